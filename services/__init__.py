@@ -1,0 +1,1 @@
+"""SoPro Federation: service sites for social production and the agency's hub."""

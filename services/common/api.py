@@ -1,0 +1,96 @@
+"""Flask app factory helpers: one error shape, an OpenAPI document per app, paging.
+
+Every error leaves as {"code", "status", "message", "errors"}: `code` is a stable machine-readable
+word, `status` the HTTP status, `errors` the field messages (empty when there are none).
+"""
+from __future__ import annotations
+
+import logging
+
+import marshmallow as ma
+from flask import Flask, jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from services.common.auth import enforce_access
+from services.common.errors import SoproError
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 200
+
+
+def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
+    """A Flask app with the kernel's concerns registered: errors, access rules, OpenAPI."""
+    app = Flask(name)
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.extensions["sopro"] = runtime
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
+    register_error_handlers(app)
+    app.before_request(enforce_access)
+    return app, api
+
+
+def error_body(status: int, code: str, message: str, errors: dict | None = None):
+    return jsonify({"code": code, "status": status, "message": message, "errors": errors or {}}), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(SoproError)
+    def handle_domain_error(exc: SoproError):
+        return error_body(exc.status, exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        data = getattr(exc, "data", None) or {}
+        messages = data.get("messages") or data.get("errors") or {}
+        if exc.code == 422:
+            # webargs nests field messages under the request location; callers want the fields.
+            if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "path", "headers"}:
+                merged = {}
+                for part in messages.values():
+                    merged.update(part if isinstance(part, dict) else {"_schema": part})
+                messages = merged
+            message = data.get("message") or "the request is invalid; see errors"
+            return error_body(422, "invalid", message, messages)
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_body(exc.code or 500, code, data.get("message") or exc.description or exc.name, messages)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return error_body(500, "internal_error", "an unexpected error occurred; it has been logged")
+
+
+class PageQuery(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100000))
+    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """The response schema of a page of `item_schema`."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema)),
+            "page": ma.fields.Integer(),
+            "per_page": ma.fields.Integer(),
+            "total": ma.fields.Integer(),
+        },
+        name=name,
+    )
+
+
+class ErrorSchema(ma.Schema):
+    code = ma.fields.String()
+    status = ma.fields.Integer()
+    message = ma.fields.String()
+    errors = ma.fields.Dict()

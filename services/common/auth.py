@@ -1,0 +1,190 @@
+"""Users of a site, the tokens it issues, and the access rule of every endpoint.
+
+Tokens are JWTs signed with the site's Ed25519 key. Verification allows only EdDSA and requires
+`exp`, `iss`, `aud` and `sub`; issuer and audience are the site itself, so a token from another site
+is refused. Every endpoint declares its access with `@public` or `@roles(...)`; `enforce_access` runs
+before each request and refuses an endpoint that declared nothing (default deny).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+from flask import current_app, g, request
+from sqlalchemy import JSON, Boolean, Column, Connection, String, Table, select
+
+from services.common.db import kernel_metadata
+from services.common.errors import Forbidden, Unauthorized
+from services.common.passwords import hash_password, verify_password
+
+ROLES = ("site_admin", "broker", "assessor", "approver", "member", "agency_viewer", "agency_admin", "federation")
+ALGORITHMS = ["EdDSA"]
+PUBLIC = "public"
+ANY_ROLE = frozenset(ROLES)
+
+auth_user = Table(
+    "auth_user",
+    kernel_metadata,
+    Column("username", String(100), primary_key=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("organisation_id", String(36)),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[str]
+    site: str
+    organisation_id: str | None = None
+
+    def has_any(self, roles) -> bool:
+        return bool(self.roles & set(roles))
+
+
+def issuer_of(site_id: str) -> str:
+    return f"sopro:{site_id}"
+
+
+class Tokens:
+    """Issues and verifies the tokens of one site."""
+
+    def __init__(self, site_id: str, private_key, public_keys: dict[str, str], ttl_seconds: int = 3600,
+                 foreign_issuers: dict[str, frozenset[str]] | None = None):
+        from services.common.signing import load_public_key
+
+        self.site_id = site_id
+        # Other issuers whose tokens this site accepts, and the only roles it grants them
+        # (the hub's federation token for the pull feed).
+        self.foreign_issuers = foreign_issuers or {}
+        self._private_key = private_key
+        self._public_keys = {site: load_public_key(pem) for site, pem in public_keys.items()}
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, subject: str, roles, organisation_id: str | None = None, audience: str | None = None,
+              ttl_seconds: int | None = None) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": issuer_of(self.site_id),
+            "aud": audience or issuer_of(self.site_id),
+            "sub": subject,
+            "iat": now,
+            "exp": now + (ttl_seconds or self.ttl_seconds),
+            "roles": sorted(roles),
+        }
+        if organisation_id:
+            claims["org"] = organisation_id
+        return jwt.encode(claims, self._private_key, algorithm="EdDSA", headers={"kid": self.site_id})
+
+    def verify(self, token: str, issuer_site: str | None = None) -> Principal:
+        """Verify a token meant for this site, issued by `issuer_site` (default: this site)."""
+        issuer_site = issuer_site or self.site_id
+        allowed = ANY_ROLE if issuer_site == self.site_id else self.foreign_issuers.get(issuer_site)
+        if allowed is None:
+            raise Unauthorized(f"tokens issued by {issuer_site} are not accepted here")
+        key = self._public_keys.get(issuer_site)
+        if key is None:
+            raise Unauthorized(f"no key is known for issuer {issuer_site}")
+        try:
+            claims = jwt.decode(
+                token, key, algorithms=ALGORITHMS, audience=issuer_of(self.site_id),
+                issuer=issuer_of(issuer_site), options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid token: {exc}") from None
+        roles = claims.get("roles")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise Unauthorized("invalid token: roles must be a list of strings")
+        return Principal(claims["sub"], frozenset(roles) & allowed, issuer_site, claims.get("org"))
+
+
+# --- users -------------------------------------------------------------------------------------------
+
+def add_user(conn: Connection, username: str, password: str, roles, organisation_id: str | None = None) -> None:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    conn.execute(auth_user.insert().values(
+        username=username, password_hash=hash_password(password), roles=sorted(roles),
+        organisation_id=organisation_id, active=True,
+    ))
+
+
+def authenticate(conn: Connection, username: str, password: str):
+    row = conn.execute(select(auth_user).where(auth_user.c.username == username)).first()
+    if row is None or not row.active or not verify_password(password, row.password_hash):
+        return None
+    return row
+
+
+# --- access rules ------------------------------------------------------------------------------------
+
+def public(fn):
+    """Anyone may call this endpoint, with or without a token."""
+    fn.__sopro_access__ = PUBLIC
+    return fn
+
+
+def roles(*names: str):
+    """Only a caller holding one of these roles may call this endpoint."""
+    unknown = set(names) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    def mark(fn):
+        fn.__sopro_access__ = frozenset(names)
+        return fn
+
+    return mark
+
+
+def access_rule(app, endpoint: str, method: str):
+    """The declared rule of an endpoint and method, or None if it declared nothing."""
+    view = app.view_functions.get(endpoint)
+    if view is None:
+        return None
+    if endpoint.startswith("api-docs.") or endpoint == "static":
+        return PUBLIC
+    view_class = getattr(view, "view_class", None)
+    target = getattr(view_class, method.lower(), None) if view_class else view
+    return getattr(target, "__sopro_access__", None)
+
+
+def enforce_access():
+    """before_request hook: authenticate the bearer token and apply the endpoint's rule."""
+    g.principal = None
+    if request.endpoint is None or request.method == "OPTIONS":
+        return None
+    rule = access_rule(current_app, request.endpoint, request.method)
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+        tokens: Tokens = current_app.extensions["sopro"].tokens
+        g.principal = tokens.verify(token.strip(), issuer_site=_issuer_hint(token))
+    if rule == PUBLIC:
+        return None
+    if rule is None:
+        raise Forbidden("this endpoint declares no access rule")
+    if g.principal is None:
+        raise Unauthorized("a bearer token is required")
+    if not g.principal.has_any(rule):
+        raise Forbidden(f"requires one of the roles {sorted(rule)}")
+    return None
+
+
+def _issuer_hint(token: str) -> str | None:
+    # Which key to verify with; Tokens.verify decides whether that issuer is accepted at all.
+    try:
+        iss = jwt.decode(token, options={"verify_signature": False}).get("iss", "")
+    except jwt.PyJWTError:
+        return None
+    return iss.removeprefix("sopro:") if iss.startswith("sopro:") else None
+
+
+def current_principal() -> Principal | None:
+    return g.get("principal")

@@ -1,0 +1,177 @@
+"""The bus: RabbitMQ through kombu (`memory://` in embedded mode), with the topology of DESIGN.md §3.
+
+- One durable topic exchange, `sopro.events`. Facts are routed as `<site>.<type>`, directed
+  messages as `to.<site>.<type>`.
+- Unroutable messages are kept by the alternate exchange `sopro.unrouted`, never dropped.
+- Every consumer queue is durable, named after what it is and what it reads, and has a dead-letter
+  queue `<queue>.dlq` on the direct exchange `sopro.dead`.
+- Publishing is persistent with publisher confirms, a whole batch in flight at once.
+"""
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass, field
+
+import amqp
+from kombu import Connection, Exchange, Producer, Queue
+
+EVENTS_EXCHANGE = "sopro.events"
+DEAD_EXCHANGE = "sopro.dead"
+UNROUTED_EXCHANGE = "sopro.unrouted"
+UNROUTED_QUEUE = "sopro.unrouted"
+REASON_HEADER = "x-sopro-reason"
+
+events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True,
+                           arguments={"alternate-exchange": UNROUTED_EXCHANGE})
+dead_exchange = Exchange(DEAD_EXCHANGE, type="direct", durable=True)
+unrouted_exchange = Exchange(UNROUTED_EXCHANGE, type="fanout", durable=True)
+
+
+class PublishError(Exception):
+    """The broker did not confirm every message of a batch."""
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A consumer's durable queue, the routing keys it binds, and its dead-letter queue."""
+
+    name: str
+    binding_keys: tuple[str, ...]
+    prefetch: int = 500
+
+    @property
+    def dead_letter_name(self) -> str:
+        return f"{self.name}.dlq"
+
+    def queue(self) -> Queue:
+        from kombu import binding
+
+        return Queue(
+            self.name,
+            bindings=[binding(events_exchange, routing_key=key) for key in self.binding_keys],
+            durable=True,
+            queue_arguments={"x-dead-letter-exchange": DEAD_EXCHANGE, "x-dead-letter-routing-key": self.name},
+        )
+
+    def dead_letter_queue(self) -> Queue:
+        return Queue(self.dead_letter_name, exchange=dead_exchange, routing_key=self.name, durable=True)
+
+
+def connect(url: str, **kwargs) -> Connection:
+    kwargs.setdefault("heartbeat", 30 if not url.startswith("memory") else 0)
+    kwargs.setdefault("connect_timeout", 10)
+    return Connection(url, **kwargs)
+
+
+def declare_exchanges(conn: Connection) -> None:
+    channel = conn.default_channel
+    for exchange in (unrouted_exchange, dead_exchange, events_exchange):
+        exchange(channel).declare()
+    Queue(UNROUTED_QUEUE, exchange=unrouted_exchange, durable=True)(channel).declare()
+
+
+def declare_queue(conn: Connection, spec: QueueSpec) -> None:
+    declare_exchanges(conn)
+    channel = conn.default_channel
+    spec.queue()(channel).declare()
+    spec.dead_letter_queue()(channel).declare()
+
+
+@dataclass
+class OutgoingMessage:
+    routing_key: str
+    body: str
+    message_id: str
+    headers: dict = field(default_factory=dict)
+
+
+class Publisher:
+    """Publishes batches of persistent messages and returns once the broker has confirmed all of them.
+
+    On AMQP the whole batch is in flight before waiting, and the confirms are collected as they
+    come (multiple acks included). On the in-memory transport a publish is complete when it returns.
+    """
+
+    def __init__(self, conn: Connection, confirm_timeout: float = 30.0):
+        self.conn = conn
+        self.confirm_timeout = confirm_timeout
+        self._channel = None
+        self._next_tag = 0
+        self._unconfirmed: set[int] = set()
+        self._nacked = 0
+
+    @property
+    def is_amqp(self) -> bool:
+        return self.conn.transport.driver_type == "amqp"
+
+    def _amqp_channel(self) -> amqp.Channel:
+        if self._channel is None or not self._channel.is_open:
+            self.conn.ensure_connection(max_retries=3)
+            channel = self.conn.connection.channel()
+            channel.confirm_select()
+            channel.events["basic_ack"].add(self._on_ack)
+            channel.events["basic_nack"].add(self._on_nack)
+            self._channel, self._next_tag = channel, 0
+            self._unconfirmed.clear()
+        return self._channel
+
+    def _settle(self, tag: int, multiple: bool) -> int:
+        settled = {t for t in self._unconfirmed if t <= tag} if multiple else {tag} & self._unconfirmed
+        self._unconfirmed -= settled
+        return len(settled)
+
+    def _on_ack(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple)
+
+    def _on_nack(self, tag: int, multiple: bool) -> None:
+        self._nacked += self._settle(tag, multiple)
+
+    def publish(self, messages: list[OutgoingMessage], exchange: str = EVENTS_EXCHANGE) -> None:
+        if not messages:
+            return
+        if not self.is_amqp:
+            producer = Producer(self.conn.default_channel)
+            for m in messages:
+                producer.publish(m.body, exchange=exchange, routing_key=m.routing_key, delivery_mode=2,
+                                 content_type="application/json", content_encoding="utf-8",
+                                 message_id=m.message_id, headers=m.headers)
+            return
+        try:
+            self._publish_amqp(messages, exchange)
+        except (OSError, amqp.exceptions.AMQPError) as exc:
+            self.close()
+            raise PublishError(f"publish failed: {exc}") from exc
+
+    def _publish_amqp(self, messages: list[OutgoingMessage], exchange: str) -> None:
+        channel = self._amqp_channel()
+        self._nacked = 0
+        for m in messages:
+            channel.basic_publish(
+                amqp.Message(m.body, content_type="application/json", content_encoding="utf-8",
+                             delivery_mode=2, message_id=m.message_id, application_headers=m.headers or None),
+                exchange=exchange, routing_key=m.routing_key,
+            )
+            self._next_tag += 1
+            self._unconfirmed.add(self._next_tag)
+        deadline = time.monotonic() + self.confirm_timeout
+        while self._unconfirmed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                count = len(self._unconfirmed)
+                self.close()
+                raise PublishError(f"{count} messages unconfirmed after {self.confirm_timeout}s")
+            try:
+                self.conn.connection.drain_events(timeout=min(remaining, 1.0))
+            except socket.timeout:
+                continue
+        if self._nacked:
+            raise PublishError(f"the broker refused {self._nacked} of {len(messages)} messages")
+
+    def close(self) -> None:
+        if self._channel is not None:
+            try:
+                self._channel.close()
+            except Exception:  # noqa: BLE001 - closing a broken channel may fail in many ways
+                pass
+            self._channel = None

@@ -1,0 +1,126 @@
+"""Settings: the environment plus the federation file (deploy/federation.yaml).
+
+The federation file lists the sites; the environment says which one this process is and where its
+database, bus and key are. Nothing is read at import time: call `load_settings()`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FEDERATION_FILE = REPO_ROOT / "deploy" / "federation.yaml"
+HUB_SITE_ID = "EU"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    id: str
+    name: str
+    country: str | None
+    currency: str
+    languages: tuple[str, ...]
+    lat: float
+    lon: float
+    port: int
+    url: str
+    public_key: str | None = None
+    is_hub: bool = False
+
+
+@dataclass(frozen=True)
+class Federation:
+    sites: dict[str, SiteConfig]
+    rates_to_eur: dict[str, Decimal]
+
+    @property
+    def member_sites(self) -> list[SiteConfig]:
+        return [s for s in self.sites.values() if not s.is_hub]
+
+    @property
+    def hub(self) -> SiteConfig:
+        return next(s for s in self.sites.values() if s.is_hub)
+
+    def site(self, site_id: str) -> SiteConfig:
+        try:
+            return self.sites[site_id]
+        except KeyError:
+            raise KeyError(f"unknown site {site_id!r}; known: {sorted(self.sites)}") from None
+
+    def public_keys(self) -> dict[str, str]:
+        return {s.id: s.public_key for s in self.sites.values() if s.public_key}
+
+
+def load_federation(path: str | os.PathLike | None = None, env: dict | None = None) -> Federation:
+    env = os.environ if env is None else env
+    path = Path(path or env.get("SOPRO_FEDERATION_FILE") or DEFAULT_FEDERATION_FILE)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sites = {}
+    for site_id, entry in doc["sites"].items():
+        port = int(entry["port"])
+        sites[site_id] = SiteConfig(
+            id=site_id,
+            name=entry["name"],
+            country=entry.get("country"),
+            currency=entry["currency"],
+            languages=tuple(entry["languages"]),
+            lat=float(entry["coordinates"]["lat"]),
+            lon=float(entry["coordinates"]["lon"]),
+            port=port,
+            # An operator points the hub at a site's feed with SOPRO_URL_<SITE>.
+            url=env.get(f"SOPRO_URL_{site_id}") or entry.get("url") or f"http://127.0.0.1:{port}",
+            public_key=entry.get("public_key") or None,
+            is_hub=bool(entry.get("hub", False)),
+        )
+    rates = {cur: Decimal(str(rate)) for cur, rate in doc.get("rates_to_eur", {"EUR": 1}).items()}
+    return Federation(sites=sites, rates_to_eur=rates)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process needs to know about where it runs."""
+
+    site_id: str
+    federation: Federation
+    db_url: str
+    bus_url: str
+    key_file: Path
+    var_dir: Path
+    schemas_dir: Path = REPO_ROOT / "schemas"
+    token_ttl_seconds: int = 3600
+    relay_batch_size: int = 500
+    relay_idle_seconds: float = 0.05
+    reconcile_interval_seconds: float = 30.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def site(self) -> SiteConfig:
+        return self.federation.site(self.site_id)
+
+    @property
+    def is_hub(self) -> bool:
+        return self.site.is_hub
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def load_settings(site_id: str | None = None, env: dict | None = None, **overrides) -> Settings:
+    env = os.environ if env is None else env
+    federation = overrides.pop("federation", None) or load_federation(env=env)
+    site_id = site_id or env.get("SOPRO_SITE") or federation.hub.id
+    federation.site(site_id)  # fail early on an unknown site
+    var_dir = Path(env.get("SOPRO_VAR_DIR") or REPO_ROOT / "var")
+    settings = Settings(
+        site_id=site_id,
+        federation=federation,
+        db_url=env.get("SOPRO_DB_URL") or f"sqlite:///{var_dir / (site_id + '.sqlite')}",
+        bus_url=env.get("SOPRO_BUS_URL") or "memory://",
+        key_file=Path(env.get("SOPRO_KEY_FILE") or var_dir / "keys" / f"{site_id}.pem"),
+        var_dir=var_dir,
+    )
+    return settings.with_(**overrides) if overrides else settings

@@ -1,0 +1,87 @@
+"""Event types: how a service declares what it publishes, and how domain objects record events.
+
+A service declares each event as a dataclass with a marshmallow schema for its `data`::
+
+    @event_type("registry.organisation.registered", OrganisationSchema)
+    @dataclass(frozen=True)
+    class OrganisationRegistered: ...
+
+The declared types are the source of the JSON Schemas in `schemas/events/` (see `jsonschemas.py`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import marshmallow as ma
+
+TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*\.[a-z][a-z_]*$")
+
+_TYPES: dict[tuple[str, int], type] = {}
+
+
+def event_type(name: str, schema: type[ma.Schema], version: int = 1):
+    """Register a dataclass as the event type `name`, version `version`, whose data is `schema`."""
+    if not TYPE_PATTERN.match(name):
+        raise ValueError(f"event type {name!r} is not <service>.<aggregate>.<verb-past>")
+
+    def register(cls):
+        if (name, version) in _TYPES and _TYPES[(name, version)] is not cls:
+            raise ValueError(f"event type {name} v{version} is declared twice")
+        cls.TYPE, cls.VERSION, cls.SCHEMA = name, version, schema
+        _TYPES[(name, version)] = cls
+        return cls
+
+    return register
+
+
+def declared_types() -> dict[tuple[str, int], type]:
+    return dict(_TYPES)
+
+
+def dump_data(evt) -> dict:
+    return evt.SCHEMA().dump(dataclasses.asdict(evt))
+
+
+def service_of(type_name: str) -> str:
+    return type_name.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event as its aggregate recorded it: the event, and the aggregate's id and version after it."""
+
+    event: object
+    aggregate_id: str
+    aggregate_version: int
+
+    @property
+    def type(self) -> str:
+        return self.event.TYPE
+
+    @property
+    def version(self) -> int:
+        return self.event.VERSION
+
+    def data(self) -> dict:
+        return dump_data(self.event)
+
+
+@dataclass
+class Aggregate:
+    """Base for entities that record the events they cause. Each event bumps `version`."""
+
+    version: int = field(default=0, kw_only=True)
+    _pending: list = field(default_factory=list, init=False, repr=False, compare=False)
+
+    id: ClassVar  # provided by the subclass as a dataclass field
+
+    def _record(self, evt) -> None:
+        self.version += 1
+        self._pending.append(Recorded(evt, str(self.id), self.version))
+
+    def pop_events(self) -> list[Recorded]:
+        pending, self._pending = self._pending, []
+        return pending

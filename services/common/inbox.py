@@ -1,0 +1,114 @@
+"""The inbox: what each consumer has applied, written in the same transaction as the effects.
+
+A tracking row is unique on (consumer, stream, seq) and on (consumer, event id). Inserting it first,
+with ON CONFLICT DO NOTHING, tells the consumer whether the event is new; a concurrent duplicate waits
+on the unique index and then finds it taken. That is the exactly-once effect.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Column, Connection, DateTime, Integer, PrimaryKeyConstraint, String, Table, Text,
+    UniqueConstraint, select, update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from services.common.db import is_postgres, kernel_metadata
+from services.common.outbox import BigId, utcnow
+
+APPLIED = "applied"
+QUARANTINED = "quarantined"
+
+inbox = Table(
+    "inbox",
+    kernel_metadata,
+    Column("consumer", String(100), nullable=False),
+    Column("stream", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("consumer", "stream", "seq"),
+    UniqueConstraint("consumer", "event_id"),
+)
+
+stream_position = Table(
+    "stream_position",
+    kernel_metadata,
+    Column("consumer", String(100), nullable=False),
+    Column("stream", String(64), nullable=False),
+    # Every seq up to here has been applied (or quarantined): the point to resume the feed from.
+    Column("contiguous_seq", BigInteger, nullable=False),
+    Column("max_seen_seq", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("consumer", "stream"),
+)
+
+dead_letter = Table(
+    "dead_letter",
+    kernel_metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("consumer", String(100), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("stream", String(64)),
+    Column("seq", BigInteger),
+    Column("event_id", String(36)),
+    Column("body", Text, nullable=False),
+)
+
+
+def _insert(conn: Connection, table: Table):
+    return (postgresql.insert if is_postgres(conn) else sqlite.insert)(table)
+
+
+def track(conn: Connection, consumer: str, stream: str, seq: int, event_id: str, status: str = APPLIED) -> bool:
+    """Claim (stream, seq) and the event id for this consumer. False if it was applied before."""
+    stmt = _insert(conn, inbox).values(
+        consumer=consumer, stream=stream, seq=seq, event_id=event_id, status=status, applied_at=utcnow()
+    ).on_conflict_do_nothing()
+    return conn.execute(stmt).rowcount == 1
+
+
+def advance(conn: Connection, consumer: str, stream: str, seen_seq: int) -> tuple[int, int]:
+    """Move the stream's contiguous position over every tracked seq. Returns (contiguous, max seen)."""
+    stmt = _insert(conn, stream_position).values(
+        consumer=consumer, stream=stream, contiguous_seq=0, max_seen_seq=seen_seq, updated_at=utcnow()
+    ).on_conflict_do_nothing()
+    conn.execute(stmt)
+    pos = conn.execute(
+        select(stream_position.c.contiguous_seq, stream_position.c.max_seen_seq)
+        .where(stream_position.c.consumer == consumer, stream_position.c.stream == stream)
+        .with_for_update()
+    ).one()
+    contiguous, max_seen = pos.contiguous_seq, max(pos.max_seen_seq, seen_seq)
+    following = conn.execute(
+        select(inbox.c.seq)
+        .where(inbox.c.consumer == consumer, inbox.c.stream == stream, inbox.c.seq > contiguous)
+        .order_by(inbox.c.seq)
+    ).scalars()
+    for seq in following:
+        if seq != contiguous + 1:
+            break
+        contiguous = seq
+    conn.execute(
+        update(stream_position)
+        .where(stream_position.c.consumer == consumer, stream_position.c.stream == stream)
+        .values(contiguous_seq=contiguous, max_seen_seq=max_seen, updated_at=utcnow())
+    )
+    return contiguous, max_seen
+
+
+def positions(conn: Connection, consumer: str) -> dict[str, tuple[int, int]]:
+    rows = conn.execute(
+        select(stream_position.c.stream, stream_position.c.contiguous_seq, stream_position.c.max_seen_seq)
+        .where(stream_position.c.consumer == consumer)
+    )
+    return {r.stream: (r.contiguous_seq, r.max_seen_seq) for r in rows}
+
+
+def record_dead_letter(conn: Connection, consumer: str, reason: str, body: str,
+                       stream: str | None = None, seq: int | None = None, event_id: str | None = None) -> None:
+    conn.execute(dead_letter.insert().values(
+        consumer=consumer, received_at=utcnow(), reason=reason, body=body, stream=stream, seq=seq,
+        event_id=event_id,
+    ))
