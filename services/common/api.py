@@ -37,6 +37,9 @@ def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
     register_error_handlers(app)
     app.before_request(enforce_access)
+    from services.common.auth_api import blp as auth_blp
+
+    api.register_blueprint(auth_blp)
     return app, api
 
 

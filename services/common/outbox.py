@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    JSON, BigInteger, Column, Connection, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, insert,
+    JSON, BigInteger, Column, Connection, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, insert, text,
 )
 
 from services.common.db import kernel_metadata
@@ -39,9 +39,9 @@ outbox = Table(
     Column("published_at", DateTime(timezone=True)),
     UniqueConstraint("stream", "seq"),
     Index("ix_outbox_unsequenced", "stream", "id",
-          postgresql_where="seq IS NULL", sqlite_where="seq IS NULL"),
+          postgresql_where=text("seq IS NULL"), sqlite_where=text("seq IS NULL")),
     Index("ix_outbox_unpublished", "stream", "seq",
-          postgresql_where="published_at IS NULL", sqlite_where="published_at IS NULL"),
+          postgresql_where=text("published_at IS NULL"), sqlite_where=text("published_at IS NULL")),
 )
 
 outbox_stream = Table(

@@ -1,0 +1,57 @@
+"""Alembic migrations, one branch per component (the kernel, and each service).
+
+A site upgrades the kernel's branch and those of its services; the hub the kernel's and its own.
+`create_all` is never used outside tests of the migrations themselves.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from services.common.db import Component, kernel_metadata
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+KERNEL = Component("common", kernel_metadata, MIGRATIONS_DIR / "versions")
+
+
+def alembic_config(engine: Engine, components: list[Component]) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("version_locations", " ".join(str(c.versions_dir) for c in components))
+    cfg.set_main_option("path_separator", "space")
+    cfg.attributes["engine"] = engine
+    cfg.attributes["metadata"] = [c.metadata for c in components]
+    return cfg
+
+
+def upgrade(engine: Engine, components: list[Component]) -> None:
+    cfg = alembic_config(engine, components)
+    for component in components:
+        command.upgrade(cfg, f"{component.name}@head")
+
+
+def revision(engine: Engine, components: list[Component], component: Component, message: str) -> None:
+    """Autogenerate the next revision of `component` (developer tool: `sopro db revision`)."""
+    cfg = alembic_config(engine, components)
+    upgrade(engine, components)
+    heads = command.ScriptDirectory.from_config(cfg).get_revisions(f"{component.name}@head") if _has_branch(
+        cfg, component) else ()
+    command.revision(
+        cfg, message=message, autogenerate=True, version_path=str(component.versions_dir),
+        head=f"{component.name}@head" if heads else "base",
+        branch_label=None if heads else component.name,
+    )
+
+
+def _has_branch(cfg: Config, component: Component) -> bool:
+    from alembic.script import ScriptDirectory
+
+    try:
+        ScriptDirectory.from_config(cfg).get_revisions(f"{component.name}@head")
+        return True
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown branch
+        return False

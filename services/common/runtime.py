@@ -1,0 +1,57 @@
+"""The runtime of one site (or the hub): the dependencies that handlers, APIs and workers share.
+
+`build_runtime(settings)` makes them; nothing is built at import time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from services.common.auth import Tokens
+from services.common.config import Settings
+from services.common.db import CommitHooks, UnitOfWork, make_engine
+from services.common.jsonschemas import EventValidator
+from services.common.signing import Verifier, load_private_key
+
+FEDERATION_ROLES = frozenset({"federation"})
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    signing_key: object
+    tokens: Tokens
+    verifier: Verifier
+    validator: EventValidator
+    hooks: CommitHooks = field(default_factory=CommitHooks)
+
+    @property
+    def site_id(self) -> str:
+        return self.settings.site_id
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.site_id, self.hooks)
+
+    def federation_token(self, audience_site: str) -> str:
+        """A short-lived token with which the hub reads a site's feed."""
+        from services.common.auth import issuer_of
+
+        return self.tokens.issue(f"{self.site_id}:reconciler", ["federation"],
+                                 audience=issuer_of(audience_site), ttl_seconds=300)
+
+
+def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
+    key = load_private_key(settings.key_file)
+    public_keys = settings.federation.public_keys()
+    hub_id = settings.federation.hub.id
+    return Runtime(
+        settings=settings,
+        engine=engine or make_engine(settings.db_url),
+        signing_key=key,
+        tokens=Tokens(settings.site_id, key, public_keys, settings.token_ttl_seconds,
+                      foreign_issuers={hub_id: FEDERATION_ROLES} if hub_id != settings.site_id else {}),
+        verifier=Verifier(public_keys),
+        validator=EventValidator(settings.schemas_dir),
+    )

@@ -1,0 +1,1 @@
+"""The member registry of a site: organisations, offers, support statements and case studies."""

@@ -1,0 +1,233 @@
+"""Events the registry publishes. None carries personal data (DESIGN.md §3).
+
+Organisation, offer and case-study events carry the public snapshot of their aggregate after the
+change, so a consumer can apply the newest version it has seen and ignore stale ones. A support
+statement reaches the outside world only as its kind, organisation kind and NUTS-3 region.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import marshmallow as ma
+from marshmallow import validate
+
+from services.common.events import event_type
+
+ORGANISATION_KINDS = ("social_enterprise", "economic_enterprise", "public_institution", "consulting_institution")
+LABOUR_MARKET_SEGMENTS = ("second_labour_market", "third_labour_market")
+STATEMENT_KINDS = ("person", "organisation")
+NUTS3 = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{3}$", error="not a NUTS-3 code (e.g. AT127)")
+CPV = validate.Regexp(r"^[0-9]{8}$", error="a CPV code has eight digits")
+
+
+class _Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+class OrganisationData(_Strict):
+    organisation_id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    town = ma.fields.String(required=True)
+    postcode = ma.fields.String(required=True)
+    country = ma.fields.String(required=True, validate=validate.Length(equal=2))
+    nuts3 = ma.fields.String(required=True, validate=NUTS3)
+    lat = ma.fields.Float(required=True, allow_none=True)
+    lon = ma.fields.Float(required=True, allow_none=True)
+    labour_market_segment = ma.fields.String(required=True, allow_none=True,
+                                             validate=validate.OneOf(LABOUR_MARKET_SEGMENTS))
+    workers_in_integration = ma.fields.Integer(required=True, allow_none=True, validate=validate.Range(min=0))
+    website = ma.fields.String(required=True, allow_none=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(("active", "withdrawn")))
+
+
+class WithdrawalData(_Strict):
+    id = ma.fields.UUID(required=True)
+    reason = ma.fields.String(required=True, allow_none=True)
+
+
+class OfferData(_Strict):
+    offer_id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    title = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    cpv_codes = ma.fields.List(ma.fields.String(validate=CPV), required=True, validate=validate.Length(min=1))
+    capacity_per_week = ma.fields.Decimal(required=True, as_string=True)
+    unit = ma.fields.String(required=True)
+    lead_time_days = ma.fields.Integer(required=True, validate=validate.Range(min=0))
+    price_min = ma.fields.Decimal(required=True, as_string=True, allow_none=True)
+    price_max = ma.fields.Decimal(required=True, as_string=True, allow_none=True)
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    delivery_radius_km = ma.fields.Integer(required=True, allow_none=True, validate=validate.Range(min=0))
+    cross_border = ma.fields.Boolean(required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(("published", "withdrawn")))
+
+
+class SupportStatementData(_Strict):
+    statement_id = ma.fields.UUID(required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(STATEMENT_KINDS))
+    organisation_kind = ma.fields.String(required=True, allow_none=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    nuts3 = ma.fields.String(required=True, validate=NUTS3)
+    given_on = ma.fields.Date(required=True)
+
+
+class CaseStudyData(_Strict):
+    case_study_id = ma.fields.UUID(required=True)
+    title = ma.fields.String(required=True)
+    summary = ma.fields.String(required=True)
+    client_organisation_id = ma.fields.UUID(required=True, allow_none=True)
+    social_enterprise_id = ma.fields.UUID(required=True, allow_none=True)
+    cpv_codes = ma.fields.List(ma.fields.String(validate=CPV), required=True)
+    year = ma.fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
+    value_paid_eur = ma.fields.Decimal(required=True, as_string=True, allow_none=True)
+    material_diverted_kg = ma.fields.Decimal(required=True, as_string=True, allow_none=True)
+    integration_hours = ma.fields.Decimal(required=True, as_string=True, allow_none=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(("published", "withdrawn")))
+
+
+# --- organisations -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _OrganisationSnapshot:
+    organisation_id: str
+    reference: str
+    kind: str
+    name: str
+    town: str
+    postcode: str
+    country: str
+    nuts3: str
+    lat: float | None
+    lon: float | None
+    labour_market_segment: str | None
+    workers_in_integration: int | None
+    website: str | None
+    status: str
+
+
+@event_type("registry.organisation.registered", OrganisationData)
+class OrganisationRegistered(_OrganisationSnapshot):
+    """An organisation became a member of the site. Its public snapshot; no contact persons."""
+
+
+@event_type("registry.organisation.updated", OrganisationData)
+class OrganisationUpdated(_OrganisationSnapshot):
+    """An organisation's public data changed. Its public snapshot after the change."""
+
+
+@event_type("registry.organisation.withdrawn", WithdrawalData)
+@dataclass(frozen=True)
+class OrganisationWithdrawn:
+    """An organisation left the site's register."""
+
+    id: str
+    reason: str | None
+
+
+# --- offers ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _OfferSnapshot:
+    offer_id: str
+    organisation_id: str
+    title: str
+    description: str
+    cpv_codes: list
+    capacity_per_week: object
+    unit: str
+    lead_time_days: int
+    price_min: object
+    price_max: object
+    currency: str
+    delivery_radius_km: int | None
+    cross_border: bool
+    status: str
+
+
+@event_type("registry.offer.published", OfferData)
+class OfferPublished(_OfferSnapshot):
+    """A social enterprise published what it can do, with its capacity."""
+
+
+@event_type("registry.offer.updated", OfferData)
+class OfferUpdated(_OfferSnapshot):
+    """An offer changed. Its snapshot after the change."""
+
+
+@event_type("registry.offer.withdrawn", WithdrawalData)
+@dataclass(frozen=True)
+class OfferWithdrawn:
+    """An offer is no longer available."""
+
+    id: str
+    reason: str | None
+
+
+# --- support statements ------------------------------------------------------------------------------
+
+@event_type("registry.support_statement.recorded", SupportStatementData)
+@dataclass(frozen=True)
+class SupportStatementRecorded:
+    """A statement of support was given, by a person or on behalf of an organisation. No personal data."""
+
+    statement_id: str
+    kind: str
+    organisation_kind: str | None
+    nuts3: str
+    given_on: object
+
+
+@event_type("registry.support_statement.withdrawn", WithdrawalData)
+@dataclass(frozen=True)
+class SupportStatementWithdrawn:
+    """A statement of support was withdrawn; it no longer counts."""
+
+    id: str
+    reason: str | None
+
+
+@event_type("registry.support_statement.erased", WithdrawalData)
+@dataclass(frozen=True)
+class SupportStatementErased:
+    """The personal data of a statement was erased on request; it no longer counts."""
+
+    id: str
+    reason: str | None
+
+
+# --- case studies ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _CaseStudySnapshot:
+    case_study_id: str
+    title: str
+    summary: str
+    client_organisation_id: str | None
+    social_enterprise_id: str | None
+    cpv_codes: list
+    year: int
+    value_paid_eur: object
+    material_diverted_kg: object
+    integration_hours: object
+    status: str
+
+
+@event_type("registry.case_study.published", CaseStudyData)
+class CaseStudyPublished(_CaseStudySnapshot):
+    """A best-practice example was published."""
+
+
+@event_type("registry.case_study.updated", CaseStudyData)
+class CaseStudyUpdated(_CaseStudySnapshot):
+    """A case study changed. Its snapshot after the change."""
+
+
+@event_type("registry.case_study.withdrawn", WithdrawalData)
+@dataclass(frozen=True)
+class CaseStudyWithdrawn:
+    """A case study was taken down."""
+
+    id: str
+    reason: str | None

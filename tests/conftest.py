@@ -1,0 +1,118 @@
+"""Shared fixtures. Integration tests isolate themselves: a PostgreSQL schema and a RabbitMQ vhost each.
+
+Without PostgreSQL or RabbitMQ those tests skip with the reason, unless SOPRO_REQUIRE_SERVICES=1
+(as in CI), where they fail instead.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from services.common.config import DEFAULT_FEDERATION_FILE, load_federation, load_settings
+from services.common.keys import generate_federation
+
+PG_BASE = os.environ.get("SOPRO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+AMQP_HOST = os.environ.get("SOPRO_TEST_AMQP_HOST", "127.0.0.1")
+REQUIRE = os.environ.get("SOPRO_REQUIRE_SERVICES") == "1"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _need(service: str, host: str, port: int) -> None:
+    if _reachable(host, port):
+        return
+    message = f"{service} is not reachable at {host}:{port}"
+    if REQUIRE:
+        pytest.fail(message + " and SOPRO_REQUIRE_SERVICES=1")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def federation_files(tmp_path_factory):
+    """Throwaway keys for every site and a federation file listing their public keys."""
+    root = tmp_path_factory.mktemp("federation")
+    path = generate_federation(DEFAULT_FEDERATION_FILE, root / "keys", root / "federation.yaml")
+    return path, root / "keys"
+
+
+@pytest.fixture(scope="session")
+def federation(federation_files):
+    return load_federation(federation_files[0])
+
+
+@pytest.fixture
+def make_settings(federation, federation_files, tmp_path):
+    """Settings for a site (or the hub) with its throwaway key, on the given database and bus."""
+
+    def make(site_id: str, db_url: str | None = None, bus_url: str = "memory://", **overrides):
+        return load_settings(
+            site_id,
+            env={},
+            federation=federation,
+            db_url=db_url or f"sqlite:///{tmp_path / (site_id + '.sqlite')}",
+            bus_url=bus_url,
+            key_file=federation_files[1] / f"{site_id}.pem",
+            var_dir=tmp_path,
+            **overrides,
+        )
+
+    return make
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A factory of fresh PostgreSQL schemas; each URL's search_path points at its own schema."""
+    _need("PostgreSQL", "127.0.0.1", 5432)
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    created = []
+
+    def make(label: str = "t") -> str:
+        schema = f"t_{label.lower()}_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        created.append(schema)
+        return f"{PG_BASE}?options=-csearch_path%3D{schema}"
+
+    yield make
+    with admin.connect() as conn:
+        for schema in created:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_schema_url):
+    return pg_schema_url()
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def amqp_url():
+    """A RabbitMQ vhost of the test's own, removed afterwards."""
+    _need("RabbitMQ", AMQP_HOST, 5672)
+    vhost = f"t-{uuid.uuid4().hex[:10]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield f"amqp://guest:guest@{AMQP_HOST}:5672/{vhost}"
+    rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]
