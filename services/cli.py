@@ -1,0 +1,174 @@
+"""The `sopro` command."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from services.common.config import DEFAULT_FEDERATION_FILE, REPO_ROOT, load_federation, load_settings
+
+
+def _settings(args):
+    return load_settings(args.site)
+
+
+def cmd_keys_generate(args) -> int:
+    from services.common.keys import generate_site_key, write_public_keys
+
+    keys_dir = Path(args.keys_dir)
+    federation_in = Path(args.federation or os.environ.get("SOPRO_FEDERATION_FILE") or DEFAULT_FEDERATION_FILE)
+    sites = args.site or list(load_federation(federation_in).sites)
+    public = {}
+    for site in sites:
+        path, public[site] = generate_site_key(site, keys_dir)
+        print(f"{site}: private key {path}")
+    out = Path(args.write_federation) if args.write_federation else None
+    if out:
+        write_public_keys(federation_in, out, public)
+        print(f"public keys listed in {out}")
+    else:
+        for site, pem in public.items():
+            print(f"--- public key of {site} (list it in deploy/federation.yaml) ---\n{pem}")
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from services.bootstrap import components, load_event_types
+    from services.common.db import make_engine
+    from services.common.migrate import upgrade
+
+    settings = _settings(args)
+    load_event_types()
+    upgrade(make_engine(settings.db_url), components(settings))
+    print(f"{settings.site_id}: database at head")
+    return 0
+
+
+def cmd_users_add(args) -> int:
+    from services.bootstrap import bootstrap
+    from services.common.auth import add_user
+
+    runtime = bootstrap(_settings(args))
+    with runtime.engine.begin() as conn:
+        add_user(conn, args.username, args.password, args.roles.split(","), args.organisation)
+    print(f"{runtime.site_id}: user {args.username} added")
+    return 0
+
+
+def cmd_schemas(args) -> int:
+    from services.bootstrap import load_event_types
+    from services.common import events, jsonschemas
+
+    load_event_types()
+    docs = jsonschemas.generate(events.declared_types())
+    schemas_dir = REPO_ROOT / "schemas"
+    if args.action == "generate":
+        for path in jsonschemas.write(schemas_dir, docs):
+            print(path.relative_to(REPO_ROOT))
+        return 0
+    stale = [rel for rel, doc in docs.items()
+             if not (schemas_dir / rel).is_file() or (schemas_dir / rel).read_text() != jsonschemas.render(doc)]
+    for rel in stale:
+        print(f"out of date: schemas/{rel}")
+    return 1 if stale else 0
+
+
+def cmd_serve(args) -> int:
+    from services.bootstrap import bootstrap, create_app
+    from services.serving import AppServer
+    from services.workers import Workers, start_hub_ingest, start_relay
+
+    settings = _settings(args)
+    runtime = bootstrap(settings, migrate_db=not args.no_migrate)
+    workers = Workers()
+    roles = set(args.role)
+    if "relay" in roles or "all" in roles:
+        start_relay(runtime, workers)
+    if settings.is_hub and ("ingest" in roles or "all" in roles):
+        start_hub_ingest(runtime, workers)
+    server = None
+    if "api" in roles or "all" in roles:
+        server = AppServer(create_app(runtime), args.host, args.port or settings.site.port).start()
+        logging.getLogger("sopro").info("%s serving on http://%s:%d", settings.site_id, args.host, server.port)
+    _wait_for_signal()
+    if server:
+        server.stop()
+    workers.shutdown()
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from services.demo.federation import run_demo
+
+    return run_demo(Path(args.var_dir), fresh=not args.keep, host=args.host, duration=args.seconds)
+
+
+def _wait_for_signal(seconds: float | None = None) -> None:
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait(seconds)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sopro", description="SoPro Federation")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    keys = sub.add_parser("keys", help="site signing keys").add_subparsers(dest="action", required=True)
+    gen = keys.add_parser("generate", help="make a site's Ed25519 key pair")
+    gen.add_argument("--site", action="append", help="site id (repeatable; default: every site)")
+    gen.add_argument("--keys-dir", default=str(REPO_ROOT / "var" / "keys"))
+    gen.add_argument("--federation", help="federation file to read (default: deploy/federation.yaml)")
+    gen.add_argument("--write-federation", help="write a copy of the federation file listing the public keys")
+    gen.set_defaults(func=cmd_keys_generate)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
+    up = db.add_parser("upgrade", help="apply the Alembic migrations of the site's services")
+    up.add_argument("--site")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    users = sub.add_parser("users", help="site users").add_subparsers(dest="action", required=True)
+    add = users.add_parser("add")
+    add.add_argument("--site")
+    add.add_argument("username")
+    add.add_argument("--password", required=True)
+    add.add_argument("--roles", required=True, help="comma-separated, e.g. broker,site_admin")
+    add.add_argument("--organisation")
+    add.set_defaults(func=cmd_users_add)
+
+    schemas = sub.add_parser("schemas", help="JSON Schemas of the events")
+    schemas.add_argument("action", choices=["generate", "check"])
+    schemas.set_defaults(func=cmd_schemas)
+
+    serve = sub.add_parser("serve", help="run one site (or the hub) as its own process")
+    serve.add_argument("--site", help="site id; default SOPRO_SITE")
+    serve.add_argument("--role", action="append", choices=["api", "relay", "ingest", "all"], default=None)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--no-migrate", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="the whole federation in one process, with demo data")
+    demo.add_argument("--var-dir", default=str(REPO_ROOT / "var" / "demo"))
+    demo.add_argument("--keep", action="store_true", help="reuse the demo databases of a previous run")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--seconds", type=float, help="stop after this long (default: until Ctrl-C)")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("SOPRO_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    if getattr(args, "role", "unset") is None:
+        args.role = ["all"]
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

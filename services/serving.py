@@ -1,0 +1,27 @@
+"""Serving Flask apps from threads (the embedded demo and `sopro serve`)."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from werkzeug.serving import make_server
+
+log = logging.getLogger("sopro.serve")
+
+
+class AppServer:
+    def __init__(self, app, host: str, port: int):
+        self.server = make_server(host, port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, name=f"http-{port}", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self.server.server_port
+
+    def start(self) -> "AppServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)

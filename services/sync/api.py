@@ -1,0 +1,2 @@
+"""The sync service's HTTP surface: the pull feed."""
+from services.sync.feed import blp  # noqa: F401

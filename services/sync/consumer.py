@@ -1,0 +1,91 @@
+"""The consumer runner: a kombu ConsumerMixin that survives reconnects and acks after the commit.
+
+Messages are gathered into batches (up to `batch_size`, or whatever arrived within `max_wait`
+seconds), applied by an EventProcessor in one transaction, then acknowledged together. Dead letters
+are published to the queue's dead-letter queue with their reason in a header before the ack.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from kombu import Connection, Producer
+from kombu.mixins import ConsumerMixin
+
+from services.common.bus import REASON_HEADER, QueueSpec, dead_exchange, declare_queue
+from services.sync.processing import EventProcessor, Outcome
+
+log = logging.getLogger("sopro.consumer")
+
+
+class EventConsumer(ConsumerMixin):
+    def __init__(self, connection: Connection, spec: QueueSpec, processor: EventProcessor,
+                 batch_size: int = 200, max_wait: float = 0.02, on_outcome=None):
+        self.connection = connection
+        self.spec = spec
+        self.processor = processor
+        self.batch_size = batch_size
+        self.max_wait = max_wait
+        self.on_outcome = on_outcome
+        self._batch: list = []
+        self._first_at = 0.0
+        self.ready = threading.Event()
+
+    def get_consumers(self, consumer_cls, channel):
+        declare_queue(self.connection, self.spec)
+        channel.basic_qos(0, self.spec.prefetch, False)
+        return [consumer_cls(queues=[self.spec.queue()], on_message=self._on_message, accept=None)]
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        self.ready.set()
+
+    def on_connection_revived(self):
+        # Unacknowledged messages of a lost connection are redelivered; drop our copies.
+        self._batch = []
+
+    def _on_message(self, message):
+        if not self._batch:
+            self._first_at = time.monotonic()
+        self._batch.append(message)
+        if len(self._batch) >= self.batch_size:
+            self.flush()
+
+    def on_iteration(self):
+        if self._batch and time.monotonic() - self._first_at >= self.max_wait:
+            self.flush()
+
+    def flush(self) -> Outcome | None:
+        batch, self._batch = self._batch, []
+        if not batch:
+            return None
+        outcome = self.processor.process([m.body for m in batch])
+        if outcome.dead:
+            producer = Producer(self.connection.default_channel)
+            for dead in outcome.dead:
+                producer.publish(dead.body, exchange=dead_exchange, routing_key=self.spec.name, delivery_mode=2,
+                                 content_type="application/json", content_encoding="utf-8",
+                                 headers={REASON_HEADER: dead.reason[:1000], "x-sopro-consumer": self.spec.name})
+                log.warning("%s: dead-lettered %s#%s: %s", self.spec.name, dead.stream, dead.seq, dead.reason)
+        if self.connection.transport.driver_type == "amqp":
+            batch[-1].ack(multiple=True)  # one frame acknowledges the whole batch
+        else:
+            for message in batch:
+                message.ack()
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        return outcome
+
+    def run_until(self, stop: threading.Event) -> None:
+        """Consume until `stop` is set (reconnecting as needed)."""
+        watcher = threading.Thread(target=lambda: (stop.wait(), setattr(self, "should_stop", True)), daemon=True)
+        watcher.start()
+        self.run(safety_interval=self.max_wait)
+
+
+def consume_forever(connection: Connection, spec: QueueSpec, processor: EventProcessor, stop: threading.Event,
+                    **kwargs) -> EventConsumer:
+    consumer = EventConsumer(connection, spec, processor, **kwargs)
+    consumer.run_until(stop)
+    return consumer
+

@@ -1,0 +1,65 @@
+"""The pull feed: `GET /federation/feed/<stream>?after=N`, the site's notification log in pages.
+
+It serves the signed envelopes exactly as they were published, in `seq` order. The hub reads it to
+heal gaps and to rebuild its store; only the hub's federation token (or a site admin) may read it.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import Connection, func, select
+
+from services.common.auth import roles
+from services.common.envelope import STREAM_PATTERN
+from services.common.errors import Invalid, NotFound
+from services.common.outbox import outbox
+
+blp = Blueprint("federation", __name__, url_prefix="/federation", description="The site's event feed")
+
+MAX_LIMIT = 1000
+
+
+class FeedQuery(ma.Schema):
+    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=MAX_LIMIT))
+
+
+class FeedPage(ma.Schema):
+    stream = ma.fields.String()
+    after = ma.fields.Integer()
+    last_seq = ma.fields.Integer(metadata={"description": "the newest seq of the stream"})
+    next_after = ma.fields.Integer(metadata={"description": "pass as `after` for the next page"})
+    events = ma.fields.List(ma.fields.Raw(), metadata={"description": "signed envelopes in seq order"})
+
+
+def read_page(conn: Connection, stream: str, after: int, limit: int) -> dict:
+    rows = conn.execute(
+        select(outbox.c.seq, outbox.c.envelope)
+        .where(outbox.c.stream == stream, outbox.c.seq > after, outbox.c.seq.is_not(None))
+        .order_by(outbox.c.seq).limit(limit)
+    ).all()
+    last = conn.execute(select(func.max(outbox.c.seq)).where(outbox.c.stream == stream)).scalar() or 0
+    events = [json.loads(r.envelope) for r in rows]
+    return {"stream": stream, "after": after, "last_seq": last,
+            "next_after": rows[-1].seq if rows else after, "events": events}
+
+
+@blp.route("/feed/<path:stream>")
+class Feed(MethodView):
+    @roles("federation", "site_admin")
+    @blp.arguments(FeedQuery, location="query")
+    @blp.response(200, FeedPage)
+    def get(self, query, stream):
+        """The events of one of this site's streams after `after`, oldest first."""
+        runtime = current_app.extensions["sopro"]
+        if not re.match(STREAM_PATTERN, stream):
+            raise Invalid("not a stream name", {"stream": ["expected <site>/<service>, e.g. AT12/registry"]})
+        if not stream.startswith(runtime.site_id + "/"):
+            raise NotFound(f"stream {stream} is not served by site {runtime.site_id}")
+        with runtime.engine.connect() as conn:
+            return read_page(conn, stream, query["after"], query["limit"])

@@ -1,0 +1,155 @@
+"""Applying events exactly once: verify, validate, track and apply, in one transaction per batch.
+
+For every incoming message:
+
+- not a well-formed envelope, or a signature that is not the claimed site's: dead-lettered with the
+  reason. Its claimed (stream, seq) is not trusted, so it does not take the place of the real event;
+  reconciliation fetches the real one from the site's feed.
+- well signed but its data breaks the type's schema: dead-lettered, and its (stream, seq) recorded
+  as quarantined, so the stream moves on.
+- otherwise: the tracking row is claimed and, if the event is new, the handler applies it, all in the
+  transaction that commits the batch. Messages are acknowledged only after that commit.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from services.common import inbox
+from services.common.envelope import Envelope, MalformedEnvelope
+from services.common.jsonschemas import EventValidator, InvalidEventData
+from services.common.signing import SignatureError, Verifier
+
+log = logging.getLogger("sopro.consumer")
+
+Handler = Callable[[Connection, Envelope], None]
+
+
+@dataclass
+class DeadLetter:
+    body: str
+    reason: str
+    stream: str | None = None
+    seq: int | None = None
+    event_id: str | None = None
+
+
+@dataclass
+class Outcome:
+    applied: list[Envelope] = field(default_factory=list)
+    duplicates: int = 0
+    dead: list[DeadLetter] = field(default_factory=list)
+    # stream -> (contiguous seq, max seen seq) after this batch
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def gaps(self) -> dict[str, tuple[int, int]]:
+        return {s: p for s, p in self.positions.items() if p[1] > p[0]}
+
+
+def _text(body) -> str:
+    if isinstance(body, bytes):
+        return body.decode("utf-8", errors="replace")
+    return body if isinstance(body, str) else json.dumps(body)
+
+
+class EventProcessor:
+    def __init__(self, name: str, engine: Engine, verifier: Verifier, validator: EventValidator,
+                 handlers: dict[str, Handler], accept_site: Callable[[str], bool] = lambda site: True,
+                 on_applied: Callable[[Envelope], None] | None = None):
+        self.name = name
+        self.engine = engine
+        self.verifier = verifier
+        self.validator = validator
+        self.handlers = handlers
+        self.accept_site = accept_site
+        self.on_applied = on_applied
+
+    def check(self, body) -> tuple[Envelope | None, DeadLetter | None, bool]:
+        """(envelope, dead letter, quarantine?) for one raw message."""
+        try:
+            env = Envelope.parse(body)
+        except MalformedEnvelope as exc:
+            return None, DeadLetter(_text(body), f"malformed: {exc}"), False
+        where = dict(stream=env.stream, seq=env.seq, event_id=str(env.id))
+        if not self.accept_site(env.site):
+            return None, DeadLetter(_text(body), f"site {env.site} is not accepted by {self.name}", **where), False
+        try:
+            self.verifier.verify(env.unsigned_fields(), env.signature, env.site)
+        except SignatureError as exc:
+            return None, DeadLetter(_text(body), f"forged: {exc}", **where), False
+        try:
+            self.validator.validate(env.type, env.version, env.data)
+        except InvalidEventData as exc:
+            return env, DeadLetter(_text(body), f"invalid: {exc}", **where), True
+        return env, None, False
+
+    def process(self, bodies: list) -> Outcome:
+        """Apply a batch in one transaction; if a handler fails, isolate the poison one by one."""
+        checked = [self.check(b) for b in bodies]
+        try:
+            return self._apply(checked)
+        except OperationalError:
+            raise  # the database is unreachable: nothing is acknowledged, the batch comes again
+        except DBAPIError:
+            if len(checked) == 1:
+                raise
+        except Exception:  # noqa: BLE001 - a handler bug must not block the stream
+            if len(checked) == 1:
+                return self._apply_as_poison(checked[0])
+        outcome = Outcome()
+        for item in checked:
+            try:
+                part = self._apply([item])
+            except OperationalError:
+                raise
+            except Exception:  # noqa: BLE001
+                part = self._apply_as_poison(item)
+            outcome.applied += part.applied
+            outcome.duplicates += part.duplicates
+            outcome.dead += part.dead
+            outcome.positions.update(part.positions)
+        return outcome
+
+    def _apply(self, checked) -> Outcome:
+        outcome = Outcome()
+        touched: dict[str, int] = defaultdict(int)
+        ordered = sorted(checked, key=lambda c: (c[0].stream, c[0].seq) if c[0] else ("", 0))
+        with self.engine.begin() as conn:
+            for env, dead, quarantine in ordered:
+                if dead is not None:
+                    inbox.record_dead_letter(conn, self.name, dead.reason, dead.body, dead.stream, dead.seq,
+                                             dead.event_id)
+                    outcome.dead.append(dead)
+                if env is None:
+                    continue
+                status = inbox.QUARANTINED if quarantine else inbox.APPLIED
+                if not inbox.track(conn, self.name, env.stream, env.seq, str(env.id), status):
+                    outcome.duplicates += 1
+                    continue
+                touched[env.stream] = max(touched[env.stream], env.seq)
+                if quarantine:
+                    continue
+                handler = self.handlers.get(env.type)
+                if handler is not None:
+                    handler(conn, env)
+                outcome.applied.append(env)
+            for stream, seq in touched.items():
+                outcome.positions[stream] = inbox.advance(conn, self.name, stream, seq)
+        if self.on_applied is not None:
+            for env in outcome.applied:
+                self.on_applied(env)
+        return outcome
+
+    def _apply_as_poison(self, item) -> Outcome:
+        env, dead, _ = item
+        log.exception("%s: handler failed for %s; quarantining it", self.name, env and env.id)
+        reason = f"handler failed for {env.type} {env.stream}#{env.seq}" if env else "handler failed"
+        body = dead.body if dead else env.to_json()
+        return self._apply([(env, DeadLetter(body, reason, env.stream, env.seq, str(env.id)), True)])

@@ -1,0 +1,94 @@
+"""Background workers of a site or of the hub: the relay, the hub's ingest consumer, reconciliation.
+
+Each worker runs in a thread until its stop event is set; `sopro serve` and `sopro demo` start them.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from services.common import bus
+from services.common.runtime import Runtime
+from services.sync.consumer import EventConsumer
+from services.sync.processing import EventProcessor
+from services.sync.reconcile import FeedClient, Reconciler
+from services.sync.relay import Relay
+
+log = logging.getLogger("sopro.workers")
+
+HUB_INGEST_QUEUE = "hub.ingest"
+
+
+@dataclass
+class Workers:
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+    consumers: list[EventConsumer] = field(default_factory=list)
+    reconcilers: list[Reconciler] = field(default_factory=list)
+
+    def start(self, name: str, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+
+def make_relay(runtime: Runtime, **kwargs) -> Relay:
+    connection = bus.connect(runtime.settings.bus_url)
+    return Relay(runtime.engine, runtime.site_id, runtime.signing_key, bus.Publisher(connection),
+                 batch_size=runtime.settings.relay_batch_size, **kwargs)
+
+
+def start_relay(runtime: Runtime, workers: Workers) -> None:
+    wake = threading.Event()
+    runtime.hooks.add(wake.set)
+    relay = make_relay(runtime)
+    workers.start(f"relay-{runtime.site_id}", relay.run_forever, workers.stop, wake,
+                  runtime.settings.relay_idle_seconds)
+
+
+def hub_ingest(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor, list[str]]:
+    """The hub's ingest queue, its processor, and the streams it expects from every site."""
+    consumers = importlib.import_module("services.hub.consumers")
+    federation = runtime.settings.federation
+    spec = bus.QueueSpec(HUB_INGEST_QUEUE, tuple(consumers.binding_keys()))
+    members = {s.id for s in federation.member_sites}
+    processor = EventProcessor(HUB_INGEST_QUEUE, runtime.engine, runtime.verifier, runtime.validator,
+                               consumers.HANDLERS, accept_site=members.__contains__)
+    streams = [f"{site}/{service}" for site in sorted(members) for service in consumers.INGEST_SERVICES]
+    return spec, processor, streams
+
+
+def make_reconciler(runtime: Runtime, processor: EventProcessor, streams: list[str]) -> Reconciler:
+    return Reconciler(processor, FeedClient(runtime.settings.federation, runtime.federation_token), streams)
+
+
+def start_hub_ingest(runtime: Runtime, workers: Workers) -> None:
+    spec, processor, streams = hub_ingest(runtime)
+    reconciler = make_reconciler(runtime, processor, streams)
+    heal_now = threading.Event()
+
+    def on_outcome(outcome):
+        if outcome.gaps:
+            heal_now.set()
+
+    consumer = EventConsumer(bus.connect(runtime.settings.bus_url), spec, processor, on_outcome=on_outcome)
+    workers.consumers.append(consumer)
+    workers.reconcilers.append(reconciler)
+    workers.start("hub-ingest", consumer.run_until, workers.stop)
+    workers.start("hub-reconcile", reconciler.run_forever, workers.stop,
+                  runtime.settings.reconcile_interval_seconds, heal_now)
+
+
+def start_all(runtime: Runtime, workers: Workers | None = None) -> Workers:
+    workers = workers or Workers()
+    start_relay(runtime, workers)
+    if runtime.settings.is_hub:
+        start_hub_ingest(runtime, workers)
+    return workers
