@@ -1,0 +1,241 @@
+"""The hub's consolidated API: every site's public organisations, offers and case studies, and the
+agency's statistics.
+
+Access: the consolidated lists and details are public reads (the sites published them); statistics
+need `agency_viewer` or `agency_admin`. Unknown query parameters, an unknown site, a malformed CPV or
+NUTS prefix are refused with 422 and field messages; an unknown id is a 404.
+"""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from services.common.api import ErrorSchema, PageQuery, page_schema
+from services.common.auth import public, roles
+from services.common.errors import NotFound
+from services.hub import stats, store
+from services.registry.events import ORGANISATION_KINDS
+
+blp = Blueprint("hub", __name__, url_prefix="/api/v1", description="Consolidated data of every site, and statistics")
+
+CPV_PREFIX = validate.Regexp(r"^[0-9]{1,8}$", error="a CPV prefix is one to eight digits, e.g. 452")
+NUTS_PREFIX = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$", error="a NUTS code or prefix, e.g. AT or AT12 or AT127")
+STRICT_QUERY = {"location": "query", "unknown": ma.RAISE}
+
+
+def _runtime():
+    return current_app.extensions["sopro"]
+
+
+def _member_site_ids() -> list[str]:
+    return [s.id for s in _runtime().settings.federation.member_sites]
+
+
+def _known_site(value: str) -> None:
+    known = _member_site_ids()
+    if value not in known:
+        raise ma.ValidationError(f"unknown site; one of {', '.join(known)}")
+
+
+# --- query schemas -----------------------------------------------------------------------------------
+
+class SiteQuery(ma.Schema):
+    site = ma.fields.String(validate=_known_site, metadata={"description": "only this site (NUTS-2 id)"})
+
+
+class ConsolidatedQuery(PageQuery, SiteQuery):
+    kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS), metadata={"description": "organisation kind"})
+    cpv = ma.fields.String(validate=CPV_PREFIX, metadata={"description": "CPV code prefix of an offer"})
+    region = ma.fields.String(validate=NUTS_PREFIX, metadata={"description": "NUTS prefix of the region"})
+    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text"})
+
+
+class CaseStudyQuery(PageQuery, SiteQuery):
+    year = ma.fields.Integer(validate=validate.Range(min=1990, max=2100))
+    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text"})
+
+
+def _filters(args: dict) -> store.Filters:
+    return store.Filters(site=args.get("site"), kind=args.get("kind"), cpv=args.get("cpv"),
+                         region=args.get("region"), text=args.get("q"))
+
+
+# --- response schemas --------------------------------------------------------------------------------
+
+class _Consolidated(ma.Schema):
+    site = ma.fields.String()
+    id = ma.fields.String()
+    aggregate_version = ma.fields.Integer()
+    updated_at = ma.fields.DateTime(attribute="last_occurred_at")
+
+
+class OrganisationSchema(_Consolidated):
+    reference = ma.fields.String()
+    kind = ma.fields.String()
+    name = ma.fields.String()
+    town = ma.fields.String()
+    postcode = ma.fields.String()
+    country = ma.fields.String()
+    nuts3 = ma.fields.String()
+    lat = ma.fields.Float(allow_none=True)
+    lon = ma.fields.Float(allow_none=True)
+    labour_market_segment = ma.fields.String(allow_none=True)
+    workers_in_integration = ma.fields.Integer(allow_none=True)
+    website = ma.fields.String(allow_none=True)
+
+
+class OfferSchema(_Consolidated):
+    organisation_id = ma.fields.String()
+    organisation_name = ma.fields.String(allow_none=True)
+    organisation_kind = ma.fields.String(allow_none=True)
+    nuts3 = ma.fields.String(allow_none=True, metadata={"description": "the organisation's NUTS-3 region"})
+    title = ma.fields.String()
+    description = ma.fields.String()
+    cpv_codes = ma.fields.List(ma.fields.String())
+    capacity_per_week = ma.fields.Decimal(as_string=True)
+    unit = ma.fields.String()
+    lead_time_days = ma.fields.Integer()
+    price_min = ma.fields.Decimal(as_string=True, allow_none=True)
+    price_max = ma.fields.Decimal(as_string=True, allow_none=True)
+    currency = ma.fields.String()
+    delivery_radius_km = ma.fields.Integer(allow_none=True)
+    cross_border = ma.fields.Boolean()
+
+
+class OrganisationDetailSchema(OrganisationSchema):
+    offers = ma.fields.List(ma.fields.Nested(OfferSchema))
+
+
+class CaseStudySchema(_Consolidated):
+    title = ma.fields.String()
+    summary = ma.fields.String()
+    client_organisation_id = ma.fields.String(allow_none=True)
+    social_enterprise_id = ma.fields.String(allow_none=True)
+    cpv_codes = ma.fields.List(ma.fields.String())
+    year = ma.fields.Integer()
+    value_paid_eur = ma.fields.Decimal(as_string=True, allow_none=True)
+    material_diverted_kg = ma.fields.Decimal(as_string=True, allow_none=True)
+    integration_hours = ma.fields.Decimal(as_string=True, allow_none=True)
+
+
+class _Members(ma.Schema):
+    total = ma.fields.Integer()
+    by_kind = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
+class _RegionCount(ma.Schema):
+    nuts3 = ma.fields.String()
+    kind = ma.fields.String()
+    count = ma.fields.Integer()
+
+
+class _SupportStatements(ma.Schema):
+    total = ma.fields.Integer()
+    by_kind = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    by_region = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    by_kind_and_region = ma.fields.List(ma.fields.Nested(_RegionCount))
+
+
+class SiteStatisticsSchema(ma.Schema):
+    site = ma.fields.String()
+    members = ma.fields.Nested(_Members)
+    offers_published = ma.fields.Integer()
+    support_statements = ma.fields.Nested(_SupportStatements)
+
+
+class _Totals(ma.Schema):
+    members = ma.fields.Integer()
+    offers_published = ma.fields.Integer()
+    support_statements = ma.fields.Integer()
+
+
+class StatisticsSchema(ma.Schema):
+    sites = ma.fields.List(ma.fields.Nested(SiteStatisticsSchema))
+    totals = ma.fields.Nested(_Totals)
+
+
+OrganisationPage = page_schema(OrganisationSchema, "HubOrganisationPage")
+OfferPage = page_schema(OfferSchema, "HubOfferPage")
+CaseStudyPage = page_schema(CaseStudySchema, "HubCaseStudyPage")
+
+
+def _page(rows_and_total, args: dict) -> dict:
+    rows, total = rows_and_total
+    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+# --- views -------------------------------------------------------------------------------------------
+
+@blp.route("/organisations")
+class Organisations(MethodView):
+    @public
+    @blp.arguments(ConsolidatedQuery, **STRICT_QUERY)
+    @blp.response(200, OrganisationPage)
+    def get(self, args):
+        """Active organisations of every site; `cpv` keeps those with a published offer in that branch."""
+        with _runtime().engine.connect() as conn:
+            return _page(store.list_organisations(conn, _filters(args), args["page"], args["per_page"]), args)
+
+
+@blp.route("/organisations/<uuid:organisation_id>")
+class OrganisationDetail(MethodView):
+    @public
+    @blp.response(200, OrganisationDetailSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    def get(self, organisation_id):
+        """An active organisation with its published offers."""
+        with _runtime().engine.connect() as conn:
+            organisation = store.get_organisation(conn, str(organisation_id))
+            if organisation is None:
+                raise NotFound(f"no organisation {organisation_id}")
+            return {**organisation, "offers": store.offers_of(conn, organisation["site"], organisation["id"])}
+
+
+@blp.route("/offers")
+class Offers(MethodView):
+    @public
+    @blp.arguments(ConsolidatedQuery, **STRICT_QUERY)
+    @blp.response(200, OfferPage)
+    def get(self, args):
+        """Published offers of every site; `kind` and `region` apply to the offering organisation."""
+        with _runtime().engine.connect() as conn:
+            return _page(store.list_offers(conn, _filters(args), args["page"], args["per_page"]), args)
+
+
+@blp.route("/case-studies")
+class CaseStudies(MethodView):
+    @public
+    @blp.arguments(CaseStudyQuery, **STRICT_QUERY)
+    @blp.response(200, CaseStudyPage)
+    def get(self, args):
+        """Published case studies of every site, newest year first."""
+        with _runtime().engine.connect() as conn:
+            found = store.list_case_studies(conn, _filters(args), args.get("year"), args["page"], args["per_page"])
+            return _page(found, args)
+
+
+@blp.route("/case-studies/<uuid:case_study_id>")
+class CaseStudyDetail(MethodView):
+    @public
+    @blp.response(200, CaseStudySchema)
+    @blp.alt_response(404, schema=ErrorSchema)
+    def get(self, case_study_id):
+        with _runtime().engine.connect() as conn:
+            case_study = store.get_case_study(conn, str(case_study_id))
+        if case_study is None:
+            raise NotFound(f"no case study {case_study_id}")
+        return case_study
+
+
+@blp.route("/statistics")
+class Statistics(MethodView):
+    @roles("agency_viewer", "agency_admin")
+    @blp.arguments(SiteQuery, **STRICT_QUERY)
+    @blp.response(200, StatisticsSchema)
+    def get(self, args):
+        """Per site: active members by kind, offers published, support statements by kind and region."""
+        with _runtime().engine.connect() as conn:
+            return stats.statistics(conn, _member_site_ids(), args.get("site"))

@@ -1,0 +1,91 @@
+"""The agency's statistics per site: members by kind, offers published, support statements by kind
+and region. Only what counts today: active organisations and statements, visible offers.
+
+The SQL functions return plain counts; `summarise` shapes them per site (pure, unit-tested), listing
+every member site of the federation even when it has reported nothing yet.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from sqlalchemy import Connection, and_, func, select
+
+from services.hub import store
+from services.registry.events import ORGANISATION_KINDS, STATEMENT_KINDS
+
+
+def members_by_kind(conn: Connection, site: str | None = None) -> list[tuple[str, str, int]]:
+    org = store.hub_organisation
+    query = (select(org.c.site, org.c.kind, func.count()).where(org.c.status == store.ORGANISATION_ACTIVE)
+             .group_by(org.c.site, org.c.kind))
+    if site:
+        query = query.where(org.c.site == site)
+    return [tuple(r) for r in conn.execute(query)]
+
+
+def offers_published(conn: Connection, site: str | None = None) -> list[tuple[str, int]]:
+    offer, org = store.hub_offer, store.hub_organisation
+    joined = offer.outerjoin(org, and_(org.c.site == offer.c.site, org.c.id == offer.c.organisation_id))
+    query = (select(offer.c.site, func.count()).select_from(joined)
+             .where(store.visible_offer(offer, org)).group_by(offer.c.site))
+    if site:
+        query = query.where(offer.c.site == site)
+    return [tuple(r) for r in conn.execute(query)]
+
+
+def support_statements(conn: Connection, site: str | None = None) -> list[tuple[str, str, str, int]]:
+    """(site, kind, nuts3, count) of the statements that still count (not withdrawn, not erased)."""
+    st = store.hub_support_statement
+    query = (select(st.c.site, st.c.kind, st.c.nuts3, func.count()).where(st.c.status == store.STATEMENT_ACTIVE)
+             .group_by(st.c.site, st.c.kind, st.c.nuts3))
+    if site:
+        query = query.where(st.c.site == site)
+    return [tuple(r) for r in conn.execute(query)]
+
+
+def summarise(sites: Iterable[str], members: Iterable[tuple[str, str, int]], offers: Iterable[tuple[str, int]],
+              statements: Iterable[tuple[str, str, str, int]]) -> dict:
+    """Shape the counts per site, with zeros where a site has nothing, plus totals over all sites."""
+    per_site = {site: _empty_site(site) for site in sites}
+    for site, kind, count in members:
+        entry = per_site.setdefault(site, _empty_site(site))["members"]
+        entry["by_kind"][kind] = entry["by_kind"].get(kind, 0) + count
+        entry["total"] += count
+    for site, count in offers:
+        per_site.setdefault(site, _empty_site(site))["offers_published"] += count
+    regions: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    for site, kind, nuts3, count in statements:
+        entry = per_site.setdefault(site, _empty_site(site))["support_statements"]
+        entry["total"] += count
+        entry["by_kind"][kind] = entry["by_kind"].get(kind, 0) + count
+        entry["by_region"][nuts3] = entry["by_region"].get(nuts3, 0) + count
+        regions[site][(nuts3, kind)] = regions[site].get((nuts3, kind), 0) + count
+    for site, cells in regions.items():
+        per_site[site]["support_statements"]["by_kind_and_region"] = [
+            {"nuts3": nuts3, "kind": kind, "count": count} for (nuts3, kind), count in sorted(cells.items())
+        ]
+    ordered = [per_site[site] for site in sorted(per_site)]
+    return {
+        "sites": ordered,
+        "totals": {
+            "members": sum(s["members"]["total"] for s in ordered),
+            "offers_published": sum(s["offers_published"] for s in ordered),
+            "support_statements": sum(s["support_statements"]["total"] for s in ordered),
+        },
+    }
+
+
+def _empty_site(site: str) -> dict:
+    return {
+        "site": site,
+        "members": {"total": 0, "by_kind": {kind: 0 for kind in ORGANISATION_KINDS}},
+        "offers_published": 0,
+        "support_statements": {"total": 0, "by_kind": {kind: 0 for kind in STATEMENT_KINDS},
+                               "by_region": {}, "by_kind_and_region": []},
+    }
+
+
+def statistics(conn: Connection, member_sites: Iterable[str], site: str | None = None) -> dict:
+    sites = [site] if site else list(member_sites)
+    return summarise(sites, members_by_kind(conn, site), offers_published(conn, site), support_statements(conn, site))
