@@ -1,0 +1,185 @@
+"""Use cases of the registry. Each loads, calls the domain, and saves state with its events in one
+transaction (the unit of work writes the events to the outbox).
+
+Dependencies come in as parameters: `uow` is a `services.common.db.UnitOfWork` (its `site_id` names
+the site in references), `today` is the site's date, and `acting_for` restricts a member to the
+offers of its own organisation (None for staff).
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Callable
+
+from services.common.db import UnitOfWork
+from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.registry import model as m, store
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _change(uow: UnitOfWork, load: Callable, save: Callable, id_: str, change: Callable):
+    """Load an aggregate (locked), apply `change`, and save it and its events if anything happened."""
+    with uow:
+        aggregate = load(uow.conn, id_, lock=True)
+        loaded_at = aggregate.version
+        change(aggregate)
+        if aggregate.version != loaded_at:
+            save(uow.conn, aggregate, loaded_at)
+            uow.record(aggregate)
+            uow.commit()
+        return aggregate
+
+
+# --- organisations -----------------------------------------------------------------------------------
+
+def _ensure_registration_free(conn, number: str, other_than: str | None = None) -> None:
+    if store.registration_taken(conn, m.registration_key(number), other_than):
+        raise Conflict(f"registration number {number} is already registered at this site",
+                       {"registration_number": ["already registered at this site"]}, code="duplicate_registration")
+
+
+def register_organisation(uow: UnitOfWork, fields: dict, today: date) -> m.Organisation:
+    with uow:
+        _ensure_registration_free(uow.conn, fields.get("registration_number", ""))
+        ref = store.next_reference(uow.conn, uow.site_id, "organisation", today.year)
+        org = m.Organisation.register(id=_new_id(), reference=ref, **fields)
+        store.save_organisation(uow.conn, org, 0)
+        uow.record(org)
+        uow.commit()
+    return org
+
+
+def update_organisation(uow: UnitOfWork, organisation_id: str, changes: dict) -> m.Organisation:
+    def change(org: m.Organisation):
+        if "registration_number" in changes:
+            _ensure_registration_free(uow.conn, changes["registration_number"], other_than=org.id)
+        org.update(**changes)
+
+    return _change(uow, store.load_organisation, store.save_organisation, organisation_id, change)
+
+
+def withdraw_organisation(uow: UnitOfWork, organisation_id: str, reason: str | None) -> m.Organisation:
+    """A member that leaves takes its offers with it: they are withdrawn in the same transaction."""
+    def change(org: m.Organisation):
+        org.withdraw(reason)
+        for o in store.published_offers_of(uow.conn, org.id):
+            loaded_at = o.version
+            o.withdraw("the organisation was withdrawn")
+            store.save_offer(uow.conn, o, loaded_at)
+            uow.record(o)
+
+    return _change(uow, store.load_organisation, store.save_organisation, organisation_id, change)
+
+
+# --- offers ------------------------------------------------------------------------------------------
+
+def _check_owner(acting_for: str | None, organisation_id: str) -> None:
+    if acting_for is not None and acting_for != organisation_id:
+        raise Forbidden("a member may only manage the offers of its own organisation")
+
+
+def publish_offer(uow: UnitOfWork, fields: dict, today: date, acting_for: str | None = None) -> m.Offer:
+    fields = dict(fields)
+    organisation_id = fields.pop("organisation_id")
+    _check_owner(acting_for, organisation_id)
+    with uow:
+        try:
+            org = store.load_organisation(uow.conn, organisation_id)
+        except NotFound:
+            raise Invalid("unknown organisation", {"organisation_id": ["no such organisation at this site"]}) from None
+        ref = store.next_reference(uow.conn, uow.site_id, "offer", today.year)
+        offer = m.Offer.publish(org, id=_new_id(), reference=ref, **fields)
+        store.save_offer(uow.conn, offer, 0)
+        uow.record(offer)
+        uow.commit()
+    return offer
+
+
+def update_offer(uow: UnitOfWork, offer_id: str, changes: dict, acting_for: str | None = None) -> m.Offer:
+    def change(o: m.Offer):
+        _check_owner(acting_for, o.organisation_id)
+        o.update(**changes)
+
+    return _change(uow, store.load_offer, store.save_offer, offer_id, change)
+
+
+def withdraw_offer(uow: UnitOfWork, offer_id: str, reason: str | None, acting_for: str | None = None) -> m.Offer:
+    def change(o: m.Offer):
+        _check_owner(acting_for, o.organisation_id)
+        o.withdraw(reason)
+
+    return _change(uow, store.load_offer, store.save_offer, offer_id, change)
+
+
+# --- support statements ------------------------------------------------------------------------------
+
+def file_support_statement(uow: UnitOfWork, fields: dict, today: date) -> m.SupportStatement:
+    fields = {"given_on": today, **fields}
+    with uow:
+        ref = store.next_reference(uow.conn, uow.site_id, "support_statement", today.year)
+        statement = m.SupportStatement.file(today, id=_new_id(), reference=ref, **fields)
+        store.save_statement(uow.conn, statement, 0)
+        uow.record(statement)
+        uow.commit()
+    return statement
+
+
+def withdraw_support_statement(uow: UnitOfWork, statement_id: str, actor: str,
+                               reason: str | None) -> m.SupportStatement:
+    def change(s: m.SupportStatement):
+        s.withdraw(reason)
+        store.audit(uow.conn, s.id, "withdrawn", actor, [], reason)
+
+    return _change(uow, store.load_statement, store.save_statement, statement_id, change)
+
+
+def erase_support_statement(uow: UnitOfWork, statement_id: str, actor: str,
+                            reason: str | None) -> m.SupportStatement:
+    """The person's fields become NULL; the audit keeps who erased which fields, when, never the values."""
+    def change(s: m.SupportStatement):
+        erased = s.erase()
+        store.audit(uow.conn, s.id, "erased", actor, erased, reason)
+
+    return _change(uow, store.load_statement, store.save_statement, statement_id, change)
+
+
+# --- case studies ------------------------------------------------------------------------------------
+
+def _check_parties(conn, fields: dict) -> None:
+    """A case study names organisations of this site: the SE must be one, the client must not."""
+    for name, must_be_se in (("social_enterprise_id", True), ("client_organisation_id", False)):
+        if fields.get(name) is None:
+            continue
+        try:
+            org = store.load_organisation(conn, fields[name])
+        except NotFound:
+            raise Invalid(f"{name}: unknown organisation", {name: ["no such organisation at this site"]}) from None
+        if org.is_social_enterprise != must_be_se:
+            message = "must be a social enterprise" if must_be_se else "must not be a social enterprise"
+            raise Invalid(f"{name}: {message}", {name: [message]})
+
+
+def publish_case_study(uow: UnitOfWork, fields: dict, today: date) -> m.CaseStudy:
+    with uow:
+        _check_parties(uow.conn, fields)
+        ref = store.next_reference(uow.conn, uow.site_id, "case_study", today.year)
+        study = m.CaseStudy.publish(id=_new_id(), reference=ref, **fields)
+        store.save_case_study(uow.conn, study, 0)
+        uow.record(study)
+        uow.commit()
+    return study
+
+
+def update_case_study(uow: UnitOfWork, case_study_id: str, changes: dict) -> m.CaseStudy:
+    def change(c: m.CaseStudy):
+        _check_parties(uow.conn, changes)
+        c.update(**changes)
+
+    return _change(uow, store.load_case_study, store.save_case_study, case_study_id, change)
+
+
+def withdraw_case_study(uow: UnitOfWork, case_study_id: str, reason: str | None) -> m.CaseStudy:
+    return _change(uow, store.load_case_study, store.save_case_study, case_study_id, lambda c: c.withdraw(reason))
