@@ -13,7 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from services.common.api import ErrorSchema, PageQuery, page_schema
+from services.common.api import PageQuery, page_schema
 from services.common.auth import public, roles
 from services.common.errors import NotFound
 from services.hub import stats, store
@@ -184,7 +184,7 @@ class Organisations(MethodView):
 class OrganisationDetail(MethodView):
     @public
     @blp.response(200, OrganisationDetailSchema)
-    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, organisation_id):
         """An active organisation with its published offers."""
         with _runtime().engine.connect() as conn:
@@ -221,7 +221,7 @@ class CaseStudies(MethodView):
 class CaseStudyDetail(MethodView):
     @public
     @blp.response(200, CaseStudySchema)
-    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, case_study_id):
         with _runtime().engine.connect() as conn:
             case_study = store.get_case_study(conn, str(case_study_id))
