@@ -45,7 +45,7 @@ def _invalid(field_name: str, message: str):
 
 
 def _check_cpv(codes: list[str], field_name: str = "cpv_codes") -> None:
-    unknown = {i: [f"{code} is not a CPV 2008 code"] for i, code in enumerate(codes) if not cpv.is_known(code)}
+    unknown = {str(i): [f"{code} is not a CPV 2008 code"] for i, code in enumerate(codes) if not cpv.is_known(code)}
     if unknown:
         raise Invalid(f"{field_name}: unknown CPV codes", {field_name: unknown})
 
