@@ -65,8 +65,8 @@ def track(conn: Connection, consumer: str, stream: str, seq: int, event_id: str,
     """Claim (stream, seq) and the event id for this consumer. False if it was applied before."""
     stmt = _insert(conn, inbox).values(
         consumer=consumer, stream=stream, seq=seq, event_id=event_id, status=status, applied_at=utcnow()
-    ).on_conflict_do_nothing()
-    return conn.execute(stmt).rowcount == 1
+    ).on_conflict_do_nothing().returning(inbox.c.seq)
+    return conn.execute(stmt).first() is not None
 
 
 def advance(conn: Connection, consumer: str, stream: str, seen_seq: int) -> tuple[int, int]:
