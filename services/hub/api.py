@@ -7,6 +7,8 @@ NUTS prefix are refused with 422 and field messages; an unknown id is a 404.
 """
 from __future__ import annotations
 
+from datetime import timezone
+
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
@@ -50,12 +52,12 @@ class ConsolidatedQuery(PageQuery, SiteQuery):
     kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS), metadata={"description": "organisation kind"})
     cpv = ma.fields.String(validate=CPV_PREFIX, metadata={"description": "CPV code prefix of an offer"})
     region = ma.fields.String(validate=NUTS_PREFIX, metadata={"description": "NUTS prefix of the region"})
-    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text"})
+    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text, case-insensitive"})
 
 
 class CaseStudyQuery(PageQuery, SiteQuery):
     year = ma.fields.Integer(validate=validate.Range(min=1990, max=2100))
-    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text"})
+    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text, case-insensitive"})
 
 
 def _filters(args: dict) -> store.Filters:
@@ -65,11 +67,20 @@ def _filters(args: dict) -> store.Filters:
 
 # --- response schemas --------------------------------------------------------------------------------
 
+class UtcDateTime(ma.fields.DateTime):
+    """Times are stored in UTC; SQLite hands them back without an offset, so say it is UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class _Consolidated(ma.Schema):
     site = ma.fields.String()
     id = ma.fields.String()
     aggregate_version = ma.fields.Integer()
-    updated_at = ma.fields.DateTime(attribute="last_occurred_at")
+    updated_at = UtcDateTime(attribute="last_occurred_at")
 
 
 class OrganisationSchema(_Consolidated):

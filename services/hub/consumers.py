@@ -11,7 +11,7 @@ The row key is (env.site, env.aggregate_id): the envelope, not the payload, says
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Callable
 
@@ -43,7 +43,8 @@ def _bookkeeping(env: Envelope) -> dict:
         "id": env.aggregate_id,
         "aggregate_version": env.aggregate_version,
         "last_event_id": str(env.id),
-        "last_occurred_at": datetime.fromisoformat(env.occurred_at),
+        # In UTC: SQLite keeps no offset, so a "+02:00" would otherwise be stored as the wrong instant.
+        "last_occurred_at": datetime.fromisoformat(env.occurred_at).astimezone(timezone.utc),
     }
 
 
@@ -66,6 +67,7 @@ def organisation_row(data: dict) -> dict:
         "labour_market_segment": data["labour_market_segment"],
         "workers_in_integration": data["workers_in_integration"],
         "website": data["website"],
+        "search_text": store.searchable(data["name"], data["town"], data["reference"]),
     }
 
 
@@ -84,6 +86,7 @@ def offer_row(data: dict) -> dict:
         "currency": data["currency"],
         "delivery_radius_km": data["delivery_radius_km"],
         "cross_border": data["cross_border"],
+        "search_text": store.searchable(data["title"], data["description"]),
     }
 
 
@@ -111,6 +114,7 @@ def case_study_row(data: dict) -> dict:
         "value_paid_eur": _decimal(data["value_paid_eur"]),
         "material_diverted_kg": _decimal(data["material_diverted_kg"]),
         "integration_hours": _decimal(data["integration_hours"]),
+        "search_text": store.searchable(data["title"], data["summary"]),
     }
 
 

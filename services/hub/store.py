@@ -46,6 +46,8 @@ def _bookkeeping() -> list[Column]:
 
 
 # Snapshot columns are nullable: a tombstone (withdrawn before its snapshot was seen) has none.
+# `search_text` is the searchable text casefolded in Python when the row is written: SQLite's lower()
+# only folds ASCII, so searching "pölten" must not depend on the database.
 hub_organisation = Table(
     "hub_organisation",
     metadata,
@@ -63,6 +65,7 @@ hub_organisation = Table(
     Column("labour_market_segment", String(32)),
     Column("workers_in_integration", Integer),
     Column("website", String(500)),
+    Column("search_text", Text),
     PrimaryKeyConstraint("site", "id"),
     Index("ix_hub_organisation_status_kind", "status", "kind"),
     Index("ix_hub_organisation_nuts3", "nuts3"),
@@ -85,6 +88,7 @@ hub_offer = Table(
     Column("currency", String(3)),
     Column("delivery_radius_km", Integer),
     Column("cross_border", Boolean),
+    Column("search_text", Text),
     PrimaryKeyConstraint("site", "id"),
     Index("ix_hub_offer_organisation", "site", "organisation_id"),
 )
@@ -130,6 +134,7 @@ hub_case_study = Table(
     Column("value_paid_eur", MONEY),
     Column("material_diverted_kg", QUANTITY),
     Column("integration_hours", QUANTITY),
+    Column("search_text", Text),
     PrimaryKeyConstraint("site", "id"),
 )
 
@@ -186,9 +191,14 @@ def offset_of(page: int, per_page: int) -> int:
     return (page - 1) * per_page
 
 
-def _contains_text(text: str, *columns) -> ColumnElement[bool]:
-    needle = text.lower()
-    return or_(*(func.lower(col).contains(needle, autoescape=True) for col in columns))
+def searchable(*parts: str | None) -> str:
+    """The text a free-text search looks in, folded the same way as the search term."""
+    return "\n".join(p for p in parts if p).casefold()
+
+
+def _contains_text(text: str, *search_columns) -> ColumnElement[bool]:
+    needle = text.casefold()
+    return or_(*(col.contains(needle, autoescape=True) for col in search_columns))
 
 
 def _offer_has_cpv_prefix(prefix: str, site_col, offer_id_col) -> ColumnElement[bool]:
@@ -221,7 +231,7 @@ def list_organisations(conn: Connection, filters: Filters, page: int, per_page: 
     if filters.region:
         query = query.where(org.c.nuts3.startswith(filters.region, autoescape=True))
     if filters.text:
-        query = query.where(_contains_text(filters.text, org.c.name, org.c.town, org.c.reference))
+        query = query.where(_contains_text(filters.text, org.c.search_text))
     if filters.cpv:
         # Organisations with at least one published offer in that CPV branch.
         query = query.where(exists().where(
@@ -255,7 +265,7 @@ def list_offers(conn: Connection, filters: Filters, page: int, per_page: int):
     if filters.cpv:
         query = query.where(_offer_has_cpv_prefix(filters.cpv, offer.c.site, offer.c.id))
     if filters.text:
-        query = query.where(_contains_text(filters.text, offer.c.title, offer.c.description, org.c.name))
+        query = query.where(_contains_text(filters.text, offer.c.search_text, org.c.search_text))
     return _page(conn, query, (offer.c.title, offer.c.site, offer.c.id), page, per_page)
 
 
@@ -282,7 +292,7 @@ def list_case_studies(conn: Connection, filters: Filters, year: int | None, page
     if year is not None:
         query = query.where(cs.c.year == year)
     if filters.text:
-        query = query.where(_contains_text(filters.text, cs.c.title, cs.c.summary))
+        query = query.where(_contains_text(filters.text, cs.c.search_text))
     return _page(conn, query, (cs.c.year.desc(), cs.c.title, cs.c.site, cs.c.id), page, per_page)
 
 

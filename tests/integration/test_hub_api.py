@@ -167,6 +167,7 @@ def test_organisations_are_paged(client, data):
 def test_organisation_detail_lists_its_published_offers(client, data):
     body = client.get(f"/api/v1/organisations/{data['bau']}").get_json()
     assert (body["site"], body["name"], body["nuts3"], body["aggregate_version"]) == ("AT12", "Bau & Recycling", "AT127", 1)
+    assert body["updated_at"] == "2026-03-01T10:00:00+00:00"
     assert [o["title"] for o in body["offers"]] == ["Paving repairs", "Selective demolition"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import logging
 import uuid
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -19,10 +20,11 @@ pytestmark = pytest.mark.services
 _seq = itertools.count(1)
 
 
-def envelope(type_name: str, aggregate_id: str, version: int, data: dict, site: str = "AT12") -> Envelope:
+def envelope(type_name: str, aggregate_id: str, version: int, data: dict, site: str = "AT12",
+             occurred_at: str = "2026-03-01T10:00:00+00:00") -> Envelope:
     return Envelope(
         id=str(uuid.uuid4()), type=type_name, version=1, site=site, stream=f"{site}/registry", seq=next(_seq),
-        aggregate_id=aggregate_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00+00:00",
+        aggregate_id=aggregate_id, aggregate_version=version, occurred_at=occurred_at,
         correlation_id=None, causation_id=None, data=data,
     )
 
@@ -78,12 +80,13 @@ def test_registered_then_updated_organisation_is_upserted(runtime):
     first = row(runtime, store.hub_organisation, org_id)
     assert (first["name"], first["aggregate_version"], first["status"]) == ("Werkstatt Nord", 1, "active")
 
-    update = envelope("registry.organisation.updated", org_id, 2, organisation(org_id, name="Werkstatt Nord-Ost"))
+    update = envelope("registry.organisation.updated", org_id, 2, organisation(org_id, name="Werkstatt Nord-Ost"),
+                      occurred_at="2026-03-01T11:00:00+01:00")
     apply(runtime, update)
     second = row(runtime, store.hub_organisation, org_id)
     assert (second["name"], second["aggregate_version"]) == ("Werkstatt Nord-Ost", 2)
     assert second["last_event_id"] == update.id
-    assert second["last_occurred_at"].isoformat() == "2026-03-01T10:00:00+00:00"
+    assert second["last_occurred_at"] == datetime(2026, 3, 1, 10, tzinfo=timezone.utc)
 
 
 def test_stale_version_is_ignored(runtime):

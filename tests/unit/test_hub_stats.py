@@ -45,3 +45,11 @@ def test_a_site_not_listed_but_reporting_is_still_shown():
 
 def test_page_offset():
     assert (offset_of(1, 50), offset_of(3, 20)) == (0, 40)
+
+
+def test_searchable_text_folds_beyond_ascii():
+    # Folded in Python, so SQLite (whose lower() is ASCII-only) finds "PÖLTEN" and "strasse" too.
+    from services.hub.store import searchable
+
+    text = searchable("Textilwerkstatt St. Pölten", None, "Hauptstraße")
+    assert "pölten" in text and "strasse" in text and "PÖLTEN".casefold() in text

@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('value_paid_eur', sa.Numeric(precision=18, scale=4), nullable=True),
     sa.Column('material_diverted_kg', sa.Numeric(precision=18, scale=3), nullable=True),
     sa.Column('integration_hours', sa.Numeric(precision=18, scale=3), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('site', 'id', name=op.f('pk_hub_case_study'))
     )
     op.create_table('hub_offer',
@@ -52,6 +53,7 @@ def upgrade() -> None:
     sa.Column('currency', sa.String(length=3), nullable=True),
     sa.Column('delivery_radius_km', sa.Integer(), nullable=True),
     sa.Column('cross_border', sa.Boolean(), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('site', 'id', name=op.f('pk_hub_offer'))
     )
     with op.batch_alter_table('hub_offer', schema=None) as batch_op:
@@ -76,6 +78,7 @@ def upgrade() -> None:
     sa.Column('labour_market_segment', sa.String(length=32), nullable=True),
     sa.Column('workers_in_integration', sa.Integer(), nullable=True),
     sa.Column('website', sa.String(length=500), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('site', 'id', name=op.f('pk_hub_organisation'))
     )
     with op.batch_alter_table('hub_organisation', schema=None) as batch_op:
