@@ -23,9 +23,8 @@ from services.registry import events as registry
 
 log = logging.getLogger("sopro.hub")
 
-# The services whose streams the hub ingests, and the routing keys its queue `hub.ingest` binds.
+# The services whose streams the hub ingests (its queue `hub.ingest` binds their facts from every site).
 INGEST_SERVICES = ("registry",)
-QUEUE = "hub.ingest"
 
 Handler = Callable[[Connection, Envelope], None]
 
