@@ -83,6 +83,7 @@ organisation = Table(
     Column("contact_name", String(200)),
     Column("contact_email", String(254)),
     Column("contact_phone", String(32)),
+    Column("search_text", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
     *_timestamps(),
@@ -104,6 +105,7 @@ offer = Table(
     Column("currency", String(3), nullable=False),
     Column("delivery_radius_km", Integer),
     Column("cross_border", Boolean, nullable=False),
+    Column("search_text", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
     *_timestamps(),
@@ -132,6 +134,8 @@ support_statement = Table(
     Column("consent", Boolean, nullable=False),
     Column("given_on", Date, nullable=False),
     Column("nuts3", String(5), nullable=False, index=True),
+    # Recomputed on every save, so erasure empties it of the person's data too.
+    Column("search_text", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
     *_timestamps(),
@@ -162,6 +166,7 @@ case_study = Table(
     Column("value_paid_eur", ExactDecimal(18, 4)),
     Column("material_diverted_kg", ExactDecimal(18, 4)),
     Column("integration_hours", ExactDecimal(18, 4)),
+    Column("search_text", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
     *_timestamps(),
@@ -180,6 +185,11 @@ counter = Table(
     Column("year", Integer, primary_key=True),
     Column("value", Integer, nullable=False),
 )
+
+
+def search_text(*parts: str | None) -> str:
+    """What free-text search looks in: casefolded in Python, because SQLite's lower() is ASCII-only."""
+    return "\n".join(p for p in parts if p).casefold()
 
 
 def utcnow() -> datetime:
@@ -261,7 +271,7 @@ def save_organisation(conn: Connection, org: m.Organisation, expected_version: i
         lat=org.coordinates.lat if org.coordinates else None, lon=org.coordinates.lon if org.coordinates else None,
         labour_market_segment=org.labour_market_segment, workers_in_integration=org.workers_in_integration,
         website=org.website, contact_name=contact.name, contact_email=contact.email, contact_phone=contact.phone,
-        status=org.status, version=org.version,
+        search_text=search_text(org.name, org.address.town), status=org.status, version=org.version,
     ), expected_version)
 
 
@@ -292,7 +302,8 @@ def save_offer(conn: Connection, o: m.Offer, expected_version: int) -> None:
         id=o.id, reference=o.reference, organisation_id=o.organisation_id, title=o.title, description=o.description,
         cpv_codes=list(o.cpv_codes), capacity_per_week=o.capacity_per_week, unit=o.unit,
         lead_time_days=o.lead_time_days, price_min=o.price_min, price_max=o.price_max, currency=o.currency,
-        delivery_radius_km=o.delivery_radius_km, cross_border=o.cross_border, status=o.status, version=o.version,
+        delivery_radius_km=o.delivery_radius_km, cross_border=o.cross_border,
+        search_text=search_text(o.title, o.description), status=o.status, version=o.version,
     ), expected_version)
     _replace_codes(conn, offer_cpv, "offer_id", o.id, o.cpv_codes)
 
@@ -319,6 +330,7 @@ def save_statement(conn: Connection, s: m.SupportStatement, expected_version: in
         phone=s.person.phone, phone_kind=s.person.phone_kind, email=s.person.email,
         organisation_name=s.organisation_name, organisation_kind=s.organisation_kind, consent=s.consent,
         given_on=s.given_on, nuts3=s.nuts3, status=s.status, version=s.version,
+        search_text=search_text(s.person.first_name, s.person.last_name, s.person.email, s.organisation_name),
     ), expected_version)
 
 
@@ -355,7 +367,8 @@ def save_case_study(conn: Connection, c: m.CaseStudy, expected_version: int) -> 
         id=c.id, reference=c.reference, title=c.title, summary=c.summary, year=c.year, cpv_codes=list(c.cpv_codes),
         client_organisation_id=c.client_organisation_id, social_enterprise_id=c.social_enterprise_id,
         value_paid_eur=c.impact.value_paid_eur, material_diverted_kg=c.impact.material_diverted_kg,
-        integration_hours=c.impact.integration_hours, status=c.status, version=c.version,
+        integration_hours=c.impact.integration_hours, search_text=search_text(c.title, c.summary),
+        status=c.status, version=c.version,
     ), expected_version)
     _replace_codes(conn, case_study_cpv, "case_study_id", c.id, c.cpv_codes)
 
@@ -370,10 +383,10 @@ class Page:
     total: int
 
 
-def _contains(columns, text: str):
-    """Case-insensitive substring match on any of `columns`; the user's % and _ match literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return or_(*(func.lower(c).like(f"%{escaped.lower()}%", escape="\\") for c in columns))
+def _contains(table: Table, text: str):
+    """Case-insensitive substring match on the table's search text; the user's % and _ match literally."""
+    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return table.c.search_text.like(f"%{escaped}%", escape="\\")
 
 
 def _starts(column, prefix: str):
@@ -404,7 +417,7 @@ def search_organisations(conn: Connection, *, page: int = 1, per_page: int = 50,
     if nuts:
         conditions.append(_starts(t.c.nuts3, nuts))
     if q:
-        conditions.append(_contains([t.c.name, t.c.town], q))
+        conditions.append(_contains(t, q))
     if cpv:
         conditions.append(exists().where(offer.c.organisation_id == t.c.id, offer.c.status == m.PUBLISHED,
                                          offer_cpv.c.offer_id == offer.c.id, _starts(offer_cpv.c.code, cpv)))
@@ -422,7 +435,7 @@ def search_offers(conn: Connection, *, page: int = 1, per_page: int = 50, status
     if nuts:
         conditions.append(exists().where(organisation.c.id == t.c.organisation_id, _starts(organisation.c.nuts3, nuts)))
     if q:
-        conditions.append(_contains([t.c.title, t.c.description], q))
+        conditions.append(_contains(t, q))
     if cpv:
         conditions.append(exists().where(offer_cpv.c.offer_id == t.c.id, _starts(offer_cpv.c.code, cpv)))
     if cross_border is not None:
@@ -443,7 +456,7 @@ def search_statements(conn: Connection, *, page: int = 1, per_page: int = 50, st
     if nuts:
         conditions.append(_starts(t.c.nuts3, nuts))
     if q:
-        conditions.append(_contains([t.c.first_name, t.c.last_name, t.c.email, t.c.organisation_name], q))
+        conditions.append(_contains(t, q))
     return _page(conn, t, conditions, page, per_page, _statement)
 
 
@@ -460,7 +473,7 @@ def search_case_studies(conn: Connection, *, page: int = 1, per_page: int = 50, 
         conditions.append(exists().where(organisation.c.id == t.c.social_enterprise_id,
                                          _starts(organisation.c.nuts3, nuts)))
     if q:
-        conditions.append(_contains([t.c.title, t.c.summary], q))
+        conditions.append(_contains(t, q))
     if year:
         conditions.append(t.c.year == year)
     if organisation_id:

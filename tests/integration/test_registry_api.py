@@ -94,6 +94,7 @@ def test_organisation_lifecycle(site):
     updated = site.call("PATCH", f"/organisations/{org['id']}", json={"name": "Werkstatt Süd"}, expect=200).json
     assert updated["name"] == "Werkstatt Süd" and updated["version"] == 2
     site.call("PATCH", f"/organisations/{org['id']}", json={"name": "Werkstatt Süd"}, expect=200)  # no change
+    assert site.call("GET", "/organisations?q=SÜD", as_=None).json["total"] == 1
 
     withdrawn = site.call("POST", f"/organisations/{org['id']}/withdraw", json={"reason": "left"}, expect=200).json
     assert withdrawn["status"] == "withdrawn" and withdrawn["version"] == 3
@@ -249,6 +250,8 @@ def test_support_statements_erasure_and_the_outbox_holds_no_personal_data(site):
         row = conn.execute(select(store.support_statement).where(store.support_statement.c.id == receipt["id"])).one()
         trail = store.audit_trail(conn, receipt["id"])
     assert (row.first_name, row.last_name, row.phone, row.phone_kind, row.email) == (None,) * 5
+    assert row.search_text == ""  # the search index forgot the person too
+    assert site.call("GET", "/support-statements?q=zaunm", as_="broker").json["total"] == 0
     assert [(e["action"], e["actor"]) for e in trail] == [("withdrawn", "admin"), ("erased", "broker")]
     assert trail[1]["fields"] == ["first_name", "last_name", "phone", "phone_kind", "email"]
     assert not any(value in json.dumps(trail, default=str) for value in PERSON.values() if value != "mobile")
@@ -259,6 +262,8 @@ def test_support_statements_erasure_and_the_outbox_holds_no_personal_data(site):
     assert [t for t, *_ in rows if "support_statement" in t] == [
         "registry.support_statement.recorded", "registry.support_statement.recorded",
         "registry.support_statement.withdrawn", "registry.support_statement.erased"]
+    for type_name, _, _, data in rows:
+        site.runtime.validator.validate(type_name, 1, data)  # the committed JSON Schemas accept every event
     everything = json.dumps([data for *_, data in rows], ensure_ascii=False).lower()
     for value in [*PERSON.values(), *CONTACT.values()]:
         if value != "mobile":
