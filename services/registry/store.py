@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table, Text, TypeDecorator, and_, exists, func, insert, or_, select, true, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from services.common.db import Component, is_postgres, new_metadata
 from services.common.errors import Conflict, NotFound
@@ -211,16 +212,18 @@ def next_reference(conn: Connection, site_id: str, kind: str, year: int) -> str:
 
 def _save(conn: Connection, table: Table, row: dict, expected_version: int) -> None:
     """Insert a new aggregate (expected version 0) or update the one loaded at `expected_version`."""
-    now = utcnow()
-    if expected_version == 0:
-        conn.execute(insert(table).values(**row, created_at=now, updated_at=now))
-        return
-    done = conn.execute(
-        update(table).where(table.c.id == row["id"], table.c.version == expected_version).values(**row, updated_at=now)
-    )
+    what, now = table.name.removeprefix("registry_"), utcnow()
+    try:
+        if expected_version == 0:
+            conn.execute(insert(table).values(**row, created_at=now, updated_at=now))
+            return
+        done = conn.execute(update(table).where(table.c.id == row["id"], table.c.version == expected_version)
+                            .values(**row, updated_at=now))
+    except IntegrityError:
+        # A concurrent writer took a unique value (e.g. the registration number) after our check.
+        raise Conflict(f"{what} conflicts with a record saved meanwhile", code="concurrent_write") from None
     if done.rowcount != 1:
-        raise Conflict(f"{table.name.removeprefix('registry_')} {row['id']} was changed concurrently; reload and retry",
-                       code="concurrent_update")
+        raise Conflict(f"{what} {row['id']} was changed concurrently; reload and retry", code="concurrent_update")
 
 
 def _replace_codes(conn: Connection, table: Table, key: str, owner_id: str, codes: list[str]) -> None:

@@ -118,6 +118,20 @@ def test_duplicate_registration_number_is_a_conflict(site):
     site.call("PATCH", f"/organisations/{other['id']}", json={"registration_number": "FN 1234 a"}, expect=409)
 
 
+def test_concurrent_registrations_of_one_number_give_one_organisation(site):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def register(i):
+        client = site.client.application.test_client()
+        return client.post(f"{API}/organisations", json=se(name=f"Racer {i}"), headers=site.headers["admin"])
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(r.status_code for r in pool.map(register, range(6)))
+    assert statuses == [201] + [409] * 5
+    references = [i["reference"] for i in site.call("GET", "/organisations", as_=None).json["items"]]
+    assert len(references) == 1
+
+
 def test_organisation_validation_messages(site):
     errors = site.call("POST", "/organisations", json=se(labour_market_segment=None), expect=422).json["errors"]
     assert "labour_market_segment" in errors
