@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 import amqp
+import kombu.exceptions
 from kombu import Connection, Exchange, Producer, Queue
 
 EVENTS_EXCHANGE = "sopro.events"
@@ -107,7 +108,7 @@ class Publisher:
 
     def _amqp_channel(self) -> amqp.Channel:
         if self._channel is None or not self._channel.is_open:
-            self.conn.ensure_connection(max_retries=3)
+            self.conn.ensure_connection(max_retries=1)
             channel = self.conn.connection.channel()
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)
@@ -139,7 +140,7 @@ class Publisher:
             return
         try:
             self._publish_amqp(messages, exchange)
-        except (OSError, amqp.exceptions.AMQPError) as exc:
+        except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError) as exc:
             self.close()
             raise PublishError(f"publish failed: {exc}") from exc
 

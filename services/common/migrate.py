@@ -35,15 +35,14 @@ def upgrade(engine: Engine, components: list[Component]) -> None:
 
 
 def revision(engine: Engine, components: list[Component], component: Component, message: str) -> None:
-    """Autogenerate the next revision of `component` (developer tool: `sopro db revision`)."""
+    """Autogenerate the next revision of `component` (developer tool), on a scratch database."""
     cfg = alembic_config(engine, components)
-    upgrade(engine, components)
-    heads = command.ScriptDirectory.from_config(cfg).get_revisions(f"{component.name}@head") if _has_branch(
-        cfg, component) else ()
+    existing = [c for c in components if _has_branch(cfg, c)]
+    upgrade(engine, existing)
+    first = component not in existing
     command.revision(
         cfg, message=message, autogenerate=True, version_path=str(component.versions_dir),
-        head=f"{component.name}@head" if heads else "base",
-        branch_label=None if heads else component.name,
+        head="base" if first else f"{component.name}@head", branch_label=component.name if first else None,
     )
 
 
