@@ -1,0 +1,1 @@
+"""The embedded demo: the whole federation in one process, with believable data for every site."""

@@ -1,0 +1,147 @@
+"""Demo content: social enterprises, clients, offers, support statements and case studies per site.
+
+Names are invented; towns, postcodes and NUTS-3 regions are real.
+"""
+from __future__ import annotations
+
+# (kind, name, registration number, street, postcode, town, nuts3, lat, lon, segment, workers)
+SE, CLIENT, PUBLIC = "social_enterprise", "economic_enterprise", "public_institution"
+
+ORGANISATIONS = {
+    "AT11": [
+        (SE, "Pannonische Holzwerkstatt", "FN 401122 b", "Ruster Straße 12", "7000", "Eisenstadt", "AT112",
+         47.8456, 16.5290, "second_labour_market", 18),
+        (SE, "Südburgenländische Textilwerkstatt", "ZVR 118273645", "Hauptplatz 4", "7400", "Oberwart", "AT113",
+         47.2880, 16.2040, "third_labour_market", 11),
+        (CLIENT, "Seewinkel Weinkellerei GmbH", "FN 298811 k", "Obere Hauptstraße 30", "7100", "Neusiedl am See",
+         "AT112", 47.9490, 16.8420, None, None),
+    ],
+    "AT12": [
+        (SE, "Traisentaler Beschäftigungswerkstatt", "ZVR 512347781", "Kremser Landstraße 55", "3100",
+         "St. Pölten", "AT123", 48.2160, 15.6240, "second_labour_market", 42),
+        (SE, "Mostviertler Metallwerk", "FN 455210 z", "Ybbsstraße 21", "3300", "Amstetten", "AT121",
+         48.1220, 14.8720, "second_labour_market", 27),
+        (SE, "Grünraum Wiener Neustadt", "ZVR 338876102", "Neunkirchner Straße 80", "2700", "Wiener Neustadt",
+         "AT122", 47.8130, 16.2330, "third_labour_market", 15),
+        (CLIENT, "Donauland Handels AG", "FN 112233 m", "Schillerstraße 3", "2340", "Mödling", "AT127",
+         48.0850, 16.2830, None, None),
+        (PUBLIC, "Stadtgemeinde St. Pölten", "GKZ 30201", "Rathausplatz 1", "3100", "St. Pölten", "AT123",
+         48.2040, 15.6230, None, None),
+    ],
+    "AT13": [
+        (SE, "Wiener Nähwerkstatt Favoriten", "ZVR 901223344", "Laxenburger Straße 90", "1100", "Wien", "AT130",
+         48.1720, 16.3780, "second_labour_market", 35),
+        (SE, "Kantine Brigittenau", "FN 377654 d", "Wallensteinstraße 14", "1200", "Wien", "AT130",
+         48.2300, 16.3720, "second_labour_market", 22),
+        (SE, "Sauber & Sozial Reinigung", "FN 366102 r", "Brünner Straße 131", "1210", "Wien", "AT130",
+         48.2780, 16.4070, "third_labour_market", 48),
+        (CLIENT, "Ringstraßen Modehaus GmbH", "FN 154321 t", "Kärntner Straße 19", "1010", "Wien", "AT130",
+         48.2050, 16.3710, None, None),
+    ],
+    "AT22": [
+        (SE, "Grazer Upcycling-Manufaktur", "ZVR 623419987", "Lazarettgürtel 38", "8020", "Graz", "AT221",
+         47.0580, 15.4250, "second_labour_market", 31),
+        (SE, "Obersteirische Schlosserei", "FN 402987 h", "Kerpelystraße 10", "8700", "Leoben", "AT223",
+         47.3810, 15.0940, "second_labour_market", 19),
+        (CLIENT, "Apfelland Säfte Weiz GmbH", "FN 245678 s", "Birkfelder Straße 25", "8160", "Weiz", "AT224",
+         47.2190, 15.6250, None, None),
+    ],
+    "HU22": [
+        (SE, "Győri Szociális Asztalosműhely Nonprofit Kft.", "08-09-021234", "Bécsi kapu tér 7", "9021", "Győr",
+         "HU221", 47.6870, 17.6350, "second_labour_market", 24),
+        (SE, "Soproni Textil-Újrahasznosító Szövetkezet", "08-02-001987", "Várkerület 45", "9400", "Sopron",
+         "HU221", 47.6850, 16.5900, "third_labour_market", 16),
+        (SE, "Vasi Zöldterület-kezelő Nonprofit Kft.", "18-09-110045", "Fő tér 12", "9700", "Szombathely",
+         "HU222", 47.2300, 16.6210, "second_labour_market", 21),
+        (CLIENT, "Zalai Ajándéktárgy Kft.", "20-09-067812", "Kossuth Lajos utca 3", "8900", "Zalaegerszeg",
+         "HU223", 46.8420, 16.8440, None, None),
+    ],
+}
+
+# Offers by the name of the social enterprise: (title, description, cpv codes, capacity/week, unit,
+# lead days, price min, price max, radius km, cross-border)
+OFFERS = {
+    "Pannonische Holzwerkstatt": [
+        ("Möbel aus regionalem Holz", "Tische, Bänke und Regale aus burgenländischer Eiche.", ["39100000"],
+         "40", "pieces", 21, "80", "650", 150, True)],
+    "Südburgenländische Textilwerkstatt": [
+        ("Taschen aus Altstoffen", "Einkaufstaschen aus gebrauchten Textilien genäht.", ["18930000", "39500000"],
+         "300", "bags", 14, "6", "18", 200, True)],
+    "Traisentaler Beschäftigungswerkstatt": [
+        ("Montage und Verpackung", "Kleinteilemontage, Konfektionierung und Versand.", ["79900000"],
+         "5000", "units", 7, "0.40", "2.50", 80, False),
+        ("Tischlerei", "Maßanfertigung, Reparatur und Joinery-Arbeiten.", ["45421000"], "25", "pieces", 28,
+         "120", "900", 100, True)],
+    "Mostviertler Metallwerk": [
+        ("Metallbearbeitung", "Schweißen, Biegen, Schlosserarbeiten in Kleinserien.", ["45262670", "44316000"],
+         "200", "parts", 14, "4", "120", 250, True)],
+    "Grünraum Wiener Neustadt": [
+        ("Grünflächenpflege", "Pflege von Parks, Firmengärten und Streuobstwiesen.", ["77310000"], "120",
+         "hours", 5, "32", "45", 40, False)],
+    "Wiener Nähwerkstatt Favoriten": [
+        ("Upcycling-Taschen", "Taschen und Accessoires aus Planen und Altkleidern.", ["18930000"], "800",
+         "bags", 21, "5", "25", 300, True),
+        ("Arbeitskleidung ändern", "Änderungen und Reparatur von Berufskleidung.", ["18400000"], "150",
+         "pieces", 10, "8", "40", 50, False)],
+    "Kantine Brigittenau": [
+        ("Catering", "Regionales, saisonales Catering für Veranstaltungen bis 300 Personen.", ["55520000"],
+         "900", "meals", 3, "9", "24", 30, False)],
+    "Sauber & Sozial Reinigung": [
+        ("Gebäudereinigung", "Unterhalts- und Grundreinigung von Büros und Schulen.", ["90911200"], "600",
+         "hours", 7, "29", "38", 25, False)],
+    "Grazer Upcycling-Manufaktur": [
+        ("Tote Bags aus Werbebannern", "Tragetaschen aus gebrauchten Werbebannern und Planen.",
+         ["18930000", "39500000"], "600", "bags", 14, "7", "22", 400, True)],
+    "Obersteirische Schlosserei": [
+        ("Stahlbau und Geländer", "Geländer, Tore, Fahrradständer aus Stahl.", ["44210000", "45262670"], "30",
+         "pieces", 30, "150", "2400", 200, True)],
+    "Győri Szociális Asztalosműhely Nonprofit Kft.": [
+        ("Asztalosmunka", "Bútorok és irodai berendezések tömörfából.", ["39150000"], "35", "pieces", 21,
+         "25000", "260000", 300, True)],
+    "Soproni Textil-Újrahasznosító Szövetkezet": [
+        ("Újrahasznosított vászontáskák", "Vászontáskák használt textíliákból, egyedi nyomással.",
+         ["18930000"], "1200", "bags", 21, "1500", "6000", 500, True)],
+    "Vasi Zöldterület-kezelő Nonprofit Kft.": [
+        ("Zöldterület-gondozás", "Parkok és intézményi kertek gondozása.", ["77311000"], "200", "hours", 5,
+         "6500", "9000", 50, False)],
+}
+
+# (kind, first name, last name, phone, phone kind, email, organisation name, organisation kind, nuts3)
+STATEMENTS = {
+    "AT11": [("person", "Anna", "Horvath", "+43 664 1234567", "mobile", "anna.horvath@example.at", None, None,
+              "AT112")],
+    "AT12": [("person", "Johann", "Gruber", "+43 2742 12345", "fixed", "j.gruber@example.at", None, None, "AT123"),
+             ("person", "Maria", "Huber", "+43 676 9876543", "mobile", "maria.huber@example.at", None, None, "AT127"),
+             ("organisation", None, None, None, None, None, "Pfarre St. Pölten-Dom", "public_institution", "AT123")],
+    "AT13": [("person", "Elisabeth", "Wagner", "+43 660 5554433", "mobile", "e.wagner@example.at", None, None,
+              "AT130"),
+             ("organisation", None, None, None, None, None, "Bäckerei Ströck-Ecke", "economic_enterprise", "AT130")],
+    "AT22": [("person", "Franz", "Pichler", "+43 316 778899", "fixed", "franz.pichler@example.at", None, None,
+              "AT221")],
+    "HU22": [("person", "Katalin", "Nagy", "+36 30 123 4567", "mobile", "nagy.katalin@example.hu", None, None,
+              "HU221"),
+             ("person", "László", "Kovács", "+36 96 512 345", "fixed", "kovacs.laszlo@example.hu", None, None,
+              "HU221"),
+             ("organisation", None, None, None, None, None, "Győri Ipartestület", "economic_enterprise", "HU221")],
+}
+
+# (title, summary, client name, SE name, cpv, year, value paid EUR, material kg, integration hours)
+CASE_STUDIES = {
+    "AT12": [("Festival-Banner werden Einkaufstaschen",
+              "Die Donauland Handels AG ließ 2.000 Taschen aus alten Festival-Bannern fertigen.",
+              "Donauland Handels AG", "Traisentaler Beschäftigungswerkstatt", ["18930000"], 2025, "14800", "1250",
+              "2100")],
+    "AT13": [("Kantine mit regionalem Catering",
+              "Ein Modehaus versorgt seine Belegschaft mit Catering einer sozialen Küche.",
+              "Ringstraßen Modehaus GmbH", "Kantine Brigittenau", ["55520000"], 2024, "96000", None, "5200")],
+    "HU22": [("Ajándéktárgyak újrahasznosított textilből",
+              "Egy zalai cég céges ajándékait soproni szövetkezet készíti újrahasznosított anyagból.",
+              "Zalai Ajándéktárgy Kft.", "Soproni Textil-Újrahasznosító Szövetkezet", ["18930000"], 2025, "9300",
+              "640", "1400")],
+}
+
+# Users of every site (password: DEMO_PASSWORD); the hub has agency users.
+SITE_USERS = [("admin", ["site_admin"]), ("broker", ["broker"]), ("assessor", ["assessor"]),
+              ("approver", ["approver"])]
+HUB_USERS = [("analyst", ["agency_viewer"]), ("agency", ["agency_admin"])]
+DEMO_PASSWORD = "sopro-demo"

@@ -1,0 +1,152 @@
+"""Run the whole federation in one process: five sites and the hub, SQLite and the in-memory bus.
+
+Every site and the hub get their own SQLite database under the var directory, their own HTTP port,
+and their own workers (relay; for the hub, ingest and reconciliation). Demo data is entered through
+each site's public API, as a broker would, and reaches the hub over the bus.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from services.bootstrap import bootstrap, create_app
+from services.common.auth import add_user
+from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
+from services.common.keys import generate_federation
+from services.demo import data
+from services.demo.seed import seed_site
+from services.serving import AppServer
+from services.workers import Workers, start_hub_ingest, start_relay
+
+log = logging.getLogger("sopro.demo")
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class EmbeddedFederation:
+    """The federation in this process. `start()`, then `seed()`; `stop()` when done."""
+
+    def __init__(self, var_dir: Path, host: str = "127.0.0.1", ephemeral_ports: bool = False,
+                 reconcile_interval: float = 30.0):
+        self.var_dir = Path(var_dir)
+        self.host = host
+        self.ephemeral_ports = ephemeral_ports
+        self.reconcile_interval = reconcile_interval
+        self.runtimes = {}
+        self.servers: dict[str, AppServer] = {}
+        self.workers = Workers()
+        self.federation: Federation | None = None
+
+    def _federation(self) -> Federation:
+        federation_file = self.var_dir / "federation.yaml"
+        if not federation_file.exists():
+            generate_federation(DEFAULT_FEDERATION_FILE, self.var_dir / "keys", federation_file)
+        federation = load_federation(federation_file, env={})
+        sites = {}
+        for site in federation.sites.values():
+            port = free_port(self.host) if self.ephemeral_ports else site.port
+            sites[site.id] = replace(site, port=port, url=f"http://{self.host}:{port}")
+        return replace(federation, sites=sites)
+
+    def start(self) -> "EmbeddedFederation":
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.federation = self._federation()
+        hub_id = self.federation.hub.id
+        # The hub first: its ingest queue must exist before the sites publish on the in-memory bus.
+        order = [hub_id] + [s.id for s in self.federation.member_sites]
+        for site_id in order:
+            settings = load_settings(
+                site_id, env={}, federation=self.federation, db_url=f"sqlite:///{self.var_dir / site_id}.sqlite",
+                bus_url="memory://", key_file=self.var_dir / "keys" / f"{site_id}.pem", var_dir=self.var_dir,
+                reconcile_interval_seconds=self.reconcile_interval,
+            )
+            runtime = bootstrap(settings)
+            self.runtimes[site_id] = runtime
+            self._add_users(runtime)
+            if runtime.settings.is_hub:
+                start_hub_ingest(runtime, self.workers)
+                for consumer in self.workers.consumers:
+                    consumer.ready.wait(10)
+            start_relay(runtime, self.workers)
+            site = settings.site
+            self.servers[site_id] = AppServer(create_app(runtime), self.host, site.port).start()
+            log.info("%s %s: %s", site_id, site.name, site.url)
+        return self
+
+    def _add_users(self, runtime) -> None:
+        users = data.HUB_USERS if runtime.settings.is_hub else data.SITE_USERS
+        with runtime.engine.begin() as conn:
+            from sqlalchemy import select
+
+            from services.common.auth import auth_user
+
+            existing = set(conn.execute(select(auth_user.c.username)).scalars())
+            for username, roles in users:
+                if username not in existing:
+                    add_user(conn, username, data.DEMO_PASSWORD, roles)
+
+    def seed(self) -> dict:
+        members = {}
+        for site in self.federation.member_sites:
+            members[site.id] = seed_site(site.url, site.id)
+            org_id = members[site.id].get("member_organisation_id")
+            if org_id:
+                with self.runtimes[site.id].engine.begin() as conn:
+                    from services.common.auth import authenticate
+
+                    if authenticate(conn, "member", data.DEMO_PASSWORD) is None:
+                        add_user(conn, "member", data.DEMO_PASSWORD, ["member"], org_id)
+        return members
+
+    def describe(self) -> dict:
+        """What var/demo/federation.json holds: every base URL and the demo users."""
+        sites = {}
+        for site in self.federation.sites.values():
+            users = data.HUB_USERS if site.is_hub else data.SITE_USERS + [("member", ["member"])]
+            sites[site.id] = {
+                "name": site.name, "url": site.url, "hub": site.is_hub,
+                "openapi": f"{site.url}/api/v1/openapi.json",
+                "users": [{"username": u, "password": data.DEMO_PASSWORD, "roles": r} for u, r in users],
+            }
+        return {"hub": self.federation.hub.url, "sites": sites,
+                "token_endpoint": "POST <url>/api/v1/auth/token {username, password}"}
+
+    def write_description(self) -> Path:
+        path = self.var_dir / "federation.json"
+        path.write_text(json.dumps(self.describe(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+        self.workers.shutdown()
+        for runtime in self.runtimes.values():
+            runtime.engine.dispose()
+
+
+def run_demo(var_dir: Path, fresh: bool = True, host: str = "127.0.0.1", duration: float | None = None) -> int:
+    from services.cli import _wait_for_signal
+
+    if fresh and var_dir.exists():
+        shutil.rmtree(var_dir)
+    federation = EmbeddedFederation(var_dir, host).start()
+    started = time.monotonic()
+    if fresh:
+        federation.seed()
+    path = federation.write_description()
+    log.info("demo federation up in %.1fs; URLs and demo users in %s", time.monotonic() - started, path)
+    log.info("hub: %s/api/v1/organisations  (Ctrl-C stops)", federation.federation.hub.url)
+    try:
+        _wait_for_signal(duration)
+    finally:
+        federation.stop()
+    return 0

@@ -1,0 +1,56 @@
+"""Enter a site's demo data through its own API, as a broker would."""
+from __future__ import annotations
+
+import requests
+
+from services.demo import data
+
+
+class SeedError(Exception):
+    pass
+
+
+def _ok(response: requests.Response) -> dict:
+    if response.status_code >= 300:
+        raise SeedError(f"{response.request.method} {response.url}: {response.status_code} {response.text[:500]}")
+    return response.json()
+
+
+def seed_site(base_url: str, site_id: str) -> dict:
+    http = requests.Session()
+    token = _ok(http.post(f"{base_url}/api/v1/auth/token",
+                          json={"username": "broker", "password": data.DEMO_PASSWORD}))["access_token"]
+    http.headers["Authorization"] = f"Bearer {token}"
+    ids: dict[str, str] = {}
+    first_se = None
+    for (kind, name, regno, street, postcode, town, nuts3, lat, lon, segment, workers) in data.ORGANISATIONS[site_id]:
+        body = {
+            "kind": kind, "name": name, "registration_number": regno,
+            "address": {"street": street, "postcode": postcode, "town": town, "country": site_id[:2]},
+            "nuts3": nuts3, "coordinates": {"lat": lat, "lon": lon},
+            "labour_market_segment": segment, "workers_in_integration": workers,
+        }
+        ids[name] = _ok(http.post(f"{base_url}/api/v1/organisations", json=body))["id"]
+        if kind == data.SE and first_se is None:
+            first_se = ids[name]
+        for (title, description, cpv, capacity, unit, lead, pmin, pmax, radius, cross) in data.OFFERS.get(name, []):
+            _ok(http.post(f"{base_url}/api/v1/offers", json={
+                "organisation_id": ids[name], "title": title, "description": description, "cpv_codes": cpv,
+                "capacity_per_week": capacity, "unit": unit, "lead_time_days": lead, "price_min": pmin,
+                "price_max": pmax, "delivery_radius_km": radius, "cross_border": cross,
+            }))
+    public = requests.Session()  # the support form is public: no token
+    for (kind, first, last, phone, phone_kind, email, org_name, org_kind, nuts3) in data.STATEMENTS.get(site_id, []):
+        body = {"kind": kind, "consent": True, "nuts3": nuts3}
+        if kind == "person":
+            body.update(first_name=first, last_name=last, phone=phone, phone_kind=phone_kind, email=email)
+        else:
+            body.update(organisation_name=org_name, organisation_kind=org_kind)
+        _ok(public.post(f"{base_url}/api/v1/support-statements", json=body))
+    for (title, summary, client, se, cpv, year, paid, kg, hours) in data.CASE_STUDIES.get(site_id, []):
+        _ok(http.post(f"{base_url}/api/v1/case-studies", json={
+            "title": title, "summary": summary, "client_organisation_id": ids[client],
+            "social_enterprise_id": ids[se], "cpv_codes": cpv, "year": year,
+            "impact": {"value_paid_eur": paid, "material_diverted_kg": kg, "integration_hours": hours},
+        }))
+    return {"organisations": ids, "member_organisation_id": first_se}
