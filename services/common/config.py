@@ -122,5 +122,6 @@ def load_settings(site_id: str | None = None, env: dict | None = None, **overrid
         bus_url=env.get("SOPRO_BUS_URL") or "memory://",
         key_file=Path(env.get("SOPRO_KEY_FILE") or var_dir / "keys" / f"{site_id}.pem"),
         var_dir=var_dir,
+        reconcile_interval_seconds=float(env.get("SOPRO_RECONCILE_SECONDS") or 30.0),
     )
     return settings.with_(**overrides) if overrides else settings

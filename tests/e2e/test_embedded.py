@@ -1,0 +1,70 @@
+"""End to end, embedded: the whole federation in this process (SQLite, in-memory bus), as `sopro demo`."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from services.demo.data import DEMO_PASSWORD
+from services.demo.federation import EmbeddedFederation
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory):
+    fed = EmbeddedFederation(tmp_path_factory.mktemp("embedded"), ephemeral_ports=True).start()
+    yield fed
+    fed.stop()
+
+
+def token(url: str, username: str) -> str:
+    r = requests.post(f"{url}/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
+def eventually(fetch, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = fetch()
+        if value:
+            return value
+        time.sleep(0.1)
+    return fetch()
+
+
+def test_organisation_registered_at_at12_appears_at_the_hub(federation):
+    at12 = federation.federation.site("AT12").url
+    hub = federation.federation.hub.url
+    headers = {"Authorization": f"Bearer {token(at12, 'broker')}"}
+    created = requests.post(f"{at12}/api/v1/organisations", headers=headers, json={
+        "kind": "social_enterprise", "name": "Weinviertler Werkstätte", "registration_number": "ZVR 1",
+        "address": {"street": "Hauptplatz 1", "postcode": "2130", "town": "Mistelbach", "country": "AT"},
+        "nuts3": "AT125", "coordinates": {"lat": 48.57, "lon": 16.57},
+        "labour_market_segment": "second_labour_market", "workers_in_integration": 12,
+        "contact": {"name": "Petra Leitner", "email": "p.leitner@example.at", "phone": "+43 2572 1234"},
+    })
+    assert created.status_code == 201, created.text
+    org_id = created.json()["id"]
+
+    found = eventually(lambda: requests.get(f"{hub}/api/v1/organisations", params={"site": "AT12"}).json()["items"])
+    ours = [o for o in found if o["id"] == org_id]
+    assert ours and ours[0]["name"] == "Weinviertler Werkstätte"
+    assert "Leitner" not in requests.get(f"{hub}/api/v1/organisations/{org_id}").text, "no person at the hub"
+
+
+def test_demo_data_reaches_the_hub_and_description_is_written(federation):
+    federation.seed()
+    path = federation.write_description()
+    hub = federation.federation.hub.url
+    stats_token = token(hub, "analyst")
+
+    def every_site_counted():
+        stats = requests.get(f"{hub}/api/v1/statistics", headers={"Authorization": f"Bearer {stats_token}"}).json()
+        sites = {s["site"]: s for s in stats["sites"]}
+        return sites if all(sites[s]["offers_published"] > 0 for s in ("AT11", "AT12", "AT13", "AT22", "HU22")) \
+            else None
+
+    sites = eventually(every_site_counted, timeout=30)
+    assert sites, "every site's offers reached the hub"
+    assert path.is_file() and "HU22" in path.read_text()
