@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import socket
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,10 +25,13 @@ from services.workers import Workers, start_hub_ingest, start_relay
 log = logging.getLogger("sopro.demo")
 
 
-def free_port(host: str) -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+class LateApp:
+    """A WSGI app set after its server has bound its port (the port goes into the federation first)."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
 
 
 class EmbeddedFederation:
@@ -46,20 +48,22 @@ class EmbeddedFederation:
         self.workers = Workers()
         self.federation: Federation | None = None
 
-    def _federation(self) -> Federation:
+    def _bind(self) -> Federation:
+        """Bind every site's port, and return the federation with the bound ports and URLs."""
         federation_file = self.var_dir / "federation.yaml"
         if not federation_file.exists():
             generate_federation(DEFAULT_FEDERATION_FILE, self.var_dir / "keys", federation_file)
         federation = load_federation(federation_file, env={})
         sites = {}
         for site in federation.sites.values():
-            port = free_port(self.host) if self.ephemeral_ports else site.port
-            sites[site.id] = replace(site, port=port, url=f"http://{self.host}:{port}")
+            server = AppServer(LateApp(), self.host, 0 if self.ephemeral_ports else site.port)
+            self.servers[site.id] = server
+            sites[site.id] = replace(site, port=server.port, url=f"http://{self.host}:{server.port}")
         return replace(federation, sites=sites)
 
     def start(self) -> "EmbeddedFederation":
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        self.federation = self._federation()
+        self.federation = self._bind()
         hub_id = self.federation.hub.id
         # The hub first: its ingest queue must exist before the sites publish on the in-memory bus.
         order = [hub_id] + [s.id for s in self.federation.member_sites]
@@ -78,7 +82,8 @@ class EmbeddedFederation:
                     consumer.ready.wait(10)
             start_relay(runtime, self.workers)
             site = settings.site
-            self.servers[site_id] = AppServer(create_app(runtime), self.host, site.port).start()
+            self.servers[site_id].server.app.app = create_app(runtime)
+            self.servers[site_id].start()
             log.info("%s %s: %s", site_id, site.name, site.url)
         return self
 
