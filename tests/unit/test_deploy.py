@@ -1,0 +1,287 @@
+"""The distributed deployment agrees with itself and with deploy/federation.yaml.
+
+No I/O beyond reading repository files: docker-compose.yml, deploy/env/*.env,
+deploy/rabbitmq/definitions.json, deploy/postgres/init-databases.sql, deploy/Dockerfile.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+VHOST = "sopro"
+EVENTS, DEAD, UNROUTED = "sopro.events", "sopro.dead", "sopro.unrouted"
+HUB_USER = "hub"
+
+
+def _federation() -> dict:
+    return yaml.safe_load((DEPLOY / "federation.yaml").read_text(encoding="utf-8"))["sites"]
+
+
+FEDERATION = _federation()
+HUB_ID = next(site for site, entry in FEDERATION.items() if entry.get("hub"))
+MEMBERS = sorted(site for site in FEDERATION if site != HUB_ID)
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    env = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, sep, value = line.partition("=")
+            assert sep, f"{path.name}: not KEY=VALUE: {line!r}"
+            env[key.strip()] = value.strip()
+    return env
+
+
+def _site_envs() -> dict[str, dict[str, str]]:
+    """SOPRO_SITE -> environment, for every env file that configures a SoPro process."""
+    envs = {}
+    for path in sorted((DEPLOY / "env").glob("*.env")):
+        env = _env_file(path)
+        if "SOPRO_SITE" in env:
+            assert env["SOPRO_SITE"] not in envs, f"two env files for {env['SOPRO_SITE']}"
+            envs[env["SOPRO_SITE"]] = env | {"_file": path.name}
+    return envs
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dict:
+    return json.loads((DEPLOY / "rabbitmq" / "definitions.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def envs() -> dict[str, dict[str, str]]:
+    return _site_envs()
+
+
+def _service_of(compose: dict, site: str) -> tuple[str, dict]:
+    """The compose service whose env file sets SOPRO_SITE=site."""
+    for name, service in compose["services"].items():
+        files = service.get("env_file") or []
+        for f in [files] if isinstance(files, str) else files:
+            path = ROOT / f
+            if path.suffix == ".env" and path.is_file() and _env_file(path).get("SOPRO_SITE") == site:
+                return name, service
+    raise AssertionError(f"no compose service runs {site}")
+
+
+# --- docker-compose.yml ----------------------------------------------------------------------------
+
+def test_compose_has_every_site_the_hub_and_the_infrastructure(compose):
+    services = compose["services"]
+    for name in ("at11", "at12", "at13", "at22", "hu22", "hub", "rabbitmq", "postgres", "keys"):
+        assert name in services, name
+    assert services["rabbitmq"]["image"].startswith("rabbitmq:3.12-management")
+    assert services["postgres"]["image"].startswith("postgres:16")
+
+
+@pytest.mark.parametrize("site", sorted(FEDERATION))
+def test_compose_runs_each_site_with_its_env_port_and_dependencies(compose, envs, site):
+    name, service = _service_of(compose, site)
+    assert service["command"] == ["serve", "--role", "all", "--host", "0.0.0.0", "--port", "8000"]
+    assert f"{FEDERATION[site]['port']}:8000" in [str(p) for p in service["ports"]]
+    assert service["depends_on"] == {
+        "postgres": {"condition": "service_healthy"},
+        "rabbitmq": {"condition": "service_healthy"},
+        "keys": {"condition": "service_completed_successfully"},
+    }
+    assert "keys:/keys:ro" in service["volumes"]
+    assert "/api/v1/openapi.json" in " ".join(service["healthcheck"]["test"])
+
+
+def test_compose_keys_job_writes_the_federation_file_into_the_shared_volume(compose):
+    keys = compose["services"]["keys"]
+    script = " ".join(keys["command"])
+    assert "sopro keys generate --keys-dir /keys --write-federation /keys/federation.yaml" in script
+    assert "keys:/keys" in keys["volumes"]
+    assert "keys" in compose["volumes"]
+
+
+def test_compose_mounts_the_broker_and_database_configuration(compose):
+    rabbit = " ".join(compose["services"]["rabbitmq"]["volumes"])
+    for f in ("rabbitmq.conf", "definitions.json", "enabled_plugins"):
+        assert f"./deploy/rabbitmq/{f}:/etc/rabbitmq/{f}" in rabbit
+    conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text(encoding="utf-8")
+    assert re.search(r"^load_definitions\s*=\s*/etc/rabbitmq/definitions\.json$", conf, re.M)
+    postgres = " ".join(compose["services"]["postgres"]["volumes"])
+    assert "./deploy/postgres/init-databases.sql:/docker-entrypoint-initdb.d/" in postgres
+    for service in ("rabbitmq", "postgres"):
+        assert compose["services"][service]["healthcheck"]["test"]
+
+
+# --- deploy/env --------------------------------------------------------------------------------------
+
+def test_every_env_file_names_a_site_of_the_federation_and_every_site_has_one(envs):
+    assert set(envs) == set(FEDERATION)
+
+
+@pytest.mark.parametrize("site", sorted(FEDERATION))
+def test_env_points_each_site_at_its_database_bus_user_and_key(envs, site):
+    env = envs[site]
+    low = site.lower()
+    db = urlsplit(env["SOPRO_DB_URL"])
+    assert (db.scheme, db.hostname, db.port, db.path) == ("postgresql+psycopg", "postgres", 5432, f"/sopro_{low}")
+    assert db.username == f"sopro_{low}"
+    bus = urlsplit(env["SOPRO_BUS_URL"])
+    assert (bus.scheme, bus.hostname, bus.port, bus.path) == ("amqp", "rabbitmq", 5672, f"/{VHOST}")
+    assert bus.username == (HUB_USER if site == HUB_ID else low)
+    assert env["SOPRO_FEDERATION_FILE"] == "/keys/federation.yaml"
+    assert env["SOPRO_KEY_FILE"] == f"/keys/{site}.pem"
+
+
+def test_env_of_the_hub_reaches_every_site_by_its_service_name(compose, envs):
+    hub = envs[HUB_ID]
+    for site in MEMBERS:
+        name, _ = _service_of(compose, site)
+        assert hub[f"SOPRO_URL_{site}"] == f"http://{name}:8000"
+
+
+def test_postgres_init_creates_each_database_for_its_role_with_the_env_password(envs):
+    sql = (DEPLOY / "postgres" / "init-databases.sql").read_text(encoding="utf-8")
+    for site, env in envs.items():
+        db = urlsplit(env["SOPRO_DB_URL"])
+        name = db.path.lstrip("/")
+        assert f"CREATE ROLE {db.username} LOGIN PASSWORD '{db.password}';" in sql, site
+        assert re.search(rf"CREATE DATABASE {name} OWNER {db.username}\b", sql), site
+        assert f"REVOKE ALL ON DATABASE {name} FROM PUBLIC;" in sql, site
+
+
+# --- deploy/rabbitmq/definitions.json ------------------------------------------------------------------
+
+def _by_name(items: list[dict]) -> dict[str, dict]:
+    return {item["name"]: item for item in items}
+
+
+def test_definitions_exchanges_queues_and_bindings_are_consistent(definitions):
+    assert [v["name"] for v in definitions["vhosts"]] == [VHOST]
+    exchanges = _by_name(definitions["exchanges"])
+    queues = _by_name(definitions["queues"])
+    for item in definitions["exchanges"] + definitions["queues"] + definitions["bindings"]:
+        assert item["vhost"] == VHOST
+    assert exchanges[EVENTS]["type"] == "topic"
+    assert exchanges[EVENTS]["arguments"] == {"alternate-exchange": UNROUTED}
+    assert exchanges[DEAD]["type"] == "direct"
+    assert exchanges[UNROUTED]["type"] == "fanout"
+    for item in list(exchanges.values()) + list(queues.values()):
+        assert item["durable"] is True and item["auto_delete"] is False, item["name"]
+    for ex in exchanges.values():
+        ae = ex["arguments"].get("alternate-exchange")
+        assert ae is None or ae in exchanges
+    bound = {(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"]}
+    for b in definitions["bindings"]:
+        assert b["source"] in exchanges, b
+        assert b["destination_type"] == "queue" and b["destination"] in queues, b
+    assert (UNROUTED, UNROUTED, "") in bound
+    for name, queue in queues.items():
+        dlx = queue["arguments"].get("x-dead-letter-exchange")
+        if dlx is None:
+            continue
+        assert dlx in exchanges, name
+        # The arguments are exactly those services/common/bus.py QueueSpec declares.
+        assert queue["arguments"] == {"x-dead-letter-exchange": DEAD, "x-dead-letter-routing-key": name}
+        assert f"{name}.dlq" in queues, name
+        assert (DEAD, f"{name}.dlq", name) in bound, name
+    assert (EVENTS, "hub.ingest", "*.registry.#") in bound
+
+
+@pytest.mark.parametrize("site", MEMBERS)
+def test_definitions_give_each_site_an_inbox_with_a_dead_letter_queue(definitions, site):
+    queues = _by_name(definitions["queues"])
+    inbox = f"{site}.inbox"
+    assert queues[inbox]["arguments"]["x-dead-letter-exchange"] == DEAD
+    assert f"{inbox}.dlq" in queues
+    bound = {(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"]}
+    assert (EVENTS, inbox, f"to.{site}.#") in bound
+
+
+def _permission(definitions, user: str) -> dict:
+    [perm] = [p for p in definitions["permissions"] if p["user"] == user and p["vhost"] == VHOST]
+    return perm
+
+
+def _topic_permission(definitions, user: str) -> dict:
+    [perm] = [p for p in definitions["topic_permissions"]
+              if p["user"] == user and p["vhost"] == VHOST and p["exchange"] == EVENTS]
+    return perm
+
+
+def _matches(pattern: str, name: str) -> bool:
+    return re.search(pattern, name) is not None  # RabbitMQ matches unanchored (PCRE), like re.search
+
+
+@pytest.mark.parametrize("site", MEMBERS)
+def test_definitions_give_each_site_a_user_confined_to_its_own_id(definitions, envs, site):
+    user = site.lower()
+    password = urlsplit(envs[site]["SOPRO_BUS_URL"]).password
+    assert _by_name(definitions["users"])[user]["password"] == password
+    perm = _permission(definitions, user)
+    queues = list(_by_name(definitions["queues"]))
+    exchanges = list(_by_name(definitions["exchanges"])) + ["amq.default"]
+    own = [q for q in queues if q.startswith(f"{site}.")]
+    assert own == [f"{site}.inbox", f"{site}.inbox.dlq"]
+    for kind in ("configure", "read"):
+        assert [q for q in queues if _matches(perm[kind], q)] == own, kind
+        assert not any(_matches(perm[kind], e) for e in exchanges), kind
+    assert [e for e in exchanges if _matches(perm["write"], e)] == [EVENTS]
+    assert not any(_matches(perm["write"], q) for q in queues if q not in own)
+
+    topic = _topic_permission(definitions, user)
+    assert topic["write"] == f"^{site}\\."
+    for other in FEDERATION:
+        key = f"{other}.registry.organisation.registered"
+        assert _matches(topic["write"], key) is (other == site), key
+        assert not _matches(topic["write"], f"to.{other}.enquiries.forwarded")
+        assert _matches(topic["read"], f"to.{other}.#") is (other == site)
+    assert not _matches(topic["write"], f"{site}X.registry.x")  # the dot is escaped and required
+
+
+def test_definitions_let_the_hub_read_its_queues_and_write_only_hub_and_directed_keys(definitions, envs):
+    password = urlsplit(envs[HUB_ID]["SOPRO_BUS_URL"]).password
+    assert _by_name(definitions["users"])[HUB_USER]["password"] == password
+    perm = _permission(definitions, HUB_USER)
+    queues = list(_by_name(definitions["queues"]))
+    readable = [q for q in queues if _matches(perm["read"], q)]
+    assert "hub.ingest" in readable and "hub.ingest.dlq" in readable
+    assert not any(q.endswith(".inbox") or q.endswith(".inbox.dlq") for q in readable)
+    assert not _matches(perm["write"], "amq.default")
+    topic = _topic_permission(definitions, HUB_USER)
+    assert _matches(topic["write"], f"{HUB_ID}.hub.statistics.published")
+    assert _matches(topic["write"], "to.AT12.enquiries.forwarded")
+    for site in MEMBERS:
+        assert not _matches(topic["write"], f"{site}.registry.organisation.registered")
+
+
+def test_definitions_have_no_unknown_users_and_mark_passwords_as_development_ones(definitions):
+    users = _by_name(definitions["users"])
+    assert set(users) == {s.lower() for s in MEMBERS} | {HUB_USER, "admin"}
+    for user in users.values():
+        assert "CHANGE-ME" in user["password"], user["name"]
+    for perm in definitions["permissions"] + definitions["topic_permissions"]:
+        assert perm["user"] in users
+
+
+# --- deploy/Dockerfile -------------------------------------------------------------------------------
+
+def test_dockerfile_keeps_the_repository_layout_and_runs_sopro_unprivileged():
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
+    assert "pip install --no-deps -e ." in text
+    for copied in ("COPY services ./services", "COPY schemas ./schemas",
+                   "COPY deploy/federation.yaml ./deploy/federation.yaml"):
+        assert copied in text
+    assert re.search(r"^USER sopro", text, re.M)
+    assert 'ENTRYPOINT ["sopro"]' in text
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert "*.pem" in ignored and "!deploy/federation.yaml" in ignored
