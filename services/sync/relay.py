@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import zlib
 from contextlib import contextmanager
 from datetime import timezone
 
@@ -37,16 +36,13 @@ _local_locks: dict[str, threading.Lock] = {}
 _local_locks_guard = threading.Lock()
 
 
-def _lock_key(stream: str) -> int:
-    # A stable 63-bit key for pg_try_advisory_lock.
-    return zlib.crc32(f"sopro.relay:{stream}".encode()) & 0x7FFFFFFF
-
-
 @contextmanager
 def stream_lock(conn: Connection, stream: str):
     """Yield True if this relay holds `stream`, False if another relay does."""
     if is_postgres(conn):
-        key = _lock_key(stream)
+        # Advisory locks are database-wide: the key includes the schema, so sites sharing a database
+        # (in separate schemas) do not hold each other's streams.
+        key = conn.execute(select(func.hashtext(func.current_schema() + ":sopro.relay:" + stream))).scalar()
         got = conn.execute(select(func.pg_try_advisory_lock(key))).scalar()
         conn.commit()
         try:
