@@ -4,7 +4,7 @@ from decimal import Decimal
 import marshmallow as ma
 import pytest
 
-from services.registry import api, model as m
+from services.registry import model as m, schemas
 
 OFFER = {"organisation_id": "00000000-0000-0000-0000-000000000001", "title": "Pallet furniture",
          "description": "Upcycled", "cpv_codes": ["39100000-2"], "capacity_per_week": "12.5", "unit": "pieces",
@@ -18,7 +18,7 @@ def errors(schema, data) -> dict:
 
 
 def test_a_valid_offer_loads_with_decimals_and_normalised_codes():
-    loaded = api.OfferSchema().load({**OFFER, "price_min": 10.1})
+    loaded = schemas.OfferSchema().load({**OFFER, "price_min": 10.1})
     assert loaded["cpv_codes"] == ["39100000"]
     assert loaded["capacity_per_week"] == Decimal("12.5") and loaded["price_min"] == Decimal("10.1")
 
@@ -31,25 +31,25 @@ def test_a_valid_offer_loads_with_decimals_and_normalised_codes():
     ("organisation_id", "not-a-uuid"), ("surprise", 1),
 ])
 def test_bad_offer_fields_are_field_errors(field, value):
-    assert field in errors(api.OfferSchema(), {**OFFER, field: value})
+    assert field in errors(schemas.OfferSchema(), {**OFFER, field: value})
 
 
 def test_a_patch_may_name_some_fields_but_not_the_organisation():
-    assert api.OfferPatch.load({"title": "New"}) == {"title": "New"}
-    assert "organisation_id" in errors(api.OfferPatch, {"organisation_id": OFFER["organisation_id"]})
+    assert schemas.OfferPatch.load({"title": "New"}) == {"title": "New"}
+    assert "organisation_id" in errors(schemas.OfferPatch, {"organisation_id": OFFER["organisation_id"]})
 
 
 def test_consent_must_be_a_boolean_and_person_fields_become_a_person():
     form = {"kind": "person", "first_name": " Hans ", "last_name": "Maier", "consent": True, "nuts3": "AT123"}
-    loaded = api.StatementSchema().load(form)
+    loaded = schemas.StatementSchema().load(form)
     assert loaded["person"] == m.Person("Hans", "Maier")
-    assert "consent" in errors(api.StatementSchema(), {**form, "consent": "maybe"})
-    assert "email" in errors(api.StatementSchema(), {**form, "email": "not-an-email"})
+    assert "consent" in errors(schemas.StatementSchema(), {**form, "consent": "maybe"})
+    assert "email" in errors(schemas.StatementSchema(), {**form, "email": "not-an-email"})
 
 
 def test_query_filters():
-    loaded = api.OfferQuery().load({"cpv": "39100000", "nuts": "at12", "page": "2"})
+    loaded = schemas.OfferQuery().load({"cpv": "39100000", "nuts": "at12", "page": "2"})
     assert loaded == {"cpv": "391", "nuts": "AT12", "page": 2, "per_page": 50}
-    assert "nuts" in errors(api.OfferQuery(), {"nuts": "A"})
-    assert "page" in errors(api.OfferQuery(), {"page": str(10 ** 40)})
-    assert "q" in errors(api.OfferQuery(), {"q": "a\x00"})
+    assert "nuts" in errors(schemas.OfferQuery(), {"nuts": "A"})
+    assert "page" in errors(schemas.OfferQuery(), {"page": str(10 ** 40)})
+    assert "q" in errors(schemas.OfferQuery(), {"q": "a\x00"})

@@ -1,0 +1,314 @@
+"""Request and response schemas of the registry's HTTP API, and the fields they are made of.
+
+Request bodies refuse unknown fields. Every string is checked for what the database would choke on
+(NUL, lone surrogates, excess length) and every number against a range, so bad input is a 422.
+"""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from services.common.api import PageQuery, page_schema
+from services.registry import cpv, model as m
+from services.registry.events import LABOUR_MARKET_SEGMENTS, NUTS3, ORGANISATION_KINDS, STATEMENT_KINDS
+
+MAX_AMOUNT = 10 ** 12
+
+
+# --- fields ------------------------------------------------------------------------------------------
+
+def _storable(value: str) -> None:
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ma.ValidationError("contains characters that are not allowed")
+
+
+class Line(ma.fields.String):
+    """One line of text, trimmed; blank is not a value."""
+
+    def __init__(self, max_length: int, **kwargs):
+        super().__init__(validate=[validate.Length(min=1, max=max_length), _storable], **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def Prose(max_length: int, **kwargs):
+    return ma.fields.String(validate=[validate.Length(min=1, max=max_length), _storable], **kwargs)
+
+
+def _at_most_4_places(value) -> None:
+    if value.as_tuple().exponent < -4:
+        raise ma.ValidationError("at most 4 decimal places")
+
+
+def Amount(positive: bool = False, **kwargs):
+    """A decimal amount (money, capacity, kilograms): a string in JSON, never a float."""
+    return ma.fields.Decimal(as_string=True, validate=[
+        validate.Range(min=0, min_inclusive=not positive, max=MAX_AMOUNT), _at_most_4_places], **kwargs)
+
+
+def Count(maximum: int, **kwargs):
+    return ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=maximum), **kwargs)
+
+
+class Id(ma.fields.UUID):
+    """A UUID, kept as its canonical string."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+class CpvCode(ma.fields.String):
+    """`45000000` or `45000000-7` (with check digit), loaded as the eight digits."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = cpv.normalise(super()._deserialize(value, attr, data, **kwargs))
+        if code is None:
+            raise ma.ValidationError("a CPV code has eight digits, e.g. 45000000")
+        return code
+
+
+class CpvPrefix(ma.fields.String):
+    """A filter: a full code (itself and everything under it) or a prefix of digits."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        prefix = cpv.search_prefix(super()._deserialize(value, attr, data, **kwargs))
+        if prefix is None:
+            raise ma.ValidationError("a CPV code or a prefix of 1 to 8 digits")
+        return prefix
+
+
+class NutsPrefix(ma.fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).upper()
+        validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$", error="a NUTS code or prefix, e.g. AT12")(value)
+        return value
+
+
+def Nuts3(**kwargs):
+    return ma.fields.String(validate=NUTS3, **kwargs)
+
+
+def Phone(**kwargs):
+    return ma.fields.String(validate=validate.Regexp(r"^\+?[0-9][0-9 ()/.-]{4,30}$",
+                                                     error="a phone number, e.g. +43 2742 12345"), **kwargs)
+
+
+def Email(**kwargs):
+    return ma.fields.Email(validate=[validate.Length(max=254), _storable], **kwargs)
+
+
+class Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+def _into(cls):
+    """A post_load hook building the value object `cls` from the loaded fields."""
+    @ma.post_load
+    def build(self, data, **kwargs):
+        return cls(**data)
+    return build
+
+
+# --- organisations -----------------------------------------------------------------------------------
+
+class AddressSchema(Strict):
+    street = Line(200, required=True)
+    postcode = Line(16, required=True)
+    town = Line(100, required=True)
+    country = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166 code, e.g. AT"))
+    _build = _into(m.Address)
+
+
+class CoordinatesSchema(Strict):
+    lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lon = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    _build = _into(m.Coordinates)
+
+
+class ContactSchema(Strict):
+    """The contact person: shown to staff only."""
+
+    name = Line(200, required=True)
+    email = Email(allow_none=True, load_default=None)
+    phone = Phone(allow_none=True, load_default=None)
+    _build = _into(m.ContactPerson)
+
+
+class OrganisationSchema(Strict):
+    id = ma.fields.String(dump_only=True)
+    reference = ma.fields.String(dump_only=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    name = Line(200, required=True)
+    registration_number = Line(64, required=True)
+    address = ma.fields.Nested(AddressSchema, required=True)
+    nuts3 = Nuts3(required=True)
+    coordinates = ma.fields.Nested(CoordinatesSchema, allow_none=True)
+    labour_market_segment = ma.fields.String(allow_none=True, validate=validate.OneOf(LABOUR_MARKET_SEGMENTS),
+                                             metadata={"description": "required for social enterprises only"})
+    workers_in_integration = Count(1_000_000, allow_none=True)
+    website = ma.fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=300))
+    contact = ma.fields.Nested(ContactSchema, allow_none=True, metadata={"description": "staff only"})
+    status = ma.fields.String(dump_only=True)
+    version = ma.fields.Integer(dump_only=True)
+
+
+# A PATCH names only what changes; a nested address or contact is replaced whole. The kind is fixed.
+class OrganisationPatchSchema(OrganisationSchema):
+    pass
+
+
+OrganisationPatch = OrganisationPatchSchema(partial=tuple(m.Organisation.UPDATABLE), exclude=("kind",))
+
+
+class Reason(Strict):
+    reason = Line(500, allow_none=True, load_default=None)
+
+
+class OrganisationQuery(PageQuery):
+    kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
+    nuts = NutsPrefix()
+    q = Line(200)
+    cpv = CpvPrefix(metadata={"description": "organisations with a published offer under this CPV code"})
+    status = ma.fields.String(validate=validate.OneOf(("active", "withdrawn", "all")))
+
+
+# --- offers ------------------------------------------------------------------------------------------
+
+class OfferSchema(Strict):
+    id = ma.fields.String(dump_only=True)
+    reference = ma.fields.String(dump_only=True)
+    organisation_id = Id(required=True)
+    title = Line(200, required=True)
+    description = Prose(10_000, required=True)
+    cpv_codes = ma.fields.List(CpvCode(), required=True, validate=validate.Length(min=1, max=50))
+    capacity_per_week = Amount(positive=True, required=True)
+    unit = Line(50, required=True)
+    lead_time_days = Count(3650, required=True)
+    price_min = Amount(allow_none=True)
+    price_max = Amount(allow_none=True)
+    currency = ma.fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code, e.g. EUR"),
+                                metadata={"description": "default: the site's currency"})
+    delivery_radius_km = Count(20_000, allow_none=True)
+    cross_border = ma.fields.Boolean(load_default=False)
+    status = ma.fields.String(dump_only=True)
+    version = ma.fields.Integer(dump_only=True)
+
+
+class OfferPatchSchema(OfferSchema):
+    pass
+
+
+OfferPatch = OfferPatchSchema(partial=tuple(m.Offer.UPDATABLE), exclude=("organisation_id",))
+
+
+class OfferQuery(PageQuery):
+    organisation_id = Id()
+    nuts = NutsPrefix(metadata={"description": "region of the offering organisation"})
+    q = Line(200)
+    cpv = CpvPrefix()
+    cross_border = ma.fields.Boolean()
+    status = ma.fields.String(validate=validate.OneOf(("published", "withdrawn", "all")))
+
+
+# --- support statements ------------------------------------------------------------------------------
+
+class StatementSchema(Strict):
+    """The paper form. Person fields are personal data: staff see them, nobody else."""
+
+    id = ma.fields.String(dump_only=True)
+    reference = ma.fields.String(dump_only=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(STATEMENT_KINDS))
+    first_name = Line(100, allow_none=True, attribute="person.first_name")
+    last_name = Line(100, allow_none=True, attribute="person.last_name")
+    phone = Phone(allow_none=True, attribute="person.phone")
+    phone_kind = ma.fields.String(allow_none=True, validate=validate.OneOf(m.PHONE_KINDS), attribute="person.phone_kind")
+    email = Email(allow_none=True, attribute="person.email")
+    organisation_name = Line(200, allow_none=True)
+    organisation_kind = ma.fields.String(allow_none=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    consent = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
+    given_on = ma.fields.Date(allow_none=True, metadata={"description": "default: today"})
+    nuts3 = Nuts3(required=True)
+    status = ma.fields.String(dump_only=True)
+    version = ma.fields.Integer(dump_only=True)
+
+    @ma.post_load
+    def build(self, data, **kwargs):
+        person = data.pop("person", {})
+        if data.get("given_on") is None:
+            data.pop("given_on", None)
+        return {**data, "person": m.Person(**person)}
+
+
+class StatementReceipt(ma.Schema):
+    """What the public sees of a statement it filed: no personal data."""
+
+    id = ma.fields.String()
+    reference = ma.fields.String()
+    kind = ma.fields.String()
+    organisation_kind = ma.fields.String(allow_none=True)
+    nuts3 = ma.fields.String()
+    given_on = ma.fields.Date()
+    status = ma.fields.String()
+
+
+class AuditEntrySchema(ma.Schema):
+    action = ma.fields.String()
+    actor = ma.fields.String()
+    at = ma.fields.DateTime()
+    fields = ma.fields.List(ma.fields.String(), metadata={"description": "names of the erased fields"})
+    reason = ma.fields.String(allow_none=True)
+
+
+class StatementQuery(PageQuery):
+    kind = ma.fields.String(validate=validate.OneOf(STATEMENT_KINDS))
+    organisation_kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
+    nuts = NutsPrefix()
+    q = Line(200, metadata={"description": "part of a name or e-mail address"})
+    status = ma.fields.String(validate=validate.OneOf(("active", "withdrawn", "erased", "all")))
+
+
+# --- case studies ------------------------------------------------------------------------------------
+
+class ImpactSchema(Strict):
+    value_paid_eur = Amount(allow_none=True, load_default=None)
+    material_diverted_kg = Amount(allow_none=True, load_default=None)
+    integration_hours = Amount(allow_none=True, load_default=None)
+    _build = _into(m.Impact)
+
+
+class CaseStudySchema(Strict):
+    id = ma.fields.String(dump_only=True)
+    reference = ma.fields.String(dump_only=True)
+    title = Line(200, required=True)
+    summary = Prose(20_000, required=True)
+    year = ma.fields.Integer(strict=True, required=True, validate=validate.Range(min=1990, max=2100))
+    cpv_codes = ma.fields.List(CpvCode(), validate=validate.Length(max=50))
+    client_organisation_id = Id(allow_none=True)
+    social_enterprise_id = Id(allow_none=True)
+    impact = ma.fields.Nested(ImpactSchema)
+    status = ma.fields.String(dump_only=True)
+    version = ma.fields.Integer(dump_only=True)
+
+
+class CaseStudyPatchSchema(CaseStudySchema):
+    pass
+
+
+CaseStudyPatch = CaseStudyPatchSchema(partial=tuple(m.CaseStudy.UPDATABLE))
+
+
+class CaseStudyQuery(PageQuery):
+    cpv = CpvPrefix()
+    nuts = NutsPrefix(metadata={"description": "region of the social enterprise"})
+    q = Line(200)
+    year = ma.fields.Integer(validate=validate.Range(min=1990, max=2100))
+    organisation_id = Id(metadata={"description": "as client or as social enterprise"})
+    status = ma.fields.String(validate=validate.OneOf(("published", "withdrawn", "all")))
+
+
+OrganisationPage = page_schema(OrganisationSchema, "OrganisationPage")
+OfferPage = page_schema(OfferSchema, "OfferPage")
+StatementPage = page_schema(StatementSchema, "SupportStatementPage")
+CaseStudyPage = page_schema(CaseStudySchema, "CaseStudyPage")
