@@ -227,13 +227,15 @@ def test_a_member_manages_only_its_own_organisations_offers(site):
     site.add_user("member", ["member"], organisation_id=own["id"])
     mine = site.create("/offers", offer(own["id"]), as_="member")
     theirs = site.create("/offers", offer(other["id"]))
-    site.call("PATCH", f"/offers/{mine['id']}", as_="member", json={"title": "Mine"}, expect=200)
+    patched = site.call("PATCH", f"/offers/{mine['id']}", as_="member", json={"title": "Mine"}, expect=200)
+    assert patched.json["title"] == "Mine"
     site.call("PATCH", f"/offers/{theirs['id']}", as_="member", json={"title": "Hijack"}, expect=403)
     site.call("POST", "/offers", as_="member", json=offer(other["id"]), expect=403)
     site.call("POST", f"/offers/{theirs['id']}/withdraw", as_="member", expect=403)
     site.call("POST", f"/offers/{mine['id']}/withdraw", as_="member", expect=200)
-    site.call("GET", f"/offers/{mine['id']}", as_="member", expect=200)
+    assert site.call("GET", f"/offers/{mine['id']}", as_="member", expect=200).json["status"] == "withdrawn"
     site.call("PATCH", f"/organisations/{own['id']}", as_="member", json={"name": "x"}, expect=403)
+    assert site.call("GET", f"/offers/{theirs['id']}").json["title"] != "Hijack"
 
 
 # --- support statements ------------------------------------------------------------------------------
