@@ -141,7 +141,7 @@ class Publisher:
         try:
             self._publish_amqp(messages, exchange)
         except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError) as exc:
-            self.close()
+            self.reset()
             raise PublishError(f"publish failed: {exc}") from exc
 
     def _publish_amqp(self, messages: list[OutgoingMessage], exchange: str) -> None:
@@ -160,7 +160,7 @@ class Publisher:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 count = len(self._unconfirmed)
-                self.close()
+                self.reset()
                 raise PublishError(f"{count} messages unconfirmed after {self.confirm_timeout}s")
             try:
                 self.conn.connection.drain_events(timeout=min(remaining, 1.0))
@@ -168,6 +168,19 @@ class Publisher:
                 continue
         if self._nacked:
             raise PublishError(f"the broker refused {self._nacked} of {len(messages)} messages")
+
+    def keepalive(self) -> None:
+        """Send or check heartbeats while idle, so an idle connection is neither dropped nor dead unnoticed."""
+        if self.is_amqp and self._channel is not None:
+            try:
+                self.conn.heartbeat_check()
+            except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError):
+                self.reset()
+
+    def reset(self) -> None:
+        """Forget a broken connection; the next publish connects afresh."""
+        self._channel = None
+        self.conn.collect()
 
     def close(self) -> None:
         if self._channel is not None:

@@ -167,6 +167,7 @@ class Relay:
                 stop.wait(error_backoff)
                 continue
             if count == 0:
+                self.publisher.keepalive()
                 wake.wait(idle_seconds)
                 wake.clear()
 
