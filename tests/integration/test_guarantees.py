@@ -302,3 +302,24 @@ def test_site_keeps_writing_while_broker_is_down_and_drains_after(site, hub, amq
     with RunningConsumer(amqp_url, processor_for(hub)):
         wait_until(lambda: len(applied_counts(hub)) == 100)
     assert applied_counts(hub) == {i: 1 for i in ids}
+
+
+def test_relay_and_consumer_survive_the_broker_dropping_their_connections(site, hub, amqp_url):
+    from tests.conftest import rabbitmqctl
+
+    declare(amqp_url)
+    vhost = amqp_url.rsplit("/", 1)[1]
+    relay = relay_for(site, amqp_url)
+    stop, wake = threading.Event(), threading.Event()
+    thread = threading.Thread(target=relay.run_forever, args=(stop, wake, 0.02, 0.2), daemon=True)
+    thread.start()
+    ids = write_events(site, 50)
+    with RunningConsumer(amqp_url, processor_for(hub)):
+        wait_until(lambda: len(applied_counts(hub)) == 50)
+        rabbitmqctl("close_all_connections", "--vhost", vhost, "fault injection")
+        ids += write_events(site, 50)
+        wake.set()
+        wait_until(lambda: len(applied_counts(hub)) == 100, timeout=30)
+    stop.set()
+    thread.join(10)
+    assert applied_counts(hub) == {i: 1 for i in ids}
