@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import marshmallow as ma
 
@@ -38,6 +38,20 @@ class EnvelopeSchema(ma.Schema):
     signature = ma.fields.String(required=True)
 
 
+_ENVELOPE_SCHEMA = EnvelopeSchema()
+
+
+def unsigned_fields(*, to: str | None = None, **fields) -> dict:
+    """The envelope's fields as they are signed and sent: `to` only when the message is directed."""
+    if to is not None:
+        fields["to"] = to
+    return fields
+
+
+def dumps(fields: dict) -> str:
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class Envelope:
     id: str
@@ -57,17 +71,18 @@ class Envelope:
 
     def unsigned_fields(self) -> dict:
         """Every field but the signature, as signed. `to` is left out when absent."""
-        fields = asdict(self)
-        fields.pop("signature")
-        if fields["to"] is None:
-            fields.pop("to")
-        return fields
+        return unsigned_fields(
+            id=self.id, type=self.type, version=self.version, site=self.site, stream=self.stream, seq=self.seq,
+            aggregate_id=self.aggregate_id, aggregate_version=self.aggregate_version,
+            occurred_at=self.occurred_at, correlation_id=self.correlation_id, causation_id=self.causation_id,
+            data=self.data, to=self.to,
+        )
 
     def to_dict(self) -> dict:
         return {**self.unsigned_fields(), "signature": self.signature}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)
+        return dumps(self.to_dict())
 
     @classmethod
     def parse(cls, raw: bytes | str | dict) -> "Envelope":
@@ -79,7 +94,7 @@ class Envelope:
                 raise MalformedEnvelope(f"not JSON: {exc}") from None
         if not isinstance(raw, dict):
             raise MalformedEnvelope("the envelope is not a JSON object")
-        errors = EnvelopeSchema().validate(raw)
+        errors = _ENVELOPE_SCHEMA.validate(raw)
         if errors:
             raise MalformedEnvelope(f"invalid envelope: {json.dumps(errors, sort_keys=True)}")
         if not raw["stream"].startswith(raw["site"] + "/"):

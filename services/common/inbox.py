@@ -7,7 +7,7 @@ on the unique index and then finds it taken. That is the exactly-once effect.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, DateTime, Integer, PrimaryKeyConstraint, String, Table, Text,
+    BigInteger, Column, Connection, DateTime, PrimaryKeyConstraint, String, Table, Text,
     UniqueConstraint, select, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -67,6 +67,20 @@ def track(conn: Connection, consumer: str, stream: str, seq: int, event_id: str,
         consumer=consumer, stream=stream, seq=seq, event_id=event_id, status=status, applied_at=utcnow()
     ).on_conflict_do_nothing().returning(inbox.c.seq)
     return conn.execute(stmt).first() is not None
+
+
+def claim(conn: Connection, consumer: str, events: list[tuple[str, int, str, str]]) -> set[str]:
+    """Claim the tracking rows of many events (stream, seq, event id, status) in one statement.
+
+    Returns the ids of the events that were new. The caller passes each event once.
+    """
+    if not events:
+        return set()
+    now = utcnow()
+    rows = [{"consumer": consumer, "stream": stream, "seq": seq, "event_id": event_id, "status": status,
+             "applied_at": now} for stream, seq, event_id, status in events]
+    stmt = _insert(conn, inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
+    return set(conn.execute(stmt).scalars())
 
 
 def advance(conn: Connection, consumer: str, stream: str, seen_seq: int) -> tuple[int, int]:

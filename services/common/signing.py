@@ -72,12 +72,19 @@ class Verifier:
         if not isinstance(signature, str) or not signature:
             raise SignatureError("the event carries no signature")
         try:
-            header = jwt.get_unverified_header(signature)
+            verified = _jws.decode_complete(signature, key, algorithms=[ALGORITHM],
+                                            detached_payload=canonical_json(fields))
         except jwt.PyJWTError as exc:
-            raise SignatureError(f"the signature is not a JWS: {exc}") from None
-        if header.get("kid") != claimed_site:
-            raise SignatureError(f"signed as {header.get('kid')!r}, but the event claims site {claimed_site!r}")
-        try:
-            _jws.decode(signature, key, algorithms=[ALGORITHM], detached_payload=canonical_json(fields))
-        except jwt.PyJWTError as exc:
-            raise SignatureError(f"the signature does not match site {claimed_site!r}: {exc}") from None
+            raise SignatureError(f"the signature does not match site {claimed_site!r}"
+                                 f"{_claimed_signer(signature)}: {exc}") from None
+        signed_as = verified["header"].get("kid")
+        if signed_as != claimed_site:
+            raise SignatureError(f"signed as {signed_as!r}, but the event claims site {claimed_site!r}")
+
+
+def _claimed_signer(signature: str) -> str:
+    """For the reason of a refusal: which site the JWS header names, if it can be read."""
+    try:
+        return f" (its header names {jwt.get_unverified_header(signature).get('kid')!r})"
+    except jwt.PyJWTError:
+        return " (not a JWS)"

@@ -13,6 +13,7 @@ Support statements keep no personal data: only kind, organisation kind, region, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import (
@@ -155,14 +156,21 @@ def upsert_newer(conn: Connection, table: Table, values: dict) -> bool:
     Returns True when the row was written, False when the stored row was as new or newer (stale event).
     Columns absent from `values` are left as they are on update (a withdrawal keeps the last snapshot).
     """
-    stmt = _insert(conn, table).values(**values)
+    stmt = _upsert_statement(conn.dialect.name, table, tuple(sorted(values)))
+    return conn.execute(stmt, values).first() is not None
+
+
+@lru_cache(maxsize=256)
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]):
+    # Built once per table and column set: building it per event cost more than the database did.
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.site, table.c.id],
-        set_={name: stmt.excluded[name] for name in values if name not in ("site", "id")},
+        set_={name: stmt.excluded[name] for name in columns if name not in ("site", "id")},
         where=table.c.aggregate_version < stmt.excluded.aggregate_version,
     )
     # RETURNING (not rowcount, which drivers report differently for upserts) says whether it was written.
-    return conn.execute(stmt.returning(table.c.aggregate_version)).first() is not None
+    return stmt.returning(table.c.aggregate_version)
 
 
 def replace_offer_cpv_codes(conn: Connection, site: str, offer_id: str, codes: list[str]) -> None:

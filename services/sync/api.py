@@ -1,2 +1,4 @@
 """The sync service's HTTP surface: the pull feed."""
-from services.sync.feed import blp  # noqa: F401
+from services.sync.feed import blp
+
+__all__ = ["blp"]

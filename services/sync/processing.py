@@ -120,17 +120,28 @@ class EventProcessor:
     def _apply(self, checked) -> Outcome:
         outcome = Outcome()
         touched: dict[str, int] = defaultdict(int)
-        ordered = sorted(checked, key=lambda c: (c[0].stream, c[0].seq) if c[0] else ("", 0))
+        events, seen = [], set()
+        for env, dead, quarantine in checked:
+            if env is None:
+                continue
+            if str(env.id) in seen:  # the same event twice in one batch (a redelivery)
+                outcome.duplicates += 1
+                continue
+            seen.add(str(env.id))
+            events.append((env, quarantine))
+        events.sort(key=lambda e: (e[0].stream, e[0].seq))
         with self.engine.begin() as conn:
-            for env, dead, quarantine in ordered:
+            for _, dead, _ in checked:
                 if dead is not None:
                     inbox.record_dead_letter(conn, self.name, dead.reason, dead.body, dead.stream, dead.seq,
                                              dead.event_id)
                     outcome.dead.append(dead)
-                if env is None:
-                    continue
-                status = inbox.QUARANTINED if quarantine else inbox.APPLIED
-                if not inbox.track(conn, self.name, env.stream, env.seq, str(env.id), status):
+            new = inbox.claim(conn, self.name, [
+                (env.stream, env.seq, str(env.id), inbox.QUARANTINED if quarantine else inbox.APPLIED)
+                for env, quarantine in events
+            ])
+            for env, quarantine in events:
+                if str(env.id) not in new:
                     outcome.duplicates += 1
                     continue
                 touched[env.stream] = max(touched[env.stream], env.seq)

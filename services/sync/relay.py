@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from services.common.bus import OutgoingMessage, Publisher
 from services.common.db import is_postgres
-from services.common.envelope import Envelope, routing_key
+from services.common.envelope import dumps, routing_key, unsigned_fields
 from services.common.outbox import outbox, outbox_stream, utcnow
 from services.common.signing import sign
 
@@ -114,7 +114,7 @@ class Relay:
             updates = []
             for row in rows:
                 last += 1
-                updates.append({"row_id": row.id, "new_seq": last, "new_envelope": self._envelope(row, last).to_json()})
+                updates.append({"row_id": row.id, "new_seq": last, "new_envelope": self._envelope(row, last)})
             conn.execute(
                 update(outbox).where(outbox.c.id == bindparam("row_id"))
                 .values(seq=bindparam("new_seq"), envelope=bindparam("new_envelope")),
@@ -123,17 +123,19 @@ class Relay:
             conn.execute(update(outbox_stream).where(outbox_stream.c.stream == stream).values(last_seq=last))
         return len(rows)
 
-    def _envelope(self, row, seq: int) -> Envelope:
+    def _envelope(self, row, seq: int) -> str:
+        """The signed envelope of an outbox row, as the JSON that is published and served by the feed."""
         occurred = row.occurred_at
         if occurred.tzinfo is None:  # SQLite returns naive datetimes; they were written as UTC
             occurred = occurred.replace(tzinfo=timezone.utc)
-        env = Envelope(
+        fields = unsigned_fields(
             id=row.event_id, type=row.type, version=row.version, site=self.site_id, stream=row.stream, seq=seq,
             aggregate_id=row.aggregate_id, aggregate_version=row.aggregate_version,
             occurred_at=occurred.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
             correlation_id=row.correlation_id, causation_id=row.causation_id, data=row.data, to=row.to_site,
         )
-        return Envelope(**{**env.__dict__, "signature": sign(env.unsigned_fields(), self.signing_key, self.site_id)})
+        fields["signature"] = sign(fields, self.signing_key, self.site_id)
+        return dumps(fields)
 
     def publish_batch(self, conn: Connection, stream: str) -> int:
         """Publish sequenced, unpublished rows of `stream` in seq order; mark them after the confirms."""

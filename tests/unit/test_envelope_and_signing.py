@@ -52,6 +52,9 @@ def test_signed_by_another_site_is_refused(keys, verifier):
     with pytest.raises(SignatureError, match="does not match site 'AT12'"):
         verifier.verify(env.unsigned_fields(), env.signature, "AT12")
     env = signed(envelope(), keys["HU22"], "HU22")
+    with pytest.raises(SignatureError, match="does not match site 'AT12'"):
+        verifier.verify(env.unsigned_fields(), env.signature, "AT12")
+    env = signed(envelope(), keys["AT12"], "HU22")  # AT12's key, but a header naming HU22
     with pytest.raises(SignatureError, match="signed as 'HU22'"):
         verifier.verify(env.unsigned_fields(), env.signature, "AT12")
 
