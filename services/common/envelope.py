@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 
 import marshmallow as ma
+from fastjsonschema import JsonSchemaValueException
 
 from services.common.events import TYPE_PATTERN
 
@@ -36,9 +37,6 @@ class EnvelopeSchema(ma.Schema):
     to = ma.fields.String(validate=ma.validate.Regexp(SITE_PATTERN))
     data = ma.fields.Dict(required=True, keys=ma.fields.String())
     signature = ma.fields.String(required=True)
-
-
-_ENVELOPE_SCHEMA = EnvelopeSchema()
 
 
 def unsigned_fields(*, to: str | None = None, **fields) -> dict:
@@ -94,9 +92,12 @@ class Envelope:
                 raise MalformedEnvelope(f"not JSON: {exc}") from None
         if not isinstance(raw, dict):
             raise MalformedEnvelope("the envelope is not a JSON object")
-        errors = _ENVELOPE_SCHEMA.validate(raw)
-        if errors:
-            raise MalformedEnvelope(f"invalid envelope: {json.dumps(errors, sort_keys=True)}")
+        from services.common.jsonschemas import envelope_validator  # generated from EnvelopeSchema
+
+        try:
+            envelope_validator()(raw)
+        except JsonSchemaValueException as exc:
+            raise MalformedEnvelope(f"invalid envelope: {exc.message}") from None
         if not raw["stream"].startswith(raw["site"] + "/"):
             raise MalformedEnvelope(f"stream {raw['stream']!r} does not belong to site {raw['site']!r}")
         return cls(

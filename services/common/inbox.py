@@ -6,6 +6,8 @@ on the unique index and then finds it taken. That is the exactly-once effect.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import (
     BigInteger, Column, Connection, DateTime, PrimaryKeyConstraint, String, Table, Text,
     UniqueConstraint, select, update,
@@ -79,8 +81,14 @@ def claim(conn: Connection, consumer: str, events: list[tuple[str, int, str, str
     now = utcnow()
     rows = [{"consumer": consumer, "stream": stream, "seq": seq, "event_id": event_id, "status": status,
              "applied_at": now} for stream, seq, event_id, status in events]
-    stmt = _insert(conn, inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
-    return set(conn.execute(stmt).scalars())
+    return set(conn.execute(_claim_statement(conn.dialect.name), rows).scalars())
+
+
+@lru_cache(maxsize=4)
+def _claim_statement(dialect: str):
+    # One cached statement, executed for many rows (SQLAlchemy batches them as multi-row INSERTs).
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(inbox)
+    return stmt.on_conflict_do_nothing().returning(inbox.c.event_id)
 
 
 def advance(conn: Connection, consumer: str, stream: str, seen_seq: int) -> tuple[int, int]:

@@ -2,7 +2,9 @@
 
 `generate()` turns the marshmallow schemas into JSON Schema (via apispec's converter). The files are
 committed under `schemas/`; a test regenerates them and fails when they differ from the code.
-Consumers validate incoming `data` against the committed files with `EventValidator`.
+Consumers validate incoming `data` against the committed files with `EventValidator`, compiled to
+Python by fastjsonschema (a validation costs microseconds, where an interpreting validator took a
+tenth of a millisecond per event).
 """
 from __future__ import annotations
 
@@ -10,14 +12,16 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
+import fastjsonschema
 import marshmallow as ma
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 
 from services.common.envelope import EnvelopeSchema
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DIALECT = "http://json-schema.org/draft-07/schema#"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+# Formats fastjsonschema does not know itself.
+FORMATS = {"uuid": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}
 
 
 def _decimal_as_string(self, field, **kwargs):
@@ -94,14 +98,20 @@ class EventValidator:
         path = self.schemas_dir / "events" / event_file_name(type_name, version)
         if not path.is_file():
             return None
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+        return fastjsonschema.compile(json.loads(path.read_text(encoding="utf-8")), formats=FORMATS)
 
     def validate(self, type_name: str, version: int, data: dict) -> None:
         validator = self._validator(type_name, version)
         if validator is None:
             raise InvalidEventData(f"unknown event type {type_name} v{version}")
-        error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
-            raise InvalidEventData(f"data does not match {type_name} v{version} at {where}: {error.message}")
+        try:
+            validator(data)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            raise InvalidEventData(f"data does not match {type_name} v{version}: {exc.message}") from None
+
+
+@lru_cache(maxsize=1)
+def envelope_validator():
+    """The envelope's JSON Schema, generated from EnvelopeSchema and compiled."""
+    return fastjsonschema.compile(schema_to_json(EnvelopeSchema, "SoPro event envelope", "envelope.schema.json"),
+                                  formats=FORMATS)

@@ -76,6 +76,17 @@ def test_malformed_envelopes_say_why(raw, reason):
         Envelope.parse(raw)
 
 
+@pytest.mark.parametrize("change, field", [
+    ({"id": "not-a-uuid"}, "id"), ({"occurred_at": "2026-11-22T10:00:00"}, "occurred_at"),
+    ({"seq": 0}, "seq"), ({"seq": "1"}, "seq"), ({"site": "at12"}, "site"), ({"type": "Registry.x"}, "type"),
+    ({"extra": 1}, "extra"),
+])
+def test_envelope_fields_are_checked(change, field):
+    raw = {**envelope(signature="s").to_dict(), **change}
+    with pytest.raises(MalformedEnvelope, match="invalid envelope"):
+        Envelope.parse(raw)
+
+
 def test_stream_must_belong_to_the_site():
     env = envelope(stream="HU22/registry", signature="s")
     with pytest.raises(MalformedEnvelope, match="does not belong"):

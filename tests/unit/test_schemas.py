@@ -35,13 +35,13 @@ def test_every_event_schema_is_valid_json_schema():
     paths = list(SCHEMAS.rglob("*.json"))
     assert len(paths) == len(generated())
     for path in paths:
-        jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text()))  # raises when invalid
+        jsonschema.Draft7Validator.check_schema(json.loads(path.read_text()))  # raises when invalid
 
 
 def test_money_is_a_decimal_string_in_the_schema():
     offer = json.loads((SCHEMAS / "events" / "registry.offer.published.v1.json").read_text())
     assert offer["properties"]["capacity_per_week"]["type"] == "string"
-    validator = jsonschema.Draft202012Validator(offer["properties"]["capacity_per_week"])
+    validator = jsonschema.Draft7Validator(offer["properties"]["capacity_per_week"])
     assert validator.is_valid("12.50")
     assert not validator.is_valid(12.5)
 
