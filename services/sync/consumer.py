@@ -1,7 +1,9 @@
 """The consumer runner: a kombu ConsumerMixin that survives reconnects and acks after the commit.
 
-Messages are gathered into batches (up to `batch_size`, or whatever arrived within `max_wait`
-seconds), applied by an EventProcessor in one transaction, then acknowledged together. Dead letters
+Messages are gathered into batches, applied by an EventProcessor in one transaction, then
+acknowledged together. A batch is flushed when it is full, when the queue has been quiet for
+`quiet` seconds (so a lone event is not held back), or at the latest `max_wait` after its first
+message (so a steady trickle cannot hold a batch open). Dead letters
 are published to the queue's dead-letter queue with their reason in a header before the ack.
 """
 from __future__ import annotations
@@ -21,15 +23,17 @@ log = logging.getLogger("sopro.consumer")
 
 class EventConsumer(ConsumerMixin):
     def __init__(self, connection: Connection, spec: QueueSpec, processor: EventProcessor,
-                 batch_size: int = 200, max_wait: float = 0.02, on_outcome=None):
+                 batch_size: int = 200, max_wait: float = 0.05, quiet: float = 0.003, on_outcome=None):
         self.connection = connection
         self.spec = spec
         self.processor = processor
         self.batch_size = batch_size
         self.max_wait = max_wait
+        self.quiet = quiet
         self.on_outcome = on_outcome
         self._batch: list = []
         self._first_at = 0.0
+        self._arrived = False
         self.ready = threading.Event()
 
     def get_consumers(self, consumer_cls, channel):
@@ -48,11 +52,15 @@ class EventConsumer(ConsumerMixin):
         if not self._batch:
             self._first_at = time.monotonic()
         self._batch.append(message)
+        self._arrived = True
         if len(self._batch) >= self.batch_size:
             self.flush()
 
     def on_iteration(self):
-        if self._batch and time.monotonic() - self._first_at >= self.max_wait:
+        # Called before every wait for the next message; if the last wait brought nothing, it timed
+        # out after `quiet` seconds and the queue is idle.
+        idle, self._arrived = not self._arrived, False
+        if self._batch and (idle or time.monotonic() - self._first_at >= self.max_wait):
             self.flush()
 
     def flush(self) -> Outcome | None:
@@ -80,7 +88,7 @@ class EventConsumer(ConsumerMixin):
         """Consume until `stop` is set (reconnecting as needed)."""
         watcher = threading.Thread(target=lambda: (stop.wait(), setattr(self, "should_stop", True)), daemon=True)
         watcher.start()
-        self.run(safety_interval=self.max_wait)
+        self.run(safety_interval=self.quiet)
 
 
 def consume_forever(connection: Connection, spec: QueueSpec, processor: EventProcessor, stop: threading.Event,
