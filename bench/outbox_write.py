@@ -12,7 +12,7 @@ import datetime
 import time
 
 from bench.common import BenchEnv, Result
-from services.common.db import UnitOfWork
+from services.common.uow import UnitOfWork
 from services.registry import handlers
 from services.registry.model import Address
 

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from services.common.auth import Tokens
 from services.common.config import Settings
-from services.common.db import CommitHooks, UnitOfWork, make_engine
+from services.common.db import make_engine
+from services.common.uow import CommitHooks, UnitOfWork
 from services.common.jsonschemas import EventValidator
 from services.common.signing import Verifier, load_private_key
 

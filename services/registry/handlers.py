@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Callable
 
-from services.common.db import UnitOfWork
+from services.common.uow import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.registry import model as m, store
 

@@ -1,0 +1,84 @@
+"""The unit of work: one transaction in which a handler's state changes and their events commit."""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Iterable
+
+from sqlalchemy import Connection, Engine
+
+from services.common import outbox
+
+
+class CommitHooks:
+    """In-process wake-ups after a commit (e.g. the relay polls less when it is told there is work)."""
+
+    def __init__(self):
+        self._hooks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def add(self, hook: Callable[[], None]) -> None:
+        with self._lock:
+            self._hooks.append(hook)
+
+    def fire(self) -> None:
+        for hook in list(self._hooks):
+            hook()
+
+
+class UnitOfWork:
+    """One transaction: the handler's state changes and the events they cause commit together.
+
+    Usage::
+
+        with uow:                       # begins
+            repo_call(uow.conn, ...)
+            uow.record(aggregate)       # its pending events go to the outbox in this transaction
+            uow.commit()
+    """
+
+    def __init__(self, engine: Engine, site_id: str, hooks: CommitHooks | None = None):
+        self.engine = engine
+        self.site_id = site_id
+        self.hooks = hooks
+        self.conn: Connection | None = None
+        self._committed = False
+        self.correlation_id: str | None = None
+        self.causation_id: str | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        self.conn = self.engine.connect()
+        self.conn.begin()
+        self._committed = False
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.conn.in_transaction():
+                self.conn.rollback()
+        finally:
+            self.conn.close()
+            self.conn = None
+        if self._committed and self.hooks is not None:
+            self.hooks.fire()
+
+    def record(self, *aggregates, to: str | None = None) -> None:
+        for aggregate in aggregates:
+            outbox.append(
+                self.conn,
+                self.site_id,
+                aggregate.pop_events(),
+                correlation_id=self.correlation_id,
+                causation_id=self.causation_id,
+                to=to,
+            )
+
+    def record_events(self, recorded: Iterable, to: str | None = None) -> None:
+        outbox.append(self.conn, self.site_id, list(recorded), correlation_id=self.correlation_id,
+                      causation_id=self.causation_id, to=to)
+
+    def commit(self) -> None:
+        self.conn.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.conn.rollback()
