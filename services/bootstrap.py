@@ -16,11 +16,11 @@ from services.common.migrate import KERNEL, upgrade
 from services.common.runtime import Runtime, build_runtime
 
 # The services of a site and of the hub, by package name. A package provides
-#   store.COMPONENT  (its tables and migrations), api.blp (its blueprint), and optionally
-#   events (the event types it publishes).
-SITE_SERVICES = ("registry", "sync")
+#   store.COMPONENT or store.COMPONENTS (its tables and migrations), api.blp or api.blueprints(),
+#   and optionally events (the event types it publishes).
+SITE_SERVICES = ("registry", "enquiries", "sync")
 HUB_SERVICES = ("hub", "sync")
-EVENT_MODULES = ("services.registry.events",)
+EVENT_MODULES = ("services.registry.events", "services.enquiries.events")
 
 
 def _module(service: str, name: str):
@@ -40,8 +40,8 @@ def components(settings: Settings) -> list[Component]:
     found = [KERNEL]
     for service in services_of(settings):
         store = _module(service, "store")
-        if store is not None and hasattr(store, "COMPONENT"):
-            found.append(store.COMPONENT)
+        if store is not None:
+            found += getattr(store, "COMPONENTS", [store.COMPONENT] if hasattr(store, "COMPONENT") else [])
     return found
 
 

@@ -80,16 +80,16 @@ def cmd_schemas(args) -> int:
 def cmd_serve(args) -> int:
     from services.bootstrap import bootstrap, create_app
     from services.serving import AppServer
-    from services.workers import Workers, start_hub_ingest, start_relay
+    from services.workers import Workers, start_hub_ingest, start_relay, start_site_consumers
 
     settings = _settings(args)
     runtime = bootstrap(settings, migrate_db=not args.no_migrate)
     workers = Workers()
     roles = set(args.role)
+    if "ingest" in roles or "all" in roles:
+        (start_hub_ingest if settings.is_hub else start_site_consumers)(runtime, workers)
     if "relay" in roles or "all" in roles:
         start_relay(runtime, workers)
-    if settings.is_hub and ("ingest" in roles or "all" in roles):
-        start_hub_ingest(runtime, workers)
     server = None
     if "api" in roles or "all" in roles:
         server = AppServer(create_app(runtime), args.host, args.port or settings.site.port).start()

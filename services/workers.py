@@ -86,9 +86,35 @@ def start_hub_ingest(runtime: Runtime, workers: Workers) -> None:
                   runtime.settings.reconcile_interval_seconds, heal_now)
 
 
+def site_members(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor] | None:
+    """The site's own queue of its registry events, feeding the matching projection (if installed)."""
+    try:
+        consumers = importlib.import_module("services.enquiries.matching.consumers")
+    except ModuleNotFoundError:
+        return None
+    site_id = runtime.site_id
+    name = f"{site_id}.enquiries.members"
+    spec = bus.QueueSpec(name, tuple(consumers.binding_keys(site_id)))
+    processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, consumers.HANDLERS,
+                               accept_site=lambda site: site == site_id)
+    return spec, processor
+
+
+def start_site_consumers(runtime: Runtime, workers: Workers) -> None:
+    members = site_members(runtime)
+    if members is None:
+        return
+    spec, processor = members
+    consumer = EventConsumer(bus.connect(runtime.settings.bus_url), spec, processor)
+    workers.consumers.append(consumer)
+    workers.start(spec.name, consumer.run_until, workers.stop)
+
+
 def start_all(runtime: Runtime, workers: Workers | None = None) -> Workers:
     workers = workers or Workers()
     start_relay(runtime, workers)
     if runtime.settings.is_hub:
         start_hub_ingest(runtime, workers)
+    else:
+        start_site_consumers(runtime, workers)
     return workers

@@ -20,7 +20,7 @@ from services.common.keys import generate_federation
 from services.demo import data
 from services.demo.seed import seed_site
 from services.serving import AppServer
-from services.workers import Workers, start_hub_ingest, start_relay
+from services.workers import Workers, start_hub_ingest, start_relay, start_site_consumers
 
 log = logging.getLogger("sopro.demo")
 
@@ -76,10 +76,10 @@ class EmbeddedFederation:
             runtime = bootstrap(settings)
             self.runtimes[site_id] = runtime
             self._add_users(runtime)
-            if runtime.settings.is_hub:
-                start_hub_ingest(runtime, self.workers)
-                for consumer in self.workers.consumers:
-                    consumer.ready.wait(10)
+            # Consumers first: on the in-memory bus a message to a queue not yet declared is lost.
+            (start_hub_ingest if runtime.settings.is_hub else start_site_consumers)(runtime, self.workers)
+            for consumer in self.workers.consumers:
+                consumer.ready.wait(10)
             start_relay(runtime, self.workers)
             site = settings.site
             self.servers[site_id].server.app.app = create_app(runtime)

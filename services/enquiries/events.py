@@ -1,0 +1,160 @@
+"""Events the enquiries service publishes. None carries personal data (DESIGN.md §3).
+
+Enquiry events carry the enquiry's snapshot after the change: the client appears only as its
+organisation id and kind (or `anonymous`), never as a person. Amounts are decimal strings with their
+ISO currency.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import marshmallow as ma
+from marshmallow import validate
+
+from services.common.events import event_type
+from services.registry.events import CPV, NUTS3, ORGANISATION_KINDS
+
+ENQUIRY_TYPES = ("service", "production_step", "recycling_upcycling", "csr_product", "give_away")
+ENQUIRY_STATES = ("draft", "submitted", "in_consultation", "matching", "negotiating", "agreed", "in_production",
+                  "delivered", "closed", "cancelled", "expired")
+CLIENT_KINDS = ORGANISATION_KINDS + ("anonymous",)
+
+
+class _Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+def _amount(**kwargs):
+    return ma.fields.Decimal(required=True, as_string=True, **kwargs)
+
+
+class EnquiryData(_Strict):
+    enquiry_id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(required=True)
+    type = ma.fields.String(required=True, validate=validate.OneOf(ENQUIRY_TYPES))
+    state = ma.fields.String(required=True, validate=validate.OneOf(ENQUIRY_STATES))
+    client_kind = ma.fields.String(required=True, validate=validate.OneOf(CLIENT_KINDS))
+    client_organisation_id = ma.fields.UUID(required=True, allow_none=True)
+    title = ma.fields.String(required=True)
+    cpv_codes = ma.fields.List(ma.fields.String(validate=CPV), required=True)
+    quantity = _amount(allow_none=True)
+    unit = ma.fields.String(required=True, allow_none=True)
+    deadline = ma.fields.Date(required=True, allow_none=True)
+    delivery_nuts3 = ma.fields.String(required=True, allow_none=True, validate=NUTS3)
+    budget = _amount(allow_none=True)
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    label_required = ma.fields.Boolean(required=True)
+    cross_border_allowed = ma.fields.Boolean(required=True)
+    cross_border_flagged = ma.fields.Boolean(required=True)
+    submitted_at = ma.fields.AwareDateTime(required=True, allow_none=True)
+
+
+class AgreementData(_Strict):
+    agreement_id = ma.fields.UUID(required=True)
+    enquiry_id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True, metadata={"description": "the social enterprise"})
+    offer_id = ma.fields.UUID(required=True, allow_none=True)
+    quantity = _amount()
+    unit = ma.fields.String(required=True)
+    price = _amount(metadata={"description": "total price of the agreement"})
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    delivery_date = ma.fields.Date(required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(("active", "cancelled", "delivered")))
+
+
+class ImpactData(_Strict):
+    agreement_id = ma.fields.UUID(required=True)
+    enquiry_id = ma.fields.UUID(required=True)
+    year = ma.fields.Integer(required=True)
+    # economic
+    value_paid = _amount()
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    value_paid_eur = _amount()
+    # ecological
+    material_diverted_kg = _amount(allow_none=True)
+    regional_share = _amount(allow_none=True, metadata={"description": "0..1 share of regional primary products"})
+    # regional
+    distance_km = _amount(allow_none=True)
+    production_nuts3 = ma.fields.String(required=True, allow_none=True, validate=NUTS3)
+    # social
+    integration_hours = _amount(allow_none=True)
+
+
+@dataclass(frozen=True)
+class _EnquirySnapshot:
+    enquiry_id: str
+    reference: str
+    type: str
+    state: str
+    client_kind: str
+    client_organisation_id: str | None
+    title: str
+    cpv_codes: list
+    quantity: object
+    unit: str | None
+    deadline: object
+    delivery_nuts3: str | None
+    budget: object
+    currency: str
+    label_required: bool
+    cross_border_allowed: bool
+    cross_border_flagged: bool
+    submitted_at: object
+
+
+@event_type("enquiries.enquiry.submitted", EnquiryData)
+class EnquirySubmitted(_EnquirySnapshot):
+    """A client's enquiry was submitted to the site (drafts are not published)."""
+
+
+@event_type("enquiries.enquiry.changed", EnquiryData)
+class EnquiryChanged(_EnquirySnapshot):
+    """A submitted enquiry changed or moved to another state. Its snapshot after the change."""
+
+
+@dataclass(frozen=True)
+class _AgreementSnapshot:
+    agreement_id: str
+    enquiry_id: str
+    organisation_id: str
+    offer_id: str | None
+    quantity: object
+    unit: str
+    price: object
+    currency: str
+    delivery_date: object
+    status: str
+
+
+@event_type("enquiries.agreement.made", AgreementData)
+class AgreementMade(_AgreementSnapshot):
+    """A proposal was accepted: the agreement reserves the social enterprise's capacity."""
+
+
+@event_type("enquiries.agreement.cancelled", AgreementData)
+class AgreementCancelled(_AgreementSnapshot):
+    """An agreement was cancelled; its capacity is released."""
+
+
+@event_type("enquiries.agreement.delivered", AgreementData)
+class AgreementDelivered(_AgreementSnapshot):
+    """An agreement was delivered."""
+
+
+@event_type("enquiries.impact.recorded", ImpactData)
+@dataclass(frozen=True)
+class ImpactRecorded:
+    """The impact of a delivered agreement in the four dimensions of DESIGN.md §4."""
+
+    agreement_id: str
+    enquiry_id: str
+    year: int
+    value_paid: object
+    currency: str
+    value_paid_eur: object
+    material_diverted_kg: object
+    regional_share: object
+    distance_km: object
+    production_nuts3: str | None
+    integration_hours: object
