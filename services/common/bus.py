@@ -27,6 +27,10 @@ events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True,
                            arguments={"alternate-exchange": UNROUTED_EXCHANGE})
 dead_exchange = Exchange(DEAD_EXCHANGE, type="direct", durable=True)
 unrouted_exchange = Exchange(UNROUTED_EXCHANGE, type="fanout", durable=True)
+# The same exchanges as queues refer to them: declare_exchanges() has made sure they exist, and a
+# site's user may not declare them (kombu would, for every binding, without no_declare).
+_events_ref = Exchange(EVENTS_EXCHANGE, type="topic", durable=True, no_declare=True)
+_dead_ref = Exchange(DEAD_EXCHANGE, type="direct", durable=True, no_declare=True)
 
 
 class PublishError(Exception):
@@ -50,13 +54,13 @@ class QueueSpec:
 
         return Queue(
             self.name,
-            bindings=[binding(events_exchange, routing_key=key) for key in self.binding_keys],
+            bindings=[binding(_events_ref, routing_key=key) for key in self.binding_keys],
             durable=True,
             queue_arguments={"x-dead-letter-exchange": DEAD_EXCHANGE, "x-dead-letter-routing-key": self.name},
         )
 
     def dead_letter_queue(self) -> Queue:
-        return Queue(self.dead_letter_name, exchange=dead_exchange, routing_key=self.name, durable=True)
+        return Queue(self.dead_letter_name, exchange=_dead_ref, routing_key=self.name, durable=True)
 
 
 def connect(url: str, **kwargs) -> Connection:
@@ -66,10 +70,28 @@ def connect(url: str, **kwargs) -> Connection:
 
 
 def declare_exchanges(conn: Connection) -> None:
-    channel = conn.default_channel
+    """Make sure the exchanges exist. A provisioned broker (deploy/rabbitmq/definitions.json) has them,
+    and a site's user may not configure them: check passively first, declare only what is missing."""
     for exchange in (unrouted_exchange, dead_exchange, events_exchange):
-        exchange(channel).declare()
-    Queue(UNROUTED_QUEUE, exchange=unrouted_exchange, durable=True)(channel).declare()
+        _ensure(conn, exchange)
+    _ensure(conn, Queue(UNROUTED_QUEUE, exchange=unrouted_exchange, durable=True))
+
+
+def _ensure(conn: Connection, entity) -> None:
+    channel = conn.channel()
+    try:
+        bound = entity(channel)
+        bound.queue_declare(passive=True) if isinstance(entity, Queue) else bound.declare(passive=True)
+    except amqp.exceptions.ChannelError as exc:
+        if str(getattr(exc, "reply_code", "")) != "404":  # the in-memory transport gives it as a string
+            raise
+        channel = conn.channel()  # a failed passive declare closes the channel
+        entity(channel).declare()
+    finally:
+        try:
+            channel.close()
+        except Exception:  # noqa: BLE001 - the broker may have closed it already
+            pass
 
 
 def declare_queue(conn: Connection, spec: QueueSpec) -> None:

@@ -231,11 +231,12 @@ def test_definitions_give_each_site_a_user_confined_to_its_own_id(definitions, e
     exchanges = list(_by_name(definitions["exchanges"])) + ["amq.default"]
     own = [q for q in queues if q.startswith(f"{site}.")]
     assert own == [f"{site}.inbox", f"{site}.inbox.dlq"]
-    for kind in ("configure", "read"):
+    assert [q for q in queues if _matches(perm["configure"], q)] == own
+    assert not any(_matches(perm["configure"], e) for e in exchanges)
+    # Binding its own queues needs write on them and read on the exchange; dead letters go to sopro.dead.
+    for kind in ("read", "write"):
         assert [q for q in queues if _matches(perm[kind], q)] == own, kind
-        assert not any(_matches(perm[kind], e) for e in exchanges), kind
-    assert [e for e in exchanges if _matches(perm["write"], e)] == [EVENTS]
-    assert not any(_matches(perm["write"], q) for q in queues if q not in own)
+        assert sorted(e for e in exchanges if _matches(perm[kind], e)) == ["sopro.dead", EVENTS], kind
 
     topic = _topic_permission(definitions, user)
     assert topic["write"] == f"^{site}\\."
@@ -244,6 +245,7 @@ def test_definitions_give_each_site_a_user_confined_to_its_own_id(definitions, e
         assert _matches(topic["write"], key) is (other == site), key
         assert not _matches(topic["write"], f"to.{other}.enquiries.forwarded")
         assert _matches(topic["read"], f"to.{other}.#") is (other == site)
+        assert _matches(topic["read"], f"{other}.registry.#") is (other == site)
     assert not _matches(topic["write"], f"{site}X.registry.x")  # the dot is escaped and required
 
 
