@@ -1,0 +1,237 @@
+"""Ranking social enterprises' offers for an enquiry (pure domain code, no I/O).
+
+Each candidate gets points on five criteria and a reason for each, e.g. "CPV 39111000 exact: +40":
+
+| criterion | max | how |
+|---|---|---|
+| CPV fit | 40 | the best pair of requested and offered codes: exact (or narrower than asked) 40, same category 32, class 26, group 18, division 8 |
+| free capacity | 25 | share of the quantity its free capacity covers before the deadline |
+| distance | 15 | full at the delivery place, falling to 0 at 200 km; 0 beyond the offer's delivery radius; by NUTS region when coordinates are missing |
+| label | 10 | +10 if it holds "socio-ecologically produced"; -10 if the enquiry requires it and it does not |
+| labour-market segment | 10 | third labour market 10, second 6: work first for those furthest from regular jobs |
+
+A candidate whose codes share not even a division with the enquiry is dropped. Ties go to more free
+capacity, then the lower price. Label status is not known to the site yet: `labelled` defaults False.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Iterable
+
+from services.registry.cpv import is_under, significant_prefix
+
+CPV_EXACT = 40
+CPV_LEVELS = ((5, "category", 32), (4, "class", 26), (3, "group", 18), (2, "division", 8))  # shared digits
+CAPACITY_MAX = 25
+DISTANCE_MAX = 15
+DISTANCE_ZERO_KM = 200.0
+NUTS_POINTS = ((5, "in the delivery region", 15), (4, "in the delivery NUTS-2 region", 8),
+               (2, "in the delivery country", 3))
+LABEL_HELD, LABEL_MISSING_REQUIRED = 10, -10
+SEGMENT_POINTS = {"third_labour_market": 10, "second_labour_market": 6}
+# Without a deadline, capacity is counted over this horizon from today.
+DEFAULT_HORIZON = timedelta(weeks=8)
+# Levels at which an offer can stand in for what was asked (count as covering, join a split).
+SUBSTITUTABLE = frozenset({"exact", "category", "class", "group"})
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class MatchRequest:
+    """What an enquiry needs. `today` is passed in (pure code reads no clock).
+
+    quantity and unit: how much, in which unit (None: capacity is not scored, nothing is split).
+    deadline: delivery date (None: DEFAULT_HORIZON from today). Delivery place: coordinates if known,
+    else its NUTS-3 region.
+    """
+
+    cpv_codes: tuple[str, ...]
+    today: date
+    quantity: Decimal | None = None
+    unit: str | None = None
+    deadline: date | None = None
+    delivery_lat: float | None = None
+    delivery_lon: float | None = None
+    delivery_nuts3: str | None = None
+    label_required: bool = False
+
+    @property
+    def until(self) -> date:
+        return self.deadline or self.today + DEFAULT_HORIZON
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One published offer of an active social enterprise, with its free capacity before the deadline."""
+
+    offer_id: str
+    organisation_id: str
+    organisation_name: str
+    title: str
+    cpv_codes: tuple[str, ...]
+    free_capacity: Decimal
+    unit: str
+    lead_time_days: int
+    price_min: Decimal | None
+    price_max: Decimal | None
+    currency: str
+    delivery_radius_km: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    nuts3: str | None = None
+    labour_market_segment: str | None = None
+    workers_in_integration: int | None = None
+    labelled: bool = False
+
+    @property
+    def unit_price(self) -> Decimal | None:
+        """The middle of the price range (or its one known end): the estimate a split is priced at."""
+        known = [p for p in (self.price_min, self.price_max) if p is not None]
+        return sum(known) / len(known) if known else None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A candidate with its score, the points per criterion, and a reason for each."""
+
+    candidate: Candidate
+    score: float
+    points: dict[str, float] = field(hash=False)
+    reasons: tuple[str, ...]
+    cpv_level: str
+    distance_km: float | None
+    usable_capacity: Decimal  # free capacity in the enquiry's unit; 0 when the units differ
+
+    @property
+    def substitutable(self) -> bool:
+        return self.cpv_level in SUBSTITUTABLE
+
+    def covers(self, quantity: Decimal | None) -> bool:
+        return quantity is not None and self.substitutable and self.usable_capacity >= quantity
+
+
+def rank(request: MatchRequest, candidates: Iterable[Candidate]) -> list[Ranked]:
+    """Every candidate that shares at least a CPV division with the request, best first."""
+    ranked = [r for r in (score(request, c) for c in candidates) if r is not None]
+    ranked.sort(key=_order)
+    return ranked
+
+
+def _order(r: Ranked):
+    price = r.candidate.unit_price
+    return (-r.score, -r.usable_capacity, price is None, price or 0, r.candidate.offer_id)
+
+
+def score(request: MatchRequest, candidate: Candidate) -> Ranked | None:
+    fit = cpv_fit(request.cpv_codes, candidate.cpv_codes)
+    if fit is None:
+        return None
+    level, cpv_points, cpv_reason = fit
+    usable, capacity_points, capacity_reason = _capacity(request, candidate)
+    distance, distance_points, distance_reason = _distance(request, candidate)
+    label_points, label_reason = _label(request, candidate)
+    segment_points, segment_reason = _segment(candidate)
+    points = {"cpv": cpv_points, "capacity": capacity_points, "distance": distance_points, "label": label_points,
+              "segment": segment_points}
+    reasons = (cpv_reason, capacity_reason, distance_reason, label_reason, segment_reason)
+    return Ranked(candidate, round(sum(points.values()), 1), points, reasons, level, distance, usable)
+
+
+def _signed(points: float) -> str:
+    return f"{points:+g}"
+
+
+# --- CPV ---------------------------------------------------------------------------------------------
+
+def cpv_fit(requested: Iterable[str], offered: Iterable[str]) -> tuple[str, float, str] | None:
+    """(level, points, reason) of the best-fitting pair of codes; None if no pair shares a division."""
+    best = None
+    for want in requested:
+        for have in offered:
+            fit = _pair_fit(want, have)
+            if fit is not None and (best is None or fit[1] > best[1]):
+                best = fit
+    return best
+
+
+def _pair_fit(want: str, have: str) -> tuple[str, float, str] | None:
+    if have == want:
+        return "exact", CPV_EXACT, f"CPV {have} exact: {_signed(CPV_EXACT)}"
+    if is_under(have, want):
+        return "exact", CPV_EXACT, f"CPV {have} within the requested {want}: {_signed(CPV_EXACT)}"
+    shared = len(os.path.commonprefix([significant_prefix(want), significant_prefix(have)]))
+    for digits, level, points in CPV_LEVELS:
+        if shared >= digits:
+            prefix = want[:digits]
+            return level, points, f"CPV {have} shares the {level} {prefix} with {want}: {_signed(points)}"
+    return None
+
+
+# --- capacity ----------------------------------------------------------------------------------------
+
+def _same_unit(request: MatchRequest, candidate: Candidate) -> bool:
+    return not request.unit or not candidate.unit or request.unit.casefold() == candidate.unit.casefold()
+
+
+def _capacity(request: MatchRequest, candidate: Candidate) -> tuple[Decimal, float, str]:
+    free, unit, until = candidate.free_capacity, candidate.unit, request.until
+    if not _same_unit(request, candidate):
+        return Decimal(0), 0, f"capacity in {unit}, the enquiry counts in {request.unit}: not comparable: +0"
+    if request.quantity is None or request.quantity <= 0:
+        points = CAPACITY_MAX if free > 0 else 0
+        return free, points, f"{free:f} {unit} free before {until}: {_signed(points)}"
+    share = min(Decimal(1), free / request.quantity)
+    points = round(CAPACITY_MAX * float(share), 1)
+    return free, points, (f"{free:f} {unit} free before {until}, {float(share):.0%} of {request.quantity:f}: "
+                          f"{_signed(points)}")
+
+
+# --- distance ----------------------------------------------------------------------------------------
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _distance(request: MatchRequest, candidate: Candidate) -> tuple[float | None, float, str]:
+    if None not in (request.delivery_lat, request.delivery_lon, candidate.lat, candidate.lon):
+        km = haversine_km(request.delivery_lat, request.delivery_lon, candidate.lat, candidate.lon)
+        radius = candidate.delivery_radius_km
+        if radius is not None and km > radius:
+            return km, 0, f"{km:.0f} km away, beyond its delivery radius of {radius} km: +0"
+        points = round(DISTANCE_MAX * max(0.0, 1 - km / DISTANCE_ZERO_KM), 1)
+        within = f" (delivery radius {radius} km)" if radius is not None else ""
+        return km, points, f"{km:.0f} km from the delivery place{within}: {_signed(points)}"
+    if request.delivery_nuts3 and candidate.nuts3:
+        for digits, where, points in NUTS_POINTS:
+            if request.delivery_nuts3[:digits] == candidate.nuts3[:digits]:
+                return None, points, f"{where} ({candidate.nuts3}): {_signed(points)}"
+        return None, 0, f"{candidate.nuts3} is outside the delivery country: +0"
+    return None, 0, "distance unknown: +0"
+
+
+# --- label and segment -------------------------------------------------------------------------------
+
+def _label(request: MatchRequest, candidate: Candidate) -> tuple[float, str]:
+    if candidate.labelled:
+        return LABEL_HELD, f"holds the label 'socio-ecologically produced': {_signed(LABEL_HELD)}"
+    if request.label_required:
+        return LABEL_MISSING_REQUIRED, f"label required, not held: {_signed(LABEL_MISSING_REQUIRED)}"
+    return 0, "no label: +0"
+
+
+def _segment(candidate: Candidate) -> tuple[float, str]:
+    segment = candidate.labour_market_segment
+    points = SEGMENT_POINTS.get(segment or "", 0)
+    workers = candidate.workers_in_integration
+    people = f", {workers} workers in integration" if workers else ""
+    what = segment.replace("_", " ") if segment else "labour-market segment unknown"
+    return points, f"{what}{people}: {_signed(points)}"

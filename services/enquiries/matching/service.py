@@ -1,0 +1,243 @@
+"""What the rest of the enquiries service calls: the shortlist, and capacity reservations.
+
+All functions take the caller's connection and run in its transaction (the caller commits):
+
+- `shortlist(conn, request, limit=10) -> Shortlist`: ranked social enterprises for an enquiry, with
+  a split proposal when no single one has the capacity, and whether cross-border matching is needed.
+- `reserve(conn, agreement_id, organisation_id, offer_id, quantity, until, start) -> Reservation`:
+  commit an offer's capacity to an agreement; Conflict (409) if the offer has not that much free.
+- `release(conn, agreement_id) -> bool`: give it back (an agreement cancelled).
+- `free_capacity(conn, offer_id, start, until) -> Decimal`.
+
+Free capacity follows `capacity.py`: capacity per week × weeks of the period, less the active
+commitments overlapping it. In a shortlist the period of each offer starts after its lead time
+(today + lead_time_days) and ends at the deadline.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection, insert, update
+
+from services.common.errors import Conflict, Invalid, NotFound
+from services.common.outbox import utcnow
+from services.enquiries.matching import capacity, store
+from services.enquiries.matching.ranking import Candidate, MatchRequest, Ranked, rank
+from services.enquiries.matching.split import Split, Supplier, propose_split
+
+__all__ = ["MatchRequest", "Shortlist", "Reservation", "shortlist", "reserve", "release", "free_capacity"]
+
+
+# --- shortlist ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Shortlist:
+    """The answer to "who at this site can do it?".
+
+    candidates: best first, at most `limit`, each with score, points and reasons (ranking.Ranked).
+    considered: how many offers shared at least a CPV division with the request.
+    split: proposed when a quantity is given and no single candidate fitting at group level or better
+        can deliver it alone; its parts add up to what the site can cover.
+    missing_quantity: what the site's social enterprises cannot deliver before the deadline;
+    cross_border_needed: True when missing_quantity > 0 (the enquiry should be flagged).
+    """
+
+    request: MatchRequest
+    candidates: tuple[Ranked, ...]
+    considered: int
+    split: Split | None
+    missing_quantity: Decimal
+
+    @property
+    def cross_border_needed(self) -> bool:
+        return self.missing_quantity > 0
+
+    def to_dict(self) -> dict:
+        """JSON-ready: decimals as strings, dates in ISO format."""
+        return {
+            "considered": self.considered,
+            "cross_border_needed": self.cross_border_needed,
+            "missing_quantity": _text(self.missing_quantity),
+            "candidates": [_ranked_dict(r) for r in self.candidates],
+            "split": None if self.split is None else {
+                "quantity": _text(self.split.quantity),
+                "covered": _text(self.split.covered),
+                "remainder": _text(self.split.remainder),
+                "parts": [{"offer_id": p.offer_id, "organisation_id": p.organisation_id,
+                           "organisation_name": p.organisation_name, "quantity": _text(p.quantity),
+                           "unit_price": _text(p.unit_price), "price": _text(p.price), "currency": p.currency}
+                          for p in self.split.parts],
+            },
+        }
+
+
+def shortlist(conn: Connection, request: MatchRequest, limit: int = 10) -> Shortlist:
+    """Rank the site's social enterprises for `request`. Invalid (422) without CPV codes."""
+    if not request.cpv_codes:
+        raise Invalid("an enquiry needs CPV codes to be matched", {"cpv_codes": ["no CPV codes to match"]})
+    candidates = load_candidates(conn, request)
+    ranked = rank(request, candidates)
+    split, missing = _cover(request, ranked)
+    return Shortlist(request, tuple(ranked[:limit]), len(ranked), split, missing)
+
+
+def load_candidates(conn: Connection, request: MatchRequest) -> list[Candidate]:
+    """Offers in the request's CPV divisions, each with its free capacity before the deadline."""
+    divisions = sorted({code[:2] for code in request.cpv_codes})
+    query = store.candidate_offers_query(divisions)
+    rows = conn.execute(query).all()
+    until = request.until
+    committed = defaultdict(list)
+    offer_ids = query.with_only_columns(store.matching_offer.c.id)
+    for c in conn.execute(store.active_commitments_query(offer_ids, request.today, until)):
+        committed[c.offer_id].append(capacity.Commitment(c.quantity, c.start_on, c.until))
+    return [_candidate(row, request.today, until, committed[row.id]) for row in rows]
+
+
+def _candidate(row, today: date, until: date, commitments: list[capacity.Commitment]) -> Candidate:
+    start = today + timedelta(days=row.lead_time_days or 0)
+    return Candidate(
+        offer_id=row.id, organisation_id=row.organisation_id, organisation_name=row.name, title=row.title,
+        cpv_codes=tuple(row.cpv_codes or ()), free_capacity=capacity.free(row.capacity_per_week, start, until, commitments),
+        unit=row.unit, lead_time_days=row.lead_time_days, price_min=row.price_min, price_max=row.price_max,
+        currency=row.currency, delivery_radius_km=row.delivery_radius_km, lat=row.lat, lon=row.lon, nuts3=row.nuts3,
+        labour_market_segment=row.labour_market_segment, workers_in_integration=row.workers_in_integration,
+    )
+
+
+def _cover(request: MatchRequest, ranked: list[Ranked]) -> tuple[Split | None, Decimal]:
+    quantity = request.quantity
+    if quantity is None or quantity <= 0:
+        return None, Decimal(0)
+    if any(r.covers(quantity) for r in ranked):
+        return None, Decimal(0)
+    split = propose_split(quantity, [
+        Supplier(r.candidate.offer_id, r.candidate.organisation_id, r.usable_capacity, r.score,
+                 r.candidate.unit_price, r.candidate.currency, r.candidate.organisation_name)
+        for r in ranked if r.substitutable
+    ])
+    return split, split.remainder
+
+
+def _text(value) -> str | None:
+    return None if value is None else f"{value:f}" if isinstance(value, Decimal) else str(value)
+
+
+def _ranked_dict(r: Ranked) -> dict:
+    c = r.candidate
+    return {
+        "offer_id": c.offer_id, "organisation_id": c.organisation_id, "organisation_name": c.organisation_name,
+        "title": c.title, "cpv_codes": list(c.cpv_codes), "score": r.score, "points": dict(r.points),
+        "reasons": list(r.reasons), "cpv_level": r.cpv_level,
+        "distance_km": None if r.distance_km is None else round(r.distance_km, 1),
+        "free_capacity": _text(c.free_capacity), "unit": c.unit, "lead_time_days": c.lead_time_days,
+        "price_min": _text(c.price_min), "price_max": _text(c.price_max), "currency": c.currency,
+        "labour_market_segment": c.labour_market_segment, "labelled": c.labelled,
+    }
+
+
+# --- capacity commitments ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reservation:
+    agreement_id: str
+    offer_id: str
+    organisation_id: str
+    quantity: Decimal
+    start: date
+    until: date
+    status: str
+
+
+def free_capacity(conn: Connection, offer_id: str, start: date, until: date) -> Decimal:
+    """Free capacity of the offer from start to until (0 if it is withdrawn). NotFound if unknown."""
+    offer = store.offer(conn, offer_id)
+    if offer is None or offer["capacity_per_week"] is None:
+        raise NotFound(f"offer {offer_id} is not known at this site")
+    if offer["status"] != store.OFFER_PUBLISHED:
+        return Decimal(0)
+    return _free(conn, offer, start, until)
+
+
+def _free(conn: Connection, offer, start: date, until: date, excluding: str | None = None) -> Decimal:
+    c = store.matching_commitment
+    query = store.active_commitments_query([offer["id"]], start, until)
+    if excluding is not None:
+        query = query.where(c.c.agreement_id != excluding)
+    commitments = [capacity.Commitment(r.quantity, r.start_on, r.until) for r in conn.execute(query)]
+    return capacity.free(offer["capacity_per_week"], start, until, commitments)
+
+
+def reserve(conn: Connection, agreement_id: str, organisation_id: str, offer_id: str, quantity: Decimal,
+            until: date, start: date) -> Reservation:
+    """Commit `quantity` of the offer's capacity between start and until to the agreement.
+
+    Pass start = the day production can begin, until = the delivery date. Idempotent: reserving the
+    same agreement again with the same figures returns the existing reservation. Raises Invalid (422)
+    for a non-positive quantity, a period ending before it starts, or an offer of another organisation;
+    NotFound (404) for an unknown offer; Conflict (409) for a withdrawn offer, an agreement already
+    holding a different reservation, or a quantity beyond the free capacity (code `capacity_exceeded`,
+    saying how much is free). Concurrent reservations of one offer are serialised by a row lock.
+    """
+    quantity = Decimal(quantity)
+    if quantity <= 0:
+        raise Invalid("the quantity to reserve must be more than zero", {"quantity": ["must be more than zero"]})
+    if until < start:
+        raise Invalid("the period ends before it starts", {"until": ["must not be before start"]})
+    offer = store.offer_for_update(conn, offer_id)
+    if offer is None or offer["capacity_per_week"] is None:
+        raise NotFound(f"offer {offer_id} is not known at this site")
+    if offer["organisation_id"] != str(organisation_id):
+        raise Invalid(f"offer {offer_id} is not an offer of organisation {organisation_id}",
+                      {"organisation_id": ["does not own the offer"]})
+    existing = store.commitment(conn, str(agreement_id))
+    if existing is not None and existing["status"] == store.COMMITMENT_ACTIVE:
+        return _same_or_conflict(existing, offer_id, quantity, start, until)
+    if offer["status"] != store.OFFER_PUBLISHED:
+        raise Conflict(f"offer {offer_id} is withdrawn", code="offer_withdrawn")
+    free = _free(conn, offer, start, until, excluding=str(agreement_id))
+    if quantity > free:
+        unit = offer["unit"]
+        raise Conflict(f"offer {offer_id} has {free:f} {unit} free from {start} to {until}; {quantity:f} requested",
+                       {"quantity": [f"at most {free:f} {unit} free"]}, code="capacity_exceeded")
+    values = {"offer_id": offer_id, "organisation_id": str(organisation_id), "quantity": quantity, "start_on": start,
+              "until": until, "status": store.COMMITMENT_ACTIVE, "updated_at": utcnow()}
+    c = store.matching_commitment
+    if existing is None:
+        conn.execute(insert(c).values(agreement_id=str(agreement_id), **values))
+    else:  # a released reservation taken up again
+        conn.execute(update(c).where(c.c.agreement_id == str(agreement_id)).values(**values))
+    return Reservation(str(agreement_id), offer_id, str(organisation_id), quantity, start, until,
+                       store.COMMITMENT_ACTIVE)
+
+
+def _same_or_conflict(existing, offer_id: str, quantity: Decimal, start: date, until: date) -> Reservation:
+    reservation = _reservation(existing)
+    if (reservation.offer_id, reservation.quantity, reservation.start, reservation.until) != \
+            (offer_id, quantity, start, until):
+        raise Conflict(f"agreement {reservation.agreement_id} already reserves {reservation.quantity:f} of offer "
+                       f"{reservation.offer_id}; release it first", code="already_reserved")
+    return reservation
+
+
+def _reservation(row) -> Reservation:
+    return Reservation(row["agreement_id"], row["offer_id"], row["organisation_id"], row["quantity"], row["start_on"],
+                       row["until"], row["status"])
+
+
+def release(conn: Connection, agreement_id: str) -> bool:
+    """Release the agreement's reservation. False if it held none (or it was released before)."""
+    c = store.matching_commitment
+    result = conn.execute(
+        update(c).where(c.c.agreement_id == str(agreement_id), c.c.status == store.COMMITMENT_ACTIVE)
+        .values(status=store.COMMITMENT_RELEASED, updated_at=utcnow())
+    )
+    return result.rowcount > 0
+
+
+def reservation(conn: Connection, agreement_id: str) -> Reservation | None:
+    row = store.commitment(conn, str(agreement_id))
+    return None if row is None else _reservation(row)

@@ -1,0 +1,177 @@
+"""The tables of local matching: the site's projection of its social enterprises and offers, and the
+capacity that agreements commit.
+
+The projection is built from the registry's events only (services/enquiries/matching/consumers.py),
+never by reading the registry's tables. Each row keeps the `aggregate_version` of the event that wrote
+it, so an event only overwrites a row when it is newer (`upsert_newer`). A withdrawal that arrives
+before its snapshot leaves a tombstone (snapshot columns empty), which an older snapshot cannot revive.
+
+Rows are keyed by the aggregate id alone: a site's consumer only accepts its own site's events.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Connection, Date, DateTime, Float, Index, Integer, Numeric, PrimaryKeyConstraint,
+    RowMapping, Select, String, Table, delete, insert, select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from services.common.db import Component, new_metadata
+
+metadata = new_metadata()
+
+COMPONENT = Component("matching", metadata, Path(__file__).parent / "migrations" / "versions")
+
+UUID_STR = String(36)
+MONEY = Numeric(18, 4)
+QUANTITY = Numeric(18, 3)
+
+ORGANISATION_ACTIVE = "active"
+OFFER_PUBLISHED = "published"
+SOCIAL_ENTERPRISE = "social_enterprise"
+COMMITMENT_ACTIVE = "active"
+COMMITMENT_RELEASED = "released"
+
+
+def _bookkeeping() -> list[Column]:
+    return [
+        Column("id", UUID_STR, nullable=False),
+        Column("aggregate_version", Integer, nullable=False),
+        Column("last_event_id", UUID_STR, nullable=False),
+        Column("status", String(16), nullable=False),
+    ]
+
+
+matching_organisation = Table(
+    "matching_organisation",
+    metadata,
+    *_bookkeeping(),
+    Column("kind", String(32)),
+    Column("name", String(200)),
+    Column("nuts3", String(5)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("labour_market_segment", String(32)),
+    Column("workers_in_integration", Integer),
+    PrimaryKeyConstraint("id"),
+)
+
+matching_offer = Table(
+    "matching_offer",
+    metadata,
+    *_bookkeeping(),
+    Column("organisation_id", UUID_STR),
+    Column("title", String(300)),
+    Column("cpv_codes", JSON),
+    Column("capacity_per_week", QUANTITY),
+    Column("unit", String(50)),
+    Column("lead_time_days", Integer),
+    Column("price_min", MONEY),
+    Column("price_max", MONEY),
+    Column("currency", String(3)),
+    Column("delivery_radius_km", Integer),
+    Column("cross_border", Boolean),
+    PrimaryKeyConstraint("id"),
+    Index("ix_matching_offer_organisation_id", "organisation_id"),
+)
+
+# The CPV divisions of each offer, one row each: the shortlist's prefilter is an indexed equality.
+matching_offer_division = Table(
+    "matching_offer_division",
+    metadata,
+    Column("division", String(2), nullable=False),
+    Column("offer_id", UUID_STR, nullable=False),
+    PrimaryKeyConstraint("division", "offer_id"),
+)
+
+matching_commitment = Table(
+    "matching_commitment",
+    metadata,
+    Column("agreement_id", UUID_STR, nullable=False),
+    Column("offer_id", UUID_STR, nullable=False),
+    Column("organisation_id", UUID_STR, nullable=False),
+    Column("quantity", QUANTITY, nullable=False),
+    Column("start_on", Date, nullable=False),
+    Column("until", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("agreement_id"),
+    Index("ix_matching_commitment_offer", "offer_id", "status", "until"),
+)
+
+
+def upsert_newer(conn: Connection, table: Table, values: dict) -> bool:
+    """Insert the row, or overwrite it only if `values['aggregate_version']` is newer than the stored one.
+
+    True when written; False when the stored row is as new or newer (a stale or replayed event).
+    Columns absent from `values` keep their stored value (a withdrawal keeps the last snapshot).
+    """
+    stmt = _upsert_statement(conn.dialect.name, table, tuple(sorted(values)))
+    return conn.execute(stmt, values).first() is not None
+
+
+@lru_cache(maxsize=32)
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]):
+    # Built once per table and column set: the consumer applies thousands of events.
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={name: stmt.excluded[name] for name in columns if name != "id"},
+        where=table.c.aggregate_version < stmt.excluded.aggregate_version,
+    )
+    return stmt.returning(table.c.aggregate_version)
+
+
+def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str]) -> None:
+    conn.execute(delete(matching_offer_division).where(matching_offer_division.c.offer_id == offer_id))
+    divisions = sorted({code[:2] for code in cpv_codes})
+    if divisions:
+        conn.execute(insert(matching_offer_division),
+                     [{"division": d, "offer_id": offer_id} for d in divisions])
+
+
+# --- queries -----------------------------------------------------------------------------------------
+
+def candidate_offers_query(divisions: list[str]) -> Select:
+    """Published offers of active social enterprises with a CPV code in one of `divisions`."""
+    org, offer, div = matching_organisation, matching_offer, matching_offer_division
+    in_divisions = select(div.c.offer_id).where(div.c.division.in_(divisions))
+    return (
+        select(offer.c.id, offer.c.organisation_id, offer.c.title, offer.c.cpv_codes, offer.c.capacity_per_week,
+               offer.c.unit, offer.c.lead_time_days, offer.c.price_min, offer.c.price_max, offer.c.currency,
+               offer.c.delivery_radius_km, org.c.name, org.c.nuts3, org.c.lat, org.c.lon,
+               org.c.labour_market_segment, org.c.workers_in_integration)
+        .select_from(offer.join(org, org.c.id == offer.c.organisation_id))
+        .where(offer.c.id.in_(in_divisions), offer.c.status == OFFER_PUBLISHED,
+               org.c.status == ORGANISATION_ACTIVE, org.c.kind == SOCIAL_ENTERPRISE)
+    )
+
+
+def active_commitments_query(offer_ids: Select | list[str], start: date, until: date) -> Select:
+    """Active commitments of those offers that overlap the period from start to until."""
+    c = matching_commitment
+    return (
+        select(c.c.offer_id, c.c.quantity, c.c.start_on, c.c.until)
+        .where(c.c.offer_id.in_(offer_ids), c.c.status == COMMITMENT_ACTIVE, c.c.until >= start,
+               c.c.start_on <= until)
+    )
+
+
+def offer_for_update(conn: Connection, offer_id: str) -> RowMapping | None:
+    """The offer's row, locked until the transaction ends (PostgreSQL), so that capacity checks of
+    concurrent reservations on the same offer run one after the other. SQLite serialises writers anyway."""
+    return conn.execute(select(matching_offer).where(matching_offer.c.id == offer_id).with_for_update()) \
+        .mappings().first()
+
+
+def offer(conn: Connection, offer_id: str) -> RowMapping | None:
+    return conn.execute(select(matching_offer).where(matching_offer.c.id == offer_id)).mappings().first()
+
+
+def commitment(conn: Connection, agreement_id: str) -> RowMapping | None:
+    return conn.execute(select(matching_commitment).where(matching_commitment.c.agreement_id == agreement_id)) \
+        .mappings().first()
