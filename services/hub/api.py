@@ -1,5 +1,5 @@
 """The hub's consolidated API: every site's public organisations, offers and case studies, and the
-agency's statistics.
+agency's statistics. Enquiries and impact are in `enquiry_api` (its own blueprint, see `blueprints`).
 
 Access: the consolidated lists and details are public reads (the sites published them); statistics
 need `agency_viewer` or `agency_admin`. Unknown query parameters, an unknown site, a malformed CPV or
@@ -28,16 +28,23 @@ NUTS_PREFIX = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$", error="a NUTS code or 
 STRICT_QUERY = {"location": "query", "unknown": ma.RAISE}
 
 
-def _runtime():
+def hub_runtime():
     return current_app.extensions["sopro"]
 
 
-def _member_site_ids() -> list[str]:
-    return [s.id for s in _runtime().settings.federation.member_sites]
+def member_site_ids() -> list[str]:
+    return [s.id for s in hub_runtime().settings.federation.member_sites]
+
+
+def blueprints() -> list[Blueprint]:
+    """The hub's blueprints, for the composition root (imported here: enquiry_api builds on this module)."""
+    from services.hub.enquiry_api import blp as brokerage
+
+    return [blp, brokerage]
 
 
 def _known_site(value: str) -> None:
-    known = _member_site_ids()
+    known = member_site_ids()
     if value not in known:
         raise ma.ValidationError(f"unknown site; one of {', '.join(known)}")
 
@@ -150,17 +157,25 @@ class _SupportStatements(ma.Schema):
     by_kind_and_region = ma.fields.List(ma.fields.Nested(_RegionCount))
 
 
+class _Enquiries(ma.Schema):
+    total = ma.fields.Integer()
+    by_state = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    by_type = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
 class SiteStatisticsSchema(ma.Schema):
     site = ma.fields.String()
     members = ma.fields.Nested(_Members)
     offers_published = ma.fields.Integer()
     support_statements = ma.fields.Nested(_SupportStatements)
+    enquiries = ma.fields.Nested(_Enquiries)
 
 
 class _Totals(ma.Schema):
     members = ma.fields.Integer()
     offers_published = ma.fields.Integer()
     support_statements = ma.fields.Integer()
+    enquiries = ma.fields.Integer()
 
 
 class StatisticsSchema(ma.Schema):
@@ -173,7 +188,7 @@ OfferPage = page_schema(OfferSchema, "HubOfferPage")
 CaseStudyPage = page_schema(CaseStudySchema, "HubCaseStudyPage")
 
 
-def _page(rows_and_total, args: dict) -> dict:
+def page_body(rows_and_total, args: dict) -> dict:
     rows, total = rows_and_total
     return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}
 
@@ -187,8 +202,8 @@ class Organisations(MethodView):
     @blp.response(200, OrganisationPage)
     def get(self, args):
         """Active organisations of every site; `cpv` keeps those with a published offer in that branch."""
-        with _runtime().engine.connect() as conn:
-            return _page(store.list_organisations(conn, _filters(args), args["page"], args["per_page"]), args)
+        with hub_runtime().engine.connect() as conn:
+            return page_body(store.list_organisations(conn, _filters(args), args["page"], args["per_page"]), args)
 
 
 @blp.route("/organisations/<uuid:organisation_id>")
@@ -198,7 +213,7 @@ class OrganisationDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, organisation_id):
         """An active organisation with its published offers."""
-        with _runtime().engine.connect() as conn:
+        with hub_runtime().engine.connect() as conn:
             organisation = store.get_organisation(conn, str(organisation_id))
             if organisation is None:
                 raise NotFound(f"no organisation {organisation_id}")
@@ -212,8 +227,8 @@ class Offers(MethodView):
     @blp.response(200, OfferPage)
     def get(self, args):
         """Published offers of every site; `kind` and `region` apply to the offering organisation."""
-        with _runtime().engine.connect() as conn:
-            return _page(store.list_offers(conn, _filters(args), args["page"], args["per_page"]), args)
+        with hub_runtime().engine.connect() as conn:
+            return page_body(store.list_offers(conn, _filters(args), args["page"], args["per_page"]), args)
 
 
 @blp.route("/case-studies")
@@ -223,9 +238,9 @@ class CaseStudies(MethodView):
     @blp.response(200, CaseStudyPage)
     def get(self, args):
         """Published case studies of every site, newest year first."""
-        with _runtime().engine.connect() as conn:
+        with hub_runtime().engine.connect() as conn:
             found = store.list_case_studies(conn, _filters(args), args.get("year"), args["page"], args["per_page"])
-            return _page(found, args)
+            return page_body(found, args)
 
 
 @blp.route("/case-studies/<uuid:case_study_id>")
@@ -234,7 +249,7 @@ class CaseStudyDetail(MethodView):
     @blp.response(200, CaseStudySchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, case_study_id):
-        with _runtime().engine.connect() as conn:
+        with hub_runtime().engine.connect() as conn:
             case_study = store.get_case_study(conn, str(case_study_id))
         if case_study is None:
             raise NotFound(f"no case study {case_study_id}")
@@ -247,6 +262,7 @@ class Statistics(MethodView):
     @blp.arguments(SiteQuery, **STRICT_QUERY)
     @blp.response(200, StatisticsSchema)
     def get(self, args):
-        """Per site: active members by kind, offers published, support statements by kind and region."""
-        with _runtime().engine.connect() as conn:
-            return stats.statistics(conn, _member_site_ids(), args.get("site"))
+        """Per site: active members by kind, offers published, support statements by kind and region,
+        enquiries by state and type."""
+        with hub_runtime().engine.connect() as conn:
+            return stats.statistics(conn, member_site_ids(), args.get("site"))

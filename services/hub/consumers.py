@@ -1,4 +1,4 @@
-"""How the hub applies the registry's events to its consolidated store.
+"""How the hub applies the registry's and the enquiries service's events to its consolidated store.
 
 The consumer runner (services/sync) calls `HANDLERS[env.type](conn, env)` inside the transaction that
 also writes the event's tracking row, only for events it has not applied before, after checking the
@@ -18,13 +18,15 @@ from typing import Callable
 from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
-from services.hub import store
+from services.enquiries import events as enquiries
+from services.hub import enquiry_store, store
 from services.registry import events as registry
 
 log = logging.getLogger("sopro.hub")
 
 # The services whose streams the hub ingests (its queue `hub.ingest` binds their facts from every site).
-INGEST_SERVICES = ("registry",)
+# Each service here is also a stream `<site>/<service>` the reconciler expects from every member site.
+INGEST_SERVICES = ("registry", "enquiries")
 
 Handler = Callable[[Connection, Envelope], None]
 
@@ -42,9 +44,20 @@ def _bookkeeping(env: Envelope) -> dict:
         "id": env.aggregate_id,
         "aggregate_version": env.aggregate_version,
         "last_event_id": str(env.id),
-        # In UTC: SQLite keeps no offset, so a "+02:00" would otherwise be stored as the wrong instant.
-        "last_occurred_at": datetime.fromisoformat(env.occurred_at).astimezone(timezone.utc),
+        "last_occurred_at": _utc(env.occurred_at),
     }
+
+
+def _utc(timestamp: str | datetime) -> datetime:
+    # In UTC: SQLite keeps no offset, so a "+02:00" would otherwise be stored as the wrong instant.
+    moment = timestamp if isinstance(timestamp, datetime) else datetime.fromisoformat(timestamp)
+    return moment.astimezone(timezone.utc)
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def _decimal(value) -> Decimal | None:
@@ -91,13 +104,12 @@ def offer_row(data: dict) -> dict:
 
 def support_statement_row(data: dict) -> dict:
     # Only what the event carries: the hub never sees who gave the statement.
-    given_on = data["given_on"]
     return {
         "status": store.STATEMENT_ACTIVE,
         "kind": data["kind"],
         "organisation_kind": data["organisation_kind"],
         "nuts3": data["nuts3"],
-        "given_on": given_on if isinstance(given_on, date) else date.fromisoformat(given_on),
+        "given_on": _date(data["given_on"]),
     }
 
 
@@ -114,6 +126,60 @@ def case_study_row(data: dict) -> dict:
         "material_diverted_kg": _decimal(data["material_diverted_kg"]),
         "integration_hours": _decimal(data["integration_hours"]),
         "search_text": store.searchable(data["title"], data["summary"]),
+    }
+
+
+def enquiry_row(data: dict) -> dict:
+    submitted_at = None if data["submitted_at"] is None else _utc(data["submitted_at"])
+    return {
+        "reference": data["reference"],
+        "type": data["type"],
+        "state": data["state"],
+        "client_kind": data["client_kind"],
+        "client_organisation_id": _optional_str(data["client_organisation_id"]),
+        "title": data["title"],
+        "cpv_codes": list(data["cpv_codes"]),
+        "quantity": _decimal(data["quantity"]),
+        "unit": data["unit"],
+        "deadline": _date(data["deadline"]),
+        "delivery_nuts3": data["delivery_nuts3"],
+        "budget": _decimal(data["budget"]),
+        "currency": data["currency"],
+        "label_required": data["label_required"],
+        "cross_border_allowed": data["cross_border_allowed"],
+        "cross_border_flagged": data["cross_border_flagged"],
+        "submitted_at": submitted_at,
+        "submitted_year": None if submitted_at is None else submitted_at.year,
+    }
+
+
+def agreement_row(data: dict) -> dict:
+    return {
+        "enquiry_id": str(data["enquiry_id"]),
+        "organisation_id": str(data["organisation_id"]),
+        "offer_id": _optional_str(data["offer_id"]),
+        "quantity": _decimal(data["quantity"]),
+        "unit": data["unit"],
+        "price": _decimal(data["price"]),
+        "currency": data["currency"],
+        "delivery_date": _date(data["delivery_date"]),
+        "status": data["status"],
+    }
+
+
+def impact_row(data: dict) -> dict:
+    return {
+        "agreement_id": str(data["agreement_id"]),
+        "enquiry_id": str(data["enquiry_id"]),
+        "year": data["year"],
+        "value_paid": _decimal(data["value_paid"]),
+        "currency": data["currency"],
+        "value_paid_eur": _decimal(data["value_paid_eur"]),
+        "material_diverted_kg": _decimal(data["material_diverted_kg"]),
+        "regional_share": _decimal(data["regional_share"]),
+        "distance_km": _decimal(data["distance_km"]),
+        "production_nuts3": data["production_nuts3"],
+        "integration_hours": _decimal(data["integration_hours"]),
     }
 
 
@@ -154,6 +220,15 @@ def apply_offer(conn: Connection, env: Envelope) -> None:
         store.replace_offer_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
 
 
+def apply_enquiry(conn: Connection, env: Envelope) -> None:
+    row = enquiry_row(env.data)
+    if _apply(conn, env, enquiry_store.hub_enquiries, row):
+        enquiry_store.replace_enquiry_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
+
+
+# Agreement events are full snapshots whatever their verb: the status says made, cancelled or delivered.
+apply_agreement = _snapshot(enquiry_store.hub_agreements, agreement_row)
+
 HANDLERS: dict[str, Handler] = {
     registry.OrganisationRegistered.TYPE: _snapshot(store.hub_organisation, organisation_row),
     registry.OrganisationUpdated.TYPE: _snapshot(store.hub_organisation, organisation_row),
@@ -167,4 +242,10 @@ HANDLERS: dict[str, Handler] = {
     registry.CaseStudyPublished.TYPE: _snapshot(store.hub_case_study, case_study_row),
     registry.CaseStudyUpdated.TYPE: _snapshot(store.hub_case_study, case_study_row),
     registry.CaseStudyWithdrawn.TYPE: _status_change(store.hub_case_study, "withdrawn"),
+    enquiries.EnquirySubmitted.TYPE: apply_enquiry,
+    enquiries.EnquiryChanged.TYPE: apply_enquiry,
+    enquiries.AgreementMade.TYPE: apply_agreement,
+    enquiries.AgreementCancelled.TYPE: apply_agreement,
+    enquiries.AgreementDelivered.TYPE: apply_agreement,
+    enquiries.ImpactRecorded.TYPE: _snapshot(enquiry_store.hub_impact, impact_row),
 }

@@ -1,5 +1,6 @@
 """The agency's statistics per site: members by kind, offers published, support statements by kind
-and region. Only what counts today: active organisations and statements, visible offers.
+and region, enquiries by state and type. Only what counts today: active organisations and statements,
+visible offers; enquiries in every state (the states say what became of them).
 
 The SQL functions return plain counts; `summarise` shapes them per site (pure, unit-tested), listing
 every member site of the federation even when it has reported nothing yet.
@@ -11,7 +12,8 @@ from typing import Iterable
 
 from sqlalchemy import Connection, and_, func, select
 
-from services.hub import store
+from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
+from services.hub import enquiry_store, store
 from services.registry.events import ORGANISATION_KINDS, STATEMENT_KINDS
 
 
@@ -44,8 +46,18 @@ def support_statements(conn: Connection, site: str | None = None) -> list[tuple[
     return [tuple(r) for r in conn.execute(query)]
 
 
+def enquiries_by_state_and_type(conn: Connection, site: str | None = None) -> list[tuple[str, str, str, int]]:
+    """(site, state, type, count) of every enquiry the hub knows."""
+    enq = enquiry_store.hub_enquiries
+    query = select(enq.c.site, enq.c.state, enq.c.type, func.count()).group_by(enq.c.site, enq.c.state, enq.c.type)
+    if site:
+        query = query.where(enq.c.site == site)
+    return [tuple(r) for r in conn.execute(query)]
+
+
 def summarise(sites: Iterable[str], members: Iterable[tuple[str, str, int]], offers: Iterable[tuple[str, int]],
-              statements: Iterable[tuple[str, str, str, int]]) -> dict:
+              statements: Iterable[tuple[str, str, str, int]],
+              enquiries: Iterable[tuple[str, str, str, int]] = ()) -> dict:
     """Shape the counts per site, with zeros where a site has nothing, plus totals over all sites."""
     per_site = {site: _empty_site(site) for site in sites}
     for site, kind, count in members:
@@ -65,6 +77,11 @@ def summarise(sites: Iterable[str], members: Iterable[tuple[str, str, int]], off
         per_site[site]["support_statements"]["by_kind_and_region"] = [
             {"nuts3": nuts3, "kind": kind, "count": count} for (nuts3, kind), count in sorted(cells.items())
         ]
+    for site, state, kind, count in enquiries:
+        entry = per_site.setdefault(site, _empty_site(site))["enquiries"]
+        entry["total"] += count
+        entry["by_state"][state] = entry["by_state"].get(state, 0) + count
+        entry["by_type"][kind] = entry["by_type"].get(kind, 0) + count
     ordered = [per_site[site] for site in sorted(per_site)]
     return {
         "sites": ordered,
@@ -72,6 +89,7 @@ def summarise(sites: Iterable[str], members: Iterable[tuple[str, str, int]], off
             "members": sum(s["members"]["total"] for s in ordered),
             "offers_published": sum(s["offers_published"] for s in ordered),
             "support_statements": sum(s["support_statements"]["total"] for s in ordered),
+            "enquiries": sum(s["enquiries"]["total"] for s in ordered),
         },
     }
 
@@ -83,9 +101,12 @@ def _empty_site(site: str) -> dict:
         "offers_published": 0,
         "support_statements": {"total": 0, "by_kind": {kind: 0 for kind in STATEMENT_KINDS},
                                "by_region": {}, "by_kind_and_region": []},
+        "enquiries": {"total": 0, "by_state": {state: 0 for state in ENQUIRY_STATES},
+                      "by_type": {kind: 0 for kind in ENQUIRY_TYPES}},
     }
 
 
 def statistics(conn: Connection, member_sites: Iterable[str], site: str | None = None) -> dict:
     sites = [site] if site else list(member_sites)
-    return summarise(sites, members_by_kind(conn, site), offers_published(conn, site), support_statements(conn, site))
+    return summarise(sites, members_by_kind(conn, site), offers_published(conn, site), support_statements(conn, site),
+                     enquiries_by_state_and_type(conn, site))

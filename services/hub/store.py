@@ -9,6 +9,9 @@ A withdrawal that arrives before its aggregate's snapshot still leaves a row (a 
 snapshot columns are empty), so the older snapshot arriving later cannot bring the aggregate back.
 
 Support statements keep no personal data: only kind, organisation kind, region, date and status.
+
+Enquiries, agreements and impact live in `enquiry_store`, on this module's metadata (imported at the
+end, so that `COMPONENT` describes every hub table whichever module is imported first).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ MONEY = Numeric(18, 4)
 QUANTITY = Numeric(18, 3)
 
 
-def _bookkeeping() -> list[Column]:
+def bookkeeping_columns() -> list[Column]:
     """Where a row came from and which event last wrote it."""
     return [
         Column("site", SITE, nullable=False),
@@ -52,7 +55,7 @@ def _bookkeeping() -> list[Column]:
 hub_organisation = Table(
     "hub_organisation",
     metadata,
-    *_bookkeeping(),
+    *bookkeeping_columns(),
     Column("status", String(16), nullable=False),
     Column("reference", String(64)),
     Column("kind", String(32)),
@@ -75,7 +78,7 @@ hub_organisation = Table(
 hub_offer = Table(
     "hub_offer",
     metadata,
-    *_bookkeeping(),
+    *bookkeeping_columns(),
     Column("status", String(16), nullable=False),
     Column("organisation_id", UUID_STR),
     Column("title", String(300)),
@@ -111,7 +114,7 @@ hub_offer_cpv = Table(
 hub_support_statement = Table(
     "hub_support_statement",
     metadata,
-    *_bookkeeping(),
+    *bookkeeping_columns(),
     Column("status", String(16), nullable=False),
     Column("kind", String(16)),
     Column("organisation_kind", String(32)),
@@ -124,7 +127,7 @@ hub_support_statement = Table(
 hub_case_study = Table(
     "hub_case_study",
     metadata,
-    *_bookkeeping(),
+    *bookkeeping_columns(),
     Column("status", String(16), nullable=False),
     Column("title", String(300)),
     Column("summary", Text),
@@ -173,13 +176,19 @@ def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]):
     return stmt.returning(table.c.aggregate_version)
 
 
-def replace_offer_cpv_codes(conn: Connection, site: str, offer_id: str, codes: list[str]) -> None:
-    conn.execute(delete(hub_offer_cpv).where(hub_offer_cpv.c.site == site, hub_offer_cpv.c.offer_id == offer_id))
+def replace_codes(conn: Connection, codes_table: Table, owner_column: Column, site: str, owner_id: str,
+                  codes: list[str]) -> None:
+    """Make the CPV code rows of one offer or enquiry exactly `codes`."""
+    conn.execute(delete(codes_table).where(codes_table.c.site == site, owner_column == owner_id))
     unique_codes = sorted(set(codes))
     if unique_codes:
-        conn.execute(insert(hub_offer_cpv), [
-            {"site": site, "offer_id": offer_id, "cpv_code": code} for code in unique_codes
+        conn.execute(insert(codes_table), [
+            {"site": site, owner_column.name: owner_id, "cpv_code": code} for code in unique_codes
         ])
+
+
+def replace_offer_cpv_codes(conn: Connection, site: str, offer_id: str, codes: list[str]) -> None:
+    replace_codes(conn, hub_offer_cpv, hub_offer_cpv.c.offer_id, site, offer_id, codes)
 
 
 # --- queries of the consolidated API -----------------------------------------------------------------
@@ -223,7 +232,7 @@ def visible_offer(offer: Table, organisation: Table) -> ColumnElement[bool]:
                 or_(organisation.c.status.is_(None), organisation.c.status == ORGANISATION_ACTIVE))
 
 
-def _page(conn: Connection, query: Select, order_by, page: int, per_page: int) -> tuple[list[RowMapping], int]:
+def paged(conn: Connection, query: Select, order_by, page: int, per_page: int) -> tuple[list[RowMapping], int]:
     total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = conn.execute(query.order_by(*order_by).limit(per_page).offset(offset_of(page, per_page))).mappings()
     return list(rows), total
@@ -247,7 +256,7 @@ def list_organisations(conn: Connection, filters: Filters, page: int, per_page: 
             hub_offer.c.status == OFFER_PUBLISHED,
             _offer_has_cpv_prefix(filters.cpv, hub_offer.c.site, hub_offer.c.id),
         ))
-    return _page(conn, query, (org.c.name, org.c.site, org.c.id), page, per_page)
+    return paged(conn, query, (org.c.name, org.c.site, org.c.id), page, per_page)
 
 
 def _offers_with_organisation() -> Select:
@@ -274,7 +283,7 @@ def list_offers(conn: Connection, filters: Filters, page: int, per_page: int):
         query = query.where(_offer_has_cpv_prefix(filters.cpv, offer.c.site, offer.c.id))
     if filters.text:
         query = query.where(_contains_text(filters.text, offer.c.search_text, org.c.search_text))
-    return _page(conn, query, (offer.c.title, offer.c.site, offer.c.id), page, per_page)
+    return paged(conn, query, (offer.c.title, offer.c.site, offer.c.id), page, per_page)
 
 
 def get_organisation(conn: Connection, organisation_id: str) -> RowMapping | None:
@@ -301,7 +310,7 @@ def list_case_studies(conn: Connection, filters: Filters, year: int | None, page
         query = query.where(cs.c.year == year)
     if filters.text:
         query = query.where(_contains_text(filters.text, cs.c.search_text))
-    return _page(conn, query, (cs.c.year.desc(), cs.c.title, cs.c.site, cs.c.id), page, per_page)
+    return paged(conn, query, (cs.c.year.desc(), cs.c.title, cs.c.site, cs.c.id), page, per_page)
 
 
 def get_case_study(conn: Connection, case_study_id: str) -> RowMapping | None:
@@ -309,3 +318,7 @@ def get_case_study(conn: Connection, case_study_id: str) -> RowMapping | None:
     return conn.execute(
         select(cs).where(cs.c.id == case_study_id, cs.c.status == CASE_STUDY_PUBLISHED).order_by(cs.c.site).limit(1)
     ).mappings().first()
+
+
+# Registers the brokerage tables on `metadata` (see the module docstring); nothing here uses them.
+from services.hub import enquiry_store as _enquiry_store  # noqa: E402,F401

@@ -261,7 +261,7 @@ def test_statistics_per_site_count_only_what_is_active(client, runtime, data, ro
     hu22 = sites["HU22"]
     assert (hu22["members"]["total"], hu22["offers_published"], hu22["support_statements"]["total"]) == (1, 1, 1)
     assert sites["AT11"]["members"]["total"] == 0
-    assert body["totals"] == {"members": 4, "offers_published": 4, "support_statements": 4}
+    assert body["totals"] == {"members": 4, "offers_published": 4, "support_statements": 4, "enquiries": 0}
 
 
 def test_statistics_of_one_site(client, runtime, data):

@@ -13,7 +13,24 @@ def test_every_listed_site_appears_with_zeros():
                                                       "public_institution": 0, "consulting_institution": 0}}
     assert at11["support_statements"] == {"total": 0, "by_kind": {"person": 0, "organisation": 0},
                                           "by_region": {}, "by_kind_and_region": []}
-    assert body["totals"] == {"members": 0, "offers_published": 0, "support_statements": 0}
+    assert at11["enquiries"]["total"] == 0
+    assert set(at11["enquiries"]["by_state"]) >= {"submitted", "matching", "delivered", "cancelled", "expired"}
+    assert set(at11["enquiries"]["by_state"].values()) == {0}
+    assert at11["enquiries"]["by_type"] == {"service": 0, "production_step": 0, "recycling_upcycling": 0,
+                                            "csr_product": 0, "give_away": 0}
+    assert body["totals"] == {"members": 0, "offers_published": 0, "support_statements": 0, "enquiries": 0}
+
+
+def test_enquiries_are_counted_per_site_state_and_type():
+    body = summarise(["AT12", "HU22"], [], [], [], enquiries=[
+        ("AT12", "submitted", "service", 2), ("AT12", "submitted", "give_away", 1),
+        ("AT12", "delivered", "service", 4), ("HU22", "cancelled", "csr_product", 1)])
+    at12, hu22 = body["sites"]
+    assert at12["enquiries"]["total"] == 7
+    assert (at12["enquiries"]["by_state"]["submitted"], at12["enquiries"]["by_state"]["delivered"]) == (3, 4)
+    assert (at12["enquiries"]["by_type"]["service"], at12["enquiries"]["by_type"]["give_away"]) == (6, 1)
+    assert (hu22["enquiries"]["total"], hu22["enquiries"]["by_state"]["cancelled"]) == (1, 1)
+    assert body["totals"]["enquiries"] == 8
 
 
 def test_counts_are_grouped_per_site_kind_and_region():
@@ -34,7 +51,7 @@ def test_counts_are_grouped_per_site_kind_and_region():
         {"nuts3": "AT127", "kind": "organisation", "count": 1},
         {"nuts3": "AT127", "kind": "person", "count": 4},
     ]
-    assert body["totals"] == {"members": 6, "offers_published": 6, "support_statements": 7}
+    assert body["totals"] == {"members": 6, "offers_published": 6, "support_statements": 7, "enquiries": 0}
 
 
 def test_a_site_not_listed_but_reporting_is_still_shown():

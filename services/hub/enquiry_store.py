@@ -1,0 +1,159 @@
+"""The hub's consolidated brokerage: every site's enquiries, agreements and impact records, as the
+latest event of each aggregate described them (the enquiries service's event contract).
+
+Rows follow the rules of `store`: keyed by (site, id) from the envelope, newest `aggregate_version`
+wins (`store.upsert_newer`), stale and replayed events change nothing. Every enquiry event is a full
+snapshot, so there are no tombstones here.
+
+No personal data: a client appears only as its kind and organisation id, as the events carry it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Connection, Date, DateTime, ForeignKeyConstraint, Index, Integer, Numeric,
+    PrimaryKeyConstraint, RowMapping, String, Table, exists, select,
+)
+
+from services.hub.store import MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, paged, replace_codes
+
+SHARE = Numeric(7, 4)  # a 0..1 share
+
+hub_enquiries = Table(
+    "hub_enquiries",
+    metadata,
+    *bookkeeping_columns(),
+    Column("reference", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("client_kind", String(32), nullable=False),
+    Column("client_organisation_id", UUID_STR),
+    Column("title", String(300), nullable=False),
+    Column("cpv_codes", JSON, nullable=False),
+    Column("quantity", QUANTITY),
+    Column("unit", String(50)),
+    Column("deadline", Date),
+    Column("delivery_nuts3", String(5)),
+    Column("budget", MONEY),
+    Column("currency", String(3), nullable=False),
+    Column("label_required", Boolean, nullable=False),
+    Column("cross_border_allowed", Boolean, nullable=False),
+    Column("cross_border_flagged", Boolean, nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    # The UTC year of submission, written with the row: "enquiries of 2026" is then an indexed equality
+    # on SQLite and PostgreSQL alike.
+    Column("submitted_year", Integer),
+    PrimaryKeyConstraint("site", "id"),
+    Index("ix_hub_enquiries_site_state", "site", "state"),
+    Index("ix_hub_enquiries_submitted_year", "submitted_year"),
+)
+
+# One row per CPV code of an enquiry, as for offers: a prefix search is an indexed LIKE.
+hub_enquiry_cpv = Table(
+    "hub_enquiry_cpv",
+    metadata,
+    Column("site", SITE, nullable=False),
+    Column("enquiry_id", UUID_STR, nullable=False),
+    Column("cpv_code", String(8), nullable=False),
+    PrimaryKeyConstraint("site", "enquiry_id", "cpv_code"),
+    ForeignKeyConstraint(["site", "enquiry_id"], ["hub_enquiries.site", "hub_enquiries.id"], ondelete="CASCADE"),
+    Index("ix_hub_enquiry_cpv_code", "cpv_code", postgresql_ops={"cpv_code": "varchar_pattern_ops"}),
+)
+
+# No foreign key to the enquiry: an agreement may arrive before its enquiry's snapshot (a gap being healed).
+hub_agreements = Table(
+    "hub_agreements",
+    metadata,
+    *bookkeeping_columns(),
+    Column("enquiry_id", UUID_STR, nullable=False),
+    Column("organisation_id", UUID_STR, nullable=False),
+    Column("offer_id", UUID_STR),
+    Column("quantity", QUANTITY, nullable=False),
+    Column("unit", String(50), nullable=False),
+    Column("price", MONEY, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("delivery_date", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    PrimaryKeyConstraint("site", "id"),
+    Index("ix_hub_agreements_enquiry", "site", "enquiry_id"),
+)
+
+hub_impact = Table(
+    "hub_impact",
+    metadata,
+    *bookkeeping_columns(),
+    Column("agreement_id", UUID_STR, nullable=False),
+    Column("enquiry_id", UUID_STR, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("value_paid", MONEY, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("value_paid_eur", MONEY, nullable=False),
+    Column("material_diverted_kg", QUANTITY),
+    Column("regional_share", SHARE),
+    Column("distance_km", QUANTITY),
+    Column("production_nuts3", String(5)),
+    Column("integration_hours", QUANTITY),
+    PrimaryKeyConstraint("site", "id"),
+    Index("ix_hub_impact_site_year", "site", "year"),
+    Index("ix_hub_impact_enquiry", "site", "enquiry_id"),
+)
+
+
+def replace_enquiry_cpv_codes(conn: Connection, site: str, enquiry_id: str, codes: list[str]) -> None:
+    replace_codes(conn, hub_enquiry_cpv, hub_enquiry_cpv.c.enquiry_id, site, enquiry_id, codes)
+
+
+# --- queries of the consolidated API -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EnquiryFilters:
+    """What an agency analyst narrows the enquiries by. Empty fields do not filter."""
+
+    site: str | None = None
+    state: str | None = None
+    type: str | None = None
+    cpv: str | None = None  # CPV prefix: an enquiry with any code starting with it matches
+    year: int | None = None  # UTC year of submission
+    cross_border_flagged: bool | None = None
+
+
+def list_enquiries(conn: Connection, filters: EnquiryFilters, page: int, per_page: int):
+    enq = hub_enquiries
+    query = select(enq)
+    if filters.site:
+        query = query.where(enq.c.site == filters.site)
+    if filters.state:
+        query = query.where(enq.c.state == filters.state)
+    if filters.type:
+        query = query.where(enq.c.type == filters.type)
+    if filters.year is not None:
+        query = query.where(enq.c.submitted_year == filters.year)
+    if filters.cross_border_flagged is not None:
+        query = query.where(enq.c.cross_border_flagged == filters.cross_border_flagged)
+    if filters.cpv:
+        query = query.where(exists().where(
+            hub_enquiry_cpv.c.site == enq.c.site, hub_enquiry_cpv.c.enquiry_id == enq.c.id,
+            hub_enquiry_cpv.c.cpv_code.startswith(filters.cpv, autoescape=True),
+        ))
+    # Newest submissions first; NULLS LAST spelled out because PostgreSQL and SQLite default differently.
+    order = (enq.c.submitted_at.desc().nulls_last(), enq.c.site, enq.c.reference, enq.c.id)
+    return paged(conn, query, order, page, per_page)
+
+
+def get_enquiry(conn: Connection, enquiry_id: str) -> RowMapping | None:
+    """The enquiry with that id (ids are UUIDs; the first site wins should two claim one)."""
+    enq = hub_enquiries
+    return conn.execute(select(enq).where(enq.c.id == enquiry_id).order_by(enq.c.site).limit(1)).mappings().first()
+
+
+def agreements_of(conn: Connection, site: str, enquiry_id: str) -> list[RowMapping]:
+    ag = hub_agreements
+    query = select(ag).where(ag.c.site == site, ag.c.enquiry_id == enquiry_id).order_by(ag.c.delivery_date, ag.c.id)
+    return list(conn.execute(query).mappings())
+
+
+def impact_of(conn: Connection, site: str, enquiry_id: str) -> list[RowMapping]:
+    im = hub_impact
+    query = select(im).where(im.c.site == site, im.c.enquiry_id == enquiry_id).order_by(im.c.year, im.c.id)
+    return list(conn.execute(query).mappings())
