@@ -84,11 +84,19 @@ class EventConsumer(ConsumerMixin):
             self.on_outcome(outcome)
         return outcome
 
-    def run_until(self, stop: threading.Event) -> None:
-        """Consume until `stop` is set (reconnecting as needed)."""
+    def run_until(self, stop: threading.Event, backoff: float = 1.0) -> None:
+        """Consume until `stop` is set. kombu reconnects after broker failures; any other failure (the
+        database down, say) closes the connection, so the unacknowledged batch is redelivered, and
+        consuming starts again after `backoff` seconds."""
         watcher = threading.Thread(target=lambda: (stop.wait(), setattr(self, "should_stop", True)), daemon=True)
         watcher.start()
-        self.run(safety_interval=self.quiet)
+        while not stop.is_set():
+            try:
+                self.run(safety_interval=self.quiet)
+            except Exception:  # noqa: BLE001 - a consumer thread must not die of one failure
+                log.warning("%s: consuming failed; restarting in %.1fs", self.spec.name, backoff, exc_info=True)
+                self._batch = []
+                stop.wait(backoff)
 
 
 def consume_forever(connection: Connection, spec: QueueSpec, processor: EventProcessor, stop: threading.Event,

@@ -323,3 +323,32 @@ def test_relay_and_consumer_survive_the_broker_dropping_their_connections(site, 
     stop.set()
     thread.join(10)
     assert applied_counts(hub) == {i: 1 for i in ids}
+
+
+def test_consumer_survives_its_database_failing_and_applies_everything_after(site, hub, amqp_url):
+    """A failing hub transaction leaves the batch unacknowledged; it is redelivered and applied once."""
+    from services.sync import processing
+
+    declare(amqp_url)
+    ids = write_events(site, 30)
+    relay_for(site, amqp_url).run_once()
+    processor = processor_for(hub)
+    failures = {"left": 2}
+    real_apply = processing.EventProcessor._apply
+
+    def flaky_apply(self, checked):
+        if failures["left"]:
+            failures["left"] -= 1
+            from sqlalchemy.exc import OperationalError
+
+            raise OperationalError("INSERT", {}, Exception("the database went away"))
+        return real_apply(self, checked)
+
+    processor._apply = flaky_apply.__get__(processor)
+    running = RunningConsumer(amqp_url, processor)
+    running.thread = threading.Thread(target=running.consumer.run_until, args=(running.stop_event, 0.2),
+                                      daemon=True)
+    with running:
+        wait_until(lambda: len(applied_counts(hub)) == 30, timeout=30)
+    assert failures["left"] == 0
+    assert applied_counts(hub) == {i: 1 for i in ids}
