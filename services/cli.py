@@ -101,6 +101,21 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_tick(args) -> int:
+    """Scheduled housekeeping (run it from cron or a timer): expire enquiries past their deadline."""
+    from datetime import datetime, timezone
+
+    from services.bootstrap import bootstrap
+    from services.enquiries.lifecycle.expiry import expire_overdue
+
+    runtime = bootstrap(_settings(args), migrate_db=False)
+    expired = expire_overdue(runtime.uow, datetime.now(timezone.utc))
+    for e in expired:
+        print(f"{runtime.site_id}: {e.reference} expired (was {e.from_state}, deadline {e.deadline})")
+    print(f"{runtime.site_id}: {len(expired)} enquiries expired")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from services.demo.federation import run_demo
 
@@ -151,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--no-migrate", action="store_true")
     serve.set_defaults(func=cmd_serve)
+
+    tick = sub.add_parser("tick", help="scheduled housekeeping: expire enquiries past their deadline")
+    tick.add_argument("--site", help="site id; default SOPRO_SITE")
+    tick.set_defaults(func=cmd_tick)
 
     demo = sub.add_parser("demo", help="the whole federation in one process, with demo data")
     demo.add_argument("--var-dir", default=str(REPO_ROOT / "var" / "demo"))

@@ -1,0 +1,11 @@
+"""Enquiries and their lifecycle: the state machine, proposals and negotiation, agreements, impact.
+
+Modules, one idea each:
+- `model`: the enquiry aggregate and its transition table (who may move it where, and when);
+- `deals`: proposals (versioned), negotiation messages and agreements;
+- `impact`: the impact record of a delivered agreement, computed from stored figures;
+- `tables`, `store`, `deals_store`: the tables (one Alembic branch) and their queries;
+- `capacity`: the narrow call site into the matching part (shortlist, reserve, release);
+- `handlers`, `deal_handlers`, `expiry`, `case_studies`: use cases;
+- `schemas`, `api`, `deals_api`: the HTTP API under /api/v1/enquiries.
+"""

@@ -1,0 +1,156 @@
+"""Use cases of negotiation: proposals and their revisions, messages, agreements, delivery and impact.
+
+Capacity moves with agreements in the same transaction: accepting reserves the SE's offer through the
+matching part (over capacity: 409 and nothing is saved); cancelling or delivering releases it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.common.errors import Conflict, Forbidden, Invalid
+from services.common.uow import UnitOfWork
+from services.enquiries.lifecycle import deals as d, deals_store, matching_port, model as m, store
+from services.enquiries.lifecycle.handlers import SiteRules, facts, new_id, save
+from services.enquiries.lifecycle.impact import DeliveryReport, ImpactRecord, record_impact
+
+
+def propose(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, organisation_id: str | None, offer_id: str,
+            terms: d.Terms, site: SiteRules, now: datetime) -> d.Proposal:
+    """A member proposes for its own organisation; the broker names the social enterprise."""
+    organisation_id = organisation_id or actor.organisation_id
+    if organisation_id is None:
+        raise Invalid("organisation_id: the broker names the social enterprise it proposes for",
+                      {"organisation_id": ["required when the broker proposes"]})
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        terms.check(enquiry, site.currency, now.date())
+        proposal, entry = d.propose(actor, enquiry, id=new_id(), organisation_id=organisation_id, offer_id=offer_id,
+                                    terms=terms, facts=facts(uow.conn, enquiry.id, now), now=now)
+        deals_store.save_proposal(uow.conn, proposal, actor.subject, new=True)
+        if entry is not None:
+            save(uow, enquiry, entry)
+        uow.commit()
+    return proposal
+
+
+def _change_proposal(uow: UnitOfWork, enquiry_id: str, proposal_id: str, change) -> d.Proposal:
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        proposal = deals_store.load_proposal(uow.conn, enquiry_id, proposal_id, lock=True)
+        change(enquiry, proposal)
+        uow.commit()
+    return proposal
+
+
+def revise(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str, terms: d.Terms, site: SiteRules,
+           now: datetime) -> d.Proposal:
+    def change(enquiry, proposal):
+        terms.check(enquiry, site.currency, now.date())
+        proposal.revise(actor, enquiry, terms)
+        deals_store.save_proposal(uow.conn, proposal, actor.subject)
+
+    return _change_proposal(uow, enquiry_id, proposal_id, change)
+
+
+def withdraw(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str) -> d.Proposal:
+    def change(enquiry, proposal):
+        proposal.withdraw(actor, enquiry)
+        deals_store.save_proposal(uow.conn, proposal, actor.subject)
+
+    return _change_proposal(uow, enquiry_id, proposal_id, change)
+
+
+def decline(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str) -> d.Proposal:
+    def change(enquiry, proposal):
+        proposal.decline(actor, enquiry)
+        deals_store.save_proposal(uow.conn, proposal, actor.subject)
+
+    return _change_proposal(uow, enquiry_id, proposal_id, change)
+
+
+def accept(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str, now: datetime) -> d.Agreement:
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        proposal = deals_store.load_proposal(uow.conn, enquiry_id, proposal_id, lock=True)
+        agreements = deals_store.agreements_of(uow.conn, enquiry_id)
+        agreement, entry = d.accept(actor, enquiry, proposal, agreements, id=new_id(),
+                                    facts=facts(uow.conn, enquiry.id, now), now=now)
+        # Production can start today at the earliest; the capacity is taken until the delivery date.
+        matching_port.reserve(uow.conn, agreement.id, agreement.organisation_id, agreement.offer_id,
+                              agreement.terms.quantity, now.date(), agreement.terms.delivery_date)
+        deals_store.save_proposal(uow.conn, proposal, actor.subject)
+        deals_store.save_agreement(uow.conn, agreement, new=True)
+        uow.record(agreement)
+        if entry is not None:
+            save(uow, enquiry, entry)
+        uow.commit()
+    return agreement
+
+
+def cancel_agreement(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, agreement_id: str, reason: str | None,
+                     now: datetime) -> d.Agreement:
+    """Cancel an agreement and release its capacity; an agreed enquiry goes back to negotiating."""
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        agreement = deals_store.load_agreement(uow.conn, enquiry_id, agreement_id, lock=True)
+        agreement.cancel(actor, enquiry)
+        matching_port.release(uow.conn, agreement.id)
+        deals_store.save_agreement(uow.conn, agreement)
+        uow.record(agreement)
+        if enquiry.state == m.AGREED:
+            entry = enquiry.move(m.NEGOTIATING, actor, facts(uow.conn, enquiry.id, now), now,
+                                 reason or "an agreement was cancelled")
+            save(uow, enquiry, entry)
+        uow.commit()
+    return agreement
+
+
+def deliver(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, agreement_id: str, report: DeliveryReport,
+            site: SiteRules, now: datetime) -> tuple[d.Agreement, ImpactRecord]:
+    """The broker marks an agreement delivered: its impact is recorded, its capacity released, and
+    when it was the last one the enquiry moves to delivered."""
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        if m.BROKER not in actor.parties(enquiry):
+            raise Forbidden("the broker marks an agreement delivered")
+        if enquiry.state != m.IN_PRODUCTION:
+            raise Conflict(f"the enquiry is {enquiry.state}; agreements are delivered while it is in_production",
+                           {"state": [enquiry.state]}, code="not_in_production")
+        agreement = deals_store.load_agreement(uow.conn, enquiry_id, agreement_id, lock=True)
+        agreement.deliver(now)
+        record = record_impact(id=new_id(), agreement=agreement, delivery=enquiry.delivery, report=report,
+                               rates_to_eur=site.rates_to_eur, now=now)
+        matching_port.release(uow.conn, agreement.id)
+        deals_store.save_agreement(uow.conn, agreement)
+        deals_store.save_impact(uow.conn, record, actor.subject)
+        uow.record(agreement, record)
+        now_facts = facts(uow.conn, enquiry.id, now)
+        if now_facts.undelivered_agreements == 0:
+            save(uow, enquiry, enquiry.move(m.DELIVERED, actor, now_facts, now, "every agreement was delivered"))
+        uow.commit()
+    return agreement, record
+
+
+def post_message(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, body: str, organisation_id: str | None,
+                 ) -> deals_store.Message:
+    """A message in the negotiation. A social enterprise writes in its own thread; the client and the
+    broker write to one SE's thread (`organisation_id`) or to everybody involved (none)."""
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id)
+        parties = actor.parties(enquiry)
+        if parties & {m.BROKER, m.CLIENT}:
+            party = m.BROKER if m.BROKER in parties else m.CLIENT
+        elif actor.organisation_id and (enquiry.state in (m.MATCHING, m.NEGOTIATING) or _involved(uow, enquiry, actor)):
+            party, organisation_id = m.SOCIAL_ENTERPRISE, actor.organisation_id
+        else:
+            raise Forbidden("only the client, the broker and social enterprises negotiating may write here")
+        if enquiry.state == m.DRAFT:
+            raise Conflict("a draft has no negotiation yet; submit it first", {"state": [enquiry.state]},
+                           code="draft")
+        message = deals_store.add_message(uow.conn, enquiry.id, organisation_id, actor.subject, party, body)
+        uow.commit()
+    return message
+
+
+def _involved(uow: UnitOfWork, enquiry: m.Enquiry, actor: m.Actor) -> bool:
+    return bool(deals_store.proposals_of(uow.conn, enquiry.id, actor.organisation_id))

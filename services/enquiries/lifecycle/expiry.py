@@ -1,0 +1,42 @@
+"""The deadline sweep behind `sopro tick`: open enquiries past their deadline expire.
+
+One transaction per enquiry, re-checked under its row lock, so a concurrent change wins cleanly and
+a second run finds nothing left to do (idempotent).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from services.common.uow import UnitOfWork
+from services.enquiries.lifecycle import model as m, store
+from services.enquiries.lifecycle.handlers import end_agreements, facts, save
+
+SYSTEM = m.Actor("sopro tick", system=True)
+
+
+@dataclass(frozen=True)
+class Expired:
+    reference: str
+    from_state: str
+    deadline: object
+
+
+def expire_overdue(new_uow: Callable[[], UnitOfWork], now: datetime) -> list[Expired]:
+    with new_uow() as uow:
+        candidates = store.overdue_enquiry_ids(uow.conn, now.date())
+    done = []
+    for enquiry_id in candidates:
+        with new_uow() as uow:
+            enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+            if enquiry.state not in m.OPEN or enquiry.deadline is None or enquiry.deadline >= now.date():
+                continue  # changed since the sweep looked
+            from_state = enquiry.state
+            entry = enquiry.move(m.EXPIRED, SYSTEM, facts(uow.conn, enquiry.id, now), now,
+                                 f"the deadline {enquiry.deadline} passed")
+            end_agreements(uow.conn, uow, enquiry.id)
+            save(uow, enquiry, entry)
+            uow.commit()
+            done.append(Expired(enquiry.reference, from_state, enquiry.deadline))
+    return done

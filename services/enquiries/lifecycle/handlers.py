@@ -1,0 +1,114 @@
+"""Use cases of an enquiry's lifecycle: create, edit, move, shortlist. Each loads the enquiry locked,
+calls the domain, and saves state, audit and events in one transaction (the unit of work).
+
+Dependencies come in as parameters: the unit of work, the acting `Actor`, the site's rules and `now`.
+Proposals and agreements are in `deal_handlers`, the deadline sweep in `expiry`.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection
+
+from services.common.errors import Conflict, Forbidden
+from services.common.uow import UnitOfWork
+from services.enquiries.lifecycle import deals as d, deals_store, matching_port, model as m, store
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    """What a handler needs to know about the site: its id, its currency, and the EUR rates."""
+
+    site_id: str
+    currency: str
+    rates_to_eur: dict[str, Decimal]
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def facts(conn: Connection, enquiry_id: str, now: datetime) -> m.Facts:
+    proposals = deals_store.proposals_of(conn, enquiry_id)
+    agreements = [a for a in deals_store.agreements_of(conn, enquiry_id) if a.status != d.CANCELLED]
+    return m.Facts(today=now.date(), open_proposals=sum(p.status == d.OPEN for p in proposals),
+                   active_agreements=len(agreements),
+                   undelivered_agreements=sum(a.status == d.ACTIVE for a in agreements))
+
+
+def save(uow: UnitOfWork, enquiry: m.Enquiry, *entries: m.AuditEntry | None, new: bool = False) -> None:
+    """Save the enquiry, its audit entries and its events (published enquiries only record events)."""
+    store.save_enquiry(uow.conn, enquiry, new=new)
+    for entry in entries:
+        store.audit(uow.conn, entry)
+    uow.record(enquiry)
+
+
+def create_enquiry(uow: UnitOfWork, actor: m.Actor, fields: dict, site: SiteRules, now: datetime,
+                   submit: bool = False) -> m.Enquiry:
+    """A draft (or, with `submit`, a submitted enquiry). A member files for its own organisation."""
+    client: m.Client = fields["client"]
+    if not actor.staff and not actor.first_contact and client.organisation_id != actor.organisation_id:
+        raise Forbidden("a member files enquiries for its own organisation")
+    with uow:
+        reference = store.next_reference(uow.conn, site.site_id, now.year)
+        enquiry = m.Enquiry.create(now.date(), site.currency, id=new_id(), reference=reference, created_at=now,
+                                   **fields)
+        party = m.BROKER if actor.staff else m.CLIENT
+        entries = [m.AuditEntry(enquiry.id, None, m.DRAFT, actor.subject, party, now, "created")]
+        if submit:
+            entries.append(enquiry.move(m.SUBMITTED, actor, m.Facts(now.date()), now, "filed with the enquiry form"))
+        save(uow, enquiry, *entries, new=True)
+        uow.commit()
+    return enquiry
+
+
+def edit_enquiry(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, changes: dict, site: SiteRules,
+                 now: datetime) -> m.Enquiry:
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        enquiry.edit(actor, changes, now.date(), site.currency)
+        save(uow, enquiry)
+        uow.commit()
+    return enquiry
+
+
+def end_agreements(conn: Connection, uow: UnitOfWork, enquiry_id: str) -> None:
+    """The enquiry is cancelled or expired: its active agreements end and give their capacity back."""
+    for agreement in deals_store.agreements_of(conn, enquiry_id, lock=True):
+        if agreement.status == d.ACTIVE:
+            agreement.cancel_with_enquiry()
+            matching_port.release(conn, agreement.id)
+            deals_store.save_agreement(conn, agreement)
+            uow.record(agreement)
+
+
+def move_enquiry(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, target: str, reason: str | None,
+                 now: datetime) -> m.Enquiry:
+    """One transition of the table (`model.TRANSITIONS`), made explicitly."""
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        entry = enquiry.move(target, actor, facts(uow.conn, enquiry.id, now), now, reason)
+        if target in (m.CANCELLED, m.EXPIRED):
+            end_agreements(uow.conn, uow, enquiry.id)
+        save(uow, enquiry, entry)
+        uow.commit()
+    return enquiry
+
+
+def shortlist(uow: UnitOfWork, enquiry_id: str, now: datetime, limit: int = 10):
+    """The matching part's ranked shortlist. When the site alone cannot cover the order, the enquiry
+    is flagged for cross-border matching (an `EnquiryChanged` the hub acts on)."""
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        if enquiry.state not in m.OPEN:
+            raise Conflict(f"cannot shortlist an enquiry that is {enquiry.state}; only while {', '.join(m.OPEN)}",
+                           {"state": [enquiry.state]}, code="not_open")
+        result = matching_port.shortlist(uow.conn, enquiry, now.date(), limit)
+        if result.cross_border_needed and enquiry.flag_cross_border():
+            save(uow, enquiry)
+        uow.commit()
+    return enquiry, result

@@ -1,0 +1,194 @@
+"""The lifecycle's tables: one Alembic component (branch `enquiries_lifecycle`). SQLite and PostgreSQL.
+
+The client's contact person (personal data) lives in `enquiries_enquiry` and nowhere else.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Table, Text,
+    TypeDecorator,
+)
+
+from services.common.db import Component, new_metadata
+
+metadata = new_metadata()
+COMPONENT = Component("enquiries_lifecycle", metadata, Path(__file__).parent / "migrations" / "versions")
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class ExactDecimal(TypeDecorator):
+    """NUMERIC on PostgreSQL; a decimal string on SQLite, whose NUMERIC would round through a float."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int = 18, scale: int = 4):
+        super().__init__(precision, scale)
+        self.precision, self.scale = precision, scale
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(self.precision + 2))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return str(Decimal(value)) if dialect.name == "sqlite" else Decimal(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else plain(Decimal(str(value)))
+
+
+def plain(value: Decimal) -> Decimal:
+    """The same number without padding zeros or an exponent: 12.5000 -> 12.5, 1E+2 -> 100."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def _money(name: str, nullable: bool = True) -> Column:
+    return Column(name, ExactDecimal(18, 4), nullable=nullable)
+
+
+def _timestamps():
+    return [Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("updated_at", DateTime(timezone=True), nullable=False)]
+
+
+enquiry = Table(
+    "enquiries_enquiry", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("type", String(32), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text),
+    Column("client_kind", String(32), nullable=False),
+    Column("client_organisation_id", String(36), index=True),
+    # Personal data of the person acting for the client: staff and the client see it; events never do.
+    Column("contact_name", String(200)),
+    Column("contact_email", String(254)),
+    Column("contact_phone", String(32)),
+    Column("cpv_codes", JSON, nullable=False),
+    _money("quantity"),
+    Column("unit", String(50)),
+    Column("deadline", Date, index=True),
+    Column("delivery_nuts3", String(5)),
+    Column("delivery_lat", Float),
+    Column("delivery_lon", Float),
+    _money("budget"),
+    Column("currency", String(3), nullable=False),
+    Column("label_required", Boolean, nullable=False),
+    Column("cross_border_allowed", Boolean, nullable=False),
+    Column("cross_border_flagged", Boolean, nullable=False),
+    Column("residual_material", JSON),
+    Column("state", String(16), nullable=False, index=True),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("case_study_id", String(36)),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+)
+
+# One row per CPV code of an enquiry: the list filter by code or prefix uses an index.
+enquiry_cpv = Table(
+    "enquiries_enquiry_cpv", metadata,
+    Column("enquiry_id", String(36), ForeignKey("enquiries_enquiry.id", ondelete="CASCADE"), primary_key=True),
+    Column("code", String(8), primary_key=True, index=True),
+)
+
+# Every transition: who, as which party, when, from, to, and why.
+transition = Table(
+    "enquiries_transition", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("enquiry_id", String(36), ForeignKey("enquiries_enquiry.id"), nullable=False, index=True),
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("party", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(1000)),
+)
+
+counter = Table(
+    "enquiries_enquiry_counter", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+_TERMS = lambda: [  # noqa: E731 - the columns of a proposal's terms, shared by three tables
+    _money("quantity", False), Column("unit", String(50), nullable=False), _money("price", False),
+    Column("currency", String(3), nullable=False), Column("delivery_date", Date, nullable=False),
+    Column("conditions", Text),
+]
+
+proposal = Table(
+    "enquiries_proposal", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("enquiry_id", String(36), ForeignKey("enquiries_enquiry.id"), nullable=False, index=True),
+    Column("organisation_id", String(36), nullable=False, index=True),
+    Column("offer_id", String(36)),
+    Column("revision", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    *_TERMS(),
+    Column("created_by", String(100), nullable=False),
+    *_timestamps(),
+)
+
+proposal_revision = Table(
+    "enquiries_proposal_revision", metadata,
+    Column("proposal_id", String(36), ForeignKey("enquiries_proposal.id"), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    *_TERMS(),
+    Column("revised_by", String(100), nullable=False),
+    Column("revised_at", DateTime(timezone=True), nullable=False),
+)
+
+message = Table(
+    "enquiries_message", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("enquiry_id", String(36), ForeignKey("enquiries_enquiry.id"), nullable=False, index=True),
+    # The social enterprise the negotiation thread is with; none for a note to everybody involved.
+    Column("organisation_id", String(36)),
+    Column("author", String(100), nullable=False),
+    Column("party", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+agreement = Table(
+    "enquiries_agreement", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("enquiry_id", String(36), ForeignKey("enquiries_enquiry.id"), nullable=False, index=True),
+    Column("proposal_id", String(36), ForeignKey("enquiries_proposal.id"), nullable=False, unique=True),
+    Column("proposal_revision", Integer, nullable=False),
+    Column("organisation_id", String(36), nullable=False, index=True),
+    Column("offer_id", String(36)),
+    *_TERMS(),
+    Column("status", String(16), nullable=False),
+    Column("made_at", DateTime(timezone=True), nullable=False),
+    Column("made_by", String(100), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False),
+)
+
+impact = Table(
+    "enquiries_impact", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("agreement_id", String(36), ForeignKey("enquiries_agreement.id"), nullable=False, unique=True),
+    Column("enquiry_id", String(36), ForeignKey("enquiries_enquiry.id"), nullable=False, index=True),
+    Column("year", Integer, nullable=False),
+    _money("value_paid", False),
+    Column("currency", String(3), nullable=False),
+    _money("value_paid_eur", False),
+    _money("material_diverted_kg"),
+    _money("regional_share"),
+    _money("distance_km"),
+    Column("production_nuts3", String(5)),
+    _money("integration_hours"),
+    Column("basis", JSON, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+)

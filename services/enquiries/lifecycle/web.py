@@ -1,0 +1,76 @@
+"""What the lifecycle's views share: the blueprint, who is acting, and who may see what.
+
+Staff (broker, site_admin) see everything. A member sees the enquiries of its own organisation (as
+the client), and, as a social enterprise, the enquiries open for proposals (matching, negotiating)
+or those it has proposed on, without the client's contact person. Anything else is a 404, so that
+an enquiry's existence does not leak.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from services.common.auth import current_principal
+from services.common.errors import Forbidden, NotFound
+from services.enquiries.lifecycle import deals_store, model as m, store
+from services.enquiries.lifecycle.handlers import SiteRules
+
+blp = Blueprint("enquiries_lifecycle", __name__, url_prefix="/api/v1",
+                description="Enquiries, their lifecycle, proposals, agreements and impact")
+
+STAFF = ("site_admin", "broker")
+STAFF_AND_MEMBERS = STAFF + ("member",)
+FOR_PROPOSALS = (m.MATCHING, m.NEGOTIATING)
+
+
+def runtime():
+    return current_app.extensions["sopro"]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def site_rules() -> SiteRules:
+    settings = runtime().settings
+    return SiteRules(settings.site_id, settings.site.currency, dict(settings.federation.rates_to_eur))
+
+
+def actor() -> m.Actor:
+    principal = current_principal()
+    if principal is None:
+        return m.Actor("first-contact", first_contact=True)
+    staff = principal.has_any(STAFF)
+    member_of = principal.organisation_id if "member" in principal.roles else None
+    if not staff and member_of is None:
+        raise Forbidden("requires a broker or site_admin, or a member token naming its organisation")
+    return m.Actor(principal.subject, staff=staff, organisation_id=member_of)
+
+
+def read(fn, *args, **kwargs):
+    with runtime().engine.connect() as conn:
+        return fn(conn, *args, **kwargs)
+
+
+def involved_as_se(conn, who: m.Actor, enquiry: m.Enquiry) -> bool:
+    return bool(who.organisation_id) and bool(deals_store.proposals_of(conn, enquiry.id, who.organisation_id))
+
+
+def visible_enquiry(conn, enquiry_id: str, who: m.Actor | None = None) -> tuple[m.Enquiry, bool]:
+    """The enquiry as `who` may see it, and whether `who` sees it in full (staff or its client)."""
+    who = who or actor()
+    enquiry = store.load_enquiry(conn, enquiry_id)
+    if who.staff or m.CLIENT in who.parties(enquiry):
+        return enquiry, True
+    if enquiry.state in FOR_PROPOSALS or involved_as_se(conn, who, enquiry):
+        return enquiry.without_contact(), False
+    raise NotFound(f"no enquiry {enquiry_id}")
+
+
+def require_full_view(conn, enquiry_id: str) -> m.Enquiry:
+    enquiry, full = visible_enquiry(conn, enquiry_id)
+    if not full:
+        raise Forbidden("only staff and the client see this")
+    return enquiry

@@ -1,0 +1,206 @@
+"""The enquiry's state machine, transition by transition: every move of the table is allowed for its
+parties when its precondition holds; every other (state, target) pair is a 409 naming the state and
+the allowed next ones; the wrong party gets 403; a failing precondition is a 409."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from services.common.errors import Conflict, Forbidden, Invalid
+from services.enquiries import events as ev
+from services.enquiries.events import ENQUIRY_STATES
+from services.enquiries.lifecycle import model as m
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+TODAY = NOW.date()
+CLIENT_ORG = "11111111-1111-4111-8111-111111111111"
+SE_ORG = "22222222-2222-4222-8222-222222222222"
+ACTORS = {
+    m.CLIENT: m.Actor("client-user", organisation_id=CLIENT_ORG),
+    m.SOCIAL_ENTERPRISE: m.Actor("se-user", organisation_id=SE_ORG),
+    m.BROKER: m.Actor("broker-user", staff=True),
+    m.SYSTEM: m.Actor("sopro tick", system=True),
+}
+ALL_GOOD = m.Facts(TODAY, open_proposals=1, active_agreements=1, undelivered_agreements=0)
+
+
+def enquiry(state: str = m.DRAFT, deadline: date | None = TODAY + timedelta(days=30), **overrides) -> m.Enquiry:
+    fields = dict(id="e1", reference="AT12-E-2026-0001", type="production_step", title="Pallet furniture",
+                  client=m.Client("economic_enterprise", CLIENT_ORG, m.Contact("Maria Huber", "m@example.org")),
+                  created_at=NOW, cpv_codes=["39100000"], quantity=Decimal("100"), unit="pieces", deadline=deadline,
+                  currency="EUR")
+    fields.update(overrides)
+    e = m.Enquiry(**fields)
+    e.state = state
+    if state != m.DRAFT:
+        e.submitted_at = NOW
+    return e
+
+
+def move(e: m.Enquiry, target: str, party: str, facts: m.Facts = ALL_GOOD):
+    return e.move(target, ACTORS[party], facts, NOW, "because", social_enterprise_id=SE_ORG)
+
+
+ALLOWED = [(t.source, t.target, p) for t in m.TRANSITIONS for p in sorted(t.parties)]
+FORBIDDEN = [(s, t) for s in ENQUIRY_STATES for t in ENQUIRY_STATES if (s, t) not in m.TABLE]
+WRONG_PARTY = [(t.source, t.target, p) for t in m.TRANSITIONS for p in m.PARTIES if p not in t.parties]
+
+
+@pytest.mark.parametrize("source,target,party", ALLOWED)
+def test_every_allowed_transition_moves_and_is_audited(source, target, party):
+    e = enquiry(source, deadline=TODAY - timedelta(days=1) if target == m.EXPIRED else TODAY + timedelta(days=9))
+    entry = move(e, target, party)
+    assert e.state == target
+    assert (entry.from_state, entry.to_state, entry.party, entry.actor, entry.at, entry.reason) == \
+        (source, target, party, ACTORS[party].subject, NOW, "because")
+    events = [r.event for r in e.pop_events()]
+    if source == m.DRAFT and target == m.CANCELLED:
+        assert events == []  # a draft is never published
+    elif target == m.SUBMITTED:
+        assert [type(x) for x in events] == [ev.EnquirySubmitted] and events[0].state == m.SUBMITTED
+    else:
+        assert [type(x) for x in events] == [ev.EnquiryChanged] and events[0].state == target
+
+
+@pytest.mark.parametrize("source,target", FORBIDDEN)
+def test_every_transition_not_in_the_table_is_a_conflict_naming_the_allowed_next(source, target):
+    e = enquiry(source)
+    with pytest.raises(Conflict) as caught:
+        move(e, target, m.BROKER)
+    assert caught.value.code == "illegal_transition"
+    assert source in caught.value.message
+    assert caught.value.errors == {"state": [source], "allowed_next": m.allowed_next(source)}
+    for nxt in m.allowed_next(source):
+        assert nxt in caught.value.message
+    assert e.state == source and e.pop_events() == []
+
+
+@pytest.mark.parametrize("source,target,party", WRONG_PARTY)
+def test_a_party_not_in_the_table_is_forbidden(source, target, party):
+    e = enquiry(source, deadline=TODAY - timedelta(days=1) if target == m.EXPIRED else TODAY + timedelta(days=9))
+    with pytest.raises(Forbidden):
+        move(e, target, party)
+    assert e.state == source
+
+
+def test_a_member_of_another_organisation_is_no_party():
+    e = enquiry(m.DRAFT)
+    with pytest.raises(Forbidden):
+        e.move(m.SUBMITTED, m.Actor("other", organisation_id="33333333-3333-4333-8333-333333333333"), ALL_GOOD, NOW)
+
+
+FAILING = [
+    (m.DRAFT, m.SUBMITTED, m.CLIENT, dict(deadline=TODAY - timedelta(days=1)), ALL_GOOD, "deadline"),
+    (m.SUBMITTED, m.MATCHING, m.BROKER, dict(cpv_codes=[]), ALL_GOOD, "cpv_codes"),
+    (m.IN_CONSULTATION, m.MATCHING, m.BROKER, dict(quantity=None, unit=None), ALL_GOOD, "quantity"),
+    (m.MATCHING, m.NEGOTIATING, m.BROKER, {}, m.Facts(TODAY), "proposal"),
+    (m.NEGOTIATING, m.AGREED, m.CLIENT, {}, m.Facts(TODAY, open_proposals=2), "accepted proposal"),
+    (m.AGREED, m.IN_PRODUCTION, m.BROKER, {}, m.Facts(TODAY), "agreement"),
+    (m.IN_PRODUCTION, m.DELIVERED, m.BROKER, {}, m.Facts(TODAY, active_agreements=2, undelivered_agreements=1),
+     "not delivered"),
+    (m.IN_PRODUCTION, m.DELIVERED, m.BROKER, {}, m.Facts(TODAY), "no agreement"),
+    (m.NEGOTIATING, m.EXPIRED, m.SYSTEM, dict(deadline=TODAY), ALL_GOOD, "not passed"),
+    (m.SUBMITTED, m.EXPIRED, m.SYSTEM, dict(deadline=None), ALL_GOOD, "not passed"),
+]
+
+
+@pytest.mark.parametrize("source,target,party,fields,facts,says", FAILING)
+def test_a_failing_precondition_is_a_conflict_saying_why(source, target, party, fields, facts, says):
+    e = enquiry(source, **fields)
+    with pytest.raises(Conflict) as caught:
+        move(e, target, party, facts)
+    assert caught.value.code == "precondition_failed" and says in caught.value.message
+    assert e.state == source
+
+
+def test_every_transition_with_a_precondition_has_a_failing_case():
+    guarded = {(t.source, t.target) for t in m.TRANSITIONS if t.precondition is not None}
+    assert guarded <= {(s, t) for s, t, *_ in FAILING} | {(s, m.EXPIRED) for s in m.OPEN} | \
+        {(m.SUBMITTED, m.MATCHING)}
+
+
+def test_terminal_states_have_no_way_out():
+    for state in m.TERMINAL:
+        assert m.allowed_next(state) == []
+
+
+# --- the enquiry's rules -----------------------------------------------------------------------------
+
+def create(**overrides):
+    fields = dict(id="e1", reference="AT12-E-2026-0001", type="service", title="Cleaning",
+                  client=m.Client("economic_enterprise", CLIENT_ORG), created_at=NOW, currency="EUR")
+    fields.update(overrides)
+    return m.Enquiry.create(TODAY, "HUF", **fields)
+
+
+@pytest.mark.parametrize("overrides,field", [
+    (dict(quantity=Decimal("-1"), unit="pieces"), "quantity"),
+    (dict(quantity=Decimal("0"), unit="pieces"), "quantity"),
+    (dict(quantity=Decimal("3")), "unit"),
+    (dict(deadline=TODAY - timedelta(days=1)), "deadline"),
+    (dict(cpv_codes=["99999999"]), "cpv_codes"),
+    (dict(currency="USD"), "currency"),
+    (dict(type="recycling_upcycling"), "residual_material"),
+    (dict(residual_material=m.ResidualMaterial("wood", Decimal(1), "t", "weekly")), "residual_material"),
+    (dict(client=m.Client("anonymous", None, m.Contact("Anna"))), "contact"),
+    (dict(client=m.Client("economic_enterprise", None)), "client_organisation_id"),
+    (dict(budget=Decimal("-5")), "budget"),
+])
+def test_invalid_enquiries_are_422_with_the_field(overrides, field):
+    with pytest.raises(Invalid) as caught:
+        create(**overrides)
+    assert field in caught.value.errors
+
+
+def test_site_currency_and_eur_are_accepted():
+    assert create(currency="HUF").currency == "HUF"
+    assert create(currency="EUR", cpv_codes=["39100000", "39100000"]).cpv_codes == ["39100000"]
+
+
+def test_drafts_are_edited_silently_and_submitted_enquiries_publish_their_changes():
+    e = enquiry(m.DRAFT)
+    e.edit(ACTORS[m.CLIENT], {"title": "New"}, TODAY, "EUR")
+    assert e.title == "New" and e.pop_events() == []
+    move(e, m.SUBMITTED, m.CLIENT)
+    e.pop_events()
+    with pytest.raises(Forbidden):  # after submission only the broker refines it
+        e.edit(ACTORS[m.CLIENT], {"title": "Newer"}, TODAY, "EUR")
+    e.edit(ACTORS[m.BROKER], {"title": "Newer"}, TODAY, "EUR")
+    assert [r.event.title for r in e.pop_events()] == ["Newer"]
+    e.edit(ACTORS[m.BROKER], {"title": "Newer"}, TODAY, "EUR")
+    assert e.pop_events() == []  # nothing changed, nothing published
+    with pytest.raises(Invalid):
+        e.edit(ACTORS[m.BROKER], {"quantity": Decimal(-1)}, TODAY, "EUR")
+    assert e.quantity == Decimal(100)
+
+
+def test_a_broker_takes_over_an_anonymous_first_contact():
+    e = enquiry(m.SUBMITTED, client=m.Client("anonymous", None, m.Contact("Anna", "a@example.org")))
+    with pytest.raises(Forbidden):
+        e.edit(ACTORS[m.CLIENT], {"client": {"kind": "public_institution"}}, TODAY, "EUR")
+    e.edit(ACTORS[m.BROKER], {"client": {"kind": "public_institution", "organisation_id": CLIENT_ORG}}, TODAY, "EUR")
+    assert e.client == m.Client("public_institution", CLIENT_ORG, m.Contact("Anna", "a@example.org"))
+    assert e.pop_events()[0].event.client_organisation_id == CLIENT_ORG
+
+
+def test_no_edit_after_matching():
+    e = enquiry(m.NEGOTIATING)
+    with pytest.raises(Conflict):
+        e.edit(ACTORS[m.BROKER], {"title": "x"}, TODAY, "EUR")
+
+
+def test_events_carry_no_personal_data():
+    e = enquiry(m.DRAFT)
+    move(e, m.SUBMITTED, m.CLIENT)
+    data = e.pop_events()[0].data()
+    assert "Maria" not in str(data) and "m@example.org" not in str(data)
+    assert data["client_organisation_id"] == CLIENT_ORG and data["quantity"] == "100"
+
+
+def test_cross_border_flag_is_published_once():
+    e = enquiry(m.MATCHING)
+    assert e.flag_cross_border() and not e.flag_cross_border()
+    assert [r.event.cross_border_flagged for r in e.pop_events()] == [True]
+    assert not enquiry(m.DRAFT).flag_cross_border()
