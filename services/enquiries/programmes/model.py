@@ -44,7 +44,16 @@ def invalid(field_name: str, message: str) -> Invalid:
 
 
 def is_quarter_hours(hours: Decimal) -> bool:
-    return (hours / QUARTER) == (hours / QUARTER).to_integral_value()
+    """Exactly a multiple of 0.25, computed on the digits (Decimal arithmetic would round at 28 digits)."""
+    if not hours.is_finite() or hours.adjusted() > 9:
+        return False
+    _, digits, exponent = hours.as_tuple()
+    if exponent >= 0:
+        return True
+    if exponent < -40:  # more decimals than any quarter hour needs: refuse rather than compute 10**huge
+        return False
+    mantissa = int("".join(map(str, digits)))
+    return (mantissa * 4) % (10 ** -exponent) == 0
 
 
 def check_hours(field_name: str, hours: Decimal, allow_zero: bool, maximum: Decimal) -> None:

@@ -1,0 +1,153 @@
+"""Use cases of consultation programmes and the consultant directory.
+
+Each handler runs in one unit of work. Whatever touches a programme's places or hours first locks the
+programme (`store.load_programme(..., lock=True)`), so applications, withdrawals and bookings of one
+programme are serialised and decided on committed state (see store.py). No events are published.
+
+`acting_for` restricts a member to its own organisation's applications (None for staff).
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.uow import UnitOfWork
+from services.enquiries.programmes import model as m, store
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _check_member(acting_for: str | None, organisation_id: str | None) -> None:
+    if acting_for is not None and acting_for != organisation_id:
+        raise Forbidden("a member may only act for its own organisation")
+
+
+# --- programmes --------------------------------------------------------------------------------------
+
+def create_programme(uow: UnitOfWork, fields: dict) -> m.Programme:
+    with uow:
+        programme = m.Programme.create(id=_new_id(), **fields)
+        store.save_programme(uow.conn, programme, 0)
+        uow.commit()
+    return programme
+
+
+def update_programme(uow: UnitOfWork, programme_id: str, changes: dict) -> m.Programme:
+    """New terms; more places take firms off the waiting list at once."""
+    with uow:
+        programme = store.load_programme(uow.conn, programme_id, lock=True)
+        loaded_at = programme.version
+        if programme.update(**changes):
+            store.save_programme(uow.conn, programme, loaded_at)
+            store.save_changed_applications(uow.conn, programme)
+            uow.commit()
+    return programme
+
+
+def close_programme(uow: UnitOfWork, programme_id: str) -> m.Programme:
+    with uow:
+        programme = store.load_programme(uow.conn, programme_id, lock=True)
+        loaded_at = programme.version
+        programme.close()
+        store.save_programme(uow.conn, programme, loaded_at)
+        uow.commit()
+    return programme
+
+
+# --- applications ------------------------------------------------------------------------------------
+
+def apply(uow: UnitOfWork, programme_id: str, firm: m.Firm, now: datetime,
+          acting_for: str | None = None) -> tuple[m.Application, int | None]:
+    """A firm applies. Returns the application and, if it waits, its place on the waiting list."""
+    _check_member(acting_for, firm.organisation_id)
+    with uow:
+        programme = store.load_programme(uow.conn, programme_id, lock=True)
+        application = programme.apply(_new_id(), firm, now)
+        store.touch_programme(uow.conn, programme)
+        store.save_changed_applications(uow.conn, programme)
+        position = programme.position_of(application)
+        uow.commit()
+    return application, position
+
+
+def end_application(uow: UnitOfWork, programme_id: str, application_id: str, status: str, now: datetime,
+                    reason: str | None, acting_for: str | None = None) -> m.Application:
+    """Withdraw (the firm) or cancel (the site) an application; its place goes to the next in line."""
+    with uow:
+        application = store.load_application(uow.conn, programme_id, application_id)  # 404 first
+        _check_member(acting_for, application.firm.organisation_id)
+        programme = store.load_programme(uow.conn, programme_id, lock=True)
+        ended = programme.end(application_id, status, now, reason)
+        store.save_changed_applications(uow.conn, programme, [ended])
+        uow.commit()
+    return ended
+
+
+# --- bookings ----------------------------------------------------------------------------------------
+
+def book_hours(uow: UnitOfWork, programme_id: str, fields: dict, today: date, booked_by: str) -> dict:
+    """A consultant's hours with a firm, counted against the firm's allowance; never beyond it."""
+    with uow:
+        programme = store.load_programme(uow.conn, programme_id, lock=True)
+        try:
+            consultant = store.load_consultant(uow.conn, fields["consultant_id"])
+        except NotFound:
+            raise Invalid("unknown consultant", {"consultant_id": ["no such consultant at this site"]}) from None
+        try:
+            store.load_application(uow.conn, programme_id, fields["application_id"])
+        except NotFound:
+            raise Invalid("unknown application", {"application_id": ["no such application to this programme"]}) \
+                from None
+        consultant.require_active()
+        programme.book(fields["application_id"], fields["kind"], fields["hours"], fields["date"], today)
+        booking = store.add_booking(
+            uow.conn, id=_new_id(), programme_id=programme_id, application_id=fields["application_id"],
+            consultant_id=consultant.id, delivered_on=fields["date"], kind=fields["kind"], hours=fields["hours"],
+            note=fields.get("note"), booked_by=booked_by)
+        uow.commit()
+    return booking
+
+
+def cancel_booking(uow: UnitOfWork, programme_id: str, booking_id: str) -> dict:
+    """Correct a mistaken booking: its hours go back to the firm's allowance and off the consultant's."""
+    with uow:
+        programme = store.load_programme(uow.conn, programme_id, lock=True)
+        booking = store.load_booking(uow.conn, programme_id, booking_id)
+        if booking["status"] != store.ACTIVE_BOOKING:
+            raise Conflict("the booking is already cancelled", code="booking_cancelled")
+        programme.unbook(booking["application_id"], booking["kind"], booking["hours"])
+        store.cancel_booking(uow.conn, booking_id)
+        cancelled = store.load_booking(uow.conn, programme_id, booking_id)
+        uow.commit()
+    return cancelled
+
+
+# --- consultants -------------------------------------------------------------------------------------
+
+def enrol_consultant(uow: UnitOfWork, fields: dict) -> m.Consultant:
+    with uow:
+        consultant = m.Consultant.enrol(id=_new_id(), **fields)
+        store.save_consultant(uow.conn, consultant, 0)
+        uow.commit()
+    return consultant
+
+
+def update_consultant(uow: UnitOfWork, consultant_id: str, changes: dict) -> m.Consultant:
+    with uow:
+        consultant = store.load_consultant(uow.conn, consultant_id, lock=True)
+        loaded_at = consultant.version
+        if consultant.update(**changes):
+            store.save_consultant(uow.conn, consultant, loaded_at)
+            uow.commit()
+    return consultant
+
+
+def remove_consultant(uow: UnitOfWork, consultant_id: str) -> None:
+    """Only a consultant without bookings can go; one with delivered hours is made inactive instead."""
+    with uow:
+        store.load_consultant(uow.conn, consultant_id, lock=True)
+        store.delete_consultant(uow.conn, consultant_id)
+        uow.commit()
