@@ -17,8 +17,8 @@ from services.common.auth import public, roles
 from services.enquiries.lifecycle import case_studies, handlers, model as m, store
 from services.enquiries.lifecycle import deals_api  # noqa: F401 - registers the proposal and agreement views
 from services.enquiries.lifecycle.schemas import (
-    AuditEntrySchema, CaseStudyDraftSchema, CaseStudyRequest, EnquiryPage, EnquiryPatch, EnquiryQuery,
-    EnquirySchema, NewEnquirySchema, ShortlistResponse, TransitionRequest,
+    TransitionAuditSchema, CaseStudyDraftSchema, CaseStudyRequest, EnquiryPage, EnquiryPatch, EnquiryQuery,
+    EnquiryRecordSchema, NewEnquirySchema, ShortlistResponse, TransitionRequest,
 )
 from services.enquiries.lifecycle.web import (
     STAFF, STAFF_AND_MEMBERS, actor, blp, now, read, require_full_view, runtime, site_rules,
@@ -47,7 +47,7 @@ def _page(page) -> dict:
 class Enquiries(MethodView):
     @public
     @blp.arguments(NewEnquirySchema)
-    @blp.response(201, EnquirySchema)
+    @blp.response(201, EnquiryRecordSchema)
     def post(self, fields):
         """File an enquiry. Without a token: the public form of a first contact, submitted at once (contact
         name and e-mail or phone required). With a token: a draft, or submitted with `submit: true`."""
@@ -74,14 +74,14 @@ class Enquiries(MethodView):
 @blp.route("/enquiries/<uuid:enquiry_id>")
 class EnquiryById(MethodView):
     @roles(*STAFF_AND_MEMBERS)
-    @blp.response(200, EnquirySchema)
+    @blp.response(200, EnquiryRecordSchema)
     def get(self, enquiry_id):
         """An enquiry, with `allowed_next` states."""
         return read(visible_enquiry, str(enquiry_id))[0]
 
     @roles(*STAFF_AND_MEMBERS)
     @blp.arguments(EnquiryPatch)
-    @blp.response(200, EnquirySchema)
+    @blp.response(200, EnquiryRecordSchema)
     def patch(self, changes, enquiry_id):
         """Edit a draft (client or broker), or refine a submitted enquiry during consultation and
         matching (broker). Changes of a submitted enquiry are published."""
@@ -93,7 +93,7 @@ class EnquiryById(MethodView):
 class EnquiryTransitions(MethodView):
     @roles(*STAFF_AND_MEMBERS)
     @blp.arguments(TransitionRequest)
-    @blp.response(200, EnquirySchema)
+    @blp.response(200, EnquiryRecordSchema)
     def post(self, body, enquiry_id):
         """Move the enquiry to another state (`to`), with a reason. Illegal moves are 409s naming the
         current state and the allowed next ones; moves not for the caller's party are 403s."""
@@ -104,7 +104,7 @@ class EnquiryTransitions(MethodView):
 @blp.route("/enquiries/<uuid:enquiry_id>/audit")
 class EnquiryAudit(MethodView):
     @roles(*STAFF_AND_MEMBERS)
-    @blp.response(200, AuditEntrySchema(many=True))
+    @blp.response(200, TransitionAuditSchema(many=True))
     def get(self, enquiry_id):
         """Every transition: who (and as which party), when, from, to, why. Staff and the client."""
         read(require_full_view, str(enquiry_id))

@@ -29,7 +29,7 @@ def _into(cls):
     return build
 
 
-class ContactSchema(Strict):
+class ClientContactSchema(Strict):
     """The person acting for the client: personal data, shown to staff and the client only."""
 
     name = Line(200, required=True)
@@ -53,7 +53,7 @@ class ResidualMaterialSchema(Strict):
     _build = _into(m.ResidualMaterial)
 
 
-class EnquirySchema(Strict):
+class EnquiryRecordSchema(Strict):
     id = ma.fields.String(dump_only=True)
     reference = ma.fields.String(dump_only=True)
     state = ma.fields.String(dump_only=True)
@@ -65,7 +65,7 @@ class EnquirySchema(Strict):
                                                             "first contact without a member organisation"})
     client_organisation_id = Id(attribute="client.organisation_id", allow_none=True,
                                 metadata={"description": "a member's own organisation by default"})
-    contact = ma.fields.Nested(ContactSchema, attribute="client.contact", allow_none=True,
+    contact = ma.fields.Nested(ClientContactSchema, attribute="client.contact", allow_none=True,
                                metadata={"description": "personal data: staff and the client only"})
     cpv_codes = ma.fields.List(CpvCode(), validate=validate.Length(max=50))
     quantity = Amount(positive=True, allow_none=True)
@@ -89,11 +89,11 @@ class EnquirySchema(Strict):
         return m.allowed_next(enquiry.state)
 
 
-class NewEnquirySchema(EnquirySchema):
+class NewEnquirySchema(EnquiryRecordSchema):
     submit = ma.fields.Boolean(load_default=False, metadata={"description": "submit at once instead of a draft"})
 
 
-EnquiryPatch = EnquirySchema(partial=True)
+EnquiryPatch = EnquiryRecordSchema(partial=True)
 
 
 class EnquiryQuery(PageQuery):
@@ -109,7 +109,7 @@ class TransitionRequest(Strict):
     reason = Line(1000, allow_none=True, load_default=None)
 
 
-class AuditEntrySchema(ma.Schema):
+class TransitionAuditSchema(ma.Schema):
     from_state = ma.fields.String(allow_none=True)
     to_state = ma.fields.String()
     actor = ma.fields.String()
@@ -127,17 +127,20 @@ class ShortlistResponse(ma.Schema):
 
 # --- proposals, agreements, impact, messages ---------------------------------------------------------
 
-class TermsSchema(Strict):
+class _TermsFields(Strict):
     quantity = Amount(positive=True, required=True)
     unit = Line(50, required=True)
     price = Amount(required=True, metadata={"description": "total price for the quantity"})
     currency = Currency(required=True)
     delivery_date = ma.fields.Date(required=True)
     conditions = Prose(10_000, allow_none=True, load_default=None)
+
+
+class TermsSchema(_TermsFields):
     _build = _into(d.Terms)
 
 
-class NewProposalSchema(TermsSchema):
+class NewProposalSchema(_TermsFields):
     organisation_id = Id(allow_none=True, load_default=None,
                          metadata={"description": "the social enterprise; a member proposes for its own"})
     offer_id = Id(required=True, metadata={"description": "the SE's offer whose capacity an agreement reserves"})
@@ -163,7 +166,7 @@ class RevisionSchema(_TermsOut):
     revised_at = ma.fields.DateTime()
 
 
-class ProposalSchema(_TermsOut):
+class ProposalTermsSchema(_TermsOut):
     id = ma.fields.String()
     enquiry_id = ma.fields.String()
     organisation_id = ma.fields.String()
@@ -202,7 +205,7 @@ class DeliveryReportSchema(Strict):
     _build = _into(DeliveryReport)
 
 
-class ImpactSchema(ma.Schema):
+class ImpactRecordSchema(ma.Schema):
     id = ma.fields.String()
     agreement_id = ma.fields.String()
     enquiry_id = ma.fields.String()
@@ -221,10 +224,10 @@ class ImpactSchema(ma.Schema):
 
 class DeliveredSchema(ma.Schema):
     agreement = ma.fields.Nested(AgreementSchema)
-    impact = ma.fields.Nested(ImpactSchema)
+    impact = ma.fields.Nested(ImpactRecordSchema)
 
 
-class Reason(Strict):
+class CancellationReason(Strict):
     reason = Line(1000, allow_none=True, load_default=None)
 
 
@@ -259,4 +262,4 @@ class CaseStudyDraftSchema(ma.Schema):
     case_study_id = ma.fields.String(allow_none=True)
 
 
-EnquiryPage = page_schema(EnquirySchema, "EnquiryPage")
+EnquiryPage = page_schema(EnquiryRecordSchema, "EnquiryPage")
