@@ -176,6 +176,39 @@ def test_the_same_enquiry_id_at_two_sites_stays_two_rows(runtime, sites):
     assert row(runtime, enquiry_store.hub_enquiries, enquiry_id, site="HU22")["title"] == "Győr"
 
 
+def test_the_hub_ingest_pipeline_checks_and_applies_signed_enquiry_events(runtime, federation_files):
+    # Through services.workers.hub_ingest: the signature, the event's JSON Schema, the tracking row, the handler.
+    from services.common.envelope import dumps, unsigned_fields
+    from services.common.events import dump_data
+    from services.common.signing import load_private_key, sign
+    from services.enquiries import events as ev
+    from services.workers import hub_ingest
+
+    spec, processor, streams = hub_ingest(runtime)
+    assert "*.enquiries.#" in spec.binding_keys
+    assert {"AT12/enquiries", "HU22/enquiries", "AT12/registry"} <= set(streams)
+
+    key = load_private_key(federation_files[1] / "AT12.pem")
+    enquiry_id = str(uuid.uuid4())
+    submitted = ev.EnquiryData().load(enquiry_data(enquiry_id))  # typed, as the site's domain holds it
+    changed = {**submitted, "state": "matching", "cross_border_flagged": True}
+    bodies = []
+    for seq, (event, version) in enumerate([(ev.EnquirySubmitted(**submitted), 1),
+                                            (ev.EnquiryChanged(**changed), 2)], start=1):
+        fields = unsigned_fields(
+            id=str(uuid.uuid4()), type=event.TYPE, version=event.VERSION, site="AT12", stream="AT12/enquiries",
+            seq=seq, aggregate_id=enquiry_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00Z",
+            correlation_id=None, causation_id=None, data=dump_data(event))
+        fields["signature"] = sign(fields, key, "AT12")
+        bodies.append(dumps(fields))
+
+    outcome = processor.process(list(reversed(bodies)))  # order within the batch does not matter
+    assert (len(outcome.applied), outcome.dead) == (2, [])
+    kept = row(runtime, enquiry_store.hub_enquiries, enquiry_id)
+    assert (kept["state"], kept["cross_border_flagged"], kept["aggregate_version"]) == ("matching", True, 2)
+    assert processor.process(bodies).duplicates == 2  # redelivered: applied once only
+
+
 # --- the agency's API --------------------------------------------------------------------------------
 
 @pytest.fixture
