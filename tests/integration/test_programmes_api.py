@@ -296,7 +296,7 @@ def test_no_hostile_request_gives_a_500(site):
              ("POST", f"/programmes/{p['id']}/applications"), ("POST", f"/programmes/{p['id']}/bookings"),
              ("POST", f"/programmes/{p['id']}/applications/{a['id']}/withdraw"),
              ("POST", "/consultants"), ("PATCH", f"/consultants/{eva['id']}"),
-             ("GET", f"/programmes?page=0&per_page=x&status=%00"), ("GET", "/consultants?division=xx&active=maybe"),
+             ("GET", "/programmes?page=0&per_page=x&status=%00"), ("GET", "/consultants?division=xx&active=maybe"),
              ("GET", f"/programmes/{p['id']}/bookings?application_id=1")]
     for method, path in paths:
         for body in HOSTILE:
@@ -304,3 +304,26 @@ def test_no_hostile_request_gives_a_500(site):
                 resp = site.call(method, path, as_, data=body, content_type="application/json")
                 if resp.status_code >= 400:
                     assert set(resp.json) == {"code", "status", "message", "errors"}, (method, path, body)
+
+
+def test_the_embedded_mode_on_sqlite_runs_the_same_rules(make_settings):
+    from tests.integration.test_programmes_concurrency import apply_call, race
+
+    site = Site(make_settings, None)  # the default database of make_settings: a SQLite file
+    try:
+        p = site.programme(places=3)
+        responses = race(site, [apply_call(site, p["id"], n) for n in range(12)])
+        assert sorted(r.json["arrival"] for r in responses) == list(range(1, 13))
+        assert sorted(r.json["status"] for r in responses) == ["accepted"] * 3 + ["waiting"] * 9
+        first = min((r.json for r in responses), key=lambda a: a["arrival"])
+        assert first["status"] == "accepted"
+        eva = site.call("POST", "/consultants", json=consultant_body(), expect=201).json
+        site.book(p["id"], first["id"], eva["id"], "4", kind="first_consultation")
+        assert site.book(p["id"], first["id"], eva["id"], "0.25", kind="first_consultation", expect=409)[
+            "errors"]["remaining"] == {"first_consultation": "0", "further": "10"}
+        site.call("POST", f"/programmes/{p['id']}/applications/{first['id']}/withdraw", expect=200)
+        report = site.call("GET", f"/programmes/{p['id']}/report", expect=200).json
+        assert (report["accepted"], report["waiting_list_length"], report["hours_total"]) == (3, 8, "4")
+        assert site.runtime.engine.dialect.name == "sqlite"
+    finally:
+        site.runtime.engine.dispose()

@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 
 from services.common.auth import current_principal, roles
 from services.common.errors import Forbidden
-from services.enquiries.programmes import handlers, model as m, store
+from services.enquiries.programmes import handlers, model as m, reports, store
 from services.enquiries.programmes.schemas import (
     ApplicationPage, ProgrammeApplicationQuery, ProgrammeApplicationSchema, BookingPage, ProgrammeBookingQuery, ProgrammeBookingSchema, ConsultantPage,
     ConsultantPatch, ConsultantQuery, ConsultantSchema, ProgrammePage, ProgrammePatch, ProgrammeQuery,
@@ -138,21 +138,7 @@ class ProgrammeReport(MethodView):
     @blp.response(200, ProgrammeReportSchema)
     def get(self, programme_id):
         """Hours by firm and by consultant, places left and the waiting list's length."""
-        with _runtime().engine.connect() as conn:
-            programme = store.load_programme(conn, str(programme_id))
-            counts = store.count_by_status(conn, programme.id)
-            allowance = programme.first_consultation_hours + programme.further_hours
-            by_firm = [{**row, "remaining_hours": max(allowance - row["total_hours"], 0)}
-                       for row in store.hours_by_firm(conn, programme.id)]
-            return {
-                "programme_id": programme.id, "name": programme.name, "status": programme.status,
-                "places": programme.places, "accepted": counts.get(m.ACCEPTED, 0),
-                "places_left": max(programme.places - counts.get(m.ACCEPTED, 0), 0),
-                "waiting_list_length": counts.get(m.WAITING, 0), "withdrawn": counts.get(m.WITHDRAWN, 0),
-                "cancelled": counts.get(m.CANCELLED, 0), "allowance_hours": allowance,
-                "hours_total": sum((row["total_hours"] for row in by_firm), start=store.to_hours(0)),
-                "hours_by_firm": by_firm, "hours_by_consultant": store.hours_by_consultant(conn, programme.id),
-            }
+        return _read(reports.programme_report, str(programme_id))
 
 
 # --- applications ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON, Boolean, Column, Connection, Date, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint,
-    and_, case, func, insert, select, text, true, update,
+    and_, func, insert, select, text, true, update,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -338,37 +338,6 @@ def search_consultants(conn: Connection, *, page: int = 1, per_page: int = 50, a
              and (q is None or q.casefold() in c.name.casefold())]
     start = (page - 1) * per_page
     return Page(found[start:start + per_page], page, per_page, len(found))
-
-
-# --- reports -----------------------------------------------------------------------------------------
-
-def hours_by_firm(conn: Connection, programme_id: str) -> list[dict]:
-    """Every application that holds or held a place or has hours, with its hours per kind."""
-    first = func.sum(case((booking.c.kind == m.FIRST_CONSULTATION, booking.c.quarters), else_=0))
-    further = func.sum(case((booking.c.kind == m.FURTHER, booking.c.quarters), else_=0))
-    rows = conn.execute(
-        select(application.c.id, application.c.organisation_id, application.c.firm_name, application.c.status,
-               application.c.arrival, first.label("first"), further.label("further"))
-        .select_from(application.outerjoin(booking, and_(booking.c.application_id == application.c.id,
-                                                         booking.c.status == ACTIVE_BOOKING)))
-        .where(application.c.programme_id == programme_id)
-        .group_by(application.c.id, application.c.organisation_id, application.c.firm_name, application.c.status,
-                  application.c.arrival)
-        .order_by(application.c.arrival))
-    return [dict(application_id=r.id, organisation_id=r.organisation_id, firm_name=r.firm_name, status=r.status,
-                 first_consultation_hours=to_hours(r.first), further_hours=to_hours(r.further),
-                 total_hours=to_hours((r.first or 0) + (r.further or 0)))
-            for r in rows if r.status == m.ACCEPTED or (r.first or 0) + (r.further or 0) > 0]
-
-
-def hours_by_consultant(conn: Connection, programme_id: str) -> list[dict]:
-    rows = conn.execute(
-        select(consultant.c.id, consultant.c.name, func.sum(booking.c.quarters).label("quarters"))
-        .select_from(booking.join(consultant, consultant.c.id == booking.c.consultant_id))
-        .where(booking.c.programme_id == programme_id, booking.c.status == ACTIVE_BOOKING)
-        .group_by(consultant.c.id, consultant.c.name)
-        .order_by(consultant.c.name, consultant.c.id))
-    return [dict(consultant_id=r.id, name=r.name, hours=to_hours(r.quarters)) for r in rows]
 
 
 def count_by_status(conn: Connection, programme_id: str) -> dict[str, int]:
