@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from services.enquiries.lifecycle import tables
 from services.enquiries.lifecycle.expiry import expire_overdue
-from tests.integration.lifecycle_site import IN_30_DAYS, Site, enquiry_body, terms
+from tests.integration.test_lifecycle_harness import IN_30_DAYS, Site, enquiry_body, terms
 
 pytestmark = pytest.mark.services
 
