@@ -18,7 +18,7 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.auth import public, roles
 from services.common.errors import NotFound
-from services.hub import stats, store
+from services.hub import registry_queries, stats
 from services.registry.events import ORGANISATION_KINDS
 
 blp = Blueprint("hub", __name__, url_prefix="/api/v1", description="Consolidated data of every site, and statistics")
@@ -67,8 +67,8 @@ class CaseStudyQuery(PageQuery, SiteQuery):
     q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text, case-insensitive"})
 
 
-def _filters(args: dict) -> store.Filters:
-    return store.Filters(site=args.get("site"), kind=args.get("kind"), cpv=args.get("cpv"),
+def _filters(args: dict) -> registry_queries.Filters:
+    return registry_queries.Filters(site=args.get("site"), kind=args.get("kind"), cpv=args.get("cpv"),
                          region=args.get("region"), text=args.get("q"))
 
 
@@ -203,7 +203,7 @@ class Organisations(MethodView):
     def get(self, args):
         """Active organisations of every site; `cpv` keeps those with a published offer in that branch."""
         with hub_runtime().engine.connect() as conn:
-            return page_body(store.list_organisations(conn, _filters(args), args["page"], args["per_page"]), args)
+            return page_body(registry_queries.list_organisations(conn, _filters(args), args["page"], args["per_page"]), args)
 
 
 @blp.route("/organisations/<uuid:organisation_id>")
@@ -214,10 +214,10 @@ class OrganisationDetail(MethodView):
     def get(self, organisation_id):
         """An active organisation with its published offers."""
         with hub_runtime().engine.connect() as conn:
-            organisation = store.get_organisation(conn, str(organisation_id))
+            organisation = registry_queries.get_organisation(conn, str(organisation_id))
             if organisation is None:
                 raise NotFound(f"no organisation {organisation_id}")
-            return {**organisation, "offers": store.offers_of(conn, organisation["site"], organisation["id"])}
+            return {**organisation, "offers": registry_queries.offers_of(conn, organisation["site"], organisation["id"])}
 
 
 @blp.route("/offers")
@@ -228,7 +228,7 @@ class Offers(MethodView):
     def get(self, args):
         """Published offers of every site; `kind` and `region` apply to the offering organisation."""
         with hub_runtime().engine.connect() as conn:
-            return page_body(store.list_offers(conn, _filters(args), args["page"], args["per_page"]), args)
+            return page_body(registry_queries.list_offers(conn, _filters(args), args["page"], args["per_page"]), args)
 
 
 @blp.route("/case-studies")
@@ -239,7 +239,7 @@ class CaseStudies(MethodView):
     def get(self, args):
         """Published case studies of every site, newest year first."""
         with hub_runtime().engine.connect() as conn:
-            found = store.list_case_studies(conn, _filters(args), args.get("year"), args["page"], args["per_page"])
+            found = registry_queries.list_case_studies(conn, _filters(args), args.get("year"), args["page"], args["per_page"])
             return page_body(found, args)
 
 
@@ -250,7 +250,7 @@ class CaseStudyDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, case_study_id):
         with hub_runtime().engine.connect() as conn:
-            case_study = store.get_case_study(conn, str(case_study_id))
+            case_study = registry_queries.get_case_study(conn, str(case_study_id))
         if case_study is None:
             raise NotFound(f"no case study {case_study_id}")
         return case_study

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub import enquiry_store, store
+from services.hub.registry_queries import visible_offer
 from services.registry.events import ORGANISATION_KINDS, STATEMENT_KINDS
 
 
@@ -30,7 +31,7 @@ def offers_published(conn: Connection, site: str | None = None) -> list[tuple[st
     offer, org = store.hub_offer, store.hub_organisation
     joined = offer.outerjoin(org, and_(org.c.site == offer.c.site, org.c.id == offer.c.organisation_id))
     query = (select(offer.c.site, func.count()).select_from(joined)
-             .where(store.visible_offer(offer, org)).group_by(offer.c.site))
+             .where(visible_offer(offer, org)).group_by(offer.c.site))
     if site:
         query = query.where(offer.c.site == site)
     return [tuple(r) for r in conn.execute(query)]

@@ -11,18 +11,17 @@ snapshot columns are empty), so the older snapshot arriving later cannot bring t
 Support statements keep no personal data: only kind, organisation kind, region, date and status.
 
 Enquiries, agreements and impact live in `enquiry_store`, on this module's metadata (imported at the
-end, so that `COMPONENT` describes every hub table whichever module is imported first).
+end, so that `COMPONENT` describes every hub table whichever module is imported first). The public
+API's queries are in `registry_queries`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, Boolean, Column, ColumnElement, Connection, Date, DateTime, Float, ForeignKeyConstraint, Index, Integer,
-    Numeric, PrimaryKeyConstraint, RowMapping, Select, String, Table, Text, and_, delete, exists, func, insert, or_,
-    select,
+    JSON, Boolean, Column, Connection, Date, DateTime, Float, ForeignKeyConstraint, Index, Integer, Numeric,
+    PrimaryKeyConstraint, RowMapping, Select, String, Table, Text, delete, func, insert, select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -191,18 +190,7 @@ def replace_offer_cpv_codes(conn: Connection, site: str, offer_id: str, codes: l
     replace_codes(conn, hub_offer_cpv, hub_offer_cpv.c.offer_id, site, offer_id, codes)
 
 
-# --- queries of the consolidated API -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Filters:
-    """What a caller narrows a consolidated list by. Empty fields do not filter."""
-
-    site: str | None = None
-    kind: str | None = None  # organisation kind (of the offer's organisation, for offers)
-    cpv: str | None = None  # CPV prefix: an offer with any code starting with it matches
-    region: str | None = None  # NUTS prefix of the organisation's NUTS-3 region
-    text: str | None = None  # free text, case-insensitive substring
-
+# --- paging and searching, shared by the consolidated queries ------------------------------------------
 
 def offset_of(page: int, per_page: int) -> int:
     return (page - 1) * per_page
@@ -213,111 +201,10 @@ def searchable(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p).casefold()
 
 
-def _contains_text(text: str, *search_columns) -> ColumnElement[bool]:
-    needle = text.casefold()
-    return or_(*(col.contains(needle, autoescape=True) for col in search_columns))
-
-
-def _offer_has_cpv_prefix(prefix: str, site_col, offer_id_col) -> ColumnElement[bool]:
-    return exists().where(
-        hub_offer_cpv.c.site == site_col,
-        hub_offer_cpv.c.offer_id == offer_id_col,
-        hub_offer_cpv.c.cpv_code.startswith(prefix, autoescape=True),
-    )
-
-
-def visible_offer(offer: Table, organisation: Table) -> ColumnElement[bool]:
-    # Published, and its organisation not withdrawn (an organisation not yet seen does not hide it).
-    return and_(offer.c.status == OFFER_PUBLISHED,
-                or_(organisation.c.status.is_(None), organisation.c.status == ORGANISATION_ACTIVE))
-
-
 def paged(conn: Connection, query: Select, order_by, page: int, per_page: int) -> tuple[list[RowMapping], int]:
     total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = conn.execute(query.order_by(*order_by).limit(per_page).offset(offset_of(page, per_page))).mappings()
     return list(rows), total
-
-
-def list_organisations(conn: Connection, filters: Filters, page: int, per_page: int):
-    org = hub_organisation
-    query = select(org).where(org.c.status == ORGANISATION_ACTIVE)
-    if filters.site:
-        query = query.where(org.c.site == filters.site)
-    if filters.kind:
-        query = query.where(org.c.kind == filters.kind)
-    if filters.region:
-        query = query.where(org.c.nuts3.startswith(filters.region, autoescape=True))
-    if filters.text:
-        query = query.where(_contains_text(filters.text, org.c.search_text))
-    if filters.cpv:
-        # Organisations with at least one published offer in that CPV branch.
-        query = query.where(exists().where(
-            hub_offer.c.site == org.c.site, hub_offer.c.organisation_id == org.c.id,
-            hub_offer.c.status == OFFER_PUBLISHED,
-            _offer_has_cpv_prefix(filters.cpv, hub_offer.c.site, hub_offer.c.id),
-        ))
-    return paged(conn, query, (org.c.name, org.c.site, org.c.id), page, per_page)
-
-
-def _offers_with_organisation() -> Select:
-    org, offer = hub_organisation, hub_offer
-    joined = offer.outerjoin(org, and_(org.c.site == offer.c.site, org.c.id == offer.c.organisation_id))
-    return (
-        select(offer, org.c.name.label("organisation_name"), org.c.kind.label("organisation_kind"),
-               org.c.nuts3.label("nuts3"))
-        .select_from(joined)
-        .where(visible_offer(offer, org))
-    )
-
-
-def list_offers(conn: Connection, filters: Filters, page: int, per_page: int):
-    org, offer = hub_organisation, hub_offer
-    query = _offers_with_organisation()
-    if filters.site:
-        query = query.where(offer.c.site == filters.site)
-    if filters.kind:
-        query = query.where(org.c.kind == filters.kind)
-    if filters.region:
-        query = query.where(org.c.nuts3.startswith(filters.region, autoescape=True))
-    if filters.cpv:
-        query = query.where(_offer_has_cpv_prefix(filters.cpv, offer.c.site, offer.c.id))
-    if filters.text:
-        query = query.where(_contains_text(filters.text, offer.c.search_text, org.c.search_text))
-    return paged(conn, query, (offer.c.title, offer.c.site, offer.c.id), page, per_page)
-
-
-def get_organisation(conn: Connection, organisation_id: str) -> RowMapping | None:
-    """The active organisation with that id (ids are UUIDs; the first site wins should two claim one)."""
-    org = hub_organisation
-    return conn.execute(
-        select(org).where(org.c.id == organisation_id, org.c.status == ORGANISATION_ACTIVE)
-        .order_by(org.c.site).limit(1)
-    ).mappings().first()
-
-
-def offers_of(conn: Connection, site: str, organisation_id: str) -> list[RowMapping]:
-    offer = hub_offer
-    query = _offers_with_organisation().where(offer.c.site == site, offer.c.organisation_id == organisation_id)
-    return list(conn.execute(query.order_by(offer.c.title, offer.c.id)).mappings())
-
-
-def list_case_studies(conn: Connection, filters: Filters, year: int | None, page: int, per_page: int):
-    cs = hub_case_study
-    query = select(cs).where(cs.c.status == CASE_STUDY_PUBLISHED)
-    if filters.site:
-        query = query.where(cs.c.site == filters.site)
-    if year is not None:
-        query = query.where(cs.c.year == year)
-    if filters.text:
-        query = query.where(_contains_text(filters.text, cs.c.search_text))
-    return paged(conn, query, (cs.c.year.desc(), cs.c.title, cs.c.site, cs.c.id), page, per_page)
-
-
-def get_case_study(conn: Connection, case_study_id: str) -> RowMapping | None:
-    cs = hub_case_study
-    return conn.execute(
-        select(cs).where(cs.c.id == case_study_id, cs.c.status == CASE_STUDY_PUBLISHED).order_by(cs.c.site).limit(1)
-    ).mappings().first()
 
 
 # Registers the brokerage tables on `metadata` (see the module docstring); nothing here uses them.
