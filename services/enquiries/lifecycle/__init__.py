@@ -2,6 +2,7 @@
 
 Modules, one idea each:
 - `model`: the enquiry aggregate and its transition table (who may move it where, and when);
+- `values`: its value objects (client and contact person, delivery place, residual material);
 - `deals`: proposals (versioned), negotiation messages and agreements;
 - `impact`: the impact record of a delivered agreement, computed from stored figures;
 - `tables`, `store`, `deals_store`: the tables (one Alembic branch) and their queries;

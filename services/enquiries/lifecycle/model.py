@@ -22,6 +22,7 @@ from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.events import Aggregate
 from services.enquiries import events as ev
 from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
+from services.enquiries.lifecycle.values import Client, Contact, Delivery, ResidualMaterial  # noqa: F401 - part of the model
 from services.registry import cpv
 
 (DRAFT, SUBMITTED, IN_CONSULTATION, MATCHING, NEGOTIATING, AGREED, IN_PRODUCTION, DELIVERED, CLOSED, CANCELLED,
@@ -157,41 +158,6 @@ class AuditEntry:
     party: str
     at: datetime
     reason: str | None
-
-
-# --- value objects -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Contact:
-    """Personal data of the person acting for the client: stays at the site, never in events."""
-
-    name: str
-    email: str | None = None
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
-class Client:
-    kind: str  # an organisation kind, or `anonymous` for a first contact a broker takes over
-    organisation_id: str | None = None
-    contact: Contact | None = None
-
-
-@dataclass(frozen=True)
-class Delivery:
-    nuts3: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-
-
-@dataclass(frozen=True)
-class ResidualMaterial:
-    """For recycling or upcycling: what the client's residual material is, how much, how often."""
-
-    material: str
-    amount: Decimal
-    unit: str
-    frequency: str
 
 
 def _invalid(name: str, message: str) -> Invalid:
