@@ -39,9 +39,9 @@ def candidate(offer_id: str = "o1", **changes) -> Candidate:
     ("39200000", "division", 8),
 ])
 def test_cpv_fit_levels_come_from_the_digits(offered, level, points):
-    fit = cpv_fit(["39111000"], [offered])
-    assert fit[:2] == (level, points)
-    assert fit[2].endswith(f"+{points}")
+    assert cpv_fit(["39111000"], [offered])[:2] == (level, points)
+    ranked = score(request(), candidate(cpv_codes=(offered,)))
+    assert ranked.cpv_level == level and ranked.reasons[0].endswith(f"+{points}")
 
 
 def test_cpv_fit_at_category_level():

@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from typing import Iterable
 
 from services.registry.cpv import is_under, significant_prefix
@@ -97,15 +98,20 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Ranked:
-    """A candidate with its score, the points per criterion, and a reason for each."""
+    """A candidate with its score, the points per criterion, and a reason for each (`reasons`)."""
 
     candidate: Candidate
     score: float
     points: dict[str, float] = field(hash=False)
-    reasons: tuple[str, ...]
     cpv_level: str
     distance_km: float | None
     usable_capacity: Decimal  # free capacity in the enquiry's unit; 0 when the units differ
+    # (format, *args) per criterion: formatted only when asked, as most candidates never are.
+    why: tuple[tuple, ...] = field(hash=False, repr=False, compare=False)
+
+    @cached_property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(fmt.format(*args) for fmt, *args in self.why)
 
     @property
     def substitutable(self) -> bool:
@@ -131,25 +137,21 @@ def score(request: MatchRequest, candidate: Candidate) -> Ranked | None:
     fit = cpv_fit(request.cpv_codes, candidate.cpv_codes)
     if fit is None:
         return None
-    level, cpv_points, cpv_reason = fit
-    usable, capacity_points, capacity_reason = _capacity(request, candidate)
-    distance, distance_points, distance_reason = _distance(request, candidate)
-    label_points, label_reason = _label(request, candidate)
-    segment_points, segment_reason = _segment(candidate)
+    level, cpv_points, cpv_why = fit
+    usable, capacity_points, capacity_why = _capacity(request, candidate)
+    distance, distance_points, distance_why = _distance(request, candidate)
+    label_points, label_why = _label(request, candidate)
+    segment_points, segment_why = _segment(candidate)
     points = {"cpv": cpv_points, "capacity": capacity_points, "distance": distance_points, "label": label_points,
               "segment": segment_points}
-    reasons = (cpv_reason, capacity_reason, distance_reason, label_reason, segment_reason)
-    return Ranked(candidate, round(sum(points.values()), 1), points, reasons, level, distance, usable)
-
-
-def _signed(points: float) -> str:
-    return f"{points:+g}"
+    why = (cpv_why, capacity_why, distance_why, label_why, segment_why)
+    return Ranked(candidate, round(sum(points.values()), 1), points, level, distance, usable, why)
 
 
 # --- CPV ---------------------------------------------------------------------------------------------
 
-def cpv_fit(requested: Iterable[str], offered: Iterable[str]) -> tuple[str, float, str] | None:
-    """(level, points, reason) of the best-fitting pair of codes; None if no pair shares a division."""
+def cpv_fit(requested: Iterable[str], offered: Iterable[str]) -> tuple[str, float, tuple] | None:
+    """(level, points, why) of the best-fitting pair of codes; None if no pair shares a division."""
     best = None
     for want in requested:
         for have in offered:
@@ -159,16 +161,17 @@ def cpv_fit(requested: Iterable[str], offered: Iterable[str]) -> tuple[str, floa
     return best
 
 
-def _pair_fit(want: str, have: str) -> tuple[str, float, str] | None:
+@lru_cache(maxsize=16384)
+def _pair_fit(want: str, have: str) -> tuple[str, float, tuple] | None:
+    # Cached: a site has a few thousand codes in use, and every shortlist compares the same pairs.
     if have == want:
-        return "exact", CPV_EXACT, f"CPV {have} exact: {_signed(CPV_EXACT)}"
+        return "exact", CPV_EXACT, ("CPV {} exact: {:+g}", have, CPV_EXACT)
     if is_under(have, want):
-        return "exact", CPV_EXACT, f"CPV {have} within the requested {want}: {_signed(CPV_EXACT)}"
+        return "exact", CPV_EXACT, ("CPV {} within the requested {}: {:+g}", have, want, CPV_EXACT)
     shared = len(os.path.commonprefix([significant_prefix(want), significant_prefix(have)]))
     for digits, level, points in CPV_LEVELS:
         if shared >= digits:
-            prefix = want[:digits]
-            return level, points, f"CPV {have} shares the {level} {prefix} with {want}: {_signed(points)}"
+            return level, points, ("CPV {} shares the {} {} with {}: {:+g}", have, level, want[:digits], want, points)
     return None
 
 
@@ -178,17 +181,17 @@ def _same_unit(request: MatchRequest, candidate: Candidate) -> bool:
     return not request.unit or not candidate.unit or request.unit.casefold() == candidate.unit.casefold()
 
 
-def _capacity(request: MatchRequest, candidate: Candidate) -> tuple[Decimal, float, str]:
+def _capacity(request: MatchRequest, candidate: Candidate) -> tuple[Decimal, float, tuple]:
     free, unit, until = candidate.free_capacity, candidate.unit, request.until
     if not _same_unit(request, candidate):
-        return Decimal(0), 0, f"capacity in {unit}, the enquiry counts in {request.unit}: not comparable: +0"
+        return Decimal(0), 0, ("capacity in {}, the enquiry counts in {}: not comparable: +0", unit, request.unit)
     if request.quantity is None or request.quantity <= 0:
         points = CAPACITY_MAX if free > 0 else 0
-        return free, points, f"{free:f} {unit} free before {until}: {_signed(points)}"
-    share = min(Decimal(1), free / request.quantity)
-    points = round(CAPACITY_MAX * float(share), 1)
-    return free, points, (f"{free:f} {unit} free before {until}, {float(share):.0%} of {request.quantity:f}: "
-                          f"{_signed(points)}")
+        return free, points, ("{:f} {} free before {}: {:+g}", free, unit, until, points)
+    share = float(min(Decimal(1), free / request.quantity))
+    points = round(CAPACITY_MAX * share, 1)
+    return free, points, ("{:f} {} free before {}, {:.0%} of {:f}: {:+g}", free, unit, until, share,
+                          request.quantity, points)
 
 
 # --- distance ----------------------------------------------------------------------------------------
@@ -201,37 +204,39 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _distance(request: MatchRequest, candidate: Candidate) -> tuple[float | None, float, str]:
+def _distance(request: MatchRequest, candidate: Candidate) -> tuple[float | None, float, tuple]:
     if None not in (request.delivery_lat, request.delivery_lon, candidate.lat, candidate.lon):
         km = haversine_km(request.delivery_lat, request.delivery_lon, candidate.lat, candidate.lon)
         radius = candidate.delivery_radius_km
         if radius is not None and km > radius:
-            return km, 0, f"{km:.0f} km away, beyond its delivery radius of {radius} km: +0"
+            return km, 0, ("{:.0f} km away, beyond its delivery radius of {} km: +0", km, radius)
         points = round(DISTANCE_MAX * max(0.0, 1 - km / DISTANCE_ZERO_KM), 1)
-        within = f" (delivery radius {radius} km)" if radius is not None else ""
-        return km, points, f"{km:.0f} km from the delivery place{within}: {_signed(points)}"
+        if radius is None:
+            return km, points, ("{:.0f} km from the delivery place: {:+g}", km, points)
+        return km, points, ("{:.0f} km from the delivery place (delivery radius {} km): {:+g}", km, radius, points)
     if request.delivery_nuts3 and candidate.nuts3:
         for digits, where, points in NUTS_POINTS:
             if request.delivery_nuts3[:digits] == candidate.nuts3[:digits]:
-                return None, points, f"{where} ({candidate.nuts3}): {_signed(points)}"
-        return None, 0, f"{candidate.nuts3} is outside the delivery country: +0"
-    return None, 0, "distance unknown: +0"
+                return None, points, ("{} ({}): {:+g}", where, candidate.nuts3, points)
+        return None, 0, ("{} is outside the delivery country: +0", candidate.nuts3)
+    return None, 0, ("distance unknown: +0",)
 
 
 # --- label and segment -------------------------------------------------------------------------------
 
-def _label(request: MatchRequest, candidate: Candidate) -> tuple[float, str]:
+def _label(request: MatchRequest, candidate: Candidate) -> tuple[float, tuple]:
     if candidate.labelled:
-        return LABEL_HELD, f"holds the label 'socio-ecologically produced': {_signed(LABEL_HELD)}"
+        return LABEL_HELD, ("holds the label 'socio-ecologically produced': {:+g}", LABEL_HELD)
     if request.label_required:
-        return LABEL_MISSING_REQUIRED, f"label required, not held: {_signed(LABEL_MISSING_REQUIRED)}"
-    return 0, "no label: +0"
+        return LABEL_MISSING_REQUIRED, ("label required, not held: {:+g}", LABEL_MISSING_REQUIRED)
+    return 0, ("no label: +0",)
 
 
-def _segment(candidate: Candidate) -> tuple[float, str]:
+def _segment(candidate: Candidate) -> tuple[float, tuple]:
     segment = candidate.labour_market_segment
     points = SEGMENT_POINTS.get(segment or "", 0)
-    workers = candidate.workers_in_integration
-    people = f", {workers} workers in integration" if workers else ""
     what = segment.replace("_", " ") if segment else "labour-market segment unknown"
-    return points, f"{what}{people}: {_signed(points)}"
+    workers = candidate.workers_in_integration
+    if workers:
+        return points, ("{}, {} workers in integration: {:+g}", what, workers, points)
+    return points, ("{}: {:+g}", what, points)

@@ -87,25 +87,22 @@ def shortlist(conn: Connection, request: MatchRequest, limit: int = 10) -> Short
 def load_candidates(conn: Connection, request: MatchRequest) -> list[Candidate]:
     """Offers in the request's CPV divisions, each with its free capacity before the deadline."""
     divisions = sorted({code[:2] for code in request.cpv_codes})
-    query = store.candidate_offers_query(divisions)
-    rows = conn.execute(query).all()
-    until = request.until
     committed = defaultdict(list)
-    offer_ids = query.with_only_columns(store.matching_offer.c.id)
-    for c in conn.execute(store.active_commitments_query(offer_ids, request.today, until)):
+    for c in conn.execute(store.active_commitments_query(store.offers_in_divisions(divisions), request.today,
+                                                         request.until)):
         committed[c.offer_id].append(capacity.Commitment(c.quantity, c.start_on, c.until))
-    return [_candidate(row, request.today, until, committed[row.id]) for row in rows]
+    rows = conn.execute(store.candidate_offers_query(divisions))
+    return [_candidate(request, committed.get(row[0], ()), *row) for row in rows]
 
 
-def _candidate(row, today: date, until: date, commitments: list[capacity.Commitment]) -> Candidate:
-    start = today + timedelta(days=row.lead_time_days or 0)
-    return Candidate(
-        offer_id=row.id, organisation_id=row.organisation_id, organisation_name=row.name, title=row.title,
-        cpv_codes=tuple(row.cpv_codes or ()), free_capacity=capacity.free(row.capacity_per_week, start, until, commitments),
-        unit=row.unit, lead_time_days=row.lead_time_days, price_min=row.price_min, price_max=row.price_max,
-        currency=row.currency, delivery_radius_km=row.delivery_radius_km, lat=row.lat, lon=row.lon, nuts3=row.nuts3,
-        labour_market_segment=row.labour_market_segment, workers_in_integration=row.workers_in_integration,
-    )
+def _candidate(request: MatchRequest, commitments, offer_id, organisation_id, title, cpv_codes, capacity_per_week,
+               unit, lead_time_days, price_min, price_max, currency, delivery_radius_km, name, nuts3, lat, lon,
+               segment, workers) -> Candidate:
+    # Positional: the columns of store.candidate_offers_query, in order (a shortlist reads ~1,000 rows).
+    start = request.today + timedelta(days=lead_time_days or 0)
+    return Candidate(offer_id, organisation_id, name, title, tuple(cpv_codes or ()),
+                     capacity.free(capacity_per_week, start, request.until, commitments), unit, lead_time_days,
+                     price_min, price_max, currency, delivery_radius_km, lat, lon, nuts3, segment, workers)
 
 
 def _cover(request: MatchRequest, ranked: list[Ranked]) -> tuple[Split | None, Decimal]:

@@ -138,17 +138,21 @@ def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str
 
 def candidate_offers_query(divisions: list[str]) -> Select:
     """Published offers of active social enterprises with a CPV code in one of `divisions`."""
-    org, offer, div = matching_organisation, matching_offer, matching_offer_division
-    in_divisions = select(div.c.offer_id).where(div.c.division.in_(divisions))
+    org, offer = matching_organisation, matching_offer
     return (
         select(offer.c.id, offer.c.organisation_id, offer.c.title, offer.c.cpv_codes, offer.c.capacity_per_week,
                offer.c.unit, offer.c.lead_time_days, offer.c.price_min, offer.c.price_max, offer.c.currency,
                offer.c.delivery_radius_km, org.c.name, org.c.nuts3, org.c.lat, org.c.lon,
                org.c.labour_market_segment, org.c.workers_in_integration)
         .select_from(offer.join(org, org.c.id == offer.c.organisation_id))
-        .where(offer.c.id.in_(in_divisions), offer.c.status == OFFER_PUBLISHED,
+        .where(offer.c.id.in_(offers_in_divisions(divisions)), offer.c.status == OFFER_PUBLISHED,
                org.c.status == ORGANISATION_ACTIVE, org.c.kind == SOCIAL_ENTERPRISE)
     )
+
+
+def offers_in_divisions(divisions: list[str]) -> Select:
+    div = matching_offer_division
+    return select(div.c.offer_id).where(div.c.division.in_(divisions))
 
 
 def active_commitments_query(offer_ids: Select | list[str], start: date, until: date) -> Select:
