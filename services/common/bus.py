@@ -64,6 +64,8 @@ class QueueSpec:
 
 
 def connect(url: str, **kwargs) -> Connection:
+    if url.rstrip("/") == "memory:":
+        url = "memory://localhost/"  # the in-memory transport warns about a URL without a host
     kwargs.setdefault("heartbeat", 30 if not url.startswith("memory") else 0)
     kwargs.setdefault("connect_timeout", 10)
     return Connection(url, **kwargs)

@@ -15,7 +15,7 @@ from services.common.errors import NotFound
 from services.enquiries.lifecycle import deal_handlers, deals_store
 from services.enquiries.lifecycle.schemas import (
     AgreementSchema, DeliveredSchema, DeliveryReportSchema, ImpactRecordSchema, MessageSchema, NewMessageSchema,
-    NewProposalSchema, ProposalTermsSchema, CancellationReason, RevisionSchema, TermsSchema,
+    NewProposalSchema, ProposalSummarySchema, ProposalTermsSchema, CancellationReason, RevisionSchema, TermsSchema,
 )
 from services.enquiries.lifecycle.web import (
     STAFF, STAFF_AND_MEMBERS, actor, blp, now, read, runtime, site_rules, visible_enquiry,
@@ -41,7 +41,7 @@ def _proposal_view(conn, enquiry_id: str, proposal_id: str):
 @blp.route("/enquiries/<uuid:enquiry_id>/proposals")
 class Proposals(MethodView):
     @roles(*STAFF_AND_MEMBERS)
-    @blp.response(200, ProposalTermsSchema(many=True, exclude=("revisions",)))
+    @blp.response(200, ProposalSummarySchema(many=True))
     def get(self, enquiry_id):
         """The proposals on the enquiry (a social enterprise: its own)."""
         def load(conn):
@@ -50,7 +50,7 @@ class Proposals(MethodView):
 
     @roles(*STAFF_AND_MEMBERS)
     @blp.arguments(NewProposalSchema)
-    @blp.response(201, ProposalTermsSchema(exclude=("revisions",)))
+    @blp.response(201, ProposalSummarySchema)
     def post(self, body, enquiry_id):
         """Propose quantity, total price, currency, delivery date and conditions for an offer of the SE.
         The first proposal moves a matching enquiry to negotiating."""
@@ -78,7 +78,7 @@ class ProposalRevisions(MethodView):
 
     @roles(*STAFF_AND_MEMBERS)
     @blp.arguments(TermsSchema)
-    @blp.response(201, ProposalTermsSchema(exclude=("revisions",)))
+    @blp.response(201, ProposalSummarySchema)
     def post(self, terms, enquiry_id, proposal_id):
         """Revise an open proposal: its new terms become the next revision."""
         read(visible_enquiry, str(enquiry_id))
@@ -90,7 +90,7 @@ def _proposal_action(name: str, doc: str, handler):
     @blp.route(f"/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>/{name}", endpoint=f"proposal_{name}")
     class Action(MethodView):
         @roles(*STAFF_AND_MEMBERS)
-        @blp.response(200, ProposalTermsSchema(exclude=("revisions",)))
+        @blp.response(200, ProposalSummarySchema)
         def post(self, enquiry_id, proposal_id):
             read(visible_enquiry, str(enquiry_id))
             return handler(runtime().uow(), actor(), str(enquiry_id), str(proposal_id))

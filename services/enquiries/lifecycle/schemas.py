@@ -93,7 +93,11 @@ class NewEnquirySchema(EnquiryRecordSchema):
     submit = ma.fields.Boolean(load_default=False, metadata={"description": "submit at once instead of a draft"})
 
 
-EnquiryPatch = EnquiryRecordSchema(partial=True)
+class EnquiryPatchSchema(EnquiryRecordSchema):
+    """A PATCH names only what changes."""
+
+
+EnquiryPatch = EnquiryPatchSchema(partial=True)
 
 
 class EnquiryQuery(PageQuery):
@@ -176,6 +180,13 @@ class ProposalTermsSchema(_TermsOut):
     created_by = ma.fields.String()
     created_at = ma.fields.DateTime()
     revisions = ma.fields.List(ma.fields.Nested(RevisionSchema), dump_default=None)
+
+
+class ProposalSummarySchema(ProposalTermsSchema):
+    """A proposal without its revision history (lists and replies to a change)."""
+
+    class Meta(ProposalTermsSchema.Meta):
+        exclude = ("revisions",)
 
 
 class AgreementSchema(_TermsOut):
