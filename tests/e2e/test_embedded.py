@@ -68,3 +68,34 @@ def test_demo_data_reaches_the_hub_and_description_is_written(federation):
     sites = eventually(every_site_counted, timeout=30)
     assert sites, "every site's offers reached the hub"
     assert path.is_file() and "HU22" in path.read_text()
+
+
+def test_an_enquiry_moving_through_its_states_reaches_the_hub_on_sqlite(federation):
+    """Embedded mode stores timestamps in SQLite; its events must still carry RFC 3339 UTC times."""
+    at13 = federation.federation.site("AT13").url
+    hub = federation.federation.hub.url
+    headers = {"Authorization": f"Bearer {token(at13, 'broker')}"}
+    client = requests.post(f"{at13}/api/v1/organisations", headers=headers, json={
+        "kind": "economic_enterprise", "name": "Modehaus am Ring", "registration_number": "FN 4711",
+        "address": {"street": "Kärntner Straße 1", "postcode": "1010", "town": "Wien", "country": "AT"},
+        "nuts3": "AT130"})
+    assert client.status_code == 201, client.text
+    enquiry = requests.post(f"{at13}/api/v1/enquiries", headers=headers, json={
+        "type": "csr_product", "title": "Tote Bags", "client_kind": "economic_enterprise",
+        "client_organisation_id": client.json()["id"],
+        "cpv_codes": ["18930000"], "quantity": "5000", "unit": "bags", "deadline": "2099-01-31",
+        "delivery": {"nuts3": "AT130"}, "submit": True})
+    assert enquiry.status_code == 201, enquiry.text
+    enquiry_id = enquiry.json()["id"]
+    moved = requests.post(f"{at13}/api/v1/enquiries/{enquiry_id}/transitions", headers=headers,
+                          json={"to": "in_consultation", "reason": "first consultation booked"})
+    assert moved.status_code == 200, moved.text
+    analyst = {"Authorization": f"Bearer {token(hub, 'analyst')}"}
+
+    def at_hub():
+        r = requests.get(f"{hub}/api/v1/enquiries/{enquiry_id}", headers=analyst)
+        return r.json() if r.ok and r.json()["state"] == "in_consultation" else None
+
+    seen = eventually(at_hub)
+    assert seen, "the state change reached the hub"
+    assert seen["submitted_at"].endswith(("Z", "+00:00"))

@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Table, Text,
+    JSON, BigInteger, Boolean, Column, Date, Float, ForeignKey, Integer, Numeric, String, Table, Text,
     TypeDecorator,
 )
 
-from services.common.db import Component, new_metadata
+from services.common.db import Component, UtcDateTime, new_metadata
 
 metadata = new_metadata()
 COMPONENT = Component("enquiries_lifecycle", metadata, Path(__file__).parent / "migrations" / "versions")
@@ -55,8 +55,8 @@ def _money(name: str, nullable: bool = True) -> Column:
 
 
 def _timestamps():
-    return [Column("created_at", DateTime(timezone=True), nullable=False),
-            Column("updated_at", DateTime(timezone=True), nullable=False)]
+    return [Column("created_at", UtcDateTime, nullable=False),
+            Column("updated_at", UtcDateTime, nullable=False)]
 
 
 enquiry = Table(
@@ -86,7 +86,7 @@ enquiry = Table(
     Column("cross_border_flagged", Boolean, nullable=False),
     Column("residual_material", JSON),
     Column("state", String(16), nullable=False, index=True),
-    Column("submitted_at", DateTime(timezone=True)),
+    Column("submitted_at", UtcDateTime),
     Column("case_study_id", String(36)),
     Column("version", Integer, nullable=False),
     *_timestamps(),
@@ -108,7 +108,7 @@ transition = Table(
     Column("to_state", String(16), nullable=False),
     Column("actor", String(100), nullable=False),
     Column("party", String(32), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
     Column("reason", String(1000)),
 )
 
@@ -143,7 +143,7 @@ proposal_revision = Table(
     Column("revision", Integer, primary_key=True),
     *_TERMS(),
     Column("revised_by", String(100), nullable=False),
-    Column("revised_at", DateTime(timezone=True), nullable=False),
+    Column("revised_at", UtcDateTime, nullable=False),
 )
 
 message = Table(
@@ -155,7 +155,7 @@ message = Table(
     Column("author", String(100), nullable=False),
     Column("party", String(32), nullable=False),
     Column("body", Text, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
 )
 
 agreement = Table(
@@ -168,9 +168,9 @@ agreement = Table(
     Column("offer_id", String(36)),
     *_TERMS(),
     Column("status", String(16), nullable=False),
-    Column("made_at", DateTime(timezone=True), nullable=False),
+    Column("made_at", UtcDateTime, nullable=False),
     Column("made_by", String(100), nullable=False),
-    Column("delivered_at", DateTime(timezone=True)),
+    Column("delivered_at", UtcDateTime),
     Column("version", Integer, nullable=False),
 )
 
@@ -189,6 +189,6 @@ impact = Table(
     Column("production_nuts3", String(5)),
     _money("integration_hours"),
     Column("basis", JSON, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(100), nullable=False),
 )
