@@ -145,3 +145,14 @@ SITE_USERS = [("admin", ["site_admin"]), ("broker", ["broker"]), ("assessor", ["
               ("approver", ["approver"])]
 HUB_USERS = [("analyst", ["agency_viewer"]), ("agency", ["agency_admin"])]
 DEMO_PASSWORD = "sopro-demo"
+
+# Enquiries by site: (type, title, client name, cpv, quantity, unit, days to deadline, delivery nuts3,
+# budget, cross-border allowed, state to move it to after submission)
+ENQUIRIES = {
+    "AT13": [("csr_product", "5.000 Tote Bags aus Upcycling-Material", "Ringstraßen Modehaus GmbH", ["18930000"],
+              "5000", "bags", 75, "AT130", "60000", True, "in_consultation")],
+    "AT12": [("service", "Grünflächenpflege am Firmengelände", "Donauland Handels AG", ["77310000"], "300",
+              "hours", 40, "AT127", "12000", False, "submitted")],
+    "HU22": [("give_away", "Céges ajándékok újrahasznosított textilből", "Zalai Ajándéktárgy Kft.", ["18930000"],
+              "800", "bags", 50, "HU223", "3200000", False, "submitted")],
+}

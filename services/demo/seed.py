@@ -1,6 +1,8 @@
 """Enter a site's demo data through its own API, as a broker would."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import requests
 
 from services.demo import data
@@ -53,4 +55,15 @@ def seed_site(base_url: str, site_id: str) -> dict:
             "social_enterprise_id": ids[se], "cpv_codes": cpv, "year": year,
             "impact": {"value_paid_eur": paid, "material_diverted_kg": kg, "integration_hours": hours},
         }))
+    for (kind, title, client, cpv, quantity, unit, days, nuts3, budget, cross, state) in \
+            data.ENQUIRIES.get(site_id, []):
+        enquiry = _ok(http.post(f"{base_url}/api/v1/enquiries", json={
+            "type": kind, "title": title, "client_kind": "economic_enterprise",
+            "client_organisation_id": ids[client], "cpv_codes": cpv, "quantity": quantity, "unit": unit,
+            "deadline": (date.today() + timedelta(days=days)).isoformat(), "delivery": {"nuts3": nuts3},
+            "budget": budget, "cross_border_allowed": cross, "submit": True,
+        }))
+        if state != "submitted":
+            _ok(http.post(f"{base_url}/api/v1/enquiries/{enquiry['id']}/transitions",
+                          json={"to": state, "reason": "first consultation booked"}))
     return {"organisations": ids, "member_organisation_id": first_se}
