@@ -48,6 +48,9 @@ def test_a_site_declares_its_own_queue_and_publishes_its_own_keys(site_user_url)
     with bus.connect(site_user_url) as conn:
         bus.declare_queue(conn, bus.QueueSpec("AT12.enquiries.members", ("AT12.registry.organisation.*",)))
     publish(site_user_url, "AT12.registry.organisation.registered")
+    with Connection(site_user_url) as conn:
+        delivered = conn.channel().basic_get(queue="AT12.enquiries.members")
+    assert delivered is not None and delivered.delivery_info["routing_key"] == "AT12.registry.organisation.registered"
 
 
 @pytest.mark.parametrize("routing_key", ["HU22.registry.organisation.registered", "EU.hub.x", "to.HU22.x"])

@@ -154,5 +154,5 @@ def test_random_command_sequences_keep_the_invariants(sequence):
             getattr(world, name)(*args)
         except SoproError:
             world = saved  # the transaction rolls back
-        check(world)
+        check(world)  # asserts every invariant after every command
     event(f"ends {world.enquiry.state} with {len(world.agreements)} agreement(s)")
