@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datetime import datetime, timezone
+from decimal import Decimal
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, String, create_engine, event
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -27,6 +28,41 @@ def new_metadata() -> MetaData:
 
 # The kernel's own tables (outbox, inbox, dead letters, users) live on this metadata.
 kernel_metadata = new_metadata()
+
+
+# --- column types that behave the same on SQLite and PostgreSQL ------------------------------------
+
+BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
+
+
+class ExactDecimal(TypeDecorator):
+    """NUMERIC on PostgreSQL; a decimal string on SQLite, whose NUMERIC would round through a float."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int = 18, scale: int = 4):
+        super().__init__(precision, scale)
+        self.precision, self.scale = precision, scale
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(self.precision + 2))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return str(Decimal(value)) if dialect.name == "sqlite" else Decimal(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else plain(Decimal(str(value)))
+
+
+def plain(value: Decimal) -> Decimal:
+    """The same number without padding zeros and without an exponent: 12.5000 -> 12.5, 1E+2 -> 100."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 class UtcDateTime(TypeDecorator):

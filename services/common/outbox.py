@@ -14,10 +14,9 @@ from sqlalchemy import (
     JSON, BigInteger, Column, Connection, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, insert, text,
 )
 
-from services.common.db import kernel_metadata
+from services.common.db import BigId, kernel_metadata
 from services.common.events import Recorded, service_of
 
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 outbox = Table(
     "outbox",

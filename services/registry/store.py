@@ -7,55 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, Connection, Date, DateTime, Float, ForeignKey, Integer, Numeric, String,
-    Table, Text, TypeDecorator, and_, exists, func, insert, or_, select, true, update,
+    JSON, Boolean, Column, Connection, Date, DateTime, Float, ForeignKey, Integer, String,
+    Table, Text, and_, exists, func, insert, or_, select, true, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from services.common.db import Component, is_postgres, new_metadata
+from services.common.db import BigId, Component, ExactDecimal, is_postgres, new_metadata
 from services.common.errors import Conflict, NotFound
 from services.registry import model as m
 
 metadata = new_metadata()
 COMPONENT = Component("registry", metadata, Path(__file__).parent / "migrations" / "versions")
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
-
-
-class ExactDecimal(TypeDecorator):
-    """NUMERIC on PostgreSQL; a decimal string on SQLite, whose NUMERIC would round through a float."""
-
-    impl = Numeric
-    cache_ok = True
-
-    def __init__(self, precision: int = 18, scale: int = 4):
-        super().__init__(precision, scale)
-        self.precision, self.scale = precision, scale
-
-    def load_dialect_impl(self, dialect):
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(String(self.precision + 2))
-        return dialect.type_descriptor(Numeric(self.precision, self.scale))
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        return str(Decimal(value)) if dialect.name == "sqlite" else Decimal(value)
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else plain(Decimal(str(value)))
-
-
-def plain(value: Decimal) -> Decimal:
-    """The same number without padding zeros and without an exponent: 12.5000 -> 12.5, 1E+2 -> 100."""
-    value = value.normalize()
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
-
 
 def _timestamps():
     return [Column("created_at", DateTime(timezone=True), nullable=False),

@@ -4,51 +4,16 @@ The client's contact person (personal data) lives in `enquiries_enquiry` and now
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, Date, Float, ForeignKey, Integer, Numeric, String, Table, Text,
-    TypeDecorator,
+    JSON, Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, Text,
 )
 
-from services.common.db import Component, UtcDateTime, new_metadata
+from services.common.db import BigId, Component, ExactDecimal, UtcDateTime, new_metadata
 
 metadata = new_metadata()
 COMPONENT = Component("enquiries_lifecycle", metadata, Path(__file__).parent / "migrations" / "versions")
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
-
-
-class ExactDecimal(TypeDecorator):
-    """NUMERIC on PostgreSQL; a decimal string on SQLite, whose NUMERIC would round through a float."""
-
-    impl = Numeric
-    cache_ok = True
-
-    def __init__(self, precision: int = 18, scale: int = 4):
-        super().__init__(precision, scale)
-        self.precision, self.scale = precision, scale
-
-    def load_dialect_impl(self, dialect):
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(String(self.precision + 2))
-        return dialect.type_descriptor(Numeric(self.precision, self.scale))
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        return str(Decimal(value)) if dialect.name == "sqlite" else Decimal(value)
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else plain(Decimal(str(value)))
-
-
-def plain(value: Decimal) -> Decimal:
-    """The same number without padding zeros or an exponent: 12.5000 -> 12.5, 1E+2 -> 100."""
-    value = value.normalize()
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
-
 
 def _money(name: str, nullable: bool = True) -> Column:
     return Column(name, ExactDecimal(18, 4), nullable=nullable)

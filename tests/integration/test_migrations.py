@@ -1,0 +1,28 @@
+"""The Alembic migrations build exactly the tables the code declares, on PostgreSQL and on SQLite."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from services.bootstrap import components, load_event_types
+from services.common.db import make_engine
+from services.common.migrate import upgrade
+
+pytestmark = pytest.mark.services
+
+
+@pytest.mark.parametrize("site_id", ["AT12", "EU"])
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"])
+def test_migrations_match_the_tables_in_code(make_settings, pg_url, tmp_path, site_id, database):
+    load_event_types()
+    url = pg_url if database == "postgresql" else f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+    settings = make_settings(site_id, db_url=url)
+    engine = make_engine(url)
+    parts = components(settings)
+    upgrade(engine, parts)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, [c.metadata for c in parts])
+    engine.dispose()
+    assert [d for d in diff if not (d[0] == "remove_table" and d[1].name == "alembic_version")] == []
