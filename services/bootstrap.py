@@ -18,9 +18,9 @@ from services.common.runtime import Runtime, build_runtime
 # The services of a site and of the hub, by package name. A package provides
 #   store.COMPONENT or store.COMPONENTS (its tables and migrations), api.blp or api.blueprints(),
 #   and optionally events (the event types it publishes).
-SITE_SERVICES = ("registry", "enquiries", "sync")
+SITE_SERVICES = ("registry", "enquiries", "label", "sync")
 HUB_SERVICES = ("hub", "sync")
-EVENT_MODULES = ("services.registry.events", "services.enquiries.events")
+EVENT_MODULES = ("services.registry.events", "services.enquiries.events", "services.label.events")
 
 
 def _module(service: str, name: str):

@@ -1,0 +1,1 @@
+"""The quality label "socio-ecologically produced": criteria, applications, four-eyes decisions, register."""
