@@ -1,4 +1,4 @@
-"""How the hub applies the registry's and the enquiries service's events to its consolidated store.
+"""How the hub applies the registry's, the enquiries service's and the label service's events to its consolidated store.
 
 The consumer runner (services/sync) calls `HANDLERS[env.type](conn, env)` inside the transaction that
 also writes the event's tracking row, only for events it has not applied before, after checking the
@@ -19,14 +19,15 @@ from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
 from services.enquiries import events as enquiries
-from services.hub import enquiry_store, store
+from services.hub import enquiry_store, label_store, store
+from services.label import events as label
 from services.registry import events as registry
 
 log = logging.getLogger("sopro.hub")
 
 # The services whose streams the hub ingests (its queue `hub.ingest` binds their facts from every site).
 # Each service here is also a stream `<site>/<service>` the reconciler expects from every member site.
-INGEST_SERVICES = ("registry", "enquiries")
+INGEST_SERVICES = ("registry", "enquiries", "label")
 
 Handler = Callable[[Connection, Envelope], None]
 
@@ -183,6 +184,24 @@ def impact_row(data: dict) -> dict:
     }
 
 
+def label_row(data: dict) -> dict:
+    # Every label event is a full snapshot; `label_id` is the row's id, taken from the envelope.
+    return {
+        "number": data["number"],
+        "holder_organisation_id": str(data["holder_organisation_id"]),
+        "holder_name": data["holder_name"],
+        "product": data["product"],
+        "cpv_codes": list(data["cpv_codes"]),
+        "catalogue_version": data["catalogue_version"],
+        "status": data["status"],
+        "valid_from": _date(data["valid_from"]),
+        "valid_until": _date(data["valid_until"]),
+        "suspended_until": _date(data["suspended_until"]),
+        "reason": data["reason"],
+        "holder_search": store.searchable(data["holder_name"]),
+    }
+
+
 def _optional_str(value) -> str | None:
     return None if value is None else str(value)
 
@@ -226,6 +245,12 @@ def apply_enquiry(conn: Connection, env: Envelope) -> None:
         enquiry_store.replace_enquiry_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
 
 
+def apply_label(conn: Connection, env: Envelope) -> None:
+    row = label_row(env.data)
+    if _apply(conn, env, label_store.hub_labels, row):
+        label_store.replace_label_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
+
+
 # Agreement events are full snapshots whatever their verb: the status says made, cancelled or delivered.
 apply_agreement = _snapshot(enquiry_store.hub_agreements, agreement_row)
 
@@ -248,4 +273,11 @@ HANDLERS: dict[str, Handler] = {
     enquiries.AgreementCancelled.TYPE: apply_agreement,
     enquiries.AgreementDelivered.TYPE: apply_agreement,
     enquiries.ImpactRecorded.TYPE: _snapshot(enquiry_store.hub_impact, impact_row),
+    # Label events are full snapshots whatever their verb: the status says which decision it was.
+    label.LabelGranted.TYPE: apply_label,
+    label.LabelRenewed.TYPE: apply_label,
+    label.LabelSuspended.TYPE: apply_label,
+    label.LabelReinstated.TYPE: apply_label,
+    label.LabelRevoked.TYPE: apply_label,
+    label.LabelExpired.TYPE: apply_label,
 }

@@ -10,9 +10,9 @@ snapshot columns are empty), so the older snapshot arriving later cannot bring t
 
 Support statements keep no personal data: only kind, organisation kind, region, date and status.
 
-Enquiries, agreements and impact live in `enquiry_store`, on this module's metadata (imported at the
-end, so that `COMPONENT` describes every hub table whichever module is imported first). The public
-API's queries are in `registry_queries`.
+Enquiries, agreements and impact live in `enquiry_store`, the label register in `label_store`, on this
+module's metadata (imported at the end, so that `COMPONENT` describes every hub table whichever module
+is imported first). The public API's queries are in `registry_queries`.
 """
 from __future__ import annotations
 
@@ -207,5 +207,6 @@ def paged(conn: Connection, query: Select, order_by, page: int, per_page: int) -
     return list(rows), total
 
 
-# Registers the brokerage tables on `metadata` (see the module docstring); nothing here uses them.
+# Registers the brokerage and label tables on `metadata` (see the module docstring); nothing here uses them.
 from services.hub import enquiry_store as _enquiry_store  # noqa: E402,F401
+from services.hub import label_store as _label_store  # noqa: E402,F401

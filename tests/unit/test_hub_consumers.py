@@ -13,6 +13,7 @@ from services.common.envelope import routing_key
 from services.common.events import declared_types
 from services.enquiries import events as enquiry_events  # noqa: F401 - registers the enquiries' event types
 from services.hub import consumers
+from services.label import events as label_events  # noqa: F401 - registers the label service's event types
 from services.registry import events as registry_events  # noqa: F401 - registers the registry's event types
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "deploy" / "rabbitmq" / "definitions.json"
@@ -28,18 +29,20 @@ def test_there_is_a_handler_for_every_event_type_of_the_ingested_services():
     ingested = {name for name, _ in declared_types() if name.split(".")[0] in consumers.INGEST_SERVICES}
     assert len([t for t in ingested if t.startswith("registry.")]) == 12
     assert len([t for t in ingested if t.startswith("enquiries.")]) == 6
+    assert len([t for t in ingested if t.startswith("label.")]) == 6
     assert set(consumers.HANDLERS) == ingested
 
 
-def test_the_ingest_queue_binds_every_sites_registry_and_enquiries_facts_and_nothing_else():
+def test_the_ingest_queue_binds_every_sites_registry_enquiries_and_label_facts_and_nothing_else():
     keys = consumers.binding_keys()
-    assert consumers.INGEST_SERVICES == ("registry", "enquiries")
-    assert keys == ["*.registry.#", "*.enquiries.#"]
+    assert consumers.INGEST_SERVICES == ("registry", "enquiries", "label")
+    assert keys == ["*.registry.#", "*.enquiries.#", "*.label.#"]
     assert any(_topic_matches(b, routing_key("AT12", "registry.offer.published")) for b in keys)
     assert any(_topic_matches(b, routing_key("HU22", "registry.support_statement.erased")) for b in keys)
     assert any(_topic_matches(b, routing_key("AT12", "enquiries.enquiry.submitted")) for b in keys)
     assert any(_topic_matches(b, routing_key("HU22", "enquiries.impact.recorded")) for b in keys)
-    assert not any(_topic_matches(b, routing_key("AT12", "label.decision.granted")) for b in keys)
+    assert any(_topic_matches(b, routing_key("HU22", "label.label.suspended")) for b in keys)
+    assert not any(_topic_matches(b, routing_key("AT12", "matching.offer.indexed")) for b in keys)
     assert not any(_topic_matches(b, routing_key("EU", "registry.offer.published", to="AT12")) for b in keys)
     # A forwarded part of a cross-border enquiry is a directed message for one site, not a fact for the hub.
     assert not any(_topic_matches(b, routing_key("EU", "enquiries.enquiry.forwarded", to="AT12")) for b in keys)

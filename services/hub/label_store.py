@@ -1,0 +1,115 @@
+"""The hub's network-wide label register: every site's labels, as the newest label event described them
+(the label service's event contract: every event is a full snapshot of the label).
+
+Rows follow the rules of `store`: keyed by (site, label id) from the envelope, newest
+`aggregate_version` wins (`store.upsert_newer`), stale and replayed events change nothing.
+
+A label number is unique across the federation (`SOPRO-<site>-<year>-<nnnn>`), so the table says so:
+a second label claiming a number already held fails its event instead of shadowing the first.
+
+The status a visitor sees is decided on the day of the question (`public_status`): a label whose
+validity ended is expired even before its site's scheduled expiry has been published.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import (
+    JSON, Column, Connection, Date, ForeignKeyConstraint, Index, Integer, PrimaryKeyConstraint, RowMapping,
+    String, Table, Text, and_, exists, or_, select,
+)
+
+from services.hub.store import SITE, UUID_STR, bookkeeping_columns, metadata, paged, replace_codes
+
+VALID, SUSPENDED, REVOKED, EXPIRED = "valid", "suspended", "revoked", "expired"
+
+hub_labels = Table(
+    "hub_labels",
+    metadata,
+    *bookkeeping_columns(),  # `id` is the label id
+    Column("number", String(40), nullable=False, unique=True),
+    Column("holder_organisation_id", UUID_STR, nullable=False),
+    Column("holder_name", String(200), nullable=False),
+    Column("product", String(300), nullable=False),
+    Column("cpv_codes", JSON, nullable=False),
+    Column("catalogue_version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("suspended_until", Date),
+    Column("reason", Text),
+    # The holder's name casefolded in Python (see store.searchable): SQLite's lower() folds ASCII only.
+    Column("holder_search", Text, nullable=False),
+    PrimaryKeyConstraint("site", "id"),
+    Index("ix_hub_labels_site_status", "site", "status"),
+)
+
+# One row per CPV code of a label, as for offers: "division 39" is an indexed LIKE '39%'.
+hub_label_cpv = Table(
+    "hub_label_cpv",
+    metadata,
+    Column("site", SITE, nullable=False),
+    Column("label_id", UUID_STR, nullable=False),
+    Column("cpv_code", String(8), nullable=False),
+    PrimaryKeyConstraint("site", "label_id", "cpv_code"),
+    ForeignKeyConstraint(["site", "label_id"], ["hub_labels.site", "hub_labels.id"], ondelete="CASCADE"),
+    Index("ix_hub_label_cpv_code", "cpv_code", postgresql_ops={"cpv_code": "varchar_pattern_ops"}),
+)
+
+
+def replace_label_cpv_codes(conn: Connection, site: str, label_id: str, codes: list[str]) -> None:
+    replace_codes(conn, hub_label_cpv, hub_label_cpv.c.label_id, site, label_id, codes)
+
+
+# --- the status on a given day -----------------------------------------------------------------------
+
+def public_status(status: str, valid_until: date, today: date) -> str:
+    """The status a verifier is told: a valid or suspended label past its last valid day is expired."""
+    if status in (VALID, SUSPENDED) and valid_until < today:
+        return EXPIRED
+    return status
+
+
+def _status_is(status: str, today: date):
+    """The SQL condition for `public_status(...) == status`, so that filtering and paging agree with it."""
+    lb = hub_labels
+    current = lb.c.valid_until >= today
+    if status == EXPIRED:
+        return or_(lb.c.status == EXPIRED, and_(lb.c.status.in_((VALID, SUSPENDED)), ~current))
+    if status in (VALID, SUSPENDED):
+        return and_(lb.c.status == status, current)
+    return lb.c.status == status
+
+
+# --- queries of the public register ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LabelFilters:
+    """What a visitor narrows the register by. Empty fields do not filter."""
+
+    holder: str | None = None  # text within the holder organisation's name, case-insensitive
+    cpv_division: str | None = None  # two digits: a label with any code in that division matches
+    site: str | None = None
+    status: str | None = None  # as `public_status` reports it on `today`
+
+
+def find_label(conn: Connection, number: str) -> RowMapping | None:
+    return conn.execute(select(hub_labels).where(hub_labels.c.number == number)).mappings().first()
+
+
+def list_labels(conn: Connection, filters: LabelFilters, today: date, page: int, per_page: int):
+    lb = hub_labels
+    query = select(lb)
+    if filters.site:
+        query = query.where(lb.c.site == filters.site)
+    if filters.status:
+        query = query.where(_status_is(filters.status, today))
+    if filters.holder:
+        query = query.where(lb.c.holder_search.contains(filters.holder.casefold(), autoescape=True))
+    if filters.cpv_division:
+        query = query.where(exists().where(
+            hub_label_cpv.c.site == lb.c.site, hub_label_cpv.c.label_id == lb.c.id,
+            hub_label_cpv.c.cpv_code.startswith(filters.cpv_division, autoescape=True),
+        ))
+    return paged(conn, query, (lb.c.number,), page, per_page)
