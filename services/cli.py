@@ -102,10 +102,10 @@ def cmd_serve(args) -> int:
 
 
 def cmd_tick(args) -> int:
-    """Scheduled housekeeping (run it from cron or a timer): expire enquiries past their deadline."""
+    """Scheduled housekeeping (run it from cron or a timer): expire overdue enquiries and labels."""
     from datetime import datetime, timezone
 
-    from services.bootstrap import bootstrap
+    from services.bootstrap import bootstrap, services_of
     from services.enquiries.lifecycle.expiry import expire_overdue
 
     runtime = bootstrap(_settings(args), migrate_db=False)
@@ -113,6 +113,13 @@ def cmd_tick(args) -> int:
     for e in expired:
         print(f"{runtime.site_id}: {e.reference} expired (was {e.from_state}, deadline {e.deadline})")
     print(f"{runtime.site_id}: {len(expired)} enquiries expired")
+    if "label" in services_of(runtime.settings):
+        from services.label.handlers import expire_labels
+
+        labels = expire_labels(runtime.uow, datetime.now(timezone.utc).date())
+        for label in labels:
+            print(f"{runtime.site_id}: label {label.number} expired (valid until {label.valid_until})")
+        print(f"{runtime.site_id}: {len(labels)} labels expired")
     return 0
 
 
@@ -167,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-migrate", action="store_true")
     serve.set_defaults(func=cmd_serve)
 
-    tick = sub.add_parser("tick", help="scheduled housekeeping: expire enquiries past their deadline")
+    tick = sub.add_parser("tick", help="scheduled housekeeping: expire enquiries past their deadline and labels past their validity")
     tick.add_argument("--site", help="site id; default SOPRO_SITE")
     tick.set_defaults(func=cmd_tick)
 

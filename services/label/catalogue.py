@@ -151,6 +151,11 @@ def _criterion(raw: dict) -> Criterion:
                      max_score=int(scoring.get("max_score", 5)), min_score=int(scoring.get("min_score", 0)))
 
 
+def current() -> Catalogue:
+    """The version new applications are made under (CURRENT_VERSION, read at call time)."""
+    return load(CURRENT_VERSION)
+
+
 def load_file(path: Path) -> Catalogue:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     criteria = tuple(_criterion(c) for c in raw.get("criteria", []))
@@ -160,9 +165,14 @@ def load_file(path: Path) -> Catalogue:
                      raw.get("regional", {}), criteria)
 
 
+def load(version: int, data_dir: Path | None = None) -> Catalogue:
+    """Catalogue `version` from `data_dir` (default: the module's DATA_DIR, read at call time)."""
+    return _load(int(version), Path(data_dir or DATA_DIR))
+
+
 @lru_cache(maxsize=None)
-def load(version: int = CURRENT_VERSION, data_dir: Path = DATA_DIR) -> Catalogue:
-    path = Path(data_dir) / f"criteria-v{int(version)}.yaml"
+def _load(version: int, data_dir: Path) -> Catalogue:
+    path = data_dir / f"criteria-v{version}.yaml"
     if not path.exists():
         raise LookupError(f"no criteria catalogue version {version}")
     return load_file(path)

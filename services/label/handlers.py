@@ -1,0 +1,214 @@
+"""Use cases of the label service. Each loads (under a row lock), calls the domain, and saves state,
+its audit row and its events in one transaction.
+
+Dependencies come in as parameters: `uow` (its `site_id` names the site in label numbers), `today` and
+`now` (a controllable clock), `actor` (who acts, for the audit and the four-eyes rule), and
+`acting_for` (a member's own organisation; None for staff).
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Callable
+
+from services.common.errors import Forbidden
+from services.common.uow import UnitOfWork
+from services.label import catalogue as cat, model as m, store
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _check_owner(acting_for: str | None, app: m.Application) -> None:
+    if acting_for is not None and acting_for != app.holder_organisation_id:
+        raise Forbidden("a member may only act on its own organisation's applications")
+
+
+# --- applications ------------------------------------------------------------------------------------
+
+def create_application(uow: UnitOfWork, fields: dict, actor: str, acting_for: str | None) -> m.Application:
+    if acting_for is not None and fields["holder_organisation_id"] != acting_for:
+        raise Forbidden("a member may only apply for its own organisation")
+    catalogue = cat.current()
+    app = m.Application(id=_new_id(), holder_organisation_id=fields["holder_organisation_id"],
+                        holder_name=fields["holder_name"], product=fields["product"],
+                        cpv_codes=fields["cpv_codes"], catalogue_version=catalogue.version)
+    app.edit(catalogue, {"evidence": fields.get("evidence", {})})
+    with uow:
+        store.save_application(uow.conn, app, new=True)
+        store.audit_step(uow.conn, "application", app.id, "created", actor)
+        uow.commit()
+    return app
+
+
+def _change_application(uow: UnitOfWork, application_id: str, action: str, actor: str,
+                        change: Callable[[m.Application], None], acting_for: str | None = None,
+                        reason: str | None = None, details: Callable[[m.Application], dict] | None = None):
+    with uow:
+        app = store.load_application(uow.conn, application_id, lock=True)
+        _check_owner(acting_for, app)
+        result = change(app)
+        store.save_application(uow.conn, app)
+        store.audit_step(uow.conn, "application", app.id, action, actor, reason, details(app) if details else None)
+        uow.commit()
+    return result if result is not None else app
+
+
+def update_application(uow, application_id: str, changes: dict, actor: str, acting_for: str | None):
+    def change(app: m.Application):
+        app.edit(cat.load(app.catalogue_version), changes)
+
+    return _change_application(uow, application_id, "edited", actor, change, acting_for,
+                               details=lambda app: {"fields": sorted(changes)})
+
+
+def submit_application(uow, application_id: str, actor: str, acting_for: str | None):
+    return _change_application(uow, application_id, "submitted", actor, lambda app: app.submit(), acting_for)
+
+
+def assess_application(uow, application_id: str, assessor: str, scores: dict, now: datetime):
+    def change(app: m.Application):
+        app.assess(cat.load(app.catalogue_version), assessor, scores, now)
+
+    return _change_application(uow, application_id, "assessed", assessor, change,
+                               details=lambda app: {"scores": scores, "passed": app.assessment["passed"]})
+
+
+def decide_application(uow: UnitOfWork, application_id: str, approver: str, outcome: str, reason: str,
+                       today: date, now: datetime, validity_years: int | None = None):
+    """The approver's decision. A grant takes the next number of the site's year under the counter's
+    row lock and creates the label, whose event goes out with this transaction."""
+    granted: list[m.Label] = []
+
+    def change(app: m.Application):
+        app.decide(approver, outcome, reason, now)
+        if outcome == "granted":
+            years = validity_years or cat.load(app.catalogue_version).validity_years
+            number = store.next_label_number(uow.conn, uow.site_id, today.year)
+            label = m.Label.grant(_new_id(), number, app, today, years)
+            app.label_number = number
+            store.save_label(uow.conn, label, new=True)
+            store.audit_step(uow.conn, "label", number, "granted", approver, reason,
+                             {"application_id": app.id, "valid_until": label.valid_until.isoformat()})
+            uow.record(label)
+            granted.append(label)
+
+    app = _change_application(uow, application_id, f"decided_{outcome}", approver, change, reason=reason)
+    return app, (granted[0] if granted else None)
+
+
+def list_applications(engine, organisation_id, status, page, per_page) -> store.Page:
+    with engine.connect() as conn:
+        return store.list_applications(conn, organisation_id, status, page, per_page)
+
+
+def get_application(engine, application_id: str, acting_for: str | None) -> m.Application:
+    with engine.connect() as conn:
+        app = store.load_application(conn, application_id)
+    _check_owner(acting_for, app)
+    return app
+
+
+# --- labels ------------------------------------------------------------------------------------------
+
+def _change_label(uow: UnitOfWork, number: str, action: str, actor: str, reason: str | None,
+                  change: Callable[[m.Label], None]) -> m.Label:
+    with uow:
+        label = store.load_label(uow.conn, number, lock=True)
+        change(label)
+        store.save_label(uow.conn, label)
+        store.audit_step(uow.conn, "label", number, action, actor, reason,
+                         {"status": label.status, "valid_until": label.valid_until.isoformat(),
+                          "suspended_until": label.suspended_until.isoformat() if label.suspended_until else None})
+        uow.record(label)
+        uow.commit()
+    return label
+
+
+def renew_label(uow, number: str, actor: str, today: date, validity_years: int | None = None) -> m.Label:
+    def change(label: m.Label):
+        label.renew(today, validity_years or cat.load(label.catalogue_version).validity_years)
+
+    return _change_label(uow, number, "renewed", actor, None, change)
+
+
+def suspend_label(uow, number: str, actor: str, until: date, reason: str, today: date) -> m.Label:
+    return _change_label(uow, number, "suspended", actor, reason, lambda lbl: lbl.suspend(today, until, reason))
+
+
+def reinstate_label(uow, number: str, actor: str, reason: str | None) -> m.Label:
+    return _change_label(uow, number, "reinstated", actor, reason, lambda lbl: lbl.reinstate(reason))
+
+
+def revoke_label(uow, number: str, actor: str, reason: str) -> m.Label:
+    return _change_label(uow, number, "revoked", actor, reason, lambda lbl: lbl.revoke(reason))
+
+
+def expire_labels(new_uow: Callable[[], UnitOfWork], today: date) -> list[m.Label]:
+    """`sopro tick`: every label past its validity expires, one transaction each."""
+    with new_uow() as uow:
+        due = store.labels_due_to_expire(uow.conn, today)
+    expired = []
+    for number in due:
+        with new_uow() as uow:
+            label = store.load_label(uow.conn, number, lock=True)
+            if label.expire_if_due(today):  # re-checked under the lock: a renewal may have won
+                store.save_label(uow.conn, label)
+                store.audit_step(uow.conn, "label", number, "expired", "sopro tick", "validity ended")
+                uow.record(label)
+                uow.commit()
+                expired.append(label)
+    return expired
+
+
+def find_label(engine, number: str) -> m.Label | None:
+    with engine.connect() as conn:
+        return store.find_label(conn, number)
+
+
+def search_labels(engine, **criteria) -> store.Page:
+    with engine.connect() as conn:
+        return store.search_labels(conn, **criteria)
+
+
+# --- complaints --------------------------------------------------------------------------------------
+
+def file_complaint(uow: UnitOfWork, label_number: str | None, text: str, contact: str | None) -> m.Complaint:
+    complaint = m.Complaint(id=_new_id(), label_number=label_number, text=text, contact=contact)
+    with uow:
+        if label_number is not None:
+            store.load_label(uow.conn, label_number)  # 404 for a number this site never issued
+        store.save_complaint(uow.conn, complaint, new=True)
+        store.audit_step(uow.conn, "complaint", complaint.id, "filed", "public",
+                         details={"label_number": label_number})
+        uow.commit()
+    return complaint
+
+
+def review_complaint(uow: UnitOfWork, complaint_id: str, to: str, resolution: str | None, actor: str,
+                     today: date, action: str | None = None, suspend_until: date | None = None) -> m.Complaint:
+    """Move a complaint on; an upheld one may suspend or revoke its label in the same transaction."""
+    with uow:
+        complaint = store.load_complaint(uow.conn, complaint_id, lock=True)
+        complaint.move(to, resolution)
+        if action and to == "upheld" and complaint.label_number:
+            label = store.load_label(uow.conn, complaint.label_number, lock=True)
+            why = f"complaint {complaint.id}: {resolution or 'upheld'}"
+            if action == "suspend":
+                label.suspend(today, suspend_until, why)
+            else:
+                label.revoke(why)
+            store.save_label(uow.conn, label)
+            store.audit_step(uow.conn, "label", label.number, f"{action}ed" if action == "suspend" else "revoked",
+                             actor, why, {"complaint_id": complaint.id})
+            uow.record(label)
+        store.save_complaint(uow.conn, complaint)
+        store.audit_step(uow.conn, "complaint", complaint.id, to, actor, resolution, {"action": action})
+        uow.commit()
+    return complaint
+
+
+def audit_trail(engine, subject_ids: list[str]) -> list[dict]:
+    with engine.connect() as conn:
+        return store.audit_trail(conn, subject_ids)

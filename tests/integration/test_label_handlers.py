@@ -1,0 +1,109 @@
+"""Label use cases on PostgreSQL: four eyes, numbers under concurrent grants, expiry and renewal with a
+controllable clock, outbox events, and the catalogue version kept on old decisions."""
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from services.bootstrap import bootstrap
+from services.common.errors import Conflict
+from services.common.outbox import outbox
+from services.label import catalogue as cat, handlers as h, store
+from tests.unit.test_label_catalogue import GOOD_EVIDENCE, GOOD_SCORES, V2
+
+pytestmark = pytest.mark.services
+
+TODAY = date(2026, 3, 1)
+NOW = datetime(2026, 3, 1, 10, tzinfo=timezone.utc)
+ORG = str(uuid.uuid4())
+
+
+@pytest.fixture
+def runtime(make_settings, pg_url):
+    rt = bootstrap(make_settings("HU22", db_url=pg_url))
+    yield rt
+    rt.engine.dispose()
+
+
+def fields(**kw):
+    return {"holder_organisation_id": ORG, "holder_name": "Textil Kft", "product": "Tote bag",
+            "cpv_codes": ["18930000"], "evidence": GOOD_EVIDENCE, **kw}
+
+
+def assessed(rt) -> str:
+    app = h.create_application(rt.uow(), fields(), "member1", acting_for=ORG)
+    h.submit_application(rt.uow(), app.id, "member1", acting_for=ORG)
+    h.assess_application(rt.uow(), app.id, "anna", GOOD_SCORES, NOW)
+    return app.id
+
+
+def events(rt) -> list[tuple[str, dict]]:
+    with rt.engine.connect() as conn:
+        return [(r.type, r.data) for r in conn.execute(select(outbox).order_by(outbox.c.id))]
+
+
+def test_grant_by_a_second_person_publishes_the_label(runtime):
+    app_id = assessed(runtime)
+    with pytest.raises(Conflict):
+        h.decide_application(runtime.uow(), app_id, "anna", "granted", "ok", TODAY, NOW)
+    app, label = h.decide_application(runtime.uow(), app_id, "bela", "granted", "ok", TODAY, NOW)
+    assert label.number == "SOPRO-HU22-2026-0001" and app.label_number == label.number
+    assert label.valid_until == date(2028, 3, 1)
+    [(kind, data)] = events(runtime)
+    assert kind == "label.label.granted" and data["number"] == label.number and data["catalogue_version"] == 1
+    actions = [a["action"] for a in h.audit_trail(runtime.engine, [app_id, label.number])]
+    assert actions == ["created", "submitted", "assessed", "granted", "decided_granted"]
+
+
+def test_label_numbers_are_unique_under_concurrent_grants(runtime):
+    ids = [assessed(runtime) for _ in range(12)]
+    barrier = threading.Barrier(len(ids))
+
+    def grant(app_id):
+        barrier.wait(timeout=60)
+        return h.decide_application(runtime.uow(), app_id, "bela", "granted", "ok", TODAY, NOW)[1].number
+
+    with ThreadPoolExecutor(len(ids)) as pool:
+        numbers = list(pool.map(grant, ids))
+    assert sorted(numbers) == [f"SOPRO-HU22-2026-{n:04d}" for n in range(1, 13)]
+
+
+def test_expiry_and_renewal_by_the_tick_with_a_controllable_clock(runtime):
+    _, label = h.decide_application(runtime.uow(), assessed(runtime), "bela", "granted", "ok", TODAY, NOW)
+    assert h.expire_labels(runtime.uow, date(2028, 3, 1)) == []
+    h.renew_label(runtime.uow(), label.number, "bela", date(2028, 2, 1))
+    assert h.expire_labels(runtime.uow, date(2028, 3, 2)) == []
+    [expired] = h.expire_labels(runtime.uow, date(2030, 3, 2))
+    assert expired.status == "expired" and h.find_label(runtime.engine, label.number).status == "expired"
+    assert [t for t, _ in events(runtime)] == ["label.label.granted", "label.label.renewed", "label.label.expired"]
+
+
+def test_an_upheld_complaint_suspends_the_label(runtime):
+    _, label = h.decide_application(runtime.uow(), assessed(runtime), "bela", "granted", "ok", TODAY, NOW)
+    c = h.file_complaint(runtime.uow(), label.number, "the cotton is imported", "someone@example.org")
+    h.review_complaint(runtime.uow(), c.id, "upheld", "checked", "admin", TODAY, "suspend", date(2026, 6, 1))
+    assert h.find_label(runtime.engine, label.number).status == "suspended"
+    assert events(runtime)[-1][0] == "label.label.suspended"
+    assert "someone" not in str(events(runtime))
+
+
+def test_old_decisions_keep_their_catalogue_version(runtime, tmp_path, monkeypatch):
+    shutil.copy(cat.DATA_DIR / "criteria-v1.yaml", tmp_path)
+    (tmp_path / "criteria-v2.yaml").write_text(V2, encoding="utf-8")
+    _, old = h.decide_application(runtime.uow(), assessed(runtime), "bela", "granted", "ok", TODAY, NOW)
+    monkeypatch.setattr(cat, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(cat, "CURRENT_VERSION", 2)
+    app = h.create_application(runtime.uow(), fields(evidence={"se_share": {"figure": "45"}}), "m", None)
+    assert app.catalogue_version == 2
+    h.submit_application(runtime.uow(), app.id, "m", None)
+    h.assess_application(runtime.uow(), app.id, "anna", {"se_share": {"reason": "ok"}}, NOW)
+    _, new = h.decide_application(runtime.uow(), app.id, "bela", "granted", "ok", TODAY, NOW)
+    assert new.valid_until == date(2029, 3, 1)  # v2 says three years
+    assert h.find_label(runtime.engine, old.number).catalogue_version == 1
+    assert h.find_label(runtime.engine, new.number).catalogue_version == 2
