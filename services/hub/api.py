@@ -1,5 +1,6 @@
 """The hub's consolidated API: every site's public organisations, offers and case studies, and the
-agency's statistics. Enquiries and impact are in `enquiry_api` (its own blueprint, see `blueprints`).
+agency's statistics. Enquiries and impact are in `enquiry_api`, label verification and the label register
+in `label_api` (their own blueprints, see `blueprints`).
 
 Access: the consolidated lists and details are public reads (the sites published them); statistics
 need `agency_viewer` or `agency_admin`. Unknown query parameters, an unknown site, a malformed CPV or
@@ -39,8 +40,9 @@ def member_site_ids() -> list[str]:
 def blueprints() -> list[Blueprint]:
     """The hub's blueprints, for the composition root (imported here: enquiry_api builds on this module)."""
     from services.hub.enquiry_api import blp as brokerage
+    from services.hub.label_api import blp as labels
 
-    return [blp, brokerage]
+    return [blp, brokerage, labels]
 
 
 def _known_site(value: str) -> None:

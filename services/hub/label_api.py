@@ -1,0 +1,110 @@
+"""Public label verification at the hub, and the network-wide label register.
+
+Access: public, no token (a label exists to be checked by anyone). A label carries no personal data:
+its holder is an organisation.
+
+The status answered is the one of today (UTC), see `label_store.public_status`: a label past its last
+valid day is expired even if its site has not yet published the expiry. An unknown number is a 404
+whose errors say `{"label": ["unknown"]}`; a malformed number, unknown query parameters, an unknown
+site or status and a CPV division that is not two digits are 422 with field messages.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from services.common.api import PageQuery, page_schema
+from services.common.auth import public
+from services.common.errors import Invalid, NotFound
+from services.hub import label_store
+from services.hub.api import STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, page_body
+from services.label.events import LABEL_NUMBER, LABEL_STATUSES
+
+blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
+                description="Verify a label and search the network-wide label register (public)")
+
+CPV_DIVISION = validate.Regexp(r"^[0-9]{2}$", error="a CPV division is two digits, e.g. 39")
+
+
+def _storable(value: str) -> None:
+    # PostgreSQL text cannot hold NUL, nor can UTF-8 hold a lone surrogate: refuse them as input (422).
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ma.ValidationError("contains characters that are not allowed")
+
+
+def utc_today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+# --- query schemas -----------------------------------------------------------------------------------
+
+class LabelQuery(PageQuery, SiteQuery):
+    holder = ma.fields.String(validate=[validate.Length(min=1, max=200), _storable],
+                              metadata={"description": "text within the holder organisation's name"})
+    cpv = ma.fields.String(validate=CPV_DIVISION, metadata={"description": "CPV division (two digits)"})
+    status = ma.fields.String(validate=validate.OneOf(LABEL_STATUSES), metadata={"description": "status today"})
+
+
+# --- response schemas --------------------------------------------------------------------------------
+
+class LabelSchema(ma.Schema):
+    number = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": list(LABEL_STATUSES)})
+    product = ma.fields.String()
+    cpv_codes = ma.fields.List(ma.fields.String())
+    holder_organisation_id = ma.fields.String()
+    holder_name = ma.fields.String()
+    site = ma.fields.String(metadata={"description": "the site that decided"})
+    valid_from = ma.fields.Date()
+    valid_until = ma.fields.Date()
+    suspended_until = ma.fields.Date(allow_none=True)
+    reason = ma.fields.String(allow_none=True, metadata={"description": "why it is suspended or revoked"})
+    catalogue_version = ma.fields.Integer()
+    updated_at = UtcDateTime(attribute="last_occurred_at")
+
+
+LabelPage = page_schema(LabelSchema, "HubLabelPage")
+
+
+def as_of(row, today: date) -> dict:
+    """The row as a verifier sees it today."""
+    return {**row, "status": label_store.public_status(row["status"], row["valid_until"], today)}
+
+
+# --- views -------------------------------------------------------------------------------------------
+
+@blp.route("/labels")
+class Labels(MethodView):
+    @public
+    @blp.arguments(LabelQuery, **STRICT_QUERY)
+    @blp.response(200, LabelPage)
+    def get(self, args):
+        """The network-wide label register, by number; filter by holder, CPV division, site and status."""
+        today = utc_today()
+        filters = label_store.LabelFilters(holder=args.get("holder"), cpv_division=args.get("cpv"),
+                                           site=args.get("site"), status=args.get("status"))
+        with hub_runtime().engine.connect() as conn:
+            rows, total = label_store.list_labels(conn, filters, today, args["page"], args["per_page"])
+        return page_body(([as_of(r, today) for r in rows], total), args)
+
+
+@blp.route("/labels/<string:number>")
+class LabelVerification(MethodView):
+    @public
+    @blp.response(200, LabelSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, number):
+        """Verify a label number: its status today, product, holder, deciding site, validity, catalogue."""
+        try:
+            LABEL_NUMBER(number)
+        except ma.ValidationError as exc:
+            raise Invalid("malformed label number", {"number": exc.messages}) from None
+        with hub_runtime().engine.connect() as conn:
+            row = label_store.find_label(conn, number)
+        if row is None:
+            raise NotFound(f"label {number} is unknown", {"label": ["unknown"]})
+        return as_of(row, utc_today())
