@@ -209,6 +209,16 @@ def review_complaint(uow: UnitOfWork, complaint_id: str, to: str, resolution: st
     return complaint
 
 
+def list_complaints(engine, status: str | None, page: int, per_page: int) -> store.Page:
+    with engine.connect() as conn:
+        return store.list_complaints(conn, status, page, per_page)
+
+
+def get_complaint(engine, complaint_id: str) -> m.Complaint:
+    with engine.connect() as conn:
+        return store.load_complaint(conn, complaint_id)
+
+
 def audit_trail(engine, subject_ids: list[str]) -> list[dict]:
     with engine.connect() as conn:
         return store.audit_trail(conn, subject_ids)

@@ -1,0 +1,251 @@
+"""HTTP API of the label service: /api/v1/label-applications, /labels, /label-complaints.
+
+Access (default deny; every method declares its rule):
+- Public: verifying a label (`GET /labels/<number>`), the register (`GET /labels`), filing a complaint.
+- member: applies for, edits and submits its own organisation's applications (the token's organisation).
+- assessor: scores submitted applications. approver: decides them (never one it assessed: four eyes),
+  and suspends, reinstates, revokes and renews labels, and reviews complaints, as site_admin may too.
+- Staff (site_admin, assessor, approver): read every application, complaint and audit trail.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.common.auth import current_principal, public, roles
+from services.common.errors import Forbidden, NotFound
+from services.label import handlers, model as m
+from services.label.schemas import (
+    ApplicationPage, ApplicationPatch, LabelApplicationQuery, LabelApplicationSchema, LabelAssessmentSchema, LabelAuditEntrySchema,
+    ComplaintPage, LabelComplaintQuery, LabelComplaintReviewSchema, LabelComplaintSchema, LabelDecisionSchema, LabelPage,
+    LabelQuery, LabelSchema, LabelOptionalReasonSchema, LabelReasonSchema, LabelStaffComplaintSchema, LabelSuspensionSchema,
+)
+
+blp = Blueprint("label", __name__, url_prefix="/api/v1",
+                description='The quality label "socio-ecologically produced": applications, decisions, register')
+
+STAFF = ("site_admin", "assessor", "approver")
+DECIDERS = ("approver", "site_admin")
+
+
+def _runtime():
+    return current_app.extensions["sopro"]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _actor() -> str:
+    return current_principal().subject
+
+
+def _acting_for() -> str | None:
+    """None for staff; for a member, the organisation whose applications it may manage."""
+    principal = current_principal()
+    if principal.has_any(STAFF):
+        return None
+    if not principal.organisation_id:
+        raise Forbidden("this member's token names no organisation")
+    return principal.organisation_id
+
+
+def _page(page) -> dict:
+    return {"items": page.items, "page": page.page, "per_page": page.per_page, "total": page.total}
+
+
+def _present(label: m.Label) -> dict:
+    site = m.LABEL_NUMBER.match(label.number)
+    return {**label.__dict__, "deciding_site": site.group(1) if site else _runtime().site_id}
+
+
+# --- applications ------------------------------------------------------------------------------------
+
+@blp.route("/label-applications")
+class Applications(MethodView):
+    @roles("member", *STAFF)
+    @blp.arguments(LabelApplicationQuery, location="query")
+    @blp.response(200, ApplicationPage)
+    def get(self, query):
+        """Applications: a member's own organisation's, or all of them for staff."""
+        organisation_id = _acting_for() or query.get("organisation_id")
+        return _page(handlers.list_applications(_runtime().engine, organisation_id, query.get("status"),
+                                                query["page"], query["per_page"]))
+
+    @roles("member", "site_admin")
+    @blp.arguments(LabelApplicationSchema)
+    @blp.response(201, LabelApplicationSchema)
+    def post(self, fields):
+        """Apply for the label for a product or service of a member organisation (a draft)."""
+        return handlers.create_application(_runtime().uow(), fields, _actor(), _acting_for())
+
+
+@blp.route("/label-applications/<uuid:application_id>")
+class ApplicationById(MethodView):
+    @roles("member", *STAFF)
+    @blp.response(200, LabelApplicationSchema)
+    def get(self, application_id):
+        return handlers.get_application(_runtime().engine, str(application_id), _acting_for())
+
+    @roles("member", "site_admin")
+    @blp.arguments(ApplicationPatch)
+    @blp.response(200, LabelApplicationSchema)
+    def patch(self, changes, application_id):
+        """Edit a draft (or an application returned for more evidence); submitted ones are frozen (409)."""
+        return handlers.update_application(_runtime().uow(), str(application_id), changes, _actor(), _acting_for())
+
+
+@blp.route("/label-applications/<uuid:application_id>/submit")
+class Submission(MethodView):
+    @roles("member", "site_admin")
+    @blp.response(200, LabelApplicationSchema)
+    def post(self, application_id):
+        """Submit the application for assessment; its evidence is frozen from now on."""
+        return handlers.submit_application(_runtime().uow(), str(application_id), _actor(), _acting_for())
+
+
+@blp.route("/label-applications/<uuid:application_id>/assessment")
+class Assessment(MethodView):
+    @roles("assessor")
+    @blp.arguments(LabelAssessmentSchema)
+    @blp.response(200, LabelApplicationSchema)
+    def post(self, body, application_id):
+        """Score each criterion of the application's catalogue version, with reasons."""
+        return handlers.assess_application(_runtime().uow(), str(application_id), _actor(), body["scores"], _now())
+
+
+@blp.route("/label-applications/<uuid:application_id>/decision")
+class Decision(MethodView):
+    @roles("approver")
+    @blp.arguments(LabelDecisionSchema)
+    @blp.response(200, LabelApplicationSchema)
+    def post(self, body, application_id):
+        """Decide an assessed application: granted, refused or returned. Never by its assessor."""
+        now = _now()
+        app, _ = handlers.decide_application(_runtime().uow(), str(application_id), _actor(), body["outcome"],
+                                             body["reason"], now.date(), now)
+        return app
+
+
+@blp.route("/label-applications/<uuid:application_id>/audit")
+class ApplicationAudit(MethodView):
+    @roles(*STAFF)
+    @blp.response(200, LabelAuditEntrySchema(many=True))
+    def get(self, application_id):
+        """Every step of the application (and of the label it led to): who, when, what, why."""
+        app = handlers.get_application(_runtime().engine, str(application_id), None)
+        return handlers.audit_trail(_runtime().engine, [app.id] + ([app.label_number] if app.label_number else []))
+
+
+# --- labels ------------------------------------------------------------------------------------------
+
+@blp.route("/labels")
+class Labels(MethodView):
+    @public
+    @blp.arguments(LabelQuery, location="query")
+    @blp.response(200, LabelPage)
+    def get(self, query):
+        """The public register of this site's labels, by holder, CPV division and status."""
+        page = handlers.search_labels(_runtime().engine, holder=query.get("holder"), cpv_division=query.get("cpv"),
+                                      status=query.get("status"), page=query["page"], per_page=query["per_page"])
+        return {**_page(page), "items": [_present(lbl) for lbl in page.items]}
+
+
+@blp.route("/labels/<string:number>")
+class LabelByNumber(MethodView):
+    @public
+    @blp.response(200, LabelSchema)
+    def get(self, number):
+        """Verify a label: its status (valid, suspended, revoked, expired), holder, product and validity.
+        A number this site does not know answers 404 with errors {"label": ["unknown"]}."""
+        label = handlers.find_label(_runtime().engine, number)
+        if label is None:
+            raise NotFound(f"the label number {number[:60]} is unknown", {"label": ["unknown"]}, code="unknown_label")
+        return _present(label)
+
+
+def _label_action(name: str, schema, act, doc: str):
+    """A POST /labels/<number>/<name> endpoint for approvers and site admins."""
+
+    class Action(MethodView):
+        @roles(*DECIDERS)
+        @blp.arguments(schema)
+        @blp.response(200, LabelSchema)
+        def post(self, body, number):
+            return _present(act(body, number))
+
+    Action.post.__doc__ = doc
+    Action.__name__ = f"Label{name.title()}"
+    blp.route(f"/labels/<string:number>/{name}")(Action)
+
+
+_label_action("suspend", LabelSuspensionSchema, lambda b, n: handlers.suspend_label(
+    _runtime().uow(), n, _actor(), b["until"], b["reason"], _now().date()),
+    "Suspend a valid label for at most 6 months, with a reason.")
+_label_action("reinstate", LabelOptionalReasonSchema, lambda b, n: handlers.reinstate_label(
+    _runtime().uow(), n, _actor(), b["reason"]), "End a suspension: the label is valid again.")
+_label_action("revoke", LabelReasonSchema, lambda b, n: handlers.revoke_label(
+    _runtime().uow(), n, _actor(), b["reason"]), "Revoke a label, with a reason.")
+_label_action("renew", LabelOptionalReasonSchema, lambda b, n: handlers.renew_label(
+    _runtime().uow(), n, _actor(), _now().date()), "Renew a valid label before it expires: a new validity.")
+
+
+@blp.route("/labels/<string:number>/audit")
+class LabelAudit(MethodView):
+    @roles(*STAFF)
+    @blp.response(200, LabelAuditEntrySchema(many=True))
+    def get(self, number):
+        label = handlers.find_label(_runtime().engine, number)
+        if label is None:
+            raise NotFound(f"the label number {number[:60]} is unknown", {"label": ["unknown"]}, code="unknown_label")
+        return handlers.audit_trail(_runtime().engine, [label.application_id, label.number])
+
+
+# --- complaints --------------------------------------------------------------------------------------
+
+@blp.route("/label-complaints")
+class Complaints(MethodView):
+    @public
+    @blp.arguments(LabelComplaintSchema)
+    @blp.response(201, LabelComplaintSchema)
+    def post(self, body):
+        """Anyone may complain about a label (or the label scheme); the contact stays with staff."""
+        return handlers.file_complaint(_runtime().uow(), body["label_number"], body["text"], body["contact"])
+
+    @roles(*STAFF)
+    @blp.arguments(LabelComplaintQuery, location="query")
+    @blp.response(200, ComplaintPage)
+    def get(self, query):
+        return _page(handlers.list_complaints(_runtime().engine, query.get("status"), query["page"],
+                                              query["per_page"]))
+
+
+@blp.route("/label-complaints/<uuid:complaint_id>")
+class ComplaintById(MethodView):
+    @roles(*STAFF)
+    @blp.response(200, LabelStaffComplaintSchema)
+    def get(self, complaint_id):
+        return handlers.get_complaint(_runtime().engine, str(complaint_id))
+
+
+@blp.route("/label-complaints/<uuid:complaint_id>/review")
+class ComplaintReview(MethodView):
+    @roles(*DECIDERS)
+    @blp.arguments(LabelComplaintReviewSchema)
+    @blp.response(200, LabelStaffComplaintSchema)
+    def post(self, body, complaint_id):
+        """Move a complaint on; an upheld one may suspend or revoke its label."""
+        return handlers.review_complaint(_runtime().uow(), str(complaint_id), body["status"], body["resolution"],
+                                         _actor(), _now().date(), body["action"], body["suspend_until"])
+
+
+@blp.route("/label-complaints/<uuid:complaint_id>/audit")
+class ComplaintAudit(MethodView):
+    @roles(*STAFF)
+    @blp.response(200, LabelAuditEntrySchema(many=True))
+    def get(self, complaint_id):
+        handlers.get_complaint(_runtime().engine, str(complaint_id))
+        return handlers.audit_trail(_runtime().engine, [str(complaint_id)])
