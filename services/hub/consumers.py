@@ -245,7 +245,16 @@ def apply_enquiry(conn: Connection, env: Envelope) -> None:
         enquiry_store.replace_enquiry_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
 
 
+class ForeignLabelNumber(ValueError):
+    """A site published a label whose number names another site."""
+
+
 def apply_label(conn: Connection, env: Envelope) -> None:
+    # A number names its deciding site (SOPRO-<site>-...): a site cannot grant or change another's label.
+    # Raising quarantines the event (dead-lettered with this reason); the stream moves on.
+    # A number already held by another label id fails the same way, on the table's unique constraint.
+    if not env.data["number"].startswith(f"SOPRO-{env.site}-"):
+        raise ForeignLabelNumber(f"{env.site} published label {env.data['number']} of another site")
     row = label_row(env.data)
     if _apply(conn, env, label_store.hub_labels, row):
         label_store.replace_label_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])

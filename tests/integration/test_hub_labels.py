@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from services.bootstrap import bootstrap, create_app
 from services.common.envelope import Envelope
@@ -116,6 +117,50 @@ def test_the_hub_ingest_pipeline_expects_every_sites_label_stream(runtime):
     spec, _, streams = hub_ingest(runtime)
     assert "*.label.#" in spec.binding_keys
     assert {"AT12/label", "HU22/label"} <= set(streams)
+
+
+def test_the_hub_ingest_pipeline_checks_and_applies_signed_label_events(runtime, federation_files):
+    # Through services.workers.hub_ingest: the signature, the event's JSON Schema, the tracking row, the handler.
+    from services.common.envelope import dumps, unsigned_fields
+    from services.common.events import dump_data
+    from services.common.signing import load_private_key, sign
+    from services.label import events as ev
+    from services.workers import hub_ingest
+
+    _, processor, _ = hub_ingest(runtime)
+    key = load_private_key(federation_files[1] / "HU22.pem")
+
+    def signed(event, seq: int, label_id: str, version: int) -> str:
+        fields = unsigned_fields(
+            id=str(uuid.uuid4()), type=event.TYPE, version=event.VERSION, site="HU22", stream="HU22/label",
+            seq=seq, aggregate_id=label_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00Z",
+            correlation_id=None, causation_id=None, data=dump_data(event))
+        fields["signature"] = sign(fields, key, "HU22")
+        return dumps(fields)
+
+    label_id = str(uuid.uuid4())
+    granted = ev.LabelData().load(label_data(label_id, "SOPRO-HU22-2026-0010"))  # typed, as the site holds it
+    suspended = {**granted, "status": "suspended", "reason": "complaint", "suspended_until": TODAY + timedelta(days=30)}
+    other_id = str(uuid.uuid4())
+    foreign = ev.LabelData().load(label_data(other_id, "SOPRO-AT12-2026-0010"))  # HU22 speaking for AT12
+    bodies = [signed(ev.LabelGranted(**granted), 1, label_id, 1),
+              signed(ev.LabelSuspended(**suspended), 2, label_id, 2),
+              signed(ev.LabelGranted(**foreign), 3, other_id, 1)]
+
+    outcome = processor.process(bodies)
+    assert len(outcome.applied) == 2
+    kept = stored(runtime, "SOPRO-HU22-2026-0010")
+    assert (kept["status"], kept["aggregate_version"]) == ("suspended", 2)
+    assert stored(runtime, "SOPRO-AT12-2026-0010") is None  # quarantined, not applied
+    assert outcome.positions["HU22/label"] == (3, 3)  # and the stream moved on
+    assert processor.process(bodies[:2]).duplicates == 2  # redelivered: applied once only
+
+
+def test_a_second_label_claiming_a_held_number_does_not_replace_it(runtime, sites):
+    sites.label("HU22", "SOPRO-HU22-2026-0020", product="the first")
+    with pytest.raises(IntegrityError):  # the event fails, and the processor quarantines it
+        sites.label("HU22", "SOPRO-HU22-2026-0020", product="an impostor")  # another label id
+    assert stored(runtime, "SOPRO-HU22-2026-0020")["product"] == "the first"
 
 
 # --- verification ------------------------------------------------------------------------------------

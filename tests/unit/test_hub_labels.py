@@ -50,3 +50,15 @@ def test_every_column_of_a_label_row_exists_in_the_table():
 ])
 def test_public_status_on_a_given_day(status, valid_until, expected):
     assert public_status(status, valid_until, today=date(2026, 6, 30)) == expected
+
+
+def test_a_site_cannot_publish_a_label_numbered_for_another_site():
+    from services.common.envelope import Envelope
+
+    env = Envelope(
+        id="0c4f2d2e-0000-4000-8000-000000000040", type="label.label.granted", version=1, site="AT12",
+        stream="AT12/label", seq=1, aggregate_id=LABEL["label_id"], aggregate_version=1,
+        occurred_at="2026-03-01T10:00:00+00:00", correlation_id=None, causation_id=None, data=LABEL,
+    )
+    with pytest.raises(consumers.ForeignLabelNumber):
+        consumers.apply_label(None, env)  # refused before touching the database
