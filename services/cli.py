@@ -114,12 +114,15 @@ def cmd_tick(args) -> int:
         print(f"{runtime.site_id}: {e.reference} expired (was {e.from_state}, deadline {e.deadline})")
     print(f"{runtime.site_id}: {len(expired)} enquiries expired")
     if "label" in services_of(runtime.settings):
-        from services.label.handlers import expire_labels
+        from services.label.handlers import end_lapsed_suspensions, expire_labels
 
-        labels = expire_labels(runtime.uow, datetime.now(timezone.utc).date())
+        today = datetime.now(timezone.utc).date()
+        labels = expire_labels(runtime.uow, today)
         for label in labels:
             print(f"{runtime.site_id}: label {label.number} expired (valid until {label.valid_until})")
         print(f"{runtime.site_id}: {len(labels)} labels expired")
+        for label in end_lapsed_suspensions(runtime.uow, today):
+            print(f"{runtime.site_id}: label {label.number} valid again (its suspension ended)")
     return 0
 
 

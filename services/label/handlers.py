@@ -145,21 +145,35 @@ def revoke_label(uow, number: str, actor: str, reason: str) -> m.Label:
     return _change_label(uow, number, "revoked", actor, reason, lambda lbl: lbl.revoke(reason))
 
 
-def expire_labels(new_uow: Callable[[], UnitOfWork], today: date) -> list[m.Label]:
-    """`sopro tick`: every label past its validity expires, one transaction each."""
+def _housekeep(new_uow: Callable[[], UnitOfWork], due: Callable, step: Callable[[m.Label], bool],
+               action: str, reason: str) -> list[m.Label]:
+    """Apply `step` to each label `due` names, one transaction each, re-checked under the row lock
+    (a renewal or a reinstatement may have come first)."""
     with new_uow() as uow:
-        due = store.labels_due_to_expire(uow.conn, today)
-    expired = []
-    for number in due:
+        numbers = due(uow.conn)
+    changed = []
+    for number in numbers:
         with new_uow() as uow:
             label = store.load_label(uow.conn, number, lock=True)
-            if label.expire_if_due(today):  # re-checked under the lock: a renewal may have won
+            if step(label):
                 store.save_label(uow.conn, label)
-                store.audit_step(uow.conn, "label", number, "expired", "sopro tick", "validity ended")
+                store.audit_step(uow.conn, "label", number, action, "sopro tick", reason)
                 uow.record(label)
                 uow.commit()
-                expired.append(label)
-    return expired
+                changed.append(label)
+    return changed
+
+
+def expire_labels(new_uow: Callable[[], UnitOfWork], today: date) -> list[m.Label]:
+    """`sopro tick`: every label past its validity expires."""
+    return _housekeep(new_uow, lambda conn: store.labels_due_to_expire(conn, today),
+                      lambda label: label.expire_if_due(today), "expired", "validity ended")
+
+
+def end_lapsed_suspensions(new_uow: Callable[[], UnitOfWork], today: date) -> list[m.Label]:
+    """`sopro tick`: a suspension past its end date ends; the label is valid again."""
+    return _housekeep(new_uow, lambda conn: store.suspensions_lapsed(conn, today),
+                      lambda label: label.end_suspension_if_lapsed(today), "reinstated", "the suspension ended")
 
 
 def find_label(engine, number: str) -> m.Label | None:

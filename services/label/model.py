@@ -178,6 +178,14 @@ class Label(Aggregate):
         self.status, self.suspended_until, self.reason = "revoked", None, reason
         self._snapshot(ev.LabelRevoked)
 
+    def end_suspension_if_lapsed(self, today: date) -> bool:
+        """A suspension ends by itself on its end date: the label is valid again from the day after."""
+        if self.status != "suspended" or today <= self.suspended_until:
+            return False
+        self.status, self.suspended_until, self.reason = "valid", None, "the suspension ended"
+        self._snapshot(ev.LabelReinstated)
+        return True
+
     def expire_if_due(self, today: date) -> bool:
         if self.status not in ("valid", "suspended") or today <= self.valid_until:
             return False

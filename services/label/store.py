@@ -221,6 +221,12 @@ def labels_due_to_expire(conn: Connection, today: date) -> list[str]:
     return [r.number for r in rows]
 
 
+def suspensions_lapsed(conn: Connection, today: date) -> list[str]:
+    rows = conn.execute(select(label.c.number).where(label.c.status == "suspended",
+                                                     label.c.suspended_until < today)).all()
+    return [r.number for r in rows]
+
+
 # --- complaints --------------------------------------------------------------------------------------
 
 def _complaint(row) -> m.Complaint:

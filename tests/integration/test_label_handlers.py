@@ -107,3 +107,11 @@ def test_old_decisions_keep_their_catalogue_version(runtime, tmp_path, monkeypat
     assert new.valid_until == date(2029, 3, 1)  # v2 says three years
     assert h.find_label(runtime.engine, old.number).catalogue_version == 1
     assert h.find_label(runtime.engine, new.number).catalogue_version == 2
+
+
+def test_the_tick_ends_a_lapsed_suspension(runtime):
+    _, label = h.decide_application(runtime.uow(), assessed(runtime), "bela", "granted", "ok", TODAY, NOW)
+    h.suspend_label(runtime.uow(), label.number, "bela", date(2026, 4, 1), "complaint", TODAY)
+    assert h.end_lapsed_suspensions(runtime.uow, date(2026, 4, 1)) == []
+    [back] = h.end_lapsed_suspensions(runtime.uow, date(2026, 4, 2))
+    assert back.status == "valid" and events(runtime)[-1][0] == "label.label.reinstated"

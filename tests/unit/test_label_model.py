@@ -119,3 +119,11 @@ def test_complaint_moves():
 def test_add_months_clamps_to_the_month_end():
     assert m.add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
     assert m.add_years(date(2028, 2, 29), 1) == date(2029, 2, 28)
+
+
+def test_a_suspension_ends_by_itself_after_its_end_date():
+    label = granted_label()
+    label.suspend(date(2026, 4, 1), date(2026, 5, 1), "complaint")
+    assert not label.end_suspension_if_lapsed(date(2026, 5, 1))
+    assert label.end_suspension_if_lapsed(date(2026, 5, 2)) and label.status == "valid"
+    assert label.suspended_until is None
