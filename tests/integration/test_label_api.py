@@ -186,3 +186,16 @@ def test_other_hostile_requests_never_500(site):
     site.call("POST", "/label-complaints", None, 422, json={"text": ""})
     site.call("POST", "/label-applications", "member", 403,
               json={"holder_organisation_id": OTHER_ORG, "holder_name": "T", "product": "P", "cpv_codes": ["18930000"]})
+
+
+def test_every_step_of_an_application_is_audited_for_staff_only(site):
+    app_id = site.submitted()
+    site.call("POST", f"/label-applications/{app_id}/assessment", "anna", 200, json={"scores": GOOD_SCORES})
+    site.call("POST", f"/label-applications/{app_id}/decision", "bela", 200,
+              json={"outcome": "returned", "reason": "more invoices"})
+    trail = site.call("GET", f"/label-applications/{app_id}/audit", "bela", 200).json
+    assert [(a["action"], a["actor"]) for a in trail] == [
+        ("created", "member"), ("submitted", "member"), ("assessed", "anna"), ("decided_returned", "bela")]
+    assert trail[-1]["reason"] == "more invoices"
+    site.call("GET", f"/label-applications/{app_id}/audit", "member", 403)
+    site.call("PATCH", f"/label-applications/{app_id}", "member", 200, json={"product": "Tote bag v2"})

@@ -15,6 +15,7 @@ from services.bootstrap import bootstrap
 from services.common.errors import Conflict
 from services.common.outbox import outbox
 from services.label import catalogue as cat, handlers as h, store
+from services.label.events import LabelData
 from tests.unit.test_label_catalogue import GOOD_EVIDENCE, GOOD_SCORES, V2
 
 pytestmark = pytest.mark.services
@@ -91,6 +92,8 @@ def test_an_upheld_complaint_suspends_the_label(runtime):
     assert h.find_label(runtime.engine, label.number).status == "suspended"
     assert events(runtime)[-1][0] == "label.label.suspended"
     assert "someone" not in str(events(runtime))
+    for _, data in events(runtime):  # what a consumer of the contract loads, unknown fields refused
+        LabelData().load(data)
 
 
 def test_old_decisions_keep_their_catalogue_version(runtime, tmp_path, monkeypatch):
