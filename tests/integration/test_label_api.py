@@ -199,3 +199,29 @@ def test_every_step_of_an_application_is_audited_for_staff_only(site):
     assert trail[-1]["reason"] == "more invoices"
     site.call("GET", f"/label-applications/{app_id}/audit", "member", 403)
     site.call("PATCH", f"/label-applications/{app_id}", "member", 200, json={"product": "Tote bag v2"})
+
+
+def test_concurrent_grants_through_the_api_get_distinct_numbers(site):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = []
+    for _ in range(8):
+        app_id = site.submitted()
+        site.call("POST", f"/label-applications/{app_id}/assessment", "anna", 200, json={"scores": GOOD_SCORES})
+        ids.append(app_id)
+    barrier = threading.Barrier(len(ids))
+    app = site.client.application
+
+    def grant(app_id):
+        client = app.test_client()
+        barrier.wait(timeout=60)
+        return client.post(f"{API}/label-applications/{app_id}/decision", headers=site.headers["bela"],
+                           json={"outcome": "granted", "reason": "ok"})
+
+    with ThreadPoolExecutor(len(ids)) as pool:
+        responses = list(pool.map(grant, ids))
+    assert [r.status_code for r in responses] == [200] * len(ids)
+    numbers = sorted(r.json["label_number"] for r in responses)
+    year = numbers[0].split("-")[2]
+    assert numbers == [f"SOPRO-HU22-{year}-{n:04d}" for n in range(1, len(ids) + 1)]
