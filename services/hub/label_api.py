@@ -6,7 +6,7 @@ its holder is an organisation.
 The status answered is the one of today (UTC), see `label_store.public_status`: a label past its last
 valid day is expired even if its site has not yet published the expiry. An unknown number is a 404
 whose errors say `{"label": ["unknown"]}`; a malformed number, unknown query parameters, an unknown
-site or status and a CPV division that is not two digits are 422 with field messages.
+site or status and a CPV filter that is neither a division nor a code are 422 with field messages.
 """
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ from services.label.events import LABEL_NUMBER, LABEL_STATUSES
 blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
                 description="Verify a label and search the network-wide label register (public)")
 
-CPV_DIVISION = validate.Regexp(r"^[0-9]{2}$", error="a CPV division is two digits, e.g. 39")
+# The same query and answer as a site's own verification and register (services/label), so that a client
+# asks the hub and a site alike.
+CPV_DIVISION_OR_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{6})?$", error="a CPV division (two digits) or a full code")
 
 
 def _storable(value: str) -> None:
@@ -44,8 +46,9 @@ def utc_today() -> date:
 
 class LabelQuery(PageQuery, SiteQuery):
     holder = ma.fields.String(validate=[validate.Length(min=1, max=200), _storable],
-                              metadata={"description": "text within the holder organisation's name"})
-    cpv = ma.fields.String(validate=CPV_DIVISION, metadata={"description": "CPV division (two digits)"})
+                              metadata={"description": "an organisation id or a part of the holder's name"})
+    cpv = ma.fields.String(validate=CPV_DIVISION_OR_CODE,
+                           metadata={"description": "labels with a code in this CPV division (or this code)"})
     status = ma.fields.String(validate=validate.OneOf(LABEL_STATUSES), metadata={"description": "status today"})
 
 
@@ -58,7 +61,7 @@ class LabelSchema(ma.Schema):
     cpv_codes = ma.fields.List(ma.fields.String())
     holder_organisation_id = ma.fields.String()
     holder_name = ma.fields.String()
-    site = ma.fields.String(metadata={"description": "the site that decided"})
+    deciding_site = ma.fields.String(attribute="site", metadata={"description": "the site that decided"})
     valid_from = ma.fields.Date()
     valid_until = ma.fields.Date()
     suspended_until = ma.fields.Date(allow_none=True)
@@ -85,7 +88,7 @@ class Labels(MethodView):
     def get(self, args):
         """The network-wide label register, by number; filter by holder, CPV division, site and status."""
         today = utc_today()
-        filters = label_store.LabelFilters(holder=args.get("holder"), cpv_division=args.get("cpv"),
+        filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"),
                                            site=args.get("site"), status=args.get("status"))
         with hub_runtime().engine.connect() as conn:
             rows, total = label_store.list_labels(conn, filters, today, args["page"], args["per_page"])
@@ -106,5 +109,5 @@ class LabelVerification(MethodView):
         with hub_runtime().engine.connect() as conn:
             row = label_store.find_label(conn, number)
         if row is None:
-            raise NotFound(f"label {number} is unknown", {"label": ["unknown"]})
+            raise NotFound(f"label {number} is unknown", {"label": ["unknown"]}, code="unknown_label")
         return as_of(row, utc_today())

@@ -88,8 +88,8 @@ def _status_is(status: str, today: date):
 class LabelFilters:
     """What a visitor narrows the register by. Empty fields do not filter."""
 
-    holder: str | None = None  # text within the holder organisation's name, case-insensitive
-    cpv_division: str | None = None  # two digits: a label with any code in that division matches
+    holder: str | None = None  # the holder organisation's id, or text within its name (case-insensitive)
+    cpv: str | None = None  # a division (two digits) or a full code: a label with any code under it matches
     site: str | None = None
     status: str | None = None  # as `public_status` reports it on `today`
 
@@ -106,10 +106,11 @@ def list_labels(conn: Connection, filters: LabelFilters, today: date, page: int,
     if filters.status:
         query = query.where(_status_is(filters.status, today))
     if filters.holder:
-        query = query.where(lb.c.holder_search.contains(filters.holder.casefold(), autoescape=True))
-    if filters.cpv_division:
+        query = query.where(or_(lb.c.holder_organisation_id == filters.holder,
+                                lb.c.holder_search.contains(filters.holder.casefold(), autoescape=True)))
+    if filters.cpv:
         query = query.where(exists().where(
             hub_label_cpv.c.site == lb.c.site, hub_label_cpv.c.label_id == lb.c.id,
-            hub_label_cpv.c.cpv_code.startswith(filters.cpv_division, autoescape=True),
+            hub_label_cpv.c.cpv_code.startswith(filters.cpv, autoescape=True),
         ))
     return paged(conn, query, (lb.c.number,), page, per_page)

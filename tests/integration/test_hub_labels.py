@@ -168,7 +168,7 @@ def test_a_second_label_claiming_a_held_number_does_not_replace_it(runtime, site
 def test_a_granted_label_verifies_as_valid_without_a_token(client, sites):
     sites.label("HU22", "SOPRO-HU22-2026-0003", catalogue_version=2)
     body = verify(client, "SOPRO-HU22-2026-0003")
-    assert (body["status"], body["site"], body["product"], body["holder_name"], body["catalogue_version"]) == (
+    assert (body["status"], body["deciding_site"], body["product"], body["holder_name"], body["catalogue_version"]) == (
         "valid", "HU22", "Upcycled tote bags", "Győri Műhely Kft.", 2)
     assert body["valid_until"] == (TODAY + timedelta(days=700)).isoformat()
     assert body["holder_organisation_id"] == "0c4f2d2e-0000-4000-8000-000000000032"
@@ -198,6 +198,7 @@ def test_an_unknown_label_is_a_clear_404(client, sites):
     assert response.status_code == 404
     body = response.get_json()
     assert body["errors"] == {"label": ["unknown"]} and "unknown" in body["message"]
+    assert body["code"] == "unknown_label"  # as a site answers it
     assert set(body) == {"code", "status", "message", "errors"}
 
 
@@ -222,6 +223,7 @@ def register(sites):
     sites.label("AT12", "SOPRO-AT12-2024-0002", holder_name="Werkstatt St. Pölten", cpv_codes=["45000000"],
                 valid_from="2024-01-01", valid_until=(TODAY - timedelta(days=1)).isoformat())
     sites.label("AT13", "SOPRO-AT13-2026-0001", "revoked", status="revoked", holder_name="Wiener Küche",
+                holder_organisation_id="0c4f2d2e-0000-4000-8000-000000000099",
                 cpv_codes=["55520000"], reason="criteria no longer met")
 
 
@@ -244,6 +246,8 @@ def numbers(response) -> list[str]:
     ("cpv=18", ["SOPRO-HU22-2026-0001", "SOPRO-HU22-2026-0002"]),
     ("cpv=39", ["SOPRO-AT12-2026-0001", "SOPRO-HU22-2026-0002"]),
     ("cpv=90", []),
+    ("cpv=39150000", ["SOPRO-HU22-2026-0002"]),
+    ("holder=0c4f2d2e-0000-4000-8000-000000000099", ["SOPRO-AT13-2026-0001"]),
     ("site=AT12&status=valid&cpv=39&holder=werkstatt", ["SOPRO-AT12-2026-0001"]),
 ])
 def test_register_filters(client, register, query, expected):
@@ -268,6 +272,7 @@ def test_register_is_paged(client, register):
     ("/api/v1/labels?status=granted", "status"),
     ("/api/v1/labels?cpv=3", "cpv"),
     ("/api/v1/labels?cpv=395", "cpv"),
+    ("/api/v1/labels?cpv=391500001", "cpv"),
     ("/api/v1/labels?cpv=a1", "cpv"),
     ("/api/v1/labels?holder=", "holder"),
     ("/api/v1/labels?page=0", "page"),

@@ -194,6 +194,7 @@ def test_definitions_exchanges_queues_and_bindings_are_consistent(definitions):
         assert f"{name}.dlq" in queues, name
         assert (DEAD, f"{name}.dlq", name) in bound, name
     assert (EVENTS, "hub.ingest", "*.registry.#") in bound
+    assert (EVENTS, "hub.ingest", "*.label.#") in bound
 
 
 @pytest.mark.parametrize("site", MEMBERS)
