@@ -19,9 +19,10 @@ from services.common.auth import current_principal, public, roles
 from services.common.errors import Forbidden, NotFound
 from services.label import handlers, model as m
 from services.label.schemas import (
-    ApplicationPage, ApplicationPatch, LabelApplicationQuery, LabelApplicationSchema, LabelAssessmentSchema, LabelAuditEntrySchema,
-    ComplaintPage, LabelComplaintQuery, LabelComplaintReviewSchema, LabelComplaintSchema, LabelDecisionSchema, LabelPage,
-    LabelQuery, LabelSchema, LabelOptionalReasonSchema, LabelReasonSchema, LabelStaffComplaintSchema, LabelSuspensionSchema,
+    ApplicationPage, ApplicationPatch, ComplaintPage, LabelApplicationQuery, LabelApplicationSchema,
+    LabelAssessmentSchema, LabelAuditEntrySchema, LabelComplaintQuery, LabelComplaintReviewSchema,
+    LabelComplaintSchema, LabelDecisionSchema, LabelOptionalReasonSchema, LabelPage, LabelQuery,
+    LabelReasonSchema, LabelSchema, LabelStaffComplaintSchema, LabelSuspensionSchema,
 )
 
 blp = Blueprint("label", __name__, url_prefix="/api/v1",

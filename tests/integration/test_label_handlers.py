@@ -14,7 +14,7 @@ from sqlalchemy import select
 from services.bootstrap import bootstrap
 from services.common.errors import Conflict
 from services.common.outbox import outbox
-from services.label import catalogue as cat, handlers as h, store
+from services.label import catalogue as cat, handlers as h
 from services.label.events import LabelData
 from tests.unit.test_label_catalogue import GOOD_EVIDENCE, GOOD_SCORES, V2
 
