@@ -225,3 +225,13 @@ def test_concurrent_grants_through_the_api_get_distinct_numbers(site):
     numbers = sorted(r.json["label_number"] for r in responses)
     year = numbers[0].split("-")[2]
     assert numbers == [f"SOPRO-HU22-{year}-{n:04d}" for n in range(1, len(ids) + 1)]
+
+
+def test_the_openapi_document_lists_the_label_paths(site):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. two schemas resolving to one name
+        doc = create_app(site.runtime).test_client().get(f"{API}/openapi.json").json
+    assert {"/api/v1/labels/{number}", "/api/v1/label-applications/{application_id}/decision",
+            "/api/v1/labels/{number}/suspend", "/api/v1/label-complaints"} <= set(doc["paths"])
