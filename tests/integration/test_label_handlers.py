@@ -1,5 +1,5 @@
 """Label use cases on PostgreSQL: four eyes, numbers under concurrent grants, expiry and renewal with a
-controllable clock, outbox events, and the catalogue version kept on old decisions."""
+controllable clock, outbox events, and the catalogue version kept on old decisions. SQLite too."""
 from __future__ import annotations
 
 import shutil
@@ -25,9 +25,11 @@ NOW = datetime(2026, 3, 1, 10, tzinfo=timezone.utc)
 ORG = str(uuid.uuid4())
 
 
-@pytest.fixture
-def runtime(make_settings, pg_url):
-    rt = bootstrap(make_settings("HU22", db_url=pg_url))
+@pytest.fixture(params=["postgresql", "sqlite"])
+def runtime(request, make_settings, pg_url, tmp_path):
+    """PostgreSQL (distributed mode) and SQLite (the embedded mode, the default run)."""
+    url = pg_url if request.param == "postgresql" else f"sqlite:///{tmp_path / 'label.sqlite'}"
+    rt = bootstrap(make_settings("HU22", db_url=url))
     yield rt
     rt.engine.dispose()
 
