@@ -46,6 +46,8 @@ label = Table(
     Column("application_id", String(36), nullable=False, index=True),
     Column("holder_organisation_id", String(36), nullable=False, index=True),
     Column("holder_name", String(200), nullable=False),
+    # The holder's name casefolded in Python: SQLite's lower() is ASCII-only (Ő, Ä).
+    Column("holder_search", String(200), nullable=False),
     Column("product", String(200), nullable=False),
     Column("cpv_codes", JSON, nullable=False),
     # " 18 39 ": the CPV divisions, searchable with LIKE on both databases.
@@ -192,8 +194,9 @@ def save_label(conn: Connection, lbl: m.Label, new: bool = False) -> None:
     divisions = " " + " ".join(sorted({c[:2] for c in lbl.cpv_codes})) + " "
     _upsert(conn, label, dict(
         id=lbl.id, number=lbl.number, application_id=lbl.application_id,
-        holder_organisation_id=lbl.holder_organisation_id, holder_name=lbl.holder_name, product=lbl.product,
-        cpv_codes=list(lbl.cpv_codes), cpv_divisions=divisions, catalogue_version=lbl.catalogue_version,
+        holder_organisation_id=lbl.holder_organisation_id, holder_name=lbl.holder_name,
+        holder_search=lbl.holder_name.casefold(), product=lbl.product, cpv_codes=list(lbl.cpv_codes),
+        cpv_divisions=divisions, catalogue_version=lbl.catalogue_version,
         status=lbl.status, valid_from=lbl.valid_from, valid_until=lbl.valid_until,
         suspended_until=lbl.suspended_until, reason=lbl.reason, version=lbl.version, updated_at=utcnow()), not new)
 
@@ -205,7 +208,7 @@ def search_labels(conn: Connection, holder: str | None, cpv_division: str | None
     if holder:
         escaped = holder.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where((label.c.holder_organisation_id == holder)
-                            | func.lower(label.c.holder_name).like(f"%{escaped}%", escape="\\"))
+                            | label.c.holder_search.like(f"%{escaped}%", escape="\\"))
     if cpv_division:
         query = query.where(label.c.cpv_divisions.like(f"% {cpv_division[:2]} %"))
     if status:

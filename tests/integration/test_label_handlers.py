@@ -120,3 +120,12 @@ def test_the_tick_ends_a_lapsed_suspension(runtime):
     assert h.end_lapsed_suspensions(runtime.uow, date(2026, 4, 1)) == []
     [back] = h.end_lapsed_suspensions(runtime.uow, date(2026, 4, 2))
     assert back.status == "valid" and events(runtime)[-1][0] == "label.label.reinstated"
+
+
+def test_the_register_finds_holders_by_any_case_of_their_name(runtime):
+    app = h.create_application(runtime.uow(), fields(holder_name="ŐRSÉGI Textil Kft"), "m", None)
+    h.submit_application(runtime.uow(), app.id, "m", None)
+    h.assess_application(runtime.uow(), app.id, "anna", GOOD_SCORES, NOW)
+    h.decide_application(runtime.uow(), app.id, "bela", "granted", "ok", TODAY, NOW)
+    found = h.search_labels(runtime.engine, holder="őrségi", cpv_division="18", status="valid", page=1, per_page=10)
+    assert found.total == 1 and found.items[0].holder_name == "ŐRSÉGI Textil Kft"

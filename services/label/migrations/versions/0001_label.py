@@ -76,6 +76,7 @@ def upgrade() -> None:
     sa.Column('application_id', sa.String(length=36), nullable=False),
     sa.Column('holder_organisation_id', sa.String(length=36), nullable=False),
     sa.Column('holder_name', sa.String(length=200), nullable=False),
+    sa.Column('holder_search', sa.String(length=200), nullable=False),
     sa.Column('product', sa.String(length=200), nullable=False),
     sa.Column('cpv_codes', sa.JSON(), nullable=False),
     sa.Column('cpv_divisions', sa.String(length=200), nullable=False),
