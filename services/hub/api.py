@@ -29,6 +29,18 @@ NUTS_PREFIX = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$", error="a NUTS code or 
 STRICT_QUERY = {"location": "query", "unknown": ma.RAISE}
 
 
+def _storable(value: str) -> None:
+    # PostgreSQL text cannot hold NUL, nor UTF-8 a lone surrogate: as a search term they would be a 500.
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ma.ValidationError("contains characters that are not allowed")
+
+
+def search_text(description: str) -> ma.fields.String:
+    """A free-text query parameter: one to 200 characters the database can compare."""
+    return ma.fields.String(validate=[validate.Length(min=1, max=200), _storable],
+                            metadata={"description": description})
+
+
 def hub_runtime():
     return current_app.extensions["sopro"]
 
@@ -61,12 +73,12 @@ class ConsolidatedQuery(PageQuery, SiteQuery):
     kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS), metadata={"description": "organisation kind"})
     cpv = ma.fields.String(validate=CPV_PREFIX, metadata={"description": "CPV code prefix of an offer"})
     region = ma.fields.String(validate=NUTS_PREFIX, metadata={"description": "NUTS prefix of the region"})
-    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text, case-insensitive"})
+    q = search_text("free text, case-insensitive")
 
 
 class CaseStudyQuery(PageQuery, SiteQuery):
     year = ma.fields.Integer(validate=validate.Range(min=1990, max=2100))
-    q = ma.fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text, case-insensitive"})
+    q = search_text("free text, case-insensitive")
 
 
 def _filters(args: dict) -> registry_queries.Filters:

@@ -21,7 +21,7 @@ from services.common.api import PageQuery, page_schema
 from services.common.auth import public
 from services.common.errors import Invalid, NotFound
 from services.hub import label_store
-from services.hub.api import STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, page_body
+from services.hub.api import STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, page_body, search_text
 from services.label.events import LABEL_NUMBER, LABEL_STATUSES
 
 blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
@@ -32,12 +32,6 @@ blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
 CPV_DIVISION_OR_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{6})?$", error="a CPV division (two digits) or a full code")
 
 
-def _storable(value: str) -> None:
-    # PostgreSQL text cannot hold NUL, nor can UTF-8 hold a lone surrogate: refuse them as input (422).
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ma.ValidationError("contains characters that are not allowed")
-
-
 def utc_today() -> date:
     return datetime.now(timezone.utc).date()
 
@@ -45,8 +39,7 @@ def utc_today() -> date:
 # --- query schemas -----------------------------------------------------------------------------------
 
 class LabelQuery(PageQuery, SiteQuery):
-    holder = ma.fields.String(validate=[validate.Length(min=1, max=200), _storable],
-                              metadata={"description": "an organisation id or a part of the holder's name"})
+    holder = search_text("an organisation id or a part of the holder's name")
     cpv = ma.fields.String(validate=CPV_DIVISION_OR_CODE,
                            metadata={"description": "labels with a code in this CPV division (or this code)"})
     status = ma.fields.String(validate=validate.OneOf(LABEL_STATUSES), metadata={"description": "status today"})

@@ -284,6 +284,9 @@ def test_statistics_of_one_site(client, runtime, data):
     ("/api/v1/offers?per_page=1000", "per_page"),
     ("/api/v1/offers?page=abc", "page"),
     ("/api/v1/offers?q=", "q"),
+    ("/api/v1/offers?q=%00", "q"),  # PostgreSQL text cannot hold NUL: a 500 unless refused
+    ("/api/v1/organisations?q=a%00b", "q"),
+    ("/api/v1/case-studies?q=%00", "q"),
     ("/api/v1/offers?colour=red", "colour"),
     ("/api/v1/case-studies?year=1066", "year"),
 ])
