@@ -32,3 +32,7 @@ class Unauthorized(SoproError):
 
 class Forbidden(SoproError):
     status, code = 403, "forbidden"
+
+
+class Unavailable(SoproError):
+    status, code = 503, "unavailable"

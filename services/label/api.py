@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.common.auth import current_principal, public, roles
 from services.common.errors import Forbidden, NotFound
-from services.label import handlers, model as m
+from services.label import handlers, model as m, network
 from services.label.schemas import (
     ApplicationPage, ApplicationPatch, ComplaintPage, LabelApplicationQuery, LabelApplicationSchema,
     LabelAssessmentSchema, LabelAuditEntrySchema, LabelComplaintQuery, LabelComplaintReviewSchema,
@@ -161,11 +161,18 @@ class LabelByNumber(MethodView):
     @blp.response(200, LabelSchema)
     def get(self, number):
         """Verify a label: its status (valid, suspended, revoked, expired), holder, product and validity.
-        A number this site does not know answers 404 with errors {"label": ["unknown"]}."""
-        label = handlers.find_label(_runtime().engine, number)
-        if label is None:
-            raise NotFound(f"the label number {number[:60]} is unknown", {"label": ["unknown"]}, code="unknown_label")
-        return _present(label)
+        A number issued by another site is verified with the hub's network register. A number nobody
+        knows answers 404 with errors {"label": ["unknown"]}."""
+        runtime = _runtime()
+        label = handlers.find_label(runtime.engine, number)
+        if label is not None:
+            return _present(label)
+        issuer = m.LABEL_NUMBER.match(number)
+        if issuer and issuer.group(1) != runtime.site_id:
+            elsewhere = network.verify_at_hub(runtime.settings.federation, number)
+            if elsewhere is not None:
+                return jsonify(elsewhere)  # already the public JSON of a verification
+        raise NotFound(f"the label number {number[:60]} is unknown", {"label": ["unknown"]}, code="unknown_label")
 
 
 def _label_action(name: str, schema, act, doc: str):

@@ -96,9 +96,12 @@ def federation(tmp_path_factory, federation_files, request):
         env = env_for(site_id)
         subprocess.run([sys.executable, "-m", "services.cli", "db", "upgrade"], env=env, check=True,
                        capture_output=True, timeout=120)
-        role = "broker" if site_id != "EU" else "agency_viewer"
-        subprocess.run([sys.executable, "-m", "services.cli", "users", "add", "e2e", "--password", PASSWORD,
-                        "--roles", role], env=env, check=True, capture_output=True, timeout=120)
+        users = {"e2e": "broker,site_admin"} if site_id != "EU" else {"e2e": "agency_viewer"}
+        if site_id == "HU22":  # the label's four eyes: one assesses, another approves
+            users.update({"e2e-assessor": "assessor", "e2e-approver": "approver"})
+        for username, roles in users.items():
+            subprocess.run([sys.executable, "-m", "services.cli", "users", "add", username, "--password", PASSWORD,
+                            "--roles", roles], env=env, check=True, capture_output=True, timeout=120)
         logs[site_id] = open(root / f"{site_id}.log", "w")
         procs[site_id] = subprocess.Popen([sys.executable, "-m", "services.cli", "serve", "--no-migrate"],
                                           env=env, stdout=logs[site_id], stderr=subprocess.STDOUT)
@@ -131,9 +134,9 @@ def federation(tmp_path_factory, federation_files, request):
         rabbitmqctl("delete_vhost", vhost)
 
 
-def session_for(url: str) -> requests.Session:
+def session_for(url: str, username: str = "e2e") -> requests.Session:
     http = requests.Session()
-    r = http.post(f"{url}/api/v1/auth/token", json={"username": "e2e", "password": PASSWORD})
+    r = http.post(f"{url}/api/v1/auth/token", json={"username": username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
     return http
@@ -196,3 +199,50 @@ def test_offer_withdrawn_at_at13_is_withdrawn_at_the_hub(federation):
     r = at13.post(f"{urls['AT13']}/api/v1/offers/{offer_id}/withdraw", json={"reason": "capacity taken"})
     assert r.status_code == 200, r.text
     assert eventually(lambda: offer_id not in hub_offer_ids()), "the withdrawal reached the hub"
+
+
+def test_label_granted_at_hu22_is_verified_at_the_hub_and_at_at12_then_suspended(federation):
+    import datetime
+    import uuid
+
+    urls = federation["urls"]
+    hu22 = urls["HU22"]
+    admin, assessor, approver = (session_for(hu22, u) for u in ("e2e", "e2e-assessor", "e2e-approver"))
+    application = admin.post(f"{hu22}/api/v1/label-applications", json={
+        "holder_organisation_id": str(uuid.uuid4()), "holder_name": "Soproni Textil Szövetkezet",
+        "product": "Újrahasznosított vászontáska", "cpv_codes": ["18930000"],
+        "evidence": {"se_share": {"figure": "45"}, "regional_primary_products": {"figure": "60"},
+                     "resource_saving": {"figure": "3"},
+                     "quality_innovation": {"documents": [{"sha256": "a" * 64, "size": 10}]}}})
+    assert application.status_code == 201, application.text
+    app_id = application.json()["id"]
+    assert admin.post(f"{hu22}/api/v1/label-applications/{app_id}/submit").status_code == 200
+    scores = {"se_share": {"reason": "timesheets checked"},
+              "regional_primary_products": {"score": 4, "reason": "invoices"},
+              "resource_saving": {"score": 3, "reason": "visit"}, "quality_innovation": {"score": 4, "reason": "visit"}}
+    assert assessor.post(f"{hu22}/api/v1/label-applications/{app_id}/assessment",
+                         json={"scores": scores}).status_code == 200
+    same_person = assessor.post(f"{hu22}/api/v1/label-applications/{app_id}/decision",
+                                json={"outcome": "granted", "reason": "ok"})
+    assert same_person.status_code in (403, 409), "the assessor cannot also decide"
+    decided = approver.post(f"{hu22}/api/v1/label-applications/{app_id}/decision",
+                            json={"outcome": "granted", "reason": "meets every criterion"})
+    assert decided.status_code == 200, decided.text
+    number = decided.json()["label_number"]
+    assert number.startswith("SOPRO-HU22-")
+
+    def status_at(url):
+        r = requests.get(f"{url}/api/v1/labels/{number}")
+        return r.json()["status"] if r.status_code == 200 else None
+
+    assert eventually(lambda: status_at(urls["EU"]) == "valid"), "verified at the hub"
+    at12 = requests.get(f"{urls['AT12']}/api/v1/labels/{number}")
+    assert at12.status_code == 200 and at12.json()["deciding_site"] == "HU22", at12.text
+
+    until = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    suspended = approver.post(f"{hu22}/api/v1/labels/{number}/suspend",
+                              json={"until": until, "reason": "complaint under review"})
+    assert suspended.status_code == 200, suspended.text
+    assert eventually(lambda: status_at(urls["EU"]) == "suspended"), "the suspension is visible at the hub"
+    assert status_at(urls["AT12"]) == "suspended"
+    assert requests.get(f"{urls['AT12']}/api/v1/labels/SOPRO-HU22-2026-9999").status_code == 404

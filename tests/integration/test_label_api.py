@@ -235,3 +235,19 @@ def test_the_openapi_document_lists_the_label_paths(site):
         doc = create_app(site.runtime).test_client().get(f"{API}/openapi.json").json
     assert {"/api/v1/labels/{number}", "/api/v1/label-applications/{application_id}/decision",
             "/api/v1/labels/{number}/suspend", "/api/v1/label-complaints"} <= set(doc["paths"])
+
+
+def test_another_sites_label_with_the_hub_unreachable_is_a_clear_503(make_settings, pg_url, federation):
+    """HU22 asks the hub about an AT12 number; the hub is down (a closed port): 503 in the error shape."""
+    from dataclasses import replace
+
+    hub = replace(federation.hub, url="http://127.0.0.1:1")
+    offline = replace(federation, sites={**federation.sites, hub.id: hub})
+    runtime = bootstrap(make_settings("HU22", db_url=pg_url).with_(federation=offline))
+    client = create_app(runtime).test_client()
+    resp = client.get(f"{API}/labels/SOPRO-AT12-2026-0001")
+    assert resp.status_code == 503
+    assert resp.json["code"] == "unavailable" and "hub" in resp.json["message"]
+    own = client.get(f"{API}/labels/SOPRO-HU22-2026-0001")  # its own numbers never need the hub
+    assert own.status_code == 404 and own.json["errors"] == {"label": ["unknown"]}
+    runtime.engine.dispose()
