@@ -156,3 +156,21 @@ ENQUIRIES = {
     "HU22": [("give_away", "Céges ajándékok újrahasznosított textilből", "Zalai Ajándéktárgy Kft.", ["18930000"],
               "800", "bags", 50, "HU223", "3200000", False, "submitted")],
 }
+
+# Labels granted in the demo, by site: (holder name, product, cpv codes)
+LABELS = {
+    "HU22": [("Soproni Textil-Újrahasznosító Szövetkezet", "Újrahasznosított vászontáskák", ["18930000"])],
+    "AT13": [("Wiener Nähwerkstatt Favoriten", "Upcycling-Taschen aus Planen", ["18930000"])],
+}
+LABEL_EVIDENCE = {
+    "se_share": {"figure": "62"},
+    "regional_primary_products": {"figure": "55"},
+    "resource_saving": {"figure": "3"},
+    "quality_innovation": {"documents": [{"sha256": "9f2c" * 16, "size": 48213, "title": "Prüfbericht"}]},
+}
+LABEL_SCORES = {
+    "se_share": {"reason": "timesheets checked on site"},
+    "regional_primary_products": {"score": 4, "reason": "supplier invoices"},
+    "resource_saving": {"score": 3, "reason": "site visit"},
+    "quality_innovation": {"score": 4, "reason": "test report and samples"},
+}

@@ -66,4 +66,27 @@ def seed_site(base_url: str, site_id: str) -> dict:
         if state != "submitted":
             _ok(http.post(f"{base_url}/api/v1/enquiries/{enquiry['id']}/transitions",
                           json={"to": state, "reason": "first consultation booked"}))
+    for holder, product, cpv in data.LABELS.get(site_id, []):
+        _grant_label(base_url, {"holder_organisation_id": ids[holder], "holder_name": holder, "product": product,
+                                "cpv_codes": cpv, "evidence": data.LABEL_EVIDENCE})
     return {"organisations": ids, "member_organisation_id": first_se}
+
+
+def _session(base_url: str, username: str) -> requests.Session:
+    http = requests.Session()
+    token = _ok(http.post(f"{base_url}/api/v1/auth/token",
+                          json={"username": username, "password": data.DEMO_PASSWORD}))["access_token"]
+    http.headers["Authorization"] = f"Bearer {token}"
+    return http
+
+
+def _grant_label(base_url: str, application: dict) -> str:
+    """Apply (site admin), assess (assessor) and grant (a different person, the approver)."""
+    admin, assessor, approver = (_session(base_url, u) for u in ("admin", "assessor", "approver"))
+    app_id = _ok(admin.post(f"{base_url}/api/v1/label-applications", json=application))["id"]
+    _ok(admin.post(f"{base_url}/api/v1/label-applications/{app_id}/submit"))
+    _ok(assessor.post(f"{base_url}/api/v1/label-applications/{app_id}/assessment",
+                      json={"scores": data.LABEL_SCORES}))
+    decided = _ok(approver.post(f"{base_url}/api/v1/label-applications/{app_id}/decision",
+                                json={"outcome": "granted", "reason": "meets every criterion"}))
+    return decided["label_number"]
