@@ -92,11 +92,13 @@ def divisions(runtime, offer_id: str) -> list[str]:
 
 # --- tests -------------------------------------------------------------------------------------------
 
-def test_binds_only_the_sites_own_organisation_and_offer_events():
-    assert binding_keys("AT12") == ["AT12.registry.organisation.*", "AT12.registry.offer.*"]
+def test_binds_only_the_sites_own_organisation_offer_and_label_events():
+    assert binding_keys("AT12") == ["AT12.registry.organisation.*", "AT12.registry.offer.*", "AT12.label.label.*"]
     assert set(HANDLERS) == {
         "registry.organisation.registered", "registry.organisation.updated", "registry.organisation.withdrawn",
-        "registry.offer.published", "registry.offer.updated", "registry.offer.withdrawn"}
+        "registry.offer.published", "registry.offer.updated", "registry.offer.withdrawn",
+        "label.label.granted", "label.label.renewed", "label.label.suspended", "label.label.reinstated",
+        "label.label.revoked", "label.label.expired"}
 
 
 def test_organisation_and_offer_snapshots_are_projected(runtime):

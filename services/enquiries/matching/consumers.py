@@ -8,6 +8,7 @@ whatever order events arrive in; `store.upsert_newer` does that in one statement
 from __future__ import annotations
 
 import logging
+from datetime import date
 from decimal import Decimal
 from typing import Callable
 
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
 from services.enquiries.matching import store
+from services.label import events as label
 from services.registry import events as registry
 
 log = logging.getLogger("sopro.matching")
@@ -23,8 +25,8 @@ Handler = Callable[[Connection, Envelope], None]
 
 
 def binding_keys(site_id: str) -> list[str]:
-    """The site's own organisation and offer facts (routed as `<site>.<type>`)."""
-    return [f"{site_id}.registry.organisation.*", f"{site_id}.registry.offer.*"]
+    """The site's own organisation, offer and label facts (routed as `<site>.<type>`)."""
+    return [f"{site_id}.registry.organisation.*", f"{site_id}.registry.offer.*", f"{site_id}.label.label.*"]
 
 
 def _decimal(value) -> Decimal | None:
@@ -87,6 +89,26 @@ def withdraw_offer(conn: Connection, env: Envelope) -> None:
     _apply(conn, env, store.matching_offer, {"status": "withdrawn"})
 
 
+def label_row(data: dict) -> dict:
+    valid_until = data["valid_until"]
+    return {
+        "number": data["number"],
+        "holder_organisation_id": str(data["holder_organisation_id"]),
+        "cpv_codes": list(data["cpv_codes"]),
+        "status": data["status"],
+        "valid_until": valid_until if isinstance(valid_until, date) else date.fromisoformat(str(valid_until)),
+    }
+
+
+def apply_label(conn: Connection, env: Envelope) -> None:
+    """Any label event is a full snapshot: the newest one wins, a stale one is ignored."""
+    values = {"label_id": env.aggregate_id, "aggregate_version": env.aggregate_version,
+              "last_event_id": str(env.id), **label_row(env.data)}
+    applied = store.upsert_newer(conn, store.matching_label, values, key="label_id")
+    log.debug("matching %s %s %s v%s", "applied" if applied else "ignored stale", env.type, env.aggregate_id,
+              env.aggregate_version)
+
+
 HANDLERS: dict[str, Handler] = {
     registry.OrganisationRegistered.TYPE: apply_organisation,
     registry.OrganisationUpdated.TYPE: apply_organisation,
@@ -94,4 +116,6 @@ HANDLERS: dict[str, Handler] = {
     registry.OfferPublished.TYPE: apply_offer,
     registry.OfferUpdated.TYPE: apply_offer,
     registry.OfferWithdrawn.TYPE: withdraw_offer,
+    **{event.TYPE: apply_label for event in (label.LabelGranted, label.LabelRenewed, label.LabelSuspended,
+                                             label.LabelReinstated, label.LabelRevoked, label.LabelExpired)},
 }

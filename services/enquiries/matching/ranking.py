@@ -11,7 +11,8 @@ Each candidate gets points on five criteria and a reason for each, e.g. "CPV 391
 | labour-market segment | 10 | third labour market 10, second 6: work first for those furthest from regular jobs |
 
 A candidate whose codes share not even a division with the enquiry is dropped. Ties go to more free
-capacity, then the lower price. Label status is not known to the site yet: `labelled` defaults False.
+capacity, then the lower price. `labelled` comes from the site's label projection (service.load_candidates):
+a valid label of the organisation sharing a CPV division with the offer; it defaults False.
 """
 from __future__ import annotations
 
@@ -88,6 +89,7 @@ class Candidate:
     labour_market_segment: str | None = None
     workers_in_integration: int | None = None
     labelled: bool = False
+    label_number: str | None = None
 
     @property
     def unit_price(self) -> Decimal | None:

@@ -16,7 +16,7 @@ commitments overlapping it. In a shortlist the period of each offer starts after
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -38,7 +38,10 @@ class Shortlist:
     """The answer to "who at this site can do it?".
 
     candidates: best first, at most `limit`, each with score, points and reasons (ranking.Ranked).
-    considered: how many offers shared at least a CPV division with the request.
+    considered: how many offers shared at least a CPV division with the request (and, when the request
+        requires the label, held it).
+    excluded_unlabelled: how many such offers were left out because the request requires the label and
+        they hold no valid label for their CPV division (they are neither candidates nor in the split).
     split: proposed when a quantity is given and no single candidate fitting at group level or better
         can deliver it alone; its parts add up to what the site can cover.
     missing_quantity: what the site's social enterprises cannot deliver before the deadline;
@@ -50,6 +53,7 @@ class Shortlist:
     considered: int
     split: Split | None
     missing_quantity: Decimal
+    excluded_unlabelled: int = 0
 
     @property
     def cross_border_needed(self) -> bool:
@@ -59,6 +63,8 @@ class Shortlist:
         """JSON-ready: decimals as strings, dates in ISO format."""
         return {
             "considered": self.considered,
+            "label_required": self.request.label_required,
+            "excluded_unlabelled": self.excluded_unlabelled,
             "cross_border_needed": self.cross_border_needed,
             "missing_quantity": _text(self.missing_quantity),
             "candidates": [_ranked_dict(r) for r in self.candidates],
@@ -78,10 +84,14 @@ def shortlist(conn: Connection, request: MatchRequest, limit: int = 10) -> Short
     """Rank the site's social enterprises for `request`. Invalid (422) without CPV codes."""
     if not request.cpv_codes:
         raise Invalid("an enquiry needs CPV codes to be matched", {"cpv_codes": ["no CPV codes to match"]})
-    candidates = load_candidates(conn, request)
-    ranked = rank(request, candidates)
+    ranked = rank(request, load_candidates(conn, request))
+    excluded = 0
+    if request.label_required:
+        # Only labelled offers may be shortlisted or take part in a split.
+        kept = [r for r in ranked if r.candidate.labelled]
+        excluded, ranked = len(ranked) - len(kept), kept
     split, missing = _cover(request, ranked)
-    return Shortlist(request, tuple(ranked[:limit]), len(ranked), split, missing)
+    return Shortlist(request, tuple(ranked[:limit]), len(ranked), split, missing, excluded)
 
 
 def load_candidates(conn: Connection, request: MatchRequest) -> list[Candidate]:
@@ -91,8 +101,29 @@ def load_candidates(conn: Connection, request: MatchRequest) -> list[Candidate]:
     for c in conn.execute(store.active_commitments_query(store.offers_in_divisions(divisions), request.today,
                                                          request.until)):
         committed[c.offer_id].append(capacity.Commitment(c.quantity, c.start_on, c.until))
-    rows = conn.execute(store.candidate_offers_query(divisions))
-    return [_candidate(request, committed.get(row[0], ()), *row) for row in rows]
+    rows = conn.execute(store.candidate_offers_query(divisions)).all()
+    labels = _labels(conn, sorted({row[1] for row in rows}), request.today)
+    return [_with_label(_candidate(request, committed.get(row[0], ()), *row), labels.get(row[1], ()))
+            for row in rows]
+
+
+def _labels(conn: Connection, organisation_ids: list[str], today: date) -> dict[str, list[tuple[str, set[str]]]]:
+    """Each organisation's labels valid on `today`: (number, CPV divisions), longest valid first."""
+    labels: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+    for start in range(0, len(organisation_ids), 500):
+        for holder, number, cpv_codes in conn.execute(
+                store.valid_labels_query(organisation_ids[start:start + 500], today)):
+            labels[holder].append((number, {code[:2] for code in cpv_codes or ()}))
+    return labels
+
+
+def _with_label(candidate: Candidate, labels) -> Candidate:
+    """Labelled when a valid label of its organisation shares a CPV division with one of the offer's codes."""
+    divisions = {code[:2] for code in candidate.cpv_codes}
+    for number, label_divisions in labels:
+        if divisions & label_divisions:
+            return replace(candidate, labelled=True, label_number=number)
+    return candidate
 
 
 def _candidate(request: MatchRequest, commitments, offer_id, organisation_id, title, cpv_codes, capacity_per_week,
@@ -133,6 +164,7 @@ def _ranked_dict(r: Ranked) -> dict:
         "free_capacity": _text(c.free_capacity), "unit": c.unit, "lead_time_days": c.lead_time_days,
         "price_min": _text(c.price_min), "price_max": _text(c.price_max), "currency": c.currency,
         "labour_market_segment": c.labour_market_segment, "labelled": c.labelled,
+        "label_number": c.label_number,
     }
 
 

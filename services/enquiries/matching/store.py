@@ -1,8 +1,8 @@
-"""The tables of local matching: the site's projection of its social enterprises and offers, and the
+"""The tables of local matching: the site's projection of its social enterprises, offers and labels, and the
 capacity that agreements commit.
 
-The projection is built from the registry's events only (services/enquiries/matching/consumers.py),
-never by reading the registry's tables. Each row keeps the `aggregate_version` of the event that wrote
+The projection is built from the registry's and the label service's events only (consumers.py),
+never by reading their tables. Each row keeps the `aggregate_version` of the event that wrote
 it, so an event only overwrites a row when it is newer (`upsert_newer`). A withdrawal that arrives
 before its snapshot leaves a tombstone (snapshot columns empty), which an older snapshot cannot revive.
 
@@ -88,6 +88,24 @@ matching_offer_division = Table(
     PrimaryKeyConstraint("division", "offer_id"),
 )
 
+# The site's labels "socio-ecologically produced", from the label service's events (never its tables).
+matching_label = Table(
+    "matching_label",
+    metadata,
+    Column("label_id", UUID_STR, nullable=False),
+    Column("aggregate_version", Integer, nullable=False),
+    Column("last_event_id", UUID_STR, nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("holder_organisation_id", UUID_STR, nullable=False),
+    Column("cpv_codes", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("valid_until", Date, nullable=False),
+    PrimaryKeyConstraint("label_id"),
+    Index("ix_matching_label_holder", "holder_organisation_id"),
+)
+
+LABEL_VALID = "valid"
+
 matching_commitment = Table(
     "matching_commitment",
     metadata,
@@ -104,23 +122,23 @@ matching_commitment = Table(
 )
 
 
-def upsert_newer(conn: Connection, table: Table, values: dict) -> bool:
+def upsert_newer(conn: Connection, table: Table, values: dict, key: str = "id") -> bool:
     """Insert the row, or overwrite it only if `values['aggregate_version']` is newer than the stored one.
 
     True when written; False when the stored row is as new or newer (a stale or replayed event).
     Columns absent from `values` keep their stored value (a withdrawal keeps the last snapshot).
     """
-    stmt = _upsert_statement(conn.dialect.name, table, tuple(sorted(values)))
+    stmt = _upsert_statement(conn.dialect.name, table, tuple(sorted(values)), key)
     return conn.execute(stmt, values).first() is not None
 
 
 @lru_cache(maxsize=32)
-def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]):
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...], key: str = "id"):
     # Built once per table and column set: the consumer applies thousands of events.
     stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={name: stmt.excluded[name] for name in columns if name != "id"},
+        index_elements=[table.c[key]],
+        set_={name: stmt.excluded[name] for name in columns if name != key},
         where=table.c.aggregate_version < stmt.excluded.aggregate_version,
     )
     return stmt.returning(table.c.aggregate_version)
@@ -147,6 +165,17 @@ def candidate_offers_query(divisions: list[str]) -> Select:
         .select_from(offer.join(org, org.c.id == offer.c.organisation_id))
         .where(offer.c.id.in_(offers_in_divisions(divisions)), offer.c.status == OFFER_PUBLISHED,
                org.c.status == ORGANISATION_ACTIVE, org.c.kind == SOCIAL_ENTERPRISE)
+    )
+
+
+def valid_labels_query(organisation_ids: list[str], today: date) -> Select:
+    """Labels of those organisations that are valid on `today`: (holder, number, cpv_codes)."""
+    lab = matching_label
+    return (
+        select(lab.c.holder_organisation_id, lab.c.number, lab.c.cpv_codes)
+        .where(lab.c.holder_organisation_id.in_(organisation_ids), lab.c.status == LABEL_VALID,
+               lab.c.valid_until >= today)
+        .order_by(lab.c.valid_until.desc(), lab.c.number)
     )
 
 
