@@ -155,4 +155,5 @@ def test_random_command_sequences_keep_the_invariants(sequence):
         except SoproError:
             world = saved  # the transaction rolls back
         check(world)  # asserts every invariant after every command
+    assert world.audit and world.audit[-1].to_state == world.enquiry.state
     event(f"ends {world.enquiry.state} with {len(world.agreements)} agreement(s)")
