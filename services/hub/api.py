@@ -19,6 +19,7 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.auth import public, roles
 from services.common.errors import NotFound
+from services.common.fields import storable as _storable
 from services.hub import registry_queries, stats
 from services.registry.events import ORGANISATION_KINDS
 
@@ -27,12 +28,6 @@ blp = Blueprint("hub", __name__, url_prefix="/api/v1", description="Consolidated
 CPV_PREFIX = validate.Regexp(r"^[0-9]{1,8}$", error="a CPV prefix is one to eight digits, e.g. 452")
 NUTS_PREFIX = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$", error="a NUTS code or prefix, e.g. AT or AT12 or AT127")
 STRICT_QUERY = {"location": "query", "unknown": ma.RAISE}
-
-
-def _storable(value: str) -> None:
-    # PostgreSQL text cannot hold NUL, nor UTF-8 a lone surrogate: as a search term they would be a 500.
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ma.ValidationError("contains characters that are not allowed")
 
 
 def search_text(description: str) -> ma.fields.String:

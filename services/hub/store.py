@@ -16,7 +16,6 @@ is imported first). The public API's queries are in `registry_queries`.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import (
@@ -25,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from services.common import projection
 from services.common.db import Component, is_postgres, new_metadata
 
 metadata = new_metadata()
@@ -153,26 +153,8 @@ def _insert(conn: Connection, table: Table):
 
 
 def upsert_newer(conn: Connection, table: Table, values: dict) -> bool:
-    """Insert the row, or overwrite it only if `values['aggregate_version']` is newer than the stored one.
-
-    Returns True when the row was written, False when the stored row was as new or newer (stale event).
-    Columns absent from `values` are left as they are on update (a withdrawal keeps the last snapshot).
-    """
-    stmt = _upsert_statement(conn.dialect.name, table, tuple(sorted(values)))
-    return conn.execute(stmt, values).first() is not None
-
-
-@lru_cache(maxsize=256)
-def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]):
-    # Built once per table and column set: building it per event cost more than the database did.
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.site, table.c.id],
-        set_={name: stmt.excluded[name] for name in columns if name not in ("site", "id")},
-        where=table.c.aggregate_version < stmt.excluded.aggregate_version,
-    )
-    # RETURNING (not rowcount, which drivers report differently for upserts) says whether it was written.
-    return stmt.returning(table.c.aggregate_version)
+    """A snapshot overwrites the row of its (site, id) only when it is newer (see common.projection)."""
+    return projection.upsert_newer(conn, table, values, keys=("site", "id"))
 
 
 def replace_codes(conn: Connection, codes_table: Table, owner_column: Column, site: str, owner_id: str,

@@ -10,16 +10,12 @@ from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
 from services.common.db import plain
+from services.common.fields import Id, storable as _storable
 from services.label.events import LABEL_STATUSES
 from services.label.model import OUTCOMES
 from services.registry import cpv
 
 CRITERION_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="a criterion id, e.g. se_share")
-
-
-def _storable(value: str) -> None:
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ma.ValidationError("contains characters that are not allowed")
 
 
 def Text(max_length: int, **kwargs):
@@ -29,11 +25,6 @@ def Text(max_length: int, **kwargs):
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE
-
-
-class Id(ma.fields.UUID):
-    def _deserialize(self, value, attr, data, **kwargs):
-        return str(super()._deserialize(value, attr, data, **kwargs))
 
 
 class KnownCpvCode(ma.fields.String):

@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
+from services.common.fields import Id, storable as _storable
 from services.registry import cpv, model as m
 from services.registry.events import LABOUR_MARKET_SEGMENTS, NUTS3, ORGANISATION_KINDS, STATEMENT_KINDS
 
@@ -16,11 +17,6 @@ MAX_AMOUNT = 10 ** 12
 
 
 # --- fields ------------------------------------------------------------------------------------------
-
-def _storable(value: str) -> None:
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ma.ValidationError("contains characters that are not allowed")
-
 
 class Line(ma.fields.String):
     """One line of text, trimmed; blank is not a value."""
@@ -49,13 +45,6 @@ def Amount(positive: bool = False, **kwargs):
 
 def Count(maximum: int, **kwargs):
     return ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=maximum), **kwargs)
-
-
-class Id(ma.fields.UUID):
-    """A UUID, kept as its canonical string."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return str(super()._deserialize(value, attr, data, **kwargs))
 
 
 class CpvCode(ma.fields.String):

@@ -11,15 +11,14 @@ Rows are keyed by the aggregate id alone: a site's consumer only accepts its own
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import (
     JSON, Boolean, Column, Connection, Date, DateTime, Float, Index, Integer, Numeric, PrimaryKeyConstraint,
     RowMapping, Select, String, Table, delete, insert, select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
+from services.common import projection
 from services.common.db import Component, new_metadata
 
 metadata = new_metadata()
@@ -123,25 +122,8 @@ matching_commitment = Table(
 
 
 def upsert_newer(conn: Connection, table: Table, values: dict, key: str = "id") -> bool:
-    """Insert the row, or overwrite it only if `values['aggregate_version']` is newer than the stored one.
-
-    True when written; False when the stored row is as new or newer (a stale or replayed event).
-    Columns absent from `values` keep their stored value (a withdrawal keeps the last snapshot).
-    """
-    stmt = _upsert_statement(conn.dialect.name, table, tuple(sorted(values)), key)
-    return conn.execute(stmt, values).first() is not None
-
-
-@lru_cache(maxsize=32)
-def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...], key: str = "id"):
-    # Built once per table and column set: the consumer applies thousands of events.
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={name: stmt.excluded[name] for name in columns if name != key},
-        where=table.c.aggregate_version < stmt.excluded.aggregate_version,
-    )
-    return stmt.returning(table.c.aggregate_version)
+    """A snapshot overwrites the row of its `key` only when it is newer (see common.projection)."""
+    return projection.upsert_newer(conn, table, values, keys=(key,))
 
 
 def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str]) -> None:

@@ -11,17 +11,13 @@ import marshmallow as ma
 from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
+from services.common.fields import Id, storable as _storable
 from services.enquiries.programmes import model as m
 
 APPLICATION_STATUSES = (m.ACCEPTED, m.WAITING, m.WITHDRAWN, m.CANCELLED)
 
 
 # --- fields ------------------------------------------------------------------------------------------
-
-def _storable(value: str) -> None:
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ma.ValidationError("contains characters that are not allowed")
-
 
 class Line(ma.fields.String):
     """One line of text, trimmed; blank is not a value."""
@@ -34,13 +30,6 @@ class Line(ma.fields.String):
         if not value:
             raise ma.ValidationError("must not be blank")
         return value
-
-
-class Id(ma.fields.UUID):
-    """A UUID, kept as its canonical string."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return str(super()._deserialize(value, attr, data, **kwargs))
 
 
 def _quarter_hours(value: Decimal) -> None:
