@@ -129,7 +129,8 @@ def cmd_tick(args) -> int:
 def cmd_demo(args) -> int:
     from services.demo.federation import run_demo
 
-    return run_demo(Path(args.var_dir), fresh=not args.keep, host=args.host, duration=args.seconds)
+    return run_demo(Path(args.var_dir), fresh=not args.keep, host=args.host, duration=args.seconds,
+                    free_ports=args.free_ports)
 
 
 def _wait_for_signal(seconds: float | None = None) -> None:
@@ -186,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--keep", action="store_true", help="reuse the demo databases of a previous run")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--seconds", type=float, help="stop after this long (default: until Ctrl-C)")
+    demo.add_argument("--free-ports", action="store_true",
+                      help="let the system pick free ports (the URLs are in federation.json), e.g. for tests")
     demo.set_defaults(func=cmd_demo)
     return parser
 

@@ -138,12 +138,13 @@ class EmbeddedFederation:
             runtime.engine.dispose()
 
 
-def run_demo(var_dir: Path, fresh: bool = True, host: str = "127.0.0.1", duration: float | None = None) -> int:
+def run_demo(var_dir: Path, fresh: bool = True, host: str = "127.0.0.1", duration: float | None = None,
+             free_ports: bool = False) -> int:
     from services.cli import _wait_for_signal
 
     if fresh and var_dir.exists():
         shutil.rmtree(var_dir)
-    federation = EmbeddedFederation(var_dir, host).start()
+    federation = EmbeddedFederation(var_dir, host, ephemeral_ports=free_ports).start()
     started = time.monotonic()
     if fresh:
         federation.seed()
