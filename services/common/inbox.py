@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, DateTime, PrimaryKeyConstraint, String, Table, Text,
-    UniqueConstraint, select, update,
+    BigInteger, Column, Connection, DateTime, Index, PrimaryKeyConstraint, String, Table, Text,
+    UniqueConstraint, select, text, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -42,6 +42,9 @@ stream_position = Table(
     Column("contiguous_seq", BigInteger, nullable=False),
     Column("max_seen_seq", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The origin's own newest seq, as its feed last reported it (None until the feed was read):
+    # how far this consumer is behind the site, not only behind what it has seen.
+    Column("source_last_seq", BigInteger),
     PrimaryKeyConstraint("consumer", "stream"),
 )
 
@@ -56,6 +59,27 @@ dead_letter = Table(
     Column("seq", BigInteger),
     Column("event_id", String(36)),
     Column("body", Text, nullable=False),
+    # Set when a re-drive applied the message; the row stays as the audit record.
+    Column("redriven_at", DateTime(timezone=True)),
+    Column("redriven_by", String(100)),
+)
+
+# Moderation: a consumer does not apply a paused stream's events (and does not claim them), so they
+# are taken from the origin's feed, in order, on resume. Rows are kept as the record of who paused
+# what and when; at most one pause of a stream is open (resumed_at IS NULL) at a time.
+stream_pause = Table(
+    "stream_pause",
+    kernel_metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("consumer", String(100), nullable=False),
+    Column("stream", String(64), nullable=False),
+    Column("paused_at", DateTime(timezone=True), nullable=False),
+    Column("paused_by", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("resumed_at", DateTime(timezone=True)),
+    Column("resumed_by", String(100)),
+    Index("ix_stream_pause_open", "consumer", "stream", unique=True,
+          postgresql_where=text("resumed_at IS NULL"), sqlite_where=text("resumed_at IS NULL")),
 )
 
 
