@@ -1,0 +1,56 @@
+"""The greedy baseline and fallback (pure, no I/O).
+
+Aim at the most that can be delivered ignoring minimum lots (`fill_bound`). Then, up to the partner
+limit, repeatedly add the candidate with the lowest average cost per unit for the part it would take
+(min(capacity, rest), its fixed partner cost spread over that part), among those that keep the rest
+coverable by the largest capacities in the slots left. Taking the largest capacity always keeps the
+rest coverable, so without binding minimum lots the greedy reaches the bound; with them it may stop
+short. The chosen partners' quantities are then set exactly (`distribute`).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Sequence
+
+from services.hub.allocation.prepare import Option, fill_bound
+from services.hub.allocation.quantities import distribute
+
+
+def greedy_partners(options: Sequence[Option], quantity: int, max_partners: int,
+                    partner_fixed_eur: Decimal) -> tuple[list[Option], int]:
+    """(chosen partners, total they deliver)."""
+    rest = fill_bound(options, quantity, max_partners)
+    pool = list(options)
+    chosen: list[Option] = []
+    delivered = 0
+    while rest > 0 and len(chosen) < max_partners and pool:
+        slots_after = max_partners - len(chosen) - 1
+        top = sorted(pool, key=lambda o: o.capacity, reverse=True)[:slots_after + 1]
+        top_ids = {o.offer_id for o in top[:slots_after]}
+        cover_without_self = sum(o.capacity for o in top[:slots_after])
+        cover_if_in_top = cover_without_self + (top[slots_after].capacity if len(top) > slots_after else 0)
+        best, best_key = None, None
+        for o in pool:
+            part = min(o.capacity, rest)
+            if part < o.min_lot:
+                continue
+            cover = cover_if_in_top - o.capacity if o.offer_id in top_ids else cover_without_self
+            if rest - part > cover:
+                continue  # taking it would leave more than the remaining slots can carry
+            key = ((o.unit_cost * part + partner_fixed_eur) / part, -part)
+            if best_key is None or key < best_key:
+                best, best_key = o, key
+        if best is None:
+            break
+        part = min(best.capacity, rest)
+        chosen.append(best)
+        pool.remove(best)
+        delivered += part
+        rest -= part
+    return chosen, delivered
+
+
+def greedy_quantities(options: Sequence[Option], quantity: int, max_partners: int,
+                      partner_fixed_eur: Decimal) -> dict[str, int]:
+    chosen, delivered = greedy_partners(options, quantity, max_partners, partner_fixed_eur)
+    return distribute(chosen, delivered) or {}
