@@ -1,0 +1,60 @@
+"""The agency's impact charts (pure): the figures per site and year, numbers in the page's locale,
+inline SVG without any script, and a "no data" text in the page's language."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from xml.etree import ElementTree
+
+from services.hub.charts import DIMENSIONS, ChartTexts, impact_charts, number, series
+from services.hub.impact import Cell, summarise
+
+
+def cell(site: str, year: int, records: int = 1, eur: str = "0", kg: str = "0", km: str = "0", hours: str = "0"):
+    return Cell(site, year, records, Decimal(eur), Decimal(kg), Decimal(0), 0, Decimal(km), Decimal(hours))
+
+
+TEXTS = {d.key: ChartTexts(f"Titel {d.key}", "Einheit", "Noch keine Wirkung erfasst") for d in DIMENSIONS}
+
+SUMMARY = summarise(["AT11", "AT12", "HU22"], [
+    cell("AT12", 2025, records=2, eur="14800.5", kg="1250", km="80", hours="2100"),
+    cell("AT12", 2026, eur="3000", hours="50", km="10"),
+    cell("HU22", 2025, eur="9300", kg="640", km="120", hours="1400"),
+])
+
+
+def test_one_chart_per_dimension_with_each_sites_figure_per_year():
+    charts = impact_charts(SUMMARY, TEXTS, "de")
+    assert [c.key for c in charts] == ["economic", "ecological", "regional", "social"]
+    economic, ecological, regional, social = charts
+    assert economic.years == [2025, 2026]
+    assert economic.rows == [("AT11", ["", ""]), ("AT12", ["14.800", "3.000"]), ("HU22", ["9.300", ""])]
+    assert ecological.rows[1] == ("AT12", ["1.250", "0"])
+    # regional: the mean distance per delivery (80 km over two records), not the sum
+    assert regional.rows[1] == ("AT12", ["40,0", "10,0"])
+    assert social.rows[2] == ("HU22", ["1.400", ""])
+
+
+def test_numbers_follow_the_locale():
+    assert number(Decimal("14800.5"), "de") == "14.800"
+    assert number(Decimal("14800.5"), "en", 1) == "14,800.5"
+    assert number(Decimal("14800.5"), "hu", 1) == "14\xa0800,5"
+    assert number(None, "en") == ""
+
+
+def test_the_svg_is_inline_without_script_and_titled_in_the_given_language():
+    svg = impact_charts(SUMMARY, TEXTS, "de")[0].svg
+    root = ElementTree.fromstring(svg)  # well-formed, one element
+    assert root.tag.endswith("svg") and not svg.startswith("<?xml")
+    assert "script" not in svg and "kozea.github.io" not in svg
+    assert root.get("role") == "img" and root.get("aria-label") == "Titel economic"
+    printed = re.findall(r">([0-9.,\xa0 ]+)</text>", svg)
+    assert "14.800" in printed and "9.300" in printed, "values are printed on the bars, readable without JS"
+    assert {"AT11", "AT12", "HU22"} <= set(re.findall(r">(AT\d\d|HU\d\d)</text>", svg)), "a legend entry per site"
+
+
+def test_no_impact_yet_says_so_in_the_pages_language():
+    charts = impact_charts(summarise(["AT11", "HU22"], []), TEXTS, "de")
+    assert all(not c.has_data for c in charts)
+    assert all("Noch keine Wirkung erfasst" in c.svg for c in charts)
+    assert series(summarise(["AT11"], []), DIMENSIONS[0]) == ([], {"AT11": []})

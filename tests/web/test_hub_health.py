@@ -1,0 +1,71 @@
+"""The federation's health at the hub: lag per stream from the inbox positions and the sites' heads,
+quarantined events, dead letters (SQLite, the embedded mode's database)."""
+from __future__ import annotations
+
+import pytest
+
+from services.common import inbox
+from services.common.db import kernel_metadata, make_engine
+from services.hub import health
+
+
+@pytest.fixture
+def conn(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.sqlite'}")
+    kernel_metadata.create_all(engine)
+    with engine.begin() as connection:
+        yield connection
+    engine.dispose()
+
+
+def apply(conn, stream: str, seq: int, status: str = inbox.APPLIED) -> None:
+    assert inbox.track(conn, health.HUB_CONSUMER, stream, seq, f"{stream}-{seq}", status)
+    inbox.advance(conn, health.HUB_CONSUMER, stream, seq)
+
+
+def test_lag_counts_what_the_site_published_beyond_what_the_hub_applied_in_order(conn):
+    for seq in (1, 2, 3, 5):  # 4 is missing: a gap
+        apply(conn, "AT12/registry", seq)
+    apply(conn, "HU22/label", 1)
+    apply(conn, "HU22/label", 2, inbox.QUARANTINED)
+    inbox.track(conn, "AT12.enquiries.members", "AT12/registry", 9, "other-consumer", inbox.APPLIED)
+
+    streams = health.summarise_streams(
+        ["AT11/registry", "AT12/registry", "HU22/label"], health.positions(conn), health.quarantined_counts(conn),
+        heads={"AT12/registry": 7, "HU22/label": 2, "AT11/registry": None}, paused={"HU22/label"})
+    by_name = {s.stream: s for s in streams}
+    at12 = by_name["AT12/registry"]
+    assert (at12.contiguous, at12.max_seen, at12.head, at12.lag, at12.gap) == (3, 5, 7, 4, True)
+    hu22 = by_name["HU22/label"]
+    assert (hu22.contiguous, hu22.lag, hu22.quarantined, hu22.paused, hu22.gap) == (2, 0, 1, True, False)
+    never_heard = by_name["AT11/registry"]
+    assert (never_heard.contiguous, never_heard.lag, never_heard.updated_at, never_heard.head) == (0, 0, None, None)
+    assert [s.stream for s in streams] == ["AT11/registry", "AT12/registry", "HU22/label"]
+
+
+def test_without_the_sites_head_the_lag_is_what_the_hub_has_seen(conn):
+    apply(conn, "AT13/enquiries", 1)
+    apply(conn, "AT13/enquiries", 4)
+    (stream,) = health.summarise_streams([], health.positions(conn), {})
+    assert (stream.head, stream.lag, stream.site) == (None, 3, "AT13")
+
+
+def test_dead_letters_newest_first_with_the_total(conn):
+    for n in range(3):
+        inbox.record_dead_letter(conn, health.HUB_CONSUMER, f"forged: {n}", "{}", "AT12/registry", n + 1, None)
+    inbox.record_dead_letter(conn, "AT12.enquiries.members", "malformed", "x")
+    rows, total = health.dead_letters(conn, limit=2)
+    assert total == 3
+    assert [r.reason for r in rows] == ["forged: 2", "forged: 1"]
+    assert rows[0].stream == "AT12/registry" and rows[0].seq == 3
+
+
+def test_heads_are_read_in_parallel_and_an_unreachable_site_is_unknown():
+    def head_of(stream: str) -> int:
+        if stream.startswith("AT22"):
+            raise ConnectionError("refused")
+        return {"AT12/registry": 12, "HU22/label": 3}[stream]
+
+    assert health.read_heads(["AT12/registry", "AT22/registry", "HU22/label"], head_of) == {
+        "AT12/registry": 12, "AT22/registry": None, "HU22/label": 3}
+    assert health.read_heads([], head_of) == {}
