@@ -12,12 +12,29 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from services.common.access import AccessRulesPlugin
 from services.common.auth import enforce_access
 from services.common.errors import SoproError
+from services.common.ratelimit import RateLimitExceeded, too_many_requests
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 200
+
+
+class ErrorSchema(ma.Schema):
+    """The one error shape, as documented for every error answer of every operation."""
+
+    code = ma.fields.String(required=True, metadata={"description": "a stable machine-readable word"})
+    status = ma.fields.Integer(required=True, metadata={"description": "the HTTP status"})
+    message = ma.fields.String(required=True)
+    errors = ma.fields.Dict(required=True, metadata={"description": "field messages; empty when none"})
+
+
+class SoproApi(Api):
+    """flask-smorest's Api, documenting errors in the project's shape rather than its own."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
@@ -33,8 +50,10 @@ def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.extensions["sopro"] = runtime
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
+    api = SoproApi(app, spec_kwargs={
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "extra_plugins": [AccessRulesPlugin(app)],  # each operation's access rule, in the document
+    })
     register_error_handlers(app)
     app.before_request(enforce_access)
     from services.common.auth_api import blp as auth_blp
@@ -51,6 +70,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(SoproError)
     def handle_domain_error(exc: SoproError):
         return error_body(exc.status, exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(RateLimitExceeded)
+    def handle_rate_limited(exc: RateLimitExceeded):
+        return too_many_requests(exc, error_body)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
@@ -90,10 +113,3 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
         },
         name=name,
     )
-
-
-class ErrorSchema(ma.Schema):
-    code = ma.fields.String()
-    status = ma.fields.Integer()
-    message = ma.fields.String()
-    errors = ma.fields.Dict()

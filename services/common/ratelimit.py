@@ -1,0 +1,100 @@
+"""Requests are rate-limited per client (Flask-Limiter), answered with 429 and `Retry-After`.
+
+- The client is the token's subject (site and `sub`) when the request carries a valid token, else
+  the remote address: one client's burst does not eat another's allowance behind a shared address,
+  and a forged or garbage token cannot invent fresh clients.
+- One limit for everything a client does (`Settings.rate_limit`, `SOPRO_RATE_LIMIT`), and a stricter
+  one on `POST /api/v1/auth/token` by remote address against password guessing
+  (`Settings.token_rate_limit`, `SOPRO_TOKEN_RATE_LIMIT`).
+- Counters live in the process's memory (a moving window): each process limits on its own, and a
+  restart forgets them. Behind several processes, point Flask-Limiter at a shared storage.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, current_app, g, request
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+from limits import parse_many
+
+from services.common.errors import Unauthorized
+
+DEFAULT_RATE_LIMIT = "600/minute;60/second"
+DEFAULT_TOKEN_RATE_LIMIT = "20/minute"
+TOKEN_BLUEPRINT = "auth"  # services/common/auth_api.py: POST /api/v1/auth/token
+
+
+def remote_address() -> str:
+    return f"addr:{request.remote_addr or 'unknown'}"
+
+
+def client_key() -> str:
+    """The token's subject when the request carries a valid token, else the remote address."""
+    principal = _verified_principal()
+    return f"sub:{principal.site}:{principal.subject}" if principal else remote_address()
+
+
+def _verified_principal():
+    if "sopro_rate_principal" not in g:
+        principal = None
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            from services.common.auth import _issuer_hint
+
+            try:
+                principal = current_app.extensions["sopro"].tokens.verify(
+                    token.strip(), issuer_site=_issuer_hint(token.strip()))
+            except Unauthorized:
+                principal = None  # enforce_access answers 401; until then it counts by address
+        g.sopro_rate_principal = principal
+    return g.sopro_rate_principal
+
+
+def _checked(limit: str, name: str) -> str:
+    try:
+        if not parse_many(limit):
+            raise ValueError("empty")
+    except ValueError as exc:
+        raise ValueError(f"{name}: {limit!r} is not a rate limit like '600/minute;60/second' ({exc})") from None
+    return limit
+
+
+def init_rate_limits(app: Flask, settings) -> Limiter:
+    """Rate-limit every request of the app. Call it before registering the access check, so that
+    requests refused for their token count too."""
+    limit = _checked(getattr(settings, "rate_limit", DEFAULT_RATE_LIMIT), "SOPRO_RATE_LIMIT")
+    token_limit = _checked(getattr(settings, "token_rate_limit", DEFAULT_TOKEN_RATE_LIMIT),
+                           "SOPRO_TOKEN_RATE_LIMIT")
+    limiter = Limiter(client_key, app=app, application_limits=[limit], storage_uri="memory://",
+                      strategy="moving-window", headers_enabled=False)
+    # By blueprint name: the limit belongs to this app's limiter, the blueprint object is shared.
+    limiter.limit(token_limit, key_func=remote_address, methods=["POST"], override_defaults=False)(
+        _token_blueprint())
+    app.extensions["sopro_limiter"] = limiter
+    return limiter
+
+
+def _token_blueprint():
+    from services.common.auth_api import blp
+
+    assert blp.name == TOKEN_BLUEPRINT
+    return blp
+
+
+def retry_after_seconds(limiter: Limiter) -> int:
+    breached = limiter.current_limit
+    if breached is None:
+        return 1
+    return max(1, math.ceil(breached.reset_at - time.time()))
+
+
+def too_many_requests(exc: RateLimitExceeded, error_body):
+    """The 429 in the one error shape, with Retry-After (seconds)."""
+    limiter = current_app.extensions["sopro_limiter"]
+    seconds = retry_after_seconds(limiter)
+    body, status = error_body(429, "too_many_requests",
+                              f"too many requests: the limit is {exc.description}; retry in {seconds} s")
+    body.headers["Retry-After"] = str(seconds)
+    return body, status
