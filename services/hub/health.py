@@ -1,30 +1,25 @@
 """The federation's health as the agency sees it at the hub: how far behind each stream is, which
 streams are paused, and what was dead-lettered.
 
-- Position: every seq up to `contiguous` is applied (or quarantined); `max_seen` is the highest seq
-  that reached the hub. `head` is the site's newest seq, read from its feed when asked (the truth
-  about lag: events the site has published that the hub has not applied yet). A site that does not
-  answer leaves `head` unknown; the lag then counts only what the hub has seen.
-- Paused streams come from `services.sync.moderation` when that module is installed.
-- Dead letters are the hub ingest consumer's rows in the kernel's `dead_letter` table.
+- Position (the kernel's `stream_position`): every seq up to `contiguous` is applied (or
+  quarantined); `max_seen` is the highest seq that reached the hub; `head` is the site's own newest
+  seq as its feed last reported it (None until reconciliation has read the feed). Lag is what the
+  site has published, or the hub has seen, beyond what it applied in order.
+- Paused streams: the open pauses of moderation (the kernel's `stream_pause`, resumed_at empty).
+- Dead letters: the hub ingest consumer's rows in `dead_letter`; a re-driven one stays as the record.
 
 Queries return plain dataclasses; `summarise_streams` (pure) lists every stream the hub expects,
 including those it has never heard from.
 """
 from __future__ import annotations
 
-import importlib
-import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Iterable
 
 from sqlalchemy import Connection, func, select
 
 from services.common import inbox
-
-log = logging.getLogger("sopro.hub.health")
 
 HUB_CONSUMER = "hub.ingest"
 
@@ -36,7 +31,7 @@ class StreamHealth:
     max_seen: int
     quarantined: int
     updated_at: datetime | None
-    head: int | None = None  # the site's newest seq; None when not asked or unreachable
+    head: int | None = None  # the site's newest seq as its feed last said; None until read
     paused: bool = False
 
     @property
@@ -62,13 +57,24 @@ class DeadLetterRow:
     stream: str | None
     seq: int | None
     event_id: str | None
+    redriven_at: datetime | None = None
+    redriven_by: str | None = None
 
 
 def positions(conn: Connection, consumer: str = HUB_CONSUMER) -> dict[str, tuple[int, int, datetime]]:
+    """stream -> (contiguous seq, highest seq seen, when it last moved)."""
     sp = inbox.stream_position
     rows = conn.execute(select(sp.c.stream, sp.c.contiguous_seq, sp.c.max_seen_seq, sp.c.updated_at)
                         .where(sp.c.consumer == consumer))
     return {r.stream: (r.contiguous_seq, r.max_seen_seq, r.updated_at) for r in rows}
+
+
+def heads(conn: Connection, consumer: str = HUB_CONSUMER) -> dict[str, int]:
+    """stream -> the origin's newest seq, for the streams whose feed has been read."""
+    sp = inbox.stream_position
+    rows = conn.execute(select(sp.c.stream, sp.c.source_last_seq)
+                        .where(sp.c.consumer == consumer, sp.c.source_last_seq.is_not(None)))
+    return {stream: head for stream, head in rows}
 
 
 def quarantined_counts(conn: Connection, consumer: str = HUB_CONSUMER) -> dict[str, int]:
@@ -78,18 +84,11 @@ def quarantined_counts(conn: Connection, consumer: str = HUB_CONSUMER) -> dict[s
     return {stream: count for stream, count in rows}
 
 
-def paused_streams(conn: Connection) -> set[str] | None:
-    """The streams moderation has paused, or None when moderation is not installed."""
-    try:
-        moderation = importlib.import_module("services.sync.moderation")
-    except ModuleNotFoundError as exc:
-        if exc.name == "services.sync.moderation":
-            return None
-        raise
-    lister = getattr(moderation, "paused_streams", None)
-    if lister is None:
-        return None
-    return {str(s) for s in lister(conn)}
+def paused_streams(conn: Connection, consumer: str = HUB_CONSUMER) -> set[str]:
+    """The streams moderation has paused and not resumed."""
+    sp = inbox.stream_pause
+    rows = conn.execute(select(sp.c.stream).where(sp.c.consumer == consumer, sp.c.resumed_at.is_(None)))
+    return set(rows.scalars())
 
 
 def summarise_streams(expected: Iterable[str], found: dict[str, tuple[int, int, datetime]],
@@ -107,28 +106,13 @@ def summarise_streams(expected: Iterable[str], found: dict[str, tuple[int, int, 
 
 
 def dead_letters(conn: Connection, limit: int = 50, consumer: str = HUB_CONSUMER) -> tuple[list[DeadLetterRow], int]:
-    """The newest dead letters of the consumer, and how many there are in all."""
+    """The newest dead letters of the consumer, and how many are still open (not re-driven)."""
     dl = inbox.dead_letter
-    total = conn.execute(select(func.count()).select_from(dl).where(dl.c.consumer == consumer)).scalar_one()
+    open_count = conn.execute(select(func.count()).select_from(dl)
+                              .where(dl.c.consumer == consumer, dl.c.redriven_at.is_(None))).scalar_one()
     rows = conn.execute(
-        select(dl.c.id, dl.c.received_at, dl.c.reason, dl.c.stream, dl.c.seq, dl.c.event_id)
+        select(dl.c.id, dl.c.received_at, dl.c.reason, dl.c.stream, dl.c.seq, dl.c.event_id, dl.c.redriven_at,
+               dl.c.redriven_by)
         .where(dl.c.consumer == consumer).order_by(dl.c.id.desc()).limit(limit)
     )
-    return [DeadLetterRow(*r) for r in rows], total
-
-
-def read_heads(streams: Iterable[str], head_of: Callable[[str], int], workers: int = 8) -> dict[str, int | None]:
-    """Ask every stream's site for its newest seq, in parallel; None for a site that does not answer."""
-    streams = list(streams)
-
-    def ask(stream: str) -> int | None:
-        try:
-            return int(head_of(stream))
-        except Exception as exc:  # noqa: BLE001 - an unreachable or failing site is shown as unknown
-            log.info("head of %s unknown: %s", stream, exc)
-            return None
-
-    if not streams:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(workers, len(streams))) as pool:
-        return dict(zip(streams, pool.map(ask, streams)))
+    return [DeadLetterRow(*r) for r in rows], open_count
