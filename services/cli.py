@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from services.common.config import DEFAULT_FEDERATION_FILE, REPO_ROOT, load_federation, load_settings
+from services.operations import add_key_commands, add_operations_commands
 
 
 def _settings(args):
@@ -126,6 +127,28 @@ def cmd_tick(args) -> int:
     return 0
 
 
+def cmd_routes(args) -> int:
+    """Every route of the site's (or the hub's) app with its access rule: public, or the roles it needs."""
+    import tempfile
+
+    from services.bootstrap import bootstrap, create_app
+    from services.common.access import format_rules, route_rules
+
+    settings = _settings(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        if not settings.key_file.is_file():  # listing the routes needs no real key
+            from services.common.keys import generate_site_key
+
+            path, _ = generate_site_key(settings.site_id, Path(tmp))
+            settings = settings.with_(key_file=path)
+        rules = route_rules(create_app(bootstrap(settings, migrate_db=False)))
+    print(format_rules(rules))
+    undeclared = [r for r in rules if not r.declared]
+    print(f"{settings.site_id}: {len(rules)} routes, {sum(r.public for r in rules)} public, "
+          f"{len(undeclared)} without a rule (refused)")
+    return 1 if undeclared else 0
+
+
 def cmd_demo(args) -> int:
     from services.demo.federation import run_demo
 
@@ -151,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--federation", help="federation file to read (default: deploy/federation.yaml)")
     gen.add_argument("--write-federation", help="write a copy of the federation file listing the public keys")
     gen.set_defaults(func=cmd_keys_generate)
+    add_key_commands(keys)  # rotate, retire, resign (services/operations.py)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     up = db.add_parser("upgrade", help="apply the Alembic migrations of the site's services")
@@ -182,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--site", help="site id; default SOPRO_SITE")
     tick.set_defaults(func=cmd_tick)
 
+    routes = sub.add_parser("routes", help="every route of the app with its access rule (public or roles)")
+    routes.add_argument("--site", help="site id; default SOPRO_SITE")
+    routes.set_defaults(func=cmd_routes)
+
     demo = sub.add_parser("demo", help="the whole federation in one process, with demo data")
     demo.add_argument("--var-dir", default=str(REPO_ROOT / "var" / "demo"))
     demo.add_argument("--keep", action="store_true", help="reuse the demo databases of a previous run")
@@ -190,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--free-ports", action="store_true",
                       help="let the system pick free ports (the URLs are in federation.json), e.g. for tests")
     demo.set_defaults(func=cmd_demo)
+    add_operations_commands(sub)  # backup, restore, hub rebuild, privacy export (services/operations.py)
     return parser
 
 
