@@ -15,6 +15,9 @@ from werkzeug.exceptions import HTTPException
 from services.common.access import AccessRulesPlugin
 from services.common.auth import enforce_access
 from services.common.errors import SoproError
+from services.common.health import blp as health_blp
+from services.common.logs import register_request_context
+from services.common.metrics import register_metrics
 from services.common.ratelimit import RateLimitExceeded, too_many_requests
 
 log = logging.getLogger(__name__)
@@ -55,10 +58,14 @@ def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
         "extra_plugins": [AccessRulesPlugin(app)],  # each operation's access rule, in the document
     })
     register_error_handlers(app)
+    # Before the access check, so that refused requests are traced and timed too.
+    register_request_context(app)
+    register_metrics(app, runtime.engine)
     app.before_request(enforce_access)
     from services.common.auth_api import blp as auth_blp
 
     api.register_blueprint(auth_blp)
+    api.register_blueprint(health_blp)
     return app, api
 
 
