@@ -2,7 +2,6 @@
 locally: no network), uses codelist values as the copied codelists define them, and works with ocdskit."""
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import re
