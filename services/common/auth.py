@@ -52,16 +52,18 @@ def issuer_of(site_id: str) -> str:
 class Tokens:
     """Issues and verifies the tokens of one site."""
 
-    def __init__(self, site_id: str, private_key, public_keys: dict[str, str], ttl_seconds: int = 3600,
+    def __init__(self, site_id: str, private_key, public_keys: dict, ttl_seconds: int = 3600,
                  foreign_issuers: dict[str, frozenset[str]] | None = None):
-        from services.common.signing import load_public_key
+        from services.common.signing import SiteKey, load_key_ring
 
         self.site_id = site_id
         # Other issuers whose tokens this site accepts, and the only roles it grants them
         # (the hub's federation token for the pull feed).
         self.foreign_issuers = foreign_issuers or {}
-        self._private_key = private_key
-        self._public_keys = {site: load_public_key(pem) for site, pem in public_keys.items()}
+        # A raw key signs as kid <site>; a SiteKey with its own kid (the newest listed, see keys.py).
+        self._signing_key = private_key if isinstance(private_key, SiteKey) else SiteKey(private_key, site_id)
+        # {site: pem} or {site: {kid: pem}}: every listed key of an issuer verifies (rotation overlap).
+        self._key_ring = load_key_ring(public_keys)
         self.ttl_seconds = ttl_seconds
 
     def issue(self, subject: str, roles, organisation_id: str | None = None, audience: str | None = None,
@@ -77,7 +79,8 @@ class Tokens:
         }
         if organisation_id:
             claims["org"] = organisation_id
-        return jwt.encode(claims, self._private_key, algorithm="EdDSA", headers={"kid": self.site_id})
+        return jwt.encode(claims, self._signing_key.private_key, algorithm="EdDSA",
+                          headers={"kid": self._signing_key.kid})
 
     def verify(self, token: str, issuer_site: str | None = None) -> Principal:
         """Verify a token meant for this site, issued by `issuer_site` (default: this site)."""
@@ -85,9 +88,7 @@ class Tokens:
         allowed = ANY_ROLE if issuer_site == self.site_id else self.foreign_issuers.get(issuer_site)
         if allowed is None:
             raise Unauthorized(f"tokens issued by {issuer_site} are not accepted here")
-        key = self._public_keys.get(issuer_site)
-        if key is None:
-            raise Unauthorized(f"no key is known for issuer {issuer_site}")
+        key = self._key_for(token, issuer_site)
         try:
             claims = jwt.decode(
                 token, key, algorithms=ALGORITHMS, audience=issuer_of(self.site_id),
@@ -99,6 +100,24 @@ class Tokens:
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthorized("invalid token: roles must be a list of strings")
         return Principal(claims["sub"], frozenset(roles) & allowed, issuer_site, claims.get("org"))
+
+
+    def _key_for(self, token: str, issuer_site: str):
+        """The listed key the token's `kid` names; a token without a kid is the issuer's first key's."""
+        from services.common.signing import site_of_kid
+
+        keys = self._key_ring.get(issuer_site)
+        if not keys:
+            raise Unauthorized(f"no key is known for issuer {issuer_site}")
+        try:
+            kid = jwt.get_unverified_header(token).get("kid") or issuer_site
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid token: {exc}") from None
+        if not isinstance(kid, str) or site_of_kid(kid) != issuer_site:
+            raise Unauthorized(f"invalid token: key {kid!r} is not a key of {issuer_site}")
+        if kid not in keys:
+            raise Unauthorized(f"invalid token: key {kid!r} is not (or no longer) listed for {issuer_site}")
+        return keys[kid]
 
 
 # --- users -------------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ class SiteConfig:
     url: str
     public_key: str | None = None
     is_hub: bool = False
+    # Every listed public key by kid, oldest first: `public_key` is kid <site>, `public_keys` adds
+    # rotated ones (kid <site>:<label>). Old and new are both valid while both are listed.
+    public_keys: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,24 @@ class Federation:
             raise KeyError(f"unknown site {site_id!r}; known: {sorted(self.sites)}") from None
 
     def public_keys(self) -> dict[str, str]:
-        return {s.id: s.public_key for s in self.sites.values() if s.public_key}
+        """Each site's newest listed public key."""
+        return {s.id: s.public_keys[-1][1] for s in self.sites.values() if s.public_keys}
+
+    def key_ring(self) -> dict[str, dict[str, str]]:
+        """Every listed public key: {site: {kid: pem}}; verifiers accept any of them."""
+        return {s.id: dict(s.public_keys) for s in self.sites.values() if s.public_keys}
+
+
+def _listed_keys(site_id: str, entry: dict) -> tuple[tuple[str, str], ...]:
+    from services.common.signing import kid_sort_key, site_of_kid
+
+    keys = {site_id: entry["public_key"]} if entry.get("public_key") else {}
+    for kid, pem in (entry.get("public_keys") or {}).items():
+        if site_of_kid(str(kid)) != site_id or str(kid) == site_id and site_id in keys:
+            raise ValueError(f"site {site_id}: key id {kid!r} must be {site_id!r} or {site_id + ':<label>'!r}")
+        if pem:
+            keys[str(kid)] = pem
+    return tuple(sorted(keys.items(), key=lambda item: kid_sort_key(item[0])))
 
 
 def load_federation(path: str | os.PathLike | None = None, env: dict | None = None) -> Federation:
@@ -75,6 +95,7 @@ def load_federation(path: str | os.PathLike | None = None, env: dict | None = No
             url=env.get(f"SOPRO_URL_{site_id}") or entry.get("url") or f"http://127.0.0.1:{port}",
             public_key=entry.get("public_key") or None,
             is_hub=bool(entry.get("hub", False)),
+            public_keys=_listed_keys(site_id, entry),
         )
     rates = {cur: Decimal(str(rate)) for cur, rate in doc.get("rates_to_eur", {"EUR": 1}).items()}
     return Federation(sites=sites, rates_to_eur=rates)

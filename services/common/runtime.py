@@ -13,7 +13,7 @@ from services.common.config import Settings
 from services.common.db import make_engine
 from services.common.uow import CommitHooks, UnitOfWork
 from services.common.jsonschemas import EventValidator
-from services.common.signing import Verifier, load_private_key
+from services.common.signing import Verifier
 
 FEDERATION_ROLES = frozenset({"federation"})
 
@@ -44,8 +44,11 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
-    key = load_private_key(settings.key_file)
-    public_keys = settings.federation.public_keys()
+    from services.common.keys import signing_key
+
+    public_keys = settings.federation.key_ring()
+    # The newest of the site's keys that the federation lists (key rotation, services/common/keys.py).
+    key = signing_key(settings.site_id, settings.key_file, public_keys.get(settings.site_id, {}))
     hub_id = settings.federation.hub.id
     return Runtime(
         settings=settings,

@@ -1,13 +1,17 @@
 """Site keys and event signatures.
 
 Every event is signed by its origin site as a JWS (EdDSA over Ed25519) with a detached payload: the
-canonical JSON of every envelope field but `signature`. The JWS header names the site as `kid`, so a
-verifier picks the public key the federation file lists for that site and nothing else.
+canonical JSON of every envelope field but `signature`. The JWS header's `kid` names the key: the site
+id for a site's first key (`AT12`), `<site>:<label>` for a rotated one (`AT12:2026-11`). A verifier
+takes only keys the federation file lists for the site the event claims, so during a rotation the
+old and the new key are both valid, and once the old one is delisted its signatures fail.
 """
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -53,32 +57,94 @@ def load_public_key(pem: str) -> Ed25519PublicKey:
     return serialization.load_pem_public_key(pem.encode())
 
 
-def sign(fields: dict, key: Ed25519PrivateKey, site_id: str) -> str:
-    return _jws.encode(
-        canonical_json(fields), key, algorithm=ALGORITHM, headers={"kid": site_id}, is_payload_detached=True
-    )
+def site_of_kid(kid: str) -> str:
+    """`AT12` -> `AT12`; `AT12:2026-11` -> `AT12`."""
+    return kid.split(":", 1)[0]
+
+
+def kid_sort_key(kid: str) -> tuple[int, str]:
+    """Keys of one site from oldest to newest: the unlabelled first key, then by label (dates sort)."""
+    site, _, label = kid.partition(":")
+    return (1 if label else 0, label)
+
+
+@dataclass(frozen=True)
+class SiteKey:
+    """A site's private key and the `kid` its public key is listed under."""
+
+    private_key: Ed25519PrivateKey
+    kid: str
+
+    @property
+    def site_id(self) -> str:
+        return site_of_kid(self.kid)
+
+
+def sign(fields: dict, key: "Ed25519PrivateKey | SiteKey", site_id: str) -> str:
+    """Sign with a raw key (kid = the site id) or a SiteKey (its own kid)."""
+    kid = key.kid if isinstance(key, SiteKey) else site_id
+    raw = key.private_key if isinstance(key, SiteKey) else key
+    return _jws.encode(canonical_json(fields), raw, algorithm=ALGORITHM, headers={"kid": kid},
+                       is_payload_detached=True)
+
+
+KeyRing = dict[str, dict[str, Ed25519PublicKey]]
+
+
+def load_key_ring(public_keys: Mapping[str, "str | Mapping[str, str]"]) -> KeyRing:
+    """{site: {kid: public key}} from {site: pem} (one key, kid = site) or {site: {kid: pem}}."""
+    ring: KeyRing = {}
+    for site, keys in public_keys.items():
+        listed = {site: keys} if isinstance(keys, str) else dict(keys)
+        ring[site] = {kid: load_public_key(pem) for kid, pem in listed.items() if pem}
+    return ring
+
+
+def keys_to_try(ring: KeyRing, site: str, kid) -> list[Ed25519PublicKey]:
+    """The listed keys a signature claiming `site` may have been made with.
+
+    A kid of the site picks its key, and an unlisted kid of the site is refused: that is what retires
+    a key. A header naming no key of the site is tried against all of them, so that the refusal
+    says whose key it really was.
+    """
+    keys = ring.get(site) or {}
+    if not keys:
+        raise SignatureError(f"no public key is listed for site {site!r}")
+    if isinstance(kid, str) and site_of_kid(kid) == site:
+        if kid not in keys:
+            raise SignatureError(f"key {kid!r} is not (or no longer) listed for site {site!r}")
+        return [keys[kid]]
+    return list(keys.values())
 
 
 class Verifier:
-    """Checks that an envelope was signed by the site it names, with the key the federation lists."""
+    """Checks that an envelope was signed by the site it names, with a key the federation lists."""
 
-    def __init__(self, public_keys: dict[str, str]):
-        self._keys = {site: load_public_key(pem) for site, pem in public_keys.items()}
+    def __init__(self, public_keys: Mapping[str, "str | Mapping[str, str]"]):
+        self._ring = load_key_ring(public_keys)
 
     def verify(self, fields: dict, signature: str, claimed_site: str) -> None:
-        key = self._keys.get(claimed_site)
-        if key is None:
-            raise SignatureError(f"no public key is listed for site {claimed_site!r}")
         if not isinstance(signature, str) or not signature:
+            if not self._ring.get(claimed_site):
+                raise SignatureError(f"no public key is listed for site {claimed_site!r}")
             raise SignatureError("the event carries no signature")
         try:
-            verified = _jws.decode_complete(signature, key, algorithms=[ALGORITHM],
-                                            detached_payload=canonical_json(fields))
-        except jwt.PyJWTError as exc:
+            kid = jwt.get_unverified_header(signature).get("kid")
+        except jwt.PyJWTError:
+            kid = None
+        verified, error = None, None
+        for key in keys_to_try(self._ring, claimed_site, kid):
+            try:
+                verified = _jws.decode_complete(signature, key, algorithms=[ALGORITHM],
+                                                detached_payload=canonical_json(fields))
+                break
+            except jwt.PyJWTError as exc:
+                error = exc
+        if verified is None:
             raise SignatureError(f"the signature does not match site {claimed_site!r}"
-                                 f"{_claimed_signer(signature)}: {exc}") from None
+                                 f"{_claimed_signer(signature)}: {error}") from None
         signed_as = verified["header"].get("kid")
-        if signed_as != claimed_site:
+        if not isinstance(signed_as, str) or site_of_kid(signed_as) != claimed_site:
             raise SignatureError(f"signed as {signed_as!r}, but the event claims site {claimed_site!r}")
 
 
