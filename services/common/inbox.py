@@ -158,3 +158,23 @@ def record_dead_letter(conn: Connection, consumer: str, reason: str, body: str,
         consumer=consumer, received_at=utcnow(), reason=reason, body=body, stream=stream, seq=seq,
         event_id=event_id,
     ))
+
+
+def paused_streams(conn: Connection, consumer: str) -> set[str]:
+    """The streams whose ingest by `consumer` an operator has paused (and not yet resumed)."""
+    return set(conn.execute(
+        select(stream_pause.c.stream)
+        .where(stream_pause.c.consumer == consumer, stream_pause.c.resumed_at.is_(None))
+    ).scalars())
+
+
+def note_origin_seq(conn: Connection, consumer: str, stream: str, last_seq: int) -> None:
+    """Remember the origin's newest seq of `stream`, as its feed reported it (for the lag metrics)."""
+    conn.execute(_insert(conn, stream_position).values(
+        consumer=consumer, stream=stream, contiguous_seq=0, max_seen_seq=0, updated_at=utcnow()
+    ).on_conflict_do_nothing())
+    conn.execute(
+        update(stream_position)
+        .where(stream_position.c.consumer == consumer, stream_position.c.stream == stream)
+        .values(source_last_seq=last_seq)
+    )

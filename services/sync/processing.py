@@ -9,9 +9,14 @@ For every incoming message:
   as quarantined, so the stream moves on.
 - otherwise: the tracking row is claimed and, if the event is new, the handler applies it, all in the
   transaction that commits the batch. Messages are acknowledged only after that commit.
+- an event of a stream an operator paused for this consumer (moderation) is skipped without claiming
+  its tracking row: it is neither applied nor lost, and on resume it is pulled from the feed in order.
+
+While a handler runs, the event's correlation id, id, stream and seq are in the log context.
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections import defaultdict
@@ -21,7 +26,7 @@ from typing import Callable
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from services.common import inbox
+from services.common import inbox, logs
 from services.common.envelope import Envelope, MalformedEnvelope
 from services.common.jsonschemas import EventValidator, InvalidEventData
 from services.common.signing import SignatureError, Verifier
@@ -45,6 +50,7 @@ class Outcome:
     applied: list[Envelope] = field(default_factory=list)
     duplicates: int = 0
     dead: list[DeadLetter] = field(default_factory=list)
+    paused: int = 0  # events of paused streams, skipped unclaimed
     # stream -> (contiguous seq, max seen seq) after this batch
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
@@ -70,6 +76,13 @@ class EventProcessor:
         self.handlers = handlers
         self.accept_site = accept_site
         self.on_applied = on_applied
+        self.through_pause: frozenset[str] = frozenset()
+
+    def ignoring_pause(self, *streams: str) -> "EventProcessor":
+        """This processor, applying the given streams even while they are paused (a resume's catch-up)."""
+        clone = copy.copy(self)
+        clone.through_pause = frozenset(streams)
+        return clone
 
     def check(self, body) -> tuple[Envelope | None, DeadLetter | None, bool]:
         """(envelope, dead letter, quarantine?) for one raw message."""
@@ -114,6 +127,7 @@ class EventProcessor:
             outcome.applied += part.applied
             outcome.duplicates += part.duplicates
             outcome.dead += part.dead
+            outcome.paused += part.paused
             outcome.positions.update(part.positions)
         return outcome
 
@@ -131,6 +145,12 @@ class EventProcessor:
             events.append((env, quarantine))
         events.sort(key=lambda e: (e[0].stream, e[0].seq))
         with self.engine.begin() as conn:
+            paused = inbox.paused_streams(conn, self.name) - self.through_pause
+            if paused:
+                outcome.paused = sum(1 for env, _ in events if env.stream in paused)
+                events = [(env, q) for env, q in events if env.stream not in paused]
+                # A paused stream's invalid event is quarantined when it is pulled on resume.
+                checked = [item for item in checked if item[0] is None or item[0].stream not in paused]
             for _, dead, _ in checked:
                 if dead is not None:
                     inbox.record_dead_letter(conn, self.name, dead.reason, dead.body, dead.stream, dead.seq,
@@ -149,18 +169,21 @@ class EventProcessor:
                     continue
                 handler = self.handlers.get(env.type)
                 if handler is not None:
-                    handler(conn, env)
+                    with logs.bound_event(env):
+                        handler(conn, env)
                 outcome.applied.append(env)
             for stream, seq in touched.items():
                 outcome.positions[stream] = inbox.advance(conn, self.name, stream, seq)
         if self.on_applied is not None:
             for env in outcome.applied:
-                self.on_applied(env)
+                with logs.bound_event(env):
+                    self.on_applied(env)
         return outcome
 
     def _apply_as_poison(self, item) -> Outcome:
         env, dead, _ = item
-        log.exception("%s: handler failed for %s; quarantining it", self.name, env and env.id)
+        with logs.bound_event(env) if env else logs.bound():
+            log.exception("%s: handler failed for %s; quarantining it", self.name, env and env.id)
         reason = f"handler failed for {env.type} {env.stream}#{env.seq}" if env else "handler failed"
         body = dead.body if dead else env.to_json()
         return self._apply([(env, DeadLetter(body, reason, env.stream, env.seq, str(env.id)), True)])

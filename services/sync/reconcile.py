@@ -4,6 +4,10 @@ On a gap (a seq arrived beyond the contiguous position) or on a timer, the recon
 stream's site for everything after the contiguous position, page by page, and hands the envelopes
 to the same EventProcessor the bus consumer uses, so tracking absorbs what was already applied.
 A new hub rebuilds its whole store the same way, from position 0.
+
+A stream paused by an operator (moderation) is not pulled; the reconciler only reads the origin's
+last seq from its feed, so the backlog shows in the metrics. Resuming pulls it through the pause
+(`heal(stream, through_pause=True)`) before live events of the stream are applied again.
 """
 from __future__ import annotations
 
@@ -54,28 +58,43 @@ class Reconciler:
         with self.processor.engine.connect() as conn:
             return inbox.positions(conn, self.processor.name)
 
-    def heal(self, stream: str) -> int:
+    def heal(self, stream: str, through_pause: bool = False) -> int:
         """Pull `stream` from its contiguous position to the end. Returns how many events were new."""
+        processor = self.processor.ignoring_pause(stream) if through_pause else self.processor
         with self._lock:
             applied = 0
             after = self.positions().get(stream, (0, 0))[0]
             while True:
                 page = self.feeds.page(stream, after, self.page_size)
+                self._note_origin(stream, page["last_seq"])
                 events = page["events"]
                 if not events:
                     return applied
-                outcome: Outcome = self.processor.process(events)
+                outcome: Outcome = processor.process(events)
                 applied += len(outcome.applied)
                 after = page["next_after"]
                 if after >= page["last_seq"]:
                     return applied
 
+    def _note_origin(self, stream: str, last_seq: int) -> None:
+        with self.processor.engine.begin() as conn:
+            inbox.note_origin_seq(conn, self.processor.name, stream, last_seq)
+
+    def paused(self) -> set[str]:
+        with self.processor.engine.connect() as conn:
+            return inbox.paused_streams(conn, self.processor.name)
+
     def run_once(self) -> dict[str, int]:
-        """Heal every stream with a gap, and catch up every expected stream."""
+        """Heal every stream with a gap, and catch up every expected stream (but paused ones)."""
         streams = set(self.expected_streams) | {s for s, (c, m) in self.positions().items() if m > c}
+        paused = self.paused()
         healed = {}
         for stream in sorted(streams):
             try:
+                if stream in paused:
+                    after = self.positions().get(stream, (0, 0))[0]
+                    self._note_origin(stream, self.feeds.page(stream, after, 1)["last_seq"])
+                    continue
                 count = self.heal(stream)
             except requests.RequestException as exc:
                 log.info("feed of %s unreachable: %s", stream, exc)
