@@ -14,10 +14,12 @@ from services.common.config import Settings
 from services.common.db import Component
 from services.common.migrate import KERNEL, upgrade
 from services.common.runtime import Runtime, build_runtime
+from services.web import init_web
 
 # The services of a site and of the hub, by package name. A package provides
 #   store.COMPONENT or store.COMPONENTS (its tables and migrations), api.blp or api.blueprints(),
-#   and optionally events (the event types it publishes).
+#   optionally events (the event types it publishes) and pages.blp or pages.blueprints() (its HTML pages,
+#   made with services.web.page_blueprint).
 SITE_SERVICES = ("registry", "enquiries", "label", "sync")
 HUB_SERVICES = ("hub", "sync")
 EVENT_MODULES = ("services.registry.events", "services.enquiries.events", "services.label.events")
@@ -58,11 +60,16 @@ def create_app(runtime: Runtime) -> Flask:
     site = runtime.settings.site
     title = f"SoPro {site.name} ({site.id})" + (" hub" if site.is_hub else " site")
     app, api = create_flask_app(f"sopro.{site.id}", title, runtime)
+    init_web(app, runtime, services_of(runtime.settings))
     for service in services_of(runtime.settings):
         module = _module(service, "api")
         if module is not None:
             for blp in getattr(module, "blueprints", lambda: [module.blp])():
                 api.register_blueprint(blp)
+        pages = _module(service, "pages")
+        if pages is not None:
+            for blp in getattr(pages, "blueprints", lambda: [pages.blp])():
+                app.register_blueprint(blp)
     return app
 
 

@@ -1,0 +1,72 @@
+"""The web kernel: what every site's and the hub's HTML pages share.
+
+`init_web(app, runtime)` (flaskr style) sets up, for one app:
+- languages (Flask-Babel; de, hu, en; the site's language by default) and locale formatting (`i18n`);
+- CSRF protection of every form outside the JSON API (Flask-WTF), secure session cookies;
+- the back office login with the site's users (`access`), and the login, logout and style sheet routes;
+- the base layout, its navigation and the form macros (templates/web/).
+
+A service adds pages with a `pages.py` whose `blp` (or `blueprints()`) is made by `page_blueprint`;
+`services.bootstrap.create_app` registers it. Pages validate with the API's schemas (`forms`).
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from flask import request
+from flask_wtf.csrf import CSRFProtect
+
+from services.web.access import init_access
+from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, nav_link, page_blueprint, visible_links  # noqa: F401
+from services.web.i18n import init_i18n
+
+UNPROTECTED_PREFIXES = ("/api/", "/federation/")  # bearer-token APIs: no cookies, so no CSRF
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+REPO_SERVICES = Path(__file__).resolve().parents[1]
+
+csrf = CSRFProtect()
+
+
+def init_web(app, runtime, services=()) -> None:
+    configure_session(app, runtime)
+    init_i18n(app, runtime, [REPO_SERVICES / s / "translations" for s in services])
+    init_csrf(app)
+    init_access(app)
+    from services.web import views
+
+    views.register(app)
+
+
+def configure_session(app, runtime) -> None:
+    settings = runtime.settings
+    site = settings.site
+    https = site.url.startswith("https://") or bool(settings.extra.get("secure_cookies"))
+    app.config.update(
+        SECRET_KEY=session_secret(runtime.signing_key),
+        # Sites share a host in the demo; a cookie per site keeps their sessions apart.
+        SESSION_COOKIE_NAME=f"sopro_{site.id.lower()}",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked by `protect_forms`, outside the JSON API
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+
+
+def session_secret(signing_key) -> bytes:
+    """Derived from the site's private key, so every process of a site signs sessions alike without
+    another secret to distribute; a hash, so the key itself is never used for anything else."""
+    raw = signing_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                    serialization.NoEncryption())
+    return hashlib.sha256(b"sopro-web-session-v1:" + raw).digest()
+
+
+def init_csrf(app) -> None:
+    csrf.init_app(app)
+
+    @app.before_request
+    def protect_forms():
+        if request.method not in SAFE_METHODS and not request.path.startswith(UNPROTECTED_PREFIXES):
+            csrf.protect()

@@ -1,0 +1,111 @@
+"""Who is at the keyboard: the session login of the back office, and how pages answer refusals.
+
+A person logs in with a site user (the same users, password check and roles as the API's tokens). The
+session keeps the token the site issues for that user, so a page is authorised exactly like an API
+call: before the kernel's `enforce_access` runs, `lend_session_token` hands the session's token to a
+*page* request as its bearer token. Page views declare `@public` or `@roles(...)` like API views (the
+default deny and the route enumeration hold for them too). API routes never see the session, so the
+JSON API stays a bearer-token API without cookies (and needs no CSRF protection).
+
+Refusals of a page: a browser (Accept: text/html) without a session goes to the login page and a
+browser without the role gets an HTML page; any other client gets the JSON error shape.
+"""
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+
+from services.common.api import error_body
+from services.common.auth import authenticate, enforce_access
+from services.common.errors import SoproError, Unauthorized
+
+log = logging.getLogger(__name__)
+
+TOKEN_KEY = "token"
+
+
+def init_access(app) -> None:
+    hooks = app.before_request_funcs.setdefault(None, [])
+    # The session's token must be in place when the kernel's access rule is applied.
+    position = hooks.index(enforce_access) if enforce_access in hooks else 0
+    hooks.insert(position, lend_session_token)
+    app.context_processor(lambda: {"current_user": g.get("principal")})
+
+
+def is_page_request() -> bool:
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    return bool(getattr(blueprint, "sopro_pages", False))
+
+
+def wants_html() -> bool:
+    return request.accept_mimetypes.accept_html
+
+
+def lend_session_token() -> None:
+    if not is_page_request() or "Authorization" in request.headers:
+        return
+    token = session.get(TOKEN_KEY)
+    if not token:
+        return
+    try:
+        current_app.extensions["sopro"].tokens.verify(token)
+    except Unauthorized:
+        session.pop(TOKEN_KEY, None)  # expired or from an old key: the person logs in again
+        return
+    request.environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+
+def log_in(username: str, password: str):
+    """The user row if the credentials are right (the API's password check), and the session holds
+    the user's token; else None."""
+    runtime = current_app.extensions["sopro"]
+    with runtime.engine.connect() as conn:
+        user = authenticate(conn, username, password)
+    if user is None:
+        return None
+    language = session.get("lang")
+    session.clear()  # a fresh session at login: nothing from before carries over
+    if language:
+        session["lang"] = language
+    session[TOKEN_KEY] = runtime.tokens.issue(user.username, user.roles, user.organisation_id)
+    return user
+
+
+def log_out() -> None:
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site: never an open redirect."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+# --- refusals and errors of page requests -------------------------------------------------------------
+
+def page_error(exc: Exception):
+    """Error handler of every page blueprint: HTML for a browser, the JSON error shape otherwise."""
+    if isinstance(exc, SoproError):
+        status, code, message, errors = exc.status, exc.code, exc.message, exc.errors
+    elif isinstance(exc, HTTPException):
+        status = exc.code or 500
+        code = (exc.name or "error").lower().replace(" ", "_")
+        message, errors = exc.description or exc.name, {}
+    else:
+        log.exception("unhandled error on a page")
+        status, code, message, errors = 500, "internal_error", "an unexpected error occurred; it has been logged", {}
+    if not wants_html():
+        return error_body(status, code, message, errors)
+    if status == 401:
+        return redirect(url_for("web.login", next=request.full_path if request.method == "GET" else None))
+    return render_template("web/error.html", status=status, code=code, message=message), status

@@ -1,0 +1,113 @@
+"""Page forms validated by the API's own marshmallow schemas and domain rules.
+
+A page form posts flat HTML fields; nested API fields are named with dots (`address.street`). The
+page turns the post into the API's request body (`body_from`), loads it with the API's schema and calls
+the same handler. Whatever is wrong comes back as field messages (`FormState.errors`, keyed by the
+dotted field name, translated into the page's language) and the page is drawn again with the values
+the person typed, each message next to its field.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import marshmallow as ma
+from werkzeug.datastructures import MultiDict
+
+from services.common.errors import SoproError
+from services.web.messages import translate
+
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class FormState:
+    """The values a form shows, its field messages and a message about the whole form."""
+
+    values: dict = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    message: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and not self.message
+
+    def value(self, name: str, default=""):
+        value = self.values.get(name)
+        return default if value is None else value
+
+    def errors_of(self, name: str) -> list[str]:
+        return self.errors.get(name, [])
+
+    def add_errors(self, errors, prefix: str = "") -> None:
+        for name, messages in flatten(errors, prefix).items():
+            self.errors.setdefault(name, []).extend(translate(m) for m in messages)
+
+
+def flatten(errors, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as {"address.street": [...]}; list items belong to their list."""
+    if isinstance(errors, (str, bytes)):
+        return {prefix or "_form": [str(errors)]}
+    if isinstance(errors, list):
+        found: dict[str, list[str]] = {}
+        for item in errors:
+            for name, messages in flatten(item, prefix).items():
+                found.setdefault(name, []).extend(messages)
+        return found
+    found = {}
+    for key, value in (errors or {}).items():
+        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+            name = prefix  # the n-th item of a list field
+        elif key == "_schema":
+            name = prefix or "_form"
+        else:
+            name = f"{prefix}.{key}" if prefix else str(key)
+        for sub, messages in flatten(value, name).items():
+            found.setdefault(sub, []).extend(messages)
+    return found
+
+
+def body_from(form: MultiDict, fields, lists=(), flags=()) -> tuple[dict, dict]:
+    """The API request body of a posted form, and the values to show again.
+
+    `fields` are the (dotted) names to take; empty ones are left out, so a required one is "missing".
+    `lists` are typed as words separated by commas or spaces (CPV codes); `flags` are checkboxes.
+    """
+    body: dict = {}
+    shown: dict = {}
+    for name in fields:
+        raw = form.get(name, "")
+        shown[name] = raw
+        if name in flags:
+            _put(body, name, raw in ("on", "true", "1", "yes"))
+        elif name in lists:
+            words = [w for w in _SPLIT.split(raw.strip()) if w]
+            if words:
+                _put(body, name, words)
+        elif raw.strip() != "":
+            _put(body, name, raw)
+    return body, shown
+
+
+def _put(body: dict, dotted: str, value) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        body = body.setdefault(part, {})
+    body[leaf] = value
+
+
+def load(schema: ma.Schema, body: dict, state: FormState):
+    """The schema's result, or None with the field messages added to `state`."""
+    try:
+        return schema.load(body)
+    except ma.ValidationError as exc:
+        state.add_errors(exc.messages)
+        return None
+
+
+def apply_domain_error(exc: SoproError, state: FormState) -> None:
+    """A 422 from the domain names fields; a 409 or 403 is a message about the whole form."""
+    if exc.status == 422 and exc.errors:
+        state.add_errors(exc.errors)
+    else:
+        state.message = translate(exc.message)

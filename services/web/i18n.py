@@ -1,0 +1,106 @@
+"""Languages, locale and formatting of the web pages (Flask-Babel).
+
+The page language is, in this order: a `?lang=` link (remembered in the session), the language the
+visitor chose before (the session), the visitor's browser (Accept-Language) among the languages the
+site offers (deploy/federation.yaml: AT sites `de, en`, HU22 `hu, en`, the hub `en, de, hu`), and
+else the site's first language. Every page can be switched to any of de, hu and en.
+
+Dates are shown in the site's time zone; numbers and money in the page language's conventions.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from babel import numbers
+from flask import current_app, request, session
+from flask_babel import Babel, format_date, format_datetime, get_locale
+
+LANGUAGES = ("de", "hu", "en")
+LANGUAGE_NAMES = {"de": "Deutsch", "hu": "Magyar", "en": "English"}
+TIME_ZONES = {"AT": "Europe/Vienna", "HU": "Europe/Budapest"}
+HUB_TIME_ZONE = "Europe/Vienna"  # the agency sits in Vienna
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def init_i18n(app, runtime, extra_translation_dirs=()) -> None:
+    site = runtime.settings.site
+    app.config["BABEL_DEFAULT_LOCALE"] = site.languages[0] if site.languages else "en"
+    app.config["BABEL_DEFAULT_TIMEZONE"] = TIME_ZONES.get(site.country or "", HUB_TIME_ZONE)
+    # Flask-Babel merges the catalogs of every directory, so a service may bring its own.
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        str(d) for d in (TRANSLATIONS, *extra_translation_dirs) if Path(d).is_dir())
+    Babel(app, locale_selector=select_locale)
+    app.before_request(remember_language)
+    app.jinja_env.filters.update(date=show_date, datetime=show_datetime, number=show_number, money=show_money)
+
+
+def site_languages() -> tuple[str, ...]:
+    offered = current_app.extensions["sopro"].settings.site.languages
+    return tuple(lang for lang in offered if lang in LANGUAGES) or ("en",)
+
+
+def remember_language() -> None:
+    """A `?lang=` link switches the language for the rest of the visit."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES and session.get("lang") != chosen:
+        session["lang"] = chosen
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    offered = site_languages()
+    return request.accept_languages.best_match(offered, default=offered[0])
+
+
+def language() -> str:
+    return str(get_locale() or "en")
+
+
+# --- formatting (Jinja filters) ----------------------------------------------------------------------
+
+def show_date(value, style: str = "medium") -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return format_date(value, style)
+
+
+def show_datetime(value, style: str = "medium") -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return format_datetime(value, style)
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def show_number(value, digits: int | None = None) -> str:
+    amount = _decimal(value)
+    if amount is None:
+        return "–"
+    if digits is not None:
+        return numbers.format_decimal(amount, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
+                                      locale=language())
+    return numbers.format_decimal(amount, locale=language())
+
+
+def show_money(value, currency: str = "EUR") -> str:
+    amount = _decimal(value)
+    if amount is None:
+        return "–"
+    return numbers.format_currency(amount, currency or "EUR", locale=language())

@@ -1,0 +1,125 @@
+"""The validation messages of the API (marshmallow's and the domain's) in the page's language.
+
+The API answers in English; a page shows the same message translated. Messages with values in them
+("Length must be between 1 and 200.") are matched by pattern and translated with their values. A
+message not listed here is shown as the API wrote it: `tests/web` checks that the messages its forms
+produce are all translated.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from flask_babel import gettext
+
+
+def N_(msgid: str) -> str:
+    """Marks a message for extraction (pybabel -k N_); it is translated when shown."""
+    return msgid
+
+
+# English message (with {placeholders}) -> the translatable text (with %(placeholders)s).
+MESSAGES = {
+    # marshmallow
+    "Missing data for required field.": N_("This field is required."),
+    "Field may not be null.": N_("This field is required."),
+    "Invalid value.": N_("This value is not valid."),
+    "Not a valid string.": N_("Please enter text."),
+    "Not a valid integer.": N_("Please enter a whole number."),
+    "Not a valid number.": N_("Please enter a number."),
+    "Number too large.": N_("This number is too large."),
+    "Special numeric values (nan or infinity) are not permitted.": N_("Please enter a number."),
+    "Not a valid boolean.": N_("Please choose yes or no."),
+    "Not a valid date.": N_("Please enter a date (YYYY-MM-DD)."),
+    "Not a valid datetime.": N_("Please enter a date and time."),
+    "Not a valid email address.": N_("Please enter a valid e-mail address."),
+    "Not a valid URL.": N_("Please enter a web address starting with http:// or https://."),
+    "Not a valid UUID.": N_("This reference is not valid."),
+    "Not a valid list.": N_("Please enter a list."),
+    "Invalid type.": N_("This value is not valid."),
+    "Unknown field.": N_("This field is not expected."),
+    "String does not match expected pattern.": N_("This value is not valid."),
+    "Shorter than minimum length {min}.": N_("Please enter at least %(min)s characters."),
+    "Longer than maximum length {max}.": N_("Please enter at most %(max)s characters."),
+    "Length must be between {min} and {max}.": N_("Please enter between %(min)s and %(max)s characters."),
+    "Must be greater than or equal to {min} and less than or equal to {max}.":
+        N_("Please enter a value from %(min)s to %(max)s."),
+    "Must be greater than {min} and less than or equal to {max}.":
+        N_("Please enter a value above %(min)s and at most %(max)s."),
+    "Must be greater than or equal to {min}.": N_("Please enter a value of at least %(min)s."),
+    "Must be less than or equal to {max}.": N_("Please enter a value of at most %(max)s."),
+    "Must be greater than {min}.": N_("Please enter a value above %(min)s."),
+    "Must be one of: {choices}.": N_("Please choose one of the options."),
+    # shared fields
+    "contains characters that are not allowed": N_("This contains characters that are not allowed."),
+    "at most 4 decimal places": N_("Please use at most 4 decimal places."),
+    "a CPV code has eight digits, e.g. 45000000": N_("A CPV code has eight digits, e.g. 45000000."),
+    "a CPV code or a prefix of 1 to 8 digits": N_("Please enter a CPV code or its first digits."),
+    "a NUTS code or prefix, e.g. AT12": N_("Please enter a NUTS region code, e.g. AT12."),
+    "not a NUTS-3 code (e.g. AT127)": N_("Please choose a region (NUTS-3 code, e.g. AT127)."),
+    "a phone number, e.g. +43 2742 12345": N_("Please enter a phone number, e.g. +43 2742 12345."),
+    "ISO 3166 code, e.g. AT": N_("Please enter a two-letter country code, e.g. AT."),
+    "ISO 4217 code, e.g. EUR": N_("Please enter a three-letter currency code, e.g. EUR."),
+    "must not be blank": N_("This field must not be blank."),
+    "{code} is not a CPV 2008 code": N_("%(code)s is not a CPV 2008 code."),
+    "not a code of the CPV 2008 vocabulary, e.g. 18930000": N_("This is not a CPV 2008 code, e.g. 18930000."),
+    "not a CPV division (two digits, e.g. 45)": N_("Please enter a CPV division (two digits, e.g. 45)."),
+    "must be in quarter hours (e.g. 1.25)": N_("Please enter hours in quarter hours (e.g. 1.25)."),
+    "must not be before starts_on": N_("The end must not be before the start."),
+    "a figure between -10^9 and 10^9": N_("Please enter a figure between -10^9 and 10^9."),
+    "a suspension needs its end date": N_("A suspension needs its end date."),
+    "only an upheld complaint suspends or revokes": N_("Only an upheld complaint suspends or revokes."),
+    # registry domain
+    "consent is required to record a statement of support":
+        N_("Your consent is required to record a statement of support."),
+    "is required for a statement by a person": N_("This field is required for a statement by a person."),
+    "is required for a statement on behalf of an organisation":
+        N_("This field is required for a statement on behalf of an organisation."),
+    "applies to statements on behalf of an organisation only":
+        N_("Leave this empty for a statement by a private person."),
+    "must be one of {choices}": N_("Please choose one of the options."),
+    "give the phone kind (fixed or mobile) with a phone number, and only then":
+        N_("Please say whether the phone number is fixed or mobile (only with a phone number)."),
+    "must be fixed or mobile": N_("Please choose fixed or mobile."),
+    "must not be in the future": N_("The date must not be in the future."),
+    "must not be in the past": N_("The date must not be in the past."),
+    "must be more than zero": N_("Please enter more than zero."),
+    "must not be negative": N_("The value must not be negative."),
+    "must not be less than price_min": N_("The highest price must not be below the lowest price."),
+    # enquiries domain
+    "give a unit with a quantity, and only then": N_("Please give a unit with the quantity (and only then)."),
+    "must be the site's currency ({currency}) or EUR": N_("Please use %(currency)s or EUR."),
+    "is required for recycling or upcycling (material, amount, frequency)":
+        N_("Please describe the material, its amount and how often it arises."),
+    "applies to recycling or upcycling only": N_("This applies to recycling or upcycling only."),
+    "an anonymous first contact needs a name and an e-mail address or phone":
+        N_("Please give your name and an e-mail address or phone number."),
+    "an anonymous client has no organisation": N_("An anonymous enquiry has no member organisation."),
+    "is required unless the client is anonymous": N_("Please choose the client organisation."),
+    # login
+    "unknown user or wrong password": N_("Unknown user or wrong password."),
+}
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[re.Pattern, object]]:
+    found = []
+    for english, translated in MESSAGES.items():
+        pattern = re.escape(english)
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", pattern)
+        found.append((re.compile(f"^{pattern}$"), translated))
+    return found
+
+
+def translate(message: str) -> str:
+    """`message` in the page's language (as written when it is not a known message)."""
+    text = str(message)
+    for pattern, translated in _patterns():
+        match = pattern.match(text)
+        if match:
+            return gettext(translated, **match.groupdict())
+    return text
+
+
+def is_known(message: str) -> bool:
+    return any(pattern.match(str(message)) for pattern, _ in _patterns())

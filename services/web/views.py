@@ -1,0 +1,90 @@
+"""The kernel's own pages: login, logout and the style sheet; and what every template may use."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, flash, g, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+
+from services.common.auth import public
+from services.common.auth_api import Credentials
+from services.web import access, cpv_labels, forms
+from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, page_blueprint, visible_links
+from services.web.i18n import LANGUAGE_NAMES, LANGUAGES, language
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+blp = page_blueprint("web", __name__)
+
+
+def register(app) -> None:
+    app.register_blueprint(blp)
+    app.context_processor(template_helpers)
+
+
+def template_helpers() -> dict:
+    lang = language()
+    principal = g.get("principal")
+    site = current_app.extensions["sopro"].settings.site
+    return {
+        "lang": lang,
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "lang_url": lang_url,
+        "site": site,
+        "site_title": site.name if site.is_hub else f"SoPro {site.name} ({site.id})",
+        "public_links": visible_links(current_app, principal, PUBLIC_AREA),
+        "office_links": visible_links(current_app, principal, OFFICE_AREA) if principal else [],
+        "cpv_label": lambda code: cpv_labels.code_label(code, lang),
+        "cpv_divisions": cpv_labels.division_choices(lang),
+    }
+
+
+def lang_url(code: str) -> str:
+    """This page in another language (a GET link; the choice is remembered in the session)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    if request.endpoint is None:
+        return f"?lang={code}"
+    return url_for(request.endpoint, **{**args, **(request.view_args or {})})
+
+
+@blp.route("/static/web/<path:filename>")
+@public
+def static(filename):
+    return send_from_directory(STATIC, filename, max_age=3600)
+
+
+@blp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    state = forms.FormState()
+    status = 200
+    if request.method == "POST":
+        body, state.values = forms.body_from(request.form, ("username", "password"))
+        creds = forms.load(Credentials(), body, state)
+        if creds is not None:
+            user = access.log_in(creds["username"], creds["password"])
+            if user is not None:
+                flash(_("Welcome, %(name)s.", name=user.username), "success")
+                return redirect(access.safe_next(request.args.get("next"), home_of(user.roles)))
+            state.message = _("Unknown user or wrong password.")
+        state.values.pop("password", None)
+        status = 401 if state.message else 422
+    return render_template("web/login.html", form=state), status
+
+
+def home_of(roles) -> str:
+    """The first back-office page the user may open, else the site's home page."""
+    held = frozenset(roles)
+    for link in sorted(current_app.extensions.get("sopro.nav", []), key=lambda link: (link.order, link.endpoint)):
+        if link.area == OFFICE_AREA and (link.roles is None or link.roles & held):
+            return url_for(link.endpoint)
+    return "/"
+
+
+@blp.route("/logout", methods=["POST"])
+@public
+def logout():
+    access.log_out()
+    flash(_("You have logged out."), "success")
+    return redirect("/")
