@@ -115,11 +115,14 @@ def make_handler(fmt: str = "text", stream=None) -> logging.Handler:
 
 
 def configure_logging(fmt: str = "text", level: str | int = "INFO", stream=None) -> None:
-    """Replace the root logger's handlers with one that writes `fmt` (json or text)."""
+    """Log to stderr (or `stream`) as `fmt`, json or text, replacing a handler set here before (others,
+    such as a test runner's, stay)."""
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if getattr(h, "sopro", False)]:
         root.removeHandler(old)
-    root.addHandler(make_handler(fmt, stream))
+    handler = make_handler(fmt, stream)
+    handler.sopro = True
+    root.addHandler(handler)
     root.setLevel(level)
 
 
