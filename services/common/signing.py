@@ -79,6 +79,10 @@ class SiteKey:
     def site_id(self) -> str:
         return site_of_kid(self.kid)
 
+    def __getattr__(self, name):
+        # Where a raw key was used before rotation existed (public_key(), private_bytes(), ...).
+        return getattr(self.private_key, name)
+
 
 def sign(fields: dict, key: "Ed25519PrivateKey | SiteKey", site_id: str) -> str:
     """Sign with a raw key (kid = the site id) or a SiteKey (its own kid)."""

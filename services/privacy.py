@@ -1,0 +1,61 @@
+"""Data export for a person (GDPR art. 15 and 20): everything a site holds about them, as one document.
+
+Each service that keeps personal data answers for its own tables in its `privacy` module
+(`personal_records(conn, email=..., statement=...)`); this composes them, plus the site's user
+account if its username is the address. Nothing here reaches the hub: the hub holds no person.
+"""
+from __future__ import annotations
+
+import importlib
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from services.common.config import Settings
+from services.common.db import make_engine
+
+
+def _privacy_module(service: str):
+    try:
+        return importlib.import_module(f"services.{service}.privacy")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"services.{service}.privacy":
+            return None
+        raise
+
+
+def collect(conn, services: tuple[str, ...], email: str | None, statement: str | None) -> dict[str, list]:
+    from services.common.auth import auth_user
+
+    records: dict[str, list] = {}
+    if statement and not email:  # the statement's address finds the rest
+        registry = _privacy_module("registry")
+        email = registry.statement_email(conn, statement)[1] if registry else None
+    for service in services:
+        module = _privacy_module(service)
+        if module is not None:
+            records.update(module.personal_records(conn, email=email, statement=statement))
+    if email:
+        users = conn.execute(select(auth_user.c.username, auth_user.c.roles, auth_user.c.organisation_id,
+                                    auth_user.c.active)
+                             .where(func.lower(auth_user.c.username) == email.strip().casefold()))
+        records["user_accounts"] = [dict(r._mapping) for r in users]
+    return records
+
+
+def export_person(settings: Settings, email: str | None = None, statement_id: str | None = None) -> dict:
+    from services.bootstrap import services_of
+
+    engine = make_engine(settings.db_url)
+    try:
+        with engine.connect() as conn:
+            records = collect(conn, services_of(settings), email, statement_id)
+    finally:
+        engine.dispose()
+    return {
+        "site": settings.site_id, "site_name": settings.site.name,
+        "exported_at": datetime.now(timezone.utc).isoformat(),
+        "query": {"email": email, "statement": statement_id},
+        "count": sum(len(v) for v in records.values()),
+        "records": records,
+    }

@@ -1,0 +1,44 @@
+"""What the registry holds about a person (GDPR art. 15 and 20): their support statements, with the
+audit of each, and the organisations that name them as contact person.
+
+A person is found by e-mail address (compared casefolded) or by one of their statements (id or
+reference); statements without an e-mail are found only the second way.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, or_, select
+
+from services.registry import store
+
+
+def _rows(conn: Connection, query) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def statement_email(conn: Connection, statement: str) -> tuple[list[dict], str | None]:
+    """The statement given by id or reference, and its e-mail address (None if it has none)."""
+    st = store.support_statement
+    rows = _rows(conn, select(st).where(or_(st.c.id == statement, st.c.reference == statement)))
+    return rows, (rows[0]["email"] if rows else None)
+
+
+def personal_records(conn: Connection, email: str | None = None, statement: str | None = None) -> dict[str, list]:
+    st, org = store.support_statement, store.organisation
+    statements = []
+    if statement:
+        statements, found = statement_email(conn, statement)
+        email = email or found
+    if email:
+        key = email.strip().casefold()
+        known = {s["id"] for s in statements}
+        statements += [s for s in _rows(conn, select(st).where(func.lower(st.c.email) == key).order_by(st.c.id))
+                       if s["id"] not in known]
+    for s in statements:
+        s.pop("search_text", None)  # derived from the fields above
+        s["audit"] = store.audit_trail(conn, s["id"])
+    contacts = []
+    if email:
+        contacts = _rows(conn, select(org.c.id, org.c.reference, org.c.name, org.c.status, org.c.contact_name,
+                                      org.c.contact_email, org.c.contact_phone)
+                         .where(func.lower(org.c.contact_email) == email.strip().casefold()).order_by(org.c.id))
+    return {"support_statements": statements, "organisation_contacts": contacts}
