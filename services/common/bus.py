@@ -63,10 +63,17 @@ class QueueSpec:
         return Queue(self.dead_letter_name, exchange=_dead_ref, routing_key=self.name, durable=True)
 
 
-def connect(url: str, **kwargs) -> Connection:
+DEFAULT_HEARTBEAT_SECONDS = 30.0
+
+
+def connect(url: str, heartbeat: float | None = None, **kwargs) -> Connection:
+    """A connection to the bus. `heartbeat` (seconds; Settings.bus_heartbeat_seconds, SOPRO_BUS_HEARTBEAT)
+    bounds how long a half-open link goes unnoticed: about two intervals."""
     if url.rstrip("/") == "memory:":
         url = "memory://localhost/"  # the in-memory transport warns about a URL without a host
-    kwargs.setdefault("heartbeat", 30 if not url.startswith("memory") else 0)
+    if url.startswith("memory"):
+        heartbeat = 0
+    kwargs["heartbeat"] = DEFAULT_HEARTBEAT_SECONDS if heartbeat is None else heartbeat
     kwargs.setdefault("connect_timeout", 10)
     return Connection(url, **kwargs)
 
@@ -197,9 +204,18 @@ class Publisher:
         """Send or check heartbeats while idle, so an idle connection is neither dropped nor dead unnoticed."""
         if self.is_amqp and self._channel is not None:
             try:
+                self._read_pending()
                 self.conn.heartbeat_check()
             except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError):
                 self.reset()
+
+    def _read_pending(self) -> None:
+        # py-amqp counts the broker's heartbeats only when it reads them: an idle publisher that never
+        # read would take a healthy link for dead after two intervals and drop it (tests/faults).
+        try:
+            self.conn.connection.drain_events(timeout=0)
+        except socket.timeout:
+            pass
 
     def reset(self) -> None:
         """Forget a broken connection; the next publish connects afresh."""
