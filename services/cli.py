@@ -202,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int)
     serve.add_argument("--no-migrate", action="store_true")
+    serve.add_argument("--log-format", choices=["text", "json"],
+                       help="json: one object per line with the correlation id (default SOPRO_LOG_FORMAT, else text)")
     serve.set_defaults(func=cmd_serve)
 
     tick = sub.add_parser("tick", help="scheduled housekeeping: expire enquiries past their deadline and labels past their validity")
@@ -221,13 +223,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="let the system pick free ports (the URLs are in federation.json), e.g. for tests")
     demo.set_defaults(func=cmd_demo)
     add_operations_commands(sub)  # backup, restore, hub rebuild, privacy export (services/operations.py)
+    from services.sync.commands import add_commands as add_sync_commands
+
+    add_sync_commands(sub)  # deadletters list/show/redrive, streams list/pause/resume (services/sync/commands.py)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("SOPRO_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from services.common.logs import configure_logging
+
     args = build_parser().parse_args(argv)
+    configure_logging(getattr(args, "log_format", None) or os.environ.get("SOPRO_LOG_FORMAT") or "text",
+                      os.environ.get("SOPRO_LOG_LEVEL", "INFO"))
     if getattr(args, "role", "unset") is None:
         args.role = ["all"]
     return args.func(args)

@@ -1,4 +1,162 @@
-"""The sync service's HTTP surface: the pull feed."""
-from services.sync.feed import blp
+"""The sync service's HTTP surface: the pull feed, the dead letters (read-only), and, at the hub,
+the streams it ingests with their moderation (pause and resume).
 
-__all__ = ["blp"]
+Re-driving dead letters is an operator's command (`sopro deadletters redrive`), not an endpoint: it
+runs handlers on demand, which belongs beside the database, not on the public network.
+"""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.common.api import PageQuery, page_schema
+from services.common.auth import current_principal, roles
+from services.common.errors import NotFound
+from services.sync import deadletters, moderation
+from services.sync.feed import blp as feed_blp
+
+blp = Blueprint("operations", __name__, url_prefix="/api/v1/federation",
+                description="Dead letters, and the hub's moderation of the streams it ingests")
+
+
+def blueprints() -> list[Blueprint]:
+    return [feed_blp, blp]
+
+
+def _runtime():
+    return current_app.extensions["sopro"]
+
+
+def _hub_ingest():
+    """The hub's ingest: (consumer name, expected streams, reconciler). 404 at a site."""
+    runtime = _runtime()
+    if not runtime.settings.is_hub:
+        raise NotFound("streams are moderated at the hub")
+    from services.workers import hub_ingest, make_reconciler  # the composition root knows the hub's consumer
+
+    spec, processor, streams = hub_ingest(runtime)
+    return spec.name, streams, lambda: make_reconciler(runtime, processor, streams)
+
+
+def _known_stream(site: str, service: str) -> tuple[str, str, object]:
+    consumer, streams, reconciler = _hub_ingest()
+    stream = f"{site}/{service}"
+    if stream not in streams:
+        raise NotFound(f"the hub ingests no stream {stream}", {"stream": [f"one of {', '.join(streams)}"]})
+    return consumer, stream, reconciler
+
+
+# --- dead letters --------------------------------------------------------------------------------------
+
+class DeadLetterQuery(PageQuery):
+    consumer = ma.fields.String(validate=ma.validate.Length(min=1, max=100), metadata={"description": "queue name"})
+    state = ma.fields.String(load_default="dead", validate=ma.validate.OneOf(deadletters.STATES),
+                             metadata={"description": "dead (default): still to handle; redriven; all"})
+
+
+class DeadLetterSummary(ma.Schema):
+    id = ma.fields.Integer()
+    consumer = ma.fields.String()
+    received_at = ma.fields.DateTime()
+    reason = ma.fields.String()
+    stream = ma.fields.String(allow_none=True)
+    seq = ma.fields.Integer(allow_none=True)
+    event_id = ma.fields.String(allow_none=True)
+    redriven_at = ma.fields.DateTime(allow_none=True)
+    redriven_by = ma.fields.String(allow_none=True)
+
+
+class DeadLetterDetail(DeadLetterSummary):
+    body = ma.fields.String(metadata={"description": "the message as it was received"})
+
+
+@blp.route("/dead-letters")
+class DeadLetters(MethodView):
+    @roles("site_admin", "agency_admin")
+    @blp.arguments(DeadLetterQuery, location="query")
+    @blp.response(200, page_schema(DeadLetterSummary, "DeadLetterPage"))
+    def get(self, query):
+        """Dead-lettered messages of this site's (or the hub's) consumers, oldest first."""
+        with _runtime().engine.connect() as conn:
+            items, total = deadletters.list_letters(conn, query.get("consumer"), query["state"], query["page"],
+                                                    query["per_page"])
+        return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
+
+
+@blp.route("/dead-letters/<int:letter_id>")
+class DeadLetter(MethodView):
+    @roles("site_admin", "agency_admin")
+    @blp.response(200, DeadLetterDetail)
+    def get(self, letter_id):
+        """One dead letter with its body."""
+        with _runtime().engine.connect() as conn:
+            return deadletters.get_letter(conn, letter_id)
+
+
+# --- the hub's streams and their moderation ----------------------------------------------------------
+
+class StreamSchema(ma.Schema):
+    stream = ma.fields.String()
+    contiguous_seq = ma.fields.Integer(metadata={"description": "every seq up to here is applied"})
+    max_seen_seq = ma.fields.Integer()
+    origin_last_seq = ma.fields.Integer(allow_none=True, metadata={"description": "the site's last seq, as its "
+                                                                   "feed last said (null: not read yet)"})
+    paused = ma.fields.Boolean()
+    paused_at = ma.fields.DateTime(allow_none=True)
+    paused_by = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+
+
+class StreamList(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(StreamSchema))
+
+
+class PauseRequest(ma.Schema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500),
+                              metadata={"description": "why, for the record"})
+
+
+class PauseSchema(ma.Schema):
+    stream = ma.fields.String()
+    paused_at = ma.fields.DateTime()
+    paused_by = ma.fields.String()
+    reason = ma.fields.String()
+    resumed_at = ma.fields.DateTime(allow_none=True)
+    resumed_by = ma.fields.String(allow_none=True)
+    applied = ma.fields.Integer(metadata={"description": "held-back events applied on resume"})
+
+
+@blp.route("/streams")
+class Streams(MethodView):
+    @roles("agency_admin", "agency_viewer")
+    @blp.response(200, StreamList)
+    def get(self):
+        """Every stream the hub ingests: its position, the site's last seq, and whether it is paused."""
+        consumer, streams, _ = _hub_ingest()
+        return {"items": moderation.streams(_runtime().engine, consumer, streams)}
+
+
+@blp.route("/streams/<site>/<service>/pause")
+class Pause(MethodView):
+    @roles("agency_admin")
+    @blp.arguments(PauseRequest)
+    @blp.response(200, PauseSchema)
+    @blp.alt_response(409, description="already paused")
+    def post(self, body, site, service):
+        """Stop applying a site's stream at the hub. Its events are neither applied nor lost."""
+        consumer, stream, _ = _known_stream(site, service)
+        return moderation.pause(_runtime().engine, consumer, stream, current_principal().subject, body["reason"])
+
+
+@blp.route("/streams/<site>/<service>/resume")
+class Resume(MethodView):
+    @roles("agency_admin")
+    @blp.response(200, PauseSchema)
+    @blp.alt_response(409, description="not paused")
+    @blp.alt_response(503, description="the site's feed is unreachable; the stream stays paused")
+    def post(self, site, service):
+        """Apply what the site published meanwhile (from its feed, in order), then ingest live again."""
+        _, stream, reconciler = _known_stream(site, service)
+        return moderation.resume(reconciler(), stream, current_principal().subject)

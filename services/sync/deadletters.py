@@ -1,0 +1,144 @@
+"""Dead letters: inspect them, and re-drive them through their consumer's processor.
+
+A message is dead-lettered when it was malformed, forged, invalid against its schema, or when its
+handler failed (DESIGN.md §3.5). The `dead_letter` table keeps its body and reason. After the cause is
+fixed (a handler bug, a missing reference, a site's key now listed), `redrive` feeds the stored body
+through the same checks and handler again, in one transaction:
+
+- still bad (malformed, forged, invalid): the reason is reported again and the letter stays dead;
+- its (stream, seq) was quarantined for it: the tracking row becomes `applied` as the handler applies
+  it (a conditional update, so two re-drives cannot both apply it);
+- not tracked yet (a rejected sender): it is claimed and applied like a new event;
+- tracked as applied already (the reconciler pulled the real event from the feed): nothing to do.
+
+A successful re-drive marks the letter `redriven_at`/`redriven_by`; the row stays, for audit. The
+copies in the broker's `<queue>.dlq` are not touched: the table is the record.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select, update
+
+from services.common import inbox, logs
+from services.common.errors import NotFound
+from services.common.inbox import dead_letter
+from services.common.outbox import utcnow
+from services.sync.processing import EventProcessor
+
+log = logging.getLogger("sopro.deadletters")
+
+STATES = ("dead", "redriven", "all")
+SUMMARY = [c for c in dead_letter.c if c.name != "body"]
+
+APPLIED = "applied"
+ALREADY_APPLIED = "already_applied"
+ALREADY_REDRIVEN = "already_redriven"
+STILL_DEAD = "still_dead"
+
+
+@dataclass(frozen=True)
+class Redriven:
+    id: int
+    outcome: str  # one of the constants above
+    reason: str | None = None  # why it is still dead
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != STILL_DEAD
+
+
+def _filtered(query, consumer: str | None, state: str):
+    if consumer:
+        query = query.where(dead_letter.c.consumer == consumer)
+    if state == "dead":
+        query = query.where(dead_letter.c.redriven_at.is_(None))
+    elif state == "redriven":
+        query = query.where(dead_letter.c.redriven_at.is_not(None))
+    return query
+
+
+def list_letters(conn: Connection, consumer: str | None = None, state: str = "dead", page: int = 1,
+                 per_page: int = 50) -> tuple[list[dict], int]:
+    """A page of dead letters (without their bodies), oldest first, and how many there are."""
+    total = conn.execute(_filtered(select(func.count()).select_from(dead_letter), consumer, state)).scalar()
+    rows = conn.execute(_filtered(select(*SUMMARY), consumer, state).order_by(dead_letter.c.id)
+                        .offset((page - 1) * per_page).limit(per_page))
+    return [dict(r._mapping) for r in rows], total
+
+
+def get_letter(conn: Connection, letter_id: int) -> dict:
+    row = conn.execute(select(dead_letter).where(dead_letter.c.id == letter_id)).first()
+    if row is None:
+        raise NotFound(f"no dead letter {letter_id}")
+    return dict(row._mapping)
+
+
+def redrive(processor: EventProcessor, letter_id: int, by: str) -> Redriven:
+    """Feed one dead letter of `processor`'s consumer through it again (see the module's docstring)."""
+    with processor.engine.connect() as conn:
+        letter = get_letter(conn, letter_id)
+    if letter["consumer"] != processor.name:
+        raise ValueError(f"dead letter {letter_id} belongs to {letter['consumer']}, not {processor.name}")
+    if letter["redriven_at"] is not None:
+        return Redriven(letter_id, ALREADY_REDRIVEN)
+    env, dead, _ = processor.check(letter["body"])
+    if dead is not None:
+        return Redriven(letter_id, STILL_DEAD, dead.reason)
+    try:
+        with processor.engine.begin() as conn, logs.bound_event(env):
+            if env.stream in inbox.paused_streams(conn, processor.name):
+                return Redriven(letter_id, STILL_DEAD, f"{env.stream} is paused; resume it first")
+            outcome = _claim_and_apply(conn, processor, env)
+            if outcome == STILL_DEAD:
+                return Redriven(letter_id, STILL_DEAD, f"{env.stream}#{env.seq} is held by another event")
+            marked = conn.execute(update(dead_letter).where(dead_letter.c.id == letter_id,
+                                                            dead_letter.c.redriven_at.is_(None))
+                                  .values(redriven_at=utcnow(), redriven_by=by))
+            if marked.rowcount == 0:  # a concurrent re-drive won; this transaction rolls back
+                raise _Lost()
+    except _Lost:
+        return Redriven(letter_id, ALREADY_REDRIVEN)
+    except Exception as exc:  # noqa: BLE001 - the handler still fails: the letter stays dead
+        log.warning("re-drive of dead letter %s failed: %s", letter_id, exc)
+        return Redriven(letter_id, STILL_DEAD, f"handler failed for {env.type} {env.stream}#{env.seq}: {exc}")
+    log.info("dead letter %s re-driven by %s: %s", letter_id, by, outcome)
+    return Redriven(letter_id, outcome)
+
+
+class _Lost(Exception):
+    pass
+
+
+def _claim_and_apply(conn: Connection, processor: EventProcessor, env) -> str:
+    event_id, name = str(env.id), processor.name
+    taken = conn.execute(select(inbox.inbox).where(inbox.inbox.c.consumer == name,
+                                                   inbox.inbox.c.stream == env.stream,
+                                                   inbox.inbox.c.seq == env.seq)).first()
+    if taken is not None and taken.event_id != event_id:
+        return STILL_DEAD
+    if taken is not None and taken.status == inbox.APPLIED:
+        return ALREADY_APPLIED
+    if taken is not None:  # quarantined for this very event: take it back, once
+        flipped = conn.execute(update(inbox.inbox).where(
+            inbox.inbox.c.consumer == name, inbox.inbox.c.stream == env.stream, inbox.inbox.c.seq == env.seq,
+            inbox.inbox.c.status == inbox.QUARANTINED).values(status=inbox.APPLIED, applied_at=utcnow()))
+        if flipped.rowcount == 0:
+            return ALREADY_APPLIED
+    elif not inbox.track(conn, name, env.stream, env.seq, event_id):
+        return ALREADY_APPLIED
+    handler = processor.handlers.get(env.type)
+    if handler is not None:
+        handler(conn, env)
+    inbox.advance(conn, name, env.stream, env.seq)
+    return APPLIED
+
+
+def redrive_all(processor: EventProcessor, by: str) -> list[Redriven]:
+    """Re-drive every open dead letter of `processor`'s consumer, oldest first."""
+    with processor.engine.connect() as conn:
+        ids = list(conn.execute(select(dead_letter.c.id).where(
+            dead_letter.c.consumer == processor.name, dead_letter.c.redriven_at.is_(None)
+        ).order_by(dead_letter.c.id)).scalars())
+    return [redrive(processor, letter_id, by) for letter_id in ids]
