@@ -116,6 +116,8 @@ class Settings:
     relay_batch_size: int = 500
     relay_idle_seconds: float = 0.05
     reconcile_interval_seconds: float = 30.0
+    # AMQP heartbeat: a half-open link to the broker is noticed after about two intervals.
+    bus_heartbeat_seconds: float = 30.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -144,5 +146,6 @@ def load_settings(site_id: str | None = None, env: dict | None = None, **overrid
         key_file=Path(env.get("SOPRO_KEY_FILE") or var_dir / "keys" / f"{site_id}.pem"),
         var_dir=var_dir,
         reconcile_interval_seconds=float(env.get("SOPRO_RECONCILE_SECONDS") or 30.0),
+        bus_heartbeat_seconds=float(env.get("SOPRO_BUS_HEARTBEAT") or 30.0),
     )
     return settings.with_(**overrides) if overrides else settings
