@@ -22,7 +22,8 @@ from services.web import init_web
 #   made with services.web.page_blueprint).
 SITE_SERVICES = ("registry", "enquiries", "label", "sync")
 HUB_SERVICES = ("hub", "sync")
-EVENT_MODULES = ("services.registry.events", "services.enquiries.events", "services.label.events")
+EVENT_MODULES = ("services.registry.events", "services.enquiries.events", "services.label.events",
+                 "services.hub.events")
 
 
 def _module(service: str, name: str):

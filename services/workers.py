@@ -60,7 +60,7 @@ def hub_ingest(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor, list[st
     spec = bus.QueueSpec(HUB_INGEST_QUEUE, tuple(consumers.binding_keys()))
     members = {s.id for s in federation.member_sites}
     processor = EventProcessor(HUB_INGEST_QUEUE, runtime.engine, runtime.verifier, runtime.validator,
-                               consumers.HANDLERS, accept_site=members.__contains__)
+                               consumers.handlers(runtime.settings), accept_site=members.__contains__)
     streams = [f"{site}/{service}" for site in sorted(members) for service in consumers.INGEST_SERVICES]
     return spec, processor, streams
 
@@ -100,14 +100,28 @@ def site_members(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor] | Non
     return spec, processor
 
 
+def site_inbox(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor] | None:
+    """The site's queue of messages directed at it (`to.<SITE>.#`), which only the hub may send."""
+    try:
+        consumers = importlib.import_module("services.enquiries.crossborder.consumers")
+    except ModuleNotFoundError:
+        return None
+    site_id, hub_id = runtime.site_id, runtime.settings.federation.hub.id
+    name = f"{site_id}.inbox"
+    spec = bus.QueueSpec(name, tuple(consumers.binding_keys(site_id)))
+    processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, consumers.HANDLERS,
+                               accept_site=lambda site: site == hub_id)
+    return spec, processor
+
+
 def start_site_consumers(runtime: Runtime, workers: Workers) -> None:
-    members = site_members(runtime)
-    if members is None:
-        return
-    spec, processor = members
-    consumer = EventConsumer(bus.connect(runtime.settings.bus_url), spec, processor)
-    workers.consumers.append(consumer)
-    workers.start(spec.name, consumer.run_until, workers.stop)
+    for found in (site_members(runtime), site_inbox(runtime)):
+        if found is None:
+            continue
+        spec, processor = found
+        consumer = EventConsumer(bus.connect(runtime.settings.bus_url), spec, processor)
+        workers.consumers.append(consumer)
+        workers.start(spec.name, consumer.run_until, workers.stop)
 
 
 def start_all(runtime: Runtime, workers: Workers | None = None) -> Workers:

@@ -10,7 +10,7 @@ from fastjsonschema import JsonSchemaValueException
 from services.common.events import TYPE_PATTERN
 
 SITE_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
-STREAM_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}/[a-z][a-z_]*$"
+STREAM_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}/[a-z][a-z0-9_]*$"
 
 
 class MalformedEnvelope(Exception):

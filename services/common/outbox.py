@@ -55,8 +55,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def stream_name(site_id: str, type_name: str) -> str:
-    return f"{site_id}/{service_of(type_name)}"
+def stream_name(site_id: str, type_name: str, to: str | None = None) -> str:
+    """`<site>/<service>` for facts. Directed messages get a stream per target, `<site>/<service>_to_<target>`,
+    so the target sees a gap-free sequence of its own messages and never another site's."""
+    service = service_of(type_name)
+    return f"{site_id}/{service}_to_{to.lower()}" if to else f"{site_id}/{service}"
 
 
 def append(
@@ -78,7 +81,7 @@ def append(
         rows.append(
             {
                 "event_id": event_id,
-                "stream": stream_name(site_id, rec.type),
+                "stream": stream_name(site_id, rec.type, to),
                 "type": rec.type,
                 "version": rec.version,
                 "aggregate_id": rec.aggregate_id,

@@ -158,3 +158,87 @@ class ImpactRecorded:
     distance_km: object
     production_nuts3: str | None
     integration_hours: object
+
+
+# --- cross-border large orders (issue: consortium matching at the hub) ------------------------------
+
+SITE_ID = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
+
+
+class CrossBorderRequestData(_Strict):
+    """What the hub needs to compose a consortium: the order, never the client's contact person."""
+
+    enquiry_id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    type = ma.fields.String(required=True, validate=validate.OneOf(ENQUIRY_TYPES))
+    client_kind = ma.fields.String(required=True, validate=validate.OneOf(CLIENT_KINDS))
+    cpv_codes = ma.fields.List(ma.fields.String(validate=CPV), required=True, validate=validate.Length(min=1))
+    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    unit = ma.fields.String(required=True, allow_none=True)
+    deadline = ma.fields.Date(required=True)
+    delivery_nuts3 = ma.fields.String(required=True, allow_none=True, validate=NUTS3)
+    budget = _amount(allow_none=True)
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    label_required = ma.fields.Boolean(required=True)
+    max_partners = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=20))
+    min_lot = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    sites = ma.fields.List(ma.fields.String(validate=SITE_ID), required=True,
+                           metadata={"description": "the sites whose social enterprises may take part; empty: all"})
+    requested_by = ma.fields.String(required=True, validate=validate.OneOf(("site", "broker")))
+
+
+@event_type("enquiries.enquiry.cross_border_requested", CrossBorderRequestData)
+@dataclass(frozen=True)
+class CrossBorderRequested:
+    """The site cannot cover the order alone (or its broker asks): the hub should compose a consortium.
+    The event's id is the correlation id of everything the hub and the other sites do for it."""
+
+    enquiry_id: str
+    reference: str
+    title: str
+    type: str
+    client_kind: str
+    cpv_codes: list
+    quantity: int
+    unit: str | None
+    deadline: object
+    delivery_nuts3: str | None
+    budget: object
+    currency: str
+    label_required: bool
+    max_partners: int
+    min_lot: int
+    sites: list
+    requested_by: str
+
+
+class PartAnswerData(_Strict):
+    part_id = ma.fields.UUID(required=True)
+    order_id = ma.fields.UUID(required=True)
+    offer_id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    status = ma.fields.String(required=True, validate=validate.OneOf(("accepted", "declined")))
+    reason = ma.fields.String(required=True, allow_none=True, validate=validate.Length(max=2000))
+
+
+@dataclass(frozen=True)
+class _PartAnswer:
+    part_id: str
+    order_id: str
+    offer_id: str
+    organisation_id: str
+    quantity: int
+    status: str
+    reason: str | None
+
+
+@event_type("enquiries.part.accepted", PartAnswerData)
+class PartAccepted(_PartAnswer):
+    """A site accepted, for its social enterprise, the part of a consortium the hub forwarded to it."""
+
+
+@event_type("enquiries.part.declined", PartAnswerData)
+class PartDeclined(_PartAnswer):
+    """A site declined a forwarded part; the hub re-allocates it."""

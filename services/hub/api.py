@@ -46,10 +46,11 @@ def member_site_ids() -> list[str]:
 
 def blueprints() -> list[Blueprint]:
     """The hub's blueprints, for the composition root (imported here: enquiry_api builds on this module)."""
+    from services.hub.consortium_api import blp as cross_border
     from services.hub.enquiry_api import blp as brokerage
     from services.hub.label_api import blp as labels
 
-    return [blp, brokerage, labels]
+    return [blp, brokerage, labels, cross_border]
 
 
 def _known_site(value: str) -> None:

@@ -290,3 +290,11 @@ HANDLERS: dict[str, Handler] = {
     label.LabelRevoked.TYPE: apply_label,
     label.LabelExpired.TYPE: apply_label,
 }
+
+
+def handlers(settings) -> dict[str, Handler]:
+    """Every handler of the hub's ingest: the consolidated store's, and the cross-border flow's
+    (services/hub/crossborder.py), which needs the federation's rates, costs and site coordinates."""
+    from services.hub.crossborder import CrossBorder
+
+    return {**HANDLERS, **CrossBorder(settings).handlers(apply_enquiry)}

@@ -192,3 +192,4 @@ def paged(conn: Connection, query: Select, order_by, page: int, per_page: int) -
 # Registers the brokerage and label tables on `metadata` (see the module docstring); nothing here uses them.
 from services.hub import enquiry_store as _enquiry_store  # noqa: E402,F401
 from services.hub import label_store as _label_store  # noqa: E402,F401
+from services.hub import consortium_store as _consortium_store  # noqa: E402,F401

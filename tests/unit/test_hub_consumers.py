@@ -28,9 +28,17 @@ def _topic_matches(binding: str, key: str) -> bool:
 def test_there_is_a_handler_for_every_event_type_of_the_ingested_services():
     ingested = {name for name, _ in declared_types() if name.split(".")[0] in consumers.INGEST_SERVICES}
     assert len([t for t in ingested if t.startswith("registry.")]) == 12
-    assert len([t for t in ingested if t.startswith("enquiries.")]) == 6
+    assert len([t for t in ingested if t.startswith("enquiries.")]) == 9
     assert len([t for t in ingested if t.startswith("label.")]) == 6
-    assert set(consumers.HANDLERS) == ingested
+    cross_border = {"enquiries.enquiry.cross_border_requested", "enquiries.part.accepted", "enquiries.part.declined"}
+    assert set(consumers.HANDLERS) == ingested - cross_border
+    assert set(consumers.handlers(_settings())) == ingested
+
+
+def _settings():
+    from services.common.config import load_settings
+
+    return load_settings("EU", env={})
 
 
 def test_the_ingest_queue_binds_every_sites_registry_enquiries_and_label_facts_and_nothing_else():

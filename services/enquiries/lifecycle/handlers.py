@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from services.common.errors import Conflict, Forbidden
 from services.common.uow import UnitOfWork
+from services.enquiries.crossborder.model import automatic_request
 from services.enquiries.lifecycle import deals as d, deals_store, matching_port, model as m, store
 
 
@@ -108,7 +109,7 @@ def shortlist(uow: UnitOfWork, enquiry_id: str, now: datetime, limit: int = 10):
             raise Conflict(f"cannot shortlist an enquiry that is {enquiry.state}; only while {', '.join(m.OPEN)}",
                            {"state": [enquiry.state]}, code="not_open")
         result = matching_port.shortlist(uow.conn, enquiry, now.date(), limit)
-        if result.cross_border_needed and enquiry.flag_cross_border():
+        if result.cross_border_needed and enquiry.flag_cross_border(automatic_request(enquiry)):
             save(uow, enquiry)
         uow.commit()
     return enquiry, result

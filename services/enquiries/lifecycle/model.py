@@ -296,12 +296,15 @@ class Enquiry(Aggregate):
             self._publish_change()
         return entry
 
-    def flag_cross_border(self) -> bool:
-        """The site alone cannot cover the order: the hub's cross-border matching should look at it."""
+    def flag_cross_border(self, request: dict | None = None) -> bool:
+        """The site alone cannot cover the order: the hub's cross-border matching should look at it.
+        With `request` (see crossborder.model.request_terms) the hub is asked to compose a consortium."""
         if self.cross_border_flagged or self.state in TERMINAL or self.state == DRAFT:
             return False
         self.cross_border_flagged = True
         self._publish_change()
+        if request is not None and self.published:
+            self._record(ev.CrossBorderRequested(**request))
         return True
 
     def _publish_change(self) -> None:

@@ -1,0 +1,74 @@
+"""What a site does with the hub's directed messages (queue `<SITE>.inbox`, routing keys `to.<SITE>.#`).
+
+- `hub.part.forwarded`: a new part for the brokers' queue. Keyed by the hub's part id: a duplicate
+  delivery (or the same part replayed) finds it there and changes nothing.
+- `hub.part.withdrawn`: the order was cancelled; a pending or accepted part is withdrawn and the
+  capacity it reserved is released.
+- `hub.consortium.updated` / `.agreed`: the picture of this site's own order; the newest wins.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import Connection
+
+from services.common.envelope import Envelope
+from services.common.errors import NotFound
+from services.enquiries.crossborder import model as m, store
+from services.enquiries.matching import service as matching
+from services.hub import events as hub  # the hub's event contract (dataclasses and schemas; no store)
+
+log = logging.getLogger("sopro.enquiries.crossborder")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def on_part_forwarded(conn: Connection, env: Envelope) -> None:
+    d = env.data
+    part = m.ForwardedPart(
+        id=str(d["part_id"]), order_id=str(d["order_id"]), origin_site=d["origin_site"],
+        correlation_id=env.correlation_id or str(env.id), forwarded_event_id=str(env.id),
+        enquiry_reference=d["enquiry_reference"], title=d["title"], type=d["type"], cpv_codes=list(d["cpv_codes"]),
+        offer_id=str(d["offer_id"]), organisation_id=str(d["organisation_id"]), quantity=d["quantity"],
+        unit=d["unit"], unit_price=Decimal(d["unit_price"]), currency=d["currency"],
+        deadline=date.fromisoformat(d["deadline"]), delivery_nuts3=d["delivery_nuts3"],
+        label_required=d["label_required"], reason=d["reason"], received_at=_now(),
+    )
+    if not store.add_part(conn, part):
+        log.info("part %s was forwarded before; duplicate %s absorbed", part.id, env.id)
+
+
+def on_part_withdrawn(conn: Connection, env: Envelope) -> None:
+    try:
+        part = store.load_part(conn, str(env.data["part_id"]), lock=True)
+    except NotFound:  # withdrawn before its forward arrived: nothing to withdraw
+        log.warning("hub withdrew part %s, which this site never received", env.data["part_id"])
+        return
+    if part.withdraw(env.data["reason"], _now()):
+        matching.release(conn, part.id)
+        store.save_part(conn, part)
+
+
+def on_consortium(conn: Connection, env: Envelope) -> None:
+    d = env.data
+    store.save_consortium(conn, {
+        "id": str(d["order_id"]), "enquiry_id": str(d["enquiry_id"]), "aggregate_version": env.aggregate_version,
+        "status": d["status"], "snapshot": d, "correlation_id": env.correlation_id, "updated_at": _now(),
+    })
+
+
+HANDLERS = {
+    hub.PartForwarded.TYPE: on_part_forwarded,
+    hub.PartWithdrawn.TYPE: on_part_withdrawn,
+    hub.ConsortiumUpdated.TYPE: on_consortium,
+    hub.ConsortiumAgreed.TYPE: on_consortium,
+}
+
+
+def binding_keys(site_id: str) -> list[str]:
+    """Directed messages are routed as `to.<site>.<type>`: everything addressed to this site."""
+    return [f"to.{site_id}.#"]

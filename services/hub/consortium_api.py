@@ -1,0 +1,119 @@
+"""The hub's cross-border orders: each order with its parts and the explanation of every allocation,
+and the OCDS 1.1 release package of the brokered orders (agency roles).
+
+Orders carry no personal data (the client only by kind), but they are the network's commercial
+pipeline, so they are for the agency's roles, like the consolidated enquiries.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import marshmallow as ma
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from services.common.api import PageQuery, page_schema
+from services.common.auth import roles
+from services.common.errors import NotFound
+from services.hub import consortium_store as cs, ocds_orders
+from services.hub.api import STRICT_QUERY, SiteQuery, hub_runtime, page_body
+from services.hub.events import ORDER_STATES, PART_STATES
+
+blp = Blueprint("hub_cross_border", __name__, url_prefix="/api/v1",
+                description="Cross-border orders, their consortia and the OCDS export (agency roles)")
+
+AGENCY = ("agency_viewer", "agency_admin")
+
+
+class OrderQuery(PageQuery, SiteQuery):
+    status = ma.fields.String(validate=validate.OneOf(ORDER_STATES))
+
+
+class PartSchema(ma.Schema):
+    id = ma.fields.String()
+    site = ma.fields.String()
+    organisation_id = ma.fields.String()
+    offer_id = ma.fields.String()
+    quantity = ma.fields.Integer()
+    unit_price = ma.fields.Decimal(as_string=True)
+    currency = ma.fields.String()
+    unit_cost_eur = ma.fields.Decimal(as_string=True)
+    reason = ma.fields.String()
+    status = ma.fields.String(validate=validate.OneOf(PART_STATES))
+    answer = ma.fields.String(allow_none=True)
+    forwarded_at = ma.fields.AwareDateTime()
+    answered_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class OrderSummarySchema(ma.Schema):
+    id = ma.fields.String()
+    origin_site = ma.fields.String()
+    enquiry_id = ma.fields.String()
+    reference = ma.fields.String()
+    correlation_id = ma.fields.String()
+    title = ma.fields.String()
+    type = ma.fields.String()
+    cpv_codes = ma.fields.List(ma.fields.String())
+    quantity = ma.fields.Integer()
+    unit = ma.fields.String(allow_none=True)
+    deadline = ma.fields.Date()
+    delivery_nuts3 = ma.fields.String(allow_none=True)
+    label_required = ma.fields.Boolean()
+    max_partners = ma.fields.Integer()
+    min_lot = ma.fields.Integer()
+    sites = ma.fields.List(ma.fields.String())
+    status = ma.fields.String(validate=validate.OneOf(ORDER_STATES))
+    created_at = ma.fields.AwareDateTime()
+    updated_at = ma.fields.AwareDateTime()
+
+
+class OrderSchema(OrderSummarySchema):
+    parts = ma.fields.List(ma.fields.Nested(PartSchema))
+    allocation = ma.fields.Dict(metadata={"description": "every allocation round: what was asked, the solver "
+                                                         "used, its gap, the shares with their reasons, shortfalls"})
+
+
+OrderPage = page_schema(OrderSummarySchema, "CrossBorderOrderPage")
+
+
+@blp.route("/cross-border/orders")
+class Orders(MethodView):
+    @roles(*AGENCY)
+    @blp.arguments(OrderQuery, **STRICT_QUERY)
+    @blp.response(200, OrderPage)
+    def get(self, args):
+        """Cross-border orders, newest first."""
+        with hub_runtime().engine.connect() as conn:
+            found = cs.list_orders(conn, args["page"], args["per_page"], args.get("status"), args.get("site"))
+        return page_body(found, args)
+
+
+@blp.route("/cross-border/orders/<uuid:order_id>")
+class OrderView(MethodView):
+    @roles(*AGENCY)
+    @blp.response(200, OrderSchema)
+    def get(self, order_id):
+        """One order with its parts (every part ever forwarded, declined ones included) and its allocations."""
+        with hub_runtime().engine.connect() as conn:
+            order = cs.order(conn, str(order_id))
+            if order is None:
+                raise NotFound(f"no cross-border order {order_id}")
+            return {**order, "parts": cs.parts(conn, str(order_id))}
+
+
+@blp.route("/ocds/release-package")
+class ReleasePackage(MethodView):
+    @roles(*AGENCY)
+    @blp.response(200, ma.fields.Dict, description="an OCDS 1.1 release package, one release per order")
+    def get(self):
+        """The brokered cross-border orders as an OCDS 1.1 release package (combine packages with ocdskit)."""
+        published = datetime.now(timezone.utc)
+        runtime = hub_runtime()
+        with runtime.engine.connect() as conn:
+            orders = ocds_orders.load(conn)
+        names = {s.id: s.name for s in runtime.settings.federation.sites.values()}
+        # The package's uri names this export (ocdskit needs distinct ones to compile packages together).
+        uri = f"{request.base_url}?published={published.strftime('%Y%m%dT%H%M%S%fZ')}"
+        return ocds_orders.package(orders, published, uri, names)

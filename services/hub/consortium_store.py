@@ -1,0 +1,144 @@
+"""The hub's cross-border orders and the parts it forwarded to sites (issue: consortium matching).
+
+Unlike the consolidated tables, these are the hub's own state: an order is created from a site's
+`enquiries.enquiry.cross_border_requested`, its parts from the hub's allocation. Part rows also hold
+capacity: a part that is forwarded or accepted counts against its offer in every later allocation,
+in the same transaction that creates it, so a crash mid-allocation never double-counts capacity.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Connection, Date, ForeignKey, Index, Integer, RowMapping, String, Table, Text,
+    UniqueConstraint, func, insert, select, update,
+)
+
+from services.common.db import ExactDecimal, UtcDateTime
+from services.hub.store import SITE, UUID_STR, metadata, paged
+
+MONEY = ExactDecimal(18, 4)
+
+FORWARDED, ACCEPTED, DECLINED, WITHDRAWN = "forwarded", "accepted", "declined", "withdrawn"
+ACTIVE_PARTS = (FORWARDED, ACCEPTED)  # parts that hold capacity
+ORDER_FORWARDED, ORDER_AGREED, ORDER_SHORT, ORDER_CANCELLED = "forwarded", "agreed", "short", "cancelled"
+
+hub_xb_orders = Table(
+    "hub_xb_orders",
+    metadata,
+    Column("id", UUID_STR, primary_key=True),
+    Column("origin_site", SITE, nullable=False),
+    Column("enquiry_id", UUID_STR, nullable=False),
+    Column("correlation_id", String(200), nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("client_kind", String(32), nullable=False),
+    Column("cpv_codes", JSON, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit", String(50)),
+    Column("deadline", Date, nullable=False),
+    Column("delivery_nuts3", String(5)),
+    Column("budget", MONEY),
+    Column("currency", String(3), nullable=False),
+    Column("label_required", Boolean, nullable=False),
+    Column("max_partners", Integer, nullable=False),
+    Column("min_lot", Integer, nullable=False),
+    Column("sites", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("allocation", JSON, nullable=False),  # the last allocation: method, status, gap, shortfalls, explanation
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("origin_site", "enquiry_id"),
+    Index("ix_hub_xb_orders_status", "status"),
+)
+
+hub_xb_parts = Table(
+    "hub_xb_parts",
+    metadata,
+    Column("id", UUID_STR, primary_key=True),
+    Column("order_id", UUID_STR, ForeignKey("hub_xb_orders.id"), nullable=False),
+    Column("site", SITE, nullable=False),
+    Column("organisation_id", UUID_STR, nullable=False),
+    Column("offer_id", UUID_STR, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", MONEY, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("unit_cost_eur", MONEY, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("answer", Text),
+    Column("version", Integer, nullable=False),
+    Column("forwarded_at", UtcDateTime, nullable=False),
+    Column("answered_at", UtcDateTime),
+    Index("ix_hub_xb_parts_offer_status", "offer_id", "status"),
+    Index("ix_hub_xb_parts_order", "order_id"),
+)
+
+
+def order_for_enquiry(conn: Connection, site: str, enquiry_id: str) -> RowMapping | None:
+    o = hub_xb_orders
+    return conn.execute(select(o).where(o.c.origin_site == site, o.c.enquiry_id == enquiry_id)).mappings().first()
+
+
+def order(conn: Connection, order_id: str, lock: bool = False) -> RowMapping | None:
+    query = select(hub_xb_orders).where(hub_xb_orders.c.id == order_id)
+    return conn.execute(query.with_for_update() if lock else query).mappings().first()
+
+
+def parts(conn: Connection, order_id: str) -> list[RowMapping]:
+    p = hub_xb_parts
+    return list(conn.execute(select(p).where(p.c.order_id == order_id).order_by(p.c.forwarded_at, p.c.id)).mappings())
+
+
+def part(conn: Connection, part_id: str, lock: bool = False) -> RowMapping | None:
+    query = select(hub_xb_parts).where(hub_xb_parts.c.id == part_id)
+    return conn.execute(query.with_for_update() if lock else query).mappings().first()
+
+
+def add_order(conn: Connection, row: dict) -> None:
+    conn.execute(insert(hub_xb_orders).values(**row))
+
+
+def add_parts(conn: Connection, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(insert(hub_xb_parts), rows)
+
+
+def update_order(conn: Connection, order_id: str, **values) -> None:
+    conn.execute(update(hub_xb_orders).where(hub_xb_orders.c.id == order_id).values(**values))
+
+
+def update_part(conn: Connection, part_id: str, **values) -> None:
+    conn.execute(update(hub_xb_parts).where(hub_xb_parts.c.id == part_id).values(**values))
+
+
+def held_by_parts(conn: Connection, offer_ids: list[str]) -> dict[str, int]:
+    """Units of each offer that forwarded or accepted parts (of any order) hold."""
+    if not offer_ids:
+        return {}
+    p = hub_xb_parts
+    rows = conn.execute(
+        select(p.c.offer_id, func.sum(p.c.quantity)).where(p.c.offer_id.in_(offer_ids), p.c.status.in_(ACTIVE_PARTS))
+        .group_by(p.c.offer_id)
+    )
+    return {offer_id: int(total) for offer_id, total in rows}
+
+
+def list_orders(conn: Connection, page: int, per_page: int, status: str | None = None,
+                site: str | None = None) -> tuple[list[RowMapping], int]:
+    o = hub_xb_orders
+    query = select(o)
+    if status:
+        query = query.where(o.c.status == status)
+    if site:
+        query = query.where(o.c.origin_site == site)
+    return paged(conn, query, (o.c.created_at.desc(), o.c.id), page, per_page)
+
+
+def all_orders(conn: Connection, since: datetime | None = None) -> list[RowMapping]:
+    query = select(hub_xb_orders).order_by(hub_xb_orders.c.created_at, hub_xb_orders.c.id)
+    if since is not None:
+        query = query.where(hub_xb_orders.c.updated_at >= since)
+    return list(conn.execute(query).mappings())

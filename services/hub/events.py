@@ -1,0 +1,154 @@
+"""Events the hub publishes: directed messages of the cross-border flow (DESIGN.md §3, `to` set).
+
+- `hub.part.forwarded` goes to the site of the social enterprise that should deliver the part;
+  `hub.part.withdrawn` tells it the part is no longer wanted (the order was cancelled).
+- `hub.consortium.updated` and `hub.consortium.agreed` go to the order's origin site: the whole
+  picture, every part with its status, as a snapshot (the newest `aggregate_version` wins).
+None carries personal data: organisations are named by id; the client only by kind.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import marshmallow as ma
+from marshmallow import validate
+
+from services.common.events import event_type
+from services.enquiries.events import ENQUIRY_TYPES, SITE_ID
+from services.registry.events import CPV, NUTS3
+
+PART_STATES = ("forwarded", "accepted", "declined", "withdrawn")
+ORDER_STATES = ("forwarded", "agreed", "short", "cancelled")
+
+
+class _Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+def _money(**kwargs):
+    return ma.fields.Decimal(required=True, as_string=True, **kwargs)
+
+
+class ForwardedPartData(_Strict):
+    part_id = ma.fields.UUID(required=True)
+    order_id = ma.fields.UUID(required=True)
+    origin_site = ma.fields.String(required=True, validate=SITE_ID)
+    enquiry_reference = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    type = ma.fields.String(required=True, validate=validate.OneOf(ENQUIRY_TYPES))
+    cpv_codes = ma.fields.List(ma.fields.String(validate=CPV), required=True)
+    offer_id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    unit = ma.fields.String(required=True, allow_none=True)
+    unit_price = _money()
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    deadline = ma.fields.Date(required=True)
+    delivery_nuts3 = ma.fields.String(required=True, allow_none=True, validate=NUTS3)
+    label_required = ma.fields.Boolean(required=True)
+    reason = ma.fields.String(required=True, metadata={"description": "why this social enterprise, why this quantity"})
+
+
+@event_type("hub.part.forwarded", ForwardedPartData)
+@dataclass(frozen=True)
+class PartForwarded:
+    """A part of a consortium, for the target site to accept or decline on behalf of its social enterprise."""
+
+    part_id: str
+    order_id: str
+    origin_site: str
+    enquiry_reference: str
+    title: str
+    type: str
+    cpv_codes: list
+    offer_id: str
+    organisation_id: str
+    quantity: int
+    unit: str | None
+    unit_price: object
+    currency: str
+    deadline: object
+    delivery_nuts3: str | None
+    label_required: bool
+    reason: str
+
+
+class PartWithdrawnData(_Strict):
+    part_id = ma.fields.UUID(required=True)
+    order_id = ma.fields.UUID(required=True)
+    reason = ma.fields.String(required=True)
+
+
+@event_type("hub.part.withdrawn", PartWithdrawnData)
+@dataclass(frozen=True)
+class PartWithdrawn:
+    """The order behind a forwarded part was cancelled: the target site releases what it reserved."""
+
+    part_id: str
+    order_id: str
+    reason: str
+
+
+class ConsortiumPartData(_Strict):
+    part_id = ma.fields.UUID(required=True)
+    site = ma.fields.String(required=True, validate=SITE_ID)
+    organisation_id = ma.fields.UUID(required=True)
+    offer_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True)
+    unit_price = _money()
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    status = ma.fields.String(required=True, validate=validate.OneOf(PART_STATES))
+    reason = ma.fields.String(required=True)
+    answer = ma.fields.String(required=True, allow_none=True)
+
+
+class ShortfallData(_Strict):
+    reason = ma.fields.String(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True)
+    detail = ma.fields.String(required=True)
+
+
+class ConsortiumData(_Strict):
+    order_id = ma.fields.UUID(required=True)
+    enquiry_id = ma.fields.UUID(required=True)
+    enquiry_reference = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(ORDER_STATES))
+    quantity = ma.fields.Integer(required=True, strict=True)
+    allocated = ma.fields.Integer(required=True, strict=True, metadata={"description": "in forwarded or accepted parts"})
+    accepted = ma.fields.Integer(required=True, strict=True)
+    missing = ma.fields.Integer(required=True, strict=True)
+    total_cost_eur = _money()
+    method = ma.fields.String(required=True, metadata={"description": "milp or greedy, for the last allocation"})
+    solver_status = ma.fields.String(required=True)
+    gap = ma.fields.Float(required=True, allow_none=True)
+    parts = ma.fields.List(ma.fields.Nested(ConsortiumPartData), required=True)
+    shortfalls = ma.fields.List(ma.fields.Nested(ShortfallData), required=True)
+
+
+@dataclass(frozen=True)
+class _ConsortiumSnapshot:
+    order_id: str
+    enquiry_id: str
+    enquiry_reference: str
+    status: str
+    quantity: int
+    allocated: int
+    accepted: int
+    missing: int
+    total_cost_eur: object
+    method: str
+    solver_status: str
+    gap: float | None
+    parts: list
+    shortfalls: list
+
+
+@event_type("hub.consortium.updated", ConsortiumData)
+class ConsortiumUpdated(_ConsortiumSnapshot):
+    """The consortium of a cross-border order after a change: composed, a part answered, re-allocated."""
+
+
+@event_type("hub.consortium.agreed", ConsortiumData)
+class ConsortiumAgreed(_ConsortiumSnapshot):
+    """Every part was accepted and together they make up the order: the consortium is agreed."""

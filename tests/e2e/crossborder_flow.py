@@ -1,0 +1,152 @@
+"""The cross-border scenario of issue 5, driven over HTTP, for the embedded and the distributed federation.
+
+A Viennese retailer (enquiry at AT13) wants 5,000 upcycled tote bags in five weeks. Social enterprises
+at AT11, AT12, AT22 and HU22 offer bags; none, and no one site, can make 5,000 in time. HU22's cheapest
+offer is priced in forint (1,000 HUF = 2.50 EUR), below every euro price: the hub must see that.
+"""
+from __future__ import annotations
+
+import datetime
+import time
+import uuid
+from dataclasses import dataclass
+
+import requests
+
+BAGS = "18930000"
+DAYS = 35  # the deadline; with 7 days of lead time, four weeks of production
+
+# site, name, nuts3, lat, lon, capacity per week, price, currency
+SUPPLIERS = (
+    ("HU22", "Soproni Textil Szövetkezet", "HU221", 47.68, 16.58, 600, "1000", "HUF"),  # 2,400 at 2.50 EUR
+    ("AT12", "Traisentaler Taschenwerk", "AT123", 48.03, 15.60, 400, "3.00", "EUR"),  # 1,600
+    ("AT22", "Grazer Nähwerkstatt", "AT221", 47.07, 15.44, 300, "3.20", "EUR"),  # 1,200
+    ("AT11", "Oberwarter Beschäftigungswerk", "AT113", 47.29, 16.20, 300, "3.60", "EUR"),  # 1,200 (reserve)
+    ("HU22", "Győri Zsákmanufaktúra", "HU221", 47.69, 17.63, 400, "1500", "HUF"),  # 1,600 at 3.75 EUR (reserve)
+)
+
+
+def eventually(fetch, timeout: float = 30.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = fetch()
+        if value:
+            return value
+        time.sleep(interval)
+    return fetch()
+
+
+@dataclass
+class Supplier:
+    site: str
+    name: str
+    organisation_id: str
+    offer_id: str
+
+
+def register_suppliers(sessions: dict[str, requests.Session], urls: dict[str, str], cpv: str = BAGS,
+                       suppliers=SUPPLIERS) -> list[Supplier]:
+    made = []
+    for site, name, nuts3, lat, lon, per_week, price, currency in suppliers:
+        http, url = sessions[site], urls[site]
+        org = http.post(f"{url}/api/v1/organisations", json={
+            "kind": "social_enterprise", "name": name, "registration_number": f"REG {uuid.uuid4().hex[:8]}",
+            "address": {"street": "Fő utca 1" if site == "HU22" else "Hauptplatz 1", "postcode": "1000",
+                        "town": "Town", "country": site[:2]},
+            "nuts3": nuts3, "coordinates": {"lat": lat, "lon": lon},
+            "labour_market_segment": "second_labour_market", "workers_in_integration": 12})
+        assert org.status_code == 201, org.text
+        offer = http.post(f"{url}/api/v1/offers", json={
+            "organisation_id": org.json()["id"], "title": f"Tote bags ({name})", "description": "Upcycled tote bags",
+            "cpv_codes": [cpv], "capacity_per_week": str(per_week), "unit": "bags", "lead_time_days": 7,
+            "price_min": price, "price_max": price, "currency": currency, "cross_border": True})
+        assert offer.status_code == 201, offer.text
+        made.append(Supplier(site, name, org.json()["id"], offer.json()["id"]))
+    return made
+
+
+def hub_knows_offers(hub: requests.Session, hub_url: str, suppliers: list[Supplier]) -> bool:
+    def known():
+        ids = {o["id"] for o in hub.get(f"{hub_url}/api/v1/offers", params={"per_page": 200}).json()["items"]}
+        return all(s.offer_id in ids for s in suppliers)
+    return bool(eventually(known))
+
+
+def file_large_order(at13: requests.Session, url: str, quantity: int = 5000, cpv: str = BAGS) -> dict:
+    deadline = (datetime.date.today() + datetime.timedelta(days=DAYS)).isoformat()
+    r = at13.post(f"{url}/api/v1/enquiries", json={
+        "type": "csr_product", "title": f"{quantity} upcycled tote bags for a Viennese retailer", "cpv_codes": [cpv],
+        "quantity": str(quantity), "unit": "bags", "deadline": deadline, "delivery": {"nuts3": "AT130"},
+        "budget": "20000", "currency": "EUR", "cross_border_allowed": True, "submit": True,
+        "client_kind": "economic_enterprise", "client_organisation_id": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def consortium(at13: requests.Session, url: str, enquiry_id: str) -> dict:
+    r = at13.get(f"{url}/api/v1/enquiries/{enquiry_id}/consortium")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def pending_parts(session: requests.Session, url: str, order_id: str) -> list[dict]:
+    items = session.get(f"{url}/api/v1/forwarded-parts", params={"per_page": 200}).json()["items"]
+    return [p for p in items if p["order_id"] == order_id and p["status"] == "pending"]
+
+
+def all_parts(session: requests.Session, url: str, order_id: str) -> list[dict]:
+    items = session.get(f"{url}/api/v1/forwarded-parts", params={"per_page": 200}).json()["items"]
+    return [p for p in items if p["order_id"] == order_id]
+
+
+def run_scenario(sessions: dict[str, requests.Session], urls: dict[str, str], hub: requests.Session,
+                 between=None, timeout: float = 30.0) -> dict:
+    """The whole story; `between(step)` is called between steps (e.g. to stop or start the hub).
+
+    Returns what the assertions of the calling test need: the suppliers, the enquiry and the final
+    consortium as the origin site sees it.
+    """
+    between = between or (lambda step: None)
+    suppliers = register_suppliers(sessions, urls)
+    assert hub_knows_offers(hub, urls["EU"], suppliers), "the hub's matching view has every offer"
+    at13, at13_url = sessions["AT13"], urls["AT13"]
+    enquiry = file_large_order(at13, at13_url)
+    r = at13.post(f"{at13_url}/api/v1/enquiries/{enquiry['id']}/cross-border", json={"max_partners": 5})
+    assert r.status_code == 202, r.text
+
+    first = eventually(lambda: (c := consortium(at13, at13_url, enquiry["id"]))["status"] != "requested" and c,
+                       timeout)
+    assert first and first["status"] == "forwarded", first
+    order_id = first["order_id"]
+    by_site = {p["site"] for p in first["parts"]}
+    between("forwarded")
+
+    # Every target site sees its parts in the brokers' queue; HU22 declines, the others accept.
+    hu22_parts = eventually(lambda: pending_parts(sessions["HU22"], urls["HU22"], order_id), timeout)
+    assert hu22_parts, "HU22 received its part"
+    for part in hu22_parts:
+        r = sessions["HU22"].post(f"{urls['HU22']}/api/v1/forwarded-parts/{part['id']}/decline",
+                                  json={"reason": "the workshop is closed for renovation in those weeks"})
+        assert r.status_code == 200 and r.json()["status"] == "declined", r.text
+    declined = {p["id"] for p in hu22_parts}
+    between("declined")
+
+    answered = set(declined)
+
+    def accept_the_rest():
+        snapshot = consortium(at13, at13_url, enquiry["id"])
+        for part in snapshot["parts"]:
+            if part["status"] == "forwarded" and part["part_id"] not in answered:
+                site = part["site"]
+                found = eventually(lambda: [p for p in pending_parts(sessions[site], urls[site], order_id)
+                                            if p["id"] == part["part_id"]], timeout)
+                assert found, f"{site} received part {part['part_id']}"
+                r = sessions[site].post(f"{urls[site]}/api/v1/forwarded-parts/{part['part_id']}/accept", json={})
+                assert r.status_code == 200 and r.json()["status"] == "accepted", r.text
+                answered.add(part["part_id"])
+        return snapshot["status"] == "agreed" and snapshot
+
+    final = eventually(accept_the_rest, timeout * 2, interval=0.5)
+    assert final, consortium(at13, at13_url, enquiry["id"])
+    return {"suppliers": suppliers, "enquiry": enquiry, "first": first, "final": final, "declined": declined,
+            "first_sites": by_site, "order_id": order_id}

@@ -1,0 +1,56 @@
+"""Cross-border large order, embedded (SQLite, in-memory bus): the whole story in one process, fast.
+
+The same story runs distributed, on PostgreSQL and RabbitMQ, in test_crossborder_distributed.py.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import requests
+
+from services.demo.data import DEMO_PASSWORD
+from services.demo.federation import EmbeddedFederation
+from tests.e2e import crossborder_flow as flow
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory):
+    fed = EmbeddedFederation(tmp_path_factory.mktemp("crossborder"), ephemeral_ports=True).start()
+    yield fed
+    fed.stop()
+
+
+def session(url: str, username: str) -> requests.Session:
+    http = requests.Session()
+    r = http.post(f"{url}/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+    return http
+
+
+def test_an_order_no_site_can_fill_is_split_across_sites_reallocated_after_a_decline_and_agreed(federation):
+    urls = {s.id: s.url for s in federation.federation.sites.values()}
+    sessions = {s: session(u, "broker") for s, u in urls.items() if s != "EU"}
+    hub = session(urls["EU"], "agency")
+
+    story = flow.run_scenario(sessions, urls, hub)
+
+    first, final = story["first"], story["final"]
+    # Split across at least AT12, AT22 and HU22; HU22's forint offer (1,000 HUF = 2.54 EUR) came first.
+    assert {"AT12", "AT22", "HU22"} <= story["first_sites"]
+    cheapest = first["parts"][0]
+    assert (cheapest["site"], cheapest["currency"], cheapest["quantity"]) == ("HU22", "HUF", 2400)
+    assert sum(p["quantity"] for p in first["parts"]) == 5000
+    # After the decline, the 2,400 units went to other social enterprises; the accepted parts make up the order.
+    accepted = [p for p in final["parts"] if p["status"] == "accepted"]
+    assert sum(p["quantity"] for p in accepted) == 5000 == final["accepted"]
+    assert {p["part_id"] for p in final["parts"] if p["status"] == "declined"} == story["declined"]
+    assert not story["declined"] & {p["part_id"] for p in accepted}
+    assert final["missing"] == 0 and Decimal(final["total_cost_eur"]) > 0
+
+    # Recorded at the hub too, with every part and the allocation's explanation.
+    order = hub.get(f"{urls['EU']}/api/v1/cross-border/orders/{story['order_id']}")
+    assert order.status_code == 200, order.text
+    assert order.json()["status"] == "agreed"
+    assert len(order.json()["allocation"]["rounds"]) == 2, "one allocation, one re-allocation after the decline"
