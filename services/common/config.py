@@ -15,6 +15,9 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FEDERATION_FILE = REPO_ROOT / "deploy" / "federation.yaml"
 HUB_SITE_ID = "EU"
+# Per client (token subject, else remote address), in Flask-Limiter's notation (services/common/ratelimit.py).
+DEFAULT_RATE_LIMIT = "1200/minute;100/second"
+DEFAULT_TOKEN_RATE_LIMIT = "30/minute"  # POST /api/v1/auth/token per remote address: password guessing
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,8 @@ class Settings:
     reconcile_interval_seconds: float = 30.0
     # AMQP heartbeat: a half-open link to the broker is noticed after about two intervals.
     bus_heartbeat_seconds: float = 30.0
+    rate_limit: str = DEFAULT_RATE_LIMIT
+    token_rate_limit: str = DEFAULT_TOKEN_RATE_LIMIT
     extra: dict = field(default_factory=dict)
 
     @property
@@ -147,5 +152,7 @@ def load_settings(site_id: str | None = None, env: dict | None = None, **overrid
         var_dir=var_dir,
         reconcile_interval_seconds=float(env.get("SOPRO_RECONCILE_SECONDS") or 30.0),
         bus_heartbeat_seconds=float(env.get("SOPRO_BUS_HEARTBEAT") or 30.0),
+        rate_limit=env.get("SOPRO_RATE_LIMIT") or DEFAULT_RATE_LIMIT,
+        token_rate_limit=env.get("SOPRO_TOKEN_RATE_LIMIT") or DEFAULT_TOKEN_RATE_LIMIT,
     )
     return settings.with_(**overrides) if overrides else settings
