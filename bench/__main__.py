@@ -13,10 +13,10 @@ import sys
 import time
 import traceback
 
-from bench import hub_ingest, latency, outbox_write, relay_throughput, shortlist
+from bench import allocation, hub_ingest, latency, outbox_write, relay_throughput, shortlist
 from bench.common import BenchEnv, Result
 
-BENCHMARKS = {m.NAME: m for m in (relay_throughput, hub_ingest, outbox_write, latency, shortlist)}
+BENCHMARKS = {m.NAME: m for m in (relay_throughput, hub_ingest, outbox_write, latency, shortlist, allocation)}
 TARGETS = {"relay_throughput": ">= 0.75", "hub_ingest": ">= 0.5"}
 
 

@@ -39,7 +39,7 @@ def allocate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mappin
     if fill is None:
         stage1 = milp.max_fill(problem.options, order.quantity, k, time_limit / 2)
         if stage1.status is None:
-            return _fallback(problem, rates_to_eur, started, f"no solution for the largest quantity in time ({stage1.message})")
+            return _fallback(problem, rates_to_eur, started, f"no usable largest quantity from the solver ({stage1.message})")
         fill, stage1_status = stage1.fill, stage1.status
         notes.append(f"Minimum lots bind: the solver first found the largest quantity they allow, {fill:,} units"
                      + (" (time limit reached: a larger one may exist)." if stage1.status == "time_limit" else "."))
