@@ -43,6 +43,8 @@ def run(env: BenchEnv | None = None, quick: bool = False) -> list[Result]:
     sizes = (100, 1_000, 10_000)
     instances = 2 if quick else 5
     results = []
+    order, cands = instance(50, 99)  # warm-up: imports, HiGHS's first run
+    allocate(order, cands, RATES), allocate_greedy(order, cands, RATES)
     for n in sizes:
         t_milp, t_greedy, c_milp, c_greedy = [], [], Decimal(0), Decimal(0)
         statuses, kept, more, same = [], [], 0, 0

@@ -20,30 +20,32 @@ def greedy_partners(options: Sequence[Option], quantity: int, max_partners: int,
                     partner_fixed_eur: Decimal) -> tuple[list[Option], int]:
     """(chosen partners, total they deliver)."""
     rest = fill_bound(options, quantity, max_partners)
-    pool = list(options)
+    pool = set(range(len(options)))
+    by_capacity = sorted(pool, key=lambda i: -options[i].capacity)
     chosen: list[Option] = []
     delivered = 0
     while rest > 0 and len(chosen) < max_partners and pool:
         slots_after = max_partners - len(chosen) - 1
-        top = sorted(pool, key=lambda o: o.capacity, reverse=True)[:slots_after + 1]
-        top_ids = {o.offer_id for o in top[:slots_after]}
-        cover_without_self = sum(o.capacity for o in top[:slots_after])
-        cover_if_in_top = cover_without_self + (top[slots_after].capacity if len(top) > slots_after else 0)
+        top = [i for i in by_capacity if i in pool][:slots_after + 1]
+        top_without_last = set(top[:slots_after])
+        cover_without_self = sum(options[i].capacity for i in top[:slots_after])
+        cover_if_in_top = cover_without_self + (options[top[slots_after]].capacity if len(top) > slots_after else 0)
         best, best_key = None, None
-        for o in pool:
+        for i in pool:
+            o = options[i]
             part = min(o.capacity, rest)
             if part < o.min_lot:
                 continue
-            cover = cover_if_in_top - o.capacity if o.offer_id in top_ids else cover_without_self
+            cover = cover_if_in_top - o.capacity if i in top_without_last else cover_without_self
             if rest - part > cover:
                 continue  # taking it would leave more than the remaining slots can carry
-            key = ((o.unit_cost * part + partner_fixed_eur) / part, -part)
+            key = ((o.unit_cost * part + partner_fixed_eur) / part, -part, i)
             if best_key is None or key < best_key:
-                best, best_key = o, key
+                best, best_key = i, key
         if best is None:
             break
-        part = min(best.capacity, rest)
-        chosen.append(best)
+        part = min(options[best].capacity, rest)
+        chosen.append(options[best])
         pool.remove(best)
         delivered += part
         rest -= part
