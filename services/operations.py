@@ -99,7 +99,14 @@ def cmd_restore(args) -> int:
     from services.common.backup import restore
 
     settings = load_settings(args.site)
-    summary = restore(settings, Path(args.file))
+    resume = {}
+    for item in args.resume_after or []:
+        stream, sep, seq = item.rpartition("=")
+        if not sep or not seq.isdigit():
+            print(f"--resume-after expects STREAM=SEQ, e.g. {settings.site_id}/registry=120", file=sys.stderr)
+            return 2
+        resume[stream] = int(seq)
+    summary = restore(settings, Path(args.file), resume)
     print(f"{settings.site_id}: {summary['rows']} rows of {summary['tables']} tables restored from {args.file}")
     for stream, seq in sorted(summary["streams"].items()):
         print(f"  {stream}: the relay continues after seq {seq}")
@@ -112,11 +119,14 @@ def cmd_hub_rebuild(args) -> int:
     from services.rebuild import rebuild_hub
 
     settings = load_settings(args.site)
-    counts = rebuild_hub(settings, allow_non_empty=args.allow_non_empty)
+    counts, failed = rebuild_hub(settings, allow_non_empty=args.allow_non_empty)
     for stream, count in sorted(counts.items()):
         print(f"{stream}: {count} events applied")
-    print(f"{settings.site_id}: rebuilt from the feeds, {sum(counts.values())} events")
-    return 0
+    for stream, reason in sorted(failed.items()):
+        print(f"{stream}: NOT rebuilt, feed unreadable: {reason}")
+    print(f"{settings.site_id}: {sum(counts.values())} events applied from {len(counts)} feeds"
+          + (f"; {len(failed)} feeds unreadable: run `sopro hub rebuild --allow-non-empty` again" if failed else ""))
+    return 1 if failed else 0
 
 
 # --- privacy -----------------------------------------------------------------------------------------
@@ -147,6 +157,8 @@ def add_operations_commands(sub) -> None:
     restore = sub.add_parser("restore", help="restore a backup into the site's empty database")
     restore.add_argument("file")
     restore.add_argument("--site", help="site id; default SOPRO_SITE")
+    restore.add_argument("--resume-after", action="append", metavar="STREAM=SEQ",
+                         help="the hub's last seq of a stream, when it is ahead of the backup (repeatable)")
     restore.set_defaults(func=cmd_restore)
 
     hub = sub.add_parser("hub", help="the agency's hub").add_subparsers(dest="action", required=True)

@@ -17,8 +17,15 @@ from services.common.config import Settings
 log = logging.getLogger("sopro.rebuild")
 
 
-def rebuild_hub(settings: Settings, allow_non_empty: bool = False, runtime=None) -> dict[str, int]:
-    """Pull every member stream from zero into the hub's database; returns events applied per stream."""
+def rebuild_hub(settings: Settings, allow_non_empty: bool = False,
+                runtime=None) -> tuple[dict[str, int], dict[str, str]]:
+    """Pull every member stream from zero into the hub's database.
+
+    Returns the events applied per stream, and the streams whose feed could not be read (with why):
+    one site being down does not stop the others; run it again once that site is back.
+    """
+    import requests
+
     from services.bootstrap import bootstrap
     from services.workers import hub_ingest, make_reconciler
 
@@ -33,7 +40,13 @@ def rebuild_hub(settings: Settings, allow_non_empty: bool = False, runtime=None)
                            "database (or pass --allow-non-empty to only fill what is missing)")
     reconciler = make_reconciler(runtime, processor, streams)
     applied: dict[str, int] = {}
+    failed: dict[str, str] = {}
     for stream in streams:
-        applied[stream] = reconciler.heal(stream)  # raises if a site's feed is unreachable: a partial
-        log.info("rebuilt %s: %d events", stream, applied[stream])  # rebuild must not look complete
-    return applied
+        try:
+            applied[stream] = reconciler.heal(stream)
+        except requests.RequestException as exc:
+            failed[stream] = str(exc)
+            log.warning("could not read the feed of %s: %s", stream, exc)
+            continue
+        log.info("rebuilt %s: %d events", stream, applied[stream])
+    return applied, failed

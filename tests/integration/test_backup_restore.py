@@ -1,0 +1,205 @@
+"""Backup and restore of a site, and the hub rebuilt from the feeds alone, through `sopro`, on PostgreSQL
+and RabbitMQ.
+
+A site is backed up, writes more, and is restored into a fresh schema: it holds exactly what the
+backup held (outbox, stream positions and the inbox included), takes writes, and its relay carries
+on after the backup's seqs (or after the hub's, when given). The hub rebuild runs `sopro hub rebuild`
+on an empty database against the sites' real feeds.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from sqlalchemy import select
+
+from services.bootstrap import bootstrap, create_app
+from services.cli import main
+from services.common import bus, inbox
+from services.common.auth import add_user
+from services.common.backup import dump, read_backup
+from services.common.config import load_settings
+from services.common.outbox import outbox, outbox_stream
+from services.hub import store as hub_store
+from services.sync.relay import Relay
+from services.workers import site_members
+from tests.integration.sync_harness import FeedServer
+
+pytestmark = pytest.mark.services
+
+API = "/api/v1"
+MEMBERS = "AT12.enquiries.members"
+
+
+@pytest.fixture
+def env(monkeypatch, federation_files, tmp_path, pg_schema_url):
+    """The environment `sopro` runs in: AT12 on its own schema, the throwaway keys."""
+    federation_file, keys_dir = federation_files
+    values = {"SOPRO_SITE": "AT12", "SOPRO_DB_URL": pg_schema_url("site"), "SOPRO_BUS_URL": "memory://",
+              "SOPRO_FEDERATION_FILE": str(federation_file), "SOPRO_KEY_FILE": str(keys_dir / "AT12.pem"),
+              "SOPRO_VAR_DIR": str(tmp_path)}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+@pytest.fixture
+def broker(env, amqp_url, monkeypatch):
+    """The test's own RabbitMQ vhost, with somewhere for the relay's messages to go."""
+    monkeypatch.setenv("SOPRO_BUS_URL", amqp_url)
+    with bus.connect(amqp_url) as conn:
+        bus.declare_queue(conn, bus.QueueSpec("hub.ingest", ("*.registry.#",)))
+    return {**env, "SOPRO_BUS_URL": amqp_url}
+
+
+class Site:
+    def __init__(self, settings):
+        self.runtime = bootstrap(settings)
+        with self.runtime.engine.begin() as conn:
+            if conn.execute(select(outbox_stream)).first() is None:  # a fresh site, not a restored one
+                add_user(conn, "broker", "secret-pw", ["broker"])
+        self.client = create_app(self.runtime).test_client()
+        token = self.client.post(f"{API}/auth/token", json={"username": "broker", "password": "secret-pw"})
+        assert token.status_code == 200, token.json
+        self.client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token.json['access_token']}"
+
+    def statement(self, n: int) -> dict:
+        resp = self.client.post(f"{API}/support-statements", json={
+            "kind": "organisation", "organisation_name": f"Gemeinde {n}", "organisation_kind": "public_institution",
+            "consent": True, "nuts3": "AT121"})
+        assert resp.status_code == 201, resp.json
+        return resp.json
+
+    def organisation(self, name: str) -> dict:
+        resp = self.client.post(f"{API}/organisations", json={
+            "kind": "social_enterprise", "name": name, "registration_number": f"ZVR {name}",
+            "address": {"street": "Hauptplatz 1", "postcode": "2130", "town": "Mistelbach", "country": "AT"},
+            "nuts3": "AT125", "labour_market_segment": "second_labour_market", "workers_in_integration": 4})
+        assert resp.status_code == 201, resp.json
+        return resp.json
+
+    def relay(self) -> int:
+        relay = Relay(self.runtime.engine, "AT12", self.runtime.signing_key,
+                      bus.Publisher(bus.connect(self.runtime.settings.bus_url)))
+        return relay.run_once()
+
+    def consume_own_events(self) -> None:
+        """The site's matching projection reads its registry events: positions in the site's inbox."""
+        _, processor = site_members(self.runtime)
+        with self.runtime.engine.connect() as conn:
+            events = [json.loads(e) for e in conn.execute(
+                select(outbox.c.envelope).where(outbox.c.seq.is_not(None)).order_by(outbox.c.seq)).scalars()]
+        processor.process(events)
+
+    def seqs(self) -> list[int]:
+        with self.runtime.engine.connect() as conn:
+            return list(conn.execute(select(outbox.c.seq).where(outbox.c.published_at.is_not(None))
+                                     .order_by(outbox.c.seq)).scalars())
+
+
+def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_path, pg_schema_url, monkeypatch,
+                                                                    capsys):
+    site = Site(load_settings())
+    site.organisation("Werkstatt Nord")
+    kept = [site.statement(i)["id"] for i in range(4)]
+    site.relay()
+    site.consume_own_events()
+    backed_up_seqs = site.seqs()
+    assert backed_up_seqs == list(range(1, 6))
+
+    file = tmp_path / "at12.json.gz"
+    assert main(["backup", "--out", str(file)]) == 0
+    assert "written to" in capsys.readouterr().out
+    backup = read_backup(file)
+    assert json.loads(gzip.decompress(file.read_bytes()))["site"] == "AT12"
+    lost = site.statement(99)["id"]  # written after the backup: not in it
+    site.relay()
+    with site.runtime.engine.connect() as conn:
+        positions = inbox.positions(conn, MEMBERS)
+    assert positions == {"AT12/registry": (5, 5)}
+
+    monkeypatch.setenv("SOPRO_DB_URL", pg_schema_url("restored"))
+    assert main(["restore", str(file)]) == 0
+    assert "AT12/registry: the relay continues after seq 5" in capsys.readouterr().out
+    restored = Site(load_settings())
+    tables = dump(restored.runtime.engine, sorted(_tables(restored), key=lambda t: t.name), "AT12")["tables"]
+    assert {name: t["rows"] for name, t in tables.items()} == {name: backup["tables"][name]["rows"]
+                                                               for name in tables}
+    with restored.runtime.engine.connect() as conn:
+        assert inbox.positions(conn, MEMBERS) == positions  # the inbox came back with the state
+    statuses = {s["id"] for s in restored.client.get(f"{API}/support-statements").json["items"]}
+    assert statuses == set(kept)  # what the backup held; not the statement written after it
+
+    new = restored.statement(100)
+    assert restored.relay() == 1
+    assert restored.seqs() == backed_up_seqs + [6]  # after the backup's last seq: 1..5 are not reissued
+    with restored.runtime.engine.connect() as conn:
+        row = conn.execute(select(outbox.c.aggregate_id, outbox.c.id).where(outbox.c.seq == 6)).one()
+    assert row.aggregate_id == new["id"] and row.id > max(r[0] for r in backup["tables"]["outbox"]["rows"])
+    assert lost not in statuses
+
+    with pytest.raises(RuntimeError, match="not empty"):
+        main(["restore", str(file)])
+
+
+def test_restore_resumes_after_the_hubs_position_when_the_hub_is_ahead(broker, tmp_path, pg_schema_url,
+                                                                       monkeypatch):
+    site = Site(load_settings())
+    site.statement(1)
+    site.relay()
+    file = tmp_path / "at12.json"
+    assert main(["backup", "--out", str(file)]) == 0
+    site.statement(2)
+    site.statement(3)
+    site.relay()  # the hub has seen seqs 2 and 3, which the backup does not hold
+    monkeypatch.setenv("SOPRO_DB_URL", pg_schema_url("restored"))
+    assert main(["restore", str(file), "--resume-after", "AT12/registry=3"]) == 0
+    restored = Site(load_settings())
+    restored.statement(4)
+    restored.relay()
+    assert restored.seqs() == [1, 4]  # a seq the hub knows is never reused for another event
+
+
+def _tables(site: Site):
+    from services.bootstrap import components
+
+    return [t for c in components(site.runtime.settings) for t in c.metadata.tables.values()]
+
+
+def test_sopro_hub_rebuild_fills_an_empty_hub_from_the_sites_feeds(env, make_settings, pg_schema_url,
+                                                                   monkeypatch, tmp_path, capsys):
+    """The same rebuild as tests/integration/test_guarantees.py::test_new_hub_rebuilds_its_store_from_the_feeds,
+    but with the real hub consumers and the command an operator runs."""
+    site = Site(load_settings())
+    orgs = [site.organisation(f"Werkstatt {i}")["id"] for i in range(3)]
+    statements = [site.statement(i)["id"] for i in range(2)]
+    with site.runtime.engine.connect() as conn:
+        Relay(site.runtime.engine, "AT12", site.runtime.signing_key, publisher=None).sequence(conn, "AT12/registry")
+
+    with FeedServer(site.runtime) as feed:
+        monkeypatch.setenv("SOPRO_SITE", "EU")
+        monkeypatch.setenv("SOPRO_DB_URL", pg_schema_url("hub"))
+        monkeypatch.setenv("SOPRO_KEY_FILE", env["SOPRO_KEY_FILE"].replace("AT12", "EU"))
+        monkeypatch.setenv("SOPRO_URL_AT12", feed.url)
+        for other in ("AT11", "AT13", "AT22", "HU22"):
+            monkeypatch.setenv(f"SOPRO_URL_{other}", "http://127.0.0.1:9")  # down
+        assert main(["hub", "rebuild"]) == 1  # four sites unreachable: it says so, and does not look complete
+        out = capsys.readouterr().out
+        assert "AT12/registry: 5 events applied" in out
+        assert out.count("NOT rebuilt") == 12 and "HU22/registry: NOT rebuilt" in out
+
+        hub = bootstrap(load_settings())
+        with hub.engine.connect() as conn:
+            assert {r.id for r in conn.execute(select(hub_store.hub_organisation))} == set(orgs)
+            assert {r.id for r in conn.execute(select(hub_store.hub_support_statement))} == set(statements)
+        with pytest.raises(RuntimeError, match="already tracks"):
+            main(["hub", "rebuild"])
+        site.statement(7)
+        with site.runtime.engine.connect() as conn:
+            Relay(site.runtime.engine, "AT12", site.runtime.signing_key, publisher=None).sequence(conn, "AT12/registry")
+        assert main(["hub", "rebuild", "--allow-non-empty"]) == 1  # fills only what is missing
+        assert "AT12/registry: 1 events applied" in capsys.readouterr().out
+    with hub.engine.connect() as conn:
+        assert len(conn.execute(select(hub_store.hub_support_statement)).all()) == 3
+    hub.engine.dispose()
