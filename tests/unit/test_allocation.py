@@ -189,6 +189,13 @@ def test_bad_candidates_are_value_errors(bad, message):
         allocate(Order(10), [bad], RATES)
 
 
+def test_exclude_must_be_ids_and_the_time_limit_positive():
+    with pytest.raises(ValueError, match="exclude"):
+        allocate(Order(10), [cand("a", 10, "1")], RATES, exclude="a")
+    with pytest.raises(ValueError, match="time_limit"):
+        allocate(Order(10), [cand("a", 10, "1")], RATES, time_limit=0)
+
+
 def test_duplicate_offer_ids_are_rejected():
     with pytest.raises(ValueError, match="twice"):
         allocate(Order(10), [cand("a", 10, "1"), cand("a", 5, "2")], RATES)

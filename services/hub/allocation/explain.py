@@ -24,7 +24,7 @@ def price_text(c: Candidate, order: Order, rates_to_eur: Mapping[str, Decimal]) 
 
 
 def share_reason(o: Option, quantity: int, rank: int, eligible: int, cheaper_unused: int, order: Order,
-                 rates_to_eur: Mapping[str, Decimal]) -> str:
+                 rates_to_eur: Mapping[str, Decimal], exact: bool) -> str:
     """Why this SE (its delivered unit cost and rank, or what made it worth more than cheaper ones), and
     why this quantity (its capacity, its lot, or the rest after cheaper partners)."""
     c = o.candidate
@@ -32,10 +32,14 @@ def share_reason(o: Option, quantity: int, rank: int, eligible: int, cheaper_unu
            f"number {rank} of {eligible} eligible candidates by delivered unit cost")
     if order.label_required:
         why += ", holds a valid quality label (required)"
-    if cheaper_unused:
-        why += (f"; preferred to {cheaper_unused} cheaper candidate(s) because its capacity fills the order with "
-                f"fewer partners (at most {order.max_partners}, {_eur(order.partner_fixed_eur)} fixed cost each)"
-                f" or their minimum lots did not fit")
+    if cheaper_unused and exact:
+        why += (f"; preferred to {cheaper_unused} cheaper candidate(s) because with its {_n(c.capacity)} units the "
+                f"consortium delivers the most at the lowest total cost, counting {_eur(order.partner_fixed_eur)} "
+                f"fixed cost per partner, the limit of {order.max_partners} partners and the minimum lots")
+    elif cheaper_unused:
+        why += (f"; preferred to {cheaper_unused} cheaper candidate(s) because its part has a lower average cost "
+                f"per unit once its {_eur(order.partner_fixed_eur)} fixed cost is spread over it, or because the "
+                f"rest of the order stays coverable within {order.max_partners} partners")
     if quantity == c.capacity:
         how = f"delivers its whole capacity of {_n(c.capacity)} units before the deadline"
     elif quantity == o.min_lot and o.min_lot > 1:
@@ -46,7 +50,7 @@ def share_reason(o: Option, quantity: int, rank: int, eligible: int, cheaper_unu
 
 
 def build_shares(problem: Problem, quantities: Mapping[str, int], rates_to_eur: Mapping[str, Decimal],
-                 ranks: Mapping[str, int]) -> tuple[Share, ...]:
+                 ranks: Mapping[str, int], exact: bool) -> tuple[Share, ...]:
     chosen = [o for o in problem.all_options if quantities.get(o.offer_id, 0) > 0]  # cheapest first
     shares = []
     for o in chosen:
@@ -56,7 +60,7 @@ def build_shares(problem: Problem, quantities: Mapping[str, int], rates_to_eur: 
         c = o.candidate
         shares.append(Share(c.offer_id, c.organisation_id, c.site, q, c.unit_price, c.currency, o.unit_cost,
                             o.unit_cost * q, share_reason(o, q, rank, len(ranks), cheaper_unused, problem.order,
-                                                          rates_to_eur)))
+                                                          rates_to_eur, exact)))
     return tuple(shares)
 
 

@@ -86,6 +86,8 @@ def unit_cost_eur(c: Candidate, order: Order, rates_to_eur: Mapping[str, Decimal
 def prepare(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mapping[str, Decimal],
             exclude: Collection[str] = (), reduce: bool = True) -> Problem:
     validate(order, candidates, rates_to_eur)
+    if isinstance(exclude, str):
+        raise ValueError("exclude must be a collection of offer ids, not one string")
     excluded_ids = set(exclude)
     excluded, unlabelled, unusable, options = [], [], [], []
     for c in candidates:

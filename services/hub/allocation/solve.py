@@ -5,6 +5,7 @@ lowest cost at that quantity. Never over-filled; every capacity, minimum lot and
 """
 from __future__ import annotations
 
+import math
 import time
 from decimal import Decimal
 from typing import Collection, Mapping, Sequence
@@ -25,6 +26,8 @@ def allocate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mappin
     check, the greedy allocation is returned with status 'fallback' and the reason in `explanation`.
     """
     started = time.perf_counter()
+    if not time_limit > 0:
+        raise ValueError(f"time_limit must be > 0 seconds, got {time_limit!r}")
     problem = prepare(order, candidates, rates_to_eur, exclude)
     k = order.max_partners
     notes = []
@@ -58,7 +61,8 @@ def allocate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mappin
         if _better(problem, greedy, quantities):
             return _fallback(problem, rates_to_eur, started, "the time limit stopped the solver at a solution "
                                                                "worse than the greedy one", greedy)
-    return _result(problem, quantities, "milp", status, stage2.gap, rates_to_eur, started, notes)
+    gap = stage2.gap if stage2.gap is not None and math.isfinite(stage2.gap) else None  # HiGHS: inf at a zero objective
+    return _result(problem, quantities, "milp", status, gap, rates_to_eur, started, notes)
 
 
 def allocate_greedy(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mapping[str, Decimal], *,
@@ -96,7 +100,7 @@ def _result(problem: Problem, quantities: Mapping[str, int], method: str, status
             rates_to_eur, started: float, notes: list[str]) -> Allocation:
     order = problem.order
     ranks = {o.offer_id: i for i, o in enumerate(problem.all_options, start=1)}
-    shares = build_shares(problem, quantities, rates_to_eur, ranks)
+    shares = build_shares(problem, quantities, rates_to_eur, ranks, method == "milp")
     allocated = sum(s.quantity for s in shares)
     units_cost = sum((s.cost_eur for s in shares), Decimal(0))
     total = units_cost + order.partner_fixed_eur * len(shares)
