@@ -43,9 +43,11 @@ def share_reason(o: Option, quantity: int, rank: int, eligible: int, cheaper_unu
     if quantity == c.capacity:
         how = f"delivers its whole capacity of {_n(c.capacity)} units before the deadline"
     elif quantity == o.min_lot and o.min_lot > 1:
-        how = f"delivers its minimum lot of {_n(o.min_lot)} units (capacity {_n(c.capacity)}); cheaper partners take the rest"
+        how = (f"delivers its minimum lot of {_n(o.min_lot)} units (capacity {_n(c.capacity)}); "
+               f"cheaper partners take the rest")
     else:
-        how = f"delivers {_n(quantity)} of its {_n(c.capacity)} units: what the order still needs after cheaper partners"
+        how = (f"delivers {_n(quantity)} of its {_n(c.capacity)} units: "
+               f"what the order still needs after cheaper partners")
     return f"{why}. It {how}."
 
 
@@ -84,8 +86,8 @@ def shortfalls(problem: Problem, allocated: int, exact: bool) -> tuple[Shortfall
             out.append(Shortfall(reason, part, detail))
             lack -= part
 
-    eligible_text = f"the {len(problem.all_options)} eligible candidates can deliver {_n(problem.all_eligible_capacity)} " \
-                    f"of {_n(order.quantity)} units before the deadline together"
+    eligible_text = (f"the {len(problem.all_options)} eligible candidates can deliver "
+                     f"{_n(problem.all_eligible_capacity)} of {_n(order.quantity)} units before the deadline together")
     unlabelled = sum(c.capacity for c in problem.unlabelled)
     take("label", unlabelled, f"{_n(unlabelled)} units could come from {len(problem.unlabelled)} SE(s) without a "
                               f"valid quality label, which this order requires; {eligible_text}")
@@ -103,7 +105,8 @@ def shortfalls(problem: Problem, allocated: int, exact: bool) -> tuple[Shortfall
                              f"with at most {order.max_partners} partners the largest capacities add up to "
                              f"{_n(bound)} units"))
     if bound > allocated:
-        detail = f"the minimum lots of the candidates do not fit together into the remaining {_n(bound - allocated)} units"
+        detail = (f"the minimum lots of the candidates do not fit together into the remaining "
+                  f"{_n(bound - allocated)} units")
         if not exact:
             detail += " (greedy allocation: an exact one might place more)"
         out.append(Shortfall("min_lot", bound - allocated, detail))

@@ -80,7 +80,8 @@ def validate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mappin
 
 def unit_cost_eur(c: Candidate, order: Order, rates_to_eur: Mapping[str, Decimal]) -> Decimal:
     # repr() of a float is the shortest decimal that reads back as it: 12.3 km stays 12.3, not 12.30000000000000071
-    return c.unit_price * Decimal(rates_to_eur[c.currency]) + Decimal(repr(float(c.distance_km))) * order.transport_eur_per_unit_km
+    distance = Decimal(repr(float(c.distance_km)))
+    return c.unit_price * Decimal(rates_to_eur[c.currency]) + distance * order.transport_eur_per_unit_km
 
 
 def prepare(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mapping[str, Decimal],

@@ -42,10 +42,12 @@ def allocate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mappin
     if fill is None:
         stage1 = milp.max_fill(problem.options, order.quantity, k, time_limit / 2)
         if stage1.status is None:
-            return _fallback(problem, rates_to_eur, started, f"no usable largest quantity from the solver ({stage1.message})")
+            return _fallback(problem, rates_to_eur, started,
+                             f"no usable largest quantity from the solver ({stage1.message})")
         fill, stage1_status = stage1.fill, stage1.status
-        notes.append(f"Minimum lots bind: the solver first found the largest quantity they allow, {fill:,} units"
-                     + (" (time limit reached: a larger one may exist)." if stage1.status == "time_limit" else "."))
+        notes.append(f"With the minimum lots the largest quantity was not obvious: the solver first found it, "
+                     f"{fill:,} units" + (" (time limit reached: a larger one may exist)."
+                                          if stage1.status == "time_limit" else "."))
     if fill == 0:
         return _result(problem, {}, "milp", "empty", None, rates_to_eur, started, notes)
     stage2 = milp.min_cost(problem.options, fill, k, order.partner_fixed_eur,
@@ -54,7 +56,8 @@ def allocate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mappin
         return _fallback(problem, rates_to_eur, started, f"no solution in time ({stage2.message})")
     quantities = distribute(stage2.partners, fill)
     if quantities is None or len(stage2.partners) > k:
-        return _fallback(problem, rates_to_eur, started, "the solver's solution failed the exact check of the constraints")
+        return _fallback(problem, rates_to_eur, started,
+                         "the solver's solution failed the exact check of the constraints")
     status = "optimal" if stage1_status == stage2.status == "optimal" else "time_limit"
     if status == "time_limit":
         greedy = greedy_quantities(problem.all_options, order.quantity, k, order.partner_fixed_eur)
@@ -125,7 +128,8 @@ def _method_line(method: str, status: str, gap: float | None) -> str:
     if method == "milp" and status == "optimal":
         return f"Solved exactly with scipy.optimize.milp (HiGHS): proven optimal (gap {gap or 0:.2e})."
     if method == "milp" and status == "time_limit":
-        return f"Solved with scipy.optimize.milp (HiGHS) up to the time limit: best found, optimality gap {gap or 0:.2%}."
+        return (f"Solved with scipy.optimize.milp (HiGHS) up to the time limit: best found, "
+                f"optimality gap {gap or 0:.2%}.")
     if status == "empty":
         return "Nothing could be allocated."
     return "Allocated greedily (no optimality claim)."
@@ -134,8 +138,8 @@ def _method_line(method: str, status: str, gap: float | None) -> str:
 def _considered_line(problem: Problem) -> str:
     parts = [f"{len(problem.all_options):,} eligible candidate(s)"]
     if problem.excluded:
-        parts.append(f"{len(problem.excluded)} excluded on request ({', '.join(c.offer_id for c in problem.excluded[:5])}"
-                     f"{', ...' if len(problem.excluded) > 5 else ''})")
+        ids = ", ".join(c.offer_id for c in problem.excluded[:5]) + (", ..." if len(problem.excluded) > 5 else "")
+        parts.append(f"{len(problem.excluded)} excluded on request ({ids})")
     if problem.unlabelled:
         parts.append(f"{len(problem.unlabelled)} without the required quality label")
     if problem.unusable_min_lot:
