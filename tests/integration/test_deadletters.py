@@ -1,0 +1,183 @@
+"""Dead letters on real PostgreSQL: re-driving a fixed poison applies it once and keeps the record;
+a still-bad message stays dead with its reason; the read-only API and the `sopro deadletters` command."""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from services import cli
+from services.bootstrap import bootstrap, create_app
+from services.common import inbox
+from services.common.envelope import Envelope
+from services.common.outbox import outbox
+from services.common.signing import sign
+from services.sync import deadletters
+from services.sync.processing import EventProcessor
+from tests.integration.sync_harness import (
+    EVENT_TYPE, applied_counts, make_runtime, probe_handler, relay_for, write_events,
+)
+
+pytestmark = pytest.mark.services
+
+CONSUMER, STREAM = "hub.ingest", "AT12/registry"
+
+
+@pytest.fixture
+def site(make_settings, pg_schema_url):
+    return make_runtime(make_settings("AT12", db_url=pg_schema_url("site")))
+
+
+@pytest.fixture
+def hub(make_settings, pg_schema_url):
+    return make_runtime(make_settings("EU", db_url=pg_schema_url("hub")))
+
+
+def envelopes(site, n: int) -> list[str]:
+    ids = write_events(site, n)
+    relay_for(site, "memory://").run_once()
+    with site.engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.event_id, outbox.c.envelope).order_by(outbox.c.seq)).all()
+    return [r.envelope for r in rows if r.event_id in ids]
+
+
+def letters(runtime) -> list:
+    with runtime.engine.connect() as conn:
+        return conn.execute(select(inbox.dead_letter).order_by(inbox.dead_letter.c.id)).all()
+
+
+def tracked(runtime, seq: int) -> str | None:
+    with runtime.engine.connect() as conn:
+        return conn.execute(select(inbox.inbox.c.status).where(inbox.inbox.c.stream == STREAM,
+                                                               inbox.inbox.c.seq == seq)).scalar()
+
+
+def test_a_poison_whose_handler_was_fixed_is_applied_once_by_a_redrive(site, hub):
+    fixed = {"yes": False}
+
+    def handler(conn, env):
+        if env.seq == 2 and not fixed["yes"]:
+            raise LookupError("organisation 42 is not known yet")
+        probe_handler(conn, env)
+
+    processor = EventProcessor(CONSUMER, hub.engine, hub.verifier, hub.validator, {EVENT_TYPE: handler})
+    bodies = envelopes(site, 3)
+    processor.process(bodies)
+    (letter,) = letters(hub)
+    poison_id = Envelope.parse(bodies[1]).id
+    assert letter.reason.startswith("handler failed") and letter.seq == 2
+    assert tracked(hub, 2) == inbox.QUARANTINED and str(poison_id) not in applied_counts(hub)
+
+    again = deadletters.redrive(processor, letter.id, "ops")
+    assert (again.outcome, again.ok) == (deadletters.STILL_DEAD, False)
+    assert "organisation 42 is not known yet" in again.reason, "the reason is reported again"
+    assert letters(hub)[0].redriven_at is None and tracked(hub, 2) == inbox.QUARANTINED
+
+    fixed["yes"] = True
+    done = deadletters.redrive(processor, letter.id, "ops")
+    assert done.outcome == deadletters.APPLIED
+    assert applied_counts(hub)[str(poison_id)] == 1 and tracked(hub, 2) == inbox.APPLIED
+    (kept,) = letters(hub)
+    assert kept.redriven_at is not None and kept.redriven_by == "ops", "the record stays, marked"
+
+    assert deadletters.redrive(processor, letter.id, "ops").outcome == deadletters.ALREADY_REDRIVEN
+    processor.process([bodies[1]])  # the broker redelivers the original: still applied once
+    assert applied_counts(hub) == {str(Envelope.parse(b).id): 1 for b in bodies}
+
+
+def test_still_bad_messages_stay_dead_with_their_reason(site, hub, federation_files):
+    from services.common.signing import load_private_key
+
+    processor = EventProcessor(CONSUMER, hub.engine, hub.verifier, hub.validator, {EVENT_TYPE: probe_handler})
+    good = json.loads(envelopes(site, 1)[0])
+    fields = {k: v for k, v in good.items() if k != "signature"}
+    invalid = {**fields, "id": str(uuid.uuid4()), "seq": 2, "data": {"statement_id": "not-a-uuid"}}
+    forged = {**fields, "id": str(uuid.uuid4()), "seq": 3}
+    hu22 = load_private_key(federation_files[1] / "HU22.pem")
+    processor.process(["{not json",
+                       json.dumps({**invalid, "signature": sign(invalid, site.signing_key, "AT12")}),
+                       json.dumps({**forged, "signature": sign(forged, hu22, "HU22")})])
+    results = deadletters.redrive_all(processor, "ops")
+    assert [r.outcome for r in results] == [deadletters.STILL_DEAD] * 3
+    assert sorted(r.reason.split(":")[0] for r in results) == ["forged", "invalid", "malformed"]
+    assert all(letter.redriven_at is None for letter in letters(hub))
+    assert applied_counts(hub) == {}
+
+
+def test_a_sender_accepted_later_is_applied_by_a_redrive_and_the_stream_moves_on(site, hub):
+    refusing = EventProcessor(CONSUMER, hub.engine, hub.verifier, hub.validator, {EVENT_TYPE: probe_handler},
+                              accept_site=lambda s: False)
+    body = envelopes(site, 1)[0]
+    refusing.process([body])
+    (letter,) = letters(hub)
+    assert "not accepted" in letter.reason and tracked(hub, 1) is None
+
+    accepting = EventProcessor(CONSUMER, hub.engine, hub.verifier, hub.validator, {EVENT_TYPE: probe_handler})
+    assert deadletters.redrive(accepting, letter.id, "ops").outcome == deadletters.APPLIED
+    assert list(applied_counts(hub).values()) == [1]
+    with hub.engine.connect() as conn:
+        assert inbox.positions(conn, CONSUMER)[STREAM] == (1, 1)
+
+
+@pytest.fixture
+def sopro(monkeypatch, make_settings, federation_files, pg_url, tmp_path, capsys):
+    """`sopro ...` against the hub's database (the environment a hub operator has)."""
+    monkeypatch.setenv("SOPRO_SITE", "EU")
+    monkeypatch.setenv("SOPRO_DB_URL", pg_url)
+    monkeypatch.setenv("SOPRO_BUS_URL", "memory://")
+    monkeypatch.setenv("SOPRO_FEDERATION_FILE", str(federation_files[0]))
+    monkeypatch.setenv("SOPRO_KEY_FILE", str(federation_files[1] / "EU.pem"))
+    monkeypatch.setenv("SOPRO_VAR_DIR", str(tmp_path))
+
+    def run(*argv) -> tuple[int, str]:
+        code = cli.main(list(argv))
+        return code, capsys.readouterr().out
+
+    yield run
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "sopro", False)]:
+        root.removeHandler(handler)
+
+
+def test_dead_letters_through_the_api_and_the_command(site, make_settings, pg_url, sopro):
+    hub = bootstrap(make_settings("EU", db_url=pg_url))
+    body = envelopes(site, 1)[0]
+    env = Envelope.parse(body)
+    with hub.engine.begin() as conn:  # as the consumer would have recorded them (real hub handlers)
+        inbox.record_dead_letter(conn, CONSUMER, "malformed: not JSON", "{not json")
+        inbox.record_dead_letter(conn, CONSUMER, "handler failed for the event", body, env.stream, env.seq,
+                                 str(env.id))
+    malformed_id, poison_id = [letter.id for letter in letters(hub)]
+
+    client = create_app(hub).test_client()
+    auth = {"Authorization": f"Bearer {hub.tokens.issue('ops', ['agency_admin'])}"}
+    page = client.get("/api/v1/federation/dead-letters", headers=auth).get_json()
+    assert page["total"] == 2 and [i["id"] for i in page["items"]] == [malformed_id, poison_id]
+    assert "body" not in page["items"][0], "the listing is a summary"
+    assert client.get(f"/api/v1/federation/dead-letters/{poison_id}", headers=auth).get_json()["body"] == body
+    assert client.get("/api/v1/federation/dead-letters/999999", headers=auth).status_code == 404
+    assert client.get("/api/v1/federation/dead-letters?state=nonsense", headers=auth).status_code == 422
+    viewer = {"Authorization": f"Bearer {hub.tokens.issue('v', ['agency_viewer'])}"}
+    assert client.get("/api/v1/federation/dead-letters", headers=viewer).status_code == 403
+
+    code, out = sopro("deadletters", "list")
+    assert code == 0 and "2 dead letters (dead)" in out and "AT12/registry#1" in out
+    code, out = sopro("deadletters", "show", str(poison_id))
+    assert code == 0 and json.loads(out)["event_id"] == str(env.id)
+    code, out = sopro("deadletters", "redrive", "--all", "--by", "anna")
+    assert code == 1, "one letter is still dead"
+    assert f"{poison_id}  applied" in out and f"{malformed_id}  still_dead: malformed" in out
+    assert "1 re-driven, 1 still dead" in out
+    with hub.engine.connect() as conn:
+        assert inbox.positions(conn, CONSUMER)[STREAM] == (1, 1), "applied by the hub's real handlers"
+
+    code, out = sopro("deadletters", "list", "--state", "redriven")
+    assert code == 0 and "by anna" in out and "1 dead letters (redriven)" in out
+    page = client.get("/api/v1/federation/dead-letters?state=redriven", headers=auth).get_json()
+    assert [(i["id"], i["redriven_by"]) for i in page["items"]] == [(poison_id, "anna")]
+    code, out = sopro("deadletters", "redrive", str(malformed_id))
+    assert code == 1 and "still_dead: malformed" in out
+    hub.engine.dispose()
