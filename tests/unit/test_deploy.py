@@ -98,7 +98,7 @@ def test_compose_runs_each_site_with_its_env_port_and_dependencies(compose, envs
         "keys": {"condition": "service_completed_successfully"},
     }
     assert "keys:/keys:ro" in service["volumes"]
-    assert "/api/v1/openapi.json" in " ".join(service["healthcheck"]["test"])
+    assert "/readyz" in " ".join(service["healthcheck"]["test"])
 
 
 def test_compose_keys_job_writes_the_federation_file_into_the_shared_volume(compose):
