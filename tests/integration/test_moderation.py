@@ -6,11 +6,13 @@ shows as two rows and the order of the rows is the order of application.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
+from services import cli
 from services.bootstrap import bootstrap, create_app
 from services.common import inbox
 from services.common.errors import Conflict, Unavailable
@@ -55,6 +57,17 @@ def hub(make_settings, pg_schema_url, amqp_url):
     return runtime
 
 
+@pytest.fixture
+def pg_site(make_settings, pg_schema_url):
+    """The site without a broker of its own: the feed is all these tests need of it."""
+    return make_runtime(make_settings("AT12", db_url=pg_schema_url("site")))
+
+
+@pytest.fixture
+def pg_hub(make_settings, pg_schema_url):
+    return make_runtime(make_settings("EU", db_url=pg_schema_url("hub")))
+
+
 def test_paused_stream_is_held_back_and_applied_once_in_order_on_resume(site, hub, amqp_url):
     declare(amqp_url)
     processor = EventProcessor(CONSUMER, hub.engine, hub.verifier, hub.validator, {EVENT_TYPE: record_application})
@@ -93,7 +106,8 @@ def test_paused_stream_is_held_back_and_applied_once_in_order_on_resume(site, hu
     assert [p["resumed_by"] for p in moderation.history(hub.engine, CONSUMER, STREAM)] == ["agency"]
 
 
-def test_resume_with_the_feed_unreachable_is_refused_and_the_stream_stays_paused(site, hub, amqp_url):
+def test_resume_with_the_feed_unreachable_is_refused_and_the_stream_stays_paused(pg_site, pg_hub):
+    site, hub = pg_site, pg_hub
     processor = EventProcessor(CONSUMER, hub.engine, hub.verifier, hub.validator, {EVENT_TYPE: record_application})
     moderation.pause(hub.engine, CONSUMER, STREAM, "agency", "checking")
     with pytest.raises(Conflict):
@@ -106,10 +120,14 @@ def test_resume_with_the_feed_unreachable_is_refused_and_the_stream_stays_paused
         moderation.resume(reconciler_for(hub, processor, site, "http://127.0.0.1:1"), "AT13/registry", "agency")
 
 
-def test_moderation_api_at_the_hub(site, make_settings, pg_schema_url):
-    """agency_admin pauses and resumes over HTTP; the resume applies what the site wrote meanwhile."""
+def test_moderation_api_and_command_at_the_hub(pg_site, make_settings, pg_schema_url, federation_files, monkeypatch,
+                                              capsys):
+    """agency_admin pauses and resumes over HTTP, an operator with `sopro streams`; each resume applies
+    what the site wrote meanwhile."""
+    site = pg_site
     with FeedServer(site) as feed:
-        settings = make_settings("EU", db_url=pg_schema_url("hubapi"))
+        hub_url = pg_schema_url("hubapi")
+        settings = make_settings("EU", db_url=hub_url)
         federation = settings.federation
         federation = replace(federation, sites={**federation.sites, "AT12": replace(federation.site("AT12"),
                                                                                      url=feed.url)})
@@ -145,4 +163,27 @@ def test_moderation_api_at_the_hub(site, make_settings, pg_schema_url):
         assert call(f"{base}/resume").status_code == 409
         with hub_runtime.engine.connect() as conn:
             assert inbox.positions(conn, CONSUMER)[STREAM][0] == 5
+
+        for name, value in {"SOPRO_SITE": "EU", "SOPRO_DB_URL": hub_url, "SOPRO_BUS_URL": "memory://",
+                            "SOPRO_FEDERATION_FILE": str(federation_files[0]), "SOPRO_URL_AT12": feed.url,
+                            "SOPRO_KEY_FILE": str(federation_files[1] / "EU.pem")}.items():
+            monkeypatch.setenv(name, value)
+        try:
+            assert cli.main(["streams", "pause", STREAM, "--reason", "audit", "--by", "eva"]) == 0
+            write_events(site, 4)
+            relay_for(site, "memory://").run_once()
+            assert cli.main(["streams", "list"]) == 0
+            assert cli.main(["streams", "resume", "AT12/nothing"]) == 1
+            assert cli.main(["streams", "resume", STREAM, "--by", "eva"]) == 0
+            assert cli.main(["streams", "resume", STREAM]) == 1
+        finally:
+            root = logging.getLogger()
+            for handler in [h for h in root.handlers if getattr(h, "sopro", False)]:
+                root.removeHandler(handler)
+        out = capsys.readouterr().out
+        assert "AT12/registry        applied up to 5, seen 5, site at 5  PAUSED by eva: audit" in out
+        assert "AT12/registry: resumed; 4 held-back events applied" in out
+        assert "AT12/registry: AT12/registry is not paused" in out
+        with hub_runtime.engine.connect() as conn:
+            assert inbox.positions(conn, CONSUMER)[STREAM][0] == 9
         hub_runtime.engine.dispose()
