@@ -282,7 +282,7 @@ def _naive_keep(options, k):
             if sum(1 for i in range(j) if options[i].capacity >= o.capacity and options[i].min_lot <= o.min_lot) < k]
 
 
-@pytest.mark.parametrize("lots", [(1,), (1, 5, 20)])
+@pytest.mark.parametrize("lots", [(1,), (1, 5, 20), tuple(range(1, 60))])  # one heap, a few heaps, n x n
 def test_reduction_drops_exactly_the_options_with_k_dominators(lots):
     rng = np.random.default_rng(3)
     options = [Option(cand(f"o{i}", 0, "1"), Decimal(i), int(rng.integers(1, 60)), int(rng.choice(lots)))

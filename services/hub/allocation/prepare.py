@@ -125,18 +125,9 @@ def reduce_dominated(options: list[Option], max_partners: int) -> list[Option]:
     k = max_partners
     if len(options) <= k:
         return list(options)
-    if all(o.min_lot == options[0].min_lot for o in options):
-        # Two criteria left (position, capacity): j has >= k dominators iff the k-th largest capacity
-        # before it is >= its own. A min-heap of the k largest capacities seen so far, O(n log k).
-        kept, largest = [], []
-        for o in options:
-            if len(largest) < k or largest[0] < o.capacity:
-                kept.append(o)
-            if len(largest) < k:
-                heappush(largest, o.capacity)
-            else:
-                heappushpop(largest, o.capacity)
-        return kept
+    thresholds = sorted({o.min_lot for o in options})
+    if len(thresholds) <= FEW_LOTS:
+        return _reduce_by_heaps(options, k, thresholds)
     capacity = np.array([o.capacity for o in options], dtype=np.int64)
     lot = np.array([o.min_lot for o in options], dtype=np.int64)
     keep = np.ones(len(options), dtype=bool)
@@ -147,6 +138,29 @@ def reduce_dominated(options: list[Option], max_partners: int) -> list[Option]:
         dominated_by = before & (capacity[None, :] >= capacity[rows, None]) & (lot[None, :] <= lot[rows, None])
         keep[rows] = dominated_by.sum(axis=1) < k
     return [o for o, kept in zip(options, keep) if kept]
+
+
+FEW_LOTS = 24  # distinct minimum lots up to which one heap per lot beats the n x n comparison
+
+
+def _reduce_by_heaps(options: list[Option], k: int, thresholds: list[int]) -> list[Option]:
+    """j has >= k dominators iff, among the options before it with a lot <= j's, the k-th largest
+    capacity is >= j's. One min-heap of the k largest capacities per lot threshold, O(n x lots x log k)."""
+    largest: dict[int, list[int]] = {t: [] for t in thresholds}
+    kept = []
+    for o in options:
+        heap = largest[o.min_lot]
+        if len(heap) < k or heap[0] < o.capacity:
+            kept.append(o)
+        for t in thresholds:
+            if t < o.min_lot:
+                continue
+            heap = largest[t]
+            if len(heap) < k:
+                heappush(heap, o.capacity)
+            elif heap[0] < o.capacity:
+                heappushpop(heap, o.capacity)
+    return kept
 
 
 def fill_bound(options: Sequence[Option], quantity: int, max_partners: int) -> int:
