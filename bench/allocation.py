@@ -1,8 +1,9 @@
 """Consortium allocation at the hub: the exact MILP (`allocate`) against the greedy baseline
 (`allocate_greedy`) on the same random instances, at 100, 1,000 and 10,000 candidates.
 
-Pure computation (no database, no broker). For each size: median wall time of each, and the total
-cost over the instances where both deliver the same quantity (the MILP never delivers less).
+Pure computation (no database, no broker). For each size: the median over the instances of each
+one's best wall time over a few repeats (the minimum is the least noisy estimate on a shared machine),
+and the total cost over the instances where both deliver the same quantity (the MILP never delivers less).
 """
 from __future__ import annotations
 
@@ -33,15 +34,19 @@ def instance(n: int, seed: int) -> tuple[Order, list[Candidate]]:
     return Order(4000, max_partners=8, partner_fixed_eur=Decimal(150)), cands
 
 
-def _timed(fn):
-    t0 = time.perf_counter()
-    result = fn()
-    return (time.perf_counter() - t0) * 1000, result
+def _timed(fn, repeats: int):
+    """(best of `repeats` wall times in ms, the result)."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, (time.perf_counter() - t0) * 1000)
+    return best, result
 
 
 def run(env: BenchEnv | None = None, quick: bool = False) -> list[Result]:
     sizes = (100, 1_000, 10_000)
-    instances = 2 if quick else 5
+    instances, repeats = (2, 1) if quick else (5, 3)
     results = []
     order, cands = instance(50, 99)  # warm-up: imports, HiGHS's first run
     allocate(order, cands, RATES), allocate_greedy(order, cands, RATES)
@@ -50,9 +55,9 @@ def run(env: BenchEnv | None = None, quick: bool = False) -> list[Result]:
         statuses, kept, more, same = [], [], 0, 0
         for seed in range(instances):
             order, cands = instance(n, seed)
-            ms, exact = _timed(lambda: allocate(order, cands, RATES))
+            ms, exact = _timed(lambda: allocate(order, cands, RATES), repeats)
             t_milp.append(ms)
-            ms, greedy = _timed(lambda: allocate_greedy(order, cands, RATES))
+            ms, greedy = _timed(lambda: allocate_greedy(order, cands, RATES), repeats)
             t_greedy.append(ms)
             statuses.append(exact.status)
             kept.append(exact.candidates_considered)
@@ -64,10 +69,10 @@ def run(env: BenchEnv | None = None, quick: bool = False) -> list[Result]:
                 more += 1
         status_text = ", ".join(f"{statuses.count(s)} {s}" for s in sorted(set(statuses)))
         results.append(Result(
-            NAME, f"allocate (MILP) median time, {n:,} candidates", "ms", statistics.median(t_milp),
+            NAME, f"allocate (MILP) time, {n:,} candidates", "ms", statistics.median(t_milp),
             "allocate_greedy, same instances", statistics.median(t_greedy), higher_is_better=False,
-            note=f"{n:,} candidates x {instances} instances: MILP {status_text}; solver saw "
-                 f"{min(kept)}-{max(kept)} after the exact reduction; max {max(t_milp):.0f} ms vs greedy "
+            note=f"{n:,} candidates x {instances} instances, best of {repeats}, median: MILP {status_text}; solver saw "
+                 f"{min(kept)}-{max(kept)} after the exact reduction; slowest instance {max(t_milp):.0f} ms vs greedy "
                  f"{max(t_greedy):.0f} ms"))
         results.append(Result(
             NAME, f"allocate (MILP) total cost, {n:,} candidates", "EUR", float(c_milp),
