@@ -85,14 +85,17 @@ class DeadLetters(MethodView):
         return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
 
 
-@blp.route("/dead-letters/<int:letter_id>")
+@blp.route("/dead-letters/<letter_id>")
 class DeadLetter(MethodView):
     @roles("site_admin", "agency_admin")
     @blp.response(200, DeadLetterDetail)
     def get(self, letter_id):
-        """One dead letter with its body."""
+        """One dead letter with its body (`letter_id`: its number in the listing)."""
+        # A plain path segment, not <int:>, so that the access check answers before routing does.
+        if not letter_id.isdigit() or len(letter_id) > 18:
+            raise NotFound(f"no dead letter {letter_id}")
         with _runtime().engine.connect() as conn:
-            return deadletters.get_letter(conn, letter_id)
+            return deadletters.get_letter(conn, int(letter_id))
 
 
 # --- the hub's streams and their moderation ----------------------------------------------------------
