@@ -35,9 +35,7 @@ def consumer_processors(runtime) -> dict:
     if runtime.settings.is_hub:
         spec, processor, _ = workers.hub_ingest(runtime)
         return {spec.name: processor}
-    found = [workers.site_members(runtime)]
-    if hasattr(workers, "site_inbox"):
-        found.append(workers.site_inbox(runtime))
+    found = [workers.site_members(runtime), workers.site_inbox(runtime)]
     return {spec.name: processor for spec, processor in filter(None, found)}
 
 
