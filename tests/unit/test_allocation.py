@@ -47,6 +47,21 @@ def test_480_huf_is_1_20_eur_and_loses_to_1_10_eur():
     assert by_offer(a) == {"vienna": 100}
 
 
+def test_a_cent_per_unit_decides_between_large_huf_and_eur_prices():
+    # 4,000,000 HUF = 10,000.00 EUR; 3,999,996 HUF = 9,999.99 EUR. 1,000 units: objectives near 10^7 EUR,
+    # a 10 EUR difference (10^-6 relative) that the solver's tolerance (10^-9) must not swallow.
+    order = Order(1000, partner_fixed_eur=Decimal(0))
+    a = allocate(order, [cand("huf", 1000, "4000000", "HUF"), cand("eur", 1000, "9999.99")], RATES)
+    assert by_offer(a) == {"eur": 1000} and a.total_cost_eur == Decimal("9999990.00")
+    b = allocate(order, [cand("huf", 1000, "3999996", "HUF"), cand("eur", 1000, "10000")], RATES)
+    assert by_offer(b) == {"huf": 1000} and b.total_cost_eur == Decimal("9999990")
+
+
+def test_rates_must_be_decimals():
+    with pytest.raises(ValueError, match="rates_to_eur\\['HUF'\\]"):
+        allocate(Order(10), [cand("a", 10, "1")], {"EUR": Decimal(1), "HUF": 0.0025})
+
+
 def test_transport_cost_per_km_is_part_of_the_unit_cost():
     # 1.00 EUR from 300 km (1.30 delivered) loses to 1.20 EUR from 10 km (1.21 delivered).
     a = allocate(Order(50), [cand("far", 50, "1.00", distance=300.0), cand("near", 50, "1.20", distance=10.0)], RATES)
