@@ -19,6 +19,7 @@ from services.common.keys import generate_federation
 PG_BASE = os.environ.get("SOPRO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AMQP_HOST = os.environ.get("SOPRO_TEST_AMQP_HOST", "127.0.0.1")
 REQUIRE = os.environ.get("SOPRO_REQUIRE_SERVICES") == "1"
+TEST_RATE_LIMIT = "1000000/minute"
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -56,6 +57,10 @@ def make_settings(federation, federation_files, tmp_path):
     """Settings for a site (or the hub) with its throwaway key, on the given database and bus."""
 
     def make(site_id: str, db_url: str | None = None, bus_url: str = "memory://", **overrides):
+        # Tests fire requests far faster than any client: the limits stay on, only higher
+        # (tests/integration/test_rate_limits.py sets its own low ones).
+        overrides.setdefault("rate_limit", TEST_RATE_LIMIT)
+        overrides.setdefault("token_rate_limit", TEST_RATE_LIMIT)
         return load_settings(
             site_id,
             env={},

@@ -165,8 +165,8 @@ def access_rule(app, endpoint: str, method: str):
     view = app.view_functions.get(endpoint)
     if view is None:
         return None
-    if endpoint.startswith("api-docs.") or endpoint == "static":
-        return PUBLIC
+    if endpoint.startswith("api-docs.") or endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC  # the OpenAPI document and static files (the app's or a blueprint's)
     view_class = getattr(view, "view_class", None)
     target = getattr(view_class, method.lower(), None) if view_class else view
     return getattr(target, "__sopro_access__", None)
@@ -178,13 +178,7 @@ def enforce_access():
     if request.endpoint is None or request.method == "OPTIONS":
         return None
     rule = access_rule(current_app, request.endpoint, request.method)
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-        tokens: Tokens = current_app.extensions["sopro"].tokens
-        g.principal = tokens.verify(token.strip(), issuer_site=_issuer_hint(token))
+    g.principal = bearer_principal()
     if rule == PUBLIC:
         return None
     if rule is None:
@@ -194,6 +188,34 @@ def enforce_access():
     if not g.principal.has_any(rule):
         raise Forbidden(f"requires one of the roles {sorted(rule)}")
     return None
+
+
+_UNSET = object()
+
+
+def bearer_principal() -> Principal | None:
+    """The verified principal of the request's bearer token, None without an Authorization header;
+    Unauthorized for a bad one. Verified once per request (the rate limiter asks too)."""
+    outcome = g.get("_sopro_bearer", _UNSET)
+    if outcome is _UNSET:
+        try:
+            outcome = _verify_bearer(request.headers.get("Authorization", ""))
+        except Unauthorized as exc:
+            outcome = exc
+        g._sopro_bearer = outcome
+    if isinstance(outcome, Unauthorized):
+        raise outcome
+    return outcome
+
+
+def _verify_bearer(header: str) -> Principal | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    tokens: Tokens = current_app.extensions["sopro"].tokens
+    return tokens.verify(token.strip(), issuer_site=_issuer_hint(token.strip()))
 
 
 def _issuer_hint(token: str) -> str | None:

@@ -14,15 +14,15 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
 
+from services.common.auth import bearer_principal
+from services.common.config import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_RATE_LIMIT
 from services.common.errors import Unauthorized
 
-DEFAULT_RATE_LIMIT = "600/minute;60/second"
-DEFAULT_TOKEN_RATE_LIMIT = "20/minute"
 TOKEN_BLUEPRINT = "auth"  # services/common/auth_api.py: POST /api/v1/auth/token
 
 
@@ -32,24 +32,11 @@ def remote_address() -> str:
 
 def client_key() -> str:
     """The token's subject when the request carries a valid token, else the remote address."""
-    principal = _verified_principal()
+    try:
+        principal = bearer_principal()
+    except Unauthorized:
+        principal = None  # enforce_access answers 401; until then it counts by address
     return f"sub:{principal.site}:{principal.subject}" if principal else remote_address()
-
-
-def _verified_principal():
-    if "sopro_rate_principal" not in g:
-        principal = None
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            from services.common.auth import _issuer_hint
-
-            try:
-                principal = current_app.extensions["sopro"].tokens.verify(
-                    token.strip(), issuer_site=_issuer_hint(token.strip()))
-            except Unauthorized:
-                principal = None  # enforce_access answers 401; until then it counts by address
-        g.sopro_rate_principal = principal
-    return g.sopro_rate_principal
 
 
 def _checked(limit: str, name: str) -> str:
@@ -64,9 +51,8 @@ def _checked(limit: str, name: str) -> str:
 def init_rate_limits(app: Flask, settings) -> Limiter:
     """Rate-limit every request of the app. Call it before registering the access check, so that
     requests refused for their token count too."""
-    limit = _checked(getattr(settings, "rate_limit", DEFAULT_RATE_LIMIT), "SOPRO_RATE_LIMIT")
-    token_limit = _checked(getattr(settings, "token_rate_limit", DEFAULT_TOKEN_RATE_LIMIT),
-                           "SOPRO_TOKEN_RATE_LIMIT")
+    limit = _checked(settings.rate_limit, "SOPRO_RATE_LIMIT")
+    token_limit = _checked(settings.token_rate_limit, "SOPRO_TOKEN_RATE_LIMIT")
     limiter = Limiter(client_key, app=app, application_limits=[limit], storage_uri="memory://",
                       strategy="moving-window", headers_enabled=False)
     # By blueprint name: the limit belongs to this app's limiter, the blueprint object is shared.
