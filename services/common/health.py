@@ -104,7 +104,7 @@ class Live(MethodView):
 class Ready(MethodView):
     @public
     @blp.response(200, ReadySchema)
-    @blp.alt_response(503, description="not ready: each failed check under `errors`")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="not ready: each failed check under `errors`")
     def get(self):
         """Readiness: database reachable, migrations at head, broker reachable (unless in-memory)."""
         runtime = current_app.extensions["sopro"]

@@ -89,6 +89,7 @@ class DeadLetters(MethodView):
 class DeadLetter(MethodView):
     @roles("site_admin", "agency_admin")
     @blp.response(200, DeadLetterDetail)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, letter_id):
         """One dead letter with its body (`letter_id`: its number in the listing)."""
         # A plain path segment, not <int:>, so that the access check answers before routing does.
@@ -135,6 +136,7 @@ class PauseSchema(ma.Schema):
 class Streams(MethodView):
     @roles("agency_admin", "agency_viewer")
     @blp.response(200, StreamList)
+    @blp.alt_response(404, response="NOT_FOUND", description="at a site: streams are moderated at the hub")
     def get(self):
         """Every stream the hub ingests: its position, the site's last seq, and whether it is paused."""
         consumer, streams, _ = _hub_ingest()
@@ -146,7 +148,8 @@ class Pause(MethodView):
     @roles("agency_admin")
     @blp.arguments(PauseRequest)
     @blp.response(200, PauseSchema)
-    @blp.alt_response(409, description="already paused")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT", description="already paused")
     def post(self, body, site, service):
         """Stop applying a site's stream at the hub. Its events are neither applied nor lost."""
         consumer, stream, _ = _known_stream(site, service)
@@ -157,8 +160,10 @@ class Pause(MethodView):
 class Resume(MethodView):
     @roles("agency_admin")
     @blp.response(200, PauseSchema)
-    @blp.alt_response(409, description="not paused")
-    @blp.alt_response(503, description="the site's feed is unreachable; the stream stays paused")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT", description="not paused")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE",
+                      description="the site's feed is unreachable; the stream stays paused")
     def post(self, site, service):
         """Apply what the site published meanwhile (from its feed, in order), then ingest live again."""
         _, stream, reconciler = _known_stream(site, service)
