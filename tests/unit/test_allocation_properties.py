@@ -156,3 +156,17 @@ def test_milp_is_never_worse_than_greedy_on_larger_random_instances():
             assert exact.total_cost_eur <= greedy.total_cost_eur
             cheaper += exact.total_cost_eur < greedy.total_cost_eur
     assert cheaper > 0  # the instances are not so easy that greedy is always optimal
+
+
+def test_a_real_time_limit_still_gives_a_feasible_allocation_never_worse_than_greedy():
+    # HiGHS stopped after 0.05 s on 3,000 candidates: its best solution, or greedy's when that is better.
+    rng = random.Random(11)
+    for _ in range(3):
+        order, cands = random_instance(rng, 3000)
+        order = Order(order.quantity, max_partners=8, partner_fixed_eur=Decimal(150))
+        a, greedy = allocate(order, cands, RATES, time_limit=0.01), allocate_greedy(order, cands, RATES)
+        check_feasible(order, cands, a)
+        assert (a.method, a.status) in {("milp", "optimal"), ("milp", "time_limit"), ("greedy", "fallback")}
+        assert (a.gap is not None) == (a.method == "milp")
+        assert a.allocated >= greedy.allocated
+        assert a.allocated > greedy.allocated or a.total_cost_eur <= greedy.total_cost_eur
