@@ -70,7 +70,8 @@ def allocate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mappin
 
 def allocate_greedy(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mapping[str, Decimal], *,
                     exclude: Collection[str] = ()) -> Allocation:
-    """The greedy baseline on every eligible candidate (see greedy.py): fast, no optimality claim."""
+    """The greedy baseline on every eligible candidate (see greedy.py): fast, no optimality claim, so its
+    status is 'fallback' (or 'empty' when nothing can be allocated) and its gap None."""
     started = time.perf_counter()
     problem = prepare(order, candidates, rates_to_eur, exclude, reduce=False)
     quantities = greedy_quantities(problem.all_options, order.quantity, order.max_partners, order.partner_fixed_eur)
