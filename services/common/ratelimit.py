@@ -73,7 +73,8 @@ def retry_after_seconds(limiter: Limiter) -> int:
     breached = limiter.current_limit
     if breached is None:
         return 1
-    return max(1, math.ceil(breached.reset_at - time.time()))
+    # The window's own reset time (RequestLimit.reset_at adds a second for its X-RateLimit-Reset).
+    return max(1, math.ceil(breached.window.reset_time - time.time()))
 
 
 def too_many_requests(exc: RateLimitExceeded, error_body):
