@@ -124,6 +124,8 @@ def configure_logging(fmt: str = "text", level: str | int = "INFO", stream=None)
     handler.sopro = True
     root.addHandler(handler)
     root.setLevel(level)
+    # `sopro.http` logs every request with its correlation id; werkzeug's own line would repeat it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def register_request_context(app) -> None:
