@@ -101,9 +101,11 @@ def redrive(processor: EventProcessor, letter_id: int, by: str) -> Redriven:
     except _Lost:
         return Redriven(letter_id, ALREADY_REDRIVEN)
     except Exception as exc:  # noqa: BLE001 - the handler still fails: the letter stays dead
-        log.warning("re-drive of dead letter %s failed: %s", letter_id, exc)
+        with logs.bound_event(env):
+            log.warning("re-drive of dead letter %s failed: %s", letter_id, exc)
         return Redriven(letter_id, STILL_DEAD, f"handler failed for {env.type} {env.stream}#{env.seq}: {exc}")
-    log.info("dead letter %s re-driven by %s: %s", letter_id, by, outcome)
+    with logs.bound_event(env):
+        log.info("dead letter %s re-driven by %s: %s", letter_id, by, outcome)
     return Redriven(letter_id, outcome)
 
 

@@ -131,10 +131,13 @@ def sopro(monkeypatch, make_settings, federation_files, pg_url, tmp_path, capsys
     monkeypatch.setenv("SOPRO_FEDERATION_FILE", str(federation_files[0]))
     monkeypatch.setenv("SOPRO_KEY_FILE", str(federation_files[1] / "EU.pem"))
     monkeypatch.setenv("SOPRO_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("SOPRO_LOG_FORMAT", "json")
 
     def run(*argv) -> tuple[int, str]:
         code = cli.main(list(argv))
-        return code, capsys.readouterr().out
+        captured = capsys.readouterr()
+        run.log_lines = [json.loads(line) for line in captured.err.splitlines() if line.startswith("{")]
+        return code, captured.out
 
     yield run
     root = logging.getLogger()
@@ -171,6 +174,10 @@ def test_dead_letters_through_the_api_and_the_command(site, make_settings, pg_ur
     assert code == 1, "one letter is still dead"
     assert f"{poison_id}  applied" in out and f"{malformed_id}  still_dead: malformed" in out
     assert "1 re-driven, 1 still dead" in out
+    (redriven_line,) = [line for line in sopro.log_lines if line["logger"] == "sopro.deadletters"
+                        and line["message"].startswith(f"dead letter {poison_id} re-driven")]
+    assert (redriven_line["correlation_id"], redriven_line["event_id"], redriven_line["seq"]) == (
+        env.correlation_id, str(env.id), 1), "SOPRO_LOG_FORMAT=json: the event's context in the line"
     with hub.engine.connect() as conn:
         assert inbox.positions(conn, CONSUMER)[STREAM] == (1, 1), "applied by the hub's real handlers"
 
