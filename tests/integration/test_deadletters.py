@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services import cli
 from services.bootstrap import bootstrap, create_app
-from services.common import inbox
+from services.common import inbox, logs
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.common.signing import sign
@@ -57,8 +57,10 @@ def tracked(runtime, seq: int) -> str | None:
 
 def test_a_poison_whose_handler_was_fixed_is_applied_once_by_a_redrive(site, hub):
     fixed = {"yes": False}
+    contexts = []
 
     def handler(conn, env):
+        contexts.append(logs.current())
         if env.seq == 2 and not fixed["yes"]:
             raise LookupError("organisation 42 is not known yet")
         probe_handler(conn, env)
@@ -70,6 +72,10 @@ def test_a_poison_whose_handler_was_fixed_is_applied_once_by_a_redrive(site, hub
     poison_id = Envelope.parse(bodies[1]).id
     assert letter.reason.startswith("handler failed") and letter.seq == 2
     assert tracked(hub, 2) == inbox.QUARANTINED and str(poison_id) not in applied_counts(hub)
+    first = Envelope.parse(bodies[0])
+    assert contexts[0] == {"correlation_id": first.correlation_id, "event_id": str(first.id),
+                           "stream": STREAM, "seq": 1}, "the processor binds the event's log context"
+    assert logs.current() == {}
 
     again = deadletters.redrive(processor, letter.id, "ops")
     assert (again.outcome, again.ok) == (deadletters.STILL_DEAD, False)
