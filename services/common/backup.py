@@ -128,9 +128,11 @@ def read_backup(path: Path) -> dict:
 
 def _ensure_empty(conn: Connection, tables: list[Table]) -> None:
     present = set(inspect(conn).get_table_names())
-    filled = [t.name for t in tables if t.name in present and conn.execute(select(func.count()).select_from(t)).scalar()]
+    filled = [t.name for t in tables
+              if t.name in present and conn.execute(select(func.count()).select_from(t)).scalar()]
     if filled:
-        raise RuntimeError(f"the target database is not empty ({', '.join(filled[:5])} ...); restore needs a fresh one")
+        raise RuntimeError(f"the target database is not empty ({', '.join(filled[:5])} ...); "
+                           "restore needs a fresh one")
 
 
 def load(engine: Engine, tables: list[Table], doc: dict) -> int:
