@@ -196,13 +196,15 @@ _UNSET = object()
 def bearer_principal() -> Principal | None:
     """The verified principal of the request's bearer token, None without an Authorization header;
     Unauthorized for a bad one. Verified once per request (the rate limiter asks too)."""
-    outcome = g.get("_sopro_bearer", _UNSET)
-    if outcome is _UNSET:
+    header = request.headers.get("Authorization", "")
+    # Keyed by the header: a hook may lend a page request its session's token after the limiter asked.
+    seen, outcome = g.get("_sopro_bearer", (_UNSET, None))
+    if seen != header:
         try:
-            outcome = _verify_bearer(request.headers.get("Authorization", ""))
+            outcome = _verify_bearer(header)
         except Unauthorized as exc:
             outcome = exc
-        g._sopro_bearer = outcome
+        g._sopro_bearer = (header, outcome)
     if isinstance(outcome, Unauthorized):
         raise outcome
     return outcome
