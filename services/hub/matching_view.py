@@ -80,7 +80,8 @@ def _offers(conn: Connection, terms: OrderTerms):
     o, org, codes = store.hub_offer, store.hub_organisation, store.hub_offer_cpv
     groups = sorted({c[:GROUP_DIGITS] for c in terms.cpv_codes})
     in_group = select(codes.c.offer_id).where(
-        codes.c.site == o.c.site, or_(*[codes.c.cpv_code.like(f"{g}%") for g in groups])).exists()
+        codes.c.site == o.c.site, codes.c.offer_id == o.c.id,
+        or_(*[codes.c.cpv_code.like(f"{g}%") for g in groups])).exists()
     query = (
         select(o.c.site, o.c.id, o.c.organisation_id, o.c.capacity_per_week, o.c.lead_time_days, o.c.price_min,
                o.c.price_max, o.c.currency, o.c.delivery_radius_km, org.c.name, org.c.lat, org.c.lon)

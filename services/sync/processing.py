@@ -113,17 +113,17 @@ class EventProcessor:
         except DBAPIError:
             if len(checked) == 1:
                 raise
-        except Exception:  # noqa: BLE001 - a handler bug must not block the stream
+        except Exception as exc:  # noqa: BLE001 - a handler bug must not block the stream
             if len(checked) == 1:
-                return self._apply_as_poison(checked[0])
+                return self._apply_as_poison(checked[0], exc)
         outcome = Outcome()
         for item in checked:
             try:
                 part = self._apply([item])
             except OperationalError:
                 raise
-            except Exception:  # noqa: BLE001
-                part = self._apply_as_poison(item)
+            except Exception as exc:  # noqa: BLE001
+                part = self._apply_as_poison(item, exc)
             outcome.applied += part.applied
             outcome.duplicates += part.duplicates
             outcome.dead += part.dead
@@ -180,10 +180,12 @@ class EventProcessor:
                     self.on_applied(env)
         return outcome
 
-    def _apply_as_poison(self, item) -> Outcome:
+    def _apply_as_poison(self, item, error: Exception | None = None) -> Outcome:
         env, dead, _ = item
         with logs.bound_event(env) if env else logs.bound():
             log.exception("%s: handler failed for %s; quarantining it", self.name, env and env.id)
         reason = f"handler failed for {env.type} {env.stream}#{env.seq}" if env else "handler failed"
+        if error is not None:  # the handler's own words say what was wrong with the event
+            reason = f"{reason}: {type(error).__name__}: {str(error)[:500]}"
         body = dead.body if dead else env.to_json()
         return self._apply([(env, DeadLetter(body, reason, env.stream, env.seq, str(env.id)), True)])

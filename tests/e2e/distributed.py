@@ -1,0 +1,148 @@
+"""The federation as separate processes: every site and the hub run `sopro serve` on PostgreSQL (a schema
+each) and RabbitMQ (a vhost of the test's own). A process can be stopped and started again mid-test."""
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import yaml
+from sqlalchemy import create_engine, text
+
+from tests.conftest import PG_BASE, _need, rabbitmqctl
+
+SITES = ("AT11", "AT12", "AT13", "AT22", "HU22")
+PASSWORD = "e2e-password"
+
+
+def free_port() -> int:
+    """A free port below the kernel's ephemeral range, so no outgoing connection takes it meanwhile."""
+    while True:
+        port = random.randint(20000, 29999)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{url}: process exited with {proc.returncode}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not come up")
+
+
+def session_for(url: str, username: str = "e2e") -> requests.Session:
+    http = requests.Session()
+    r = http.post(f"{url}/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+    return http
+
+
+class DistributedFederation:
+    def __init__(self, root: Path, federation_files):
+        _need("PostgreSQL", "127.0.0.1", 5432)
+        _need("RabbitMQ", "127.0.0.1", 5672)
+        self.root = root
+        doc = yaml.safe_load(federation_files[0].read_text())
+        self.keys = federation_files[1]
+        self.ports = {site_id: free_port() for site_id in doc["sites"]}
+        for site_id, entry in doc["sites"].items():
+            entry["port"] = self.ports[site_id]
+            entry["url"] = f"http://127.0.0.1:{self.ports[site_id]}"
+        self.federation_file = root / "federation.yaml"
+        self.federation_file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+        self.urls = {s: f"http://127.0.0.1:{p}" for s, p in self.ports.items()}
+        self.vhost = f"e2e-{uuid.uuid4().hex[:8]}"
+        self.schemas = {site_id: f"e2e_{site_id.lower()}_{uuid.uuid4().hex[:6]}" for site_id in doc["sites"]}
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, object] = {}
+        self.admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+
+    def env_for(self, site_id: str) -> dict:
+        return {**os.environ, "SOPRO_SITE": site_id, "SOPRO_FEDERATION_FILE": str(self.federation_file),
+                "SOPRO_DB_URL": f"{PG_BASE}?options=-csearch_path%3D{self.schemas[site_id]}",
+                "SOPRO_BUS_URL": f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
+                "SOPRO_KEY_FILE": str(self.keys / f"{site_id}.pem"), "SOPRO_VAR_DIR": str(self.root),
+                "SOPRO_RECONCILE_SECONDS": "2"}
+
+    def __enter__(self) -> "DistributedFederation":
+        rabbitmqctl("add_vhost", self.vhost)
+        rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        with self.admin.connect() as conn:
+            for schema in self.schemas.values():
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            self.prepare("EU")
+            self.start("EU")  # the hub first, so its queue exists before the sites publish
+            for site_id in SITES:
+                self.prepare(site_id)
+                self.start(site_id, wait=False)
+            for site_id in SITES:
+                wait_http(f"{self.urls[site_id]}/api/v1/openapi.json", self.procs[site_id])
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def prepare(self, site_id: str) -> None:
+        env = self.env_for(site_id)
+        subprocess.run([sys.executable, "-m", "services.cli", "db", "upgrade"], env=env, check=True,
+                       capture_output=True, timeout=120)
+        users = {"e2e": "broker,site_admin"} if site_id != "EU" else {"e2e": "agency_viewer"}
+        if site_id == "HU22":  # the label's four eyes: one assesses, another approves
+            users.update({"e2e-assessor": "assessor", "e2e-approver": "approver"})
+        for username, roles in users.items():
+            subprocess.run([sys.executable, "-m", "services.cli", "users", "add", username, "--password", PASSWORD,
+                            "--roles", roles], env=env, check=True, capture_output=True, timeout=120)
+
+    def start(self, site_id: str, wait: bool = True) -> None:
+        if site_id in self.logs:
+            self.logs[site_id].close()
+        self.logs[site_id] = open(self.root / f"{site_id}.log", "a")
+        self.procs[site_id] = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "serve", "--no-migrate"], env=self.env_for(site_id),
+            stdout=self.logs[site_id], stderr=subprocess.STDOUT)
+        if wait:
+            wait_http(f"{self.urls[site_id]}/api/v1/openapi.json", self.procs[site_id])
+
+    def stop(self, site_id: str, kill: bool = False) -> None:
+        proc = self.procs[site_id]
+        proc.kill() if kill else proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+    def log_tail(self, site_id: str, chars: int = 3000) -> str:
+        path = self.root / f"{site_id}.log"
+        return path.read_text()[-chars:] if path.exists() else ""
+
+    def __exit__(self, *exc) -> None:
+        for site_id, proc in self.procs.items():
+            if proc.poll() is None:
+                self.stop(site_id)
+        for log in self.logs.values():
+            log.close()
+        with self.admin.connect() as conn:
+            for schema in self.schemas.values():
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        self.admin.dispose()
+        rabbitmqctl("delete_vhost", self.vhost)
