@@ -113,8 +113,9 @@ def rotate_site_key(site_id: str, keys_dir: Path, label: str | None = None,
 
 
 def federation_entry(kid: str, pem: str) -> str:
-    """The lines to add under the site in the federation file."""
-    return yaml.safe_dump({"public_keys": {kid: pem}}, sort_keys=False, default_style=None)
+    """The lines to add under the site's entry in the federation file (indented to sit there)."""
+    block = "".join(f"        {line}\n" for line in pem.strip().splitlines())
+    return f'    public_keys:\n      "{kid}": |\n{block}'
 
 
 def list_public_key(federation_in: Path, federation_out: Path, kid: str, pem: str) -> Path:
