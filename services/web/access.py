@@ -107,5 +107,6 @@ def page_error(exc: Exception):
     if not wants_html():
         return error_body(status, code, message, errors)
     if status == 401:
-        return redirect(url_for("web.login", next=request.full_path if request.method == "GET" else None))
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("web.login", next=back))
     return render_template("web/error.html", status=status, code=code, message=message), status

@@ -36,3 +36,8 @@ def code_label(code: str, language: str) -> str:
 def division_choices(language: str) -> list[tuple[str, str]]:
     """(two digits, label) of every division, for a select list."""
     return [(code[:2], f"{code[:2]} – {labels.get(language) or labels['en']}") for code, labels in divisions().items()]
+
+
+def division_code_choices(language: str) -> list[tuple[str, str]]:
+    """(eight-digit code, label) of every division: a division is a CPV code in its own right."""
+    return [(code, f"{code[:2]} – {labels.get(language) or labels['en']}") for code, labels in divisions().items()]

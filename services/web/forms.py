@@ -15,7 +15,9 @@ import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
 from services.common.errors import SoproError
-from services.web.messages import translate
+from flask_babel import gettext
+
+from services.web.messages import is_known, translate
 
 _SPLIT = re.compile(r"[\s,;]+")
 
@@ -41,7 +43,8 @@ class FormState:
 
     def add_errors(self, errors, prefix: str = "") -> None:
         for name, messages in flatten(errors, prefix).items():
-            self.errors.setdefault(name, []).extend(translate(m) for m in messages)
+            shown = self.errors.setdefault(name, [])
+            shown.extend(t for t in dict.fromkeys(translate(m) for m in messages) if t not in shown)
 
 
 def flatten(errors, prefix: str = "") -> dict[str, list[str]]:
@@ -55,9 +58,11 @@ def flatten(errors, prefix: str = "") -> dict[str, list[str]]:
                 found.setdefault(name, []).extend(messages)
         return found
     found = {}
+    # marshmallow's Dict field says whether an entry's key or its value is wrong: both are the entry
+    dict_entry = bool(errors) and set(errors) <= {"key", "value"}
     for key, value in (errors or {}).items():
-        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
-            name = prefix  # the n-th item of a list field
+        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()) or dict_entry:
+            name = prefix  # the n-th item of a list field, or a dict's entry
         elif key == "_schema":
             name = prefix or "_form"
         else:
@@ -109,5 +114,7 @@ def apply_domain_error(exc: SoproError, state: FormState) -> None:
     """A 422 from the domain names fields; a 409 or 403 is a message about the whole form."""
     if exc.status == 422 and exc.errors:
         state.add_errors(exc.errors)
-    else:
+    elif is_known(exc.message):
         state.message = translate(exc.message)
+    else:  # a refusal not worded here yet: said in the page's language, with the domain's detail
+        state.message = gettext("This is not possible now (%(detail)s).", detail=exc.message)

@@ -33,7 +33,10 @@ def init_i18n(app, runtime, extra_translation_dirs=()) -> None:
         str(d) for d in (TRANSLATIONS, *extra_translation_dirs) if Path(d).is_dir())
     Babel(app, locale_selector=select_locale)
     app.before_request(remember_language)
-    app.jinja_env.filters.update(date=show_date, datetime=show_datetime, number=show_number, money=show_money)
+    from services.web.vocabulary import term
+
+    app.jinja_env.filters.update(date=show_date, datetime=show_datetime, number=show_number, money=show_money,
+                                 term=term)
 
 
 def site_languages() -> tuple[str, ...]:

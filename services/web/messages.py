@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from flask_babel import gettext
 
+from services.web.vocabulary import TERMS, term
+
 
 def N_(msgid: str) -> str:
     """Marks a message for extraction (pybabel -k N_); it is translated when shown."""
@@ -96,6 +98,47 @@ MESSAGES = {
         N_("Please give your name and an e-mail address or phone number."),
     "an anonymous client has no organisation": N_("An anonymous enquiry has no member organisation."),
     "is required unless the client is anonymous": N_("Please choose the client organisation."),
+    # label
+    "a score from 0 to {max} is needed": N_("Please give a score from 0 to %(max)s."),
+    "a threshold criterion is not scored; it passes on its figure":
+        N_("This criterion is not scored; it passes on its figure."),
+    "a CPV division (two digits) or a full code": N_("Please enter a CPV division (two digits) or a full code."),
+    # refusals of the lifecycle, negotiation, programmes and the label (409s)
+    "cannot move an enquiry that is {state} to {target}; allowed next: {allowed}":
+        N_("An enquiry that is “%(state)s” cannot move to “%(target)s”; possible next: %(allowed)s."),
+    "cannot move the enquiry from {state} to {target}: {why}":
+        N_("The enquiry cannot move from “%(state)s” to “%(target)s” yet: %(why)s."),
+    "matching needs {missing}": N_("matching needs %(missing)s"),
+    "negotiation needs a proposal": N_("negotiation needs a proposal"),
+    "needs an accepted proposal (an active agreement)": N_("it needs an accepted proposal (an active agreement)"),
+    "there is no agreement to deliver": N_("there is no agreement to deliver"),
+    "{n} agreement(s) not delivered yet": N_("%(n)s agreement(s) not delivered yet"),
+    "the deadline has passed": N_("the deadline has passed"),
+    "the deadline has not passed": N_("the deadline has not passed"),
+    "the enquiry is {state}; agreements are delivered while it is in_production":
+        N_("Agreements are delivered while the enquiry is in production; it is “%(state)s”."),
+    "the enquiry is {state}; proposals come in while it is matching or negotiating":
+        N_("Proposals come in while the enquiry is matching or negotiating; it is “%(state)s”."),
+    "the enquiry is {state}; proposals are accepted while negotiating":
+        N_("Proposals are accepted while the enquiry is negotiating; it is “%(state)s”."),
+    "the enquiry is {state}; agreements are cancelled before production":
+        N_("Agreements are cancelled before production; the enquiry is “%(state)s”."),
+    "cannot {action} a proposal that is {status}": N_("This proposal is “%(status)s”: that is not possible any more."),
+    "cannot cancel an agreement that is {status}": N_("This agreement is “%(status)s”: it cannot be cancelled."),
+    "cannot deliver an agreement that is {status}": N_("This agreement is “%(status)s”: it cannot be delivered."),
+    "the proposal's {quantity} exceed what is left to cover: {left} of {total}":
+        N_("The proposal's %(quantity)s exceed what is left to cover: %(left)s of %(total)s."),
+    "the firm's {kind} allowance has {left} hours left; {hours} hours do not fit":
+        N_("The firm's allowance has %(left)s hours left; %(hours)s hours do not fit."),
+    "the application is on the waiting list; hours can only be booked on a place":
+        N_("The firm is on the waiting list; hours can only be booked on a place."),
+    "this firm already has an application to the programme": N_("This firm has already applied to the programme."),
+    "the assessor of an application cannot also decide it (four eyes)":
+        N_("Whoever assessed an application cannot also decide it (four-eyes rule)."),
+    "the assessment does not meet the catalogue; the label cannot be granted":
+        N_("The assessment does not meet the criteria; the label cannot be granted."),
+    "the application has not been assessed yet": N_("The application has not been assessed yet."),
+    "cannot {doing} an application that is {status}": N_("This application is “%(status)s”: that is not possible now."),
     # login
     "unknown user or wrong password": N_("Unknown user or wrong password."),
 }
@@ -117,8 +160,15 @@ def translate(message: str) -> str:
     for pattern, translated in _patterns():
         match = pattern.match(text)
         if match:
-            return gettext(translated, **match.groupdict())
+            return gettext(translated, **{k: _value(v) for k, v in match.groupdict().items()})
     return text
+
+
+def _value(value: str) -> str:
+    """A value inside a message: a code (a state) in words, a known phrase translated, else as it is."""
+    if ", " in value:
+        return ", ".join(_value(part) for part in value.split(", "))
+    return term(value) if value in TERMS else translate(value)
 
 
 def is_known(message: str) -> bool:

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 
 from services.common.auth import public
 from services.common.auth_api import Credentials
-from services.web import access, cpv_labels, forms
+from services.web import access, cpv_labels, forms, regions
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, page_blueprint, visible_links
 from services.web.i18n import LANGUAGE_NAMES, LANGUAGES, language
+from services.web.vocabulary import choices
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -18,7 +19,10 @@ blp = page_blueprint("web", __name__)
 
 
 def register(app) -> None:
+    from services.web.admin import blp as admin_blp
+
     app.register_blueprint(blp)
+    app.register_blueprint(admin_blp)
     app.context_processor(template_helpers)
 
 
@@ -36,6 +40,10 @@ def template_helpers() -> dict:
         "office_links": visible_links(current_app, principal, OFFICE_AREA) if principal else [],
         "cpv_label": lambda code: cpv_labels.code_label(code, lang),
         "cpv_divisions": cpv_labels.division_choices(lang),
+        "cpv_division_codes": cpv_labels.division_code_choices(lang),
+        "region_name": regions.region_name,
+        "choices": choices,
+        "region_choices": regions.region_choices(site.id, site.is_hub),
     }
 
 

@@ -1,0 +1,119 @@
+"""Pages of negotiation, on the enquiry's page: the broker's proposals for a shortlisted social
+enterprise, accepting, declining and withdrawing them, messages, and agreements (cancel, deliver).
+
+Each form is loaded with the API's schema (`NewProposalSchema`, `NewMessageSchema`,
+`CancellationReason`, `DeliveryReportSchema`) and calls the API's handler.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from services.common.auth import roles
+from services.common.errors import SoproError
+from services.enquiries.lifecycle import deal_handlers
+from services.enquiries.lifecycle.pages import blp, enquiry_page
+from services.enquiries.lifecycle.schemas import (
+    CancellationReason, DeliveryReportSchema, NewMessageSchema, NewProposalSchema,
+)
+from services.enquiries.lifecycle.web import STAFF, actor, now, runtime, site_rules
+from services.web import forms
+
+PROPOSAL_FIELDS = ("candidate", "quantity", "unit", "price", "currency", "delivery_date", "conditions")
+DELIVERY_FIELDS = ("value_paid", "material_diverted_kg", "regional_share", "production_nuts3", "integration_hours")
+
+
+def _back(enquiry_id, message: str):
+    flash(message, "success")
+    return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
+
+
+def _attempt(enquiry_id, state: forms.FormState, form_name: str, act, done: str):
+    """Run `act()`; on a domain refusal draw the enquiry's page again with the form's messages."""
+    try:
+        act()
+    except SoproError as exc:
+        forms.apply_domain_error(exc, state)
+        return enquiry_page(str(enquiry_id), status=exc.status, **{form_name: state})
+    return _back(enquiry_id, done)
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/proposals", methods=["POST"])
+@roles(*STAFF)
+def propose(enquiry_id):
+    """The broker proposes for a shortlisted social enterprise's offer (candidate = organisation:offer)."""
+    body, values = forms.body_from(request.form, PROPOSAL_FIELDS)
+    state = forms.FormState(values=values)
+    organisation_id, _sep, offer_id = body.pop("candidate", "").partition(":")
+    body.update({k: v for k, v in (("organisation_id", organisation_id), ("offer_id", offer_id)) if v})
+    loaded = forms.load(NewProposalSchema(), body, state)
+    for name in ("organisation_id", "offer_id"):  # the page has one field for both
+        if name in state.errors:
+            state.errors.setdefault("candidate", []).extend(state.errors.pop(name))
+    if loaded is None:
+        return enquiry_page(str(enquiry_id), status=422, proposal_form=state)
+    return _attempt(enquiry_id, state, "proposal_form", lambda: deal_handlers.propose(
+        runtime().uow(), actor(), str(enquiry_id), loaded["organisation_id"], loaded["offer_id"], loaded["terms"],
+        site_rules(), now()), _("The proposal has been recorded."))
+
+
+PROPOSAL_ACTIONS = {
+    "accept": (lambda uow, who, e, p: deal_handlers.accept(uow, who, e, p, now())),
+    "decline": deal_handlers.decline,
+    "withdraw": deal_handlers.withdraw,
+}
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>/accept", methods=["POST"],
+           defaults={"action": "accept"})
+@blp.route("/office/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>/decline", methods=["POST"],
+           defaults={"action": "decline"})
+@blp.route("/office/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>/withdraw", methods=["POST"],
+           defaults={"action": "withdraw"})
+@roles(*STAFF)
+def proposal_action(enquiry_id, proposal_id, action):
+    state = forms.FormState()
+    done = {"accept": _("The proposal is accepted: an agreement has been made."),
+            "decline": _("The proposal has been declined."), "withdraw": _("The proposal has been withdrawn.")}
+    return _attempt(enquiry_id, state, "proposal_form", lambda: PROPOSAL_ACTIONS[action](
+        runtime().uow(), actor(), str(enquiry_id), str(proposal_id)), done[action])
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/messages", methods=["POST"])
+@roles(*STAFF)
+def message(enquiry_id):
+    body, values = forms.body_from(request.form, ("body", "organisation_id"))
+    state = forms.FormState(values=values)
+    loaded = forms.load(NewMessageSchema(), body, state)
+    if loaded is None:
+        return enquiry_page(str(enquiry_id), status=422, message_form=state)
+    return _attempt(enquiry_id, state, "message_form", lambda: deal_handlers.post_message(
+        runtime().uow(), actor(), str(enquiry_id), loaded["body"], loaded["organisation_id"]),
+        _("The message has been sent."))
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/agreements/<uuid:agreement_id>/cancel", methods=["POST"])
+@roles(*STAFF)
+def cancel_agreement(enquiry_id, agreement_id):
+    body, values = forms.body_from(request.form, ("reason",))
+    state = forms.FormState(values=values)
+    loaded = forms.load(CancellationReason(), body, state)
+    if loaded is None:
+        return enquiry_page(str(enquiry_id), status=422, agreement_form=state)
+    return _attempt(enquiry_id, state, "agreement_form", lambda: deal_handlers.cancel_agreement(
+        runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], now()),
+        _("The agreement has been cancelled."))
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/agreements/<uuid:agreement_id>/deliver", methods=["POST"])
+@roles(*STAFF)
+def deliver(enquiry_id, agreement_id):
+    """The broker reports the delivery and its impact figures (the value paid defaults to the price)."""
+    body, values = forms.body_from(request.form, DELIVERY_FIELDS)
+    state = forms.FormState(values=values)
+    report = forms.load(DeliveryReportSchema(), body, state)
+    if report is None:
+        return enquiry_page(str(enquiry_id), status=422, delivery_form=state, delivery_of=str(agreement_id))
+    return _attempt(enquiry_id, state, "delivery_form", lambda: deal_handlers.deliver(
+        runtime().uow(), actor(), str(enquiry_id), str(agreement_id), report, site_rules(), now()),
+        _("The delivery and its impact have been recorded."))

@@ -1,0 +1,160 @@
+"""Pages of enquiries: the public enquiry form, and the brokers' board, enquiry page and transitions.
+
+The form is loaded with the API's `NewEnquirySchema` and filed with the same handler, as the API files
+a request without a token: an anonymous first contact, submitted at once, whose contact person stays
+at the site. The page also asks for the enquiring organisation's name and kind, which the enquiry
+model has no field for while the client is not a member: they open the description, for the broker.
+
+Brokers act as the API's staff (`web.actor()` reads the session's token); every state change is a POST
+with its CSRF token, and what the domain refuses (409, 403) is shown on the enquiry's page.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import select
+
+from services.common.auth import public, roles
+from services.common.errors import SoproError
+from services.enquiries.events import ENQUIRY_TYPES
+from services.enquiries.lifecycle import deals_store, handlers, model as m, store
+from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
+from services.enquiries.matching import store as matching_store
+from services.enquiries.lifecycle.web import STAFF, actor, now, read, runtime, site_rules
+from services.registry.schemas import Line, Strict
+from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+from services.web.vocabulary import term
+
+blp = page_blueprint("enquiry_pages", "services.enquiries")
+nav_link(blp, "enquire", _l("Send an enquiry"), order=30)
+nav_link(blp, "board", _l("Enquiries"), roles=STAFF, area=OFFICE_AREA, order=10)
+
+ENQUIRY_FIELDS = ("type", "title", "description", "cpv_codes", "quantity", "unit", "deadline", "delivery.nuts3",
+                  "budget", "label_required", "cross_border_allowed", "residual_material.material",
+                  "residual_material.amount", "residual_material.unit", "residual_material.frequency",
+                  "contact.name", "contact.email", "contact.phone")
+CLIENT_KINDS = ("economic_enterprise", "public_institution")
+BOARD_STATES = (m.SUBMITTED, m.IN_CONSULTATION, m.MATCHING, m.NEGOTIATING, m.AGREED, m.IN_PRODUCTION, m.DELIVERED)
+
+
+class EnquiringOrganisation(Strict):
+    """What the public form asks beyond the API's body: who is enquiring."""
+
+    organisation = Line(200, required=True)
+    client_kind = Line(40, required=True)
+
+
+# --- the public enquiry form -------------------------------------------------------------------------
+
+@blp.route("/enquire", methods=["GET", "POST"])
+@public
+def enquire():
+    state = forms.FormState(values={"type": request.args.get("type", "")})
+    if request.method == "GET":
+        return render_template("enquiries/enquire.html", form=state, types=ENQUIRY_TYPES, client_kinds=CLIENT_KINDS)
+    body, state.values = forms.body_from(request.form, ENQUIRY_FIELDS + ("organisation", "client_kind"),
+                                         lists=("cpv_codes",), flags=("label_required", "cross_border_allowed"))
+    who = forms.load(EnquiringOrganisation(), {k: body.pop(k) for k in ("organisation", "client_kind") if k in body},
+                     state)
+    if who is not None and who["client_kind"] not in CLIENT_KINDS:
+        state.add_errors({"client_kind": ["Must be one of: {choices}."]})
+    fields = forms.load(NewEnquirySchema(), body, state)
+    if fields is not None and state.valid:
+        fields.pop("submit", None)
+        client = fields.pop("client", {})
+        fields["client"] = m.Client(m.ANONYMOUS, None, client.get("contact"))
+        fields["currency"] = fields.get("currency") or site_rules().currency
+        intro = _("Enquiring organisation: %(name)s (%(kind)s)", name=who["organisation"],
+                  kind=term(who["client_kind"]))
+        fields["description"] = intro + ("\n\n" + fields["description"] if fields.get("description") else "")
+        try:
+            enquiry = handlers.create_enquiry(runtime().uow(), m.Actor("first-contact", first_contact=True), fields,
+                                              site_rules(), now(), submit=True)
+        except SoproError as exc:
+            forms.apply_domain_error(exc, state)
+        else:
+            return redirect(url_for(".enquiry_thanks", reference=enquiry.reference))
+    return render_template("enquiries/enquire.html", form=state, types=ENQUIRY_TYPES, client_kinds=CLIENT_KINDS), 422
+
+
+@blp.route("/enquire/thanks/<reference>")
+@public
+def enquiry_thanks(reference):
+    return render_template("enquiries/thanks.html", reference=reference[:40])
+
+
+# --- the brokers' board and an enquiry's page --------------------------------------------------------
+
+@blp.route("/office/enquiries")
+@roles(*STAFF)
+def board():
+    """Every open enquiry by state; closed, cancelled and expired ones are counted."""
+    def load(conn):
+        columns = {s: store.search_enquiries(conn, state=s, per_page=100) for s in BOARD_STATES}
+        ended = {s: store.search_enquiries(conn, state=s, per_page=1).total for s in (m.CLOSED, m.CANCELLED, m.EXPIRED)}
+        return columns, ended
+    columns, ended = read(load)
+    return render_template("enquiries/board.html", columns=columns, ended=ended)
+
+
+def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: int = 200, **forms_by_name):
+    """The enquiry with its audit trail, shortlist, proposals, messages and agreements."""
+    def load(conn):
+        enquiry = store.load_enquiry(conn, enquiry_id)
+        return (enquiry, store.audit_trail(conn, enquiry_id), deals_store.proposals_of(conn, enquiry_id),
+                deals_store.agreements_of(conn, enquiry_id), deals_store.messages_of(conn, enquiry_id))
+    enquiry, audit, proposals, agreements, messages = read(load)
+    shortlist = None
+    if enquiry.state in m.OPEN and enquiry.cpv_codes:
+        try:
+            shortlist = handlers.shortlist(runtime().uow(), enquiry_id, now())[1].to_dict()
+        except SoproError:
+            shortlist = None  # not matchable yet (e.g. no quantity): the page says what is missing
+    for name in ("proposal_form", "message_form", "agreement_form", "delivery_form"):
+        forms_by_name.setdefault(name, forms.FormState())
+    forms_by_name.setdefault("delivery_of", None)
+    if not forms_by_name["proposal_form"].values:  # the terms start from the enquiry's
+        forms_by_name["proposal_form"].values = {"unit": enquiry.unit or "", "currency": enquiry.currency,
+                                                 "quantity": f"{enquiry.quantity:f}" if enquiry.quantity else ""}
+    candidates = [(f"{c['organisation_id']}:{c['offer_id']}", f"{c['organisation_name']} – {c['title']}")
+                  for c in (shortlist or {}).get("candidates", [])]
+    names = read(organisation_names, {p.organisation_id for p in proposals} | {a.organisation_id for a in agreements}
+                 | {mg.organisation_id for mg in messages if mg.organisation_id})
+    return render_template(
+        "enquiries/enquiry.html", enquiry=enquiry, audit=audit, proposals=proposals, agreements=agreements,
+        messages=messages, shortlist=shortlist, names=names, candidates=candidates, allowed=m.allowed_next(enquiry.state),
+        move_form=state or forms.FormState(), **forms_by_name,
+    ), status
+
+
+def organisation_names(conn, ids) -> dict[str, str]:
+    """Names of social enterprises from the matching part's projection (this service's own tables)."""
+    if not ids:
+        return {}
+    t = matching_store.matching_organisation
+    return dict(conn.execute(select(t.c.id, t.c.name).where(t.c.id.in_(sorted(ids)))).all())
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>")
+@roles(*STAFF)
+def enquiry(enquiry_id):
+    return enquiry_page(str(enquiry_id))
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/move", methods=["POST"])
+@roles(*STAFF)
+def move(enquiry_id):
+    """A transition of the lifecycle, as the API's TransitionRequest; refusals are shown on the page."""
+    body, values = forms.body_from(request.form, ("to", "reason"))
+    state = forms.FormState(values=values)
+    transition = forms.load(TransitionRequest(), body, state)
+    if transition is not None:
+        try:
+            moved = handlers.move_enquiry(runtime().uow(), actor(), str(enquiry_id), transition["to"],
+                                          transition["reason"], now())
+        except SoproError as exc:
+            forms.apply_domain_error(exc, state)
+            return enquiry_page(str(enquiry_id), state, exc.status)
+        flash(_("The enquiry is now: %(state)s.", state=term(moved.state)), "success")
+        return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
+    return enquiry_page(str(enquiry_id), state, 422)

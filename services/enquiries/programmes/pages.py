@@ -1,0 +1,154 @@
+"""Pages of consultation programmes: places, the waiting list and hours, for brokers and site admins.
+
+Forms are loaded with the API's schemas (`ProgrammeSchema`, `ProgrammeApplicationSchema`,
+`ProgrammeBookingSchema`, `ConsultantSchema`) and call the API's handlers; a booking beyond a firm's
+allowance is the domain's 409, shown with the form.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from services.common.auth import current_principal, roles
+from services.common.errors import SoproError
+from services.enquiries.programmes import handlers, model as m, reports, store
+from services.enquiries.programmes.schemas import (
+    ConsultantSchema, ProgrammeApplicationSchema, ProgrammeBookingSchema, ProgrammeSchema,
+)
+from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+
+blp = page_blueprint("programme_pages", "services.enquiries")
+STAFF = ("site_admin", "broker")
+nav_link(blp, "programmes", _l("Consultation programmes"), roles=STAFF, area=OFFICE_AREA, order=20)
+
+PROGRAMME_FIELDS = ("name", "funder", "starts_on", "ends_on", "places", "first_consultation_hours", "further_hours")
+BOOKING_FIELDS = ("application_id", "consultant_id", "date", "hours", "kind", "note")
+
+
+def _runtime():
+    return current_app.extensions["sopro"]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _read(fn, *args, **kwargs):
+    with _runtime().engine.connect() as conn:
+        return fn(conn, *args, **kwargs)
+
+
+def _integer(body: dict, name: str) -> dict:
+    """The API takes this as a JSON integer; a form posts text, so a whole number is passed as one."""
+    if isinstance(body.get(name), str) and body[name].strip().isdigit():
+        body[name] = int(body[name])
+    return body
+
+
+@blp.route("/office/programmes", methods=["GET", "POST"])
+@roles(*STAFF)
+def programmes():
+    """The programmes with places left and waiting lists; a form opens a new one."""
+    state, consultant_form, status = forms.FormState(), forms.FormState(), 200
+    if request.method == "POST":
+        body, state.values = forms.body_from(request.form, PROGRAMME_FIELDS)
+        fields = forms.load(ProgrammeSchema(), _integer(body, "places"), state)
+        if fields is not None:
+            try:
+                programme = handlers.create_programme(_runtime().uow(), fields)
+            except SoproError as exc:
+                forms.apply_domain_error(exc, state)
+            else:
+                flash(_("The programme has been opened."), "success")
+                return redirect(url_for(".programme", programme_id=programme.id))
+        status = 422
+    return _programmes_page(state, consultant_form, status)
+
+
+def _programmes_page(state, consultant_form, status):
+    def load(conn):
+        items = store.search_programmes(conn, per_page=100).items
+        return [(p, store.count_by_status(conn, p.id)) for p in items], store.search_consultants(conn, per_page=200).items
+    rows, consultants = _read(load)
+    return render_template("enquiries/programmes.html", rows=rows, consultants=consultants, form=state,
+                           consultant_form=consultant_form, languages=m.LANGUAGES), status
+
+
+@blp.route("/office/consultants", methods=["POST"])
+@roles(*STAFF)
+def add_consultant():
+    body, values = forms.body_from(request.form, ("name", "expertise", "languages"), lists=("expertise", "languages"))
+    state = forms.FormState(values=values)
+    fields = forms.load(ConsultantSchema(), body, state)
+    if fields is not None:
+        try:
+            handlers.enrol_consultant(_runtime().uow(), fields)
+        except SoproError as exc:
+            forms.apply_domain_error(exc, state)
+        else:
+            flash(_("The consultant has been added."), "success")
+            return redirect(url_for(".programmes"))
+    return _programmes_page(forms.FormState(), state, 422)
+
+
+def programme_page(programme_id: str, apply_form=None, booking_form=None, status: int = 200):
+    def load(conn):
+        report = reports.programme_report(conn, programme_id)
+        positions = store.waiting_positions(conn, programme_id)
+        waiting = store.search_applications(conn, programme_id, status=m.WAITING, per_page=200).items
+        accepted = store.search_applications(conn, programme_id, status=m.ACCEPTED, per_page=200).items
+        consultants = store.search_consultants(conn, active=True, per_page=200).items
+        return store.load_programme(conn, programme_id), report, positions, waiting, accepted, consultants
+    programme, report, positions, waiting, accepted, consultants = _read(load)
+    return render_template(
+        "enquiries/programme.html", programme=programme, report=report, positions=positions,
+        waiting=sorted(waiting, key=lambda a: positions.get(a.id, 0)), accepted=accepted, consultants=consultants,
+        apply_form=apply_form or forms.FormState(), booking_form=booking_form or forms.FormState(),
+        kinds=m.BOOKING_KINDS, firm_choices=[(a.id, a.firm.name) for a in accepted],
+        consultant_choices=[(c.id, c.name) for c in consultants]), status
+
+
+@blp.route("/office/programmes/<uuid:programme_id>")
+@roles(*STAFF)
+def programme(programme_id):
+    return programme_page(str(programme_id))
+
+
+@blp.route("/office/programmes/<uuid:programme_id>/applications", methods=["POST"])
+@roles(*STAFF)
+def apply(programme_id):
+    """A firm applies: a place while places are left, else the waiting list (first come, first served)."""
+    body, values = forms.body_from(request.form, ("firm_name",))
+    state = forms.FormState(values=values)
+    firm = forms.load(ProgrammeApplicationSchema(), body, state)
+    if firm is not None:
+        try:
+            position = handlers.apply(_runtime().uow(), str(programme_id), firm, _now())[1]
+        except SoproError as exc:
+            forms.apply_domain_error(exc, state)
+            return programme_page(str(programme_id), apply_form=state, status=exc.status)
+        flash(_("On the waiting list, place %(n)s.", n=position) if position else _("A place has been given."),
+              "success")
+        return redirect(url_for(".programme", programme_id=programme_id))
+    return programme_page(str(programme_id), apply_form=state, status=422)
+
+
+@blp.route("/office/programmes/<uuid:programme_id>/bookings", methods=["POST"])
+@roles(*STAFF)
+def book(programme_id):
+    """A consultant's hours against a firm's allowance."""
+    body, values = forms.body_from(request.form, BOOKING_FIELDS)
+    state = forms.FormState(values=values)
+    fields = forms.load(ProgrammeBookingSchema(), body, state)
+    if fields is not None:
+        try:
+            handlers.book_hours(_runtime().uow(), str(programme_id), fields, _now().date(),
+                                current_principal().subject)
+        except SoproError as exc:
+            forms.apply_domain_error(exc, state)
+            return programme_page(str(programme_id), booking_form=state, status=exc.status)
+        flash(_("The hours have been booked."), "success")
+        return redirect(url_for(".programme", programme_id=programme_id))
+    return programme_page(str(programme_id), booking_form=state, status=422)

@@ -1,0 +1,166 @@
+"""The public portal of a site: home with its lighthouse case studies, the catalogue of social
+enterprises and offers, a case study's page, a company's showcase, and the statement of support.
+
+Reads go through the registry's store like the public API does (published and active records only,
+never a contact person); the statement of support is loaded with the API's `StatementSchema` and filed
+with the same handler. Labels come from the label service's public register (its handlers, the same
+answer as GET /api/v1/labels).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from services.common.auth import public
+from services.common.errors import NotFound, SoproError
+from services.label import handlers as label_handlers
+from services.registry import handlers, model as m, store
+from services.registry.schemas import OfferQuery, OrganisationQuery, StatementSchema
+from services.web import forms, nav_link, page_blueprint
+
+blp = page_blueprint("registry_pages", __name__)
+nav_link(blp, "home", _l("Home"), order=10)
+nav_link(blp, "catalogue", _l("Catalogue"), order=20)
+nav_link(blp, "support", _l("Support us"), order=40)
+
+LIGHTHOUSES = 6
+STATEMENT_FIELDS = ("kind", "first_name", "last_name", "organisation_name", "organisation_kind", "email", "phone",
+                    "phone_kind", "nuts3", "consent")
+
+
+def _runtime():
+    return current_app.extensions["sopro"]
+
+
+def _read(fn, *args, **kwargs):
+    with _runtime().engine.connect() as conn:
+        return fn(conn, *args, **kwargs)
+
+
+def _names(conn, ids) -> dict[str, m.Organisation]:
+    """The active organisations among `ids` (a withdrawn one is no longer shown by name)."""
+    found = {}
+    for id_ in {i for i in ids if i}:
+        try:
+            org = store.load_organisation(conn, id_)
+        except NotFound:
+            continue
+        if org.status == m.ACTIVE:
+            found[id_] = org
+    return found
+
+
+def valid_labels(holder: str | None = None) -> dict[str, list]:
+    """Valid labels by holder organisation id (the label service's public register)."""
+    page = label_handlers.search_labels(_runtime().engine, holder=holder, cpv_division=None, status="valid",
+                                        page=1, per_page=200)
+    found: dict[str, list] = {}
+    for label in page.items:
+        found.setdefault(label.holder_organisation_id, []).append(label)
+    return found
+
+
+# --- home and case studies ---------------------------------------------------------------------------
+
+@blp.route("/")
+@public
+def home():
+    def load(conn):
+        studies = store.search_case_studies(conn, per_page=50).items
+        studies = sorted(studies, key=lambda s: (-s.year, s.title))[:LIGHTHOUSES]
+        parties = _names(conn, [s.client_organisation_id for s in studies] + [s.social_enterprise_id for s in studies])
+        enterprises = store.search_organisations(conn, kind=m.SOCIAL_ENTERPRISE, per_page=1).total
+        offers = store.search_offers(conn, per_page=1).total
+        return studies, parties, enterprises, offers
+    studies, parties, enterprises, offers = _read(load)
+    return render_template("registry/home.html", studies=studies, parties=parties, enterprises=enterprises,
+                           offers=offers)
+
+
+@blp.route("/case-studies/<uuid:case_study_id>")
+@public
+def case_study(case_study_id):
+    def load(conn):
+        study = store.load_case_study(conn, str(case_study_id))
+        if study.status != m.PUBLISHED:
+            raise NotFound(f"no case study {case_study_id}")
+        return study, _names(conn, [study.client_organisation_id, study.social_enterprise_id])
+    study, parties = _read(load)
+    return render_template("registry/case_study.html", study=study, parties=parties)
+
+
+# --- catalogue and showcase --------------------------------------------------------------------------
+
+@blp.route("/catalogue")
+@public
+def catalogue():
+    """Social enterprises and their offers, by text, CPV division, region and label."""
+    state = forms.FormState(values=request.args.to_dict())
+    filters = {k: v for k in ("q", "cpv", "nuts") if (v := request.args.get(k, "").strip())}
+    labelled_only = request.args.get("labelled") == "on"
+    query = forms.load(OfferQuery(), {**filters, "page": request.args.get("page", "1")}, state)
+    org_query = forms.load(OrganisationQuery(), {**filters, "kind": m.SOCIAL_ENTERPRISE, "per_page": 200}, state)
+    offers, enterprises, owners, labels, total = [], [], {}, valid_labels(), 0
+    if query is not None and org_query is not None:
+        def load(conn):
+            if labelled_only:  # few organisations hold a label: ask for each one's offers
+                found = [o for holder in labels
+                         for o in store.search_offers(conn, **{**query, "page": 1, "per_page": 200},
+                                                      organisation_id=holder).items]
+                return found, len(found), [o for o in store.search_organisations(conn, **org_query).items
+                                           if o.id in labels]
+            page = store.search_offers(conn, **query)
+            return page.items, page.total, store.search_organisations(conn, **org_query).items
+        offers, total, enterprises = _read(load)
+        owners = _read(_names, [o.organisation_id for o in offers])
+    page_number = (query or {}).get("page", 1)
+    per_page = (query or {}).get("per_page", 50)
+    return render_template("registry/catalogue.html", form=state, offers=offers, enterprises=enterprises,
+                           owners=owners, labels=labels, total=total, page=page_number,
+                           more=not labelled_only and page_number * per_page < total, labelled_only=labelled_only)
+
+
+@blp.route("/organisations/<uuid:organisation_id>")
+@public
+def showcase(organisation_id):
+    """A member's shop window: who it is, what it offers, the social production it took part in."""
+    def load(conn):
+        org = store.load_organisation(conn, str(organisation_id))
+        if org.status != m.ACTIVE:
+            raise NotFound(f"no organisation {organisation_id}")
+        studies = store.search_case_studies(conn, organisation_id=org.id, per_page=50).items
+        parties = _names(conn, [s.client_organisation_id for s in studies] + [s.social_enterprise_id for s in studies])
+        return org, store.published_offers_of(conn, org.id), studies, parties
+    org, offers, studies, parties = _read(load)
+    labels = valid_labels(org.id).get(org.id, [])
+    return render_template("registry/showcase.html", org=org, offers=offers, studies=studies, parties=parties,
+                           labels=labels)
+
+
+# --- statement of support ----------------------------------------------------------------------------
+
+@blp.route("/support", methods=["GET", "POST"])
+@public
+def support():
+    """The paper form of a statement of support, for a private person or on behalf of an organisation."""
+    state = forms.FormState(values={"kind": request.args.get("kind", "person")})
+    if request.method == "GET":
+        return render_template("registry/support.html", form=state)
+    body, state.values = forms.body_from(request.form, STATEMENT_FIELDS, flags=("consent",))
+    fields = forms.load(StatementSchema(), body, state)
+    if fields is not None:
+        try:
+            receipt = handlers.file_support_statement(_runtime().uow(), fields, datetime.now(timezone.utc).date())
+        except SoproError as exc:
+            forms.apply_domain_error(exc, state)
+        else:
+            return redirect(url_for(".support_thanks", reference=receipt.reference))
+    return render_template("registry/support.html", form=state), 422
+
+
+@blp.route("/support/thanks/<reference>")
+@public
+def support_thanks(reference):
+    return render_template("registry/support_thanks.html", reference=reference[:40])

@@ -1,0 +1,92 @@
+"""The words of the domain's codes (kinds, states, roles, ...) for people, in the page's language.
+
+Templates write `value|term` (e.g. `enquiry.state|term`); a code not listed shows as written.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+TERMS = {
+    # organisation kinds and labour market segments
+    "social_enterprise": _l("Social enterprise"),
+    "economic_enterprise": _l("Company"),
+    "public_institution": _l("Public institution"),
+    "consulting_institution": _l("Consulting institution"),
+    "anonymous": _l("First contact (not a member)"),
+    "second_labour_market": _l("Second labour market"),
+    "third_labour_market": _l("Third labour market"),
+    # support statements
+    "person": _l("Private person"),
+    "organisation": _l("Organisation"),
+    "fixed": _l("Fixed line"),
+    "mobile": _l("Mobile"),
+    # enquiry types and states
+    "service": _l("Service"),
+    "production_step": _l("Production step"),
+    "recycling_upcycling": _l("Recycling or upcycling"),
+    "csr_product": _l("CSR flagship product"),
+    "give_away": _l("Give-away"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "in_consultation": _l("In consultation"),
+    "matching": _l("Matching"),
+    "negotiating": _l("Negotiating"),
+    "agreed": _l("Agreed"),
+    "in_production": _l("In production"),
+    "delivered": _l("Delivered"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+    "expired": _l("Expired"),
+    # parties
+    "client": _l("Client"),
+    "broker": _l("Broker"),
+    "system": _l("System"),
+    # proposals and agreements
+    "open": _l("Open"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+    "active": _l("Active"),
+    # frequencies
+    "once": _l("Once"),
+    "weekly": _l("Weekly"),
+    "monthly": _l("Monthly"),
+    "quarterly": _l("Quarterly"),
+    "yearly": _l("Yearly"),
+    # programmes
+    "waiting": _l("Waiting list"),
+    "first_consultation": _l("First consultation"),
+    "further": _l("Further consultation"),
+    # labels, applications, decisions, complaints
+    "valid": _l("Valid"),
+    "suspended": _l("Suspended"),
+    "revoked": _l("Revoked"),
+    "assessed": _l("Assessed"),
+    "returned": _l("Returned for more evidence"),
+    "granted": _l("Granted"),
+    "refused": _l("Refused"),
+    "under_review": _l("Under review"),
+    "upheld": _l("Upheld"),
+    "dismissed": _l("Dismissed"),
+    "published": _l("Published"),
+    "erased": _l("Erased"),
+    # roles
+    "site_admin": _l("Site administrator"),
+    "assessor": _l("Assessor"),
+    "approver": _l("Approver"),
+    "member": _l("Member"),
+    "agency_viewer": _l("Agency analyst"),
+    "agency_admin": _l("Agency administrator"),
+    "federation": _l("Federation (machine)"),
+}
+
+
+def term(code) -> str:
+    if code is None:
+        return "–"
+    return str(TERMS.get(code, code))
+
+
+def choices(codes) -> list[tuple[str, str]]:
+    """(code, words) pairs for a select list or radio buttons."""
+    return [(code, term(code)) for code in codes]
