@@ -148,6 +148,38 @@ def cmd_privacy_export(args) -> int:
     return 0
 
 
+def cmd_privacy_erased(args) -> int:
+    from services.common.db import make_engine
+    from services.privacy import erased_at_hub
+
+    settings = load_settings(args.site)
+    if not settings.is_hub:
+        print("run this at the hub (SOPRO_SITE=EU): it lists what the hub knows as erased", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.db_url)
+    try:
+        for statement_id in erased_at_hub(engine, args.of):
+            print(statement_id)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_privacy_reerase(args) -> int:
+    from services.bootstrap import bootstrap
+    from services.privacy import reapply_erasures
+
+    ids = list(args.ids)
+    if args.ids_file:
+        ids += [line.strip() for line in Path(args.ids_file).read_text(encoding="utf-8").splitlines() if line.strip()]
+    runtime = bootstrap(load_settings(args.site), migrate_db=False)
+    outcome = reapply_erasures(runtime, ids, args.by or f"cli:{os.environ.get('USER', 'operator')}")
+    for statement_id, what in outcome.items():
+        print(f"{statement_id}: {what}")
+    print(f"{runtime.site_id}: {sum(1 for w in outcome.values() if w == 'erased again')} statements erased again")
+    return 0
+
+
 def add_operations_commands(sub) -> None:
     backup = sub.add_parser("backup", help="a consistent logical dump of the site's database")
     backup.add_argument("--site", help="site id; default SOPRO_SITE")
@@ -176,3 +208,13 @@ def add_operations_commands(sub) -> None:
     export.add_argument("--statement", help="the id or reference of one of the person's support statements")
     export.add_argument("--out", help="write to this file instead of standard output")
     export.set_defaults(func=cmd_privacy_export)
+    erased = privacy.add_parser("erased", help="at the hub: a site's statements the hub knows as erased")
+    erased.add_argument("--site", help="the hub's id; default SOPRO_SITE")
+    erased.add_argument("--of", required=True, help="the member site, e.g. AT12")
+    erased.set_defaults(func=cmd_privacy_erased)
+    reerase = privacy.add_parser("reerase", help="after a restore: erase again statements erased since the backup")
+    reerase.add_argument("ids", nargs="*", help="statement ids")
+    reerase.add_argument("--ids-file", help="a file of statement ids, one a line (`sopro privacy erased` at the hub)")
+    reerase.add_argument("--site", help="site id; default SOPRO_SITE")
+    reerase.add_argument("--by", help="who, for the audit (default cli:<user>)")
+    reerase.set_defaults(func=cmd_privacy_reerase)

@@ -59,3 +59,37 @@ def export_person(settings: Settings, email: str | None = None, statement_id: st
         "count": sum(len(v) for v in records.values()),
         "records": records,
     }
+
+
+# --- erasure after a restore -------------------------------------------------------------------------
+# A backup older than an erasure brings the person back. The hub keeps every statement's status and
+# never a person, so it is the record of what was erased: list it there, and erase again at the site.
+
+def erased_at_hub(hub_engine, site_id: str) -> list[str]:
+    """The ids of `site_id`'s support statements the hub knows as erased."""
+    from services.hub.store import hub_support_statement as st
+
+    with hub_engine.connect() as conn:
+        return list(conn.execute(select(st.c.id).where(st.c.site == site_id, st.c.status == "erased")
+                                 .order_by(st.c.id)).scalars())
+
+
+def reapply_erasures(runtime, statement_ids: list[str], actor: str, today=None) -> dict[str, str]:
+    """Erase again each listed statement that holds personal data; returns what happened to each."""
+    from services.common.errors import NotFound
+    from services.registry import handlers, model, store
+
+    outcome = {}
+    for statement_id in statement_ids:
+        try:
+            with runtime.engine.connect() as conn:
+                statement = store.load_statement(conn, statement_id)
+        except NotFound:
+            outcome[statement_id] = "unknown here"
+            continue
+        if statement.status == model.ERASED:
+            outcome[statement_id] = "already erased"
+            continue
+        handlers.erase_support_statement(runtime.uow(), statement_id, actor, "re-applied after a restore")
+        outcome[statement_id] = "erased again"
+    return outcome

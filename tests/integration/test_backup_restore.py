@@ -71,6 +71,13 @@ class Site:
         assert resp.status_code == 201, resp.json
         return resp.json
 
+    def person_statement(self) -> dict:
+        resp = self.client.post(f"{API}/support-statements", json={
+            "kind": "person", "first_name": "Hansjörg", "last_name": "Zaunmaier", "email": "hz@example.org",
+            "consent": True, "nuts3": "AT123"})
+        assert resp.status_code == 201, resp.json
+        return resp.json
+
     def organisation(self, name: str) -> dict:
         resp = self.client.post(f"{API}/organisations", json={
             "kind": "social_enterprise", "name": name, "registration_number": f"ZVR {name}",
@@ -102,7 +109,8 @@ def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_
                                                                     capsys):
     site = Site(load_settings())
     site.organisation("Werkstatt Nord")
-    kept = [site.statement(i)["id"] for i in range(4)]
+    person = site.person_statement()["id"]
+    kept = [person] + [site.statement(i)["id"] for i in range(3)]
     site.relay()
     site.consume_own_events()
     backed_up_seqs = site.seqs()
@@ -114,19 +122,20 @@ def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_
     backup = read_backup(file)
     assert json.loads(gzip.decompress(file.read_bytes()))["site"] == "AT12"
     lost = site.statement(99)["id"]  # written after the backup: not in it
-    site.relay()
+    assert site.client.post(f"{API}/support-statements/{person}/erase", json={}).status_code == 200
+    assert site.relay() == 2
     with site.runtime.engine.connect() as conn:
         positions = inbox.positions(conn, MEMBERS)
     assert positions == {"AT12/registry": (5, 5)}
 
-    # The statement written after the backup went out as seq 6: the hub has seen it, the backup has not.
+    # What was written after the backup went out as seqs 6 and 7: the hub has seen them, the backup has not.
     monkeypatch.setenv("SOPRO_DB_URL", pg_schema_url("restored"))
-    assert main(["restore", str(file), "--resume-after", "AT12/registry=6"]) == 0
-    assert "AT12/registry: the relay continues after seq 6" in capsys.readouterr().out
+    assert main(["restore", str(file), "--resume-after", "AT12/registry=7"]) == 0
+    assert "AT12/registry: the relay continues after seq 7" in capsys.readouterr().out
     restored = Site(load_settings())
     tables = dump(restored.runtime.engine, sorted(_tables(restored), key=lambda t: t.name), "AT12")["tables"]
     assert backup["tables"]["outbox_stream"]["rows"] == [["AT12/registry", 5]]
-    assert tables.pop("outbox_stream")["rows"] == [["AT12/registry", 6]]  # moved on to the hub's position
+    assert tables.pop("outbox_stream")["rows"] == [["AT12/registry", 7]]  # moved on to the hub's position
     assert len(backup["tables"]["outbox"]["rows"]) == 5 and backup["tables"]["inbox"]["rows"]
     assert {name: t["rows"] for name, t in tables.items()} == {name: backup["tables"][name]["rows"]
                                                                for name in tables}
@@ -137,14 +146,25 @@ def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_
 
     new = restored.statement(100)
     assert restored.relay() == 1
-    assert restored.seqs() == backed_up_seqs + [7]  # no seq the hub has seen is reused for another event
+    assert restored.seqs() == backed_up_seqs + [8]  # no seq the hub has seen is reused for another event
     with restored.runtime.engine.connect() as conn:
-        row = conn.execute(select(outbox.c.aggregate_id, outbox.c.id).where(outbox.c.seq == 7)).one()
+        row = conn.execute(select(outbox.c.aggregate_id, outbox.c.id).where(outbox.c.seq == 8)).one()
     assert row.aggregate_id == new["id"] and row.id > max(r[0] for r in backup["tables"]["outbox"]["rows"])
     assert lost not in statuses
 
     with pytest.raises(RuntimeError, match="not empty"):
         main(["restore", str(file)])
+
+    # The backup predates the erasure, so the restore brought the person back: erase again what the
+    # hub knows as erased (`sopro privacy erased --of AT12` there; tests/integration/test_privacy.py).
+    assert restored.client.get(f"{API}/support-statements/{person}").json["last_name"] == "Zaunmaier"
+    assert main(["privacy", "reerase", person, lost, "--by", "ops"]) == 0
+    out = capsys.readouterr().out
+    assert f"{person}: erased again" in out and f"{lost}: unknown here" in out
+    again = restored.client.get(f"{API}/support-statements/{person}").json
+    assert again["status"] == "erased" and again["last_name"] is None and again["email"] is None
+    audit = restored.client.get(f"{API}/support-statements/{person}/audit").json
+    assert [(a["action"], a["actor"], a["reason"]) for a in audit] == [("erased", "ops", "re-applied after a restore")]
 
 
 def _tables(site: Site):

@@ -17,6 +17,7 @@ from services.common.auth import add_user
 from services.common.errors import Conflict
 from services.common.outbox import outbox
 from services.hub import store as hub_store
+from services.privacy import erased_at_hub
 from services.registry import model as m, store
 from services.sync.relay import Relay
 from services.workers import hub_ingest
@@ -94,6 +95,8 @@ def test_erasure_removes_records_confirms_and_stays_erased(site, make_settings, 
         rows = conn.execute(select(hub_store.hub_support_statement)).all()
     assert [(r.id, r.status, r.aggregate_version) for r in rows] == [(statement["id"], "erased", 2)]
     assert "Zaunmaier" not in json.dumps([dict(r._mapping) for r in rows], default=str)
+    # The hub is the record of what was erased, for re-erasing after a site restores an older backup.
+    assert erased_at_hub(hub.engine, "AT12") == [statement["id"]] and erased_at_hub(hub.engine, "HU22") == []
     hub.engine.dispose()
 
 
