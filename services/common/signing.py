@@ -81,6 +81,8 @@ class SiteKey:
 
     def __getattr__(self, name):
         # Where a raw key was used before rotation existed (public_key(), private_bytes(), ...).
+        if name.startswith("__") or name == "private_key":  # copy/pickle probe a half-built object
+            raise AttributeError(name)
         return getattr(self.private_key, name)
 
 
