@@ -4,8 +4,10 @@ per site for every year, so that both "per site" and "per year" read off one pic
 - Embedded inline in the page: no XML declaration, and no script (pygal links its tooltip script from
   a CDN by default; these pages must work offline and without JavaScript). Values are printed on the
   bars instead of in tooltips.
-- Labelled in the page's language: the caller passes the translated title, axis and "no data" texts
-  and the locale, which formats every number (1.234,5 in de, 1 234,5 in hu, 1,234.5 in en).
+- Labelled in the page's language: the caller passes the translated title and unit and the locale,
+  which formats every number (1.234,5 in de, 1 234,5 in hu, 1,234.5 in en).
+- No records, no picture: an empty chart (pygal draws axes from 0 to 1 and a huge "no data") tells
+  nothing, so `svg` is empty and the page says in words that nothing is recorded yet.
 - Every chart comes with its figures as rows, for a table beside it (screen readers, copying).
 
 No Flask here: pure functions of `impact.summarise`'s result.
@@ -70,14 +72,13 @@ class ChartTexts:
 
     title: str
     unit: str
-    no_data: str
 
 
 @dataclass(frozen=True)
 class Chart:
     key: str
     title: str
-    svg: str  # an inline <svg> element
+    svg: str  # an inline <svg> element; empty when there is nothing to draw
     years: list[int]
     rows: list[tuple[str, list[str]]]  # (site, the formatted value of each year; "" where none)
 
@@ -114,7 +115,6 @@ def bar_chart(texts: ChartTexts, years: list[int], by_site: dict[str, list[Decim
         print_values=True, print_values_position="top",
         value_formatter=lambda v: number(v, locale, decimals),
         legend_at_bottom=True, legend_at_bottom_columns=min(len(by_site), 5) or 1,
-        no_data_text=texts.no_data,
         y_title=texts.unit,
         include_x_axis=True,
         truncate_legend=-1,
@@ -149,7 +149,8 @@ def impact_charts(summary: dict, texts: dict[str, ChartTexts], locale: str) -> l
     for dimension in DIMENSIONS:
         years, by_site = series(summary, dimension)
         text = texts[dimension.key]
-        svg = bar_chart(text, years, by_site, locale, dimension.decimals)
         rows = [(site, [number(v, locale, dimension.decimals) for v in values]) for site, values in by_site.items()]
+        drawn = any(v is not None for values in by_site.values() for v in values)
+        svg = bar_chart(text, years, by_site, locale, dimension.decimals) if drawn else ""
         charts.append(Chart(dimension.key, text.title, svg, years, rows))
     return charts

@@ -1,0 +1,195 @@
+"""The agency dashboard at the hub (agency_viewer, agency_admin, after login): the network at a
+glance, consolidated members, offers and enquiries across sites, cross-border orders with their parts,
+impact charts per site and year, and the federation's health.
+
+Read-only: the agency looks; the sites act. Filters are the API's query schemas (`pages.read_query`).
+"""
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, select, tuple_
+
+from services.common.auth import roles
+from services.common.errors import NotFound
+from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
+from services.hub import consortium_store, enquiry_store, health, impact, registry_queries, stats, store
+from services.hub.api import ConsolidatedQuery, hub_runtime, member_site_ids
+from services.hub.charts import ChartTexts, impact_charts
+from services.hub.consortium_api import OrderQuery
+from services.hub.enquiry_api import EnquiryQuery, ImpactQuery
+from services.hub.events import ORDER_STATES
+from services.hub.pages import hub_choices, member_sites, pages_of, read_query, status_of
+from services.registry.events import ORGANISATION_KINDS
+from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+from services.web.i18n import language
+from services.web.vocabulary import choices
+
+AGENCY = ("agency_viewer", "agency_admin")
+PER_PAGE = 25
+
+blp = page_blueprint("agency", __name__, url_prefix="/agency")
+
+for _endpoint, _label, _order in (
+    ("overview", _l("Overview"), 10), ("members", _l("Members"), 20), ("offers", _l("Offers"), 30),
+    ("enquiries", _l("Enquiries"), 40), ("cross_border", _l("Cross-border orders"), 50),
+    ("impact_page", _l("Impact"), 60), ("health_page", _l("Federation health"), 70),
+):
+    nav_link(blp, _endpoint, _label, roles=AGENCY, area=OFFICE_AREA, order=_order)
+
+
+def chart_texts() -> dict[str, ChartTexts]:
+    return {
+        "economic": ChartTexts(str(_l("Economic: value paid to social enterprises")), "EUR"),
+        "ecological": ChartTexts(str(_l("Ecological: material diverted from waste")), "kg"),
+        "regional": ChartTexts(str(_l("Regional: mean distance from production to delivery")), "km"),
+        "social": ChartTexts(str(_l("Social: hours of work for people in integration")), str(_l("hours"))),
+    }
+
+
+def _charts(conn, site: str | None = None, year: int | None = None):
+    summary = impact.impact_totals(conn, member_site_ids(), site, year)
+    return summary, impact_charts(summary, chart_texts(), language())
+
+
+def _stream_health(conn) -> list[health.StreamHealth]:
+    from services.hub.consumers import INGEST_SERVICES
+
+    expected = [f"{site}/{service}" for site in member_site_ids() for service in INGEST_SERVICES]
+    return health.summarise_streams(expected, health.positions(conn), health.quarantined_counts(conn),
+                                    health.heads(conn), health.paused_streams(conn))
+
+
+# --- views -------------------------------------------------------------------------------------------
+
+@blp.route("/")
+@roles(*AGENCY)
+def overview():
+    with hub_runtime().engine.connect() as conn:
+        figures = stats.statistics(conn, member_site_ids())
+        latest, _ = enquiry_store.list_enquiries(conn, enquiry_store.EnquiryFilters(), 1, 8)
+        _, charts = _charts(conn)
+        streams = _stream_health(conn)
+        _, open_dead = health.dead_letters(conn, limit=0)
+        orders, order_count = consortium_store.list_orders(conn, 1, 5)
+    return render_template("hub/agency/overview.html", figures=figures, latest=latest, charts=charts,
+                           streams=streams, open_dead=open_dead, orders=orders, order_count=order_count)
+
+
+@blp.route("/members")
+@roles(*AGENCY)
+def members():
+    args, state = read_query(ConsolidatedQuery())
+    rows, total, page = [], 0, 1
+    if args is not None:
+        page = args["page"]
+        with hub_runtime().engine.connect() as conn:
+            rows, total = registry_queries.list_organisations(conn, _registry_filters(args), page, PER_PAGE)
+    return render_template("hub/agency/members.html", form=state, rows=rows, total=total, page=page,
+                           pages=pages_of(total, PER_PAGE), sites=member_sites(),
+                           kinds=choices(ORGANISATION_KINDS)), status_of(state)
+
+
+@blp.route("/offers")
+@roles(*AGENCY)
+def offers():
+    args, state = read_query(ConsolidatedQuery())
+    rows, total, page = [], 0, 1
+    if args is not None:
+        page = args["page"]
+        with hub_runtime().engine.connect() as conn:
+            rows, total = registry_queries.list_offers(conn, _registry_filters(args), page, PER_PAGE)
+    return render_template("hub/agency/offers.html", form=state, rows=rows, total=total, page=page,
+                           pages=pages_of(total, PER_PAGE), sites=member_sites(),
+                           kinds=choices(ORGANISATION_KINDS)), status_of(state)
+
+
+def _registry_filters(args: dict) -> registry_queries.Filters:
+    return registry_queries.Filters(site=args.get("site"), kind=args.get("kind"), cpv=args.get("cpv"),
+                                    region=args.get("region"), text=args.get("q"))
+
+
+@blp.route("/enquiries")
+@roles(*AGENCY)
+def enquiries():
+    args, state = read_query(EnquiryQuery())
+    rows, total, page = [], 0, 1
+    if args is not None:
+        page = args["page"]
+        filters = enquiry_store.EnquiryFilters(
+            site=args.get("site"), state=args.get("state"), type=args.get("type"), cpv=args.get("cpv"),
+            year=args.get("year"), cross_border_flagged=args.get("cross_border_flagged"))
+        with hub_runtime().engine.connect() as conn:
+            rows, total = enquiry_store.list_enquiries(conn, filters, page, PER_PAGE)
+    return render_template("hub/agency/enquiries.html", form=state, rows=rows, total=total, page=page,
+                           pages=pages_of(total, PER_PAGE), sites=member_sites(), types=choices(ENQUIRY_TYPES),
+                           states=choices(ENQUIRY_STATES)), status_of(state)
+
+
+@blp.route("/enquiries/<uuid:enquiry_id>")
+@roles(*AGENCY)
+def enquiry(enquiry_id):
+    with hub_runtime().engine.connect() as conn:
+        found = enquiry_store.get_enquiry(conn, str(enquiry_id))
+        if found is None:
+            raise NotFound(f"no enquiry {enquiry_id}")
+        site, key = found["site"], found["id"]
+        agreements = enquiry_store.agreements_of(conn, site, key)
+        impact_records = enquiry_store.impact_of(conn, site, key)
+        order = consortium_store.order_for_enquiry(conn, site, key)
+        parts = consortium_store.parts(conn, order["id"]) if order else []
+        names = organisation_names(conn, [(site, a["organisation_id"]) for a in agreements]
+                                   + [(p["site"], p["organisation_id"]) for p in parts])
+    return render_template("hub/agency/enquiry.html", enquiry=found, agreements=agreements,
+                           impact_records=impact_records, order=order, parts=parts, names=names)
+
+
+@blp.route("/cross-border")
+@roles(*AGENCY)
+def cross_border():
+    """Cross-border orders, each with its parts (every part forwarded, declined ones included)."""
+    args, state = read_query(OrderQuery())
+    orders, total, page, parts, names = [], 0, 1, {}, {}
+    if args is not None:
+        page = args["page"]
+        with hub_runtime().engine.connect() as conn:
+            orders, total = consortium_store.list_orders(conn, page, PER_PAGE, args.get("status"), args.get("site"))
+            parts = {o["id"]: consortium_store.parts(conn, o["id"]) for o in orders}
+            names = organisation_names(conn, [(p["site"], p["organisation_id"])
+                                              for order_parts in parts.values() for p in order_parts])
+    return render_template("hub/agency/cross_border.html", form=state, orders=orders, parts=parts, names=names,
+                           total=total, page=page, pages=pages_of(total, PER_PAGE), sites=member_sites(),
+                           statuses=hub_choices(ORDER_STATES)), status_of(state)
+
+
+def organisation_names(conn, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(site, organisation id) -> name, from the consolidated registry."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    org = store.hub_organisation
+    rows = conn.execute(select(org.c.site, org.c.id, org.c.name)
+                        .where(and_(tuple_(org.c.site, org.c.id).in_(keys), org.c.name.is_not(None))))
+    return {(r.site, r.id): r.name for r in rows}
+
+
+@blp.route("/impact")
+@roles(*AGENCY)
+def impact_page():
+    args, state = read_query(ImpactQuery())
+    summary, charts = None, []
+    if args is not None:
+        with hub_runtime().engine.connect() as conn:
+            summary, charts = _charts(conn, args.get("site"), args.get("year"))
+    return render_template("hub/agency/impact.html", form=state, summary=summary, charts=charts,
+                           sites=member_sites()), status_of(state)
+
+
+@blp.route("/health")
+@roles(*AGENCY)
+def health_page():
+    with hub_runtime().engine.connect() as conn:
+        streams = _stream_health(conn)
+        letters, open_dead = health.dead_letters(conn, limit=50)
+    return render_template("hub/agency/health.html", streams=streams, letters=letters, open_dead=open_dead,
+                           form=forms.FormState())
