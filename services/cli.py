@@ -11,7 +11,6 @@ from pathlib import Path
 
 from services.common.config import DEFAULT_FEDERATION_FILE, REPO_ROOT, load_federation, load_settings
 from services.operations import add_key_commands, add_operations_commands
-from services.operations import add_key_commands, add_operations_commands
 
 
 def _settings(args):
@@ -175,7 +174,6 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--federation", help="federation file to read (default: deploy/federation.yaml)")
     gen.add_argument("--write-federation", help="write a copy of the federation file listing the public keys")
     gen.set_defaults(func=cmd_keys_generate)
-    add_key_commands(keys)  # rotate, retire, resign (services/operations.py)
     add_key_commands(keys)  # rotate, retire, resign (services/operations.py)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
