@@ -104,7 +104,8 @@ def _impact(conn, site: str, year: int, eur: str, kg: str, hours: str) -> None:
     conn.execute(insert(enquiry_store.hub_impact).values(
         site=site, id=str(uuid.uuid4()), aggregate_version=1, last_event_id=str(uuid.uuid4()),
         last_occurred_at=datetime.now(timezone.utc), agreement_id=str(uuid.uuid4()), enquiry_id=str(uuid.uuid4()),
-        year=year, value_paid=Decimal(eur), currency="EUR", value_paid_eur=Decimal(eur), material_diverted_kg=Decimal(kg),
+        year=year, value_paid=Decimal(eur), currency="EUR", value_paid_eur=Decimal(eur),
+        material_diverted_kg=Decimal(kg),
         regional_share=Decimal("0.8"), distance_km=Decimal("42"), production_nuts3=f"{site}1",
         integration_hours=Decimal(hours)))
 
@@ -120,7 +121,8 @@ def _order(conn, enquiry: dict, at12_se: str, hu22_se: str) -> str:
         "currency": "EUR", "label_required": False, "max_partners": 3, "min_lot": 50, "sites": ["AT12", "HU22"],
         "status": "forwarded", "version": 1, "allocation": {}, "created_at": now, "updated_at": now})
     consortium_store.add_parts(conn, [
-        {"id": str(uuid.uuid4()), "order_id": order_id, "site": site, "organisation_id": se, "offer_id": str(uuid.uuid4()),
+        {"id": str(uuid.uuid4()), "order_id": order_id, "site": site, "organisation_id": se,
+         "offer_id": str(uuid.uuid4()),
          "quantity": quantity, "unit_price": Decimal(price), "currency": currency, "unit_cost_eur": Decimal("14"),
          "reason": reason, "status": status, "answer": None, "version": 1, "forwarded_at": now, "answered_at": None}
         for site, se, quantity, price, currency, reason, status in (

@@ -1,0 +1,138 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against `sopro demo` in a subprocess.
+
+- The demo runs with its own var directory and ports the system picks (`--free-ports`); the URLs come
+  from its federation.json. It is stopped (SIGTERM, then SIGKILL) when the session ends.
+- The browser is the system's /usr/bin/chromium: browser downloads are impossible here. Without it
+  these tests skip, unless SOPRO_REQUIRE_SERVICES=1 (CI), where a missing chromium is a failure.
+- Every page a test visits fails the test if it answers 5xx; `shoot(page, name)` saves a screenshot
+  under test-artifacts/screenshots/ (gitignored) for a person to look at.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+REQUIRE = os.environ.get("SOPRO_REQUIRE_SERVICES") == "1"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+DEMO_START_SECONDS = 90
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives Debian's chromium against the demo federation")
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return
+    message = f"{CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)"
+    if REQUIRE:
+        pytest.fail(message + " and SOPRO_REQUIRE_SERVICES=1")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo federation's description (federation.json): {"hub": url, "sites": {id: {url, users...}}}."""
+    _need_chromium()  # no point starting the federation without a browser
+    var_dir = tmp_path_factory.mktemp("browser-demo")
+    log_path = var_dir.parent / "browser-demo.log"
+    log = log_path.open("wb")
+    env = {**os.environ, "SOPRO_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "demo", "--var-dir", str(var_dir), "--free-ports"],
+                            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    described = var_dir / "federation.json"
+    try:
+        deadline = time.monotonic() + DEMO_START_SECONDS
+        while not described.exists():
+            if proc.poll() is not None:
+                raise AssertionError(f"sopro demo exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"sopro demo wrote no federation.json in {DEMO_START_SECONDS}s")
+            time.sleep(0.2)
+        time.sleep(0.1)  # written in one call, but let it land
+        yield json.loads(described.read_text(encoding="utf-8"))
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def browser(demo):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class ServerErrors(list):
+    """The 5xx answers a page received (documents and sub-requests alike)."""
+
+    def watch(self, page) -> None:
+        page.on("response", self._seen)
+
+    def _seen(self, response) -> None:
+        if response.status >= 500:
+            self.append(f"{response.status} {response.request.method} {response.url}")
+
+
+@pytest.fixture
+def server_errors():
+    errors = ServerErrors()
+    yield errors
+    assert not errors, f"server errors: {errors}"
+
+
+@pytest.fixture
+def new_page(browser, server_errors):
+    """A factory of pages, each in its own context (its own cookies: one person each)."""
+    contexts = []
+
+    def make(viewport=(1280, 900)):
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        server_errors.watch(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shoot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

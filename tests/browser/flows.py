@@ -1,0 +1,74 @@
+"""What the browser tests set up through the sites' APIs, and small page helpers.
+
+The demo has enquiries but no delivered agreement, so the agency's impact charts would have nothing
+to draw; `deliver_with_impact` takes one enquiry of a site through proposal, agreement and delivery
+(as the brokerage end-to-end test does) so that the site's impact reaches the hub.
+"""
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+import requests
+
+PASSWORD = "sopro-demo"
+
+
+class Api:
+    """A broker's (or other user's) session on one site's JSON API."""
+
+    def __init__(self, base_url: str, username: str = "broker"):
+        self.base = f"{base_url}/api/v1"
+        self.http = requests.Session()
+        token = self.ok("POST", "/auth/token", json={"username": username, "password": PASSWORD})["access_token"]
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def ok(self, method: str, path: str, expect: tuple[int, ...] = (200, 201), **kwargs) -> dict:
+        response = self.http.request(method, f"{self.base}{path}", timeout=15, **kwargs)
+        assert response.status_code in expect, (method, path, response.status_code, response.text[:500])
+        return response.json()
+
+
+def organisation_id(api: Api, name: str) -> str:
+    found = api.ok("GET", "/organisations", params={"q": name})["items"]
+    assert found, f"no organisation {name!r}"
+    return found[0]["id"]
+
+
+def offer_of(api: Api, organisation: str) -> dict:
+    offers = api.ok("GET", "/offers", params={"organisation_id": organisation})["items"]
+    assert offers, f"no offer of {organisation}"
+    return offers[0]
+
+
+def deliver_with_impact(base_url: str, client: str, social_enterprise: str, cpv: str, quantity: str, unit: str,
+                        price: str, currency: str, impact: dict) -> str:
+    """A new enquiry of `client`, agreed with `social_enterprise` and delivered with `impact`. Its id."""
+    api = Api(base_url)
+    client_id, se_id = organisation_id(api, client), organisation_id(api, social_enterprise)
+    offer = offer_of(api, se_id)
+    enquiry = api.ok("POST", "/enquiries", json={
+        "type": "service", "title": "Browser test: delivered with impact", "cpv_codes": [cpv],
+        "quantity": quantity, "unit": unit, "deadline": (date.today() + timedelta(days=40)).isoformat(),
+        "client_kind": "economic_enterprise", "client_organisation_id": client_id, "submit": True})
+    eid = enquiry["id"]
+    for state in ("in_consultation", "matching"):
+        api.ok("POST", f"/enquiries/{eid}/transitions", json={"to": state, "reason": "browser test"})
+    delivery_date = (date.today() + timedelta(days=20)).isoformat()
+    proposal = api.ok("POST", f"/enquiries/{eid}/proposals", json={
+        "organisation_id": se_id, "offer_id": offer["id"], "quantity": quantity, "unit": unit, "price": price,
+        "currency": currency, "delivery_date": delivery_date})
+    agreement = api.ok("POST", f"/enquiries/{eid}/proposals/{proposal['id']}/accept")
+    api.ok("POST", f"/enquiries/{eid}/transitions", json={"to": "in_production"})
+    api.ok("POST", f"/enquiries/{eid}/agreements/{agreement['id']}/deliver", json=impact)
+    return eid
+
+
+def eventually(fetch, timeout: float = 20.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
