@@ -106,7 +106,7 @@ class OrderView(MethodView):
 @blp.route("/ocds/release-package")
 class ReleasePackage(MethodView):
     @roles(*AGENCY)
-    @blp.response(200, ma.fields.Dict, description="an OCDS 1.1 release package, one release per order")
+    @blp.response(200, description="an OCDS 1.1 release package (release-package-schema.json), one release per order")
     def get(self):
         """The brokered cross-border orders as an OCDS 1.1 release package (combine packages with ocdskit)."""
         published = datetime.now(timezone.utc)

@@ -54,3 +54,16 @@ def test_an_order_no_site_can_fill_is_split_across_sites_reallocated_after_a_dec
     assert order.status_code == 200, order.text
     assert order.json()["status"] == "agreed"
     assert len(order.json()["allocation"]["rounds"]) == 2, "one allocation, one re-allocation after the decline"
+
+    # The brokered order in the hub's OCDS export, valid against the official 1.1.5 schema.
+    from tests.unit.test_ocds import errors
+
+    export = hub.get(f"{urls['EU']}/api/v1/ocds/release-package")
+    assert export.status_code == 200, export.text
+    package = export.json()
+    assert errors(package) == []
+    (release,) = [r for r in package["releases"] if r["ocid"].endswith(story["order_id"])]
+    assert release["tender"]["status"] == "complete"
+    suppliers = {p["id"] for p in release["parties"] if "supplier" in p["roles"]}
+    assert len(suppliers) == 4 and len(release["relatedProcesses"]) == 5
+    assert requests.get(f"{urls['EU']}/api/v1/ocds/release-package").status_code == 401
