@@ -27,10 +27,13 @@ def division_label(code: str, language: str) -> str:
 
 
 def code_label(code: str, language: str) -> str:
-    """A code for people: a division in the page's language; a finer code with its own (English) label."""
+    """A code for people: its division in the page's language; a finer code with its number (and, in
+    English, its own label: the vocabulary's finer labels exist in English only here)."""
     if code == cpv.division(code):
         return division_label(code, language)
-    return f"{division_label(code, language)}: {cpv.label(code) or code}"
+    if language == "en":
+        return f"{division_label(code, language)}: {cpv.label(code) or code}"
+    return f"{division_label(code, language)} ({code})"
 
 
 def division_choices(language: str) -> list[tuple[str, str]]:

@@ -33,10 +33,11 @@ def init_i18n(app, runtime, extra_translation_dirs=()) -> None:
         str(d) for d in (TRANSLATIONS, *extra_translation_dirs) if Path(d).is_dir())
     Babel(app, locale_selector=select_locale)
     app.before_request(remember_language)
+    from services.web.messages import translate
     from services.web.vocabulary import term
 
     app.jinja_env.filters.update(date=show_date, datetime=show_datetime, number=show_number, money=show_money,
-                                 term=term)
+                                 term=term, message=translate)
 
 
 def site_languages() -> tuple[str, ...]:

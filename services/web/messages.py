@@ -139,6 +139,38 @@ MESSAGES = {
         N_("The assessment does not meet the criteria; the label cannot be granted."),
     "the application has not been assessed yet": N_("The application has not been assessed yet."),
     "cannot {doing} an application that is {status}": N_("This application is “%(status)s”: that is not possible now."),
+    # the shortlist's reasons (matching's ranking)
+    "CPV {code} exact: {points}": N_("CPV %(code)s exactly: %(points)s"),
+    "CPV {code} within the requested {wanted}: {points}": N_("CPV %(code)s within the requested %(wanted)s: %(points)s"),
+    "CPV {code} shares the {level} {prefix} with {wanted}: {points}":
+        N_("CPV %(code)s shares the %(level)s %(prefix)s with %(wanted)s: %(points)s"),
+    "{free} {unit} free before {until}, {share} of {quantity}: {points}":
+        N_("%(free)s %(unit)s free before %(until)s, %(share)s of %(quantity)s: %(points)s"),
+    "{free} {unit} free before {until}: {points}": N_("%(free)s %(unit)s free before %(until)s: %(points)s"),
+    "capacity in {unit}, the enquiry counts in {wanted}: not comparable: +0":
+        N_("capacity in %(unit)s, the enquiry counts in %(wanted)s: not comparable: +0"),
+    "{km} km away, beyond its delivery radius of {radius} km: +0":
+        N_("%(km)s km away, beyond its delivery radius of %(radius)s km: +0"),
+    "{km} km from the delivery place (delivery radius {radius} km): {points}":
+        N_("%(km)s km from the delivery place (delivery radius %(radius)s km): %(points)s"),
+    "{km} km from the delivery place: {points}": N_("%(km)s km from the delivery place: %(points)s"),
+    "in the delivery region ({nuts}): {points}": N_("in the delivery region (%(nuts)s): %(points)s"),
+    "in the delivery NUTS-2 region ({nuts}): {points}": N_("in the delivery NUTS-2 region (%(nuts)s): %(points)s"),
+    "in the delivery country ({nuts}): {points}": N_("in the delivery country (%(nuts)s): %(points)s"),
+    "{nuts} is outside the delivery country: +0": N_("%(nuts)s is outside the delivery country: +0"),
+    "distance unknown: +0": N_("distance unknown: +0"),
+    "holds the label 'socio-ecologically produced': {points}":
+        N_("holds the label “socio-ecologically produced”: %(points)s"),
+    "label required, not held: {points}": N_("label required, not held: %(points)s"),
+    "no label: +0": N_("no label: +0"),
+    "{segment} labour market, {workers} workers in integration: {points}":
+        N_("%(segment)s labour market, %(workers)s workers in integration: %(points)s"),
+    "category": N_("category"),
+    "class": N_("class"),
+    "group": N_("group"),
+    "division": N_("division"),
+    "second": N_("second"),
+    "third": N_("third"),
     # login
     "unknown user or wrong password": N_("Unknown user or wrong password."),
 }

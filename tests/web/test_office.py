@@ -69,7 +69,8 @@ def test_shortlist_proposal_acceptance_message_and_delivery(at12, broker):
     broker.get(page)
     broker.post(f"{page}/move", {"to": "matching"})
     broker.get(page)
-    assert "Traisentaler Werkstatt" in broker.page.split('id="proposals"')[0]  # shortlisted, with reasons
+    shortlist = broker.page.split('id="proposals"')[0]
+    assert "Traisentaler Werkstatt" in shortlist and "CPV 39100000 genau: +40" in shortlist  # with its reasons
     candidate = re.search(r'<option value="([0-9a-f-]{36}:[0-9a-f-]{36})"', broker.page).group(1)
     # empty and wrong terms: field messages
     assert broker.post(f"{page}/proposals", {"candidate": "", "quantity": "", "price": ""}).status_code == 422

@@ -129,7 +129,7 @@ def test_an_empty_enquiry_shows_field_errors(at12, lang, required):
     browser.get(f"/enquire?lang={lang}")
     assert browser.post("/enquire", {}).status_code == 422
     errors = field_errors(browser.page)
-    for name in ("f-organisation", "f-client_kind", "f-type", "f-title"):
+    for name in ("f-organisation", "f-client_kind", "f-type", "f-title", "f-contact-name"):
         assert errors[name] == [required], name
 
 
@@ -140,13 +140,13 @@ def test_wrong_enquiry_values_show_the_apis_and_the_domains_messages(at12):
     assert field_errors(browser.page) == {"f-quantity": ["Bitte geben Sie eine Zahl ein."],
                                           "f-deadline": ["Bitte geben Sie ein Datum ein (JJJJ-MM-TT)."],
                                           "f-contact-email": ["Bitte geben Sie eine gültige E-Mail-Adresse ein."]}
-    browser.post("/enquire", {**ENQUIRY, "unit": "", "deadline": "2001-01-01"})
-    assert field_errors(browser.page) in ({"f-unit": ["Bitte geben Sie zur Menge eine Einheit an (und nur dann)."]},
-                                          {"f-deadline": ["Das Datum darf nicht in der Vergangenheit liegen."]})
+    browser.post("/enquire", {**ENQUIRY, "unit": ""})
+    assert field_errors(browser.page) == {"f-unit": ["Bitte geben Sie zur Menge eine Einheit an (und nur dann)."]}
+    browser.post("/enquire", {**ENQUIRY, "deadline": "2001-01-01"})
+    assert field_errors(browser.page) == {"f-deadline": ["Das Datum darf nicht in der Vergangenheit liegen."]}
     browser.post("/enquire", {**ENQUIRY, "contact.email": ""})
     assert field_errors(browser.page) == {
-        "f-contact": ["Bitte geben Sie Ihren Namen und eine E-Mail-Adresse oder Telefonnummer an."]} or \
-        "Bitte geben Sie Ihren Namen" in browser.page
+        "f-contact-email": ["Bitte geben Sie Ihren Namen und eine E-Mail-Adresse oder Telefonnummer an."]}
 
 
 def test_a_valid_enquiry_is_submitted_as_an_anonymous_first_contact(at12):

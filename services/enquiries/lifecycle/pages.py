@@ -58,6 +58,8 @@ def enquire():
                      state)
     if who is not None and who["client_kind"] not in CLIENT_KINDS:
         state.add_errors({"client_kind": ["Must be one of: {choices}."]})
+    if "contact" not in body:  # the API asks for it only once the rest is right; the form says so at once
+        state.add_errors({"contact.name": ["Missing data for required field."]})
     fields = forms.load(NewEnquirySchema(), body, state)
     if fields is not None and state.valid:
         fields.pop("submit", None)
@@ -72,6 +74,8 @@ def enquire():
                                               site_rules(), now(), submit=True)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
+            if "contact" in state.errors:  # a name but no way to reach the person: said at the e-mail field
+                state.errors["contact.email"] = state.errors.pop("contact")
         else:
             return redirect(url_for(".enquiry_thanks", reference=enquiry.reference))
     return render_template("enquiries/enquire.html", form=state, types=ENQUIRY_TYPES, client_kinds=CLIENT_KINDS), 422
