@@ -150,12 +150,16 @@ DEMO_PASSWORD = "sopro-demo"
 # budget, cross-border allowed, state to move it to after submission)
 ENQUIRIES = {
     "AT13": [("csr_product", "5.000 Tote Bags aus Upcycling-Material", "Ringstraßen Modehaus GmbH", ["18930000"],
-              "5000", "bags", 75, "AT130", "60000", True, "in_consultation")],
+              "5000", "bags", 35, "AT130", "60000", True, "in_consultation")],
     "AT12": [("service", "Grünflächenpflege am Firmengelände", "Donauland Handels AG", ["77310000"], "300",
               "hours", 40, "AT127", "12000", False, "submitted")],
     "HU22": [("give_away", "Céges ajándékok újrahasznosított textilből", "Zalai Ajándéktárgy Kft.", ["18930000"],
               "800", "bags", 50, "HU223", "3200000", False, "submitted")],
 }
+
+# Enquiries the site's broker passes to the hub for a cross-border consortium, by site: titles. No social
+# enterprise alone can make 5,000 bags in five weeks; together AT11, AT13, AT22 and HU22 can.
+CROSS_BORDER = {"AT13": ["5.000 Tote Bags aus Upcycling-Material"]}
 
 # Labels granted in the demo, by site: (holder name, product, cpv codes)
 LABELS = {

@@ -13,12 +13,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import requests
+
 from services.bootstrap import bootstrap, create_app
 from services.common.auth import add_user
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
 from services.demo import data
-from services.demo.seed import seed_site
+from services.demo.seed import request_cross_border, seed_site
 from services.serving import AppServer
 from services.workers import Workers, start_hub_ingest, start_relay, start_site_consumers
 
@@ -110,7 +112,21 @@ class EmbeddedFederation:
 
                     if authenticate(conn, "member", data.DEMO_PASSWORD) is None:
                         add_user(conn, "member", data.DEMO_PASSWORD, ["member"], org_id)
+        # The hub composes consortia from what it has heard: let every site's offers reach it first.
+        self._wait_for_hub_offers(sum(len(offers) for offers in data.OFFERS.values()))
+        for site in self.federation.member_sites:
+            request_cross_border(site.url, site.id, members[site.id]["enquiries"])
         return members
+
+    def _wait_for_hub_offers(self, expected: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = requests.get(f"{self.federation.hub.url}/api/v1/offers", params={"per_page": 1}, timeout=5)
+            if found.ok and found.json()["total"] >= expected:
+                return
+            time.sleep(0.2)
+        log.warning("the hub knows fewer than %d offers after %.0fs; cross-border orders may come up short",
+                    expected, timeout)
 
     def describe(self) -> dict:
         """What var/demo/federation.json holds: every base URL and the demo users."""

@@ -24,6 +24,7 @@ def seed_site(base_url: str, site_id: str) -> dict:
                           json={"username": "broker", "password": data.DEMO_PASSWORD}))["access_token"]
     http.headers["Authorization"] = f"Bearer {token}"
     ids: dict[str, str] = {}
+    enquiries: dict[str, str] = {}
     first_se = None
     for (kind, name, regno, street, postcode, town, nuts3, lat, lon, segment, workers) in data.ORGANISATIONS[site_id]:
         body = {
@@ -66,10 +67,21 @@ def seed_site(base_url: str, site_id: str) -> dict:
         if state != "submitted":
             _ok(http.post(f"{base_url}/api/v1/enquiries/{enquiry['id']}/transitions",
                           json={"to": state, "reason": "first consultation booked"}))
+        enquiries[title] = enquiry["id"]
     for holder, product, cpv in data.LABELS.get(site_id, []):
         _grant_label(base_url, {"holder_organisation_id": ids[holder], "holder_name": holder, "product": product,
                                 "cpv_codes": cpv, "evidence": data.LABEL_EVIDENCE})
-    return {"organisations": ids, "member_organisation_id": first_se}
+    return {"organisations": ids, "enquiries": enquiries, "member_organisation_id": first_se}
+
+
+def request_cross_border(base_url: str, site_id: str, enquiry_ids: dict[str, str]) -> list[str]:
+    """The broker passes the site's large orders to the hub, which composes a consortium across sites."""
+    http = _session(base_url, "broker")
+    requested = []
+    for title in data.CROSS_BORDER.get(site_id, []):
+        _ok(http.post(f"{base_url}/api/v1/enquiries/{enquiry_ids[title]}/cross-border", json={"max_partners": 5}))
+        requested.append(enquiry_ids[title])
+    return requested
 
 
 def _session(base_url: str, username: str) -> requests.Session:

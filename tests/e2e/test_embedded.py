@@ -69,6 +69,19 @@ def test_demo_data_reaches_the_hub_and_description_is_written(federation):
     assert sites, "every site's offers reached the hub"
     assert path.is_file() and "HU22" in path.read_text()
 
+    # The demo's large order at AT13 went to the hub, which split it across sites and forwarded the parts.
+    agency = {"Authorization": f"Bearer {token(hub, 'agency')}"}
+
+    def composed():
+        orders = requests.get(f"{hub}/api/v1/cross-border/orders", headers=agency).json()["items"]
+        return orders if orders and orders[0]["status"] != "requested" else None
+
+    (order,) = eventually(composed, timeout=30)
+    detail = requests.get(f"{hub}/api/v1/cross-border/orders/{order['id']}", headers=agency).json()
+    assert order["origin_site"] == "AT13" and order["status"] == "forwarded", detail
+    assert sum(p["quantity"] for p in detail["parts"]) == 5000
+    assert len({p["site"] for p in detail["parts"]}) >= 3, detail["parts"]
+
 
 def test_an_enquiry_moving_through_its_states_reaches_the_hub_on_sqlite(federation):
     """Embedded mode stores timestamps in SQLite; its events must still carry RFC 3339 UTC times."""
