@@ -6,16 +6,18 @@ Read-only: the agency looks; the sites act. Filters are the API's query schemas 
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, func, select, tuple_
 
 from services.common.auth import roles
 from services.common.errors import NotFound
 from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub import consortium_store, enquiry_store, health, impact, registry_queries, stats, store
 from services.hub.api import ConsolidatedQuery, hub_runtime, member_site_ids
-from services.hub.charts import ChartTexts, impact_charts
+from services.hub.charts import ChartTexts, impact_charts, with_mean_distances
 from services.hub.consortium_api import OrderQuery
 from services.hub.enquiry_api import EnquiryQuery, ImpactQuery
 from services.hub.events import ORDER_STATES
@@ -49,7 +51,20 @@ def chart_texts() -> dict[str, ChartTexts]:
 
 def _charts(conn, site: str | None = None, year: int | None = None):
     summary = impact.impact_totals(conn, member_site_ids(), site, year)
-    return summary, impact_charts(summary, chart_texts(), language())
+    charted = with_mean_distances(summary, mean_distances(conn, site, year))
+    return summary, impact_charts(charted, chart_texts(), language())
+
+
+def mean_distances(conn, site: str | None, year: int | None) -> dict[tuple[str, int], Decimal]:
+    """(site, year) -> mean distance of the impact records that state one (AVG skips NULLs)."""
+    im = enquiry_store.hub_impact
+    query = (select(im.c.site, im.c.year, func.avg(im.c.distance_km))
+             .where(im.c.distance_km.is_not(None)).group_by(im.c.site, im.c.year))
+    if site:
+        query = query.where(im.c.site == site)
+    if year is not None:
+        query = query.where(im.c.year == year)
+    return {(s, y): Decimal(str(mean)) for s, y, mean in conn.execute(query)}
 
 
 def _stream_health(conn) -> list[health.StreamHealth]:

@@ -44,9 +44,20 @@ STYLE = Style(
 )
 
 
-def _average_distance(dimensions: dict) -> Decimal | None:
-    records = dimensions["records"]
-    return dimensions["regional"]["distance_km"] / records if records else None
+def _mean_distance(dimensions: dict) -> Decimal | None:
+    return dimensions["regional"].get("distance_km_mean")
+
+
+def with_mean_distances(summary: dict, means: dict[tuple[str, int], Decimal]) -> dict:
+    """The summary with each site-year's mean distance (over the records that state one: a record
+    without a distance is unknown, not 0 km, so `distance_km / records` would understate it)."""
+    sites = []
+    for site in summary["sites"]:
+        years = [{**entry, "regional": {**entry["regional"],
+                                        "distance_km_mean": means.get((site["site"], entry["year"]))}}
+                 for entry in site["years"]]
+        sites.append({**site, "years": years})
+    return {**summary, "sites": sites}
 
 
 @dataclass(frozen=True)
@@ -57,11 +68,12 @@ class Dimension:
 
 
 # The figure each dimension is charted by. Regional: the mean distance from production to delivery
-# (the lower, the more regional), since a sum of distances grows with the number of deliveries.
+# (the lower, the more regional; see `with_mean_distances`), since a sum of distances grows with the
+# number of deliveries.
 DIMENSIONS = (
     Dimension("economic", lambda d: d["economic"]["value_paid_eur"], 0),
     Dimension("ecological", lambda d: d["ecological"]["material_diverted_kg"], 0),
-    Dimension("regional", _average_distance, 1),
+    Dimension("regional", _mean_distance, 1),
     Dimension("social", lambda d: d["social"]["integration_hours"], 0),
 )
 

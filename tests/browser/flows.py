@@ -42,15 +42,17 @@ def offer_of(api: Api, organisation: str) -> dict:
 
 
 def deliver_with_impact(base_url: str, client: str, social_enterprise: str, cpv: str, quantity: str, unit: str,
-                        price: str, currency: str, impact: dict) -> str:
-    """A new enquiry of `client`, agreed with `social_enterprise` and delivered with `impact`. Its id."""
+                        price: str, currency: str, delivery: dict, impact: dict) -> str:
+    """A new enquiry of `client` delivered to `delivery` (nuts3, lat, lon), agreed with `social_enterprise`
+    and delivered with `impact` (the site measures the distance from the production coordinates). Its id."""
     api = Api(base_url)
     client_id, se_id = organisation_id(api, client), organisation_id(api, social_enterprise)
     offer = offer_of(api, se_id)
     enquiry = api.ok("POST", "/enquiries", json={
         "type": "service", "title": "Browser test: delivered with impact", "cpv_codes": [cpv],
         "quantity": quantity, "unit": unit, "deadline": (date.today() + timedelta(days=40)).isoformat(),
-        "client_kind": "economic_enterprise", "client_organisation_id": client_id, "submit": True})
+        "client_kind": "economic_enterprise", "client_organisation_id": client_id, "delivery": delivery,
+        "submit": True})
     eid = enquiry["id"]
     for state in ("in_consultation", "matching"):
         api.ok("POST", f"/enquiries/{eid}/transitions", json={"to": state, "reason": "browser test"})

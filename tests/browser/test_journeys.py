@@ -234,12 +234,14 @@ def delivered(demo):
     """Impact for the charts: an agreement delivered at AT12 and one at HU22 (paid in forints)."""
     at12 = deliver_with_impact(
         url(demo, "AT12"), "Donauland Handels AG", "Grünraum Wiener Neustadt", "77310000", "300", "hours", "11400",
-        "EUR", {"material_diverted_kg": "850", "regional_share": "0.8", "production_nuts3": "AT122",
-                "integration_hours": "300"})
+        "EUR", {"nuts3": "AT127", "lat": 48.085, "lon": 16.283},
+        {"material_diverted_kg": "850", "regional_share": "0.8", "production_nuts3": "AT122",
+         "production_lat": 47.813, "production_lon": 16.233, "integration_hours": "300"})
     hu22 = deliver_with_impact(
         url(demo, "HU22"), "Zalai Ajándéktárgy Kft.", "Soproni Textil-Újrahasznosító Szövetkezet", "18930000",
-        "800", "bags", "3200000", "HUF", {"material_diverted_kg": "420", "regional_share": "0.7",
-                                          "production_nuts3": "HU221", "integration_hours": "640"})
+        "800", "bags", "3200000", "HUF", {"nuts3": "HU223", "lat": 46.842, "lon": 16.844},
+        {"material_diverted_kg": "420", "regional_share": "0.7", "production_nuts3": "HU221",
+         "production_lat": 47.685, "production_lon": 16.590, "integration_hours": "640"})
     return at12, hu22
 
 

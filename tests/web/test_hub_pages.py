@@ -256,6 +256,7 @@ def test_the_impact_page_charts_each_dimension_per_site_and_year(network):
     assert page.count("<svg") == 4
     assert "Gazdasági: szociális vállalkozásoknak kifizetett érték" in page
     assert "14\xa0800" in page, "Hungarian number format"
+    assert "42,0" in page, "the mean distance of the records stating one"
     browser.get("/agency/impact?site=HU22&lang=en")
     assert "8,128" in browser.page and "14,800" not in browser.page
 
