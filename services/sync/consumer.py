@@ -37,7 +37,11 @@ class EventConsumer(ConsumerMixin):
         self.ready = threading.Event()
 
     def get_consumers(self, consumer_cls, channel):
-        declare_queue(self.connection, self.spec)
+        # Declare on the connection being consumed from (the mixin consumes on a clone of
+        # `self.connection`). Declaring on `self.connection` kept a second connection that nothing
+        # heartbeated: the broker closed it, or a half-open link left it hanging, and every reconnect
+        # then failed on it first (tests/faults).
+        declare_queue(channel.connection.client, self.spec)
         channel.basic_qos(0, self.spec.prefetch, False)
         return [consumer_cls(queues=[self.spec.queue()], on_message=self._on_message, accept=None)]
 
