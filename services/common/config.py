@@ -42,6 +42,9 @@ class SiteConfig:
 class Federation:
     sites: dict[str, SiteConfig]
     rates_to_eur: dict[str, Decimal]
+    # The hub's cost model for consortia (services/hub/crossborder.CostModel): transport_eur_per_unit_km,
+    # partner_fixed_eur, time_limit_seconds. Absent keys take the model's defaults.
+    consortium: dict = field(default_factory=dict)
 
     @property
     def member_sites(self) -> list[SiteConfig]:
@@ -101,7 +104,7 @@ def load_federation(path: str | os.PathLike | None = None, env: dict | None = No
             public_keys=_listed_keys(site_id, entry),
         )
     rates = {cur: Decimal(str(rate)) for cur, rate in doc.get("rates_to_eur", {"EUR": 1}).items()}
-    return Federation(sites=sites, rates_to_eur=rates)
+    return Federation(sites=sites, rates_to_eur=rates, consortium=dict(doc.get("consortium") or {}))
 
 
 @dataclass(frozen=True)

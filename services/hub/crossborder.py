@@ -57,7 +57,7 @@ class CostModel:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "CostModel":
-        given = getattr(settings.federation, "consortium", None) or {}
+        given = settings.federation.consortium
         defaults = cls()
         return cls(
             transport_eur_per_unit_km=Decimal(str(given.get("transport_eur_per_unit_km",
