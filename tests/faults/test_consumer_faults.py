@@ -1,0 +1,149 @@
+"""Faults at the hub's consumer: a process killed between its commit and its ack, and poison messages."""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import insert, select
+
+from services.common import bus
+from services.common.bus import REASON_HEADER
+from services.common.config import REPO_ROOT
+from services.common.envelope import Envelope
+from services.common.outbox import outbox
+from services.common.signing import load_private_key, sign
+from tests.faults.checker import assert_clean, classify
+from tests.faults.conftest import HEARTBEAT_SECONDS
+from tests.faults.harness import IngestWorker, RelayWorker, all_applied, declare, wait_until
+from tests.integration.sync_harness import drain_queue
+
+pytestmark = pytest.mark.services
+
+
+class IngestProcess:
+    """tests/faults/ingest_process.py in a process of its own, its stdout read line by line."""
+
+    def __init__(self, hub, bus_url: str, federation_file, hold_after_commit: bool = False):
+        settings = hub.runtime.settings
+        env = {**os.environ, "SOPRO_SITE": settings.site_id, "SOPRO_DB_URL": settings.db_url,
+               "SOPRO_BUS_URL": bus_url, "SOPRO_FEDERATION_FILE": str(federation_file),
+               "SOPRO_KEY_FILE": str(settings.key_file), "SOPRO_BUS_HEARTBEAT": str(HEARTBEAT_SECONDS),
+               "PYTHONPATH": str(REPO_ROOT)}
+        args = [sys.executable, "-m", "tests.faults.ingest_process"] + (["--hold-after-commit"] if hold_after_commit else [])
+        self.process = subprocess.Popen(args, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.strip())
+
+    def expect(self, prefix: str, timeout: float = 30.0) -> str:
+        while True:
+            line = self.lines.get(timeout=timeout)
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+
+    def duplicates(self) -> int:
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return sum(int(line.rsplit("=", 1)[1]) for line in self.seen if line.startswith("OUTCOME"))
+
+    def end(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)  # our own child, by its pid
+        self.process.wait(20)
+
+
+def test_consumer_killed_between_commit_and_ack(site, hub, amqp_url, federation_files):
+    """The hub's ingest process commits a batch and is SIGKILLed before acknowledging it: the broker
+    delivers the whole batch again to the next process, whose tracking rows absorb it."""
+    declare(hub, amqp_url)
+    site.write(600)
+    with RelayWorker(site.runtime, amqp_url):
+        assert wait_until(lambda: site.backlog() == 0, timeout=60)
+    written = site.event_ids()
+
+    doomed = IngestProcess(hub, amqp_url, federation_files[0], hold_after_commit=True)
+    try:
+        committed = int(doomed.expect("COMMITTED").split()[1])
+        assert len(hub.applications()) == committed, "the batch was committed before the kill"
+    finally:
+        doomed.end(signal.SIGKILL)
+    assert doomed.process.returncode == -signal.SIGKILL
+
+    successor = IngestProcess(hub, amqp_url, federation_files[0])
+    try:
+        successor.expect("READY")
+        assert wait_until(lambda: all_applied(hub, written), timeout=60)
+        absorbed = wait_until(lambda: successor.duplicates() >= committed and successor.duplicates())
+    finally:
+        successor.end()
+    figures = classify("consumer killed before its ack", written, hub.applications(), hub.routes(),
+                       in_doubt=set(written), absorbed=absorbed, committed_unacked=committed)
+    assert_clean(figures)
+    assert absorbed >= committed, "the killed process's batch came again and was absorbed, not applied again"
+
+
+def test_poison_messages_are_dead_lettered_and_the_stream_flows_on(site, hub, amqp_url, federation_files):
+    """Among good events: a message that is not JSON, one forged (signed by HU22, claiming AT12), one
+    well signed but breaking its schema (a site bug), and one the hub's handler cannot apply. Each is
+    dead-lettered with its reason; every good event before and after them is applied once."""
+    declare(hub, amqp_url)
+    hostile = bus.Publisher(bus.connect(amqp_url, heartbeat=0))
+    with RelayWorker(site.runtime, amqp_url) as relay:
+        site.write(30)
+        assert wait_until(lambda: site.backlog() == 0)
+        good = json.loads(site.envelopes()[0])
+        forged_fields = {**Envelope.parse(good).unsigned_fields(), "id": str(uuid.uuid4()), "seq": 31}
+        hu22_key = load_private_key(federation_files[1] / "HU22.pem")
+        forged = json.dumps({**forged_fields, "signature": sign(forged_fields, hu22_key, "HU22")})
+        hostile.publish([bus.OutgoingMessage("AT12.registry.support_statement.recorded", "{not json", "m1"),
+                         bus.OutgoingMessage("AT12.registry.support_statement.recorded", forged, "m2")])
+        invalid_id = write_invalid_event(site)
+        site.write(30)
+        handler_poison = site.event_ids()[-1]
+        site.write(30)
+        assert wait_until(lambda: site.backlog() == 0)
+    hostile.close()
+    written = site.event_ids()
+    refused = {invalid_id, handler_poison}
+
+    with IngestWorker(hub, amqp_url, processor=hub.processor("bus", fail_for={handler_poison})) as ingest:
+        good_ids = [i for i in written if i not in refused]
+        assert wait_until(lambda: all_applied(hub, good_ids), timeout=60)
+        dead = wait_until(lambda: len(hub.dead_letters()) >= 4 and hub.dead_letters())
+    in_dlq = drain_queue(amqp_url, hub.spec.dead_letter_name)
+    figures = classify("poison messages", written, hub.applications(), hub.routes(), dead_lettered=refused,
+                       absorbed=ingest.absorbed, dead_letter_queue=len(in_dlq))
+    assert_clean(figures)
+
+    reasons = sorted(m.headers[REASON_HEADER].split(":")[0].split(" ")[0] for m in in_dlq)
+    assert reasons == ["forged", "handler", "invalid", "malformed"], reasons
+    assert sorted(r.reason.split(":")[0].split(" ")[0] for r in dead) == reasons
+    assert {r.event_id for r in dead if r.event_id} >= refused
+    assert hub.quarantined() == refused, "the refused events hold their seq as quarantined"
+    last = len(written)
+    assert hub.positions()["AT12/registry"] == (last, last), "the stream flowed on past every poison"
+
+
+def write_invalid_event(site) -> str:
+    """A site bug: an event whose data breaks its schema gets into the outbox (and is signed by the relay)."""
+    with site.runtime.engine.begin() as conn:
+        row = conn.execute(select(outbox).order_by(outbox.c.id.desc()).limit(1)).mappings().one()
+        event_id = str(uuid.uuid4())
+        conn.execute(insert(outbox).values(
+            {**{k: v for k, v in row.items() if k not in ("id", "seq", "envelope", "published_at")},
+             "event_id": event_id, "aggregate_id": str(uuid.uuid4()), "data": {"statement_id": "not-a-uuid"}}))
+    site.runtime.hooks.fire()
+    return event_id
