@@ -59,7 +59,8 @@ def users():
         fields = forms.load(NewUserSchema(), body, state)
         if fields is not None:
             with _engine().begin() as conn:
-                taken = conn.execute(select(auth_user.c.username).where(auth_user.c.username == fields["username"])).first()
+                taken = conn.execute(select(auth_user.c.username)
+                                     .where(auth_user.c.username == fields["username"])).first()
                 if taken:
                     state.errors["username"] = [_("This user name is taken.")]
                 else:

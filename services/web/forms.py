@@ -29,6 +29,7 @@ class FormState:
     values: dict = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     message: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # filled as the fields are drawn
 
     @property
     def valid(self) -> bool:
@@ -40,6 +41,11 @@ class FormState:
 
     def errors_of(self, name: str) -> list[str]:
         return self.errors.get(name, [])
+
+    def remember(self, name: str, label) -> str:
+        """Called by the field macros: the error summary names each field by its label."""
+        self.labels[name] = str(label)
+        return ""
 
     def add_errors(self, errors, prefix: str = "") -> None:
         for name, messages in flatten(errors, prefix).items():

@@ -141,7 +141,8 @@ MESSAGES = {
     "cannot {doing} an application that is {status}": N_("This application is “%(status)s”: that is not possible now."),
     # the shortlist's reasons (matching's ranking)
     "CPV {code} exact: {points}": N_("CPV %(code)s exactly: %(points)s"),
-    "CPV {code} within the requested {wanted}: {points}": N_("CPV %(code)s within the requested %(wanted)s: %(points)s"),
+    "CPV {code} within the requested {wanted}: {points}":
+        N_("CPV %(code)s within the requested %(wanted)s: %(points)s"),
     "CPV {code} shares the {level} {prefix} with {wanted}: {points}":
         N_("CPV %(code)s shares the %(level)s %(prefix)s with %(wanted)s: %(points)s"),
     "{free} {unit} free before {until}, {share} of {quantity}: {points}":

@@ -74,7 +74,8 @@ class Browser:
 def field_errors(page: str) -> dict[str, list[str]]:
     """The messages shown next to each field: {field id: [message, ...]}."""
     found: dict[str, list[str]] = {}
-    for field_id, message in re.findall(r'<p class="field-error" id="(f-[^"]+)-error">.*?</span>\s*(.*?)</p>', page, re.S):
+    shown = re.findall(r'<p class="field-error" id="(f-[^"]+)-error">.*?</span>\s*(.*?)</p>', page, re.S)
+    for field_id, message in shown:
         found.setdefault(field_id, []).append(unescape(message.strip()))
     return found
 
@@ -114,7 +115,8 @@ class Site:
             org = self.call("POST", "/organisations", expect=201, json={
                 "kind": kind, "name": name, "registration_number": f"REG {name}", "nuts3": nuts3,
                 "address": {"street": "Hauptplatz 1", "postcode": "1000", "town": "Town", "country": country},
-                "coordinates": {"lat": lat, "lon": lon}, "labour_market_segment": "second_labour_market" if se else None,
+                "coordinates": {"lat": lat, "lon": lon},
+                "labour_market_segment": "second_labour_market" if se else None,
                 "workers_in_integration": 20 if se else None})
             self.ids[name] = org["id"]
             if cpv:

@@ -48,7 +48,8 @@ def test_a_broker_moves_an_enquiry_forward_with_buttons_and_the_audit_trail_says
     assert "Die Anfrage ist jetzt: In Beratung." in broker.page
     assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "in_consultation"
     audit = broker.page.split('id="audit"')[1]
-    assert "Eingereicht → In Beratung" in audit and "broker (Vermittlung)" in audit and "Erstgespräch vereinbart" in audit
+    assert "Eingereicht → In Beratung" in audit and "broker (Vermittlung)" in audit
+    assert "Erstgespräch vereinbart" in audit
 
 
 def test_an_illegal_or_premature_move_is_shown_not_failed(at12, broker):
@@ -56,8 +57,9 @@ def test_an_illegal_or_premature_move_is_shown_not_failed(at12, broker):
     broker.get(f"/office/enquiries/{enquiry_id}")
     response = broker.post(f"/office/enquiries/{enquiry_id}/move", {"to": "closed"})
     assert response.status_code == 409
-    assert form_message(broker.page) == ("Eine Anfrage im Zustand „Eingereicht“ kann nicht zu „Abgeschlossen“ wechseln; "
-                                         "möglich ist: In Beratung, Suche nach Anbietern, Storniert, Abgelaufen.")
+    assert form_message(broker.page) == (
+        "Eine Anfrage im Zustand „Eingereicht“ kann nicht zu „Abgeschlossen“ wechseln; "
+        "möglich ist: In Beratung, Suche nach Anbietern, Storniert, Abgelaufen.")
     response = broker.post(f"/office/enquiries/{enquiry_id}/move", {"to": ""})
     assert response.status_code == 422 and "Dieses Feld ist erforderlich." in broker.page
     assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "submitted"
@@ -134,7 +136,8 @@ def test_programmes_places_waiting_list_and_hours(at12, broker):
     assert "Holz Süd KG" in waiting and "Bau Nord GmbH" not in waiting
     broker.post("/office/consultants", {"name": "", "expertise": "4", "languages": "xx"})
     errors = field_errors(broker.page)
-    assert errors["f-name"] and errors["f-expertise"] == ["Bitte geben Sie eine CPV-Abteilung ein (zwei Ziffern, z. B. 45)."]
+    assert errors["f-name"]
+    assert errors["f-expertise"] == ["Bitte geben Sie eine CPV-Abteilung ein (zwei Ziffern, z. B. 45)."]
     assert broker.post("/office/consultants", {"name": "Dr. Maria Gruber", "expertise": "39, 45",
                                                "languages": "de en"}).status_code == 302
     broker.get(programme)
@@ -143,7 +146,8 @@ def test_programmes_places_waiting_list_and_hours(at12, broker):
     booking = {"application_id": firm, "consultant_id": consultant, "date": date.today().isoformat(),
                "kind": "first_consultation"}
     assert broker.post(f"{programme}/bookings", {**booking, "hours": "1.1"}).status_code == 422
-    assert field_errors(broker.page)["f-hours"] == ["Bitte geben Sie Stunden in Viertelstunden an (z. B. 1,25 als 1.25)."]
+    assert field_errors(broker.page)["f-hours"] == [
+        "Bitte geben Sie Stunden in Viertelstunden an (z. B. 1,25 als 1.25)."]
     assert broker.post(f"{programme}/bookings", {**booking, "hours": "1.5"}).status_code == 302
     assert broker.post(f"{programme}/bookings", {**booking, "hours": "1"}).status_code == 409  # allowance: 2 h
     assert form_message(broker.page)
@@ -166,7 +170,8 @@ def test_assessment_and_decision_with_the_four_eyes_rule_visible(hu22):
               "scores.resource_saving.reason": "helyszíni bejárás", "scores.quality_innovation.score": "4",
               "scores.quality_innovation.reason": "vizsgálati jelentés"}
     assert both.post(f"{page}/assessment", scores).status_code == 422
-    assert field_errors(both.page) == {"f-scores-regional_primary_products-score": ["Kérjük, 0 és 5 közötti pontszámot adjon meg."]}
+    assert field_errors(both.page) == {
+        "f-scores-regional_primary_products-score": ["Kérjük, 0 és 5 közötti pontszámot adjon meg."]}
     assert both.post(f"{page}/assessment", {**scores, "scores.regional_primary_products.score": "4"}).status_code == 302
     both.get(page)
     assert "Ön értékelte ezt a kérelmet" in both.page  # the four-eyes notice
@@ -177,7 +182,8 @@ def test_assessment_and_decision_with_the_four_eyes_rule_visible(hu22):
     approver.login("approver2")
     approver.get(f"{page}?lang=en")
     assert "You assessed this application" not in approver.page and "both" in approver.page
-    assert approver.post(f"{page}/decision", {"outcome": "granted", "reason": "meets every criterion"}).status_code == 302
+    granted = approver.post(f"{page}/decision", {"outcome": "granted", "reason": "meets every criterion"})
+    assert granted.status_code == 302
     decided = hu22.call("GET", f"/label-applications/{app_id}", "admin")
     assert decided["status"] == "granted" and decided["label_number"].startswith("SOPRO-HU22-")
 

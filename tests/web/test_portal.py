@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.conftest import field_errors, form_message
+from tests.web.conftest import field_errors
 
 STATEMENT_FIELDS = {"kind": "person", "first_name": "Eva", "last_name": "Berger", "email": "eva@example.at",
                     "phone": "+43 2742 12345", "phone_kind": "mobile", "nuts3": "AT123", "consent": "on"}
@@ -93,7 +93,8 @@ def test_consent_and_the_rules_of_the_paper_form_are_the_domains(hu22):
     browser = hu22.browser()
     browser.get("/support")
     browser.post("/support", {**STATEMENT_FIELDS, "nuts3": "HU221", "consent": ""})
-    assert field_errors(browser.page) == {"f-consent": ["A támogató nyilatkozat rögzítéséhez az Ön hozzájárulása szükséges."]}
+    assert field_errors(browser.page) == {
+        "f-consent": ["A támogató nyilatkozat rögzítéséhez az Ön hozzájárulása szükséges."]}
     browser.post("/support", {"kind": "organisation", "nuts3": "HU221", "consent": "on"})
     assert field_errors(browser.page) == {
         "f-organisation_name": ["Szervezet nevében tett nyilatkozathoz ez a mező kötelező."]}

@@ -126,7 +126,8 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
                  | {mg.organisation_id for mg in messages if mg.organisation_id})
     return render_template(
         "enquiries/enquiry.html", enquiry=enquiry, audit=audit, proposals=proposals, agreements=agreements,
-        messages=messages, shortlist=shortlist, names=names, candidates=candidates, allowed=m.allowed_next(enquiry.state),
+        messages=messages, shortlist=shortlist, names=names, candidates=candidates,
+        allowed=m.allowed_next(enquiry.state),
         move_form=state or forms.FormState(), **forms_by_name,
     ), status
 

@@ -70,7 +70,8 @@ def programmes():
 def _programmes_page(state, consultant_form, status):
     def load(conn):
         items = store.search_programmes(conn, per_page=100).items
-        return [(p, store.count_by_status(conn, p.id)) for p in items], store.search_consultants(conn, per_page=200).items
+        consultants = store.search_consultants(conn, per_page=200).items
+        return [(p, store.count_by_status(conn, p.id)) for p in items], consultants
     rows, consultants = _read(load)
     return render_template("enquiries/programmes.html", rows=rows, consultants=consultants, form=state,
                            consultant_form=consultant_form, languages=m.LANGUAGES), status
