@@ -36,11 +36,11 @@ STYLE = Style(
     opacity_hover="1",
     colors=SITE_COLOURS,
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif",
-    title_font_size=16,
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=13,
-    value_font_size=11,
+    title_font_size=18,  # the chart is drawn 720 wide and shown at about half that beside another
+    label_font_size=14,
+    major_label_font_size=14,
+    legend_font_size=15,
+    value_font_size=14,
 )
 
 

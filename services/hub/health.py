@@ -39,9 +39,15 @@ class StreamHealth:
         return self.stream.split("/", 1)[0]
 
     @property
+    def newest_known(self) -> int:
+        """The site's newest seq as far as the hub knows: what its feed last reported, or what has
+        arrived since (the feed is read on reconciliation, events keep arriving in between)."""
+        return max(self.head or 0, self.max_seen)
+
+    @property
     def lag(self) -> int:
         """Events published (or seen) but not yet applied in order."""
-        return max(self.head or 0, self.max_seen) - self.contiguous
+        return self.newest_known - self.contiguous
 
     @property
     def gap(self) -> bool:

@@ -60,11 +60,20 @@ def test_lag_counts_what_the_site_published_beyond_what_the_hub_applied_in_order
     assert [s.stream for s in streams] == ["AT11/registry", "AT12/registry", "HU22/label"]
 
 
+def test_a_head_read_before_later_events_arrived_is_not_taken_for_the_newest(conn):
+    for seq in (1, 2, 3):
+        apply(conn, "AT12/enquiries", seq)
+    sp = inbox.stream_position
+    conn.execute(update(sp).where(sp.c.stream == "AT12/enquiries").values(source_last_seq=1))  # an old reading
+    (stream,) = health.summarise_streams([], health.positions(conn), {}, health.heads(conn))
+    assert (stream.head, stream.newest_known, stream.lag) == (1, 3, 0)
+
+
 def test_without_the_sites_head_the_lag_is_what_the_hub_has_seen(conn):
     apply(conn, "AT13/enquiries", 1)
     apply(conn, "AT13/enquiries", 4)
     (stream,) = health.summarise_streams([], health.positions(conn), {})
-    assert (stream.head, stream.lag, stream.site) == (None, 3, "AT13")
+    assert (stream.head, stream.newest_known, stream.lag, stream.site) == (None, 4, 3, "AT13")
 
 
 def test_dead_letters_newest_first_with_how_many_are_still_open(conn):
