@@ -13,12 +13,14 @@ import datetime
 import hashlib
 import threading
 import time
+import uuid
 from dataclasses import replace
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select, text
 from sqlalchemy.dialects import postgresql
 
 from services.common import bus, inbox
+from services.common import outbox as outbox_module
 from services.common.outbox import outbox
 from services.registry import handlers as registry, model as registry_model
 from services.sync.consumer import EventConsumer
@@ -160,8 +162,18 @@ class Site:
                   "consent": True, "nuts3": "AT127"}
         return registry.file_support_statement(self.runtime.uow(), fields, self.today()).id
 
+    def organisation(self, name: str) -> str:
+        """Register a company (one event, aggregate version 1). Returns its id."""
+        fields = {"kind": "economic_enterprise", "name": name, "registration_number": f"FN {uuid.uuid4().hex[:8]}",
+                  "address": registry_model.Address("Hauptplatz 1", "2130", "Mistelbach", "AT"), "nuts3": "AT125"}
+        return registry.register_organisation(self.runtime.uow(), fields, self.today()).id
+
+    def rename(self, organisation_id: str, name: str) -> int:
+        """One more version of the organisation. Returns its version."""
+        return registry.update_organisation(self.runtime.uow(), organisation_id, {"name": name}).version
+
     def today(self) -> datetime.date:
-        return datetime.datetime.now(datetime.timezone.utc).date()
+        return outbox_module.utcnow().date()  # the site's clock, which a test may have skewed
 
     def write(self, n: int) -> None:
         for _ in range(n):
