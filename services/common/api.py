@@ -40,6 +40,18 @@ class SoproApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
+def decimal_as_string(converter, field, ret=None, **kwargs) -> dict:
+    """apispec documents a marshmallow Decimal as a number; it travels as a decimal string (Flask's
+    JSON writes every Decimal as a string), so the document says so. A string has no minimum or
+    maximum in JSON Schema: the range stays, as x-minimum / x-maximum."""
+    if not isinstance(field, ma.fields.Decimal):
+        return {}
+    for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        if ret is not None and bound in ret:
+            ret[f"x-{bound}"] = str(ret.pop(bound))
+    return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+
+
 def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
     """A Flask app with the kernel's concerns registered: errors, access rules, OpenAPI."""
     app = Flask(name)
@@ -57,6 +69,7 @@ def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
         "extra_plugins": [AccessRulesPlugin(app)],  # each operation's access rule, in the document
     })
+    api.ma_plugin.converter.add_attribute_function(decimal_as_string)
     register_error_handlers(app)
     # Before the access check, so that refused requests are traced and timed too.
     register_request_context(app)

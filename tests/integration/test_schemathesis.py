@@ -1,0 +1,143 @@
+"""schemathesis over every app's OpenAPI document: the site's and the hub's, on PostgreSQL.
+
+Each operation gets generated requests, valid ones (positive) and invalid ones (negative), sent to the
+WSGI app with a token of a role its rule allows (`x-sopro-roles` in the document). Checks:
+- no 5xx;
+- every response conforms to its own schema (errors included: the one error shape) and status codes;
+- no endpoint ignores auth: for a protected operation that answered 2xx, schemathesis repeats the
+  request without the token and with a made-up one, and both must be refused (401/403).
+The totals (operations, cases, failures) are printed and written to test-artifacts/schemathesis.txt.
+Examples per operation are few and derandomized, to stay within the CI budget (about a minute).
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance, ignored_auth, response_schema_conformance, status_code_conformance,
+)
+from sqlalchemy import create_engine, text
+
+from services.bootstrap import bootstrap, create_app
+from services.common.auth import ROLES
+from services.common.config import load_settings
+from tests.conftest import PG_BASE, TEST_RATE_LIMIT, _need
+
+pytestmark = pytest.mark.services
+
+ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "schemathesis.txt"
+EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance,
+          ignored_auth]
+TOTALS: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="module")
+def pg_schema():
+    _need("PostgreSQL", "127.0.0.1", 5432)
+    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    created = []
+
+    def make(label: str) -> str:
+        schema = f"t_st_{label.lower()}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        created.append(schema)
+        return f"{PG_BASE}?options=-csearch_path%3D{schema}"
+
+    yield make
+    with admin.connect() as conn:
+        for schema in created:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report():
+    yield
+    if not TOTALS:
+        return
+    lines = [f"{app}: {t['operations']} operations, {t['cases']} cases, {len(t['failures'])} failures "
+             f"in {t['seconds']:.1f} s" for app, t in TOTALS.items()]
+    total = [sum(t[k] for t in TOTALS.values()) for k in ("operations", "cases")]
+    failures = sum(len(t["failures"]) for t in TOTALS.values())
+    lines.append(f"total: {total[0]} operations, {total[1]} cases, {failures} failures")
+    for app, t in TOTALS.items():
+        lines += [f"  {app} {f}" for f in t["failures"]]
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    ARTIFACT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\nschemathesis: " + "\n".join(lines))
+
+
+def token_for(runtime, operation) -> dict:
+    allowed = operation.definition.raw.get("x-sopro-roles") or list(ROLES)
+    # A single allowed role, not all of them: the request is made as someone the rule admits.
+    token = runtime.tokens.issue(f"schemathesis-{allowed[0]}", [allowed[0]])
+    return {"Authorization": f"Bearer {token}"}
+
+
+def describe(exc: BaseException) -> str:
+    """One line per failure: schemathesis' titles (a FailureGroup holds one per failed check)."""
+    failures = getattr(exc, "exceptions", None) or [exc]
+    return "; ".join(getattr(f, "title", type(f).__name__) + ": " + (getattr(f, "message", "") or str(f))
+                     .strip().replace("\n", " ")[:200] for f in failures)
+
+
+def fuzz(app, runtime, name: str) -> dict:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    totals = {"operations": 0, "cases": 0, "failures": [], "seconds": 0.0}
+    started = time.monotonic()
+    for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            totals["failures"].append(f"unloadable operation: {result.err()}")
+            continue
+        operation = result.ok()
+        totals["operations"] += 1
+        headers = token_for(runtime, operation)
+        seen: set[str] = set()
+        for mode, examples in EXAMPLES.items():
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            def run(case):
+                totals["cases"] += 1
+                try:
+                    case.call_and_validate(headers=headers, checks=CHECKS)
+                except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - every failure is collected
+                    summary = f"{operation.label} [{mode.value}]: {describe(exc)}"
+                    if summary not in seen:
+                        seen.add(summary)
+                        totals["failures"].append(summary + "\n" + str(exc)[:1500])
+
+            try:
+                run()
+            except Unsatisfiable:
+                assert mode == GenerationMode.NEGATIVE, operation.label  # nothing in it can be invalid
+    totals["seconds"] = time.monotonic() - started
+    TOTALS[name] = totals
+    return totals
+
+
+@pytest.mark.parametrize("site", ["AT12", "EU"])
+def test_schemathesis_finds_no_5xx_no_schema_violation_and_no_ignored_auth(site, pg_schema, federation,
+                                                                           federation_files, tmp_path):
+    settings_ = load_settings(site, env={}, federation=federation, db_url=pg_schema(site),
+                              key_file=federation_files[1] / f"{site}.pem", var_dir=tmp_path,
+                              rate_limit=TEST_RATE_LIMIT, token_rate_limit=TEST_RATE_LIMIT)
+    runtime = bootstrap(settings_)
+    try:
+        totals = fuzz(create_app(runtime), runtime, "site AT12" if site != "EU" else "hub EU")
+    finally:
+        runtime.engine.dispose()
+    assert totals["operations"] > 0 and totals["cases"] >= totals["operations"]
+    assert totals["failures"] == [], "\n\n".join(totals["failures"])
