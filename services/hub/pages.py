@@ -49,6 +49,15 @@ def hub_term(code) -> str:
     return str(HUB_TERMS[code]) if code in HUB_TERMS else term(code)
 
 
+# A part's status: a forwarded part waits for its site's answer.
+PART_TERMS = {"forwarded": _l("Awaiting the site's answer")}
+
+
+@blp.app_template_filter("part_term")
+def part_term(code) -> str:
+    return str(PART_TERMS[code]) if code in PART_TERMS else term(code)
+
+
 def hub_choices(codes) -> list[tuple[str, str]]:
     return [(code, hub_term(code)) for code in codes]
 

@@ -244,7 +244,7 @@ def test_cross_border_orders_list_their_parts(network):
     page = browser.page
     assert network["enquiry"]["reference"] in page
     assert "nearest with capacity" in page and "cheapest for the rest" in page
-    assert "Accepted" in page and "Forwarded to the sites" in page
+    assert "Accepted" in page and "Awaiting the site&#39;s answer" in page and "Forwarded to the sites" in page
     browser.get("/agency/cross-border?status=agreed&lang=en")
     assert "No cross-border order matches these filters." in browser.page
 
