@@ -4,6 +4,7 @@
 - languages (Flask-Babel; de, hu, en; the site's language by default) and locale formatting (`i18n`);
 - CSRF protection of every form outside the JSON API (Flask-WTF), secure session cookies;
 - the back office login with the site's users (`access`), and the login, logout and style sheet routes;
+- the site administrator's pages: users and roles, dead letters, the outbox backlog (`admin`);
 - the base layout, its navigation and the form macros (templates/web/).
 
 A service adds pages with a `pages.py` whose `blp` (or `blueprints()`) is made by `page_blueprint`;

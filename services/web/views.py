@@ -42,9 +42,15 @@ def template_helpers() -> dict:
         "cpv_divisions": cpv_labels.division_choices(lang),
         "cpv_division_codes": cpv_labels.division_code_choices(lang),
         "region_name": regions.region_name,
+        "site_name": lambda site_id: _site_name(site_id),
         "choices": choices,
         "region_choices": regions.region_choices(site.id, site.is_hub),
     }
+
+
+def _site_name(site_id: str | None) -> str:
+    sites = current_app.extensions["sopro"].settings.federation.sites
+    return f"{sites[site_id].name} ({site_id})" if site_id in sites else (site_id or "–")
 
 
 def lang_url(code: str) -> str:

@@ -174,6 +174,7 @@ def test_the_register_lists_labels_and_the_verification_answers_every_case(hu22)
     assert number in browser.page and "Érvényes" in browser.page
     browser.get(f"/labels/verify?number={number.lower()}")
     assert "Ez a védjegy érvényes." in browser.page and "Győri Asztalosműhely" in browser.page
+    assert "Nyugat-Dunántúl (HU22)" in browser.page.split("Odaítélte")[1]
     browser.get("/labels/verify?number=SOPRO-HU22-2020-9999")
     assert "Nincs SOPRO-HU22-2020-9999 számú védjegy." in browser.page
     browser.get("/labels/verify?number=nonsense&lang=en")
