@@ -92,9 +92,7 @@ def quarantined_counts(conn: Connection, consumer: str = HUB_CONSUMER) -> dict[s
 
 def paused_streams(conn: Connection, consumer: str = HUB_CONSUMER) -> set[str]:
     """The streams moderation has paused and not resumed."""
-    sp = inbox.stream_pause
-    rows = conn.execute(select(sp.c.stream).where(sp.c.consumer == consumer, sp.c.resumed_at.is_(None)))
-    return set(rows.scalars())
+    return inbox.paused_streams(conn, consumer)
 
 
 def summarise_streams(expected: Iterable[str], found: dict[str, tuple[int, int, datetime]],
