@@ -139,6 +139,11 @@ class BrokerNode:
     def alarms(self) -> str:
         return self.ctl("eval", "rabbit_alarm:get_alarms().").stdout
 
+    def connection_states(self, vhost: str) -> list[str]:
+        """The state of every client connection to `vhost` (`blocked` while an alarm holds a publisher)."""
+        out = self.ctl("list_connections", "vhost", "state", "--no-table-headers").stdout
+        return [line.split("\t")[1] for line in out.splitlines() if line.split("\t")[0] == vhost]
+
     def queue_depth(self, vhost: str, queue: str) -> int:
         out = self.ctl("list_queues", "-p", vhost, "name", "messages", "--no-table-headers").stdout
         for line in out.splitlines():
