@@ -233,3 +233,45 @@ def test_operations_show_the_outbox_backlog_and_dead_letters(at12):
     admin.get("/office/operations")
     assert "AT12/registry" in admin.page and "AT12/enquiries" in admin.page  # nothing published: no broker here
     assert "signature does not verify" in admin.page and "HU22/registry #7" in admin.page
+
+
+# --- every form: CSRF, and the page's language -------------------------------------------------------
+
+def test_every_form_of_the_pages_refuses_a_post_without_its_csrf_token(at12):
+    """Logged in with every role, so the access rule lets each post through to the CSRF check."""
+    from services.common.auth import add_user
+
+    with at12.runtime.engine.begin() as conn:
+        add_user(conn, "everyone", "everyone-pw-1", ["site_admin", "broker", "assessor", "approver"])
+    browser = at12.browser()
+    browser.login("everyone", "everyone-pw-1")
+    some_id = "00000000-0000-4000-8000-000000000000"
+    posts = [r for r in at12.app.url_map.iter_rules() if "POST" in r.methods and not r.rule.startswith("/api/")
+             and not r.rule.startswith("/federation/")]
+    assert len(posts) >= 15
+    for rule in posts:
+        path = re.sub(r"<uuid:[^>]+>", some_id, rule.rule)
+        path = re.sub(r"<[^>]+>", "someone", path)
+        response = browser.post(path, {"reason": "x"}, csrf=False)
+        assert response.status_code == 400, (rule.rule, response.status_code)
+        assert "Das Formular ist abgelaufen" in browser.page, rule.rule
+
+
+@pytest.mark.parametrize("lang, required", [("hu", "Ez a mező kötelező."), ("en", "This field is required.")])
+def test_office_forms_answer_in_the_page_language(at12, lang, required):
+    admin = at12.browser()
+    admin.login("admin")
+    admin.get(f"/office/programmes?lang={lang}")
+    admin.post("/office/programmes", {})
+    assert field_errors(admin.page)["f-funder"] == [required]
+    admin.post("/office/consultants", {})
+    assert field_errors(admin.page)["f-name"] == [required]
+    admin.post("/office/users", {"username": "ok-name", "password": "long-enough-pw"})
+    assert list(field_errors(admin.page)) == ["f-roles"]
+    enquiry_id = new_enquiry(at12, f"Benches in {lang}")
+    admin.get(f"/office/enquiries/{enquiry_id}")
+    admin.post(f"/office/enquiries/{enquiry_id}/messages", {"body": ""})
+    assert field_errors(admin.page)["f-body"] == [required]
+    admin.post(f"/office/enquiries/{enquiry_id}/move", {"to": "matching", "reason": "x" * 1001})
+    assert field_errors(admin.page)["f-reason"]
+    assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "submitted"

@@ -134,13 +134,23 @@ def test_an_empty_enquiry_shows_field_errors(at12, lang, required):
         assert errors[name] == [required], name
 
 
-def test_wrong_enquiry_values_show_the_apis_and_the_domains_messages(at12):
+@pytest.mark.parametrize("lang, expected", [
+    ("de", {"f-quantity": ["Bitte geben Sie eine Zahl ein."],
+            "f-deadline": ["Bitte geben Sie ein Datum ein (JJJJ-MM-TT)."],
+            "f-contact-email": ["Bitte geben Sie eine gültige E-Mail-Adresse ein."]}),
+    ("hu", {"f-quantity": ["Kérjük, számot adjon meg."], "f-deadline": ["Kérjük, adjon meg egy dátumot (ÉÉÉÉ-HH-NN)."],
+            "f-contact-email": ["Kérjük, érvényes e-mail-címet adjon meg."]}),
+])
+def test_wrong_enquiry_values_show_the_apis_messages(at12, lang, expected):
+    browser = at12.browser()
+    browser.get(f"/enquire?lang={lang}")
+    browser.post("/enquire", {**ENQUIRY, "quantity": "viele", "deadline": "morgen", "contact.email": "x"})
+    assert field_errors(browser.page) == expected
+
+
+def test_wrong_enquiry_values_show_the_domains_messages(at12):
     browser = at12.browser()
     browser.get("/enquire")
-    browser.post("/enquire", {**ENQUIRY, "quantity": "viele", "deadline": "morgen", "contact.email": "x"})
-    assert field_errors(browser.page) == {"f-quantity": ["Bitte geben Sie eine Zahl ein."],
-                                          "f-deadline": ["Bitte geben Sie ein Datum ein (JJJJ-MM-TT)."],
-                                          "f-contact-email": ["Bitte geben Sie eine gültige E-Mail-Adresse ein."]}
     browser.post("/enquire", {**ENQUIRY, "unit": ""})
     assert field_errors(browser.page) == {"f-unit": ["Bitte geben Sie zur Menge eine Einheit an (und nur dann)."]}
     browser.post("/enquire", {**ENQUIRY, "deadline": "2001-01-01"})
