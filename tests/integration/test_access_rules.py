@@ -32,6 +32,7 @@ def routes(app):
 def concrete_path(rule) -> str:
     path = re.sub(r"<uuid:[^>]+>", "00000000-0000-4000-8000-000000000000", rule.rule)
     path = re.sub(r"<path:[^>]+>", "AT12/registry", path)
+    path = re.sub(r"<int:[^>]+>", "1", path)
     return re.sub(r"<[^>]+>", "x", path)
 
 
