@@ -47,6 +47,8 @@ def site_languages() -> tuple[str, ...]:
 
 def remember_language() -> None:
     """A `?lang=` link switches the language for the rest of the visit."""
+    if request.path.startswith("/api/"):  # the JSON API has no session
+        return
     chosen = request.args.get("lang")
     if chosen in LANGUAGES and session.get("lang") != chosen:
         session["lang"] = chosen
