@@ -312,5 +312,9 @@ def test_main_pages_in_every_language(demo, new_page, delivered, lang):
         shoot(page, f"hub{path.rstrip('/').replace('/', '-')}-{lang}")
     phone = new_page(viewport=(390, 844))
     log_in(phone, url(demo, "EU"), "analyst", lang)
-    phone.goto(f"{url(demo, 'EU')}/agency/?lang={lang}")
-    shoot(phone, f"hub-agency-phone-{lang}")
+    for path, name in (("/agency/", "hub-agency-phone"), ("/agency/impact", "hub-impact-phone"),
+                       (f"/labels/verify?number={DEMO_LABEL}", "hub-verify-phone")):
+        phone.goto(f"{url(demo, 'EU')}{path}{'&' if '?' in path else '?'}lang={lang}")
+        overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a phone (wide tables scroll in their own box)"
+        shoot(phone, f"{name}-{lang}")
