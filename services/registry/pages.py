@@ -68,15 +68,16 @@ def valid_labels(holder: str | None = None) -> dict[str, list]:
 @public
 def home():
     def load(conn):
-        studies = store.search_case_studies(conn, per_page=50).items
-        studies = sorted(studies, key=lambda s: (-s.year, s.title))[:LIGHTHOUSES]
+        published = store.search_case_studies(conn, per_page=200).items
+        studies = sorted(published, key=lambda s: (-s.year, s.title))[:LIGHTHOUSES]
         parties = _names(conn, [s.client_organisation_id for s in studies] + [s.social_enterprise_id for s in studies])
+        clients = _names(conn, [s.client_organisation_id for s in published])  # every company's shop window
         enterprises = store.search_organisations(conn, kind=m.SOCIAL_ENTERPRISE, per_page=1).total
         offers = store.search_offers(conn, per_page=1).total
-        return studies, parties, enterprises, offers
-    studies, parties, enterprises, offers = _read(load)
-    return render_template("registry/home.html", studies=studies, parties=parties, enterprises=enterprises,
-                           offers=offers)
+        return studies, parties, sorted(clients.values(), key=lambda o: o.name), enterprises, offers
+    studies, parties, clients, enterprises, offers = _read(load)
+    return render_template("registry/home.html", studies=studies, parties=parties, clients=clients,
+                           enterprises=enterprises, offers=offers)
 
 
 @blp.route("/case-studies/<uuid:case_study_id>")

@@ -15,6 +15,8 @@ def test_home_shows_the_lighthouse_case_studies(at12):
     browser.get("/")
     assert "Leuchttürme der Nachhaltigkeit" in browser.page and "Lighthouse AT12" in browser.page
     assert f'/case-studies/{at12.ids["case_study"]}' in browser.page
+    companies = browser.page.split("Unternehmen und Einrichtungen, die sozial produzieren")[1]
+    assert f'/organisations/{at12.ids["Donauland Handels AG"]}' in companies  # its shop window
 
 
 def test_a_case_study_shows_its_impact_in_the_page_language(at12):
