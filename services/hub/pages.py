@@ -109,7 +109,8 @@ def member_sites() -> list[tuple[str, str]]:
 def home():
     with hub_runtime().engine.connect() as conn:
         _, labels = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1)
-    return render_template("hub/home.html", form=forms.FormState(), valid_labels=labels, sites=member_sites())
+    portals = [(s.id, s.name, s.url) for s in hub_runtime().settings.federation.member_sites]
+    return render_template("hub/home.html", form=forms.FormState(), valid_labels=labels, portals=portals)
 
 
 class VerifyQuery(ma.Schema):

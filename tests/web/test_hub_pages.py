@@ -169,6 +169,15 @@ def test_the_label_register_filters_and_refuses_wrong_values(network):
     assert errors["f-status"] == ["Bitte wählen Sie eine der Möglichkeiten."]
 
 
+def test_the_home_page_links_every_sites_portal_and_counts_valid_labels(network):
+    browser = network["hub"].browser()
+    assert browser.get("/?lang=hu").status_code == 200
+    federation = network["hub"].runtime.settings.federation
+    for site in federation.member_sites:
+        assert f'<a href="{site.url}/?lang=hu">{site.name}</a>' in browser.page
+    assert "1 érvényes címke a hálózatban." in browser.page
+
+
 # --- access ------------------------------------------------------------------------------------------
 
 def test_the_dashboard_needs_an_agency_login(network):
