@@ -4,6 +4,7 @@ Each operation gets generated requests, valid ones (positive) and invalid ones (
 WSGI app with a token of a role its rule allows (`x-sopro-roles` in the document). Checks:
 - no 5xx;
 - every response conforms to its own schema (errors included: the one error shape) and status codes;
+- invalid input (negative cases) is refused with a 4xx;
 - no endpoint ignores auth: for a protected operation that answered 2xx, schemathesis repeats the
   request without the token and with a made-up one, and both must be refused (401/403).
 The totals (operations, cases, failures) are printed and written to test-artifacts/schemathesis.txt.
@@ -23,7 +24,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, ignored_auth, response_schema_conformance, status_code_conformance,
+    content_type_conformance, ignored_auth, negative_data_rejection, response_schema_conformance,
+    status_code_conformance,
 )
 from sqlalchemy import create_engine, text
 
@@ -37,7 +39,7 @@ pytestmark = pytest.mark.services
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "schemathesis.txt"
 EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance,
-          ignored_auth]
+          ignored_auth, negative_data_rejection]
 TOTALS: dict[str, dict] = {}
 
 
