@@ -152,3 +152,19 @@ def test_tampered_claims_under_a_genuine_signature_are_refused(site):
 def test_malformed_authorization_headers_are_refused(site, header):
     _, client, _ = site
     assert_refused(client.get("/api/v1/probe", headers={"Authorization": header}))
+
+
+def test_the_hub_refuses_a_sites_token_and_a_site_grants_the_hubs_only_the_federation_role(site, federation):
+    runtime, client, keys = site
+    from services.common.config import load_settings
+
+    hub_settings = load_settings("EU", env={}, federation=federation, key_file=keys / "EU.pem", db_url="sqlite://",
+                                 var_dir=keys.parent)
+    hub_runtime = build_runtime(hub_settings)
+    hub_app, hub_api = create_flask_app("jwt-probe-hub", "probe", hub_runtime)
+    hub_api.register_blueprint(probe)
+    # A site's valid token, addressed to the hub: the hub accepts no site's tokens.
+    assert_refused(call(hub_app.test_client(), runtime.tokens.issue("anna", ["broker"], audience=issuer_of("EU"))))
+    # The hub's token at a site carries only the federation role, whatever it claims.
+    hub_token = hub_runtime.tokens.issue("EU:reconciler", ["broker", "federation"], audience=issuer_of(SITE))
+    assert call(client, hub_token).status_code == 403
