@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from services.common.api import error_body
 from services.common.auth import authenticate, enforce_access
 from services.common.errors import SoproError, Unauthorized
+from services.common.ratelimit import RateLimitExceeded, too_many_requests
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,12 @@ def safe_next(target: str | None, default: str) -> str:
 
 def page_error(exc: Exception):
     """Error handler of every page blueprint: HTML for a browser, the JSON error shape otherwise."""
+    if isinstance(exc, RateLimitExceeded):
+        body, status = too_many_requests(exc, error_body)
+        if wants_html():
+            page = render_template("web/error.html", status=status, code="too_many_requests", message=exc.description)
+            return page, status, {"Retry-After": body.headers["Retry-After"]}
+        return body, status
     if isinstance(exc, SoproError):
         status, code, message, errors = exc.status, exc.code, exc.message, exc.errors
     elif isinstance(exc, HTTPException):

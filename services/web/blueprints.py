@@ -7,6 +7,7 @@ from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from services.common.errors import SoproError
+from services.common.ratelimit import RateLimitExceeded
 from services.web.access import page_error
 
 PUBLIC_AREA, OFFICE_AREA = "public", "office"
@@ -29,7 +30,9 @@ def page_blueprint(name: str, import_name: str, url_prefix: str | None = None) -
     """
     bp = Blueprint(name, import_name, url_prefix=url_prefix, template_folder="templates")
     bp.sopro_pages = True
-    for kind in (SoproError, HTTPException, Exception):
+    # RateLimitExceeded by name too: the app's handler for it is registered under its code (429),
+    # which Flask consults before handlers registered by class.
+    for kind in (SoproError, HTTPException, RateLimitExceeded, Exception):
         bp.register_error_handler(kind, page_error)
     return bp
 

@@ -178,8 +178,11 @@ def module_settings(tmp_path_factory, federation, federation_files):
     root = tmp_path_factory.mktemp("web")
 
     def make(site_id: str):
+        # The tests log in far more often than a person would: the login's limit is lifted here
+        # (and tested on its own in test_kernel).
         return load_settings(site_id, env={}, federation=federation, db_url=f"sqlite:///{root / site_id}.sqlite",
-                             bus_url="memory://", key_file=federation_files[1] / f"{site_id}.pem", var_dir=root)
+                             bus_url="memory://", key_file=federation_files[1] / f"{site_id}.pem", var_dir=root,
+                             token_rate_limit="10000/minute")
     return make
 
 

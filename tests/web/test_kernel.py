@@ -15,7 +15,7 @@ from services.web import cpv_labels, i18n
 from flask_babel import gettext
 
 from services.web.messages import MESSAGES, translate
-from tests.web.conftest import HTML, field_errors, form_message
+from tests.web.conftest import HTML, Browser, field_errors, form_message
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "services" / "web" / "translations"
 
@@ -162,6 +162,20 @@ def test_a_role_that_does_not_fit_is_refused_with_a_page_and_logout_ends_the_ses
     assert browser.get("/office/labels").status_code == 200
     browser.logout()
     assert browser.client.get("/office/labels", headers=HTML).status_code == 302
+
+
+def test_the_login_form_is_limited_against_password_guessing_like_the_token_endpoint(at12, module_settings):
+    from services.common.runtime import build_runtime
+
+    strict = module_settings("AT12").with_(token_rate_limit="3/minute")
+    browser = Browser(create_app(build_runtime(strict, engine=at12.runtime.engine)))
+    browser.get("/login")
+    for _ in range(3):
+        assert browser.post("/login", {"username": "broker", "password": "guess"}).status_code == 401
+    refused = browser.post("/login", {"username": "broker", "password": "web-test-pw"})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert "Zu viele Versuche" in browser.page
+    assert browser.get("/catalogue").status_code == 200  # reading pages is not limited by it
 
 
 def test_login_never_redirects_off_the_site(at12):
