@@ -79,7 +79,7 @@ def _stop(proc: subprocess.Popen) -> None:
         return
     proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(15)
+        proc.wait(5)  # its databases are thrown away with the var directory: no need to wait long
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
