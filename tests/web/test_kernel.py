@@ -199,3 +199,22 @@ def test_every_page_route_declares_its_access_and_a_browser_without_session_is_s
             if declared != PUBLIC and method == "GET" and "<" not in rule.rule:
                 response = client.get(rule.rule, headers=HTML)
                 assert response.status_code == 302 and "/login" in response.headers["Location"], rule.rule
+
+
+def test_the_hub_gets_the_kernel_too_english_by_default_and_its_own_administration(module_settings):
+    from services.bootstrap import bootstrap
+    from services.common.auth import add_user
+
+    runtime = bootstrap(module_settings("EU"))
+    with runtime.engine.begin() as conn:
+        add_user(conn, "agency", "agency-pw-123", ["agency_admin"])
+        add_user(conn, "analyst", "analyst-pw-123", ["agency_viewer"])
+    app = create_app(runtime)
+    browser = Browser(app)
+    browser.get("/login")
+    assert lang_of(browser.page) == "en" and browser.client.get_cookie("sopro_eu") is not None
+    browser.login("agency", "agency-pw-123")
+    assert browser.get("/office/users").status_code == 200 and "agency" in browser.page
+    analyst = Browser(app)
+    analyst.login("analyst", "analyst-pw-123")
+    assert analyst.get("/office/users").status_code == 403
