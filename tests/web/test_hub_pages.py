@@ -1,4 +1,5 @@
-"""The hub's pages with the Flask test client, on SQLite: public label verification and register, and the
+"""The hub's pages with the Flask test client, the hub on SQLite and on PostgreSQL (the sites on SQLite):
+public label verification and register, and the
 agency dashboard (login, consolidated lists with filters, enquiry detail, cross-border orders, impact
 charts, federation health), in de, hu and en; wrong filter values are field messages, never a 500.
 
@@ -65,20 +66,43 @@ class Hub:
                 inbox.advance(conn, "hub.ingest", r.stream, seq)
 
 
-def settings_in(tmp_path_factory, federation, federation_files, label: str):
+def settings_in(tmp_path_factory, federation, federation_files, label: str, hub_db: str | None = None):
     from services.common.config import load_settings
 
     root = tmp_path_factory.mktemp(label)
 
     def make(site_id: str):
-        return load_settings(site_id, env={}, federation=federation, db_url=f"sqlite:///{root / site_id}.sqlite",
-                             bus_url="memory://", key_file=federation_files[1] / f"{site_id}.pem", var_dir=root)
+        db = hub_db if site_id == "EU" and hub_db else f"sqlite:///{root / site_id}.sqlite"
+        return load_settings(site_id, env={}, federation=federation, db_url=db, bus_url="memory://",
+                             key_file=federation_files[1] / f"{site_id}.pem", var_dir=root)
     return make
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def hub_db(request):
+    """The hub's database: SQLite (the embedded mode) and PostgreSQL (the distributed mode, a schema of its
+    own), so that the pages' queries are checked on both."""
+    if request.param == "sqlite":
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import PG_BASE, _need
+
+    _need("PostgreSQL", "127.0.0.1", 5432)
+    schema = f"t_hub_pages_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="module")
-def network(tmp_path_factory, federation, federation_files):
-    make = settings_in(tmp_path_factory, federation, federation_files, "hub-pages")
+def network(hub_db, tmp_path_factory, federation, federation_files):
+    make = settings_in(tmp_path_factory, federation, federation_files, "hub-pages", hub_db)
     at12, hu22 = Site(make, "AT12"), Site(make, "HU22")
     enquiry = at12.call("POST", "/enquiries", expect=201, json={
         "type": "csr_product", "title": "Messe-Giveaways aus Holz", "cpv_codes": ["39100000"], "quantity": "400",
@@ -98,7 +122,9 @@ def network(tmp_path_factory, federation, federation_files):
         conn.execute(insert(inbox.stream_pause).values(consumer="hub.ingest", stream="HU22/label", paused_at=now,
                                                        paused_by="agency", reason="checking a complaint"))
         inbox.record_dead_letter(conn, "hub.ingest", "forged: signature does not match AT12", "{}", "AT12/registry", 99)
-    return {"hub": hub, "at12": at12, "hu22": hu22, "enquiry": enquiry, "label": label, "order_id": order_id}
+    yield {"hub": hub, "at12": at12, "hu22": hu22, "enquiry": enquiry, "label": label, "order_id": order_id}
+    for runtime in (hub.runtime, at12.runtime, hu22.runtime):
+        runtime.engine.dispose()
 
 
 def _impact(conn, site: str, year: int, eur: str, kg: str, hours: str) -> None:
