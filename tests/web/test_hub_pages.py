@@ -1,7 +1,7 @@
 """The hub's pages with the Flask test client, the hub on SQLite and on PostgreSQL (the sites on SQLite):
-public label verification and register, and the
-agency dashboard (login, consolidated lists with filters, enquiry detail, cross-border orders, impact
-charts, federation health), in de, hu and en; wrong filter values are field messages, never a 500.
+public label verification and register, and the agency dashboard (login, consolidated lists with
+filters, enquiry detail, cross-border orders, impact charts, federation health), in de, hu and en;
+wrong filter values are field messages, never a 500.
 
 The hub's store is filled the way the hub fills it: the events in two sites' outboxes (AT12 and HU22,
 seeded through their own APIs) applied by the hub's consumer handlers, with tracking rows; impact
