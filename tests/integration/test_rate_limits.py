@@ -124,3 +124,27 @@ def test_limits_are_configured_by_settings_and_environment(make_app, federation)
         str(limit) for limit in parse_many(DEFAULT_RATE_LIMIT))
     with pytest.raises(ValueError, match="SOPRO_RATE_LIMIT"):
         make_app(rate_limit="as many as you like")
+
+
+def test_a_blueprint_with_error_pages_of_its_own_still_answers_429_in_the_one_shape(make_app):
+    # The kernel's handler is registered for the status 429 itself, which Flask prefers to a
+    # blueprint's handler of every HTTPException (the web pages have one).
+    from flask import Blueprint as PlainBlueprint
+    from werkzeug.exceptions import HTTPException
+
+    app, _ = make_app(rate_limit="2/minute")
+    pages = PlainBlueprint("pages", __name__, url_prefix="/pages")
+
+    @pages.route("/home")
+    @public
+    def home():
+        return "<h1>home</h1>"
+
+    @pages.errorhandler(HTTPException)
+    def page_error(exc):
+        return f"<h1>{exc.code}</h1>", exc.code
+
+    app.register_blueprint(pages)
+    client = app.test_client()
+    assert [client.get("/pages/home", environ_base=HERE).status_code for _ in range(2)] == [200, 200]
+    assert_too_many(client.get("/pages/home", environ_base=HERE))
