@@ -338,8 +338,3 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05):
 
 def all_applied(hub: Hub, ids) -> bool:
     return set(ids) <= set(hub.applications())
-
-
-def in_doubt(site_ids: list[str], hub: Hub) -> set[str]:
-    """Written but not yet applied: the events a fault striking now puts in doubt."""
-    return set(site_ids) - set(hub.applications())

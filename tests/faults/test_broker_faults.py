@@ -9,7 +9,7 @@ import pytest
 
 from services.bootstrap import create_app
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import IngestWorker, RelayWorker, Writer, all_applied, declare, in_doubt, wait_until
+from tests.faults.harness import IngestWorker, RelayWorker, Writer, all_applied, declare, wait_until
 
 pytestmark = pytest.mark.services
 
