@@ -30,6 +30,14 @@ class FormState:
     errors: dict[str, list[str]] = field(default_factory=dict)
     message: str | None = None
     labels: dict[str, str] = field(default_factory=dict)  # filled as the fields are drawn
+    id_prefix: str = ""  # when a page has several forms with a field of the same name
+
+    def scoped(self, prefix: str, keep: bool = True) -> "FormState":
+        """This form under another id prefix (e.g. one per agreement), with its values and messages or
+        empty."""
+        if not keep:
+            return FormState(id_prefix=prefix)
+        return FormState(self.values, self.errors, self.message, self.labels, prefix)
 
     @property
     def valid(self) -> bool:

@@ -102,8 +102,10 @@ def test_shortlist_proposal_acceptance_message_and_delivery(at12, broker):
     deliver = f"{page}/agreements/{agreement['id']}/deliver"
     assert broker.post(deliver, {"regional_share": "2", "material_diverted_kg": "viel"}).status_code == 422
     errors = field_errors(broker.page)
-    assert errors["f-regional_share"] == ["Bitte geben Sie einen Wert von 0 bis 1 ein."]
-    assert errors["f-material_diverted_kg"] == ["Bitte geben Sie eine Zahl ein."]
+    fields = f"f-a{agreement['id'][:8]}"  # the fields of this agreement's delivery form
+    assert errors[f"{fields}-regional_share"] == ["Bitte geben Sie einen Wert von 0 bis 1 ein."]
+    assert errors[f"{fields}-material_diverted_kg"] == ["Bitte geben Sie eine Zahl ein."]
+    assert f'id="{fields}-regional_share" name="regional_share"' in broker.page
     # delivering before production started is the domain's refusal, shown on the page
     assert broker.post(deliver, {"material_diverted_kg": "300"}).status_code == 409
     assert form_message(broker.page)
@@ -273,5 +275,32 @@ def test_office_forms_answer_in_the_page_language(at12, lang, required):
     admin.post(f"/office/enquiries/{enquiry_id}/messages", {"body": ""})
     assert field_errors(admin.page)["f-body"] == [required]
     admin.post(f"/office/enquiries/{enquiry_id}/move", {"to": "matching", "reason": "x" * 1001})
-    assert field_errors(admin.page)["f-reason"]
+    assert field_errors(admin.page)["f-move-reason"]
     assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "submitted"
+
+
+def test_declining_a_proposal_and_cancelling_an_agreement(at12, broker):
+    enquiry_id = new_enquiry(at12, "Benches to cancel")
+    page = f"/office/enquiries/{enquiry_id}"
+    broker.get(page)
+    broker.post(f"{page}/move", {"to": "matching"})
+    broker.get(page)
+    candidate = re.search(r'<option value="([0-9a-f-]{36}:[0-9a-f-]{36})"', broker.page).group(1)
+    terms = {"candidate": candidate, "quantity": "50", "unit": "pieces", "price": "2000", "currency": "EUR",
+             "delivery_date": IN_20_DAYS}
+    broker.post(f"{page}/proposals", terms)
+    broker.post(f"{page}/proposals", {**terms, "price": "1900"})
+    first, second = at12.call("GET", f"/enquiries/{enquiry_id}/proposals")
+    assert broker.post(f"{page}/proposals/{first['id']}/decline").status_code == 302
+    assert broker.post(f"{page}/proposals/{first['id']}/accept").status_code == 409  # declined is final
+    assert "nicht mehr möglich" in form_message(broker.page)
+    assert broker.post(f"{page}/proposals/{second['id']}/accept").status_code == 302
+    agreement = at12.call("GET", f"/enquiries/{enquiry_id}/agreements")[0]
+    cancel = f"{page}/agreements/{agreement['id']}/cancel"
+    assert broker.post(cancel, {"reason": "x" * 1001}).status_code == 422
+    assert field_errors(broker.page) == {
+        f"f-a{agreement['id'][:8]}-reason": ["Bitte geben Sie zwischen 1 und 1000 Zeichen ein."]}
+    reason_ids = re.findall(r'id="(f-[\w-]*reason)"', broker.page)
+    assert len(reason_ids) == len(set(reason_ids)) == 2  # the move's and the agreement's: ids never repeat
+    assert broker.post(cancel, {"reason": "Der Kunde hat abgesagt."}).status_code == 302
+    assert at12.call("GET", f"/enquiries/{enquiry_id}/agreements")[0]["status"] == "cancelled"

@@ -28,14 +28,19 @@ def _back(enquiry_id, message: str):
     return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
 
 
-def _attempt(enquiry_id, state: forms.FormState, form_name: str, act, done: str):
+def _attempt(enquiry_id, state: forms.FormState, form_name: str, act, done: str, **page):
     """Run `act()`; on a domain refusal draw the enquiry's page again with the form's messages."""
     try:
         act()
     except SoproError as exc:
         forms.apply_domain_error(exc, state)
-        return enquiry_page(str(enquiry_id), status=exc.status, **{form_name: state})
+        return enquiry_page(str(enquiry_id), status=exc.status, **{form_name: state}, **page)
     return _back(enquiry_id, done)
+
+
+def _prefix_of(agreement_id) -> str:
+    """Each agreement has its own cancel and delivery forms: their fields' ids carry its id."""
+    return f"a{str(agreement_id)[:8]}"
 
 
 @blp.route("/office/enquiries/<uuid:enquiry_id>/proposals", methods=["POST"])
@@ -96,13 +101,13 @@ def message(enquiry_id):
 @roles(*STAFF)
 def cancel_agreement(enquiry_id, agreement_id):
     body, values = forms.body_from(request.form, ("reason",))
-    state = forms.FormState(values=values)
+    state = forms.FormState(values=values, id_prefix=_prefix_of(agreement_id))
     loaded = forms.load(CancellationReason(), body, state)
     if loaded is None:
-        return enquiry_page(str(enquiry_id), status=422, agreement_form=state)
+        return enquiry_page(str(enquiry_id), status=422, agreement_form=state, agreement_of=str(agreement_id))
     return _attempt(enquiry_id, state, "agreement_form", lambda: deal_handlers.cancel_agreement(
         runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], now()),
-        _("The agreement has been cancelled."))
+        _("The agreement has been cancelled."), agreement_of=str(agreement_id))
 
 
 @blp.route("/office/enquiries/<uuid:enquiry_id>/agreements/<uuid:agreement_id>/deliver", methods=["POST"])
@@ -110,10 +115,10 @@ def cancel_agreement(enquiry_id, agreement_id):
 def deliver(enquiry_id, agreement_id):
     """The broker reports the delivery and its impact figures (the value paid defaults to the price)."""
     body, values = forms.body_from(request.form, DELIVERY_FIELDS)
-    state = forms.FormState(values=values)
+    state = forms.FormState(values=values, id_prefix=_prefix_of(agreement_id))
     report = forms.load(DeliveryReportSchema(), body, state)
     if report is None:
         return enquiry_page(str(enquiry_id), status=422, delivery_form=state, delivery_of=str(agreement_id))
     return _attempt(enquiry_id, state, "delivery_form", lambda: deal_handlers.deliver(
         runtime().uow(), actor(), str(enquiry_id), str(agreement_id), report, site_rules(), now()),
-        _("The delivery and its impact have been recorded."))
+        _("The delivery and its impact have been recorded."), delivery_of=str(agreement_id))

@@ -117,6 +117,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
     for name in ("proposal_form", "message_form", "agreement_form", "delivery_form"):
         forms_by_name.setdefault(name, forms.FormState())
     forms_by_name.setdefault("delivery_of", None)
+    forms_by_name.setdefault("agreement_of", None)
     if not forms_by_name["proposal_form"].values:  # the terms start from the enquiry's
         forms_by_name["proposal_form"].values = {"unit": enquiry.unit or "", "currency": enquiry.currency,
                                                  "quantity": f"{enquiry.quantity:f}" if enquiry.quantity else ""}
@@ -128,7 +129,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
         "enquiries/enquiry.html", enquiry=enquiry, audit=audit, proposals=proposals, agreements=agreements,
         messages=messages, shortlist=shortlist, names=names, candidates=candidates,
         allowed=m.allowed_next(enquiry.state),
-        move_form=state or forms.FormState(), **forms_by_name,
+        move_form=(state or forms.FormState()).scoped("move"), **forms_by_name,
     ), status
 
 
