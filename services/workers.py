@@ -39,8 +39,13 @@ class Workers:
             thread.join(timeout)
 
 
+def connect_bus(runtime: Runtime):
+    """A connection to the bus with the configured heartbeat (SOPRO_BUS_HEARTBEAT)."""
+    return bus.connect(runtime.settings.bus_url, heartbeat=runtime.settings.bus_heartbeat_seconds)
+
+
 def make_relay(runtime: Runtime, **kwargs) -> Relay:
-    connection = bus.connect(runtime.settings.bus_url)
+    connection = connect_bus(runtime)
     return Relay(runtime.engine, runtime.site_id, runtime.signing_key, bus.Publisher(connection),
                  batch_size=runtime.settings.relay_batch_size, **kwargs)
 
@@ -78,7 +83,7 @@ def start_hub_ingest(runtime: Runtime, workers: Workers) -> None:
         if outcome.gaps:
             heal_now.set()
 
-    consumer = EventConsumer(bus.connect(runtime.settings.bus_url), spec, processor, on_outcome=on_outcome)
+    consumer = EventConsumer(connect_bus(runtime), spec, processor, on_outcome=on_outcome)
     workers.consumers.append(consumer)
     workers.reconcilers.append(reconciler)
     workers.start("hub-ingest", consumer.run_until, workers.stop)
@@ -119,7 +124,7 @@ def start_site_consumers(runtime: Runtime, workers: Workers) -> None:
         if found is None:
             continue
         spec, processor = found
-        consumer = EventConsumer(bus.connect(runtime.settings.bus_url), spec, processor)
+        consumer = EventConsumer(connect_bus(runtime), spec, processor)
         workers.consumers.append(consumer)
         workers.start(spec.name, consumer.run_until, workers.stop)
 
