@@ -133,6 +133,9 @@ def add_user(conn: Connection, username: str, password: str, roles, organisation
 
 
 def authenticate(conn: Connection, username: str, password: str):
+    from services.common.ratelimit import count_password_check
+
+    count_password_check()  # password guessing meets the stricter limit, wherever passwords are checked
     row = conn.execute(select(auth_user).where(auth_user.c.username == username)).first()
     if row is None or not row.active or not verify_password(password, row.password_hash):
         return None

@@ -4,8 +4,8 @@
   the remote address: one client's burst does not eat another's allowance behind a shared address,
   and a forged or garbage token cannot invent fresh clients.
 - One limit for everything a client does (`Settings.rate_limit`, `SOPRO_RATE_LIMIT`), and a stricter
-  one on `POST /api/v1/auth/token` by remote address against password guessing
-  (`Settings.token_rate_limit`, `SOPRO_TOKEN_RATE_LIMIT`).
+  one per remote address on every password check (`POST /api/v1/auth/token`, the web login) against
+  password guessing (`Settings.token_rate_limit`, `SOPRO_TOKEN_RATE_LIMIT`).
 - Counters live in the process's memory (a moving window): each process limits on its own, and a
   restart forgets them. Behind several processes, point Flask-Limiter at a shared storage.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
@@ -23,7 +23,7 @@ from services.common.auth import bearer_principal
 from services.common.config import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_RATE_LIMIT
 from services.common.errors import Unauthorized
 
-TOKEN_BLUEPRINT = "auth"  # services/common/auth_api.py: POST /api/v1/auth/token
+PASSWORD_SCOPE = "password-checks"
 
 
 def remote_address() -> str:
@@ -55,18 +55,23 @@ def init_rate_limits(app: Flask, settings) -> Limiter:
     token_limit = _checked(settings.token_rate_limit, "SOPRO_TOKEN_RATE_LIMIT")
     limiter = Limiter(client_key, app=app, application_limits=[limit], storage_uri="memory://",
                       strategy="moving-window", headers_enabled=False)
-    # By blueprint name: the limit belongs to this app's limiter, the blueprint object is shared.
-    limiter.limit(token_limit, key_func=remote_address, methods=["POST"], override_defaults=False)(
-        _token_blueprint())
     app.extensions["sopro_limiter"] = limiter
+    # One allowance per address for every password check, wherever it happens (the token endpoint,
+    # the web login): see count_password_check.
+    app.extensions["sopro_password_limit"] = limiter.shared_limit(token_limit, scope=PASSWORD_SCOPE,
+                                                                  key_func=remote_address)
     return limiter
 
 
-def _token_blueprint():
-    from services.common.auth_api import blp
-
-    assert blp.name == TOKEN_BLUEPRINT
-    return blp
+def count_password_check() -> None:
+    """Count one password check against the address's stricter allowance; over it, RateLimitExceeded
+    (a 429). `services.common.auth.authenticate` calls it, so every login form and endpoint shares it."""
+    if not has_request_context():
+        return  # a command line, not a client
+    password_limit = current_app.extensions.get("sopro_password_limit")
+    if password_limit is not None:
+        with password_limit:
+            pass
 
 
 def retry_after_seconds(limiter: Limiter) -> int:

@@ -10,7 +10,7 @@ from limits import parse_many
 from flask_smorest import Blueprint
 
 from services.common.api import create_flask_app
-from services.common.auth import add_user, current_principal, public, roles
+from services.common.auth import add_user, authenticate, current_principal, public, roles
 from services.common.config import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_RATE_LIMIT, load_settings
 from tests.integration.sync_harness import make_runtime
 
@@ -24,6 +24,18 @@ probe = Blueprint("probe", __name__, url_prefix="/api/v1/probe")
 @probe.response(200)
 def open_probe():
     return {"ok": True}
+
+
+@probe.route("/login", methods=["POST"])
+@public
+@probe.response(200)
+def form_login():
+    """Another place that checks passwords, as the web pages' login form does."""
+    from flask import current_app, request
+
+    with current_app.extensions["sopro"].engine.connect() as conn:
+        user = authenticate(conn, request.form.get("username", ""), request.form.get("password", ""))
+    return {"ok": user is not None}
 
 
 @probe.route("/mine")
@@ -105,9 +117,14 @@ def test_password_guessing_meets_the_stricter_limit_of_the_token_endpoint(make_a
     def login(password: str, where=HERE):
         return client.post("/api/v1/auth/token", json={"username": "anna", "password": password}, environ_base=where)
 
-    for guess in ("123456", "password", "anna2026"):
+    for guess in ("123456", "password"):
         assert login(guess).status_code == 401
+    # A login form elsewhere checks passwords too, and shares the allowance.
+    form = client.post("/api/v1/probe/login", data={"username": "anna", "password": "anna2026"}, environ_base=HERE)
+    assert form.status_code == 200 and form.get_json() == {"ok": False}
     assert_too_many(login("the-right-one"))  # even the right password waits now
+    assert_too_many(client.post("/api/v1/probe/login", data={"username": "anna", "password": "the-right-one"},
+                                environ_base=HERE))
     assert client.get("/api/v1/probe/public", environ_base=HERE).status_code == 200  # only logging in is held up
     assert login("the-right-one", ELSEWHERE).status_code == 200
 
