@@ -45,6 +45,7 @@ class Browser:
         response = self.client.get(path, headers=HTML, **kwargs)
         assert response.status_code != 500, response.get_data(as_text=True)[:2000]
         self.page = response.get_data(as_text=True)
+        assert_unique_ids(self.page)
         return response
 
     def post(self, path: str, data: dict | None = None, csrf: bool = True, **kwargs):
@@ -55,6 +56,7 @@ class Browser:
         assert response.status_code != 500, response.get_data(as_text=True)[:2000]
         if response.status_code != 302:
             self.page = response.get_data(as_text=True)
+            assert_unique_ids(self.page)
         return response
 
     def csrf_token(self) -> str:
@@ -69,6 +71,12 @@ class Browser:
 
     def logout(self) -> None:
         self.post("/logout")
+
+
+def assert_unique_ids(page: str) -> None:
+    """A label or an error message points at its field by id: an id appears once on a page."""
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
 def field_errors(page: str) -> dict[str, list[str]]:

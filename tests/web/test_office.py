@@ -138,8 +138,8 @@ def test_programmes_places_waiting_list_and_hours(at12, broker):
     assert "Holz Süd KG" in waiting and "Bau Nord GmbH" not in waiting
     broker.post("/office/consultants", {"name": "", "expertise": "4", "languages": "xx"})
     errors = field_errors(broker.page)
-    assert errors["f-name"]
-    assert errors["f-expertise"] == ["Bitte geben Sie eine CPV-Abteilung ein (zwei Ziffern, z. B. 45)."]
+    assert errors["f-consultant-name"] and errors["f-consultant-languages"]
+    assert errors["f-consultant-expertise"] == ["Bitte geben Sie eine CPV-Abteilung ein (zwei Ziffern, z. B. 45)."]
     assert broker.post("/office/consultants", {"name": "Dr. Maria Gruber", "expertise": "39, 45",
                                                "languages": "de en"}).status_code == 302
     broker.get(programme)
@@ -267,7 +267,7 @@ def test_office_forms_answer_in_the_page_language(at12, lang, required):
     admin.post("/office/programmes", {})
     assert field_errors(admin.page)["f-funder"] == [required]
     admin.post("/office/consultants", {})
-    assert field_errors(admin.page)["f-name"] == [required]
+    assert field_errors(admin.page)["f-consultant-name"] == [required]
     admin.post("/office/users", {"username": "ok-name", "password": "long-enough-pw"})
     assert list(field_errors(admin.page)) == ["f-roles"]
     enquiry_id = new_enquiry(at12, f"Benches in {lang}")

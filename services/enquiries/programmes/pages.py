@@ -73,8 +73,9 @@ def _programmes_page(state, consultant_form, status):
         consultants = store.search_consultants(conn, per_page=200).items
         return [(p, store.count_by_status(conn, p.id)) for p in items], consultants
     rows, consultants = _read(load)
+    # Both forms have a `name` field: the consultant's fields carry a prefix in their ids.
     return render_template("enquiries/programmes.html", rows=rows, consultants=consultants, form=state,
-                           consultant_form=consultant_form, languages=m.LANGUAGES), status
+                           consultant_form=consultant_form.scoped("consultant"), languages=m.LANGUAGES), status
 
 
 @blp.route("/office/consultants", methods=["POST"])
