@@ -8,6 +8,7 @@ answer as GET /api/v1/labels).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from flask import current_app, redirect, render_template, request, url_for
@@ -101,26 +102,41 @@ def catalogue():
     state = forms.FormState(values=request.args.to_dict())
     filters = {k: v for k in ("q", "cpv", "nuts") if (v := request.args.get(k, "").strip())}
     labelled_only = request.args.get("labelled") == "on"
-    query = forms.load(OfferQuery(), {**filters, "page": request.args.get("page", "1")}, state)
-    org_query = forms.load(OrganisationQuery(), {**filters, "kind": m.SOCIAL_ENTERPRISE, "per_page": 200}, state)
-    offers, enterprises, owners, labels, total = [], [], {}, valid_labels(), 0
-    if query is not None and org_query is not None:
-        def load(conn):
-            if labelled_only:  # few organisations hold a label: ask for each one's offers
-                found = [o for holder in labels
-                         for o in store.search_offers(conn, **{**query, "page": 1, "per_page": 200},
-                                                      organisation_id=holder).items]
-                return found, len(found), [o for o in store.search_organisations(conn, **org_query).items
-                                           if o.id in labels]
-            page = store.search_offers(conn, **query)
-            return page.items, page.total, store.search_organisations(conn, **org_query).items
-        offers, total, enterprises = _read(load)
-        owners = _read(_names, [o.organisation_id for o in offers])
-    page_number = (query or {}).get("page", 1)
-    per_page = (query or {}).get("per_page", 50)
-    return render_template("registry/catalogue.html", form=state, offers=offers, enterprises=enterprises,
-                           owners=owners, labels=labels, total=total, page=page_number,
-                           more=not labelled_only and page_number * per_page < total, labelled_only=labelled_only)
+    # The API's query schemas: a wrong filter is a message next to its field, and nothing is searched.
+    offer_query = forms.load(OfferQuery(), {**filters, "page": request.args.get("page", "1")}, state)
+    enterprise_query = forms.load(OrganisationQuery(), {**filters, "kind": m.SOCIAL_ENTERPRISE, "per_page": 200},
+                                  state)
+    labels = valid_labels()
+    found = CatalogueResult()
+    if offer_query is not None and enterprise_query is not None:
+        found = _read(search_catalogue, offer_query, enterprise_query, labels if labelled_only else None)
+    page = (offer_query or {}).get("page", 1)
+    more = not labelled_only and page * (offer_query or {}).get("per_page", 50) < found.total
+    return render_template("registry/catalogue.html", form=state, offers=found.offers, enterprises=found.enterprises,
+                           owners=found.owners, labels=labels, total=found.total, page=page, more=more,
+                           labelled_only=labelled_only)
+
+
+@dataclass
+class CatalogueResult:
+    offers: list = field(default_factory=list)
+    total: int = 0
+    enterprises: list = field(default_factory=list)
+    owners: dict = field(default_factory=dict)
+
+
+def search_catalogue(conn, offer_query: dict, enterprise_query: dict, labelled: dict | None) -> CatalogueResult:
+    """A page of offers and the matching social enterprises; with `labelled`, only those of the label
+    holders (few organisations hold one, so each one's offers are asked for, unpaged)."""
+    enterprises = store.search_organisations(conn, **enterprise_query).items
+    if labelled is None:
+        page = store.search_offers(conn, **offer_query)
+        offers, total = page.items, page.total
+    else:
+        every = {**offer_query, "page": 1, "per_page": 200}
+        offers = [o for holder in labelled for o in store.search_offers(conn, **every, organisation_id=holder).items]
+        total, enterprises = len(offers), [o for o in enterprises if o.id in labelled]
+    return CatalogueResult(offers, total, enterprises, _names(conn, [o.organisation_id for o in offers]))
 
 
 @blp.route("/organisations/<uuid:organisation_id>")
