@@ -24,20 +24,6 @@ def register(app) -> None:
     app.register_blueprint(blp)
     app.register_blueprint(admin_blp)
     app.context_processor(template_helpers)
-    limit_password_guessing(app)
-
-
-def limit_password_guessing(app) -> None:
-    """The login form is limited like POST /api/v1/auth/token: per remote address, the stricter limit."""
-    limiter = app.extensions.get("sopro_limiter")
-    if limiter is None:
-        return
-    from services.common.ratelimit import remote_address
-
-    limit = app.extensions["sopro"].settings.token_rate_limit
-    # This app's view is wrapped (the blueprint is shared by every app of the process).
-    app.view_functions["web.login"] = limiter.limit(limit, key_func=remote_address, methods=["POST"],
-                                                    override_defaults=False)(app.view_functions["web.login"])
 
 
 def template_helpers() -> dict:
