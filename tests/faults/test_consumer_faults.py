@@ -2,12 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
-import queue
 import signal
-import subprocess
-import sys
-import threading
 import uuid
 
 import pytest
@@ -15,54 +10,15 @@ from sqlalchemy import insert, select
 
 from services.common import bus
 from services.common.bus import REASON_HEADER
-from services.common.config import REPO_ROOT
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.common.signing import load_private_key, sign
 from tests.faults.checker import assert_clean, classify
-from tests.faults.conftest import HEARTBEAT_SECONDS
 from tests.faults.harness import IngestWorker, RelayWorker, all_applied, declare, wait_until
+from tests.faults.ingest_process import IngestProcess
 from tests.integration.sync_harness import drain_queue
 
 pytestmark = pytest.mark.services
-
-
-class IngestProcess:
-    """tests/faults/ingest_process.py in a process of its own, its stdout read line by line."""
-
-    def __init__(self, hub, bus_url: str, federation_file, hold_after_commit: bool = False):
-        settings = hub.runtime.settings
-        env = {**os.environ, "SOPRO_SITE": settings.site_id, "SOPRO_DB_URL": settings.db_url,
-               "SOPRO_BUS_URL": bus_url, "SOPRO_FEDERATION_FILE": str(federation_file),
-               "SOPRO_KEY_FILE": str(settings.key_file), "SOPRO_BUS_HEARTBEAT": str(HEARTBEAT_SECONDS),
-               "PYTHONPATH": str(REPO_ROOT)}
-        args = [sys.executable, "-m", "tests.faults.ingest_process"] + (["--hold-after-commit"] if hold_after_commit else [])
-        self.process = subprocess.Popen(args, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(line.strip())
-
-    def expect(self, prefix: str, timeout: float = 30.0) -> str:
-        while True:
-            line = self.lines.get(timeout=timeout)
-            self.seen.append(line)
-            if line.startswith(prefix):
-                return line
-
-    def duplicates(self) -> int:
-        while not self.lines.empty():
-            self.seen.append(self.lines.get())
-        return sum(int(line.rsplit("=", 1)[1]) for line in self.seen if line.startswith("OUTCOME"))
-
-    def end(self, sig: int = signal.SIGTERM) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)  # our own child, by its pid
-        self.process.wait(20)
 
 
 def test_consumer_killed_between_commit_and_ack(site, hub, amqp_url, federation_files):
@@ -74,7 +30,7 @@ def test_consumer_killed_between_commit_and_ack(site, hub, amqp_url, federation_
         assert wait_until(lambda: site.backlog() == 0, timeout=60)
     written = site.event_ids()
 
-    doomed = IngestProcess(hub, amqp_url, federation_files[0], hold_after_commit=True)
+    doomed = IngestProcess(hub, amqp_url, federation_files[0], "--hold-after-commit")
     try:
         committed = int(doomed.expect("COMMITTED").split()[1])
         assert len(hub.applications()) == committed, "the batch was committed before the kill"

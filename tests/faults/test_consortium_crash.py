@@ -1,0 +1,136 @@
+"""The hub killed in the middle of a consortium allocation: no capacity double-counted after restart.
+
+Social enterprises at AT12 and HU22 publish offers; AT12 asks the hub for a cross-border consortium.
+The hub's ingest process (tests/faults/ingest_process.py, running services.workers.hub_ingest) is
+SIGKILLed inside the allocation's transaction, after writing the parts. Its successor gets the request
+again and allocates it once; a second order after the restart only gets the capacity the first left.
+"""
+from __future__ import annotations
+
+import signal
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from services.common.events import Recorded
+from services.common.outbox import outbox
+from services.enquiries import events as enquiries
+from services.hub import consortium_store as cs
+from services.hub import matching_view
+from services.hub.crossborder import CrossBorder
+from services.registry import handlers as registry
+from services.registry import model as registry_model
+from tests.faults.checker import assert_clean, classify
+from tests.faults.harness import IngestWorker, RelayWorker, all_applied, declare, wait_until
+from tests.faults.ingest_process import IngestProcess
+
+pytestmark = pytest.mark.services
+
+CPV = "18930000"  # sacks and bags
+
+
+def supplier(site, per_week: int, price: str, lat: float, lon: float) -> str:
+    """A social enterprise at `site` with one cross-border offer; returns the offer's id."""
+    org = registry.register_organisation(site.runtime.uow(), {
+        "kind": "social_enterprise", "name": f"Taschenwerk {site.site_id}", "registration_number": uuid.uuid4().hex[:8],
+        "address": registry_model.Address("Werkstraße 1", "1000", "Stadt", site.site_id[:2]),
+        "nuts3": "HU221" if site.site_id == "HU22" else "AT123", "coordinates": registry_model.Coordinates(lat, lon),
+        "labour_market_segment": "second_labour_market", "workers_in_integration": 10}, site.today())
+    return registry.publish_offer(site.runtime.uow(), {
+        "organisation_id": org.id, "title": "Tote bags", "description": "sewn from banners", "cpv_codes": [CPV],
+        "capacity_per_week": Decimal(per_week), "unit": "bags", "lead_time_days": 7, "currency": "EUR",
+        "price_min": Decimal(price), "price_max": Decimal(price), "cross_border": True}, site.today()).id
+
+
+def request_consortium(site, quantity: int) -> str:
+    """AT12's enquiry service asks the hub for a consortium (its event, through the outbox)."""
+    enquiry_id = str(uuid.uuid4())
+    event = enquiries.CrossBorderRequested(
+        enquiry_id=enquiry_id, reference=f"AT12-E-2026-{quantity}", title="Tote bags for a trade fair",
+        type="csr_product", client_kind="economic_enterprise", cpv_codes=[CPV], quantity=quantity, unit="bags",
+        deadline=date.today() + timedelta(days=35), delivery_nuts3="AT130", budget=None, currency="EUR",
+        label_required=False, max_partners=5, min_lot=1, sites=[], requested_by="broker")
+    with site.runtime.uow() as uow:
+        uow.record_events([Recorded(event, enquiry_id, 2)])
+        uow.commit()
+    return enquiry_id
+
+
+def free_capacity(hub, order) -> dict[str, int]:
+    """Each candidate offer's capacity for the order as if no part held any (in a rolled-back transaction)."""
+    crossborder = CrossBorder(hub.runtime.settings)
+    terms = matching_view.OrderTerms(order["cpv_codes"], order["deadline"], order["delivery_nuts3"],
+                                     order["label_required"], order["min_lot"], order["sites"])
+    with hub.runtime.engine.connect() as conn:
+        conn.execute(delete(cs.hub_xb_parts))
+        view = matching_view.candidates(conn, terms, date.today(), crossborder.site_places["AT12"],
+                                        crossborder.site_places)
+        conn.rollback()
+    return {c.offer_id: c.capacity for c in view.candidates}
+
+
+def test_hub_killed_mid_allocation_counts_no_capacity_twice(make_site, hub, amqp_url, federation_files):
+    at12, hu22 = make_site("AT12"), make_site("HU22")
+    declare(hub, amqp_url)
+    offers = {supplier(at12, 400, "3.00", 48.03, 15.60), supplier(hu22, 600, "2.50", 47.68, 16.58)}
+    with IngestWorker(hub, amqp_url):  # the hub knows the offers before anyone asks
+        for site in (at12, hu22):
+            with RelayWorker(site.runtime, amqp_url):
+                assert wait_until(lambda: site.backlog() == 0)
+        assert wait_until(lambda: all_applied(hub, at12.event_ids() + hu22.event_ids()))
+
+    first = request_consortium(at12, 3000)
+    with RelayWorker(at12.runtime, amqp_url):
+        assert wait_until(lambda: at12.backlog() == 0)
+    doomed = IngestProcess(hub, amqp_url, federation_files[0], "--hold-in-allocation")
+    try:
+        parts_in_flight = int(doomed.expect("ALLOCATING", timeout=60).split()[1])
+    finally:
+        doomed.end(signal.SIGKILL)
+    in_doubt = set(at12.event_ids()) - set(hub.applications())  # the request, caught mid-allocation
+    with hub.runtime.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(cs.hub_xb_orders)).scalar() == 0, \
+            "the killed allocation left nothing behind"
+
+    successor = IngestProcess(hub, amqp_url, federation_files[0])
+    try:
+        successor.expect("READY")
+        assert wait_until(lambda: order_of(hub, first), timeout=60), "the request was allocated after the restart"
+        second = request_consortium(at12, 3000)
+        with RelayWorker(at12.runtime, amqp_url):
+            assert wait_until(lambda: at12.backlog() == 0)
+        assert wait_until(lambda: order_of(hub, second), timeout=60)
+        written = at12.event_ids() + hu22.event_ids()
+        assert wait_until(lambda: all_applied(hub, written), timeout=30)
+    finally:
+        successor.end()
+
+    with hub.runtime.engine.connect() as conn:
+        orders = {e: cs.order_for_enquiry(conn, "AT12", e) for e in (first, second)}
+        parts = {e: cs.parts(conn, o["id"]) for e, o in orders.items()}
+        held = cs.held_by_parts(conn, sorted(offers))
+        forwarded = conn.execute(select(outbox.c.aggregate_id).where(outbox.c.type == "hub.part.forwarded")).scalars().all()
+        order_count = conn.execute(select(func.count()).select_from(cs.hub_xb_orders)).scalar()
+    free = free_capacity(hub, orders[first])
+    allocated = {e: sum(p["quantity"] for p in ps if p["status"] in cs.ACTIVE_PARTS) for e, ps in parts.items()}
+    figures = classify("hub killed mid-allocation", written, hub.applications(), hub.routes(), in_doubt=in_doubt,
+                       absorbed=successor.duplicates(), parts_in_killed_allocation=parts_in_flight,
+                       free_capacity=sum(free.values()), first_allocated=allocated[first],
+                       second_allocated=allocated[second])
+    assert_clean(figures)
+    assert figures.in_doubt == figures.recovered == 1
+    assert order_count == 2, "one order per request, the killed attempt's order is gone"
+    assert set(free) == offers and sum(free.values()) < 6000, "the two orders ask for more than there is"
+    assert allocated[first] == 3000, "the first order was allocated in full, once"
+    assert allocated[first] + allocated[second] == sum(free.values()), "the second got exactly what was left"
+    assert all(held[o] <= free[o] for o in offers), f"capacity counted twice: held {held}, free {free}"
+    all_parts = [p["id"] for ps in parts.values() for p in ps]
+    assert sorted(forwarded) == sorted(all_parts), "each part forwarded once, none from the killed attempt"
+
+
+def order_of(hub, enquiry_id: str):
+    with hub.runtime.engine.connect() as conn:
+        return cs.order_for_enquiry(conn, "AT12", enquiry_id)
