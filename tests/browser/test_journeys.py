@@ -147,9 +147,10 @@ def test_2_a_broker_logs_in_and_moves_it_forward(demo, new_page, german_enquiry)
     shoot(page, "at12-board-de")
 
     page.locator("li", has_text=reference).locator("a").click()
+    move = page.locator("form:has(button[name=to])")  # the page has several forms; this one moves the enquiry
+    move.locator("input[name=reason]").fill("Erstberatung am Telefon vereinbart")
     assert reference in page.locator("main").inner_text()
-    page.fill("#f-reason", "Erstberatung am Telefon vereinbart")
-    page.locator("button[name=to][value=in_consultation]").click()
+    move.locator("button[name=to][value=in_consultation]").click()
     flash = page.locator(".notice.success").inner_text()
     assert flash == tr("de", "The enquiry is now: %(state)s.", state=tr("de", "In consultation"))
     assert "Erstberatung am Telefon vereinbart" in page.locator("main").inner_text(), "the audit trail keeps the reason"
