@@ -79,9 +79,9 @@ class EnquiryRecordSchema(Strict):
     cross_border_flagged = ma.fields.Boolean(dump_only=True)
     residual_material = ma.fields.Nested(ResidualMaterialSchema, allow_none=True,
                                          metadata={"description": "recycling_upcycling: material, amount, frequency"})
-    submitted_at = ma.fields.DateTime(dump_only=True)
+    submitted_at = ma.fields.DateTime(dump_only=True, allow_none=True)  # a draft is not submitted yet
     created_at = ma.fields.DateTime(dump_only=True)
-    case_study_id = ma.fields.String(dump_only=True)
+    case_study_id = ma.fields.String(dump_only=True, allow_none=True)  # until a case study is written
     allowed_next = ma.fields.Method("_allowed_next", dump_only=True)
     version = ma.fields.Integer(dump_only=True)
 
