@@ -150,6 +150,11 @@ def _inline_svg(chart: pygal.Bar, title: str) -> str:
         for child in list(parent):
             if child.tag == "script":
                 parent.remove(child)
+    # pygal names legend entries "activate-serie-<n>" in every chart: unique within the page, by chart.
+    chart_id = tree.get("id")
+    for element in tree.iter():
+        if element is not tree and element.get("id"):
+            element.set("id", f"{chart_id}-{element.get('id')}")
     tree.set("role", "img")
     tree.set("aria-label", title)
     return ElementTree.tostring(tree, encoding="unicode")

@@ -61,6 +61,12 @@ def test_the_svg_is_inline_without_script_and_titled_in_the_given_language():
     assert {"AT11", "AT12", "HU22"} <= set(re.findall(r">(AT\d\d|HU\d\d)</text>", svg)), "a legend entry per site"
 
 
+def test_ids_stay_unique_when_several_charts_share_a_page():
+    charts = impact_charts(SUMMARY, TEXTS, "de")
+    ids = re.findall(r'\bid="([^"]+)"', "".join(c.svg for c in charts))
+    assert len(ids) == len(set(ids)) > 4
+
+
 def test_no_impact_yet_draws_no_empty_axes():
     charts = impact_charts(with_mean_distances(summarise(["AT11", "HU22"], []), {}), TEXTS, "de")
     assert [(c.has_data, c.svg, c.title) for c in charts][0] == (False, "", "Titel economic")
