@@ -186,11 +186,11 @@ def module_settings(tmp_path_factory, federation, federation_files):
     root = tmp_path_factory.mktemp("web")
 
     def make(site_id: str):
-        # The tests log in far more often than a person would: the login's limit is lifted here
-        # (and tested on its own in test_kernel).
+        # The tests click and log in far faster than a person would: the rate limits are lifted here
+        # (the login's is tested on its own in test_kernel, the rest in tests/integration).
         return load_settings(site_id, env={}, federation=federation, db_url=f"sqlite:///{root / site_id}.sqlite",
                              bus_url="memory://", key_file=federation_files[1] / f"{site_id}.pem", var_dir=root,
-                             token_rate_limit="10000/minute")
+                             rate_limit="100000/minute;10000/second", token_rate_limit="10000/minute")
     return make
 
 
