@@ -38,6 +38,7 @@ pytestmark = pytest.mark.services
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "schemathesis.txt"
 EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
+SEEDED_EXAMPLES = 3  # per operation whose path parameters name seeded items
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance,
           ignored_auth, negative_data_rejection]
 TOTALS: dict[str, dict] = {}
@@ -98,9 +99,34 @@ def describe(exc: BaseException) -> str:
                      .strip().replace("\n", " ")[:200] for f in failures)
 
 
+def known_ids(app, runtime) -> dict[str, str]:
+    """Path parameter -> the id of a seeded item, read from the list under the path's collection
+    (`/api/v1/organisations/{organisation_id}` -> the first item of `GET /api/v1/organisations`)."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {runtime.tokens.issue('schemathesis-reader', ROLES)}"}
+    paths = sorted(client.get("/api/v1/openapi.json").get_json()["paths"])
+    known: dict[str, str] = {}
+    for path in paths:
+        segments = path.split("/")
+        for i, segment in enumerate(segments):
+            param = segment[1:-1] if segment.startswith("{") else None
+            if param is None or param in known:
+                continue
+            prefix = "/".join(segments[:i])
+            if any(seg.startswith("{") and seg[1:-1] not in known for seg in segments[:i]):
+                break
+            listing = client.get(prefix.format(**known), headers=headers)
+            items = (listing.get_json() or {}).get("items") if listing.status_code == 200 else None
+            if not items or not isinstance(items[0], dict) or "id" not in items[0]:
+                break
+            known[param] = str(items[0]["id"])
+    return known
+
+
 def fuzz(app, runtime, name: str) -> dict:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    totals = {"operations": 0, "cases": 0, "failures": [], "seconds": 0.0}
+    ids = known_ids(app, runtime)
+    totals = {"operations": 0, "cases": 0, "failures": [], "seconds": 0.0, "known_ids": len(ids)}
     started = time.monotonic()
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
@@ -110,9 +136,18 @@ def fuzz(app, runtime, name: str) -> dict:
         totals["operations"] += 1
         headers = token_for(runtime, operation)
         seen: set[str] = set()
-        for mode, examples in EXAMPLES.items():
+        names = [parameter.name for parameter in operation.path_parameters]
+        rounds = list(EXAMPLES.items())
+        if names and all(n in ids for n in names):  # and once more on seeded items, not only random ids
+            rounds.append(("seeded", {n: ids[n] for n in names}))
+        for mode, examples in rounds:
+            if mode == "seeded":
+                strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE, path_parameters=examples)
+                examples = SEEDED_EXAMPLES
+            else:
+                strategy = operation.as_strategy(generation_mode=mode)
 
-            @given(case=operation.as_strategy(generation_mode=mode))
+            @given(case=strategy)
             @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
                       phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
             def run(case):
@@ -120,7 +155,7 @@ def fuzz(app, runtime, name: str) -> dict:
                 try:
                     case.call_and_validate(headers=headers, checks=CHECKS)
                 except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - every failure is collected
-                    summary = f"{operation.label} [{mode.value}]: {describe(exc)}"
+                    summary = f"{operation.label} [{getattr(mode, 'value', mode)}]: {describe(exc)}"
                     if summary not in seen:
                         seen.add(summary)
                         totals["failures"].append(summary + "\n" + str(exc)[:1500])
