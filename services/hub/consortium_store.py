@@ -14,7 +14,7 @@ from sqlalchemy import (
     UniqueConstraint, func, insert, select, update,
 )
 
-from services.common.db import ExactDecimal, UtcDateTime
+from services.common.db import ExactDecimal, UtcDateTime, is_postgres
 from services.hub.store import SITE, UUID_STR, metadata, paged
 
 MONEY = ExactDecimal(18, 4)
@@ -112,6 +112,16 @@ def update_order(conn: Connection, order_id: str, **values) -> None:
 
 def update_part(conn: Connection, part_id: str, **values) -> None:
     conn.execute(update(hub_xb_parts).where(hub_xb_parts.c.id == part_id).values(**values))
+
+
+def lock_allocations(conn: Connection) -> None:
+    """Serialize allocations until the transaction ends: an allocation reads the capacity that parts
+    hold and then adds parts, so two at once (the bus consumer and the reconciler, or two ingest
+    processes) would both count the same free capacity (tests/faults/test_consortium_crash.py).
+    SQLite (the embedded mode) has one writer at a time anyway."""
+    if is_postgres(conn):
+        key = func.hashtext(func.current_schema() + ":sopro.hub.allocation")  # per schema, like the relay's
+        conn.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def held_by_parts(conn: Connection, offer_ids: list[str]) -> dict[str, int]:

@@ -165,6 +165,7 @@ class CrossBorder:
 
     def _allocate(self, conn: Connection, env: Envelope, order: dict, parts: list, now: datetime) -> None:
         """Allocate what active parts don't cover yet, forward the new parts, and tell the origin."""
+        cs.lock_allocations(conn)  # before reading what capacity other orders' parts hold
         active = [p for p in parts if p["status"] in cs.ACTIVE_PARTS]
         remaining = order["quantity"] - sum(p["quantity"] for p in active)
         allocation = None

@@ -9,7 +9,8 @@ import pytest
 
 from services.bootstrap import create_app
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import IngestWorker, RelayWorker, Writer, all_applied, declare, wait_until
+from tests.faults.harness import all_applied, declare, wait_until
+from tests.faults.workers import IngestWorker, RelayWorker, Writer
 
 pytestmark = pytest.mark.services
 

@@ -4,10 +4,12 @@ Social enterprises at AT12 and HU22 publish offers; AT12 asks the hub for a cros
 The hub's ingest process (tests/faults/ingest_process.py, running services.workers.hub_ingest) is
 SIGKILLed inside the allocation's transaction, after writing the parts. Its successor gets the request
 again and allocates it once; a second order after the restart only gets the capacity the first left.
+And two allocations at once (the hub's bus consumer and its reconciler) count no capacity twice.
 """
 from __future__ import annotations
 
 import signal
+import threading
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,8 +26,9 @@ from services.hub.crossborder import CrossBorder
 from services.registry import handlers as registry
 from services.registry import model as registry_model
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import IngestWorker, RelayWorker, all_applied, declare, wait_until
+from tests.faults.harness import all_applied, declare, wait_until
 from tests.faults.ingest_process import IngestProcess
+from tests.faults.workers import IngestWorker, RelayWorker
 
 pytestmark = pytest.mark.services
 
@@ -59,6 +62,19 @@ def request_consortium(site, quantity: int) -> str:
     return enquiry_id
 
 
+def suppliers_known_at_the_hub(make_site, hub, amqp_url):
+    """AT12 and HU22 each with one social enterprise and its offer, applied at the hub."""
+    at12, hu22 = make_site("AT12"), make_site("HU22")
+    declare(hub, amqp_url)
+    offers = {supplier(at12, 400, "3.00", 48.03, 15.60), supplier(hu22, 600, "2.50", 47.68, 16.58)}
+    with IngestWorker(hub, amqp_url):  # the hub knows the offers before anyone asks
+        for site in (at12, hu22):
+            with RelayWorker(site.runtime, amqp_url):
+                assert wait_until(lambda: site.backlog() == 0)
+        assert wait_until(lambda: all_applied(hub, at12.event_ids() + hu22.event_ids()))
+    return at12, hu22, offers
+
+
 def free_capacity(hub, order) -> dict[str, int]:
     """Each candidate offer's capacity for the order as if no part held any (in a rolled-back transaction)."""
     crossborder = CrossBorder(hub.runtime.settings)
@@ -73,15 +89,7 @@ def free_capacity(hub, order) -> dict[str, int]:
 
 
 def test_hub_killed_mid_allocation_counts_no_capacity_twice(make_site, hub, amqp_url, federation_files):
-    at12, hu22 = make_site("AT12"), make_site("HU22")
-    declare(hub, amqp_url)
-    offers = {supplier(at12, 400, "3.00", 48.03, 15.60), supplier(hu22, 600, "2.50", 47.68, 16.58)}
-    with IngestWorker(hub, amqp_url):  # the hub knows the offers before anyone asks
-        for site in (at12, hu22):
-            with RelayWorker(site.runtime, amqp_url):
-                assert wait_until(lambda: site.backlog() == 0)
-        assert wait_until(lambda: all_applied(hub, at12.event_ids() + hu22.event_ids()))
-
+    at12, hu22, offers = suppliers_known_at_the_hub(make_site, hub, amqp_url)
     first = request_consortium(at12, 3000)
     with RelayWorker(at12.runtime, amqp_url):
         assert wait_until(lambda: at12.backlog() == 0)
@@ -134,3 +142,38 @@ def test_hub_killed_mid_allocation_counts_no_capacity_twice(make_site, hub, amqp
 def order_of(hub, enquiry_id: str):
     with hub.runtime.engine.connect() as conn:
         return cs.order_for_enquiry(conn, "AT12", enquiry_id)
+
+
+def test_two_allocations_at_once_count_no_capacity_twice(make_site, hub, amqp_url):
+    """The hub's bus consumer and its reconciler (catching up after a partition, say) each apply one of
+    two requests at the same moment: together they get no more than the free capacity."""
+    at12, hu22, offers = suppliers_known_at_the_hub(make_site, hub, amqp_url)
+    requests = [request_consortium(at12, 3000), request_consortium(at12, 3000)]
+    with RelayWorker(at12.runtime, amqp_url):
+        assert wait_until(lambda: at12.backlog() == 0)
+    bodies = [e for e in at12.envelopes() if '"type":"enquiries.enquiry.cross_border_requested"' in e]
+    start = threading.Barrier(2)
+    processors = [hub.processor("bus"), hub.processor("feed")]
+
+    def apply(processor, body):
+        start.wait()
+        processor.process([body])
+
+    threads = [threading.Thread(target=apply, args=pair) for pair in zip(processors, bodies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    with hub.runtime.engine.connect() as conn:
+        orders = [cs.order_for_enquiry(conn, "AT12", e) for e in requests]
+        allocated = [sum(p["quantity"] for p in cs.parts(conn, o["id"]) if p["status"] in cs.ACTIVE_PARTS)
+                     for o in orders]
+        held = cs.held_by_parts(conn, sorted(offers))
+    free = free_capacity(hub, orders[0])
+    written = at12.event_ids() + hu22.event_ids()
+    figures = classify("two allocations at once", written, hub.applications(), hub.routes(),
+                       free_capacity=sum(free.values()), allocated=allocated)
+    assert_clean(figures)
+    assert all(held[o] <= free[o] for o in offers), f"capacity counted twice: held {held}, free {free}"
+    assert sorted(allocated) == [sum(free.values()) - 3000, 3000], "one got its 3,000, the other what was left"

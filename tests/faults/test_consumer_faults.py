@@ -14,8 +14,9 @@ from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.common.signing import load_private_key, sign
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import IngestWorker, RelayWorker, all_applied, declare, wait_until
+from tests.faults.harness import all_applied, declare, wait_until
 from tests.faults.ingest_process import IngestProcess
+from tests.faults.workers import IngestWorker, RelayWorker
 from tests.integration.sync_harness import drain_queue
 
 pytestmark = pytest.mark.services

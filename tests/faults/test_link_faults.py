@@ -2,26 +2,15 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.faults.checker import assert_clean, classify
 from tests.faults.conftest import HEARTBEAT_SECONDS
-from tests.faults.harness import IngestWorker, RelayWorker, Writer, all_applied, declare, wait_until
-from tests.faults.proxy import FaultProxy
+from tests.faults.harness import all_applied, broker_proxy, declare, through, wait_until
+from tests.faults.workers import IngestWorker, RelayWorker, Writer
 
 pytestmark = pytest.mark.services
-
-
-def broker_proxy(amqp_url: str) -> FaultProxy:
-    parts = urlsplit(amqp_url)
-    return FaultProxy(parts.hostname, parts.port or 5672)
-
-
-def through(proxy: FaultProxy, amqp_url: str) -> str:
-    parts = urlsplit(amqp_url)
-    return proxy.url("amqp", f"{parts.username}:{parts.password}@", parts.path)
 
 
 def test_connections_reset_mid_batch(site, hub, amqp_url):

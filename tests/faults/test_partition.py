@@ -15,9 +15,9 @@ import pytest
 from services.bootstrap import create_app
 from services.serving import AppServer
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import IngestWorker, ReconcileWorker, RelayWorker, Writer, all_applied, declare, wait_until
+from tests.faults.harness import all_applied, broker_proxy, declare, through, wait_until
 from tests.faults.proxy import FaultProxy
-from tests.faults.test_link_faults import broker_proxy, through
+from tests.faults.workers import IngestWorker, ReconcileWorker, RelayWorker, Writer
 
 pytestmark = pytest.mark.services
 

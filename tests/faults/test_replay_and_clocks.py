@@ -13,7 +13,8 @@ from services.common.outbox import outbox
 from services.registry import store as registry_store
 from services.sync import relay as relay_module
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import IngestWorker, RelayWorker, all_applied, declare, digest, wait_until
+from tests.faults.harness import all_applied, declare, digest, wait_until
+from tests.faults.workers import IngestWorker, RelayWorker
 from tests.integration.sync_harness import drain_queue
 
 pytestmark = pytest.mark.services
