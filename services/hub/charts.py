@@ -19,9 +19,15 @@ from decimal import Decimal
 from typing import Callable
 from xml.etree import ElementTree
 
+import sys
+
 import pygal
 from babel.numbers import format_decimal
 from pygal.style import Style
+
+# pygal appends a legacy sys.meta_path finder for its map plugins (unused here) that has no find_spec, so
+# every later import warns (ImportWarning; an error where warnings are errors). Take it out again.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 # The same colour for a site in every chart (sites are series in alphabetical order).
 SITE_COLOURS = ("#1f6f8b", "#c0622f", "#5b8c3a", "#7a4f9a", "#b8912f", "#3f5d7d", "#9a3f4f")

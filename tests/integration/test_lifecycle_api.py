@@ -151,9 +151,14 @@ def test_the_site_alone_cannot_cover_so_the_enquiry_is_flagged_for_cross_border(
     eid = _to_negotiating(site, quantity="5000")
     result = site.ok("GET", f"/enquiries/{eid}/shortlist")
     assert result["cross_border_flagged"] is True and result["shortlist"]["cross_border_needed"] is True
-    assert site.events()[-1].data["cross_border_flagged"] is True
+    changed, requested = site.events()[-2:]
+    assert changed.data["cross_border_flagged"] is True
+    # The client allowed cross-border work: the site asks the hub for a consortium of its own accord.
+    assert requested.type == "enquiries.enquiry.cross_border_requested"
+    assert (requested.data["requested_by"], requested.data["quantity"]) == ("site", 5000)
     site.ok("GET", f"/enquiries/{eid}/shortlist")
     assert len([e for e in site.events() if e.data.get("cross_border_flagged")]) == 1  # flagged once
+    assert len([e for e in site.events() if e.type == requested.type]) == 1  # asked once
     assert site.ok("GET", "/enquiries?cross_border_flagged=true")["total"] == 1
 
 
