@@ -256,6 +256,7 @@ def test_wrong_filter_values_are_field_messages_in_the_pages_language(network):
     assert field_errors(browser.page) == {
         "f-year": ["Kérjük, egész számot adjon meg."], "f-state": ["Kérjük, válasszon a lehetőségek közül."],
         "f-cpv": ["Kérjük, válasszon CPV-főcsoportot."], "f-site": ["Kérjük, válasszon a szolgáltatópontok közül."]}
+    assert "A beadás éve: Kérjük, egész számot adjon meg." in browser.page, "the summary names the field"
     assert browser.get("/agency/members?kind=robot&page=0&lang=de").status_code == 422
     assert field_errors(browser.page) == {"f-kind": ["Bitte wählen Sie eine der Möglichkeiten."]}
     assert "Bitte geben Sie einen Wert von 1 bis 100000 ein." in browser.page, "the page number, in the summary"
