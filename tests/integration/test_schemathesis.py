@@ -37,8 +37,8 @@ from tests.conftest import PG_BASE, TEST_RATE_LIMIT, _need
 pytestmark = pytest.mark.services
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "schemathesis.txt"
-EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
-SEEDED_EXAMPLES = 3  # per operation whose path parameters name seeded items
+EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 4}
+SEEDED_EXAMPLES = 4  # per operation whose path parameters name seeded items
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance,
           ignored_auth, negative_data_rejection]
 TOTALS: dict[str, dict] = {}
