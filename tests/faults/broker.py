@@ -120,15 +120,6 @@ class BrokerNode:
 
     # --- what the tests do with it -------------------------------------------------------------------
 
-    def add_vhost(self) -> str:
-        vhost = f"faults-{uuid.uuid4().hex[:8]}"
-        self.ctl("add_vhost", vhost)
-        self.ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-        return vhost
-
-    def delete_vhost(self, vhost: str) -> None:
-        self.ctl("delete_vhost", vhost, check=False)
-
     def memory_alarm(self, on: bool) -> None:
         """Raise the memory alarm (a 1-byte high watermark) or clear it (the default 0.4)."""
         if on:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from services.bootstrap import bootstrap
+from services.common import bus
 from tests.conftest import REQUIRE
 from tests.faults import broker
 from tests.faults.harness import Hub, Site
@@ -53,8 +54,11 @@ def own_broker(tmp_path_factory):
 
 @pytest.fixture
 def own_broker_url(own_broker):
-    vhost = own_broker.add_vhost()
-    yield own_broker.url(vhost)
-    if own_broker.process is not None and own_broker.process.poll() is None:
-        own_broker.memory_alarm(False)
-        own_broker.delete_vhost(vhost)
+    """The own node's default vhost, its queues emptied of what an earlier test left (through AMQP:
+    faster than a vhost of its own through rabbitmqctl)."""
+    url = own_broker.url("/")
+    with bus.connect(url, heartbeat=0) as conn:
+        channel = conn.channel()
+        for queue in ("hub.ingest", "hub.ingest.dlq", bus.UNROUTED_QUEUE):
+            channel.queue_delete(queue)
+    return url

@@ -56,19 +56,20 @@ def test_memory_alarm_blocks_publishers_but_not_the_site(site, hub, own_broker, 
         applied_before = set(hub.applications())
 
         own_broker.memory_alarm(True)
-        assert "memory" in own_broker.alarms()
-        answers = [api.post("/api/v1/support-statements", json={
-            "kind": "person", "first_name": "Ilse", "last_name": "Alarm", "consent": True, "nuts3": "AT127",
-        }).status_code for _ in range(20)]
-        site.write(100)
-        blocked = wait_until(lambda: "blocked" in own_broker.connection_states(vhost), timeout=15)
-        time.sleep(2.5)  # longer than the relay's confirm timeout: it has tried, and was held
-        during = set(site.event_ids()) - applied_before
-        backlog = site.backlog()
-        depth = own_broker.queue_depth(vhost, hub.spec.name)
-        applied_during = set(hub.applications()) - applied_before
-
-        own_broker.memory_alarm(False)
+        try:
+            assert "memory" in own_broker.alarms()
+            answers = [api.post("/api/v1/support-statements", json={
+                "kind": "person", "first_name": "Ilse", "last_name": "Alarm", "consent": True, "nuts3": "AT127",
+            }).status_code for _ in range(20)]
+            site.write(100)
+            blocked = wait_until(lambda: "blocked" in own_broker.connection_states(vhost), timeout=15)
+            time.sleep(2.5)  # longer than the relay's confirm timeout: it has tried, and was held
+            during = set(site.event_ids()) - applied_before
+            backlog = site.backlog()
+            depth = own_broker.queue_depth(vhost, hub.spec.name)
+            applied_during = set(hub.applications()) - applied_before
+        finally:
+            own_broker.memory_alarm(False)
         cleared = time.monotonic()
         written = site.event_ids()
         assert wait_until(lambda: all_applied(hub, written), timeout=60)

@@ -26,7 +26,7 @@ def test_consumer_killed_between_commit_and_ack(site, hub, amqp_url, federation_
     """The hub's ingest process commits a batch and is SIGKILLed before acknowledging it: the broker
     delivers the whole batch again to the next process, whose tracking rows absorb it."""
     declare(hub, amqp_url)
-    site.write(600)
+    site.write(400)
     with RelayWorker(site.runtime, amqp_url):
         assert wait_until(lambda: site.backlog() == 0, timeout=60)
     written = site.event_ids()

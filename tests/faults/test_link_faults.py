@@ -19,7 +19,7 @@ def test_connections_reset_mid_batch(site, hub, amqp_url):
     delivered again, and the hub applies each event once."""
     declare(hub, amqp_url)
     with broker_proxy(amqp_url) as relay_link, broker_proxy(amqp_url) as hub_link:
-        site.write(600)
+        site.write(400)
         relay_link.cut_after(30_000)  # about a quarter into the first batch of 200 envelopes
         with RelayWorker(site.runtime, through(relay_link, amqp_url), batch_size=200):
             assert wait_until(lambda: site.backlog() == 0, timeout=60)

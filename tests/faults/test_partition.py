@@ -23,7 +23,7 @@ pytestmark = pytest.mark.services
 
 PARTITION_SECONDS = float(os.environ.get("SOPRO_FAULTS_PARTITION_SECONDS", "60"))
 WRITES_PER_SECOND = 30
-STEADY_SECONDS = 6
+STEADY_SECONDS = 5
 
 
 def test_partition_between_a_site_and_the_hub_then_catch_up(site, hub, amqp_url):
