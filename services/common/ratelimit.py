@@ -20,7 +20,6 @@ from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
 
 from services.common.auth import bearer_principal
-from services.common.config import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_RATE_LIMIT
 from services.common.errors import Unauthorized
 
 PASSWORD_SCOPE = "password-checks"
