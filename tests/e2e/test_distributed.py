@@ -2,144 +2,24 @@
 (a schema each) and RabbitMQ (a vhost of the test's own)."""
 from __future__ import annotations
 
-import os
-import random
-import socket
-import subprocess
 import sys
-import time
 
 import pytest
 import requests
-import yaml
+
+from tests.e2e.crossborder_flow import eventually
+from tests.e2e.distributed import DistributedFederation, session_for
 
 pytestmark = pytest.mark.services
-
-SITES = ("AT11", "AT12", "AT13", "AT22", "HU22")
-PASSWORD = "e2e-password"
-
-
-def free_port() -> int:
-    """A free port below the kernel's ephemeral range, so no outgoing connection takes it meanwhile."""
-    while True:
-        port = random.randint(20000, 29999)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-
-
-def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{url}: process exited with {proc.returncode}")
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
-
-
-def eventually(fetch, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fetch()
-        if value:
-            return value
-        time.sleep(0.2)
-    return fetch()
 
 
 @pytest.fixture(scope="module")
 def federation(tmp_path_factory, federation_files, request):
-    # Module-scoped services: a schema per site and one vhost, made here rather than per test.
-    from tests.conftest import PG_BASE, _need, rabbitmqctl
-    import uuid
-    from sqlalchemy import create_engine, text
-
-    _need("PostgreSQL", "127.0.0.1", 5432)
-    _need("RabbitMQ", "127.0.0.1", 5672)
-    root = tmp_path_factory.mktemp("distributed")
-    doc = yaml.safe_load(federation_files[0].read_text())
-    ports = {site_id: free_port() for site_id in doc["sites"]}
-    for site_id, entry in doc["sites"].items():
-        entry["port"] = ports[site_id]
-        entry["url"] = f"http://127.0.0.1:{ports[site_id]}"
-    federation_file = root / "federation.yaml"
-    federation_file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
-
-    vhost = f"e2e-{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    schemas = {site_id: f"e2e_{site_id.lower()}_{uuid.uuid4().hex[:6]}" for site_id in doc["sites"]}
-    with admin.connect() as conn:
-        for schema in schemas.values():
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    procs = {}
-    logs = {}
-
-    def env_for(site_id: str) -> dict:
-        return {**os.environ, "SOPRO_SITE": site_id, "SOPRO_FEDERATION_FILE": str(federation_file),
-                "SOPRO_DB_URL": f"{PG_BASE}?options=-csearch_path%3D{schemas[site_id]}",
-                "SOPRO_BUS_URL": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
-                "SOPRO_KEY_FILE": str(federation_files[1] / f"{site_id}.pem"), "SOPRO_VAR_DIR": str(root),
-                "SOPRO_RECONCILE_SECONDS": "2"}
-
-    def start(site_id: str):
-        env = env_for(site_id)
-        subprocess.run([sys.executable, "-m", "services.cli", "db", "upgrade"], env=env, check=True,
-                       capture_output=True, timeout=120)
-        users = {"e2e": "broker,site_admin"} if site_id != "EU" else {"e2e": "agency_viewer"}
-        if site_id == "HU22":  # the label's four eyes: one assesses, another approves
-            users.update({"e2e-assessor": "assessor", "e2e-approver": "approver"})
-        for username, roles in users.items():
-            subprocess.run([sys.executable, "-m", "services.cli", "users", "add", username, "--password", PASSWORD,
-                            "--roles", roles], env=env, check=True, capture_output=True, timeout=120)
-        logs[site_id] = open(root / f"{site_id}.log", "w")
-        procs[site_id] = subprocess.Popen([sys.executable, "-m", "services.cli", "serve", "--no-migrate"],
-                                          env=env, stdout=logs[site_id], stderr=subprocess.STDOUT)
-
-    try:
-        start("EU")  # the hub first, so its queue exists before the sites publish
-        wait_http(f"http://127.0.0.1:{ports['EU']}/api/v1/openapi.json", procs["EU"])
-        for site_id in SITES:
-            start(site_id)
-        for site_id in SITES:
-            wait_http(f"http://127.0.0.1:{ports[site_id]}/api/v1/openapi.json", procs[site_id])
-        yield {"urls": {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}, "procs": procs, "root": root}
-    finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        for log in logs.values():
-            log.close()
+    with DistributedFederation(tmp_path_factory.mktemp("distributed"), federation_files) as fed:
+        yield {"urls": fed.urls, "procs": fed.procs, "root": fed.root}
         if request.session.testsfailed:
-            for site_id in logs:
-                sys.stderr.write(f"--- {site_id} log ---\n{(root / f'{site_id}.log').read_text()[-3000:]}\n")
-        with admin.connect() as conn:
-            for schema in schemas.values():
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-        rabbitmqctl("delete_vhost", vhost)
-
-
-def session_for(url: str, username: str = "e2e") -> requests.Session:
-    http = requests.Session()
-    r = http.post(f"{url}/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
-    return http
+            for site_id in fed.procs:
+                sys.stderr.write(f"--- {site_id} log ---\n{fed.log_tail(site_id)}\n")
 
 
 def organisation(name: str, regno: str, nuts3: str, country: str, kind="social_enterprise") -> dict:
