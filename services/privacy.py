@@ -66,12 +66,11 @@ def export_person(settings: Settings, email: str | None = None, statement_id: st
 # never a person, so it is the record of what was erased: list it there, and erase again at the site.
 
 def erased_at_hub(hub_engine, site_id: str) -> list[str]:
-    """The ids of `site_id`'s support statements the hub knows as erased."""
-    from services.hub.store import hub_support_statement as st
+    """The ids of `site_id`'s support statements the hub knows as erased (the hub answers for its store)."""
+    from services.hub.privacy import erased_statements
 
     with hub_engine.connect() as conn:
-        return list(conn.execute(select(st.c.id).where(st.c.site == site_id, st.c.status == "erased")
-                                 .order_by(st.c.id)).scalars())
+        return erased_statements(conn, site_id)
 
 
 def reapply_erasures(runtime, statement_ids: list[str], actor: str, today=None) -> dict[str, str]:

@@ -116,6 +116,7 @@ def test_never_over_filled_capacities_lots_and_partner_limit_hold(order, cands, 
     exclude = data.draw(st.sets(st.sampled_from([c.offer_id for c in cands]))) if cands else set()
     for a in (allocate(order, cands, RATES, exclude=exclude), allocate_greedy(order, cands, RATES, exclude=exclude)):
         check_feasible(order, cands, a, exclude)
+        assert a.allocated <= order.quantity and len(a.shares) <= order.max_partners
 
 
 @settings(max_examples=80, deadline=None)
