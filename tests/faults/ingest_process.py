@@ -16,6 +16,7 @@ import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 
 from services.bootstrap import bootstrap
@@ -35,8 +36,9 @@ class IngestProcess:
                "SOPRO_KEY_FILE": str(settings.key_file),
                "SOPRO_BUS_HEARTBEAT": str(settings.bus_heartbeat_seconds), "PYTHONPATH": str(REPO_ROOT)}
         args = [sys.executable, "-m", "tests.faults.ingest_process", *options]
+        self.stderr = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(args, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
+                                        stderr=self.stderr, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -45,9 +47,14 @@ class IngestProcess:
         for line in self.process.stdout:
             self.lines.put(line.strip())
 
-    def expect(self, prefix: str, timeout: float = 30.0) -> str:
+    def expect(self, prefix: str, timeout: float = 90.0) -> str:
         while True:
-            line = self.lines.get(timeout=timeout)
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                self.stderr.seek(0)
+                raise AssertionError(f"the ingest process never said {prefix}; its stderr ends:\n"
+                                     f"{self.stderr.read()[-3000:]}") from None
             self.seen.append(line)
             if line.startswith(prefix):
                 return line
@@ -61,6 +68,7 @@ class IngestProcess:
         if self.process.poll() is None:
             self.process.send_signal(sig)  # our own child, by its pid
         self.process.wait(20)
+        self.stderr.close()
 
 
 def main(argv=None) -> int:

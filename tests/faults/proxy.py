@@ -140,12 +140,16 @@ class FaultProxy:
         self.latency = seconds
 
     def partition(self) -> None:
-        self._loop.call_soon_threadsafe(self._healed.clear)
+        """Hold all traffic from now on (in effect when this returns)."""
+        self._call(self._set_healed(False))
 
     def heal(self) -> None:
         """End a partition and any added latency (half-open connections stay dead)."""
         self.latency = 0.0
-        self._loop.call_soon_threadsafe(self._healed.set)
+        self._call(self._set_healed(True))
+
+    async def _set_healed(self, healed: bool) -> None:
+        self._healed.set() if healed else self._healed.clear()
 
     @property
     def open_connections(self) -> int:

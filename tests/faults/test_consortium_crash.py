@@ -95,7 +95,7 @@ def test_hub_killed_mid_allocation_counts_no_capacity_twice(make_site, hub, amqp
         assert wait_until(lambda: at12.backlog() == 0)
     doomed = IngestProcess(hub, amqp_url, federation_files[0], "--hold-in-allocation")
     try:
-        parts_in_flight = int(doomed.expect("ALLOCATING", timeout=60).split()[1])
+        parts_in_flight = int(doomed.expect("ALLOCATING").split()[1])
     finally:
         doomed.end(signal.SIGKILL)
     in_doubt = set(at12.event_ids()) - set(hub.applications())  # the request, caught mid-allocation

@@ -51,7 +51,7 @@ def test_replay_of_an_entire_outbox_leaves_the_hub_byte_identical(site, hub, amq
         with RelayWorker(site.runtime, amqp_url):
             assert wait_until(lambda: site.backlog() == 0, timeout=60)
         republish(amqp_url, list(reversed(site.envelopes())))
-        assert wait_until(lambda: ingest.absorbed - absorbed_before == 2 * len(written), timeout=60), \
+        assert wait_until(lambda: ingest.absorbed - absorbed_before >= 2 * len(written), timeout=60), \
             f"{ingest.absorbed - absorbed_before} of {2 * len(written)} replayed deliveries absorbed"
         replayed = ingest.absorbed - absorbed_before
     after = hub.dump()
