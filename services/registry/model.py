@@ -270,26 +270,10 @@ class SupportStatement(Aggregate):
         return statement
 
     def _check(self) -> None:
-        if self.consent is not True:
-            raise _invalid("consent", "consent is required to record a statement of support")
-        if self.kind not in STATEMENT_KINDS:
-            raise _invalid("kind", f"must be one of {', '.join(STATEMENT_KINDS)}")
-        if self.kind == "person":
-            for name in ("first_name", "last_name"):
-                if not getattr(self.person, name):
-                    raise _invalid(name, "is required for a statement by a person")
-            for name in ("organisation_name", "organisation_kind"):
-                if getattr(self, name) is not None:
-                    raise _invalid(name, "applies to statements on behalf of an organisation only")
-        else:
-            if not self.organisation_name:
-                raise _invalid("organisation_name", "is required for a statement on behalf of an organisation")
-            if self.organisation_kind not in ORGANISATION_KINDS:
-                raise _invalid("organisation_kind", f"must be one of {', '.join(ORGANISATION_KINDS)}")
-        if (self.person.phone is None) != (self.person.phone_kind is None):
-            raise _invalid("phone_kind", "give the phone kind (fixed or mobile) with a phone number, and only then")
-        if self.person.phone_kind is not None and self.person.phone_kind not in PHONE_KINDS:
-            raise _invalid("phone_kind", "must be fixed or mobile")
+        problems = statement_problems(self.kind, self.consent, self.person, self.organisation_name,
+                                      self.organisation_kind)
+        if problems:
+            raise _invalid(*problems[0])
 
     def withdraw(self, reason: str | None = None) -> None:
         _require_state("support_statement", self.status, (ACTIVE,), "withdraw")
@@ -305,6 +289,42 @@ class SupportStatement(Aggregate):
         self.status = ERASED
         self._record(ev.SupportStatementErased(id=self.id, reason=None))
         return erased
+
+
+def statement_problems(kind, consent, person: Person, organisation_name, organisation_kind,
+                       unknown=()) -> list[tuple[str, str]]:
+    """Every rule of the paper form that these values break, as (field, message) in the order they are
+    checked: the statement raises the first, a form shows them all in one round.
+
+    A field named in `unknown` has a value the caller could not read (its form's schema refused it): the
+    rules that look at it are left out rather than guessed.
+    """
+    def known(*names) -> bool:
+        return not set(names) & set(unknown)
+
+    found = []
+    if known("consent") and consent is not True:
+        found.append(("consent", "consent is required to record a statement of support"))
+    if not known("kind"):
+        pass  # who signs is not known: neither a person's nor an organisation's fields can be judged
+    elif kind not in STATEMENT_KINDS:
+        found.append(("kind", f"must be one of {', '.join(STATEMENT_KINDS)}"))
+    elif kind == "person":
+        found += [(name, "is required for a statement by a person")
+                  for name in ("first_name", "last_name") if known(name) and not getattr(person, name)]
+        found += [(name, "applies to statements on behalf of an organisation only")
+                  for name, value in (("organisation_name", organisation_name), ("organisation_kind", organisation_kind))
+                  if known(name) and value is not None]
+    else:
+        if known("organisation_name") and not organisation_name:
+            found.append(("organisation_name", "is required for a statement on behalf of an organisation"))
+        if known("organisation_kind") and organisation_kind not in ORGANISATION_KINDS:
+            found.append(("organisation_kind", f"must be one of {', '.join(ORGANISATION_KINDS)}"))
+    if known("phone", "phone_kind") and (person.phone is None) != (person.phone_kind is None):
+        found.append(("phone_kind", "give the phone kind (fixed or mobile) with a phone number, and only then"))
+    elif known("phone_kind") and person.phone_kind is not None and person.phone_kind not in PHONE_KINDS:
+        found.append(("phone_kind", "must be fixed or mobile"))
+    return found
 
 
 # --- case studies ------------------------------------------------------------------------------------

@@ -166,7 +166,7 @@ def support():
     if request.method == "GET":
         return render_template("registry/support.html", form=state)
     body, state.values = forms.body_from(request.form, STATEMENT_FIELDS, flags=("consent",))
-    fields = forms.load(StatementSchema(), body, state)
+    fields = forms.load_checked(StatementSchema(), body, state, statement_problems)
     if fields is not None:
         try:
             receipt = handlers.file_support_statement(_runtime().uow(), fields, datetime.now(timezone.utc).date())
@@ -175,6 +175,16 @@ def support():
         else:
             return redirect(url_for(".support_thanks", reference=receipt.reference))
     return render_template("registry/support.html", form=state), 422
+
+
+def statement_problems(data: dict, refused: frozenset) -> list:
+    """The paper form's rules (the domain's) on what the schema read, so every message comes in one round."""
+    person = data.get("person") or {}
+    if isinstance(person, dict):  # the schema refused a field: its post_load did not build the Person
+        person = m.Person(**person)
+    return [(name, [message]) for name, message in m.statement_problems(
+        data.get("kind"), data.get("consent"), person, data.get("organisation_name"), data.get("organisation_kind"),
+        unknown=refused)]
 
 
 @blp.route("/support/thanks/<reference>")

@@ -124,6 +124,26 @@ def load(schema: ma.Schema, body: dict, state: FormState):
         return None
 
 
+def load_checked(schema: ma.Schema, body: dict, state: FormState, problems):
+    """The schema's result, or None with every message added to `state`: the schema's and, in the same
+    round, the domain's rules on what the schema could read.
+
+    `problems(data, refused)` returns the domain's (field, messages) pairs for `data` (the schema's result,
+    or the part of the body it read when some fields were refused; `post_load` has then not run) and
+    `refused` (the dotted names of the refused fields, whose rules the domain leaves out).
+    """
+    try:
+        data, refused = schema.load(body), {}
+    except ma.ValidationError as exc:
+        data, refused = exc.valid_data or {}, flatten(exc.messages)
+        state.add_errors(exc.messages)
+    broken = problems(data, frozenset(refused))
+    for name, messages in broken:
+        if name not in state.errors:  # the schema's message about a field says enough
+            state.add_errors({name: messages})
+    return None if refused or broken else data
+
+
 def apply_domain_error(exc: SoproError, state: FormState) -> None:
     """A 422 from the domain names fields; a 409 or 403 is a message about the whole form."""
     if exc.status == 422 and exc.errors:

@@ -98,8 +98,9 @@ def test_consent_and_the_rules_of_the_paper_form_are_the_domains(hu22):
     assert field_errors(browser.page) == {
         "f-consent": ["A támogató nyilatkozat rögzítéséhez az Ön hozzájárulása szükséges."]}
     browser.post("/support", {"kind": "organisation", "nuts3": "HU221", "consent": "on"})
-    assert field_errors(browser.page) == {
-        "f-organisation_name": ["Szervezet nevében tett nyilatkozathoz ez a mező kötelező."]}
+    assert field_errors(browser.page) == {  # both of the organisation's fields in one round
+        "f-organisation_name": ["Szervezet nevében tett nyilatkozathoz ez a mező kötelező."],
+        "f-organisation_kind": ["Kérjük, válasszon a lehetőségek közül."]}
     browser.post("/support", {**STATEMENT_FIELDS, "nuts3": "HU221", "phone_kind": ""})
     assert list(field_errors(browser.page)) == ["f-phone_kind"]
 

@@ -21,9 +21,9 @@ from typing import Callable
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.events import Aggregate
 from services.enquiries import events as ev
-from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
+from services.enquiries.events import ENQUIRY_STATES
+from services.enquiries.lifecycle.rules import ANONYMOUS, RECYCLING, enquiry_problems  # noqa: F401 - part of the model
 from services.enquiries.lifecycle.values import Client, Contact, Delivery, ResidualMaterial  # noqa: F401 - part of the model
-from services.registry import cpv
 
 (DRAFT, SUBMITTED, IN_CONSULTATION, MATCHING, NEGOTIATING, AGREED, IN_PRODUCTION, DELIVERED, CLOSED, CANCELLED,
  EXPIRED) = ENQUIRY_STATES
@@ -35,8 +35,6 @@ REFINABLE = (SUBMITTED, IN_CONSULTATION, MATCHING)
 
 CLIENT, SOCIAL_ENTERPRISE, BROKER, SYSTEM = "client", "social_enterprise", "broker", "system"
 PARTIES = (CLIENT, SOCIAL_ENTERPRISE, BROKER, SYSTEM)
-ANONYMOUS = "anonymous"
-RECYCLING = "recycling_upcycling"
 FREQUENCIES = ("once", "weekly", "monthly", "quarterly", "yearly")
 
 
@@ -206,31 +204,13 @@ class Enquiry(Aggregate):
         return self.submitted_at is not None
 
     def _check(self, site_currency: str) -> None:
-        if self.type not in ENQUIRY_TYPES:
-            raise _invalid("type", f"must be one of {', '.join(ENQUIRY_TYPES)}")
         self.cpv_codes = list(dict.fromkeys(self.cpv_codes))
-        unknown = {str(i): [f"{c} is not a CPV 2008 code"] for i, c in enumerate(self.cpv_codes) if not cpv.is_known(c)}
-        if unknown:
-            raise Invalid("cpv_codes: unknown CPV codes", {"cpv_codes": unknown})
-        if self.quantity is not None and self.quantity <= 0:
-            raise _invalid("quantity", "must be more than zero")
-        if (self.quantity is None) != (self.unit is None):
-            raise _invalid("unit", "give a unit with a quantity, and only then")
-        if self.budget is not None and self.budget < 0:
-            raise _invalid("budget", "must not be negative")
-        if self.currency not in (site_currency, "EUR"):
-            raise _invalid("currency", f"must be the site's currency ({site_currency}) or EUR")
-        if self.type == RECYCLING and self.residual_material is None:
-            raise _invalid("residual_material", "is required for recycling or upcycling (material, amount, frequency)")
-        if self.type != RECYCLING and self.residual_material is not None:
-            raise _invalid("residual_material", "applies to recycling or upcycling only")
-        if self.client.kind == ANONYMOUS:
-            if self.client.organisation_id is not None:
-                raise _invalid("client_organisation_id", "an anonymous client has no organisation")
-            if self.client.contact is None or not (self.client.contact.email or self.client.contact.phone):
-                raise _invalid("contact", "an anonymous first contact needs a name and an e-mail address or phone")
-        elif self.client.organisation_id is None:
-            raise _invalid("client_organisation_id", "is required unless the client is anonymous")
+        problems = enquiry_problems(
+            site_currency, type=self.type, client=self.client, cpv_codes=self.cpv_codes, quantity=self.quantity,
+            unit=self.unit, budget=self.budget, currency=self.currency, residual_material=self.residual_material)
+        if problems:
+            name, messages = problems[0]
+            raise Invalid(f"{name}: {'unknown CPV codes' if name == 'cpv_codes' else messages[0]}", {name: messages})
 
     # -- changes --
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from services.common.auth import public, roles
 from services.common.errors import SoproError
 from services.enquiries.events import ENQUIRY_TYPES
-from services.enquiries.lifecycle import deals_store, handlers, model as m, store
+from services.enquiries.lifecycle import deals_store, handlers, model as m, rules, store
 from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
 from services.enquiries.matching import store as matching_store
 from services.enquiries.lifecycle.web import STAFF, actor, now, read, runtime, site_rules
@@ -34,6 +34,7 @@ ENQUIRY_FIELDS = ("type", "title", "description", "cpv_codes", "quantity", "unit
                   "residual_material.amount", "residual_material.unit", "residual_material.frequency",
                   "contact.name", "contact.email", "contact.phone")
 CLIENT_KINDS = ("economic_enterprise", "public_institution")
+SHOWN_AT = {"contact": "contact.email", "residual_material": "residual_material.material"}  # the domain's field: the form's
 BOARD_STATES = (m.SUBMITTED, m.IN_CONSULTATION, m.MATCHING, m.NEGOTIATING, m.AGREED, m.IN_PRODUCTION, m.DELIVERED)
 
 
@@ -60,7 +61,7 @@ def enquire():
         state.add_errors({"client_kind": ["Must be one of: {choices}."]})
     if "contact" not in body:  # the API asks for it only once the rest is right; the form says so at once
         state.add_errors({"contact.name": ["Missing data for required field."]})
-    fields = forms.load(NewEnquirySchema(), body, state)
+    fields = forms.load_checked(NewEnquirySchema(), body, state, enquiry_problems)
     if fields is not None and state.valid:
         fields.pop("submit", None)
         client = fields.pop("client", {})
@@ -79,6 +80,22 @@ def enquire():
         else:
             return redirect(url_for(".enquiry_thanks", reference=enquiry.reference))
     return render_template("enquiries/enquire.html", form=state, types=ENQUIRY_TYPES, client_kinds=CLIENT_KINDS), 422
+
+
+def enquiry_problems(data: dict, refused: frozenset) -> list:
+    """The domain's rules for a first contact's enquiry on what the schema read, in the same round as the
+    schema's messages. A missing way to reach the person is said at the e-mail field, the residual
+    material's rule at its first field."""
+    contact = (data.get("client") or {}).get("contact")
+    if isinstance(contact, dict):  # the schema refused a field: its post_load did not build the Contact
+        contact = m.Contact(contact.get("name"), contact.get("email"), contact.get("phone"))
+    problems = rules.enquiry_problems(
+        site_rules().currency, type=data.get("type"), client=m.Client(m.ANONYMOUS, None, contact),
+        cpv_codes=data.get("cpv_codes", ()), quantity=data.get("quantity"), unit=data.get("unit"),
+        budget=data.get("budget"), currency=data.get("currency") or site_rules().currency,
+        residual_material=data.get("residual_material"), deadline=data.get("deadline"), today=now().date(),
+        unknown=refused)
+    return [(SHOWN_AT.get(name, name), messages) for name, messages in problems]
 
 
 @blp.route("/enquire/thanks/<reference>")
