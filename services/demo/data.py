@@ -178,3 +178,20 @@ LABEL_SCORES = {
     "resource_saving": {"score": 3, "reason": "site visit"},
     "quality_innovation": {"score": 4, "reason": "test report and samples"},
 }
+
+# Agreements delivered in the demo, by site, so that the agency's impact charts have figures: each is a new
+# enquiry of the client, taken through matching, the social enterprise's proposal (on its offer of that
+# title), the client's acceptance and the delivery with its impact. (type, title, client name, SE name,
+# offer title, cpv, quantity, unit, price, currency, delivery nuts3, lat, lon, impact report)
+DELIVERED = {
+    "AT12": [("production_step", "Parkbänke aus Altholz für den Stadtpark", "Stadtgemeinde St. Pölten",
+              "Traisentaler Beschäftigungswerkstatt", "Tischlerei", ["45421000"], "40", "pieces", "18600", "EUR",
+              "AT123", 48.2040, 15.6230,
+              {"material_diverted_kg": "1900", "regional_share": "0.85", "production_nuts3": "AT123",
+               "production_lat": 48.2160, "production_lon": 15.6240, "integration_hours": "1450"})],
+    "HU22": [("production_step", "Irodabútorok felújítása tömörfából", "Zalai Ajándéktárgy Kft.",
+              "Győri Szociális Asztalosműhely Nonprofit Kft.", "Asztalosmunka", ["39150000"], "60", "pieces",
+              "4200000", "HUF", "HU223", 46.8420, 16.8440,
+              {"material_diverted_kg": "2300", "regional_share": "0.75", "production_nuts3": "HU221",
+               "production_lat": 47.6870, "production_lon": 17.6350, "integration_hours": "1100"})],
+}

@@ -20,7 +20,7 @@ from services.common.auth import add_user
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
 from services.demo import data
-from services.demo.seed import request_cross_border, seed_site
+from services.demo.seed import deliver_agreements, request_cross_border, seed_site
 from services.serving import AppServer
 from services.workers import Workers, start_hub_ingest, start_relay, start_site_consumers
 
@@ -116,6 +116,8 @@ class EmbeddedFederation:
         self._wait_for_hub_offers(sum(len(offers) for offers in data.OFFERS.values()))
         for site in self.federation.member_sites:
             request_cross_border(site.url, site.id, members[site.id]["enquiries"])
+        for site in self.federation.member_sites:  # impact for the agency's charts
+            deliver_agreements(site.url, site.id, members[site.id]["organisations"])
         return members
 
     def _wait_for_hub_offers(self, expected: int, timeout: float = 30.0) -> None:

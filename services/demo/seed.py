@@ -1,6 +1,7 @@
 """Enter a site's demo data through its own API, as a broker would."""
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import requests
@@ -82,6 +83,54 @@ def request_cross_border(base_url: str, site_id: str, enquiry_ids: dict[str, str
         _ok(http.post(f"{base_url}/api/v1/enquiries/{enquiry_ids[title]}/cross-border", json={"max_partners": 5}))
         requested.append(enquiry_ids[title])
     return requested
+
+
+def deliver_agreements(base_url: str, site_id: str, organisation_ids: dict[str, str],
+                       wait_seconds: float = 20.0) -> list[str]:
+    """The site's delivered agreements (data.DELIVERED), so that its impact reaches the hub: each a new
+    enquiry that the broker moves to matching, the social enterprise's proposal on its offer, the client
+    accepting, production and the delivery with its impact figures. Needs the site's consumers running:
+    accepting reserves the offer's capacity in the matching part's projection of the registry, which the
+    offer reaches over the bus. Returns the enquiries' ids."""
+    http = _session(base_url, "broker")
+    api = f"{base_url}/api/v1"
+    delivered = []
+    for (kind, title, client, se, offer_title, cpv, quantity, unit, price, currency, nuts3, lat, lon, impact) in \
+            data.DELIVERED.get(site_id, []):
+        offers = _ok(http.get(f"{api}/offers", params={"organisation_id": organisation_ids[se], "per_page": 50}))
+        offer_id = next(o["id"] for o in offers["items"] if o["title"] == offer_title)
+        enquiry = _ok(http.post(f"{api}/enquiries", json={
+            "type": kind, "title": title, "client_kind": _client_kind(client, site_id),
+            "client_organisation_id": organisation_ids[client], "cpv_codes": cpv, "quantity": quantity, "unit": unit,
+            "deadline": (date.today() + timedelta(days=40)).isoformat(),
+            "delivery": {"nuts3": nuts3, "lat": lat, "lon": lon}, "submit": True}))
+        eid = enquiry["id"]
+        for state in ("in_consultation", "matching"):
+            _ok(http.post(f"{api}/enquiries/{eid}/transitions", json={"to": state, "reason": "demo"}))
+        proposal = _ok(http.post(f"{api}/enquiries/{eid}/proposals", json={
+            "organisation_id": organisation_ids[se], "offer_id": offer_id, "quantity": quantity, "unit": unit,
+            "price": price, "currency": currency, "delivery_date": (date.today() + timedelta(days=20)).isoformat()}))
+        agreement = _ok(_until_projected(lambda: http.post(f"{api}/enquiries/{eid}/proposals/{proposal['id']}/accept"),
+                                         wait_seconds))
+        _ok(http.post(f"{api}/enquiries/{eid}/transitions", json={"to": "in_production", "reason": "demo"}))
+        _ok(http.post(f"{api}/enquiries/{eid}/agreements/{agreement['id']}/deliver", json=impact))
+        delivered.append(eid)
+    return delivered
+
+
+def _client_kind(name: str, site_id: str) -> str:
+    return next(org[0] for org in data.ORGANISATIONS[site_id] if org[1] == name)
+
+
+def _until_projected(call, wait_seconds: float) -> requests.Response:
+    """Repeat `call` while the site answers 404 because its matching part has not heard of the offer yet
+    (nothing is saved then); any other answer is returned."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        response = call()
+        if response.status_code != 404 or time.monotonic() > deadline:
+            return response
+        time.sleep(0.1)
 
 
 def _session(base_url: str, username: str) -> requests.Session:
