@@ -313,7 +313,8 @@ def statement_problems(kind, consent, person: Person, organisation_name, organis
         found += [(name, "is required for a statement by a person")
                   for name in ("first_name", "last_name") if known(name) and not getattr(person, name)]
         found += [(name, "applies to statements on behalf of an organisation only")
-                  for name, value in (("organisation_name", organisation_name), ("organisation_kind", organisation_kind))
+                  for name, value in (("organisation_name", organisation_name),
+                                      ("organisation_kind", organisation_kind))
                   if known(name) and value is not None]
     else:
         if known("organisation_name") and not organisation_name:

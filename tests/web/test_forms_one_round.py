@@ -7,11 +7,14 @@ absent, and the statement's "I support as" radio on its default (a private perso
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
 from services.common.errors import Invalid
+from services.enquiries.lifecycle import model as em
+from services.enquiries.lifecycle.rules import enquiry_problems
 from services.registry import model as rm
 from tests.web.conftest import field_errors
 
@@ -121,3 +124,19 @@ def test_the_statements_rules_list_every_problem_and_the_statement_raises_the_fi
                                  given_on=date.today(), nuts3="HU221", consent=False, person=rm.Person())
     assert raised.value.errors == {"consent": ["consent is required to record a statement of support"]}
     assert raised.value.message == "consent: consent is required to record a statement of support"
+
+
+def test_the_enquirys_rules_list_every_problem_and_the_enquiry_raises_the_first():
+    anonymous = em.Client(em.ANONYMOUS, None, em.Contact("Anna Huber"))
+    problems = enquiry_problems("EUR", type="recycling_upcycling", client=anonymous, cpv_codes=["12345678"],
+                                quantity=Decimal("5"), currency="HUF", deadline=date(2001, 1, 1), today=date.today())
+    assert [name for name, _ in problems] == ["cpv_codes", "unit", "currency", "residual_material", "contact",
+                                              "deadline"]
+    assert enquiry_problems("EUR", type="service", client=anonymous, quantity=Decimal("5"),
+                            unknown={"contact.email", "unit"}) == [], "rules on refused fields are left out"
+    with pytest.raises(Invalid) as raised:
+        em.Enquiry.create(date.today(), "EUR", id="e1", reference="AT12-E-2026-0001", type="service", title="Bänke",
+                          client=anonymous, created_at=datetime.now(timezone.utc), cpv_codes=["12345678"],
+                          quantity=Decimal("5"))
+    assert raised.value.message == "cpv_codes: unknown CPV codes"
+    assert raised.value.errors == {"cpv_codes": {"0": ["12345678 is not a CPV 2008 code"]}}

@@ -34,7 +34,8 @@ ENQUIRY_FIELDS = ("type", "title", "description", "cpv_codes", "quantity", "unit
                   "residual_material.amount", "residual_material.unit", "residual_material.frequency",
                   "contact.name", "contact.email", "contact.phone")
 CLIENT_KINDS = ("economic_enterprise", "public_institution")
-SHOWN_AT = {"contact": "contact.email", "residual_material": "residual_material.material"}  # the domain's field: the form's
+# Where the form shows a domain rule about a group of its fields.
+SHOWN_AT = {"contact": "contact.email", "residual_material": "residual_material.material"}
 BOARD_STATES = (m.SUBMITTED, m.IN_CONSULTATION, m.MATCHING, m.NEGOTIATING, m.AGREED, m.IN_PRODUCTION, m.DELIVERED)
 
 

@@ -32,9 +32,9 @@ def enquiry_problems(site_currency: str, *, type: str | None, client: Client | N
     found: list[tuple[str, dict | list]] = []
     if known("type") and type not in ENQUIRY_TYPES:
         found.append(("type", [f"must be one of {', '.join(ENQUIRY_TYPES)}"]))
-    unknown_codes = {str(i): [f"{c} is not a CPV 2008 code"] for i, c in enumerate(cpv_codes or ()) if not cpv.is_known(c)}
-    if known("cpv_codes") and unknown_codes:
-        found.append(("cpv_codes", unknown_codes))
+    not_cpv = {str(i): [f"{c} is not a CPV 2008 code"] for i, c in enumerate(cpv_codes or ()) if not cpv.is_known(c)}
+    if known("cpv_codes") and not_cpv:
+        found.append(("cpv_codes", not_cpv))
     if known("quantity") and quantity is not None and quantity <= 0:
         found.append(("quantity", ["must be more than zero"]))
     if known("quantity", "unit") and (quantity is None) != (unit is None):
@@ -45,7 +45,8 @@ def enquiry_problems(site_currency: str, *, type: str | None, client: Client | N
         found.append(("currency", [f"must be the site's currency ({site_currency}) or EUR"]))
     if known("type", "residual_material"):
         if type == RECYCLING and residual_material is None:
-            found.append(("residual_material", ["is required for recycling or upcycling (material, amount, frequency)"]))
+            found.append(("residual_material",
+                          ["is required for recycling or upcycling (material, amount, frequency)"]))
         if type != RECYCLING and residual_material is not None:
             found.append(("residual_material", ["applies to recycling or upcycling only"]))
     if client is not None and client.kind == ANONYMOUS:
