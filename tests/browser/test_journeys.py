@@ -121,10 +121,13 @@ def german_enquiry(demo, browser):
 
 
 def test_1_a_company_files_an_enquiry_in_german_at_at12(german_enquiry):
-    german = {tr("de", "This field is required."), tr("de", "Please choose one of the options.")}
+    # the schema's messages and, in the same round, the domain's: a first contact needs an e-mail or phone
+    german = {tr("de", "This field is required."), tr("de", "Please choose one of the options."),
+              tr("de", "Please give your name and an e-mail address or phone number.")}
     empty = german_enquiry["empty"]
     assert {"organisation", "client_kind", "type", "title"} <= set(empty), empty
     assert all(text.replace(tr("de", "Error:"), "").strip() in german for text in empty.values()), empty
+    assert tr("de", "Please give your name and an e-mail address or phone number.") in empty["contact-email"], empty
     assert tr("de", "Please enter a number.") in german_enquiry["wrong"]["quantity"]
     assert tr("de", "The date must not be in the past.") in german_enquiry["wrong"]["deadline"]
     assert german_enquiry["kept"] == ENQUIRY_TITLE, "the form keeps what was typed"
@@ -172,6 +175,9 @@ def test_3_a_supporter_files_a_statement_in_hungarian_at_hu22(demo, new_page):
     page.locator("main form button[type=submit]").click()  # empty: no region, no consent
     errors = field_errors(page)
     assert tr("hu", "This field is required.") in errors["nuts3"], errors
+    # the paper form's rules in the same round: consent, and a private person's names (the default kind)
+    assert tr("hu", "Your consent is required to record a statement of support.") in errors["consent"], errors
+    assert tr("hu", "This field is required for a statement by a person.") in errors["last_name"], errors
     assert page.locator(".error-summary h2").inner_text() == tr("hu", "Please check your entries")
     shoot(page, "hu22-support-empty-hu")
 
