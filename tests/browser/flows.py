@@ -1,8 +1,8 @@
 """What the browser tests set up through the sites' APIs, and small page helpers.
 
-The demo has enquiries but no delivered agreement, so the agency's impact charts would have nothing
-to draw; `deliver_with_impact` takes one enquiry of a site through proposal, agreement and delivery
-(as the brokerage end-to-end test does) so that the site's impact reaches the hub.
+The demo delivers one agreement at AT12 and one at HU22 (services/demo/seed.py); `deliver_with_impact`
+takes one more enquiry of a site through proposal, agreement and delivery (as the brokerage end-to-end
+test does), so that the tests see impact they entered themselves reach the hub.
 """
 from __future__ import annotations
 
