@@ -55,6 +55,12 @@ class FormState:
         self.labels[name] = str(label)
         return ""
 
+    def errors_in_page_order(self) -> list[tuple[str, list[str]]]:
+        """The messages in the order of their fields on the page (the summary is drawn after the fields):
+        the schema's and the domain's messages come in one round, not one after the other."""
+        order = {name: i for i, name in enumerate(self.labels)}
+        return sorted(self.errors.items(), key=lambda item: order.get(item[0], len(order)))
+
     def add_errors(self, errors, prefix: str = "") -> None:
         for name, messages in flatten(errors, prefix).items():
             shown = self.errors.setdefault(name, [])

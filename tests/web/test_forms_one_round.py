@@ -7,6 +7,7 @@ absent, and the statement's "I support as" radio on its default (a private perso
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -140,3 +141,11 @@ def test_the_enquirys_rules_list_every_problem_and_the_enquiry_raises_the_first(
                           quantity=Decimal("5"))
     assert raised.value.message == "cpv_codes: unknown CPV codes"
     assert raised.value.errors == {"cpv_codes": {"0": ["12345678 is not a CPV 2008 code"]}}
+
+
+def test_the_summary_lists_the_messages_in_the_order_of_the_fields(hu22):
+    browser = hu22.browser()
+    posted(browser, "/support", "hu", untouched(STATEMENT_TEXT_FIELDS, kind="person"))
+    summary = browser.page.split('class="error-summary"')[1].split("</ul>")[0]
+    links = re.findall(r'<a href="#(f-[^"]+)">', summary)
+    assert links == ["f-first_name", "f-last_name", "f-nuts3", "f-consent"]  # as on the paper form
