@@ -82,6 +82,15 @@ def test_demo_data_reaches_the_hub_and_description_is_written(federation):
     assert sum(p["quantity"] for p in detail["parts"]) == 5000
     assert len({p["site"] for p in detail["parts"]}) >= 3, detail["parts"]
 
+    # The demo delivers agreements at AT12 and HU22, so the agency's impact figures are not empty.
+    def delivered():
+        totals = requests.get(f"{hub}/api/v1/impact", headers=agency).json()
+        records = {s["site"]: s["records"] for s in totals["sites"]}
+        return records if records["AT12"] and records["HU22"] else None
+
+    records = eventually(delivered, timeout=30)
+    assert records and records["AT12"] >= 1 and records["HU22"] >= 1, "the demo's deliveries reached the hub"
+
 
 def test_an_enquiry_moving_through_its_states_reaches_the_hub_on_sqlite(federation):
     """Embedded mode stores timestamps in SQLite; its events must still carry RFC 3339 UTC times."""
