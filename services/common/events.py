@@ -22,6 +22,14 @@ TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*\.[a-z][a-z_]*$")
 _TYPES: dict[tuple[str, int], type] = {}
 
 
+class EventData(ma.Schema):
+    """Base of every event type's data schema: a field the type does not declare is an error, so the
+    generated JSON Schema forbids it too (additionalProperties: false)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
 def event_type(name: str, schema: type[ma.Schema], version: int = 1):
     """Register a dataclass as the event type `name`, version `version`, whose data is `schema`."""
     if not TYPE_PATTERN.match(name):

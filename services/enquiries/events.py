@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import marshmallow as ma
 from marshmallow import validate
 
-from services.common.events import event_type
+from services.common.events import EventData, event_type
 from services.registry.events import CPV, NUTS3, ORGANISATION_KINDS
 
 ENQUIRY_TYPES = ("service", "production_step", "recycling_upcycling", "csr_product", "give_away")
@@ -20,16 +20,11 @@ ENQUIRY_STATES = ("draft", "submitted", "in_consultation", "matching", "negotiat
 CLIENT_KINDS = ORGANISATION_KINDS + ("anonymous",)
 
 
-class _Strict(ma.Schema):
-    class Meta:
-        unknown = ma.RAISE
-
-
 def _amount(**kwargs):
     return ma.fields.Decimal(required=True, as_string=True, **kwargs)
 
 
-class EnquiryData(_Strict):
+class EnquiryData(EventData):
     enquiry_id = ma.fields.UUID(required=True)
     reference = ma.fields.String(required=True)
     type = ma.fields.String(required=True, validate=validate.OneOf(ENQUIRY_TYPES))
@@ -50,7 +45,7 @@ class EnquiryData(_Strict):
     submitted_at = ma.fields.AwareDateTime(required=True, allow_none=True)
 
 
-class AgreementData(_Strict):
+class AgreementData(EventData):
     agreement_id = ma.fields.UUID(required=True)
     enquiry_id = ma.fields.UUID(required=True)
     organisation_id = ma.fields.UUID(required=True, metadata={"description": "the social enterprise"})
@@ -63,7 +58,7 @@ class AgreementData(_Strict):
     status = ma.fields.String(required=True, validate=validate.OneOf(("active", "cancelled", "delivered")))
 
 
-class ImpactData(_Strict):
+class ImpactData(EventData):
     agreement_id = ma.fields.UUID(required=True)
     enquiry_id = ma.fields.UUID(required=True)
     year = ma.fields.Integer(required=True)
@@ -165,7 +160,7 @@ class ImpactRecorded:
 SITE_ID = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 
 
-class CrossBorderRequestData(_Strict):
+class CrossBorderRequestData(EventData):
     """What the hub needs to compose a consortium: the order, never the client's contact person."""
 
     enquiry_id = ma.fields.UUID(required=True)
@@ -213,7 +208,7 @@ class CrossBorderRequested:
     requested_by: str
 
 
-class PartAnswerData(_Strict):
+class PartAnswerData(EventData):
     part_id = ma.fields.UUID(required=True)
     order_id = ma.fields.UUID(required=True)
     offer_id = ma.fields.UUID(required=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import marshmallow as ma
 from marshmallow import validate
 
-from services.common.events import event_type
+from services.common.events import EventData, event_type
 from services.enquiries.events import ENQUIRY_TYPES, SITE_ID
 from services.registry.events import CPV, NUTS3
 
@@ -21,16 +21,11 @@ PART_STATES = ("forwarded", "accepted", "declined", "withdrawn")
 ORDER_STATES = ("forwarded", "agreed", "short", "cancelled")
 
 
-class _Strict(ma.Schema):
-    class Meta:
-        unknown = ma.RAISE
-
-
 def _money(**kwargs):
     return ma.fields.Decimal(required=True, as_string=True, **kwargs)
 
 
-class ForwardedPartData(_Strict):
+class ForwardedPartData(EventData):
     part_id = ma.fields.UUID(required=True)
     order_id = ma.fields.UUID(required=True)
     origin_site = ma.fields.String(required=True, validate=SITE_ID)
@@ -74,7 +69,7 @@ class PartForwarded:
     reason: str
 
 
-class PartWithdrawnData(_Strict):
+class PartWithdrawnData(EventData):
     part_id = ma.fields.UUID(required=True)
     order_id = ma.fields.UUID(required=True)
     reason = ma.fields.String(required=True)
@@ -90,7 +85,7 @@ class PartWithdrawn:
     reason: str
 
 
-class ConsortiumPartData(_Strict):
+class ConsortiumPartData(EventData):
     part_id = ma.fields.UUID(required=True)
     site = ma.fields.String(required=True, validate=SITE_ID)
     organisation_id = ma.fields.UUID(required=True)
@@ -103,13 +98,13 @@ class ConsortiumPartData(_Strict):
     answer = ma.fields.String(required=True, allow_none=True)
 
 
-class ShortfallData(_Strict):
+class ShortfallData(EventData):
     reason = ma.fields.String(required=True)
     quantity = ma.fields.Integer(required=True, strict=True)
     detail = ma.fields.String(required=True)
 
 
-class ConsortiumData(_Strict):
+class ConsortiumData(EventData):
     order_id = ma.fields.UUID(required=True)
     enquiry_id = ma.fields.UUID(required=True)
     enquiry_reference = ma.fields.String(required=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import marshmallow as ma
 from marshmallow import validate
 
-from services.common.events import event_type
+from services.common.events import EventData, event_type
 from services.registry.events import CPV
 
 LABEL_STATUSES = ("valid", "suspended", "revoked", "expired")
@@ -17,10 +17,7 @@ LABEL_NUMBER = validate.Regexp(r"^SOPRO-[A-Z]{2}[0-9A-Z]{0,3}-[0-9]{4}-[0-9]{4,}
                                error="a label number looks like SOPRO-HU22-2026-0003")
 
 
-class LabelData(ma.Schema):
-    class Meta:
-        unknown = ma.RAISE
-
+class LabelData(EventData):
     label_id = ma.fields.UUID(required=True)
     number = ma.fields.String(required=True, validate=LABEL_NUMBER)
     application_id = ma.fields.UUID(required=True)

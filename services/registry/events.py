@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import marshmallow as ma
 from marshmallow import validate
 
-from services.common.events import event_type
+from services.common.events import EventData, event_type
 
 ORGANISATION_KINDS = ("social_enterprise", "economic_enterprise", "public_institution", "consulting_institution")
 LABOUR_MARKET_SEGMENTS = ("second_labour_market", "third_labour_market")
@@ -20,12 +20,7 @@ NUTS3 = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{3}$", error="not a NUTS-3 code (e.g.
 CPV = validate.Regexp(r"^[0-9]{8}$", error="a CPV code has eight digits")
 
 
-class _Strict(ma.Schema):
-    class Meta:
-        unknown = ma.RAISE
-
-
-class OrganisationData(_Strict):
+class OrganisationData(EventData):
     organisation_id = ma.fields.UUID(required=True)
     reference = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
@@ -43,12 +38,12 @@ class OrganisationData(_Strict):
     status = ma.fields.String(required=True, validate=validate.OneOf(("active", "withdrawn")))
 
 
-class WithdrawalData(_Strict):
+class WithdrawalData(EventData):
     id = ma.fields.UUID(required=True)
     reason = ma.fields.String(required=True, allow_none=True)
 
 
-class OfferData(_Strict):
+class OfferData(EventData):
     offer_id = ma.fields.UUID(required=True)
     organisation_id = ma.fields.UUID(required=True)
     title = ma.fields.String(required=True)
@@ -65,7 +60,7 @@ class OfferData(_Strict):
     status = ma.fields.String(required=True, validate=validate.OneOf(("published", "withdrawn")))
 
 
-class SupportStatementData(_Strict):
+class SupportStatementData(EventData):
     statement_id = ma.fields.UUID(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(STATEMENT_KINDS))
     organisation_kind = ma.fields.String(required=True, allow_none=True, validate=validate.OneOf(ORGANISATION_KINDS))
@@ -73,7 +68,7 @@ class SupportStatementData(_Strict):
     given_on = ma.fields.Date(required=True)
 
 
-class CaseStudyData(_Strict):
+class CaseStudyData(EventData):
     case_study_id = ma.fields.UUID(required=True)
     title = ma.fields.String(required=True)
     summary = ma.fields.String(required=True)
