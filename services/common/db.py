@@ -10,7 +10,10 @@ from pathlib import Path
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, String, create_engine, event
+from sqlalchemy import (
+    BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, RowMapping, Select, String, create_engine, event,
+    func, select,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -118,3 +121,16 @@ class Component:
     name: str
     metadata: MetaData
     versions_dir: Path
+
+
+# --- paging ------------------------------------------------------------------------------------------
+
+def offset_of(page: int, per_page: int) -> int:
+    return (page - 1) * per_page
+
+
+def paged(conn: Connection, query: Select, order_by, page: int, per_page: int) -> tuple[list[RowMapping], int]:
+    """One page of `query` in `order_by` order, and how many rows the whole query has."""
+    total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    rows = conn.execute(query.order_by(*order_by).limit(per_page).offset(offset_of(page, per_page))).mappings()
+    return list(rows), total

@@ -14,8 +14,8 @@ from sqlalchemy import (
     UniqueConstraint, func, insert, select, update,
 )
 
-from services.common.db import ExactDecimal, UtcDateTime, is_postgres
-from services.hub.store import SITE, UUID_STR, metadata, paged
+from services.common.db import ExactDecimal, UtcDateTime, is_postgres, paged
+from services.hub.store import SITE, UUID_STR, metadata
 
 MONEY = ExactDecimal(18, 4)
 

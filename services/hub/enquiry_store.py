@@ -16,7 +16,8 @@ from sqlalchemy import (
     PrimaryKeyConstraint, RowMapping, String, Table, exists, select,
 )
 
-from services.hub.store import MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, paged, replace_codes
+from services.common.db import paged
+from services.hub.store import MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
 SHARE = Numeric(7, 4)  # a 0..1 share
 

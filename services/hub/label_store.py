@@ -20,7 +20,8 @@ from sqlalchemy import (
     String, Table, Text, and_, exists, or_, select,
 )
 
-from services.hub.store import SITE, UUID_STR, bookkeeping_columns, metadata, paged, replace_codes
+from services.common.db import paged
+from services.hub.store import SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
 VALID, SUSPENDED, REVOKED, EXPIRED = "valid", "suspended", "revoked", "expired"
 

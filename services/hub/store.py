@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON, Boolean, Column, Connection, Date, DateTime, Float, ForeignKeyConstraint, Index, Integer, Numeric,
-    PrimaryKeyConstraint, RowMapping, Select, String, Table, Text, delete, func, insert, select,
+    PrimaryKeyConstraint, String, Table, Text, delete, insert,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -172,21 +172,11 @@ def replace_offer_cpv_codes(conn: Connection, site: str, offer_id: str, codes: l
     replace_codes(conn, hub_offer_cpv, hub_offer_cpv.c.offer_id, site, offer_id, codes)
 
 
-# --- paging and searching, shared by the consolidated queries ------------------------------------------
-
-def offset_of(page: int, per_page: int) -> int:
-    return (page - 1) * per_page
-
+# --- searching, shared by the consolidated queries (paging is the kernel's: services.common.db.paged) ---
 
 def searchable(*parts: str | None) -> str:
     """The text a free-text search looks in, folded the same way as the search term."""
     return "\n".join(p for p in parts if p).casefold()
-
-
-def paged(conn: Connection, query: Select, order_by, page: int, per_page: int) -> tuple[list[RowMapping], int]:
-    total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    rows = conn.execute(query.order_by(*order_by).limit(per_page).offset(offset_of(page, per_page))).mappings()
-    return list(rows), total
 
 
 # Registers the brokerage and label tables on `metadata` (see the module docstring); nothing here uses them.

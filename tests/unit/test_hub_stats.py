@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.hub.stats import summarise
-from services.hub.store import offset_of
+from services.common.db import offset_of
 
 
 def test_every_listed_site_appears_with_zeros():

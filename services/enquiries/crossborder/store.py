@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Connection, Date, Index, Integer, RowMapping, String, Table, Text, func, select,
+    JSON, Boolean, Column, Connection, Date, Index, Integer, RowMapping, String, Table, Text, select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common import projection
-from services.common.db import Component, ExactDecimal, UtcDateTime, new_metadata
+from services.common.db import Component, ExactDecimal, UtcDateTime, new_metadata, paged
 from services.common.errors import NotFound
 from services.enquiries.crossborder import model as m
 
@@ -89,9 +89,7 @@ def list_parts(conn: Connection, status: str | None, page: int, per_page: int) -
     query = select(part)
     if status:
         query = query.where(part.c.status == status)
-    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = conn.execute(query.order_by(part.c.received_at.desc(), part.c.id)
-                        .limit(per_page).offset((page - 1) * per_page)).mappings()
+    rows, total = paged(conn, query, (part.c.received_at.desc(), part.c.id), page, per_page)
     return [_part(r) for r in rows], total
 
 
