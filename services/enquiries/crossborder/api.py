@@ -8,10 +8,7 @@
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
@@ -22,20 +19,11 @@ from services.common.errors import NotFound
 from services.enquiries.crossborder import handlers, model as m, store
 from services.enquiries.events import SITE_ID
 from services.enquiries.lifecycle import store as enquiry_store
+from services.enquiries.lifecycle.web import STAFF, now, runtime
 from services.registry.schemas import Prose, Strict
 
 blp = Blueprint("enquiries_crossborder", __name__, url_prefix="/api/v1",
                 description="Cross-border orders: consortia composed by the hub, and parts forwarded to this site")
-
-STAFF = ("site_admin", "broker")
-
-
-def _runtime():
-    return current_app.extensions["sopro"]
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # --- schemas -----------------------------------------------------------------------------------------
@@ -142,9 +130,9 @@ class CrossBorderRequest(MethodView):
     @blp.response(202, CrossBorderRequestedSchema)
     def post(self, fields, enquiry_id):
         """Ask the hub to compose a consortium of social enterprises across the sites for this enquiry."""
-        members = {s.id for s in _runtime().settings.federation.member_sites}
+        members = {s.id for s in runtime().settings.federation.member_sites}
         terms = m.RequestTerms(fields["quantity"], fields["max_partners"], fields["min_lot"], tuple(fields["sites"]))
-        return handlers.request_consortium(_runtime().uow(), str(enquiry_id), terms, members)
+        return handlers.request_consortium(runtime().uow(), str(enquiry_id), terms, members)
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/consortium")
@@ -153,7 +141,7 @@ class Consortium(MethodView):
     @blp.response(200, ConsortiumSchema)
     def get(self, enquiry_id):
         """The consortium of this site's cross-border order: every part with its site and status."""
-        with _runtime().engine.connect() as conn:
+        with runtime().engine.connect() as conn:
             enquiry = enquiry_store.load_enquiry(conn, str(enquiry_id))
             row = store.consortium_of(conn, str(enquiry_id))
         if row is not None:
@@ -170,7 +158,7 @@ class ForwardedParts(MethodView):
     @blp.response(200, ForwardedPartPage)
     def get(self, query):
         """Parts of consortia the hub forwarded to this site, newest first."""
-        with _runtime().engine.connect() as conn:
+        with runtime().engine.connect() as conn:
             items, total = store.list_parts(conn, query.get("status"), query["page"], query["per_page"])
         return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
 
@@ -180,7 +168,7 @@ class ForwardedPart(MethodView):
     @roles(*STAFF)
     @blp.response(200, ForwardedPartSchema)
     def get(self, part_id):
-        with _runtime().engine.connect() as conn:
+        with runtime().engine.connect() as conn:
             return store.load_part(conn, str(part_id))
 
 
@@ -191,7 +179,7 @@ class AcceptPart(MethodView):
     @blp.response(200, ForwardedPartSchema)
     def post(self, fields, part_id):
         """Accept the part for the social enterprise; its capacity is reserved until the deadline."""
-        return handlers.accept_part(_runtime().uow(), str(part_id), current_principal().subject, _now(),
+        return handlers.accept_part(runtime().uow(), str(part_id), current_principal().subject, now(),
                                     fields["note"])
 
 
@@ -202,5 +190,5 @@ class DeclinePart(MethodView):
     @blp.response(200, ForwardedPartSchema)
     def post(self, fields, part_id):
         """Decline the part; the hub re-allocates it to another social enterprise."""
-        return handlers.decline_part(_runtime().uow(), str(part_id), current_principal().subject, _now(),
+        return handlers.decline_part(runtime().uow(), str(part_id), current_principal().subject, now(),
                                      fields["reason"])
