@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit bench schemas translations clean
+.PHONY: run test test-unit test-newest lock bench schemas translations clean
 
-$(STAMP): pyproject.toml
+# The exact versions that were tested (requirements/test.lock, with hashes); the project itself
+# without dependencies, so nothing outside the lock is resolved. `make lock` updates the lock.
+$(STAMP): pyproject.toml requirements/test.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -20,6 +22,20 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+# Updates both locks to the newest releases pyproject.toml allows: runtime.lock (the image's) first,
+# then test.lock constrained by it, so the image and the tests run the same versions.
+UV_VERSION := 0.13.9
+LOCK := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --upgrade --quiet
+lock: $(STAMP)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(LOCK) -o requirements/runtime.lock
+	$(LOCK) --extra test -c requirements/runtime.lock -o requirements/test.lock
+
+# The unit and web tests against the newest releases, without the lock: reports what would break
+# (test-artifacts/newest-releases.txt). CI runs it after the suite; it never blocks a landing.
+test-newest:
+	bash .ci/test-newest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
@@ -44,4 +60,4 @@ translations: $(STAMP)
 		$(PYBABEL) compile --statistics -d services/hub/translations; fi
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) .venv-newest var

@@ -9,11 +9,12 @@ Dates are shown in the site's time zone; numbers and money in the page language'
 """
 from __future__ import annotations
 
+from copy import copy
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from babel import numbers
+from babel import Locale, numbers
 from flask import current_app, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale
 
@@ -105,8 +106,21 @@ def show_number(value, digits: int | None = None) -> str:
     return numbers.format_decimal(amount, locale=language())
 
 
+# Forints are quoted whole in everyday use (there has been no coin below 5 Ft since 1999), and CLDR
+# changed its HUF digits between Babel releases: whole units are our choice, not Babel's data's.
+WHOLE_UNIT_CURRENCIES = frozenset({"HUF"})
+
+
 def show_money(value, currency: str = "EUR") -> str:
+    """An amount in the page's language; HUF in whole forints (rounded half up), other currencies to
+    the cent. Stored amounts keep their decimals: this is only how they are shown."""
     amount = _decimal(value)
     if amount is None:
         return "–"
-    return numbers.format_currency(amount, currency or "EUR", locale=language())
+    currency = currency or "EUR"
+    if currency not in WHOLE_UNIT_CURRENCIES:
+        return numbers.format_currency(amount, currency, locale=language())
+    pattern = copy(numbers.parse_pattern(Locale.parse(language()).currency_formats["standard"]))
+    pattern.frac_prec = (0, 0)
+    whole = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return pattern.apply(whole, Locale.parse(language()), currency=currency, currency_digits=False)
