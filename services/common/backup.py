@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import os
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -111,9 +112,18 @@ def backup(settings: Settings, out: Path) -> dict:
         engine.dispose()
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     tmp = Path(str(out) + ".partial")
-    tmp.write_bytes(gzip.compress(data) if str(out).endswith(".gz") else data)
+    _write_private(tmp, gzip.compress(data) if str(out).endswith(".gz") else data)
     tmp.replace(out)  # never a half-written backup under the real name
     return {"tables": len(doc["tables"]), "rows": sum(len(t["rows"]) for t in doc["tables"].values())}
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write `path` readable by its owner alone (0600) from its creation on: a backup holds password
+    hashes and personal data, and a chmod afterwards would leave a window in which others may open it."""
+    path.unlink(missing_ok=True)  # a stale partial file would keep its own mode; O_EXCL makes ours
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 # --- restore -----------------------------------------------------------------------------------------

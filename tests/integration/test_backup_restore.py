@@ -209,3 +209,23 @@ def test_sopro_hub_rebuild_fills_an_empty_hub_from_the_sites_feeds(env, make_set
     with hub.engine.connect() as conn:
         assert len(conn.execute(select(hub_store.hub_support_statement)).all()) == 3
     hub.engine.dispose()
+
+
+def test_a_backup_is_readable_by_its_owner_alone(env, tmp_path, capsys):
+    """It holds password hashes and personal data: 0600 from the start, whatever the umask, and even
+    where a world-readable file of the same name was before."""
+    import os
+    import stat
+
+    bootstrap(load_settings())
+    old = tmp_path / "old.json"
+    old.write_text("{}")
+    old.chmod(0o644)
+    previous = os.umask(0o022)  # the usual umask, with which a plain write gives 0644
+    try:
+        for out in (tmp_path / "at12.json.gz", old):
+            assert main(["backup", "--out", str(out)]) == 0
+            assert stat.S_IMODE(out.stat().st_mode) == 0o600, out.name
+            assert read_backup(out)["site"] == "AT12"
+    finally:
+        os.umask(previous)
