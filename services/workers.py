@@ -115,7 +115,7 @@ def site_inbox(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor] | None:
     name = f"{site_id}.inbox"
     spec = bus.QueueSpec(name, tuple(consumers.binding_keys(site_id)))
     processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, consumers.HANDLERS,
-                               accept_site=lambda site: site == hub_id)
+                               accept_site=lambda site: site == hub_id, addressed_to=site_id)
     return spec, processor
 
 

@@ -5,6 +5,8 @@ For every incoming message:
 - not a well-formed envelope, or a signature that is not the claimed site's: dead-lettered with the
   reason. Its claimed (stream, seq) is not trusted, so it does not take the place of the real event;
   reconciliation fetches the real one from the site's feed.
+- a directed message whose `to` names another site than the consumer's (`addressed_to`): dead-lettered,
+  not applied, and its (stream, seq) not claimed: it is another site's message.
 - well signed but its data breaks the type's schema: dead-lettered, and its (stream, seq) recorded
   as quarantined, so the stream moves on.
 - otherwise: the tracking row is claimed and, if the event is new, the handler applies it, all in the
@@ -68,13 +70,15 @@ def _text(body) -> str:
 class EventProcessor:
     def __init__(self, name: str, engine: Engine, verifier: Verifier, validator: EventValidator,
                  handlers: dict[str, Handler], accept_site: Callable[[str], bool] = lambda site: True,
-                 on_applied: Callable[[Envelope], None] | None = None):
+                 on_applied: Callable[[Envelope], None] | None = None, addressed_to: str | None = None):
         self.name = name
         self.engine = engine
         self.verifier = verifier
         self.validator = validator
         self.handlers = handlers
         self.accept_site = accept_site
+        # A consumer of directed messages (a site's inbox) applies only those whose `to` names it.
+        self.addressed_to = addressed_to
         self.on_applied = on_applied
         self.through_pause: frozenset[str] = frozenset()
 
@@ -97,6 +101,9 @@ class EventProcessor:
             self.verifier.verify(env.unsigned_fields(), env.signature, env.site)
         except SignatureError as exc:
             return None, DeadLetter(_text(body), f"forged: {exc}", **where), False
+        if self.addressed_to is not None and env.to != self.addressed_to:  # signed, so `to` can be trusted
+            reason = f"misdirected: addressed to {env.to or 'no site'}, not to {self.addressed_to}"
+            return None, DeadLetter(_text(body), reason, **where), False
         try:
             self.validator.validate(env.type, env.version, env.data)
         except InvalidEventData as exc:
