@@ -18,7 +18,7 @@ from services.common.errors import SoproError
 from services.common.health import blp as health_blp
 from services.common.logs import register_request_context
 from services.common.metrics import register_metrics
-from services.common.ratelimit import RateLimitExceeded, init_rate_limits, too_many_requests
+from services.common.ratelimit import RateLimitExceeded, count_public_write, init_rate_limits, too_many_requests
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
     register_metrics(app, runtime.engine)
     init_rate_limits(app, runtime.settings)  # before the access check: refused requests count too
     app.before_request(enforce_access)
+    app.before_request(count_public_write)  # after the access check: a caller with a valid token is not anonymous
     from services.common.auth_api import blp as auth_blp
 
     api.register_blueprint(auth_blp)

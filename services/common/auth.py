@@ -163,16 +163,20 @@ def roles(*names: str):
     return mark
 
 
+def view_of(app, endpoint: str, method: str):
+    """The function that answers `method` at `endpoint` (a MethodView's method), or None."""
+    view = app.view_functions.get(endpoint)
+    view_class = getattr(view, "view_class", None)
+    return getattr(view_class, method.lower(), None) if view_class else view
+
+
 def access_rule(app, endpoint: str, method: str):
     """The declared rule of an endpoint and method, or None if it declared nothing."""
-    view = app.view_functions.get(endpoint)
-    if view is None:
+    if app.view_functions.get(endpoint) is None:
         return None
     if endpoint.startswith("api-docs.") or endpoint == "static" or endpoint.endswith(".static"):
         return PUBLIC  # the OpenAPI document and static files (the app's or a blueprint's)
-    view_class = getattr(view, "view_class", None)
-    target = getattr(view_class, method.lower(), None) if view_class else view
-    return getattr(target, "__sopro_access__", None)
+    return getattr(view_of(app, endpoint, method), "__sopro_access__", None)
 
 
 def enforce_access():

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from services.common.auth import authenticate, public
 from services.common.errors import Unauthorized
+from services.common.ratelimit import not_a_public_write
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens for the users of this site")
 
@@ -28,6 +29,7 @@ class TokenResponse(ma.Schema):
 @blp.route("/token")
 class Token(MethodView):
     @public
+    @not_a_public_write  # a password check: its own, stricter allowance
     @blp.arguments(Credentials)
     @blp.response(200, TokenResponse)
     def post(self, creds):

@@ -18,6 +18,9 @@ HUB_SITE_ID = "EU"
 # Per client (token subject, else remote address), in Flask-Limiter's notation (services/common/ratelimit.py).
 DEFAULT_RATE_LIMIT = "1200/minute;100/second"
 DEFAULT_TOKEN_RATE_LIMIT = "30/minute"  # POST /api/v1/auth/token per remote address: password guessing
+# Anonymous writes per remote address (statements, public enquiries, complaints): a person who corrects a
+# form a few times, a few people behind one address in an hour; not a script filing hundreds.
+DEFAULT_PUBLIC_WRITE_RATE_LIMIT = "20/hour;5/minute"
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class Settings:
     bus_heartbeat_seconds: float = 30.0
     rate_limit: str = DEFAULT_RATE_LIMIT
     token_rate_limit: str = DEFAULT_TOKEN_RATE_LIMIT
+    public_write_rate_limit: str = DEFAULT_PUBLIC_WRITE_RATE_LIMIT
     extra: dict = field(default_factory=dict)
 
     @property
@@ -157,5 +161,6 @@ def load_settings(site_id: str | None = None, env: dict | None = None, **overrid
         bus_heartbeat_seconds=float(env.get("SOPRO_BUS_HEARTBEAT") or 30.0),
         rate_limit=env.get("SOPRO_RATE_LIMIT") or DEFAULT_RATE_LIMIT,
         token_rate_limit=env.get("SOPRO_TOKEN_RATE_LIMIT") or DEFAULT_TOKEN_RATE_LIMIT,
+        public_write_rate_limit=env.get("SOPRO_PUBLIC_WRITE_RATE_LIMIT") or DEFAULT_PUBLIC_WRITE_RATE_LIMIT,
     )
     return settings.with_(**overrides) if overrides else settings

@@ -6,6 +6,11 @@
 - One limit for everything a client does (`Settings.rate_limit`, `SOPRO_RATE_LIMIT`), and a stricter
   one per remote address on every password check (`POST /api/v1/auth/token`, the web login) against
   password guessing (`Settings.token_rate_limit`, `SOPRO_TOKEN_RATE_LIMIT`).
+- Anonymous writes (a public operation other than a read, by a caller without a valid token: a statement
+  of support, a public enquiry, a label complaint, through the API or a page's form) meet a stricter
+  allowance per remote address (`Settings.public_write_rate_limit`, `SOPRO_PUBLIC_WRITE_RATE_LIMIT`),
+  applied here to every such operation, so a new public form cannot forget it. Logging in and out are
+  public writes of no record; they say so with `@not_a_public_write`.
 - Counters live in the process's memory (a moving window): each process limits on its own, and a
   restart forgets them. Behind several processes, point Flask-Limiter at a shared storage.
 """
@@ -19,10 +24,12 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
 
-from services.common.auth import bearer_principal
+from services.common.auth import PUBLIC, access_rule, bearer_principal, current_principal, view_of
 from services.common.errors import Unauthorized
 
 PASSWORD_SCOPE = "password-checks"
+PUBLIC_WRITE_SCOPE = "public-writes"
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def remote_address() -> str:
@@ -52,6 +59,7 @@ def init_rate_limits(app: Flask, settings) -> Limiter:
     requests refused for their token count too."""
     limit = _checked(settings.rate_limit, "SOPRO_RATE_LIMIT")
     token_limit = _checked(settings.token_rate_limit, "SOPRO_TOKEN_RATE_LIMIT")
+    public_write_limit = _checked(settings.public_write_rate_limit, "SOPRO_PUBLIC_WRITE_RATE_LIMIT")
     limiter = Limiter(client_key, app=app, application_limits=[limit], storage_uri="memory://",
                       strategy="moving-window", headers_enabled=False)
     app.extensions["sopro_limiter"] = limiter
@@ -59,6 +67,8 @@ def init_rate_limits(app: Flask, settings) -> Limiter:
     # the web login): see count_password_check.
     app.extensions["sopro_password_limit"] = limiter.shared_limit(token_limit, scope=PASSWORD_SCOPE,
                                                                   key_func=remote_address)
+    app.extensions["sopro_public_write_limit"] = limiter.shared_limit(public_write_limit, scope=PUBLIC_WRITE_SCOPE,
+                                                                      key_func=remote_address)
     return limiter
 
 
@@ -70,6 +80,31 @@ def count_password_check() -> None:
     password_limit = current_app.extensions.get("sopro_password_limit")
     if password_limit is not None:
         with password_limit:
+            pass
+
+
+def not_a_public_write(fn):
+    """Marks a public operation other than a read that files nothing for the public (logging in and
+    out), so the public-write allowance leaves it alone."""
+    fn.__sopro_public_write__ = False
+    return fn
+
+
+def is_anonymous_write() -> bool:
+    """A public operation other than a read, called without a valid token. Staff and members (a
+    broker typing in paper forms) are counted by the general limit only."""
+    if request.method in READS or request.endpoint is None or current_principal() is not None:
+        return False
+    if access_rule(current_app, request.endpoint, request.method) != PUBLIC:
+        return False
+    return getattr(view_of(current_app, request.endpoint, request.method), "__sopro_public_write__", True)
+
+
+def count_public_write() -> None:
+    """before_request hook, after the access check (which knows the caller): count an anonymous write
+    against the address's stricter allowance; over it, RateLimitExceeded (a 429)."""
+    if is_anonymous_write():
+        with current_app.extensions["sopro_public_write_limit"]:
             pass
 
 

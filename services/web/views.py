@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from services.common.auth import public
 from services.common.auth_api import Credentials
+from services.common.ratelimit import not_a_public_write
 from services.web import access, cpv_labels, forms, regions
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, page_blueprint, visible_links
 from services.web.i18n import LANGUAGE_NAMES, LANGUAGES, language
@@ -70,6 +71,7 @@ def static(filename):
 
 @blp.route("/login", methods=["GET", "POST"])
 @public
+@not_a_public_write  # a password check: its own, stricter allowance
 def login():
     state = forms.FormState()
     status = 200
@@ -98,6 +100,7 @@ def home_of(roles) -> str:
 
 @blp.route("/logout", methods=["POST"])
 @public
+@not_a_public_write  # ends a session, files nothing
 def logout():
     access.log_out()
     flash(_("You have logged out."), "success")

@@ -43,7 +43,8 @@ def runtime(request, federation, federation_files, tmp_path_factory):
                                  db_url=f"{PG_BASE}?options=-csearch_path%3D{schema}",
                                  key_file=federation_files[1] / f"{request.param}.pem",
                                  var_dir=tmp_path_factory.mktemp("routes"),
-                                 rate_limit=TEST_RATE_LIMIT, token_rate_limit=TEST_RATE_LIMIT)
+                                 rate_limit=TEST_RATE_LIMIT, token_rate_limit=TEST_RATE_LIMIT,
+                                 public_write_rate_limit=TEST_RATE_LIMIT)
         runtime = bootstrap(settings)
         yield runtime
         runtime.engine.dispose()

@@ -208,7 +208,7 @@ def runtimes(pg_schema, federation, federation_files, tmp_path_factory):
         made[site] = bootstrap(load_settings(site, env={}, federation=federation, db_url=pg_schema(site),
                                              key_file=federation_files[1] / f"{site}.pem",
                                              var_dir=tmp_path_factory.mktemp(site), rate_limit=TEST_RATE_LIMIT,
-                                             token_rate_limit=TEST_RATE_LIMIT))
+                                             token_rate_limit=TEST_RATE_LIMIT, public_write_rate_limit=TEST_RATE_LIMIT))
     seed_site(made[SITE], create_app(made[SITE]))
     _, processor, _ = hub_ingest(made["EU"])
     outcome = processor.process(events_of(made[SITE]))

@@ -190,7 +190,8 @@ def module_settings(tmp_path_factory, federation, federation_files):
         # (the login's is tested on its own in test_kernel, the rest in tests/integration).
         return load_settings(site_id, env={}, federation=federation, db_url=f"sqlite:///{root / site_id}.sqlite",
                              bus_url="memory://", key_file=federation_files[1] / f"{site_id}.pem", var_dir=root,
-                             rate_limit="100000/minute;10000/second", token_rate_limit="10000/minute")
+                             rate_limit="100000/minute;10000/second", token_rate_limit="10000/minute",
+                             public_write_rate_limit="10000/minute")
     return make
 
 
