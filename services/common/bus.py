@@ -4,7 +4,9 @@
   messages as `to.<site>.<type>`.
 - Unroutable messages are kept by the alternate exchange `sopro.unrouted`, never dropped.
 - Every consumer queue is durable, named after what it is and what it reads, and has a dead-letter
-  queue `<queue>.dlq` on the direct exchange `sopro.dead`.
+  queue `<queue>.dlq` on its owner's own direct exchange `<owner>.dead` (`AT12.dead`, `hub.dead`). Not
+  one shared exchange: a direct exchange cannot be restricted by routing key, so whoever may publish to
+  or bind on a shared one may inject into, or read copies of, everyone's dead letters.
 - Publishing is persistent with publisher confirms, a whole batch in flight at once.
 """
 from __future__ import annotations
@@ -18,19 +20,16 @@ import kombu.exceptions
 from kombu import Connection, Exchange, Producer, Queue
 
 EVENTS_EXCHANGE = "sopro.events"
-DEAD_EXCHANGE = "sopro.dead"
 UNROUTED_EXCHANGE = "sopro.unrouted"
 UNROUTED_QUEUE = "sopro.unrouted"
 REASON_HEADER = "x-sopro-reason"
 
 events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True,
                            arguments={"alternate-exchange": UNROUTED_EXCHANGE})
-dead_exchange = Exchange(DEAD_EXCHANGE, type="direct", durable=True)
 unrouted_exchange = Exchange(UNROUTED_EXCHANGE, type="fanout", durable=True)
 # The same exchanges as queues refer to them: declare_exchanges() has made sure they exist, and a
 # site's user may not declare them (kombu would, for every binding, without no_declare).
 _events_ref = Exchange(EVENTS_EXCHANGE, type="topic", durable=True, no_declare=True)
-_dead_ref = Exchange(DEAD_EXCHANGE, type="direct", durable=True, no_declare=True)
 
 
 class PublishError(Exception):
@@ -49,6 +48,11 @@ class QueueSpec:
     def dead_letter_name(self) -> str:
         return f"{self.name}.dlq"
 
+    @property
+    def dead_exchange(self) -> Exchange:
+        """The owner's dead-letter exchange: `AT12.dead` for `AT12.inbox`, `hub.dead` for `hub.ingest`."""
+        return Exchange(f"{self.name.split('.', 1)[0]}.dead", type="direct", durable=True)
+
     def queue(self) -> Queue:
         from kombu import binding
 
@@ -56,11 +60,13 @@ class QueueSpec:
             self.name,
             bindings=[binding(_events_ref, routing_key=key) for key in self.binding_keys],
             durable=True,
-            queue_arguments={"x-dead-letter-exchange": DEAD_EXCHANGE, "x-dead-letter-routing-key": self.name},
+            queue_arguments={"x-dead-letter-exchange": self.dead_exchange.name,
+                             "x-dead-letter-routing-key": self.name},
         )
 
     def dead_letter_queue(self) -> Queue:
-        return Queue(self.dead_letter_name, exchange=_dead_ref, routing_key=self.name, durable=True)
+        dead_ref = Exchange(self.dead_exchange.name, type="direct", durable=True, no_declare=True)
+        return Queue(self.dead_letter_name, exchange=dead_ref, routing_key=self.name, durable=True)
 
 
 DEFAULT_HEARTBEAT_SECONDS = 30.0
@@ -81,7 +87,7 @@ def connect(url: str, heartbeat: float | None = None, **kwargs) -> Connection:
 def declare_exchanges(conn: Connection) -> None:
     """Make sure the exchanges exist. A provisioned broker (deploy/rabbitmq/definitions.json) has them,
     and a site's user may not configure them: check passively first, declare only what is missing."""
-    for exchange in (unrouted_exchange, dead_exchange, events_exchange):
+    for exchange in (unrouted_exchange, events_exchange):
         _ensure(conn, exchange)
     _ensure(conn, Queue(UNROUTED_QUEUE, exchange=unrouted_exchange, durable=True))
 
@@ -105,6 +111,7 @@ def _ensure(conn: Connection, entity) -> None:
 
 def declare_queue(conn: Connection, spec: QueueSpec) -> None:
     declare_exchanges(conn)
+    _ensure(conn, spec.dead_exchange)
     channel = conn.default_channel
     spec.queue()(channel).declare()
     spec.dead_letter_queue()(channel).declare()

@@ -4,7 +4,8 @@ Messages are gathered into batches, applied by an EventProcessor in one transact
 acknowledged together. A batch is flushed when it is full, when the queue has been quiet for
 `quiet` seconds (so a lone event is not held back), or at the latest `max_wait` after its first
 message (so a steady trickle cannot hold a batch open). Dead letters
-are published to the queue's dead-letter queue with their reason in a header before the ack.
+are published to the queue's dead-letter queue, through the owner's own dead-letter exchange
+(services.common.bus), with their reason in a header, before the ack.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import time
 from kombu import Connection, Producer
 from kombu.mixins import ConsumerMixin
 
-from services.common.bus import REASON_HEADER, QueueSpec, dead_exchange, declare_queue
+from services.common.bus import REASON_HEADER, QueueSpec, declare_queue
 from services.sync.processing import EventProcessor, Outcome
 
 log = logging.getLogger("sopro.consumer")
@@ -75,8 +76,8 @@ class EventConsumer(ConsumerMixin):
         if outcome.dead:
             producer = Producer(self.connection.default_channel)
             for dead in outcome.dead:
-                producer.publish(dead.body, exchange=dead_exchange, routing_key=self.spec.name, delivery_mode=2,
-                                 content_type="application/json", content_encoding="utf-8",
+                producer.publish(dead.body, exchange=self.spec.dead_exchange, routing_key=self.spec.name,
+                                 delivery_mode=2, content_type="application/json", content_encoding="utf-8",
                                  headers={REASON_HEADER: dead.reason[:1000], "x-sopro-consumer": self.spec.name})
                 log.warning("%s: dead-lettered %s#%s: %s", self.spec.name, dead.stream, dead.seq, dead.reason)
         if self.connection.transport.driver_type == "amqp":

@@ -6,6 +6,8 @@ queues with their dead-letter queues, bindings, permissions and topic permission
 own. Then the site's and the hub's own code run on it with their own credentials, and a forged
 event is stopped twice: by the broker (AT12's user may not publish HU22's routing keys) and, when it
 comes under AT12's own key claiming HU22, by the hub's signature check (dead-lettered as forged).
+Dead letters stay with their owner: AT12 can neither bind to nor publish on another's dead-letter
+exchange, while its own dead-lettering (the broker's and its consumer's) still works.
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ from services.common.signing import sign
 from services.sync.consumer import EventConsumer
 from services.workers import HUB_INGEST_QUEUE, hub_ingest
 from tests.conftest import AMQP_HOST, rabbitmqctl
-from tests.integration.sync_harness import drain_queue, make_runtime, relay_for, wait_until, write_events
+from tests.integration.sync_harness import (
+    RunningConsumer, drain_queue, make_runtime, processor_for, relay_for, wait_until, write_events,
+)
 
 pytestmark = pytest.mark.services
 
@@ -194,6 +198,46 @@ def test_a_forged_event_is_stopped_twice(broker, site, hub):
     with hub.engine.connect() as conn:
         reasons = [r.reason for r in conn.execute(select(inbox.dead_letter.c.reason))]
     assert len(reasons) == 1 and reasons[0].startswith("forged:") and "HU22" in reasons[0]
+
+
+def test_dead_letters_stay_with_their_owner(broker, site):
+    doc = json.loads(DEFINITIONS.read_text(encoding="utf-8"))
+    dead_lettered = {q["arguments"]["x-dead-letter-exchange"]: q["name"] for q in doc["queues"]
+                     if "x-dead-letter-exchange" in q["arguments"]}
+    at12 = broker.url("at12")
+    with Connection(at12) as conn:  # a queue of its own name, to try to bind with
+        conn.channel().queue_declare("AT12.spy", durable=False, auto_delete=False)
+    try:
+        for exchange in (e["name"] for e in doc["exchanges"]):
+            if exchange.startswith("AT12.") or exchange == bus.EVENTS_EXCHANGE:
+                continue
+            key = dead_lettered.get(exchange, "")
+            with pytest.raises(Exception, match="ACCESS_REFUSED"), Connection(at12) as conn:  # read copies
+                conn.channel().queue_bind("AT12.spy", exchange, key)
+            with pytest.raises(bus.PublishError, match="ACCESS_REFUSED"), bus.connect(at12) as conn:  # inject
+                bus.Publisher(conn).publish([bus.OutgoingMessage(key, "{}", str(uuid.uuid4()))], exchange=exchange)
+        for dlq in ("hub.ingest.dlq", "HU22.inbox.dlq"):  # nor straight into a queue, by the default exchange
+            with pytest.raises(bus.PublishError, match="ACCESS_REFUSED"), bus.connect(at12) as conn:
+                bus.Publisher(conn).publish([bus.OutgoingMessage(dlq, "{}", str(uuid.uuid4()))], exchange="")
+    finally:
+        with Connection(at12) as conn:
+            conn.channel().queue_delete("AT12.spy")
+
+    # Its own dead letters still reach its own dead-letter queue: a message the site rejects (the broker
+    # dead-letters it) and one its consumer dead-letters with the reason (it publishes to AT12.dead).
+    publish(broker.url("hub"), "to.AT12.hub.part.forwarded", "rejected")
+    with Connection(at12) as conn:
+        channel = conn.channel()
+        rejected = wait_until(lambda: channel.basic_get(queue="AT12.inbox"))
+        channel.basic_reject(rejected.delivery_tag, requeue=False)
+    publish(broker.url("hub"), "to.AT12.hub.part.forwarded", "{not json")
+    spec = bus.QueueSpec("AT12.inbox", ("to.AT12.#",))  # declared by the site's code as the definitions have it
+    dead = []
+    with RunningConsumer(at12, processor_for(site, spec.name), spec):
+        assert wait_until(lambda: dead.extend(drain_queue(at12, "AT12.inbox.dlq")) or len(dead) == 2), dead
+    assert sorted(m.body for m in dead) == ["rejected", "{not json"]
+    [by_consumer] = [m for m in dead if m.body == "{not json"]
+    assert by_consumer.headers[REASON_HEADER].startswith("malformed"), by_consumer.headers
 
 
 def _outbox_body(runtime) -> str:

@@ -16,7 +16,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 VHOST = "sopro"
-EVENTS, DEAD, UNROUTED = "sopro.events", "sopro.dead", "sopro.unrouted"
+EVENTS, UNROUTED = "sopro.events", "sopro.unrouted"
 HUB_USER = "hub"
 
 
@@ -27,6 +27,13 @@ def _federation() -> dict:
 FEDERATION = _federation()
 HUB_ID = next(site for site, entry in FEDERATION.items() if entry.get("hub"))
 MEMBERS = sorted(site for site in FEDERATION if site != HUB_ID)
+
+
+def _dead_exchange(queue: str) -> str:
+    """The dead-letter exchange services/common/bus.py gives a queue: its owner's own (`AT12.dead`)."""
+    from services.common.bus import QueueSpec
+
+    return QueueSpec(queue, ()).dead_exchange.name
 
 
 def _env_file(path: Path) -> dict[str, str]:
@@ -172,7 +179,6 @@ def test_definitions_exchanges_queues_and_bindings_are_consistent(definitions):
         assert item["vhost"] == VHOST
     assert exchanges[EVENTS]["type"] == "topic"
     assert exchanges[EVENTS]["arguments"] == {"alternate-exchange": UNROUTED}
-    assert exchanges[DEAD]["type"] == "direct"
     assert exchanges[UNROUTED]["type"] == "fanout"
     for item in list(exchanges.values()) + list(queues.values()):
         assert item["durable"] is True and item["auto_delete"] is False, item["name"]
@@ -188,11 +194,14 @@ def test_definitions_exchanges_queues_and_bindings_are_consistent(definitions):
         dlx = queue["arguments"].get("x-dead-letter-exchange")
         if dlx is None:
             continue
-        assert dlx in exchanges, name
+        assert dlx in exchanges and exchanges[dlx]["type"] == "direct", name
         # The arguments are exactly those services/common/bus.py QueueSpec declares.
-        assert queue["arguments"] == {"x-dead-letter-exchange": DEAD, "x-dead-letter-routing-key": name}
+        assert queue["arguments"] == {"x-dead-letter-exchange": _dead_exchange(name), "x-dead-letter-routing-key": name}
         assert f"{name}.dlq" in queues, name
-        assert (DEAD, f"{name}.dlq", name) in bound, name
+        assert (dlx, f"{name}.dlq", name) in bound, name
+    # No dead-letter exchange is shared: a direct exchange cannot be restricted by routing key.
+    dead = [q["arguments"]["x-dead-letter-exchange"] for q in queues.values() if q["arguments"]]
+    assert sorted(set(dead)) == sorted(n for n in exchanges if n.endswith(".dead")) and len(set(dead)) == len(dead)
     assert (EVENTS, "hub.ingest", "*.registry.#") in bound
     assert (EVENTS, "hub.ingest", "*.label.#") in bound
 
@@ -201,7 +210,7 @@ def test_definitions_exchanges_queues_and_bindings_are_consistent(definitions):
 def test_definitions_give_each_site_an_inbox_with_a_dead_letter_queue(definitions, site):
     queues = _by_name(definitions["queues"])
     inbox = f"{site}.inbox"
-    assert queues[inbox]["arguments"]["x-dead-letter-exchange"] == DEAD
+    assert queues[inbox]["arguments"]["x-dead-letter-exchange"] == f"{site}.dead"
     assert f"{inbox}.dlq" in queues
     bound = {(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"]}
     assert (EVENTS, inbox, f"to.{site}.#") in bound
@@ -233,11 +242,12 @@ def test_definitions_give_each_site_a_user_confined_to_its_own_id(definitions, e
     own = [q for q in queues if q.startswith(f"{site}.")]
     assert own == [f"{site}.inbox", f"{site}.inbox.dlq"]
     assert [q for q in queues if _matches(perm["configure"], q)] == own
-    assert not any(_matches(perm["configure"], e) for e in exchanges)
-    # Binding its own queues needs write on them and read on the exchange; dead letters go to sopro.dead.
+    assert [e for e in exchanges if _matches(perm["configure"], e)] == [f"{site}.dead"]
+    # Binding its own queues needs write on them and read on the exchange; its dead letters go to its own
+    # exchange, and no other's may it read (bind to) or write.
     for kind in ("read", "write"):
         assert [q for q in queues if _matches(perm[kind], q)] == own, kind
-        assert sorted(e for e in exchanges if _matches(perm[kind], e)) == ["sopro.dead", EVENTS], kind
+        assert sorted(e for e in exchanges if _matches(perm[kind], e)) == sorted([f"{site}.dead", EVENTS]), kind
 
     topic = _topic_permission(definitions, user)
     assert topic["write"] == f"^{site}\\."
