@@ -107,9 +107,10 @@ def deliver_agreements(base_url: str, site_id: str, organisation_ids: dict[str, 
         eid = enquiry["id"]
         for state in ("in_consultation", "matching"):
             _ok(http.post(f"{api}/enquiries/{eid}/transitions", json={"to": state, "reason": "demo"}))
-        proposal = _ok(http.post(f"{api}/enquiries/{eid}/proposals", json={
+        proposal = _ok(_until_projected(lambda: http.post(f"{api}/enquiries/{eid}/proposals", json={
             "organisation_id": organisation_ids[se], "offer_id": offer_id, "quantity": quantity, "unit": unit,
-            "price": price, "currency": currency, "delivery_date": (date.today() + timedelta(days=20)).isoformat()}))
+            "price": price, "currency": currency, "delivery_date": (date.today() + timedelta(days=20)).isoformat()}),
+            wait_seconds))
         agreement = _ok(_until_projected(lambda: http.post(f"{api}/enquiries/{eid}/proposals/{proposal['id']}/accept"),
                                          wait_seconds))
         _ok(http.post(f"{api}/enquiries/{eid}/transitions", json={"to": "in_production", "reason": "demo"}))
@@ -123,12 +124,12 @@ def _client_kind(name: str, site_id: str) -> str:
 
 
 def _until_projected(call, wait_seconds: float) -> requests.Response:
-    """Repeat `call` while the site answers 404 because its matching part has not heard of the offer yet
-    (nothing is saved then); any other answer is returned."""
+    """Repeat `call` while the site answers 404 (accepting) or 422 (proposing) because its matching part has
+    not heard of the social enterprise or its offer yet (nothing is saved then); any other answer is returned."""
     deadline = time.monotonic() + wait_seconds
     while True:
         response = call()
-        if response.status_code != 404 or time.monotonic() > deadline:
+        if response.status_code not in (404, 422) or time.monotonic() > deadline:
             return response
         time.sleep(0.1)
 

@@ -98,6 +98,9 @@ MESSAGES = {
         N_("Please give your name and an e-mail address or phone number."),
     "an anonymous client has no organisation": N_("An anonymous enquiry has no member organisation."),
     "is required unless the client is anonymous": N_("Please choose the client organisation."),
+    "is not an active social enterprise of this site": N_("This is not an active social enterprise of this site."),
+    "is not a published offer of the proposing social enterprise":
+        N_("This is not a published offer of the proposing social enterprise."),
     # label
     "a score from 0 to {max} is needed": N_("Please give a score from 0 to %(max)s."),
     "a threshold criterion is not scored; it passes on its figure":

@@ -233,14 +233,16 @@ def test_who_sees_and_does_what(negotiating):
     site.call("POST", "/enquiries", "other", json=enquiry_body(client_organisation_id=site.company_id), expect=403)
     assert site.ok("GET", "/enquiries", "other")["total"] == 0
     eid = _to_negotiating(site)
-    assert site.ok("GET", "/enquiries", "other")["total"] == 1  # open for proposals: SEs may look
+    assert site.ok("GET", "/enquiries", "other")["total"] == 0  # open for proposals: social enterprises only
+    assert site.ok("GET", "/enquiries", "se")["total"] == 1
     proposal = site.ok("POST", f"/enquiries/{eid}/proposals", "se", 201, json={"offer_id": offer_id, **terms()})
     site.call("POST", f"/enquiries/{eid}/proposals/{proposal['id']}/accept", "se", expect=403)
-    site.call("POST", f"/enquiries/{eid}/proposals/{proposal['id']}/accept", "other", expect=403)
+    site.call("POST", f"/enquiries/{eid}/proposals/{proposal['id']}/accept", "other", expect=404)  # not its to see
     site.call("GET", f"/enquiries/{eid}/shortlist", "client", expect=403)
-    site.call("GET", f"/enquiries/{eid}/audit", "other", expect=403)
+    site.call("GET", f"/enquiries/{eid}/audit", "se", expect=403)
     site.call("POST", f"/enquiries/{eid}/proposals", "other", json={"offer_id": offer_id,
-                                                                    "organisation_id": other_company, **terms()})
+                                                                    "organisation_id": other_company, **terms()},
+              expect=404)
     site.ok("POST", f"/enquiries/{eid}/proposals/{proposal['id']}/withdraw", "se")
     site.call("POST", f"/enquiries/{eid}/proposals/{proposal['id']}/accept", "client", expect=409)
     site.call("GET", f"/enquiries/00000000-0000-4000-8000-000000000000", expect=404)

@@ -4,7 +4,8 @@ Access (default deny; every method declares its rule, and `web` says who sees wh
 - Public: `POST /enquiries` without a token is the enquiry form of an anonymous first contact (a
   company or public institution); it is submitted at once, its contact person stays at the site.
 - broker, site_admin: everything; members (`member`, acting for the token's organisation): their own
-  enquiries as client (drafts, submit, cancel, accept), and as a social enterprise, proposals.
+  enquiries as client (drafts, submit, cancel, accept), and, when the organisation is an active social
+  enterprise, the open enquiries fitting its offers and proposals with its own offers.
 - The shortlist and the case study are for staff.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import replace
 from flask.views import MethodView
 
 from services.common.auth import public, roles
-from services.enquiries.lifecycle import case_studies, handlers, model as m, store
+from services.enquiries.lifecycle import case_studies, handlers, matching_port, model as m, store
 from services.enquiries.lifecycle import deals_api  # noqa: F401 - registers the proposal and agreement views
 from services.enquiries.lifecycle.schemas import (
     TransitionAuditSchema, CaseStudyDraftSchema, CaseStudyRequest, EnquiryPage, EnquiryPatch, EnquiryQuery,
@@ -62,11 +63,14 @@ class Enquiries(MethodView):
     @blp.response(200, EnquiryPage)
     def get(self, query):
         """List enquiries, filtered by state, type, CPV code or prefix, client, cross-border flag. A member
-        sees its own, and those open for proposals (without contact persons)."""
+        sees its own, and, for an active social enterprise, those open for proposals in the CPV divisions
+        of its published offers (without contact persons)."""
         who = actor()
         if who.staff:
             return _page(read(store.search_enquiries, **query))
-        page = read(store.search_enquiries, member_of=who.organisation_id, **query)
+        se = read(matching_port.social_enterprise, who.organisation_id)
+        page = read(store.search_enquiries, member_of=who.organisation_id,
+                    open_in_divisions=se.divisions if se else frozenset(), **query)
         return _page(replace(page, items=[e if m.CLIENT in who.parties(e) else e.without_contact()
                                           for e in page.items]))
 

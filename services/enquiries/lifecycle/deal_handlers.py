@@ -1,5 +1,9 @@
 """Use cases of negotiation: proposals and their revisions, messages, agreements, delivery and impact.
 
+Only an active social enterprise proposes (the matching projection says which organisations are), and
+only with a published offer of its own, checked when the proposal is filed. In the negotiation write
+its parties only: the client, the broker, and the social enterprises that proposed.
+
 Capacity moves with agreements in the same transaction: accepting reserves the SE's offer through the
 matching part (over capacity: 409 and nothing is saved); cancelling or delivering releases it.
 """
@@ -26,11 +30,26 @@ def propose(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, organisation_id: s
         terms.check(enquiry, site.currency, now.date())
         proposal, entry = d.propose(actor, enquiry, id=new_id(), organisation_id=organisation_id, offer_id=offer_id,
                                     terms=terms, facts=facts(uow.conn, enquiry.id, now), now=now)
+        _require_own_offer(uow, actor, organisation_id, offer_id)
         deals_store.save_proposal(uow.conn, proposal, actor.subject, new=True)
         if entry is not None:
             save(uow, enquiry, entry)
         uow.commit()
     return proposal
+
+
+def _require_own_offer(uow: UnitOfWork, actor: m.Actor, organisation_id: str, offer_id: str) -> None:
+    """403 for a member whose organisation is no active social enterprise; 422 (at the field) for an offer
+    that is not a published one of the proposing organisation, the same whether it is another's or
+    none at all, so that offers' existence does not leak."""
+    if matching_port.social_enterprise(uow.conn, organisation_id) is None:
+        if not actor.staff:
+            raise Forbidden("only a member of an active social enterprise proposes")
+        raise Invalid("organisation_id: not an active social enterprise of this site",
+                      {"organisation_id": ["is not an active social enterprise of this site"]})
+    if not matching_port.offers_own(uow.conn, organisation_id, offer_id):
+        raise Invalid("offer_id: not a published offer of the proposing social enterprise",
+                      {"offer_id": ["is not a published offer of the proposing social enterprise"]})
 
 
 def _change_proposal(uow: UnitOfWork, enquiry_id: str, proposal_id: str, change) -> d.Proposal:
@@ -140,10 +159,10 @@ def post_message(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, body: str, or
         parties = actor.parties(enquiry)
         if parties & {m.BROKER, m.CLIENT}:
             party = m.BROKER if m.BROKER in parties else m.CLIENT
-        elif actor.organisation_id and (enquiry.state in (m.MATCHING, m.NEGOTIATING) or _involved(uow, enquiry, actor)):
+        elif _involved(uow, enquiry, actor) and matching_port.social_enterprise(uow.conn, actor.organisation_id):
             party, organisation_id = m.SOCIAL_ENTERPRISE, actor.organisation_id
         else:
-            raise Forbidden("only the client, the broker and social enterprises negotiating may write here")
+            raise Forbidden("only the client, the broker and social enterprises that proposed may write here")
         if enquiry.state == m.DRAFT:
             raise Conflict("a draft has no negotiation yet; submit it first", {"state": [enquiry.state]},
                            code="draft")
@@ -153,4 +172,4 @@ def post_message(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, body: str, or
 
 
 def _involved(uow: UnitOfWork, enquiry: m.Enquiry, actor: m.Actor) -> bool:
-    return bool(deals_store.proposals_of(uow.conn, enquiry.id, actor.organisation_id))
+    return bool(actor.organisation_id) and bool(deals_store.proposals_of(uow.conn, enquiry.id, actor.organisation_id))

@@ -28,12 +28,14 @@ def _back(enquiry_id, message: str):
     return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
 
 
-def _attempt(enquiry_id, state: forms.FormState, form_name: str, act, done: str, **page):
-    """Run `act()`; on a domain refusal draw the enquiry's page again with the form's messages."""
+def _attempt(enquiry_id, state: forms.FormState, form_name: str, act, done: str, shown=lambda state: None, **page):
+    """Run `act()`; on a domain refusal draw the enquiry's page again with the form's messages (placed
+    by `shown`)."""
     try:
         act()
     except SoproError as exc:
         forms.apply_domain_error(exc, state)
+        shown(state)
         return enquiry_page(str(enquiry_id), status=exc.status, **{form_name: state}, **page)
     return _back(enquiry_id, done)
 
@@ -52,14 +54,19 @@ def propose(enquiry_id):
     organisation_id, _sep, offer_id = body.pop("candidate", "").partition(":")
     body.update({k: v for k, v in (("organisation_id", organisation_id), ("offer_id", offer_id)) if v})
     loaded = forms.load(NewProposalSchema(), body, state)
-    for name in ("organisation_id", "offer_id"):  # the page has one field for both
-        if name in state.errors:
-            state.errors.setdefault("candidate", []).extend(state.errors.pop(name))
+    _at_candidate(state)
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, proposal_form=state)
     return _attempt(enquiry_id, state, "proposal_form", lambda: deal_handlers.propose(
         runtime().uow(), actor(), str(enquiry_id), loaded["organisation_id"], loaded["offer_id"], loaded["terms"],
-        site_rules(), now()), _("The proposal has been recorded."))
+        site_rules(), now()), _("The proposal has been recorded."), shown=_at_candidate)
+
+
+def _at_candidate(state: forms.FormState) -> None:
+    """The page has one field for the social enterprise and its offer: their messages are shown there."""
+    for name in ("organisation_id", "offer_id"):
+        if name in state.errors:
+            state.errors.setdefault("candidate", []).extend(state.errors.pop(name))
 
 
 PROPOSAL_ACTIONS = {

@@ -169,9 +169,12 @@ class Messages(MethodView):
     @roles(*STAFF_AND_MEMBERS)
     @blp.response(200, MessageSchema(many=True))
     def get(self, enquiry_id):
-        """The negotiation's messages (a social enterprise: its thread and the notes to everybody)."""
+        """The negotiation's messages (a social enterprise that proposed: its thread and the notes to everybody)."""
         def load(conn):
-            return deals_store.messages_of(conn, str(enquiry_id), thread_of=_own_only(conn, str(enquiry_id)))
+            own = _own_only(conn, str(enquiry_id))
+            if own is not None and not deals_store.proposals_of(conn, str(enquiry_id), own):
+                return []  # not negotiating (yet): the notes to everybody involved are not for it
+            return deals_store.messages_of(conn, str(enquiry_id), thread_of=own)
         return read(load)
 
     @roles(*STAFF_AND_MEMBERS)

@@ -1,5 +1,6 @@
-"""The narrow call site into the matching part: shortlist, reserve and release. Nothing else here
-knows how matching works; each call runs in the caller's transaction."""
+"""The narrow call site into the matching part: shortlist, reserve and release, and who acts as a social
+enterprise (`social_enterprise`, `offers_own`). Nothing else here knows how matching works; each call runs
+in the caller's transaction."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,6 +9,9 @@ from decimal import Decimal
 from sqlalchemy import Connection
 
 from services.enquiries.lifecycle.model import Enquiry
+from services.enquiries.matching.standing import SocialEnterprise, offers_own, social_enterprise
+
+__all__ = ["shortlist", "reserve", "release", "SocialEnterprise", "social_enterprise", "offers_own"]
 
 
 def shortlist(conn: Connection, enquiry: Enquiry, today: date, limit: int = 10):

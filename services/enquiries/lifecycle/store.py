@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Collection
 from decimal import Decimal
 
 from sqlalchemy import Connection, and_, exists, func, insert, or_, select, true, update
@@ -100,17 +101,26 @@ def _starts(column, prefix: str):
     return column.like(f"{escaped}%", escape="\\")
 
 
+def _open_in(divisions: Collection[str]):
+    """Open for proposals, with a CPV code in one of `divisions`."""
+    fitting = or_(*[_starts(enquiry_cpv.c.code, d) for d in sorted(divisions)])
+    return and_(enquiry.c.state.in_((m.MATCHING, m.NEGOTIATING)),
+                exists().where(enquiry_cpv.c.enquiry_id == enquiry.c.id, fitting))
+
+
 def search_enquiries(conn: Connection, *, page: int = 1, per_page: int = 50, state: str | None = None,
                      type: str | None = None, cpv: str | None = None, client_organisation_id: str | None = None,
-                     member_of: str | None = None, cross_border_flagged: bool | None = None) -> Page:
-    """`cpv`: a code prefix. `member_of`: what a member sees, its organisation's own enquiries and
-    those open for proposals."""
+                     member_of: str | None = None, open_in_divisions: Collection[str] = (),
+                     cross_border_flagged: bool | None = None) -> Page:
+    """`cpv`: a code prefix. `member_of`: what a member sees, its organisation's own enquiries and those
+    open for proposals with a CPV code in one of `open_in_divisions` (a social enterprise's offers')."""
     t = enquiry
     conditions = []
     if state:
         conditions.append(t.c.state == state)
     if member_of is not None:
-        conditions.append(or_(t.c.client_organisation_id == member_of, t.c.state.in_((m.MATCHING, m.NEGOTIATING))))
+        own = t.c.client_organisation_id == member_of
+        conditions.append(or_(own, _open_in(open_in_divisions)) if open_in_divisions else own)
     if type:
         conditions.append(t.c.type == type)
     if client_organisation_id:

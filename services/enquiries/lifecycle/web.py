@@ -1,9 +1,11 @@
 """What the lifecycle's views share: the blueprint, who is acting, and who may see what.
 
 Staff (broker, site_admin) see everything. A member sees the enquiries of its own organisation (as
-the client), and, as a social enterprise, the enquiries open for proposals (matching, negotiating)
-or those it has proposed on, without the client's contact person. Anything else is a 404, so that
-an enquiry's existence does not leak.
+the client), and, when its organisation is an active social enterprise (the matching projection's
+view, `matching_port.social_enterprise`), the enquiries open for proposals (matching, negotiating)
+that fit its published offers, or those it has proposed on, without the client's contact person.
+Members of other kinds or of withdrawn organisations see only their own. Anything else is a 404, so
+that an enquiry's existence does not leak.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from flask_smorest import Blueprint
 
 from services.common.auth import current_principal
 from services.common.errors import Forbidden, NotFound
-from services.enquiries.lifecycle import deals_store, model as m, store
+from services.enquiries.lifecycle import deals_store, matching_port, model as m, store
 from services.enquiries.lifecycle.handlers import SiteRules
 
 blp = Blueprint("enquiries_lifecycle", __name__, url_prefix="/api/v1",
@@ -64,7 +66,9 @@ def visible_enquiry(conn, enquiry_id: str, who: m.Actor | None = None) -> tuple[
     enquiry = store.load_enquiry(conn, enquiry_id)
     if who.staff or m.CLIENT in who.parties(enquiry):
         return enquiry, True
-    if enquiry.state in FOR_PROPOSALS or involved_as_se(conn, who, enquiry):
+    se = matching_port.social_enterprise(conn, who.organisation_id)
+    if se is not None and ((enquiry.state in FOR_PROPOSALS and se.fits(enquiry.cpv_codes))
+                           or involved_as_se(conn, who, enquiry)):
         return enquiry.without_contact(), False
     raise NotFound(f"no enquiry {enquiry_id}")
 

@@ -190,3 +190,25 @@ def offer(conn: Connection, offer_id: str) -> RowMapping | None:
 def commitment(conn: Connection, agreement_id: str) -> RowMapping | None:
     return conn.execute(select(matching_commitment).where(matching_commitment.c.agreement_id == agreement_id)) \
         .mappings().first()
+
+
+# --- who acts as a social enterprise ------------------------------------------------------------------
+
+def is_active_social_enterprise(conn: Connection, organisation_id: str) -> bool:
+    org = matching_organisation
+    return conn.execute(select(org.c.id).where(org.c.id == organisation_id, org.c.kind == SOCIAL_ENTERPRISE,
+                                               org.c.status == ORGANISATION_ACTIVE)).first() is not None
+
+
+def published_offer_divisions(conn: Connection, organisation_id: str) -> set[str]:
+    """The CPV divisions of the organisation's published offers."""
+    div, offer = matching_offer_division, matching_offer
+    rows = conn.execute(select(div.c.division).select_from(div.join(offer, offer.c.id == div.c.offer_id))
+                        .where(offer.c.organisation_id == organisation_id, offer.c.status == OFFER_PUBLISHED))
+    return {row.division for row in rows}
+
+
+def is_published_offer_of(conn: Connection, offer_id: str, organisation_id: str) -> bool:
+    offer = matching_offer
+    return conn.execute(select(offer.c.id).where(offer.c.id == offer_id, offer.c.organisation_id == organisation_id,
+                                                 offer.c.status == OFFER_PUBLISHED)).first() is not None
