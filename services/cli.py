@@ -60,6 +60,30 @@ def cmd_users_add(args) -> int:
     return 0
 
 
+def cmd_users_deactivate(args) -> int:
+    """The user's tokens and web sessions end at once, not when they expire."""
+    from services.bootstrap import bootstrap
+    from services.common.auth import update_user
+
+    runtime = bootstrap(_settings(args))
+    with runtime.engine.begin() as conn:
+        found = update_user(conn, args.username, active=False)
+    print(f"{runtime.site_id}: user {args.username} " + ("deactivated" if found else "does not exist"))
+    return 0 if found else 1
+
+
+def cmd_users_password(args) -> int:
+    """A new password; tokens and web sessions issued with the old one end at once."""
+    from services.bootstrap import bootstrap
+    from services.common.auth import set_password
+
+    runtime = bootstrap(_settings(args))
+    with runtime.engine.begin() as conn:
+        found = set_password(conn, args.username, args.password)
+    print(f"{runtime.site_id}: user {args.username} " + ("has a new password" if found else "does not exist"))
+    return 0 if found else 1
+
+
 def cmd_schemas(args) -> int:
     from services.bootstrap import load_event_types
     from services.common import events, jsonschemas
@@ -189,6 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--roles", required=True, help="comma-separated, e.g. broker,site_admin")
     add.add_argument("--organisation")
     add.set_defaults(func=cmd_users_add)
+    deactivate = users.add_parser("deactivate", help="ends the user's tokens and web sessions at once")
+    deactivate.add_argument("--site")
+    deactivate.add_argument("username")
+    deactivate.set_defaults(func=cmd_users_deactivate)
+    password = users.add_parser("password", help="a new password; ends the user's tokens and web sessions")
+    password.add_argument("--site")
+    password.add_argument("username")
+    password.add_argument("--password", required=True)
+    password.set_defaults(func=cmd_users_password)
 
     schemas = sub.add_parser("schemas", help="JSON Schemas of the events")
     schemas.add_argument("action", choices=["generate", "check"])

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.common.auth import authenticate, public
+from services.common.auth import authenticate, public, user_token
 from services.common.errors import Unauthorized
 from services.common.ratelimit import not_a_public_write
 
@@ -39,6 +39,6 @@ class Token(MethodView):
             user = authenticate(conn, creds["username"], creds["password"])
         if user is None:
             raise Unauthorized("unknown user or wrong password", code="bad_credentials")
-        token = runtime.tokens.issue(user.username, user.roles, user.organisation_id)
+        token = user_token(runtime.tokens, user)
         return {"access_token": token, "token_type": "Bearer", "expires_in": runtime.tokens.ttl_seconds,
                 "roles": user.roles, "organisation_id": user.organisation_id}

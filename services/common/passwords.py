@@ -15,7 +15,13 @@ def hash_password(password: str) -> str:
     return "$".join(["scrypt", str(N), str(R), str(P), _b64(salt), _b64(digest)])
 
 
-def verify_password(password: str, stored: str) -> bool:
+def verify_password(password: str, stored: str | None) -> bool:
+    """Whether `password` is the one `stored` was made from. Without a stored hash (no such user) the
+    same scrypt work is done against a decoy, so that the time of the answer does not tell whether a
+    username exists."""
+    if stored is None:
+        verify_password(password, DECOY_HASH)
+        return False
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
@@ -30,3 +36,7 @@ def verify_password(password: str, stored: str) -> bool:
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
+
+
+# The cost parameters of a real hash; no password yields an all-zero 64-byte digest.
+DECOY_HASH = "$".join(["scrypt", str(N), str(R), str(P), _b64(bytes(16)), _b64(bytes(64))])

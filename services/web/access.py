@@ -1,9 +1,11 @@
 """Who is at the keyboard: the session login of the back office, and how pages answer refusals.
 
 A person logs in with a site user (the same users, password check and roles as the API's tokens). The
-session keeps the token the site issues for that user, so a page is authorised exactly like an API
-call: before the kernel's `enforce_access` runs, `lend_session_token` hands the session's token to a
-*page* request as its bearer token. Page views declare `@public` or `@roles(...)` like API views (the
+site keeps the token it issues for that user in a server-side session (services/common/sessions.py);
+the cookie holds only the session's random id, so logging out ends a copied cookie too. A page is
+authorised exactly like an API call: before the kernel's `enforce_access` runs, `lend_session_token`
+hands the session's token to a *page* request as its bearer token, checked against the user's current
+state like any token. Page views declare `@public` or `@roles(...)` like API views (the
 default deny and the route enumeration hold for them too). API routes never see the session, so the
 JSON API stays a bearer-token API without cookies (and needs no CSRF protection).
 
@@ -19,13 +21,14 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from werkzeug.exceptions import HTTPException
 
 from services.common.api import error_body
-from services.common.auth import authenticate, enforce_access
+from services.common.auth import authenticate, bearer_principal, enforce_access, user_token
 from services.common.errors import SoproError, Unauthorized
 from services.common.ratelimit import RateLimitExceeded, too_many_requests
+from services.common.sessions import end_session, session_token, start_session
 
 log = logging.getLogger(__name__)
 
-TOKEN_KEY = "token"
+SESSION_KEY = "sid"  # the only thing of the login in the (signed) cookie
 
 
 def init_access(app) -> None:
@@ -48,15 +51,21 @@ def wants_html() -> bool:
 def lend_session_token() -> None:
     if not is_page_request() or "Authorization" in request.headers:
         return
-    token = session.get(TOKEN_KEY)
-    if not token:
+    session_id = session.get(SESSION_KEY)
+    if not isinstance(session_id, str):
         return
-    try:
-        current_app.extensions["sopro"].tokens.verify(token)
-    except Unauthorized:
-        session.pop(TOKEN_KEY, None)  # expired or from an old key: the person logs in again
-        return
-    request.environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    with _engine().connect() as conn:
+        token = session_token(conn, session_id)
+    if token is not None:
+        request.environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        try:
+            bearer_principal()  # checked (and kept for the request) here, so that a dead token ends the session
+            return
+        except Unauthorized:
+            del request.environ["HTTP_AUTHORIZATION"]
+            with _engine().begin() as conn:
+                end_session(conn, session_id)
+    session.pop(SESSION_KEY, None)  # logged out, expired or revoked: the person logs in again
 
 
 def log_in(username: str, password: str):
@@ -67,19 +76,27 @@ def log_in(username: str, password: str):
         user = authenticate(conn, username, password)
     if user is None:
         return None
-    language = session.get("lang")
-    session.clear()  # a fresh session at login: nothing from before carries over
-    if language:
-        session["lang"] = language
-    session[TOKEN_KEY] = runtime.tokens.issue(user.username, user.roles, user.organisation_id)
+    log_out()  # a fresh session at login: nothing from before carries over
+    with runtime.engine.begin() as conn:
+        session[SESSION_KEY] = start_session(conn, user.username, user_token(runtime.tokens, user))
     return user
 
 
 def log_out() -> None:
+    """Ends the server-side session (a copy of the cookie is dead too) and clears the cookie but for
+    the chosen language."""
+    session_id = session.get(SESSION_KEY)
+    if isinstance(session_id, str):
+        with _engine().begin() as conn:
+            end_session(conn, session_id)
     language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
+
+
+def _engine():
+    return current_app.extensions["sopro"].engine
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy import case, func, select
 
-from services.common.auth import ROLES, add_user, auth_user, current_principal, roles
+from services.common.auth import ROLES, add_user, auth_user, current_principal, roles, update_user
 from services.common.fields import Id, storable
 from services.common.inbox import dead_letter
 from services.common.outbox import outbox
@@ -86,9 +86,8 @@ def change_user(username):
     if not chosen:
         flash(_("Choose at least one role."), "error")
         return redirect(url_for(".users"))
-    with _engine().begin() as conn:
-        updated = conn.execute(auth_user.update().where(auth_user.c.username == username)
-                               .values(roles=sorted(chosen), active=active)).rowcount
+    with _engine().begin() as conn:  # deactivation ends the user's tokens and sessions at once
+        updated = update_user(conn, username, roles=chosen, active=active)
     flash(_("The user %(name)s has been changed.", name=username) if updated else _("There is no such user."),
           "success" if updated else "error")
     return redirect(url_for(".users"))

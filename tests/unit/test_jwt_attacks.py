@@ -18,6 +18,7 @@ from flask_smorest import Blueprint
 
 from services.common.api import create_flask_app
 from services.common.auth import Tokens, current_principal, issuer_of, roles
+from services.common.db import kernel_metadata
 from services.common.runtime import build_runtime
 from services.common.signing import load_private_key
 
@@ -41,6 +42,7 @@ def site(federation_files):
     settings = load_settings(SITE, env={}, federation=load_federation(federation_file), key_file=keys / f"{SITE}.pem",
                              db_url="sqlite://", var_dir=keys.parent)
     runtime = build_runtime(settings)
+    kernel_metadata.create_all(runtime.engine)  # the users a site's own tokens are checked against (in memory)
     app, api = create_flask_app("jwt-probe", "probe", runtime)
     api.register_blueprint(probe)
     return runtime, app.test_client(), keys
