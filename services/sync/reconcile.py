@@ -5,14 +5,21 @@ stream's site for everything after the contiguous position, page by page, and ha
 to the same EventProcessor the bus consumer uses, so tracking absorbs what was already applied.
 A new hub rebuilds its whole store the same way, from position 0.
 
+One feed cannot stall the others: a heal stops at a page that does not move `next_after` forward,
+reads at most `max_pages` pages per run (the next run carries on from the contiguous position), and
+reads at most `max_page_bytes` of a response within `timeout` seconds overall. A feed that breaks one
+of these, errs, or answers something that is not a feed page fails its own stream only.
+
 A stream paused by an operator (moderation) is not pulled; the reconciler only reads the origin's
 last seq from its feed, so the backlog shows in the metrics. Resuming pulls it through the pause
 (`heal(stream, through_pause=True)`) before live events of the stream are applied again.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
 from typing import Callable
 
 import requests
@@ -24,34 +31,69 @@ from services.sync.processing import EventProcessor, Outcome
 log = logging.getLogger("sopro.reconcile")
 
 
+# A page of 500 envelopes is a few hundred KB; anything near this bound is not a feed page.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_PAGES_PER_RUN = 200
+
+
+class FeedError(requests.RequestException):
+    """The feed answered, but not with a usable page (too big, too slow, not a page). A RequestException,
+    so every caller that copes with an unreachable feed copes with this one the same way."""
+
+
 class FeedClient:
     """Reads a site's feed with a federation token minted for that site."""
 
     def __init__(self, federation: Federation, token_for: Callable[[str], str], timeout: float = 10.0,
-                 session: requests.Session | None = None):
+                 session: requests.Session | None = None, max_page_bytes: int = MAX_PAGE_BYTES):
         self.federation = federation
         self.token_for = token_for
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.max_page_bytes = max_page_bytes
 
     def page(self, stream: str, after: int, limit: int = 500) -> dict:
         site_id = stream.split("/", 1)[0]
         site = self.federation.site(site_id)
-        response = self.session.get(
+        with self.session.get(
             f"{site.url}/federation/feed/{stream}", params={"after": after, "limit": limit},
-            headers={"Authorization": f"Bearer {self.token_for(site_id)}"}, timeout=self.timeout,
-        )
-        response.raise_for_status()
-        return response.json()
+            headers={"Authorization": f"Bearer {self.token_for(site_id)}"}, timeout=self.timeout, stream=True,
+        ) as response:
+            response.raise_for_status()
+            return _feed_page(stream, self._read(stream, response))
+
+    def _read(self, stream: str, response: requests.Response) -> bytes:
+        # `timeout` bounds each read only; a feed dripping bytes must not hold the reconciler either.
+        deadline = time.monotonic() + self.timeout
+        body = bytearray()
+        for chunk in response.iter_content(64 * 1024):
+            body += chunk
+            if len(body) > self.max_page_bytes:
+                raise FeedError(f"the feed page of {stream} exceeds {self.max_page_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise FeedError(f"the feed page of {stream} took longer than {self.timeout}s")
+        return bytes(body)
+
+
+def _feed_page(stream: str, raw: bytes) -> dict:
+    try:
+        page = json.loads(raw)
+    except ValueError:
+        raise FeedError(f"the feed of {stream} answered something that is not JSON") from None
+    if not (isinstance(page, dict) and isinstance(page.get("events"), list)
+            and all(type(page.get(key)) is int for key in ("last_seq", "next_after"))):
+        raise FeedError(f"the feed of {stream} answered something that is not a feed page")
+    return page
 
 
 class Reconciler:
     def __init__(self, processor: EventProcessor, feeds: FeedClient, expected_streams: list[str],
-                 page_size: int = 500):
+                 page_size: int = 500, max_pages: int = MAX_PAGES_PER_RUN):
         self.processor = processor
         self.feeds = feeds
         self.expected_streams = expected_streams
         self.page_size = page_size
+        self.max_pages = max_pages
         self._lock = threading.Lock()
 
     def positions(self) -> dict[str, tuple[int, int]]:
@@ -59,12 +101,13 @@ class Reconciler:
             return inbox.positions(conn, self.processor.name)
 
     def heal(self, stream: str, through_pause: bool = False) -> int:
-        """Pull `stream` from its contiguous position to the end. Returns how many events were new."""
+        """Pull `stream` from its contiguous position to the end, or for at most `max_pages` pages.
+        Returns how many events were new."""
         processor = self.processor.ignoring_pause(stream) if through_pause else self.processor
         with self._lock:
             applied = 0
             after = self.positions().get(stream, (0, 0))[0]
-            while True:
+            for _ in range(self.max_pages):
                 page = self.feeds.page(stream, after, self.page_size)
                 self._note_origin(stream, page["last_seq"])
                 events = page["events"]
@@ -72,9 +115,14 @@ class Reconciler:
                     return applied
                 outcome: Outcome = processor.process(events)
                 applied += len(outcome.applied)
+                if page["next_after"] <= after:
+                    log.warning("feed of %s does not move past %d; stopped, tried again next run", stream, after)
+                    return applied
                 after = page["next_after"]
                 if after >= page["last_seq"]:
                     return applied
+            log.info("%s: %d pages pulled, the rest next run", stream, self.max_pages)
+            return applied
 
     def _note_origin(self, stream: str, last_seq: int) -> None:
         with self.processor.engine.begin() as conn:
@@ -98,6 +146,9 @@ class Reconciler:
                 count = self.heal(stream)
             except requests.RequestException as exc:
                 log.info("feed of %s unreachable: %s", stream, exc)
+                continue
+            except Exception:  # noqa: BLE001 - one stream's failure must not keep the others from healing
+                log.warning("reconciling %s failed", stream, exc_info=True)
                 continue
             if count:
                 log.info("reconciled %s: %d events pulled from the feed", stream, count)
