@@ -89,6 +89,6 @@ def reapply_erasures(runtime, statement_ids: list[str], actor: str, today=None) 
         if statement.status == model.ERASED:
             outcome[statement_id] = "already erased"
             continue
-        handlers.erase_support_statement(runtime.uow(), statement_id, actor, "re-applied after a restore")
+        handlers.erase_support_statement(runtime.uow(), statement_id, actor, "backup_restored")
         outcome[statement_id] = "erased again"
     return outcome

@@ -103,15 +103,20 @@ def offer_row(data: dict) -> dict:
     }
 
 
-def support_statement_row(data: dict) -> dict:
-    # Only what the event carries: the hub never sees who gave the statement.
+def support_statement_row(data: dict, status: str = store.STATEMENT_UNCONFIRMED) -> dict:
+    # Only what the event carries: the hub never sees who gave the statement. A recorded statement does
+    # not count until its confirmation (the same data, active) arrives: anyone may file one.
     return {
-        "status": store.STATEMENT_ACTIVE,
+        "status": status,
         "kind": data["kind"],
         "organisation_kind": data["organisation_kind"],
         "nuts3": data["nuts3"],
         "given_on": _date(data["given_on"]),
     }
+
+
+def confirmed_statement_row(data: dict) -> dict:
+    return support_statement_row(data, store.STATEMENT_ACTIVE)
 
 
 def case_study_row(data: dict) -> dict:
@@ -271,6 +276,7 @@ HANDLERS: dict[str, Handler] = {
     registry.OfferUpdated.TYPE: apply_offer,
     registry.OfferWithdrawn.TYPE: _status_change(store.hub_offer, "withdrawn"),
     registry.SupportStatementRecorded.TYPE: _snapshot(store.hub_support_statement, support_statement_row),
+    registry.SupportStatementConfirmed.TYPE: _snapshot(store.hub_support_statement, confirmed_statement_row),
     registry.SupportStatementWithdrawn.TYPE: _status_change(store.hub_support_statement, "withdrawn"),
     registry.SupportStatementErased.TYPE: _status_change(store.hub_support_statement, "erased"),
     registry.CaseStudyPublished.TYPE: _snapshot(store.hub_case_study, case_study_row),

@@ -38,7 +38,7 @@ def offers_published(conn: Connection, site: str | None = None) -> list[tuple[st
 
 
 def support_statements(conn: Connection, site: str | None = None) -> list[tuple[str, str, str, int]]:
-    """(site, kind, nuts3, count) of the statements that still count (not withdrawn, not erased)."""
+    """(site, kind, nuts3, count) of the statements that count: confirmed, neither withdrawn nor erased."""
     st = store.hub_support_statement
     query = (select(st.c.site, st.c.kind, st.c.nuts3, func.count()).where(st.c.status == store.STATEMENT_ACTIVE)
              .group_by(st.c.site, st.c.kind, st.c.nuts3))

@@ -144,7 +144,8 @@ hub_case_study = Table(
 # The status values a snapshot row has when it counts (everything else is a withdrawal or erasure).
 ORGANISATION_ACTIVE = "active"
 OFFER_PUBLISHED = "published"
-STATEMENT_ACTIVE = "active"
+STATEMENT_ACTIVE = "active"  # confirmed, and neither withdrawn nor erased: it counts
+STATEMENT_UNCONFIRMED = "unconfirmed"
 CASE_STUDY_PUBLISHED = "published"
 
 

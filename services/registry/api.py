@@ -23,7 +23,7 @@ from services.common.auth import current_principal, public, roles
 from services.common.errors import Forbidden, NotFound
 from services.registry import handlers, model as m, store
 from services.registry.schemas import (
-    AuditEntrySchema, CaseStudyPage, CaseStudyPatch, CaseStudyQuery, CaseStudySchema, OfferPage, OfferPatch,
+    AuditEntrySchema, CaseStudyPage, Erasure, CaseStudyPatch, CaseStudyQuery, CaseStudySchema, OfferPage, OfferPatch,
     OfferQuery, OfferSchema, OrganisationPage, OrganisationPatch, OrganisationQuery, OrganisationSchema,
     Reason, StatementPage, StatementQuery, StatementReceipt, StatementSchema,
 )
@@ -39,8 +39,12 @@ def _runtime():
     return current_app.extensions["sopro"]
 
 
+def _now():
+    return datetime.now(timezone.utc)
+
+
 def _today():
-    return datetime.now(timezone.utc).date()
+    return _now().date()
 
 
 def _is_staff() -> bool:
@@ -197,8 +201,9 @@ class SupportStatements(MethodView):
     @blp.arguments(StatementSchema)
     @blp.response(201, StatementReceipt)
     def post(self, fields):
-        """File a statement of support (the paper form). Anyone may; consent is required."""
-        return handlers.file_support_statement(_runtime().uow(), fields, _today())
+        """File a statement of support (the paper form). Anyone may; consent is required. It counts in the
+        statistics once confirmed: by the link mailed to its e-mail address, or by a broker."""
+        return handlers.file_support_statement(_runtime().uow(), fields, _today(), _runtime().settings.site.url)
 
     @roles(*STAFF)
     @blp.arguments(StatementQuery, location="query")
@@ -218,6 +223,25 @@ class SupportStatementById(MethodView):
         return _read(store.load_statement, str(statement_id))
 
 
+@blp.route("/support-statements/<uuid:statement_id>/confirm")
+class SupportStatementConfirmation(MethodView):
+    @roles(*STAFF)
+    @blp.response(200, StatementSchema)
+    def post(self, statement_id):
+        """A broker confirms the statement: from now on it counts in the statistics."""
+        return handlers.confirm_by_broker(_runtime().uow(), str(statement_id), _actor(), _now())
+
+
+@blp.route("/support-statements/confirmations/<string:token>")
+class SupportStatementLink(MethodView):
+    @public
+    @blp.response(200, StatementReceipt)
+    def post(self, token):
+        """The link mailed to the statement's address: confirms it, once, before it expires (404 unknown,
+        409 used or expired)."""
+        return handlers.confirm_by_link(_runtime().uow(), token, _now())
+
+
 @blp.route("/support-statements/<uuid:statement_id>/withdraw")
 class SupportStatementWithdrawal(MethodView):
     @roles(*STAFF)
@@ -231,11 +255,11 @@ class SupportStatementWithdrawal(MethodView):
 @blp.route("/support-statements/<uuid:statement_id>/erase")
 class SupportStatementErasure(MethodView):
     @roles(*STAFF)
-    @blp.arguments(Reason)
+    @blp.arguments(Erasure)
     @blp.response(200, StatementSchema)
     def post(self, body, statement_id):
-        """Erase the personal data of a statement for good; the audit keeps who and when."""
-        return handlers.erase_support_statement(_runtime().uow(), str(statement_id), _actor(), body["reason"])
+        """Erase the personal data of a statement for good; the audit keeps who, when and on which ground."""
+        return handlers.erase_support_statement(_runtime().uow(), str(statement_id), _actor(), body["ground"])
 
 
 @blp.route("/support-statements/<uuid:statement_id>/audit")

@@ -165,7 +165,21 @@ class OfferWithdrawn:
 @event_type("registry.support_statement.recorded", SupportStatementData)
 @dataclass(frozen=True)
 class SupportStatementRecorded:
-    """A statement of support was given, by a person or on behalf of an organisation. No personal data."""
+    """A statement of support was given, by a person or on behalf of an organisation. No personal data.
+    It does not count yet: anyone may file one, so it counts once confirmed (`...confirmed`)."""
+
+    statement_id: str
+    kind: str
+    organisation_kind: str | None
+    nuts3: str
+    given_on: object
+
+
+@event_type("registry.support_statement.confirmed", SupportStatementData)
+@dataclass(frozen=True)
+class SupportStatementConfirmed:
+    """A statement's e-mail address was confirmed by its link, or a broker confirmed the statement: from
+    now on it counts in the network's statistics. The same data as its recording, no personal data."""
 
     statement_id: str
     kind: str

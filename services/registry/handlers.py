@@ -8,12 +8,12 @@ offers of its own organisation (None for staff).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Callable
 
 from services.common.uow import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
-from services.registry import model as m, store
+from services.registry import confirmation, model as m, store
 
 
 def _new_id() -> str:
@@ -116,15 +116,62 @@ def withdraw_offer(uow: UnitOfWork, offer_id: str, reason: str | None, acting_fo
 
 # --- support statements ------------------------------------------------------------------------------
 
-def file_support_statement(uow: UnitOfWork, fields: dict, today: date) -> m.SupportStatement:
+def file_support_statement(uow: UnitOfWork, fields: dict, today: date, site_url: str = "") -> m.SupportStatement:
+    """A statement with an e-mail address gets its confirmation link (`site_url` + /support/confirm/...),
+    waiting for delivery; one without can only be confirmed by a broker."""
     fields = {"given_on": today, **fields}
     with uow:
         ref = store.next_reference(uow.conn, uow.site_id, "support_statement", today.year)
         statement = m.SupportStatement.file(today, id=_new_id(), reference=ref, **fields)
         store.save_statement(uow.conn, statement, 0)
+        if statement.person.email:
+            token = confirmation.new_token()
+            store.add_confirmation(uow.conn, statement.id, confirmation.digest(token), store.utcnow() + confirmation.VALID_FOR,
+                                   confirmation.link(site_url, token))
         uow.record(statement)
         uow.commit()
     return statement
+
+
+def confirm_by_link(uow: UnitOfWork, token: str, now: datetime) -> m.SupportStatement:
+    """The person followed the link sent to the statement's address: used once, before it expires."""
+    with uow:
+        found = store.confirmation_by_hash(uow.conn, confirmation.digest(token)) \
+            if confirmation.is_well_formed(token) else None
+        if found is None:
+            raise NotFound("this confirmation link is not known here", code="confirmation_unknown")
+        if found.used_at is not None:
+            raise Conflict("this confirmation link has already been used", code="confirmation_used")
+        if _aware(found.expires_at) <= now:
+            raise Conflict("this confirmation link has expired; ask us to confirm your statement",
+                           code="confirmation_expired")
+        statement = _confirm(uow, found.statement_id, "e-mail", now)
+        store.end_confirmation(uow.conn, statement.id, used_at=now)
+        uow.commit()
+    return statement
+
+
+def confirm_by_broker(uow: UnitOfWork, statement_id: str, actor: str, now: datetime) -> m.SupportStatement:
+    """A broker vouches for the statement (a paper form signed in front of them, a call back)."""
+    with uow:
+        statement = _confirm(uow, statement_id, actor, now)
+        store.end_confirmation(uow.conn, statement.id, used_at=None)
+        uow.commit()
+    return statement
+
+
+def _confirm(uow: UnitOfWork, statement_id: str, by: str, now: datetime) -> m.SupportStatement:
+    statement = store.load_statement(uow.conn, statement_id, lock=True)
+    loaded_at = statement.version
+    statement.confirm(by, now)
+    store.save_statement(uow.conn, statement, loaded_at)
+    store.audit(uow.conn, statement.id, "confirmed", by, [])
+    uow.record(statement)
+    return statement
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite forgets the zone
 
 
 def withdraw_support_statement(uow: UnitOfWork, statement_id: str, actor: str,
@@ -137,11 +184,14 @@ def withdraw_support_statement(uow: UnitOfWork, statement_id: str, actor: str,
 
 
 def erase_support_statement(uow: UnitOfWork, statement_id: str, actor: str,
-                            reason: str | None) -> m.SupportStatement:
-    """The person's fields become NULL; the audit keeps who erased which fields, when, never the values."""
+                            ground: str = m.ERASURE_GROUNDS[0]) -> m.SupportStatement:
+    """The person's fields become NULL, and so do earlier free-text reasons in its audit; the audit keeps
+    who erased which fields, when and on which ground, never the values nor a text that might name them."""
     def change(s: m.SupportStatement):
         erased = s.erase()
-        store.audit(uow.conn, s.id, "erased", actor, erased, reason)
+        store.forget_reasons(uow.conn, s.id)
+        store.end_confirmation(uow.conn, s.id, used_at=None)
+        store.audit(uow.conn, s.id, "erased", actor, erased, ground=m.erasure_ground(ground))
 
     return _change(uow, store.load_statement, store.save_statement, statement_id, change)
 

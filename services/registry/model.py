@@ -10,7 +10,7 @@ these objects but never in their events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from services.common.errors import Conflict, Invalid
@@ -228,6 +228,17 @@ class Offer(_Changeable, Aggregate):
 
 # --- support statements ------------------------------------------------------------------------------
 
+# Why personal data was erased (GDPR art. 17(1), and a backup restored from before an erasure): the audit
+# keeps one of these, never a free text, which might name the person.
+ERASURE_GROUNDS = ("request", "consent_withdrawn", "objection", "unlawful_processing", "legal_obligation",
+                   "backup_restored")
+
+
+def erasure_ground(ground: str) -> str:
+    if ground not in ERASURE_GROUNDS:
+        raise _invalid("ground", f"must be one of {', '.join(ERASURE_GROUNDS)}")
+    return ground
+
 @dataclass(frozen=True)
 class Person:
     """Personal data of the paper form: stays at the site, and goes entirely on erasure."""
@@ -256,6 +267,10 @@ class SupportStatement(Aggregate):
     organisation_name: str | None = None
     organisation_kind: str | None = None
     status: str = ACTIVE
+    # Anyone may file a statement, so it counts in the statistics only once confirmed: by the link sent to
+    # its e-mail address (confirmed_by "e-mail"), or by a broker (their username).
+    confirmed_at: datetime | None = None
+    confirmed_by: str | None = None
 
     @classmethod
     def file(cls, today: date, **fields) -> "SupportStatement":
@@ -263,11 +278,26 @@ class SupportStatement(Aggregate):
         statement._check()
         if statement.given_on > today:
             raise _invalid("given_on", "must not be in the future")
-        statement._record(ev.SupportStatementRecorded(
-            statement_id=statement.id, kind=statement.kind, organisation_kind=statement.organisation_kind,
-            nuts3=statement.nuts3, given_on=statement.given_on,
-        ))
+        statement._record(ev.SupportStatementRecorded(**statement._counted()))
         return statement
+
+    def _counted(self) -> dict:
+        """What the network learns of a statement: kind and region, never the person."""
+        return dict(statement_id=self.id, kind=self.kind, organisation_kind=self.organisation_kind,
+                    nuts3=self.nuts3, given_on=self.given_on)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def confirm(self, by: str, at: datetime) -> None:
+        """From now on the statement counts; confirming twice is a conflict, not a second count."""
+        _require_state("support_statement", self.status, (ACTIVE,), "confirm")
+        if self.confirmed:
+            raise Conflict(f"the statement was already confirmed on {self.confirmed_at:%Y-%m-%d}",
+                           code="support_statement_confirmed")
+        self.confirmed_at, self.confirmed_by = at, by
+        self._record(ev.SupportStatementConfirmed(**self._counted()))
 
     def _check(self) -> None:
         problems = statement_problems(self.kind, self.consent, self.person, self.organisation_name,

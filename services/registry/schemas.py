@@ -220,6 +220,8 @@ class StatementSchema(Strict):
     given_on = ma.fields.Date(allow_none=True, metadata={"description": "default: today"})
     nuts3 = Nuts3(required=True)
     status = ma.fields.String(dump_only=True)
+    confirmed_at = ma.fields.DateTime(dump_only=True, metadata={"description": "counts from then on"})
+    confirmed_by = ma.fields.String(dump_only=True, metadata={"description": "'e-mail' or the broker"})
     version = ma.fields.Integer(dump_only=True)
 
     @ma.post_load
@@ -240,6 +242,12 @@ class StatementReceipt(ma.Schema):
     nuts3 = ma.fields.String()
     given_on = ma.fields.Date()
     status = ma.fields.String()
+    confirmed = ma.fields.Boolean(metadata={"description": "counted in the statistics once confirmed"})
+
+
+class Erasure(Strict):
+    ground = ma.fields.String(load_default=m.ERASURE_GROUNDS[0], validate=validate.OneOf(m.ERASURE_GROUNDS),
+                              metadata={"description": "why; the audit keeps it, never a free text"})
 
 
 class AuditEntrySchema(ma.Schema):
@@ -247,7 +255,8 @@ class AuditEntrySchema(ma.Schema):
     actor = ma.fields.String()
     at = ma.fields.DateTime()
     fields = ma.fields.List(ma.fields.String(), metadata={"description": "names of the erased fields"})
-    reason = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True, metadata={"description": "a withdrawal's, until erased"})
+    ground = ma.fields.String(allow_none=True, metadata={"description": "an erasure's"})
 
 
 class StatementQuery(PageQuery):
@@ -256,6 +265,7 @@ class StatementQuery(PageQuery):
     nuts = NutsPrefix()
     q = Line(200, metadata={"description": "part of a name or e-mail address"})
     status = ma.fields.String(validate=validate.OneOf(("active", "withdrawn", "erased", "all")))
+    confirmed = ma.fields.Boolean()
 
 
 # --- case studies ------------------------------------------------------------------------------------

@@ -104,11 +104,15 @@ support_statement = Table(
     # Recomputed on every save, so erasure empties it of the person's data too.
     Column("search_text", Text, nullable=False),
     Column("status", String(16), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("confirmed_by", String(100)),
     Column("version", Integer, nullable=False),
     *_timestamps(),
 )
 
-# Who withdrew or erased a statement, when, and which fields were erased; never the erased values.
+# Who confirmed, withdrew or erased a statement, when, and which fields were erased; never the erased
+# values. A withdrawal's free-text reason stays until the statement is erased; an erasure keeps only its
+# ground (one of model.ERASURE_GROUNDS), never a text that might name the person.
 statement_audit = Table(
     "registry_support_statement_audit", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
@@ -118,6 +122,25 @@ statement_audit = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("fields", JSON, nullable=False),
     Column("reason", String(500)),
+    Column("ground", String(32)),
+)
+
+# The confirmation link of a statement with an e-mail address: only the token's hash (confirmation.py).
+statement_confirmation = Table(
+    "registry_statement_confirmation", metadata,
+    Column("statement_id", String(36), ForeignKey("registry_support_statement.id"), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+# Links waiting to be mailed to the statement's address (the sender comes with issue 15 and deletes a
+# row once delivered); deleted too when the statement is confirmed or erased.
+confirmation_mail = Table(
+    "registry_confirmation_mail", metadata,
+    Column("statement_id", String(36), ForeignKey("registry_support_statement.id"), primary_key=True),
+    Column("link", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 case_study = Table(
@@ -285,7 +308,7 @@ def _statement(row) -> m.SupportStatement:
         consent=row.consent,
         person=m.Person(row.first_name, row.last_name, row.phone, row.phone_kind, row.email),
         organisation_name=row.organisation_name, organisation_kind=row.organisation_kind,
-        status=row.status, version=row.version,
+        status=row.status, confirmed_at=row.confirmed_at, confirmed_by=row.confirmed_by, version=row.version,
     )
 
 
@@ -298,15 +321,48 @@ def save_statement(conn: Connection, s: m.SupportStatement, expected_version: in
         id=s.id, reference=s.reference, kind=s.kind, first_name=s.person.first_name, last_name=s.person.last_name,
         phone=s.person.phone, phone_kind=s.person.phone_kind, email=s.person.email,
         organisation_name=s.organisation_name, organisation_kind=s.organisation_kind, consent=s.consent,
-        given_on=s.given_on, nuts3=s.nuts3, status=s.status, version=s.version,
+        given_on=s.given_on, nuts3=s.nuts3, status=s.status, confirmed_at=s.confirmed_at,
+        confirmed_by=s.confirmed_by, version=s.version,
         search_text=search_text(s.person.first_name, s.person.last_name, s.person.email, s.organisation_name),
     ), expected_version)
 
 
 def audit(conn: Connection, statement_id: str, action: str, actor: str, fields: list[str],
-          reason: str | None = None) -> None:
+          reason: str | None = None, ground: str | None = None) -> None:
     conn.execute(insert(statement_audit).values(
-        statement_id=statement_id, action=action, actor=actor, at=utcnow(), fields=fields, reason=reason))
+        statement_id=statement_id, action=action, actor=actor, at=utcnow(), fields=fields, reason=reason,
+        ground=ground))
+
+
+def forget_reasons(conn: Connection, statement_id: str) -> None:
+    """On erasure: earlier free-text reasons (a withdrawal's) might name the person too."""
+    conn.execute(update(statement_audit).where(statement_audit.c.statement_id == statement_id).values(reason=None))
+
+
+def add_confirmation(conn: Connection, statement_id: str, token_hash: str, expires_at: datetime, link: str) -> None:
+    conn.execute(insert(statement_confirmation).values(statement_id=statement_id, token_hash=token_hash,
+                                                       expires_at=expires_at))
+    conn.execute(insert(confirmation_mail).values(statement_id=statement_id, link=link, created_at=utcnow()))
+
+
+def confirmation_by_hash(conn: Connection, token_hash: str):
+    """The confirmation row (locked) of a token's hash, or None."""
+    c = statement_confirmation
+    return conn.execute(select(c).where(c.c.token_hash == token_hash).with_for_update()).first()
+
+
+def end_confirmation(conn: Connection, statement_id: str, used_at: datetime | None) -> None:
+    """The link is used (`used_at`) or moot: either way nothing waits to be mailed any more."""
+    if used_at is not None:
+        conn.execute(update(statement_confirmation).where(statement_confirmation.c.statement_id == statement_id)
+                     .values(used_at=used_at))
+    conn.execute(confirmation_mail.delete().where(confirmation_mail.c.statement_id == statement_id))
+
+
+def pending_confirmation_links(conn: Connection) -> list[dict]:
+    """The links waiting for delivery (the mail sender's queue, issue 15)."""
+    m_ = confirmation_mail
+    return [dict(r._mapping) for r in conn.execute(select(m_).order_by(m_.c.created_at))]
 
 
 def audit_trail(conn: Connection, statement_id: str) -> list[dict]:
@@ -414,10 +470,12 @@ def search_offers(conn: Connection, *, page: int = 1, per_page: int = 50, status
 
 def search_statements(conn: Connection, *, page: int = 1, per_page: int = 50, statuses=(),
                       kind: str | None = None, organisation_kind: str | None = None, nuts: str | None = None,
-                      q: str | None = None) -> Page:
+                      q: str | None = None, confirmed: bool | None = None) -> Page:
     """`q` finds a statement by the person's or organisation's name (to answer an erasure request)."""
     t = support_statement
     conditions = _statuses(t, statuses)
+    if confirmed is not None:
+        conditions.append(t.c.confirmed_at.is_not(None) if confirmed else t.c.confirmed_at.is_(None))
     if kind:
         conditions.append(t.c.kind == kind)
     if organisation_kind:

@@ -53,12 +53,15 @@ class Federation:
         }))
         return offer_id
 
-    def statement(self, site: str, kind: str, nuts3: str, organisation_kind: str | None = None) -> str:
+    def statement(self, site: str, kind: str, nuts3: str, organisation_kind: str | None = None,
+                  confirmed: bool = True) -> str:
+        """Recorded (version 1) and, unless said otherwise, confirmed (version 2)."""
         st_id = str(uuid.uuid4())
-        self.apply(envelope("registry.support_statement.recorded", site, st_id, {
-            "statement_id": st_id, "kind": kind, "organisation_kind": organisation_kind, "nuts3": nuts3,
-            "given_on": "2026-01-20",
-        }))
+        data = {"statement_id": st_id, "kind": kind, "organisation_kind": organisation_kind, "nuts3": nuts3,
+                "given_on": "2026-01-20"}
+        self.apply(envelope("registry.support_statement.recorded", site, st_id, data))
+        if confirmed:
+            self.apply(envelope("registry.support_statement.confirmed", site, st_id, data, 2))
         return st_id
 
     def withdraw(self, type_name: str, site: str, aggregate_id: str, version: int = 2) -> None:
@@ -102,7 +105,8 @@ def data(runtime):
     fed.statement("AT12", "person", "AT123")
     fed.statement("AT12", "organisation", "AT127", organisation_kind="economic_enterprise")
     erased = fed.statement("AT12", "person", "AT127")
-    fed.withdraw("registry.support_statement.erased", "AT12", erased)
+    fed.withdraw("registry.support_statement.erased", "AT12", erased, version=3)
+    fed.statement("AT12", "person", "AT123", confirmed=False)  # anyone may file one: it does not count
     fed.statement("HU22", "person", "HU221")
 
     cs = str(uuid.uuid4())
@@ -252,7 +256,7 @@ def test_statistics_per_site_count_only_what_is_active(client, runtime, data, ro
     assert at12["members"]["by_kind"] == {"social_enterprise": 2, "public_institution": 1,
                                           "economic_enterprise": 0, "consulting_institution": 0}
     assert at12["offers_published"] == 3
-    assert at12["support_statements"]["total"] == 3  # the erased one no longer counts
+    assert at12["support_statements"]["total"] == 3  # the erased and the unconfirmed ones do not count
     assert at12["support_statements"]["by_kind"] == {"person": 2, "organisation": 1}
     assert at12["support_statements"]["by_region"] == {"AT123": 2, "AT127": 1}
     assert at12["support_statements"]["by_kind_and_region"] == [

@@ -150,9 +150,11 @@ def test_support_statement_keeps_no_personal_data_and_erasure_stops_it_counting(
     assert set(store.hub_support_statement.c.keys()) == {
         "site", "id", "aggregate_version", "last_event_id", "last_occurred_at",
         "status", "kind", "organisation_kind", "nuts3", "given_on"}
+    assert row(runtime, store.hub_support_statement, st_id)["status"] == "unconfirmed"  # counts once confirmed
+    apply(runtime, envelope("registry.support_statement.confirmed", st_id, 2, statement(st_id)))
     assert row(runtime, store.hub_support_statement, st_id)["status"] == "active"
 
-    apply(runtime, envelope("registry.support_statement.erased", st_id, 2, withdrawal(st_id)))
+    apply(runtime, envelope("registry.support_statement.erased", st_id, 3, withdrawal(st_id)))
     assert row(runtime, store.hub_support_statement, st_id)["status"] == "erased"
 
 

@@ -61,14 +61,14 @@ def test_erasure_removes_records_confirms_and_stays_erased(site, make_settings, 
     with runtime.engine.connect() as conn:
         before_erasure = store.load_statement(conn, statement["id"])  # a snapshot someone still holds
 
-    resp = client.post(f"{API}/support-statements/{statement['id']}/erase", json={"reason": "letter of 3 Nov"})
+    resp = client.post(f"{API}/support-statements/{statement['id']}/erase", json={"ground": "consent_withdrawn"})
     assert resp.status_code == 200, resp.json
     confirmation = resp.json  # the confirmation: erased, and nothing of the person left
     assert confirmation["status"] == "erased"
     assert all(confirmation[f] is None for f in m.Person.FIELDS)
     audit = client.get(f"{API}/support-statements/{statement['id']}/audit").json
-    assert [(a["action"], a["actor"], a["fields"]) for a in audit] == [
-        ("erased", "broker", ["first_name", "last_name", "phone", "phone_kind", "email"])]
+    assert [(a["action"], a["actor"], a["fields"], a["ground"]) for a in audit] == [
+        ("erased", "broker", ["first_name", "last_name", "phone", "phone_kind", "email"], "consent_withdrawn")]
     assert "Zaunmaier" not in json.dumps(audit)
 
     # An older snapshot saved late (a stale writer) is refused; the row stays empty.

@@ -244,7 +244,7 @@ def test_support_statements_erasure_and_the_outbox_holds_no_personal_data(site):
     org = site.create("/organisations", se())
     receipt = site.create("/support-statements", {"kind": "person", **PERSON, "consent": True, "nuts3": "AT123"},
                           as_=None)
-    assert set(receipt) == {"id", "reference", "kind", "organisation_kind", "nuts3", "given_on", "status"}
+    assert set(receipt) == {"id", "reference", "kind", "organisation_kind", "nuts3", "given_on", "status", "confirmed"}
     on_behalf = site.create("/support-statements", {"kind": "organisation", "organisation_name": "Gemeinde Melk",
                                                     "organisation_kind": "public_institution", "consent": True,
                                                     "nuts3": "AT121", "given_on": "2026-01-15"}, as_=None)

@@ -27,7 +27,7 @@ def _topic_matches(binding: str, key: str) -> bool:
 
 def test_there_is_a_handler_for_every_event_type_of_the_ingested_services():
     ingested = {name for name, _ in declared_types() if name.split(".")[0] in consumers.INGEST_SERVICES}
-    assert len([t for t in ingested if t.startswith("registry.")]) == 12
+    assert len([t for t in ingested if t.startswith("registry.")]) == 13
     assert len([t for t in ingested if t.startswith("enquiries.")]) == 9
     assert len([t for t in ingested if t.startswith("label.")]) == 6
     cross_border = {"enquiries.enquiry.cross_border_requested", "enquiries.part.accepted", "enquiries.part.declined"}
@@ -79,8 +79,8 @@ def test_support_statement_row_holds_only_kind_region_and_date():
         "statement_id": "0c4f2d2e-0000-4000-8000-000000000003", "kind": "organisation",
         "organisation_kind": "economic_enterprise", "nuts3": "HU221", "given_on": "2026-02-14",
     })
-    assert row == {"status": "active", "kind": "organisation", "organisation_kind": "economic_enterprise",
-                   "nuts3": "HU221", "given_on": date(2026, 2, 14)}
+    assert row == {"status": "unconfirmed", "kind": "organisation", "organisation_kind": "economic_enterprise",
+                   "nuts3": "HU221", "given_on": date(2026, 2, 14)}  # it counts once confirmed
 
 
 ENQUIRY = {
