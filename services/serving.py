@@ -4,14 +4,22 @@ from __future__ import annotations
 import logging
 import threading
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 log = logging.getLogger("sopro.serve")
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its `Server: Werkzeug/<version> Python/<version>`: no versions for an
+    attacker to look up (gunicorn, in production, says only `gunicorn`)."""
+
+    def version_string(self) -> str:
+        return "sopro"
+
+
 class AppServer:
     def __init__(self, app, host: str, port: int):
-        self.server = make_server(host, port, app, threaded=True)
+        self.server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name=f"http-{port}", daemon=True)
 
     @property

@@ -130,6 +130,12 @@ class Settings:
     rate_limit: str = DEFAULT_RATE_LIMIT
     token_rate_limit: str = DEFAULT_TOKEN_RATE_LIMIT
     public_write_rate_limit: str = DEFAULT_PUBLIC_WRITE_RATE_LIMIT
+    # Session cookies marked Secure (sent over https only). None: when the site's URL is https://.
+    # SOPRO_SECURE_COOKIES=1 says so outright, e.g. behind a TLS proxy that reaches the app over http.
+    secure_cookies: bool | None = None
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port
+    # (SOPRO_TRUSTED_PROXIES). 0: none are trusted, so no client can claim another address or https.
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -162,5 +168,25 @@ def load_settings(site_id: str | None = None, env: dict | None = None, **overrid
         rate_limit=env.get("SOPRO_RATE_LIMIT") or DEFAULT_RATE_LIMIT,
         token_rate_limit=env.get("SOPRO_TOKEN_RATE_LIMIT") or DEFAULT_TOKEN_RATE_LIMIT,
         public_write_rate_limit=env.get("SOPRO_PUBLIC_WRITE_RATE_LIMIT") or DEFAULT_PUBLIC_WRITE_RATE_LIMIT,
+        secure_cookies=_flag("SOPRO_SECURE_COOKIES", env.get("SOPRO_SECURE_COOKIES")),
+        trusted_proxies=_hops(env.get("SOPRO_TRUSTED_PROXIES")),
     )
     return settings.with_(**overrides) if overrides else settings
+
+
+def _flag(name: str, value: str | None) -> bool | None:
+    """An on/off setting; None when unset (the default applies)."""
+    if not value:
+        return None
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}")
+
+
+def _hops(value: str | None) -> int:
+    hops = int(value or 0)
+    if hops < 0:
+        raise ValueError(f"SOPRO_TRUSTED_PROXIES must be 0 or more, not {value!r}")
+    return hops

@@ -3,6 +3,7 @@
 `init_web(app, runtime)` (flaskr style) sets up, for one app:
 - languages (Flask-Babel; de, hu, en; the site's language by default) and locale formatting (`i18n`);
 - CSRF protection of every form outside the JSON API (Flask-WTF), secure session cookies;
+- the security headers of every response (`services.common.headers`), and the trusted reverse proxies;
 - the back office login with the site's users (`access`), and the login, logout and style sheet routes;
 - the site administrator's pages: users and roles, dead letters, the outbox backlog (`admin`);
 - the base layout, its navigation and the form macros (templates/web/).
@@ -18,6 +19,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from flask import request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from services.common.headers import init_security_headers
 
 from services.web.access import init_access
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, nav_link, page_blueprint, visible_links  # noqa: F401
@@ -32,6 +36,8 @@ csrf = CSRFProtect()
 
 def init_web(app, runtime, services=()) -> None:
     configure_session(app, runtime)
+    trust_proxies(app, runtime.settings.trusted_proxies)
+    init_security_headers(app)
     init_i18n(app, runtime, [REPO_SERVICES / s / "translations" for s in services])
     init_csrf(app)
     init_access(app)
@@ -43,7 +49,7 @@ def init_web(app, runtime, services=()) -> None:
 def configure_session(app, runtime) -> None:
     settings = runtime.settings
     site = settings.site
-    https = site.url.startswith("https://") or bool(settings.extra.get("secure_cookies"))
+    https = site.url.startswith("https://") if settings.secure_cookies is None else settings.secure_cookies
     app.config.update(
         SECRET_KEY=session_secret(runtime.signing_key),
         # Sites share a host in the demo; a cookie per site keeps their sessions apart.
@@ -54,6 +60,13 @@ def configure_session(app, runtime) -> None:
         WTF_CSRF_CHECK_DEFAULT=False,  # checked by `protect_forms`, outside the JSON API
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
+
+
+def trust_proxies(app, hops: int) -> None:
+    """Behind `hops` reverse proxies, the client's address (rate limits, logs) and scheme (https: HSTS)
+    are the ones the proxies forward; with none, forwarded headers are ignored, as a client could forge them."""
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def session_secret(signing_key) -> bytes:

@@ -9,6 +9,7 @@ records, a cross-border order, a paused stream and a dead letter are written dir
 """
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -288,9 +289,13 @@ def test_cross_border_orders_list_their_parts(network):
 
 def test_the_impact_page_charts_each_dimension_per_site_and_year(network):
     browser = network["hub"].browser("analyst")
-    browser.get("/agency/impact?lang=hu")
+    response = browser.get("/agency/impact?lang=hu")
     page = browser.page
     assert page.count("<svg") == 4
+    # The charts' <style> elements carry the nonce that this response's CSP allows (no 'unsafe-inline').
+    nonces = set(re.findall(r'<style nonce="([^"]+)"', page))
+    assert len(nonces) == 1 and page.count("<style") == page.count("<style nonce=") == 4
+    assert f"style-src 'self' 'nonce-{nonces.pop()}';" in response.headers["Content-Security-Policy"]
     assert "Gazdasági: szociális vállalkozásoknak kifizetett érték" in page
     assert "14\xa0800" in page, "Hungarian number format"
     assert "42,0" in page, "the mean distance of the records stating one"

@@ -112,7 +112,7 @@ def test_session_cookies_are_per_site_http_only_same_site_and_secure_over_https(
     assert cookie.startswith("sopro_at12=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie
     https = module_settings("AT12")
-    https = https.with_(extra={"secure_cookies": True})
+    https = https.with_(secure_cookies=True)
     from services.common.runtime import build_runtime
 
     app = create_app(build_runtime(https, engine=at12.runtime.engine))
