@@ -1,8 +1,10 @@
 """Events the enquiries service publishes. None carries personal data (DESIGN.md §3).
 
 Enquiry events carry the enquiry's snapshot after the change: the client appears only as its
-organisation id and kind (or `anonymous`), never as a person. Amounts are decimal strings with their
-ISO currency.
+organisation id and kind (or `anonymous`), never as a person. Free text the client typed may name a
+person, so `title` is the public title a broker approved, or until then a neutral placeholder (the
+reference and CPV codes); no event carries a description. Amounts are decimal strings with their ISO
+currency.
 """
 from __future__ import annotations
 
@@ -24,6 +26,11 @@ def _amount(**kwargs):
     return ma.fields.Decimal(required=True, as_string=True, **kwargs)
 
 
+def _public_title():
+    return ma.fields.String(required=True, metadata={
+        "description": "the public title a broker approved (or staff typed); until then the reference and CPV codes"})
+
+
 class EnquiryData(EventData):
     enquiry_id = ma.fields.UUID(required=True)
     reference = ma.fields.String(required=True)
@@ -31,7 +38,7 @@ class EnquiryData(EventData):
     state = ma.fields.String(required=True, validate=validate.OneOf(ENQUIRY_STATES))
     client_kind = ma.fields.String(required=True, validate=validate.OneOf(CLIENT_KINDS))
     client_organisation_id = ma.fields.UUID(required=True, allow_none=True)
-    title = ma.fields.String(required=True)
+    title = _public_title()
     cpv_codes = ma.fields.List(ma.fields.String(validate=CPV), required=True)
     quantity = _amount(allow_none=True)
     unit = ma.fields.String(required=True, allow_none=True)
@@ -165,7 +172,7 @@ class CrossBorderRequestData(EventData):
 
     enquiry_id = ma.fields.UUID(required=True)
     reference = ma.fields.String(required=True)
-    title = ma.fields.String(required=True)
+    title = _public_title()
     type = ma.fields.String(required=True, validate=validate.OneOf(ENQUIRY_TYPES))
     client_kind = ma.fields.String(required=True, validate=validate.OneOf(CLIENT_KINDS))
     cpv_codes = ma.fields.List(ma.fields.String(validate=CPV), required=True, validate=validate.Length(min=1))

@@ -5,7 +5,9 @@ Rows follow the rules of `store`: keyed by (site, id) from the envelope, newest 
 wins (`store.upsert_newer`), stale and replayed events change nothing. Every enquiry event is a full
 snapshot, so there are no tombstones here.
 
-No personal data: a client appears only as its kind and organisation id, as the events carry it.
+No personal data: a client appears only as its kind and organisation id, as the events carry it, and an
+enquiry's title is the site's public one (its broker's approved version, or its reference and CPV
+codes), never the client's own words.
 """
 from __future__ import annotations
 

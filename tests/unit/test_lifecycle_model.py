@@ -154,6 +154,22 @@ def test_invalid_enquiries_are_422_with_the_field(overrides, field):
     assert field in caught.value.errors
 
 
+def test_events_carry_the_public_title_only_once_a_broker_approved_it():
+    e = enquiry(m.SUBMITTED, title="Anfrage von Maria Huber (m@example.org)")
+    assert e.snapshot()["title"] == "AT12-E-2026-0001 (CPV 39100000)"
+    with pytest.raises(Forbidden):
+        e.approve_public_text(ACTORS[m.CLIENT], "Pallet furniture", None, NOW)
+    e.approve_public_text(ACTORS[m.BROKER], "Pallet furniture", "100 pieces", NOW)
+    assert [r.event.title for r in e.pop_events()] == ["Pallet furniture"]
+    e.approve_public_text(ACTORS[m.BROKER], "Pallet furniture", "100 pieces, soon", NOW)
+    assert e.pop_events() == []  # no event carries the description: nothing to publish
+    e.edit(ACTORS[m.BROKER], {"title": "Chairs of Maria Huber"}, TODAY, "EUR")  # public != title: stays
+    assert [r.event.title for r in e.pop_events()] == ["Pallet furniture"]
+    e.edit(ACTORS[m.BROKER], {"title": "Pallet furniture"}, TODAY, "EUR")
+    e.edit(ACTORS[m.BROKER], {"title": "Pallet chairs"}, TODAY, "EUR")  # public == title: a broker's edit follows
+    assert [r.event.title for r in e.pop_events()] == ["Pallet furniture", "Pallet chairs"]
+
+
 def test_site_currency_and_eur_are_accepted():
     assert create(currency="HUF").currency == "HUF"
     assert create(currency="EUR", cpv_codes=["39100000", "39100000"]).cpv_codes == ["39100000"]
@@ -168,7 +184,7 @@ def test_drafts_are_edited_silently_and_submitted_enquiries_publish_their_change
     with pytest.raises(Forbidden):  # after submission only the broker refines it
         e.edit(ACTORS[m.CLIENT], {"title": "Newer"}, TODAY, "EUR")
     e.edit(ACTORS[m.BROKER], {"title": "Newer"}, TODAY, "EUR")
-    assert [r.event.title for r in e.pop_events()] == ["Newer"]
+    assert [r.event.title for r in e.pop_events()] == ["AT12-E-2026-0001 (CPV 39100000)"]  # the client's words wait
     e.edit(ACTORS[m.BROKER], {"title": "Newer"}, TODAY, "EUR")
     assert e.pop_events() == []  # nothing changed, nothing published
     with pytest.raises(Invalid):

@@ -69,7 +69,8 @@ def request_terms(enquiry, terms: RequestTerms, member_sites: set[str], requeste
     if errors:
         raise Invalid("the cross-border request is invalid; see errors", errors)
     return dict(
-        requested_by=requested_by, enquiry_id=enquiry.id, reference=enquiry.reference, title=enquiry.title, type=enquiry.type,
+        requested_by=requested_by, enquiry_id=enquiry.id, reference=enquiry.reference, title=enquiry.shareable_title,
+        type=enquiry.type,
         client_kind=enquiry.client.kind, cpv_codes=list(enquiry.cpv_codes),
         quantity=terms.quantity if terms.quantity is not None else total, unit=enquiry.unit,
         deadline=enquiry.deadline, delivery_nuts3=enquiry.delivery.nuts3, budget=enquiry.budget,

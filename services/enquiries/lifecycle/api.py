@@ -17,6 +17,7 @@ from flask.views import MethodView
 from services.common.auth import public, roles
 from services.enquiries.lifecycle import case_studies, handlers, matching_port, model as m, store
 from services.enquiries.lifecycle import deals_api  # noqa: F401 - registers the proposal and agreement views
+from services.enquiries.lifecycle import public_text_api  # noqa: F401 - registers the public text's view
 from services.enquiries.lifecycle.schemas import (
     TransitionAuditSchema, CaseStudyDraftSchema, CaseStudyRequest, EnquiryPage, EnquiryPatch, EnquiryQuery,
     EnquiryRecordSchema, NewEnquirySchema, ShortlistResponse, TransitionRequest,

@@ -31,11 +31,12 @@ def draft(enquiry: m.Enquiry, agreements: list[d.Agreement], impacts: list[Impac
 
     quantity = sum((a.terms.quantity for a in delivered), Decimal(0))
     partners = len({a.organisation_id for a in delivered})
-    summary = (f"{enquiry.title}: {quantity} {enquiry.unit or 'units'} delivered by {partners} social "
+    title = enquiry.shareable_title  # a case study is public: never the client's own words unapproved
+    summary = (f"{title}: {quantity} {enquiry.unit or 'units'} delivered by {partners} social "
                f"enterprise{'s' if partners != 1 else ''} ({enquiry.reference}).")
     year = max((i.year for i in impacts), default=enquiry.created_at.year)
     return {
-        "title": enquiry.title, "summary": summary, "year": year, "cpv_codes": list(enquiry.cpv_codes),
+        "title": title, "summary": summary, "year": year, "cpv_codes": list(enquiry.cpv_codes),
         "client_organisation_id": enquiry.client.organisation_id,
         "social_enterprise_id": main.organisation_id if main else None,
         "impact": {"value_paid_eur": total("value_paid_eur"), "material_diverted_kg": total("material_diverted_kg"),

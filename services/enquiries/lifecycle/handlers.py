@@ -50,10 +50,14 @@ def save(uow: UnitOfWork, enquiry: m.Enquiry, *entries: m.AuditEntry | None, new
 
 def create_enquiry(uow: UnitOfWork, actor: m.Actor, fields: dict, site: SiteRules, now: datetime,
                    submit: bool = False) -> m.Enquiry:
-    """A draft (or, with `submit`, a submitted enquiry). A member files for its own organisation."""
+    """A draft (or, with `submit`, a submitted enquiry). A member files for its own organisation. What
+    staff type is public as typed; the text of a member or of the public form waits for a broker's
+    approval (`approve_public_text`)."""
     client: m.Client = fields["client"]
     if not actor.staff and not actor.first_contact and client.organisation_id != actor.organisation_id:
         raise Forbidden("a member files enquiries for its own organisation")
+    if actor.staff:
+        fields = {**fields, "public_text": m.PublicText(fields["title"], fields.get("description"), actor.subject, now)}
     with uow:
         reference = store.next_reference(uow.conn, site.site_id, now.year)
         enquiry = m.Enquiry.create(now.date(), site.currency, id=new_id(), reference=reference, created_at=now,
@@ -72,6 +76,18 @@ def edit_enquiry(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, changes: dict
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         enquiry.edit(actor, changes, now.date(), site.currency)
+        save(uow, enquiry)
+        uow.commit()
+    return enquiry
+
+
+def approve_public_text(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, title: str, description: str | None,
+                        now: datetime) -> m.Enquiry:
+    """A broker sets the public version of the enquiry's title and description; a submitted enquiry
+    publishes it (an `EnquiryChanged`)."""
+    with uow:
+        enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
+        enquiry.approve_public_text(actor, title, description, now)
         save(uow, enquiry)
         uow.commit()
     return enquiry

@@ -10,6 +10,8 @@ entry (who, when, from, to, why) that the handler stores.
 
 Drafts are the client's own: they publish nothing. Submission publishes `EnquirySubmitted`, and every
 later change an `EnquiryChanged` snapshot, without personal data (the contact person stays here).
+Title and description are free text that may name a person: events carry only their public version
+(`PublicText`), which staff type or a broker approves, and until then a neutral placeholder.
 """
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ from services.common.events import Aggregate
 from services.enquiries import events as ev
 from services.enquiries.events import ENQUIRY_STATES
 from services.enquiries.lifecycle.rules import ANONYMOUS, RECYCLING, enquiry_problems  # noqa: F401 - part of the model
-from services.enquiries.lifecycle.values import Client, Contact, Delivery, ResidualMaterial  # noqa: F401 - part of the model
+from services.enquiries.lifecycle.values import (  # noqa: F401 - part of the model
+    Client, Contact, Delivery, PublicText, ResidualMaterial,
+)
 
 (DRAFT, SUBMITTED, IN_CONSULTATION, MATCHING, NEGOTIATING, AGREED, IN_PRODUCTION, DELIVERED, CLOSED, CANCELLED,
  EXPIRED) = ENQUIRY_STATES
@@ -36,6 +40,7 @@ REFINABLE = (SUBMITTED, IN_CONSULTATION, MATCHING)
 CLIENT, SOCIAL_ENTERPRISE, BROKER, SYSTEM = "client", "social_enterprise", "broker", "system"
 PARTIES = (CLIENT, SOCIAL_ENTERPRISE, BROKER, SYSTEM)
 FREQUENCIES = ("once", "weekly", "monthly", "quarterly", "yearly")
+PLACEHOLDER_CODES = 5  # CPV codes in the placeholder title of an enquiry without a public text
 
 
 def reference(site_id: str, year: int, number: int) -> str:
@@ -187,6 +192,7 @@ class Enquiry(Aggregate):
     state: str = DRAFT
     submitted_at: datetime | None = None
     case_study_id: str | None = None
+    public_text: PublicText | None = None
 
     EDITABLE = ("type", "title", "description", "cpv_codes", "quantity", "unit", "deadline", "delivery", "budget",
                 "currency", "label_required", "cross_border_allowed", "residual_material", "client")
@@ -202,6 +208,24 @@ class Enquiry(Aggregate):
     @property
     def published(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def shareable_title(self) -> str:
+        """The title as it may leave the site: the public one, else its reference and CPV codes."""
+        if self.public_text is not None:
+            return self.public_text.title
+        codes = " ".join(self.cpv_codes[:PLACEHOLDER_CODES])
+        return f"{self.reference} (CPV {codes})" if codes else self.reference
+
+    def approve_public_text(self, actor: Actor, title: str, description: str | None, now: datetime) -> None:
+        """A broker sets the version of title and description that may leave the site; publishing it
+        is a change of a submitted enquiry."""
+        if BROKER not in actor.parties(self):
+            raise Forbidden("a broker approves the public version of an enquiry's text")
+        before = self.shareable_title
+        self.public_text = PublicText(title, description, actor.subject, now)
+        if self.shareable_title != before:
+            self._publish_change()
 
     def _check(self, site_currency: str) -> None:
         self.cpv_codes = list(dict.fromkeys(self.cpv_codes))
@@ -238,6 +262,8 @@ class Enquiry(Aggregate):
         if "deadline" in changes and changes["deadline"] is not None and changes["deadline"] < today:
             raise _invalid("deadline", "must not be in the past")
         before = {name: getattr(self, name) for name in changes}
+        public_before = self.public_text
+        self._follow_staff_text(parties, changes)
         for name, value in changes.items():
             setattr(self, name, value)
         try:
@@ -245,9 +271,22 @@ class Enquiry(Aggregate):
         except Invalid:
             for name, value in before.items():
                 setattr(self, name, value)
+            self.public_text = public_before
             raise
         if any(before[n] != getattr(self, n) for n in changes):
             self._publish_change()
+
+    def _follow_staff_text(self, parties: set[str], changes: dict) -> None:
+        """Text a broker types is public as typed: a public version that was the text itself follows
+        the broker's edit of it. The client's edits wait for a broker's approval."""
+        public = self.public_text
+        if BROKER not in parties or public is None:
+            return
+        title = changes["title"] if "title" in changes and public.title == self.title else public.title
+        description = (changes["description"] if "description" in changes and public.description == self.description
+                       else public.description)
+        if (title, description) != (public.title, public.description):
+            self.public_text = replace(public, title=title, description=description)
 
     def move(self, target: str, actor: Actor, facts: Facts, now: datetime, reason: str | None = None,
              social_enterprise_id: str | None = None) -> AuditEntry:
@@ -295,7 +334,8 @@ class Enquiry(Aggregate):
         """The enquiry as its events carry it: the client as organisation id and kind, never a person."""
         return dict(
             enquiry_id=self.id, reference=self.reference, type=self.type, state=self.state,
-            client_kind=self.client.kind, client_organisation_id=self.client.organisation_id, title=self.title,
+            client_kind=self.client.kind, client_organisation_id=self.client.organisation_id,
+            title=self.shareable_title,
             cpv_codes=list(self.cpv_codes), quantity=self.quantity, unit=self.unit, deadline=self.deadline,
             delivery_nuts3=self.delivery.nuts3, budget=self.budget, currency=self.currency,
             label_required=self.label_required, cross_border_allowed=self.cross_border_allowed,

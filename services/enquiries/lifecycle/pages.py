@@ -6,7 +6,9 @@ at the site. The page also asks for the enquiring organisation's name and kind, 
 model has no field for while the client is not a member: they open the description, for the broker.
 
 Brokers act as the API's staff (`web.actor()` reads the session's token); every state change is a POST
-with its CSRF token, and what the domain refuses (409, 403) is shown on the enquiry's page.
+with its CSRF token, and what the domain refuses (409, 403) is shown on the enquiry's page. There the
+broker also approves the public version of the enquiry's title and description, the only one that
+leaves the site (`public_text_api`).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from services.common.auth import public, roles
 from services.common.errors import SoproError
 from services.enquiries.events import ENQUIRY_TYPES
 from services.enquiries.lifecycle import deals_store, handlers, model as m, rules, store
+from services.enquiries.lifecycle.public_text_api import PublicTextRequest
 from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
 from services.enquiries.matching import store as matching_store
 from services.enquiries.lifecycle.web import STAFF, actor, now, read, runtime, site_rules
@@ -134,6 +137,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
             shortlist = None  # not matchable yet (e.g. no quantity): the page says what is missing
     for name in ("proposal_form", "message_form", "agreement_form", "delivery_form"):
         forms_by_name.setdefault(name, forms.FormState())
+    forms_by_name.setdefault("public_form", _public_form(enquiry))
     forms_by_name.setdefault("delivery_of", None)
     forms_by_name.setdefault("agreement_of", None)
     if not forms_by_name["proposal_form"].values:  # the terms start from the enquiry's
@@ -149,6 +153,13 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
         allowed=m.allowed_next(enquiry.state),
         move_form=(state or forms.FormState()).scoped("move"), **forms_by_name,
     ), status
+
+
+def _public_form(enquiry: m.Enquiry) -> forms.FormState:
+    """Starts from the approved version, else from the client's own words for the broker to clean."""
+    public = enquiry.public_text
+    title, description = (public.title, public.description) if public else (enquiry.title, enquiry.description)
+    return forms.FormState(values={"title": title, "description": description or ""}, id_prefix="public")
 
 
 def organisation_names(conn, ids) -> dict[str, str]:
@@ -182,3 +193,22 @@ def move(enquiry_id):
         flash(_("The enquiry is now: %(state)s.", state=term(moved.state)), "success")
         return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
     return enquiry_page(str(enquiry_id), state, 422)
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/public-text", methods=["POST"])
+@roles(*STAFF)
+def public_text(enquiry_id):
+    """The broker approves the public version of title and description, as the API's PublicTextRequest."""
+    body, values = forms.body_from(request.form, ("title", "description"))
+    state = forms.FormState(values=values, id_prefix="public")
+    loaded = forms.load(PublicTextRequest(), body, state)
+    if loaded is not None:
+        try:
+            handlers.approve_public_text(runtime().uow(), actor(), str(enquiry_id), loaded["title"],
+                                         loaded["description"], now())
+        except SoproError as exc:
+            forms.apply_domain_error(exc, state)
+            return enquiry_page(str(enquiry_id), status=exc.status, public_form=state)
+        flash(_("The public version has been approved."), "success")
+        return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
+    return enquiry_page(str(enquiry_id), status=422, public_form=state)

@@ -1,6 +1,7 @@
 """The lifecycle's tables: one Alembic component (branch `enquiries_lifecycle`). SQLite and PostgreSQL.
 
-The client's contact person (personal data) lives in `enquiries_enquiry` and nowhere else.
+The client's contact person (personal data) lives in `enquiries_enquiry` and nowhere else. So do the
+title and description as typed: what leaves the site is their public version (`public_*`), set by a broker.
 """
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ enquiry = Table(
     Column("type", String(32), nullable=False, index=True),
     Column("title", String(200), nullable=False),
     Column("description", Text),
+    # The version of title and description a broker approved for leaving the site (events, the hub).
+    Column("public_title", String(200)),
+    Column("public_description", Text),
+    Column("public_approved_by", String(100)),
+    Column("public_approved_at", UtcDateTime),
     Column("client_kind", String(32), nullable=False),
     Column("client_organisation_id", String(36), index=True),
     # Personal data of the person acting for the client: staff and the client see it; events never do.

@@ -3,6 +3,7 @@ residual material of a recycling or upcycling enquiry. No I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 
@@ -37,3 +38,14 @@ class ResidualMaterial:
     amount: Decimal
     unit: str
     frequency: str
+
+
+@dataclass(frozen=True)
+class PublicText:
+    """The title and description as they may leave the site: a broker's approved version of what the
+    client typed (which may name a person), or what staff typed themselves."""
+
+    title: str
+    description: str | None
+    approved_by: str
+    approved_at: datetime

@@ -1,0 +1,121 @@
+"""Free text typed by the public leaves the site only as a broker approved it (issue 11, section 3,
+item 4), on PostgreSQL: an anonymous enquiry whose title and description name a person and their
+e-mail goes through submission, matching and a cross-border request; neither the name nor the address
+is in any outbox row or signed envelope, nor in any table of the hub after the hub's own processor
+ingested those envelopes (signature, schema, handlers). Once the broker approves a public version,
+that is what the hub shows."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from services.bootstrap import bootstrap
+from services.common.outbox import outbox
+from services.hub import consumers, enquiry_store
+from services.sync.processing import EventProcessor
+from services.sync.relay import Relay
+from tests.integration.test_lifecycle_harness import Site, enquiry_body
+
+pytestmark = pytest.mark.services
+
+NAME, EMAIL = "Theodor Brenner", "theo@brenner.example"
+PERSONAL = ("Theodor", "Brenner", "theo@")
+
+
+class Collected:
+    """A publisher that keeps what the relay publishes: the signed envelopes as they would go out."""
+
+    def __init__(self):
+        self.bodies: list[str] = []
+
+    def publish(self, messages) -> None:
+        self.bodies.extend(m.body for m in messages)
+
+
+@pytest.fixture
+def network(make_settings, pg_schema_url):
+    site = Site(make_settings, pg_schema_url("site"))
+    hub = bootstrap(make_settings("EU", db_url=pg_schema_url("hub")))
+    sent = Collected()
+    relay = Relay(site.runtime.engine, "AT12", site.runtime.signing_key, sent)
+    ingest = EventProcessor("hub.ingest", hub.engine, hub.verifier, hub.validator, consumers.handlers(hub.settings))
+
+    def deliver() -> None:
+        """Relay the site's new events and let the hub ingest them."""
+        already = len(sent.bodies)
+        relay.run_once()
+        outcome = ingest.process(sent.bodies[already:])
+        assert outcome.dead == []
+
+    yield site, hub, sent, deliver
+    site.runtime.engine.dispose()
+    hub.engine.dispose()
+
+
+def _leaks(texts) -> list[str]:
+    return [t for t in texts if any(p in t for p in PERSONAL)]
+
+
+def _outbox_texts(site) -> list[str]:
+    with site.runtime.engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.type, outbox.c.data, outbox.c.envelope)).all()
+    return [f"{r.type} {r.data} {r.envelope}" for r in rows]
+
+
+def _hub_texts(hub) -> list[str]:
+    """Every row of every table of the hub's database, as text."""
+    with hub.engine.connect() as conn:
+        return [f"{name} {tuple(row)}" for name in inspect(conn).get_table_names()
+                for row in conn.execute(text(f'SELECT * FROM "{name}"'))]
+
+
+def _hub_title(hub, enquiry_id: str) -> str:
+    with hub.engine.connect() as conn:
+        return conn.execute(select(enquiry_store.hub_enquiries.c.title)
+                            .where(enquiry_store.hub_enquiries.c.id == enquiry_id)).scalar_one()
+
+
+def test_the_publics_words_reach_the_hub_only_as_the_broker_approved_them(network):
+    site, hub, sent, deliver = network
+    filed = site.ok("POST", "/enquiries", None, 201, json=enquiry_body(
+        title=f"Anfrage von {NAME} ({EMAIL})", description=f"Bitte {NAME} anrufen oder an {EMAIL} schreiben.",
+        contact={"name": NAME, "email": EMAIL}))
+    eid, reference = filed["id"], filed["reference"]
+    site.ok("POST", f"/enquiries/{eid}/transitions", json={"to": "in_consultation"})
+    site.ok("POST", f"/enquiries/{eid}/transitions", json={"to": "matching"})
+    site.ok("POST", f"/enquiries/{eid}/cross-border", "broker", 202, json={"max_partners": 3})
+    deliver()
+
+    types = [site_type for site_type, *_ in site.events()]
+    assert {"enquiries.enquiry.submitted", "enquiries.enquiry.changed",
+            "enquiries.enquiry.cross_border_requested"} <= set(types)
+    assert len(sent.bodies) >= 4 and _leaks(sent.bodies) == [] and _leaks(_outbox_texts(site)) == []
+    assert _hub_title(hub, eid) == f"{reference} (CPV 39100000)"  # the neutral placeholder
+    assert _leaks(_hub_texts(hub)) == []
+    assert site.ok("GET", f"/enquiries/{eid}/public-text")["approved"] is False
+
+    approved = site.ok("PUT", f"/enquiries/{eid}/public-text", json={
+        "title": "Palettenmöbel für eine Kantine", "description": "100 Stück, Lieferung nach St. Pölten"})
+    assert approved["approved"] is True and approved["approved_by"] == "broker"
+    assert approved["shared_title"] == "Palettenmöbel für eine Kantine"
+    deliver()
+    assert _hub_title(hub, eid) == "Palettenmöbel für eine Kantine"
+    assert _leaks(_hub_texts(hub)) == [] and _leaks(_outbox_texts(site)) == []
+    assert site.ok("GET", f"/enquiries/{eid}")["title"] == f"Anfrage von {NAME} ({EMAIL})"  # kept at the site
+
+
+def test_only_staff_approve_and_a_members_words_wait_too(network):
+    site, hub, _, deliver = network
+    company = site.company()
+    draft = site.ok("POST", "/enquiries", "client", 201, json=enquiry_body(title=f"Für {NAME}", submit=True))
+    site.call("PUT", f"/enquiries/{draft['id']}/public-text", "client", json={"title": "Möbel"}, expect=403)
+    refused = site.call("PUT", f"/enquiries/{draft['id']}/public-text", json={"title": " "}, expect=422).json
+    assert set(refused["errors"]) == {"title"}
+    staff = site.ok("POST", "/enquiries", expect=201, json=enquiry_body(
+        title="Bänke aus Paletten", submit=True, client_organisation_id=company))
+    deliver()
+    assert _hub_title(hub, draft["id"]) == f"{draft['reference']} (CPV 39100000)"
+    assert _hub_title(hub, staff["id"]) == "Bänke aus Paletten"  # staff's words are public as typed
+    site.ok("PATCH", f"/enquiries/{staff['id']}", json={"title": "Bänke und Tische aus Paletten"})
+    deliver()
+    assert _hub_title(hub, staff["id"]) == "Bänke und Tische aus Paletten"  # ... and so are their edits
