@@ -50,7 +50,9 @@ def seed_site(base_url: str, site_id: str) -> dict:
             body.update(first_name=first, last_name=last, phone=phone, phone_kind=phone_kind, email=email)
         else:
             body.update(organisation_name=org_name, organisation_kind=org_kind)
-        _ok(public.post(f"{base_url}/api/v1/support-statements", json=body))
+        statement = _ok(public.post(f"{base_url}/api/v1/support-statements", json=body))
+        # No mail is sent in the demo: the broker confirms, so the statement counts in the statistics.
+        _ok(http.post(f"{base_url}/api/v1/support-statements/{statement['id']}/confirm"))
     for (title, summary, client, se, cpv, year, paid, kg, hours) in data.CASE_STUDIES.get(site_id, []):
         _ok(http.post(f"{base_url}/api/v1/case-studies", json={
             "title": title, "summary": summary, "client_organisation_id": ids[client],

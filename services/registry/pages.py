@@ -11,20 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from services.common.auth import public
-from services.common.errors import NotFound, SoproError
+from services.common.auth import current_principal, public, roles
+from services.common.errors import Conflict, NotFound, SoproError
 from services.label import handlers as label_handlers
 from services.registry import handlers, model as m, store
 from services.registry.schemas import OfferQuery, OrganisationQuery, StatementSchema
-from services.web import forms, nav_link, page_blueprint
+from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 
 blp = page_blueprint("registry_pages", __name__)
 nav_link(blp, "home", _l("Home"), order=10)
 nav_link(blp, "catalogue", _l("Catalogue"), order=20)
 nav_link(blp, "support", _l("Support us"), order=40)
+STAFF = ("site_admin", "broker")
+nav_link(blp, "statements", _l("Statements of support"), roles=STAFF, area=OFFICE_AREA, order=25)
 
 LIGHTHOUSES = 6
 STATEMENT_FIELDS = ("kind", "first_name", "last_name", "organisation_name", "organisation_kind", "email", "phone",
@@ -169,7 +171,8 @@ def support():
     fields = forms.load_checked(StatementSchema(), body, state, statement_problems)
     if fields is not None:
         try:
-            receipt = handlers.file_support_statement(_runtime().uow(), fields, datetime.now(timezone.utc).date())
+            receipt = handlers.file_support_statement(_runtime().uow(), fields, datetime.now(timezone.utc).date(),
+                                                      _runtime().settings.site.url)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
         else:
@@ -191,3 +194,40 @@ def statement_problems(data: dict, refused: frozenset) -> list:
 @public
 def support_thanks(reference):
     return render_template("registry/support_thanks.html", reference=reference[:40])
+
+
+@blp.route("/support/confirm/<token>", methods=["GET", "POST"])
+@public
+def support_confirm(token):
+    """The link mailed to a statement's address. Opening it shows a button, so that a mail scanner that
+    follows links confirms nothing; pressing it confirms."""
+    if request.method == "GET":
+        return render_template("registry/support_confirm.html", done=False, problem=None)
+    try:
+        handlers.confirm_by_link(_runtime().uow(), token, datetime.now(timezone.utc))
+    except SoproError as exc:
+        return render_template("registry/support_confirm.html", done=False, problem=exc.code), exc.status
+    return render_template("registry/support_confirm.html", done=True, problem=None)
+
+
+# --- back office: confirming statements --------------------------------------------------------------
+
+@blp.route("/office/statements")
+@roles(*STAFF)
+def statements():
+    confirmed = request.args.get("confirmed") == "yes"
+    page = _read(store.search_statements, statuses=(m.ACTIVE,), confirmed=confirmed, page=1, per_page=200)
+    return render_template("registry/statements.html", page=page, confirmed=confirmed)
+
+
+@blp.route("/office/statements/<uuid:statement_id>/confirm", methods=["POST"])
+@roles(*STAFF)
+def confirm_statement(statement_id):
+    try:
+        statement = handlers.confirm_by_broker(_runtime().uow(), str(statement_id), current_principal().subject,
+                                               datetime.now(timezone.utc))
+    except Conflict:
+        flash(_("This statement cannot be confirmed: it is confirmed already, withdrawn or erased."), "error")
+    else:
+        flash(_("Statement %(reference)s is confirmed and now counts.", reference=statement.reference), "success")
+    return redirect(url_for(".statements"))
