@@ -4,8 +4,9 @@ Tokens are JWTs signed with the site's Ed25519 key. Verification allows only EdD
 `exp`, `iss`, `aud` and `sub`; issuer and audience are the site itself, so a token from another site
 is refused. A token of one of the site's users is also checked against the user's row on every
 request (one primary-key lookup): a deactivated user, a password change or a changed organisation ends
-it at once, and it grants only the roles the user still holds. Every endpoint declares its access with `@public` or `@roles(...)`; `enforce_access` runs
-before each request and refuses an endpoint that declared nothing (default deny).
+it at once, and it grants only the roles the user still holds. Every endpoint declares its access with
+`@public` or `@roles(...)`; `enforce_access` runs before each request and refuses an endpoint that
+declared nothing (default deny).
 """
 from __future__ import annotations
 

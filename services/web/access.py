@@ -5,8 +5,8 @@ site keeps the token it issues for that user in a server-side session (services/
 the cookie holds only the session's random id, so logging out ends a copied cookie too. A page is
 authorised exactly like an API call: before the kernel's `enforce_access` runs, `lend_session_token`
 hands the session's token to a *page* request as its bearer token, checked against the user's current
-state like any token. Page views declare `@public` or `@roles(...)` like API views (the
-default deny and the route enumeration hold for them too). API routes never see the session, so the
+state like any token. Page views declare `@public` or `@roles(...)` like API views (the default deny
+and the route enumeration hold for them too). API routes never see the session, so the
 JSON API stays a bearer-token API without cookies (and needs no CSRF protection).
 
 Refusals of a page: a browser (Accept: text/html) without a session goes to the login page and a
