@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from services.common.config import DEFAULT_FEDERATION_FILE, load_settings
+from services.registry.model import ERASURE_GROUNDS
 
 
 def _federation_file(args) -> Path:
@@ -180,6 +181,16 @@ def cmd_privacy_reerase(args) -> int:
     return 0
 
 
+def cmd_privacy_erase(args) -> int:
+    from services.bootstrap import bootstrap
+    from services.privacy import erase_person
+
+    runtime = bootstrap(load_settings(args.site), migrate_db=False)
+    erased = erase_person(runtime, args.email, args.by or f"cli:{os.environ.get('USER', 'operator')}", args.ground)
+    print(f"{runtime.site_id}: erased " + ", ".join(f"{count} {what}" for what, count in erased.items()))
+    return 0
+
+
 def add_operations_commands(sub) -> None:
     backup = sub.add_parser("backup", help="a consistent logical dump of the site's database")
     backup.add_argument("--site", help="site id; default SOPRO_SITE")
@@ -218,3 +229,9 @@ def add_operations_commands(sub) -> None:
     reerase.add_argument("--site", help="site id; default SOPRO_SITE")
     reerase.add_argument("--by", help="who, for the audit (default cli:<user>)")
     reerase.set_defaults(func=cmd_privacy_reerase)
+    erase = privacy.add_parser("erase", help="erase everything the site holds about a person, in every state")
+    erase.add_argument("--email", required=True, help="the person's e-mail address (case-insensitive)")
+    erase.add_argument("--ground", default="request", choices=ERASURE_GROUNDS, help="why (kept in the audit)")
+    erase.add_argument("--site", help="site id; default SOPRO_SITE")
+    erase.add_argument("--by", help="who, for the audit (default cli:<user>)")
+    erase.set_defaults(func=cmd_privacy_erase)

@@ -92,3 +92,30 @@ def reapply_erasures(runtime, statement_ids: list[str], actor: str, today=None) 
         handlers.erase_support_statement(runtime.uow(), statement_id, actor, "backup_restored")
         outcome[statement_id] = "erased again"
     return outcome
+
+
+# --- erasure of a person -----------------------------------------------------------------------------
+
+def erase_person(runtime, email: str, actor: str, ground: str = "request") -> dict[str, int]:
+    """Erase everything the site holds about the address (GDPR art. 17), whatever the state of the record:
+    support statements (through their handler, so the hub learns they no longer count), organisations'
+    contact persons, enquiries' contacts and label complaints' contacts. Returns how many of each."""
+    from services.bootstrap import services_of
+    from services.enquiries import privacy as enquiries_privacy
+    from services.label import privacy as label_privacy
+    from services.registry import handlers, model, privacy as registry_privacy
+
+    model.erasure_ground(ground)  # 422 before anything is erased
+    with runtime.engine.connect() as conn:
+        statement_ids = registry_privacy.statements_of(conn, email)
+    for statement_id in statement_ids:
+        handlers.erase_support_statement(runtime.uow(), statement_id, actor, ground)
+    erased = {"support_statements": len(statement_ids)}
+    services = services_of(runtime.settings)
+    with runtime.engine.begin() as conn:
+        erased.update(registry_privacy.erase_contacts(conn, email))
+        if "enquiries" in services:
+            erased.update(enquiries_privacy.erase_person(conn, email, actor, ground))
+        if "label" in services:
+            erased.update(label_privacy.erase_person(conn, email, actor, ground))
+    return erased

@@ -1,4 +1,4 @@
-"""What the registry holds about a person (GDPR art. 15 and 20): their support statements, with the
+"""What the registry holds about a person (GDPR art. 15, 17 and 20): their support statements, with the
 audit of each, and the organisations that name them as contact person.
 
 A person is found by e-mail address (compared casefolded) or by one of their statements (id or
@@ -6,7 +6,7 @@ reference); statements without an e-mail are found only the second way.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, func, or_, select, update
 
 from services.registry import store
 
@@ -42,3 +42,21 @@ def personal_records(conn: Connection, email: str | None = None, statement: str 
                                       org.c.contact_email, org.c.contact_phone)
                          .where(func.lower(org.c.contact_email) == email.strip().casefold()).order_by(org.c.id))
     return {"support_statements": statements, "organisation_contacts": contacts}
+
+
+def erase_contacts(conn: Connection, email: str) -> dict[str, int]:
+    """Empty the contact person of every organisation naming the address, whatever its state (a withdrawn
+    one too). No event: the contact person never leaves the site. The version moves on, so a writer
+    holding an older copy cannot save the contact back."""
+    org = store.organisation
+    done = conn.execute(update(org).where(func.lower(org.c.contact_email) == email.strip().casefold()).values(
+        contact_name=None, contact_email=None, contact_phone=None, version=org.c.version + 1,
+        updated_at=store.utcnow()))
+    return {"organisation_contacts": done.rowcount}
+
+
+def statements_of(conn: Connection, email: str) -> list[str]:
+    """The ids of the statements giving the address that still hold personal data."""
+    st = store.support_statement
+    return list(conn.execute(select(st.c.id).where(func.lower(st.c.email) == email.strip().casefold(),
+                                                   st.c.status != "erased").order_by(st.c.id)).scalars())
