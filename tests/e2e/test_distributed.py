@@ -48,6 +48,9 @@ def test_support_statement_filed_at_hu22_is_counted_at_the_hub(federation):
         "kind": "person", "first_name": "Katalin", "last_name": "Nagy", "phone": "+36 30 123 4567",
         "phone_kind": "mobile", "email": "nagy.katalin@example.hu", "consent": True, "nuts3": "HU221"})
     assert r.status_code == 201, r.text
+    # It counts once confirmed; no mail is sent here, so a broker confirms it.
+    confirmed = session_for(urls["HU22"]).post(f"{urls['HU22']}/api/v1/support-statements/{r.json()['id']}/confirm")
+    assert confirmed.status_code == 200, confirmed.text
     hub = session_for(urls["EU"])
 
     def counted():

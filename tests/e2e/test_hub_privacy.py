@@ -69,7 +69,7 @@ def add_personal_data(fed: EmbeddedFederation) -> None:
                               json={"kind": "person", "consent": True, "nuts3": "AT123", **ERASED})
     assert statement.status_code == 201, statement.text
     erased = requests.post(f"{at12}/api/v1/support-statements/{statement.json()['id']}/erase", headers=broker,
-                           json={"reason": "asked by phone"})
+                           json={"ground": "request"})
     assert erased.status_code == 200 and erased.json()["status"] == "erased", erased.text
 
 
