@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 import marshmallow as ma
-from flask import Flask, jsonify
+from flask import Flask, jsonify, make_response
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
@@ -16,9 +16,11 @@ from services.common.access import AccessRulesPlugin
 from services.common.auth import enforce_access
 from services.common.errors import SoproError
 from services.common.health import blp as health_blp
+from services.common.jsonbody import JSONProvider
 from services.common.logs import register_request_context
 from services.common.metrics import register_metrics
 from services.common.ratelimit import RateLimitExceeded, count_public_write, init_rate_limits, too_many_requests
+from services.common.request_guard import guard_request
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ def decimal_as_string(converter, field, ret=None, **kwargs) -> dict:
 def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
     """A Flask app with the kernel's concerns registered: errors, access rules, OpenAPI."""
     app = Flask(name)
+    app.json = JSONProvider(app)  # request.get_json() bounded like every declared JSON body
     app.config.update(
         API_TITLE=title,
         API_VERSION="v1",
@@ -77,6 +80,7 @@ def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
     init_rate_limits(app, runtime.settings)  # before the access check: refused requests count too
     app.before_request(enforce_access)
     app.before_request(count_public_write)  # after the access check: a caller with a valid token is not anonymous
+    app.before_request(guard_request)  # after access and limits: strangers learn no input rules, refusals count
     from services.common.auth_api import blp as auth_blp
 
     api.register_blueprint(auth_blp)
@@ -109,14 +113,27 @@ def register_error_handlers(app: Flask) -> None:
                     merged.update(part if isinstance(part, dict) else {"_schema": part})
                 messages = merged
             message = data.get("message") or "the request is invalid; see errors"
-            return error_body(422, "invalid", message, messages)
+            return with_headers_of(exc, error_body(422, "invalid", message, messages))
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_body(exc.code or 500, code, data.get("message") or exc.description or exc.name, messages)
+        return with_headers_of(exc, error_body(exc.code or 500, code, data.get("message") or exc.description
+                                                or exc.name, messages))
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         log.exception("unhandled error")
         return error_body(500, "internal_error", "an unexpected error occurred; it has been logged")
+
+
+def with_headers_of(exc: HTTPException, answer):
+    """The error body with the headers the exception carries (a 405's Allow, a 503's Retry-After, those
+    passed to abort()), which rebuilding the response would otherwise drop."""
+    body, status = answer
+    response = make_response(body, status)
+    extra = (getattr(exc, "data", None) or {}).get("headers") or {}
+    for name, value in [*exc.get_headers(), *dict(extra).items()]:
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
 
 
 class PageQuery(ma.Schema):

@@ -36,3 +36,11 @@ class Forbidden(SoproError):
 
 class Unavailable(SoproError):
     status, code = 503, "unavailable"
+
+
+class BadRequest(SoproError):
+    status, code = 400, "bad_request"
+
+
+class UnsupportedMediaType(SoproError):
+    status, code = 415, "unsupported_media_type"

@@ -10,7 +10,7 @@ from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
 from services.common.db import plain
-from services.common.fields import Id, storable as _storable
+from services.common.fields import Id, patch_schema, storable as _storable
 from services.label.events import LABEL_STATUSES
 from services.label.model import OUTCOMES
 from services.registry import cpv
@@ -89,7 +89,7 @@ class LabelApplicationPatchSchema(LabelApplicationSchema):
     pass
 
 
-ApplicationPatch = LabelApplicationPatchSchema(partial=True, exclude=("holder_organisation_id",))
+ApplicationPatch = patch_schema(LabelApplicationPatchSchema, exclude=("holder_organisation_id",))
 
 
 class LabelApplicationQuery(PageQuery):

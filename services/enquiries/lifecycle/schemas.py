@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
+from services.common.fields import patch_schema
 from services.enquiries.events import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
 from services.enquiries.lifecycle import deals as d, model as m
 from services.enquiries.lifecycle.impact import DeliveryReport
@@ -97,7 +98,7 @@ class EnquiryPatchSchema(EnquiryRecordSchema):
     """A PATCH names only what changes."""
 
 
-EnquiryPatch = EnquiryPatchSchema(partial=True)
+EnquiryPatch = patch_schema(EnquiryPatchSchema)  # a contact or material sent is whole
 
 
 class EnquiryQuery(PageQuery):
