@@ -6,10 +6,12 @@ on the unique index and then finds it taken. That is the exactly-once effect.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import lru_cache
 
 from sqlalchemy import (
-    BigInteger, Column, Connection, DateTime, Index, PrimaryKeyConstraint, String, Table, Text,
+    BigInteger, Column, Connection, DateTime, Index, Integer, PrimaryKeyConstraint, String, Table, Text,
     UniqueConstraint, select, text, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -58,7 +60,11 @@ dead_letter = Table(
     Column("stream", String(64)),
     Column("seq", BigInteger),
     Column("event_id", String(36)),
-    Column("body", Text, nullable=False),
+    # Never the message itself: a site's bug could put personal data in it (see dead_letter_digest).
+    Column("envelope", Text),  # JSON: the envelope's own fields, without `data`; null if not a JSON object
+    Column("data_sha256", String(64)),  # of `data`, as canonical JSON; null if there was none
+    Column("body_sha256", String(64), nullable=False),  # of the message as received (UTF-8)
+    Column("body_length", Integer, nullable=False),  # its length in bytes
     # Set when a re-drive applied the message; the row stays as the audit record.
     Column("redriven_at", DateTime(timezone=True)),
     Column("redriven_by", String(100)),
@@ -152,11 +158,44 @@ def positions(conn: Connection, consumer: str) -> dict[str, tuple[int, int]]:
     return {r.stream: (r.contiguous_seq, r.max_seen_seq) for r in rows}
 
 
+# The envelope's own fields (services/common/envelope.py), which a dead letter keeps; never `data`.
+ENVELOPE_FIELDS = ("id", "type", "version", "site", "stream", "seq", "aggregate_id", "aggregate_version",
+                   "occurred_at", "correlation_id", "causation_id", "to", "signature")
+_KEPT_TEXT = 200  # a well-formed envelope's texts are shorter; a malformed one's are cut
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def dead_letter_digest(body: str) -> dict:
+    """What the dead-letter table keeps of a message: its envelope's fields without `data`, a SHA-256 of
+    `data`, and a SHA-256 and the length of the whole message. Never the data itself, nor unknown fields,
+    nor the bytes of a message that is not JSON: a site's bug could put personal data in any of them."""
+    raw = body.encode("utf-8", errors="surrogatepass")
+    digest = {"envelope": None, "data_sha256": None, "body_sha256": hashlib.sha256(raw).hexdigest(),
+              "body_length": len(raw)}
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+        return digest
+    if not isinstance(doc, dict):
+        return digest
+    kept = {k: (v[:_KEPT_TEXT] if isinstance(v, str) else v) for k, v in doc.items()
+            if k in ENVELOPE_FIELDS and (v is None or isinstance(v, (str, int, float)))}
+    digest["envelope"] = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    if "data" in doc:
+        digest["data_sha256"] = _sha256(json.dumps(doc["data"], sort_keys=True, ensure_ascii=False,
+                                                   separators=(",", ":")))
+    return digest
+
+
 def record_dead_letter(conn: Connection, consumer: str, reason: str, body: str,
                        stream: str | None = None, seq: int | None = None, event_id: str | None = None) -> None:
+    """Record a dead letter: where it came from and why, and the digest of its body (not the body)."""
     conn.execute(dead_letter.insert().values(
-        consumer=consumer, received_at=utcnow(), reason=reason, body=body, stream=stream, seq=seq,
-        event_id=event_id,
+        consumer=consumer, received_at=utcnow(), reason=reason, stream=stream, seq=seq, event_id=event_id,
+        **dead_letter_digest(body),
     ))
 
 

@@ -69,7 +69,12 @@ class DeadLetterSummary(ma.Schema):
 
 
 class DeadLetterDetail(DeadLetterSummary):
-    body = ma.fields.String(metadata={"description": "the message as it was received"})
+    # Never the message itself: a site's bug could put personal data in it (services.common.inbox).
+    envelope = ma.fields.Dict(allow_none=True, metadata={"description": "the envelope's fields without `data` "
+                                                         "(null: the message was not a JSON object)"})
+    data_sha256 = ma.fields.String(allow_none=True, metadata={"description": "SHA-256 of `data` as canonical JSON"})
+    body_sha256 = ma.fields.String(metadata={"description": "SHA-256 of the message as received"})
+    body_length = ma.fields.Integer(metadata={"description": "the message's length in bytes"})
 
 
 @blp.route("/dead-letters")
@@ -91,7 +96,7 @@ class DeadLetter(MethodView):
     @blp.response(200, DeadLetterDetail)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, letter_id):
-        """One dead letter with its body (`letter_id`: its number in the listing)."""
+        """One dead letter with its envelope and hashes (`letter_id`: its number in the listing)."""
         # A plain path segment, not <int:>, so that the access check answers before routing does.
         if not letter_id.isdigit() or len(letter_id) > 18:
             raise NotFound(f"no dead letter {letter_id}")

@@ -66,10 +66,10 @@ def cmd_deadletters(args) -> int:
                 return 1
         return 0
     processors = consumer_processors(runtime)
-    by = _operator(args)
+    by, origins = _operator(args), deadletters.origins_of(runtime)
     if args.all:
         chosen = [processors[args.consumer]] if args.consumer else list(processors.values())
-        results = [r for processor in chosen for r in deadletters.redrive_all(processor, by)]
+        results = [r for processor in chosen for r in deadletters.redrive_all(processor, by, origins)]
     else:
         with runtime.engine.connect() as conn:
             try:
@@ -80,7 +80,7 @@ def cmd_deadletters(args) -> int:
         if consumer not in processors:
             print(f"dead letter {args.id} belongs to {consumer}, which this site does not run")
             return 1
-        results = [deadletters.redrive(processors[consumer], args.id, by)]
+        results = [deadletters.redrive(processors[consumer], args.id, by, origins)]
     for result in results:
         print(f"{result.id:>6}  {result.outcome}" + (f": {result.reason}" if result.reason else ""))
     still_dead = sum(not r.ok for r in results)
@@ -128,7 +128,7 @@ def add_commands(sub) -> None:
     listing.add_argument("--consumer", help="only this consumer (queue), e.g. hub.ingest")
     listing.add_argument("--state", choices=["dead", "redriven", "all"], default="dead")
     listing.add_argument("--limit", type=int, default=200)
-    show = dead_sub.add_parser("show", help="one dead letter with its body")
+    show = dead_sub.add_parser("show", help="one dead letter: its envelope without data, and hashes")
     show.add_argument("id", type=int)
     again = dead_sub.add_parser("redrive", help="feed dead letters through their consumer again")
     which = again.add_mutually_exclusive_group(required=True)

@@ -1,9 +1,13 @@
 """Dead letters: inspect them, and re-drive them through their consumer's processor.
 
-A message is dead-lettered when it was malformed, forged, invalid against its schema, or when its
-handler failed (DESIGN.md §3.5). The `dead_letter` table keeps its body and reason. After the cause is
-fixed (a handler bug, a missing reference, a site's key now listed), `redrive` feeds the stored body
-through the same checks and handler again, in one transaction:
+A message is dead-lettered when it was malformed, forged, invalid against its schema, misdirected, or
+when its handler failed (DESIGN.md §3.5). The `dead_letter` table keeps its reason, its envelope without
+`data` and hashes (services.common.inbox.dead_letter_digest), never the message: a site's bug could put
+personal data in it. So after the cause is fixed (a handler bug, a missing reference, a site's key now
+listed), `redrive` re-reads the event from its origin by (stream, seq) (`Origins`: the site's own
+outbox, or at the hub the member site's feed) and feeds it through the same checks and handler again,
+in one transaction. A letter without a (stream, seq) (a message that was not an envelope), or whose
+origin holds another event there (a forgery) or none, stays dead and says so. Otherwise:
 
 - still bad (malformed, forged, invalid): the reason is reported again and the letter stays dead;
 - its (stream, seq) was quarantined for it: the tracking row becomes `applied` as the handler applies
@@ -19,18 +23,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select, update
+import json
+
+import requests
+from sqlalchemy import Connection, Engine, func, select, update
 
 from services.common import inbox, logs
 from services.common.errors import NotFound
 from services.common.inbox import dead_letter
-from services.common.outbox import utcnow
+from services.common.outbox import outbox, utcnow
 from services.sync.processing import EventProcessor
+from services.sync.reconcile import FeedClient
 
 log = logging.getLogger("sopro.deadletters")
 
 STATES = ("dead", "redriven", "all")
-SUMMARY = [c for c in dead_letter.c if c.name != "body"]
+SUMMARY = [c for c in dead_letter.c if c.name not in ("envelope", "data_sha256", "body_sha256", "body_length")]
 
 APPLIED = "applied"
 ALREADY_APPLIED = "already_applied"
@@ -72,18 +80,77 @@ def get_letter(conn: Connection, letter_id: int) -> dict:
     row = conn.execute(select(dead_letter).where(dead_letter.c.id == letter_id)).first()
     if row is None:
         raise NotFound(f"no dead letter {letter_id}")
-    return dict(row._mapping)
+    letter = dict(row._mapping)
+    letter["envelope"] = json.loads(letter["envelope"]) if letter["envelope"] is not None else None
+    return letter
 
 
-def redrive(processor: EventProcessor, letter_id: int, by: str) -> Redriven:
-    """Feed one dead letter of `processor`'s consumer through it again (see the module's docstring)."""
+class Unreadable(Exception):
+    """The origin of a stream cannot be read from here; the message says why."""
+
+
+class Origins:
+    """Where a dead letter's event is read again by (stream, seq): this site's own streams from its own
+    outbox; at the hub, the member sites' streams from their feeds."""
+
+    def __init__(self, engine: Engine, site_id: str, feeds: FeedClient | None = None):
+        self.engine = engine
+        self.site_id = site_id
+        self.feeds = feeds
+
+    def event(self, stream: str, seq: int) -> str | dict | None:
+        site = stream.split("/", 1)[0]
+        if site == self.site_id:
+            with self.engine.connect() as conn:
+                return conn.execute(select(outbox.c.envelope).where(outbox.c.stream == stream,
+                                                                    outbox.c.seq == seq)).scalar()
+        if self.feeds is None:
+            raise Unreadable(f"{site}'s events cannot be read again here: {self.site_id} may not read "
+                             f"{site}'s feed; the dead letter keeps no copy of the message")
+        try:
+            return self.feeds.event(stream, seq)
+        except requests.RequestException as exc:
+            raise Unreadable(f"the feed of {stream} could not be read: {exc}") from None
+
+
+def origins_of(runtime) -> Origins:
+    """The origins a site (or the hub) re-reads dead letters from."""
+    if not runtime.settings.is_hub:
+        return Origins(runtime.engine, runtime.site_id)
+    return Origins(runtime.engine, runtime.site_id, FeedClient(runtime.settings.federation, runtime.federation_token))
+
+
+def _refetch(letter: dict, origins: Origins) -> tuple[str | dict | None, str | None]:
+    """(the origin's event, None) or (None, why it cannot be re-driven)."""
+    stream, seq = letter["stream"], letter["seq"]
+    if stream is None or seq is None:
+        return None, "it names no stream and seq (it was not an envelope), so it cannot be read again"
+    try:
+        event = origins.event(stream, seq)
+    except Unreadable as exc:
+        return None, str(exc)
+    if event is None:
+        return None, f"its origin holds no event at {stream}#{seq}"
+    found = (json.loads(event) if isinstance(event, str) else event).get("id")
+    if letter["event_id"] is not None and found != letter["event_id"]:
+        return None, (f"its origin's event at {stream}#{seq} is another one ({found}): the letter was not "
+                      "the origin's (the genuine event is pulled by reconciliation)")
+    return event, None
+
+
+def redrive(processor: EventProcessor, letter_id: int, by: str, origins: Origins) -> Redriven:
+    """Read one dead letter's event of `processor`'s consumer again from `origins` and feed it through
+    the processor (see the module's docstring)."""
     with processor.engine.connect() as conn:
         letter = get_letter(conn, letter_id)
     if letter["consumer"] != processor.name:
         raise ValueError(f"dead letter {letter_id} belongs to {letter['consumer']}, not {processor.name}")
     if letter["redriven_at"] is not None:
         return Redriven(letter_id, ALREADY_REDRIVEN)
-    env, dead, _ = processor.check(letter["body"])
+    body, why_not = _refetch(letter, origins)
+    if why_not is not None:
+        return Redriven(letter_id, STILL_DEAD, why_not)
+    env, dead, _ = processor.check(body)
     if dead is not None:
         return Redriven(letter_id, STILL_DEAD, dead.reason)
     try:
@@ -137,10 +204,10 @@ def _claim_and_apply(conn: Connection, processor: EventProcessor, env) -> str:
     return APPLIED
 
 
-def redrive_all(processor: EventProcessor, by: str) -> list[Redriven]:
+def redrive_all(processor: EventProcessor, by: str, origins: Origins) -> list[Redriven]:
     """Re-drive every open dead letter of `processor`'s consumer, oldest first."""
     with processor.engine.connect() as conn:
         ids = list(conn.execute(select(dead_letter.c.id).where(
             dead_letter.c.consumer == processor.name, dead_letter.c.redriven_at.is_(None)
         ).order_by(dead_letter.c.id)).scalars())
-    return [redrive(processor, letter_id, by) for letter_id in ids]
+    return [redrive(processor, letter_id, by, origins) for letter_id in ids]

@@ -94,6 +94,8 @@ class EventProcessor:
             env = Envelope.parse(body)
         except MalformedEnvelope as exc:
             return None, DeadLetter(_text(body), f"malformed: {exc}"), False
+        except RecursionError:  # JSON nested too deep to read: without this, a poison redelivered forever
+            return None, DeadLetter(_text(body), "malformed: nested too deeply"), False
         where = dict(stream=env.stream, seq=env.seq, event_id=str(env.id))
         if not self.accept_site(env.site):
             return None, DeadLetter(_text(body), f"site {env.site} is not accepted by {self.name}", **where), False

@@ -62,6 +62,11 @@ class FeedClient:
             response.raise_for_status()
             return _feed_page(stream, self._read(stream, response))
 
+    def event(self, stream: str, seq: int) -> dict | None:
+        """The origin's envelope at `seq` of `stream`, or None if its feed has none there."""
+        events = self.page(stream, seq - 1, 1)["events"]
+        return events[0] if events and isinstance(events[0], dict) and events[0].get("seq") == seq else None
+
     def _read(self, stream: str, response: requests.Response) -> bytes:
         # `timeout` bounds each read only; a feed dripping bytes must not hold the reconciler either.
         deadline = time.monotonic() + self.timeout
