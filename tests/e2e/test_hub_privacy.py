@@ -2,7 +2,7 @@
 
 The embedded federation (as `sopro demo`) is seeded with the demo data, and every kind of personal
 data a site takes in is exercised on top: statements of support, an organisation's contact person,
-an anonymous first contact's enquiry, an erasure. Once the hub has applied every event of every
+an anonymous first contact's enquiry (naming the person in its title and description), an erasure. Once the hub has applied every event of every
 site, every column of every row of every table of the hub's database is searched.
 """
 from __future__ import annotations
@@ -61,8 +61,9 @@ def add_personal_data(fed: EmbeddedFederation) -> None:
         "contact": CONTACT})
     assert org.status_code == 201, org.text
     hu22 = fed.federation.site("HU22").url
-    enquiry = requests.post(f"{hu22}/api/v1/enquiries", json={  # the public form: no token
-        "type": "give_away", "title": "Céges ajándékok", "cpv_codes": ["18930000"], "quantity": "300",
+    enquiry = requests.post(f"{hu22}/api/v1/enquiries", json={  # the public form: no token, a person in its text
+        "type": "give_away", "title": f"Céges ajándékok – {FIRST_CONTACT['name']} ({FIRST_CONTACT['email']})",
+        "description": f"Hívjon: {FIRST_CONTACT['phone']}", "cpv_codes": ["18930000"], "quantity": "300",
         "unit": "pieces", "deadline": "2099-06-30", "delivery": {"nuts3": "HU221"}, "contact": FIRST_CONTACT})
     assert enquiry.status_code == 201, enquiry.text
     statement = requests.post(f"{at12}/api/v1/support-statements",
