@@ -3,19 +3,10 @@ enterprise's offer, or an organisation that is none, is refused beside the field
 public version of the enquiry's text is approved with its own form, translated, with field messages."""
 from __future__ import annotations
 
-import pytest
-
 from tests.web.conftest import field_errors
-from tests.web.test_office import IN_20_DAYS, new_enquiry
+from tests.web.test_office import IN_20_DAYS, broker, new_enquiry  # noqa: F401 - broker is the logged-in fixture
 
 TERMS = {"quantity": "100", "unit": "pieces", "price": "4200", "currency": "EUR", "delivery_date": IN_20_DAYS}
-
-
-@pytest.fixture
-def broker(at12):
-    browser = at12.browser()
-    browser.login("broker")
-    return browser
 
 
 def test_a_proposal_with_an_offer_not_of_the_social_enterprise_is_refused_at_the_field(at12, broker):
