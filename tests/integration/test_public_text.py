@@ -111,6 +111,11 @@ def test_only_staff_approve_and_a_members_words_wait_too(network):
     site.call("PUT", f"/enquiries/{draft['id']}/public-text", "client", json={"title": "Möbel"}, expect=403)
     refused = site.call("PUT", f"/enquiries/{draft['id']}/public-text", json={"title": " "}, expect=422).json
     assert set(refused["errors"]) == {"title"}
+    for body, field in (({"title": 42}, "title"), ({"title": "x" * 201}, "title"), ({"title": "a\x00b"}, "title"),
+                        ({"title": "Möbel", "by": "me"}, "by"), ({"title": "Möbel", "description": ["x"]}, "description")):
+        refused = site.call("PUT", f"/enquiries/{draft['id']}/public-text", json=body, expect=422).json
+        assert field in refused["errors"], refused
+    site.call("PUT", "/enquiries/00000000-0000-4000-8000-000000000000/public-text", json={"title": "x"}, expect=404)
     staff = site.ok("POST", "/enquiries", expect=201, json=enquiry_body(
         title="Bänke aus Paletten", submit=True, client_organisation_id=company))
     deliver()
