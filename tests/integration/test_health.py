@@ -9,10 +9,12 @@ import uuid
 from dataclasses import replace
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from services.bootstrap import bootstrap, create_app
 from services.common import logs
+from services.common.migrate import KERNEL, alembic_config
 from tests.conftest import AMQP_HOST, _need
 
 pytestmark = pytest.mark.services
@@ -49,13 +51,14 @@ def test_ready_only_with_database_migrations_at_head_and_broker(site_id, make_se
     app.extensions["sopro"] = runtime
 
     # The kernel's branch one revision back, as if new code ran before `sopro db upgrade`.
+    head = ScriptDirectory.from_config(alembic_config(runtime.engine, [KERNEL])).get_revision("common@head")
     with runtime.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = 'f300b1851ce7' "
-                          "WHERE version_num = 'd7d931a05d84'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = :previous WHERE version_num = :head"),
+                     {"previous": head.down_revision, "head": head.revision})
     ready = client.get("/readyz")
     assert ready.status_code == 503
     errors = ready.get_json()["errors"]
-    assert list(errors) == ["migrations"] and "d7d931a05d84" in errors["migrations"][0]
+    assert list(errors) == ["migrations"] and head.revision in errors["migrations"][0]
     runtime.engine.dispose()
 
 
