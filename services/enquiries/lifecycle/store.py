@@ -52,6 +52,8 @@ def _enquiry(row) -> m.Enquiry:
         currency=row.currency, label_required=row.label_required, cross_border_allowed=row.cross_border_allowed,
         cross_border_flagged=row.cross_border_flagged, residual_material=_material(row.residual_material),
         state=row.state, submitted_at=row.submitted_at, case_study_id=row.case_study_id, version=row.version,
+        public_text=None if row.public_title is None else m.PublicText(
+            row.public_title, row.public_description, row.public_approved_by, row.public_approved_at),
     )
 
 
@@ -66,6 +68,7 @@ def load_enquiry(conn: Connection, id_: str, lock: bool = False) -> m.Enquiry:
 def save_enquiry(conn: Connection, e: m.Enquiry, new: bool = False) -> None:
     contact = e.client.contact or m.Contact(None)
     material = e.residual_material
+    public = e.public_text or m.PublicText(None, None, None, None)
     row = dict(
         id=e.id, reference=e.reference, type=e.type, title=e.title, description=e.description,
         client_kind=e.client.kind, client_organisation_id=e.client.organisation_id, contact_name=contact.name,
@@ -77,7 +80,8 @@ def save_enquiry(conn: Connection, e: m.Enquiry, new: bool = False) -> None:
             "material": material.material, "amount": str(material.amount), "unit": material.unit,
             "frequency": material.frequency},
         state=e.state, submitted_at=e.submitted_at, case_study_id=e.case_study_id, version=e.version,
-        updated_at=utcnow(),
+        public_title=public.title, public_description=public.description, public_approved_by=public.approved_by,
+        public_approved_at=public.approved_at, updated_at=utcnow(),
     )
     if new:
         conn.execute(insert(enquiry).values(**row, created_at=e.created_at))
