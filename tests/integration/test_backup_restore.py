@@ -164,7 +164,7 @@ def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_
     again = restored.client.get(f"{API}/support-statements/{person}").json
     assert again["status"] == "erased" and again["last_name"] is None and again["email"] is None
     audit = restored.client.get(f"{API}/support-statements/{person}/audit").json
-    assert [(a["action"], a["actor"], a["reason"]) for a in audit] == [("erased", "ops", "re-applied after a restore")]
+    assert [(a["action"], a["actor"], a["ground"]) for a in audit] == [("erased", "ops", "backup_restored")]
 
 
 def _tables(site: Site):
