@@ -61,6 +61,7 @@ def make_settings(federation, federation_files, tmp_path):
         # (tests/integration/test_rate_limits.py sets its own low ones).
         overrides.setdefault("rate_limit", TEST_RATE_LIMIT)
         overrides.setdefault("token_rate_limit", TEST_RATE_LIMIT)
+        overrides.setdefault("public_write_rate_limit", TEST_RATE_LIMIT)
         return load_settings(
             site_id,
             env={},
