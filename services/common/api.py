@@ -20,7 +20,7 @@ from services.common.jsonbody import JSONProvider
 from services.common.logs import register_request_context
 from services.common.metrics import register_metrics
 from services.common.ratelimit import RateLimitExceeded, count_public_write, init_rate_limits, too_many_requests
-from services.common.request_guard import guard_request
+from services.common.request_guard import RequestGuardPlugin, guard_request
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,8 @@ def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
     app.extensions["sopro"] = runtime
     api = SoproApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
-        "extra_plugins": [AccessRulesPlugin(app)],  # each operation's access rule, in the document
+        # each operation's access rule, and the answers of the request guard, in the document
+        "extra_plugins": [AccessRulesPlugin(app), RequestGuardPlugin()],
     })
     api.ma_plugin.converter.add_attribute_function(decimal_as_string)
     register_error_handlers(app)

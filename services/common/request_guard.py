@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import current_app, request
 
 from services.common.auth import view_of
@@ -135,3 +136,15 @@ def out_of_range_query(argument: dict | None) -> dict[str, list[str]]:
 
 def _instance(schema) -> ma.Schema:
     return schema() if isinstance(schema, type) else schema
+
+
+class RequestGuardPlugin(BasePlugin):
+    """apispec plugin: documents the guard's answers in every operation of the app's document."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("422", "UNPROCESSABLE_ENTITY")  # any path or query may hold a NUL
+            if "requestBody" in operation:
+                responses.setdefault("400", "BAD_REQUEST")
+                responses.setdefault("415", "UNSUPPORTED_MEDIA_TYPE")

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, select
 from services.common.auth import roles
 from services.common.envelope import STREAM_PATTERN
 from services.common.errors import Invalid, NotFound
+from services.common.jsonbody import MAX_INTEGER
 from services.common.outbox import outbox
 
 blp = Blueprint("federation", __name__, url_prefix="/federation", description="The site's event feed")
@@ -25,7 +26,8 @@ MAX_LIMIT = 1000
 
 
 class FeedQuery(ma.Schema):
-    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    # A seq is a BIGINT: beyond it the kernel's guard answers 422 before this schema (a driver overflow was a 500).
+    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=MAX_INTEGER))
     limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=MAX_LIMIT))
 
 

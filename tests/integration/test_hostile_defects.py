@@ -107,7 +107,8 @@ def test_a_feed_position_beyond_bigint_is_a_422(site):
     assert client.get("/federation/feed/HU22/registry?after=9223372036854775807", headers=headers).status_code == 200
 
 
-def test_a_partial_label_application_update_needs_complete_documents(site):
+def draft_application(site) -> tuple[str, dict]:
+    """The path of a new label application's draft, and its member's headers."""
     runtime, client = site
     organisation = str(uuid.uuid4())
     headers = bearer(runtime, client, "member", organisation)
@@ -115,20 +116,20 @@ def test_a_partial_label_application_update_needs_complete_documents(site):
         "holder_organisation_id": organisation, "holder_name": "Textil Kft", "product": "Tote bag",
         "cpv_codes": ["18930000"]})
     assert created.status_code == 201, created.get_data(as_text=True)
-    path = f"/api/v1/label-applications/{created.get_json()['id']}"
+    return f"/api/v1/label-applications/{created.get_json()['id']}", headers
+
+
+def test_a_partial_label_application_update_needs_complete_documents(site):
+    client = site[1]
+    path, headers = draft_application(site)
     body = refused(client.patch(path, headers=headers, json={"evidence": {"c1": {"documents": [{"size": 0}]}}}), 422)
     assert body["errors"]["evidence"]["c1"]["value"]["documents"]["0"] == {"sha256": ["Missing data for required field."]}
     assert client.patch(path, headers=headers, json={"product": "Tote bag, large"}).status_code == 200
 
 
 def test_a_json_operation_refuses_a_form_body_and_an_empty_body(site):
-    runtime, client = site
-    organisation = str(uuid.uuid4())
-    headers = bearer(runtime, client, "member", organisation)
-    created = client.post("/api/v1/label-applications", headers=headers, json={
-        "holder_organisation_id": organisation, "holder_name": "Textil Kft", "product": "Tote bag",
-        "cpv_codes": ["18930000"]})
-    path = f"/api/v1/label-applications/{created.get_json()['id']}"
+    client = site[1]
+    path, headers = draft_application(site)
     form = refused(client.patch(path, headers=headers, data={"product": "x"}), 415)
     assert form["code"] == "unsupported_media_type"
     empty = refused(client.patch(path, headers=headers, content_type="application/json"), 422)
