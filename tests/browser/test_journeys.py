@@ -163,6 +163,13 @@ def test_2_a_broker_logs_in_and_moves_it_forward(demo, new_page, german_enquiry)
     enquiries = Api(url(demo, "AT12")).ok("GET", "/enquiries", params={"state": "in_consultation"})["items"]
     assert reference in {e["reference"] for e in enquiries}, "moved in the site's own record"
 
+    # What the company typed leaves the site only as the broker approves it (test 5 finds it at the hub).
+    public = page.locator("#public-text ~ form").first  # its fields are prefixed: the page has several forms
+    public.locator("input[name=title]").fill(ENQUIRY_TITLE)
+    public.locator("button[type=submit]").click()
+    assert page.locator(".notice.success").inner_text() == tr("de", "The public version has been approved.")
+    shoot(page, "at12-enquiry-public-version-de")
+
 
 # --- 3. a supporter files a statement in Hungarian at HU22 -------------------------------------------
 
@@ -279,7 +286,8 @@ def test_5_the_agency_dashboard_shows_the_new_enquiry_and_the_charts(demo, new_p
 
     assert eventually(overview_lists_the_enquiry), "the German enquiry reached the dashboard"
     row = page.locator("#latest-enquiries tr", has_text=reference).inner_text()
-    assert ENQUIRY_TITLE in row and tr("de", "In consultation") in row, "with the state the broker moved it to"
+    assert ENQUIRY_TITLE in row, "with the public version the broker approved in test 2"
+    assert tr("de", "In consultation") in row, "with the state the broker moved it to"
 
     economic = page.locator("#chart-economic svg")
     assert economic.get_attribute("aria-label") == tr("de", "Economic: value paid to social enterprises")
