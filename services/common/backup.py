@@ -26,6 +26,7 @@ from sqlalchemy.schema import sort_tables
 
 from services.common.config import Settings
 from services.common.db import make_engine
+from services.common.sessions import web_session
 
 FORMAT = "sopro-backup/1"
 ALEMBIC_TABLE = "alembic_version"
@@ -85,6 +86,11 @@ def _snapshot(conn: Connection) -> None:
     # SQLite: the engine begins every transaction IMMEDIATE, which holds writers off until we finish.
 
 
+# Rows that live only as long as the running site: web sessions hold bearer tokens, which a copy of the
+# backup must not carry (a restore logs everyone out; the table itself is kept).
+LIVE_ONLY = frozenset({web_session.name})
+
+
 def dump(engine: Engine, tables: list[Table], site_id: str) -> dict:
     declared = {t.name for t in tables} | {ALEMBIC_TABLE}
     unknown = sorted(set(inspect(engine).get_table_names()) - declared)
@@ -98,7 +104,7 @@ def dump(engine: Engine, tables: list[Table], site_id: str) -> dict:
         for table in tables:
             columns = [c.name for c in table.columns]
             order = list(table.primary_key.columns) or list(table.columns)
-            rows = conn.execute(select(table).order_by(*order)).all()
+            rows = [] if table.name in LIVE_ONLY else conn.execute(select(table).order_by(*order)).all()
             doc["tables"][table.name] = {"columns": columns,
                                          "rows": [[_encode(v) for v in row] for row in rows]}
     return doc

@@ -229,3 +229,24 @@ def test_a_backup_is_readable_by_its_owner_alone(env, tmp_path, capsys):
             assert read_backup(out)["site"] == "AT12"
     finally:
         os.umask(previous)
+
+
+def test_a_backup_carries_no_live_session(env, tmp_path):
+    """A web session holds its bearer token: a stolen backup must not log anyone in."""
+    from services.common.sessions import web_session
+
+    runtime = bootstrap(load_settings())
+    app = create_app(runtime)
+    with runtime.engine.begin() as conn:
+        add_user(conn, "anna", "a long enough password", ["broker"])
+    client = app.test_client()
+    page = client.get("/login")
+    csrf = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/login", data={"username": "anna", "password": "a long enough password", "csrf_token": csrf})
+    with runtime.engine.connect() as conn:
+        assert conn.execute(select(web_session)).all(), "the login opened a session"
+    out = tmp_path / "at12.json.gz"
+    assert main(["backup", "--out", str(out)]) == 0
+    doc = read_backup(out)
+    assert doc["tables"]["web_session"]["rows"] == []
+    assert "anna" in {row[0] for row in doc["tables"]["auth_user"]["rows"]}, "the users are kept"
