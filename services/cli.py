@@ -151,6 +151,17 @@ def cmd_tick(args) -> int:
     return 0
 
 
+def cmd_enquiries_republish(args) -> int:
+    """Once after upgrading: every submitted enquiry publishes its public version (or the placeholder), so
+    titles typed by clients that left the site before public versions existed are overwritten."""
+    from services.bootstrap import bootstrap
+    from services.enquiries.lifecycle.republish import republish_shared_texts
+
+    runtime = bootstrap(_settings(args), migrate_db=False)
+    print(f"{runtime.site_id}: {republish_shared_texts(runtime.uow)} enquiries published their public version again")
+    return 0
+
+
 def cmd_routes(args) -> int:
     """Every route of the site's (or the hub's) app with its access rule: public, or the roles it needs."""
     import tempfile
@@ -240,6 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     tick = sub.add_parser("tick", help="scheduled housekeeping: expire enquiries past their deadline and labels past their validity")
     tick.add_argument("--site", help="site id; default SOPRO_SITE")
     tick.set_defaults(func=cmd_tick)
+
+    enquiries = sub.add_parser("enquiries", help="a site's enquiries").add_subparsers(dest="action", required=True)
+    republish = enquiries.add_parser("republish", help="once after upgrading: every submitted enquiry publishes "
+                                     "its public version, overwriting titles typed by clients at the hub")
+    republish.add_argument("--site", help="site id; default SOPRO_SITE")
+    republish.set_defaults(func=cmd_enquiries_republish)
 
     routes = sub.add_parser("routes", help="every route of the app with its access rule (public or roles)")
     routes.add_argument("--site", help="site id; default SOPRO_SITE")

@@ -124,3 +124,25 @@ def test_only_staff_approve_and_a_members_words_wait_too(network):
     site.ok("PATCH", f"/enquiries/{staff['id']}", json={"title": "Bänke und Tische aus Paletten"})
     deliver()
     assert _hub_title(hub, staff["id"]) == "Bänke und Tische aus Paletten"  # ... and so are their edits
+
+
+def test_republishing_overwrites_titles_that_left_before_public_versions_existed(network):
+    """An upgraded site: the hub still holds a title an old release published as typed."""
+    from services.enquiries.lifecycle.republish import republish_shared_texts
+
+    site, hub, _, deliver = network
+    filed = site.ok("POST", "/enquiries", None, 201, json=enquiry_body(
+        title=f"Anfrage von {NAME} ({EMAIL})", contact={"name": NAME, "email": EMAIL}))
+    site.company()
+    draft = site.ok("POST", "/enquiries", "client", 201, json=enquiry_body(title="Noch ein Entwurf"))
+    deliver()
+    with hub.engine.begin() as conn:  # what the old release had put there
+        conn.execute(enquiry_store.hub_enquiries.update().where(enquiry_store.hub_enquiries.c.id == filed["id"])
+                     .values(title=f"Anfrage von {NAME} ({EMAIL})"))
+    assert _leaks(_hub_texts(hub))
+
+    assert republish_shared_texts(site.runtime.uow) == 1, "submitted enquiries only: a draft never left"
+    deliver()
+    assert _hub_title(hub, filed["id"]) == f"{filed['reference']} (CPV 39100000)"
+    assert _leaks(_hub_texts(hub)) == []
+    assert site.ok("GET", f"/enquiries/{draft['id']}", "client")["state"] == "draft"

@@ -326,6 +326,10 @@ class Enquiry(Aggregate):
             self._record(ev.CrossBorderRequested(**request))
         return True
 
+    def publish_shared_text(self) -> None:
+        """Publish the enquiry as it may leave the site now (`republish`), whether or not it changed."""
+        self._publish_change()
+
     def _publish_change(self) -> None:
         if self.published:
             self._record(ev.EnquiryChanged(**self.snapshot()))
