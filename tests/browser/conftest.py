@@ -48,7 +48,9 @@ def _need_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+# Module scope: the federation and chromium stop with the journeys, not at the end of the whole suite
+# (the demo's workers would otherwise take a third of a core from every test after them).
+@pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo federation's description (federation.json): {"hub": url, "sites": {id: {url, users...}}}."""
     _need_chromium()  # no point starting the federation without a browser
@@ -85,7 +87,7 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(demo):
     try:
         from playwright.sync_api import sync_playwright
