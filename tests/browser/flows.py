@@ -6,7 +6,6 @@ test does), so that the tests see impact they entered themselves reach the hub.
 """
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 import requests
@@ -64,13 +63,3 @@ def deliver_with_impact(base_url: str, client: str, social_enterprise: str, cpv:
     api.ok("POST", f"/enquiries/{eid}/transitions", json={"to": "in_production"})
     api.ok("POST", f"/enquiries/{eid}/agreements/{agreement['id']}/deliver", json=impact)
     return eid
-
-
-def eventually(fetch, timeout: float = 20.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-

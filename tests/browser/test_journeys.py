@@ -23,7 +23,8 @@ from babel.support import Translations
 
 from services.demo.data import DELIVERED
 from tests.browser.conftest import shoot
-from tests.browser.flows import Api, deliver_with_impact, eventually
+from tests.browser.flows import Api, deliver_with_impact
+from tests.support.polling import eventually
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUES = [REPO / "services" / "web" / "translations", REPO / "services" / "hub" / "translations"]

@@ -7,11 +7,11 @@ offer is priced in forint (1,000 HUF = 2.50 EUR), below every euro price: the hu
 from __future__ import annotations
 
 import datetime
-import time
 import uuid
 from dataclasses import dataclass
 
 import requests
+from tests.support.polling import eventually
 
 BAGS = "18930000"
 DAYS = 35  # the deadline; with 7 days of lead time, four weeks of production
@@ -24,16 +24,6 @@ SUPPLIERS = (
     ("AT11", "Oberwarter Beschäftigungswerk", "AT113", 47.29, 16.20, 300, "3.60", "EUR"),  # 1,200 (reserve)
     ("HU22", "Győri Zsákmanufaktúra", "HU221", 47.69, 17.63, 400, "1500", "HUF"),  # 1,600 at 3.75 EUR (reserve)
 )
-
-
-def eventually(fetch, timeout: float = 30.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fetch()
-        if value:
-            return value
-        time.sleep(interval)
-    return fetch()
 
 
 @dataclass

@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.e2e.test_distributed import eventually, federation, organisation, session_for  # noqa: F401 - fixture
+from tests.e2e.test_distributed import federation, organisation, session_for  # noqa: F401 - fixture
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 

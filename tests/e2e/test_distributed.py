@@ -7,8 +7,8 @@ import sys
 import pytest
 import requests
 
-from tests.e2e.crossborder_flow import eventually
 from tests.e2e.distributed import DistributedFederation, session_for
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 

@@ -1,13 +1,13 @@
 """End to end, embedded: the whole federation in this process (SQLite, in-memory bus), as `sopro demo`."""
 from __future__ import annotations
 
-import time
 
 import pytest
 import requests
 
 from services.demo.data import DEMO_PASSWORD
 from services.demo.federation import EmbeddedFederation
+from tests.support.polling import eventually
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +21,6 @@ def token(url: str, username: str) -> str:
     r = requests.post(f"{url}/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
     assert r.status_code == 200, r.text
     return r.json()["access_token"]
-
-
-def eventually(fetch, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fetch()
-        if value:
-            return value
-        time.sleep(0.1)
-    return fetch()
 
 
 def test_organisation_registered_at_at12_appears_at_the_hub(federation):

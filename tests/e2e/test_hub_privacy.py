@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 import requests
@@ -20,6 +19,7 @@ from services.common.outbox import outbox_stream
 from services.demo import data
 from services.demo.federation import EmbeddedFederation
 from services.workers import HUB_INGEST_QUEUE
+from tests.support.polling import eventually
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"\+\d[\d ()/-]{6,}\d")
@@ -101,10 +101,8 @@ def demo_run(tmp_path_factory):
     try:
         fed.seed()
         add_personal_data(fed)
-        deadline = time.monotonic() + 60
-        while not (all_sequenced(fed) and hub_has_everything(fed)) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert all_sequenced(fed) and hub_has_everything(fed), "the hub applied every site's events"
+        assert eventually(lambda: all_sequenced(fed) and hub_has_everything(fed), timeout=60, interval=0.2), \
+            "the hub applied every site's events"
         yield fed
     finally:
         fed.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -208,14 +207,6 @@ def through(proxy: FaultProxy, amqp_url: str) -> str:
     return proxy.url("amqp", f"{parts.username}:{parts.password}@", parts.path)
 
 
-def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
 
 
 def all_applied(hub: Hub, ids) -> bool:

@@ -9,8 +9,9 @@ import pytest
 
 from services.bootstrap import create_app
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, declare, wait_until
+from tests.faults.harness import all_applied, declare
 from tests.faults.workers import IngestWorker, RelayWorker, Writer
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -21,7 +22,7 @@ def test_broker_restart_mid_stream(site, hub, own_broker, own_broker_url):
     declare(hub, own_broker_url)
     with IngestWorker(hub, own_broker_url) as ingest, RelayWorker(site.runtime, own_broker_url):
         writer = Writer(site, per_second=50).start()
-        assert wait_until(lambda: len(hub.applications()) >= 100, timeout=30)
+        assert eventually(lambda: len(hub.applications()) >= 100, timeout=30)
         applied_before = set(hub.applications())
         started = time.monotonic()
         own_broker.restart()
@@ -30,7 +31,7 @@ def test_broker_restart_mid_stream(site, hub, own_broker, own_broker_url):
         written_by_then = site.event_ids()
         writer.stop()
         written = site.event_ids()
-        assert wait_until(lambda: all_applied(hub, written), timeout=60)
+        assert eventually(lambda: all_applied(hub, written), timeout=60)
         caught_up_s = time.monotonic() - started
         time.sleep(0.5)
     figures = classify("broker restart mid-stream", written, hub.applications(), hub.routes(),
@@ -52,7 +53,7 @@ def test_memory_alarm_blocks_publishers_but_not_the_site(site, hub, own_broker, 
     with IngestWorker(hub, own_broker_url) as ingest, \
             RelayWorker(site.runtime, own_broker_url, confirm_timeout=2.0):
         site.write(20)
-        assert wait_until(lambda: all_applied(hub, site.event_ids()))
+        assert eventually(lambda: all_applied(hub, site.event_ids()))
         applied_before = set(hub.applications())
 
         own_broker.memory_alarm(True)
@@ -62,7 +63,7 @@ def test_memory_alarm_blocks_publishers_but_not_the_site(site, hub, own_broker, 
                 "kind": "person", "first_name": "Ilse", "last_name": "Alarm", "consent": True, "nuts3": "AT127",
             }).status_code for _ in range(20)]
             site.write(100)
-            blocked = wait_until(lambda: "blocked" in own_broker.connection_states(vhost), timeout=15)
+            blocked = eventually(lambda: "blocked" in own_broker.connection_states(vhost), timeout=15)
             time.sleep(2.5)  # longer than the relay's confirm timeout: it has tried, and was held
             during = set(site.event_ids()) - applied_before
             backlog = site.backlog()
@@ -72,7 +73,7 @@ def test_memory_alarm_blocks_publishers_but_not_the_site(site, hub, own_broker, 
             own_broker.memory_alarm(False)
         cleared = time.monotonic()
         written = site.event_ids()
-        assert wait_until(lambda: all_applied(hub, written), timeout=60)
+        assert eventually(lambda: all_applied(hub, written), timeout=60)
         drained_s = time.monotonic() - cleared
         time.sleep(0.5)
     figures = classify("broker memory alarm", written, hub.applications(), hub.routes(), in_doubt=during,

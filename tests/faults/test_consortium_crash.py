@@ -26,9 +26,10 @@ from services.hub.crossborder import CrossBorder
 from services.registry import handlers as registry
 from services.registry import model as registry_model
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, declare, wait_until
+from tests.faults.harness import all_applied, declare
 from tests.faults.ingest_process import IngestProcess
 from tests.faults.workers import IngestWorker, RelayWorker
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -70,8 +71,8 @@ def suppliers_known_at_the_hub(make_site, hub, amqp_url):
     with IngestWorker(hub, amqp_url):  # the hub knows the offers before anyone asks
         for site in (at12, hu22):
             with RelayWorker(site.runtime, amqp_url):
-                assert wait_until(lambda: site.backlog() == 0)
-        assert wait_until(lambda: all_applied(hub, at12.event_ids() + hu22.event_ids()))
+                assert eventually(lambda: site.backlog() == 0)
+        assert eventually(lambda: all_applied(hub, at12.event_ids() + hu22.event_ids()))
     return at12, hu22, offers
 
 
@@ -92,7 +93,7 @@ def test_hub_killed_mid_allocation_counts_no_capacity_twice(make_site, hub, amqp
     at12, hu22, offers = suppliers_known_at_the_hub(make_site, hub, amqp_url)
     first = request_consortium(at12, 3000)
     with RelayWorker(at12.runtime, amqp_url):
-        assert wait_until(lambda: at12.backlog() == 0)
+        assert eventually(lambda: at12.backlog() == 0)
     doomed = IngestProcess(hub, amqp_url, federation_files[0], "--hold-in-allocation")
     try:
         parts_in_flight = int(doomed.expect("ALLOCATING").split()[1])
@@ -106,13 +107,13 @@ def test_hub_killed_mid_allocation_counts_no_capacity_twice(make_site, hub, amqp
     successor = IngestProcess(hub, amqp_url, federation_files[0])
     try:
         successor.expect("READY")
-        assert wait_until(lambda: order_of(hub, first), timeout=60), "the request was allocated after the restart"
+        assert eventually(lambda: order_of(hub, first), timeout=60), "the request was allocated after the restart"
         second = request_consortium(at12, 3000)
         with RelayWorker(at12.runtime, amqp_url):
-            assert wait_until(lambda: at12.backlog() == 0)
-        assert wait_until(lambda: order_of(hub, second), timeout=60)
+            assert eventually(lambda: at12.backlog() == 0)
+        assert eventually(lambda: order_of(hub, second), timeout=60)
         written = at12.event_ids() + hu22.event_ids()
-        assert wait_until(lambda: all_applied(hub, written), timeout=30)
+        assert eventually(lambda: all_applied(hub, written), timeout=30)
     finally:
         successor.end()
 
@@ -150,7 +151,7 @@ def test_two_allocations_at_once_count_no_capacity_twice(make_site, hub, amqp_ur
     at12, hu22, offers = suppliers_known_at_the_hub(make_site, hub, amqp_url)
     requests = [request_consortium(at12, 3000), request_consortium(at12, 3000)]
     with RelayWorker(at12.runtime, amqp_url):
-        assert wait_until(lambda: at12.backlog() == 0)
+        assert eventually(lambda: at12.backlog() == 0)
     bodies = [e for e in at12.envelopes() if '"type":"enquiries.enquiry.cross_border_requested"' in e]
     start = threading.Barrier(2)
     processors = [hub.processor("bus"), hub.processor("feed")]

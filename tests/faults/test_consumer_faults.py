@@ -14,10 +14,11 @@ from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.common.signing import load_private_key, sign
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, declare, wait_until
+from tests.faults.harness import all_applied, declare
 from tests.faults.ingest_process import IngestProcess
 from tests.faults.workers import IngestWorker, RelayWorker
 from tests.integration.sync_harness import drain_queue
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -28,7 +29,7 @@ def test_consumer_killed_between_commit_and_ack(site, hub, amqp_url, federation_
     declare(hub, amqp_url)
     site.write(400)
     with RelayWorker(site.runtime, amqp_url):
-        assert wait_until(lambda: site.backlog() == 0, timeout=60)
+        assert eventually(lambda: site.backlog() == 0, timeout=60)
     written = site.event_ids()
 
     doomed = IngestProcess(hub, amqp_url, federation_files[0], "--hold-after-commit")
@@ -42,8 +43,8 @@ def test_consumer_killed_between_commit_and_ack(site, hub, amqp_url, federation_
     successor = IngestProcess(hub, amqp_url, federation_files[0])
     try:
         successor.expect("READY")
-        assert wait_until(lambda: all_applied(hub, written), timeout=60)
-        absorbed = wait_until(lambda: successor.duplicates() >= committed and successor.duplicates())
+        assert eventually(lambda: all_applied(hub, written), timeout=60)
+        absorbed = eventually(lambda: successor.duplicates() >= committed and successor.duplicates())
     finally:
         successor.end()
     figures = classify("consumer killed before its ack", written, hub.applications(), hub.routes(),
@@ -60,7 +61,7 @@ def test_poison_messages_are_dead_lettered_and_the_stream_flows_on(site, hub, am
     hostile = bus.Publisher(bus.connect(amqp_url, heartbeat=0))
     with RelayWorker(site.runtime, amqp_url) as relay:
         site.write(30)
-        assert wait_until(lambda: site.backlog() == 0)
+        assert eventually(lambda: site.backlog() == 0)
         good = json.loads(site.envelopes()[0])
         forged_fields = {**Envelope.parse(good).unsigned_fields(), "id": str(uuid.uuid4()), "seq": 31}
         hu22_key = load_private_key(federation_files[1] / "HU22.pem")
@@ -71,15 +72,15 @@ def test_poison_messages_are_dead_lettered_and_the_stream_flows_on(site, hub, am
         site.write(30)
         handler_poison = site.event_ids()[-1]
         site.write(30)
-        assert wait_until(lambda: site.backlog() == 0)
+        assert eventually(lambda: site.backlog() == 0)
     hostile.close()
     written = site.event_ids()
     refused = {invalid_id, handler_poison}
 
     with IngestWorker(hub, amqp_url, processor=hub.processor("bus", fail_for={handler_poison})) as ingest:
         good_ids = [i for i in written if i not in refused]
-        assert wait_until(lambda: all_applied(hub, good_ids), timeout=60)
-        dead = wait_until(lambda: len(hub.dead_letters()) >= 4 and hub.dead_letters())
+        assert eventually(lambda: all_applied(hub, good_ids), timeout=60)
+        dead = eventually(lambda: len(hub.dead_letters()) >= 4 and hub.dead_letters())
     in_dlq = drain_queue(amqp_url, hub.spec.dead_letter_name)
     figures = classify("poison messages", written, hub.applications(), hub.routes(), dead_lettered=refused,
                        absorbed=ingest.absorbed, dead_letter_queue=len(in_dlq))

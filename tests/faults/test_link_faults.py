@@ -7,8 +7,9 @@ import pytest
 
 from tests.faults.checker import assert_clean, classify
 from tests.faults.conftest import HEARTBEAT_SECONDS
-from tests.faults.harness import all_applied, broker_proxy, declare, through, wait_until
+from tests.faults.harness import all_applied, broker_proxy, declare, through
 from tests.faults.workers import IngestWorker, RelayWorker, Writer
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -22,7 +23,7 @@ def test_connections_reset_mid_batch(site, hub, amqp_url):
         site.write(400)
         relay_link.cut_after(30_000)  # about a quarter into the first batch of 200 envelopes
         with RelayWorker(site.runtime, through(relay_link, amqp_url), batch_size=200):
-            assert wait_until(lambda: site.backlog() == 0, timeout=60)
+            assert eventually(lambda: site.backlog() == 0, timeout=60)
         assert len(relay_link.accepted) >= 2, "the relay's link was cut, and the relay came back"
         written = site.event_ids()
 
@@ -39,7 +40,7 @@ def test_connections_reset_mid_batch(site, hub, amqp_url):
         processor.process = commit_then_lose_the_link
         # The queue holds the whole stream, so the hub takes full batches from the start.
         with IngestWorker(hub, through(hub_link, amqp_url), processor=processor) as ingest:
-            assert wait_until(lambda: all_applied(hub, written), timeout=60)
+            assert eventually(lambda: all_applied(hub, written), timeout=60)
             time.sleep(0.5)  # let any late redelivery arrive, to be counted
         assert cut, "the hub's link was never cut mid-batch"
         figures = classify("connections reset mid-batch", written, hub.applications(), hub.routes(),
@@ -60,7 +61,7 @@ def test_half_open_links_are_detected_by_heartbeats_within_bounds(site, hub, amq
                 RelayWorker(site.runtime, through(relay_link, amqp_url), confirm_timeout=confirm_timeout):
             assert len(hub_link.accepted) == 1, "the consumer holds one connection, all of it heartbeat-watched"
             site.write(5)
-            assert wait_until(lambda: all_applied(hub, site.event_ids()))
+            assert eventually(lambda: all_applied(hub, site.event_ids()))
             settled = time.monotonic()
             time.sleep(2.5 * HEARTBEAT_SECONDS)  # idle for longer than two heartbeat intervals
             assert relay_link.connections_since(settled) == 0 and hub_link.connections_since(settled) == 0, \
@@ -71,16 +72,16 @@ def test_half_open_links_are_detected_by_heartbeats_within_bounds(site, hub, amq
             applied_at_strike = set(hub.applications())
             struck = time.monotonic()
             assert relay_link.blackhole() == 1 and hub_link.blackhole() == 1
-            relay_back = wait_until(lambda: relay_link.connections_since(struck), timeout=30, interval=0.02)
+            relay_back = eventually(lambda: relay_link.connections_since(struck), timeout=30, interval=0.02)
             relay_detected = time.monotonic() - struck
-            hub_back = wait_until(lambda: hub_link.connections_since(struck) and ingest.consumer.connected_at[-1] > struck,
+            hub_back = eventually(lambda: hub_link.connections_since(struck) and ingest.consumer.connected_at[-1] > struck,
                                   timeout=30, interval=0.02)
             hub_detected = ingest.consumer.connected_at[-1] - struck
             doubt = set(site.event_ids()) - applied_at_strike  # in flight, or written while the links were dead
             time.sleep(1.0)
             writer.stop()
             written = site.event_ids()
-            assert wait_until(lambda: all_applied(hub, written), timeout=60)
+            assert eventually(lambda: all_applied(hub, written), timeout=60)
             time.sleep(0.5)
     assert relay_back and hub_back, "a half-open link was never noticed"
     # py-amqp gives up after two silent intervals; a third, plus 2 s, is slack for a loaded machine. The

@@ -15,9 +15,10 @@ import pytest
 from services.bootstrap import create_app
 from services.serving import AppServer
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, broker_proxy, declare, through, wait_until
+from tests.faults.harness import all_applied, broker_proxy, declare, through
 from tests.faults.proxy import FaultProxy
 from tests.faults.workers import IngestWorker, ReconcileWorker, RelayWorker, Writer
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -52,7 +53,7 @@ def test_partition_between_a_site_and_the_hub_then_catch_up(site, hub, amqp_url)
 
 def _partition_and_catch_up(site, hub, writer, wan_bus, wan_feed):
     # Steady state: how many events a second reach the hub while the site writes and the links are up.
-    assert wait_until(lambda: len(hub.applications()) >= WRITES_PER_SECOND, timeout=30)
+    assert eventually(lambda: len(hub.applications()) >= WRITES_PER_SECOND, timeout=30)
     steady_from, applied_from = time.monotonic(), len(hub.applications())
     time.sleep(STEADY_SECONDS)
     steady_rate = (len(hub.applications()) - applied_from) / (time.monotonic() - steady_from)
@@ -71,9 +72,9 @@ def _partition_and_catch_up(site, hub, writer, wan_bus, wan_feed):
     healed = time.monotonic()
     wan_bus.heal()
     wan_feed.heal()
-    resumed = wait_until(lambda: set(hub.applications()) & set(backlog) and time.monotonic(), timeout=120,
+    resumed = eventually(lambda: set(hub.applications()) & set(backlog) and time.monotonic(), timeout=120,
                          interval=0.01)
-    assert wait_until(lambda: all_applied(hub, written_at_heal), timeout=120, interval=0.01), \
+    assert eventually(lambda: all_applied(hub, written_at_heal), timeout=120, interval=0.01), \
         "the backlog never drained"
     drain_seconds = time.monotonic() - healed
     drain_rate = len(backlog) / drain_seconds  # from the heal: reconnecting is part of catching up
@@ -81,7 +82,7 @@ def _partition_and_catch_up(site, hub, writer, wan_bus, wan_feed):
 
     writer.stop()
     written = site.event_ids()
-    assert wait_until(lambda: all_applied(hub, written), timeout=60)
+    assert eventually(lambda: all_applied(hub, written), timeout=60)
     time.sleep(0.5)
     routes = hub.routes()
     print(f"[fault] catch-up: {len(backlog)} events drained in {drain_seconds:.1f}s after the heal = "

@@ -13,9 +13,10 @@ from services.common.outbox import outbox
 from services.registry import store as registry_store
 from services.sync import relay as relay_module
 from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, declare, digest, wait_until
+from tests.faults.harness import all_applied, declare, digest
 from tests.faults.workers import IngestWorker, RelayWorker
 from tests.integration.sync_harness import drain_queue
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -42,16 +43,16 @@ def test_replay_of_an_entire_outbox_leaves_the_hub_byte_identical(site, hub, amq
                     site.rename(org, f"Firma {org[:8]} v{version}")
             site.write(200)
             written = site.event_ids()
-            assert wait_until(lambda: all_applied(hub, written), timeout=60)
+            assert eventually(lambda: all_applied(hub, written), timeout=60)
         before = hub.dump()
         absorbed_before = ingest.absorbed
 
         with site.runtime.engine.begin() as conn:
             conn.execute(update(outbox).values(published_at=None))
         with RelayWorker(site.runtime, amqp_url):
-            assert wait_until(lambda: site.backlog() == 0, timeout=60)
+            assert eventually(lambda: site.backlog() == 0, timeout=60)
         republish(amqp_url, list(reversed(site.envelopes())))
-        assert wait_until(lambda: ingest.absorbed - absorbed_before >= 2 * len(written), timeout=60), \
+        assert eventually(lambda: ingest.absorbed - absorbed_before >= 2 * len(written), timeout=60), \
             f"{ingest.absorbed - absorbed_before} of {2 * len(written)} replayed deliveries absorbed"
         replayed = ingest.absorbed - absorbed_before
     after = hub.dump()
@@ -103,13 +104,13 @@ def test_site_clocks_skewed_by_ten_minutes(make_site, hub, amqp_url, site_clock)
 
     for site in (at12, hu22):
         with RelayWorker(site.runtime, amqp_url):
-            assert wait_until(lambda: site.backlog() == 0, timeout=60)
+            assert eventually(lambda: site.backlog() == 0, timeout=60)
     republish(amqp_url, [m.body for m in reversed(drain_queue(amqp_url, hub.spec.name))])
     written = at12.event_ids() + hu22.event_ids()
     with IngestWorker(hub, amqp_url) as ingest:
-        assert wait_until(lambda: all_applied(hub, written), timeout=60)
+        assert eventually(lambda: all_applied(hub, written), timeout=60)
         republish(amqp_url, at12.envelopes() + hu22.envelopes())
-        assert wait_until(lambda: ingest.absorbed >= len(written), timeout=60)
+        assert eventually(lambda: ingest.absorbed >= len(written), timeout=60)
 
     with at12.runtime.engine.connect() as conn:
         rows = conn.execute(select(outbox.c.seq, outbox.c.occurred_at, outbox.c.aggregate_id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 import uuid
 
 from kombu import Connection
@@ -103,14 +102,6 @@ def applied_counts(runtime) -> dict[str, int]:
         return {r.event_id: r.count for r in conn.execute(select(probe_applied))}
 
 
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
 
 
 def declare(bus_url: str, spec: bus.QueueSpec = QUEUE) -> None:

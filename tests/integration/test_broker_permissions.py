@@ -29,8 +29,9 @@ from services.sync.consumer import EventConsumer
 from services.workers import HUB_INGEST_QUEUE, hub_ingest
 from tests.conftest import AMQP_HOST, rabbitmqctl
 from tests.integration.sync_harness import (
-    RunningConsumer, drain_queue, make_runtime, processor_for, relay_for, wait_until, write_events,
+    RunningConsumer, drain_queue, make_runtime, processor_for, relay_for, write_events,
 )
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -146,7 +147,7 @@ def test_the_sites_relay_and_the_hubs_consumer_work_on_the_provisioned_broker(br
     write_events(site, 3)
     assert relay_for(site, site.settings.bus_url).run_once() == 3  # published as AT12's broker user
     with HubIngest(hub) as ingest:
-        assert wait_until(lambda: ingest.position("AT12/registry") == (3, 3)), ingest.position("AT12/registry")
+        assert eventually(lambda: ingest.position("AT12/registry") == (3, 3)), ingest.position("AT12/registry")
 
 
 def test_a_user_cannot_publish_other_keys_nor_read_or_bind_what_is_not_its_own(broker):
@@ -173,7 +174,7 @@ def test_a_forged_event_is_stopped_twice(broker, site, hub):
     write_events(site, 2)
     relay_for(site, site.settings.bus_url).run_once()
     with HubIngest(hub) as ingest:
-        assert wait_until(lambda: ingest.position("AT12/registry") == (2, 2))
+        assert eventually(lambda: ingest.position("AT12/registry") == (2, 2))
     # AT12 fakes an event of HU22's: HU22's site and stream, signed with AT12's own key.
     genuine = Envelope.parse(json.loads(_outbox_body(site)))
     fields = {**genuine.unsigned_fields(), "id": str(uuid.uuid4()), "site": "HU22", "stream": "HU22/registry",
@@ -190,8 +191,8 @@ def test_a_forged_event_is_stopped_twice(broker, site, hub):
     write_events(site, 1)  # and a genuine event after it: the stream flows on
     relay_for(site, site.settings.bus_url).run_once()
     with HubIngest(hub) as ingest:
-        dead = wait_until(lambda: drain_queue(broker.url("hub"), "hub.ingest.dlq"))
-        assert wait_until(lambda: ingest.position("AT12/registry") == (3, 3))
+        dead = eventually(lambda: drain_queue(broker.url("hub"), "hub.ingest.dlq"))
+        assert eventually(lambda: ingest.position("AT12/registry") == (3, 3))
         assert ingest.position("HU22/registry") is None, "the forged event took no place in HU22's stream"
     assert len(dead) == 1 and json.loads(dead[0].body)["id"] == fields["id"]
     assert dead[0].headers[REASON_HEADER].startswith("forged:"), dead[0].headers[REASON_HEADER]
@@ -228,13 +229,13 @@ def test_dead_letters_stay_with_their_owner(broker, site):
     publish(broker.url("hub"), "to.AT12.hub.part.forwarded", "rejected")
     with Connection(at12) as conn:
         channel = conn.channel()
-        rejected = wait_until(lambda: channel.basic_get(queue="AT12.inbox"))
+        rejected = eventually(lambda: channel.basic_get(queue="AT12.inbox"))
         channel.basic_reject(rejected.delivery_tag, requeue=False)
     publish(broker.url("hub"), "to.AT12.hub.part.forwarded", "{not json")
     spec = bus.QueueSpec("AT12.inbox", ("to.AT12.#",))  # declared by the site's code as the definitions have it
     dead = []
     with RunningConsumer(at12, processor_for(site, spec.name), spec):
-        assert wait_until(lambda: dead.extend(drain_queue(at12, "AT12.inbox.dlq")) or len(dead) == 2), dead
+        assert eventually(lambda: dead.extend(drain_queue(at12, "AT12.inbox.dlq")) or len(dead) == 2), dead
     assert sorted(m.body for m in dead) == ["rejected", "{not json"]
     [by_consumer] = [m for m in dead if m.body == "{not json"]
     assert by_consumer.headers[REASON_HEADER].startswith("malformed"), by_consumer.headers

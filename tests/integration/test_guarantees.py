@@ -19,8 +19,9 @@ from services.common.outbox import outbox
 from services.common.signing import sign
 from tests.integration.sync_harness import (
     QUEUE, FeedServer, RunningConsumer, applied_counts, declare, drain_queue, make_runtime, processor_for,
-    reconciler_for, relay_for, statement_recorded, wait_until, write_events,
+    reconciler_for, relay_for, statement_recorded, write_events,
 )
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -77,7 +78,7 @@ def test_relay_killed_after_confirm_before_marking_duplicate_is_absorbed(site, h
 
     outcomes = []
     with RunningConsumer(amqp_url, processor_for(hub), on_outcome=outcomes.append):
-        wait_until(lambda: sum(len(o.applied) + o.duplicates for o in outcomes) >= 80)
+        eventually(lambda: sum(len(o.applied) + o.duplicates for o in outcomes) >= 80)
     assert sum(o.duplicates for o in outcomes) == 40, "every event arrived twice"
     assert applied_counts(hub) == {i: 1 for i in ids}, "and each was applied exactly once"
 
@@ -160,7 +161,7 @@ def test_consumer_tracks_positions_per_stream(site, hub, amqp_url):
     write_events(site, 10)
     relay_for(site, amqp_url).run_once()
     with RunningConsumer(amqp_url, processor_for(hub)):
-        wait_until(lambda: len(applied_counts(hub)) == 10)
+        eventually(lambda: len(applied_counts(hub)) == 10)
     with hub.engine.connect() as conn:
         assert inbox.positions(conn, QUEUE.name) == {"AT12/registry": (10, 10)}
 
@@ -173,13 +174,13 @@ def test_hub_stopped_while_site_writes_then_catches_up(site, hub, amqp_url):
     first = write_events(site, 20)
     relay_for(site, amqp_url).run_once()
     with RunningConsumer(amqp_url, processor):
-        wait_until(lambda: len(applied_counts(hub)) == 20)
+        eventually(lambda: len(applied_counts(hub)) == 20)
     # The hub is down; the site keeps writing and relaying into the durable queue.
     later = write_events(site, 200)
     relay_for(site, amqp_url).run_once()
     assert len(applied_counts(hub)) == 20
     with RunningConsumer(amqp_url, processor):
-        wait_until(lambda: len(applied_counts(hub)) == 220)
+        eventually(lambda: len(applied_counts(hub)) == 220)
     assert applied_counts(hub) == {i: 1 for i in first + later}
 
 
@@ -196,7 +197,7 @@ def test_message_deleted_from_broker_is_healed_from_the_feed(site, hub, amqp_url
     processor = processor_for(hub)
     outcomes = []
     with RunningConsumer(amqp_url, processor, on_outcome=outcomes.append):
-        wait_until(lambda: len(applied_counts(hub)) == 28)
+        eventually(lambda: len(applied_counts(hub)) == 28)
     assert any(o.gaps for o in outcomes), "the consumer noticed the gap"
     with FeedServer(site) as feed:
         healed = reconciler_for(hub, processor, site, feed.url).run_once()
@@ -256,8 +257,8 @@ def test_malformed_and_forged_messages_are_dead_lettered_with_reason_and_stream_
         bus.Publisher(conn).publish([bus.OutgoingMessage("AT12.registry.support_statement.recorded", b, str(i))
                                      for i, b in enumerate(bodies)])
     with RunningConsumer(amqp_url, processor_for(hub)):
-        wait_until(lambda: len(applied_counts(hub)) == 4)
-        dead = wait_until(lambda: drain_queue(amqp_url, QUEUE.dead_letter_name))
+        eventually(lambda: len(applied_counts(hub)) == 4)
+        dead = eventually(lambda: drain_queue(amqp_url, QUEUE.dead_letter_name))
     assert sorted(m.headers[REASON_HEADER].split(":")[0] for m in dead) == ["forged", "invalid", "malformed"]
     assert len(applied_counts(hub)) == 4, "the good events before and after the bad ones were applied"
 
@@ -279,7 +280,7 @@ def test_dead_letter_queue_holds_the_message_with_its_reason(hub, amqp_url):
         bus.Publisher(conn).publish([bus.OutgoingMessage("AT12.registry.support_statement.recorded",
                                                          '{"id": 1}', "bad")])
     with RunningConsumer(amqp_url, processor_for(hub)):
-        dead = wait_until(lambda: drain_queue(amqp_url, QUEUE.dead_letter_name))
+        dead = eventually(lambda: drain_queue(amqp_url, QUEUE.dead_letter_name))
     assert len(dead) == 1
     assert dead[0].body == '{"id": 1}'
     assert dead[0].headers[REASON_HEADER].startswith("malformed: invalid envelope")
@@ -300,7 +301,7 @@ def test_site_keeps_writing_while_broker_is_down_and_drains_after(site, hub, amq
     declare(amqp_url)
     assert relay_for(site, amqp_url).run_once() == 100
     with RunningConsumer(amqp_url, processor_for(hub)):
-        wait_until(lambda: len(applied_counts(hub)) == 100)
+        eventually(lambda: len(applied_counts(hub)) == 100)
     assert applied_counts(hub) == {i: 1 for i in ids}
 
 
@@ -315,11 +316,11 @@ def test_relay_and_consumer_survive_the_broker_dropping_their_connections(site, 
     thread.start()
     ids = write_events(site, 50)
     with RunningConsumer(amqp_url, processor_for(hub)):
-        wait_until(lambda: len(applied_counts(hub)) == 50)
+        eventually(lambda: len(applied_counts(hub)) == 50)
         rabbitmqctl("close_all_connections", "--vhost", vhost, "fault injection")
         ids += write_events(site, 50)
         wake.set()
-        wait_until(lambda: len(applied_counts(hub)) == 100, timeout=30)
+        eventually(lambda: len(applied_counts(hub)) == 100, timeout=30)
     stop.set()
     thread.join(10)
     assert applied_counts(hub) == {i: 1 for i in ids}
@@ -349,6 +350,6 @@ def test_consumer_survives_its_database_failing_and_applies_everything_after(sit
     running.thread = threading.Thread(target=running.consumer.run_until, args=(running.stop_event, 0.2),
                                       daemon=True)
     with running:
-        wait_until(lambda: len(applied_counts(hub)) == 30, timeout=30)
+        eventually(lambda: len(applied_counts(hub)) == 30, timeout=30)
     assert failures["left"] == 0
     assert applied_counts(hub) == {i: 1 for i in ids}

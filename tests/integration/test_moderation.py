@@ -19,9 +19,10 @@ from services.common.errors import Conflict, Unavailable
 from services.sync import moderation
 from services.sync.processing import EventProcessor
 from tests.integration.sync_harness import (
-    EVENT_TYPE, FeedServer, RunningConsumer, declare, make_runtime, reconciler_for, relay_for, wait_until,
+    EVENT_TYPE, FeedServer, RunningConsumer, declare, make_runtime, reconciler_for, relay_for,
     write_events,
 )
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
@@ -76,12 +77,12 @@ def test_paused_stream_is_held_back_and_applied_once_in_order_on_resume(site, hu
     first = write_events(site, 3)
     relay.run_once()
     with FeedServer(site) as feed, RunningConsumer(amqp_url, processor, on_outcome=outcomes.append):
-        wait_until(lambda: len(applied(hub)) == 3)
+        eventually(lambda: len(applied(hub)) == 3)
         moderation.pause(hub.engine, CONSUMER, STREAM, "agency", "suspicious bulk registrations")
 
         held = write_events(site, 25)  # the site keeps writing and relaying while the hub holds back
         assert relay.run_once() == 25
-        assert wait_until(lambda: sum(o.paused for o in outcomes) == 25), "the consumer received every message"
+        assert eventually(lambda: sum(o.paused for o in outcomes) == 25), "the consumer received every message"
         assert applied(hub) == [(i, s) for s, i in enumerate(first, 1)], "nothing of the paused stream applied"
         with hub.engine.connect() as conn:
             assert inbox.positions(conn, CONSUMER)[STREAM] == (3, 3), "and nothing claimed"
@@ -96,7 +97,7 @@ def test_paused_stream_is_held_back_and_applied_once_in_order_on_resume(site, hu
 
         later = write_events(site, 2)  # live again
         relay.run_once()
-        wait_until(lambda: len(applied(hub)) == 30)
+        eventually(lambda: len(applied(hub)) == 30)
 
     expected = [(event_id, seq) for seq, event_id in enumerate(first + held + later, 1)]
     assert applied(hub) == expected, "every event applied exactly once, in seq order"
