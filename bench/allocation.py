@@ -13,7 +13,7 @@ import time
 from decimal import Decimal
 
 from bench.common import BenchEnv, Result
-from services.hub.allocation import Candidate, Order, allocate, allocate_greedy
+from services.hub.crossborder.allocation import Candidate, Order, allocate, allocate_greedy
 
 NAME = "allocation"
 RATES = {"EUR": Decimal(1), "HUF": Decimal("0.0025")}

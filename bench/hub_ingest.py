@@ -59,7 +59,7 @@ def consume(env: BenchEnv, spec, processor, n: int) -> tuple[float, dict]:
 def hub_rows(hub) -> int:
     from sqlalchemy import func, select
 
-    from services.hub import store
+    from services.hub.register import store
 
     with hub.engine.connect() as conn:
         return sum(conn.execute(select(func.count()).select_from(table)).scalar()

@@ -9,7 +9,7 @@ rerunning the relay and ingest benchmarks with them in place. See README.md for 
 - relay_update: Relay.sequence writes the 500 (seq, envelope) pairs with one
   `UPDATE outbox ... FROM unnest(ids, seqs, envelopes)` instead of an executemany of 500 UPDATEs.
 - ingest_statements: statements built once and reused with parameters instead of rebuilt per event:
-  inbox.track (an INSERT ... ON CONFLICT DO NOTHING RETURNING) and hub store.upsert_newer (cached per
+  inbox.track (an INSERT ... ON CONFLICT DO NOTHING RETURNING) and hub rows.upsert_newer (cached per
   table and column set), plus one EnvelopeSchema instance instead of one per message.
 """
 from __future__ import annotations
@@ -121,7 +121,7 @@ def ingest_patches(stack: ExitStack) -> None:
 
     from services.common import envelope as envelope_module, inbox
     from services.common.outbox import utcnow
-    from services.hub import store
+    from services.hub import rows
 
     schema = envelope_module.EnvelopeSchema()
     stack.enter_context(patched(envelope_module, "EnvelopeSchema", lambda: schema))
@@ -138,7 +138,7 @@ def ingest_patches(stack: ExitStack) -> None:
     stack.enter_context(patched(inbox, "track", track))
 
     cache = {}
-    original_upsert = store.upsert_newer
+    original_upsert = rows.upsert_newer
 
     def upsert_newer(conn, table, values):
         if conn.dialect.name != "postgresql":
@@ -154,7 +154,7 @@ def ingest_patches(stack: ExitStack) -> None:
             ).returning(table.c.aggregate_version)
         return conn.execute(stmt, values).first() is not None
 
-    stack.enter_context(patched(store, "upsert_newer", upsert_newer))
+    stack.enter_context(patched(rows, "upsert_newer", upsert_newer))
 
 
 def _patches(*patches):

@@ -1,10 +1,10 @@
-"""How the hub applies the registry's, the enquiries service's and the label service's events to its consolidated store.
+"""How the hub applies the registry's, the enquiries service's and the label service's events to its consolidated register_store.
 
 The consumer runner (services/sync) calls `HANDLERS[env.type](conn, env)` inside the transaction that
 also writes the event's tracking row, only for events it has not applied before, after checking the
 signature and validating `env.data`. So a handler only has to get the order right: per aggregate,
 the event with the greatest `aggregate_version` wins, whatever order events arrive in (a gap pulled
-from the feed later, a redelivery). `store.upsert_newer` does that in one statement.
+from the feed later, a redelivery). `rows.upsert_newer` does that in one statement.
 
 The row key is (env.site, env.aggregate_id): the envelope, not the payload, says whose entity it is.
 """
@@ -19,7 +19,11 @@ from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
 from services.enquiries import events as enquiries
-from services.hub import enquiry_store, label_store, store
+from services.hub import rows
+from services.hub.crossborder.flow import CrossBorder
+from services.hub.enquiries import store as enquiry_store
+from services.hub.labels import store as label_store
+from services.hub.register import store as register_store
 from services.label import events as label
 from services.registry import events as registry
 
@@ -80,7 +84,7 @@ def organisation_row(data: dict) -> dict:
         "labour_market_segment": data["labour_market_segment"],
         "workers_in_integration": data["workers_in_integration"],
         "website": data["website"],
-        "search_text": store.searchable(data["name"], data["town"], data["reference"]),
+        "search_text": rows.searchable(data["name"], data["town"], data["reference"]),
     }
 
 
@@ -99,11 +103,11 @@ def offer_row(data: dict) -> dict:
         "currency": data["currency"],
         "delivery_radius_km": data["delivery_radius_km"],
         "cross_border": data["cross_border"],
-        "search_text": store.searchable(data["title"], data["description"]),
+        "search_text": rows.searchable(data["title"], data["description"]),
     }
 
 
-def support_statement_row(data: dict, status: str = store.STATEMENT_UNCONFIRMED) -> dict:
+def support_statement_row(data: dict, status: str = register_store.STATEMENT_UNCONFIRMED) -> dict:
     # Only what the event carries: the hub never sees who gave the statement. A recorded statement does
     # not count until its confirmation (the same data, active) arrives: anyone may file one.
     return {
@@ -116,7 +120,7 @@ def support_statement_row(data: dict, status: str = store.STATEMENT_UNCONFIRMED)
 
 
 def confirmed_statement_row(data: dict) -> dict:
-    return support_statement_row(data, store.STATEMENT_ACTIVE)
+    return support_statement_row(data, register_store.STATEMENT_ACTIVE)
 
 
 def case_study_row(data: dict) -> dict:
@@ -131,7 +135,7 @@ def case_study_row(data: dict) -> dict:
         "value_paid_eur": _decimal(data["value_paid_eur"]),
         "material_diverted_kg": _decimal(data["material_diverted_kg"]),
         "integration_hours": _decimal(data["integration_hours"]),
-        "search_text": store.searchable(data["title"], data["summary"]),
+        "search_text": rows.searchable(data["title"], data["summary"]),
     }
 
 
@@ -203,7 +207,7 @@ def label_row(data: dict) -> dict:
         "valid_until": _date(data["valid_until"]),
         "suspended_until": _date(data["suspended_until"]),
         "reason": data["reason"],
-        "holder_search": store.searchable(data["holder_name"]),
+        "holder_search": rows.searchable(data["holder_name"]),
     }
 
 
@@ -214,7 +218,7 @@ def _optional_str(value) -> str | None:
 # --- handlers ----------------------------------------------------------------------------------------
 
 def _apply(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
-    applied = store.upsert_newer(conn, table, {**_bookkeeping(env), **row})
+    applied = rows.upsert_newer(conn, table, {**_bookkeeping(env), **row})
     log.info("hub %s %s %s %s v%s seq=%s", "applied" if applied else "ignored stale", env.site, env.type,
              env.aggregate_id, env.aggregate_version, env.seq)
     return applied
@@ -240,8 +244,8 @@ def _status_change(table: Table, status: str) -> Handler:
 
 def apply_offer(conn: Connection, env: Envelope) -> None:
     row = offer_row(env.data)
-    if _apply(conn, env, store.hub_offer, row):
-        store.replace_offer_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
+    if _apply(conn, env, register_store.hub_offer, row):
+        register_store.replace_offer_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
 
 
 def apply_enquiry(conn: Connection, env: Envelope) -> None:
@@ -269,19 +273,19 @@ def apply_label(conn: Connection, env: Envelope) -> None:
 apply_agreement = _snapshot(enquiry_store.hub_agreements, agreement_row)
 
 HANDLERS: dict[str, Handler] = {
-    registry.OrganisationRegistered.TYPE: _snapshot(store.hub_organisation, organisation_row),
-    registry.OrganisationUpdated.TYPE: _snapshot(store.hub_organisation, organisation_row),
-    registry.OrganisationWithdrawn.TYPE: _status_change(store.hub_organisation, "withdrawn"),
+    registry.OrganisationRegistered.TYPE: _snapshot(register_store.hub_organisation, organisation_row),
+    registry.OrganisationUpdated.TYPE: _snapshot(register_store.hub_organisation, organisation_row),
+    registry.OrganisationWithdrawn.TYPE: _status_change(register_store.hub_organisation, "withdrawn"),
     registry.OfferPublished.TYPE: apply_offer,
     registry.OfferUpdated.TYPE: apply_offer,
-    registry.OfferWithdrawn.TYPE: _status_change(store.hub_offer, "withdrawn"),
-    registry.SupportStatementRecorded.TYPE: _snapshot(store.hub_support_statement, support_statement_row),
-    registry.SupportStatementConfirmed.TYPE: _snapshot(store.hub_support_statement, confirmed_statement_row),
-    registry.SupportStatementWithdrawn.TYPE: _status_change(store.hub_support_statement, "withdrawn"),
-    registry.SupportStatementErased.TYPE: _status_change(store.hub_support_statement, "erased"),
-    registry.CaseStudyPublished.TYPE: _snapshot(store.hub_case_study, case_study_row),
-    registry.CaseStudyUpdated.TYPE: _snapshot(store.hub_case_study, case_study_row),
-    registry.CaseStudyWithdrawn.TYPE: _status_change(store.hub_case_study, "withdrawn"),
+    registry.OfferWithdrawn.TYPE: _status_change(register_store.hub_offer, "withdrawn"),
+    registry.SupportStatementRecorded.TYPE: _snapshot(register_store.hub_support_statement, support_statement_row),
+    registry.SupportStatementConfirmed.TYPE: _snapshot(register_store.hub_support_statement, confirmed_statement_row),
+    registry.SupportStatementWithdrawn.TYPE: _status_change(register_store.hub_support_statement, "withdrawn"),
+    registry.SupportStatementErased.TYPE: _status_change(register_store.hub_support_statement, "erased"),
+    registry.CaseStudyPublished.TYPE: _snapshot(register_store.hub_case_study, case_study_row),
+    registry.CaseStudyUpdated.TYPE: _snapshot(register_store.hub_case_study, case_study_row),
+    registry.CaseStudyWithdrawn.TYPE: _status_change(register_store.hub_case_study, "withdrawn"),
     enquiries.EnquirySubmitted.TYPE: apply_enquiry,
     enquiries.EnquiryChanged.TYPE: apply_enquiry,
     enquiries.AgreementMade.TYPE: apply_agreement,
@@ -300,7 +304,5 @@ HANDLERS: dict[str, Handler] = {
 
 def handlers(settings) -> dict[str, Handler]:
     """Every handler of the hub's ingest: the consolidated store's, and the cross-border flow's
-    (services/hub/crossborder.py), which needs the federation's rates, costs and site coordinates."""
-    from services.hub.crossborder import CrossBorder
-
+    (`crossborder.flow`), which needs the federation's rates, costs and site coordinates."""
     return {**HANDLERS, **CrossBorder(settings).handlers(apply_enquiry)}

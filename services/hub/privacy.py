@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from services.hub.store import hub_support_statement
+from services.hub.register.store import hub_support_statement
 
 
 def erased_statements(conn: Connection, site_id: str) -> list[str]:

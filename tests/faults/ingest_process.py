@@ -103,7 +103,7 @@ def main(argv=None) -> int:
 
 
 def _hold_in_allocation() -> None:
-    from services.hub import consortium_store
+    from services.hub.crossborder import store as consortium_store
 
     add_parts = consortium_store.add_parts
 

@@ -20,9 +20,9 @@ from sqlalchemy import delete, func, select
 from services.common.events import Recorded
 from services.common.outbox import outbox
 from services.enquiries import events as enquiries
-from services.hub import consortium_store as cs
-from services.hub import matching_view
-from services.hub.crossborder import CrossBorder
+from services.hub.crossborder import store as cs
+from services.hub.crossborder import matching_view
+from services.hub.crossborder.flow import CrossBorder
 from services.registry import handlers as registry
 from services.registry import model as registry_model
 from tests.faults.checker import assert_clean, classify

@@ -21,7 +21,7 @@ from services.common.auth import add_user
 from services.common.backup import dump, read_backup
 from services.common.config import load_settings
 from services.common.outbox import outbox, outbox_stream
-from services.hub import store as hub_store
+from services.hub.register import store as hub_store
 from services.sync.relay import Relay
 from services.workers import site_members
 from tests.integration.sync_harness import FeedServer

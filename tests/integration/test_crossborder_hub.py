@@ -17,7 +17,7 @@ from services.common.events import dump_data
 from services.common.outbox import outbox
 from services.common.signing import load_private_key, sign
 from services.enquiries import events as ev
-from services.hub import consortium_store as cs
+from services.hub.crossborder import store as cs
 from services.registry import events as reg
 from services.workers import hub_ingest
 
@@ -176,7 +176,7 @@ def test_forged_and_unknown_answers_are_dead_lettered_and_change_nothing(hub):
 def test_a_failure_mid_allocation_leaves_nothing_and_the_redelivery_counts_capacity_once(hub, monkeypatch):
     offer = hub.supplier("HU22", 600, "1000", "HUF", 47.68, 16.58)  # 2,400 by the deadline
     enquiry_id, body = hub.request(quantity=2000)
-    from services.hub import crossborder
+    from services.hub.crossborder import flow as crossborder
 
     calls = []
     real = crossborder.CrossBorder._publish_consortium

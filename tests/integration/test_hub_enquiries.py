@@ -13,7 +13,7 @@ from sqlalchemy import select
 from services.bootstrap import bootstrap, create_app
 from services.common.auth import ROLES
 from services.common.envelope import Envelope
-from services.hub import enquiry_store
+from services.hub.enquiries import store as enquiry_store
 from services.hub.consumers import HANDLERS
 
 pytestmark = pytest.mark.services

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from services.bootstrap import bootstrap, create_app
 from services.common.envelope import Envelope
-from services.hub import label_store
+from services.hub.labels import store as label_store
 from services.hub.consumers import HANDLERS
-from services.hub.label_api import utc_today
+from services.hub.labels.api import utc_today
 
 pytestmark = pytest.mark.services
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from services.bootstrap import bootstrap
 from services.common.envelope import Envelope
-from services.hub import store
+from services.hub.register import store
 from services.hub.consumers import HANDLERS
 
 pytestmark = pytest.mark.services

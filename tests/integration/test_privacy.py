@@ -16,7 +16,7 @@ from services.cli import main
 from services.common.auth import add_user
 from services.common.errors import Conflict
 from services.common.outbox import outbox
-from services.hub import store as hub_store
+from services.hub.register import store as hub_store
 from services.privacy import erased_at_hub
 from services.registry import model as m, store
 from services.sync.relay import Relay

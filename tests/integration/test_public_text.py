@@ -11,7 +11,8 @@ from sqlalchemy import inspect, select, text
 
 from services.bootstrap import bootstrap
 from services.common.outbox import outbox
-from services.hub import consumers, enquiry_store
+from services.hub import consumers
+from services.hub.enquiries import store as enquiry_store
 from services.sync.processing import EventProcessor
 from services.sync.relay import Relay
 from tests.integration.test_lifecycle_harness import Site, enquiry_body

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from services.bootstrap import bootstrap, create_app
 from services.common.auth import add_user
-from services.hub.stats import statistics
+from services.hub.register.stats import statistics
 from services.registry import store
 from services.workers import hub_ingest
 from tests.conftest import TEST_RATE_LIMIT

@@ -8,9 +8,9 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from services.hub.allocation import Candidate, Order, allocate, allocate_greedy
-from services.hub.allocation import milp as milp_module
-from services.hub.allocation.prepare import Option, reduce_dominated
+from services.hub.crossborder.allocation import Candidate, Order, allocate, allocate_greedy
+from services.hub.crossborder.allocation import milp as milp_module
+from services.hub.crossborder.allocation.prepare import Option, reduce_dominated
 
 RATES = {"EUR": Decimal(1), "HUF": Decimal("0.0025")}
 

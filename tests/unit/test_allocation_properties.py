@@ -9,7 +9,7 @@ from itertools import product
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.hub.allocation import Candidate, Order, allocate, allocate_greedy
+from services.hub.crossborder.allocation import Candidate, Order, allocate, allocate_greedy
 
 RATES = {"EUR": Decimal(1), "HUF": Decimal("0.0025")}
 PRICES = [("1.00", "EUR"), ("1.10", "EUR"), ("1.35", "EUR"), ("2.00", "EUR"),

@@ -10,8 +10,8 @@ import pytest
 from services.common.config import load_federation, load_settings
 from services.common.errors import Conflict
 from services.enquiries.crossborder.model import ForwardedPart
-from services.hub import geo
-from services.hub.crossborder import CostModel
+from services.hub.crossborder import geo
+from services.hub.crossborder.flow import CostModel
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
 

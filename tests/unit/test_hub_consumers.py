@@ -112,7 +112,7 @@ def test_enquiry_row_of_an_anonymous_first_contact_keeps_the_optional_fields_emp
 
 
 def test_the_hub_enquiry_table_has_no_column_for_a_person():
-    from services.hub.enquiry_store import hub_agreements, hub_enquiries, hub_impact
+    from services.hub.enquiries.store import hub_agreements, hub_enquiries, hub_impact
 
     personal = {"name", "first_name", "last_name", "email", "phone", "contact", "client_name", "person"}
     for table in (hub_enquiries, hub_agreements, hub_impact):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from services.hub.impact import Cell, summarise
+from services.hub.enquiries.impact import Cell, summarise
 
 
 def cell(site: str, year: int, records: int = 1, eur: str = "0", kg: str = "0", share_sum: str = "0",

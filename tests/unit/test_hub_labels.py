@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from services.hub import consumers
-from services.hub.label_store import hub_labels, public_status
+from services.hub.labels.store import hub_labels, public_status
 
 LABEL = {
     "label_id": "0c4f2d2e-0000-4000-8000-000000000030", "number": "SOPRO-HU22-2026-0003",

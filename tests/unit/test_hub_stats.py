@@ -1,7 +1,7 @@
 """Shaping the statistics per site (pure)."""
 from __future__ import annotations
 
-from services.hub.stats import summarise
+from services.hub.register.stats import summarise
 from services.common.db import offset_of
 
 
@@ -66,7 +66,7 @@ def test_page_offset():
 
 def test_searchable_text_folds_beyond_ascii():
     # Folded in Python, so SQLite (whose lower() is ASCII-only) finds "PÖLTEN" and "strasse" too.
-    from services.hub.store import searchable
+    from services.hub.rows import searchable
 
     text = searchable("Textilwerkstatt St. Pölten", None, "Hauptstraße")
     assert "pölten" in text and "strasse" in text and "PÖLTEN".casefold() in text

@@ -19,7 +19,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from ocdskit.combine import combine_release_packages, merge
 from referencing import Registry, Resource
 
-from services.hub.ocds import OcdsOrder, OcdsPart, json_number, release_package
+from services.hub.ocds.release import OcdsOrder, OcdsPart, json_number, release_package
 
 OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds-1.1.5"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

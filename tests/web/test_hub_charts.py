@@ -6,8 +6,8 @@ import re
 from decimal import Decimal
 from xml.etree import ElementTree
 
-from services.hub.charts import DIMENSIONS, ChartTexts, impact_charts, number, series, with_mean_distances
-from services.hub.impact import Cell, summarise
+from services.hub.web.charts import DIMENSIONS, ChartTexts, impact_charts, number, series, with_mean_distances
+from services.hub.enquiries.impact import Cell, summarise
 
 
 def cell(site: str, year: int, records: int = 1, eur: str = "0", kg: str = "0", km: str = "0", hours: str = "0"):

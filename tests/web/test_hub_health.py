@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from services.common import inbox
 from services.common.db import kernel_metadata, make_engine
-from services.hub import health
+from services.hub.web import health
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ from services.common import inbox
 from services.common.auth import add_user
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
-from services.hub import consortium_store, enquiry_store
+from services.hub.crossborder import store as consortium_store
+from services.hub.enquiries import store as enquiry_store
 from services.hub.consumers import HANDLERS
 from tests.web.conftest import PASSWORD, Browser, Site, field_errors
 

@@ -5,19 +5,21 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, select
 
-from services.hub import consortium_store as cs, label_store, store
-from services.hub.ocds import OcdsOrder, OcdsPart, release_package
+from services.hub.crossborder import store as crossborder_store
+from services.hub.labels import store as label_store
+from services.hub.register import store as register_store
+from services.hub.ocds.release import OcdsOrder, OcdsPart, release_package
 
 # The builder's part states: a part withdrawn with its cancelled order is "superseded" there.
-PART_STATUS = {cs.FORWARDED: "forwarded", cs.ACCEPTED: "accepted", cs.DECLINED: "declined", cs.WITHDRAWN: "superseded"}
+PART_STATUS = {crossborder_store.FORWARDED: "forwarded", crossborder_store.ACCEPTED: "accepted", crossborder_store.DECLINED: "declined", crossborder_store.WITHDRAWN: "superseded"}
 
 
 def load(conn: Connection) -> list[OcdsOrder]:
-    orders = cs.all_orders(conn)
+    orders = crossborder_store.all_orders(conn)
     today = date.today()
     result = []
     for order in orders:
-        parts = cs.parts(conn, order["id"])
+        parts = crossborder_store.parts(conn, order["id"])
         organisations = _organisations(conn, parts)
         labels = _labels(conn, parts, today)
         result.append(OcdsOrder(
@@ -52,7 +54,7 @@ def _organisations(conn: Connection, parts) -> dict:
     keys = {(p["site"], p["organisation_id"]) for p in parts}
     if not keys:
         return {}
-    o = store.hub_organisation
+    o = register_store.hub_organisation
     rows = conn.execute(select(o.c.site, o.c.id, o.c.name, o.c.nuts3, o.c.workers_in_integration)
                         .where(o.c.id.in_(sorted({k[1] for k in keys})))).mappings()
     return {(r["site"], r["id"]): dict(r) for r in rows if (r["site"], r["id"]) in keys}

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 
 from services.common.db import paged
-from services.hub.store import SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
+from services.hub.rows import SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
 VALID, SUSPENDED, REVOKED, EXPIRED = "valid", "suspended", "revoked", "expired"
 

@@ -20,8 +20,8 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.auth import public
 from services.common.errors import Invalid, NotFound
-from services.hub import label_store
-from services.hub.api import STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, page_body, search_text
+from services.hub.labels import store as label_store
+from services.hub.query import STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, page_body, search_text
 from services.label.events import LABEL_NUMBER, LABEL_STATUSES
 
 blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",

@@ -13,14 +13,15 @@ from typing import Iterable
 from sqlalchemy import Connection, and_, func, select
 
 from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
-from services.hub import enquiry_store, store
-from services.hub.registry_queries import visible_offer
+from services.hub.enquiries import store as enquiry_store
+from services.hub.register import store as register_store
+from services.hub.register.queries import visible_offer
 from services.registry.events import ORGANISATION_KINDS, STATEMENT_KINDS
 
 
 def members_by_kind(conn: Connection, site: str | None = None) -> list[tuple[str, str, int]]:
-    org = store.hub_organisation
-    query = (select(org.c.site, org.c.kind, func.count()).where(org.c.status == store.ORGANISATION_ACTIVE)
+    org = register_store.hub_organisation
+    query = (select(org.c.site, org.c.kind, func.count()).where(org.c.status == register_store.ORGANISATION_ACTIVE)
              .group_by(org.c.site, org.c.kind))
     if site:
         query = query.where(org.c.site == site)
@@ -28,7 +29,7 @@ def members_by_kind(conn: Connection, site: str | None = None) -> list[tuple[str
 
 
 def offers_published(conn: Connection, site: str | None = None) -> list[tuple[str, int]]:
-    offer, org = store.hub_offer, store.hub_organisation
+    offer, org = register_store.hub_offer, register_store.hub_organisation
     joined = offer.outerjoin(org, and_(org.c.site == offer.c.site, org.c.id == offer.c.organisation_id))
     query = (select(offer.c.site, func.count()).select_from(joined)
              .where(visible_offer(offer, org)).group_by(offer.c.site))
@@ -39,8 +40,8 @@ def offers_published(conn: Connection, site: str | None = None) -> list[tuple[st
 
 def support_statements(conn: Connection, site: str | None = None) -> list[tuple[str, str, str, int]]:
     """(site, kind, nuts3, count) of the statements that count: confirmed, neither withdrawn nor erased."""
-    st = store.hub_support_statement
-    query = (select(st.c.site, st.c.kind, st.c.nuts3, func.count()).where(st.c.status == store.STATEMENT_ACTIVE)
+    st = register_store.hub_support_statement
+    query = (select(st.c.site, st.c.kind, st.c.nuts3, func.count()).where(st.c.status == register_store.STATEMENT_ACTIVE)
              .group_by(st.c.site, st.c.kind, st.c.nuts3))
     if site:
         query = query.where(st.c.site == site)

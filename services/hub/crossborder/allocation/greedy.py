@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Sequence
 
-from services.hub.allocation.prepare import Option, fill_bound
-from services.hub.allocation.quantities import distribute
+from services.hub.crossborder.allocation.prepare import Option, fill_bound
+from services.hub.crossborder.allocation.quantities import distribute
 
 
 def greedy_partners(options: Sequence[Option], quantity: int, max_partners: int,

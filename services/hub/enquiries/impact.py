@@ -19,7 +19,7 @@ from typing import Iterable
 
 from sqlalchemy import Connection, func, select
 
-from services.hub.enquiry_store import hub_impact
+from services.hub.enquiries.store import hub_impact
 
 ZERO = Decimal(0)
 

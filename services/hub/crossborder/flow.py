@@ -32,10 +32,10 @@ from services.common.config import Settings
 from services.common.envelope import Envelope
 from services.common.events import Recorded
 from services.enquiries import events as enquiries
-from services.hub import consortium_store as cs
+from services.hub.crossborder import store as crossborder_store
 from services.hub import events as hub_events
-from services.hub import matching_view
-from services.hub.allocation import Order, Shortfall, allocate
+from services.hub.crossborder import matching_view
+from services.hub.crossborder.allocation import Order, Shortfall, allocate
 
 log = logging.getLogger("sopro.hub.crossborder")
 
@@ -99,7 +99,7 @@ class CrossBorder:
 
     def on_request(self, conn: Connection, env: Envelope) -> None:
         data = env.data
-        if cs.order_for_enquiry(conn, env.site, str(data["enquiry_id"])) is not None:
+        if crossborder_store.order_for_enquiry(conn, env.site, str(data["enquiry_id"])) is not None:
             log.info("%s enquiry %s already has a cross-border order; request %s ignored",
                      env.site, data["enquiry_id"], env.id)
             return
@@ -112,31 +112,31 @@ class CrossBorder:
             "deadline": date.fromisoformat(data["deadline"]), "delivery_nuts3": data["delivery_nuts3"],
             "budget": None if data["budget"] is None else Decimal(data["budget"]), "currency": data["currency"],
             "label_required": data["label_required"], "max_partners": data["max_partners"],
-            "min_lot": data["min_lot"], "sites": list(data["sites"]), "status": cs.ORDER_FORWARDED, "version": 0,
+            "min_lot": data["min_lot"], "sites": list(data["sites"]), "status": crossborder_store.ORDER_FORWARDED, "version": 0,
             "allocation": {"rounds": []}, "created_at": now, "updated_at": now,
         }
-        cs.add_order(conn, order)
+        crossborder_store.add_order(conn, order)
         self._allocate(conn, env, order, [], now)
 
     # --- 2. a site answers for a part ---------------------------------------------------------------
 
     def on_answer(self, conn: Connection, env: Envelope) -> None:
         answer = env.data["status"]
-        part = cs.part(conn, str(env.data["part_id"]), lock=True)
+        part = crossborder_store.part(conn, str(env.data["part_id"]), lock=True)
         if part is None:
             raise PartAnswerRejected(f"{env.site} answered for part {env.data['part_id']}, which the hub never forwarded")
         if part["site"] != env.site:
             raise PartAnswerRejected(f"{env.site} answered for part {part['id']} of site {part['site']}")
-        if part["status"] != cs.FORWARDED:
+        if part["status"] != crossborder_store.FORWARDED:
             # The same answer again (a retry), or an answer to a part withdrawn meanwhile: nothing changes.
             log.info("part %s is %s; %s answer %s changes nothing", part["id"], part["status"], answer, env.id)
             return
-        order = cs.order(conn, part["order_id"], lock=True)
+        order = crossborder_store.order(conn, part["order_id"], lock=True)
         now = self.clock()
-        cs.update_part(conn, part["id"], status=answer, answer=env.data["reason"], answered_at=now,
+        crossborder_store.update_part(conn, part["id"], status=answer, answer=env.data["reason"], answered_at=now,
                        version=part["version"] + 1)
-        parts = cs.parts(conn, order["id"])
-        if answer == cs.DECLINED and order["status"] != cs.ORDER_CANCELLED:
+        parts = crossborder_store.parts(conn, order["id"])
+        if answer == crossborder_store.DECLINED and order["status"] != crossborder_store.ORDER_CANCELLED:
             self._allocate(conn, env, dict(order), parts, now)
         else:
             self._publish_consortium(conn, env, dict(order), parts, None, now)
@@ -147,26 +147,26 @@ class CrossBorder:
         """A cancelled or expired enquiry withdraws its order's open parts (an agreed one stays agreed)."""
         if env.data["state"] not in ("cancelled", "expired"):
             return
-        found = cs.order_for_enquiry(conn, env.site, str(env.data["enquiry_id"]))
-        if found is None or found["status"] in (cs.ORDER_AGREED, cs.ORDER_CANCELLED):
+        found = crossborder_store.order_for_enquiry(conn, env.site, str(env.data["enquiry_id"]))
+        if found is None or found["status"] in (crossborder_store.ORDER_AGREED, crossborder_store.ORDER_CANCELLED):
             return
-        order = dict(cs.order(conn, found["id"], lock=True))
+        order = dict(crossborder_store.order(conn, found["id"], lock=True))
         now = self.clock()
-        for part in cs.parts(conn, order["id"]):
-            if part["status"] in cs.ACTIVE_PARTS:
-                cs.update_part(conn, part["id"], status=cs.WITHDRAWN, version=part["version"] + 1)
+        for part in crossborder_store.parts(conn, order["id"]):
+            if part["status"] in crossborder_store.ACTIVE_PARTS:
+                crossborder_store.update_part(conn, part["id"], status=crossborder_store.WITHDRAWN, version=part["version"] + 1)
                 message = hub_events.PartWithdrawn(part_id=part["id"], order_id=order["id"],
                                                    reason=f"the enquiry {order['reference']} was {env.data['state']}")
                 self._send(conn, env, order, Recorded(message, part["id"], part["version"] + 1), to=part["site"])
-        order["status"] = cs.ORDER_CANCELLED
-        self._publish_consortium(conn, env, order, cs.parts(conn, order["id"]), None, now)
+        order["status"] = crossborder_store.ORDER_CANCELLED
+        self._publish_consortium(conn, env, order, crossborder_store.parts(conn, order["id"]), None, now)
 
     # --- allocation and messages --------------------------------------------------------------------
 
     def _allocate(self, conn: Connection, env: Envelope, order: dict, parts: list, now: datetime) -> None:
         """Allocate what active parts don't cover yet, forward the new parts, and tell the origin."""
-        cs.lock_allocations(conn)  # before reading what capacity other orders' parts hold
-        active = [p for p in parts if p["status"] in cs.ACTIVE_PARTS]
+        crossborder_store.lock_allocations(conn)  # before reading what capacity other orders' parts hold
+        active = [p for p in parts if p["status"] in crossborder_store.ACTIVE_PARTS]
         remaining = order["quantity"] - sum(p["quantity"] for p in active)
         allocation = None
         if remaining > 0:
@@ -192,10 +192,10 @@ class CrossBorder:
             "id": str(uuid.uuid4()), "order_id": order["id"], "site": share.site,
             "organisation_id": share.organisation_id, "offer_id": share.offer_id, "quantity": share.quantity,
             "unit_price": share.unit_price, "currency": share.currency, "unit_cost_eur": share.unit_cost_eur,
-            "reason": share.reason, "status": cs.FORWARDED, "answer": None, "version": 1, "forwarded_at": now,
+            "reason": share.reason, "status": crossborder_store.FORWARDED, "answer": None, "version": 1, "forwarded_at": now,
             "answered_at": None,
         }
-        cs.add_parts(conn, [part])
+        crossborder_store.add_parts(conn, [part])
         message = hub_events.PartForwarded(
             part_id=part["id"], order_id=order["id"], origin_site=order["origin_site"],
             enquiry_reference=order["reference"], title=order["title"], type=order["type"],
@@ -208,17 +208,17 @@ class CrossBorder:
 
     def _publish_consortium(self, conn: Connection, env: Envelope, order: dict, parts: list, allocation,
                             now: datetime) -> None:
-        active = [p for p in parts if p["status"] in cs.ACTIVE_PARTS]
+        active = [p for p in parts if p["status"] in crossborder_store.ACTIVE_PARTS]
         allocated = sum(p["quantity"] for p in active)
-        accepted = sum(p["quantity"] for p in active if p["status"] == cs.ACCEPTED)
-        if order["status"] == cs.ORDER_CANCELLED:
-            status = cs.ORDER_CANCELLED
+        accepted = sum(p["quantity"] for p in active if p["status"] == crossborder_store.ACCEPTED)
+        if order["status"] == crossborder_store.ORDER_CANCELLED:
+            status = crossborder_store.ORDER_CANCELLED
         elif accepted == order["quantity"] and allocated == order["quantity"]:
-            status = cs.ORDER_AGREED
+            status = crossborder_store.ORDER_AGREED
         elif allocated < order["quantity"]:
-            status = cs.ORDER_SHORT
+            status = crossborder_store.ORDER_SHORT
         else:
-            status = cs.ORDER_FORWARDED
+            status = crossborder_store.ORDER_FORWARDED
         last = (order["allocation"].get("rounds") or [{}])[-1]
         total = sum((Decimal(p["quantity"]) * Decimal(p["unit_cost_eur"]) for p in active), Decimal(0)) \
             + self.costs.partner_fixed_eur * len(active)
@@ -231,9 +231,9 @@ class CrossBorder:
             parts=[_part_summary(p) for p in parts],
             shortfalls=[] if allocated >= order["quantity"] else last.get("shortfalls", []),
         )
-        kind = hub_events.ConsortiumAgreed if status == cs.ORDER_AGREED and order["status"] != cs.ORDER_AGREED \
+        kind = hub_events.ConsortiumAgreed if status == crossborder_store.ORDER_AGREED and order["status"] != crossborder_store.ORDER_AGREED \
             else hub_events.ConsortiumUpdated
-        cs.update_order(conn, order["id"], status=status, version=version, allocation=order["allocation"],
+        crossborder_store.update_order(conn, order["id"], status=status, version=version, allocation=order["allocation"],
                         updated_at=now)
         self._send(conn, env, order, Recorded(kind(**snapshot), order["id"], version), to=order["origin_site"])
 

@@ -23,8 +23,9 @@ from services.common.api import PageQuery, page_schema
 from services.common.auth import roles
 from services.common.errors import NotFound
 from services.enquiries.events import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
-from services.hub import enquiry_store, impact
-from services.hub.api import CPV_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, member_site_ids, page_body
+from services.hub.enquiries import store as enquiry_store
+from services.hub.enquiries import impact
+from services.hub.query import CPV_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, member_site_ids, page_body
 
 blp = Blueprint("hub_brokerage", __name__, url_prefix="/api/v1",
                 description="Every site's enquiries, agreements and impact (agency roles)")

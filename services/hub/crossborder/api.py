@@ -17,8 +17,9 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.auth import roles
 from services.common.errors import NotFound
-from services.hub import consortium_store as cs, ocds_orders
-from services.hub.api import STRICT_QUERY, SiteQuery, hub_runtime, page_body
+from services.hub.crossborder import store as crossborder_store
+from services.hub.ocds import orders as ocds_orders
+from services.hub.query import STRICT_QUERY, SiteQuery, hub_runtime, page_body
 from services.hub.events import ORDER_STATES, PART_STATES
 
 blp = Blueprint("hub_cross_border", __name__, url_prefix="/api/v1",
@@ -86,7 +87,7 @@ class Orders(MethodView):
     def get(self, args):
         """Cross-border orders, newest first."""
         with hub_runtime().engine.connect() as conn:
-            found = cs.list_orders(conn, args["page"], args["per_page"], args.get("status"), args.get("site"))
+            found = crossborder_store.list_orders(conn, args["page"], args["per_page"], args.get("status"), args.get("site"))
         return page_body(found, args)
 
 
@@ -97,10 +98,10 @@ class OrderView(MethodView):
     def get(self, order_id):
         """One order with its parts (every part ever forwarded, declined ones included) and its allocations."""
         with hub_runtime().engine.connect() as conn:
-            order = cs.order(conn, str(order_id))
+            order = crossborder_store.order(conn, str(order_id))
             if order is None:
                 raise NotFound(f"no cross-border order {order_id}")
-            return {**order, "parts": cs.parts(conn, str(order_id))}
+            return {**order, "parts": crossborder_store.parts(conn, str(order_id))}
 
 
 @blp.route("/ocds/release-package")

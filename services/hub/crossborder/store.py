@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 
 from services.common.db import ExactDecimal, UtcDateTime, is_postgres, paged
-from services.hub.store import SITE, UUID_STR, metadata
+from services.hub.rows import SITE, UUID_STR, metadata
 
 MONEY = ExactDecimal(18, 4)
 

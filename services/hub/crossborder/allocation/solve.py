@@ -10,12 +10,12 @@ import time
 from decimal import Decimal
 from typing import Collection, Mapping, Sequence
 
-from services.hub.allocation import milp
-from services.hub.allocation.explain import build_shares, shortfalls
-from services.hub.allocation.greedy import greedy_quantities
-from services.hub.allocation.model import Allocation, Candidate, Order
-from services.hub.allocation.prepare import Problem, fill_certificate, prepare
-from services.hub.allocation.quantities import distribute
+from services.hub.crossborder.allocation import milp
+from services.hub.crossborder.allocation.explain import build_shares, shortfalls
+from services.hub.crossborder.allocation.greedy import greedy_quantities
+from services.hub.crossborder.allocation.model import Allocation, Candidate, Order
+from services.hub.crossborder.allocation.prepare import Problem, fill_certificate, prepare
+from services.hub.crossborder.allocation.quantities import distribute
 
 
 def allocate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mapping[str, Decimal], *,

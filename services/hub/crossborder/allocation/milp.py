@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, diags_array, hstack, identity, vstack
 
-from services.hub.allocation.prepare import Option
+from services.hub.crossborder.allocation.prepare import Option
 
 # HiGHS stops when (primal - dual bound) / primal is below this. Its default (1e-4) would accept a
 # consortium 0.01% dearer than the best (1 EUR in 10,000); 1e-9 is a cent in 10 million EUR, still far

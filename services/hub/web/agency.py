@@ -2,7 +2,7 @@
 glance, consolidated members, offers and enquiries across sites, cross-border orders with their parts,
 impact charts per site and year, and the federation's health.
 
-Read-only: the agency looks; the sites act. Filters are the API's query schemas (`pages.read_query`).
+Read-only: the agency looks; the sites act. Filters are the API's query schemas (`public.read_query`).
 """
 from __future__ import annotations
 
@@ -15,13 +15,21 @@ from sqlalchemy import and_, func, select, tuple_
 from services.common.auth import roles
 from services.common.errors import NotFound
 from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
-from services.hub import consortium_store, enquiry_store, health, impact, registry_queries, stats, store
-from services.hub.api import ConsolidatedQuery, hub_runtime, member_site_ids
-from services.hub.charts import ChartTexts, impact_charts, with_mean_distances
-from services.hub.consortium_api import OrderQuery
-from services.hub.enquiry_api import EnquiryQuery, ImpactQuery
+from services.hub.consumers import INGEST_SERVICES
+from services.hub.crossborder import store as crossborder_store
+from services.hub.enquiries import store as enquiry_store
+from services.hub.web import health
+from services.hub.enquiries import impact
+from services.hub.register import queries as registry_queries
+from services.hub.register import stats
+from services.hub.register import store as register_store
+from services.hub.query import hub_runtime, member_site_ids
+from services.hub.register.api import ConsolidatedQuery
+from services.hub.web.charts import ChartTexts, impact_charts, with_mean_distances
+from services.hub.crossborder.api import OrderQuery
+from services.hub.enquiries.api import EnquiryQuery, ImpactQuery
 from services.hub.events import ORDER_STATES
-from services.hub.pages import hub_choices, member_sites, pages_of, read_query, status_of
+from services.hub.web.public import hub_choices, member_sites, pages_of, read_query, status_of
 from services.registry.events import ORGANISATION_KINDS
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import language
@@ -68,8 +76,6 @@ def mean_distances(conn, site: str | None, year: int | None) -> dict[tuple[str, 
 
 
 def _stream_health(conn) -> list[health.StreamHealth]:
-    from services.hub.consumers import INGEST_SERVICES
-
     expected = [f"{site}/{service}" for site in member_site_ids() for service in INGEST_SERVICES]
     return health.summarise_streams(expected, health.positions(conn), health.quarantined_counts(conn),
                                     health.heads(conn), health.paused_streams(conn))
@@ -86,7 +92,7 @@ def overview():
         _, charts = _charts(conn)
         streams = _stream_health(conn)
         _, open_dead = health.dead_letters(conn, limit=0)
-        orders, order_count = consortium_store.list_orders(conn, 1, 5)
+        orders, order_count = crossborder_store.list_orders(conn, 1, 5)
     return render_template("hub/agency/overview.html", figures=figures, latest=latest, charts=charts,
                            streams=streams, open_dead=open_dead, orders=orders, order_count=order_count)
 
@@ -151,8 +157,8 @@ def enquiry(enquiry_id):
         site, key = found["site"], found["id"]
         agreements = enquiry_store.agreements_of(conn, site, key)
         impact_records = enquiry_store.impact_of(conn, site, key)
-        order = consortium_store.order_for_enquiry(conn, site, key)
-        parts = consortium_store.parts(conn, order["id"]) if order else []
+        order = crossborder_store.order_for_enquiry(conn, site, key)
+        parts = crossborder_store.parts(conn, order["id"]) if order else []
         names = organisation_names(conn, [(site, a["organisation_id"]) for a in agreements]
                                    + [(p["site"], p["organisation_id"]) for p in parts])
     return render_template("hub/agency/enquiry.html", enquiry=found, agreements=agreements,
@@ -168,8 +174,8 @@ def cross_border():
     if args is not None:
         page = args["page"]
         with hub_runtime().engine.connect() as conn:
-            orders, total = consortium_store.list_orders(conn, page, PER_PAGE, args.get("status"), args.get("site"))
-            parts = {o["id"]: consortium_store.parts(conn, o["id"]) for o in orders}
+            orders, total = crossborder_store.list_orders(conn, page, PER_PAGE, args.get("status"), args.get("site"))
+            parts = {o["id"]: crossborder_store.parts(conn, o["id"]) for o in orders}
             names = organisation_names(conn, [(p["site"], p["organisation_id"])
                                               for order_parts in parts.values() for p in order_parts])
     return render_template("hub/agency/cross_border.html", form=state, orders=orders, parts=parts, names=names,
@@ -182,7 +188,7 @@ def organisation_names(conn, keys: list[tuple[str, str]]) -> dict[tuple[str, str
     keys = sorted(set(keys))
     if not keys:
         return {}
-    org = store.hub_organisation
+    org = register_store.hub_organisation
     rows = conn.execute(select(org.c.site, org.c.id, org.c.name)
                         .where(and_(tuple_(org.c.site, org.c.id).in_(keys), org.c.name.is_not(None))))
     return {(r.site, r.id): r.name for r in rows}

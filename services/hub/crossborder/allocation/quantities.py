@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from services.hub.allocation.prepare import Option
+from services.hub.crossborder.allocation.prepare import Option
 
 
 def distribute(partners: Sequence[Option], total: int) -> dict[str, int] | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Connection, RowMapping, Select, Table, and_, exists, or_, select
 
 from services.common.db import paged
-from services.hub.store import (
+from services.hub.register.store import (
     CASE_STUDY_PUBLISHED, OFFER_PUBLISHED, ORGANISATION_ACTIVE, hub_case_study, hub_offer, hub_offer_cpv,
     hub_organisation,
 )

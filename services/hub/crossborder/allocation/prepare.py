@@ -16,7 +16,7 @@ from typing import Collection, Mapping, Sequence
 
 import numpy as np
 
-from services.hub.allocation.model import Candidate, Order
+from services.hub.crossborder.allocation.model import Candidate, Order
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Mapping
 
-from services.hub.allocation.model import Candidate, Order, Share, Shortfall
-from services.hub.allocation.prepare import Option, Problem, fill_bound
+from services.hub.crossborder.allocation.model import Candidate, Order, Share, Shortfall
+from services.hub.crossborder.allocation.prepare import Option, Problem, fill_bound
 
 
 def _n(units: int) -> str:

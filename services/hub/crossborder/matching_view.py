@@ -20,8 +20,12 @@ from decimal import Decimal
 from sqlalchemy import Connection, and_, or_, select
 
 from services.enquiries.matching import capacity  # pure domain code (no I/O)
-from services.hub import consortium_store, enquiry_store, geo, label_store, store
-from services.hub.allocation import Candidate
+from services.hub.crossborder import store as crossborder_store
+from services.hub.enquiries import store as enquiry_store
+from services.hub.crossborder import geo
+from services.hub.labels import store as label_store
+from services.hub.register import store as register_store
+from services.hub.crossborder.allocation import Candidate
 
 GROUP_DIGITS = 3
 
@@ -47,7 +51,7 @@ def candidates(conn: Connection, terms: OrderTerms, today: date, fallback_place:
                site_places: dict[str, tuple[float, float]]) -> View:
     place = geo.centroid(terms.delivery_nuts3) or fallback_place
     offers = _offers(conn, terms)
-    held = consortium_store.held_by_parts(conn, [o.id for o in offers])
+    held = crossborder_store.held_by_parts(conn, [o.id for o in offers])
     agreements = _agreements(conn, [o.id for o in offers], today)
     labelled = _labelled(conn, {(o.site, o.organisation_id) for o in offers}, terms.cpv_codes, today)
     found, names, out_of_radius = [], {}, 0
@@ -77,7 +81,7 @@ def candidates(conn: Connection, terms: OrderTerms, today: date, fallback_place:
 
 
 def _offers(conn: Connection, terms: OrderTerms):
-    o, org, codes = store.hub_offer, store.hub_organisation, store.hub_offer_cpv
+    o, org, codes = register_store.hub_offer, register_store.hub_organisation, register_store.hub_offer_cpv
     groups = sorted({c[:GROUP_DIGITS] for c in terms.cpv_codes})
     in_group = select(codes.c.offer_id).where(
         codes.c.site == o.c.site, codes.c.offer_id == o.c.id,

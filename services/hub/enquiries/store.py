@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 
 from services.common.db import paged
-from services.hub.store import MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
+from services.hub.rows import MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
 SHARE = Numeric(7, 4)  # a 0..1 share
 

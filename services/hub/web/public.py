@@ -1,0 +1,155 @@
+"""The hub's web pages. Public: the hub's home, label verification and the network label register.
+The agency dashboard (agency roles, after login) is in `agency`.
+
+Pages read the hub's own store through the same queries as its API and validate their query strings
+with the API's schemas, so a page and the API accept and refuse the same things; a refusal is drawn as
+field messages in the page's language (status 422), never a 500.
+"""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+
+from services.common.auth import public
+from services.hub.labels import store as label_store
+from services.hub.query import hub_runtime
+from services.hub.labels.api import LabelQuery, as_of, utc_today
+from services.label.events import LABEL_NUMBER, LABEL_STATUSES
+from services.web import forms, nav_link, page_blueprint
+from services.web.messages import is_known
+from services.web.vocabulary import choices, term
+
+blp = page_blueprint("hub_pages", __name__)
+
+nav_link(blp, "verify_label", _l("Check a label"), order=10)
+nav_link(blp, "labels", _l("Label register"), order=20)
+
+PER_PAGE = 25
+
+# The hub API's English validation messages that the kernel's catalogue does not cover, in the page's
+# language (the kernel translates the rest: `services.web.messages`).
+HUB_MESSAGES = {
+    "a label number looks like SOPRO-HU22-2026-0003": _l("A label number looks like SOPRO-HU22-2026-0003."),
+    "a CPV division (two digits) or a full code": _l("Please choose a CPV division."),
+    "a CPV prefix is one to eight digits, e.g. 452": _l("Please choose a CPV division."),
+    "a NUTS code or prefix, e.g. AT or AT12 or AT127": _l("Please enter a NUTS region code, e.g. AT12."),
+}
+
+
+# Words of the hub's own codes (cross-border orders); everything else is the kernel's vocabulary.
+HUB_TERMS = {
+    "forwarded": _l("Forwarded to the sites"),
+    "short": _l("Short of capacity"),
+}
+
+
+@blp.app_template_filter("hub_term")
+def hub_term(code) -> str:
+    return str(HUB_TERMS[code]) if code in HUB_TERMS else term(code)
+
+
+# A part's status: a forwarded part waits for its site's answer.
+PART_TERMS = {"forwarded": _l("Awaiting the site's answer")}
+
+
+@blp.app_template_filter("part_term")
+def part_term(code) -> str:
+    return str(PART_TERMS[code]) if code in PART_TERMS else term(code)
+
+
+def hub_choices(codes) -> list[tuple[str, str]]:
+    return [(code, hub_term(code)) for code in codes]
+
+
+def hub_message(message: str) -> str:
+    if is_known(message):
+        return message  # the kernel translates it
+    if message.startswith("unknown site; one of"):
+        return str(_l("Please choose one of the sites."))
+    return str(HUB_MESSAGES.get(message, message))
+
+
+def read_query(schema: ma.Schema) -> tuple[dict | None, forms.FormState]:
+    """The page's query string loaded with an API query schema (empty fields do not filter; the page's
+    own parameters such as `lang` are ignored), and the state to draw the filter form with."""
+    state = forms.FormState(values=request.args.to_dict())
+    given = {key: value.strip() for key, value in request.args.items() if value.strip()}
+    try:
+        return schema.load(given, unknown=ma.EXCLUDE), state
+    except ma.ValidationError as exc:
+        state.add_errors(_hub_messages(exc.messages))
+        return None, state
+
+
+def _hub_messages(messages):
+    if isinstance(messages, dict):
+        return {key: _hub_messages(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [_hub_messages(m) for m in messages]
+    return hub_message(str(messages))
+
+
+def status_of(state: forms.FormState) -> int:
+    return 200 if state.valid else 422
+
+
+def pages_of(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def member_sites() -> list[tuple[str, str]]:
+    return [(s.id, f"{s.id} – {s.name}") for s in hub_runtime().settings.federation.member_sites]
+
+
+# --- views -------------------------------------------------------------------------------------------
+
+@blp.route("/")
+@public
+def home():
+    with hub_runtime().engine.connect() as conn:
+        _, labels = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1)
+    portals = [(s.id, s.name, s.url) for s in hub_runtime().settings.federation.member_sites]
+    return render_template("hub/home.html", form=forms.FormState(), valid_labels=labels, portals=portals)
+
+
+class VerifyQuery(ma.Schema):
+    number = ma.fields.String(required=True, validate=LABEL_NUMBER)
+
+
+@blp.route("/labels/verify")
+@public
+def verify_label():
+    """A label number checked against the network register: its status today, or that it is unknown."""
+    label, status = None, 200
+    asked = "number" in request.args
+    number = request.args.get("number", "").strip().upper()  # people type numbers in lower case too
+    state = forms.FormState(values={"number": number})
+    if asked and forms.load(VerifyQuery(), {"number": number} if number else {}, state) is not None:
+        with hub_runtime().engine.connect() as conn:
+            row = label_store.find_label(conn, number)
+        label = as_of(row, utc_today()) if row else None
+        status = 200 if label else 404
+    elif asked:
+        state.errors = _hub_messages(state.errors)
+        status = 422
+    return render_template("hub/verify.html", form=state, asked=asked, label=label), status
+
+
+@blp.route("/labels")
+@public
+def labels():
+    """The network-wide label register: every site's labels, by number."""
+    args, state = read_query(LabelQuery())
+    rows, total, page = [], 0, 1
+    if args is not None:
+        page = args["page"]
+        today = utc_today()
+        filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"), site=args.get("site"),
+                                           status=args.get("status"))
+        with hub_runtime().engine.connect() as conn:
+            found, total = label_store.list_labels(conn, filters, today, page, PER_PAGE)
+        rows = [as_of(r, today) for r in found]
+    return render_template("hub/labels.html", form=state, rows=rows, total=total, page=page,
+                           pages=pages_of(total, PER_PAGE), sites=member_sites(), statuses=choices(LABEL_STATUSES)), \
+        status_of(state)
