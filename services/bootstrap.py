@@ -1,11 +1,12 @@
-"""Composition root: which services a site runs, which the hub runs, and their apps and workers.
+"""Composition root: which services a site runs, which the hub runs, and their apps, databases and workers.
 
-Nothing is built at import time. `site_app(runtime)` and `hub_app(runtime)` are app factories in the
-flaskr style: one `register_*` per concern.
+The services and what each contributes are listed in `services.composition`; this builds from that table.
+Nothing is built at import time. `create_app(runtime)` is an app factory in the flaskr style: one
+`register_*` per concern.
 """
 from __future__ import annotations
 
-import importlib
+from functools import partial
 
 from flask import Flask
 
@@ -14,43 +15,54 @@ from services.common.config import Settings
 from services.common.db import Component
 from services.common.migrate import KERNEL, upgrade
 from services.common.runtime import Runtime, build_runtime
+from services.composition import EVENT_MODULES, HUB_SERVICES, SITE_SERVICES, Service
+from services.sync.api import provide_hub_ingest
 from services.web import init_web
-
-# The services of a site and of the hub, by package name. A package provides
-#   store.COMPONENT or store.COMPONENTS (its tables and migrations), api.blp or api.blueprints(),
-#   optionally events (the event types it publishes) and pages.blp or pages.blueprints() (its HTML pages,
-#   made with services.web.page_blueprint).
-SITE_SERVICES = ("registry", "enquiries", "label", "sync")
-HUB_SERVICES = ("hub", "sync")
-EVENT_MODULES = ("services.registry.events", "services.enquiries.events", "services.label.events",
-                 "services.hub.events")
+from services.workers import Workers, start_hub_ingest, start_site_consumers
 
 
-def _module(service: str, name: str):
-    try:
-        return importlib.import_module(f"services.{service}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"services.{service}.{name}":
-            return None
-        raise
-
-
-def services_of(settings: Settings) -> tuple[str, ...]:
+def services_of(settings: Settings) -> tuple[Service, ...]:
     return HUB_SERVICES if settings.is_hub else SITE_SERVICES
 
 
 def components(settings: Settings) -> list[Component]:
-    found = [KERNEL]
-    for service in services_of(settings):
-        store = _module(service, "store")
-        if store is not None:
-            found += getattr(store, "COMPONENTS", [store.COMPONENT] if hasattr(store, "COMPONENT") else [])
-    return found
+    """The kernel's tables and those of every service this site (or the hub) runs, one Alembic branch each."""
+    return [KERNEL, *(c for service in services_of(settings) for c in service.components)]
 
 
-def load_event_types() -> None:
-    for name in EVENT_MODULES:
-        importlib.import_module(name)
+def load_event_types() -> tuple:
+    """The modules of every event type. Importing this module imported them, which registered the types
+    (services.common.events); the call states that a caller needs them."""
+    return EVENT_MODULES
+
+
+def site_queues(runtime: Runtime) -> list[tuple]:
+    """The queues a site consumes, as (QueueSpec, EventProcessor)."""
+    return [make(runtime) for service in services_of(runtime.settings) for make in service.consumers]
+
+
+def consumers(runtime: Runtime) -> list[tuple]:
+    """Every queue this site consumes, as (QueueSpec, EventProcessor); at the hub, its ingest."""
+    ingest = hub_ingest_of(runtime.settings)
+    return site_queues(runtime) + ([ingest(runtime)[:2]] if ingest else [])
+
+
+def consumer_processors(runtime: Runtime) -> dict:
+    """Every consumer of this site (or the hub) with its processor, by consumer (queue) name."""
+    return {spec.name: processor for spec, processor in consumers(runtime)}
+
+
+def hub_ingest_of(settings: Settings):
+    """The hub's ingest, runtime -> (QueueSpec, EventProcessor, streams); None at a site."""
+    return next((s.ingest for s in services_of(settings) if s.ingest), None)
+
+
+def start_consumers(runtime: Runtime, workers: Workers) -> None:
+    """A thread for each queue this site consumes; at the hub, its ingest and the reconciler that heals it."""
+    start_site_consumers(runtime, workers, site_queues(runtime))
+    ingest = hub_ingest_of(runtime.settings)
+    if ingest is not None:
+        start_hub_ingest(runtime, workers, ingest(runtime))
 
 
 def migrate(runtime: Runtime) -> None:
@@ -58,24 +70,24 @@ def migrate(runtime: Runtime) -> None:
 
 
 def create_app(runtime: Runtime) -> Flask:
-    site = runtime.settings.site
+    settings = runtime.settings
+    site = settings.site
     title = f"SoPro {site.name} ({site.id})" + (" hub" if site.is_hub else " site")
-    app, api = create_flask_app(f"sopro.{site.id}", title, runtime)
-    init_web(app, runtime, services_of(runtime.settings))
-    for service in services_of(runtime.settings):
-        module = _module(service, "api")
-        if module is not None:
-            for blp in getattr(module, "blueprints", lambda: [module.blp])():
-                api.register_blueprint(blp)
-        pages = _module(service, "pages")
-        if pages is not None:
-            for blp in getattr(pages, "blueprints", lambda: [pages.blp])():
-                app.register_blueprint(blp)
+    services = services_of(settings)
+    app, api = create_flask_app(f"sopro.{site.id}", title, runtime, components(settings))
+    init_web(app, runtime, [path for service in services for path in service.translations])
+    for service in services:
+        for blp in service.api:
+            api.register_blueprint(blp)
+        for blp in service.pages:
+            app.register_blueprint(blp)
+    ingest = hub_ingest_of(settings)
+    if ingest is not None:
+        provide_hub_ingest(app, partial(ingest, runtime))
     return app
 
 
 def bootstrap(settings: Settings, migrate_db: bool = True) -> Runtime:
-    load_event_types()
     runtime = build_runtime(settings)
     if migrate_db:
         migrate(runtime)

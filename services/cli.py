@@ -4,22 +4,41 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-import threading
+import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
+from services.bootstrap import (bootstrap, components, consumer_processors, create_app, services_of,
+                                start_consumers)
+from services.common import events, jsonschemas
+from services.common.access import format_rules, route_rules
+from services.common.auth import add_user, set_password, update_user
 from services.common.config import DEFAULT_FEDERATION_FILE, REPO_ROOT, load_federation, load_settings
+from services.common.db import make_engine
+from services.common.keys import generate_site_key, write_public_keys
+from services.common.logs import configure_logging
+from services.common.migrate import upgrade
+from services.demo.federation import run_demo
+from services.enquiries.lifecycle.republish import republish_shared_texts
 from services.operations import add_key_commands, add_operations_commands
+from services.serving import AppServer, wait_for_signal
+from services.sync.commands import Wiring, add_commands as add_sync_commands
+from services.workers import Workers, hub_ingest, start_relay
 
 
 def _settings(args):
     return load_settings(args.site)
 
 
-def cmd_keys_generate(args) -> int:
-    from services.common.keys import generate_site_key, write_public_keys
+def _open_runtime(site: str | None):
+    return bootstrap(load_settings(site), migrate_db=False)
 
+
+SYNC_WIRING = Wiring(open_runtime=_open_runtime, processors=consumer_processors, hub_ingest=hub_ingest)
+
+
+def cmd_keys_generate(args) -> int:
     keys_dir = Path(args.keys_dir)
     federation_in = Path(args.federation or os.environ.get("SOPRO_FEDERATION_FILE") or DEFAULT_FEDERATION_FILE)
     sites = args.site or list(load_federation(federation_in).sites)
@@ -38,21 +57,13 @@ def cmd_keys_generate(args) -> int:
 
 
 def cmd_db_upgrade(args) -> int:
-    from services.bootstrap import components, load_event_types
-    from services.common.db import make_engine
-    from services.common.migrate import upgrade
-
     settings = _settings(args)
-    load_event_types()
     upgrade(make_engine(settings.db_url), components(settings))
     print(f"{settings.site_id}: database at head")
     return 0
 
 
 def cmd_users_add(args) -> int:
-    from services.bootstrap import bootstrap
-    from services.common.auth import add_user
-
     runtime = bootstrap(_settings(args))
     with runtime.engine.begin() as conn:
         add_user(conn, args.username, args.password, args.roles.split(","), args.organisation)
@@ -62,9 +73,6 @@ def cmd_users_add(args) -> int:
 
 def cmd_users_deactivate(args) -> int:
     """The user's tokens and web sessions end at once, not when they expire."""
-    from services.bootstrap import bootstrap
-    from services.common.auth import update_user
-
     runtime = bootstrap(_settings(args))
     with runtime.engine.begin() as conn:
         found = update_user(conn, args.username, active=False)
@@ -74,9 +82,6 @@ def cmd_users_deactivate(args) -> int:
 
 def cmd_users_password(args) -> int:
     """A new password; tokens and web sessions issued with the old one end at once."""
-    from services.bootstrap import bootstrap
-    from services.common.auth import set_password
-
     runtime = bootstrap(_settings(args))
     with runtime.engine.begin() as conn:
         found = set_password(conn, args.username, args.password)
@@ -85,10 +90,7 @@ def cmd_users_password(args) -> int:
 
 
 def cmd_schemas(args) -> int:
-    from services.bootstrap import load_event_types
-    from services.common import events, jsonschemas
-
-    load_event_types()
+    # Every event type is declared: services.composition imports their modules (EVENT_MODULES).
     docs = jsonschemas.generate(events.declared_types())
     schemas_dir = REPO_ROOT / "schemas"
     if args.action == "generate":
@@ -103,23 +105,19 @@ def cmd_schemas(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from services.bootstrap import bootstrap, create_app
-    from services.serving import AppServer
-    from services.workers import Workers, start_hub_ingest, start_relay, start_site_consumers
-
     settings = _settings(args)
     runtime = bootstrap(settings, migrate_db=not args.no_migrate)
     workers = Workers()
     roles = set(args.role)
     if "ingest" in roles or "all" in roles:
-        (start_hub_ingest if settings.is_hub else start_site_consumers)(runtime, workers)
+        start_consumers(runtime, workers)
     if "relay" in roles or "all" in roles:
         start_relay(runtime, workers)
     server = None
     if "api" in roles or "all" in roles:
         server = AppServer(create_app(runtime), args.host, args.port or settings.site.port).start()
         logging.getLogger("sopro").info("%s serving on http://%s:%d", settings.site_id, args.host, server.port)
-    _wait_for_signal()
+    wait_for_signal()
     if server:
         server.stop()
     workers.shutdown()
@@ -127,36 +125,20 @@ def cmd_serve(args) -> int:
 
 
 def cmd_tick(args) -> int:
-    """Scheduled housekeeping (run it from cron or a timer): expire overdue enquiries and labels."""
-    from datetime import datetime, timezone
-
-    from services.bootstrap import bootstrap, services_of
-    from services.enquiries.lifecycle.expiry import expire_overdue
-
+    """Scheduled housekeeping (run it from cron or a timer): every job of the site's services
+    (services/jobs.py), e.g. expire overdue enquiries and labels."""
     runtime = bootstrap(_settings(args), migrate_db=False)
-    expired = expire_overdue(runtime.uow, datetime.now(timezone.utc))
-    for e in expired:
-        print(f"{runtime.site_id}: {e.reference} expired (was {e.from_state}, deadline {e.deadline})")
-    print(f"{runtime.site_id}: {len(expired)} enquiries expired")
-    if "label" in services_of(runtime.settings):
-        from services.label.handlers import end_lapsed_suspensions, expire_labels
-
-        today = datetime.now(timezone.utc).date()
-        labels = expire_labels(runtime.uow, today)
-        for label in labels:
-            print(f"{runtime.site_id}: label {label.number} expired (valid until {label.valid_until})")
-        print(f"{runtime.site_id}: {len(labels)} labels expired")
-        for label in end_lapsed_suspensions(runtime.uow, today):
-            print(f"{runtime.site_id}: label {label.number} valid again (its suspension ended)")
+    now = datetime.now(timezone.utc)
+    for service in services_of(runtime.settings):
+        for job in service.jobs:
+            for line in job(runtime, now):
+                print(f"{runtime.site_id}: {line}")
     return 0
 
 
 def cmd_enquiries_republish(args) -> int:
     """Once after upgrading: every submitted enquiry publishes its public version (or the placeholder), so
     titles typed by clients that left the site before public versions existed are overwritten."""
-    from services.bootstrap import bootstrap
-    from services.enquiries.lifecycle.republish import republish_shared_texts
-
     runtime = bootstrap(_settings(args), migrate_db=False)
     print(f"{runtime.site_id}: {republish_shared_texts(runtime.uow)} enquiries published their public version again")
     return 0
@@ -164,16 +146,9 @@ def cmd_enquiries_republish(args) -> int:
 
 def cmd_routes(args) -> int:
     """Every route of the site's (or the hub's) app with its access rule: public, or the roles it needs."""
-    import tempfile
-
-    from services.bootstrap import bootstrap, create_app
-    from services.common.access import format_rules, route_rules
-
     settings = _settings(args)
     with tempfile.TemporaryDirectory() as tmp:
         if not settings.key_file.is_file():  # listing the routes needs no real key
-            from services.common.keys import generate_site_key
-
             path, _ = generate_site_key(settings.site_id, Path(tmp))
             settings = settings.with_(key_file=path)
         rules = route_rules(create_app(bootstrap(settings, migrate_db=False)))
@@ -185,17 +160,8 @@ def cmd_routes(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from services.demo.federation import run_demo
-
     return run_demo(Path(args.var_dir), fresh=not args.keep, host=args.host, duration=args.seconds,
                     free_ports=args.free_ports)
-
-
-def _wait_for_signal(seconds: float | None = None) -> None:
-    done = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: done.set())
-    done.wait(seconds)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -271,15 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="let the system pick free ports (the URLs are in federation.json), e.g. for tests")
     demo.set_defaults(func=cmd_demo)
     add_operations_commands(sub)  # backup, restore, hub rebuild, privacy export (services/operations.py)
-    from services.sync.commands import add_commands as add_sync_commands
 
-    add_sync_commands(sub)  # deadletters list/show/redrive, streams list/pause/resume (services/sync/commands.py)
+    add_sync_commands(sub, SYNC_WIRING)  # deadletters list/show/redrive, streams list/pause/resume (services/sync/commands.py)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from services.common.logs import configure_logging
-
     args = build_parser().parse_args(argv)
     configure_logging(getattr(args, "log_format", None) or os.environ.get("SOPRO_LOG_FORMAT") or "text",
                       os.environ.get("SOPRO_LOG_LEVEL", "INFO"))

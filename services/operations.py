@@ -11,7 +11,14 @@ import os
 import sys
 from pathlib import Path
 
+from services.bootstrap import bootstrap, components
+from services.common.backup import backup, restore
 from services.common.config import DEFAULT_FEDERATION_FILE, load_settings
+from services.common.db import make_engine
+from services.common.keys import delist_public_key, federation_entry, list_public_key, resign_outbox, rotate_site_key
+from services.common.runtime import build_runtime
+from services.privacy import erase_person, erased_at_hub, export_person, reapply_erasures
+from services.rebuild import rebuild_hub
 from services.registry.model import ERASURE_GROUNDS
 
 
@@ -29,8 +36,6 @@ def _keys_dir(args) -> Path:
 # --- keys --------------------------------------------------------------------------------------------
 
 def cmd_keys_rotate(args) -> int:
-    from services.common.keys import federation_entry, list_public_key, rotate_site_key
-
     site = load_settings(args.site).site_id
     kid, path, pem = rotate_site_key(site, _keys_dir(args), args.label)
     print(f"{site}: new private key {path} (kid {kid}); the site keeps signing with its current key "
@@ -45,8 +50,6 @@ def cmd_keys_rotate(args) -> int:
 
 
 def cmd_keys_retire(args) -> int:
-    from services.common.keys import delist_public_key
-
     federation_in = _federation_file(args)
     out = delist_public_key(federation_in, Path(args.write_federation or federation_in), args.kid)
     print(f"{args.kid} no longer listed in {out}; tokens and events signed with it are now refused")
@@ -54,10 +57,6 @@ def cmd_keys_retire(args) -> int:
 
 
 def cmd_keys_resign(args) -> int:
-    from services.common.db import make_engine
-    from services.common.keys import resign_outbox
-    from services.common.runtime import build_runtime
-
     settings = load_settings(args.site)
     runtime = build_runtime(settings, engine=make_engine(settings.db_url))
     count = resign_outbox(runtime.engine, runtime.signing_key)
@@ -88,17 +87,13 @@ def add_key_commands(keys) -> None:
 # --- backup and restore ------------------------------------------------------------------------------
 
 def cmd_backup(args) -> int:
-    from services.common.backup import backup
-
     settings = load_settings(args.site)
-    summary = backup(settings, Path(args.out))
+    summary = backup(settings, components(settings), Path(args.out))
     print(f"{settings.site_id}: {summary['rows']} rows of {summary['tables']} tables written to {args.out}")
     return 0
 
 
 def cmd_restore(args) -> int:
-    from services.common.backup import restore
-
     settings = load_settings(args.site)
     resume = {}
     for item in args.resume_after or []:
@@ -107,7 +102,7 @@ def cmd_restore(args) -> int:
             print(f"--resume-after expects STREAM=SEQ, e.g. {settings.site_id}/registry=120", file=sys.stderr)
             return 2
         resume[stream] = int(seq)
-    summary = restore(settings, Path(args.file), resume)
+    summary = restore(settings, components(settings), Path(args.file), resume)
     print(f"{settings.site_id}: {summary['rows']} rows of {summary['tables']} tables restored from {args.file}")
     for stream, seq in sorted(summary["streams"].items()):
         print(f"  {stream}: the relay continues after seq {seq}")
@@ -117,8 +112,6 @@ def cmd_restore(args) -> int:
 # --- the hub -----------------------------------------------------------------------------------------
 
 def cmd_hub_rebuild(args) -> int:
-    from services.rebuild import rebuild_hub
-
     settings = load_settings(args.site)
     counts, failed = rebuild_hub(settings, allow_non_empty=args.allow_non_empty)
     for stream, count in sorted(counts.items()):
@@ -133,8 +126,6 @@ def cmd_hub_rebuild(args) -> int:
 # --- privacy -----------------------------------------------------------------------------------------
 
 def cmd_privacy_export(args) -> int:
-    from services.privacy import export_person
-
     if not (args.email or args.statement):
         print("give --email or --statement", file=sys.stderr)
         return 2
@@ -150,9 +141,6 @@ def cmd_privacy_export(args) -> int:
 
 
 def cmd_privacy_erased(args) -> int:
-    from services.common.db import make_engine
-    from services.privacy import erased_at_hub
-
     settings = load_settings(args.site)
     if not settings.is_hub:
         print("run this at the hub (SOPRO_SITE=EU): it lists what the hub knows as erased", file=sys.stderr)
@@ -167,9 +155,6 @@ def cmd_privacy_erased(args) -> int:
 
 
 def cmd_privacy_reerase(args) -> int:
-    from services.bootstrap import bootstrap
-    from services.privacy import reapply_erasures
-
     ids = list(args.ids)
     if args.ids_file:
         ids += [line.strip() for line in Path(args.ids_file).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -182,9 +167,6 @@ def cmd_privacy_reerase(args) -> int:
 
 
 def cmd_privacy_erase(args) -> int:
-    from services.bootstrap import bootstrap
-    from services.privacy import erase_person
-
     runtime = bootstrap(load_settings(args.site), migrate_db=False)
     erased = erase_person(runtime, args.email, args.by or f"cli:{os.environ.get('USER', 'operator')}", args.ground)
     print(f"{runtime.site_id}: erased " + ", ".join(f"{count} {what}" for what, count in erased.items()))

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import logging
 
+import requests
 from sqlalchemy import func, select
 
+from services.bootstrap import bootstrap
 from services.common import inbox
 from services.common.config import Settings
+from services.sync.reconcile import make_reconciler
+from services.workers import hub_ingest
 
 log = logging.getLogger("sopro.rebuild")
 
@@ -24,11 +28,6 @@ def rebuild_hub(settings: Settings, allow_non_empty: bool = False,
     Returns the events applied per stream, and the streams whose feed could not be read (with why):
     one site being down does not stop the others; run it again once that site is back.
     """
-    import requests
-
-    from services.bootstrap import bootstrap
-    from services.workers import hub_ingest, make_reconciler
-
     if not settings.is_hub:
         raise ValueError(f"{settings.site_id} is not the hub")
     runtime = runtime or bootstrap(settings)

@@ -1,7 +1,8 @@
-"""Serving Flask apps from threads (the embedded demo and `sopro serve`)."""
+"""Serving Flask apps from threads (the embedded demo and `sopro serve`), until a signal stops the process."""
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -33,3 +34,11 @@ class AppServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(5)
+
+
+def wait_for_signal(seconds: float | None = None) -> None:
+    """Block until SIGINT or SIGTERM (or `seconds` pass), so that the caller can stop its servers cleanly."""
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait(seconds)

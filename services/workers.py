@@ -1,19 +1,22 @@
-"""Background workers of a site or of the hub: the relay, the hub's ingest consumer, reconciliation.
+"""Background workers of a site or of the hub: the relay, the consumers of a site's queues, the hub's
+ingest consumer and its reconciliation; and which handlers each queue feeds (part of the composition root).
 
 Each worker runs in a thread until its stop event is set; `sopro serve` and `sopro demo` start them.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from dataclasses import dataclass, field
 
 from services.common import bus
 from services.common.runtime import Runtime
+from services.enquiries.crossborder import consumers as inbox_consumers
+from services.enquiries.matching import consumers as members_consumers
+from services.hub import consumers as hub_consumers
 from services.sync.consumer import EventConsumer
 from services.sync.processing import EventProcessor
-from services.sync.reconcile import FeedClient, Reconciler
+from services.sync.reconcile import make_reconciler
 from services.sync.relay import Relay
 
 log = logging.getLogger("sopro.workers")
@@ -60,22 +63,18 @@ def start_relay(runtime: Runtime, workers: Workers) -> None:
 
 def hub_ingest(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor, list[str]]:
     """The hub's ingest queue, its processor, and the streams it expects from every site."""
-    consumers = importlib.import_module("services.hub.consumers")
     federation = runtime.settings.federation
-    spec = bus.QueueSpec(HUB_INGEST_QUEUE, tuple(consumers.binding_keys()))
+    spec = bus.QueueSpec(HUB_INGEST_QUEUE, tuple(hub_consumers.binding_keys()))
     members = {s.id for s in federation.member_sites}
     processor = EventProcessor(HUB_INGEST_QUEUE, runtime.engine, runtime.verifier, runtime.validator,
-                               consumers.handlers(runtime.settings), accept_site=members.__contains__)
-    streams = [f"{site}/{service}" for site in sorted(members) for service in consumers.INGEST_SERVICES]
+                               hub_consumers.handlers(runtime.settings), accept_site=members.__contains__)
+    streams = [f"{site}/{service}" for site in sorted(members) for service in hub_consumers.INGEST_SERVICES]
     return spec, processor, streams
 
 
-def make_reconciler(runtime: Runtime, processor: EventProcessor, streams: list[str]) -> Reconciler:
-    return Reconciler(processor, FeedClient(runtime.settings.federation, runtime.federation_token), streams)
-
-
-def start_hub_ingest(runtime: Runtime, workers: Workers) -> None:
-    spec, processor, streams = hub_ingest(runtime)
+def start_hub_ingest(runtime: Runtime, workers: Workers, ingest: tuple) -> None:
+    """The hub's ingest consumer, (QueueSpec, EventProcessor, streams), and the reconciler healing its gaps."""
+    spec, processor, streams = ingest
     reconciler = make_reconciler(runtime, processor, streams)
     heal_now = threading.Event()
 
@@ -91,49 +90,30 @@ def start_hub_ingest(runtime: Runtime, workers: Workers) -> None:
                   runtime.settings.reconcile_interval_seconds, heal_now)
 
 
-def site_members(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor] | None:
-    """The site's own queue of its registry events, feeding the matching projection (if installed)."""
-    try:
-        consumers = importlib.import_module("services.enquiries.matching.consumers")
-    except ModuleNotFoundError:
-        return None
+def site_members(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor]:
+    """The site's own queue of its registry events, feeding the matching projection."""
     site_id = runtime.site_id
     name = f"{site_id}.enquiries.members"
-    spec = bus.QueueSpec(name, tuple(consumers.binding_keys(site_id)))
-    processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, consumers.HANDLERS,
+    spec = bus.QueueSpec(name, tuple(members_consumers.binding_keys(site_id)))
+    processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, members_consumers.HANDLERS,
                                accept_site=lambda site: site == site_id)
     return spec, processor
 
 
-def site_inbox(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor] | None:
+def site_inbox(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor]:
     """The site's queue of messages directed at it (`to.<SITE>.#`), which only the hub may send."""
-    try:
-        consumers = importlib.import_module("services.enquiries.crossborder.consumers")
-    except ModuleNotFoundError:
-        return None
     site_id, hub_id = runtime.site_id, runtime.settings.federation.hub.id
     name = f"{site_id}.inbox"
-    spec = bus.QueueSpec(name, tuple(consumers.binding_keys(site_id)))
-    processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, consumers.HANDLERS,
+    spec = bus.QueueSpec(name, tuple(inbox_consumers.binding_keys(site_id)))
+    processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, inbox_consumers.HANDLERS,
                                accept_site=lambda site: site == hub_id, addressed_to=site_id)
     return spec, processor
 
 
-def start_site_consumers(runtime: Runtime, workers: Workers) -> None:
-    for found in (site_members(runtime), site_inbox(runtime)):
-        if found is None:
-            continue
-        spec, processor = found
+def start_site_consumers(runtime: Runtime, workers: Workers, queues: list[tuple]) -> None:
+    """A consumer thread for each of the site's queues, (QueueSpec, EventProcessor) as the composition
+    root lists them."""
+    for spec, processor in queues:
         consumer = EventConsumer(connect_bus(runtime), spec, processor)
         workers.consumers.append(consumer)
         workers.start(spec.name, consumer.run_until, workers.stop)
-
-
-def start_all(runtime: Runtime, workers: Workers | None = None) -> Workers:
-    workers = workers or Workers()
-    start_relay(runtime, workers)
-    if runtime.settings.is_hub:
-        start_hub_ingest(runtime, workers)
-    else:
-        start_site_consumers(runtime, workers)
-    return workers

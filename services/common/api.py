@@ -15,10 +15,12 @@ from werkzeug.exceptions import HTTPException
 from services.common.access import AccessRulesPlugin
 from services.common.auth import enforce_access
 from services.common.errors import SoproError
-from services.common.health import blp as health_blp
+from services.common.auth_api import blp as auth_blp
+from services.common.health import blp as health_blp, init_health
 from services.common.jsonbody import JSONProvider
 from services.common.logs import register_request_context
 from services.common.metrics import register_metrics
+from services.common.migrate import KERNEL
 from services.common.ratelimit import RateLimitExceeded, count_public_write, init_rate_limits, too_many_requests
 from services.common.request_guard import RequestGuardPlugin, guard_request
 
@@ -54,8 +56,9 @@ def decimal_as_string(converter, field, ret=None, **kwargs) -> dict:
     return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
 
 
-def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
-    """A Flask app with the kernel's concerns registered: errors, access rules, OpenAPI."""
+def create_flask_app(name: str, title: str, runtime, components=(KERNEL,)) -> tuple[Flask, Api]:
+    """A Flask app with the kernel's concerns registered: errors, access rules, OpenAPI, and the health
+    probes, whose readiness expects the migrations of `components` (the kernel's alone by default)."""
     app = Flask(name)
     app.json = JSONProvider(app)  # request.get_json() bounded like every declared JSON body
     app.config.update(
@@ -82,8 +85,7 @@ def create_flask_app(name: str, title: str, runtime) -> tuple[Flask, Api]:
     app.before_request(enforce_access)
     app.before_request(count_public_write)  # after the access check: a caller with a valid token is not anonymous
     app.before_request(guard_request)  # after access and limits: strangers learn no input rules, refusals count
-    from services.common.auth_api import blp as auth_blp
-
+    init_health(app, components)
     api.register_blueprint(auth_blp)
     api.register_blueprint(health_blp)
     return app, api

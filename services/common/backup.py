@@ -25,22 +25,17 @@ from sqlalchemy import Connection, Engine, Table, func, inspect, insert, select,
 from sqlalchemy.schema import sort_tables
 
 from services.common.config import Settings
-from services.common.db import make_engine
+from services.common.db import Component, make_engine
+from services.common.migrate import alembic_config, upgrade
+from services.common.outbox import outbox_stream
 from services.common.sessions import web_session
 
 FORMAT = "sopro-backup/1"
 ALEMBIC_TABLE = "alembic_version"
 
 
-def _components(settings: Settings):
-    from services.bootstrap import components, load_event_types
-
-    load_event_types()
-    return components(settings)
-
-
-def _tables(settings: Settings) -> list[Table]:
-    tables = [t for c in _components(settings) for t in c.metadata.tables.values()]
+def _tables(components: list[Component]) -> list[Table]:
+    tables = [t for c in components for t in c.metadata.tables.values()]
     return sort_tables(tables)  # parents before children, for inserting
 
 
@@ -110,10 +105,11 @@ def dump(engine: Engine, tables: list[Table], site_id: str) -> dict:
     return doc
 
 
-def backup(settings: Settings, out: Path) -> dict:
+def backup(settings: Settings, components: list[Component], out: Path) -> dict:
+    """Write a backup of the tables of `components` (the site's, as the composition root lists them)."""
     engine = make_engine(settings.db_url)
     try:
-        doc = dump(engine, _tables(settings), settings.site_id)
+        doc = dump(engine, _tables(components), settings.site_id)
     finally:
         engine.dispose()
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
@@ -190,8 +186,6 @@ def resume_streams_after(engine: Engine, positions: dict[str, int]) -> None:
     Events sequenced after the backup was taken are gone from the site, but the hub has seen their
     seqs; a new event under such a seq would be taken for a duplicate there. Give the hub's positions.
     """
-    from services.common.outbox import outbox_stream
-
     with engine.begin() as conn:
         for stream, seq in positions.items():
             current = conn.execute(select(outbox_stream.c.last_seq).where(outbox_stream.c.stream == stream)).scalar()
@@ -201,15 +195,13 @@ def resume_streams_after(engine: Engine, positions: dict[str, int]) -> None:
                 conn.execute(outbox_stream.update().where(outbox_stream.c.stream == stream).values(last_seq=seq))
 
 
-def restore(settings: Settings, path: Path, resume_after: dict[str, int] | None = None) -> dict:
-    from services.common.migrate import alembic_config, upgrade
-    from services.common.outbox import outbox_stream
-
+def restore(settings: Settings, components: list[Component], path: Path,
+            resume_after: dict[str, int] | None = None) -> dict:
+    """Restore a backup into the empty database of the site whose `components` the composition root lists."""
     doc = read_backup(path)
     if doc["site"] != settings.site_id:
         raise ValueError(f"{path} is a backup of {doc['site']}, not of {settings.site_id}")
-    components = _components(settings)
-    tables = _tables(settings)
+    tables = _tables(components)
     engine = make_engine(settings.db_url)
     try:
         with engine.begin() as conn:

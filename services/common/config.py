@@ -14,7 +14,6 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FEDERATION_FILE = REPO_ROOT / "deploy" / "federation.yaml"
-HUB_SITE_ID = "EU"
 # Per client (token subject, else remote address), in Flask-Limiter's notation (services/common/ratelimit.py).
 DEFAULT_RATE_LIMIT = "1200/minute;100/second"
 DEFAULT_TOKEN_RATE_LIMIT = "30/minute"  # POST /api/v1/auth/token per remote address: password guessing

@@ -3,7 +3,7 @@
 - `GET /healthz`: the process serves requests. It touches nothing else, so a database outage does
   not get a healthy process restarted.
 - `GET /readyz`: the process can do its work: the database answers, its schema is at the Alembic
-  head of every component this app runs, and the broker accepts a connection (unless the bus is the
+  head of every component this app runs (the app factory passes them: `init_health`), and the broker accepts a connection (unless the bus is the
   in-memory one). Not ready is a 503 in the one error shape, each failed check under `errors`.
   Messages name the check, not the internals (hosts, credentials): the endpoint is public.
 """
@@ -23,6 +23,7 @@ from sqlalchemy import text
 from services.common import bus
 from services.common.auth import public
 from services.common.errors import SoproError
+from services.common.migrate import alembic_config
 
 log = logging.getLogger("sopro.health")
 
@@ -46,15 +47,16 @@ class ReadySchema(ma.Schema):
                             metadata={"description": "database, migrations, bus: ok or skipped"})
 
 
+def init_health(app, components) -> None:
+    """The components (tables and migration branches) `app` runs, whose heads readiness expects."""
+    app.extensions["sopro.health"] = {"components": list(components)}
+
+
 def expected_heads(runtime) -> set[str]:
     """The Alembic heads of the components this app runs (computed once: the code does not change)."""
-    cache = current_app.extensions.setdefault("sopro.health", {})
+    cache = current_app.extensions["sopro.health"]
     if "heads" not in cache:
-        # The composition root knows which services (hence which migration branches) this app runs.
-        from services.bootstrap import components
-        from services.common.migrate import alembic_config
-
-        config = alembic_config(runtime.engine, components(runtime.settings))
+        config = alembic_config(runtime.engine, cache["components"])
         cache["heads"] = set(ScriptDirectory.from_config(config).get_heads())
     return cache["heads"]
 

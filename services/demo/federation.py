@@ -15,14 +15,14 @@ from pathlib import Path
 
 import requests
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import bootstrap, create_app, start_consumers
 from services.common.auth import add_user
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
 from services.demo import data
 from services.demo.seed import deliver_agreements, request_cross_border, seed_site
-from services.serving import AppServer
-from services.workers import Workers, start_hub_ingest, start_relay, start_site_consumers
+from services.serving import AppServer, wait_for_signal
+from services.workers import Workers, start_relay
 
 log = logging.getLogger("sopro.demo")
 
@@ -79,7 +79,7 @@ class EmbeddedFederation:
             self.runtimes[site_id] = runtime
             self._add_users(runtime)
             # Consumers first: on the in-memory bus a message to a queue not yet declared is lost.
-            (start_hub_ingest if runtime.settings.is_hub else start_site_consumers)(runtime, self.workers)
+            start_consumers(runtime, self.workers)
             for consumer in self.workers.consumers:
                 consumer.ready.wait(10)
             start_relay(runtime, self.workers)
@@ -158,8 +158,6 @@ class EmbeddedFederation:
 
 def run_demo(var_dir: Path, fresh: bool = True, host: str = "127.0.0.1", duration: float | None = None,
              free_ports: bool = False) -> int:
-    from services.cli import _wait_for_signal
-
     if fresh and var_dir.exists():
         shutil.rmtree(var_dir)
     federation = EmbeddedFederation(var_dir, host, ephemeral_ports=free_ports).start()
@@ -170,7 +168,7 @@ def run_demo(var_dir: Path, fresh: bool = True, host: str = "127.0.0.1", duratio
     log.info("demo federation up in %.1fs; URLs and demo users in %s", time.monotonic() - started, path)
     log.info("hub: %s/api/v1/organisations  (Ctrl-C stops)", federation.federation.hub.url)
     try:
-        _wait_for_signal(duration)
+        wait_for_signal(duration)
     finally:
         federation.stop()
     return 0

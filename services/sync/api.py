@@ -1,5 +1,5 @@
-"""The sync service's HTTP surface: the pull feed, the dead letters (read-only), and, at the hub,
-the streams it ingests with their moderation (pause and resume).
+"""The sync service's operations API (the pull feed is `feed`): the dead letters (read-only), and, at
+the hub, the streams it ingests with their moderation (pause and resume).
 
 Re-driving dead letters is an operator's command (`sopro deadletters redrive`), not an endpoint: it
 runs handlers on demand, which belongs beside the database, not on the public network.
@@ -15,18 +15,21 @@ from services.common.api import PageQuery, page_schema
 from services.common.auth import current_principal, roles
 from services.common.errors import NotFound
 from services.sync import deadletters, moderation
-from services.sync.feed import blp as feed_blp
+from services.sync.reconcile import make_reconciler
 
 blp = Blueprint("operations", __name__, url_prefix="/api/v1/federation",
                 description="Dead letters, and the hub's moderation of the streams it ingests")
 
-
-def blueprints() -> list[Blueprint]:
-    return [feed_blp, blp]
+HUB_INGEST = "sopro.hub_ingest"
 
 
 def _runtime():
     return current_app.extensions["sopro"]
+
+
+def provide_hub_ingest(app, ingest) -> None:
+    """The composition root gives the hub's app its ingest: () -> (QueueSpec, EventProcessor, streams)."""
+    app.extensions[HUB_INGEST] = ingest
 
 
 def _hub_ingest():
@@ -34,9 +37,7 @@ def _hub_ingest():
     runtime = _runtime()
     if not runtime.settings.is_hub:
         raise NotFound("streams are moderated at the hub")
-    from services.workers import hub_ingest, make_reconciler  # the composition root knows the hub's consumer
-
-    spec, processor, streams = hub_ingest(runtime)
+    spec, processor, streams = current_app.extensions[HUB_INGEST]()
     return spec.name, streams, lambda: make_reconciler(runtime, processor, streams)
 
 

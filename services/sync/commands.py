@@ -7,36 +7,33 @@
     sopro streams pause AT12/registry --reason "..."
     sopro streams resume AT12/registry                          exit 1 if the site's feed is unreachable
 
-Each takes `--site` (default SOPRO_SITE) and works on that site's database, like `sopro tick`.
+Each takes `--site` (default SOPRO_SITE) and works on that site's database, like `sopro tick`. Which
+consumers a site runs is the composition root's knowledge: it passes them in (`Wiring`).
 """
 from __future__ import annotations
 
 import getpass
 import json
+from dataclasses import dataclass
+from typing import Callable
 
 from services.common.errors import SoproError
+from services.common.runtime import Runtime
+from services.sync import deadletters, moderation
+from services.sync.reconcile import make_reconciler
 
 
-def _runtime(args):
-    from services.bootstrap import bootstrap
-    from services.common.config import load_settings
+@dataclass(frozen=True)
+class Wiring:
+    """What the composition root gives these commands."""
 
-    return bootstrap(load_settings(args.site), migrate_db=False)
+    open_runtime: Callable[[str | None], Runtime]  # a site's (or the hub's) runtime, by site id
+    processors: Callable[[Runtime], dict]  # every consumer's EventProcessor, by consumer (queue) name
+    hub_ingest: Callable[[Runtime], tuple]  # the hub's (QueueSpec, EventProcessor, streams)
 
 
 def _operator(args) -> str:
     return args.by or f"cli:{getpass.getuser()}"
-
-
-def consumer_processors(runtime) -> dict:
-    """Every consumer of this site (or the hub) with its processor, by consumer (queue) name."""
-    from services import workers
-
-    if runtime.settings.is_hub:
-        spec, processor, _ = workers.hub_ingest(runtime)
-        return {spec.name: processor}
-    found = [workers.site_members(runtime), workers.site_inbox(runtime)]
-    return {spec.name: processor for spec, processor in filter(None, found)}
 
 
 def _print(doc) -> None:
@@ -44,9 +41,7 @@ def _print(doc) -> None:
 
 
 def cmd_deadletters(args) -> int:
-    from services.sync import deadletters
-
-    runtime = _runtime(args)
+    runtime = args.wiring.open_runtime(args.site)
     if args.action == "list":
         with runtime.engine.connect() as conn:
             items, total = deadletters.list_letters(conn, args.consumer, args.state, 1, args.limit)
@@ -65,7 +60,7 @@ def cmd_deadletters(args) -> int:
                 print(exc.message)
                 return 1
         return 0
-    processors = consumer_processors(runtime)
+    processors = args.wiring.processors(runtime)
     by, origins = _operator(args), deadletters.origins_of(runtime)
     if args.all:
         chosen = [processors[args.consumer]] if args.consumer else list(processors.values())
@@ -89,14 +84,11 @@ def cmd_deadletters(args) -> int:
 
 
 def cmd_streams(args) -> int:
-    from services.sync import moderation
-    from services.workers import hub_ingest, make_reconciler
-
-    runtime = _runtime(args)
+    runtime = args.wiring.open_runtime(args.site)
     if not runtime.settings.is_hub:
         print("streams are moderated at the hub (--site EU)")
         return 1
-    spec, processor, streams = hub_ingest(runtime)
+    spec, processor, streams = args.wiring.hub_ingest(runtime)
     if args.action == "list":
         for s in moderation.streams(runtime.engine, spec.name, streams):
             origin = "?" if s["origin_last_seq"] is None else s["origin_last_seq"]
@@ -120,7 +112,7 @@ def cmd_streams(args) -> int:
     return 0
 
 
-def add_commands(sub) -> None:
+def add_commands(sub, wiring: Wiring) -> None:
     """Add `deadletters` and `streams` to the `sopro` command's sub-parsers."""
     dead = sub.add_parser("deadletters", help="inspect and re-drive dead-lettered messages")
     dead_sub = dead.add_subparsers(dest="action", required=True)
@@ -138,7 +130,7 @@ def add_commands(sub) -> None:
     again.add_argument("--by", help="who re-drives, for the record (default cli:<user>)")
     for parser in (listing, show, again):
         parser.add_argument("--site", help="site id; default SOPRO_SITE")
-    dead.set_defaults(func=cmd_deadletters)
+    dead.set_defaults(func=cmd_deadletters, wiring=wiring)
 
     streams = sub.add_parser("streams", help="the hub's ingested streams: positions, pause and resume")
     streams_sub = streams.add_subparsers(dest="action", required=True)
@@ -151,4 +143,4 @@ def add_commands(sub) -> None:
     for parser in (listed, pause, resume):
         parser.add_argument("--site", help="site id; default SOPRO_SITE (the hub: EU)")
         parser.add_argument("--by", help="who, for the record (default cli:<user>)")
-    streams.set_defaults(func=cmd_streams)
+    streams.set_defaults(func=cmd_streams, wiring=wiring)

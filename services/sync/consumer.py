@@ -102,11 +102,3 @@ class EventConsumer(ConsumerMixin):
                 log.warning("%s: consuming failed; restarting in %.1fs", self.spec.name, backoff, exc_info=True)
                 self._batch = []
                 stop.wait(backoff)
-
-
-def consume_forever(connection: Connection, spec: QueueSpec, processor: EventProcessor, stop: threading.Event,
-                    **kwargs) -> EventConsumer:
-    consumer = EventConsumer(connection, spec, processor, **kwargs)
-    consumer.run_until(stop)
-    return consumer
-

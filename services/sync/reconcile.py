@@ -169,3 +169,8 @@ class Reconciler:
                 log.warning("reconciliation failed", exc_info=True)
             wake.wait(interval)
             wake.clear()
+
+
+def make_reconciler(runtime, processor: EventProcessor, streams: list[str]) -> Reconciler:
+    """The reconciler of `runtime`'s ingest: it reads the sites' feeds with the runtime's federation token."""
+    return Reconciler(processor, FeedClient(runtime.settings.federation, runtime.federation_token), streams)

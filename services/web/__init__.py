@@ -8,13 +8,13 @@
 - the site administrator's pages: users and roles, dead letters, the outbox backlog (`admin`);
 - the base layout, its navigation and the form macros (templates/web/).
 
-A service adds pages with a `pages.py` whose `blp` (or `blueprints()`) is made by `page_blueprint`;
-`services.bootstrap.create_app` registers it. Pages validate with the API's schemas (`forms`).
+A service adds pages with a blueprint made by `page_blueprint`, which the composition root lists
+(`services.composition`) and `services.bootstrap.create_app` registers. Pages validate with the API's
+schemas (`forms`).
 """
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from flask import request
@@ -25,24 +25,23 @@ from services.common.headers import init_security_headers
 
 from services.web.access import init_access
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, nav_link, page_blueprint, visible_links  # noqa: F401
+from services.web import views
 from services.web.i18n import init_i18n
 
 UNPROTECTED_PREFIXES = ("/api/", "/federation/")  # bearer-token APIs: no cookies, so no CSRF
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
-REPO_SERVICES = Path(__file__).resolve().parents[1]
 
 csrf = CSRFProtect()
 
 
-def init_web(app, runtime, services=()) -> None:
+def init_web(app, runtime, translations=()) -> None:
+    """`translations`: the catalog directories the services bring, beside the web kernel's."""
     configure_session(app, runtime)
     trust_proxies(app, runtime.settings.trusted_proxies)
     init_security_headers(app)
-    init_i18n(app, runtime, [REPO_SERVICES / s / "translations" for s in services])
+    init_i18n(app, runtime, translations)
     init_csrf(app)
     init_access(app)
-    from services.web import views
-
     views.register(app)
 
 

@@ -1,0 +1,77 @@
+"""The table of services: what each one contributes to a site or to the hub, as plain imported objects.
+
+A reader goes from a route, an event type or a queue to its code by following these imports; nothing
+is discovered by name. `services.bootstrap` builds apps, databases and workers from this table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from flask import Blueprint
+
+from services import jobs, workers
+from services.common.db import Component
+from services.enquiries import events as enquiries_events, privacy as enquiries_privacy
+from services.enquiries.crossborder import api as crossborder_api, store as crossborder_store
+from services.enquiries.lifecycle import api as lifecycle_api, deal_pages, tables as lifecycle_tables
+from services.enquiries.matching import store as matching_store
+from services.enquiries.programmes import api as programmes_api, pages as programmes_pages
+from services.enquiries.programmes import store as programmes_store
+from services.hub import api as hub_api, events as hub_events, pages as hub_pages, store as hub_store
+from services.label import api as label_api, events as label_events, pages as label_pages
+from services.label import privacy as label_privacy, store as label_store
+from services.registry import api as registry_api, events as registry_events, pages as registry_pages
+from services.registry import privacy as registry_privacy, store as registry_store
+from services.sync import api as sync_api, feed as sync_feed
+
+HUB_TRANSLATIONS = Path(hub_api.__file__).parent / "translations"
+
+
+@dataclass(frozen=True)
+class Service:
+    """What one service brings. `exporter(conn, email=, statement=)` lists a person's records and
+    `eraser(conn, email, actor, ground)` erases them (GDPR art. 15, 17); a job runs at `sopro tick`."""
+
+    name: str
+    components: tuple[Component, ...] = ()  # tables, and migrations as one Alembic branch each
+    api: tuple[Blueprint, ...] = ()  # flask-smorest blueprints
+    pages: tuple[Blueprint, ...] = ()  # HTML pages (services.web.page_blueprint)
+    translations: tuple[Path, ...] = ()
+    consumers: tuple[Callable, ...] = ()  # runtime -> (QueueSpec, EventProcessor): a site's queues
+    ingest: Callable | None = None  # runtime -> (QueueSpec, EventProcessor, streams): the hub's, with healing
+    exporter: Callable | None = None
+    eraser: Callable | None = None
+    jobs: tuple[Callable, ...] = ()  # (runtime, now) -> report lines
+
+
+REGISTRY = Service(
+    "registry", components=(registry_store.COMPONENT,), api=(registry_api.blp,), pages=(registry_pages.blp,),
+    # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
+    # they no longer count, then the contacts (services.privacy.erase_person)
+    exporter=registry_privacy.personal_records)
+ENQUIRIES = Service(
+    "enquiries",
+    components=(lifecycle_tables.COMPONENT, programmes_store.COMPONENT, matching_store.COMPONENT,
+                crossborder_store.COMPONENT),
+    api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp),
+    # deal_pages adds the negotiation views to the enquiry pages' blueprint (it is lifecycle.pages.blp)
+    pages=(deal_pages.blp, programmes_pages.blp),
+    consumers=(workers.site_members, workers.site_inbox),
+    exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
+    jobs=(jobs.expire_enquiries,))
+LABEL = Service(
+    "label", components=(label_store.COMPONENT,), api=(label_api.blp,), pages=(label_pages.blp,),
+    exporter=label_privacy.personal_records, eraser=label_privacy.erase_person,
+    jobs=(jobs.expire_labels, jobs.end_label_suspensions))
+SYNC = Service("sync", api=(sync_feed.blp, sync_api.blp))
+HUB = Service(
+    "hub", components=(hub_store.COMPONENT,), api=tuple(hub_api.blueprints()), pages=tuple(hub_pages.blueprints()),
+    translations=(HUB_TRANSLATIONS,), ingest=workers.hub_ingest)
+
+SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, SYNC)
+HUB_SERVICES = (HUB, SYNC)
+
+# The event types of the federation. Importing a module registers its types (services.common.events).
+EVENT_MODULES = (registry_events, enquiries_events, label_events, hub_events)

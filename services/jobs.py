@@ -1,0 +1,28 @@
+"""The scheduled jobs `sopro tick` runs (from cron or a timer): each does its housekeeping and says what
+it did, one line per change and a count, for the operator's log."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.enquiries.lifecycle.expiry import expire_overdue
+from services.label import handlers as label_handlers
+
+
+def expire_enquiries(runtime, now: datetime) -> list[str]:
+    """Open enquiries past their deadline expire."""
+    expired = expire_overdue(runtime.uow, now)
+    lines = [f"{e.reference} expired (was {e.from_state}, deadline {e.deadline})" for e in expired]
+    return [*lines, f"{len(expired)} enquiries expired"]
+
+
+def expire_labels(runtime, now: datetime) -> list[str]:
+    """Labels past their validity expire."""
+    labels = label_handlers.expire_labels(runtime.uow, now.date())
+    lines = [f"label {label.number} expired (valid until {label.valid_until})" for label in labels]
+    return [*lines, f"{len(labels)} labels expired"]
+
+
+def end_label_suspensions(runtime, now: datetime) -> list[str]:
+    """A suspension past its end date ends; the label is valid again."""
+    return [f"label {label.number} valid again (its suspension ended)"
+            for label in label_handlers.end_lapsed_suspensions(runtime.uow, now.date())]
