@@ -67,7 +67,7 @@ LABEL = Service(
     jobs=(jobs.expire_labels, jobs.end_label_suspensions))
 SYNC = Service("sync", api=(sync_feed.blp, sync_api.blp))
 HUB = Service(
-    "hub", components=(hub_store.COMPONENT,), api=tuple(hub_api.blueprints()), pages=tuple(hub_pages.blueprints()),
+    "hub", components=(hub_store.COMPONENT,), api=tuple(hub_api.BLUEPRINTS), pages=tuple(hub_pages.BLUEPRINTS),
     translations=(HUB_TRANSLATIONS,), ingest=workers.hub_ingest)
 
 SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, SYNC)

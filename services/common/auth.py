@@ -19,8 +19,10 @@ from sqlalchemy import JSON, Boolean, Column, Connection, Integer, String, Table
 
 from services.common.db import kernel_metadata
 from services.common.errors import Forbidden, Unauthorized
+from services.common.password_limit import count_password_check
 from services.common.passwords import hash_password, verify_password
 from services.common.sessions import end_sessions_of
+from services.common.signing import SiteKey, load_key_ring, site_of_kid
 
 ROLES = ("site_admin", "broker", "assessor", "approver", "member", "agency_viewer", "agency_admin", "federation")
 ALGORITHMS = ["EdDSA"]
@@ -61,8 +63,6 @@ class Tokens:
 
     def __init__(self, site_id: str, private_key, public_keys: dict, ttl_seconds: int = 3600,
                  foreign_issuers: dict[str, frozenset[str]] | None = None):
-        from services.common.signing import SiteKey, load_key_ring
-
         self.site_id = site_id
         # Other issuers whose tokens this site accepts, and the only roles it grants them
         # (the hub's federation token for the pull feed).
@@ -116,8 +116,6 @@ class Tokens:
 
     def _key_for(self, token: str, issuer_site: str):
         """The listed key the token's `kid` names; a token without a kid is the issuer's first key's."""
-        from services.common.signing import site_of_kid
-
         keys = self._key_ring.get(issuer_site)
         if not keys:
             raise Unauthorized(f"no key is known for issuer {issuer_site}")
@@ -181,8 +179,6 @@ def _exists(conn: Connection, username: str) -> bool:
 
 
 def authenticate(conn: Connection, username: str, password: str):
-    from services.common.ratelimit import count_password_check
-
     count_password_check()  # password guessing meets the stricter limit, wherever passwords are checked
     row = conn.execute(select(auth_user).where(auth_user.c.username == username)).first()
     # scrypt runs for unknown users too (against a decoy): the time of the answer names no user.

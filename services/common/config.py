@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from services.common.signing import kid_sort_key, site_of_kid
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FEDERATION_FILE = REPO_ROOT / "deploy" / "federation.yaml"
 # Per client (token subject, else remote address), in Flask-Limiter's notation (services/common/ratelimit.py).
@@ -72,8 +74,6 @@ class Federation:
 
 
 def _listed_keys(site_id: str, entry: dict) -> tuple[tuple[str, str], ...]:
-    from services.common.signing import kid_sort_key, site_of_kid
-
     keys = {site_id: entry["public_key"]} if entry.get("public_key") else {}
     for kid, pem in (entry.get("public_keys") or {}).items():
         if site_of_kid(str(kid)) != site_id or str(kid) == site_id and site_id in keys:

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
+import fastjsonschema
 import marshmallow as ma
 from fastjsonschema import JsonSchemaValueException
 
 from services.common.events import TYPE_PATTERN
+from services.common.schema_json import FORMATS, schema_to_json
 
 SITE_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
 STREAM_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}/[a-z][a-z0-9_]*$"
@@ -92,8 +95,6 @@ class Envelope:
                 raise MalformedEnvelope(f"not JSON: {exc}") from None
         if not isinstance(raw, dict):
             raise MalformedEnvelope("the envelope is not a JSON object")
-        from services.common.jsonschemas import envelope_validator  # generated from EnvelopeSchema
-
         try:
             envelope_validator()(raw)
         except JsonSchemaValueException as exc:
@@ -111,6 +112,13 @@ class Envelope:
     @property
     def routing_key(self) -> str:
         return routing_key(self.site, self.type, self.to)
+
+
+@lru_cache(maxsize=1)
+def envelope_validator():
+    """The envelope's JSON Schema, generated from EnvelopeSchema and compiled."""
+    return fastjsonschema.compile(schema_to_json(EnvelopeSchema, "SoPro event envelope", "envelope.schema.json"),
+                                  formats=FORMATS)
 
 
 def routing_key(site: str, type_name: str, to: str | None = None) -> str:

@@ -16,15 +16,19 @@ A site's key files live side by side: `<site>.pem` (its first key, kid `<site>`)
 """
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 from cryptography.hazmat.primitives import serialization
+from sqlalchemy import bindparam, select, update
 
+from services.common.envelope import dumps
+from services.common.outbox import outbox
 from services.common.signing import (
-    SiteKey, generate_private_key, kid_sort_key, load_private_key, private_pem, public_pem, site_of_kid,
+    SiteKey, generate_private_key, kid_sort_key, load_private_key, private_pem, public_pem, sign, site_of_kid,
 )
 
 
@@ -177,14 +181,6 @@ def resign_outbox(engine, key: SiteKey, batch_size: int = 500) -> int:
     Only the signature changes: ids, seqs and payloads stay, so a hub that already has an event
     treats the re-signed copy as the duplicate it is.
     """
-    import json
-
-    from sqlalchemy import bindparam, select, update
-
-    from services.common.envelope import dumps
-    from services.common.outbox import outbox
-    from services.common.signing import sign
-
     done, after = 0, 0
     while True:
         with engine.begin() as conn:

@@ -19,13 +19,14 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
 
 from services.common.auth import PUBLIC, access_rule, bearer_principal, current_principal, view_of
 from services.common.errors import Unauthorized
+from services.common.password_limit import PASSWORD_LIMIT
 
 PASSWORD_SCOPE = "password-checks"
 PUBLIC_WRITE_SCOPE = "public-writes"
@@ -64,23 +65,12 @@ def init_rate_limits(app: Flask, settings) -> Limiter:
                       strategy="moving-window", headers_enabled=False)
     app.extensions["sopro_limiter"] = limiter
     # One allowance per address for every password check, wherever it happens (the token endpoint,
-    # the web login): see count_password_check.
-    app.extensions["sopro_password_limit"] = limiter.shared_limit(token_limit, scope=PASSWORD_SCOPE,
+    # the web login): see services.common.password_limit.
+    app.extensions[PASSWORD_LIMIT] = limiter.shared_limit(token_limit, scope=PASSWORD_SCOPE,
                                                                   key_func=remote_address)
     app.extensions["sopro_public_write_limit"] = limiter.shared_limit(public_write_limit, scope=PUBLIC_WRITE_SCOPE,
                                                                       key_func=remote_address)
     return limiter
-
-
-def count_password_check() -> None:
-    """Count one password check against the address's stricter allowance; over it, RateLimitExceeded
-    (a 429). `services.common.auth.authenticate` calls it, so every login form and endpoint shares it."""
-    if not has_request_context():
-        return  # a command line, not a client
-    password_limit = current_app.extensions.get("sopro_password_limit")
-    if password_limit is not None:
-        with password_limit:
-            pass
 
 
 def not_a_public_write(fn):

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from services.common.auth import Tokens
+from services.common.auth import Tokens, issuer_of
 from services.common.config import Settings
 from services.common.db import make_engine
 from services.common.uow import CommitHooks, UnitOfWork
 from services.common.jsonschemas import EventValidator
+from services.common.keys import signing_key
 from services.common.signing import Verifier
 
 FEDERATION_ROLES = frozenset({"federation"})
@@ -37,15 +38,11 @@ class Runtime:
 
     def federation_token(self, audience_site: str) -> str:
         """A short-lived token with which the hub reads a site's feed."""
-        from services.common.auth import issuer_of
-
         return self.tokens.issue(f"{self.site_id}:reconciler", ["federation"],
                                  audience=issuer_of(audience_site), ttl_seconds=300)
 
 
 def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:
-    from services.common.keys import signing_key
-
     public_keys = settings.federation.key_ring()
     # The newest of the site's keys that the federation lists (key rotation, services/common/keys.py).
     key = signing_key(settings.site_id, settings.key_file, public_keys.get(settings.site_id, {}))

@@ -14,9 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import requests
+from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app, start_consumers
-from services.common.auth import add_user
+from services.common.auth import add_user, auth_user, authenticate
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
 from services.demo import data
@@ -92,10 +93,6 @@ class EmbeddedFederation:
     def _add_users(self, runtime) -> None:
         users = data.HUB_USERS if runtime.settings.is_hub else data.SITE_USERS
         with runtime.engine.begin() as conn:
-            from sqlalchemy import select
-
-            from services.common.auth import auth_user
-
             existing = set(conn.execute(select(auth_user.c.username)).scalars())
             for username, roles in users:
                 if username not in existing:
@@ -108,8 +105,6 @@ class EmbeddedFederation:
             org_id = members[site.id].get("member_organisation_id")
             if org_id:
                 with self.runtimes[site.id].engine.begin() as conn:
-                    from services.common.auth import authenticate
-
                     if authenticate(conn, "member", data.DEMO_PASSWORD) is None:
                         add_user(conn, "member", data.DEMO_PASSWORD, ["member"], org_id)
         # The hub composes consortia from what it has heard: let every site's offers reach it first.

@@ -18,6 +18,9 @@ from babel import Locale, numbers
 from flask import current_app, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale
 
+from services.web.messages import translate
+from services.web.vocabulary import term
+
 LANGUAGES = ("de", "hu", "en")
 LANGUAGE_NAMES = {"de": "Deutsch", "hu": "Magyar", "en": "English"}
 TIME_ZONES = {"AT": "Europe/Vienna", "HU": "Europe/Budapest"}
@@ -34,9 +37,6 @@ def init_i18n(app, runtime, extra_translation_dirs=()) -> None:
         str(d) for d in (TRANSLATIONS, *extra_translation_dirs) if Path(d).is_dir())
     Babel(app, locale_selector=select_locale)
     app.before_request(remember_language)
-    from services.web.messages import translate
-    from services.web.vocabulary import term
-
     app.jinja_env.filters.update(date=show_date, datetime=show_datetime, number=show_number, money=show_money,
                                  term=term, message=translate)
 

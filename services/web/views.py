@@ -10,6 +10,7 @@ from services.common.auth import public
 from services.common.auth_api import Credentials
 from services.common.ratelimit import not_a_public_write
 from services.web import access, cpv_labels, forms, regions
+from services.web.admin import blp as admin_blp
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, page_blueprint, visible_links
 from services.web.i18n import LANGUAGE_NAMES, LANGUAGES, language
 from services.web.vocabulary import choices
@@ -20,8 +21,6 @@ blp = page_blueprint("web", __name__)
 
 
 def register(app) -> None:
-    from services.web.admin import blp as admin_blp
-
     app.register_blueprint(blp)
     app.register_blueprint(admin_blp)
     app.context_processor(template_helpers)

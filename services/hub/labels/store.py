@@ -23,7 +23,7 @@ from sqlalchemy import (
 from services.common.db import paged
 from services.hub.rows import SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
-VALID, SUSPENDED, REVOKED, EXPIRED = "valid", "suspended", "revoked", "expired"
+VALID, SUSPENDED, EXPIRED = "valid", "suspended", "expired"
 
 hub_labels = Table(
     "hub_labels",
