@@ -1,8 +1,8 @@
 """Composition root: which services a site runs, which the hub runs, and their apps, databases and workers.
 
 The services and what each contributes are listed in `services.composition`; this builds from that table.
-Nothing is built at import time. `create_app(runtime)` is an app factory in the flaskr style: one
-`register_*` per concern.
+Nothing is built at import time. `create_app(runtime)` is the app factory: the kernel's app
+(`create_flask_app`), the web kernel (`init_web`), then every service's blueprints, in the table's order.
 """
 from __future__ import annotations
 
