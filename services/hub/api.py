@@ -14,8 +14,3 @@ from services.hub.labels import api as labels_api
 from services.hub.register import api as register_api
 
 BLUEPRINTS = [register_api.blp, enquiries_api.blp, labels_api.blp, crossborder_api.blp]
-
-
-def blueprints() -> list:
-    """The same list, for the composition root of before the explicit table (`services.bootstrap`)."""
-    return BLUEPRINTS

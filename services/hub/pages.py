@@ -6,8 +6,3 @@ from __future__ import annotations
 from services.hub.web import agency, public
 
 BLUEPRINTS = [public.blp, agency.blp]
-
-
-def blueprints() -> list:
-    """The same list, for the composition root of before the explicit table (`services.bootstrap`)."""
-    return BLUEPRINTS
