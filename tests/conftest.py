@@ -1,42 +1,19 @@
 """Shared fixtures. Integration tests isolate themselves: a PostgreSQL schema and a RabbitMQ vhost each.
 
 Without PostgreSQL or RabbitMQ those tests skip with the reason, unless SOPRO_REQUIRE_SERVICES=1
-(as in CI), where they fail instead.
+(as in CI), where they fail instead (tests/support/services.py).
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from services.common.config import DEFAULT_FEDERATION_FILE, load_federation, load_settings
 from services.common.keys import generate_federation
-
-PG_BASE = os.environ.get("SOPRO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-AMQP_HOST = os.environ.get("SOPRO_TEST_AMQP_HOST", "127.0.0.1")
-REQUIRE = os.environ.get("SOPRO_REQUIRE_SERVICES") == "1"
-TEST_RATE_LIMIT = "1000000/minute"
-
-
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def _need(service: str, host: str, port: int) -> None:
-    if _reachable(host, port):
-        return
-    message = f"{service} is not reachable at {host}:{port}"
-    if REQUIRE:
-        pytest.fail(message + " and SOPRO_REQUIRE_SERVICES=1")
-    pytest.skip(message)
+from tests.support.services import AMQP_HOST, PG_BASE, TEST_RATE_LIMIT, need, rabbitmqctl
 
 
 @pytest.fixture(scope="session")
@@ -57,8 +34,7 @@ def make_settings(federation, federation_files, tmp_path):
     """Settings for a site (or the hub) with its throwaway key, on the given database and bus."""
 
     def make(site_id: str, db_url: str | None = None, bus_url: str = "memory://", **overrides):
-        # Tests fire requests far faster than any client: the limits stay on, only higher
-        # (tests/integration/test_rate_limits.py sets its own low ones).
+        # The limits stay on, only higher (tests/integration/test_rate_limits.py sets its own low ones).
         overrides.setdefault("rate_limit", TEST_RATE_LIMIT)
         overrides.setdefault("token_rate_limit", TEST_RATE_LIMIT)
         overrides.setdefault("public_write_rate_limit", TEST_RATE_LIMIT)
@@ -79,9 +55,7 @@ def make_settings(federation, federation_files, tmp_path):
 @pytest.fixture
 def pg_schema_url():
     """A factory of fresh PostgreSQL schemas; each URL's search_path points at its own schema."""
-    _need("PostgreSQL", "127.0.0.1", 5432)
-    from sqlalchemy import create_engine, text
-
+    need("PostgreSQL", "127.0.0.1", 5432)
     admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
     created = []
 
@@ -104,14 +78,10 @@ def pg_url(pg_schema_url):
     return pg_schema_url()
 
 
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
 @pytest.fixture
 def amqp_url():
     """A RabbitMQ vhost of the test's own, removed afterwards."""
-    _need("RabbitMQ", AMQP_HOST, 5672)
+    need("RabbitMQ", AMQP_HOST, 5672)
     vhost = f"t-{uuid.uuid4().hex[:10]}"
     rabbitmqctl("add_vhost", vhost)
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")

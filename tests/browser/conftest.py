@@ -4,8 +4,8 @@
   from its federation.json. It is stopped (SIGTERM, then SIGKILL) when the session ends.
 - The browser is the system's /usr/bin/chromium: browser downloads are impossible here. Without it
   these tests skip, unless SOPRO_REQUIRE_SERVICES=1 (CI), where a missing chromium is a failure.
-- Every page a test visits fails the test if it answers 5xx; `shoot(page, name)` saves a screenshot
-  under test-artifacts/screenshots/ (gitignored) for a person to look at.
+- Every page a test visits fails the test if it answers 5xx; `shoot(page, name)`
+  (tests/support/browser_flows.py) saves a screenshot under test-artifacts/screenshots/ (gitignored).
 """
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.services import REQUIRE
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-REQUIRE = os.environ.get("SOPRO_REQUIRE_SERVICES") == "1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 DEMO_START_SECONDS = 90
@@ -134,10 +134,3 @@ def new_page(browser, server_errors):
     yield make
     for context in contexts:
         context.close()
-
-
-def shoot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

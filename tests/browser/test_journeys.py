@@ -22,8 +22,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from services.demo.data import DELIVERED
-from tests.browser.conftest import shoot
-from tests.browser.flows import Api, deliver_with_impact
+from tests.support.browser_flows import Api, deliver_with_impact, shoot
 from tests.support.polling import eventually
 
 REPO = Path(__file__).resolve().parents[2]

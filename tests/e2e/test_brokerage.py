@@ -1,5 +1,5 @@
 """End to end, distributed: brokerage at AT12 through its API, every site and the hub in its own
-`sopro serve` process on PostgreSQL and RabbitMQ (the federation of test_distributed.py).
+`sopro serve` process on PostgreSQL and RabbitMQ (the federation of tests/support/distributed.py).
 
 A company's enquiry is submitted, goes through consultation and matching (the shortlist comes from
 the site's matching projection, fed by its own registry events over RabbitMQ), a proposal comes in
@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.e2e.test_distributed import federation, organisation, session_for  # noqa: F401 - fixture
+from tests.support.distributed import federation, organisation, session_for  # noqa: F401 - fixture
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.e2e import crossborder_flow as flow
-from tests.e2e.distributed import SITES, DistributedFederation, session_for
+from tests.support import crossborder_flow as flow
+from tests.support.distributed import SITES, DistributedFederation, session_for
 
 pytestmark = pytest.mark.services
 

@@ -11,7 +11,8 @@ import requests
 
 from services.demo.data import DEMO_PASSWORD
 from services.demo.federation import EmbeddedFederation
-from tests.e2e import crossborder_flow as flow
+from tests.support import crossborder_flow as flow
+from tests.support.ocds import errors
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +57,6 @@ def test_an_order_no_site_can_fill_is_split_across_sites_reallocated_after_a_dec
     assert len(order.json()["allocation"]["rounds"]) == 2, "one allocation, one re-allocation after the decline"
 
     # The brokered order in the hub's OCDS export, valid against the official 1.1.5 schema.
-    from tests.unit.test_ocds import errors
-
     export = hub.get(f"{urls['EU']}/api/v1/ocds/release-package")
     assert export.status_code == 200, export.text
     package = export.json()

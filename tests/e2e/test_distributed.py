@@ -2,31 +2,13 @@
 (a schema each) and RabbitMQ (a vhost of the test's own)."""
 from __future__ import annotations
 
-import sys
-
 import pytest
 import requests
 
-from tests.e2e.distributed import DistributedFederation, session_for
+from tests.support.distributed import federation, organisation, session_for  # noqa: F401 - fixture
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
-
-
-@pytest.fixture(scope="module")
-def federation(tmp_path_factory, federation_files, request):
-    with DistributedFederation(tmp_path_factory.mktemp("distributed"), federation_files) as fed:
-        yield {"urls": fed.urls, "procs": fed.procs, "root": fed.root}
-        if request.session.testsfailed:
-            for site_id in fed.procs:
-                sys.stderr.write(f"--- {site_id} log ---\n{fed.log_tail(site_id)}\n")
-
-
-def organisation(name: str, regno: str, nuts3: str, country: str, kind="social_enterprise") -> dict:
-    return {"kind": kind, "name": name, "registration_number": regno,
-            "address": {"street": "Hauptstraße 1", "postcode": "1000", "town": "Town", "country": country},
-            "nuts3": nuts3, "labour_market_segment": "second_labour_market" if kind == "social_enterprise" else None,
-            "workers_in_integration": 5 if kind == "social_enterprise" else None}
 
 
 def test_organisation_registered_at_at12_appears_at_the_hub(federation):

@@ -10,12 +10,9 @@ import pytest
 
 from services.bootstrap import bootstrap
 from services.common import bus
-from tests.conftest import REQUIRE
-from tests.faults import broker
-from tests.faults.harness import Hub, Site
-
-# Short heartbeats, so that a half-open link is noticed in seconds (production: 30 s).
-HEARTBEAT_SECONDS = 2.0
+from tests.support.faults import broker
+from tests.support.faults.harness import HEARTBEAT_SECONDS, Hub, Site
+from tests.support.services import REQUIRE
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from services.bootstrap import create_app
-from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, declare
-from tests.faults.workers import IngestWorker, RelayWorker, Writer
+from tests.support.faults.checker import assert_clean, classify
+from tests.support.faults.harness import all_applied, declare
+from tests.support.faults.workers import IngestWorker, RelayWorker, Writer
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from tests.faults import checker
-from tests.faults.checker import assert_clean, classify
+from tests.support.faults import checker
+from tests.support.faults.checker import assert_clean, classify
 
 
 @pytest.fixture(autouse=True)

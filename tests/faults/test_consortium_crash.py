@@ -1,7 +1,7 @@
 """The hub killed in the middle of a consortium allocation: no capacity double-counted after restart.
 
 Social enterprises at AT12 and HU22 publish offers; AT12 asks the hub for a cross-border consortium.
-The hub's ingest process (tests/faults/ingest_process.py, running services.workers.hub_ingest) is
+The hub's ingest process (tests/support/faults/ingest_process.py, running services.workers.hub_ingest) is
 SIGKILLed inside the allocation's transaction, after writing the parts. Its successor gets the request
 again and allocates it once; a second order after the restart only gets the capacity the first left.
 And two allocations at once (the hub's bus consumer and its reconciler) count no capacity twice.
@@ -25,10 +25,10 @@ from services.hub.crossborder import matching_view
 from services.hub.crossborder.flow import CrossBorder
 from services.registry import handlers as registry
 from services.registry import model as registry_model
-from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, declare
-from tests.faults.ingest_process import IngestProcess
-from tests.faults.workers import IngestWorker, RelayWorker
+from tests.support.faults.checker import assert_clean, classify
+from tests.support.faults.harness import all_applied, declare
+from tests.support.faults.ingest_process import IngestProcess
+from tests.support.faults.workers import IngestWorker, RelayWorker
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services

@@ -13,12 +13,12 @@ from services.common.bus import REASON_HEADER
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.common.signing import load_private_key, sign
-from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, declare
-from tests.faults.ingest_process import IngestProcess
-from tests.faults.workers import IngestWorker, RelayWorker
-from tests.integration.sync_harness import drain_queue
+from tests.support.faults.checker import assert_clean, classify
+from tests.support.faults.harness import all_applied, declare
+from tests.support.faults.ingest_process import IngestProcess
+from tests.support.faults.workers import IngestWorker, RelayWorker
 from tests.support.polling import eventually
+from tests.support.sync import drain_queue
 
 pytestmark = pytest.mark.services
 

@@ -5,10 +5,9 @@ import time
 
 import pytest
 
-from tests.faults.checker import assert_clean, classify
-from tests.faults.conftest import HEARTBEAT_SECONDS
-from tests.faults.harness import all_applied, broker_proxy, declare, through
-from tests.faults.workers import IngestWorker, RelayWorker, Writer
+from tests.support.faults.checker import assert_clean, classify
+from tests.support.faults.harness import HEARTBEAT_SECONDS, all_applied, broker_proxy, declare, through
+from tests.support.faults.workers import IngestWorker, RelayWorker, Writer
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services

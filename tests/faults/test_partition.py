@@ -14,10 +14,10 @@ import pytest
 
 from services.bootstrap import create_app
 from services.serving import AppServer
-from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, broker_proxy, declare, through
-from tests.faults.proxy import FaultProxy
-from tests.faults.workers import IngestWorker, ReconcileWorker, RelayWorker, Writer
+from tests.support.faults.checker import assert_clean, classify
+from tests.support.faults.harness import all_applied, broker_proxy, declare, through
+from tests.support.faults.proxy import FaultProxy
+from tests.support.faults.workers import IngestWorker, ReconcileWorker, RelayWorker, Writer
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.faults.proxy import FaultProxy
+from tests.support.faults.proxy import FaultProxy
 
 
 class _Echo(socketserver.BaseRequestHandler):

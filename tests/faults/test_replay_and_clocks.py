@@ -12,11 +12,11 @@ from services.common import outbox as outbox_module
 from services.common.outbox import outbox
 from services.registry import store as registry_store
 from services.sync import relay as relay_module
-from tests.faults.checker import assert_clean, classify
-from tests.faults.harness import all_applied, declare, digest
-from tests.faults.workers import IngestWorker, RelayWorker
-from tests.integration.sync_harness import drain_queue
+from tests.support.faults.checker import assert_clean, classify
+from tests.support.faults.harness import all_applied, declare, digest
+from tests.support.faults.workers import IngestWorker, RelayWorker
 from tests.support.polling import eventually
+from tests.support.sync import drain_queue
 
 pytestmark = pytest.mark.services
 

@@ -24,7 +24,7 @@ from services.common.outbox import outbox, outbox_stream
 from services.hub.register import store as hub_store
 from services.sync.relay import Relay
 from services.workers import site_members
-from tests.integration.sync_harness import FeedServer
+from tests.support.sync import FeedServer
 
 pytestmark = pytest.mark.services
 

@@ -27,8 +27,8 @@ from services.common.envelope import Envelope
 from services.common.signing import sign
 from services.sync.consumer import EventConsumer
 from services.workers import HUB_INGEST_QUEUE, hub_ingest
-from tests.conftest import AMQP_HOST, rabbitmqctl
-from tests.integration.sync_harness import (
+from tests.support.services import AMQP_HOST, rabbitmqctl
+from tests.support.sync import (
     RunningConsumer, drain_queue, make_runtime, processor_for, relay_for, write_events,
 )
 from tests.support.polling import eventually

@@ -13,7 +13,7 @@ from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.enquiries.crossborder import consumers
 from services.enquiries.matching import service as matching
-from tests.integration.test_lifecycle_harness import Site, enquiry_body
+from tests.support.lifecycle import LifecycleSite, enquiry_body
 
 pytestmark = pytest.mark.services
 
@@ -22,7 +22,7 @@ DEADLINE = (date.today() + timedelta(days=30)).isoformat()
 
 @pytest.fixture
 def site(make_settings, pg_url):
-    s = Site(make_settings, pg_url)
+    s = LifecycleSite(make_settings, pg_url)
     yield s
     s.runtime.engine.dispose()
 
@@ -33,12 +33,13 @@ def hub_message(type_name: str, data: dict, aggregate_id: str, version: int = 1,
                     correlation_id=correlation, causation_id="cause-1", data=data, to="AT12")
 
 
-def deliver(site: Site, handler, env: Envelope) -> None:
+def deliver(site: LifecycleSite, handler, env: Envelope) -> None:
     with site.runtime.engine.begin() as conn:
         handler(conn, env)
 
 
-def forward(site: Site, organisation_id: str, offer_id: str, quantity: int = 100, part_id: str | None = None) -> str:
+def forward(site: LifecycleSite, organisation_id: str, offer_id: str, quantity: int = 100,
+            part_id: str | None = None) -> str:
     part_id = part_id or str(uuid.uuid4())
     data = {"part_id": part_id, "order_id": str(uuid.uuid4()), "origin_site": "AT13",
             "enquiry_reference": "AT13-E-2026-0007", "title": "Tote bags", "type": "csr_product",
@@ -49,12 +50,12 @@ def forward(site: Site, organisation_id: str, offer_id: str, quantity: int = 100
     return part_id
 
 
-def outbox_rows(site: Site, type_name: str):
+def outbox_rows(site: LifecycleSite, type_name: str):
     with site.runtime.engine.connect() as conn:
         return conn.execute(select(outbox).where(outbox.c.type == type_name).order_by(outbox.c.id)).all()
 
 
-def submitted(site: Site, **overrides) -> str:
+def submitted(site: LifecycleSite, **overrides) -> str:
     body = {**enquiry_body(**overrides), "client_kind": "economic_enterprise",
             "client_organisation_id": str(uuid.uuid4()), "submit": True}
     return site.ok("POST", "/enquiries", expect=201, json=body)["id"]

@@ -10,6 +10,7 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
 from services.common.migrate import KERNEL, alembic_config
+from tests.support.databases import pg_url_if
 
 pytestmark = pytest.mark.services
 
@@ -19,8 +20,8 @@ BODY = json.dumps({"id": "0b5f3c1e-8f9a-4a57-9a3e-2b9a4f0f8c11", "site": "AT12",
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_stored_bodies_are_digested_and_dropped(database, pg_url, tmp_path):
-    engine = create_engine(pg_url if database == "postgresql" else f"sqlite:///{tmp_path / 'k.sqlite'}")
+def test_stored_bodies_are_digested_and_dropped(database, request, tmp_path):
+    engine = create_engine(pg_url_if(request, database, f"sqlite:///{tmp_path / 'k.sqlite'}"))
     cfg = alembic_config(engine, [KERNEL])
     command.upgrade(cfg, BEFORE)
     with engine.begin() as conn:

@@ -20,7 +20,7 @@ from services.common.outbox import outbox
 from services.common.signing import sign
 from services.sync import deadletters
 from services.sync.processing import EventProcessor
-from tests.integration.sync_harness import (
+from tests.support.sync import (
     EVENT_TYPE, FeedServer, applied_counts, make_runtime, probe_handler, relay_for, write_events,
 )
 

@@ -17,11 +17,12 @@ from services.common.bus import REASON_HEADER, PublishError
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.common.signing import sign
-from tests.integration.sync_harness import (
+from tests.support.sync import (
     QUEUE, FeedServer, RunningConsumer, applied_counts, declare, drain_queue, make_runtime, processor_for,
     reconciler_for, relay_for, statement_recorded, write_events,
 )
 from tests.support.polling import eventually
+from tests.support.services import rabbitmqctl
 
 pytestmark = pytest.mark.services
 
@@ -306,8 +307,6 @@ def test_site_keeps_writing_while_broker_is_down_and_drains_after(site, hub, amq
 
 
 def test_relay_and_consumer_survive_the_broker_dropping_their_connections(site, hub, amqp_url):
-    from tests.conftest import rabbitmqctl
-
     declare(amqp_url)
     vhost = amqp_url.rsplit("/", 1)[1]
     relay = relay_for(site, amqp_url)

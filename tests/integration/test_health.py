@@ -15,7 +15,7 @@ from sqlalchemy import text
 from services.bootstrap import bootstrap, create_app
 from services.common import logs
 from services.common.migrate import KERNEL, alembic_config
-from tests.conftest import AMQP_HOST, _need
+from tests.support.services import AMQP_HOST, need
 
 pytestmark = pytest.mark.services
 
@@ -28,7 +28,7 @@ def site_id(request):
 
 
 def test_ready_only_with_database_migrations_at_head_and_broker(site_id, make_settings, pg_url):
-    _need("RabbitMQ", AMQP_HOST, 5672)
+    need("RabbitMQ", AMQP_HOST, 5672)
     # Readiness only connects: the broker's default vhost will do (no vhost of the test's own needed).
     runtime = bootstrap(make_settings(site_id, db_url=pg_url, bus_url=f"amqp://guest:guest@{AMQP_HOST}:5672//"))
     app = create_app(runtime)

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from services.bootstrap import create_app
-from tests.integration.hostile_apps import BACKENDS, bearer, runtimes  # noqa: F401 - a fixture
-from tests.integration.test_lifecycle_harness import enquiry_body
+from tests.support.hostile_apps import BACKENDS, bearer, runtimes  # noqa: F401 - a fixture
+from tests.support.lifecycle import enquiry_body
 
 pytestmark = pytest.mark.services
 

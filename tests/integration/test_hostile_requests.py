@@ -1,4 +1,4 @@
-"""No request gives a 500: a corpus of hostile requests (tests/integration/hostile_corpus.py) thrown at
+"""No request gives a 500: a corpus of hostile requests (tests/support/hostile_corpus.py) thrown at
 every operation of every app's OpenAPI document (HU22 and AT12 with all a site's services, each with its
 demo data, and the hub that applied their events), on SQLite and on PostgreSQL.
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from services.bootstrap import create_app
-from tests.integration.hostile_apps import BACKENDS, bearer, runtimes  # noqa: F401 - a fixture
-from tests.integration.hostile_corpus import Operation
-from tests.integration.test_schemathesis import events_of, seed_site
+from tests.support.hostile_apps import BACKENDS, bearer, runtimes  # noqa: F401 - a fixture
+from tests.support.hostile_corpus import Operation
+from tests.support.seeding import events_of, seed_site
 
 pytestmark = pytest.mark.services
 

@@ -14,13 +14,15 @@ import yaml
 
 from services.cli import main
 from services.common.auth import Tokens, issuer_of
-from services.common.config import load_federation
+from services.common.config import load_federation, load_settings
 from services.common.envelope import Envelope
 from services.common.errors import Unauthorized
 from services.common.keys import (
     delist_public_key, generate_federation, list_public_key, rotate_site_key, signing_key,
 )
 from services.common.signing import SignatureError, SiteKey, Verifier, load_private_key, sign
+from services.sync.feed import read_page
+from tests.support.sync import make_runtime, write_events
 
 NOV = datetime(2026, 11, 22, tzinfo=timezone.utc)
 
@@ -159,10 +161,6 @@ def _header(token: str) -> str:
 @pytest.mark.services
 def test_rotate_resign_retire_through_the_cli_keeps_the_feed_verifiable(tmp_path, repo_root, pg_url, monkeypatch,
                                                                          capsys):
-    from tests.integration.sync_harness import make_runtime, write_events
-    from services.common.config import load_settings
-    from services.sync.feed import read_page
-
     keys_dir = tmp_path / "keys"
     legacy = generate_federation(repo_root / "deploy" / "federation.yaml", keys_dir, tmp_path / "fed.yaml")
     env = {"SOPRO_SITE": "AT12", "SOPRO_DB_URL": pg_url, "SOPRO_KEY_FILE": str(keys_dir / "AT12.pem"),

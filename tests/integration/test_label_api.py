@@ -8,36 +8,23 @@ import pytest
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app
-from services.common.auth import add_user
 from services.common.outbox import outbox
-from tests.unit.test_label_catalogue import GOOD_EVIDENCE, GOOD_SCORES
+from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES
+from tests.support.sites import API, Site
 
 pytestmark = pytest.mark.services
 
-API = "/api/v1"
 ORG = str(uuid.uuid4())
 OTHER_ORG = str(uuid.uuid4())
 
 
-class Site:
-    def __init__(self, make_settings, pg_url):
-        self.runtime = bootstrap(make_settings("HU22", db_url=pg_url))
-        self.client = create_app(self.runtime).test_client()
-        self.headers = {}
-        for username, roles, org in (("admin", ["site_admin"], None), ("anna", ["assessor"], None),
-                                     ("bela", ["approver"], None), ("both", ["assessor", "approver"], None),
-                                     ("member", ["member"], ORG), ("stranger", ["member"], OTHER_ORG)):
-            with self.runtime.engine.begin() as conn:
-                add_user(conn, username, "secret-pw", roles, org)
-            resp = self.client.post(f"{API}/auth/token", json={"username": username, "password": "secret-pw"})
-            self.headers[username] = {"Authorization": f"Bearer {resp.json['access_token']}"}
+class LabelSite(Site):
+    acting_as = "admin"
 
-    def call(self, method, path, as_="admin", expect=None, **kwargs):
-        resp = self.client.open(f"{API}{path}", method=method, headers=self.headers[as_] if as_ else {}, **kwargs)
-        assert resp.status_code < 500, resp.get_data(as_text=True)
-        if expect is not None:
-            assert resp.status_code == expect, resp.get_data(as_text=True)
-        return resp
+    def __init__(self, make_settings, pg_url):
+        super().__init__(make_settings("HU22", db_url=pg_url), (
+            ("admin", ["site_admin"], None), ("anna", ["assessor"], None), ("bela", ["approver"], None),
+            ("both", ["assessor", "approver"], None), ("member", ["member"], ORG), ("stranger", ["member"], OTHER_ORG)))
 
     def submitted(self, evidence=GOOD_EVIDENCE) -> str:
         body = {"holder_organisation_id": ORG, "holder_name": "Textil Kft", "product": "Tote bag",
@@ -55,7 +42,7 @@ class Site:
 
 @pytest.fixture
 def site(make_settings, pg_url):
-    s = Site(make_settings, pg_url)
+    s = LabelSite(make_settings, pg_url)
     yield s
     s.runtime.engine.dispose()
 

@@ -16,7 +16,8 @@ from services.common.errors import Conflict
 from services.common.outbox import outbox
 from services.label import catalogue as cat, handlers as h
 from services.label.events import LabelData
-from tests.unit.test_label_catalogue import GOOD_EVIDENCE, GOOD_SCORES, V2
+from tests.support.databases import pg_url_if
+from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES, V2
 
 pytestmark = pytest.mark.services
 
@@ -26,9 +27,9 @@ ORG = str(uuid.uuid4())
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
-def runtime(request, make_settings, pg_url, tmp_path):
+def runtime(request, make_settings, tmp_path):
     """PostgreSQL (distributed mode) and SQLite (the embedded mode, the default run)."""
-    url = pg_url if request.param == "postgresql" else f"sqlite:///{tmp_path / 'label.sqlite'}"
+    url = pg_url_if(request, request.param, f"sqlite:///{tmp_path / 'label.sqlite'}")
     rt = bootstrap(make_settings("HU22", db_url=url))
     yield rt
     rt.engine.dispose()

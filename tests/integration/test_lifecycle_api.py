@@ -10,14 +10,14 @@ from sqlalchemy import update
 
 from services.enquiries.lifecycle import tables
 from services.enquiries.lifecycle.expiry import expire_overdue
-from tests.integration.test_lifecycle_harness import IN_30_DAYS, Site, enquiry_body, terms
+from tests.support.lifecycle import IN_30_DAYS, LifecycleSite, enquiry_body, terms
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture
 def site(make_settings, pg_url):
-    s = Site(make_settings, pg_url)
+    s = LifecycleSite(make_settings, pg_url)
     yield s
     s.runtime.engine.dispose()
 

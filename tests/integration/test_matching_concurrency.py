@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from services.common.db import make_engine
 from services.common.errors import Conflict
 from services.enquiries.matching import service, store
-from tests.integration.test_matching_projection import publish_se, runtime  # noqa: F401 - fixture
+from tests.support.matching import publish_se, runtime  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.services
 

@@ -12,10 +12,9 @@ from services.common.envelope import Envelope
 from services.common.signing import sign
 from services.enquiries.matching import store
 from services.workers import site_members
-from tests.integration.test_matching_projection import (  # noqa: F401 - `runtime` is a fixture
-    apply, envelope, publish_se, runtime,
+from tests.support.matching import (  # noqa: F401 - `runtime` is a fixture
+    TODAY, apply, envelope, publish_se, request, runtime, shortlist,
 )
-from tests.integration.test_matching_service import TODAY, request, shortlist
 
 pytestmark = pytest.mark.services
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from services.common.errors import Conflict
 from services.enquiries.matching import service, store
 from services.enquiries.matching.capacity import gross
-from tests.integration.test_matching_projection import publish_se, runtime  # noqa: F401 - fixture
+from tests.support.matching import publish_se, runtime  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.services
 

@@ -13,7 +13,7 @@ from services.common.metrics import FederationCollector
 from services.common.outbox import outbox
 from services.common.runtime import build_runtime
 from services.sync import moderation
-from tests.integration.sync_harness import make_runtime, processor_for, relay_for, write_events
+from tests.support.sync import make_runtime, processor_for, relay_for, write_events
 
 pytestmark = pytest.mark.services
 

@@ -18,7 +18,7 @@ from services.common import inbox
 from services.common.errors import Conflict, Unavailable
 from services.sync import moderation
 from services.sync.processing import EventProcessor
-from tests.integration.sync_harness import (
+from tests.support.sync import (
     EVENT_TYPE, FeedServer, RunningConsumer, declare, make_runtime, reconciler_for, relay_for,
     write_events,
 )

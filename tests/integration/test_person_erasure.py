@@ -14,8 +14,9 @@ import pytest
 from services.cli import main
 from services.common.auth import add_user
 from services.registry import store
-from tests.integration.test_privacy import API, CONTACT, PERSON, export, file_statement, site  # noqa: F401
-from tests.integration.test_public_write_limits import ENQUIRY
+from tests.support.limits import ENQUIRY
+from tests.support.privacy import CONTACT, export, file_statement, site  # noqa: F401 - fixture
+from tests.support.sites import API
 
 pytestmark = pytest.mark.services
 

@@ -11,48 +11,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, create_app
-from services.cli import main
-from services.common.auth import add_user
+from services.bootstrap import bootstrap
 from services.common.errors import Conflict
-from services.common.outbox import outbox
 from services.hub.register import store as hub_store
 from services.privacy import erased_at_hub
 from services.registry import model as m, store
-from services.sync.relay import Relay
 from services.workers import hub_ingest
+from tests.support.privacy import CONTACT, PERSON, export, file_statement, signed_events, site  # noqa: F401 - fixture
+from tests.support.sites import API
 
 pytestmark = pytest.mark.services
-
-API = "/api/v1"
-PERSON = {"first_name": "Hansjörg", "last_name": "Zaunmaier", "phone": "+43 664 9876543", "phone_kind": "mobile",
-          "email": "Hansjoerg.Zaunmaier@example.org"}
-CONTACT = {"name": "Hansjörg Zaunmaier", "email": "hansjoerg.zaunmaier@example.org", "phone": "+43 2742 555111"}
-
-
-@pytest.fixture
-def site(make_settings, pg_schema_url):
-    runtime = bootstrap(make_settings("AT12", db_url=pg_schema_url("site")))
-    with runtime.engine.begin() as conn:
-        add_user(conn, "broker", "secret-pw", ["broker"])
-    client = create_app(runtime).test_client()
-    token = client.post(f"{API}/auth/token", json={"username": "broker", "password": "secret-pw"}).json
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token['access_token']}"
-    yield runtime, client
-    runtime.engine.dispose()
-
-
-def file_statement(client, **person) -> dict:
-    resp = client.post(f"{API}/support-statements", json={"kind": "person", "consent": True, "nuts3": "AT123",
-                                                           **PERSON, **person})
-    assert resp.status_code == 201, resp.json
-    return resp.json
-
-
-def signed_events(runtime) -> list[dict]:
-    with runtime.engine.connect() as conn:
-        Relay(runtime.engine, runtime.site_id, runtime.signing_key, publisher=None).sequence(conn, "AT12/registry")
-        return [json.loads(e) for e in conn.execute(select(outbox.c.envelope).order_by(outbox.c.seq)).scalars()]
 
 
 def test_erasure_removes_records_confirms_and_stays_erased(site, make_settings, pg_schema_url):
@@ -98,17 +66,6 @@ def test_erasure_removes_records_confirms_and_stays_erased(site, make_settings, 
     # The hub is the record of what was erased, for re-erasing after a site restores an older backup.
     assert erased_at_hub(hub.engine, "AT12") == [statement["id"]] and erased_at_hub(hub.engine, "HU22") == []
     hub.engine.dispose()
-
-
-def export(monkeypatch, runtime, tmp_path, *args) -> dict:
-    monkeypatch.setenv("SOPRO_DB_URL", runtime.settings.db_url)
-    monkeypatch.setenv("SOPRO_FEDERATION_FILE", str(tmp_path / "unused.yaml"))
-    out = tmp_path / "export.json"
-    from services.common import config
-
-    monkeypatch.setattr(config, "load_federation", lambda *a, **k: runtime.settings.federation)
-    assert main(["privacy", "export", "--site", "AT12", *args, "--out", str(out)]) == 0
-    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def test_export_gives_a_person_everything_the_site_holds_about_them(site, tmp_path, monkeypatch):

@@ -2,75 +2,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from services.bootstrap import bootstrap, create_app
-from services.common.auth import add_user
 from services.common.outbox import outbox
+from tests.support.programmes import (
+    ORG_A, ORG_B, TODAY, ProgrammesSite, apply_call, consultant_body, programme_body, race,
+)
 
 pytestmark = pytest.mark.services
 
-API = "/api/v1"
-TODAY = date.today()
-ORG_A, ORG_B = str(uuid.uuid4()), str(uuid.uuid4())
-
-
-def programme_body(**overrides) -> dict:
-    return {"name": "KMU-Beratung Soziale Produktion", "funder": "Land Niederösterreich",
-            "starts_on": (TODAY - timedelta(days=30)).isoformat(), "ends_on": (TODAY + timedelta(days=300)).isoformat(),
-            "places": 2, **overrides}
-
-
-def consultant_body(**overrides) -> dict:
-    return {"name": "Dr. Eva Kern", "expertise": ["45", "90"], "languages": ["de", "en"], **overrides}
-
-
-class Site:
-    """A running AT12 site on PostgreSQL with tokens for staff and for members of two organisations."""
-
-    def __init__(self, make_settings, pg_url):
-        self.runtime = bootstrap(make_settings("AT12", db_url=pg_url))
-        self.app = create_app(self.runtime)
-        self.client = self.app.test_client()
-        self.headers = {}
-        for username, roles, org in (("admin", ["site_admin"], None), ("broker", ["broker"], None),
-                                     ("assessor", ["assessor"], None), ("member_a", ["member"], ORG_A),
-                                     ("member_b", ["member"], ORG_B)):
-            with self.runtime.engine.begin() as conn:
-                add_user(conn, username, "secret-pw", roles, org)
-            resp = self.client.post(f"{API}/auth/token", json={"username": username, "password": "secret-pw"})
-            self.headers[username] = {"Authorization": f"Bearer {resp.json['access_token']}"}
-
-    def call(self, method: str, path: str, as_: str | None = "broker", expect: int | None = None, client=None,
-             **kwargs):
-        headers = self.headers[as_] if as_ else {}
-        resp = (client or self.client).open(f"{API}{path}", method=method, headers=headers, **kwargs)
-        assert resp.status_code < 500, resp.get_data(as_text=True)
-        if expect is not None:
-            assert resp.status_code == expect, resp.get_data(as_text=True)
-        return resp
-
-    def programme(self, **overrides) -> dict:
-        return self.call("POST", "/programmes", json=programme_body(**overrides), expect=201).json
-
-    def apply(self, programme_id: str, name: str, organisation_id: str | None = None, as_: str = "broker",
-              expect: int = 201) -> dict:
-        body = {"firm_name": name, **({"organisation_id": organisation_id} if organisation_id else {})}
-        return self.call("POST", f"/programmes/{programme_id}/applications", as_, expect, json=body).json
-
-    def book(self, programme_id: str, application_id: str, consultant_id: str, hours: str, kind: str = "further",
-             expect: int = 201, client=None) -> dict:
-        body = {"application_id": application_id, "consultant_id": consultant_id, "date": TODAY.isoformat(),
-                "hours": hours, "kind": kind, "note": "Produktidee Upcycling"}
-        return self.call("POST", f"/programmes/{programme_id}/bookings", json=body, expect=expect, client=client).json
-
-
 @pytest.fixture
 def site(make_settings, pg_url):
-    s = Site(make_settings, pg_url)
+    s = ProgrammesSite(make_settings, pg_url)
     yield s
     s.runtime.engine.dispose()
 
@@ -307,9 +253,7 @@ def test_no_hostile_request_gives_a_500(site):
 
 
 def test_the_embedded_mode_on_sqlite_runs_the_same_rules(make_settings):
-    from tests.integration.test_programmes_concurrency import apply_call, race
-
-    site = Site(make_settings, None)  # the default database of make_settings: a SQLite file
+    site = ProgrammesSite(make_settings, None)  # the default database of make_settings: a SQLite file
     try:
         p = site.programme(places=3)
         responses = race(site, [apply_call(site, p["id"], n) for n in range(12)])

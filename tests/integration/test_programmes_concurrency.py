@@ -6,9 +6,6 @@ follow commit order, so "first come" means "first to commit".
 """
 from __future__ import annotations
 
-import threading
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
@@ -16,34 +13,16 @@ import pytest
 from sqlalchemy import func, select
 
 from services.enquiries.programmes import store
-from tests.integration.test_programmes_api import ORG_A, Site, consultant_body
+from tests.support.programmes import ORG_A, ProgrammesSite, apply_call, consultant_body, race
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture
 def site(make_settings, pg_url):
-    s = Site(make_settings, pg_url)
+    s = ProgrammesSite(make_settings, pg_url)
     yield s
     s.runtime.engine.dispose()
-
-
-def race(site: Site, calls: list) -> list:
-    """Run `calls` (each a function of a test client) at once, one thread and client each."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        client = site.app.test_client()
-        barrier.wait(timeout=60)
-        return call(client)
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
-def apply_call(site: Site, programme_id: str, n: int):
-    body = {"firm_name": f"Firm {n:02d}", "organisation_id": str(uuid.uuid4())}
-    return lambda client: site.call("POST", f"/programmes/{programme_id}/applications", client=client, json=body)
 
 
 def test_fifty_concurrent_applications_for_ten_places_accept_exactly_ten(site):

@@ -15,7 +15,7 @@ from services.hub import consumers
 from services.hub.enquiries import store as enquiry_store
 from services.sync.processing import EventProcessor
 from services.sync.relay import Relay
-from tests.integration.test_lifecycle_harness import Site, enquiry_body
+from tests.support.lifecycle import LifecycleSite, enquiry_body
 
 pytestmark = pytest.mark.services
 
@@ -35,7 +35,7 @@ class Collected:
 
 @pytest.fixture
 def network(make_settings, pg_schema_url):
-    site = Site(make_settings, pg_schema_url("site"))
+    site = LifecycleSite(make_settings, pg_schema_url("site"))
     hub = bootstrap(make_settings("EU", db_url=pg_schema_url("hub")))
     sent = Collected()
     relay = Relay(site.runtime.engine, "AT12", site.runtime.signing_key, sent)

@@ -17,16 +17,13 @@ from services.common.api import create_flask_app
 from services.common.auth import add_user, public
 from services.common.config import DEFAULT_PUBLIC_WRITE_RATE_LIMIT, load_settings
 from services.common.ratelimit import READS
-from tests.integration.sync_harness import make_runtime
-from tests.integration.test_rate_limits import ELSEWHERE, HERE, assert_too_many
+from tests.support.limits import ELSEWHERE, ENQUIRY, HERE, assert_too_many
+from tests.support.sync import make_runtime
 
 pytestmark = pytest.mark.services
 
 API = "/api/v1"
 STATEMENT = {"kind": "person", "consent": True, "nuts3": "AT123", "first_name": "Lena", "last_name": "Pichler"}
-ENQUIRY = {"type": "service", "title": "Catering for 40", "description": "Lunch for a workshop",
-           "cpv_codes": ["55520000"], "quantity": "40", "unit": "meals", "deadline": "2099-01-31",
-           "delivery": {"nuts3": "AT123"}, "contact": {"name": "Lena Pichler", "email": "lena@example.org"}}
 COMPLAINT = {"label_number": "SOPRO-AT12-2026-0001", "text": "The product is not what the label says."}
 
 later_form = Blueprint("later_form", __name__, url_prefix="/api/v1/later")

@@ -12,7 +12,8 @@ from flask_smorest import Blueprint
 from services.common.api import create_flask_app
 from services.common.auth import add_user, authenticate, current_principal, public, roles
 from services.common.config import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_RATE_LIMIT, load_settings
-from tests.integration.sync_harness import make_runtime
+from tests.support.limits import ELSEWHERE, HERE, assert_too_many
+from tests.support.sync import make_runtime
 
 pytestmark = pytest.mark.services
 
@@ -45,9 +46,6 @@ def my_probe():
     return {"sub": current_principal().subject}
 
 
-HERE, ELSEWHERE = {"REMOTE_ADDR": "192.0.2.1"}, {"REMOTE_ADDR": "192.0.2.2"}
-
-
 @pytest.fixture
 def make_app(make_settings, pg_url):
     def make(**limits):
@@ -57,15 +55,6 @@ def make_app(make_settings, pg_url):
         return app, runtime
 
     return make
-
-
-def assert_too_many(response):
-    assert response.status_code == 429, response.get_json()
-    body = response.get_json()
-    assert set(body) == {"code", "status", "message", "errors"}
-    assert body["code"] == "too_many_requests" and body["status"] == 429
-    retry_after = int(response.headers["Retry-After"])
-    assert 1 <= retry_after <= 60, retry_after
 
 
 def bearer(runtime, subject: str) -> dict:

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from services.sync.reconcile import FeedClient, FeedError, Reconciler
-from tests.integration.sync_harness import FeedServer, make_runtime, processor_for, relay_for, write_events
+from tests.support.sync import FeedServer, make_runtime, processor_for, relay_for, write_events
 
 pytestmark = pytest.mark.services
 

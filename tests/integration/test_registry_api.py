@@ -7,14 +7,11 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, create_app
-from services.common.auth import add_user
-from services.common.outbox import outbox
 from services.registry import store
+from tests.support.sites import API, STAFF, Site
 
 pytestmark = pytest.mark.services
 
-API = "/api/v1"
 ADDRESS = {"street": "Hauptstraße 1", "postcode": "3100", "town": "St. Pölten", "country": "AT"}
 CONTACT = {"name": "Maria Huber", "email": "maria.huber@example.org", "phone": "+43 2742 555111"}
 PERSON = {"first_name": "Hansjörg", "last_name": "Zaunmaier", "phone": "+43 664 9876543", "phone_kind": "mobile",
@@ -39,44 +36,21 @@ def offer(organisation_id: str, **overrides) -> dict:
             "price_min": "10.00", "price_max": "20.00", "delivery_radius_km": 150, "cross_border": True, **overrides}
 
 
-class Site:
+class RegistrySite(Site):
     """A running AT12 site with a client, and tokens for users of each role."""
 
+    acting_as = "admin"
+
     def __init__(self, make_settings, pg_url):
-        self.runtime = bootstrap(make_settings("AT12", db_url=pg_url))
-        self.client = create_app(self.runtime).test_client()
-        self.headers = {}
-        for username, roles in (("admin", ["site_admin"]), ("broker", ["broker"]), ("assessor", ["assessor"])):
-            self.add_user(username, roles)
-
-    def add_user(self, username: str, roles, organisation_id: str | None = None) -> dict:
-        with self.runtime.engine.begin() as conn:
-            add_user(conn, username, "secret-pw", roles, organisation_id)
-        resp = self.client.post(f"{API}/auth/token", json={"username": username, "password": "secret-pw"})
-        assert resp.status_code == 200, resp.json
-        self.headers[username] = {"Authorization": f"Bearer {resp.json['access_token']}"}
-        return self.headers[username]
-
-    def call(self, method: str, path: str, as_: str | None = "admin", expect: int | None = None, **kwargs):
-        headers = self.headers[as_] if as_ else {}
-        resp = self.client.open(f"{API}{path}", method=method, headers=headers, **kwargs)
-        assert resp.status_code < 500, resp.get_data(as_text=True)
-        if expect is not None:
-            assert resp.status_code == expect, resp.get_data(as_text=True)
-        return resp
+        super().__init__(make_settings("AT12", db_url=pg_url), STAFF + (("assessor", ["assessor"], None),))
 
     def create(self, path: str, body: dict, as_: str = "admin") -> dict:
         return self.call("POST", path, as_, expect=201, json=body).json
 
-    def outbox_rows(self) -> list:
-        with self.runtime.engine.connect() as conn:
-            return conn.execute(select(outbox.c.type, outbox.c.aggregate_id, outbox.c.aggregate_version,
-                                       outbox.c.data).order_by(outbox.c.id)).all()
-
 
 @pytest.fixture
 def site(make_settings, pg_url):
-    s = Site(make_settings, pg_url)
+    s = RegistrySite(make_settings, pg_url)
     yield s
     s.runtime.engine.dispose()
 

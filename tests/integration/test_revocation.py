@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from services.bootstrap import bootstrap, create_app
 from services.common.auth import add_user, set_password
 from services.common.sessions import web_session
+from tests.support.databases import pg_url_if
 
 PASSWORD = "revocation-test-pw"
 HTML = {"Accept": "text/html"}
@@ -23,7 +24,7 @@ COOKIE = "sopro_at12"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def site(request, make_settings):
-    db_url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    db_url = pg_url_if(request, request.param)
     runtime = bootstrap(make_settings("AT12", db_url=db_url))
     with runtime.engine.begin() as conn:
         add_user(conn, "admin", PASSWORD, ["site_admin"])

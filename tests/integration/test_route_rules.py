@@ -8,14 +8,18 @@ prints them; and a route added without a rule is listed as such and refused.
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from flask import Blueprint
+from sqlalchemy import create_engine, text
 
 from services.bootstrap import bootstrap, create_app
 from services.cli import main as sopro
 from services.common.access import UNDECLARED, format_rules, route_rules
 from services.common.auth import ROLES, roles
+from services.common.config import load_settings
+from tests.support.services import PG_BASE, TEST_RATE_LIMIT, need
 
 pytestmark = pytest.mark.services
 
@@ -26,14 +30,7 @@ ERROR_KEYS = {"code", "status", "message", "errors"}
 @pytest.fixture(scope="module", params=["AT12", "EU"])
 def runtime(request, federation, federation_files, tmp_path_factory):
     """One migrated app per site kind for the whole module, on a PostgreSQL schema of its own."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    from services.common.config import load_settings
-    from tests.conftest import PG_BASE, TEST_RATE_LIMIT, _need
-
-    _need("PostgreSQL", "127.0.0.1", 5432)
+    need("PostgreSQL", "127.0.0.1", 5432)
     schema = f"t_routes_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -32,7 +32,8 @@ from sqlalchemy import create_engine, text
 from services.bootstrap import bootstrap, create_app
 from services.common.auth import ROLES
 from services.common.config import load_settings
-from tests.conftest import PG_BASE, TEST_RATE_LIMIT, _need
+from tests.support.seeding import events_of, seed_site
+from tests.support.services import PG_BASE, TEST_RATE_LIMIT, need
 
 pytestmark = pytest.mark.services
 
@@ -47,7 +48,7 @@ SITE = "HU22"  # the site with the most kinds of demo data (labels, enquiries, c
 
 @pytest.fixture(scope="module")
 def pg_schema():
-    _need("PostgreSQL", "127.0.0.1", 5432)
+    need("PostgreSQL", "127.0.0.1", 5432)
     admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
     created = []
 
@@ -167,35 +168,6 @@ def fuzz(app, runtime, name: str) -> dict:
     totals["seconds"] = time.monotonic() - started
     TOTALS[name] = totals
     return totals
-
-
-def seed_site(runtime, app) -> None:
-    """The site's demo data, entered through its own API over HTTP (services/demo/seed.py)."""
-    from services.common.auth import add_user
-    from services.demo import data, seed
-    from services.serving import AppServer
-
-    with runtime.engine.begin() as conn:
-        for username, granted in data.SITE_USERS:
-            add_user(conn, username, data.DEMO_PASSWORD, granted)
-    server = AppServer(app, "127.0.0.1", 0).start()
-    try:
-        seed.seed_site(f"http://127.0.0.1:{server.port}", runtime.site_id)
-    finally:
-        server.stop()
-
-
-def events_of(runtime) -> list[str]:
-    """The site's events as signed envelopes, sequenced by its relay (no bus: nothing is published)."""
-    from services.common.outbox import outbox
-    from services.sync.relay import Relay
-
-    relay = Relay(runtime.engine, runtime.site_id, runtime.signing_key, publisher=None)
-    with runtime.engine.connect() as conn:
-        for stream in relay.pending_streams(conn):
-            while relay.sequence(conn, stream):
-                pass
-        return list(conn.execute(text("SELECT envelope FROM outbox ORDER BY stream, seq")).scalars())
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_lifecycle_harness import ADDRESS, Site, enquiry_body, terms
+from tests.support.databases import pg_url_if
+from tests.support.lifecycle import ADDRESS, LifecycleSite, enquiry_body, terms
 
 pytestmark = pytest.mark.services
 
@@ -16,7 +17,7 @@ NO_SUCH_OFFER = "00000000-0000-4000-8000-000000000000"
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def site(request, make_settings):
-    s = Site(make_settings, request.getfixturevalue("pg_url") if request.param == "postgresql" else None)
+    s = LifecycleSite(make_settings, pg_url_if(request, request.param))
     s.client_id = s.company("Bau AG", username="client")
     s.company("Handel GmbH", username="firm")
     town = s.ok("POST", "/organisations", "admin", 201, json={

@@ -15,8 +15,8 @@ from services.common.auth import add_user
 from services.hub.register.stats import statistics
 from services.registry import store
 from services.workers import hub_ingest
-from tests.conftest import TEST_RATE_LIMIT
-from tests.integration.test_privacy import signed_events
+from tests.support.privacy import signed_events
+from tests.support.services import TEST_RATE_LIMIT
 
 pytestmark = pytest.mark.services
 

@@ -4,18 +4,7 @@ from pathlib import Path
 import pytest
 
 from services.label import catalogue
-
-V2 = """
-version: 2
-validity_years: 3
-criteria:
-  - id: se_share
-    family: social
-    kind: threshold
-    text: {de: Anteil SU, hu: SZV arány, en: SE share}
-    evidence: {figure: {name: share_percent, unit: percent, min: 0, max: 100}}
-    scoring: {minimum: 40}
-"""
+from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES, V2
 
 
 def test_version_1_covers_the_three_families_in_three_languages():
@@ -46,18 +35,6 @@ def test_percentages_outside_0_100_are_field_errors():
                                  "nope": {"figure": "1"}})
     assert set(errors) == {"se_share", "regional_primary_products", "nope"}
     assert cat.check_evidence({"se_share": {"figure": "100"}}) == {}
-
-
-GOOD_EVIDENCE = {
-    "se_share": {"figure": "45"},
-    "regional_primary_products": {"figure": "60"},
-    "resource_saving": {"figure": "3"},
-    "quality_innovation": {"documents": [{"sha256": "a" * 64, "size": 10}]},
-}
-GOOD_SCORES = {"se_share": {"reason": "timesheets checked"},
-               "regional_primary_products": {"score": 4, "reason": "r"},
-               "resource_saving": {"score": 3, "reason": "r"},
-               "quality_innovation": {"score": 4, "reason": "r"}}
 
 
 def test_complete_evidence_and_good_scores_pass():

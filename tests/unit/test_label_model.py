@@ -5,7 +5,7 @@ import pytest
 
 from services.common.errors import Conflict, Invalid
 from services.label import catalogue, model as m
-from tests.unit.test_label_catalogue import GOOD_EVIDENCE, GOOD_SCORES
+from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 CAT = catalogue.load(1)

@@ -4,65 +4,25 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from jsonschema import Draft4Validator, FormatChecker
 from ocdskit.combine import combine_release_packages, merge
-from referencing import Registry, Resource
 
 from services.hub.ocds.release import OcdsOrder, OcdsPart, json_number, release_package
+from tests.support.ocds import OCDS, errors, ocds_schema, validator
 
-OCDS = Path(__file__).resolve().parents[1] / "data" / "ocds-1.1.5"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PUBLISHED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SITE_NAMES = {"AT12": "Niederösterreich", "AT13": "Wien", "AT22": "Steiermark", "HU22": "Nyugat-Dunántúl"}
 # values of open codelists this export adds on purpose (see services/hub/ocds.py)
 OWN_CODES = {("itemClassificationScheme.csv", "SOPRO-LABEL"), ("relatedProcessScheme.csv", "SOPRO-PART")}
-
-
-# --- the official schema, resolved locally ------------------------------------------------------------
-
-def _schema(name: str) -> dict:
-    return json.loads((OCDS / name).read_text(encoding="utf-8"))
-
-
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-# jsonschema checks the formats only with optional packages that are not installed; these two are the ones
-# OCDS uses, checked here so that a malformed date or URI fails validation.
-FORMATS = FormatChecker(formats=())
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _is_date_time(value) -> bool:
-    return not isinstance(value, str) or (RFC3339.match(value) is not None
-                                          and datetime.fromisoformat(value) is not None)
-
-
-@FORMATS.checks("uri", raises=ValueError)
-def _is_uri(value) -> bool:
-    return not isinstance(value, str) or (bool(urlsplit(value).scheme) and not re.search(r"\s", value))
-
-
-@cache
-def validator(package_schema: str = "release-package-schema.json") -> Draft4Validator:
-    release_schema = _schema("release-schema.json")
-    # a registry without `retrieve`: a $ref to anything not registered here fails instead of going online
-    registry = Registry().with_resource(release_schema["id"], Resource.from_contents(release_schema))
-    return Draft4Validator(_schema(package_schema), registry=registry, format_checker=FORMATS)
-
-
-def errors(package: dict, package_schema: str = "release-package-schema.json") -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator(package_schema).iter_errors(package)]
 
 
 @cache
@@ -73,7 +33,7 @@ def codelist(name: str) -> dict[str, dict]:
 
 def codelist_values(instance, schema: dict | None = None, root: dict | None = None):
     """(codelist, value) for every value in `instance` whose field names a codelist in the release schema."""
-    root = root or _schema("release-schema.json")
+    root = root or ocds_schema("release-schema.json")
     schema = schema if schema is not None else root
     if "$ref" in schema:
         schema = root["definitions"][schema["$ref"].rsplit("/", 1)[-1]]
@@ -332,7 +292,7 @@ def test_ocdskit_compiles_two_states_of_an_order_into_a_record_where_the_awards_
     # a package's uri identifies it uniquely (the record package lists them, unique)
     before = package(declined_and_reallocated("forwarded"), uri="http://localhost:8000/api/v1/ocds/release-package?v=1")
     after = package(declined_and_reallocated("agreed"), uri="http://localhost:8000/api/v1/ocds/release-package?v=2")
-    [record_package] = merge([before, after], schema=_schema("release-schema.json"), return_package=True,
+    [record_package] = merge([before, after], schema=ocds_schema("release-schema.json"), return_package=True,
                              uri="http://localhost:8000/records", published_date="2026-11-22T12:00:00Z")
     assert errors(record_package, "record-package-schema.json") == []
     [record] = record_package["records"]

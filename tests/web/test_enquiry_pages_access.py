@@ -3,8 +3,7 @@ enterprise's offer, or an organisation that is none, is refused beside the field
 public version of the enquiry's text is approved with its own form, translated, with field messages."""
 from __future__ import annotations
 
-from tests.web.conftest import field_errors
-from tests.web.test_office import IN_20_DAYS, broker, new_enquiry  # noqa: F401 - broker is the logged-in fixture
+from tests.support.web import IN_20_DAYS, field_errors, new_enquiry
 
 TERMS = {"quantity": "100", "unit": "pieces", "price": "4200", "currency": "EUR", "delivery_date": IN_20_DAYS}
 

@@ -17,7 +17,7 @@ from services.common.errors import Invalid
 from services.enquiries.lifecycle import model as em
 from services.enquiries.lifecycle.rules import enquiry_problems
 from services.registry import model as rm
-from tests.web.conftest import field_errors
+from tests.support.web import field_errors
 
 STATEMENT_TEXT_FIELDS = ("first_name", "last_name", "organisation_name", "organisation_kind", "email", "phone",
                          "nuts3")

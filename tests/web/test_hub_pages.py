@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from sqlalchemy import insert, select
+from sqlalchemy import create_engine, insert, select, text
 
 from services.bootstrap import bootstrap, create_app
 from services.common import inbox
@@ -28,7 +28,8 @@ from services.common.outbox import outbox
 from services.hub.crossborder import store as consortium_store
 from services.hub.enquiries import store as enquiry_store
 from services.hub.consumers import HANDLERS
-from tests.web.conftest import PASSWORD, Browser, Site, field_errors
+from tests.support.services import PG_BASE, need
+from tests.support.web import PASSWORD, Browser, Site, field_errors
 
 HUB_TRANSLATIONS = Path(__file__).resolve().parents[2] / "services" / "hub" / "translations"
 IN_40_DAYS = (date.today() + timedelta(days=40)).isoformat()
@@ -87,11 +88,7 @@ def hub_db(request):
     if request.param == "sqlite":
         yield None
         return
-    from sqlalchemy import create_engine, text
-
-    from tests.conftest import PG_BASE, _need
-
-    _need("PostgreSQL", "127.0.0.1", 5432)
+    need("PostgreSQL", "127.0.0.1", 5432)
     schema = f"t_hub_pages_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -15,7 +15,7 @@ from services.web import cpv_labels, i18n
 from flask_babel import gettext
 
 from services.web.messages import MESSAGES, translate
-from tests.web.conftest import HTML, Browser, field_errors, form_message
+from tests.support.web import HTML, Browser, field_errors, form_message
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "services" / "web" / "translations"
 

@@ -4,30 +4,11 @@ and roles, dead letters and the outbox. Every form: empty, wrong, valid; refusal
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
-from tests.web.conftest import IN_40_DAYS, field_errors, form_message
-
-IN_20_DAYS = (date.today() + timedelta(days=20)).isoformat()
-
-
-def new_enquiry(site, title: str) -> str:
-    client_name = "Donauland Handels AG" if site.site_id == "AT12" else "Zalai Ajándéktárgy Kft."
-    unit = "pieces" if site.site_id == "AT12" else "darab"
-    return site.call("POST", "/enquiries", expect=201, json={
-        "type": "production_step", "title": title, "client_kind": "economic_enterprise",
-        "client_organisation_id": site.ids[client_name], "cpv_codes": ["39100000"], "quantity": "100", "unit": unit,
-        "deadline": IN_40_DAYS, "delivery": {"nuts3": "AT123" if site.site_id == "AT12" else "HU221"},
-        "budget": "5000", "submit": True})["id"]
-
-
-@pytest.fixture
-def broker(at12):
-    browser = at12.browser()
-    browser.login("broker")
-    return browser
+from tests.support.web import IN_20_DAYS, field_errors, form_message, new_enquiry
 
 
 def test_the_board_shows_enquiries_by_state(at12, broker):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.conftest import field_errors
+from tests.support.web import field_errors
 
 STATEMENT_FIELDS = {"kind": "person", "first_name": "Eva", "last_name": "Berger", "email": "eva@example.at",
                     "phone": "+43 2742 12345", "phone_kind": "mobile", "nuts3": "AT123", "consent": "on"}

@@ -10,7 +10,7 @@ from services.common import bus
 from services.sync.consumer import EventConsumer
 from services.sync.reconcile import FeedClient, Reconciler
 from services.sync.relay import Relay
-from tests.faults.harness import CountingProcessor, Hub, Site
+from tests.support.faults.harness import CountingProcessor, Hub, Site
 
 
 class Writer:

@@ -11,11 +11,12 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 import requests
 import yaml
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_BASE, _need, rabbitmqctl
+from tests.support.services import PG_BASE, need, rabbitmqctl
 
 SITES = ("AT11", "AT12", "AT13", "AT22", "HU22")
 PASSWORD = "e2e-password"
@@ -57,8 +58,8 @@ def session_for(url: str, username: str = "e2e") -> requests.Session:
 
 class DistributedFederation:
     def __init__(self, root: Path, federation_files):
-        _need("PostgreSQL", "127.0.0.1", 5432)
-        _need("RabbitMQ", "127.0.0.1", 5672)
+        need("PostgreSQL", "127.0.0.1", 5432)
+        need("RabbitMQ", "127.0.0.1", 5672)
         self.root = root
         doc = yaml.safe_load(federation_files[0].read_text())
         self.keys = federation_files[1]
@@ -146,3 +147,20 @@ class DistributedFederation:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         self.admin.dispose()
         rabbitmqctl("delete_vhost", self.vhost)
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory, federation_files, request):
+    """The distributed federation of a test module; the processes' logs go to stderr if a test failed."""
+    with DistributedFederation(tmp_path_factory.mktemp("distributed"), federation_files) as fed:
+        yield {"urls": fed.urls, "procs": fed.procs, "root": fed.root}
+        if request.session.testsfailed:
+            for site_id in fed.procs:
+                sys.stderr.write(f"--- {site_id} log ---\n{fed.log_tail(site_id)}\n")
+
+
+def organisation(name: str, regno: str, nuts3: str, country: str, kind="social_enterprise") -> dict:
+    return {"kind": kind, "name": name, "registration_number": regno,
+            "address": {"street": "Hauptstraße 1", "postcode": "1000", "town": "Town", "country": country},
+            "nuts3": nuts3, "labour_market_segment": "second_labour_market" if kind == "social_enterprise" else None,
+            "workers_in_integration": 5 if kind == "social_enterprise" else None}

@@ -7,8 +7,11 @@ test does), so that the tests see impact they entered themselves reach the hub.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import requests
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 PASSWORD = "sopro-demo"
 
@@ -63,3 +66,10 @@ def deliver_with_impact(base_url: str, client: str, social_enterprise: str, cpv:
     api.ok("POST", f"/enquiries/{eid}/transitions", json={"to": "in_production"})
     api.ok("POST", f"/enquiries/{eid}/agreements/{agreement['id']}/deliver", json=impact)
     return eid
+
+
+def shoot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,4 +1,5 @@
-"""Shortlists and capacity commitments on PostgreSQL, from a projection fed through the handlers."""
+"""Shortlists and capacity commitments, from a projection fed through the handlers: on in-memory SQLite
+(the fast tier) and on PostgreSQL."""
 from __future__ import annotations
 
 import uuid
@@ -9,26 +10,15 @@ import pytest
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.enquiries.matching import service
-from services.enquiries.matching.service import MatchRequest
-from tests.integration.test_matching_projection import (  # noqa: F401 - `runtime` is a fixture
-    apply, envelope, publish_se, runtime, withdrawal,
+from tests.support.databases import pg_url_if
+from tests.support.matching import (
+    IN_4_WEEKS, TODAY, apply, envelope, matching_runtime, publish_se, request, shortlist, withdrawal,
 )
 
-pytestmark = pytest.mark.services
 
-TODAY = date(2026, 3, 2)
-IN_4_WEEKS = date(2026, 3, 30)  # 70 a week -> 280 before the deadline
-ST_POELTEN = dict(delivery_lat=48.204, delivery_lon=15.626)
-
-
-def request(quantity, **changes) -> MatchRequest:
-    return MatchRequest(**{**dict(cpv_codes=("39111000",), today=TODAY, quantity=Decimal(quantity), unit="piece",
-                                  deadline=IN_4_WEEKS, **ST_POELTEN), **changes})
-
-
-def shortlist(runtime, req: MatchRequest, limit: int = 10):
-    with runtime.engine.connect() as conn:
-        return service.shortlist(conn, req, limit)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def runtime(request, make_settings):
+    yield from matching_runtime(make_settings, pg_url_if(request, request.param, "sqlite://"))
 
 
 def test_shortlist_ranks_local_social_enterprises_with_their_reasons(runtime):

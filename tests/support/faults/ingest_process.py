@@ -23,7 +23,7 @@ from services.bootstrap import bootstrap
 from services.common import bus
 from services.common.config import REPO_ROOT, load_settings
 from services.sync.consumer import EventConsumer
-from tests.faults.harness import Hub
+from tests.support.faults.harness import Hub
 
 
 class IngestProcess:
@@ -35,7 +35,7 @@ class IngestProcess:
                "SOPRO_BUS_URL": bus_url, "SOPRO_FEDERATION_FILE": str(federation_file),
                "SOPRO_KEY_FILE": str(settings.key_file),
                "SOPRO_BUS_HEARTBEAT": str(settings.bus_heartbeat_seconds), "PYTHONPATH": str(REPO_ROOT)}
-        args = [sys.executable, "-m", "tests.faults.ingest_process", *options]
+        args = [sys.executable, "-m", "tests.support.faults.ingest_process", *options]
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(args, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE,
                                         stderr=self.stderr, text=True)

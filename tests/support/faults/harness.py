@@ -1,5 +1,5 @@
 """Building blocks of the fault tests: a site and the hub on PostgreSQL, and the counting probe the
-checker reads (their workers in threads are in tests/faults/workers.py).
+checker reads (their workers in threads are in tests/support/faults/workers.py).
 
 The hub is the real one: its migrations, its ingest queue and handlers (services.workers.hub_ingest).
 Every handler is wrapped by the probe, which counts in the same transaction how often an event's
@@ -22,7 +22,7 @@ from services.common.outbox import outbox
 from services.registry import handlers as registry, model as registry_model
 from services.sync.processing import EventProcessor
 from services.workers import hub_ingest
-from tests.faults.proxy import FaultProxy
+from tests.support.faults.proxy import FaultProxy
 
 probe_metadata = MetaData()
 fault_probe = Table(
@@ -33,6 +33,9 @@ fault_probe = Table(
     Column("applications", Integer, nullable=False),
     Column("route", String(8), nullable=False),  # how it was first applied: bus or feed
 )
+
+# Short heartbeats, so that a half-open link is noticed in seconds (production: 30 s).
+HEARTBEAT_SECONDS = 2.0
 
 
 class PoisonError(RuntimeError):

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from services.bootstrap import bootstrap
 from services.common.auth import add_user
 from services.common.config import load_settings
-from tests.conftest import PG_BASE, TEST_RATE_LIMIT, _need
+from tests.support.services import PG_BASE, TEST_RATE_LIMIT, need
 
 BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "hostile-input-pw"
@@ -28,7 +28,7 @@ def runtimes(federation, federation_files, tmp_path_factory):
         if (site_id, backend) not in made:
             var_dir = tmp_path_factory.mktemp(f"{site_id}-{backend}")
             if backend == "postgresql":
-                _need("PostgreSQL", "127.0.0.1", 5432)
+                need("PostgreSQL", "127.0.0.1", 5432)
                 admin = admin or create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
                 schema = f"t_hostile_{site_id.lower()}_{uuid.uuid4().hex[:8]}"
                 with admin.connect() as conn:

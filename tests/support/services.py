@@ -1,0 +1,40 @@
+"""PostgreSQL and RabbitMQ for the tests: where they are, and what a test does without them.
+
+Without them the tests that need them skip with the reason, unless SOPRO_REQUIRE_SERVICES=1 (as in
+CI), where they fail instead.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+
+import pytest
+
+PG_BASE = os.environ.get("SOPRO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+AMQP_HOST = os.environ.get("SOPRO_TEST_AMQP_HOST", "127.0.0.1")
+REQUIRE = os.environ.get("SOPRO_REQUIRE_SERVICES") == "1"
+# Tests fire requests far faster than any client: the limits stay on, only higher.
+TEST_RATE_LIMIT = "1000000/minute"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def need(service: str, host: str, port: int) -> None:
+    """Skip (or, with SOPRO_REQUIRE_SERVICES=1, fail) the test unless `service` answers at host:port."""
+    if _reachable(host, port):
+        return
+    message = f"{service} is not reachable at {host}:{port}"
+    if REQUIRE:
+        pytest.fail(message + " and SOPRO_REQUIRE_SERVICES=1")
+    pytest.skip(message)
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
