@@ -70,7 +70,8 @@ def demo(tmp_path_factory):
                 raise AssertionError(f"sopro demo wrote no federation.json in {DEMO_START_SECONDS}s")
             time.sleep(0.2)
         time.sleep(0.1)  # written in one call, but let it land
-        yield json.loads(described.read_text(encoding="utf-8"))
+        # The var directory too: the sites' mail queue is read from there until mail is sent (issue 15).
+        yield {**json.loads(described.read_text(encoding="utf-8")), "var_dir": str(var_dir)}
     finally:
         _stop(proc)
         log.close()
