@@ -24,7 +24,7 @@ from services.common.events import Recorded
 from services.common.keys import generate_federation
 from services.common.migrate import KERNEL, upgrade
 from services.common.runtime import build_runtime
-from services.registry.events import OrganisationRegistered, SupportStatementRecorded
+from services.contracts.events.registry import OrganisationRegistered, SupportStatementRecorded
 
 PG_BASE = os.environ.get("SOPRO_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AMQP_HOST = os.environ.get("SOPRO_BENCH_AMQP_HOST", "127.0.0.1")

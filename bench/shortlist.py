@@ -28,7 +28,7 @@ from bench.common import SITE, BenchEnv, Result
 from services.common.outbox import utcnow
 from services.enquiries.matching import consumers, service, store
 from services.enquiries.matching.ranking import MatchRequest
-from services.registry.cpv import vocabulary
+from services.contracts.cpv import vocabulary
 
 NAME = "shortlist"
 

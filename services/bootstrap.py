@@ -15,7 +15,7 @@ from services.common.config import Settings
 from services.common.db import Component
 from services.common.migrate import KERNEL, upgrade
 from services.common.runtime import Runtime, build_runtime
-from services.composition import EVENT_MODULES, HUB_SERVICES, SITE_SERVICES, Service
+from services.composition import HUB_SERVICES, SITE_SERVICES, Service
 from services.sync.api import provide_hub_ingest
 from services.web import init_web
 from services.workers import Workers, start_hub_ingest, start_site_consumers
@@ -28,12 +28,6 @@ def services_of(settings: Settings) -> tuple[Service, ...]:
 def components(settings: Settings) -> list[Component]:
     """The kernel's tables and those of every service this site (or the hub) runs, one Alembic branch each."""
     return [KERNEL, *(c for service in services_of(settings) for c in service.components)]
-
-
-def load_event_types() -> tuple:
-    """The modules of every event type. Importing this module imported them, which registered the types
-    (services.common.events); the call states that a caller needs them."""
-    return EVENT_MODULES
 
 
 def site_queues(runtime: Runtime) -> list[tuple]:

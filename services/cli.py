@@ -11,7 +11,8 @@ from pathlib import Path
 
 from services.bootstrap import (bootstrap, components, consumer_processors, create_app, services_of,
                                 start_consumers)
-from services.common import events, jsonschemas
+from services.common import jsonschemas
+from services.contracts.events import declared_types
 from services.common.access import format_rules, route_rules
 from services.common.auth import add_user, set_password, update_user
 from services.common.config import DEFAULT_FEDERATION_FILE, REPO_ROOT, load_federation, load_settings
@@ -90,8 +91,7 @@ def cmd_users_password(args) -> int:
 
 
 def cmd_schemas(args) -> int:
-    # Every event type is declared: services.composition imports their modules (EVENT_MODULES).
-    docs = jsonschemas.generate(events.declared_types())
+    docs = jsonschemas.generate(declared_types())
     schemas_dir = REPO_ROOT / "schemas"
     if args.action == "generate":
         for path in jsonschemas.write(schemas_dir, docs):

@@ -13,16 +13,16 @@ from flask import Blueprint
 
 from services import jobs, workers
 from services.common.db import Component
-from services.enquiries import events as enquiries_events, privacy as enquiries_privacy
+from services.enquiries import privacy as enquiries_privacy
 from services.enquiries.crossborder import api as crossborder_api, store as crossborder_store
 from services.enquiries.lifecycle import api as lifecycle_api, deal_pages, tables as lifecycle_tables
 from services.enquiries.matching import store as matching_store
 from services.enquiries.programmes import api as programmes_api, pages as programmes_pages
 from services.enquiries.programmes import store as programmes_store
-from services.hub import api as hub_api, events as hub_events, pages as hub_pages, store as hub_store
-from services.label import api as label_api, events as label_events, pages as label_pages
+from services.hub import api as hub_api, pages as hub_pages, store as hub_store
+from services.label import api as label_api, pages as label_pages
 from services.label import privacy as label_privacy, store as label_store
-from services.registry import api as registry_api, events as registry_events, pages as registry_pages
+from services.registry import api as registry_api, pages as registry_pages
 from services.registry import privacy as registry_privacy, store as registry_store
 from services.sync import api as sync_api, feed as sync_feed
 
@@ -72,6 +72,3 @@ HUB = Service(
 
 SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, SYNC)
 HUB_SERVICES = (HUB, SYNC)
-
-# The event types of the federation. Importing a module registers its types (services.common.events).
-EVENT_MODULES = (registry_events, enquiries_events, label_events, hub_events)

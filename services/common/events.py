@@ -6,7 +6,8 @@ A service declares each event as a dataclass with a marshmallow schema for its `
     @dataclass(frozen=True)
     class OrganisationRegistered: ...
 
-The declared types are the source of the JSON Schemas in `schemas/events/` (see `jsonschemas.py`).
+The federation's types live in the contract package; `services.contracts.events.declared_types()`
+lists them, and they are the source of the JSON Schemas in `schemas/events/` (see `jsonschemas.py`).
 """
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ import marshmallow as ma
 
 TYPE_PATTERN = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*\.[a-z][a-z_]*$")
 
-_TYPES: dict[tuple[str, int], type] = {}
-
 
 class EventData(ma.Schema):
     """Base of every event type's data schema: a field the type does not declare is an error, so the
@@ -31,22 +30,15 @@ class EventData(ma.Schema):
 
 
 def event_type(name: str, schema: type[ma.Schema], version: int = 1):
-    """Register a dataclass as the event type `name`, version `version`, whose data is `schema`."""
+    """Declare a dataclass as the event type `name`, version `version`, whose data is `schema`."""
     if not TYPE_PATTERN.match(name):
         raise ValueError(f"event type {name!r} is not <service>.<aggregate>.<verb-past>")
 
-    def register(cls):
-        if (name, version) in _TYPES and _TYPES[(name, version)] is not cls:
-            raise ValueError(f"event type {name} v{version} is declared twice")
+    def declare(cls):
         cls.TYPE, cls.VERSION, cls.SCHEMA = name, version, schema
-        _TYPES[(name, version)] = cls
         return cls
 
-    return register
-
-
-def declared_types() -> dict[tuple[str, int], type]:
-    return dict(_TYPES)
+    return declare
 
 
 def dump_data(evt) -> dict:

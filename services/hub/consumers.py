@@ -18,14 +18,14 @@ from typing import Callable
 from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
-from services.enquiries import events as enquiries
+from services.contracts.events import enquiries
 from services.hub import rows
 from services.hub.crossborder.flow import CrossBorder
 from services.hub.enquiries import store as enquiry_store
 from services.hub.labels import store as label_store
 from services.hub.register import store as register_store
-from services.label import events as label
-from services.registry import events as registry
+from services.contracts.events import label
+from services.contracts.events import registry
 
 log = logging.getLogger("sopro.hub")
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from services.common.errors import Conflict, Invalid
 from services.common.events import Aggregate
-from services.label import events as ev
+from services.contracts.events import label as ev
 from services.label.catalogue import Catalogue
 
 EDITABLE = ("draft", "returned")

@@ -15,7 +15,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from services.common.auth import current_principal, public, roles
 from services.common.errors import SoproError
 from services.label import catalogue, handlers, model as m, network
-from services.label.events import LABEL_STATUSES
+from services.contracts.events.label import LABEL_STATUSES
 from services.label.schemas import LabelAssessmentSchema, LabelDecisionSchema, LabelQuery
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.vocabulary import choices

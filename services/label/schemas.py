@@ -11,9 +11,9 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.db import plain
 from services.common.fields import Id, patch_schema, storable as _storable
-from services.label.events import LABEL_STATUSES
+from services.contracts.events.label import LABEL_STATUSES
 from services.label.model import OUTCOMES
-from services.registry import cpv
+from services.contracts import cpv
 
 CRITERION_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="a criterion id, e.g. se_share")
 

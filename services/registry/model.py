@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from services.common.errors import Conflict, Invalid
 from services.common.events import Aggregate
-from services.registry import cpv, events as ev
-from services.registry.events import LABOUR_MARKET_SEGMENTS, ORGANISATION_KINDS, STATEMENT_KINDS
+from services.contracts import cpv
+from services.contracts.events import registry as ev
+from services.contracts.events.registry import LABOUR_MARKET_SEGMENTS, ORGANISATION_KINDS, STATEMENT_KINDS
 
 SOCIAL_ENTERPRISE = "social_enterprise"
 ACTIVE, WITHDRAWN, PUBLISHED, ERASED = "active", "withdrawn", "published", "erased"

@@ -1,6 +1,6 @@
 """The 45 CPV divisions with their labels in English, German and Hungarian (data/cpv-divisions.csv).
 
-The English labels are the CPV 2008 ones (services/registry/data/cpv-2008-en.csv); finer codes are
+The English labels are the CPV 2008 ones (services/contracts/data/cpv-2008-en.csv); finer codes are
 shown with their English label behind the division's label in the page's language.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from services.registry import cpv
+from services.contracts import cpv
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "data" / "cpv-divisions.csv"
 

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from services.common.auth import public
 from services.common.auth_api import Credentials
 from services.common.ratelimit import not_a_public_write
-from services.web import access, cpv_labels, forms, regions
+from services.contracts import nuts as regions
+from services.web import access, cpv_labels, forms
 from services.web.admin import blp as admin_blp
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, page_blueprint, visible_links
 from services.web.i18n import LANGUAGE_NAMES, LANGUAGES, language

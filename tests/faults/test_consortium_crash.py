@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 
 from services.common.events import Recorded
 from services.common.outbox import outbox
-from services.enquiries import events as enquiries
+from services.contracts.events import enquiries
 from services.hub.crossborder import store as cs
 from services.hub.crossborder import matching_view
 from services.hub.crossborder.flow import CrossBorder

@@ -16,9 +16,9 @@ from services.common.envelope import dumps, unsigned_fields
 from services.common.events import dump_data
 from services.common.outbox import outbox
 from services.common.signing import load_private_key, sign
-from services.enquiries import events as ev
+from services.contracts.events import enquiries as ev
 from services.hub.crossborder import store as cs
-from services.registry import events as reg
+from services.contracts.events import registry as reg
 from services.workers import hub_ingest
 
 pytestmark = pytest.mark.services

@@ -255,9 +255,8 @@ def test_dead_letters_through_the_api_and_the_command(site, make_settings, pg_ur
 
 
 def test_the_command_finds_every_consumer_of_a_site_and_of_the_hub(make_settings):
-    from services.bootstrap import consumer_processors, load_event_types
+    from services.bootstrap import consumer_processors
     from services.common.runtime import build_runtime
 
-    load_event_types()
     assert set(consumer_processors(build_runtime(make_settings("AT12")))) == {"AT12.enquiries.members", "AT12.inbox"}
     assert set(consumer_processors(build_runtime(make_settings("EU")))) == {"hub.ingest"}

@@ -181,7 +181,7 @@ def test_the_hub_ingest_pipeline_checks_and_applies_signed_enquiry_events(runtim
     from services.common.envelope import dumps, unsigned_fields
     from services.common.events import dump_data
     from services.common.signing import load_private_key, sign
-    from services.enquiries import events as ev
+    from services.contracts.events import enquiries as ev
     from services.workers import hub_ingest
 
     spec, processor, streams = hub_ingest(runtime)

@@ -124,7 +124,7 @@ def test_the_hub_ingest_pipeline_checks_and_applies_signed_label_events(runtime,
     from services.common.envelope import dumps, unsigned_fields
     from services.common.events import dump_data
     from services.common.signing import load_private_key, sign
-    from services.label import events as ev
+    from services.contracts.events import label as ev
     from services.workers import hub_ingest
 
     _, processor, _ = hub_ingest(runtime)

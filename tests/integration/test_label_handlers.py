@@ -15,7 +15,7 @@ from services.bootstrap import bootstrap
 from services.common.errors import Conflict
 from services.common.outbox import outbox
 from services.label import catalogue as cat, handlers as h
-from services.label.events import LabelData
+from services.contracts.events.label import LabelData
 from tests.support.databases import pg_url_if
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES, V2
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from services.common.errors import Conflict
 from services.enquiries.matching import service, store
-from services.enquiries.matching.capacity import gross
+from services.contracts.capacity import gross
 from tests.support.matching import publish_se, runtime  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.services

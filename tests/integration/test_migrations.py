@@ -5,7 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from services.bootstrap import components, load_event_types
+from services.bootstrap import components
 from services.common.db import make_engine
 from services.common.migrate import upgrade
 from tests.support.databases import pg_url_if
@@ -16,7 +16,6 @@ pytestmark = pytest.mark.services
 @pytest.mark.parametrize("site_id", ["AT12", "EU"])
 @pytest.mark.parametrize("database", ["postgresql", "sqlite"])
 def test_migrations_match_the_tables_in_code(make_settings, request, tmp_path, site_id, database):
-    load_event_types()
     url = pg_url_if(request, database, f"sqlite:///{tmp_path / 'migrations.sqlite'}")
     settings = make_settings(site_id, db_url=url)
     engine = make_engine(url)

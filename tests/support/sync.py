@@ -18,7 +18,7 @@ from services.common.api import create_flask_app
 from services.common.events import Recorded
 from services.common.migrate import KERNEL, upgrade
 from services.common.runtime import build_runtime
-from services.registry.events import SupportStatementRecorded
+from services.contracts.events.registry import SupportStatementRecorded
 from services.serving import AppServer
 from services.sync import feed
 from services.sync.consumer import EventConsumer

@@ -10,11 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from services.common.envelope import routing_key
-from services.common.events import declared_types
-from services.enquiries import events as enquiry_events  # noqa: F401 - registers the enquiries' event types
+from services.contracts.events import declared_types
 from services.hub import consumers
-from services.label import events as label_events  # noqa: F401 - registers the label service's event types
-from services.registry import events as registry_events  # noqa: F401 - registers the registry's event types
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "deploy" / "rabbitmq" / "definitions.json"
 

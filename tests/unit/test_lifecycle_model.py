@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from services.common.errors import Conflict, Forbidden, Invalid
-from services.enquiries import events as ev
-from services.enquiries.events import ENQUIRY_STATES
+from services.contracts.events import enquiries as ev
+from services.contracts.events.enquiries import ENQUIRY_STATES
 from services.enquiries.lifecycle import model as m
 from tests.support.enquiries import ACTORS, CLIENT_ORG, NOW, SE_ORG, TODAY, enquiry
 

@@ -14,7 +14,7 @@ from hypothesis import event, given, settings, strategies as st
 
 from services.common.errors import SoproError, Conflict
 from services.enquiries.lifecycle import deals as d, model as m
-from services.enquiries.matching import capacity
+from services.contracts import capacity
 from tests.support.enquiries import ACTORS, NOW, SE_ORG, enquiry
 
 OFFER_CAPACITY_PER_WEEK = Decimal(10)  # 10 a week: about 28 by the delivery date below

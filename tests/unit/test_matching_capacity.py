@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from services.enquiries.matching.capacity import Commitment, free, gross
+from services.contracts.capacity import Commitment, free, gross
 
 MONDAY = date(2026, 3, 2)
 

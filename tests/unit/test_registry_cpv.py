@@ -1,5 +1,5 @@
 """The CPV vocabulary: lookups, normalisation and the tree in the digits."""
-from services.registry import cpv
+from services.contracts import cpv
 
 
 def test_vocabulary_holds_every_code_of_cpv_2008():

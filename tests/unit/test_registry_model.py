@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from services.common.errors import Conflict, Invalid
-from services.registry import events as ev, model as m
+from services.registry import model as m
+from services.contracts.events import registry as ev
 
 ORG_ID, OFFER_ID, STATEMENT_ID, STUDY_ID = (str(uuid.UUID(int=n)) for n in (1, 2, 3, 4))
 PERSON = m.Person("Hans", "Maier", "+43 664 1234567", "mobile", "hans@example.org")

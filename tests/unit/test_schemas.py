@@ -7,15 +7,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from services.bootstrap import load_event_types
-from services.common import events, jsonschemas
+from services.common import jsonschemas
+from services.contracts.events import declared_types
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def generated() -> dict[str, dict]:
-    load_event_types()
-    return jsonschemas.generate(events.declared_types())
+    return jsonschemas.generate(declared_types())
 
 
 def test_committed_schemas_match_the_code():

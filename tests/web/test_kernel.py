@@ -68,7 +68,7 @@ def test_dates_numbers_and_money_follow_the_page_language(at12):
 def test_the_45_cpv_divisions_are_labelled_in_three_languages():
     divisions = cpv_labels.divisions()
     assert len(divisions) == 45
-    from services.registry import cpv
+    from services.contracts import cpv
 
     for code, labels in divisions.items():
         assert cpv.division(code) == code and labels["en"] == cpv.label(code)

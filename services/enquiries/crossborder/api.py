@@ -17,10 +17,10 @@ from services.common.api import PageQuery, page_schema
 from services.common.auth import current_principal, roles
 from services.common.errors import NotFound
 from services.enquiries.crossborder import handlers, model as m, store
-from services.enquiries.events import SITE_ID
+from services.contracts.events.enquiries import SITE_ID
 from services.enquiries.lifecycle import store as enquiry_store
 from services.enquiries.lifecycle.web import STAFF, now, runtime
-from services.registry.schemas import Prose, Strict
+from services.contracts.fields import Prose, Strict
 
 blp = Blueprint("enquiries_crossborder", __name__, url_prefix="/api/v1",
                 description="Cross-border orders: consortia composed by the hub, and parts forwarded to this site")

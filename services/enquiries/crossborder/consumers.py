@@ -18,7 +18,7 @@ from services.common.envelope import Envelope
 from services.common.errors import NotFound
 from services.enquiries.crossborder import model as m, store
 from services.enquiries.matching import service as matching
-from services.hub import events as hub  # the hub's event contract (dataclasses and schemas; no store)
+from services.contracts.events import hub  # the hub's event contract (dataclasses and schemas; no store)
 
 log = logging.getLogger("sopro.enquiries.crossborder")
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from services.common.errors import Conflict, Invalid
 from services.common.events import Aggregate
-from services.enquiries import events as ev
+from services.contracts.events import enquiries as ev
 
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
 PART_STATES = (PENDING, ACCEPTED, DECLINED, WITHDRAWN)

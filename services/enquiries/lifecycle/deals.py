@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.events import Aggregate
-from services.enquiries import events as ev
+from services.contracts.events import enquiries as ev
 from services.enquiries.lifecycle.model import (
     AGREED, BROKER, CLIENT, MATCHING, NEGOTIATING, SOCIAL_ENTERPRISE, Actor, AuditEntry, Enquiry, Facts,
 )

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from services.common.errors import Invalid
 from services.common.events import Aggregate
-from services.enquiries import events as ev
+from services.contracts.events import enquiries as ev
 from services.enquiries.lifecycle.deals import Agreement
 from services.enquiries.lifecycle.model import Delivery
 

@@ -22,8 +22,8 @@ from typing import Callable
 
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.events import Aggregate
-from services.enquiries import events as ev
-from services.enquiries.events import ENQUIRY_STATES
+from services.contracts.events import enquiries as ev
+from services.contracts.events.enquiries import ENQUIRY_STATES
 from services.enquiries.lifecycle.rules import ANONYMOUS, RECYCLING, enquiry_problems  # noqa: F401 - part of the model
 from services.enquiries.lifecycle.values import (  # noqa: F401 - part of the model
     Client, Contact, Delivery, PublicText, ResidualMaterial,

@@ -18,13 +18,13 @@ from sqlalchemy import select
 
 from services.common.auth import public, roles
 from services.common.errors import SoproError
-from services.enquiries.events import ENQUIRY_TYPES
+from services.contracts.events.enquiries import ENQUIRY_TYPES
 from services.enquiries.lifecycle import deals_store, handlers, model as m, rules, store
 from services.enquiries.lifecycle.public_text_api import PublicTextRequest
 from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
 from services.enquiries.matching import store as matching_store
 from services.enquiries.lifecycle.web import STAFF, actor, now, read, runtime, site_rules
-from services.registry.schemas import Line, Strict
+from services.contracts.fields import Line, Strict
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.vocabulary import term
 

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from services.common.auth import roles
 from services.enquiries.lifecycle import handlers, model as m, store
 from services.enquiries.lifecycle.web import STAFF, actor, blp, now, read, runtime
-from services.registry.schemas import Line, Prose, Strict
+from services.contracts.fields import Line, Prose, Strict
 
 
 class PublicTextRequest(Strict):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from services.enquiries.events import ENQUIRY_TYPES
+from services.contracts.events.enquiries import ENQUIRY_TYPES
 from services.enquiries.lifecycle.values import Client
-from services.registry import cpv
+from services.contracts import cpv
 
 ANONYMOUS = "anonymous"
 RECYCLING = "recycling_upcycling"

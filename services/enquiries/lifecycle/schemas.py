@@ -1,7 +1,7 @@
 """Request and response schemas of the lifecycle's HTTP API.
 
 Request bodies refuse unknown fields; strings, numbers and dates are bounded, so bad input is a 422
-with field messages. The field helpers are the registry's pure schema fields (no store, no tables).
+with field messages. The field types are the contract's (services.contracts.fields).
 Rules that need the site or the date (known CPV codes, the currency, a deadline not in the past) are
 the domain's, and are 422s with field messages too.
 """
@@ -11,23 +11,14 @@ import marshmallow as ma
 from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
-from services.common.fields import patch_schema
-from services.enquiries.events import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
+from services.common.fields import Id, patch_schema
+from services.contracts.events.enquiries import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
+from services.contracts.fields import Amount, CpvCode, CpvPrefix, Email, Line, Nuts3, Phone, Prose, Strict, builds
 from services.enquiries.lifecycle import deals as d, model as m
 from services.enquiries.lifecycle.impact import DeliveryReport
-from services.registry.schemas import (
-    Amount, CpvCode, CpvPrefix, Email, Id, Line, Nuts3, Phone, Prose, Strict,
-)
 
 Currency = lambda **kw: ma.fields.String(  # noqa: E731
     validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code, e.g. EUR"), **kw)
-
-
-def _into(cls):
-    @ma.post_load
-    def build(self, data, **kwargs):
-        return cls(**data)
-    return build
 
 
 class ClientContactSchema(Strict):
@@ -36,14 +27,14 @@ class ClientContactSchema(Strict):
     name = Line(200, required=True)
     email = Email(allow_none=True, load_default=None)
     phone = Phone(allow_none=True, load_default=None)
-    _build = _into(m.Contact)
+    _build = builds(m.Contact)
 
 
 class DeliverySchema(Strict):
     nuts3 = Nuts3(allow_none=True, load_default=None)
     lat = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180))
-    _build = _into(m.Delivery)
+    _build = builds(m.Delivery)
 
 
 class ResidualMaterialSchema(Strict):
@@ -51,7 +42,7 @@ class ResidualMaterialSchema(Strict):
     amount = Amount(positive=True, required=True)
     unit = Line(50, required=True)
     frequency = ma.fields.String(required=True, validate=validate.OneOf(m.FREQUENCIES))
-    _build = _into(m.ResidualMaterial)
+    _build = builds(m.ResidualMaterial)
 
 
 class EnquiryRecordSchema(Strict):
@@ -142,7 +133,7 @@ class _TermsFields(Strict):
 
 
 class TermsSchema(_TermsFields):
-    _build = _into(d.Terms)
+    _build = builds(d.Terms)
 
 
 class NewProposalSchema(_TermsFields):
@@ -214,7 +205,7 @@ class DeliveryReportSchema(Strict):
     production_lat = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90))
     production_lon = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180))
     integration_hours = Amount(allow_none=True, load_default=None)
-    _build = _into(DeliveryReport)
+    _build = builds(DeliveryReport)
 
 
 class ImpactRecordSchema(ma.Schema):

@@ -2,7 +2,7 @@
 
 - `store`: the projection (built from the registry's events) and the capacity commitments.
 - `consumers`: how registry events update the projection.
-- `capacity`, `ranking`, `split`: pure domain code (no I/O), importable by the hub.
+- `ranking`, `split`: pure domain code (no I/O); free capacity is the contract's (`services.contracts.capacity`).
 - `service`: what the rest of the enquiries service calls: `shortlist`, `reserve`, `release`,
   `free_capacity`.
 """

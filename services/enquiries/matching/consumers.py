@@ -16,8 +16,8 @@ from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
 from services.enquiries.matching import store
-from services.label import events as label
-from services.registry import events as registry
+from services.contracts.events import label
+from services.contracts.events import registry
 
 log = logging.getLogger("sopro.matching")
 

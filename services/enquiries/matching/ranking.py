@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Iterable
 
-from services.registry.cpv import is_under, significant_prefix
+from services.contracts.cpv import is_under, significant_prefix
 
 CPV_EXACT = 40
 CPV_LEVELS = ((5, "category", 32), (4, "class", 26), (3, "group", 18), (2, "division", 8))  # shared digits

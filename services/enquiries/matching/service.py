@@ -24,7 +24,8 @@ from sqlalchemy import Connection, insert, update
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.outbox import utcnow
-from services.enquiries.matching import capacity, store
+from services.contracts import capacity
+from services.enquiries.matching import store
 from services.enquiries.matching.ranking import Candidate, MatchRequest, Ranked, rank
 from services.enquiries.matching.split import Split, Supplier, propose_split
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from services.common.errors import Conflict, Invalid
-from services.registry import cpv  # pure: the CPV vocabulary
+from services.contracts import cpv  # pure: the CPV vocabulary
 
 OPEN, CLOSED = "open", "closed"
 ACCEPTED, WAITING, WITHDRAWN, CANCELLED = "accepted", "waiting", "withdrawn", "cancelled"

@@ -20,7 +20,7 @@ from services.common.errors import NotFound
 from services.hub.crossborder import store as crossborder_store
 from services.hub.ocds import orders as ocds_orders
 from services.hub.query import STRICT_QUERY, SiteQuery, hub_runtime, page_body
-from services.hub.events import ORDER_STATES, PART_STATES
+from services.contracts.events.hub import ORDER_STATES, PART_STATES
 
 blp = Blueprint("hub_cross_border", __name__, url_prefix="/api/v1",
                 description="Cross-border orders, their consortia and the OCDS export (agency roles)")

@@ -31,9 +31,9 @@ from services.common import outbox
 from services.common.config import Settings
 from services.common.envelope import Envelope
 from services.common.events import Recorded
-from services.enquiries import events as enquiries
+from services.contracts.events import enquiries
 from services.hub.crossborder import store as crossborder_store
-from services.hub import events as hub_events
+from services.contracts.events import hub as hub_events
 from services.hub.crossborder import matching_view
 from services.hub.crossborder.allocation import Order, Shortfall, allocate
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, and_, or_, select
 
-from services.enquiries.matching import capacity  # pure domain code (no I/O)
+from services.contracts import capacity  # the rule sites and the hub agree on (pure)
 from services.hub.crossborder import store as crossborder_store
 from services.hub.enquiries import store as enquiry_store
 from services.hub.crossborder import geo

@@ -22,7 +22,7 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.auth import roles
 from services.common.errors import NotFound
-from services.enquiries.events import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
+from services.contracts.events.enquiries import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub.enquiries import store as enquiry_store
 from services.hub.enquiries import impact
 from services.hub.query import CPV_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, member_site_ids, page_body

@@ -22,7 +22,7 @@ from services.common.auth import public
 from services.common.errors import Invalid, NotFound
 from services.hub.labels import store as label_store
 from services.hub.query import STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, page_body, search_text
-from services.label.events import LABEL_NUMBER, LABEL_STATUSES
+from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
 
 blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
                 description="Verify a label and search the network-wide label register (public)")

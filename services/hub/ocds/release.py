@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from services.registry import cpv
+from services.contracts import cpv
 
 OCDS_VERSION = "1.1"
 DEFAULT_URI = "http://localhost:8000/api/v1/ocds/release-package"  # the embedded hub; pass the real one

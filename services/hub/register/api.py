@@ -21,7 +21,7 @@ from services.hub.query import (
 )
 from services.hub.register import queries as registry_queries
 from services.hub.register import stats
-from services.registry.events import ORGANISATION_KINDS
+from services.contracts.events.registry import ORGANISATION_KINDS
 
 blp = Blueprint("hub", __name__, url_prefix="/api/v1", description="Consolidated data of every site, and statistics")
 

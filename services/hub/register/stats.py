@@ -12,11 +12,11 @@ from typing import Iterable
 
 from sqlalchemy import Connection, and_, func, select
 
-from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
+from services.contracts.events.enquiries import ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub.enquiries import store as enquiry_store
 from services.hub.register import store as register_store
 from services.hub.register.queries import visible_offer
-from services.registry.events import ORGANISATION_KINDS, STATEMENT_KINDS
+from services.contracts.events.registry import ORGANISATION_KINDS, STATEMENT_KINDS
 
 
 def members_by_kind(conn: Connection, site: str | None = None) -> list[tuple[str, str, int]]:

@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select, tuple_
 
 from services.common.auth import roles
 from services.common.errors import NotFound
-from services.enquiries.events import ENQUIRY_STATES, ENQUIRY_TYPES
+from services.contracts.events.enquiries import ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub.consumers import INGEST_SERVICES
 from services.hub.crossborder import store as crossborder_store
 from services.hub.enquiries import store as enquiry_store
@@ -28,9 +28,9 @@ from services.hub.register.api import ConsolidatedQuery
 from services.hub.web.charts import ChartTexts, impact_charts, with_mean_distances
 from services.hub.crossborder.api import OrderQuery
 from services.hub.enquiries.api import EnquiryQuery, ImpactQuery
-from services.hub.events import ORDER_STATES
+from services.contracts.events.hub import ORDER_STATES
 from services.hub.web.public import hub_choices, member_sites, pages_of, read_query, status_of
-from services.registry.events import ORGANISATION_KINDS
+from services.contracts.events.registry import ORGANISATION_KINDS
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import language
 from services.web.vocabulary import choices

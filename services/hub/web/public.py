@@ -15,7 +15,7 @@ from services.common.auth import public
 from services.hub.labels import store as label_store
 from services.hub.query import hub_runtime
 from services.hub.labels.api import LabelQuery, as_of, utc_today
-from services.label.events import LABEL_NUMBER, LABEL_STATUSES
+from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
 from services.web import forms, nav_link, page_blueprint
 from services.web.messages import is_known
 from services.web.vocabulary import choices, term

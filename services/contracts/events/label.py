@@ -10,7 +10,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from services.common.events import EventData, event_type
-from services.registry.events import CPV
+from services.contracts.events.registry import CPV
 
 LABEL_STATUSES = ("valid", "suspended", "revoked", "expired")
 LABEL_NUMBER = validate.Regexp(r"^SOPRO-[A-Z]{2}[0-9A-Z]{0,3}-[0-9]{4}-[0-9]{4,}$",

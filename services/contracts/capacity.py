@@ -1,5 +1,8 @@
 """Free capacity of an offer in a period (pure, no I/O).
 
+Part of the contract because a site's matching and the hub's cross-border allocation must agree on it:
+the hub never forwards a part the site would find over capacity.
+
 An offer produces `capacity_per_week` units a week. Between `start` and `until` it can produce
 capacity_per_week × days / 7 units, less what active commitments overlapping that period take.
 

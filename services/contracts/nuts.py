@@ -1,4 +1,5 @@
-"""The NUTS-3 regions of the federation's sites (data/nuts3.csv), for region fields and filters.
+"""The NUTS-3 regions of the federation's sites (data/nuts3.csv): their names, and the choices of a
+region field or filter.
 
 Region names are the official NUTS names, which are the same in every language.
 """

@@ -14,7 +14,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from services.common.events import EventData, event_type
-from services.registry.events import CPV, NUTS3, ORGANISATION_KINDS
+from services.contracts.events.registry import CPV, NUTS3, ORGANISATION_KINDS
 
 ENQUIRY_TYPES = ("service", "production_step", "recycling_upcycling", "csr_product", "give_away")
 ENQUIRY_STATES = ("draft", "submitted", "in_consultation", "matching", "negotiating", "agreed", "in_production",

@@ -14,8 +14,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from services.common.events import EventData, event_type
-from services.enquiries.events import ENQUIRY_TYPES, SITE_ID
-from services.registry.events import CPV, NUTS3
+from services.contracts.events.enquiries import ENQUIRY_TYPES, SITE_ID
+from services.contracts.events.registry import CPV, NUTS3
 
 PART_STATES = ("forwarded", "accepted", "declined", "withdrawn")
 ORDER_STATES = ("forwarded", "agreed", "short", "cancelled")
