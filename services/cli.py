@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 from services.bootstrap import (bootstrap, components, consumer_processors, create_app, services_of,
@@ -15,6 +14,7 @@ from services.common import jsonschemas
 from services.contracts.events import declared_types
 from services.common.access import format_rules, route_rules
 from services.common.auth import add_user, set_password, update_user
+from services.common.clock import utcnow
 from services.common.config import DEFAULT_FEDERATION_FILE, REPO_ROOT, load_federation, load_settings
 from services.common.db import make_engine
 from services.common.keys import generate_site_key, write_public_keys
@@ -128,7 +128,7 @@ def cmd_tick(args) -> int:
     """Scheduled housekeeping (run it from cron or a timer): every job of the site's services
     (services/jobs.py), e.g. expire overdue enquiries and labels."""
     runtime = bootstrap(_settings(args), migrate_db=False)
-    now = datetime.now(timezone.utc)
+    now = utcnow()
     for service in services_of(runtime.settings):
         for job in service.jobs:
             for line in job(runtime, now):

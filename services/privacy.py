@@ -6,12 +6,11 @@ user account if its username is the address. Nothing here reaches the hub: the h
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import func, select
 
 from services.bootstrap import services_of
 from services.common.auth import auth_user
+from services.common.clock import utcnow
 from services.common.config import Settings
 from services.common.db import make_engine
 from services.common.errors import NotFound
@@ -44,7 +43,7 @@ def export_person(settings: Settings, email: str | None = None, statement_id: st
         engine.dispose()
     return {
         "site": settings.site_id, "site_name": settings.site.name,
-        "exported_at": datetime.now(timezone.utc).isoformat(),
+        "exported_at": utcnow().isoformat(),
         "query": {"email": email, "statement": statement_id},
         "count": sum(len(v) for v in records.values()),
         "records": records,

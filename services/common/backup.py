@@ -24,6 +24,7 @@ from alembic import command
 from sqlalchemy import Connection, Engine, Table, func, inspect, insert, select, text
 from sqlalchemy.schema import sort_tables
 
+from services.common.clock import utcnow
 from services.common.config import Settings
 from services.common.db import Component, make_engine
 from services.common.migrate import alembic_config, upgrade
@@ -94,7 +95,7 @@ def dump(engine: Engine, tables: list[Table], site_id: str) -> dict:
     with engine.begin() as conn:
         _snapshot(conn)
         revisions = sorted(conn.execute(text(f"SELECT version_num FROM {ALEMBIC_TABLE}")).scalars())
-        doc = {"format": FORMAT, "site": site_id, "created_at": datetime.now(timezone.utc).isoformat(),
+        doc = {"format": FORMAT, "site": site_id, "created_at": utcnow().isoformat(),
                "revisions": revisions, "tables": {}}
         for table in tables:
             columns = [c.name for c in table.columns]

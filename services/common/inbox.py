@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from services.common.clock import utcnow
 from services.common.db import BigId, is_postgres, kernel_metadata
-from services.common.outbox import utcnow
 
 APPLIED = "applied"
 QUARANTINED = "quarantined"

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import bindparam, select, update
 
+from services.common.clock import utcnow
 from services.common.envelope import dumps
 from services.common.outbox import outbox
 from services.common.signing import (
@@ -103,7 +104,7 @@ def _free_label(site_id: str, keys_dir: Path, now: datetime) -> str:
 def rotate_site_key(site_id: str, keys_dir: Path, label: str | None = None,
                     now: datetime | None = None) -> tuple[str, Path, str]:
     """Write a new private key `<site>.<label>.pem`; return its kid, path and public key PEM."""
-    label = label or _free_label(site_id, keys_dir, now or datetime.now(timezone.utc))
+    label = label or _free_label(site_id, keys_dir, now or utcnow())
     if not label or any(c in label for c in ":/\\ ") or label.startswith("."):
         raise ValueError(f"not a usable key label: {label!r}")
     kid = f"{site_id}:{label}"

@@ -8,12 +8,12 @@ served page by page by the pull feed.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON, BigInteger, Column, Connection, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, insert, text,
 )
 
+from services.common.clock import utcnow
 from services.common.db import BigId, kernel_metadata
 from services.common.events import Recorded, service_of
 
@@ -49,10 +49,6 @@ outbox_stream = Table(
     Column("stream", String(64), primary_key=True),
     Column("last_seq", BigInteger, nullable=False),
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def stream_name(site_id: str, type_name: str, to: str | None = None) -> str:

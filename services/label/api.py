@@ -9,13 +9,12 @@ Access (default deny; every method declares its rule):
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.common.auth import current_principal, public, roles
+from services.common.clock import utc_today, utcnow
 from services.common.errors import Forbidden, NotFound
 from services.label import handlers, model as m, network
 from services.label.schemas import (
@@ -35,9 +34,6 @@ DECIDERS = ("approver", "site_admin")
 def _runtime():
     return current_app.extensions["sopro"]
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _actor() -> str:
@@ -115,7 +111,7 @@ class Assessment(MethodView):
     @blp.response(200, LabelApplicationSchema)
     def post(self, body, application_id):
         """Score each criterion of the application's catalogue version, with reasons."""
-        return handlers.assess_application(_runtime().uow(), str(application_id), _actor(), body["scores"], _now())
+        return handlers.assess_application(_runtime().uow(), str(application_id), _actor(), body["scores"], utcnow())
 
 
 @blp.route("/label-applications/<uuid:application_id>/decision")
@@ -125,7 +121,7 @@ class Decision(MethodView):
     @blp.response(200, LabelApplicationSchema)
     def post(self, body, application_id):
         """Decide an assessed application: granted, refused or returned. Never by its assessor."""
-        now = _now()
+        now = utcnow()
         app, _ = handlers.decide_application(_runtime().uow(), str(application_id), _actor(), body["outcome"],
                                              body["reason"], now.date(), now)
         return app
@@ -191,14 +187,14 @@ def _label_action(name: str, schema, act, doc: str):
 
 
 _label_action("suspend", LabelSuspensionSchema, lambda b, n: handlers.suspend_label(
-    _runtime().uow(), n, _actor(), b["until"], b["reason"], _now().date()),
+    _runtime().uow(), n, _actor(), b["until"], b["reason"], utc_today()),
     "Suspend a valid label for at most 6 months, with a reason.")
 _label_action("reinstate", LabelOptionalReasonSchema, lambda b, n: handlers.reinstate_label(
     _runtime().uow(), n, _actor(), b["reason"]), "End a suspension: the label is valid again.")
 _label_action("revoke", LabelReasonSchema, lambda b, n: handlers.revoke_label(
     _runtime().uow(), n, _actor(), b["reason"]), "Revoke a label, with a reason.")
 _label_action("renew", LabelOptionalReasonSchema, lambda b, n: handlers.renew_label(
-    _runtime().uow(), n, _actor(), _now().date()), "Renew a valid label before it expires: a new validity.")
+    _runtime().uow(), n, _actor(), utc_today()), "Renew a valid label before it expires: a new validity.")
 
 
 @blp.route("/labels/<string:number>/audit")
@@ -247,7 +243,7 @@ class ComplaintReview(MethodView):
     def post(self, body, complaint_id):
         """Move a complaint on; an upheld one may suspend or revoke its label."""
         return handlers.review_complaint(_runtime().uow(), str(complaint_id), body["status"], body["resolution"],
-                                         _actor(), _now().date(), body["action"], body["suspend_until"])
+                                         _actor(), utc_today(), body["action"], body["suspend_until"])
 
 
 @blp.route("/label-complaints/<uuid:complaint_id>/audit")

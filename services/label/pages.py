@@ -7,12 +7,11 @@ tells an approver who assessed the application that someone else must decide it.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, public, roles
+from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
 from services.label import catalogue, handlers, model as m, network
 from services.contracts.events.label import LABEL_STATUSES
@@ -30,9 +29,6 @@ APPLICATION_STATUSES = ("submitted", "assessed", "returned", "granted", "refused
 def _runtime():
     return current_app.extensions["sopro"]
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # --- public: the register and verification -----------------------------------------------------------
@@ -70,7 +66,7 @@ def verify():
                     unreachable = True
             unknown = label is None and not unreachable
     return render_template("label/verify.html", form=state, label=label, unknown=unknown, unreachable=unreachable,
-                           today=_now().date()), 503 if unreachable else 200
+                           today=utc_today()), 503 if unreachable else 200
 
 
 # --- back office: applications, assessment, decision -------------------------------------------------
@@ -119,7 +115,7 @@ def assess(application_id):
     if loaded is not None:
         try:
             handlers.assess_application(_runtime().uow(), str(application_id), current_principal().subject,
-                                        loaded["scores"], _now())
+                                        loaded["scores"], utcnow())
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             for name in [n for n in state.errors if n.count(".") == 1]:  # a criterion's score is the field
@@ -150,7 +146,7 @@ def decide(application_id):
     loaded = forms.load(LabelDecisionSchema(), body, state)
     if loaded is not None:
         try:
-            now = _now()
+            now = utcnow()
             handlers.decide_application(_runtime().uow(), str(application_id), current_principal().subject,
                                         loaded["outcome"], loaded["reason"], now.date(), now)
         except SoproError as exc:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select, update
 
-from services.label.store import audit_step, complaint, utcnow
+from services.common.clock import utcnow
+from services.label.store import audit_step, complaint
 
 
 def _holding(email: str):

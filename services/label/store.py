@@ -6,7 +6,7 @@ the same application, or two grants taking a number, serialise instead of racing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from services.common.clock import utcnow
 from services.common.db import BigId, Component, UtcDateTime, is_postgres, new_metadata
 from services.common.errors import NotFound
 from services.label import model as m
@@ -94,10 +95,6 @@ audit = Table(
     Column("reason", Text),
     Column("details", JSON, nullable=False),
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _one(conn: Connection, table: Table, column, key: str, what: str, lock: bool):

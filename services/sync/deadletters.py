@@ -29,9 +29,10 @@ import requests
 from sqlalchemy import Connection, Engine, func, select, update
 
 from services.common import inbox, logs
+from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.common.inbox import dead_letter
-from services.common.outbox import outbox, utcnow
+from services.common.outbox import outbox
 from services.sync.processing import EventProcessor
 from services.sync.reconcile import FeedClient
 

@@ -25,9 +25,9 @@ import requests
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
+from services.common.clock import utcnow
 from services.common.errors import Conflict, Unavailable
 from services.common.inbox import stream_pause, stream_position
-from services.common.outbox import utcnow
 from services.sync.reconcile import Reconciler
 
 log = logging.getLogger("sopro.moderation")

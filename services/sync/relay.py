@@ -25,9 +25,10 @@ from datetime import timezone
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from services.common.bus import OutgoingMessage, Publisher
+from services.common.clock import utcnow
 from services.common.db import is_postgres
 from services.common.envelope import dumps, routing_key, unsigned_fields
-from services.common.outbox import outbox, outbox_stream, utcnow
+from services.common.outbox import outbox, outbox_stream
 from services.common.signing import sign
 
 log = logging.getLogger("sopro.relay")

@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from services.common.clock import utcnow
 from services.common.envelope import Envelope
 from services.common.errors import NotFound
 from services.enquiries.crossborder import model as m, store
@@ -21,10 +22,6 @@ from services.enquiries.matching import service as matching
 from services.contracts.events import hub  # the hub's event contract (dataclasses and schemas; no store)
 
 log = logging.getLogger("sopro.enquiries.crossborder")
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def on_part_forwarded(conn: Connection, env: Envelope) -> None:
@@ -36,7 +33,7 @@ def on_part_forwarded(conn: Connection, env: Envelope) -> None:
         offer_id=str(d["offer_id"]), organisation_id=str(d["organisation_id"]), quantity=d["quantity"],
         unit=d["unit"], unit_price=Decimal(d["unit_price"]), currency=d["currency"],
         deadline=date.fromisoformat(d["deadline"]), delivery_nuts3=d["delivery_nuts3"],
-        label_required=d["label_required"], reason=d["reason"], received_at=_now(),
+        label_required=d["label_required"], reason=d["reason"], received_at=utcnow(),
     )
     if not store.add_part(conn, part):
         log.info("part %s was forwarded before; duplicate %s absorbed", part.id, env.id)
@@ -48,7 +45,7 @@ def on_part_withdrawn(conn: Connection, env: Envelope) -> None:
     except NotFound:  # withdrawn before its forward arrived: nothing to withdraw
         log.warning("hub withdrew part %s, which this site never received", env.data["part_id"])
         return
-    if part.withdraw(env.data["reason"], _now()):
+    if part.withdraw(env.data["reason"], utcnow()):
         matching.release(conn, part.id)
         store.save_part(conn, part)
 
@@ -57,7 +54,7 @@ def on_consortium(conn: Connection, env: Envelope) -> None:
     d = env.data
     store.save_consortium(conn, {
         "id": str(d["order_id"]), "enquiry_id": str(d["enquiry_id"]), "aggregate_version": env.aggregate_version,
-        "status": d["status"], "snapshot": d, "correlation_id": env.correlation_id, "updated_at": _now(),
+        "status": d["status"], "snapshot": d, "correlation_id": env.correlation_id, "updated_at": utcnow(),
     })
 
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, or_, select, update
 
+from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.enquiries.lifecycle import deals as d
 from services.enquiries.lifecycle.impact import ImpactRecord
-from services.enquiries.lifecycle.store import utcnow
 from services.enquiries.lifecycle.tables import agreement, impact, message, proposal, proposal_revision
 
 TERM_FIELDS = ("quantity", "unit", "price", "currency", "delivery_date", "conditions")

@@ -6,23 +6,20 @@ transaction, so two requests never move one enquiry from the same state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Collection
 from decimal import Decimal
 
 from sqlalchemy import Connection, and_, exists, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from services.common.clock import utcnow
 from services.common.db import is_postgres
 from services.common.errors import NotFound
 from services.enquiries.lifecycle import model as m
 from services.enquiries.lifecycle.tables import COMPONENT, counter, enquiry, enquiry_cpv, transition
 
 __all__ = ["COMPONENT"]
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def next_reference(conn: Connection, site_id: str, year: int) -> str:

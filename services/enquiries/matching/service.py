@@ -22,8 +22,8 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, insert, update
 
+from services.common.clock import utcnow
 from services.common.errors import Conflict, Invalid, NotFound
-from services.common.outbox import utcnow
 from services.contracts import capacity
 from services.enquiries.matching import store
 from services.enquiries.matching.ranking import Candidate, MatchRequest, Ranked, rank

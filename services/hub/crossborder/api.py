@@ -6,8 +6,6 @@ pipeline, so they are for the agency's roles, like the consolidated enquiries.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import marshmallow as ma
 from flask import request
 from flask.views import MethodView
@@ -16,6 +14,7 @@ from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
 from services.common.auth import roles
+from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.hub.crossborder import store as crossborder_store
 from services.hub.ocds import orders as ocds_orders
@@ -110,7 +109,7 @@ class ReleasePackage(MethodView):
     @blp.response(200, description="an OCDS 1.1 release package (release-package-schema.json), one release per order")
     def get(self):
         """The brokered cross-border orders as an OCDS 1.1 release package (combine packages with ocdskit)."""
-        published = datetime.now(timezone.utc)
+        published = utcnow()
         runtime = hub_runtime()
         with runtime.engine.connect() as conn:
             orders = ocds_orders.load(conn)

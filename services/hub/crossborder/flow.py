@@ -21,13 +21,14 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Callable
 
 from sqlalchemy import Connection
 
 from services.common import outbox
+from services.common.clock import utcnow
 from services.common.config import Settings
 from services.common.envelope import Envelope
 from services.common.events import Recorded
@@ -67,12 +68,8 @@ class CostModel:
         )
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class CrossBorder:
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = _now):
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utcnow):
         federation = settings.federation
         self.hub_site = settings.site.id
         self.rates = federation.rates_to_eur

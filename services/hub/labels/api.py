@@ -10,7 +10,7 @@ site or status and a CPV filter that is neither a division nor a code are 422 wi
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 import marshmallow as ma
 from flask.views import MethodView
@@ -19,6 +19,7 @@ from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
 from services.common.auth import public
+from services.common.clock import utc_today
 from services.common.errors import Invalid, NotFound
 from services.hub.labels import store as label_store
 from services.hub.query import STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, page_body, search_text
@@ -30,10 +31,6 @@ blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
 # The same query and answer as a site's own verification and register (services/label), so that a client
 # asks the hub and a site alike.
 CPV_DIVISION_OR_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{6})?$", error="a CPV division (two digits) or a full code")
-
-
-def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
 
 
 # --- query schemas -----------------------------------------------------------------------------------

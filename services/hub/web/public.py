@@ -12,9 +12,10 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
 from services.common.auth import public
+from services.common.clock import utc_today
 from services.hub.labels import store as label_store
 from services.hub.query import hub_runtime
-from services.hub.labels.api import LabelQuery, as_of, utc_today
+from services.hub.labels.api import LabelQuery, as_of
 from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
 from services.web import forms, nav_link, page_blueprint
 from services.web.messages import is_known
