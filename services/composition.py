@@ -18,7 +18,7 @@ from services.enquiries.crossborder import api as crossborder_api, store as cros
 from services.enquiries.lifecycle import api as lifecycle_api, deal_pages, tables as lifecycle_tables
 from services.enquiries.matching import store as matching_store
 from services.enquiries.programmes import api as programmes_api, pages as programmes_pages
-from services.enquiries.programmes import store as programmes_store
+from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
 from services.label import api as label_api, pages as label_pages
 from services.label import privacy as label_privacy, store as label_store
@@ -53,7 +53,7 @@ REGISTRY = Service(
     exporter=registry_privacy.personal_records)
 ENQUIRIES = Service(
     "enquiries",
-    components=(lifecycle_tables.COMPONENT, programmes_store.COMPONENT, matching_store.COMPONENT,
+    components=(lifecycle_tables.COMPONENT, programmes_tables.COMPONENT, matching_store.COMPONENT,
                 crossborder_store.COMPONENT),
     api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp),
     # deal_pages adds the negotiation views to the enquiry pages' blueprint (it is lifecycle.pages.blp)

@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from services.enquiries.programmes import store
+from services.enquiries.programmes import store, tables
+from services.enquiries.programmes.hours import Usage
 from tests.support.programmes import ORG_A, ProgrammesSite, apply_call, consultant_body, race
 
 pytestmark = pytest.mark.services
@@ -81,8 +82,8 @@ def test_concurrent_bookings_never_exceed_the_allowance(site):
                 "first_consultation", "further"}
     with site.runtime.engine.connect() as conn:
         usage = store.usage_of(conn, p["id"])
-        quarters = conn.execute(select(func.sum(store.booking.c.quarters))).scalar_one()
-    assert usage[firm_a["id"]] == store.m.Usage(first_consultation=Decimal(4), further=Decimal(10))
+        quarters = conn.execute(select(func.sum(tables.booking.c.quarters))).scalar_one()
+    assert usage[firm_a["id"]] == Usage(first_consultation=Decimal(4), further=Decimal(10))
     assert usage[firm_b["id"]].further == Decimal("9.75")
     assert quarters == (4 + 10 + Decimal("9.75")) * 4
     report = site.call("GET", f"/programmes/{p['id']}/report", expect=200).json

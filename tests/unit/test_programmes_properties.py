@@ -9,7 +9,9 @@ from decimal import Decimal
 from hypothesis import given, settings, strategies as st
 
 from services.common.errors import Conflict, Invalid
-from services.enquiries.programmes import model as m
+from services.enquiries.programmes.applications import CANCELLED, WITHDRAWN, Firm
+from services.enquiries.programmes.hours import BOOKING_KINDS
+from services.enquiries.programmes.model import Programme
 
 NOW = datetime(2026, 3, 2, tzinfo=timezone.utc)
 TODAY = NOW.date()
@@ -21,14 +23,14 @@ commands = st.lists(st.one_of(
     st.tuples(st.just("withdraw"), st.integers(0, FIRMS - 1)),
     st.tuples(st.just("cancel"), st.integers(0, FIRMS - 1)),
     st.tuples(st.just("places"), st.integers(1, 6)),
-    st.tuples(st.just("book"), st.integers(0, FIRMS - 1), st.sampled_from(m.BOOKING_KINDS), hours),
+    st.tuples(st.just("book"), st.integers(0, FIRMS - 1), st.sampled_from(BOOKING_KINDS), hours),
 ), max_size=60)
 
 
 @settings(max_examples=300, deadline=None)
 @given(places=st.integers(1, 5), first=st.integers(0, 16), further=st.integers(1, 40), script=commands)
 def test_places_order_and_allowance_hold(places, first, further, script):
-    p = m.Programme.create(id="p", name="P", funder="F", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+    p = Programme.create(id="p", name="P", funder="F", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
                            places=places, first_consultation_hours=Decimal(first) / 4,
                            further_hours=Decimal(further) / 4)
     live: dict[int, str] = {}  # firm -> id of its live application
@@ -38,10 +40,10 @@ def test_places_order_and_allowance_hold(places, first, further, script):
         name, firm = command[0], command[1]
         try:
             if name == "apply":
-                application = p.apply(f"a{step}", m.Firm(f"firm {firm}", f"org-{firm}"), NOW)
+                application = p.apply(f"a{step}", Firm(f"firm {firm}", f"org-{firm}"), NOW)
                 live[firm] = application.id
             elif name in ("withdraw", "cancel") and firm in live:
-                p.end(live.pop(firm), m.WITHDRAWN if name == "withdraw" else m.CANCELLED, NOW)
+                p.end(live.pop(firm), WITHDRAWN if name == "withdraw" else CANCELLED, NOW)
             elif name == "places":
                 p.update(places=firm)
             elif name == "book" and firm in live:

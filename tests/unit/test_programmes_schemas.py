@@ -6,7 +6,8 @@ from decimal import Decimal
 import marshmallow as ma
 import pytest
 
-from services.enquiries.programmes import model as m
+from services.enquiries.programmes.applications import Firm
+from services.enquiries.programmes.hours import is_quarter_hours
 from services.enquiries.programmes.schemas import ConsultantSchema, ProgrammeApplicationSchema, ProgrammeSchema
 
 PROGRAMME = {"name": "P", "funder": "F", "starts_on": "2026-01-01", "ends_on": "2026-12-31", "places": 10}
@@ -17,7 +18,7 @@ PROGRAMME = {"name": "P", "funder": "F", "starts_on": "2026-01-01", "ends_on": "
     ("1.0000000000000000000000000001", False), ("1e-999999999", False), ("1E+20", False),
 ])
 def test_quarter_hours_are_checked_on_the_digits(hours, quarter):
-    assert m.is_quarter_hours(Decimal(hours)) is quarter
+    assert is_quarter_hours(Decimal(hours)) is quarter
 
 
 def test_a_programme_defaults_to_four_plus_ten_hours():
@@ -38,7 +39,7 @@ def test_invalid_programme_fields(field, value):
 
 def test_an_application_is_a_firm():
     firm = ProgrammeApplicationSchema().load({"firm_name": " Bau AG ", "organisation_id": None})
-    assert firm == m.Firm("Bau AG", None)
+    assert firm == Firm("Bau AG", None)
     with pytest.raises(ma.ValidationError) as raised:
         ProgrammeApplicationSchema().load({"firm_name": "X", "organisation_id": "nope"})
     assert "organisation_id" in raised.value.messages

@@ -17,7 +17,11 @@ from flask_smorest import Blueprint
 
 from services.common.auth import current_principal, roles
 from services.common.errors import Forbidden
-from services.enquiries.programmes import handlers, model as m, reports, store
+from services.enquiries.programmes import bookings_store, consultants_store, handlers, reports, store
+from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Application
+from services.enquiries.programmes.consultants import Consultant
+from services.enquiries.programmes.hours import to_hours
+from services.enquiries.programmes.model import Programme
 from services.enquiries.programmes.schemas import (
     ApplicationPage, ProgrammeApplicationQuery, ProgrammeApplicationSchema, BookingPage, ProgrammeBookingQuery, ProgrammeBookingSchema, ConsultantPage,
     ConsultantPatch, ConsultantQuery, ConsultantSchema, ProgrammePage, ProgrammePatch, ProgrammeQuery,
@@ -61,19 +65,19 @@ def _page(page: store.Page, present=lambda item: item) -> dict:
             "total": page.total}
 
 
-def _present_programme(conn, programme: m.Programme) -> dict:
+def _present_programme(conn, programme: Programme) -> dict:
     counts = store.count_by_status(conn, programme.id)
-    accepted = counts.get(m.ACCEPTED, 0)
+    accepted = counts.get(ACCEPTED, 0)
     return {**{f.name: getattr(programme, f.name) for f in dataclasses.fields(programme)},
             "accepted": accepted, "places_left": max(programme.places - accepted, 0),
-            "waiting_list_length": counts.get(m.WAITING, 0)}
+            "waiting_list_length": counts.get(WAITING, 0)}
 
 
-def _present_application(application: m.Application, positions: dict[str, int]) -> dict:
+def _present_application(application: Application, positions: dict[str, int]) -> dict:
     return {**dataclasses.asdict(application), "waiting_position": positions.get(application.id)}
 
 
-def _own_application(conn, programme_id: str, application_id: str) -> m.Application:
+def _own_application(conn, programme_id: str, application_id: str) -> Application:
     application = store.load_application(conn, programme_id, application_id)
     acting_for = _acting_for()
     if acting_for is not None and application.firm.organisation_id != acting_for:
@@ -191,7 +195,7 @@ class ApplicationWithdrawal(MethodView):
     def post(self, body, programme_id, application_id):
         """The firm withdraws; a place it held goes to the first on the waiting list."""
         application = handlers.end_application(_runtime().uow(), str(programme_id), str(application_id),
-                                               m.WITHDRAWN, _now(), body["reason"], _acting_for())
+                                               WITHDRAWN, _now(), body["reason"], _acting_for())
         return _present_application(application, {})
 
 
@@ -203,7 +207,7 @@ class ApplicationCancellation(MethodView):
     def post(self, body, programme_id, application_id):
         """The site cancels an application; a place it held goes to the first on the waiting list."""
         application = handlers.end_application(_runtime().uow(), str(programme_id), str(application_id),
-                                               m.CANCELLED, _now(), body["reason"])
+                                               CANCELLED, _now(), body["reason"])
         return _present_application(application, {})
 
 
@@ -218,7 +222,7 @@ class Bookings(MethodView):
         """Hours booked in the programme, by date (filter by firm's application, consultant, status)."""
         with _runtime().engine.connect() as conn:
             store.load_programme(conn, str(programme_id))
-            return _page(store.search_bookings(conn, str(programme_id), **query))
+            return _page(bookings_store.search_bookings(conn, str(programme_id), **query))
 
     @roles(*STAFF)
     @blp.arguments(ProgrammeBookingSchema)
@@ -241,9 +245,9 @@ class BookingCancellation(MethodView):
 
 # --- consultants -------------------------------------------------------------------------------------
 
-def _with_hours(conn, consultants: list[m.Consultant]) -> list[dict]:
-    delivered = store.hours_delivered(conn, [c.id for c in consultants])
-    return [{**dataclasses.asdict(c), "hours_delivered": delivered.get(c.id, store.to_hours(0))}
+def _with_hours(conn, consultants: list[Consultant]) -> list[dict]:
+    delivered = consultants_store.hours_delivered(conn, [c.id for c in consultants])
+    return [{**dataclasses.asdict(c), "hours_delivered": delivered.get(c.id, to_hours(0))}
             for c in consultants]
 
 
@@ -255,7 +259,7 @@ class Consultants(MethodView):
     def get(self, query):
         """The site's experts and consultants (by CPV division, language, name), with hours delivered."""
         with _runtime().engine.connect() as conn:
-            page = store.search_consultants(conn, **query)
+            page = consultants_store.search_consultants(conn, **query)
             return {**_page(page), "items": _with_hours(conn, page.items)}
 
     @roles(*STAFF)
@@ -274,7 +278,7 @@ class ConsultantById(MethodView):
     def get(self, consultant_id):
         """A consultant, with the hours delivered in all programmes."""
         with _runtime().engine.connect() as conn:
-            return _with_hours(conn, [store.load_consultant(conn, str(consultant_id))])[0]
+            return _with_hours(conn, [consultants_store.load_consultant(conn, str(consultant_id))])[0]
 
     @roles(*STAFF)
     @blp.arguments(ConsultantPatch)

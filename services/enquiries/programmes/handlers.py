@@ -13,7 +13,10 @@ from datetime import date, datetime
 
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.uow import UnitOfWork
-from services.enquiries.programmes import model as m, store
+from services.enquiries.programmes import bookings_store, consultants_store, store, tables
+from services.enquiries.programmes.applications import Application, Firm
+from services.enquiries.programmes.consultants import Consultant
+from services.enquiries.programmes.model import Programme
 
 
 def _new_id() -> str:
@@ -27,15 +30,15 @@ def _check_member(acting_for: str | None, organisation_id: str | None) -> None:
 
 # --- programmes --------------------------------------------------------------------------------------
 
-def create_programme(uow: UnitOfWork, fields: dict) -> m.Programme:
+def create_programme(uow: UnitOfWork, fields: dict) -> Programme:
     with uow:
-        programme = m.Programme.create(id=_new_id(), **fields)
+        programme = Programme.create(id=_new_id(), **fields)
         store.save_programme(uow.conn, programme, 0)
         uow.commit()
     return programme
 
 
-def update_programme(uow: UnitOfWork, programme_id: str, changes: dict) -> m.Programme:
+def update_programme(uow: UnitOfWork, programme_id: str, changes: dict) -> Programme:
     """New terms; more places take firms off the waiting list at once."""
     with uow:
         programme = store.load_programme(uow.conn, programme_id, lock=True)
@@ -47,7 +50,7 @@ def update_programme(uow: UnitOfWork, programme_id: str, changes: dict) -> m.Pro
     return programme
 
 
-def close_programme(uow: UnitOfWork, programme_id: str) -> m.Programme:
+def close_programme(uow: UnitOfWork, programme_id: str) -> Programme:
     with uow:
         programme = store.load_programme(uow.conn, programme_id, lock=True)
         loaded_at = programme.version
@@ -59,8 +62,8 @@ def close_programme(uow: UnitOfWork, programme_id: str) -> m.Programme:
 
 # --- applications ------------------------------------------------------------------------------------
 
-def apply(uow: UnitOfWork, programme_id: str, firm: m.Firm, now: datetime,
-          acting_for: str | None = None) -> tuple[m.Application, int | None]:
+def apply(uow: UnitOfWork, programme_id: str, firm: Firm, now: datetime,
+          acting_for: str | None = None) -> tuple[Application, int | None]:
     """A firm applies. Returns the application and, if it waits, its place on the waiting list."""
     _check_member(acting_for, firm.organisation_id)
     with uow:
@@ -74,7 +77,7 @@ def apply(uow: UnitOfWork, programme_id: str, firm: m.Firm, now: datetime,
 
 
 def end_application(uow: UnitOfWork, programme_id: str, application_id: str, status: str, now: datetime,
-                    reason: str | None, acting_for: str | None = None) -> m.Application:
+                    reason: str | None, acting_for: str | None = None) -> Application:
     """Withdraw (the firm) or cancel (the site) an application; its place goes to the next in line."""
     with uow:
         application = store.load_application(uow.conn, programme_id, application_id)  # 404 first
@@ -93,7 +96,7 @@ def book_hours(uow: UnitOfWork, programme_id: str, fields: dict, today: date, bo
     with uow:
         programme = store.load_programme(uow.conn, programme_id, lock=True)
         try:
-            consultant = store.load_consultant(uow.conn, fields["consultant_id"])
+            consultant = consultants_store.load_consultant(uow.conn, fields["consultant_id"])
         except NotFound:
             raise Invalid("unknown consultant", {"consultant_id": ["no such consultant at this site"]}) from None
         try:
@@ -103,7 +106,7 @@ def book_hours(uow: UnitOfWork, programme_id: str, fields: dict, today: date, bo
                 from None
         consultant.require_active()
         programme.book(fields["application_id"], fields["kind"], fields["hours"], fields["date"], today)
-        booking = store.add_booking(
+        booking = bookings_store.add_booking(
             uow.conn, id=_new_id(), programme_id=programme_id, application_id=fields["application_id"],
             consultant_id=consultant.id, delivered_on=fields["date"], kind=fields["kind"], hours=fields["hours"],
             note=fields.get("note"), booked_by=booked_by)
@@ -115,32 +118,32 @@ def cancel_booking(uow: UnitOfWork, programme_id: str, booking_id: str) -> dict:
     """Correct a mistaken booking: its hours go back to the firm's allowance and off the consultant's."""
     with uow:
         programme = store.load_programme(uow.conn, programme_id, lock=True)
-        booking = store.load_booking(uow.conn, programme_id, booking_id)
-        if booking["status"] != store.ACTIVE_BOOKING:
+        booking = bookings_store.load_booking(uow.conn, programme_id, booking_id)
+        if booking["status"] != tables.ACTIVE_BOOKING:
             raise Conflict("the booking is already cancelled", code="booking_cancelled")
         programme.unbook(booking["application_id"], booking["kind"], booking["hours"])
-        store.cancel_booking(uow.conn, booking_id)
-        cancelled = store.load_booking(uow.conn, programme_id, booking_id)
+        bookings_store.cancel_booking(uow.conn, booking_id)
+        cancelled = bookings_store.load_booking(uow.conn, programme_id, booking_id)
         uow.commit()
     return cancelled
 
 
 # --- consultants -------------------------------------------------------------------------------------
 
-def enrol_consultant(uow: UnitOfWork, fields: dict) -> m.Consultant:
+def enrol_consultant(uow: UnitOfWork, fields: dict) -> Consultant:
     with uow:
-        consultant = m.Consultant.enrol(id=_new_id(), **fields)
-        store.save_consultant(uow.conn, consultant, 0)
+        consultant = Consultant.enrol(id=_new_id(), **fields)
+        consultants_store.save_consultant(uow.conn, consultant, 0)
         uow.commit()
     return consultant
 
 
-def update_consultant(uow: UnitOfWork, consultant_id: str, changes: dict) -> m.Consultant:
+def update_consultant(uow: UnitOfWork, consultant_id: str, changes: dict) -> Consultant:
     with uow:
-        consultant = store.load_consultant(uow.conn, consultant_id, lock=True)
+        consultant = consultants_store.load_consultant(uow.conn, consultant_id, lock=True)
         loaded_at = consultant.version
         if consultant.update(**changes):
-            store.save_consultant(uow.conn, consultant, loaded_at)
+            consultants_store.save_consultant(uow.conn, consultant, loaded_at)
             uow.commit()
     return consultant
 
@@ -148,6 +151,6 @@ def update_consultant(uow: UnitOfWork, consultant_id: str, changes: dict) -> m.C
 def remove_consultant(uow: UnitOfWork, consultant_id: str) -> None:
     """Only a consultant without bookings can go; one with delivered hours is made inactive instead."""
     with uow:
-        store.load_consultant(uow.conn, consultant_id, lock=True)
-        store.delete_consultant(uow.conn, consultant_id)
+        consultants_store.load_consultant(uow.conn, consultant_id, lock=True)
+        consultants_store.delete_consultant(uow.conn, consultant_id)
         uow.commit()

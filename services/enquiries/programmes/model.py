@@ -1,8 +1,9 @@
 """Consultation programmes: subsidised places, first come first served, and the hours booked on them.
 
-No I/O. A `Programme` is loaded together with its live applications (accepted or waiting) and the
-hours already booked on each; every decision about places and hours is taken here, while the caller
-holds the programme's lock (see store.py), so the rules hold under concurrency too.
+No I/O. A `Programme` is loaded together with its live applications (accepted or waiting, see
+applications.py) and the hours already booked on each (hours.py); every decision about places and hours
+is taken here, while the caller holds the programme's lock (see store.py), so the rules hold under
+concurrency too. The consultants who deliver the hours are in consultants.py.
 
 Rules an operator would expect, and what was chosen where the brief is silent:
 - Applications are numbered in order of arrival; the first `places` live ones are accepted, the rest
@@ -21,38 +22,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from services.common.errors import Conflict, Invalid
-from services.contracts import cpv  # pure: the CPV vocabulary
+from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Application, Firm
+from services.enquiries.programmes.hours import BOOKING_KINDS, FIRST_CONSULTATION, Usage, is_quarter_hours, show
 
 OPEN, CLOSED = "open", "closed"
-ACCEPTED, WAITING, WITHDRAWN, CANCELLED = "accepted", "waiting", "withdrawn", "cancelled"
-LIVE = (ACCEPTED, WAITING)
-FIRST_CONSULTATION, FURTHER = "first_consultation", "further"
-BOOKING_KINDS = (FIRST_CONSULTATION, FURTHER)
-LANGUAGES = ("de", "hu", "en")
 MAX_PLACES = 10_000
 MAX_ALLOWANCE_HOURS = Decimal(1000)
 
 
-def is_cpv_division(code: str) -> bool:
-    """`45` is a division of the CPV (45000000, construction work)."""
-    return isinstance(code, str) and len(code) == 2 and code.isdigit() and cpv.is_known(code + "000000")
-
-
 def invalid(field_name: str, message: str) -> Invalid:
     return Invalid(f"{field_name}: {message}", {field_name: [message]})
-
-
-def is_quarter_hours(hours: Decimal) -> bool:
-    """Exactly a multiple of 0.25, computed on the digits (Decimal arithmetic would round at 28 digits)."""
-    if not hours.is_finite() or hours.adjusted() > 9:
-        return False
-    _, digits, exponent = hours.as_tuple()
-    if exponent >= 0:
-        return True
-    if exponent < -40:  # more decimals than any quarter hour needs: refuse rather than compute 10**huge
-        return False
-    mantissa = int("".join(map(str, digits)))
-    return (mantissa * 4) % (10 ** -exponent) == 0
 
 
 def check_hours(field_name: str, hours: Decimal, allow_zero: bool, maximum: Decimal) -> None:
@@ -63,58 +42,6 @@ def check_hours(field_name: str, hours: Decimal, allow_zero: bool, maximum: Deci
     if not is_quarter_hours(hours):
         raise invalid(field_name, "must be in quarter hours (e.g. 1.25)")
 
-
-def show(hours: Decimal) -> str:
-    """1.50 -> '1.5', 4.00 -> '4'."""
-    return f"{hours.normalize():f}"
-
-
-# --- firms and applications --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Firm:
-    """A member organisation of the site (id and name), or a first contact known by its name only."""
-
-    name: str
-    organisation_id: str | None = None
-
-    @property
-    def key(self) -> str:
-        """What makes two applications the same firm's."""
-        return self.organisation_id or "name:" + " ".join(self.name.split()).casefold()
-
-
-@dataclass
-class Application:
-    id: str
-    programme_id: str
-    firm: Firm
-    arrival: int
-    status: str
-    applied_at: datetime
-    ended_at: datetime | None = None
-    reason: str | None = None
-
-    @property
-    def is_live(self) -> bool:
-        return self.status in LIVE
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Hours already booked on one application, per kind."""
-
-    first_consultation: Decimal = Decimal(0)
-    further: Decimal = Decimal(0)
-
-    def of(self, kind: str) -> Decimal:
-        return getattr(self, kind)
-
-    def plus(self, kind: str, hours: Decimal) -> "Usage":
-        return Usage(**{**self.__dict__, kind: self.of(kind) + hours})
-
-
-# --- the programme -----------------------------------------------------------------------------------
 
 @dataclass
 class Programme:
@@ -303,61 +230,3 @@ class Programme:
         self._require_open("close the programme")
         self.status = CLOSED
         self.version += 1
-
-
-# --- the consultant directory ------------------------------------------------------------------------
-
-@dataclass
-class Consultant:
-    """An expert or consultant of the site. Personal data: stays at the site, appears in no event."""
-
-    id: str
-    name: str
-    expertise: list[str]
-    languages: list[str]
-    active: bool = True
-    version: int = 0
-
-    UPDATABLE = ("name", "expertise", "languages", "active")
-
-    @classmethod
-    def enrol(cls, **fields) -> "Consultant":
-        consultant = cls(**fields)
-        consultant.check()
-        consultant.version = 1
-        return consultant
-
-    def check(self) -> None:
-        if not self.name or not self.name.strip():
-            raise invalid("name", "must not be blank")
-        self.expertise = sorted(set(self.expertise))
-        self.languages = [lang for lang in LANGUAGES if lang in set(self.languages)]
-        unknown = {str(i): [f"{code} is not a CPV division"] for i, code in enumerate(self.expertise)
-                   if not is_cpv_division(code)}
-        if unknown:
-            raise Invalid("expertise: unknown CPV divisions", {"expertise": unknown})
-        if not self.languages:
-            raise invalid("languages", f"at least one of {', '.join(LANGUAGES)}")
-
-    def update(self, **changes) -> bool:
-        unknown = set(changes) - set(self.UPDATABLE)
-        if unknown:
-            raise Invalid("these fields cannot be changed", {n: ["cannot be changed"] for n in sorted(unknown)})
-        before = {name: getattr(self, name) for name in changes}
-        for name, value in changes.items():
-            setattr(self, name, value)
-        try:
-            self.check()
-        except Invalid:
-            for name, value in before.items():
-                setattr(self, name, value)
-            raise
-        changed = any(before[name] != getattr(self, name) for name in changes)
-        if changed:
-            self.version += 1
-        return changed
-
-    def require_active(self) -> None:
-        if not self.active:
-            raise Conflict(f"consultant {self.id} is inactive", {"consultant_id": ["the consultant is inactive"]},
-                           code="consultant_inactive")

@@ -13,7 +13,10 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, roles
 from services.common.errors import SoproError
-from services.enquiries.programmes import handlers, model as m, reports, store
+from services.enquiries.programmes import consultants_store, handlers, reports, store
+from services.enquiries.programmes.applications import ACCEPTED, WAITING
+from services.enquiries.programmes.consultants import LANGUAGES
+from services.enquiries.programmes.hours import BOOKING_KINDS
 from services.enquiries.programmes.schemas import (
     ConsultantSchema, ProgrammeApplicationSchema, ProgrammeBookingSchema, ProgrammeSchema,
 )
@@ -70,12 +73,12 @@ def programmes():
 def _programmes_page(state, consultant_form, status):
     def load(conn):
         items = store.search_programmes(conn, per_page=100).items
-        consultants = store.search_consultants(conn, per_page=200).items
+        consultants = consultants_store.search_consultants(conn, per_page=200).items
         return [(p, store.count_by_status(conn, p.id)) for p in items], consultants
     rows, consultants = _read(load)
     # Both forms have a `name` field: the consultant's fields carry a prefix in their ids.
     return render_template("enquiries/programmes.html", rows=rows, consultants=consultants, form=state,
-                           consultant_form=consultant_form.scoped("consultant"), languages=m.LANGUAGES), status
+                           consultant_form=consultant_form.scoped("consultant"), languages=LANGUAGES), status
 
 
 @blp.route("/office/consultants", methods=["POST"])
@@ -99,16 +102,16 @@ def programme_page(programme_id: str, apply_form=None, booking_form=None, status
     def load(conn):
         report = reports.programme_report(conn, programme_id)
         positions = store.waiting_positions(conn, programme_id)
-        waiting = store.search_applications(conn, programme_id, status=m.WAITING, per_page=200).items
-        accepted = store.search_applications(conn, programme_id, status=m.ACCEPTED, per_page=200).items
-        consultants = store.search_consultants(conn, active=True, per_page=200).items
+        waiting = store.search_applications(conn, programme_id, status=WAITING, per_page=200).items
+        accepted = store.search_applications(conn, programme_id, status=ACCEPTED, per_page=200).items
+        consultants = consultants_store.search_consultants(conn, active=True, per_page=200).items
         return store.load_programme(conn, programme_id), report, positions, waiting, accepted, consultants
     programme, report, positions, waiting, accepted, consultants = _read(load)
     return render_template(
         "enquiries/programme.html", programme=programme, report=report, positions=positions,
         waiting=sorted(waiting, key=lambda a: positions.get(a.id, 0)), accepted=accepted, consultants=consultants,
         apply_form=apply_form or forms.FormState(), booking_form=booking_form or forms.FormState(),
-        kinds=m.BOOKING_KINDS, firm_choices=[(a.id, a.firm.name) for a in accepted],
+        kinds=BOOKING_KINDS, firm_choices=[(a.id, a.firm.name) for a in accepted],
         consultant_choices=[(c.id, c.name) for c in consultants]), status
 
 

@@ -12,9 +12,12 @@ from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
 from services.common.fields import Id, storable as _storable
-from services.enquiries.programmes import model as m
+from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Firm
+from services.enquiries.programmes.consultants import LANGUAGES, is_cpv_division
+from services.enquiries.programmes.hours import BOOKING_KINDS, is_quarter_hours
+from services.enquiries.programmes.model import CLOSED, MAX_ALLOWANCE_HOURS, MAX_PLACES, OPEN
 
-APPLICATION_STATUSES = (m.ACCEPTED, m.WAITING, m.WITHDRAWN, m.CANCELLED)
+APPLICATION_STATUSES = (ACCEPTED, WAITING, WITHDRAWN, CANCELLED)
 
 
 # --- fields ------------------------------------------------------------------------------------------
@@ -34,14 +37,14 @@ class Line(ma.fields.String):
 
 def _quarter_hours(value: Decimal) -> None:
     # Out-of-range values are Range's to report (arithmetic on a huge exponent would overflow).
-    if value.is_finite() and value.adjusted() < 4 and not m.is_quarter_hours(value):
+    if value.is_finite() and value.adjusted() < 4 and not is_quarter_hours(value):
         raise ma.ValidationError("must be in quarter hours (e.g. 1.25)")
 
 
 def Hours(positive: bool = False, **kwargs):
     """Hours as a decimal (a string in JSON answers), in quarter hours."""
     return ma.fields.Decimal(as_string=True, validate=[
-        validate.Range(min=0, min_inclusive=not positive, max=m.MAX_ALLOWANCE_HOURS), _quarter_hours], **kwargs)
+        validate.Range(min=0, min_inclusive=not positive, max=MAX_ALLOWANCE_HOURS), _quarter_hours], **kwargs)
 
 
 class Division(ma.fields.String):
@@ -49,13 +52,13 @@ class Division(ma.fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        if not m.is_cpv_division(value):
+        if not is_cpv_division(value):
             raise ma.ValidationError("not a CPV division (two digits, e.g. 45)")
         return value
 
 
 def Language(**kwargs):
-    return ma.fields.String(validate=validate.OneOf(m.LANGUAGES), **kwargs)
+    return ma.fields.String(validate=validate.OneOf(LANGUAGES), **kwargs)
 
 
 class Strict(ma.Schema):
@@ -75,7 +78,7 @@ class ProgrammeSchema(Strict):
     funder = Line(200, required=True)
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
-    places = ma.fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=m.MAX_PLACES),
+    places = ma.fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_PLACES),
                                metadata={"description": "how many firms get a subsidised place"})
     first_consultation_hours = Hours(load_default=Decimal(4), metadata={"description": "per firm; default 4"})
     further_hours = Hours(load_default=Decimal(10), metadata={"description": "per firm; default 10"})
@@ -99,7 +102,7 @@ ProgrammePatch = ProgrammePatchSchema(partial=True)
 
 
 class ProgrammeQuery(PageQuery):
-    status = ma.fields.String(validate=validate.OneOf((m.OPEN, m.CLOSED)))
+    status = ma.fields.String(validate=validate.OneOf((OPEN, CLOSED)))
 
 
 # --- applications ------------------------------------------------------------------------------------
@@ -122,7 +125,7 @@ class ProgrammeApplicationSchema(Strict):
     @ma.post_load
     def build(self, data, **kwargs):
         firm = data.pop("firm")
-        return m.Firm(firm["name"], firm.get("organisation_id"))
+        return Firm(firm["name"], firm.get("organisation_id"))
 
 
 class ProgrammeApplicationQuery(PageQuery):
@@ -139,7 +142,7 @@ class ProgrammeBookingSchema(Strict):
     consultant_id = Id(required=True)
     date = ma.fields.Date(required=True, metadata={"description": "when the hours were delivered"})
     hours = Hours(positive=True, required=True)
-    kind = ma.fields.String(required=True, validate=validate.OneOf(m.BOOKING_KINDS))
+    kind = ma.fields.String(required=True, validate=validate.OneOf(BOOKING_KINDS))
     note = ma.fields.String(allow_none=True, load_default=None, validate=[validate.Length(max=1000), _storable])
     status = ma.fields.String(dump_only=True)
     booked_by = ma.fields.String(dump_only=True)

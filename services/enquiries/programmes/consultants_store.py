@@ -1,0 +1,62 @@
+"""Queries of the consultant directory, and of the hours its consultants delivered."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from services.common.errors import Conflict
+from services.enquiries.programmes.consultants import Consultant
+from services.enquiries.programmes.hours import to_hours
+from services.enquiries.programmes.store import Page, one_row, utcnow
+from services.enquiries.programmes.tables import ACTIVE_BOOKING, booking, consultant
+
+
+def _consultant(row) -> Consultant:
+    return Consultant(id=row.id, name=row.name, expertise=list(row.expertise), languages=list(row.languages),
+                      active=row.active, version=row.version)
+
+
+def load_consultant(conn: Connection, consultant_id: str, lock: bool = False) -> Consultant:
+    return _consultant(one_row(conn, consultant, consultant_id, "consultant", lock))
+
+
+def save_consultant(conn: Connection, c: Consultant, expected_version: int) -> None:
+    now = utcnow()
+    row = dict(id=c.id, name=c.name, expertise=list(c.expertise), languages=list(c.languages), active=c.active,
+               version=c.version)
+    if expected_version == 0:
+        conn.execute(insert(consultant).values(**row, created_at=now, updated_at=now))
+        return
+    done = conn.execute(update(consultant).where(consultant.c.id == c.id, consultant.c.version == expected_version)
+                        .values(**row, updated_at=now))
+    if done.rowcount != 1:
+        raise Conflict(f"consultant {c.id} was changed concurrently; reload and retry", code="concurrent_update")
+
+
+def delete_consultant(conn: Connection, consultant_id: str) -> None:
+    if conn.execute(select(booking.c.id).where(booking.c.consultant_id == consultant_id).limit(1)).first():
+        raise Conflict("the consultant has booked hours; set active to false instead", code="consultant_has_bookings")
+    conn.execute(consultant.delete().where(consultant.c.id == consultant_id))
+
+
+def hours_delivered(conn: Connection, consultant_ids: list[str]) -> dict[str, Decimal]:
+    rows = conn.execute(select(booking.c.consultant_id, func.sum(booking.c.quarters))
+                        .where(booking.c.consultant_id.in_(consultant_ids), booking.c.status == ACTIVE_BOOKING)
+                        .group_by(booking.c.consultant_id))
+    return {id_: to_hours(quarters) for id_, quarters in rows}
+
+
+def search_consultants(conn: Connection, *, page: int = 1, per_page: int = 50, active: bool | None = None,
+                       division: str | None = None, language: str | None = None, q: str | None = None) -> Page:
+    """Filters on the JSON lists run in Python over the (small) directory, the same on both databases."""
+    query = select(consultant).order_by(consultant.c.name, consultant.c.id)
+    if active is not None:
+        query = query.where(consultant.c.active == active)
+    found = [_consultant(r) for r in conn.execute(query)]
+    found = [c for c in found if (division is None or division in c.expertise)
+             and (language is None or language in c.languages)
+             and (q is None or q.casefold() in c.name.casefold())]
+    start = (page - 1) * per_page
+    return Page(found[start:start + per_page], page, per_page, len(found))
+
