@@ -51,4 +51,3 @@ def search_bookings(conn: Connection, programme_id: str, *, page: int = 1, per_p
             conditions.append(column == value)
     return page_of(conn, booking, conditions, (booking.c.delivered_on, booking.c.booked_at, booking.c.id),
                    page, per_page, _booking_dict)
-

@@ -59,4 +59,3 @@ def search_consultants(conn: Connection, *, page: int = 1, per_page: int = 50, a
              and (q is None or q.casefold() in c.name.casefold())]
     start = (page - 1) * per_page
     return Page(found[start:start + per_page], page, per_page, len(found))
-
