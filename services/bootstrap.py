@@ -2,7 +2,8 @@
 
 The services and what each contributes are listed in `services.composition`; this builds from that table.
 Nothing is built at import time. `create_app(runtime)` is the app factory: the kernel's app
-(`create_flask_app`), the web kernel (`init_web`), then every service's blueprints, in the table's order.
+(`create_flask_app`), the web kernel (`init_web`), every service's blueprints, in the table's order, and
+the ports the services provide each other (`services.common.ports.provide`).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from services.common.api import create_flask_app
 from services.common.config import Settings
 from services.common.db import Component
 from services.common.migrate import KERNEL, upgrade
+from services.common.ports import provide
 from services.common.runtime import Runtime, build_runtime
 from services.composition import HUB_SERVICES, SITE_SERVICES, Service
 from services.sync.api import provide_hub_ingest
@@ -75,6 +77,8 @@ def create_app(runtime: Runtime) -> Flask:
             api.register_blueprint(blp)
         for blp in service.pages:
             app.register_blueprint(blp)
+        for kind, implementation in service.provides:
+            provide(app, kind, implementation(runtime))
     ingest = hub_ingest_of(settings)
     if ingest is not None:
         provide_hub_ingest(app, partial(ingest, runtime))

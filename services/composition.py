@@ -2,6 +2,8 @@
 
 A reader goes from a route, an event type or a queue to its code by following these imports; nothing
 is discovered by name. `services.bootstrap` builds apps, databases and workers from this table.
+A port (`services.contracts.ports`) a service asks for in-process is answered by the implementation
+another service lists in `provides` here.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from flask import Blueprint
 
 from services import jobs, workers
 from services.common.db import Component
+from services.contracts.ports import CaseStudyPublisher, LabelRegister
 from services.enquiries import privacy as enquiries_privacy
 from services.enquiries.crossborder import api as crossborder_api, store as crossborder_store
 from services.enquiries.lifecycle import api as lifecycle_api, deal_pages, tables as lifecycle_tables
@@ -21,8 +24,8 @@ from services.enquiries.programmes import api as programmes_api, pages as progra
 from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
 from services.label import api as label_api, pages as label_pages
-from services.label import privacy as label_privacy, store as label_store
-from services.registry import api as registry_api, pages as registry_pages
+from services.label import ports as label_ports, privacy as label_privacy, store as label_store
+from services.registry import api as registry_api, pages as registry_pages, ports as registry_ports
 from services.registry import privacy as registry_privacy, store as registry_store
 from services.sync import api as sync_api, feed as sync_feed
 
@@ -44,13 +47,16 @@ class Service:
     exporter: Callable | None = None
     eraser: Callable | None = None
     jobs: tuple[Callable, ...] = ()  # (runtime, now) -> report lines
+    # (port, runtime -> its implementation): the ports of services.contracts.ports this service answers
+    provides: tuple[tuple[type, Callable], ...] = ()
 
 
 REGISTRY = Service(
     "registry", components=(registry_store.COMPONENT,), api=(registry_api.blp,), pages=(registry_pages.blp,),
     # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
     # they no longer count, then the contacts (services.privacy.erase_person)
-    exporter=registry_privacy.personal_records)
+    exporter=registry_privacy.personal_records,
+    provides=((CaseStudyPublisher, registry_ports.CaseStudies),))
 ENQUIRIES = Service(
     "enquiries",
     components=(lifecycle_tables.COMPONENT, programmes_tables.COMPONENT, matching_store.COMPONENT,
@@ -64,7 +70,8 @@ ENQUIRIES = Service(
 LABEL = Service(
     "label", components=(label_store.COMPONENT,), api=(label_api.blp,), pages=(label_pages.blp,),
     exporter=label_privacy.personal_records, eraser=label_privacy.erase_person,
-    jobs=(jobs.expire_labels, jobs.end_label_suspensions))
+    jobs=(jobs.expire_labels, jobs.end_label_suspensions),
+    provides=((LabelRegister, label_ports.PublicRegister),))
 SYNC = Service("sync", api=(sync_feed.blp, sync_api.blp))
 HUB = Service(
     "hub", components=(hub_store.COMPONENT,), api=tuple(hub_api.BLUEPRINTS), pages=tuple(hub_pages.BLUEPRINTS),

@@ -3,8 +3,9 @@ enterprises and offers, a case study's page, a company's showcase, and the state
 
 Reads go through the registry's store like the public API does (published and active records only,
 never a contact person); the statement of support is loaded with the API's `StatementSchema` and filed
-with the same handler. Labels come from the label service's public register (its handlers, the same
-answer as GET /api/v1/labels).
+with the same handler. Labels come from the label service's public register through the port
+`LabelRegister` (`services.contracts.ports`; the label service provides it, see `provides` of LABEL in
+`services.composition`), the same answer as GET /api/v1/labels.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, public, roles
 from services.common.errors import Conflict, NotFound, SoproError
-from services.label import handlers as label_handlers
+from services.common.ports import port
+from services.contracts.ports import LabelRegister, ValidLabel
 from services.registry import handlers, model as m, store
 from services.registry.schemas import OfferQuery, OrganisationQuery, StatementSchema
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -55,14 +57,9 @@ def _names(conn, ids) -> dict[str, m.Organisation]:
     return found
 
 
-def valid_labels(holder: str | None = None) -> dict[str, list]:
+def valid_labels(holder: str | None = None) -> dict[str, list[ValidLabel]]:
     """Valid labels by holder organisation id (the label service's public register)."""
-    page = label_handlers.search_labels(_runtime().engine, holder=holder, cpv_division=None, status="valid",
-                                        page=1, per_page=200)
-    found: dict[str, list] = {}
-    for label in page.items:
-        found.setdefault(label.holder_organisation_id, []).append(label)
-    return found
+    return port(LabelRegister).valid_labels(holder)
 
 
 # --- home and case studies ---------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from dataclasses import replace
 from flask.views import MethodView
 
 from services.common.auth import public, roles
+from services.common.ports import port
+from services.contracts.ports import CaseStudyPublisher
 from services.enquiries.lifecycle import case_studies, handlers, matching_port, model as m, store
 from services.enquiries.lifecycle import deals_api  # noqa: F401 - registers the proposal and agreement views
 from services.enquiries.lifecycle import public_text_api  # noqa: F401 - registers the public text's view
@@ -141,4 +143,4 @@ class EnquiryCaseStudy(MethodView):
     @blp.response(201, CaseStudyDraftSchema)
     def post(self, overrides, enquiry_id):
         """Publish the closed enquiry as a case study in the registry (title and summary may be given)."""
-        return case_studies.publish(runtime().uow, str(enquiry_id), overrides, now())
+        return case_studies.publish(runtime().uow, port(CaseStudyPublisher), str(enquiry_id), overrides, now())

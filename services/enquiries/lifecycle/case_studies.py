@@ -1,23 +1,23 @@
 """A closed enquiry becomes a case study in the registry, with its impact attached.
 
 `draft` is pure: it proposes the case study's fields from the enquiry, its agreements and their impact.
-`publish` hands them to the registry's own use case, `services.registry.handlers.publish_case_study`,
-in-process. That handler takes its dependencies as parameters (a unit of work and the date) and owns
-its tables and events, so this is a call into the registry's API in Python, not a read of its store.
+`publish` hands them to the registry through the port `CaseStudyPublisher` (`services.contracts.ports`;
+the registry provides it, see `provides` of REGISTRY in `services.composition`), in-process and in the
+registry's own transaction, then links the case study to the enquiry in a second one.
 (An HTTP call to /api/v1/case-studies would need a staff token minted by the site for itself, for no
 gain when both run in one process.) The registry has no unpublished state, so the broker reviews the
 draft (GET) before publishing it (POST), optionally with their own title and summary.
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 
 from services.common.errors import Conflict
+from services.contracts.ports import CaseStudyFields, CaseStudyImpact, CaseStudyPublisher
 from services.enquiries.lifecycle import deals as d, deals_store, model as m, store
 from services.enquiries.lifecycle.impact import ImpactRecord
-from services.registry import handlers as registry
-from services.registry.model import Impact
 
 
 def draft(enquiry: m.Enquiry, agreements: list[d.Agreement], impacts: list[ImpactRecord]) -> dict:
@@ -51,9 +51,9 @@ def load_draft(conn, enquiry_id: str) -> dict:
     return draft(enquiry, deals_store.agreements_of(conn, enquiry_id), deals_store.impacts_of(conn, enquiry_id))
 
 
-def publish(new_uow, enquiry_id: str, overrides: dict, now: datetime) -> dict:
+def publish(new_uow, publisher: CaseStudyPublisher, enquiry_id: str, overrides: dict, now: datetime) -> dict:
     """Publish the case study in the registry, then remember it on the enquiry (a second transaction:
-    the registry's use case commits its own). A second call is a 409, not a second case study."""
+    the registry commits its own). A second call is a 409, not a second case study."""
     with new_uow() as uow:
         fields = load_draft(uow.conn, enquiry_id)
     if fields["case_study_id"]:
@@ -61,14 +61,24 @@ def publish(new_uow, enquiry_id: str, overrides: dict, now: datetime) -> dict:
                        {"case_study_id": [fields["case_study_id"]]}, code="case_study_exists")
     fields.pop("case_study_id")
     fields.update({k: v for k, v in overrides.items() if v is not None})
-    fields["impact"] = Impact(**fields["impact"])
-    study = registry.publish_case_study(new_uow(), fields, now.date())
+    study = publisher.publish(_as_contract(fields), now.date())
     with new_uow() as uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         enquiry.case_study_id = study.id
         store.save_enquiry(uow.conn, enquiry)
         uow.commit()
-    return {**fields, "impact": vars(fields["impact"]), "case_study_id": study.id}
+    published = study.fields
+    return {"title": published.title, "summary": published.summary, "year": published.year,
+            "cpv_codes": list(published.cpv_codes), "client_organisation_id": published.client_organisation_id,
+            "social_enterprise_id": published.social_enterprise_id, "impact": asdict(published.impact),
+            "case_study_id": study.id}
+
+
+def _as_contract(fields: dict) -> CaseStudyFields:
+    return CaseStudyFields(
+        title=fields["title"], summary=fields["summary"], year=fields["year"], cpv_codes=tuple(fields["cpv_codes"]),
+        client_organisation_id=fields["client_organisation_id"], social_enterprise_id=fields["social_enterprise_id"],
+        impact=CaseStudyImpact(**fields["impact"]))
 
 
 def _require_closed(enquiry: m.Enquiry) -> None:

@@ -1,0 +1,77 @@
+"""Ports: what one service asks of another in-process, as interfaces (`typing.Protocol`), never its code.
+
+A consumer asks for a port by its Protocol (`services.common.ports.port(LabelRegister)`) and gets the
+implementation a service provides. To follow a call from the consumer to the code that answers it:
+the Protocol here -> the `provides` field of the service in `services.composition` (which names the
+implementation) -> the implementation in that service's `ports` module. Only the plain values below
+cross the boundary, never a service's model classes.
+
+| port               | provided by                               | used by                                  |
+|--------------------|-------------------------------------------|------------------------------------------|
+| LabelRegister      | services.label.ports.PublicRegister       | the registry's catalogue and showcase    |
+| CaseStudyPublisher | services.registry.ports.CaseStudies       | a closed enquiry's case study (enquiries) |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+
+# --- the label service's public register --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ValidLabel:
+    """A quality label that is valid today (neither suspended, revoked nor expired)."""
+
+    number: str
+    holder_organisation_id: str
+    valid_until: date
+
+
+@runtime_checkable
+class LabelRegister(Protocol):
+    def valid_labels(self, holder: str | None = None) -> dict[str, list[ValidLabel]]:
+        """The valid labels by holder organisation id; with `holder`, only that organisation's (the same
+        answer as GET /api/v1/labels?status=valid)."""
+        ...
+
+
+# --- the registry's case studies ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseStudyImpact:
+    value_paid_eur: Decimal | None = None
+    material_diverted_kg: Decimal | None = None
+    integration_hours: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class CaseStudyFields:
+    """What a case study says. The organisations are this site's: the client is not a social enterprise,
+    `social_enterprise_id` is one (checked by the registry: a 422 otherwise)."""
+
+    title: str
+    summary: str
+    year: int
+    cpv_codes: tuple[str, ...] = ()
+    client_organisation_id: str | None = None
+    social_enterprise_id: str | None = None
+    impact: CaseStudyImpact = field(default_factory=CaseStudyImpact)
+
+
+@dataclass(frozen=True)
+class PublishedCaseStudy:
+    """A case study as the registry holds it."""
+
+    id: str
+    reference: str
+    fields: CaseStudyFields
+
+
+@runtime_checkable
+class CaseStudyPublisher(Protocol):
+    def publish(self, fields: CaseStudyFields, today: date) -> PublishedCaseStudy:
+        """Publish a case study, in the registry's own transaction (it commits)."""
+        ...

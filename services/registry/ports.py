@@ -1,0 +1,32 @@
+"""The registry's implementations of the contract's ports (`services.contracts.ports`), provided to the
+other services by the composition root (`provides` of REGISTRY in `services.composition`)."""
+from __future__ import annotations
+
+from datetime import date
+
+from services.common.runtime import Runtime
+from services.contracts.ports import CaseStudyFields, CaseStudyImpact, PublishedCaseStudy
+from services.registry import handlers, model as m
+
+
+class CaseStudies:
+    """`CaseStudyPublisher`: the registry's own use case (`handlers.publish_case_study`), in its own
+    transaction."""
+
+    def __init__(self, runtime: Runtime):
+        self._runtime = runtime
+
+    def publish(self, fields: CaseStudyFields, today: date) -> PublishedCaseStudy:
+        impact = m.Impact(value_paid_eur=fields.impact.value_paid_eur,
+                          material_diverted_kg=fields.impact.material_diverted_kg,
+                          integration_hours=fields.impact.integration_hours)
+        study = handlers.publish_case_study(self._runtime.uow(), dict(
+            title=fields.title, summary=fields.summary, year=fields.year, cpv_codes=list(fields.cpv_codes),
+            client_organisation_id=fields.client_organisation_id,
+            social_enterprise_id=fields.social_enterprise_id, impact=impact), today)
+        return PublishedCaseStudy(id=study.id, reference=study.reference, fields=CaseStudyFields(
+            title=study.title, summary=study.summary, year=study.year, cpv_codes=tuple(study.cpv_codes),
+            client_organisation_id=study.client_organisation_id, social_enterprise_id=study.social_enterprise_id,
+            impact=CaseStudyImpact(value_paid_eur=study.impact.value_paid_eur,
+                                   material_diverted_kg=study.impact.material_diverted_kg,
+                                   integration_hours=study.impact.integration_hours)))
