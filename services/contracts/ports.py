@@ -63,7 +63,7 @@ class CaseStudyFields:
 
 @dataclass(frozen=True)
 class PublishedCaseStudy:
-    """A case study as the registry holds it."""
+    """A case study as the registry holds it (on a repeated publish, as first published)."""
 
     id: str
     reference: str
@@ -72,6 +72,10 @@ class PublishedCaseStudy:
 
 @runtime_checkable
 class CaseStudyPublisher(Protocol):
-    def publish(self, fields: CaseStudyFields, today: date) -> PublishedCaseStudy:
-        """Publish a case study, in the registry's own transaction (it commits)."""
+    def publish(self, case_study_id: str, fields: CaseStudyFields, today: date) -> PublishedCaseStudy:
+        """Publish a case study under the caller's id, in the registry's own transaction (it commits).
+
+        Idempotent by id: if a case study with `case_study_id` exists, it is returned unchanged (no second
+        reference number, no second event), whatever `fields` say, so that a caller that crashed after
+        publishing can simply publish again."""
         ...

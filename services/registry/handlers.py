@@ -212,11 +212,19 @@ def _check_parties(conn, fields: dict) -> None:
             raise Invalid(f"{name}: {message}", {name: [message]})
 
 
-def publish_case_study(uow: UnitOfWork, fields: dict, today: date) -> m.CaseStudy:
+def publish_case_study(uow: UnitOfWork, fields: dict, today: date, case_study_id: str | None = None) -> m.CaseStudy:
+    """Publish a case study. With `case_study_id` (a caller's deterministic id) it is idempotent: if that
+    case study exists it is returned unchanged, with no second reference number and no second event; a
+    concurrent publisher of the same id loses on the primary key (a 409)."""
     with uow:
+        if case_study_id is not None:
+            try:
+                return store.load_case_study(uow.conn, case_study_id)
+            except NotFound:
+                pass
         _check_parties(uow.conn, fields)
         ref = store.next_reference(uow.conn, uow.site_id, "case_study", today.year)
-        study = m.CaseStudy.publish(id=_new_id(), reference=ref, **fields)
+        study = m.CaseStudy.publish(id=case_study_id or _new_id(), reference=ref, **fields)
         store.save_case_study(uow.conn, study, 0)
         uow.record(study)
         uow.commit()

@@ -11,19 +11,19 @@ from services.registry import handlers, model as m
 
 class CaseStudies:
     """`CaseStudyPublisher`: the registry's own use case (`handlers.publish_case_study`), in its own
-    transaction."""
+    transaction, idempotent by the caller's id."""
 
     def __init__(self, runtime: Runtime):
         self._runtime = runtime
 
-    def publish(self, fields: CaseStudyFields, today: date) -> PublishedCaseStudy:
+    def publish(self, case_study_id: str, fields: CaseStudyFields, today: date) -> PublishedCaseStudy:
         impact = m.Impact(value_paid_eur=fields.impact.value_paid_eur,
                           material_diverted_kg=fields.impact.material_diverted_kg,
                           integration_hours=fields.impact.integration_hours)
         study = handlers.publish_case_study(self._runtime.uow(), dict(
             title=fields.title, summary=fields.summary, year=fields.year, cpv_codes=list(fields.cpv_codes),
             client_organisation_id=fields.client_organisation_id,
-            social_enterprise_id=fields.social_enterprise_id, impact=impact), today)
+            social_enterprise_id=fields.social_enterprise_id, impact=impact), today, case_study_id=case_study_id)
         return PublishedCaseStudy(id=study.id, reference=study.reference, fields=CaseStudyFields(
             title=study.title, summary=study.summary, year=study.year, cpv_codes=tuple(study.cpv_codes),
             client_organisation_id=study.client_organisation_id, social_enterprise_id=study.social_enterprise_id,
