@@ -23,6 +23,7 @@ from services.common.metrics import register_metrics
 from services.common.migrate import KERNEL
 from services.common.ratelimit import RateLimitExceeded, count_public_write, init_rate_limits, too_many_requests
 from services.common.request_guard import RequestGuardPlugin, guard_request
+from services.common.runtime import APP_EXTENSION
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def create_flask_app(name: str, title: str, runtime, components=(KERNEL,)) -> tu
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
-    app.extensions["sopro"] = runtime
+    app.extensions[APP_EXTENSION] = runtime
     api = SoproApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
         # each operation's access rule, and the answers of the request guard, in the document

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.common.auth import authenticate, public, user_token
 from services.common.errors import Unauthorized
 from services.common.ratelimit import not_a_public_write
+from services.common.runtime import current_runtime
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Tokens for the users of this site")
 
@@ -34,7 +34,7 @@ class Token(MethodView):
     @blp.response(200, TokenResponse)
     def post(self, creds):
         """Exchange a site user's username and password for a bearer token."""
-        runtime = current_app.extensions["sopro"]
+        runtime = current_runtime()
         with runtime.engine.connect() as conn:
             user = authenticate(conn, creds["username"], creds["password"])
         if user is None:

@@ -24,6 +24,7 @@ from services.common import bus
 from services.common.auth import public
 from services.common.errors import SoproError
 from services.common.migrate import alembic_config
+from services.common.runtime import current_runtime
 
 log = logging.getLogger("sopro.health")
 
@@ -109,7 +110,7 @@ class Ready(MethodView):
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="not ready: each failed check under `errors`")
     def get(self):
         """Readiness: database reachable, migrations at head, broker reachable (unless in-memory)."""
-        runtime = current_app.extensions["sopro"]
+        runtime = current_runtime()
         with _probe_lock:  # probes are cheap but not free; never run several at once per process
             failed = check_database(runtime, expected_heads(runtime))
             failed.update(check_bus(runtime.settings.bus_url))

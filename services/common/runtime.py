@@ -1,11 +1,13 @@
 """The runtime of one site (or the hub): the dependencies that handlers, APIs and workers share.
 
-`build_runtime(settings)` makes them; nothing is built at import time.
+`build_runtime(settings)` makes them (nothing is built at import time); `create_api` keeps the runtime
+on its Flask app, where `current_runtime()` finds it during a request.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import Engine
 
 from services.common.auth import Tokens, issuer_of
@@ -17,6 +19,7 @@ from services.common.keys import signing_key
 from services.common.signing import Verifier
 
 FEDERATION_ROLES = frozenset({"federation"})
+APP_EXTENSION = "sopro"  # where create_api keeps the runtime on the Flask app
 
 
 @dataclass
@@ -40,6 +43,11 @@ class Runtime:
         """A short-lived token with which the hub reads a site's feed."""
         return self.tokens.issue(f"{self.site_id}:reconciler", ["federation"],
                                  audience=issuer_of(audience_site), ttl_seconds=300)
+
+
+def current_runtime() -> Runtime:
+    """The runtime of the app serving this request: how views, pages and request hooks reach it."""
+    return current_app.extensions[APP_EXTENSION]
 
 
 def build_runtime(settings: Settings, engine: Engine | None = None) -> Runtime:

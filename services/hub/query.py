@@ -1,4 +1,4 @@
-"""What every hub API shares: the runtime, the member sites, the query parameters' validators and
+"""What every hub API shares: the member sites, the query parameters' validators and
 the paged response body. The APIs themselves are one per capability (`register.api`, `enquiries.api`,
 `labels.api`, `crossborder.api`); `services.hub.api` lists their blueprints.
 """
@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timezone
 
 import marshmallow as ma
-from flask import current_app
 from marshmallow import validate
 
 from services.common.fields import storable as _storable
+from services.common.runtime import current_runtime
 
 CPV_PREFIX = validate.Regexp(r"^[0-9]{1,8}$", error="a CPV prefix is one to eight digits, e.g. 452")
 NUTS_PREFIX = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$", error="a NUTS code or prefix, e.g. AT or AT12 or AT127")
@@ -23,12 +23,8 @@ def search_text(description: str) -> ma.fields.String:
                             metadata={"description": description})
 
 
-def hub_runtime():
-    return current_app.extensions["sopro"]
-
-
 def member_site_ids() -> list[str]:
-    return [s.id for s in hub_runtime().settings.federation.member_sites]
+    return [s.id for s in current_runtime().settings.federation.member_sites]
 
 
 def _known_site(value: str) -> None:

@@ -9,13 +9,14 @@ Access (default deny; every method declares its rule):
 """
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.common.auth import current_principal, public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import Forbidden, NotFound
+from services.common.runtime import current_runtime
 from services.label import handlers, model as m, network
 from services.label.schemas import (
     ApplicationPage, ApplicationPatch, ComplaintPage, LabelApplicationQuery, LabelApplicationSchema,
@@ -29,10 +30,6 @@ blp = Blueprint("label", __name__, url_prefix="/api/v1",
 
 STAFF = ("site_admin", "assessor", "approver")
 DECIDERS = ("approver", "site_admin")
-
-
-def _runtime():
-    return current_app.extensions["sopro"]
 
 
 
@@ -56,7 +53,7 @@ def _page(page) -> dict:
 
 def _present(label: m.Label) -> dict:
     site = m.LABEL_NUMBER.match(label.number)
-    return {**label.__dict__, "deciding_site": site.group(1) if site else _runtime().site_id}
+    return {**label.__dict__, "deciding_site": site.group(1) if site else current_runtime().site_id}
 
 
 # --- applications ------------------------------------------------------------------------------------
@@ -69,7 +66,7 @@ class Applications(MethodView):
     def get(self, query):
         """Applications: a member's own organisation's, or all of them for staff."""
         organisation_id = _acting_for() or query.get("organisation_id")
-        return _page(handlers.list_applications(_runtime().engine, organisation_id, query.get("status"),
+        return _page(handlers.list_applications(current_runtime().engine, organisation_id, query.get("status"),
                                                 query["page"], query["per_page"]))
 
     @roles("member", "site_admin")
@@ -77,7 +74,7 @@ class Applications(MethodView):
     @blp.response(201, LabelApplicationSchema)
     def post(self, fields):
         """Apply for the label for a product or service of a member organisation (a draft)."""
-        return handlers.create_application(_runtime().uow(), fields, _actor(), _acting_for())
+        return handlers.create_application(current_runtime().uow(), fields, _actor(), _acting_for())
 
 
 @blp.route("/label-applications/<uuid:application_id>")
@@ -85,14 +82,14 @@ class ApplicationById(MethodView):
     @roles("member", *STAFF)
     @blp.response(200, LabelApplicationSchema)
     def get(self, application_id):
-        return handlers.get_application(_runtime().engine, str(application_id), _acting_for())
+        return handlers.get_application(current_runtime().engine, str(application_id), _acting_for())
 
     @roles("member", "site_admin")
     @blp.arguments(ApplicationPatch)
     @blp.response(200, LabelApplicationSchema)
     def patch(self, changes, application_id):
         """Edit a draft (or an application returned for more evidence); submitted ones are frozen (409)."""
-        return handlers.update_application(_runtime().uow(), str(application_id), changes, _actor(), _acting_for())
+        return handlers.update_application(current_runtime().uow(), str(application_id), changes, _actor(), _acting_for())
 
 
 @blp.route("/label-applications/<uuid:application_id>/submit")
@@ -101,7 +98,7 @@ class Submission(MethodView):
     @blp.response(200, LabelApplicationSchema)
     def post(self, application_id):
         """Submit the application for assessment; its evidence is frozen from now on."""
-        return handlers.submit_application(_runtime().uow(), str(application_id), _actor(), _acting_for())
+        return handlers.submit_application(current_runtime().uow(), str(application_id), _actor(), _acting_for())
 
 
 @blp.route("/label-applications/<uuid:application_id>/assessment")
@@ -111,7 +108,7 @@ class Assessment(MethodView):
     @blp.response(200, LabelApplicationSchema)
     def post(self, body, application_id):
         """Score each criterion of the application's catalogue version, with reasons."""
-        return handlers.assess_application(_runtime().uow(), str(application_id), _actor(), body["scores"], utcnow())
+        return handlers.assess_application(current_runtime().uow(), str(application_id), _actor(), body["scores"], utcnow())
 
 
 @blp.route("/label-applications/<uuid:application_id>/decision")
@@ -122,7 +119,7 @@ class Decision(MethodView):
     def post(self, body, application_id):
         """Decide an assessed application: granted, refused or returned. Never by its assessor."""
         now = utcnow()
-        app, _ = handlers.decide_application(_runtime().uow(), str(application_id), _actor(), body["outcome"],
+        app, _ = handlers.decide_application(current_runtime().uow(), str(application_id), _actor(), body["outcome"],
                                              body["reason"], now.date(), now)
         return app
 
@@ -133,8 +130,8 @@ class ApplicationAudit(MethodView):
     @blp.response(200, LabelAuditEntrySchema(many=True))
     def get(self, application_id):
         """Every step of the application (and of the label it led to): who, when, what, why."""
-        app = handlers.get_application(_runtime().engine, str(application_id), None)
-        return handlers.audit_trail(_runtime().engine, [app.id] + ([app.label_number] if app.label_number else []))
+        app = handlers.get_application(current_runtime().engine, str(application_id), None)
+        return handlers.audit_trail(current_runtime().engine, [app.id] + ([app.label_number] if app.label_number else []))
 
 
 # --- labels ------------------------------------------------------------------------------------------
@@ -146,7 +143,7 @@ class Labels(MethodView):
     @blp.response(200, LabelPage)
     def get(self, query):
         """The public register of this site's labels, by holder, CPV division and status."""
-        page = handlers.search_labels(_runtime().engine, holder=query.get("holder"), cpv_division=query.get("cpv"),
+        page = handlers.search_labels(current_runtime().engine, holder=query.get("holder"), cpv_division=query.get("cpv"),
                                       status=query.get("status"), page=query["page"], per_page=query["per_page"])
         return {**_page(page), "items": [_present(lbl) for lbl in page.items]}
 
@@ -159,7 +156,7 @@ class LabelByNumber(MethodView):
         """Verify a label: its status (valid, suspended, revoked, expired), holder, product and validity.
         A number issued by another site is verified with the hub's network register. A number nobody
         knows answers 404 with errors {"label": ["unknown"]}."""
-        runtime = _runtime()
+        runtime = current_runtime()
         label = handlers.find_label(runtime.engine, number)
         if label is not None:
             return _present(label)
@@ -187,14 +184,14 @@ def _label_action(name: str, schema, act, doc: str):
 
 
 _label_action("suspend", LabelSuspensionSchema, lambda b, n: handlers.suspend_label(
-    _runtime().uow(), n, _actor(), b["until"], b["reason"], utc_today()),
+    current_runtime().uow(), n, _actor(), b["until"], b["reason"], utc_today()),
     "Suspend a valid label for at most 6 months, with a reason.")
 _label_action("reinstate", LabelOptionalReasonSchema, lambda b, n: handlers.reinstate_label(
-    _runtime().uow(), n, _actor(), b["reason"]), "End a suspension: the label is valid again.")
+    current_runtime().uow(), n, _actor(), b["reason"]), "End a suspension: the label is valid again.")
 _label_action("revoke", LabelReasonSchema, lambda b, n: handlers.revoke_label(
-    _runtime().uow(), n, _actor(), b["reason"]), "Revoke a label, with a reason.")
+    current_runtime().uow(), n, _actor(), b["reason"]), "Revoke a label, with a reason.")
 _label_action("renew", LabelOptionalReasonSchema, lambda b, n: handlers.renew_label(
-    _runtime().uow(), n, _actor(), utc_today()), "Renew a valid label before it expires: a new validity.")
+    current_runtime().uow(), n, _actor(), utc_today()), "Renew a valid label before it expires: a new validity.")
 
 
 @blp.route("/labels/<string:number>/audit")
@@ -202,10 +199,10 @@ class LabelAudit(MethodView):
     @roles(*STAFF)
     @blp.response(200, LabelAuditEntrySchema(many=True))
     def get(self, number):
-        label = handlers.find_label(_runtime().engine, number)
+        label = handlers.find_label(current_runtime().engine, number)
         if label is None:
             raise NotFound(f"the label number {number[:60]} is unknown", {"label": ["unknown"]}, code="unknown_label")
-        return handlers.audit_trail(_runtime().engine, [label.application_id, label.number])
+        return handlers.audit_trail(current_runtime().engine, [label.application_id, label.number])
 
 
 # --- complaints --------------------------------------------------------------------------------------
@@ -217,13 +214,13 @@ class Complaints(MethodView):
     @blp.response(201, LabelComplaintSchema)
     def post(self, body):
         """Anyone may complain about a label (or the label scheme); the contact stays with staff."""
-        return handlers.file_complaint(_runtime().uow(), body["label_number"], body["text"], body["contact"])
+        return handlers.file_complaint(current_runtime().uow(), body["label_number"], body["text"], body["contact"])
 
     @roles(*STAFF)
     @blp.arguments(LabelComplaintQuery, location="query")
     @blp.response(200, ComplaintPage)
     def get(self, query):
-        return _page(handlers.list_complaints(_runtime().engine, query.get("status"), query["page"],
+        return _page(handlers.list_complaints(current_runtime().engine, query.get("status"), query["page"],
                                               query["per_page"]))
 
 
@@ -232,7 +229,7 @@ class ComplaintById(MethodView):
     @roles(*STAFF)
     @blp.response(200, LabelStaffComplaintSchema)
     def get(self, complaint_id):
-        return handlers.get_complaint(_runtime().engine, str(complaint_id))
+        return handlers.get_complaint(current_runtime().engine, str(complaint_id))
 
 
 @blp.route("/label-complaints/<uuid:complaint_id>/review")
@@ -242,7 +239,7 @@ class ComplaintReview(MethodView):
     @blp.response(200, LabelStaffComplaintSchema)
     def post(self, body, complaint_id):
         """Move a complaint on; an upheld one may suspend or revoke its label."""
-        return handlers.review_complaint(_runtime().uow(), str(complaint_id), body["status"], body["resolution"],
+        return handlers.review_complaint(current_runtime().uow(), str(complaint_id), body["status"], body["resolution"],
                                          _actor(), utc_today(), body["action"], body["suspend_until"])
 
 
@@ -251,5 +248,5 @@ class ComplaintAudit(MethodView):
     @roles(*STAFF)
     @blp.response(200, LabelAuditEntrySchema(many=True))
     def get(self, complaint_id):
-        handlers.get_complaint(_runtime().engine, str(complaint_id))
-        return handlers.audit_trail(_runtime().engine, [str(complaint_id)])
+        handlers.get_complaint(current_runtime().engine, str(complaint_id))
+        return handlers.audit_trail(current_runtime().engine, [str(complaint_id)])

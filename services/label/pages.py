@@ -7,12 +7,13 @@ tells an approver who assessed the application that someone else must decide it.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
+from services.common.runtime import current_runtime
 from services.label import catalogue, handlers, model as m, network
 from services.contracts.events.label import LABEL_STATUSES
 from services.label.schemas import LabelAssessmentSchema, LabelDecisionSchema, LabelQuery
@@ -26,10 +27,6 @@ nav_link(blp, "applications", _l("Label applications"), roles=STAFF, area=OFFICE
 APPLICATION_STATUSES = ("submitted", "assessed", "returned", "granted", "refused", "draft")
 
 
-def _runtime():
-    return current_app.extensions["sopro"]
-
-
 
 # --- public: the register and verification -----------------------------------------------------------
 
@@ -41,7 +38,7 @@ def register():
     query = forms.load(LabelQuery(), {**criteria, "page": request.args.get("page", "1")}, state)
     page = None
     if query is not None:
-        page = handlers.search_labels(_runtime().engine, holder=query.get("holder"), cpv_division=query.get("cpv"),
+        page = handlers.search_labels(current_runtime().engine, holder=query.get("holder"), cpv_division=query.get("cpv"),
                                       status=query.get("status"), page=query["page"], per_page=query["per_page"])
     return render_template("label/register.html", form=state, page=page, status_choices=choices(LABEL_STATUSES))
 
@@ -57,11 +54,11 @@ def verify():
         if not m.LABEL_NUMBER.match(number):
             state.errors["number"] = [_("Please enter a label number like SOPRO-AT12-2026-0001.")]
         else:
-            label = handlers.find_label(_runtime().engine, number)
+            label = handlers.find_label(current_runtime().engine, number)
             issuer = m.LABEL_NUMBER.match(number).group(1)
-            if label is None and issuer != _runtime().site_id:
+            if label is None and issuer != current_runtime().site_id:
                 try:
-                    label = network.verify_at_hub(_runtime().settings.federation, number)
+                    label = network.verify_at_hub(current_runtime().settings.federation, number)
                 except SoproError:
                     unreachable = True
             unknown = label is None and not unreachable
@@ -76,12 +73,12 @@ def verify():
 def applications():
     status = request.args.get("status", "submitted")
     status = status if status in APPLICATION_STATUSES else "submitted"
-    page = handlers.list_applications(_runtime().engine, None, status, 1, 200)
+    page = handlers.list_applications(current_runtime().engine, None, status, 1, 200)
     return render_template("label/applications.html", page=page, status=status, statuses=APPLICATION_STATUSES)
 
 
 def application_page(application_id: str, assessment_form=None, decision_form=None, status: int = 200):
-    engine = _runtime().engine
+    engine = current_runtime().engine
     application = handlers.get_application(engine, application_id, None)
     audit = handlers.audit_trail(engine, [application.id] + ([application.label_number]
                                                                if application.label_number else []))
@@ -106,7 +103,7 @@ def application(application_id):
 @roles("assessor")
 def assess(application_id):
     """Scores and reasons per criterion of the application's catalogue version."""
-    app = handlers.get_application(_runtime().engine, str(application_id), None)
+    app = handlers.get_application(current_runtime().engine, str(application_id), None)
     criteria = catalogue.load(app.catalogue_version).criteria
     names = [f"scores.{c.id}.{part}" for c in criteria for part in ("score", "reason")]
     body, values = forms.body_from(request.form, names)
@@ -114,7 +111,7 @@ def assess(application_id):
     loaded = forms.load(LabelAssessmentSchema(), _integers(body, criteria), state)
     if loaded is not None:
         try:
-            handlers.assess_application(_runtime().uow(), str(application_id), current_principal().subject,
+            handlers.assess_application(current_runtime().uow(), str(application_id), current_principal().subject,
                                         loaded["scores"], utcnow())
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
@@ -147,7 +144,7 @@ def decide(application_id):
     if loaded is not None:
         try:
             now = utcnow()
-            handlers.decide_application(_runtime().uow(), str(application_id), current_principal().subject,
+            handlers.decide_application(current_runtime().uow(), str(application_id), current_principal().subject,
                                         loaded["outcome"], loaded["reason"], now.date(), now)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)

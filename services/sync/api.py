@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from services.common.api import PageQuery, page_schema
 from services.common.auth import current_principal, roles
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.sync import deadletters, moderation
 from services.sync.reconcile import make_reconciler
 
@@ -23,10 +24,6 @@ blp = Blueprint("operations", __name__, url_prefix="/api/v1/federation",
 HUB_INGEST = "sopro.hub_ingest"
 
 
-def _runtime():
-    return current_app.extensions["sopro"]
-
-
 def provide_hub_ingest(app, ingest) -> None:
     """The composition root gives the hub's app its ingest: () -> (QueueSpec, EventProcessor, streams)."""
     app.extensions[HUB_INGEST] = ingest
@@ -34,7 +31,7 @@ def provide_hub_ingest(app, ingest) -> None:
 
 def _hub_ingest():
     """The hub's ingest: (consumer name, expected streams, reconciler). 404 at a site."""
-    runtime = _runtime()
+    runtime = current_runtime()
     if not runtime.settings.is_hub:
         raise NotFound("streams are moderated at the hub")
     spec, processor, streams = current_app.extensions[HUB_INGEST]()
@@ -85,7 +82,7 @@ class DeadLetters(MethodView):
     @blp.response(200, page_schema(DeadLetterSummary, "DeadLetterPage"))
     def get(self, query):
         """Dead-lettered messages of this site's (or the hub's) consumers, oldest first."""
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             items, total = deadletters.list_letters(conn, query.get("consumer"), query["state"], query["page"],
                                                     query["per_page"])
         return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
@@ -101,7 +98,7 @@ class DeadLetter(MethodView):
         # A plain path segment, not <int:>, so that the access check answers before routing does.
         if not letter_id.isdigit() or len(letter_id) > 18:
             raise NotFound(f"no dead letter {letter_id}")
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return deadletters.get_letter(conn, int(letter_id))
 
 
@@ -146,7 +143,7 @@ class Streams(MethodView):
     def get(self):
         """Every stream the hub ingests: its position, the site's last seq, and whether it is paused."""
         consumer, streams, _ = _hub_ingest()
-        return {"items": moderation.streams(_runtime().engine, consumer, streams)}
+        return {"items": moderation.streams(current_runtime().engine, consumer, streams)}
 
 
 @blp.route("/streams/<site>/<service>/pause")
@@ -159,7 +156,7 @@ class Pause(MethodView):
     def post(self, body, site, service):
         """Stop applying a site's stream at the hub. Its events are neither applied nor lost."""
         consumer, stream, _ = _known_stream(site, service)
-        return moderation.pause(_runtime().engine, consumer, stream, current_principal().subject, body["reason"])
+        return moderation.pause(current_runtime().engine, consumer, stream, current_principal().subject, body["reason"])
 
 
 @blp.route("/streams/<site>/<service>/resume")

@@ -9,7 +9,6 @@ import json
 import re
 
 import marshmallow as ma
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import Connection, func, select
@@ -19,6 +18,7 @@ from services.common.envelope import STREAM_PATTERN
 from services.common.errors import Invalid, NotFound
 from services.common.jsonbody import MAX_INTEGER
 from services.common.outbox import outbox
+from services.common.runtime import current_runtime
 
 blp = Blueprint("federation", __name__, url_prefix="/federation", description="The site's event feed")
 
@@ -58,7 +58,7 @@ class Feed(MethodView):
     @blp.response(200, FeedPage)
     def get(self, query, stream):
         """The events of one of this site's streams after `after`, oldest first."""
-        runtime = current_app.extensions["sopro"]
+        runtime = current_runtime()
         if not re.match(STREAM_PATTERN, stream):
             raise Invalid("not a stream name", {"stream": ["expected <site>/<service>, e.g. AT12/registry"]})
         if not stream.startswith(runtime.site_id + "/"):

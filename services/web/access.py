@@ -24,6 +24,7 @@ from services.common.api import error_body
 from services.common.auth import authenticate, bearer_principal, enforce_access, user_token
 from services.common.errors import SoproError, Unauthorized
 from services.common.ratelimit import RateLimitExceeded, too_many_requests
+from services.common.runtime import current_runtime
 from services.common.sessions import end_session, session_token, start_session
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def lend_session_token() -> None:
     session_id = session.get(SESSION_KEY)
     if not isinstance(session_id, str):
         return
-    with _engine().connect() as conn:
+    with current_runtime().engine.connect() as conn:
         token = session_token(conn, session_id)
     if token is not None:
         request.environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
@@ -63,7 +64,7 @@ def lend_session_token() -> None:
             return
         except Unauthorized:
             del request.environ["HTTP_AUTHORIZATION"]
-            with _engine().begin() as conn:
+            with current_runtime().engine.begin() as conn:
                 end_session(conn, session_id)
     session.pop(SESSION_KEY, None)  # logged out, expired or revoked: the person logs in again
 
@@ -71,7 +72,7 @@ def lend_session_token() -> None:
 def log_in(username: str, password: str):
     """The user row if the credentials are right (the API's password check), and the session holds
     the user's token; else None."""
-    runtime = current_app.extensions["sopro"]
+    runtime = current_runtime()
     with runtime.engine.connect() as conn:
         user = authenticate(conn, username, password)
     if user is None:
@@ -87,16 +88,12 @@ def log_out() -> None:
     the chosen language."""
     session_id = session.get(SESSION_KEY)
     if isinstance(session_id, str):
-        with _engine().begin() as conn:
+        with current_runtime().engine.begin() as conn:
             end_session(conn, session_id)
     language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
-
-
-def _engine():
-    return current_app.extensions["sopro"].engine
 
 
 def safe_next(target: str | None, default: str) -> str:

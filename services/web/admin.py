@@ -7,7 +7,7 @@ kernel's tables: what a consumer could not apply, and what the relay has not pub
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy import case, func, select
@@ -16,6 +16,7 @@ from services.common.auth import ROLES, add_user, auth_user, current_principal, 
 from services.common.fields import Id, storable
 from services.common.inbox import dead_letter
 from services.common.outbox import outbox
+from services.common.runtime import current_runtime
 from services.web import forms
 from services.web.blueprints import OFFICE_AREA, nav_link, page_blueprint
 
@@ -35,12 +36,8 @@ class NewUserSchema(ma.Schema):
     organisation_id = Id(load_default=None, allow_none=True)
 
 
-def _engine():
-    return current_app.extensions["sopro"].engine
-
-
 def _users():
-    with _engine().connect() as conn:
+    with current_runtime().engine.connect() as conn:
         return conn.execute(select(auth_user).order_by(auth_user.c.username)).all()
 
 
@@ -58,7 +55,7 @@ def users():
         state.values["roles"] = body["roles"]
         fields = forms.load(NewUserSchema(), body, state)
         if fields is not None:
-            with _engine().begin() as conn:
+            with current_runtime().engine.begin() as conn:
                 taken = conn.execute(select(auth_user.c.username)
                                      .where(auth_user.c.username == fields["username"])).first()
                 if taken:
@@ -86,7 +83,7 @@ def change_user(username):
     if not chosen:
         flash(_("Choose at least one role."), "error")
         return redirect(url_for(".users"))
-    with _engine().begin() as conn:  # deactivation ends the user's tokens and sessions at once
+    with current_runtime().engine.begin() as conn:  # deactivation ends the user's tokens and sessions at once
         updated = update_user(conn, username, roles=chosen, active=active)
     flash(_("The user %(name)s has been changed.", name=username) if updated else _("There is no such user."),
           "success" if updated else "error")
@@ -97,7 +94,7 @@ def change_user(username):
 @roles(*ADMINS)
 def operations():
     """Messages that could not be applied, and events waiting to be published, per stream."""
-    with _engine().connect() as conn:
+    with current_runtime().engine.connect() as conn:
         letters = conn.execute(select(dead_letter).order_by(dead_letter.c.id.desc()).limit(100)).all()
         waiting = outbox.c.published_at.is_(None)
         backlog = conn.execute(

@@ -15,9 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from babel import Locale, numbers
-from flask import current_app, request, session
+from flask import request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale
 
+from services.common.runtime import current_runtime
 from services.web.messages import translate
 from services.web.vocabulary import term
 
@@ -42,7 +43,7 @@ def init_i18n(app, runtime, extra_translation_dirs=()) -> None:
 
 
 def site_languages() -> tuple[str, ...]:
-    offered = current_app.extensions["sopro"].settings.site.languages
+    offered = current_runtime().settings.site.languages
     return tuple(lang for lang in offered if lang in LANGUAGES) or ("en",)
 
 

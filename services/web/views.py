@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from services.common.auth import public
 from services.common.auth_api import Credentials
 from services.common.ratelimit import not_a_public_write
+from services.common.runtime import current_runtime
 from services.contracts import nuts as regions
 from services.web import access, cpv_labels, forms
 from services.web.admin import blp as admin_blp
@@ -30,7 +31,7 @@ def register(app) -> None:
 def template_helpers() -> dict:
     lang = language()
     principal = g.get("principal")
-    site = current_app.extensions["sopro"].settings.site
+    site = current_runtime().settings.site
     return {
         "lang": lang,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
@@ -50,7 +51,7 @@ def template_helpers() -> dict:
 
 
 def _site_name(site_id: str | None) -> str:
-    sites = current_app.extensions["sopro"].settings.federation.sites
+    sites = current_runtime().settings.federation.sites
     return f"{sites[site_id].name} ({site_id})" if site_id in sites else (site_id or "–")
 
 

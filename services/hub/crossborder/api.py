@@ -16,9 +16,10 @@ from services.common.api import PageQuery, page_schema
 from services.common.auth import roles
 from services.common.clock import utcnow
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.hub.crossborder import store as crossborder_store
 from services.hub.ocds import orders as ocds_orders
-from services.hub.query import STRICT_QUERY, SiteQuery, hub_runtime, page_body
+from services.hub.query import STRICT_QUERY, SiteQuery, page_body
 from services.contracts.events.hub import ORDER_STATES, PART_STATES
 
 blp = Blueprint("hub_cross_border", __name__, url_prefix="/api/v1",
@@ -85,7 +86,7 @@ class Orders(MethodView):
     @blp.response(200, OrderPage)
     def get(self, args):
         """Cross-border orders, newest first."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             found = crossborder_store.list_orders(conn, args["page"], args["per_page"], args.get("status"), args.get("site"))
         return page_body(found, args)
 
@@ -96,7 +97,7 @@ class OrderView(MethodView):
     @blp.response(200, OrderSchema)
     def get(self, order_id):
         """One order with its parts (every part ever forwarded, declined ones included) and its allocations."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             order = crossborder_store.order(conn, str(order_id))
             if order is None:
                 raise NotFound(f"no cross-border order {order_id}")
@@ -110,7 +111,7 @@ class ReleasePackage(MethodView):
     def get(self):
         """The brokered cross-border orders as an OCDS 1.1 release package (combine packages with ocdskit)."""
         published = utcnow()
-        runtime = hub_runtime()
+        runtime = current_runtime()
         with runtime.engine.connect() as conn:
             orders = ocds_orders.load(conn)
         names = {s.id: s.name for s in runtime.settings.federation.sites.values()}

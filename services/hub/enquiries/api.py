@@ -22,10 +22,11 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.auth import roles
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.contracts.events.enquiries import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub.enquiries import store as enquiry_store
 from services.hub.enquiries import impact
-from services.hub.query import CPV_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, member_site_ids, page_body
+from services.hub.query import CPV_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, member_site_ids, page_body
 
 blp = Blueprint("hub_brokerage", __name__, url_prefix="/api/v1",
                 description="Every site's enquiries, agreements and impact (agency roles)")
@@ -170,7 +171,7 @@ class Enquiries(MethodView):
     @blp.response(200, EnquiryPage)
     def get(self, args):
         """Enquiries of every site, newest submission first."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return page_body(enquiry_store.list_enquiries(conn, _filters(args), args["page"], args["per_page"]), args)
 
 
@@ -181,7 +182,7 @@ class EnquiryDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, enquiry_id):
         """An enquiry with its agreements and their impact records."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             enquiry = enquiry_store.get_enquiry(conn, str(enquiry_id))
             if enquiry is None:
                 raise NotFound(f"no enquiry {enquiry_id}")
@@ -197,5 +198,5 @@ class ImpactTotals(MethodView):
     @blp.response(200, ImpactTotalsSchema)
     def get(self, args):
         """The network's impact totals in four dimensions: overall, per site (and its years), per year."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return impact.impact_totals(conn, member_site_ids(), args.get("site"), args.get("year"))

@@ -21,8 +21,9 @@ from services.common.api import PageQuery, page_schema
 from services.common.auth import public
 from services.common.clock import utc_today
 from services.common.errors import Invalid, NotFound
+from services.common.runtime import current_runtime
 from services.hub.labels import store as label_store
-from services.hub.query import STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, page_body, search_text
+from services.hub.query import STRICT_QUERY, SiteQuery, UtcDateTime, page_body, search_text
 from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
 
 blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
@@ -80,7 +81,7 @@ class Labels(MethodView):
         today = utc_today()
         filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"),
                                            site=args.get("site"), status=args.get("status"))
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             rows, total = label_store.list_labels(conn, filters, today, args["page"], args["per_page"])
         return page_body(([as_of(r, today) for r in rows], total), args)
 
@@ -96,7 +97,7 @@ class LabelVerification(MethodView):
             LABEL_NUMBER(number)
         except ma.ValidationError as exc:
             raise Invalid("malformed label number", {"number": exc.messages}) from None
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             row = label_store.find_label(conn, number)
         if row is None:
             raise NotFound(f"label {number} is unknown", {"label": ["unknown"]}, code="unknown_label")

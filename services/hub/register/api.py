@@ -16,8 +16,9 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.auth import public, roles
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.hub.query import (
-    CPV_PREFIX, NUTS_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, hub_runtime, member_site_ids, page_body, search_text,
+    CPV_PREFIX, NUTS_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, member_site_ids, page_body, search_text,
 )
 from services.hub.register import queries as registry_queries
 from services.hub.register import stats
@@ -158,7 +159,7 @@ class Organisations(MethodView):
     @blp.response(200, OrganisationPage)
     def get(self, args):
         """Active organisations of every site; `cpv` keeps those with a published offer in that branch."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return page_body(registry_queries.list_organisations(conn, _filters(args), args["page"], args["per_page"]), args)
 
 
@@ -169,7 +170,7 @@ class OrganisationDetail(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, organisation_id):
         """An active organisation with its published offers."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             organisation = registry_queries.get_organisation(conn, str(organisation_id))
             if organisation is None:
                 raise NotFound(f"no organisation {organisation_id}")
@@ -183,7 +184,7 @@ class Offers(MethodView):
     @blp.response(200, OfferPage)
     def get(self, args):
         """Published offers of every site; `kind` and `region` apply to the offering organisation."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return page_body(registry_queries.list_offers(conn, _filters(args), args["page"], args["per_page"]), args)
 
 
@@ -194,7 +195,7 @@ class CaseStudies(MethodView):
     @blp.response(200, CaseStudyPage)
     def get(self, args):
         """Published case studies of every site, newest year first."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             found = registry_queries.list_case_studies(conn, _filters(args), args.get("year"), args["page"], args["per_page"])
             return page_body(found, args)
 
@@ -205,7 +206,7 @@ class CaseStudyDetail(MethodView):
     @blp.response(200, CaseStudySchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, case_study_id):
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             case_study = registry_queries.get_case_study(conn, str(case_study_id))
         if case_study is None:
             raise NotFound(f"no case study {case_study_id}")
@@ -220,5 +221,5 @@ class Statistics(MethodView):
     def get(self, args):
         """Per site: active members by kind, offers published, support statements by kind and region,
         enquiries by state and type."""
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return stats.statistics(conn, member_site_ids(), args.get("site"))

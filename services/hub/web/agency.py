@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select, tuple_
 
 from services.common.auth import roles
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.contracts.events.enquiries import ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub.consumers import INGEST_SERVICES
 from services.hub.crossborder import store as crossborder_store
@@ -23,7 +24,7 @@ from services.hub.enquiries import impact
 from services.hub.register import queries as registry_queries
 from services.hub.register import stats
 from services.hub.register import store as register_store
-from services.hub.query import hub_runtime, member_site_ids
+from services.hub.query import member_site_ids
 from services.hub.register.api import ConsolidatedQuery
 from services.hub.web.charts import ChartTexts, impact_charts, with_mean_distances
 from services.hub.crossborder.api import OrderQuery
@@ -86,7 +87,7 @@ def _stream_health(conn) -> list[health.StreamHealth]:
 @blp.route("/")
 @roles(*AGENCY)
 def overview():
-    with hub_runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         figures = stats.statistics(conn, member_site_ids())
         latest, _ = enquiry_store.list_enquiries(conn, enquiry_store.EnquiryFilters(), 1, 8)
         _, charts = _charts(conn)
@@ -104,7 +105,7 @@ def members():
     rows, total, page = [], 0, 1
     if args is not None:
         page = args["page"]
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             rows, total = registry_queries.list_organisations(conn, _registry_filters(args), page, PER_PAGE)
     return render_template("hub/agency/members.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(),
@@ -118,7 +119,7 @@ def offers():
     rows, total, page = [], 0, 1
     if args is not None:
         page = args["page"]
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             rows, total = registry_queries.list_offers(conn, _registry_filters(args), page, PER_PAGE)
     return render_template("hub/agency/offers.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(),
@@ -140,7 +141,7 @@ def enquiries():
         filters = enquiry_store.EnquiryFilters(
             site=args.get("site"), state=args.get("state"), type=args.get("type"), cpv=args.get("cpv"),
             year=args.get("year"), cross_border_flagged=args.get("cross_border_flagged"))
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             rows, total = enquiry_store.list_enquiries(conn, filters, page, PER_PAGE)
     return render_template("hub/agency/enquiries.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(), types=choices(ENQUIRY_TYPES),
@@ -150,7 +151,7 @@ def enquiries():
 @blp.route("/enquiries/<uuid:enquiry_id>")
 @roles(*AGENCY)
 def enquiry(enquiry_id):
-    with hub_runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         found = enquiry_store.get_enquiry(conn, str(enquiry_id))
         if found is None:
             raise NotFound(f"no enquiry {enquiry_id}")
@@ -173,7 +174,7 @@ def cross_border():
     orders, total, page, parts, names = [], 0, 1, {}, {}
     if args is not None:
         page = args["page"]
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             orders, total = crossborder_store.list_orders(conn, page, PER_PAGE, args.get("status"), args.get("site"))
             parts = {o["id"]: crossborder_store.parts(conn, o["id"]) for o in orders}
             names = organisation_names(conn, [(p["site"], p["organisation_id"])
@@ -200,7 +201,7 @@ def impact_page():
     args, state = read_query(ImpactQuery())
     summary, charts = None, []
     if args is not None:
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             summary, charts = _charts(conn, args.get("site"), args.get("year"))
     return render_template("hub/agency/impact.html", form=state, summary=summary, charts=charts,
                            sites=member_sites()), status_of(state)
@@ -209,7 +210,7 @@ def impact_page():
 @blp.route("/health")
 @roles(*AGENCY)
 def health_page():
-    with hub_runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         streams = _stream_health(conn)
         letters, open_dead = health.dead_letters(conn, limit=50)
     return render_template("hub/agency/health.html", streams=streams, letters=letters, open_dead=open_dead,

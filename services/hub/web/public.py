@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from services.common.auth import public
 from services.common.clock import utc_today
+from services.common.runtime import current_runtime
 from services.hub.labels import store as label_store
-from services.hub.query import hub_runtime
 from services.hub.labels.api import LabelQuery, as_of
 from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
 from services.web import forms, nav_link, page_blueprint
@@ -100,7 +100,7 @@ def pages_of(total: int, per_page: int) -> int:
 
 
 def member_sites() -> list[tuple[str, str]]:
-    return [(s.id, f"{s.id} – {s.name}") for s in hub_runtime().settings.federation.member_sites]
+    return [(s.id, f"{s.id} – {s.name}") for s in current_runtime().settings.federation.member_sites]
 
 
 # --- views -------------------------------------------------------------------------------------------
@@ -108,9 +108,9 @@ def member_sites() -> list[tuple[str, str]]:
 @blp.route("/")
 @public
 def home():
-    with hub_runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         _, labels = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1)
-    portals = [(s.id, s.name, s.url) for s in hub_runtime().settings.federation.member_sites]
+    portals = [(s.id, s.name, s.url) for s in current_runtime().settings.federation.member_sites]
     return render_template("hub/home.html", form=forms.FormState(), valid_labels=labels, portals=portals)
 
 
@@ -127,7 +127,7 @@ def verify_label():
     number = request.args.get("number", "").strip().upper()  # people type numbers in lower case too
     state = forms.FormState(values={"number": number})
     if asked and forms.load(VerifyQuery(), {"number": number} if number else {}, state) is not None:
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             row = label_store.find_label(conn, number)
         label = as_of(row, utc_today()) if row else None
         status = 200 if label else 404
@@ -148,7 +148,7 @@ def labels():
         today = utc_today()
         filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"), site=args.get("site"),
                                            status=args.get("status"))
-        with hub_runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             found, total = label_store.list_labels(conn, filters, today, page, PER_PAGE)
         rows = [as_of(r, today) for r in found]
     return render_template("hub/labels.html", form=state, rows=rows, total=total, page=page,
