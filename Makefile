@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-newest lock bench schemas translations clean
+.PHONY: run test test-unit test-newest lint lock bench schemas translations clean
 
 # The exact versions that were tested (requirements/test.lock, with hashes); the project itself
 # without dependencies, so nothing outside the lock is resolved. `make lock` updates the lock.
@@ -22,6 +22,11 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+# The architecture's rules ([tool.importlinter] in pyproject.toml): the kernel's layers, services that
+# import neither each other nor the composition root, a hub without site services.
+lint: $(STAMP)
+	$(BIN)/lint-imports
 
 # Updates both locks to the newest releases pyproject.toml allows: runtime.lock (the image's) first,
 # then test.lock constrained by it, so the image and the tests run the same versions.
