@@ -13,7 +13,12 @@ from decimal import Decimal
 from hypothesis import event, given, settings, strategies as st
 
 from services.common.errors import SoproError, Conflict
-from services.enquiries.lifecycle import deals as d, model as m
+from services.contracts.events.enquiries import ENQUIRY_STATES
+from services.enquiries.lifecycle import deals as d
+from services.enquiries.lifecycle.transitions import (
+    AGREED, BROKER, CANCELLED, CLIENT, CLOSED, DELIVERED, EXPIRED, IN_PRODUCTION, MATCHING, NEGOTIATING, PARTIES,
+    SOCIAL_ENTERPRISE, SUBMITTED, TABLE, TERMINAL, AuditEntry, Facts,
+)
 from services.contracts import capacity
 from tests.support.enquiries import ACTORS, NOW, SE_ORG, enquiry
 
@@ -39,17 +44,17 @@ class Ledger:
 class World:
     def __init__(self):
         # Submission and consultation are covered transition by transition in test_lifecycle_model.
-        self.enquiry = enquiry(m.MATCHING, quantity=Decimal(20))
+        self.enquiry = enquiry(MATCHING, quantity=Decimal(20))
         self.proposals: list[d.Proposal] = []
         self.agreements: list[d.Agreement] = []
         self.ledger = Ledger()
-        self.audit: list[m.AuditEntry] = [m.AuditEntry("e1", m.SUBMITTED, m.MATCHING, "b", m.BROKER, NOW, None)]
+        self.audit: list[AuditEntry] = [AuditEntry("e1", SUBMITTED, MATCHING, "b", BROKER, NOW, None)]
         self.now = NOW
 
     def facts(self):
         live = [a for a in self.agreements if a.status != d.CANCELLED]
-        return m.Facts(self.now.date(), sum(p.status == d.OPEN for p in self.proposals), len(live),
-                       sum(a.status == d.ACTIVE for a in live))
+        return Facts(self.now.date(), sum(p.status == d.OPEN for p in self.proposals), len(live),
+                     sum(a.status == d.ACTIVE for a in live))
 
     def log(self, entry):
         if entry is not None:
@@ -59,7 +64,7 @@ class World:
 
     def move(self, target, party):
         self.log(self.enquiry.move(target, ACTORS[party], self.facts(), self.now, social_enterprise_id=SE_ORG))
-        if target in (m.CANCELLED, m.EXPIRED):
+        if target in (CANCELLED, EXPIRED):
             for a in self.agreements:
                 if a.status == d.ACTIVE:
                     a.cancel_with_enquiry()
@@ -67,7 +72,7 @@ class World:
 
     def propose(self, quantity, days):
         terms = d.Terms(Decimal(quantity), "pieces", Decimal(100), "EUR", self.now.date() + timedelta(days=days))
-        proposal, entry = d.propose(ACTORS[m.SOCIAL_ENTERPRISE], self.enquiry, id=f"p{len(self.proposals)}",
+        proposal, entry = d.propose(ACTORS[SOCIAL_ENTERPRISE], self.enquiry, id=f"p{len(self.proposals)}",
                                     organisation_id=SE_ORG, offer_id="o1", terms=terms, facts=self.facts(),
                                     now=self.now)
         self.proposals.append(proposal)
@@ -85,33 +90,33 @@ class World:
         agreement = self.agreements[index % len(self.agreements)]
         agreement.cancel(ACTORS[party], self.enquiry)
         self.ledger.release(agreement.id)
-        if self.enquiry.state == m.AGREED:
-            self.log(self.enquiry.move(m.NEGOTIATING, ACTORS[party], self.facts(), self.now))
+        if self.enquiry.state == AGREED:
+            self.log(self.enquiry.move(NEGOTIATING, ACTORS[party], self.facts(), self.now))
 
     def deliver(self, index):
         agreement = self.agreements[index % len(self.agreements)]
-        if self.enquiry.state != m.IN_PRODUCTION:
+        if self.enquiry.state != IN_PRODUCTION:
             raise Conflict("not in production")
         agreement.deliver(self.now)
         self.ledger.release(agreement.id)
         if self.facts().undelivered_agreements == 0:
-            self.log(self.enquiry.move(m.DELIVERED, ACTORS[m.BROKER], self.facts(), self.now))
+            self.log(self.enquiry.move(DELIVERED, ACTORS[BROKER], self.facts(), self.now))
 
     def wait(self, days):
         self.now += timedelta(days=days)
 
 
-FORWARD = (m.MATCHING, m.AGREED, m.IN_PRODUCTION, m.CLOSED)
+FORWARD = (MATCHING, AGREED, IN_PRODUCTION, CLOSED)
 commands = st.one_of(
     # Mostly the broker moving forward (so sequences get far), sometimes anyone anywhere.
-    st.tuples(st.just("move"), st.sampled_from(FORWARD), st.just(m.BROKER)),
-    st.tuples(st.just("move"), st.sampled_from(FORWARD), st.just(m.BROKER)),
-    st.tuples(st.just("move"), st.sampled_from(m.ENQUIRY_STATES), st.sampled_from(m.PARTIES)),
+    st.tuples(st.just("move"), st.sampled_from(FORWARD), st.just(BROKER)),
+    st.tuples(st.just("move"), st.sampled_from(FORWARD), st.just(BROKER)),
+    st.tuples(st.just("move"), st.sampled_from(ENQUIRY_STATES), st.sampled_from(PARTIES)),
     st.tuples(st.just("propose"), st.integers(1, 20), st.integers(1, 40)),
     st.tuples(st.just("propose"), st.integers(1, 20), st.integers(1, 40)),
-    st.tuples(st.just("accept"), st.integers(0, 9), st.sampled_from((m.CLIENT, m.BROKER, m.SOCIAL_ENTERPRISE))),
-    st.tuples(st.just("accept"), st.integers(0, 9), st.sampled_from((m.CLIENT, m.BROKER))),
-    st.tuples(st.just("cancel_agreement"), st.integers(0, 9), st.sampled_from((m.CLIENT, m.BROKER))),
+    st.tuples(st.just("accept"), st.integers(0, 9), st.sampled_from((CLIENT, BROKER, SOCIAL_ENTERPRISE))),
+    st.tuples(st.just("accept"), st.integers(0, 9), st.sampled_from((CLIENT, BROKER))),
+    st.tuples(st.just("cancel_agreement"), st.integers(0, 9), st.sampled_from((CLIENT, BROKER))),
     st.tuples(st.just("deliver"), st.integers(0, 9)),
     st.tuples(st.just("deliver"), st.integers(0, 9)),
     st.tuples(st.just("wait"), st.integers(1, 20)),
@@ -128,16 +133,16 @@ def check(world: World) -> None:
         assert capacity.committed(held[:i], c.start, c.until) + c.quantity <= \
             capacity.gross(OFFER_CAPACITY_PER_WEEK, c.start, c.until)
     assert sum((a.terms.quantity for a in live), Decimal(0)) <= e.quantity
-    if e.state in (m.AGREED, m.IN_PRODUCTION):
+    if e.state in (AGREED, IN_PRODUCTION):
         assert live
-    if e.state in (m.DELIVERED, m.CLOSED):
+    if e.state in (DELIVERED, CLOSED):
         assert live and all(a.status == d.DELIVERED for a in live)
-    if e.state in (m.CANCELLED, m.EXPIRED):
+    if e.state in (CANCELLED, EXPIRED):
         assert not active
     for before, after in zip(world.audit, world.audit[1:]):
         assert before.to_state == after.from_state and (before.from_state, before.to_state) != (None, None)
-        assert before.to_state not in m.TERMINAL
-        assert (after.from_state, after.to_state) in m.TABLE
+        assert before.to_state not in TERMINAL
+        assert (after.from_state, after.to_state) in TABLE
     assert world.audit[-1].to_state == e.state
 
 

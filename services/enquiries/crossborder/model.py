@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from services.common.errors import Conflict, Invalid
 from services.common.events import Aggregate
-from services.contracts.events import enquiries as ev
+from services.contracts.events.enquiries import PartAccepted, PartDeclined
+from services.enquiries.lifecycle.transitions import OPEN
 
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
 PART_STATES = (PENDING, ACCEPTED, DECLINED, WITHDRAWN)
@@ -42,14 +43,12 @@ def request_terms(enquiry, terms: RequestTerms, member_sites: set[str], requeste
     409: the client did not allow cross-border work, the enquiry is not open, or it lacks what a consortium
     needs (a quantity, a deadline, a CPV code). 422: terms that contradict the enquiry or the federation.
     """
-    from services.enquiries.lifecycle import model as lifecycle  # same service: the enquiry's states
-
     if not enquiry.cross_border_allowed:
         raise Conflict(f"enquiry {enquiry.reference} does not allow cross-border work; edit it first",
                        {"cross_border_allowed": ["is false"]}, code="cross_border_not_allowed")
-    if enquiry.state not in lifecycle.OPEN:
+    if enquiry.state not in OPEN:
         raise Conflict(f"enquiry {enquiry.reference} is {enquiry.state}; a consortium is asked for while it is "
-                       f"{', '.join(lifecycle.OPEN)}", {"state": [enquiry.state]}, code="not_open")
+                       f"{', '.join(OPEN)}", {"state": [enquiry.state]}, code="not_open")
     if enquiry.cross_border_flagged:
         raise Conflict(f"enquiry {enquiry.reference} has already been passed to the hub",
                        code="already_requested")
@@ -111,14 +110,14 @@ class ForwardedPart(Aggregate):
         if self._answered(ACCEPTED):
             return False
         self._answer(ACCEPTED, by, now, note)
-        self._record(ev.PartAccepted(**self._answer_data(note)))
+        self._record(PartAccepted(**self._answer_data(note)))
         return True
 
     def decline(self, by: str, now: datetime, reason: str) -> bool:
         if self._answered(DECLINED):
             return False
         self._answer(DECLINED, by, now, reason)
-        self._record(ev.PartDeclined(**self._answer_data(reason)))
+        self._record(PartDeclined(**self._answer_data(reason)))
         return True
 
     def withdraw(self, reason: str, now: datetime) -> bool:

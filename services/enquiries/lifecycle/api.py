@@ -17,7 +17,10 @@ from flask.views import MethodView
 from services.common.auth import public, roles
 from services.common.ports import port
 from services.contracts.ports import CaseStudyPublisher
-from services.enquiries.lifecycle import case_studies, handlers, matching_port, model as m, store
+from services.enquiries.lifecycle import case_studies, handlers, matching_port, store
+from services.enquiries.lifecycle.rules import ANONYMOUS
+from services.enquiries.lifecycle.transitions import CLIENT, Actor
+from services.enquiries.lifecycle.values import Client
 from services.enquiries.lifecycle import deals_api  # noqa: F401 - registers the proposal and agreement views
 from services.enquiries.lifecycle import public_text_api  # noqa: F401 - registers the public text's view
 from services.enquiries.lifecycle.schemas import (
@@ -34,13 +37,13 @@ __all__ = ["blp"]
 DEFAULT_CLIENT_KIND = "economic_enterprise"
 
 
-def _client_for(who: m.Actor, given: dict) -> m.Client:
+def _client_for(who: Actor, given: dict) -> Client:
     """Whose enquiry this is: the first contact's (anonymous), a member's organisation, or whom the broker names."""
     if who.first_contact:
-        return m.Client(m.ANONYMOUS, None, given.get("contact"))
+        return Client(ANONYMOUS, None, given.get("contact"))
     organisation_id = given.get("organisation_id") or (None if who.staff else who.organisation_id)
-    kind = given.get("kind") or (DEFAULT_CLIENT_KIND if organisation_id else m.ANONYMOUS)
-    return m.Client(kind, organisation_id, given.get("contact"))
+    kind = given.get("kind") or (DEFAULT_CLIENT_KIND if organisation_id else ANONYMOUS)
+    return Client(kind, organisation_id, given.get("contact"))
 
 
 def _page(page) -> dict:
@@ -74,7 +77,7 @@ class Enquiries(MethodView):
         se = read(matching_port.social_enterprise, who.organisation_id)
         page = read(store.search_enquiries, member_of=who.organisation_id,
                     open_in_divisions=se.divisions if se else frozenset(), **query)
-        return _page(replace(page, items=[e if m.CLIENT in who.parties(e) else e.without_contact()
+        return _page(replace(page, items=[e if CLIENT in who.parties(e) else e.without_contact()
                                           for e in page.items]))
 
 

@@ -13,12 +13,16 @@ from datetime import datetime
 
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.uow import UnitOfWork
-from services.enquiries.lifecycle import deals as d, deals_store, matching_port, model as m, store
+from services.enquiries.lifecycle import deals as d, deals_store, matching_port, store
+from services.enquiries.lifecycle.model import Enquiry
+from services.enquiries.lifecycle.transitions import (
+    AGREED, BROKER, CLIENT, DELIVERED, DRAFT, IN_PRODUCTION, NEGOTIATING, SOCIAL_ENTERPRISE, Actor,
+)
 from services.enquiries.lifecycle.handlers import SiteRules, facts, new_id, save
 from services.enquiries.lifecycle.impact import DeliveryReport, ImpactRecord, record_impact
 
 
-def propose(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, organisation_id: str | None, offer_id: str,
+def propose(uow: UnitOfWork, actor: Actor, enquiry_id: str, organisation_id: str | None, offer_id: str,
             terms: d.Terms, site: SiteRules, now: datetime) -> d.Proposal:
     """A member proposes for its own organisation; the broker names the social enterprise."""
     organisation_id = organisation_id or actor.organisation_id
@@ -38,7 +42,7 @@ def propose(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, organisation_id: s
     return proposal
 
 
-def _require_own_offer(uow: UnitOfWork, actor: m.Actor, organisation_id: str, offer_id: str) -> None:
+def _require_own_offer(uow: UnitOfWork, actor: Actor, organisation_id: str, offer_id: str) -> None:
     """403 for a member whose organisation is no active social enterprise; 422 (at the field) for an offer
     that is not a published one of the proposing organisation, the same whether it is another's or
     none at all, so that offers' existence does not leak."""
@@ -61,7 +65,7 @@ def _change_proposal(uow: UnitOfWork, enquiry_id: str, proposal_id: str, change)
     return proposal
 
 
-def revise(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str, terms: d.Terms, site: SiteRules,
+def revise(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, terms: d.Terms, site: SiteRules,
            now: datetime) -> d.Proposal:
     def change(enquiry, proposal):
         terms.check(enquiry, site.currency, now.date())
@@ -71,7 +75,7 @@ def revise(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str, t
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
 
-def withdraw(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str) -> d.Proposal:
+def withdraw(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -> d.Proposal:
     def change(enquiry, proposal):
         proposal.withdraw(actor, enquiry)
         deals_store.save_proposal(uow.conn, proposal, actor.subject)
@@ -79,7 +83,7 @@ def withdraw(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str)
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
 
-def decline(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str) -> d.Proposal:
+def decline(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -> d.Proposal:
     def change(enquiry, proposal):
         proposal.decline(actor, enquiry)
         deals_store.save_proposal(uow.conn, proposal, actor.subject)
@@ -87,7 +91,7 @@ def decline(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str) 
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
 
-def accept(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str, now: datetime) -> d.Agreement:
+def accept(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, now: datetime) -> d.Agreement:
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         proposal = deals_store.load_proposal(uow.conn, enquiry_id, proposal_id, lock=True)
@@ -106,7 +110,7 @@ def accept(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, proposal_id: str, n
     return agreement
 
 
-def cancel_agreement(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, agreement_id: str, reason: str | None,
+def cancel_agreement(uow: UnitOfWork, actor: Actor, enquiry_id: str, agreement_id: str, reason: str | None,
                      now: datetime) -> d.Agreement:
     """Cancel an agreement and release its capacity; an agreed enquiry goes back to negotiating."""
     with uow:
@@ -116,23 +120,23 @@ def cancel_agreement(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, agreement
         matching_port.release(uow.conn, agreement.id)
         deals_store.save_agreement(uow.conn, agreement)
         uow.record(agreement)
-        if enquiry.state == m.AGREED:
-            entry = enquiry.move(m.NEGOTIATING, actor, facts(uow.conn, enquiry.id, now), now,
+        if enquiry.state == AGREED:
+            entry = enquiry.move(NEGOTIATING, actor, facts(uow.conn, enquiry.id, now), now,
                                  reason or "an agreement was cancelled")
             save(uow, enquiry, entry)
         uow.commit()
     return agreement
 
 
-def deliver(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, agreement_id: str, report: DeliveryReport,
+def deliver(uow: UnitOfWork, actor: Actor, enquiry_id: str, agreement_id: str, report: DeliveryReport,
             site: SiteRules, now: datetime) -> tuple[d.Agreement, ImpactRecord]:
     """The broker marks an agreement delivered: its impact is recorded, its capacity released, and
     when it was the last one the enquiry moves to delivered."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
-        if m.BROKER not in actor.parties(enquiry):
+        if BROKER not in actor.parties(enquiry):
             raise Forbidden("the broker marks an agreement delivered")
-        if enquiry.state != m.IN_PRODUCTION:
+        if enquiry.state != IN_PRODUCTION:
             raise Conflict(f"the enquiry is {enquiry.state}; agreements are delivered while it is in_production",
                            {"state": [enquiry.state]}, code="not_in_production")
         agreement = deals_store.load_agreement(uow.conn, enquiry_id, agreement_id, lock=True)
@@ -145,25 +149,25 @@ def deliver(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, agreement_id: str,
         uow.record(agreement, record)
         now_facts = facts(uow.conn, enquiry.id, now)
         if now_facts.undelivered_agreements == 0:
-            save(uow, enquiry, enquiry.move(m.DELIVERED, actor, now_facts, now, "every agreement was delivered"))
+            save(uow, enquiry, enquiry.move(DELIVERED, actor, now_facts, now, "every agreement was delivered"))
         uow.commit()
     return agreement, record
 
 
-def post_message(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, body: str, organisation_id: str | None,
+def post_message(uow: UnitOfWork, actor: Actor, enquiry_id: str, body: str, organisation_id: str | None,
                  ) -> deals_store.Message:
     """A message in the negotiation. A social enterprise writes in its own thread; the client and the
     broker write to one SE's thread (`organisation_id`) or to everybody involved (none)."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id)
         parties = actor.parties(enquiry)
-        if parties & {m.BROKER, m.CLIENT}:
-            party = m.BROKER if m.BROKER in parties else m.CLIENT
+        if parties & {BROKER, CLIENT}:
+            party = BROKER if BROKER in parties else CLIENT
         elif _involved(uow, enquiry, actor) and matching_port.social_enterprise(uow.conn, actor.organisation_id):
-            party, organisation_id = m.SOCIAL_ENTERPRISE, actor.organisation_id
+            party, organisation_id = SOCIAL_ENTERPRISE, actor.organisation_id
         else:
             raise Forbidden("only the client, the broker and social enterprises that proposed may write here")
-        if enquiry.state == m.DRAFT:
+        if enquiry.state == DRAFT:
             raise Conflict("a draft has no negotiation yet; submit it first", {"state": [enquiry.state]},
                            code="draft")
         message = deals_store.add_message(uow.conn, enquiry.id, organisation_id, actor.subject, party, body)
@@ -171,5 +175,5 @@ def post_message(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, body: str, or
     return message
 
 
-def _involved(uow: UnitOfWork, enquiry: m.Enquiry, actor: m.Actor) -> bool:
+def _involved(uow: UnitOfWork, enquiry: Enquiry, actor: Actor) -> bool:
     return bool(actor.organisation_id) and bool(deals_store.proposals_of(uow.conn, enquiry.id, actor.organisation_id))

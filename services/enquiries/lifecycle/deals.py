@@ -17,8 +17,9 @@ from decimal import Decimal
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.events import Aggregate
 from services.contracts.events import enquiries as ev
-from services.enquiries.lifecycle.model import (
-    AGREED, BROKER, CLIENT, MATCHING, NEGOTIATING, SOCIAL_ENTERPRISE, Actor, AuditEntry, Enquiry, Facts,
+from services.enquiries.lifecycle.model import Enquiry
+from services.enquiries.lifecycle.transitions import (
+    AGREED, BROKER, CLIENT, MATCHING, NEGOTIATING, SOCIAL_ENTERPRISE, Actor, AuditEntry, Facts,
 )
 
 OPEN, ACCEPTED, WITHDRAWN, DECLINED = "open", "accepted", "withdrawn", "declined"

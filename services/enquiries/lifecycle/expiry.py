@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Callable
 
 from services.common.uow import UnitOfWork
-from services.enquiries.lifecycle import model as m, store
+from services.enquiries.lifecycle import store
+from services.enquiries.lifecycle.transitions import EXPIRED, OPEN, Actor
 from services.enquiries.lifecycle.handlers import end_agreements, facts, save
 
-SYSTEM = m.Actor("sopro tick", system=True)
+SYSTEM = Actor("sopro tick", system=True)
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,10 @@ def expire_overdue(new_uow: Callable[[], UnitOfWork], now: datetime) -> list[Exp
     for enquiry_id in candidates:
         with new_uow() as uow:
             enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
-            if enquiry.state not in m.OPEN or enquiry.deadline is None or enquiry.deadline >= now.date():
+            if enquiry.state not in OPEN or enquiry.deadline is None or enquiry.deadline >= now.date():
                 continue  # changed since the sweep looked
             from_state = enquiry.state
-            entry = enquiry.move(m.EXPIRED, SYSTEM, facts(uow.conn, enquiry.id, now), now,
+            entry = enquiry.move(EXPIRED, SYSTEM, facts(uow.conn, enquiry.id, now), now,
                                  f"the deadline {enquiry.deadline} passed")
             end_agreements(uow.conn, uow, enquiry.id)
             save(uow, enquiry, entry)

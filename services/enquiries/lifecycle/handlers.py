@@ -16,7 +16,12 @@ from sqlalchemy import Connection
 from services.common.errors import Conflict, Forbidden
 from services.common.uow import UnitOfWork
 from services.enquiries.crossborder.model import automatic_request
-from services.enquiries.lifecycle import deals as d, deals_store, matching_port, model as m, store
+from services.enquiries.lifecycle import deals as d, deals_store, matching_port, store
+from services.enquiries.lifecycle.model import Enquiry
+from services.enquiries.lifecycle.transitions import (
+    BROKER, CANCELLED, CLIENT, DRAFT, EXPIRED, OPEN, SUBMITTED, Actor, AuditEntry, Facts,
+)
+from services.enquiries.lifecycle.values import Client, PublicText
 
 
 @dataclass(frozen=True)
@@ -32,15 +37,15 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def facts(conn: Connection, enquiry_id: str, now: datetime) -> m.Facts:
+def facts(conn: Connection, enquiry_id: str, now: datetime) -> Facts:
     proposals = deals_store.proposals_of(conn, enquiry_id)
     agreements = [a for a in deals_store.agreements_of(conn, enquiry_id) if a.status != d.CANCELLED]
-    return m.Facts(today=now.date(), open_proposals=sum(p.status == d.OPEN for p in proposals),
-                   active_agreements=len(agreements),
-                   undelivered_agreements=sum(a.status == d.ACTIVE for a in agreements))
+    return Facts(today=now.date(), open_proposals=sum(p.status == d.OPEN for p in proposals),
+                 active_agreements=len(agreements),
+                 undelivered_agreements=sum(a.status == d.ACTIVE for a in agreements))
 
 
-def save(uow: UnitOfWork, enquiry: m.Enquiry, *entries: m.AuditEntry | None, new: bool = False) -> None:
+def save(uow: UnitOfWork, enquiry: Enquiry, *entries: AuditEntry | None, new: bool = False) -> None:
     """Save the enquiry, its audit entries and its events (published enquiries only record events)."""
     store.save_enquiry(uow.conn, enquiry, new=new)
     for entry in entries:
@@ -48,31 +53,31 @@ def save(uow: UnitOfWork, enquiry: m.Enquiry, *entries: m.AuditEntry | None, new
     uow.record(enquiry)
 
 
-def create_enquiry(uow: UnitOfWork, actor: m.Actor, fields: dict, site: SiteRules, now: datetime,
-                   submit: bool = False) -> m.Enquiry:
+def create_enquiry(uow: UnitOfWork, actor: Actor, fields: dict, site: SiteRules, now: datetime,
+                   submit: bool = False) -> Enquiry:
     """A draft (or, with `submit`, a submitted enquiry). A member files for its own organisation. What
     staff type is public as typed; the text of a member or of the public form waits for a broker's
     approval (`approve_public_text`)."""
-    client: m.Client = fields["client"]
+    client: Client = fields["client"]
     if not actor.staff and not actor.first_contact and client.organisation_id != actor.organisation_id:
         raise Forbidden("a member files enquiries for its own organisation")
     if actor.staff:
-        fields = {**fields, "public_text": m.PublicText(fields["title"], fields.get("description"), actor.subject, now)}
+        fields = {**fields, "public_text": PublicText(fields["title"], fields.get("description"), actor.subject, now)}
     with uow:
         reference = store.next_reference(uow.conn, site.site_id, now.year)
-        enquiry = m.Enquiry.create(now.date(), site.currency, id=new_id(), reference=reference, created_at=now,
-                                   **fields)
-        party = m.BROKER if actor.staff else m.CLIENT
-        entries = [m.AuditEntry(enquiry.id, None, m.DRAFT, actor.subject, party, now, "created")]
+        enquiry = Enquiry.create(now.date(), site.currency, id=new_id(), reference=reference, created_at=now,
+                                 **fields)
+        party = BROKER if actor.staff else CLIENT
+        entries = [AuditEntry(enquiry.id, None, DRAFT, actor.subject, party, now, "created")]
         if submit:
-            entries.append(enquiry.move(m.SUBMITTED, actor, m.Facts(now.date()), now, "filed with the enquiry form"))
+            entries.append(enquiry.move(SUBMITTED, actor, Facts(now.date()), now, "filed with the enquiry form"))
         save(uow, enquiry, *entries, new=True)
         uow.commit()
     return enquiry
 
 
-def edit_enquiry(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, changes: dict, site: SiteRules,
-                 now: datetime) -> m.Enquiry:
+def edit_enquiry(uow: UnitOfWork, actor: Actor, enquiry_id: str, changes: dict, site: SiteRules,
+                 now: datetime) -> Enquiry:
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         enquiry.edit(actor, changes, now.date(), site.currency)
@@ -81,8 +86,8 @@ def edit_enquiry(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, changes: dict
     return enquiry
 
 
-def approve_public_text(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, title: str, description: str | None,
-                        now: datetime) -> m.Enquiry:
+def approve_public_text(uow: UnitOfWork, actor: Actor, enquiry_id: str, title: str, description: str | None,
+                        now: datetime) -> Enquiry:
     """A broker sets the public version of the enquiry's title and description; a submitted enquiry
     publishes it (an `EnquiryChanged`)."""
     with uow:
@@ -103,13 +108,13 @@ def end_agreements(conn: Connection, uow: UnitOfWork, enquiry_id: str) -> None:
             uow.record(agreement)
 
 
-def move_enquiry(uow: UnitOfWork, actor: m.Actor, enquiry_id: str, target: str, reason: str | None,
-                 now: datetime) -> m.Enquiry:
+def move_enquiry(uow: UnitOfWork, actor: Actor, enquiry_id: str, target: str, reason: str | None,
+                 now: datetime) -> Enquiry:
     """One transition of the table (`model.TRANSITIONS`), made explicitly."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         entry = enquiry.move(target, actor, facts(uow.conn, enquiry.id, now), now, reason)
-        if target in (m.CANCELLED, m.EXPIRED):
+        if target in (CANCELLED, EXPIRED):
             end_agreements(uow.conn, uow, enquiry.id)
         save(uow, enquiry, entry)
         uow.commit()
@@ -121,8 +126,8 @@ def shortlist(uow: UnitOfWork, enquiry_id: str, now: datetime, limit: int = 10):
     is flagged for cross-border matching (an `EnquiryChanged` the hub acts on)."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
-        if enquiry.state not in m.OPEN:
-            raise Conflict(f"cannot shortlist an enquiry that is {enquiry.state}; only while {', '.join(m.OPEN)}",
+        if enquiry.state not in OPEN:
+            raise Conflict(f"cannot shortlist an enquiry that is {enquiry.state}; only while {', '.join(OPEN)}",
                            {"state": [enquiry.state]}, code="not_open")
         result = matching_port.shortlist(uow.conn, enquiry, now.date(), limit)
         if result.cross_border_needed and enquiry.flag_cross_border(automatic_request(enquiry)):

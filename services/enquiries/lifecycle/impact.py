@@ -19,7 +19,7 @@ from services.common.errors import Invalid
 from services.common.events import Aggregate
 from services.contracts.events import enquiries as ev
 from services.enquiries.lifecycle.deals import Agreement
-from services.enquiries.lifecycle.model import Delivery
+from services.enquiries.lifecycle.values import Delivery
 
 CENT = Decimal("0.01")
 EARTH_RADIUS_KM = 6371.0088

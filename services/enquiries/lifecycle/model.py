@@ -1,12 +1,7 @@
-"""The enquiry: its fields, its rules, and the transition table of its lifecycle. No I/O.
+"""The enquiry: its fields, its rules, and the moves of its lifecycle. No I/O.
 
-    draft -> submitted -> in_consultation -> matching -> negotiating -> agreed -> in_production
-          -> delivered -> closed, plus cancelled and expired.
-
-`TRANSITIONS` is the whole lifecycle: every allowed move, who may make it (a *party*: the client, the
-social enterprise, the broker, or the system's scheduled `sopro tick`) and its precondition. Moves not
-in the table are 409s naming the current state and the allowed next ones. Each move returns an audit
-entry (who, when, from, to, why) that the handler stores.
+The lifecycle's states, parties and table of allowed moves are in transitions.py; `Enquiry.move`
+makes one move of that table, or refuses it.
 
 Drafts are the client's own: they publish nothing. Submission publishes `EnquirySubmitted`, and every
 later change an `EnquiryChanged` snapshot, without personal data (the contact person stays here).
@@ -18,149 +13,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Callable
 
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.events import Aggregate
-from services.contracts.events import enquiries as ev
-from services.contracts.events.enquiries import ENQUIRY_STATES
-from services.enquiries.lifecycle.rules import ANONYMOUS, RECYCLING, enquiry_problems  # noqa: F401 - part of the model
-from services.enquiries.lifecycle.values import (  # noqa: F401 - part of the model
-    Client, Contact, Delivery, PublicText, ResidualMaterial,
+from services.contracts.events.enquiries import CrossBorderRequested, EnquiryChanged, EnquirySubmitted
+from services.enquiries.lifecycle.rules import enquiry_problems
+from services.enquiries.lifecycle.transitions import (
+    BROKER, CLIENT, DRAFT, PARTIES, REFINABLE, SUBMITTED, TABLE, TERMINAL, Actor, AuditEntry, Facts, allowed_next,
 )
+from services.enquiries.lifecycle.values import Client, Delivery, PublicText, ResidualMaterial
 
-(DRAFT, SUBMITTED, IN_CONSULTATION, MATCHING, NEGOTIATING, AGREED, IN_PRODUCTION, DELIVERED, CLOSED, CANCELLED,
- EXPIRED) = ENQUIRY_STATES
-TERMINAL = (CLOSED, CANCELLED, EXPIRED)
-# The states in which an enquiry is still looking for a supplier, and so can expire.
-OPEN = (SUBMITTED, IN_CONSULTATION, MATCHING, NEGOTIATING)
-# The states in which the broker refines an enquiry's fields (during consultation and matching).
-REFINABLE = (SUBMITTED, IN_CONSULTATION, MATCHING)
-
-CLIENT, SOCIAL_ENTERPRISE, BROKER, SYSTEM = "client", "social_enterprise", "broker", "system"
-PARTIES = (CLIENT, SOCIAL_ENTERPRISE, BROKER, SYSTEM)
 FREQUENCIES = ("once", "weekly", "monthly", "quarterly", "yearly")
 PLACEHOLDER_CODES = 5  # CPV codes in the placeholder title of an enquiry without a public text
 
 
 def reference(site_id: str, year: int, number: int) -> str:
     return f"{site_id}-E-{year}-{number:04d}"
-
-
-# --- facts the preconditions look at, and the table --------------------------------------------------
-
-@dataclass(frozen=True)
-class Facts:
-    """What a precondition needs to know beyond the enquiry: its proposals and agreements, and the date."""
-
-    today: date
-    open_proposals: int = 0
-    active_agreements: int = 0
-    undelivered_agreements: int = 0
-
-
-Precondition = Callable[["Enquiry", Facts], "str | None"]
-
-
-def _can_match(e: "Enquiry", _f: Facts) -> str | None:
-    missing = [name for name in ("cpv_codes", "quantity", "unit") if not getattr(e, name)]
-    return f"matching needs {', '.join(missing)}" if missing else None
-
-
-def _before_deadline(e: "Enquiry", f: Facts) -> str | None:
-    return "the deadline has passed" if e.deadline is not None and e.deadline < f.today else None
-
-
-def _past_deadline(e: "Enquiry", f: Facts) -> str | None:
-    return None if e.deadline is not None and e.deadline < f.today else "the deadline has not passed"
-
-
-def _has_proposal(_e: "Enquiry", f: Facts) -> str | None:
-    return None if f.open_proposals or f.active_agreements else "negotiation needs a proposal"
-
-
-def _has_agreement(_e: "Enquiry", f: Facts) -> str | None:
-    return None if f.active_agreements else "needs an accepted proposal (an active agreement)"
-
-
-def _all_delivered(_e: "Enquiry", f: Facts) -> str | None:
-    if not f.active_agreements:
-        return "there is no agreement to deliver"
-    return f"{f.undelivered_agreements} agreement(s) not delivered yet" if f.undelivered_agreements else None
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    parties: frozenset[str]
-    precondition: Precondition | None = None
-    note: str = ""
-
-
-def _t(sources, target, parties, precondition=None, note=""):
-    sources = (sources,) if isinstance(sources, str) else sources
-    return [Transition(s, target, frozenset(parties), precondition, note) for s in sources]
-
-
-TRANSITIONS: tuple[Transition, ...] = tuple(
-    _t(DRAFT, SUBMITTED, (CLIENT, BROKER), _before_deadline, "the client (or the broker for it) submits a draft")
-    + _t(SUBMITTED, IN_CONSULTATION, (BROKER,), note="the broker starts the consultation")
-    + _t((SUBMITTED, IN_CONSULTATION), MATCHING, (BROKER,), _can_match, "the broker looks for suppliers")
-    + _t(MATCHING, NEGOTIATING, (SOCIAL_ENTERPRISE, BROKER), _has_proposal, "on the first proposal")
-    + _t(NEGOTIATING, AGREED, (CLIENT, BROKER), _has_agreement,
-         "when accepted proposals cover the quantity, or explicitly for a partial cover")
-    + _t(AGREED, NEGOTIATING, (CLIENT, BROKER), note="when an agreement is cancelled")
-    + _t(AGREED, IN_PRODUCTION, (BROKER,), _has_agreement, "the broker reports production started")
-    + _t(IN_PRODUCTION, DELIVERED, (BROKER,), _all_delivered, "when every agreement is delivered")
-    + _t(DELIVERED, CLOSED, (BROKER,), note="the broker closes the case")
-    + _t((DRAFT,) + OPEN, CANCELLED, (CLIENT, BROKER), note="before an agreement, client or broker")
-    + _t(AGREED, CANCELLED, (BROKER,), note="the broker, cancelling its agreements")
-    + _t(OPEN, EXPIRED, (SYSTEM,), _past_deadline, "sopro tick, past the deadline")
-)
-TABLE: dict[tuple[str, str], Transition] = {(t.source, t.target): t for t in TRANSITIONS}
-
-
-def allowed_next(state: str) -> list[str]:
-    return [t.target for t in TRANSITIONS if t.source == state]
-
-
-# --- who acts ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a request: staff (broker, site admin), a member acting for its organisation, or the system."""
-
-    subject: str
-    staff: bool = False
-    organisation_id: str | None = None
-    system: bool = False
-    first_contact: bool = False  # the anonymous person filing the public enquiry form
-
-    def parties(self, enquiry: "Enquiry", social_enterprise_id: str | None = None) -> set[str]:
-        found = set()
-        if self.first_contact and enquiry.client.kind == ANONYMOUS and enquiry.state == DRAFT:
-            found.add(CLIENT)
-        if self.staff:
-            found.add(BROKER)
-        if self.system:
-            found.add(SYSTEM)
-        if self.organisation_id and self.organisation_id == enquiry.client.organisation_id:
-            found.add(CLIENT)
-        if self.organisation_id and self.organisation_id == social_enterprise_id:
-            found.add(SOCIAL_ENTERPRISE)
-        return found
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    enquiry_id: str
-    from_state: str | None
-    to_state: str
-    actor: str
-    party: str
-    at: datetime
-    reason: str | None
 
 
 def _invalid(name: str, message: str) -> Invalid:
@@ -249,7 +117,8 @@ class Enquiry(Aggregate):
             if BROKER not in parties:
                 raise Forbidden(f"a {self.state} enquiry is refined by the broker")
         else:
-            raise Conflict(f"cannot edit an enquiry that is {self.state}; editable while draft or {', '.join(REFINABLE)}",
+            raise Conflict(f"cannot edit an enquiry that is {self.state}; "
+                           f"editable while draft or {', '.join(REFINABLE)}",
                            {"state": [self.state]}, code="not_editable")
         unknown = set(changes) - set(self.EDITABLE)
         if unknown:
@@ -300,7 +169,8 @@ class Enquiry(Aggregate):
                            {"state": [self.state], "allowed_next": nexts}, code="illegal_transition")
         acting = actor.parties(self, social_enterprise_id) & transition.parties
         if not acting:
-            raise Forbidden(f"moving a {self.state} enquiry to {target} is for: {', '.join(sorted(transition.parties))}")
+            raise Forbidden(f"moving a {self.state} enquiry to {target} is for: "
+                            f"{', '.join(sorted(transition.parties))}")
         if transition.precondition is not None:
             failed = transition.precondition(self, facts)
             if failed:
@@ -310,7 +180,7 @@ class Enquiry(Aggregate):
         self.state = target
         if target == SUBMITTED:
             self.submitted_at = now
-            self._record(ev.EnquirySubmitted(**self.snapshot()))
+            self._record(EnquirySubmitted(**self.snapshot()))
         else:
             self._publish_change()
         return entry
@@ -323,7 +193,7 @@ class Enquiry(Aggregate):
         self.cross_border_flagged = True
         self._publish_change()
         if request is not None and self.published:
-            self._record(ev.CrossBorderRequested(**request))
+            self._record(CrossBorderRequested(**request))
         return True
 
     def publish_shared_text(self) -> None:
@@ -332,7 +202,7 @@ class Enquiry(Aggregate):
 
     def _publish_change(self) -> None:
         if self.published:
-            self._record(ev.EnquiryChanged(**self.snapshot()))
+            self._record(EnquiryChanged(**self.snapshot()))
 
     def snapshot(self) -> dict:
         """The enquiry as its events carry it: the client as organisation id and kind, never a person."""

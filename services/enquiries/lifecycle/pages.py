@@ -19,7 +19,14 @@ from sqlalchemy import select
 from services.common.auth import public, roles
 from services.common.errors import SoproError
 from services.contracts.events.enquiries import ENQUIRY_TYPES
-from services.enquiries.lifecycle import deals_store, handlers, model as m, rules, store
+from services.enquiries.lifecycle import deals_store, handlers, rules, store
+from services.enquiries.lifecycle.model import Enquiry
+from services.enquiries.lifecycle.rules import ANONYMOUS
+from services.enquiries.lifecycle.transitions import (
+    AGREED, CANCELLED, CLOSED, DELIVERED, EXPIRED, IN_CONSULTATION, IN_PRODUCTION, MATCHING, NEGOTIATING, OPEN,
+    SUBMITTED, Actor, allowed_next,
+)
+from services.enquiries.lifecycle.values import Client, Contact
 from services.enquiries.lifecycle.public_text_api import PublicTextRequest
 from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
 from services.enquiries.matching import store as matching_store
@@ -39,7 +46,7 @@ ENQUIRY_FIELDS = ("type", "title", "description", "cpv_codes", "quantity", "unit
 CLIENT_KINDS = ("economic_enterprise", "public_institution")
 # Where the form shows a domain rule about a group of its fields.
 SHOWN_AT = {"contact": "contact.email", "residual_material": "residual_material.material"}
-BOARD_STATES = (m.SUBMITTED, m.IN_CONSULTATION, m.MATCHING, m.NEGOTIATING, m.AGREED, m.IN_PRODUCTION, m.DELIVERED)
+BOARD_STATES = (SUBMITTED, IN_CONSULTATION, MATCHING, NEGOTIATING, AGREED, IN_PRODUCTION, DELIVERED)
 
 
 class EnquiringOrganisation(Strict):
@@ -69,13 +76,13 @@ def enquire():
     if fields is not None and state.valid:
         fields.pop("submit", None)
         client = fields.pop("client", {})
-        fields["client"] = m.Client(m.ANONYMOUS, None, client.get("contact"))
+        fields["client"] = Client(ANONYMOUS, None, client.get("contact"))
         fields["currency"] = fields.get("currency") or site_rules().currency
         intro = _("Enquiring organisation: %(name)s (%(kind)s)", name=who["organisation"],
                   kind=term(who["client_kind"]))
         fields["description"] = intro + ("\n\n" + fields["description"] if fields.get("description") else "")
         try:
-            enquiry = handlers.create_enquiry(runtime().uow(), m.Actor("first-contact", first_contact=True), fields,
+            enquiry = handlers.create_enquiry(runtime().uow(), Actor("first-contact", first_contact=True), fields,
                                               site_rules(), now(), submit=True)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
@@ -92,9 +99,9 @@ def enquiry_problems(data: dict, refused: frozenset) -> list:
     material's rule at its first field."""
     contact = (data.get("client") or {}).get("contact")
     if isinstance(contact, dict):  # the schema refused a field: its post_load did not build the Contact
-        contact = m.Contact(contact.get("name"), contact.get("email"), contact.get("phone"))
+        contact = Contact(contact.get("name"), contact.get("email"), contact.get("phone"))
     problems = rules.enquiry_problems(
-        site_rules().currency, type=data.get("type"), client=m.Client(m.ANONYMOUS, None, contact),
+        site_rules().currency, type=data.get("type"), client=Client(ANONYMOUS, None, contact),
         cpv_codes=data.get("cpv_codes", ()), quantity=data.get("quantity"), unit=data.get("unit"),
         budget=data.get("budget"), currency=data.get("currency") or site_rules().currency,
         residual_material=data.get("residual_material"), deadline=data.get("deadline"), today=now().date(),
@@ -116,7 +123,7 @@ def board():
     """Every open enquiry by state; closed, cancelled and expired ones are counted."""
     def load(conn):
         columns = {s: store.search_enquiries(conn, state=s, per_page=100) for s in BOARD_STATES}
-        ended = {s: store.search_enquiries(conn, state=s, per_page=1).total for s in (m.CLOSED, m.CANCELLED, m.EXPIRED)}
+        ended = {s: store.search_enquiries(conn, state=s, per_page=1).total for s in (CLOSED, CANCELLED, EXPIRED)}
         return columns, ended
     columns, ended = read(load)
     return render_template("enquiries/board.html", columns=columns, ended=ended)
@@ -130,7 +137,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
                 deals_store.agreements_of(conn, enquiry_id), deals_store.messages_of(conn, enquiry_id))
     enquiry, audit, proposals, agreements, messages = read(load)
     shortlist = None
-    if enquiry.state in m.OPEN and enquiry.cpv_codes:
+    if enquiry.state in OPEN and enquiry.cpv_codes:
         try:
             shortlist = handlers.shortlist(runtime().uow(), enquiry_id, now())[1].to_dict()
         except SoproError:
@@ -150,12 +157,12 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
     return render_template(
         "enquiries/enquiry.html", enquiry=enquiry, audit=audit, proposals=proposals, agreements=agreements,
         messages=messages, shortlist=shortlist, names=names, candidates=candidates,
-        allowed=m.allowed_next(enquiry.state),
+        allowed=allowed_next(enquiry.state),
         move_form=(state or forms.FormState()).scoped("move"), **forms_by_name,
     ), status
 
 
-def _public_form(enquiry: m.Enquiry) -> forms.FormState:
+def _public_form(enquiry: Enquiry) -> forms.FormState:
     """Starts from the approved version, else from the client's own words for the broker to clean."""
     public = enquiry.public_text
     title, description = (public.title, public.description) if public else (enquiry.title, enquiry.description)

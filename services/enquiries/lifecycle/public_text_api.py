@@ -11,7 +11,8 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from services.common.auth import roles
-from services.enquiries.lifecycle import handlers, model as m, store
+from services.enquiries.lifecycle import handlers, store
+from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.web import STAFF, actor, blp, now, read, runtime
 from services.contracts.fields import Line, Prose, Strict
 
@@ -30,7 +31,7 @@ class PublicTextSchema(ma.Schema):
     approved_at = ma.fields.DateTime(allow_none=True)
 
 
-def public_text_of(enquiry: m.Enquiry) -> dict:
+def public_text_of(enquiry: Enquiry) -> dict:
     public = enquiry.public_text
     return {"shared_title": enquiry.shareable_title, "approved": public is not None,
             **{name: getattr(public, name, None) for name in ("title", "description", "approved_by", "approved_at")}}

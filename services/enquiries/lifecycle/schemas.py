@@ -14,7 +14,10 @@ from services.common.api import PageQuery, page_schema
 from services.common.fields import Id, patch_schema
 from services.contracts.events.enquiries import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
 from services.contracts.fields import Amount, CpvCode, CpvPrefix, Email, Line, Nuts3, Phone, Prose, Strict, builds
-from services.enquiries.lifecycle import deals as d, model as m
+from services.enquiries.lifecycle import deals as d
+from services.enquiries.lifecycle.model import FREQUENCIES
+from services.enquiries.lifecycle.transitions import allowed_next
+from services.enquiries.lifecycle.values import Contact, Delivery, ResidualMaterial
 from services.enquiries.lifecycle.impact import DeliveryReport
 
 Currency = lambda **kw: ma.fields.String(  # noqa: E731
@@ -27,22 +30,22 @@ class ClientContactSchema(Strict):
     name = Line(200, required=True)
     email = Email(allow_none=True, load_default=None)
     phone = Phone(allow_none=True, load_default=None)
-    _build = builds(m.Contact)
+    _build = builds(Contact)
 
 
 class DeliverySchema(Strict):
     nuts3 = Nuts3(allow_none=True, load_default=None)
     lat = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180))
-    _build = builds(m.Delivery)
+    _build = builds(Delivery)
 
 
 class ResidualMaterialSchema(Strict):
     material = Line(200, required=True)
     amount = Amount(positive=True, required=True)
     unit = Line(50, required=True)
-    frequency = ma.fields.String(required=True, validate=validate.OneOf(m.FREQUENCIES))
-    _build = builds(m.ResidualMaterial)
+    frequency = ma.fields.String(required=True, validate=validate.OneOf(FREQUENCIES))
+    _build = builds(ResidualMaterial)
 
 
 class EnquiryRecordSchema(Strict):
@@ -78,7 +81,7 @@ class EnquiryRecordSchema(Strict):
     version = ma.fields.Integer(dump_only=True)
 
     def _allowed_next(self, enquiry):
-        return m.allowed_next(enquiry.state)
+        return allowed_next(enquiry.state)
 
 
 class NewEnquirySchema(EnquiryRecordSchema):

@@ -16,7 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from services.common.clock import utcnow
 from services.common.db import is_postgres
 from services.common.errors import NotFound
-from services.enquiries.lifecycle import model as m
+from services.enquiries.lifecycle.model import Enquiry, reference
+from services.enquiries.lifecycle.transitions import MATCHING, NEGOTIATING, OPEN, AuditEntry
+from services.enquiries.lifecycle.values import Client, Contact, Delivery, PublicText, ResidualMaterial
 from services.enquiries.lifecycle.tables import COMPONENT, counter, enquiry, enquiry_cpv, transition
 
 __all__ = ["COMPONENT"]
@@ -28,33 +30,33 @@ def next_reference(conn: Connection, site_id: str, year: int) -> str:
     conn.execute(ins.values(year=year, value=0).on_conflict_do_nothing())
     number = conn.execute(update(counter).where(counter.c.year == year).values(value=counter.c.value + 1)
                           .returning(counter.c.value)).scalar_one()
-    return m.reference(site_id, year, number)
+    return reference(site_id, year, number)
 
 
 # --- enquiries ---------------------------------------------------------------------------------------
 
-def _material(data: dict | None) -> m.ResidualMaterial | None:
+def _material(data: dict | None) -> ResidualMaterial | None:
     if not data:
         return None
-    return m.ResidualMaterial(data["material"], Decimal(data["amount"]), data["unit"], data["frequency"])
+    return ResidualMaterial(data["material"], Decimal(data["amount"]), data["unit"], data["frequency"])
 
 
-def _enquiry(row) -> m.Enquiry:
-    contact = m.Contact(row.contact_name, row.contact_email, row.contact_phone) if row.contact_name else None
-    return m.Enquiry(
+def _enquiry(row) -> Enquiry:
+    contact = Contact(row.contact_name, row.contact_email, row.contact_phone) if row.contact_name else None
+    return Enquiry(
         id=row.id, reference=row.reference, type=row.type, title=row.title, description=row.description,
-        client=m.Client(row.client_kind, row.client_organisation_id, contact), created_at=row.created_at,
+        client=Client(row.client_kind, row.client_organisation_id, contact), created_at=row.created_at,
         cpv_codes=list(row.cpv_codes), quantity=row.quantity, unit=row.unit, deadline=row.deadline,
-        delivery=m.Delivery(row.delivery_nuts3, row.delivery_lat, row.delivery_lon), budget=row.budget,
+        delivery=Delivery(row.delivery_nuts3, row.delivery_lat, row.delivery_lon), budget=row.budget,
         currency=row.currency, label_required=row.label_required, cross_border_allowed=row.cross_border_allowed,
         cross_border_flagged=row.cross_border_flagged, residual_material=_material(row.residual_material),
         state=row.state, submitted_at=row.submitted_at, case_study_id=row.case_study_id, version=row.version,
-        public_text=None if row.public_title is None else m.PublicText(
+        public_text=None if row.public_title is None else PublicText(
             row.public_title, row.public_description, row.public_approved_by, row.public_approved_at),
     )
 
 
-def load_enquiry(conn: Connection, id_: str, lock: bool = False) -> m.Enquiry:
+def load_enquiry(conn: Connection, id_: str, lock: bool = False) -> Enquiry:
     query = select(enquiry).where(enquiry.c.id == str(id_))
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
@@ -62,10 +64,10 @@ def load_enquiry(conn: Connection, id_: str, lock: bool = False) -> m.Enquiry:
     return _enquiry(row)
 
 
-def save_enquiry(conn: Connection, e: m.Enquiry, new: bool = False) -> None:
-    contact = e.client.contact or m.Contact(None)
+def save_enquiry(conn: Connection, e: Enquiry, new: bool = False) -> None:
+    contact = e.client.contact or Contact(None)
     material = e.residual_material
-    public = e.public_text or m.PublicText(None, None, None, None)
+    public = e.public_text or PublicText(None, None, None, None)
     row = dict(
         id=e.id, reference=e.reference, type=e.type, title=e.title, description=e.description,
         client_kind=e.client.kind, client_organisation_id=e.client.organisation_id, contact_name=contact.name,
@@ -105,7 +107,7 @@ def _starts(column, prefix: str):
 def _open_in(divisions: Collection[str]):
     """Open for proposals, with a CPV code in one of `divisions`."""
     fitting = or_(*[_starts(enquiry_cpv.c.code, d) for d in sorted(divisions)])
-    return and_(enquiry.c.state.in_((m.MATCHING, m.NEGOTIATING)),
+    return and_(enquiry.c.state.in_((MATCHING, NEGOTIATING)),
                 exists().where(enquiry_cpv.c.enquiry_id == enquiry.c.id, fitting))
 
 
@@ -139,14 +141,14 @@ def search_enquiries(conn: Connection, *, page: int = 1, per_page: int = 50, sta
 
 def overdue_enquiry_ids(conn: Connection, today: date) -> list[str]:
     """Enquiries still looking for a supplier whose deadline has passed, oldest deadline first."""
-    rows = conn.execute(select(enquiry.c.id).where(enquiry.c.state.in_(m.OPEN), enquiry.c.deadline < today)
+    rows = conn.execute(select(enquiry.c.id).where(enquiry.c.state.in_(OPEN), enquiry.c.deadline < today)
                         .order_by(enquiry.c.deadline, enquiry.c.id))
     return [r.id for r in rows]
 
 
 # --- the audit trail ---------------------------------------------------------------------------------
 
-def audit(conn: Connection, entry: m.AuditEntry | None) -> None:
+def audit(conn: Connection, entry: AuditEntry | None) -> None:
     if entry is None:
         return
     conn.execute(insert(transition).values(
@@ -154,6 +156,6 @@ def audit(conn: Connection, entry: m.AuditEntry | None) -> None:
         party=entry.party, at=entry.at, reason=entry.reason))
 
 
-def audit_trail(conn: Connection, enquiry_id: str) -> list[m.AuditEntry]:
+def audit_trail(conn: Connection, enquiry_id: str) -> list[AuditEntry]:
     rows = conn.execute(select(transition).where(transition.c.enquiry_id == enquiry_id).order_by(transition.c.id))
-    return [m.AuditEntry(r.enquiry_id, r.from_state, r.to_state, r.actor, r.party, r.at, r.reason) for r in rows]
+    return [AuditEntry(r.enquiry_id, r.from_state, r.to_state, r.actor, r.party, r.at, r.reason) for r in rows]

@@ -16,7 +16,9 @@ from flask_smorest import Blueprint
 
 from services.common.auth import current_principal
 from services.common.errors import Forbidden, NotFound
-from services.enquiries.lifecycle import deals_store, matching_port, model as m, store
+from services.enquiries.lifecycle import deals_store, matching_port, store
+from services.enquiries.lifecycle.model import Enquiry
+from services.enquiries.lifecycle.transitions import CLIENT, MATCHING, NEGOTIATING, Actor
 from services.enquiries.lifecycle.handlers import SiteRules
 
 blp = Blueprint("enquiries_lifecycle", __name__, url_prefix="/api/v1",
@@ -24,7 +26,7 @@ blp = Blueprint("enquiries_lifecycle", __name__, url_prefix="/api/v1",
 
 STAFF = ("site_admin", "broker")
 STAFF_AND_MEMBERS = STAFF + ("member",)
-FOR_PROPOSALS = (m.MATCHING, m.NEGOTIATING)
+FOR_PROPOSALS = (MATCHING, NEGOTIATING)
 
 
 def runtime():
@@ -40,15 +42,15 @@ def site_rules() -> SiteRules:
     return SiteRules(settings.site_id, settings.site.currency, dict(settings.federation.rates_to_eur))
 
 
-def actor() -> m.Actor:
+def actor() -> Actor:
     principal = current_principal()
     if principal is None:
-        return m.Actor("first-contact", first_contact=True)
+        return Actor("first-contact", first_contact=True)
     staff = principal.has_any(STAFF)
     member_of = principal.organisation_id if "member" in principal.roles else None
     if not staff and member_of is None:
         raise Forbidden("requires a broker or site_admin, or a member token naming its organisation")
-    return m.Actor(principal.subject, staff=staff, organisation_id=member_of)
+    return Actor(principal.subject, staff=staff, organisation_id=member_of)
 
 
 def read(fn, *args, **kwargs):
@@ -56,15 +58,15 @@ def read(fn, *args, **kwargs):
         return fn(conn, *args, **kwargs)
 
 
-def involved_as_se(conn, who: m.Actor, enquiry: m.Enquiry) -> bool:
+def involved_as_se(conn, who: Actor, enquiry: Enquiry) -> bool:
     return bool(who.organisation_id) and bool(deals_store.proposals_of(conn, enquiry.id, who.organisation_id))
 
 
-def visible_enquiry(conn, enquiry_id: str, who: m.Actor | None = None) -> tuple[m.Enquiry, bool]:
+def visible_enquiry(conn, enquiry_id: str, who: Actor | None = None) -> tuple[Enquiry, bool]:
     """The enquiry as `who` may see it, and whether `who` sees it in full (staff or its client)."""
     who = who or actor()
     enquiry = store.load_enquiry(conn, enquiry_id)
-    if who.staff or m.CLIENT in who.parties(enquiry):
+    if who.staff or CLIENT in who.parties(enquiry):
         return enquiry, True
     se = matching_port.social_enterprise(conn, who.organisation_id)
     if se is not None and ((enquiry.state in FOR_PROPOSALS and se.fits(enquiry.cpv_codes))
@@ -73,7 +75,7 @@ def visible_enquiry(conn, enquiry_id: str, who: m.Actor | None = None) -> tuple[
     raise NotFound(f"no enquiry {enquiry_id}")
 
 
-def require_full_view(conn, enquiry_id: str) -> m.Enquiry:
+def require_full_view(conn, enquiry_id: str) -> Enquiry:
     enquiry, full = visible_enquiry(conn, enquiry_id)
     if not full:
         raise Forbidden("only staff and the client see this")
