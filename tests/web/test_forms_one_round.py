@@ -14,7 +14,9 @@ from decimal import Decimal
 import pytest
 
 from services.common.errors import Invalid
-from services.enquiries.lifecycle import model as em
+from services.enquiries.lifecycle.model import Enquiry
+from services.enquiries.lifecycle.rules import ANONYMOUS
+from services.enquiries.lifecycle.values import Client, Contact
 from services.enquiries.lifecycle.rules import enquiry_problems
 from services.registry import model as rm
 from tests.support.web import field_errors
@@ -128,7 +130,7 @@ def test_the_statements_rules_list_every_problem_and_the_statement_raises_the_fi
 
 
 def test_the_enquirys_rules_list_every_problem_and_the_enquiry_raises_the_first():
-    anonymous = em.Client(em.ANONYMOUS, None, em.Contact("Anna Huber"))
+    anonymous = Client(ANONYMOUS, None, Contact("Anna Huber"))
     problems = enquiry_problems("EUR", type="recycling_upcycling", client=anonymous, cpv_codes=["12345678"],
                                 quantity=Decimal("5"), currency="HUF", deadline=date(2001, 1, 1), today=date.today())
     assert [name for name, _ in problems] == ["cpv_codes", "unit", "currency", "residual_material", "contact",
@@ -136,9 +138,9 @@ def test_the_enquirys_rules_list_every_problem_and_the_enquiry_raises_the_first(
     assert enquiry_problems("EUR", type="service", client=anonymous, quantity=Decimal("5"),
                             unknown={"contact.email", "unit"}) == [], "rules on refused fields are left out"
     with pytest.raises(Invalid) as raised:
-        em.Enquiry.create(date.today(), "EUR", id="e1", reference="AT12-E-2026-0001", type="service", title="Bänke",
-                          client=anonymous, created_at=datetime.now(timezone.utc), cpv_codes=["12345678"],
-                          quantity=Decimal("5"))
+        Enquiry.create(date.today(), "EUR", id="e1", reference="AT12-E-2026-0001", type="service", title="Bänke",
+                       client=anonymous, created_at=datetime.now(timezone.utc), cpv_codes=["12345678"],
+                       quantity=Decimal("5"))
     assert raised.value.message == "cpv_codes: unknown CPV codes"
     assert raised.value.errors == {"cpv_codes": {"0": ["12345678 is not a CPV 2008 code"]}}
 
