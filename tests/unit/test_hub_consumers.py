@@ -12,6 +12,7 @@ from pathlib import Path
 from services.common.envelope import routing_key
 from services.contracts.events import declared_types
 from services.hub import consumers
+from services.hub.payload_rows import agreement_row, enquiry_row, impact_row, offer_row, support_statement_row
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "deploy" / "rabbitmq" / "definitions.json"
 
@@ -61,7 +62,7 @@ def test_the_broker_definitions_bind_the_ingest_queue_to_every_key_the_hub_consu
 
 
 def test_offer_row_keeps_money_as_decimals():
-    row = consumers.offer_row({
+    row = offer_row({
         "offer_id": "0c4f2d2e-0000-4000-8000-000000000001", "organisation_id": "0c4f2d2e-0000-4000-8000-000000000002",
         "title": "t", "description": "d", "cpv_codes": ["45000000"], "capacity_per_week": "12.5", "unit": "m2",
         "lead_time_days": 3, "price_min": "0.10", "price_max": None, "currency": "EUR", "delivery_radius_km": None,
@@ -72,7 +73,7 @@ def test_offer_row_keeps_money_as_decimals():
 
 
 def test_support_statement_row_holds_only_kind_region_and_date():
-    row = consumers.support_statement_row({
+    row = support_statement_row({
         "statement_id": "0c4f2d2e-0000-4000-8000-000000000003", "kind": "organisation",
         "organisation_kind": "economic_enterprise", "nuts3": "HU221", "given_on": "2026-02-14",
     })
@@ -91,7 +92,7 @@ ENQUIRY = {
 
 
 def test_enquiry_row_converts_dates_decimals_and_submission_year_in_utc():
-    row = consumers.enquiry_row(ENQUIRY)
+    row = enquiry_row(ENQUIRY)
     # Submitted at 23:30 on New Year's Eve at UTC-2: that is 2027 in UTC.
     assert row["submitted_at"] == datetime(2027, 1, 1, 1, 30, tzinfo=timezone.utc)
     assert row["submitted_year"] == 2027
@@ -102,8 +103,8 @@ def test_enquiry_row_converts_dates_decimals_and_submission_year_in_utc():
 
 
 def test_enquiry_row_of_an_anonymous_first_contact_keeps_the_optional_fields_empty():
-    row = consumers.enquiry_row({**ENQUIRY, "client_kind": "anonymous", "client_organisation_id": None,
-                                 "quantity": None, "budget": None, "deadline": None, "submitted_at": None})
+    row = enquiry_row({**ENQUIRY, "client_kind": "anonymous", "client_organisation_id": None,
+                       "quantity": None, "budget": None, "deadline": None, "submitted_at": None})
     assert (row["client_organisation_id"], row["quantity"], row["budget"], row["deadline"]) == (None,) * 4
     assert (row["submitted_at"], row["submitted_year"]) == (None, None)
 
@@ -117,14 +118,14 @@ def test_the_hub_enquiry_table_has_no_column_for_a_person():
 
 
 def test_agreement_and_impact_rows_keep_money_as_decimals():
-    agreement = consumers.agreement_row({
+    agreement = agreement_row({
         "agreement_id": "0c4f2d2e-0000-4000-8000-000000000020", "enquiry_id": ENQUIRY["enquiry_id"],
         "organisation_id": "0c4f2d2e-0000-4000-8000-000000000021", "offer_id": None, "quantity": "200",
         "unit": "meal", "price": "3800.50", "currency": "EUR", "delivery_date": "2026-06-20", "status": "active",
     })
     assert (agreement["price"], agreement["delivery_date"], agreement["offer_id"]) == (
         Decimal("3800.50"), date(2026, 6, 20), None)
-    impact = consumers.impact_row({
+    impact = impact_row({
         "agreement_id": "0c4f2d2e-0000-4000-8000-000000000020", "enquiry_id": ENQUIRY["enquiry_id"], "year": 2026,
         "value_paid": "1500000", "currency": "HUF", "value_paid_eur": "3750.00", "material_diverted_kg": None,
         "regional_share": "0.8", "distance_km": "12.5", "production_nuts3": "HU221", "integration_hours": "340",

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from services.hub import consumers
+from services.hub.payload_rows import label_row
 from services.hub.labels.store import hub_labels, public_status
 
 LABEL = {
@@ -20,7 +21,7 @@ LABEL = {
 
 
 def test_label_row_converts_dates_and_keeps_the_snapshot():
-    row = consumers.label_row(LABEL)
+    row = label_row(LABEL)
     assert (row["valid_from"], row["valid_until"], row["suspended_until"]) == (
         date(2026, 3, 1), date(2028, 2, 29), date(2026, 9, 1))
     assert (row["number"], row["status"], row["reason"], row["catalogue_version"]) == (
@@ -32,12 +33,12 @@ def test_label_row_converts_dates_and_keeps_the_snapshot():
 
 
 def test_label_row_of_a_valid_label_has_no_suspension():
-    row = consumers.label_row({**LABEL, "status": "valid", "suspended_until": None, "reason": None})
+    row = label_row({**LABEL, "status": "valid", "suspended_until": None, "reason": None})
     assert (row["status"], row["suspended_until"], row["reason"]) == ("valid", None, None)
 
 
 def test_every_column_of_a_label_row_exists_in_the_table():
-    assert set(consumers.label_row(LABEL)) <= set(hub_labels.c.keys())
+    assert set(label_row(LABEL)) <= set(hub_labels.c.keys())
 
 
 @pytest.mark.parametrize("status, valid_until, expected", [
