@@ -11,9 +11,11 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, RowMapping, Select, String, create_engine, event,
-    func, select,
+    BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, RowMapping, Select, String, Table,
+    create_engine, event, func, select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -112,6 +114,13 @@ def _sqlite_pragmas(dbapi_conn, _record):
 
 def is_postgres(conn_or_engine: Connection | Engine) -> bool:
     return conn_or_engine.dialect.name == "postgresql"
+
+
+def dialect_insert(db: Connection | Engine | str, table: Table) -> Insert:
+    """The database's own INSERT (`db` or its dialect's name), which unlike the generic one takes
+    ON CONFLICT DO NOTHING / DO UPDATE: both SQLite and PostgreSQL have them, spelled alike."""
+    name = db if isinstance(db, str) else db.dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ from sqlalchemy import (
     BigInteger, Column, Connection, DateTime, Index, Integer, PrimaryKeyConstraint, String, Table, Text,
     UniqueConstraint, select, text, update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.clock import utcnow
-from services.common.db import BigId, is_postgres, kernel_metadata
+from services.common.db import BigId, dialect_insert, kernel_metadata
 
 APPLIED = "applied"
 QUARANTINED = "quarantined"
@@ -89,13 +88,9 @@ stream_pause = Table(
 )
 
 
-def _insert(conn: Connection, table: Table):
-    return (postgresql.insert if is_postgres(conn) else sqlite.insert)(table)
-
-
 def track(conn: Connection, consumer: str, stream: str, seq: int, event_id: str, status: str = APPLIED) -> bool:
     """Claim (stream, seq) and the event id for this consumer. False if it was applied before."""
-    stmt = _insert(conn, inbox).values(
+    stmt = dialect_insert(conn, inbox).values(
         consumer=consumer, stream=stream, seq=seq, event_id=event_id, status=status, applied_at=utcnow()
     ).on_conflict_do_nothing().returning(inbox.c.seq)
     return conn.execute(stmt).first() is not None
@@ -117,13 +112,12 @@ def claim(conn: Connection, consumer: str, events: list[tuple[str, int, str, str
 @lru_cache(maxsize=4)
 def _claim_statement(dialect: str):
     # One cached statement, executed for many rows (SQLAlchemy batches them as multi-row INSERTs).
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(inbox)
-    return stmt.on_conflict_do_nothing().returning(inbox.c.event_id)
+    return dialect_insert(dialect, inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
 
 
 def advance(conn: Connection, consumer: str, stream: str, seen_seq: int) -> tuple[int, int]:
     """Move the stream's contiguous position over every tracked seq. Returns (contiguous, max seen)."""
-    stmt = _insert(conn, stream_position).values(
+    stmt = dialect_insert(conn, stream_position).values(
         consumer=consumer, stream=stream, contiguous_seq=0, max_seen_seq=seen_seq, updated_at=utcnow()
     ).on_conflict_do_nothing()
     conn.execute(stmt)
@@ -209,7 +203,7 @@ def paused_streams(conn: Connection, consumer: str) -> set[str]:
 
 def note_origin_seq(conn: Connection, consumer: str, stream: str, last_seq: int) -> None:
     """Remember the origin's newest seq of `stream`, as its feed reported it (for the lag metrics)."""
-    conn.execute(_insert(conn, stream_position).values(
+    conn.execute(dialect_insert(conn, stream_position).values(
         consumer=consumer, stream=stream, contiguous_seq=0, max_seen_seq=0, updated_at=utcnow()
     ).on_conflict_do_nothing())
     conn.execute(

@@ -8,7 +8,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import postgresql, sqlite
+
+from services.common.db import dialect_insert
 
 
 def upsert_newer(conn: Connection, table: Table, values: dict, keys: tuple[str, ...] = ("id",)) -> bool:
@@ -24,7 +25,7 @@ def upsert_newer(conn: Connection, table: Table, values: dict, keys: tuple[str, 
 @lru_cache(maxsize=256)
 def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...]):
     # Built once per table and column set: building it per event cost more than the database did.
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = dialect_insert(dialect, table)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c[k] for k in keys],
         set_={name: stmt.excluded[name] for name in columns if name not in keys},

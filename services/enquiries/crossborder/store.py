@@ -12,10 +12,9 @@ from pathlib import Path
 from sqlalchemy import (
     JSON, Boolean, Column, Connection, Date, Index, Integer, RowMapping, String, Table, Text, select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common import projection
-from services.common.db import Component, ExactDecimal, UtcDateTime, new_metadata, paged
+from services.common.db import Component, ExactDecimal, UtcDateTime, dialect_insert, new_metadata, paged
 from services.common.errors import NotFound
 from services.enquiries.crossborder import model as m
 
@@ -68,8 +67,8 @@ _FIELDS = [c.name for c in part.columns if c.name != "version"]
 
 def add_part(conn: Connection, p: m.ForwardedPart) -> bool:
     """Insert a forwarded part unless it exists. False for a part seen before (a duplicate delivery)."""
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(part)
-    stmt = insert.values(**_row(p)).on_conflict_do_nothing(index_elements=[part.c.id]).returning(part.c.id)
+    stmt = (dialect_insert(conn, part).values(**_row(p))
+            .on_conflict_do_nothing(index_elements=[part.c.id]).returning(part.c.id))
     return conn.execute(stmt).first() is not None
 
 
