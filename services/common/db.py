@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, RowMapping, Select, String, Table,
-    create_engine, event, func, select,
+    create_engine, event, func, select, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
@@ -121,6 +121,15 @@ def dialect_insert(db: Connection | Engine | str, table: Table) -> Insert:
     ON CONFLICT DO NOTHING / DO UPDATE: both SQLite and PostgreSQL have them, spelled alike."""
     name = db if isinstance(db, str) else db.dialect.name
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+
+
+def next_in_counter(conn: Connection, counter: Table, **key) -> int:
+    """The next number (from 1) of `key`'s row in a counter table with a `value` column: the counters
+    behind reference numbers. The increment locks the row until the caller's transaction ends, so
+    two transactions never take the same number."""
+    conn.execute(dialect_insert(conn, counter).values(**key, value=0).on_conflict_do_nothing())
+    return conn.execute(update(counter).where(*(counter.c[name] == value for name, value in key.items()))
+                        .values(value=counter.c.value + 1).returning(counter.c.value)).scalar_one()
 
 
 @dataclass(frozen=True)

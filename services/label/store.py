@@ -12,10 +12,9 @@ from pathlib import Path
 from sqlalchemy import (
     JSON, Column, Connection, Date, Integer, String, Table, Text, func, insert, select, update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.clock import utcnow
-from services.common.db import BigId, Component, UtcDateTime, is_postgres, new_metadata
+from services.common.db import BigId, Component, UtcDateTime, new_metadata, next_in_counter
 from services.common.errors import NotFound
 from services.label import model as m
 
@@ -115,11 +114,7 @@ def _upsert(conn: Connection, table: Table, row: dict, exists: bool) -> None:
 # --- counter -----------------------------------------------------------------------------------------
 
 def next_label_number(conn: Connection, site_id: str, year: int) -> str:
-    ins = (postgresql.insert if is_postgres(conn) else sqlite.insert)(counter)
-    conn.execute(ins.values(site=site_id, year=year, value=0).on_conflict_do_nothing())
-    n = conn.execute(update(counter).where(counter.c.site == site_id, counter.c.year == year)
-                     .values(value=counter.c.value + 1).returning(counter.c.value)).scalar_one()
-    return m.label_number(site_id, year, n)
+    return m.label_number(site_id, year, next_in_counter(conn, counter, site=site_id, year=year))
 
 
 # --- applications ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from services.common.db import dialect_insert, make_engine, new_metadata
+from services.common.db import dialect_insert, make_engine, new_metadata, next_in_counter
 
 metadata = new_metadata()
 counter = Table(
@@ -40,3 +40,22 @@ def test_dialect_insert_takes_on_conflict(engine):
                          .on_conflict_do_nothing())
         assert conn.execute(select(counter.c.value)).scalars().all() == [1]
 
+
+def test_counters_count_from_one_per_key(engine):
+    with engine.begin() as conn:
+        taken = [next_in_counter(conn, counter, letter="A", year=2026) for _ in range(3)]
+        other_letter = next_in_counter(conn, counter, letter="B", year=2026)
+        other_year = next_in_counter(conn, counter, letter="A", year=2027)
+    assert taken == [1, 2, 3]
+    assert (other_letter, other_year) == (1, 1)
+    with engine.begin() as conn:
+        assert next_in_counter(conn, counter, letter="A", year=2026) == 4
+
+
+def test_a_rolled_back_number_is_taken_again(engine):
+    with engine.connect() as conn:
+        with conn.begin() as tx:
+            assert next_in_counter(conn, counter, letter="A", year=2026) == 1
+            tx.rollback()
+        with conn.begin():
+            assert next_in_counter(conn, counter, letter="A", year=2026) == 1
