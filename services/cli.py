@@ -13,7 +13,7 @@ from services.bootstrap import (bootstrap, components, consumer_processors, crea
 from services.common import jsonschemas
 from services.contracts.events import declared_types
 from services.common.access import format_rules, route_rules
-from services.common.auth import add_user, set_password, update_user
+from services.common.users import add_user, set_password, update_user
 from services.common.clock import utcnow
 from services.common.config import DEFAULT_FEDERATION_FILE, REPO_ROOT, load_federation, load_settings
 from services.common.db import make_engine

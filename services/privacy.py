@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from services.bootstrap import services_of
-from services.common.auth import auth_user
+from services.common.users import auth_user
 from services.common.clock import utcnow
 from services.common.config import Settings
 from services.common.db import make_engine

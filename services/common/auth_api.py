@@ -5,7 +5,8 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.common.auth import authenticate, public, user_token
+from services.common.auth import public
+from services.common.users import authenticate, user_token
 from services.common.errors import Unauthorized
 from services.common.ratelimit import not_a_public_write
 from services.common.runtime import current_runtime

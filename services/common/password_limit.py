@@ -1,5 +1,5 @@
 """Every password check counts against the client address's stricter allowance (password guessing),
-wherever it happens: `services.common.auth.authenticate` calls `count_password_check`, so the token
+wherever it happens: `services.common.users.authenticate` calls `count_password_check`, so the token
 endpoint and the web login share one allowance. `ratelimit.init_rate_limits` sets the limit up."""
 from __future__ import annotations
 

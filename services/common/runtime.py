@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import Engine
 
-from services.common.auth import Tokens, issuer_of
+from services.common.tokens import Tokens, issuer_of
 from services.common.config import Settings
 from services.common.db import make_engine
 from services.common.uow import CommitHooks, UnitOfWork

@@ -17,7 +17,7 @@ import requests
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app, start_consumers
-from services.common.auth import add_user, auth_user, authenticate
+from services.common.users import add_user, auth_user, authenticate
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
 from services.demo import data

@@ -21,7 +21,8 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from werkzeug.exceptions import HTTPException
 
 from services.common.api import error_body
-from services.common.auth import authenticate, bearer_principal, enforce_access, user_token
+from services.common.auth import bearer_principal, enforce_access
+from services.common.users import authenticate, user_token
 from services.common.errors import SoproError, Unauthorized
 from services.common.ratelimit import RateLimitExceeded, too_many_requests
 from services.common.runtime import current_runtime

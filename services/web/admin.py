@@ -12,7 +12,9 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy import case, func, select
 
-from services.common.auth import ROLES, add_user, auth_user, current_principal, roles, update_user
+from services.common.auth import current_principal, roles
+from services.common.tokens import ROLES
+from services.common.users import add_user, auth_user, update_user
 from services.common.fields import Id, storable
 from services.common.inbox import dead_letter
 from services.common.outbox import outbox

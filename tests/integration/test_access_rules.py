@@ -10,7 +10,8 @@ import re
 import pytest
 
 from services.bootstrap import bootstrap, create_app
-from services.common.auth import PUBLIC, ROLES, access_rule
+from services.common.auth import PUBLIC, access_rule
+from services.common.tokens import ROLES
 
 pytestmark = pytest.mark.services
 

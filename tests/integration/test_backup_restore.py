@@ -17,7 +17,7 @@ from sqlalchemy import select
 from services.bootstrap import bootstrap, create_app
 from services.cli import main
 from services.common import bus, inbox
-from services.common.auth import add_user
+from services.common.users import add_user
 from services.common.backup import dump, read_backup
 from services.common.config import load_settings
 from services.common.outbox import outbox, outbox_stream

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app
-from services.common.auth import ROLES
+from services.common.tokens import ROLES
 from services.common.envelope import Envelope
 from services.hub.enquiries import store as enquiry_store
 from services.hub.consumers import HANDLERS

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from services.cli import main
-from services.common.auth import Tokens, issuer_of
+from services.common.tokens import Tokens, issuer_of
 from services.common.config import load_federation, load_settings
 from services.common.envelope import Envelope
 from services.common.errors import Unauthorized

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from services.cli import main
-from services.common.auth import add_user
+from services.common.users import add_user
 from services.registry import store
 from tests.support.limits import ENQUIRY
 from tests.support.privacy import CONTACT, export, file_statement, site  # noqa: F401 - fixture

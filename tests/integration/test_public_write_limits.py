@@ -14,7 +14,8 @@ from flask_smorest import Blueprint
 from services.bootstrap import bootstrap, create_app
 from services.common.access import route_rules
 from services.common.api import create_flask_app
-from services.common.auth import add_user, public
+from services.common.auth import public
+from services.common.users import add_user
 from services.common.config import DEFAULT_PUBLIC_WRITE_RATE_LIMIT, load_settings
 from services.common.ratelimit import READS
 from tests.support.limits import ELSEWHERE, ENQUIRY, HERE, assert_too_many

@@ -10,7 +10,8 @@ from limits import parse_many
 from flask_smorest import Blueprint
 
 from services.common.api import create_flask_app
-from services.common.auth import add_user, authenticate, current_principal, public, roles
+from services.common.auth import current_principal, public, roles
+from services.common.users import add_user, authenticate
 from services.common.config import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_RATE_LIMIT, load_settings
 from tests.support.limits import ELSEWHERE, HERE, assert_too_many
 from tests.support.sync import make_runtime

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.bootstrap import bootstrap, create_app
-from services.common.auth import add_user, set_password
+from services.common.users import add_user, set_password
 from services.common.sessions import web_session
 from tests.support.databases import pg_url_if
 

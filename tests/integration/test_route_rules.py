@@ -17,7 +17,8 @@ from sqlalchemy import create_engine, text
 from services.bootstrap import bootstrap, create_app
 from services.cli import main as sopro
 from services.common.access import UNDECLARED, format_rules, route_rules
-from services.common.auth import ROLES, roles
+from services.common.auth import roles
+from services.common.tokens import ROLES
 from services.common.config import load_settings
 from tests.support.services import PG_BASE, TEST_RATE_LIMIT, need
 

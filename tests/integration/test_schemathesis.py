@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import create_engine, text
 
 from services.bootstrap import bootstrap, create_app
-from services.common.auth import ROLES
+from services.common.tokens import ROLES
 from services.common.config import load_settings
 from tests.support.seeding import events_of, seed_site
 from tests.support.services import PG_BASE, TEST_RATE_LIMIT, need

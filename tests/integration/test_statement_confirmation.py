@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from services.bootstrap import bootstrap, create_app
-from services.common.auth import add_user
+from services.common.users import add_user
 from services.hub.register.stats import statistics
 from services.registry import store
 from services.workers import hub_ingest

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from services.bootstrap import bootstrap
-from services.common.auth import add_user
+from services.common.users import add_user
 from services.common.config import load_settings
 from tests.support.services import PG_BASE, TEST_RATE_LIMIT, need
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.bootstrap import bootstrap, create_app
 from services.cli import main
 from services.common import config
-from services.common.auth import add_user
+from services.common.users import add_user
 from services.common.outbox import outbox
 from services.sync.relay import Relay
 from tests.support.sites import API

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from services.common.auth import add_user
+from services.common.users import add_user
 from services.demo import data, seed
 from services.serving import AppServer
 from services.sync.relay import Relay

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app
-from services.common.auth import add_user
+from services.common.users import add_user
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.enquiries.matching.consumers import HANDLERS as MATCHING_HANDLERS

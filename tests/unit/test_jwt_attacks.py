@@ -17,7 +17,8 @@ import pytest
 from flask_smorest import Blueprint
 
 from services.common.api import create_flask_app
-from services.common.auth import Tokens, current_principal, issuer_of, roles
+from services.common.auth import current_principal, roles
+from services.common.tokens import Tokens, issuer_of
 from services.common.db import kernel_metadata
 from services.common.runtime import build_runtime
 from services.common.signing import load_private_key

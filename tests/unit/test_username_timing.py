@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from sqlalchemy import create_engine
 
-from services.common.auth import add_user, authenticate, update_user
+from services.common.users import add_user, authenticate, update_user
 from services.common.db import kernel_metadata
 
 

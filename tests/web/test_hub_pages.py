@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, insert, select, text
 
 from services.bootstrap import bootstrap, create_app
 from services.common import inbox
-from services.common.auth import add_user
+from services.common.users import add_user
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.hub.crossborder import store as consortium_store

@@ -207,7 +207,7 @@ def test_every_page_route_declares_its_access_and_a_browser_without_session_is_s
 
 def test_the_hub_gets_the_kernel_too_english_by_default_and_its_own_administration(module_settings):
     from services.bootstrap import bootstrap
-    from services.common.auth import add_user
+    from services.common.users import add_user
 
     runtime = bootstrap(module_settings("EU"))
     with runtime.engine.begin() as conn:

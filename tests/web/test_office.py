@@ -222,7 +222,7 @@ def test_operations_show_the_outbox_backlog_and_dead_letters(at12):
 
 def test_every_form_of_the_pages_refuses_a_post_without_its_csrf_token(at12):
     """Logged in with every role, so the access rule lets each post through to the CSRF check."""
-    from services.common.auth import add_user
+    from services.common.users import add_user
 
     with at12.runtime.engine.begin() as conn:
         add_user(conn, "everyone", "everyone-pw-1", ["site_admin", "broker", "assessor", "approver"])
