@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from html import unescape
 
 from services.bootstrap import bootstrap, create_app
-from services.common.auth import add_user
+from services.common.users import add_user
 from tests.support.sites import project_registry
 
 PASSWORD = "web-test-pw"
