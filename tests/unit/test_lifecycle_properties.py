@@ -14,7 +14,7 @@ from hypothesis import event, given, settings, strategies as st
 
 from services.common.errors import SoproError, Conflict
 from services.contracts.events.enquiries import ENQUIRY_STATES
-from services.enquiries.lifecycle import deals as d
+from services.enquiries.lifecycle import deals
 from services.enquiries.lifecycle.transitions import (
     AGREED, BROKER, CANCELLED, CLIENT, CLOSED, DELIVERED, EXPIRED, IN_PRODUCTION, MATCHING, NEGOTIATING, PARTIES,
     SOCIAL_ENTERPRISE, SUBMITTED, TABLE, TERMINAL, AuditEntry, Facts,
@@ -45,16 +45,16 @@ class World:
     def __init__(self):
         # Submission and consultation are covered transition by transition in test_lifecycle_model.
         self.enquiry = enquiry(MATCHING, quantity=Decimal(20))
-        self.proposals: list[d.Proposal] = []
-        self.agreements: list[d.Agreement] = []
+        self.proposals: list[deals.Proposal] = []
+        self.agreements: list[deals.Agreement] = []
         self.ledger = Ledger()
         self.audit: list[AuditEntry] = [AuditEntry("e1", SUBMITTED, MATCHING, "b", BROKER, NOW, None)]
         self.now = NOW
 
     def facts(self):
-        live = [a for a in self.agreements if a.status != d.CANCELLED]
-        return Facts(self.now.date(), sum(p.status == d.OPEN for p in self.proposals), len(live),
-                     sum(a.status == d.ACTIVE for a in live))
+        live = [a for a in self.agreements if a.status != deals.CANCELLED]
+        return Facts(self.now.date(), sum(p.status == deals.OPEN for p in self.proposals), len(live),
+                     sum(a.status == deals.ACTIVE for a in live))
 
     def log(self, entry):
         if entry is not None:
@@ -66,22 +66,22 @@ class World:
         self.log(self.enquiry.move(target, ACTORS[party], self.facts(), self.now, social_enterprise_id=SE_ORG))
         if target in (CANCELLED, EXPIRED):
             for a in self.agreements:
-                if a.status == d.ACTIVE:
+                if a.status == deals.ACTIVE:
                     a.cancel_with_enquiry()
                     self.ledger.release(a.id)
 
     def propose(self, quantity, days):
-        terms = d.Terms(Decimal(quantity), "pieces", Decimal(100), "EUR", self.now.date() + timedelta(days=days))
-        proposal, entry = d.propose(ACTORS[SOCIAL_ENTERPRISE], self.enquiry, id=f"p{len(self.proposals)}",
-                                    organisation_id=SE_ORG, offer_id="o1", terms=terms, facts=self.facts(),
-                                    now=self.now)
+        terms = deals.Terms(Decimal(quantity), "pieces", Decimal(100), "EUR", self.now.date() + timedelta(days=days))
+        proposal, entry = deals.propose(ACTORS[SOCIAL_ENTERPRISE], self.enquiry, id=f"p{len(self.proposals)}",
+                                        organisation_id=SE_ORG, offer_id="o1", terms=terms, facts=self.facts(),
+                                        now=self.now)
         self.proposals.append(proposal)
         self.log(entry)
 
     def accept(self, index, party):
         proposal = self.proposals[index % len(self.proposals)]
-        agreement, entry = d.accept(ACTORS[party], self.enquiry, proposal, self.agreements,
-                                    id=f"a{len(self.agreements)}", facts=self.facts(), now=self.now)
+        agreement, entry = deals.accept(ACTORS[party], self.enquiry, proposal, self.agreements,
+                                        id=f"a{len(self.agreements)}", facts=self.facts(), now=self.now)
         self.ledger.reserve(agreement.id, agreement.terms.quantity, self.now.date(), agreement.terms.delivery_date)
         self.agreements.append(agreement)
         self.log(entry)
@@ -124,8 +124,8 @@ commands = st.one_of(
 
 
 def check(world: World) -> None:
-    e, live = world.enquiry, [a for a in world.agreements if a.status != d.CANCELLED]
-    active = [a for a in world.agreements if a.status == d.ACTIVE]
+    e, live = world.enquiry, [a for a in world.agreements if a.status != deals.CANCELLED]
+    active = [a for a in world.agreements if a.status == deals.ACTIVE]
     # capacity: the ledger holds exactly the active agreements, and never more than the offer can make
     assert set(world.ledger.active) == {a.id for a in active}
     held = list(world.ledger.active.values())  # in the order they were reserved
@@ -136,7 +136,7 @@ def check(world: World) -> None:
     if e.state in (AGREED, IN_PRODUCTION):
         assert live
     if e.state in (DELIVERED, CLOSED):
-        assert live and all(a.status == d.DELIVERED for a in live)
+        assert live and all(a.status == deals.DELIVERED for a in live)
     if e.state in (CANCELLED, EXPIRED):
         assert not active
     for before, after in zip(world.audit, world.audit[1:]):

@@ -8,6 +8,7 @@ Modules, one idea each:
 - `impact`: the impact record of a delivered agreement, computed from stored figures;
 - `tables`, `store`, `deals_store`: the tables (one Alembic branch) and their queries;
 - `matching_port`: the narrow call site into the matching part (shortlist, reserve, release);
-- `handlers`, `deal_handlers`, `expiry`, `case_studies`: use cases;
-- `schemas`, `api`, `deals_api`: the HTTP API under /api/v1/enquiries.
+- `handlers`, `deals_handlers`, `expiry`, `case_studies`: use cases;
+- `schemas`, `api`, `deals_api`, `public_text_api`: the HTTP API under /api/v1/enquiries;
+- `pages`, `deals_pages`, `web`: the enquiry pages of the office and the public form.
 """

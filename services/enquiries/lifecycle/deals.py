@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.events import Aggregate
-from services.contracts.events import enquiries as ev
+from services.contracts.events.enquiries import AgreementCancelled, AgreementDelivered, AgreementMade
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import (
     AGREED, BROKER, CLIENT, MATCHING, NEGOTIATING, SOCIAL_ENTERPRISE, Actor, AuditEntry, Facts,
@@ -141,20 +141,20 @@ class Agreement(Aggregate):
             raise Conflict(f"the enquiry is {enquiry.state}; agreements are cancelled before production",
                            {"state": [enquiry.state]}, code="agreement_in_production")
         self.status = CANCELLED
-        self._record(ev.AgreementCancelled(**self.snapshot()))
+        self._record(AgreementCancelled(**self.snapshot()))
 
     def cancel_with_enquiry(self) -> None:
         """The broker cancelled the whole enquiry after it was agreed."""
         if self.status == ACTIVE:
             self.status = CANCELLED
-            self._record(ev.AgreementCancelled(**self.snapshot()))
+            self._record(AgreementCancelled(**self.snapshot()))
 
     def deliver(self, now: datetime) -> None:
         if self.status != ACTIVE:
             raise Conflict(f"cannot deliver an agreement that is {self.status}", {"status": [self.status]},
                            code=f"agreement_{self.status}")
         self.status, self.delivered_at = DELIVERED, now
-        self._record(ev.AgreementDelivered(**self.snapshot()))
+        self._record(AgreementDelivered(**self.snapshot()))
 
     def snapshot(self) -> dict:
         t = self.terms
@@ -186,7 +186,7 @@ def accept(actor: Actor, enquiry: Enquiry, proposal: Proposal, agreements: list[
     proposal.status = ACCEPTED
     agreement = Agreement(id, enquiry.id, proposal.id, proposal.revision, proposal.organisation_id,
                           proposal.offer_id, proposal.terms, now, actor.subject)
-    agreement._record(ev.AgreementMade(**agreement.snapshot()))
+    agreement._record(AgreementMade(**agreement.snapshot()))
     entry = None
     if enquiry.quantity is not None and covered + proposal.terms.quantity >= enquiry.quantity:
         entry = enquiry.move(AGREED, actor, _with(facts, active_agreements=facts.active_agreements + 1), now,

@@ -12,7 +12,7 @@ from flask.views import MethodView
 
 from services.common.auth import roles
 from services.common.errors import NotFound
-from services.enquiries.lifecycle import deal_handlers, deals_store
+from services.enquiries.lifecycle import deals_handlers, deals_store
 from services.enquiries.lifecycle.schemas import (
     AgreementSchema, DeliveredSchema, DeliveryReportSchema, ImpactRecordSchema, MessageSchema, NewMessageSchema,
     NewProposalSchema, ProposalSummarySchema, ProposalTermsSchema, CancellationReason, RevisionSchema, TermsSchema,
@@ -55,8 +55,8 @@ class Proposals(MethodView):
         """Propose quantity, total price, currency, delivery date and conditions for an offer of the SE.
         The first proposal moves a matching enquiry to negotiating."""
         read(visible_enquiry, str(enquiry_id))
-        return deal_handlers.propose(runtime().uow(), actor(), str(enquiry_id), body["organisation_id"],
-                                     body["offer_id"], body["terms"], site_rules(), now())
+        return deals_handlers.propose(runtime().uow(), actor(), str(enquiry_id), body["organisation_id"],
+                                      body["offer_id"], body["terms"], site_rules(), now())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>")
@@ -82,8 +82,8 @@ class ProposalRevisions(MethodView):
     def post(self, terms, enquiry_id, proposal_id):
         """Revise an open proposal: its new terms become the next revision."""
         read(visible_enquiry, str(enquiry_id))
-        return deal_handlers.revise(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), terms,
-                                    site_rules(), now())
+        return deals_handlers.revise(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), terms,
+                                     site_rules(), now())
 
 
 def _proposal_action(name: str, doc: str, handler):
@@ -99,8 +99,9 @@ def _proposal_action(name: str, doc: str, handler):
     return Action
 
 
-_proposal_action("withdraw", "The social enterprise (or the broker) withdraws an open proposal.", deal_handlers.withdraw)
-_proposal_action("decline", "The client (or the broker) declines an open proposal.", deal_handlers.decline)
+_proposal_action("withdraw", "The social enterprise (or the broker) withdraws an open proposal.",
+                 deals_handlers.withdraw)
+_proposal_action("decline", "The client (or the broker) declines an open proposal.", deals_handlers.decline)
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>/accept")
@@ -111,7 +112,7 @@ class ProposalAcceptance(MethodView):
         """The client (or the broker) accepts a proposal: an agreement that reserves the SE's capacity
         (409 if it has not that much free). When agreements cover the quantity, the enquiry is agreed."""
         read(visible_enquiry, str(enquiry_id))
-        return deal_handlers.accept(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), now())
+        return deals_handlers.accept(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), now())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/agreements")
@@ -135,8 +136,8 @@ class AgreementCancellation(MethodView):
     def post(self, body, enquiry_id, agreement_id):
         """Cancel an agreement before production (client or broker); its capacity is released."""
         read(visible_enquiry, str(enquiry_id))
-        return deal_handlers.cancel_agreement(runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
-                                              body["reason"], now())
+        return deals_handlers.cancel_agreement(runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
+                                               body["reason"], now())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/agreements/<uuid:agreement_id>/deliver")
@@ -146,8 +147,8 @@ class AgreementDelivery(MethodView):
     @blp.response(200, DeliveredSchema)
     def post(self, report, enquiry_id, agreement_id):
         """The broker marks an agreement delivered, reporting the figures of its impact record."""
-        agreement, impact = deal_handlers.deliver(runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
-                                                  report, site_rules(), now())
+        agreement, impact = deals_handlers.deliver(runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
+                                                   report, site_rules(), now())
         return {"agreement": agreement, "impact": impact}
 
 
@@ -183,7 +184,5 @@ class Messages(MethodView):
     def post(self, body, enquiry_id):
         """Write in the negotiation."""
         read(visible_enquiry, str(enquiry_id))
-        return deal_handlers.post_message(runtime().uow(), actor(), str(enquiry_id), body["body"],
-                                          body["organisation_id"])
-
-
+        return deals_handlers.post_message(runtime().uow(), actor(), str(enquiry_id), body["body"],
+                                           body["organisation_id"])

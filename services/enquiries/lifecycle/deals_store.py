@@ -8,29 +8,29 @@ from sqlalchemy import Connection, insert, or_, select, update
 
 from services.common.clock import utcnow
 from services.common.errors import NotFound
-from services.enquiries.lifecycle import deals as d
+from services.enquiries.lifecycle import deals
 from services.enquiries.lifecycle.impact import ImpactRecord
 from services.enquiries.lifecycle.tables import agreement, impact, message, proposal, proposal_revision
 
 TERM_FIELDS = ("quantity", "unit", "price", "currency", "delivery_date", "conditions")
 
 
-def _terms(row) -> d.Terms:
-    return d.Terms(row.quantity, row.unit, row.price, row.currency, row.delivery_date, row.conditions)
+def _terms(row) -> deals.Terms:
+    return deals.Terms(row.quantity, row.unit, row.price, row.currency, row.delivery_date, row.conditions)
 
 
-def _term_values(terms: d.Terms) -> dict:
+def _term_values(terms: deals.Terms) -> dict:
     return {name: getattr(terms, name) for name in TERM_FIELDS}
 
 
 # --- proposals ---------------------------------------------------------------------------------------
 
-def _proposal(row) -> d.Proposal:
-    return d.Proposal(row.id, row.enquiry_id, row.organisation_id, row.offer_id, _terms(row), row.created_by,
-                      row.created_at, row.revision, row.status)
+def _proposal(row) -> deals.Proposal:
+    return deals.Proposal(row.id, row.enquiry_id, row.organisation_id, row.offer_id, _terms(row), row.created_by,
+                          row.created_at, row.revision, row.status)
 
 
-def load_proposal(conn: Connection, enquiry_id: str, proposal_id: str, lock: bool = False) -> d.Proposal:
+def load_proposal(conn: Connection, enquiry_id: str, proposal_id: str, lock: bool = False) -> deals.Proposal:
     query = select(proposal).where(proposal.c.id == str(proposal_id), proposal.c.enquiry_id == str(enquiry_id))
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
@@ -38,14 +38,14 @@ def load_proposal(conn: Connection, enquiry_id: str, proposal_id: str, lock: boo
     return _proposal(row)
 
 
-def proposals_of(conn: Connection, enquiry_id: str, organisation_id: str | None = None) -> list[d.Proposal]:
+def proposals_of(conn: Connection, enquiry_id: str, organisation_id: str | None = None) -> list[deals.Proposal]:
     query = select(proposal).where(proposal.c.enquiry_id == enquiry_id)
     if organisation_id is not None:
         query = query.where(proposal.c.organisation_id == organisation_id)
     return [_proposal(r) for r in conn.execute(query.order_by(proposal.c.created_at, proposal.c.id))]
 
 
-def save_proposal(conn: Connection, p: d.Proposal, actor: str, new: bool = False) -> None:
+def save_proposal(conn: Connection, p: deals.Proposal, actor: str, new: bool = False) -> None:
     now = utcnow()
     row = dict(id=p.id, enquiry_id=p.enquiry_id, organisation_id=p.organisation_id, offer_id=p.offer_id,
                revision=p.revision, status=p.status, created_by=p.created_by, **_term_values(p.terms), updated_at=now)
@@ -62,7 +62,7 @@ def save_proposal(conn: Connection, p: d.Proposal, actor: str, new: bool = False
 @dataclass(frozen=True)
 class Revision:
     revision: int
-    terms: d.Terms
+    terms: deals.Terms
     revised_by: str
     revised_at: datetime
 
@@ -105,13 +105,13 @@ def messages_of(conn: Connection, enquiry_id: str, thread_of: str | None = None)
 
 # --- agreements --------------------------------------------------------------------------------------
 
-def _agreement(row) -> d.Agreement:
-    return d.Agreement(row.id, row.enquiry_id, row.proposal_id, row.proposal_revision, row.organisation_id,
-                       row.offer_id, _terms(row), row.made_at, row.made_by, row.status, row.delivered_at,
-                       version=row.version)
+def _agreement(row) -> deals.Agreement:
+    return deals.Agreement(row.id, row.enquiry_id, row.proposal_id, row.proposal_revision, row.organisation_id,
+                           row.offer_id, _terms(row), row.made_at, row.made_by, row.status, row.delivered_at,
+                           version=row.version)
 
 
-def load_agreement(conn: Connection, enquiry_id: str, agreement_id: str, lock: bool = False) -> d.Agreement:
+def load_agreement(conn: Connection, enquiry_id: str, agreement_id: str, lock: bool = False) -> deals.Agreement:
     query = select(agreement).where(agreement.c.id == str(agreement_id), agreement.c.enquiry_id == str(enquiry_id))
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
@@ -119,12 +119,12 @@ def load_agreement(conn: Connection, enquiry_id: str, agreement_id: str, lock: b
     return _agreement(row)
 
 
-def agreements_of(conn: Connection, enquiry_id: str, lock: bool = False) -> list[d.Agreement]:
+def agreements_of(conn: Connection, enquiry_id: str, lock: bool = False) -> list[deals.Agreement]:
     query = select(agreement).where(agreement.c.enquiry_id == enquiry_id).order_by(agreement.c.made_at, agreement.c.id)
     return [_agreement(r) for r in conn.execute(query.with_for_update() if lock else query)]
 
 
-def save_agreement(conn: Connection, a: d.Agreement, new: bool = False) -> None:
+def save_agreement(conn: Connection, a: deals.Agreement, new: bool = False) -> None:
     row = dict(id=a.id, enquiry_id=a.enquiry_id, proposal_id=a.proposal_id, proposal_revision=a.proposal_revision,
                organisation_id=a.organisation_id, offer_id=a.offer_id, **_term_values(a.terms), status=a.status,
                made_at=a.made_at, made_by=a.made_by, delivered_at=a.delivered_at, version=a.version)

@@ -2,7 +2,7 @@
 calls the domain, and saves state, audit and events in one transaction (the unit of work).
 
 Dependencies come in as parameters: the unit of work, the acting `Actor`, the site's rules and `now`.
-Proposals and agreements are in `deal_handlers`, the deadline sweep in `expiry`.
+Proposals and agreements are in `deals_handlers`, the deadline sweep in `expiry`.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from services.common.errors import Conflict, Forbidden
 from services.common.uow import UnitOfWork
 from services.enquiries.crossborder.model import automatic_request
-from services.enquiries.lifecycle import deals as d, deals_store, matching_port, store
+from services.enquiries.lifecycle import deals, deals_store, matching_port, store
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import (
     BROKER, CANCELLED, CLIENT, DRAFT, EXPIRED, OPEN, SUBMITTED, Actor, AuditEntry, Facts,
@@ -39,10 +39,10 @@ def new_id() -> str:
 
 def facts(conn: Connection, enquiry_id: str, now: datetime) -> Facts:
     proposals = deals_store.proposals_of(conn, enquiry_id)
-    agreements = [a for a in deals_store.agreements_of(conn, enquiry_id) if a.status != d.CANCELLED]
-    return Facts(today=now.date(), open_proposals=sum(p.status == d.OPEN for p in proposals),
+    agreements = [a for a in deals_store.agreements_of(conn, enquiry_id) if a.status != deals.CANCELLED]
+    return Facts(today=now.date(), open_proposals=sum(p.status == deals.OPEN for p in proposals),
                  active_agreements=len(agreements),
-                 undelivered_agreements=sum(a.status == d.ACTIVE for a in agreements))
+                 undelivered_agreements=sum(a.status == deals.ACTIVE for a in agreements))
 
 
 def save(uow: UnitOfWork, enquiry: Enquiry, *entries: AuditEntry | None, new: bool = False) -> None:
@@ -101,7 +101,7 @@ def approve_public_text(uow: UnitOfWork, actor: Actor, enquiry_id: str, title: s
 def end_agreements(conn: Connection, uow: UnitOfWork, enquiry_id: str) -> None:
     """The enquiry is cancelled or expired: its active agreements end and give their capacity back."""
     for agreement in deals_store.agreements_of(conn, enquiry_id, lock=True):
-        if agreement.status == d.ACTIVE:
+        if agreement.status == deals.ACTIVE:
             agreement.cancel_with_enquiry()
             matching_port.release(conn, agreement.id)
             deals_store.save_agreement(conn, agreement)

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from services.common.errors import Invalid
 from services.common.events import Aggregate
-from services.contracts.events import enquiries as ev
+from services.contracts.events.enquiries import ImpactRecorded
 from services.enquiries.lifecycle.deals import Agreement
 from services.enquiries.lifecycle.values import Delivery
 
@@ -110,5 +110,5 @@ def record_impact(*, id: str, agreement: Agreement, delivery: Delivery, report: 
             "reported": {k: (str(v) if v is not None else None) for k, v in vars(report).items()},
         },
     )
-    record._record(ev.ImpactRecorded(**record.event_data()))
+    record._record(ImpactRecorded(**record.event_data()))
     return record

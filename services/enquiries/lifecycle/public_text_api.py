@@ -52,4 +52,4 @@ class EnquiryPublicText(MethodView):
         """A broker approves the version of title and description that may leave the site; a submitted
         enquiry publishes it at once."""
         return public_text_of(handlers.approve_public_text(runtime().uow(), actor(), str(enquiry_id), body["title"],
-                                                          body["description"], now()))
+                                                           body["description"], now()))

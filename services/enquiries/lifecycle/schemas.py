@@ -14,7 +14,7 @@ from services.common.api import PageQuery, page_schema
 from services.common.fields import Id, patch_schema
 from services.contracts.events.enquiries import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
 from services.contracts.fields import Amount, CpvCode, CpvPrefix, Email, Line, Nuts3, Phone, Prose, Strict, builds
-from services.enquiries.lifecycle import deals as d
+from services.enquiries.lifecycle import deals
 from services.enquiries.lifecycle.model import FREQUENCIES
 from services.enquiries.lifecycle.transitions import allowed_next
 from services.enquiries.lifecycle.values import Contact, Delivery, ResidualMaterial
@@ -136,7 +136,7 @@ class _TermsFields(Strict):
 
 
 class TermsSchema(_TermsFields):
-    _build = builds(d.Terms)
+    _build = builds(deals.Terms)
 
 
 class NewProposalSchema(_TermsFields):
@@ -147,7 +147,7 @@ class NewProposalSchema(_TermsFields):
     @ma.post_load
     def build(self, data, **kwargs):
         ids = {"organisation_id": data.pop("organisation_id"), "offer_id": data.pop("offer_id")}
-        return {**ids, "terms": d.Terms(**data)}
+        return {**ids, "terms": deals.Terms(**data)}
 
 
 class _TermsOut(ma.Schema):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from services.common.auth import roles
 from services.common.errors import SoproError
-from services.enquiries.lifecycle import deal_handlers
+from services.enquiries.lifecycle import deals_handlers
 from services.enquiries.lifecycle.pages import blp, enquiry_page
 from services.enquiries.lifecycle.schemas import (
     CancellationReason, DeliveryReportSchema, NewMessageSchema, NewProposalSchema,
@@ -57,7 +57,7 @@ def propose(enquiry_id):
     _at_candidate(state)
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, proposal_form=state)
-    return _attempt(enquiry_id, state, "proposal_form", lambda: deal_handlers.propose(
+    return _attempt(enquiry_id, state, "proposal_form", lambda: deals_handlers.propose(
         runtime().uow(), actor(), str(enquiry_id), loaded["organisation_id"], loaded["offer_id"], loaded["terms"],
         site_rules(), now()), _("The proposal has been recorded."), shown=_at_candidate)
 
@@ -70,9 +70,9 @@ def _at_candidate(state: forms.FormState) -> None:
 
 
 PROPOSAL_ACTIONS = {
-    "accept": (lambda uow, who, e, p: deal_handlers.accept(uow, who, e, p, now())),
-    "decline": deal_handlers.decline,
-    "withdraw": deal_handlers.withdraw,
+    "accept": (lambda uow, who, e, p: deals_handlers.accept(uow, who, e, p, now())),
+    "decline": deals_handlers.decline,
+    "withdraw": deals_handlers.withdraw,
 }
 
 
@@ -99,7 +99,7 @@ def message(enquiry_id):
     loaded = forms.load(NewMessageSchema(), body, state)
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, message_form=state)
-    return _attempt(enquiry_id, state, "message_form", lambda: deal_handlers.post_message(
+    return _attempt(enquiry_id, state, "message_form", lambda: deals_handlers.post_message(
         runtime().uow(), actor(), str(enquiry_id), loaded["body"], loaded["organisation_id"]),
         _("The message has been sent."))
 
@@ -112,7 +112,7 @@ def cancel_agreement(enquiry_id, agreement_id):
     loaded = forms.load(CancellationReason(), body, state)
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, agreement_form=state, agreement_of=str(agreement_id))
-    return _attempt(enquiry_id, state, "agreement_form", lambda: deal_handlers.cancel_agreement(
+    return _attempt(enquiry_id, state, "agreement_form", lambda: deals_handlers.cancel_agreement(
         runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], now()),
         _("The agreement has been cancelled."), agreement_of=str(agreement_id))
 
@@ -126,6 +126,6 @@ def deliver(enquiry_id, agreement_id):
     report = forms.load(DeliveryReportSchema(), body, state)
     if report is None:
         return enquiry_page(str(enquiry_id), status=422, delivery_form=state, delivery_of=str(agreement_id))
-    return _attempt(enquiry_id, state, "delivery_form", lambda: deal_handlers.deliver(
+    return _attempt(enquiry_id, state, "delivery_form", lambda: deals_handlers.deliver(
         runtime().uow(), actor(), str(enquiry_id), str(agreement_id), report, site_rules(), now()),
         _("The delivery and its impact have been recorded."), delivery_of=str(agreement_id))

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.uow import UnitOfWork
-from services.enquiries.lifecycle import deals as d, deals_store, matching_port, store
+from services.enquiries.lifecycle import deals, deals_store, matching_port, store
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import (
     AGREED, BROKER, CLIENT, DELIVERED, DRAFT, IN_PRODUCTION, NEGOTIATING, SOCIAL_ENTERPRISE, Actor,
@@ -23,7 +23,7 @@ from services.enquiries.lifecycle.impact import DeliveryReport, ImpactRecord, re
 
 
 def propose(uow: UnitOfWork, actor: Actor, enquiry_id: str, organisation_id: str | None, offer_id: str,
-            terms: d.Terms, site: SiteRules, now: datetime) -> d.Proposal:
+            terms: deals.Terms, site: SiteRules, now: datetime) -> deals.Proposal:
     """A member proposes for its own organisation; the broker names the social enterprise."""
     organisation_id = organisation_id or actor.organisation_id
     if organisation_id is None:
@@ -32,8 +32,8 @@ def propose(uow: UnitOfWork, actor: Actor, enquiry_id: str, organisation_id: str
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         terms.check(enquiry, site.currency, now.date())
-        proposal, entry = d.propose(actor, enquiry, id=new_id(), organisation_id=organisation_id, offer_id=offer_id,
-                                    terms=terms, facts=facts(uow.conn, enquiry.id, now), now=now)
+        proposal, entry = deals.propose(actor, enquiry, id=new_id(), organisation_id=organisation_id, offer_id=offer_id,
+                                        terms=terms, facts=facts(uow.conn, enquiry.id, now), now=now)
         _require_own_offer(uow, actor, organisation_id, offer_id)
         deals_store.save_proposal(uow.conn, proposal, actor.subject, new=True)
         if entry is not None:
@@ -56,7 +56,7 @@ def _require_own_offer(uow: UnitOfWork, actor: Actor, organisation_id: str, offe
                       {"offer_id": ["is not a published offer of the proposing social enterprise"]})
 
 
-def _change_proposal(uow: UnitOfWork, enquiry_id: str, proposal_id: str, change) -> d.Proposal:
+def _change_proposal(uow: UnitOfWork, enquiry_id: str, proposal_id: str, change) -> deals.Proposal:
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         proposal = deals_store.load_proposal(uow.conn, enquiry_id, proposal_id, lock=True)
@@ -65,8 +65,8 @@ def _change_proposal(uow: UnitOfWork, enquiry_id: str, proposal_id: str, change)
     return proposal
 
 
-def revise(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, terms: d.Terms, site: SiteRules,
-           now: datetime) -> d.Proposal:
+def revise(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, terms: deals.Terms, site: SiteRules,
+           now: datetime) -> deals.Proposal:
     def change(enquiry, proposal):
         terms.check(enquiry, site.currency, now.date())
         proposal.revise(actor, enquiry, terms)
@@ -75,7 +75,7 @@ def revise(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, ter
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
 
-def withdraw(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -> d.Proposal:
+def withdraw(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -> deals.Proposal:
     def change(enquiry, proposal):
         proposal.withdraw(actor, enquiry)
         deals_store.save_proposal(uow.conn, proposal, actor.subject)
@@ -83,7 +83,7 @@ def withdraw(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
 
-def decline(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -> d.Proposal:
+def decline(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -> deals.Proposal:
     def change(enquiry, proposal):
         proposal.decline(actor, enquiry)
         deals_store.save_proposal(uow.conn, proposal, actor.subject)
@@ -91,13 +91,13 @@ def decline(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) ->
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
 
-def accept(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, now: datetime) -> d.Agreement:
+def accept(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, now: datetime) -> deals.Agreement:
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         proposal = deals_store.load_proposal(uow.conn, enquiry_id, proposal_id, lock=True)
         agreements = deals_store.agreements_of(uow.conn, enquiry_id)
-        agreement, entry = d.accept(actor, enquiry, proposal, agreements, id=new_id(),
-                                    facts=facts(uow.conn, enquiry.id, now), now=now)
+        agreement, entry = deals.accept(actor, enquiry, proposal, agreements, id=new_id(),
+                                        facts=facts(uow.conn, enquiry.id, now), now=now)
         # Production can start today at the earliest; the capacity is taken until the delivery date.
         matching_port.reserve(uow.conn, agreement.id, agreement.organisation_id, agreement.offer_id,
                               agreement.terms.quantity, now.date(), agreement.terms.delivery_date)
@@ -111,7 +111,7 @@ def accept(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, now
 
 
 def cancel_agreement(uow: UnitOfWork, actor: Actor, enquiry_id: str, agreement_id: str, reason: str | None,
-                     now: datetime) -> d.Agreement:
+                     now: datetime) -> deals.Agreement:
     """Cancel an agreement and release its capacity; an agreed enquiry goes back to negotiating."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
@@ -129,7 +129,7 @@ def cancel_agreement(uow: UnitOfWork, actor: Actor, enquiry_id: str, agreement_i
 
 
 def deliver(uow: UnitOfWork, actor: Actor, enquiry_id: str, agreement_id: str, report: DeliveryReport,
-            site: SiteRules, now: datetime) -> tuple[d.Agreement, ImpactRecord]:
+            site: SiteRules, now: datetime) -> tuple[deals.Agreement, ImpactRecord]:
     """The broker marks an agreement delivered: its impact is recorded, its capacity released, and
     when it was the last one the enquiry moves to delivered."""
     with uow:
