@@ -82,7 +82,7 @@ def free_capacity(hub, order) -> dict[str, int]:
     terms = matching_view.OrderTerms(order["cpv_codes"], order["deadline"], order["delivery_nuts3"],
                                      order["label_required"], order["min_lot"], order["sites"])
     with hub.runtime.engine.connect() as conn:
-        conn.execute(delete(cs.hub_xb_parts))
+        conn.execute(delete(cs.hub_crossborder_parts))
         view = matching_view.candidates(conn, terms, date.today(), crossborder.site_places["AT12"],
                                         crossborder.site_places)
         conn.rollback()
@@ -101,7 +101,7 @@ def test_hub_killed_mid_allocation_counts_no_capacity_twice(make_site, hub, amqp
         doomed.end(signal.SIGKILL)
     in_doubt = set(at12.event_ids()) - set(hub.applications())  # the request, caught mid-allocation
     with hub.runtime.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(cs.hub_xb_orders)).scalar() == 0, \
+        assert conn.execute(select(func.count()).select_from(cs.hub_crossborder_orders)).scalar() == 0, \
             "the killed allocation left nothing behind"
 
     successor = IngestProcess(hub, amqp_url, federation_files[0])
@@ -122,7 +122,7 @@ def test_hub_killed_mid_allocation_counts_no_capacity_twice(make_site, hub, amqp
         parts = {e: cs.parts(conn, o["id"]) for e, o in orders.items()}
         held = cs.held_by_parts(conn, sorted(offers))
         forwarded = conn.execute(select(outbox.c.aggregate_id).where(outbox.c.type == "hub.part.forwarded")).scalars().all()
-        order_count = conn.execute(select(func.count()).select_from(cs.hub_xb_orders)).scalar()
+        order_count = conn.execute(select(func.count()).select_from(cs.hub_crossborder_orders)).scalar()
     free = free_capacity(hub, orders[first])
     allocated = {e: sum(p["quantity"] for p in ps if p["status"] in cs.ACTIVE_PARTS) for e, ps in parts.items()}
     figures = classify("hub killed mid-allocation", written, hub.applications(), hub.routes(), in_doubt=in_doubt,

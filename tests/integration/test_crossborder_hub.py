@@ -112,7 +112,7 @@ def test_a_request_delivered_twice_or_sent_twice_makes_one_order_and_forwards_ea
     hub.send(again)
     order, parts = order_and_parts(hub, enquiry_id)
     with hub.runtime.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(cs.hub_xb_orders)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(cs.hub_crossborder_orders)).scalar() == 1
     assert order["status"] == "forwarded" and sum(p["quantity"] for p in parts) == 3000
     forwarded = directed(hub, "hub.part.forwarded")
     assert sorted(to for to, _, _ in forwarded) == sorted(p["site"] for p in parts) == ["AT12", "HU22"]

@@ -23,8 +23,8 @@ FORWARDED, ACCEPTED, DECLINED, WITHDRAWN = "forwarded", "accepted", "declined", 
 ACTIVE_PARTS = (FORWARDED, ACCEPTED)  # parts that hold capacity
 ORDER_FORWARDED, ORDER_AGREED, ORDER_SHORT, ORDER_CANCELLED = "forwarded", "agreed", "short", "cancelled"
 
-hub_xb_orders = Table(
-    "hub_xb_orders",
+hub_crossborder_orders = Table(
+    "hub_crossborder_orders",
     metadata,
     Column("id", UUID_STR, primary_key=True),
     Column("origin_site", SITE, nullable=False),
@@ -51,14 +51,14 @@ hub_xb_orders = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("origin_site", "enquiry_id"),
-    Index("ix_hub_xb_orders_status", "status"),
+    Index("ix_hub_crossborder_orders_status", "status"),
 )
 
-hub_xb_parts = Table(
-    "hub_xb_parts",
+hub_crossborder_parts = Table(
+    "hub_crossborder_parts",
     metadata,
     Column("id", UUID_STR, primary_key=True),
-    Column("order_id", UUID_STR, ForeignKey("hub_xb_orders.id"), nullable=False),
+    Column("order_id", UUID_STR, ForeignKey("hub_crossborder_orders.id"), nullable=False),
     Column("site", SITE, nullable=False),
     Column("organisation_id", UUID_STR, nullable=False),
     Column("offer_id", UUID_STR, nullable=False),
@@ -72,46 +72,46 @@ hub_xb_parts = Table(
     Column("version", Integer, nullable=False),
     Column("forwarded_at", UtcDateTime, nullable=False),
     Column("answered_at", UtcDateTime),
-    Index("ix_hub_xb_parts_offer_status", "offer_id", "status"),
-    Index("ix_hub_xb_parts_order", "order_id"),
+    Index("ix_hub_crossborder_parts_offer_status", "offer_id", "status"),
+    Index("ix_hub_crossborder_parts_order", "order_id"),
 )
 
 
 def order_for_enquiry(conn: Connection, site: str, enquiry_id: str) -> RowMapping | None:
-    o = hub_xb_orders
+    o = hub_crossborder_orders
     return conn.execute(select(o).where(o.c.origin_site == site, o.c.enquiry_id == enquiry_id)).mappings().first()
 
 
 def order(conn: Connection, order_id: str, lock: bool = False) -> RowMapping | None:
-    query = select(hub_xb_orders).where(hub_xb_orders.c.id == order_id)
+    query = select(hub_crossborder_orders).where(hub_crossborder_orders.c.id == order_id)
     return conn.execute(query.with_for_update() if lock else query).mappings().first()
 
 
 def parts(conn: Connection, order_id: str) -> list[RowMapping]:
-    p = hub_xb_parts
+    p = hub_crossborder_parts
     return list(conn.execute(select(p).where(p.c.order_id == order_id).order_by(p.c.forwarded_at, p.c.id)).mappings())
 
 
 def part(conn: Connection, part_id: str, lock: bool = False) -> RowMapping | None:
-    query = select(hub_xb_parts).where(hub_xb_parts.c.id == part_id)
+    query = select(hub_crossborder_parts).where(hub_crossborder_parts.c.id == part_id)
     return conn.execute(query.with_for_update() if lock else query).mappings().first()
 
 
 def add_order(conn: Connection, row: dict) -> None:
-    conn.execute(insert(hub_xb_orders).values(**row))
+    conn.execute(insert(hub_crossborder_orders).values(**row))
 
 
 def add_parts(conn: Connection, rows: list[dict]) -> None:
     if rows:
-        conn.execute(insert(hub_xb_parts), rows)
+        conn.execute(insert(hub_crossborder_parts), rows)
 
 
 def update_order(conn: Connection, order_id: str, **values) -> None:
-    conn.execute(update(hub_xb_orders).where(hub_xb_orders.c.id == order_id).values(**values))
+    conn.execute(update(hub_crossborder_orders).where(hub_crossborder_orders.c.id == order_id).values(**values))
 
 
 def update_part(conn: Connection, part_id: str, **values) -> None:
-    conn.execute(update(hub_xb_parts).where(hub_xb_parts.c.id == part_id).values(**values))
+    conn.execute(update(hub_crossborder_parts).where(hub_crossborder_parts.c.id == part_id).values(**values))
 
 
 def lock_allocations(conn: Connection) -> None:
@@ -128,7 +128,7 @@ def held_by_parts(conn: Connection, offer_ids: list[str]) -> dict[str, int]:
     """Units of each offer that forwarded or accepted parts (of any order) hold."""
     if not offer_ids:
         return {}
-    p = hub_xb_parts
+    p = hub_crossborder_parts
     rows = conn.execute(
         select(p.c.offer_id, func.sum(p.c.quantity)).where(p.c.offer_id.in_(offer_ids), p.c.status.in_(ACTIVE_PARTS))
         .group_by(p.c.offer_id)
@@ -138,7 +138,7 @@ def held_by_parts(conn: Connection, offer_ids: list[str]) -> dict[str, int]:
 
 def list_orders(conn: Connection, page: int, per_page: int, status: str | None = None,
                 site: str | None = None) -> tuple[list[RowMapping], int]:
-    o = hub_xb_orders
+    o = hub_crossborder_orders
     query = select(o)
     if status:
         query = query.where(o.c.status == status)
@@ -148,7 +148,7 @@ def list_orders(conn: Connection, page: int, per_page: int, status: str | None =
 
 
 def all_orders(conn: Connection, since: datetime | None = None) -> list[RowMapping]:
-    query = select(hub_xb_orders).order_by(hub_xb_orders.c.created_at, hub_xb_orders.c.id)
+    query = select(hub_crossborder_orders).order_by(hub_crossborder_orders.c.created_at, hub_crossborder_orders.c.id)
     if since is not None:
-        query = query.where(hub_xb_orders.c.updated_at >= since)
+        query = query.where(hub_crossborder_orders.c.updated_at >= since)
     return list(conn.execute(query).mappings())
