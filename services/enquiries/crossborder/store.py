@@ -1,8 +1,8 @@
 """The cross-border tables of a site (Alembic branch `enquiries_crossborder`).
 
-- `enquiries_xb_part`: parts the hub forwarded to this site, keyed by the hub's part id, so a
+- `enquiries_crossborder_part`: parts the hub forwarded to this site, keyed by the hub's part id, so a
   redelivered or replayed `hub.part.forwarded` can never create a part twice.
-- `enquiries_xb_consortium`: the hub's latest picture of each of this site's own cross-border orders
+- `enquiries_crossborder_consortium`: the hub's latest picture of each of this site's own cross-border orders
   (a snapshot; the newest `aggregate_version` wins, so a late or replayed message changes nothing).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ metadata = new_metadata()
 COMPONENT = Component("enquiries_crossborder", metadata, Path(__file__).parent / "migrations" / "versions")
 
 part = Table(
-    "enquiries_xb_part", metadata,
+    "enquiries_crossborder_part", metadata,
     Column("id", String(36), primary_key=True),
     Column("order_id", String(36), nullable=False),
     Column("origin_site", String(8), nullable=False),
@@ -48,11 +48,11 @@ part = Table(
     Column("answered_at", UtcDateTime),
     Column("received_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
-    Index("ix_enquiries_xb_part_status", "status", "received_at"),
+    Index("ix_enquiries_crossborder_part_status", "status", "received_at"),
 )
 
 consortium = Table(
-    "enquiries_xb_consortium", metadata,
+    "enquiries_crossborder_consortium", metadata,
     Column("id", String(36), primary_key=True),  # the hub's order id
     Column("enquiry_id", String(36), nullable=False, index=True),
     Column("aggregate_version", Integer, nullable=False),
