@@ -16,7 +16,8 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.auth import current_principal, roles
 from services.common.errors import NotFound
-from services.enquiries.crossborder import handlers, model as m, store
+from services.enquiries.crossborder import handlers, store
+from services.enquiries.crossborder.model import DEFAULT_MAX_PARTNERS, PART_STATES, RequestTerms
 from services.contracts.events.enquiries import SITE_ID
 from services.enquiries.lifecycle import store as enquiry_store
 from services.enquiries.lifecycle.web import STAFF, now, runtime
@@ -32,7 +33,7 @@ class CrossBorderRequestSchema(Strict):
     quantity = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=10**9), load_default=None,
                                  metadata={"description": "units to source across borders; default: the enquiry's"})
     max_partners = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=20),
-                                     load_default=m.DEFAULT_MAX_PARTNERS)
+                                     load_default=DEFAULT_MAX_PARTNERS)
     min_lot = ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=10**9), load_default=1,
                                 metadata={"description": "a partner delivers at least this many units"})
     sites = ma.fields.List(ma.fields.String(validate=SITE_ID), validate=validate.Length(max=50), load_default=list,
@@ -107,7 +108,7 @@ class ForwardedPartSchema(ma.Schema):
 
 
 class PartQuery(PageQuery):
-    status = ma.fields.String(validate=validate.OneOf(m.PART_STATES))
+    status = ma.fields.String(validate=validate.OneOf(PART_STATES))
 
 
 class AcceptSchema(Strict):
@@ -131,7 +132,7 @@ class CrossBorderRequest(MethodView):
     def post(self, fields, enquiry_id):
         """Ask the hub to compose a consortium of social enterprises across the sites for this enquiry."""
         members = {s.id for s in runtime().settings.federation.member_sites}
-        terms = m.RequestTerms(fields["quantity"], fields["max_partners"], fields["min_lot"], tuple(fields["sites"]))
+        terms = RequestTerms(fields["quantity"], fields["max_partners"], fields["min_lot"], tuple(fields["sites"]))
         return handlers.request_consortium(runtime().uow(), str(enquiry_id), terms, members)
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import Connection
 from services.common.clock import utcnow
 from services.common.envelope import Envelope
 from services.common.errors import NotFound
-from services.enquiries.crossborder import model as m, store
+from services.enquiries.crossborder import store
+from services.enquiries.crossborder.model import ForwardedPart
 from services.enquiries.matching import service as matching
 from services.contracts.events import hub  # the hub's event contract (dataclasses and schemas; no store)
 
@@ -26,7 +27,7 @@ log = logging.getLogger("sopro.enquiries.crossborder")
 
 def on_part_forwarded(conn: Connection, env: Envelope) -> None:
     d = env.data
-    part = m.ForwardedPart(
+    part = ForwardedPart(
         id=str(d["part_id"]), order_id=str(d["order_id"]), origin_site=d["origin_site"],
         correlation_id=env.correlation_id or str(env.id), forwarded_event_id=str(env.id),
         enquiry_reference=d["enquiry_reference"], title=d["title"], type=d["type"], cpv_codes=list(d["cpv_codes"]),

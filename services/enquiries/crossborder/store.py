@@ -16,7 +16,7 @@ from sqlalchemy import (
 from services.common import projection
 from services.common.db import Component, ExactDecimal, UtcDateTime, dialect_insert, new_metadata, paged
 from services.common.errors import NotFound
-from services.enquiries.crossborder import model as m
+from services.enquiries.crossborder.model import ForwardedPart
 
 metadata = new_metadata()
 COMPONENT = Component("enquiries_crossborder", metadata, Path(__file__).parent / "migrations" / "versions")
@@ -65,18 +65,18 @@ consortium = Table(
 _FIELDS = [c.name for c in part.columns if c.name != "version"]
 
 
-def add_part(conn: Connection, p: m.ForwardedPart) -> bool:
+def add_part(conn: Connection, p: ForwardedPart) -> bool:
     """Insert a forwarded part unless it exists. False for a part seen before (a duplicate delivery)."""
     stmt = (dialect_insert(conn, part).values(**_row(p))
             .on_conflict_do_nothing(index_elements=[part.c.id]).returning(part.c.id))
     return conn.execute(stmt).first() is not None
 
 
-def save_part(conn: Connection, p: m.ForwardedPart) -> None:
+def save_part(conn: Connection, p: ForwardedPart) -> None:
     conn.execute(part.update().where(part.c.id == p.id).values(**_row(p)))
 
 
-def load_part(conn: Connection, part_id: str, lock: bool = False) -> m.ForwardedPart:
+def load_part(conn: Connection, part_id: str, lock: bool = False) -> ForwardedPart:
     query = select(part).where(part.c.id == str(part_id))
     row = conn.execute(query.with_for_update() if lock else query).mappings().first()
     if row is None:
@@ -84,7 +84,7 @@ def load_part(conn: Connection, part_id: str, lock: bool = False) -> m.Forwarded
     return _part(row)
 
 
-def list_parts(conn: Connection, status: str | None, page: int, per_page: int) -> tuple[list[m.ForwardedPart], int]:
+def list_parts(conn: Connection, status: str | None, page: int, per_page: int) -> tuple[list[ForwardedPart], int]:
     query = select(part)
     if status:
         query = query.where(part.c.status == status)
@@ -101,11 +101,11 @@ def consortium_of(conn: Connection, enquiry_id: str) -> RowMapping | None:
     return conn.execute(query).mappings().first()
 
 
-def _row(p: m.ForwardedPart) -> dict:
+def _row(p: ForwardedPart) -> dict:
     row = {name: getattr(p, name) for name in _FIELDS}
     row["version"] = p.version
     return row
 
 
-def _part(row) -> m.ForwardedPart:
-    return m.ForwardedPart(**{name: row[name] for name in _FIELDS}, version=row["version"])
+def _part(row) -> ForwardedPart:
+    return ForwardedPart(**{name: row[name] for name in _FIELDS}, version=row["version"])
