@@ -5,18 +5,20 @@ SQLAlchemy Core throughout. SQLite (embedded mode) and PostgreSQL (distributed m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
 from datetime import datetime, timezone
 from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Generic, TypeVar
 
 from sqlalchemy import (
-    BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, RowMapping, Select, String, Table,
+    BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, Row, Select, String, Table,
     create_engine, event, func, select, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -147,8 +149,25 @@ def offset_of(page: int, per_page: int) -> int:
     return (page - 1) * per_page
 
 
-def paged(conn: Connection, query: Select, order_by, page: int, per_page: int) -> tuple[list[RowMapping], int]:
-    """One page of `query` in `order_by` order, and how many rows the whole query has."""
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing and how many items the whole listing has: what every list API answers."""
+
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    def as_dict(self, present: Callable[[T], object] = lambda item: item) -> dict:
+        """The body of a paged answer, each item as `present` shows it."""
+        return {"items": [present(item) for item in self.items], "page": self.page, "per_page": self.per_page,
+                "total": self.total}
+
+
+def paged(conn: Connection, query: Select, order_by, page: int, per_page: int,
+          present: Callable[[Row], T] = lambda row: row._mapping) -> Page[T]:
+    """One page of `query` in `order_by` order, each row as `present` makes it (a mapping by default),
+    and how many rows the whole query has."""
     total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    rows = conn.execute(query.order_by(*order_by).limit(per_page).offset(offset_of(page, per_page))).mappings()
-    return list(rows), total
+    rows = conn.execute(query.order_by(*order_by).limit(per_page).offset(offset_of(page, per_page)))
+    return Page([present(row) for row in rows], page, per_page, total)

@@ -1,5 +1,5 @@
-"""What every hub API shares: the member sites, the query parameters' validators and
-the paged response body. The APIs themselves are one per capability (`register.api`, `enquiries.api`,
+"""What every hub API shares: the member sites and the query parameters' validators (a paged answer
+is the kernel's `Page.as_dict()`). The APIs themselves are one per capability (`register.api`, `enquiries.api`,
 `labels.api`, `crossborder.api`); `services.hub.api` lists their blueprints.
 """
 from __future__ import annotations
@@ -43,8 +43,3 @@ class UtcDateTime(ma.fields.DateTime):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return super()._serialize(value, attr, obj, **kwargs)
-
-
-def page_body(rows_and_total, args: dict) -> dict:
-    rows, total = rows_and_total
-    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total}

@@ -47,10 +47,6 @@ def _acting_for() -> str | None:
     return principal.organisation_id
 
 
-def _page(page) -> dict:
-    return {"items": page.items, "page": page.page, "per_page": page.per_page, "total": page.total}
-
-
 def _present(label: m.Label) -> dict:
     site = m.LABEL_NUMBER.match(label.number)
     return {**label.__dict__, "deciding_site": site.group(1) if site else current_runtime().site_id}
@@ -66,8 +62,8 @@ class Applications(MethodView):
     def get(self, query):
         """Applications: a member's own organisation's, or all of them for staff."""
         organisation_id = _acting_for() or query.get("organisation_id")
-        return _page(handlers.list_applications(current_runtime().engine, organisation_id, query.get("status"),
-                                                query["page"], query["per_page"]))
+        return handlers.list_applications(current_runtime().engine, organisation_id, query.get("status"),
+                                          query["page"], query["per_page"]).as_dict()
 
     @roles("member", "site_admin")
     @blp.arguments(LabelApplicationSchema)
@@ -145,7 +141,7 @@ class Labels(MethodView):
         """The public register of this site's labels, by holder, CPV division and status."""
         page = handlers.search_labels(current_runtime().engine, holder=query.get("holder"), cpv_division=query.get("cpv"),
                                       status=query.get("status"), page=query["page"], per_page=query["per_page"])
-        return {**_page(page), "items": [_present(lbl) for lbl in page.items]}
+        return page.as_dict(_present)
 
 
 @blp.route("/labels/<string:number>")
@@ -220,8 +216,8 @@ class Complaints(MethodView):
     @blp.arguments(LabelComplaintQuery, location="query")
     @blp.response(200, ComplaintPage)
     def get(self, query):
-        return _page(handlers.list_complaints(current_runtime().engine, query.get("status"), query["page"],
-                                              query["per_page"]))
+        return handlers.list_complaints(current_runtime().engine, query.get("status"), query["page"],
+                                        query["per_page"]).as_dict()
 
 
 @blp.route("/label-complaints/<uuid:complaint_id>")

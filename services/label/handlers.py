@@ -11,6 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import Callable
 
+from services.common.db import Page
 from services.common.errors import Forbidden
 from services.common.uow import UnitOfWork
 from services.label import catalogue as cat, model as m, store
@@ -98,7 +99,7 @@ def decide_application(uow: UnitOfWork, application_id: str, approver: str, outc
     return app, (granted[0] if granted else None)
 
 
-def list_applications(engine, organisation_id, status, page, per_page) -> store.Page:
+def list_applications(engine, organisation_id, status, page, per_page) -> Page[m.Application]:
     with engine.connect() as conn:
         return store.list_applications(conn, organisation_id, status, page, per_page)
 
@@ -181,7 +182,7 @@ def find_label(engine, number: str) -> m.Label | None:
         return store.find_label(conn, number)
 
 
-def search_labels(engine, **criteria) -> store.Page:
+def search_labels(engine, **criteria) -> Page[m.Label]:
     with engine.connect() as conn:
         return store.search_labels(conn, **criteria)
 
@@ -223,7 +224,7 @@ def review_complaint(uow: UnitOfWork, complaint_id: str, to: str, resolution: st
     return complaint
 
 
-def list_complaints(engine, status: str | None, page: int, per_page: int) -> store.Page:
+def list_complaints(engine, status: str | None, page: int, per_page: int) -> Page[m.Complaint]:
     with engine.connect() as conn:
         return store.list_complaints(conn, status, page, per_page)
 

@@ -5,16 +5,15 @@ the same application, or two grants taking a number, serialise instead of racing
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, Column, Connection, Date, Integer, String, Table, Text, func, insert, select, update,
+    JSON, Column, Connection, Date, Integer, String, Table, Text, insert, select, update,
 )
 
 from services.common.clock import utcnow
-from services.common.db import BigId, Component, UtcDateTime, new_metadata, next_in_counter
+from services.common.db import BigId, Component, Page, UtcDateTime, new_metadata, next_in_counter, paged
 from services.common.errors import NotFound
 from services.label import model as m
 
@@ -140,14 +139,6 @@ def save_application(conn: Connection, app: m.Application, new: bool = False) ->
     _upsert(conn, application, {**row, "created_at": now} if new else row, not new)
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-
 def list_applications(conn: Connection, organisation_id: str | None, status: str | None,
                       page: int, per_page: int) -> Page:
     query = select(application)
@@ -155,10 +146,7 @@ def list_applications(conn: Connection, organisation_id: str | None, status: str
         query = query.where(application.c.holder_organisation_id == organisation_id)
     if status:
         query = query.where(application.c.status == status)
-    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = conn.execute(query.order_by(application.c.created_at, application.c.id)
-                        .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page([_application(r) for r in rows], page, per_page, total)
+    return paged(conn, query, (application.c.created_at, application.c.id), page, per_page, _application)
 
 
 # --- labels ------------------------------------------------------------------------------------------
@@ -205,9 +193,7 @@ def search_labels(conn: Connection, holder: str | None, cpv_division: str | None
         query = query.where(label.c.cpv_divisions.like(f"% {cpv_division[:2]} %"))
     if status:
         query = query.where(label.c.status == status)
-    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = conn.execute(query.order_by(label.c.number).limit(per_page).offset((page - 1) * per_page)).all()
-    return Page([_label(r) for r in rows], page, per_page, total)
+    return paged(conn, query, (label.c.number,), page, per_page, _label)
 
 
 def labels_due_to_expire(conn: Connection, today: date) -> list[str]:
@@ -244,9 +230,7 @@ def list_complaints(conn: Connection, status: str | None, page: int, per_page: i
     query = select(complaint)
     if status:
         query = query.where(complaint.c.status == status)
-    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = conn.execute(query.order_by(complaint.c.created_at).limit(per_page).offset((page - 1) * per_page)).all()
-    return Page([_complaint(r) for r in rows], page, per_page, total)
+    return paged(conn, query, (complaint.c.created_at,), page, per_page, _complaint)
 
 
 # --- audit -------------------------------------------------------------------------------------------

@@ -83,9 +83,8 @@ class DeadLetters(MethodView):
     def get(self, query):
         """Dead-lettered messages of this site's (or the hub's) consumers, oldest first."""
         with current_runtime().engine.connect() as conn:
-            items, total = deadletters.list_letters(conn, query.get("consumer"), query["state"], query["page"],
-                                                    query["per_page"])
-        return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
+            return deadletters.list_letters(conn, query.get("consumer"), query["state"], query["page"],
+                                            query["per_page"]).as_dict()
 
 
 @blp.route("/dead-letters/<letter_id>")

@@ -44,7 +44,8 @@ def cmd_deadletters(args) -> int:
     runtime = args.wiring.open_runtime(args.site)
     if args.action == "list":
         with runtime.engine.connect() as conn:
-            items, total = deadletters.list_letters(conn, args.consumer, args.state, 1, args.limit)
+            found = deadletters.list_letters(conn, args.consumer, args.state, 1, args.limit)
+        items, total = found.items, found.total
         for item in items:
             state = f"redriven {item['redriven_at']:%Y-%m-%d %H:%M} by {item['redriven_by']}" \
                 if item["redriven_at"] else "dead"

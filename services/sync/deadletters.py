@@ -26,10 +26,11 @@ from dataclasses import dataclass
 import json
 
 import requests
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from services.common import inbox, logs
 from services.common.clock import utcnow
+from services.common.db import Page, paged
 from services.common.errors import NotFound
 from services.common.inbox import dead_letter
 from services.common.outbox import outbox
@@ -69,12 +70,10 @@ def _filtered(query, consumer: str | None, state: str):
 
 
 def list_letters(conn: Connection, consumer: str | None = None, state: str = "dead", page: int = 1,
-                 per_page: int = 50) -> tuple[list[dict], int]:
+                 per_page: int = 50) -> Page[dict]:
     """A page of dead letters (without their bodies), oldest first, and how many there are."""
-    total = conn.execute(_filtered(select(func.count()).select_from(dead_letter), consumer, state)).scalar()
-    rows = conn.execute(_filtered(select(*SUMMARY), consumer, state).order_by(dead_letter.c.id)
-                        .offset((page - 1) * per_page).limit(per_page))
-    return [dict(r._mapping) for r in rows], total
+    return paged(conn, _filtered(select(*SUMMARY), consumer, state), (dead_letter.c.id,), page, per_page,
+                 lambda row: dict(row._mapping))
 
 
 def get_letter(conn: Connection, letter_id: int) -> dict:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from services.common.db import dialect_insert, make_engine, new_metadata, next_in_counter
+from services.common.db import Page, dialect_insert, make_engine, new_metadata, next_in_counter, paged
 
 metadata = new_metadata()
 counter = Table(
@@ -59,3 +59,32 @@ def test_a_rolled_back_number_is_taken_again(engine):
             tx.rollback()
         with conn.begin():
             assert next_in_counter(conn, counter, letter="A", year=2026) == 1
+
+
+def test_a_page_answers_its_items_where_it_is_and_the_total():
+    page = Page(["a", "b"], page=2, per_page=2, total=5)
+    assert page.as_dict() == {"items": ["a", "b"], "page": 2, "per_page": 2, "total": 5}
+    assert page.as_dict(str.upper)["items"] == ["A", "B"]
+
+
+def _fill(engine, letters: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(counter.insert(), [{"letter": c, "year": 2026, "value": i} for i, c in enumerate(letters)])
+
+
+def test_paged_gives_one_page_in_order_and_the_whole_count(engine):
+    _fill(engine, "edcba")
+    with engine.connect() as conn:
+        second = paged(conn, select(counter), (counter.c.letter,), page=2, per_page=2)
+        last = paged(conn, select(counter).where(counter.c.value > 0), (counter.c.letter,), page=2, per_page=3)
+    assert [row["letter"] for row in second.items] == ["c", "d"]  # mappings by default
+    assert (second.page, second.per_page, second.total) == (2, 2, 5)
+    assert [row["letter"] for row in last.items] == ["d"] and last.total == 4
+
+
+def test_paged_presents_each_row(engine):
+    _fill(engine, "ab")
+    with engine.connect() as conn:
+        page = paged(conn, select(counter), (counter.c.letter.desc(),), 1, 10,
+                     present=lambda row: f"{row.letter}{row.value}")
+    assert page.items == ["b1", "a0"]

@@ -160,8 +160,7 @@ class ForwardedParts(MethodView):
     def get(self, query):
         """Parts of consortia the hub forwarded to this site, newest first."""
         with runtime().engine.connect() as conn:
-            items, total = store.list_parts(conn, query.get("status"), query["page"], query["per_page"])
-        return {"items": items, "page": query["page"], "per_page": query["per_page"], "total": total}
+            return store.list_parts(conn, query.get("status"), query["page"], query["per_page"]).as_dict()
 
 
 @blp.route("/forwarded-parts/<uuid:part_id>")

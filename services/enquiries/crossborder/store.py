@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 
 from services.common import projection
-from services.common.db import Component, ExactDecimal, UtcDateTime, dialect_insert, new_metadata, paged
+from services.common.db import Component, ExactDecimal, Page, UtcDateTime, dialect_insert, new_metadata, paged
 from services.common.errors import NotFound
 from services.enquiries.crossborder.model import ForwardedPart
 
@@ -84,12 +84,11 @@ def load_part(conn: Connection, part_id: str, lock: bool = False) -> ForwardedPa
     return _part(row)
 
 
-def list_parts(conn: Connection, status: str | None, page: int, per_page: int) -> tuple[list[ForwardedPart], int]:
+def list_parts(conn: Connection, status: str | None, page: int, per_page: int) -> Page[ForwardedPart]:
     query = select(part)
     if status:
         query = query.where(part.c.status == status)
-    rows, total = paged(conn, query, (part.c.received_at.desc(), part.c.id), page, per_page)
-    return [_part(r) for r in rows], total
+    return paged(conn, query, (part.c.received_at.desc(), part.c.id), page, per_page, lambda row: _part(row._mapping))
 
 
 def save_consortium(conn: Connection, values: dict) -> bool:

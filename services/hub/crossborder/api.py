@@ -19,7 +19,7 @@ from services.common.errors import NotFound
 from services.common.runtime import current_runtime
 from services.hub.crossborder import store as crossborder_store
 from services.hub.ocds import orders as ocds_orders
-from services.hub.query import STRICT_QUERY, SiteQuery, page_body
+from services.hub.query import STRICT_QUERY, SiteQuery
 from services.contracts.events.hub import ORDER_STATES, PART_STATES
 
 blp = Blueprint("hub_cross_border", __name__, url_prefix="/api/v1",
@@ -88,7 +88,7 @@ class Orders(MethodView):
         """Cross-border orders, newest first."""
         with current_runtime().engine.connect() as conn:
             found = crossborder_store.list_orders(conn, args["page"], args["per_page"], args.get("status"), args.get("site"))
-        return page_body(found, args)
+        return found.as_dict()
 
 
 @blp.route("/cross-border/orders/<uuid:order_id>")

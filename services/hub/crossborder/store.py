@@ -14,7 +14,7 @@ from sqlalchemy import (
     UniqueConstraint, func, insert, select, update,
 )
 
-from services.common.db import ExactDecimal, UtcDateTime, is_postgres, paged
+from services.common.db import ExactDecimal, Page, UtcDateTime, is_postgres, paged
 from services.hub.rows import SITE, UUID_STR, metadata
 
 MONEY = ExactDecimal(18, 4)
@@ -137,7 +137,7 @@ def held_by_parts(conn: Connection, offer_ids: list[str]) -> dict[str, int]:
 
 
 def list_orders(conn: Connection, page: int, per_page: int, status: str | None = None,
-                site: str | None = None) -> tuple[list[RowMapping], int]:
+                site: str | None = None) -> Page[RowMapping]:
     o = hub_crossborder_orders
     query = select(o)
     if status:

@@ -26,7 +26,7 @@ from services.common.runtime import current_runtime
 from services.contracts.events.enquiries import CLIENT_KINDS, ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub.enquiries import store as enquiry_store
 from services.hub.enquiries import impact
-from services.hub.query import CPV_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, member_site_ids, page_body
+from services.hub.query import CPV_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, member_site_ids
 
 blp = Blueprint("hub_brokerage", __name__, url_prefix="/api/v1",
                 description="Every site's enquiries, agreements and impact (agency roles)")
@@ -172,7 +172,7 @@ class Enquiries(MethodView):
     def get(self, args):
         """Enquiries of every site, newest submission first."""
         with current_runtime().engine.connect() as conn:
-            return page_body(enquiry_store.list_enquiries(conn, _filters(args), args["page"], args["per_page"]), args)
+            return enquiry_store.list_enquiries(conn, _filters(args), args["page"], args["per_page"]).as_dict()
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>")

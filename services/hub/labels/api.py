@@ -23,7 +23,7 @@ from services.common.clock import utc_today
 from services.common.errors import Invalid, NotFound
 from services.common.runtime import current_runtime
 from services.hub.labels import store as label_store
-from services.hub.query import STRICT_QUERY, SiteQuery, UtcDateTime, page_body, search_text
+from services.hub.query import STRICT_QUERY, SiteQuery, UtcDateTime, search_text
 from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
 
 blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
@@ -82,8 +82,8 @@ class Labels(MethodView):
         filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"),
                                            site=args.get("site"), status=args.get("status"))
         with current_runtime().engine.connect() as conn:
-            rows, total = label_store.list_labels(conn, filters, today, args["page"], args["per_page"])
-        return page_body(([as_of(r, today) for r in rows], total), args)
+            found = label_store.list_labels(conn, filters, today, args["page"], args["per_page"])
+        return found.as_dict(lambda row: as_of(row, today))
 
 
 @blp.route("/labels/<string:number>")

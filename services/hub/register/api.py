@@ -18,7 +18,7 @@ from services.common.auth import public, roles
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
 from services.hub.query import (
-    CPV_PREFIX, NUTS_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, member_site_ids, page_body, search_text,
+    CPV_PREFIX, NUTS_PREFIX, STRICT_QUERY, SiteQuery, UtcDateTime, member_site_ids, search_text,
 )
 from services.hub.register import queries as registry_queries
 from services.hub.register import stats
@@ -160,7 +160,7 @@ class Organisations(MethodView):
     def get(self, args):
         """Active organisations of every site; `cpv` keeps those with a published offer in that branch."""
         with current_runtime().engine.connect() as conn:
-            return page_body(registry_queries.list_organisations(conn, _filters(args), args["page"], args["per_page"]), args)
+            return registry_queries.list_organisations(conn, _filters(args), args["page"], args["per_page"]).as_dict()
 
 
 @blp.route("/organisations/<uuid:organisation_id>")
@@ -185,7 +185,7 @@ class Offers(MethodView):
     def get(self, args):
         """Published offers of every site; `kind` and `region` apply to the offering organisation."""
         with current_runtime().engine.connect() as conn:
-            return page_body(registry_queries.list_offers(conn, _filters(args), args["page"], args["per_page"]), args)
+            return registry_queries.list_offers(conn, _filters(args), args["page"], args["per_page"]).as_dict()
 
 
 @blp.route("/case-studies")
@@ -197,7 +197,7 @@ class CaseStudies(MethodView):
         """Published case studies of every site, newest year first."""
         with current_runtime().engine.connect() as conn:
             found = registry_queries.list_case_studies(conn, _filters(args), args.get("year"), args["page"], args["per_page"])
-            return page_body(found, args)
+            return found.as_dict()
 
 
 @blp.route("/case-studies/<uuid:case_study_id>")

@@ -89,13 +89,13 @@ def _stream_health(conn) -> list[health.StreamHealth]:
 def overview():
     with current_runtime().engine.connect() as conn:
         figures = stats.statistics(conn, member_site_ids())
-        latest, _ = enquiry_store.list_enquiries(conn, enquiry_store.EnquiryFilters(), 1, 8)
+        latest = enquiry_store.list_enquiries(conn, enquiry_store.EnquiryFilters(), 1, 8).items
         _, charts = _charts(conn)
         streams = _stream_health(conn)
         _, open_dead = health.dead_letters(conn, limit=0)
-        orders, order_count = crossborder_store.list_orders(conn, 1, 5)
+        orders = crossborder_store.list_orders(conn, 1, 5)
     return render_template("hub/agency/overview.html", figures=figures, latest=latest, charts=charts,
-                           streams=streams, open_dead=open_dead, orders=orders, order_count=order_count)
+                           streams=streams, open_dead=open_dead, orders=orders.items, order_count=orders.total)
 
 
 @blp.route("/members")
@@ -106,7 +106,8 @@ def members():
     if args is not None:
         page = args["page"]
         with current_runtime().engine.connect() as conn:
-            rows, total = registry_queries.list_organisations(conn, _registry_filters(args), page, PER_PAGE)
+            found = registry_queries.list_organisations(conn, _registry_filters(args), page, PER_PAGE)
+            rows, total = found.items, found.total
     return render_template("hub/agency/members.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(),
                            kinds=choices(ORGANISATION_KINDS)), status_of(state)
@@ -120,7 +121,8 @@ def offers():
     if args is not None:
         page = args["page"]
         with current_runtime().engine.connect() as conn:
-            rows, total = registry_queries.list_offers(conn, _registry_filters(args), page, PER_PAGE)
+            found = registry_queries.list_offers(conn, _registry_filters(args), page, PER_PAGE)
+            rows, total = found.items, found.total
     return render_template("hub/agency/offers.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(),
                            kinds=choices(ORGANISATION_KINDS)), status_of(state)
@@ -142,7 +144,8 @@ def enquiries():
             site=args.get("site"), state=args.get("state"), type=args.get("type"), cpv=args.get("cpv"),
             year=args.get("year"), cross_border_flagged=args.get("cross_border_flagged"))
         with current_runtime().engine.connect() as conn:
-            rows, total = enquiry_store.list_enquiries(conn, filters, page, PER_PAGE)
+            found = enquiry_store.list_enquiries(conn, filters, page, PER_PAGE)
+            rows, total = found.items, found.total
     return render_template("hub/agency/enquiries.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(), types=choices(ENQUIRY_TYPES),
                            states=choices(ENQUIRY_STATES)), status_of(state)
@@ -175,7 +178,8 @@ def cross_border():
     if args is not None:
         page = args["page"]
         with current_runtime().engine.connect() as conn:
-            orders, total = crossborder_store.list_orders(conn, page, PER_PAGE, args.get("status"), args.get("site"))
+            found = crossborder_store.list_orders(conn, page, PER_PAGE, args.get("status"), args.get("site"))
+            orders, total = found.items, found.total
             parts = {o["id"]: crossborder_store.parts(conn, o["id"]) for o in orders}
             names = organisation_names(conn, [(p["site"], p["organisation_id"])
                                               for order_parts in parts.values() for p in order_parts])

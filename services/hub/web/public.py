@@ -109,7 +109,7 @@ def member_sites() -> list[tuple[str, str]]:
 @public
 def home():
     with current_runtime().engine.connect() as conn:
-        _, labels = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1)
+        labels = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1).total
     portals = [(s.id, s.name, s.url) for s in current_runtime().settings.federation.member_sites]
     return render_template("hub/home.html", form=forms.FormState(), valid_labels=labels, portals=portals)
 
@@ -149,8 +149,8 @@ def labels():
         filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"), site=args.get("site"),
                                            status=args.get("status"))
         with current_runtime().engine.connect() as conn:
-            found, total = label_store.list_labels(conn, filters, today, page, PER_PAGE)
-        rows = [as_of(r, today) for r in found]
+            found = label_store.list_labels(conn, filters, today, page, PER_PAGE)
+        rows, total = [as_of(r, today) for r in found.items], found.total
     return render_template("hub/labels.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(), statuses=choices(LABEL_STATUSES)), \
         status_of(state)
