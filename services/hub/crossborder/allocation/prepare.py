@@ -46,36 +46,55 @@ class Problem:
 
 
 def validate(order: Order, candidates: Sequence[Candidate], rates_to_eur: Mapping[str, Decimal]) -> None:
-    if isinstance(order.quantity, bool) or not isinstance(order.quantity, int) or order.quantity <= 0:
-        raise ValueError(f"order.quantity must be a whole number of units > 0, got {order.quantity!r}")
-    if isinstance(order.max_partners, bool) or not isinstance(order.max_partners, int) or order.max_partners < 1:
-        raise ValueError(f"order.max_partners must be a whole number >= 1, got {order.max_partners!r}")
-    for name in ("transport_eur_per_unit_km", "partner_fixed_eur"):
-        value = getattr(order, name)
-        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-            raise ValueError(f"order.{name} must be a finite Decimal >= 0, got {value!r}")
+    """A ValueError naming the first bad field: of the order, then of each candidate, then of the rates."""
+    _validate_order(order)
     seen: set[str] = set()
     for c in candidates:
-        where = f"candidate {c.offer_id!r}"
         if c.offer_id in seen:
-            raise ValueError(f"{where}: offer_id appears twice among the candidates")
+            raise ValueError(f"candidate {c.offer_id!r}: offer_id appears twice among the candidates")
         seen.add(c.offer_id)
-        for name in ("capacity", "late_capacity"):
-            value = getattr(c, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{where}: {name} must be a whole number >= 0, got {value!r}")
-        if isinstance(c.min_lot, bool) or not isinstance(c.min_lot, int) or c.min_lot < 1:
-            raise ValueError(f"{where}: min_lot must be a whole number >= 1, got {c.min_lot!r}")
-        if not isinstance(c.unit_price, Decimal) or not c.unit_price.is_finite() or c.unit_price < 0:
-            raise ValueError(f"{where}: unit_price must be a finite Decimal >= 0, got {c.unit_price!r}")
-        if not np.isfinite(c.distance_km) or c.distance_km < 0:
-            raise ValueError(f"{where}: distance_km must be a finite number >= 0, got {c.distance_km!r}")
-        if c.currency not in rates_to_eur:
-            raise ValueError(f"{where}: no EUR rate for currency {c.currency!r} "
-                             f"(configured: {', '.join(sorted(rates_to_eur)) or 'none'})")
+        _validate_candidate(c, rates_to_eur)
     for currency, rate in rates_to_eur.items():
         if not isinstance(rate, (Decimal, int)) or isinstance(rate, bool) or not Decimal(rate).is_finite() or rate <= 0:
             raise ValueError(f"rates_to_eur[{currency!r}] must be a Decimal > 0, got {rate!r}")
+
+
+def _is_whole(value, minimum: int) -> bool:
+    """A whole number (an int, not a bool) of at least `minimum`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _is_amount(value) -> bool:
+    """A finite Decimal >= 0: a price or a cost."""
+    return isinstance(value, Decimal) and value.is_finite() and value >= 0
+
+
+def _validate_order(order: Order) -> None:
+    if not _is_whole(order.quantity, 1):
+        raise ValueError(f"order.quantity must be a whole number of units > 0, got {order.quantity!r}")
+    if not _is_whole(order.max_partners, 1):
+        raise ValueError(f"order.max_partners must be a whole number >= 1, got {order.max_partners!r}")
+    for name in ("transport_eur_per_unit_km", "partner_fixed_eur"):
+        value = getattr(order, name)
+        if not _is_amount(value):
+            raise ValueError(f"order.{name} must be a finite Decimal >= 0, got {value!r}")
+
+
+def _validate_candidate(c: Candidate, rates_to_eur: Mapping[str, Decimal]) -> None:
+    where = f"candidate {c.offer_id!r}"
+    for name in ("capacity", "late_capacity"):
+        value = getattr(c, name)
+        if not _is_whole(value, 0):
+            raise ValueError(f"{where}: {name} must be a whole number >= 0, got {value!r}")
+    if not _is_whole(c.min_lot, 1):
+        raise ValueError(f"{where}: min_lot must be a whole number >= 1, got {c.min_lot!r}")
+    if not _is_amount(c.unit_price):
+        raise ValueError(f"{where}: unit_price must be a finite Decimal >= 0, got {c.unit_price!r}")
+    if not np.isfinite(c.distance_km) or c.distance_km < 0:
+        raise ValueError(f"{where}: distance_km must be a finite number >= 0, got {c.distance_km!r}")
+    if c.currency not in rates_to_eur:
+        raise ValueError(f"{where}: no EUR rate for currency {c.currency!r} "
+                         f"(configured: {', '.join(sorted(rates_to_eur)) or 'none'})")
 
 
 def unit_cost_eur(c: Candidate, order: Order, rates_to_eur: Mapping[str, Decimal]) -> Decimal:
