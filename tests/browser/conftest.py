@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.polling import started
 from tests.support.services import REQUIRE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -62,13 +63,7 @@ def demo(tmp_path_factory):
                             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     described = var_dir / "federation.json"
     try:
-        deadline = time.monotonic() + DEMO_START_SECONDS
-        while not described.exists():
-            if proc.poll() is not None:
-                raise AssertionError(f"sopro demo exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"sopro demo wrote no federation.json in {DEMO_START_SECONDS}s")
-            time.sleep(0.2)
+        started(proc, described.exists, "sopro demo (writing federation.json)", DEMO_START_SECONDS, log=log_path)
         time.sleep(0.1)  # written in one call, but let it land
         # The var directory too: the sites' mail queue is read from there until mail is sent (issue 15).
         yield {**json.loads(described.read_text(encoding="utf-8")), "var_dir": str(var_dir)}

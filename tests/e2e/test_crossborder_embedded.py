@@ -13,6 +13,7 @@ from services.demo.data import DEMO_PASSWORD
 from services.demo.federation import EmbeddedFederation
 from tests.support import crossborder_flow as flow
 from tests.support.ocds import errors
+from tests.support.tokens import http_session
 
 
 @pytest.fixture(scope="module")
@@ -22,18 +23,10 @@ def federation(tmp_path_factory):
     fed.stop()
 
 
-def session(url: str, username: str) -> requests.Session:
-    http = requests.Session()
-    r = http.post(f"{url}/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
-    assert r.status_code == 200, r.text
-    http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
-    return http
-
-
 def test_an_order_no_site_can_fill_is_split_across_sites_reallocated_after_a_decline_and_agreed(federation):
     urls = {s.id: s.url for s in federation.federation.sites.values()}
-    sessions = {s: session(u, "broker") for s, u in urls.items() if s != "EU"}
-    hub = session(urls["EU"], "agency")
+    sessions = {s: http_session(u, "broker", DEMO_PASSWORD) for s, u in urls.items() if s != "EU"}
+    hub = http_session(urls["EU"], "agency", DEMO_PASSWORD)
 
     story = flow.run_scenario(sessions, urls, hub)
 

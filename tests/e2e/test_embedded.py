@@ -1,13 +1,13 @@
 """End to end, embedded: the whole federation in this process (SQLite, in-memory bus), as `sopro demo`."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 
 from services.demo.data import DEMO_PASSWORD
 from services.demo.federation import EmbeddedFederation
 from tests.support.polling import eventually
+from tests.support.tokens import http_logged_in
 
 
 @pytest.fixture(scope="module")
@@ -17,16 +17,10 @@ def federation(tmp_path_factory):
     fed.stop()
 
 
-def token(url: str, username: str) -> str:
-    r = requests.post(f"{url}/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
-    assert r.status_code == 200, r.text
-    return r.json()["access_token"]
-
-
 def test_organisation_registered_at_at12_appears_at_the_hub(federation):
     at12 = federation.federation.site("AT12").url
     hub = federation.federation.hub.url
-    headers = {"Authorization": f"Bearer {token(at12, 'broker')}"}
+    headers = http_logged_in(at12, "broker", DEMO_PASSWORD)
     created = requests.post(f"{at12}/api/v1/organisations", headers=headers, json={
         "kind": "social_enterprise", "name": "Weinviertler Werkstätte", "registration_number": "ZVR 1",
         "address": {"street": "Hauptplatz 1", "postcode": "2130", "town": "Mistelbach", "country": "AT"},
@@ -47,10 +41,10 @@ def test_demo_data_reaches_the_hub_and_description_is_written(federation):
     federation.seed()
     path = federation.write_description()
     hub = federation.federation.hub.url
-    stats_token = token(hub, "analyst")
+    analyst = http_logged_in(hub, "analyst", DEMO_PASSWORD)
 
     def every_site_counted():
-        stats = requests.get(f"{hub}/api/v1/statistics", headers={"Authorization": f"Bearer {stats_token}"}).json()
+        stats = requests.get(f"{hub}/api/v1/statistics", headers=analyst).json()
         sites = {s["site"]: s for s in stats["sites"]}
         return sites if all(sites[s]["offers_published"] > 0 for s in ("AT11", "AT12", "AT13", "AT22", "HU22")) \
             else None
@@ -60,7 +54,7 @@ def test_demo_data_reaches_the_hub_and_description_is_written(federation):
     assert path.is_file() and "HU22" in path.read_text()
 
     # The demo's large order at AT13 went to the hub, which split it across sites and forwarded the parts.
-    agency = {"Authorization": f"Bearer {token(hub, 'agency')}"}
+    agency = http_logged_in(hub, "agency", DEMO_PASSWORD)
 
     def composed():
         orders = requests.get(f"{hub}/api/v1/cross-border/orders", headers=agency).json()["items"]
@@ -86,7 +80,7 @@ def test_an_enquiry_moving_through_its_states_reaches_the_hub_on_sqlite(federati
     """Embedded mode stores timestamps in SQLite; its events must still carry RFC 3339 UTC times."""
     at13 = federation.federation.site("AT13").url
     hub = federation.federation.hub.url
-    headers = {"Authorization": f"Bearer {token(at13, 'broker')}"}
+    headers = http_logged_in(at13, "broker", DEMO_PASSWORD)
     client = requests.post(f"{at13}/api/v1/organisations", headers=headers, json={
         "kind": "economic_enterprise", "name": "Modehaus am Ring", "registration_number": "FN 4711",
         "address": {"street": "Kärntner Straße 1", "postcode": "1010", "town": "Wien", "country": "AT"},
@@ -102,7 +96,7 @@ def test_an_enquiry_moving_through_its_states_reaches_the_hub_on_sqlite(federati
     moved = requests.post(f"{at13}/api/v1/enquiries/{enquiry_id}/transitions", headers=headers,
                           json={"to": "in_consultation", "reason": "first consultation booked"})
     assert moved.status_code == 200, moved.text
-    analyst = {"Authorization": f"Bearer {token(hub, 'analyst')}"}
+    analyst = http_logged_in(hub, "analyst", DEMO_PASSWORD)
 
     def at_hub():
         r = requests.get(f"{hub}/api/v1/enquiries/{enquiry_id}", headers=analyst)

@@ -20,6 +20,7 @@ from services.demo import data
 from services.demo.federation import EmbeddedFederation
 from services.workers import HUB_INGEST_QUEUE
 from tests.support.polling import eventually
+from tests.support.tokens import http_logged_in
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"\+\d[\d ()/-]{6,}\d")
@@ -45,15 +46,9 @@ def persons() -> list[dict]:
     return found
 
 
-def token(url: str, username: str) -> dict:
-    r = requests.post(f"{url}/api/v1/auth/token", json={"username": username, "password": data.DEMO_PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 def add_personal_data(fed: EmbeddedFederation) -> None:
     at12 = fed.federation.site("AT12").url
-    broker = token(at12, "broker")
+    broker = http_logged_in(at12, "broker", data.DEMO_PASSWORD)
     org = requests.post(f"{at12}/api/v1/organisations", headers=broker, json={
         "kind": "social_enterprise", "name": "Weinviertler Werkstätte", "registration_number": "ZVR 77",
         "address": {"street": "Hauptplatz 1", "postcode": "2130", "town": "Mistelbach", "country": "AT"},

@@ -12,6 +12,7 @@ import pytest
 from services.bootstrap import bootstrap, create_app
 from services.common.auth import PUBLIC, access_rule
 from services.common.tokens import ROLES
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -57,8 +58,7 @@ def test_protected_routes_refuse_without_token_and_with_a_wrong_role(app_and_run
         path = concrete_path(rule)
         assert client.open(path, method=method, json={}).status_code == 401, (method, path)
         outsiders = [r for r in ROLES if r not in declared]
-        token = runtime.tokens.issue("outsider", outsiders)
-        response = client.open(path, method=method, json={}, headers={"Authorization": f"Bearer {token}"})
+        response = client.open(path, method=method, json={}, headers=bearer(runtime, outsiders, "outsider"))
         assert response.status_code == 403, (method, path, response.status_code)
         checked += 1
     assert checked > 0
@@ -67,11 +67,11 @@ def test_protected_routes_refuse_without_token_and_with_a_wrong_role(app_and_run
 def test_no_hostile_request_gives_a_500(app_and_runtime):
     app, runtime = app_and_runtime
     client = app.test_client()
-    token = runtime.tokens.issue("admin", ROLES)
+    admin = bearer(runtime, ROLES, "admin")
     for rule, method in routes(app):
         for path in {concrete_path(rule), concrete_path(rule) + "?page=-1&per_page=abc&after=x&q=%00"}:
             for body in HOSTILE_BODIES:
-                for headers in ({}, {"Authorization": f"Bearer {token}"}, {"Authorization": "Bearer garbage"}):
+                for headers in ({}, admin, {"Authorization": "Bearer garbage"}):
                     response = client.open(path, method=method, data=body, headers=headers,
                                            content_type="application/json")
                     assert response.status_code < 500, (method, path, body, response.get_data()[:300])

@@ -14,7 +14,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import bootstrap, components, create_app
 from services.cli import main
 from services.common import bus, inbox
 from services.common.users import add_user
@@ -24,11 +24,12 @@ from services.common.outbox import outbox, outbox_stream
 from services.hub.register import store as hub_store
 from services.sync.relay import Relay
 from services.workers import site_members
+from tests.support.sites import Site
 from tests.support.sync import FeedServer
+from tests.support.tokens import logged_in
 
 pytestmark = pytest.mark.services
 
-API = "/api/v1"
 MEMBERS = "AT12.enquiries.members"
 
 
@@ -53,38 +54,33 @@ def broker(env, amqp_url, monkeypatch):
     return {**env, "SOPRO_BUS_URL": amqp_url}
 
 
-class Site:
+class BackedUpSite(Site):
+    """AT12 with its broker: a fresh site (the broker is added) or one restored from a backup (it is there)."""
+
     def __init__(self, settings):
-        self.runtime = bootstrap(settings)
-        with self.runtime.engine.begin() as conn:
-            if conn.execute(select(outbox_stream)).first() is None:  # a fresh site, not a restored one
-                add_user(conn, "broker", "secret-pw", ["broker"])
-        self.client = create_app(self.runtime).test_client()
-        token = self.client.post(f"{API}/auth/token", json={"username": "broker", "password": "secret-pw"})
-        assert token.status_code == 200, token.json
-        self.client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token.json['access_token']}"
+        super().__init__(settings, users=())
+        with self.runtime.engine.connect() as conn:
+            restored = conn.execute(select(outbox_stream)).first() is not None
+        if restored:
+            self.headers["broker"] = logged_in(self.client, "broker")
+        else:
+            self.add_user("broker", ["broker"])
 
     def statement(self, n: int) -> dict:
-        resp = self.client.post(f"{API}/support-statements", json={
+        return self.ok("POST", "/support-statements", expect=201, json={
             "kind": "organisation", "organisation_name": f"Gemeinde {n}", "organisation_kind": "public_institution",
             "consent": True, "nuts3": "AT121"})
-        assert resp.status_code == 201, resp.json
-        return resp.json
 
     def person_statement(self) -> dict:
-        resp = self.client.post(f"{API}/support-statements", json={
+        return self.ok("POST", "/support-statements", expect=201, json={
             "kind": "person", "first_name": "Hansjörg", "last_name": "Zaunmaier", "email": "hz@example.org",
             "consent": True, "nuts3": "AT123"})
-        assert resp.status_code == 201, resp.json
-        return resp.json
 
     def organisation(self, name: str) -> dict:
-        resp = self.client.post(f"{API}/organisations", json={
+        return self.ok("POST", "/organisations", expect=201, json={
             "kind": "social_enterprise", "name": name, "registration_number": f"ZVR {name}",
             "address": {"street": "Hauptplatz 1", "postcode": "2130", "town": "Mistelbach", "country": "AT"},
             "nuts3": "AT125", "labour_market_segment": "second_labour_market", "workers_in_integration": 4})
-        assert resp.status_code == 201, resp.json
-        return resp.json
 
     def relay(self) -> int:
         relay = Relay(self.runtime.engine, "AT12", self.runtime.signing_key,
@@ -107,7 +103,7 @@ class Site:
 
 def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_path, pg_schema_url, monkeypatch,
                                                                     capsys):
-    site = Site(load_settings())
+    site = BackedUpSite(load_settings())
     site.organisation("Werkstatt Nord")
     person = site.person_statement()["id"]
     kept = [person] + [site.statement(i)["id"] for i in range(3)]
@@ -122,7 +118,7 @@ def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_
     backup = read_backup(file)
     assert json.loads(gzip.decompress(file.read_bytes()))["site"] == "AT12"
     lost = site.statement(99)["id"]  # written after the backup: not in it
-    assert site.client.post(f"{API}/support-statements/{person}/erase", json={}).status_code == 200
+    assert site.call("POST", f"/support-statements/{person}/erase", json={}).status_code == 200
     assert site.relay() == 2
     with site.runtime.engine.connect() as conn:
         positions = inbox.positions(conn, MEMBERS)
@@ -132,7 +128,7 @@ def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_
     monkeypatch.setenv("SOPRO_DB_URL", pg_schema_url("restored"))
     assert main(["restore", str(file), "--resume-after", "AT12/registry=7"]) == 0
     assert "AT12/registry: the relay continues after seq 7" in capsys.readouterr().out
-    restored = Site(load_settings())
+    restored = BackedUpSite(load_settings())
     tables = dump(restored.runtime.engine, sorted(_tables(restored), key=lambda t: t.name), "AT12")["tables"]
     assert backup["tables"]["outbox_stream"]["rows"] == [["AT12/registry", 5]]
     assert tables.pop("outbox_stream")["rows"] == [["AT12/registry", 7]]  # moved on to the hub's position
@@ -141,7 +137,7 @@ def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_
                                                                for name in tables}
     with restored.runtime.engine.connect() as conn:
         assert inbox.positions(conn, MEMBERS) == positions  # the inbox came back with the state
-    statuses = {s["id"] for s in restored.client.get(f"{API}/support-statements").json["items"]}
+    statuses = {s["id"] for s in restored.call("GET", "/support-statements").json["items"]}
     assert statuses == set(kept)  # what the backup held; not the statement written after it
 
     new = restored.statement(100)
@@ -157,19 +153,17 @@ def test_backup_write_more_restore_into_a_fresh_schema_and_carry_on(broker, tmp_
 
     # The backup predates the erasure, so the restore brought the person back: erase again what the
     # hub knows as erased (`sopro privacy erased --of AT12` there; tests/integration/test_privacy.py).
-    assert restored.client.get(f"{API}/support-statements/{person}").json["last_name"] == "Zaunmaier"
+    assert restored.call("GET", f"/support-statements/{person}").json["last_name"] == "Zaunmaier"
     assert main(["privacy", "reerase", person, lost, "--by", "ops"]) == 0
     out = capsys.readouterr().out
     assert f"{person}: erased again" in out and f"{lost}: unknown here" in out
-    again = restored.client.get(f"{API}/support-statements/{person}").json
+    again = restored.call("GET", f"/support-statements/{person}").json
     assert again["status"] == "erased" and again["last_name"] is None and again["email"] is None
-    audit = restored.client.get(f"{API}/support-statements/{person}/audit").json
+    audit = restored.call("GET", f"/support-statements/{person}/audit").json
     assert [(a["action"], a["actor"], a["ground"]) for a in audit] == [("erased", "ops", "backup_restored")]
 
 
-def _tables(site: Site):
-    from services.bootstrap import components
-
+def _tables(site: BackedUpSite):
     return [t for c in components(site.runtime.settings) for t in c.metadata.tables.values()]
 
 
@@ -177,7 +171,7 @@ def test_sopro_hub_rebuild_fills_an_empty_hub_from_the_sites_feeds(env, make_set
                                                                    monkeypatch, tmp_path, capsys):
     """The same rebuild as tests/integration/test_guarantees.py::test_new_hub_rebuilds_its_store_from_the_feeds,
     but with the real hub consumers and the command an operator runs."""
-    site = Site(load_settings())
+    site = BackedUpSite(load_settings())
     orgs = [site.organisation(f"Werkstatt {i}")["id"] for i in range(3)]
     statements = [site.statement(i)["id"] for i in range(2)]
     with site.runtime.engine.connect() as conn:

@@ -12,14 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from services.bootstrap import bootstrap
-from services.common.envelope import dumps, unsigned_fields
-from services.common.events import dump_data
 from services.common.outbox import outbox
-from services.common.signing import load_private_key, sign
+from services.common.signing import load_private_key
 from services.contracts.events import enquiries as ev
 from services.hub.crossborder import store as cs
 from services.contracts.events import registry as reg
 from services.workers import hub_ingest
+from tests.support.events import signed
 
 pytestmark = pytest.mark.services
 
@@ -39,13 +38,9 @@ class Sites:
              correlation_id: str | None = None) -> str:
         stream = f"{site}/{event.TYPE.split('.')[0]}"
         seq = next(self.seqs.setdefault(stream, itertools.count(1)))
-        fields = unsigned_fields(
-            id=str(uuid.uuid4()), type=event.TYPE, version=event.VERSION, site=site, stream=stream, seq=seq,
-            aggregate_id=aggregate_id, aggregate_version=version, occurred_at="2026-11-01T10:00:00Z",
-            correlation_id=correlation_id, causation_id=None, data=dump_data(event))
         signer = signed_by or site
-        fields["signature"] = sign(fields, load_private_key(self.keys / f"{signer}.pem"), signer)
-        return dumps(fields)
+        return signed(event, aggregate_id, version, seq, site, load_private_key(self.keys / f"{signer}.pem"), signer,
+                      occurred_at="2026-11-01T10:00:00Z", correlation_id=correlation_id)
 
     def send(self, *bodies: str):
         return self.processor.process(list(bodies))

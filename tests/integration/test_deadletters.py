@@ -23,6 +23,7 @@ from services.sync.processing import EventProcessor
 from tests.support.sync import (
     EVENT_TYPE, FeedServer, applied_counts, make_runtime, probe_handler, relay_for, write_events,
 )
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -216,7 +217,7 @@ def test_dead_letters_through_the_api_and_the_command(site, make_settings, pg_ur
     malformed_id, poison_id = [letter.id for letter in letters(hub)]
 
     client = create_app(hub).test_client()
-    auth = {"Authorization": f"Bearer {hub.tokens.issue('ops', ['agency_admin'])}"}
+    auth = bearer(hub, ["agency_admin"], "ops")
     page = client.get("/api/v1/federation/dead-letters", headers=auth).get_json()
     assert page["total"] == 2 and [i["id"] for i in page["items"]] == [malformed_id, poison_id]
     assert "envelope" not in page["items"][0], "the listing is a summary"
@@ -225,7 +226,7 @@ def test_dead_letters_through_the_api_and_the_command(site, make_settings, pg_ur
     assert detail["body_sha256"] == hashlib.sha256(body.encode()).hexdigest() and detail["data_sha256"]
     assert client.get("/api/v1/federation/dead-letters/999999", headers=auth).status_code == 404
     assert client.get("/api/v1/federation/dead-letters?state=nonsense", headers=auth).status_code == 422
-    viewer = {"Authorization": f"Bearer {hub.tokens.issue('v', ['agency_viewer'])}"}
+    viewer = bearer(hub, ["agency_viewer"], "v")
     assert client.get("/api/v1/federation/dead-letters", headers=viewer).status_code == 403
 
     code, out = sopro("deadletters", "list")

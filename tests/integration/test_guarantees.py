@@ -10,6 +10,7 @@ import threading
 import uuid
 
 import pytest
+import requests
 from sqlalchemy import select, text
 
 from services.common import bus, inbox
@@ -23,6 +24,7 @@ from tests.support.sync import (
 )
 from tests.support.polling import eventually
 from tests.support.services import rabbitmqctl
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -219,13 +221,10 @@ def test_new_hub_rebuilds_its_store_from_the_feeds(site, make_settings, pg_schem
 
 
 def test_feed_refuses_without_a_federation_token(site):
-    import requests
-
     with FeedServer(site) as feed:
         assert requests.get(f"{feed.url}/federation/feed/AT12/registry").status_code == 401
-        other = site.tokens.issue("someone", ["member"])
         assert requests.get(f"{feed.url}/federation/feed/AT12/registry",
-                            headers={"Authorization": f"Bearer {other}"}).status_code == 403
+                            headers=bearer(site, ["member"], "someone")).status_code == 403
 
 
 # 5. Bad messages don't block --------------------------------------------------------------------------

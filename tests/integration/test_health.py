@@ -16,6 +16,7 @@ from services.bootstrap import bootstrap, create_app
 from services.common import logs
 from services.common.migrate import KERNEL, alembic_config
 from tests.support.services import AMQP_HOST, need
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -99,8 +100,7 @@ def test_every_request_carries_a_correlation_id_into_the_response_and_the_log(ma
     assert logs.current() == {}, "the request's context does not leak into the next"
 
     # (The same site app: moderation is the hub's; see test_moderation.py for the hub's side.)
-    token = runtime.tokens.issue("ops", ["agency_admin"])
     response = client.post("/api/v1/federation/streams/AT12/registry/pause", json={"reason": "x"},
-                           headers={"Authorization": f"Bearer {token}"})
+                           headers=bearer(runtime, ["agency_admin"], "ops"))
     assert response.status_code == 404 and response.get_json()["message"] == "streams are moderated at the hub"
     runtime.engine.dispose()

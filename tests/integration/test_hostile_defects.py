@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from services.bootstrap import create_app
-from tests.support.hostile_apps import BACKENDS, bearer, runtimes  # noqa: F401 - a fixture
+from tests.support.hostile_apps import BACKENDS, runtimes, user_token  # noqa: F401 - a fixture
 from tests.support.lifecycle import enquiry_body
 
 pytestmark = pytest.mark.services
@@ -57,7 +57,7 @@ def test_json_nested_1000_deep_is_a_422(where, site, hub):
     # Also inside an object, on an operation behind a token.
     path, role = ("/api/v1/label-applications", "member") if where == "site" else (PAUSE, "agency_admin")
     nested = b'{"reason": ' + DEEP + b"}"
-    refused(post_json(client, path, nested, bearer(runtime, client, role)), 422)
+    refused(post_json(client, path, nested, user_token(runtime, client, role)), 422)
 
 
 @pytest.mark.parametrize("where", ["site", "hub"])
@@ -71,7 +71,7 @@ def test_a_lone_surrogate_in_the_token_request_is_a_422(where, site, hub):
 def test_the_hub_refuses_a_pause_reason_it_cannot_store(reason, hub):
     runtime, client = hub
     raw = json.dumps({"reason": reason}).encode()  # \ud800 and \u0000 as JSON escapes
-    body = refused(post_json(client, PAUSE, raw, bearer(runtime, client, "agency_admin")), 422)
+    body = refused(post_json(client, PAUSE, raw, user_token(runtime, client, "agency_admin")), 422)
     assert body["errors"] == {"reason": ["contains characters that are not allowed"]}
     with runtime.engine.connect() as conn:  # on SQLite the NUL was stored
         assert conn.execute(text("SELECT count(*) FROM stream_pause")).scalar() == 0
@@ -101,7 +101,7 @@ def test_nul_in_a_page_form_field_is_refused(site):
 
 def test_a_feed_position_beyond_bigint_is_a_422(site):
     runtime, client = site
-    headers = bearer(runtime, client, "site_admin")
+    headers = user_token(runtime, client, "site_admin")
     body = refused(client.get("/federation/feed/HU22/registry?after=9223372036854775808", headers=headers), 422)
     assert body["errors"] == {"after": ["a number out of range"]}
     assert client.get("/federation/feed/HU22/registry?after=9223372036854775807", headers=headers).status_code == 200
@@ -111,7 +111,7 @@ def draft_application(site) -> tuple[str, dict]:
     """The path of a new label application's draft, and its member's headers."""
     runtime, client = site
     organisation = str(uuid.uuid4())
-    headers = bearer(runtime, client, "member", organisation)
+    headers = user_token(runtime, client, "member", organisation)
     created = client.post("/api/v1/label-applications", headers=headers, json={
         "holder_organisation_id": organisation, "holder_name": "Textil Kft", "product": "Tote bag",
         "cpv_codes": ["18930000"]})
@@ -148,7 +148,7 @@ def test_a_405_keeps_its_allow_header(site, hub):
 def test_a_partial_enquiry_update_needs_a_complete_contact_and_material(site):
     """The same pattern as the label application's: found by looking for partial=True elsewhere."""
     runtime, client = site
-    headers = bearer(runtime, client, "broker")
+    headers = user_token(runtime, client, "broker")
     created = client.post("/api/v1/enquiries", headers=headers, json=enquiry_body(
         delivery={"nuts3": "HU223"}, currency="HUF", contact={"name": "Kovács Anna", "phone": "+36 30 123 4567"}))
     assert created.status_code == 201, created.get_data(as_text=True)

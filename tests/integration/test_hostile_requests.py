@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from services.bootstrap import create_app
-from tests.support.hostile_apps import BACKENDS, bearer, runtimes  # noqa: F401 - a fixture
+from services.workers import hub_ingest
+from tests.support.hostile_apps import BACKENDS, runtimes, user_token  # noqa: F401 - a fixture
 from tests.support.hostile_corpus import Operation
 from tests.support.seeding import events_of, seed_site
 
@@ -44,8 +45,6 @@ def report(request, name: str, totals: dict) -> None:
 @pytest.fixture(scope="module", params=BACKENDS)
 def federation_apps(request, runtimes):
     """The sites with their demo data, and the hub that has applied the sites' events."""
-    from services.workers import hub_ingest
-
     made = {}
     for site in SITES:
         runtime = runtimes(site, request.param)
@@ -101,7 +100,7 @@ def throw_corpus(name: str, runtime) -> dict:
     app = create_app(runtime)
     # The limiter stays on (with the tests' high allowances): hostile input must not break it either.
     client = app.test_client()
-    reader = bearer(runtime, client, "site_admin" if not runtime.settings.is_hub else "agency_admin")
+    reader = user_token(runtime, client, "site_admin" if not runtime.settings.is_hub else "agency_admin")
     doc = client.get("/api/v1/openapi.json").get_json()
     ids = seeded_ids(client, reader, doc, runtime.settings.site_id)
     tokens: dict[str, dict] = {}
@@ -114,7 +113,8 @@ def throw_corpus(name: str, runtime) -> dict:
             totals["operations"] += 1
             role = (operation.roles or [None])[0]
             if role is not None and role not in tokens:
-                tokens[role] = bearer(runtime, client, role, ids.get("organisation_id") if role == "member" else None)
+                organisation_id = ids.get("organisation_id") if role == "member" else None
+                tokens[role] = user_token(runtime, client, role, organisation_id)
             headers = tokens.get(role, {})
             for probe in operation.probes():
                 url = probe.path + (f"?{probe.query}" if probe.query else "")

@@ -1,26 +1,16 @@
 """The hub's consolidated API on PostgreSQL: filters, paging, details, statistics and their access."""
 from __future__ import annotations
 
-import itertools
 import uuid
 
 import pytest
 
 from services.bootstrap import bootstrap, create_app
-from services.common.envelope import Envelope
-from services.hub.consumers import HANDLERS
+from tests.support import hub
+from tests.support.events import envelope
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
-
-_seq = itertools.count(1)
-
-
-def envelope(type_name: str, site: str, aggregate_id: str, data: dict, version: int = 1) -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()), type=type_name, version=1, site=site, stream=f"{site}/registry", seq=next(_seq),
-        aggregate_id=aggregate_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00+00:00",
-        correlation_id=None, causation_id=None, data=data,
-    )
 
 
 class Federation:
@@ -29,14 +19,13 @@ class Federation:
     def __init__(self, runtime):
         self.runtime = runtime
 
-    def apply(self, env: Envelope) -> None:
-        with self.runtime.engine.begin() as conn:
-            HANDLERS[env.type](conn, env)
+    def apply(self, env) -> None:
+        hub.apply(self.runtime, env)
 
     def organisation(self, site: str, name: str, kind: str = "social_enterprise", nuts3: str = "AT123",
                      town: str = "Town") -> str:
         org_id = str(uuid.uuid4())
-        self.apply(envelope("registry.organisation.registered", site, org_id, {
+        self.apply(envelope("registry.organisation.registered", org_id, 1, site=site, data={
             "organisation_id": org_id, "reference": f"{site}-O-{name[:4]}", "kind": kind, "name": name, "town": town,
             "postcode": "1000", "country": site[:2], "nuts3": nuts3, "lat": None, "lon": None,
             "labour_market_segment": None, "workers_in_integration": None, "website": None, "status": "active",
@@ -45,7 +34,7 @@ class Federation:
 
     def offer(self, site: str, org_id: str, title: str, cpv_codes: list[str], description: str = "") -> str:
         offer_id = str(uuid.uuid4())
-        self.apply(envelope("registry.offer.published", site, offer_id, {
+        self.apply(envelope("registry.offer.published", offer_id, 1, site=site, data={
             "offer_id": offer_id, "organisation_id": org_id, "title": title, "description": description,
             "cpv_codes": cpv_codes, "capacity_per_week": "100", "unit": "piece", "lead_time_days": 7,
             "price_min": "1.50", "price_max": None, "currency": "HUF" if site == "HU22" else "EUR",
@@ -59,13 +48,13 @@ class Federation:
         st_id = str(uuid.uuid4())
         data = {"statement_id": st_id, "kind": kind, "organisation_kind": organisation_kind, "nuts3": nuts3,
                 "given_on": "2026-01-20"}
-        self.apply(envelope("registry.support_statement.recorded", site, st_id, data))
+        self.apply(envelope("registry.support_statement.recorded", st_id, 1, data, site))
         if confirmed:
-            self.apply(envelope("registry.support_statement.confirmed", site, st_id, data, 2))
+            self.apply(envelope("registry.support_statement.confirmed", st_id, 2, data, site))
         return st_id
 
     def withdraw(self, type_name: str, site: str, aggregate_id: str, version: int = 2) -> None:
-        self.apply(envelope(type_name, site, aggregate_id, {"id": aggregate_id, "reason": None}, version))
+        self.apply(envelope(type_name, aggregate_id, version, {"id": aggregate_id, "reason": None}, site))
 
 
 @pytest.fixture
@@ -110,7 +99,7 @@ def data(runtime):
     fed.statement("HU22", "person", "HU221")
 
     cs = str(uuid.uuid4())
-    fed.apply(envelope("registry.case_study.published", "AT12", cs, {
+    fed.apply(envelope("registry.case_study.published", cs, 1, site="AT12", data={
         "case_study_id": cs, "title": "Banners to bags", "summary": "A festival's banners became bags.",
         "client_organisation_id": ids["client"], "social_enterprise_id": ids["textil"], "cpv_codes": ["18930000"],
         "year": 2025, "value_paid_eur": "12000.00", "material_diverted_kg": "800.5", "integration_hours": "1200",
@@ -118,10 +107,6 @@ def data(runtime):
     }))
     ids["case_study"] = cs
     return ids
-
-
-def bearer(runtime, *roles: str) -> dict:
-    return {"Authorization": f"Bearer {runtime.tokens.issue('analyst', list(roles))}"}
 
 
 def names(response) -> list[str]:
@@ -239,13 +224,13 @@ def test_statistics_need_a_token(client, data):
 
 
 def test_statistics_refuse_other_roles(client, runtime, data):
-    response = client.get("/api/v1/statistics", headers=bearer(runtime, "broker", "site_admin"))
+    response = client.get("/api/v1/statistics", headers=bearer(runtime, ["broker", "site_admin"]))
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize("role", ["agency_viewer", "agency_admin"])
 def test_statistics_per_site_count_only_what_is_active(client, runtime, data, role):
-    response = client.get("/api/v1/statistics", headers=bearer(runtime, role))
+    response = client.get("/api/v1/statistics", headers=bearer(runtime, [role]))
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     sites = {s["site"]: s for s in body["sites"]}
@@ -269,7 +254,7 @@ def test_statistics_per_site_count_only_what_is_active(client, runtime, data, ro
 
 
 def test_statistics_of_one_site(client, runtime, data):
-    body = client.get("/api/v1/statistics?site=HU22", headers=bearer(runtime, "agency_viewer")).get_json()
+    body = client.get("/api/v1/statistics?site=HU22", headers=bearer(runtime, ["agency_viewer"])).get_json()
     assert [s["site"] for s in body["sites"]] == ["HU22"]
     assert body["totals"]["members"] == 1
 
@@ -302,7 +287,7 @@ def test_bad_query_parameters_are_422_with_field_messages(client, path, field):
 
 
 def test_bad_statistics_site_is_422(client, runtime):
-    response = client.get("/api/v1/statistics?site=XX99", headers=bearer(runtime, "agency_admin"))
+    response = client.get("/api/v1/statistics?site=XX99", headers=bearer(runtime, ["agency_admin"]))
     assert response.status_code == 422 and "site" in response.get_json()["errors"]
 
 

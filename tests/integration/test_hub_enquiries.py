@@ -3,7 +3,6 @@
 totals per site, year and dimension, and their access rules."""
 from __future__ import annotations
 
-import itertools
 import uuid
 from decimal import Decimal
 
@@ -12,22 +11,15 @@ from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app
 from services.common.tokens import ROLES
-from services.common.envelope import Envelope
+from services.common.signing import load_private_key
+from services.contracts.events import enquiries as ev
 from services.hub.enquiries import store as enquiry_store
-from services.hub.consumers import HANDLERS
+from services.workers import hub_ingest
+from tests.support import hub
+from tests.support.events import envelope, signed
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
-
-_seq = itertools.count(1)
-
-
-def envelope(type_name: str, site: str, aggregate_id: str, data: dict, version: int = 1) -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()), type=type_name, version=1, site=site, stream=f"{site}/enquiries", seq=next(_seq),
-        aggregate_id=aggregate_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00+00:00",
-        correlation_id=None, causation_id=None, data=data,
-    )
-
 
 def enquiry_data(enquiry_id: str, site: str = "AT12", **changes) -> dict:
     return {
@@ -62,31 +54,29 @@ class Sites:
     def __init__(self, runtime):
         self.runtime = runtime
 
-    def apply(self, *envelopes: Envelope) -> None:
-        for env in envelopes:
-            with self.runtime.engine.begin() as conn:
-                HANDLERS[env.type](conn, env)
+    def apply(self, *envelopes) -> None:
+        hub.apply(self.runtime, *envelopes)
 
     def enquiry(self, site: str, version: int = 1, enquiry_id: str | None = None, **changes) -> str:
         enquiry_id = enquiry_id or str(uuid.uuid4())
         kind = "enquiries.enquiry.submitted" if version == 1 else "enquiries.enquiry.changed"
-        self.apply(envelope(kind, site, enquiry_id, enquiry_data(enquiry_id, site, **changes), version))
+        self.apply(envelope(kind, enquiry_id, version, enquiry_data(enquiry_id, site, **changes), site))
         return enquiry_id
 
     def agreement(self, site: str, enquiry_id: str, verb: str = "made", version: int = 1,
                   agreement_id: str | None = None, **changes) -> str:
         agreement_id = agreement_id or str(uuid.uuid4())
         status = {"made": "active", "cancelled": "cancelled", "delivered": "delivered"}[verb]
-        self.apply(envelope(f"enquiries.agreement.{verb}", site, agreement_id,
-                            agreement_data(agreement_id, enquiry_id, status, **changes), version))
+        self.apply(envelope(f"enquiries.agreement.{verb}", agreement_id, version,
+                            agreement_data(agreement_id, enquiry_id, status, **changes), site))
         return agreement_id
 
     def impact(self, site: str, enquiry_id: str, version: int = 1, impact_id: str | None = None, **changes) -> str:
         # Keyed by the envelope's aggregate, whatever the site uses as one (here: a record of its own).
         impact_id = impact_id or str(uuid.uuid4())
         agreement_id = changes.pop("agreement_id", str(uuid.uuid4()))
-        self.apply(envelope("enquiries.impact.recorded", site, impact_id,
-                            impact_data(agreement_id, enquiry_id, **changes), version))
+        self.apply(envelope("enquiries.impact.recorded", impact_id, version,
+                            impact_data(agreement_id, enquiry_id, **changes), site))
         return impact_id
 
 
@@ -112,10 +102,6 @@ def client(runtime):
 def row(runtime, table, aggregate_id: str, site: str = "AT12"):
     with runtime.engine.connect() as conn:
         return conn.execute(select(table).where(table.c.site == site, table.c.id == aggregate_id)).mappings().first()
-
-
-def bearer(runtime, *roles: str) -> dict:
-    return {"Authorization": f"Bearer {runtime.tokens.issue('analyst', list(roles))}"}
 
 
 # --- ingest ------------------------------------------------------------------------------------------
@@ -178,12 +164,6 @@ def test_the_same_enquiry_id_at_two_sites_stays_two_rows(runtime, sites):
 
 def test_the_hub_ingest_pipeline_checks_and_applies_signed_enquiry_events(runtime, federation_files):
     # Through services.workers.hub_ingest: the signature, the event's JSON Schema, the tracking row, the handler.
-    from services.common.envelope import dumps, unsigned_fields
-    from services.common.events import dump_data
-    from services.common.signing import load_private_key, sign
-    from services.contracts.events import enquiries as ev
-    from services.workers import hub_ingest
-
     spec, processor, streams = hub_ingest(runtime)
     assert "*.enquiries.#" in spec.binding_keys
     assert {"AT12/enquiries", "HU22/enquiries", "AT12/registry"} <= set(streams)
@@ -192,15 +172,8 @@ def test_the_hub_ingest_pipeline_checks_and_applies_signed_enquiry_events(runtim
     enquiry_id = str(uuid.uuid4())
     submitted = ev.EnquiryData().load(enquiry_data(enquiry_id))  # typed, as the site's domain holds it
     changed = {**submitted, "state": "matching", "cross_border_flagged": True}
-    bodies = []
-    for seq, (event, version) in enumerate([(ev.EnquirySubmitted(**submitted), 1),
-                                            (ev.EnquiryChanged(**changed), 2)], start=1):
-        fields = unsigned_fields(
-            id=str(uuid.uuid4()), type=event.TYPE, version=event.VERSION, site="AT12", stream="AT12/enquiries",
-            seq=seq, aggregate_id=enquiry_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00Z",
-            correlation_id=None, causation_id=None, data=dump_data(event))
-        fields["signature"] = sign(fields, key, "AT12")
-        bodies.append(dumps(fields))
+    bodies = [signed(ev.EnquirySubmitted(**submitted), enquiry_id, 1, 1, "AT12", key),
+              signed(ev.EnquiryChanged(**changed), enquiry_id, 2, 2, "AT12", key)]
 
     outcome = processor.process(list(reversed(bodies)))  # order within the batch does not matter
     assert (len(outcome.applied), outcome.dead) == (2, [])
@@ -245,7 +218,7 @@ def references(response) -> list[str]:
 
 
 def test_enquiries_are_listed_newest_first_without_personal_data(client, runtime, data):
-    response = client.get("/api/v1/enquiries", headers=bearer(runtime, "agency_viewer"))
+    response = client.get("/api/v1/enquiries", headers=bearer(runtime, ["agency_viewer"]))
     assert references(response) == ["AT12-E-2026-0002", "AT12-E-2026-0001", "HU22-E-2026-0001", "AT12-E-2025-0009"]
     catering = response.get_json()["items"][0]
     assert (catering["state"], catering["client_kind"], catering["client_organisation_id"]) == (
@@ -271,17 +244,17 @@ def test_enquiries_are_listed_newest_first_without_personal_data(client, runtime
     ("site=AT12&state=submitted&type=production_step&cpv=18930000&year=2026", ["AT12-E-2026-0001"]),
 ])
 def test_enquiry_filters(client, runtime, data, query, expected):
-    assert references(client.get(f"/api/v1/enquiries?{query}", headers=bearer(runtime, "agency_admin"))) == expected
+    assert references(client.get(f"/api/v1/enquiries?{query}", headers=bearer(runtime, ["agency_admin"]))) == expected
 
 
 def test_enquiries_are_paged(client, runtime, data):
-    body = client.get("/api/v1/enquiries?per_page=3&page=2", headers=bearer(runtime, "agency_viewer")).get_json()
+    body = client.get("/api/v1/enquiries?per_page=3&page=2", headers=bearer(runtime, ["agency_viewer"])).get_json()
     assert (body["total"], body["page"], body["per_page"]) == (4, 2, 3)
     assert [i["reference"] for i in body["items"]] == ["AT12-E-2025-0009"]
 
 
 def test_enquiry_detail_carries_its_agreements_and_impact(client, runtime, data):
-    response = client.get(f"/api/v1/enquiries/{data['catering']}", headers=bearer(runtime, "agency_viewer"))
+    response = client.get(f"/api/v1/enquiries/{data['catering']}", headers=bearer(runtime, ["agency_viewer"]))
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert (body["site"], body["state"], body["aggregate_version"]) == ("AT12", "delivered", 5)
@@ -293,12 +266,12 @@ def test_enquiry_detail_carries_its_agreements_and_impact(client, runtime, data)
 
 
 def test_unknown_enquiry_is_404(client, runtime, data):
-    response = client.get(f"/api/v1/enquiries/{uuid.uuid4()}", headers=bearer(runtime, "agency_viewer"))
+    response = client.get(f"/api/v1/enquiries/{uuid.uuid4()}", headers=bearer(runtime, ["agency_viewer"]))
     assert response.status_code == 404 and response.get_json()["code"] == "not_found"
 
 
 def test_statistics_count_enquiries_per_site_state_and_type(client, runtime, data):
-    body = client.get("/api/v1/statistics", headers=bearer(runtime, "agency_viewer")).get_json()
+    body = client.get("/api/v1/statistics", headers=bearer(runtime, ["agency_viewer"])).get_json()
     sites = {s["site"]: s for s in body["sites"]}
     at12 = sites["AT12"]["enquiries"]
     assert at12["total"] == 3
@@ -310,7 +283,7 @@ def test_statistics_count_enquiries_per_site_state_and_type(client, runtime, dat
 
 
 def test_impact_totals_per_site_year_and_dimension(client, runtime, data):
-    response = client.get("/api/v1/impact", headers=bearer(runtime, "agency_viewer"))
+    response = client.get("/api/v1/impact", headers=bearer(runtime, ["agency_viewer"]))
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["totals"] == {
@@ -333,11 +306,11 @@ def test_impact_totals_per_site_year_and_dimension(client, runtime, data):
 
 
 def test_impact_totals_of_one_site_and_year(client, runtime, data):
-    body = client.get("/api/v1/impact?site=AT12&year=2026", headers=bearer(runtime, "agency_admin")).get_json()
+    body = client.get("/api/v1/impact?site=AT12&year=2026", headers=bearer(runtime, ["agency_admin"])).get_json()
     assert [s["site"] for s in body["sites"]] == ["AT12"]
     assert (body["totals"]["records"], body["totals"]["economic"]["value_paid_eur"]) == (1, "4200.00")
     assert [y["year"] for y in body["years"]] == [2026]
-    empty = client.get("/api/v1/impact?year=2030", headers=bearer(runtime, "agency_admin")).get_json()
+    empty = client.get("/api/v1/impact?year=2030", headers=bearer(runtime, ["agency_admin"])).get_json()
     assert (empty["totals"]["records"], empty["years"]) == (0, [])
 
 
@@ -355,7 +328,7 @@ def test_brokerage_views_need_a_token(client, path):
 @pytest.mark.parametrize("path", AGENCY_PATHS)
 def test_brokerage_views_refuse_site_roles(client, runtime, path):
     outsiders = [r for r in ROLES if r not in ("agency_viewer", "agency_admin")]
-    assert client.get(path, headers=bearer(runtime, *outsiders)).status_code == 403
+    assert client.get(path, headers=bearer(runtime, outsiders)).status_code == 403
 
 
 @pytest.mark.parametrize("path, field", [
@@ -376,7 +349,7 @@ def test_brokerage_views_refuse_site_roles(client, runtime, path):
     ("/api/v1/impact?dimension=social", "dimension"),
 ])
 def test_bad_query_parameters_are_422_with_field_messages(client, runtime, path, field):
-    response = client.get(path, headers=bearer(runtime, "agency_admin"))
+    response = client.get(path, headers=bearer(runtime, ["agency_admin"]))
     assert response.status_code == 422
     body = response.get_json()
     assert body["code"] == "invalid" and field in body["errors"], body
@@ -387,7 +360,7 @@ def test_bad_query_parameters_are_422_with_field_messages(client, runtime, path,
     "/api/v1/impact?year=-1", "/api/v1/impact?site=%00",
 ])
 def test_hostile_requests_never_give_a_500(client, runtime, data, path):
-    response = client.get(path, headers=bearer(runtime, "agency_admin"))
+    response = client.get(path, headers=bearer(runtime, ["agency_admin"]))
     assert response.status_code < 500
     assert set(response.get_json()) == {"code", "status", "message", "errors"}
 

@@ -3,7 +3,6 @@ applied in transactions (stale versions ignored), public verification (valid, su
 unknown, malformed) and the register's filters, without a token and without a 500 on hostile input."""
 from __future__ import annotations
 
-import itertools
 import uuid
 from datetime import timedelta
 
@@ -12,23 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.bootstrap import bootstrap, create_app
-from services.common.envelope import Envelope
+from services.common.signing import load_private_key
+from services.contracts.events import label as ev
 from services.hub.labels import store as label_store
-from services.hub.consumers import HANDLERS
 from services.hub.labels.api import utc_today
+from services.workers import hub_ingest
+from tests.support import hub
+from tests.support.events import envelope, signed
 
 pytestmark = pytest.mark.services
 
-_seq = itertools.count(1)
 TODAY = utc_today()
-
-
-def envelope(type_name: str, site: str, label_id: str, data: dict, version: int) -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()), type=type_name, version=1, site=site, stream=f"{site}/label", seq=next(_seq),
-        aggregate_id=label_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00+00:00",
-        correlation_id=None, causation_id=None, data=data,
-    )
 
 
 def label_data(label_id: str, number: str, **changes) -> dict:
@@ -51,9 +44,8 @@ class Sites:
     def label(self, site: str, number: str, verb: str = "granted", version: int = 1,
               label_id: str | None = None, **changes) -> str:
         label_id = label_id or str(uuid.uuid4())
-        env = envelope(f"label.label.{verb}", site, label_id, label_data(label_id, number, **changes), version)
-        with self.runtime.engine.begin() as conn:
-            HANDLERS[env.type](conn, env)
+        hub.apply(self.runtime, envelope(f"label.label.{verb}", label_id, version,
+                                         label_data(label_id, number, **changes), site))
         return label_id
 
 
@@ -112,8 +104,6 @@ def test_a_replayed_version_changes_nothing(runtime, sites):
 
 
 def test_the_hub_ingest_pipeline_expects_every_sites_label_stream(runtime):
-    from services.workers import hub_ingest
-
     spec, _, streams = hub_ingest(runtime)
     assert "*.label.#" in spec.binding_keys
     assert {"AT12/label", "HU22/label"} <= set(streams)
@@ -121,31 +111,17 @@ def test_the_hub_ingest_pipeline_expects_every_sites_label_stream(runtime):
 
 def test_the_hub_ingest_pipeline_checks_and_applies_signed_label_events(runtime, federation_files):
     # Through services.workers.hub_ingest: the signature, the event's JSON Schema, the tracking row, the handler.
-    from services.common.envelope import dumps, unsigned_fields
-    from services.common.events import dump_data
-    from services.common.signing import load_private_key, sign
-    from services.contracts.events import label as ev
-    from services.workers import hub_ingest
-
     _, processor, _ = hub_ingest(runtime)
     key = load_private_key(federation_files[1] / "HU22.pem")
-
-    def signed(event, seq: int, label_id: str, version: int) -> str:
-        fields = unsigned_fields(
-            id=str(uuid.uuid4()), type=event.TYPE, version=event.VERSION, site="HU22", stream="HU22/label",
-            seq=seq, aggregate_id=label_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00Z",
-            correlation_id=None, causation_id=None, data=dump_data(event))
-        fields["signature"] = sign(fields, key, "HU22")
-        return dumps(fields)
 
     label_id = str(uuid.uuid4())
     granted = ev.LabelData().load(label_data(label_id, "SOPRO-HU22-2026-0010"))  # typed, as the site holds it
     suspended = {**granted, "status": "suspended", "reason": "complaint", "suspended_until": TODAY + timedelta(days=30)}
     other_id = str(uuid.uuid4())
     foreign = ev.LabelData().load(label_data(other_id, "SOPRO-AT12-2026-0010"))  # HU22 speaking for AT12
-    bodies = [signed(ev.LabelGranted(**granted), 1, label_id, 1),
-              signed(ev.LabelSuspended(**suspended), 2, label_id, 2),
-              signed(ev.LabelGranted(**foreign), 3, other_id, 1)]
+    bodies = [signed(ev.LabelGranted(**granted), label_id, 1, 1, "HU22", key),
+              signed(ev.LabelSuspended(**suspended), label_id, 2, 2, "HU22", key),
+              signed(ev.LabelGranted(**foreign), other_id, 1, 3, "HU22", key)]
 
     outcome = processor.process(bodies)
     assert len(outcome.applied) == 2

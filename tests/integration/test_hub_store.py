@@ -1,7 +1,6 @@
 """The hub's consolidated store on PostgreSQL: upserts, stale versions, withdrawals before snapshots."""
 from __future__ import annotations
 
-import itertools
 import logging
 import uuid
 from datetime import datetime, timezone
@@ -11,22 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap
-from services.common.envelope import Envelope
 from services.hub.register import store
-from services.hub.consumers import HANDLERS
+from tests.support.events import envelope
+from tests.support.hub import apply
 
 pytestmark = pytest.mark.services
-
-_seq = itertools.count(1)
-
-
-def envelope(type_name: str, aggregate_id: str, version: int, data: dict, site: str = "AT12",
-             occurred_at: str = "2026-03-01T10:00:00+00:00") -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()), type=type_name, version=1, site=site, stream=f"{site}/registry", seq=next(_seq),
-        aggregate_id=aggregate_id, aggregate_version=version, occurred_at=occurred_at,
-        correlation_id=None, causation_id=None, data=data,
-    )
 
 
 def organisation(org_id: str, **changes) -> dict:
@@ -61,12 +49,6 @@ def runtime(make_settings, pg_url):
     rt = bootstrap(make_settings("EU", db_url=pg_url))
     yield rt
     rt.engine.dispose()
-
-
-def apply(runtime, *envelopes: Envelope) -> None:
-    for env in envelopes:
-        with runtime.engine.begin() as conn:
-            HANDLERS[env.type](conn, env)
 
 
 def row(runtime, table, aggregate_id: str, site: str = "AT12"):

@@ -13,8 +13,9 @@ from services.common.signing import sign
 from services.enquiries.matching import store
 from services.workers import site_members
 from tests.support.matching import (  # noqa: F401 - `runtime` is a fixture
-    TODAY, apply, envelope, publish_se, request, runtime, shortlist,
+    TODAY, apply, publish_se, request, runtime, shortlist,
 )
+from tests.support.events import envelope
 
 pytestmark = pytest.mark.services
 
@@ -140,7 +141,6 @@ def test_the_site_consumer_validates_and_applies_a_signed_label_event(runtime):
     org, offer = publish_se(runtime)
     label_id = str(uuid.uuid4())
     env = envelope("label.label.granted", label_id, 1, label(label_id, org))
-    env = Envelope(**{**env.__dict__, "stream": "AT12/label"})
     body = Envelope(**{**env.__dict__, "signature": sign(env.unsigned_fields(), runtime.signing_key, "AT12")}).to_json()
     outcome = processor.process([body])
     assert len(outcome.applied) == 1, outcome

@@ -12,8 +12,9 @@ from services.enquiries.matching import store
 from services.enquiries.matching.consumers import HANDLERS, binding_keys
 from services.workers import site_members
 from tests.support.matching import (  # noqa: F401 - `runtime` is a fixture
-    SITE, apply, envelope, offer, organisation, publish_se, runtime, withdrawal,
+    SITE, apply, offer, organisation, publish_se, runtime, withdrawal,
 )
+from tests.support.events import envelope
 
 pytestmark = pytest.mark.services
 

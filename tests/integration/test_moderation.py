@@ -23,6 +23,7 @@ from tests.support.sync import (
     write_events,
 )
 from tests.support.polling import eventually
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -136,8 +137,7 @@ def test_moderation_api_and_command_at_the_hub(pg_site, make_settings, pg_schema
         client = create_app(hub_runtime).test_client()
 
         def call(path, roles=("agency_admin",), **kwargs):
-            token = hub_runtime.tokens.issue("ops", list(roles))
-            return client.post(path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+            return client.post(path, headers=bearer(hub_runtime, roles, "ops"), **kwargs)
 
         base = f"/api/v1/federation/streams/{STREAM}"
         invalid = call(f"{base}/pause", json={})
@@ -152,8 +152,8 @@ def test_moderation_api_and_command_at_the_hub(pg_site, make_settings, pg_schema
 
         write_events(site, 5)
         relay_for(site, "memory://").run_once()
-        token = hub_runtime.tokens.issue("viewer", ["agency_viewer"])
-        listing = client.get("/api/v1/federation/streams", headers={"Authorization": f"Bearer {token}"}).get_json()
+        listing = client.get("/api/v1/federation/streams",
+                             headers=bearer(hub_runtime, ["agency_viewer"], "viewer")).get_json()
         row = next(s for s in listing["items"] if s["stream"] == STREAM)
         assert row["paused"] and row["reason"] == "review"
         assert len(listing["items"]) == 15, "five sites, three services each"

@@ -17,6 +17,7 @@ from services.registry import store
 from tests.support.limits import ENQUIRY
 from tests.support.privacy import CONTACT, export, file_statement, site  # noqa: F401 - fixture
 from tests.support.sites import API
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -29,7 +30,7 @@ ORGANISATION = {"kind": "economic_enterprise", "name": "Zaunmaier Handel GmbH", 
 def as_approver(runtime) -> dict:
     with runtime.engine.begin() as conn:
         add_user(conn, "approver", "secret-pw", ["approver"])
-    return {"Authorization": f"Bearer {runtime.tokens.issue('approver', ['approver'])}"}
+    return bearer(runtime, ["approver"], "approver")
 
 
 def complain(client, contact: str) -> dict:

@@ -20,6 +20,7 @@ from services.common.config import DEFAULT_PUBLIC_WRITE_RATE_LIMIT, load_setting
 from services.common.ratelimit import READS
 from tests.support.limits import ELSEWHERE, ENQUIRY, HERE, assert_too_many
 from tests.support.sync import make_runtime
+from tests.support.tokens import PASSWORD, logged_in
 
 pytestmark = pytest.mark.services
 
@@ -42,7 +43,7 @@ def suggest():
 def site(make_settings, pg_schema_url):
     runtime = bootstrap(make_settings("AT12", db_url=pg_schema_url("site"), public_write_rate_limit="3/minute"))
     with runtime.engine.begin() as conn:
-        add_user(conn, "broker", "secret-pw", ["broker"])
+        add_user(conn, "broker", PASSWORD, ["broker"])
     yield runtime, create_app(runtime)
     runtime.engine.dispose()
 
@@ -63,10 +64,7 @@ def test_anonymous_writes_share_a_stricter_allowance_per_address(site):
 
     # Reads, logging in and a caller with a token are not held up; another address has its own allowance.
     assert client.get(f"{API}/offers", environ_base=HERE).status_code == 200
-    token = client.post(f"{API}/auth/token", json={"username": "broker", "password": "secret-pw"},
-                        environ_base=HERE)
-    assert token.status_code == 200
-    broker = {"Authorization": f"Bearer {token.get_json()['access_token']}"}
+    broker = logged_in(client, "broker", environ_base=HERE)
     for _ in range(4):  # a broker typing in paper forms
         assert client.post(f"{API}/support-statements", json=STATEMENT, headers=broker,
                            environ_base=HERE).status_code == 201

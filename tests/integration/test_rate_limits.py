@@ -15,6 +15,7 @@ from services.common.users import add_user, authenticate
 from services.common.config import DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_RATE_LIMIT, load_settings
 from tests.support.limits import ELSEWHERE, HERE, assert_too_many
 from tests.support.sync import make_runtime
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -58,10 +59,6 @@ def make_app(make_settings, pg_url):
     return make
 
 
-def bearer(runtime, subject: str) -> dict:
-    return {"Authorization": f"Bearer {runtime.tokens.issue(subject, ['broker'])}"}
-
-
 def test_a_client_over_its_limit_gets_429_with_retry_after_and_others_do_not(make_app):
     app, _ = make_app(rate_limit="5/minute")
     client = app.test_client()
@@ -76,7 +73,7 @@ def test_a_client_over_its_limit_gets_429_with_retry_after_and_others_do_not(mak
 def test_an_authenticated_client_is_counted_by_its_token_subject(make_app):
     app, runtime = make_app(rate_limit="5/minute")
     client = app.test_client()
-    anna, bob = bearer(runtime, "anna"), bearer(runtime, "bob")
+    anna, bob = bearer(runtime, ["broker"], "anna"), bearer(runtime, ["broker"], "bob")
     for _ in range(5):
         assert client.get("/api/v1/probe/mine", headers=anna, environ_base=HERE).status_code == 200
     assert_too_many(client.get("/api/v1/probe/mine", headers=anna, environ_base=HERE))

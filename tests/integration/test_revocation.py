@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from services.bootstrap import bootstrap, create_app
 from services.common.users import add_user, set_password
+from services.common.runtime import build_runtime
 from services.common.sessions import web_session
 from tests.support.databases import pg_url_if
+from tests.support.tokens import PASSWORD, logged_in
 
-PASSWORD = "revocation-test-pw"
 HTML = {"Accept": "text/html"}
 PERSONAL_DATA = "/api/v1/support-statements"  # staff only: the statements' names and addresses
 OFFICE_PAGE = "/office/enquiries"  # staff only
@@ -33,18 +34,12 @@ def site(request, make_settings):
     runtime.engine.dispose()
 
 
-def token_of(app, username: str) -> dict:
-    response = app.test_client().post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200, response.get_json()
-    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
-
-
 def csrf_token(client, path: str = "/login") -> str:
     page = client.get(path, headers=HTML).get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-def logged_in(app, username: str):
+def browser_logged_in(app, username: str):
     client = app.test_client()
     response = client.post("/login", headers=HTML, data={
         "username": username, "password": PASSWORD, "csrf_token": csrf_token(client)})
@@ -53,7 +48,7 @@ def logged_in(app, username: str):
 
 
 def admin_changes(app, username: str, roles: list[str], active: bool) -> None:
-    admin = logged_in(app, "admin")
+    admin = browser_logged_in(app, "admin")
     form = {"roles": roles, "csrf_token": csrf_token(admin, "/office/users")}
     if active:
         form["active"] = "on"
@@ -68,7 +63,7 @@ def sent_to_login(response) -> bool:
 def test_a_deactivated_users_token_is_refused_at_once(site):
     _, app = site
     api = app.test_client()
-    anna = token_of(app, "anna")
+    anna = logged_in(app.test_client(), "anna")
     assert api.get(PERSONAL_DATA, headers=anna).status_code == 200
 
     admin_changes(app, "anna", ["broker"], active=False)
@@ -78,13 +73,13 @@ def test_a_deactivated_users_token_is_refused_at_once(site):
     # Nor does the old token come back to life when the user is active again: they log in anew.
     admin_changes(app, "anna", ["broker"], active=True)
     assert api.get(PERSONAL_DATA, headers=anna).status_code == 401
-    assert api.get(PERSONAL_DATA, headers=token_of(app, "anna")).status_code == 200
+    assert api.get(PERSONAL_DATA, headers=logged_in(app.test_client(), "anna")).status_code == 200
 
 
 def test_a_demoted_users_token_keeps_only_the_roles_still_held(site):
     _, app = site
     api = app.test_client()
-    anna = token_of(app, "anna")
+    anna = logged_in(app.test_client(), "anna")
     assert api.get(PERSONAL_DATA, headers=anna).status_code == 200
 
     admin_changes(app, "anna", ["member"], active=True)
@@ -94,12 +89,12 @@ def test_a_demoted_users_token_keeps_only_the_roles_still_held(site):
     # A role given since is not in the old token either (site_admin may read them): it comes with the next login.
     admin_changes(app, "anna", ["member", "site_admin"], active=True)
     assert api.get(PERSONAL_DATA, headers=anna).status_code == 403
-    assert api.get(PERSONAL_DATA, headers=token_of(app, "anna")).status_code == 200
+    assert api.get(PERSONAL_DATA, headers=logged_in(app.test_client(), "anna")).status_code == 200
 
 
 def test_a_new_password_ends_the_tokens_and_sessions_issued_before(site):
     runtime, app = site
-    anna, browser = token_of(app, "anna"), logged_in(app, "anna")
+    anna, browser = logged_in(app.test_client(), "anna"), browser_logged_in(app, "anna")
     with runtime.engine.begin() as conn:
         set_password(conn, "anna", "another-password-1")
     assert app.test_client().get(PERSONAL_DATA, headers=anna).status_code == 401
@@ -108,7 +103,7 @@ def test_a_new_password_ends_the_tokens_and_sessions_issued_before(site):
 
 def test_deactivation_ends_the_users_web_sessions(site):
     runtime, app = site
-    browser = logged_in(app, "anna")
+    browser = browser_logged_in(app, "anna")
     assert browser.get(OFFICE_PAGE, headers=HTML).status_code == 200
 
     admin_changes(app, "anna", ["broker"], active=False)
@@ -121,14 +116,14 @@ def test_deactivation_ends_the_users_web_sessions(site):
 
 def test_a_demoted_users_session_is_refused_the_page_of_the_role(site):
     _, app = site
-    browser = logged_in(app, "anna")
+    browser = browser_logged_in(app, "anna")
     admin_changes(app, "anna", ["member"], active=True)
     assert browser.get(OFFICE_PAGE, headers=HTML).status_code == 403
 
 
 def test_a_copied_cookie_is_dead_after_logout(site):
     _, app = site
-    browser = logged_in(app, "anna")
+    browser = browser_logged_in(app, "anna")
     thief = app.test_client()
     thief.set_cookie(COOKIE, browser.get_cookie(COOKIE).value)
     assert thief.get(OFFICE_PAGE, headers=HTML).status_code == 200  # the copy works while the session lives
@@ -141,7 +136,7 @@ def test_a_copied_cookie_is_dead_after_logout(site):
 
 def test_the_cookie_holds_a_session_id_and_no_token(site):
     _, app = site
-    browser = logged_in(app, "anna")
+    browser = browser_logged_in(app, "anna")
     cookie = browser.get_cookie(COOKIE).value
     content = app.session_interface.get_signing_serializer(app).loads(cookie)
 
@@ -151,8 +146,6 @@ def test_the_cookie_holds_a_session_id_and_no_token(site):
 
 
 def test_the_hubs_federation_token_is_no_user_and_keeps_working(site, make_settings):
-    from services.common.runtime import build_runtime
-
     _, app = site
     hub = build_runtime(make_settings("EU"))
     token = hub.federation_token("AT12")

@@ -8,11 +8,9 @@ prints them; and a route added without a rule is listed as such and refused.
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from flask import Blueprint
-from sqlalchemy import create_engine, text
 
 from services.bootstrap import bootstrap, create_app
 from services.cli import main as sopro
@@ -20,7 +18,9 @@ from services.common.access import UNDECLARED, format_rules, route_rules
 from services.common.auth import roles
 from services.common.tokens import ROLES
 from services.common.config import load_settings
-from tests.support.services import PG_BASE, TEST_RATE_LIMIT, need
+from tests.support.databases import pg_schemas
+from tests.support.services import TEST_RATE_LIMIT
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -31,14 +31,8 @@ ERROR_KEYS = {"code", "status", "message", "errors"}
 @pytest.fixture(scope="module", params=["AT12", "EU"])
 def runtime(request, federation, federation_files, tmp_path_factory):
     """One migrated app per site kind for the whole module, on a PostgreSQL schema of its own."""
-    need("PostgreSQL", "127.0.0.1", 5432)
-    schema = f"t_routes_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        settings = load_settings(request.param, env={}, federation=federation,
-                                 db_url=f"{PG_BASE}?options=-csearch_path%3D{schema}",
+    with pg_schemas("t_routes") as schema_url:
+        settings = load_settings(request.param, env={}, federation=federation, db_url=schema_url(request.param),
                                  key_file=federation_files[1] / f"{request.param}.pem",
                                  var_dir=tmp_path_factory.mktemp("routes"),
                                  rate_limit=TEST_RATE_LIMIT, token_rate_limit=TEST_RATE_LIMIT,
@@ -46,10 +40,6 @@ def runtime(request, federation, federation_files, tmp_path_factory):
         runtime = bootstrap(settings)
         yield runtime
         runtime.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def concrete(path: str) -> str:
@@ -59,10 +49,6 @@ def concrete(path: str) -> str:
 
 def openapi_path(path: str) -> str:
     return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", path)
-
-
-def bearer(runtime, granted) -> dict:
-    return {"Authorization": f"Bearer {runtime.tokens.issue('tester', granted)}"}
 
 
 def test_every_route_of_every_blueprint_is_listed_with_a_rule(runtime):

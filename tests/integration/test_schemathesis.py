@@ -13,7 +13,6 @@ Examples per operation are few and derandomized, to stay within the CI budget (a
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,14 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance, ignored_auth, negative_data_rejection, response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import create_engine, text
 
 from services.bootstrap import bootstrap, create_app
 from services.common.tokens import ROLES
 from services.common.config import load_settings
+from tests.support.databases import pg_schemas
 from tests.support.seeding import events_of, seed_site
-from tests.support.services import PG_BASE, TEST_RATE_LIMIT, need
+from tests.support.services import TEST_RATE_LIMIT
+from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services
 
@@ -48,22 +48,8 @@ SITE = "HU22"  # the site with the most kinds of demo data (labels, enquiries, c
 
 @pytest.fixture(scope="module")
 def pg_schema():
-    need("PostgreSQL", "127.0.0.1", 5432)
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    created = []
-
-    def make(label: str) -> str:
-        schema = f"t_st_{label.lower()}_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        created.append(schema)
-        return f"{PG_BASE}?options=-csearch_path%3D{schema}"
-
-    yield make
-    with admin.connect() as conn:
-        for schema in created:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schemas("t_st") as make:
+        yield make
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -89,8 +75,7 @@ def report(request):
 def token_for(runtime, operation) -> dict:
     allowed = operation.definition.raw.get("x-sopro-roles") or list(ROLES)
     # A single allowed role, not all of them: the request is made as someone the rule admits.
-    token = runtime.tokens.issue(f"schemathesis-{allowed[0]}", [allowed[0]])
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(runtime, [allowed[0]], f"schemathesis-{allowed[0]}")
 
 
 def describe(exc: BaseException) -> str:
@@ -104,7 +89,7 @@ def known_ids(app, runtime) -> dict[str, str]:
     """Path parameter -> the id of a seeded item, read from the list under the path's collection
     (`/api/v1/organisations/{organisation_id}` -> the first item of `GET /api/v1/organisations`)."""
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {runtime.tokens.issue('schemathesis-reader', ROLES)}"}
+    headers = bearer(runtime, ROLES, "schemathesis-reader")
     paths = sorted(client.get("/api/v1/openapi.json").get_json()["paths"])
     known: dict[str, str] = {}
     for path in paths:

@@ -17,6 +17,7 @@ from services.registry import store
 from services.workers import hub_ingest
 from tests.support.privacy import signed_events
 from tests.support.services import TEST_RATE_LIMIT
+from tests.support.tokens import PASSWORD, logged_in
 
 pytestmark = pytest.mark.services
 
@@ -29,7 +30,7 @@ def network(make_settings, pg_schema_url):
     site = bootstrap(make_settings("AT12", db_url=pg_schema_url("site"), public_write_rate_limit=TEST_RATE_LIMIT))
     hub = bootstrap(make_settings("EU", db_url=pg_schema_url("hub")))
     with site.engine.begin() as conn:
-        add_user(conn, "broker", "secret-pw", ["broker"])
+        add_user(conn, "broker", PASSWORD, ["broker"])
     yield site, hub
     site.engine.dispose()
     hub.engine.dispose()
@@ -75,8 +76,7 @@ def test_anonymous_statements_count_once_confirmed_by_their_link_or_a_broker(net
 
     by_link = client.post(f"{API}/support-statements/confirmations/{token}")
     assert by_link.status_code == 200 and by_link.get_json()["confirmed"] is True
-    broker = {"Authorization": "Bearer " + client.post(f"{API}/auth/token", json={
-        "username": "broker", "password": "secret-pw"}).get_json()["access_token"]}
+    broker = logged_in(client, "broker")
     by_broker = client.post(f"{API}/support-statements/{ids[1]}/confirm", headers=broker)
     assert by_broker.status_code == 200, by_broker.get_json()
     assert (by_broker.get_json()["confirmed_by"], client.get(f"{API}/support-statements/{ids[0]}",

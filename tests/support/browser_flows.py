@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-import requests
+from tests.support.tokens import http_session
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -21,9 +21,7 @@ class Api:
 
     def __init__(self, base_url: str, username: str = "broker"):
         self.base = f"{base_url}/api/v1"
-        self.http = requests.Session()
-        token = self.ok("POST", "/auth/token", json={"username": username, "password": PASSWORD})["access_token"]
-        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.http = http_session(base_url, username, PASSWORD)
 
     def ok(self, method: str, path: str, expect: tuple[int, ...] = (200, 201), **kwargs) -> dict:
         response = self.http.request(method, f"{self.base}{path}", timeout=15, **kwargs)

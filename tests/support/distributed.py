@@ -7,7 +7,6 @@ import random
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -16,7 +15,9 @@ import requests
 import yaml
 from sqlalchemy import create_engine, text
 
-from tests.support.services import PG_BASE, need, rabbitmqctl
+from tests.support.polling import started
+from tests.support.services import PG_ADDRESS, PG_BASE, need, rabbitmqctl
+from tests.support.tokens import http_session
 
 SITES = ("AT11", "AT12", "AT13", "AT22", "HU22")
 PASSWORD = "e2e-password"
@@ -35,30 +36,25 @@ def free_port() -> int:
 
 
 def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{url}: process exited with {proc.returncode}")
+    """Wait until `url` answers 200 while `proc` (the server) starts."""
+
+    def answers() -> bool:
         try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
+            return requests.get(url, timeout=1).status_code == 200
         except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
+            return False
+
+    started(proc, answers, f"the process serving {url}", timeout)
 
 
 def session_for(url: str, username: str = "e2e") -> requests.Session:
-    http = requests.Session()
-    r = http.post(f"{url}/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
-    return http
+    """A session of one of the users every process of the federation is given (`e2e` is its site admin)."""
+    return http_session(url, username, PASSWORD)
 
 
 class DistributedFederation:
     def __init__(self, root: Path, federation_files):
-        need("PostgreSQL", "127.0.0.1", 5432)
+        need("PostgreSQL", *PG_ADDRESS)
         need("RabbitMQ", "127.0.0.1", 5672)
         self.root = root
         doc = yaml.safe_load(federation_files[0].read_text())

@@ -1,8 +1,8 @@
-"""The site's matching projection fed through its handlers: registry and label envelopes, a runtime
-with only the kernel's and matching's tables, and shortlist requests. For the test_matching_* modules."""
+"""The site's matching projection fed through its handlers (envelopes from tests/support/events.py):
+registry event data, a runtime with only the kernel's and matching's tables, and shortlist requests.
+For the test_matching_* modules."""
 from __future__ import annotations
 
-import itertools
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -15,17 +15,10 @@ from services.common.migrate import KERNEL, upgrade
 from services.enquiries.matching import service, store
 from services.enquiries.matching.consumers import HANDLERS
 from services.enquiries.matching.service import MatchRequest
+from tests.support import events
+from tests.support.events import envelope
 
 SITE = "AT12"
-_seq = itertools.count(1)
-
-
-def envelope(type_name: str, aggregate_id: str, version: int, data: dict, site: str = SITE) -> Envelope:
-    return Envelope(
-        id=str(uuid.uuid4()), type=type_name, version=1, site=site, stream=f"{site}/registry", seq=next(_seq),
-        aggregate_id=aggregate_id, aggregate_version=version, occurred_at="2026-03-01T10:00:00+00:00",
-        correlation_id=None, causation_id=None, data=data,
-    )
 
 
 def organisation(org_id: str, **changes) -> dict:
@@ -65,9 +58,8 @@ def runtime(make_settings, pg_url):
 
 
 def apply(runtime, *envelopes: Envelope) -> None:
-    for env in envelopes:
-        with runtime.engine.begin() as conn:
-            HANDLERS[env.type](conn, env)
+    """Apply `envelopes` to the site's matching projection in order, one transaction each."""
+    events.apply(HANDLERS, runtime, *envelopes)
 
 
 def publish_se(runtime, capacity: str = "70", org_changes: dict | None = None, **offer_changes) -> tuple[str, str]:

@@ -10,8 +10,10 @@ import socket
 import subprocess
 
 import pytest
+from sqlalchemy.engine import make_url
 
 PG_BASE = os.environ.get("SOPRO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADDRESS = (make_url(PG_BASE).host or "127.0.0.1", make_url(PG_BASE).port or 5432)  # for need()
 AMQP_HOST = os.environ.get("SOPRO_TEST_AMQP_HOST", "127.0.0.1")
 REQUIRE = os.environ.get("SOPRO_REQUIRE_SERVICES") == "1"
 # Tests fire requests far faster than any client: the limits stay on, only higher.

@@ -19,9 +19,11 @@ STAFF = (("admin", ["site_admin"], None), ("broker", ["broker"], None))
 
 
 class Site:
-    """A running site. `acting_as` is who calls when a call names no one; `None` calls anonymously."""
+    """A running site. `acting_as` is who calls when a call names no one; `None` calls anonymously.
+    Every user has `password`."""
 
     acting_as = "broker"
+    password = PASSWORD
 
     def __init__(self, settings, users=STAFF):
         self.runtime = bootstrap(settings)
@@ -36,8 +38,8 @@ class Site:
     def add_user(self, username: str, roles, organisation_id: str | None = None) -> dict:
         """A user with a password, logged in through the API; returns (and keeps) its headers."""
         with self.runtime.engine.begin() as conn:
-            add_user(conn, username, PASSWORD, roles, organisation_id)
-        self.headers[username] = logged_in(self.client, username)
+            add_user(conn, username, self.password, roles, organisation_id)
+        self.headers[username] = logged_in(self.client, username, self.password)
         return self.headers[username]
 
     def call(self, method: str, path: str, as_: str | None = "", expect: int | None = None, client=None, **kwargs):

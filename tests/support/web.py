@@ -10,9 +10,7 @@ import re
 from datetime import date, timedelta
 from html import unescape
 
-from services.bootstrap import bootstrap, create_app
-from services.common.users import add_user
-from tests.support.sites import project_registry
+from tests.support.sites import Site
 
 PASSWORD = "web-test-pw"
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -89,34 +87,25 @@ def form_message(page: str) -> str | None:
     return unescape(match.group(1)) if match else None
 
 
-class Site:
+class WebSite(Site):
+    """A site with the web tests' users and the members, offers and case study of `ORGANISATIONS`, whose
+    ids `ids` keeps by name (an offer as `offer:<organisation name>`)."""
+
+    password = PASSWORD
+
     def __init__(self, make_settings, site_id: str):
-        self.site_id = site_id
-        self.runtime = bootstrap(make_settings(site_id))
-        self.app = create_app(self.runtime)
-        self.api = self.app.test_client()
-        with self.runtime.engine.begin() as conn:
-            for username, roles in USERS:
-                add_user(conn, username, PASSWORD, roles)
-        self.tokens = {u: self.runtime.tokens.issue(u, r) for u, r in USERS}
+        super().__init__(make_settings(site_id), [(username, roles, None) for username, roles in USERS])
         self.ids: dict[str, str] = {}
-        self._projected = 0
         self._seed()
 
     def browser(self) -> Browser:
         return Browser(self.app)
 
-    def call(self, method: str, path: str, as_: str = "broker", expect: int = 200, **kwargs):
-        response = self.api.open(f"/api/v1{path}", method=method,
-                                 headers={"Authorization": f"Bearer {self.tokens[as_]}"}, **kwargs)
-        assert response.status_code == expect, response.get_data(as_text=True)
-        return response.get_json()
-
     def _seed(self) -> None:
         country = self.site_id[:2]
         for kind, name, nuts3, lat, lon, cpv, unit in ORGANISATIONS[self.site_id]:
             se = kind == "social_enterprise"
-            org = self.call("POST", "/organisations", expect=201, json={
+            org = self.ok("POST", "/organisations", expect=201, json={
                 "kind": kind, "name": name, "registration_number": f"REG {name}", "nuts3": nuts3,
                 "address": {"street": "Hauptplatz 1", "postcode": "1000", "town": "Town", "country": country},
                 "coordinates": {"lat": lat, "lon": lon},
@@ -124,13 +113,13 @@ class Site:
                 "workers_in_integration": 20 if se else None})
             self.ids[name] = org["id"]
             if cpv:
-                offer = self.call("POST", "/offers", expect=201, json={
+                offer = self.ok("POST", "/offers", expect=201, json={
                     "organisation_id": org["id"], "title": f"Offer of {name}", "description": "Made with care.",
                     "cpv_codes": cpv, "capacity_per_week": "500", "unit": unit, "lead_time_days": 7,
                     "price_min": "10", "price_max": "90"})
                 self.ids[f"offer:{name}"] = offer["id"]
         se_name, client_name = ORGANISATIONS[self.site_id][0][1], ORGANISATIONS[self.site_id][-1][1]
-        study = self.call("POST", "/case-studies", expect=201, json={
+        study = self.ok("POST", "/case-studies", expect=201, json={
             "title": f"Lighthouse {self.site_id}", "summary": "Furniture from old pallets.", "year": 2025,
             "cpv_codes": ["39100000"], "client_organisation_id": self.ids[client_name],
             "social_enterprise_id": self.ids[se_name],
@@ -138,35 +127,31 @@ class Site:
         self.ids["case_study"] = study["id"]
         self.project_registry()
 
-    def project_registry(self) -> None:
-        """Feed the registry's outbox events to the matching projection, as the site's consumer would."""
-        self._projected = project_registry(self.runtime, self._projected)
-
     def submitted_label_application(self) -> str:
         """An application submitted for assessment (the admin applies for a member)."""
         se_name = ORGANISATIONS[self.site_id][0][1]
-        app = self.call("POST", "/label-applications", "admin", 201, json={
+        app = self.ok("POST", "/label-applications", "admin", 201, json={
             "holder_organisation_id": self.ids[se_name], "holder_name": se_name, "product": "Pallet furniture",
             "cpv_codes": ["39100000"], "evidence": {
                 "se_share": {"figure": "62"}, "regional_primary_products": {"figure": "55"},
                 "resource_saving": {"figure": "3"},
                 "quality_innovation": {"documents": [{"sha256": "9f2c" * 16, "size": 100, "title": "Test report"}]}}})
-        self.call("POST", f"/label-applications/{app['id']}/submit", "admin")
+        self.ok("POST", f"/label-applications/{app['id']}/submit", "admin")
         return app["id"]
 
     def granted_label(self) -> str:
         app_id = self.submitted_label_application()
-        self.call("POST", f"/label-applications/{app_id}/assessment", "assessor", json={"scores": {
+        self.ok("POST", f"/label-applications/{app_id}/assessment", "assessor", json={"scores": {
             "se_share": {"reason": "timesheets"}, "regional_primary_products": {"score": 4, "reason": "invoices"},
             "resource_saving": {"score": 3, "reason": "visit"}, "quality_innovation": {"score": 4, "reason": "tests"}}})
-        return self.call("POST", f"/label-applications/{app_id}/decision", "approver",
+        return self.ok("POST", f"/label-applications/{app_id}/decision", "approver",
                          json={"outcome": "granted", "reason": "meets every criterion"})["label_number"]
 
 
 def new_enquiry(site, title: str) -> str:
     client_name = "Donauland Handels AG" if site.site_id == "AT12" else "Zalai Ajándéktárgy Kft."
     unit = "pieces" if site.site_id == "AT12" else "darab"
-    return site.call("POST", "/enquiries", expect=201, json={
+    return site.ok("POST", "/enquiries", expect=201, json={
         "type": "production_step", "title": title, "client_kind": "economic_enterprise",
         "client_organisation_id": site.ids[client_name], "cpv_codes": ["39100000"], "quantity": "100", "unit": unit,
         "deadline": IN_40_DAYS, "delivery": {"nuts3": "AT123" if site.site_id == "AT12" else "HU221"},

@@ -11,8 +11,9 @@ import pytest
 from services.common.errors import Conflict, Invalid, NotFound
 from services.enquiries.matching import service
 from tests.support.databases import pg_url_if
+from tests.support.events import envelope
 from tests.support.matching import (
-    IN_4_WEEKS, TODAY, apply, envelope, matching_runtime, publish_se, request, shortlist, withdrawal,
+    IN_4_WEEKS, TODAY, apply, matching_runtime, publish_se, request, shortlist, withdrawal,
 )
 
 

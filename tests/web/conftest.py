@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from services.common.config import load_settings
-from tests.support.web import Site
+from tests.support.web import WebSite
 
 
 @pytest.fixture(scope="session")
@@ -28,12 +28,12 @@ def module_settings(tmp_path_factory, federation, federation_files):
 
 @pytest.fixture(scope="session")
 def at12(module_settings):
-    return Site(module_settings, "AT12")
+    return WebSite(module_settings, "AT12")
 
 
 @pytest.fixture(scope="session")
 def hu22(module_settings):
-    return Site(module_settings, "HU22")
+    return WebSite(module_settings, "HU22")
 
 
 @pytest.fixture

@@ -21,12 +21,12 @@ def test_a_proposal_with_an_offer_not_of_the_social_enterprise_is_refused_at_the
     client, offer = at12.ids["Donauland Handels AG"], at12.ids["offer:Traisentaler Werkstatt"]
     assert broker.post(f"{page}/proposals", {"candidate": f"{client}:{offer}", **TERMS}).status_code == 422
     assert field_errors(broker.page)["f-candidate"] == ["Das ist kein aktives Sozialunternehmen dieses Standorts."]
-    assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "matching"
-    assert at12.call("GET", f"/enquiries/{enquiry_id}/proposals") == []
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "matching"
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}/proposals") == []
 
 
 def test_the_broker_approves_the_public_version_on_the_enquiry_page(at12, broker):
-    enquiry_id = at12.api.post("/api/v1/enquiries", json={
+    enquiry_id = at12.client.post("/api/v1/enquiries", json={
         "type": "production_step", "title": "Anfrage von Theodor (theo@brenner.example)", "cpv_codes": ["39100000"],
         "contact": {"name": "Theodor Brenner", "email": "theo@brenner.example"}}).get_json()["id"]
     page = f"/office/enquiries/{enquiry_id}"
@@ -38,6 +38,6 @@ def test_the_broker_approves_the_public_version_on_the_enquiry_page(at12, broker
     assert response.status_code == 302
     broker.get(page)
     assert "Die öffentliche Fassung ist freigegeben." in broker.page and "Freigegeben von broker" in broker.page
-    public = at12.call("GET", f"/enquiries/{enquiry_id}/public-text")
+    public = at12.ok("GET", f"/enquiries/{enquiry_id}/public-text")
     assert (public["title"], public["description"], public["shared_title"]) == (
         "Palettenmöbel", "100 Stück", "Palettenmöbel")

@@ -18,18 +18,19 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 
 from services.bootstrap import bootstrap, create_app
 from services.common import inbox
 from services.common.users import add_user
+from services.common.config import load_settings
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.hub.crossborder import store as consortium_store
 from services.hub.enquiries import store as enquiry_store
 from services.hub.consumers import HANDLERS
-from tests.support.services import PG_BASE, need
-from tests.support.web import PASSWORD, Browser, Site, field_errors
+from tests.support.databases import pg_schemas
+from tests.support.web import PASSWORD, Browser, WebSite, field_errors
 
 HUB_TRANSLATIONS = Path(__file__).resolve().parents[2] / "services" / "hub" / "translations"
 IN_40_DAYS = (date.today() + timedelta(days=40)).isoformat()
@@ -50,7 +51,7 @@ class Hub:
             browser.login(username)
         return browser
 
-    def ingest(self, site: Site) -> None:
+    def ingest(self, site: WebSite) -> None:
         """Apply every event of the site's outbox with the hub's handlers, tracked as the consumer does."""
         with site.runtime.engine.connect() as source:
             rows = source.execute(select(outbox).order_by(outbox.c.id)).all()
@@ -70,8 +71,6 @@ class Hub:
 
 
 def settings_in(tmp_path_factory, federation, federation_files, label: str, hub_db: str | None = None):
-    from services.common.config import load_settings
-
     root = tmp_path_factory.mktemp(label)
 
     def make(site_id: str):
@@ -88,22 +87,15 @@ def hub_db(request):
     if request.param == "sqlite":
         yield None
         return
-    need("PostgreSQL", "127.0.0.1", 5432)
-    schema = f"t_hub_pages_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schemas("t_hub_pages") as schema_url:
+        yield schema_url("hub")
 
 
 @pytest.fixture(scope="module")
 def network(hub_db, tmp_path_factory, federation, federation_files):
     make = settings_in(tmp_path_factory, federation, federation_files, "hub-pages", hub_db)
-    at12, hu22 = Site(make, "AT12"), Site(make, "HU22")
-    enquiry = at12.call("POST", "/enquiries", expect=201, json={
+    at12, hu22 = WebSite(make, "AT12"), WebSite(make, "HU22")
+    enquiry = at12.ok("POST", "/enquiries", expect=201, json={
         "type": "csr_product", "title": "Messe-Giveaways aus Holz", "cpv_codes": ["39100000"], "quantity": "400",
         "unit": "pieces", "deadline": IN_40_DAYS, "budget": "6000", "client_kind": "economic_enterprise",
         "client_organisation_id": at12.ids["Donauland Handels AG"], "delivery": {"nuts3": "AT127"},

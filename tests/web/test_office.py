@@ -27,7 +27,7 @@ def test_a_broker_moves_an_enquiry_forward_with_buttons_and_the_audit_trail_says
     assert response.status_code == 302
     broker.get(page)
     assert "Die Anfrage ist jetzt: In Beratung." in broker.page
-    assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "in_consultation"
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "in_consultation"
     audit = broker.page.split('id="audit"')[1]
     assert "Eingereicht → In Beratung" in audit and "broker (Vermittlung)" in audit
     assert "Erstgespräch vereinbart" in audit
@@ -43,7 +43,7 @@ def test_an_illegal_or_premature_move_is_shown_not_failed(at12, broker):
         "möglich ist: In Beratung, Suche nach Anbietern, Storniert, Abgelaufen.")
     response = broker.post(f"/office/enquiries/{enquiry_id}/move", {"to": ""})
     assert response.status_code == 422 and "Dieses Feld ist erforderlich." in broker.page
-    assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "submitted"
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "submitted"
 
 
 def test_shortlist_proposal_acceptance_message_and_delivery(at12, broker):
@@ -69,15 +69,15 @@ def test_shortlist_proposal_acceptance_message_and_delivery(at12, broker):
     response = broker.post(f"{page}/proposals", {"candidate": candidate, "quantity": "100", "unit": "pieces",
                                                  "price": "4200", "currency": "EUR", "delivery_date": IN_20_DAYS})
     assert response.status_code == 302
-    proposal = at12.call("GET", f"/enquiries/{enquiry_id}/proposals")[0]
-    assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "negotiating"
+    proposal = at12.ok("GET", f"/enquiries/{enquiry_id}/proposals")[0]
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "negotiating"
     broker.get(page)
     assert "4.200,00\xa0€" in broker.page
     assert broker.post(f"{page}/messages", {"body": ""}).status_code == 422
     assert broker.post(f"{page}/messages", {"body": "Bitte Muster schicken."}).status_code == 302
     assert broker.post(f"{page}/proposals/{proposal['id']}/accept").status_code == 302
-    assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "agreed"
-    agreement = at12.call("GET", f"/enquiries/{enquiry_id}/agreements")[0]
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "agreed"
+    agreement = at12.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]
     broker.get(page)
     assert "Bitte Muster schicken." in broker.page
     deliver = f"{page}/agreements/{agreement['id']}/deliver"
@@ -92,7 +92,7 @@ def test_shortlist_proposal_acceptance_message_and_delivery(at12, broker):
     assert form_message(broker.page)
     broker.post(f"{page}/move", {"to": "in_production"})
     assert broker.post(deliver, {"material_diverted_kg": "300", "integration_hours": "120"}).status_code == 302
-    assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "delivered"
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "delivered"
 
 
 # --- consultation programmes -------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def test_assessment_and_decision_with_the_four_eyes_rule_visible(hu22):
     assert "You assessed this application" not in approver.page and "both" in approver.page
     granted = approver.post(f"{page}/decision", {"outcome": "granted", "reason": "meets every criterion"})
     assert granted.status_code == 302
-    decided = hu22.call("GET", f"/label-applications/{app_id}", "admin")
+    decided = hu22.ok("GET", f"/label-applications/{app_id}", "admin")
     assert decided["status"] == "granted" and decided["label_number"].startswith("SOPRO-HU22-")
 
 
@@ -257,7 +257,7 @@ def test_office_forms_answer_in_the_page_language(at12, lang, required):
     assert field_errors(admin.page)["f-body"] == [required]
     admin.post(f"/office/enquiries/{enquiry_id}/move", {"to": "matching", "reason": "x" * 1001})
     assert field_errors(admin.page)["f-move-reason"]
-    assert at12.call("GET", f"/enquiries/{enquiry_id}")["state"] == "submitted"
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "submitted"
 
 
 def test_declining_a_proposal_and_cancelling_an_agreement(at12, broker):
@@ -271,12 +271,12 @@ def test_declining_a_proposal_and_cancelling_an_agreement(at12, broker):
              "delivery_date": IN_20_DAYS}
     broker.post(f"{page}/proposals", terms)
     broker.post(f"{page}/proposals", {**terms, "price": "1900"})
-    first, second = at12.call("GET", f"/enquiries/{enquiry_id}/proposals")
+    first, second = at12.ok("GET", f"/enquiries/{enquiry_id}/proposals")
     assert broker.post(f"{page}/proposals/{first['id']}/decline").status_code == 302
     assert broker.post(f"{page}/proposals/{first['id']}/accept").status_code == 409  # declined is final
     assert "nicht mehr möglich" in form_message(broker.page)
     assert broker.post(f"{page}/proposals/{second['id']}/accept").status_code == 302
-    agreement = at12.call("GET", f"/enquiries/{enquiry_id}/agreements")[0]
+    agreement = at12.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]
     cancel = f"{page}/agreements/{agreement['id']}/cancel"
     assert broker.post(cancel, {"reason": "x" * 1001}).status_code == 422
     assert field_errors(broker.page) == {
@@ -284,4 +284,4 @@ def test_declining_a_proposal_and_cancelling_an_agreement(at12, broker):
     reason_ids = re.findall(r'id="(f-[\w-]*reason)"', broker.page)
     assert len(reason_ids) == len(set(reason_ids)) == 2  # the move's and the agreement's: ids never repeat
     assert broker.post(cancel, {"reason": "Der Kunde hat abgesagt."}).status_code == 302
-    assert at12.call("GET", f"/enquiries/{enquiry_id}/agreements")[0]["status"] == "cancelled"
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]["status"] == "cancelled"

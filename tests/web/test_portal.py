@@ -115,7 +115,7 @@ def test_a_valid_statement_is_recorded_like_the_apis(hu22):
                                          "consent": "on", "email": "titkar@example.hu"})
     assert response.status_code == 302
     browser.get(response.headers["Location"])
-    statements = hu22.call("GET", "/support-statements?q=Sportegyes")["items"]
+    statements = hu22.ok("GET", "/support-statements?q=Sportegyes")["items"]
     assert len(statements) == 1 and statements[0]["organisation_kind"] == "public_institution"
     assert statements[0]["email"] == "titkar@example.hu"
     assert f"{statements[0]['reference']} hivatkozási számon" in browser.page
@@ -171,7 +171,7 @@ def test_a_valid_enquiry_is_submitted_as_an_anonymous_first_contact(at12):
     response = browser.post("/enquire", ENQUIRY)
     assert response.status_code == 302
     browser.get(response.headers["Location"])
-    found = [e for e in at12.call("GET", "/enquiries?state=submitted")["items"] if e["title"] == "Pallet benches"]
+    found = [e for e in at12.ok("GET", "/enquiries?state=submitted")["items"] if e["title"] == "Pallet benches"]
     assert len(found) == 1
     enquiry = found[0]
     assert enquiry["reference"] in browser.page

@@ -13,7 +13,7 @@ def file_statement(site, browser, **fields) -> tuple[str, str]:
     """(statement id, its token) of a statement filed through the public form."""
     browser.get("/support")
     assert browser.post("/support", {**STATEMENT, **fields}).status_code == 302
-    found = site.call("GET", f"/support-statements?q={fields.get('last_name', STATEMENT['last_name'])}")["items"]
+    found = site.ok("GET", f"/support-statements?q={fields.get('last_name', STATEMENT['last_name'])}")["items"]
     with site.runtime.engine.connect() as conn:
         waiting = {row["statement_id"]: row["link"] for row in store.pending_confirmation_links(conn)}
     statement_id = found[0]["id"]
@@ -25,11 +25,11 @@ def test_the_link_shows_a_button_and_confirms_once(hu22):
     statement_id, token = file_statement(hu22, browser, last_name="Linkelt")
     assert browser.get(f"/support/confirm/{token}?lang=hu").status_code == 200
     assert "Nyilatkozatom megerősítése" in browser.page  # the button
-    assert hu22.call("GET", f"/support-statements/{statement_id}")["confirmed_at"] is None  # opening is not enough
+    assert hu22.ok("GET", f"/support-statements/{statement_id}")["confirmed_at"] is None  # opening is not enough
 
     assert browser.post(f"/support/confirm/{token}").status_code == 200
     assert "megerősítette" in browser.page
-    assert hu22.call("GET", f"/support-statements/{statement_id}")["confirmed_by"] == "e-mail"
+    assert hu22.ok("GET", f"/support-statements/{statement_id}")["confirmed_by"] == "e-mail"
     assert browser.post(f"/support/confirm/{token}").status_code == 409
     assert "már felhasználták" in browser.page  # already used, said plainly
     assert browser.post("/support/confirm/no-such-link").status_code == 404
@@ -44,7 +44,7 @@ def test_a_broker_confirms_statements_awaiting_confirmation(hu22):
     assert "Irodai" in broker.page and "Megerősítésre vár" in broker.page
     response = broker.post(f"/office/statements/{statement_id}/confirm")
     assert response.status_code == 302
-    assert hu22.call("GET", f"/support-statements/{statement_id}")["confirmed_by"] == "broker"
+    assert hu22.ok("GET", f"/support-statements/{statement_id}")["confirmed_by"] == "broker"
     broker.get("/office/statements")
     assert "Irodai" not in broker.page
     broker.post(f"/office/statements/{statement_id}/confirm", follow_redirects=True)

@@ -12,9 +12,11 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
+
+from tests.support.polling import started
 
 _SBIN = Path("/usr/lib/rabbitmq/bin")  # the Debian package's real scripts (/usr/sbin's wrappers `su`)
 
@@ -74,8 +76,6 @@ class BrokerNode:
         }
 
     def url(self, vhost: str = "/") -> str:
-        from urllib.parse import quote
-
         return f"amqp://guest:guest@127.0.0.1:{self.port}/{quote(vhost, safe='')}"
 
     # --- life cycle ----------------------------------------------------------------------------------
@@ -84,16 +84,10 @@ class BrokerNode:
         log = open(self.base / "server.out", "ab")
         self.process = subprocess.Popen([_tool("rabbitmq-server")], env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.base)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"RabbitMQ node {self.name} exited with {self.process.returncode}; "
-                                   f"see {self.base / 'server.out'}")
-            # await_startup fails at once while the node is not yet registered with EPMD: poll it.
-            if self.ctl("await_startup", "--timeout", "10", check=False).returncode == 0:
-                return self
-            time.sleep(0.3)
-        raise TimeoutError(f"RabbitMQ node {self.name} did not start within {timeout}s")
+        # await_startup fails at once while the node is not yet registered with EPMD: poll it.
+        started(self.process, lambda: self.ctl("await_startup", "--timeout", "10", check=False).returncode == 0,
+                f"RabbitMQ node {self.name}", timeout, interval=0.3, log=self.base / "server.out")
+        return self
 
     def stop(self, timeout: float = 30.0) -> None:
         if self.process is None or self.process.poll() is not None:
