@@ -100,7 +100,7 @@ class BenchEnv:
         return runtime
 
     def site(self, label: str = "site", registry: bool = False):
-        from services.registry.store import COMPONENT as REGISTRY
+        from services.registry.tables import COMPONENT as REGISTRY
 
         return self.runtime(SITE, [REGISTRY] if registry else [], label)
 

@@ -14,7 +14,7 @@ import time
 from bench.common import BenchEnv, Result
 from services.common.uow import UnitOfWork
 from services.registry import handlers
-from services.registry.model import Address
+from services.registry.organisations import Address
 
 NAME = "write"
 

@@ -26,7 +26,7 @@ from services.hub import api as hub_api, pages as hub_pages, store as hub_store
 from services.label import api as label_api, pages as label_pages
 from services.label import ports as label_ports, privacy as label_privacy, store as label_store
 from services.registry import api as registry_api, pages as registry_pages, ports as registry_ports
-from services.registry import privacy as registry_privacy, store as registry_store
+from services.registry import privacy as registry_privacy, tables as registry_tables
 from services.sync import api as sync_api, feed as sync_feed
 
 HUB_TRANSLATIONS = Path(hub_api.__file__).parent / "translations"
@@ -52,7 +52,7 @@ class Service:
 
 
 REGISTRY = Service(
-    "registry", components=(registry_store.COMPONENT,), api=(registry_api.blp,), pages=(registry_pages.blp,),
+    "registry", components=(registry_tables.COMPONENT,), api=(registry_api.blp,), pages=(registry_pages.blp,),
     # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
     # they no longer count, then the contacts (services.privacy.erase_person)
     exporter=registry_privacy.personal_records,

@@ -19,7 +19,7 @@ from services.common.keys import delist_public_key, federation_entry, list_publi
 from services.common.runtime import build_runtime
 from services.privacy import erase_person, erased_at_hub, export_person, reapply_erasures
 from services.rebuild import rebuild_hub
-from services.registry.model import ERASURE_GROUNDS
+from services.registry.statements import ERASURE_GROUNDS
 
 
 def _federation_file(args) -> Path:

@@ -16,7 +16,10 @@ from services.common.db import make_engine
 from services.common.errors import NotFound
 from services.composition import Service
 from services.hub.privacy import erased_statements
-from services.registry import handlers, model, privacy as registry_privacy, store
+from services.registry import handlers, privacy as registry_privacy
+from services.registry.rules import ERASED
+from services.registry.statement_store import load_statement
+from services.registry.statements import erasure_ground
 
 
 def collect(conn, services: tuple[Service, ...], email: str | None, statement: str | None) -> dict[str, list]:
@@ -66,11 +69,11 @@ def reapply_erasures(runtime, statement_ids: list[str], actor: str, today=None) 
     for statement_id in statement_ids:
         try:
             with runtime.engine.connect() as conn:
-                statement = store.load_statement(conn, statement_id)
+                statement = load_statement(conn, statement_id)
         except NotFound:
             outcome[statement_id] = "unknown here"
             continue
-        if statement.status == model.ERASED:
+        if statement.status == ERASED:
             outcome[statement_id] = "already erased"
             continue
         handlers.erase_support_statement(runtime.uow(), statement_id, actor, "backup_restored")
@@ -84,7 +87,7 @@ def erase_person(runtime, email: str, actor: str, ground: str = "request") -> di
     """Erase everything the site holds about the address (GDPR art. 17), whatever the state of the record:
     support statements (through their handler, so the hub learns they no longer count), organisations'
     contact persons, enquiries' contacts and label complaints' contacts. Returns how many of each."""
-    model.erasure_ground(ground)  # 422 before anything is erased
+    erasure_ground(ground)  # 422 before anything is erased
     with runtime.engine.connect() as conn:
         statement_ids = registry_privacy.statements_of(conn, email)
     for statement_id in statement_ids:

@@ -6,7 +6,8 @@ from datetime import date
 
 from services.common.runtime import Runtime
 from services.contracts.ports import CaseStudyFields, CaseStudyImpact, PublishedCaseStudy
-from services.registry import handlers, model as m
+from services.registry import handlers
+from services.registry.case_studies import Impact
 
 
 class CaseStudies:
@@ -17,7 +18,7 @@ class CaseStudies:
         self._runtime = runtime
 
     def publish(self, case_study_id: str, fields: CaseStudyFields, today: date) -> PublishedCaseStudy:
-        impact = m.Impact(value_paid_eur=fields.impact.value_paid_eur,
+        impact = Impact(value_paid_eur=fields.impact.value_paid_eur,
                           material_diverted_kg=fields.impact.material_diverted_kg,
                           integration_hours=fields.impact.integration_hours)
         study = handlers.publish_case_study(self._runtime.uow(), dict(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, or_, select, update
 
-from services.registry import store
+from services.registry.persistence import utcnow
+from services.registry.statement_store import audit_trail
+from services.registry.tables import organisation, support_statement
 
 
 def _rows(conn: Connection, query) -> list[dict]:
@@ -17,13 +19,13 @@ def _rows(conn: Connection, query) -> list[dict]:
 
 def statement_email(conn: Connection, statement: str) -> tuple[list[dict], str | None]:
     """The statement given by id or reference, and its e-mail address (None if it has none)."""
-    st = store.support_statement
+    st = support_statement
     rows = _rows(conn, select(st).where(or_(st.c.id == statement, st.c.reference == statement)))
     return rows, (rows[0]["email"] if rows else None)
 
 
 def personal_records(conn: Connection, email: str | None = None, statement: str | None = None) -> dict[str, list]:
-    st, org = store.support_statement, store.organisation
+    st, org = support_statement, organisation
     statements = []
     if statement:
         statements, found = statement_email(conn, statement)
@@ -35,7 +37,7 @@ def personal_records(conn: Connection, email: str | None = None, statement: str 
                        if s["id"] not in known]
     for s in statements:
         s.pop("search_text", None)  # derived from the fields above
-        s["audit"] = store.audit_trail(conn, s["id"])
+        s["audit"] = audit_trail(conn, s["id"])
     contacts = []
     if email:
         contacts = _rows(conn, select(org.c.id, org.c.reference, org.c.name, org.c.status, org.c.contact_name,
@@ -48,15 +50,15 @@ def erase_contacts(conn: Connection, email: str) -> dict[str, int]:
     """Empty the contact person of every organisation naming the address, whatever its state (a withdrawn
     one too). No event: the contact person never leaves the site. The version moves on, so a writer
     holding an older copy cannot save the contact back."""
-    org = store.organisation
+    org = organisation
     done = conn.execute(update(org).where(func.lower(org.c.contact_email) == email.strip().casefold()).values(
         contact_name=None, contact_email=None, contact_phone=None, version=org.c.version + 1,
-        updated_at=store.utcnow()))
+        updated_at=utcnow()))
     return {"organisation_contacts": done.rowcount}
 
 
 def statements_of(conn: Connection, email: str) -> list[str]:
     """The ids of the statements giving the address that still hold personal data."""
-    st = store.support_statement
+    st = support_statement
     return list(conn.execute(select(st.c.id).where(func.lower(st.c.email) == email.strip().casefold(),
                                                    st.c.status != "erased").order_by(st.c.id)).scalars())

@@ -13,7 +13,10 @@ from services.common.fields import Id
 from services.contracts.events.registry import LABOUR_MARKET_SEGMENTS, ORGANISATION_KINDS, STATEMENT_KINDS
 from services.contracts.fields import (
     Amount, Count, CpvCode, CpvPrefix, Email, Line, Nuts3, NutsPrefix, Phone, Prose, Strict, builds)
-from services.registry import model as m
+from services.registry.case_studies import CaseStudy, Impact
+from services.registry.offers import Offer
+from services.registry.organisations import Address, ContactPerson, Coordinates, Organisation
+from services.registry.statements import ERASURE_GROUNDS, PHONE_KINDS, Person
 
 
 # --- organisations -----------------------------------------------------------------------------------
@@ -23,13 +26,13 @@ class AddressSchema(Strict):
     postcode = Line(16, required=True)
     town = Line(100, required=True)
     country = ma.fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166 code, e.g. AT"))
-    _build = builds(m.Address)
+    _build = builds(Address)
 
 
 class CoordinatesSchema(Strict):
     lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lon = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    _build = builds(m.Coordinates)
+    _build = builds(Coordinates)
 
 
 class ContactSchema(Strict):
@@ -38,7 +41,7 @@ class ContactSchema(Strict):
     name = Line(200, required=True)
     email = Email(allow_none=True, load_default=None)
     phone = Phone(allow_none=True, load_default=None)
-    _build = builds(m.ContactPerson)
+    _build = builds(ContactPerson)
 
 
 class OrganisationSchema(Strict):
@@ -64,7 +67,7 @@ class OrganisationPatchSchema(OrganisationSchema):
     pass
 
 
-OrganisationPatch = OrganisationPatchSchema(partial=tuple(m.Organisation.UPDATABLE), exclude=("kind",))
+OrganisationPatch = OrganisationPatchSchema(partial=tuple(Organisation.UPDATABLE), exclude=("kind",))
 
 
 class Reason(Strict):
@@ -105,7 +108,7 @@ class OfferPatchSchema(OfferSchema):
     pass
 
 
-OfferPatch = OfferPatchSchema(partial=tuple(m.Offer.UPDATABLE), exclude=("organisation_id",))
+OfferPatch = OfferPatchSchema(partial=tuple(Offer.UPDATABLE), exclude=("organisation_id",))
 
 
 class OfferQuery(PageQuery):
@@ -128,7 +131,7 @@ class StatementSchema(Strict):
     first_name = Line(100, allow_none=True, attribute="person.first_name")
     last_name = Line(100, allow_none=True, attribute="person.last_name")
     phone = Phone(allow_none=True, attribute="person.phone")
-    phone_kind = ma.fields.String(allow_none=True, validate=validate.OneOf(m.PHONE_KINDS), attribute="person.phone_kind")
+    phone_kind = ma.fields.String(allow_none=True, validate=validate.OneOf(PHONE_KINDS), attribute="person.phone_kind")
     email = Email(allow_none=True, attribute="person.email")
     organisation_name = Line(200, allow_none=True)
     organisation_kind = ma.fields.String(allow_none=True, validate=validate.OneOf(ORGANISATION_KINDS))
@@ -145,7 +148,7 @@ class StatementSchema(Strict):
         person = data.pop("person", {})
         if data.get("given_on") is None:
             data.pop("given_on", None)
-        return {**data, "person": m.Person(**person)}
+        return {**data, "person": Person(**person)}
 
 
 class StatementReceipt(ma.Schema):
@@ -162,7 +165,7 @@ class StatementReceipt(ma.Schema):
 
 
 class Erasure(Strict):
-    ground = ma.fields.String(load_default=m.ERASURE_GROUNDS[0], validate=validate.OneOf(m.ERASURE_GROUNDS),
+    ground = ma.fields.String(load_default=ERASURE_GROUNDS[0], validate=validate.OneOf(ERASURE_GROUNDS),
                               metadata={"description": "why; the audit keeps it, never a free text"})
 
 
@@ -190,7 +193,7 @@ class ImpactSchema(Strict):
     value_paid_eur = Amount(allow_none=True, load_default=None)
     material_diverted_kg = Amount(allow_none=True, load_default=None)
     integration_hours = Amount(allow_none=True, load_default=None)
-    _build = builds(m.Impact)
+    _build = builds(Impact)
 
 
 class CaseStudySchema(Strict):
@@ -211,7 +214,7 @@ class CaseStudyPatchSchema(CaseStudySchema):
     pass
 
 
-CaseStudyPatch = CaseStudyPatchSchema(partial=tuple(m.CaseStudy.UPDATABLE))
+CaseStudyPatch = CaseStudyPatchSchema(partial=tuple(CaseStudy.UPDATABLE))
 
 
 class CaseStudyQuery(PageQuery):

@@ -15,7 +15,9 @@ from services.bootstrap import bootstrap
 from services.common.errors import Conflict
 from services.hub.register import store as hub_store
 from services.privacy import erased_at_hub
-from services.registry import model as m, store
+from services.registry.statement_store import load_statement, save_statement
+from services.registry.statements import Person
+from services.registry.tables import support_statement
 from services.workers import hub_ingest
 from tests.support.privacy import CONTACT, PERSON, export, file_statement, signed_events, site  # noqa: F401 - fixture
 from tests.support.sites import API
@@ -27,13 +29,13 @@ def test_erasure_removes_records_confirms_and_stays_erased(site, make_settings, 
     runtime, client = site
     statement = file_statement(client)
     with runtime.engine.connect() as conn:
-        before_erasure = store.load_statement(conn, statement["id"])  # a snapshot someone still holds
+        before_erasure = load_statement(conn, statement["id"])  # a snapshot someone still holds
 
     resp = client.post(f"{API}/support-statements/{statement['id']}/erase", json={"ground": "consent_withdrawn"})
     assert resp.status_code == 200, resp.json
     confirmation = resp.json  # the confirmation: erased, and nothing of the person left
     assert confirmation["status"] == "erased"
-    assert all(confirmation[f] is None for f in m.Person.FIELDS)
+    assert all(confirmation[f] is None for f in Person.FIELDS)
     audit = client.get(f"{API}/support-statements/{statement['id']}/audit").json
     assert [(a["action"], a["actor"], a["fields"], a["ground"]) for a in audit] == [
         ("erased", "broker", ["first_name", "last_name", "phone", "phone_kind", "email"], "consent_withdrawn")]
@@ -42,11 +44,10 @@ def test_erasure_removes_records_confirms_and_stays_erased(site, make_settings, 
     # An older snapshot saved late (a stale writer) is refused; the row stays empty.
     before_erasure.withdraw("late")
     with runtime.engine.begin() as conn, pytest.raises(Conflict):
-        store.save_statement(conn, before_erasure, before_erasure.version - 1)
+        save_statement(conn, before_erasure, before_erasure.version - 1)
     assert client.post(f"{API}/support-statements/{statement['id']}/withdraw", json={"reason": "x"}).status_code == 409
     with runtime.engine.connect() as conn:
-        row = conn.execute(select(store.support_statement)
-                           .where(store.support_statement.c.id == statement["id"])).one()
+        row = conn.execute(select(support_statement).where(support_statement.c.id == statement["id"])).one()
     assert (row.first_name, row.last_name, row.phone, row.email, row.search_text) == (None, None, None, None, "")
     assert row.status == "erased"
 

@@ -7,7 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from services.registry import store
+from services.registry.statement_store import audit_trail
+from services.registry.tables import support_statement
 from tests.support.sites import API, STAFF, Site
 
 pytestmark = pytest.mark.services
@@ -237,8 +238,8 @@ def test_support_statements_erasure_and_the_outbox_holds_no_personal_data(site):
     assert "erased" in site.call("POST", f"/support-statements/{receipt['id']}/erase", expect=409).json["message"]
 
     with site.runtime.engine.connect() as conn:
-        row = conn.execute(select(store.support_statement).where(store.support_statement.c.id == receipt["id"])).one()
-        trail = store.audit_trail(conn, receipt["id"])
+        row = conn.execute(select(support_statement).where(support_statement.c.id == receipt["id"])).one()
+        trail = audit_trail(conn, receipt["id"])
     assert (row.first_name, row.last_name, row.phone, row.phone_kind, row.email) == (None,) * 5
     assert row.search_text == ""  # the search index forgot the person too
     assert site.call("GET", "/support-statements?q=zaunm", as_="broker").json["total"] == 0

@@ -7,40 +7,44 @@ from decimal import Decimal
 import pytest
 
 from services.common.errors import Conflict, Invalid
-from services.registry import model as m
+from services.registry.case_studies import CaseStudy, Impact
+from services.registry.offers import Offer
+from services.registry.organisations import Address, ContactPerson, Coordinates, Organisation, registration_key
+from services.registry.references import reference
+from services.registry.statements import Person, SupportStatement
 from services.contracts.events import registry as ev
 
 ORG_ID, OFFER_ID, STATEMENT_ID, STUDY_ID = (str(uuid.UUID(int=n)) for n in (1, 2, 3, 4))
-PERSON = m.Person("Hans", "Maier", "+43 664 1234567", "mobile", "hans@example.org")
+PERSON = Person("Hans", "Maier", "+43 664 1234567", "mobile", "hans@example.org")
 
 
-def organisation(**overrides) -> m.Organisation:
+def organisation(**overrides) -> Organisation:
     fields = dict(
         id=ORG_ID, reference="AT12-O-2026-0001", kind="social_enterprise", name="Werkstatt Nord",
-        registration_number="FN 1234 a", address=m.Address("Hauptstr. 1", "3100", "St. Pölten", "AT"),
-        nuts3="AT123", coordinates=m.Coordinates(48.2, 15.6), labour_market_segment="second_labour_market",
-        workers_in_integration=12, contact=m.ContactPerson("Maria Huber", "maria@example.org", "+43 1 234"),
+        registration_number="FN 1234 a", address=Address("Hauptstr. 1", "3100", "St. Pölten", "AT"),
+        nuts3="AT123", coordinates=Coordinates(48.2, 15.6), labour_market_segment="second_labour_market",
+        workers_in_integration=12, contact=ContactPerson("Maria Huber", "maria@example.org", "+43 1 234"),
     )
-    return m.Organisation.register(**{**fields, **overrides})
+    return Organisation.register(**{**fields, **overrides})
 
 
-def offer(org=None, **overrides) -> m.Offer:
+def offer(org=None, **overrides) -> Offer:
     fields = dict(id=OFFER_ID, reference="AT12-F-2026-0001", title="Pallet furniture", description="Upcycled",
                   cpv_codes=["39100000"], capacity_per_week=Decimal("12.5"), unit="pieces", lead_time_days=14,
                   currency="EUR", price_min=Decimal("10"), price_max=Decimal("20"))
-    return m.Offer.publish(org or organisation(), **{**fields, **overrides})
+    return Offer.publish(org or organisation(), **{**fields, **overrides})
 
 
-def statement(**overrides) -> m.SupportStatement:
+def statement(**overrides) -> SupportStatement:
     fields = dict(id=STATEMENT_ID, reference="AT12-S-2026-0001", kind="person", given_on=date(2026, 3, 1),
                   nuts3="AT123", consent=True, person=PERSON)
-    return m.SupportStatement.file(date(2026, 3, 2), **{**fields, **overrides})
+    return SupportStatement.file(date(2026, 3, 2), **{**fields, **overrides})
 
 
-def case_study(**overrides) -> m.CaseStudy:
+def case_study(**overrides) -> CaseStudy:
     fields = dict(id=STUDY_ID, reference="AT12-C-2026-0001", title="Give-aways", summary="Bags from banners",
-                  year=2025, cpv_codes=["39100000"], impact=m.Impact(Decimal("15000.50"), None, Decimal("1200")))
-    return m.CaseStudy.publish(**{**fields, **overrides})
+                  year=2025, cpv_codes=["39100000"], impact=Impact(Decimal("15000.50"), None, Decimal("1200")))
+    return CaseStudy.publish(**{**fields, **overrides})
 
 
 def types(aggregate) -> list[str]:
@@ -75,11 +79,11 @@ def test_labour_market_segment_is_required_for_social_enterprises_only():
 
 
 def test_registration_numbers_compare_without_spaces_and_case():
-    assert m.registration_key("FN 1234 a") == m.registration_key("fn1234A")
+    assert registration_key("FN 1234 a") == registration_key("fn1234A")
 
 
 def test_reference_has_site_letter_year_and_counter():
-    assert m.reference("AT12", "O", 2026, 7) == "AT12-O-2026-0007"
+    assert reference("AT12", "O", 2026, 7) == "AT12-O-2026-0007"
 
 
 def test_update_bumps_the_version_and_records_the_snapshot():
@@ -184,16 +188,16 @@ def test_statement_events_carry_no_personal_data():
 
 def test_statement_form_rules():
     with pytest.raises(Invalid, match="last_name"):
-        statement(person=m.Person("Hans", None))
+        statement(person=Person("Hans", None))
     with pytest.raises(Invalid, match="phone_kind"):
-        statement(person=m.Person("Hans", "Maier", phone="+43 1 234"))
+        statement(person=Person("Hans", "Maier", phone="+43 1 234"))
     with pytest.raises(Invalid, match="organisation_name"):
-        statement(kind="organisation", person=m.Person(), organisation_kind="public_institution")
+        statement(kind="organisation", person=Person(), organisation_kind="public_institution")
     with pytest.raises(Invalid, match="organisation_kind"):
         statement(organisation_kind="public_institution")
     with pytest.raises(Invalid, match="given_on"):
         statement(given_on=date(2027, 1, 1))
-    on_behalf = statement(kind="organisation", person=m.Person(), organisation_name="Gemeinde Melk",
+    on_behalf = statement(kind="organisation", person=Person(), organisation_name="Gemeinde Melk",
                           organisation_kind="public_institution")
     assert on_behalf.pop_events()[0].data()["organisation_kind"] == "public_institution"
 
@@ -201,7 +205,7 @@ def test_statement_form_rules():
 def test_erasure_removes_every_personal_field_and_says_which():
     s = statement()
     assert s.erase() == ["first_name", "last_name", "phone", "phone_kind", "email"]
-    assert s.person == m.Person() and s.status == "erased"
+    assert s.person == Person() and s.status == "erased"
     with pytest.raises(Conflict, match="erased"):
         s.erase()
     with pytest.raises(Conflict, match="erased"):
@@ -225,7 +229,7 @@ def test_a_withdrawn_statement_can_still_be_erased_but_not_withdrawn_again():
 
 def test_case_study_lifecycle_and_snapshot():
     c = case_study()
-    c.update(impact=m.Impact(Decimal("16000"), Decimal("800"), Decimal("1200")))
+    c.update(impact=Impact(Decimal("16000"), Decimal("800"), Decimal("1200")))
     c.withdraw()
     with pytest.raises(Conflict):
         c.update(title="x")
@@ -242,7 +246,7 @@ def test_case_study_rules():
     with pytest.raises(Invalid, match="year"):
         case_study(year=1800)
     with pytest.raises(Invalid, match="value_paid_eur"):
-        case_study(impact=m.Impact(Decimal("-1")))
+        case_study(impact=Impact(Decimal("-1")))
 
 
 def test_snapshots_fit_their_event_dataclasses():

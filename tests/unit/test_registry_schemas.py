@@ -4,7 +4,8 @@ from decimal import Decimal
 import marshmallow as ma
 import pytest
 
-from services.registry import model as m, schemas
+from services.registry import schemas
+from services.registry.statements import Person
 
 OFFER = {"organisation_id": "00000000-0000-0000-0000-000000000001", "title": "Pallet furniture",
          "description": "Upcycled", "cpv_codes": ["39100000-2"], "capacity_per_week": "12.5", "unit": "pieces",
@@ -42,7 +43,7 @@ def test_a_patch_may_name_some_fields_but_not_the_organisation():
 def test_consent_must_be_a_boolean_and_person_fields_become_a_person():
     form = {"kind": "person", "first_name": " Hans ", "last_name": "Maier", "consent": True, "nuts3": "AT123"}
     loaded = schemas.StatementSchema().load(form)
-    assert loaded["person"] == m.Person("Hans", "Maier")
+    assert loaded["person"] == Person("Hans", "Maier")
     assert "consent" in errors(schemas.StatementSchema(), {**form, "consent": "maybe"})
     assert "email" in errors(schemas.StatementSchema(), {**form, "email": "not-an-email"})
 

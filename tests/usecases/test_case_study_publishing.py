@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from services.common.ports import port
 from services.contracts.ports import CaseStudyPublisher, LabelRegister
 from services.enquiries.lifecycle import case_studies, store as enquiry_store
-from services.registry.store import case_study
+from services.registry.tables import case_study
 from tests.support.databases import pg_url_if
 from tests.support.lifecycle import LifecycleSite, enquiry_body, terms
 

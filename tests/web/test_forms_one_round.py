@@ -18,7 +18,7 @@ from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.rules import ANONYMOUS
 from services.enquiries.lifecycle.values import Client, Contact
 from services.enquiries.lifecycle.rules import enquiry_problems
-from services.registry import model as rm
+from services.registry.statements import Person, SupportStatement, statement_problems
 from tests.support.web import field_errors
 
 STATEMENT_TEXT_FIELDS = ("first_name", "last_name", "organisation_name", "organisation_kind", "email", "phone",
@@ -120,11 +120,11 @@ def test_an_enquiry_shows_the_schemas_and_the_domains_messages_together(at12):
 # --- the domain keeps answering the API one problem at a time ----------------------------------------
 
 def test_the_statements_rules_list_every_problem_and_the_statement_raises_the_first():
-    problems = rm.statement_problems("person", False, rm.Person(phone="+36 1 234 5678"), None, None)
+    problems = statement_problems("person", False, Person(phone="+36 1 234 5678"), None, None)
     assert [name for name, _ in problems] == ["consent", "first_name", "last_name", "phone_kind"]
     with pytest.raises(Invalid) as raised:
-        rm.SupportStatement.file(date.today(), id="s1", reference="HU22-S-2026-0001", kind="person",
-                                 given_on=date.today(), nuts3="HU221", consent=False, person=rm.Person())
+        SupportStatement.file(date.today(), id="s1", reference="HU22-S-2026-0001", kind="person",
+                              given_on=date.today(), nuts3="HU221", consent=False, person=Person())
     assert raised.value.errors == {"consent": ["consent is required to record a statement of support"]}
     assert raised.value.message == "consent: consent is required to record a statement of support"
 

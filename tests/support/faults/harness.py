@@ -19,7 +19,9 @@ from sqlalchemy.dialects import postgresql
 from services.common import bus, inbox
 from services.common import outbox as outbox_module
 from services.common.outbox import outbox
-from services.registry import handlers as registry, model as registry_model
+from services.registry import handlers as registry
+from services.registry.organisations import Address
+from services.registry.statements import Person
 from services.sync.processing import EventProcessor
 from services.workers import hub_ingest
 from tests.support.faults.proxy import FaultProxy
@@ -156,14 +158,14 @@ class Site:
 
     def statement(self) -> str:
         """File one statement of support (one transaction, one event). Returns the statement's id."""
-        fields = {"kind": "person", "person": registry_model.Person(first_name="Anna", last_name="Muster"),
+        fields = {"kind": "person", "person": Person(first_name="Anna", last_name="Muster"),
                   "consent": True, "nuts3": "AT127"}
         return registry.file_support_statement(self.runtime.uow(), fields, self.today()).id
 
     def organisation(self, name: str) -> str:
         """Register a company (one event, aggregate version 1). Returns its id."""
         fields = {"kind": "economic_enterprise", "name": name, "registration_number": f"FN {uuid.uuid4().hex[:8]}",
-                  "address": registry_model.Address("Hauptplatz 1", "2130", "Mistelbach", "AT"), "nuts3": "AT125"}
+                  "address": Address("Hauptplatz 1", "2130", "Mistelbach", "AT"), "nuts3": "AT125"}
         return registry.register_organisation(self.runtime.uow(), fields, self.today()).id
 
     def rename(self, organisation_id: str, name: str) -> int:

@@ -1,0 +1,70 @@
+"""Case studies: published examples of a social enterprise's work for a client, with their impact
+(value paid, material diverted, hours of integration work). No I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from services.common.events import Aggregate
+from services.contracts.events import registry as events
+from services.registry.rules import PUBLISHED, WITHDRAWN, Changeable, check_cpv, invalid, require_state
+
+
+@dataclass(frozen=True)
+class Impact:
+    value_paid_eur: Decimal | None = None
+    material_diverted_kg: Decimal | None = None
+    integration_hours: Decimal | None = None
+
+
+@dataclass
+class CaseStudy(Changeable, Aggregate):
+    id: str
+    reference: str
+    title: str
+    summary: str
+    year: int
+    cpv_codes: list[str] = field(default_factory=list)
+    client_organisation_id: str | None = None
+    social_enterprise_id: str | None = None
+    impact: Impact = field(default_factory=Impact)
+    status: str = PUBLISHED
+
+    UPDATABLE = ("title", "summary", "year", "cpv_codes", "client_organisation_id", "social_enterprise_id",
+                 "impact")
+
+    @classmethod
+    def publish(cls, **fields) -> "CaseStudy":
+        study = cls(**fields)
+        study._check()
+        study._record(events.CaseStudyPublished(**study.snapshot()))
+        return study
+
+    def _check(self) -> None:
+        self.cpv_codes = list(dict.fromkeys(self.cpv_codes))
+        check_cpv(self.cpv_codes)
+        if not 1990 <= self.year <= 2100:
+            raise invalid("year", "must be between 1990 and 2100")
+        for name in ("value_paid_eur", "material_diverted_kg", "integration_hours"):
+            value = getattr(self.impact, name)
+            if value is not None and value < 0:
+                raise invalid(name, "must not be negative")
+
+    def update(self, **changes) -> None:
+        require_state("case_study", self.status, (PUBLISHED,), "update")
+        if self._apply(changes):
+            self._record(events.CaseStudyUpdated(**self.snapshot()))
+
+    def withdraw(self, reason: str | None = None) -> None:
+        require_state("case_study", self.status, (PUBLISHED,), "withdraw")
+        self.status = WITHDRAWN
+        self._record(events.CaseStudyWithdrawn(id=self.id, reason=reason))
+
+    def snapshot(self) -> dict:
+        return dict(
+            case_study_id=self.id, title=self.title, summary=self.summary,
+            client_organisation_id=self.client_organisation_id, social_enterprise_id=self.social_enterprise_id,
+            cpv_codes=list(self.cpv_codes), year=self.year, value_paid_eur=self.impact.value_paid_eur,
+            material_diverted_kg=self.impact.material_diverted_kg, integration_hours=self.impact.integration_hours,
+            status=self.status,
+        )

@@ -1,0 +1,57 @@
+"""Case studies in the registry's tables: loading, saving (with one row per CPV code), search."""
+from __future__ import annotations
+
+from sqlalchemy import Connection, exists, or_
+
+from services.registry.case_studies import CaseStudy, Impact
+from services.registry.persistence import load_row, replace_codes, save, search_text
+from services.registry.rules import PUBLISHED
+from services.registry.search import Page, contains, in_statuses, page_of, starts
+from services.registry.tables import case_study, case_study_cpv, organisation
+
+
+def case_study_from_row(row) -> CaseStudy:
+    return CaseStudy(
+        id=row.id, reference=row.reference, title=row.title, summary=row.summary, year=row.year,
+        cpv_codes=list(row.cpv_codes), client_organisation_id=row.client_organisation_id,
+        social_enterprise_id=row.social_enterprise_id,
+        impact=Impact(row.value_paid_eur, row.material_diverted_kg, row.integration_hours),
+        status=row.status, version=row.version,
+    )
+
+
+def load_case_study(conn: Connection, id_: str, lock: bool = False) -> CaseStudy:
+    return case_study_from_row(load_row(conn, case_study, id_, "case study", lock))
+
+
+def save_case_study(conn: Connection, c: CaseStudy, expected_version: int) -> None:
+    save(conn, case_study, dict(
+        id=c.id, reference=c.reference, title=c.title, summary=c.summary, year=c.year, cpv_codes=list(c.cpv_codes),
+        client_organisation_id=c.client_organisation_id, social_enterprise_id=c.social_enterprise_id,
+        value_paid_eur=c.impact.value_paid_eur, material_diverted_kg=c.impact.material_diverted_kg,
+        integration_hours=c.impact.integration_hours, search_text=search_text(c.title, c.summary),
+        status=c.status, version=c.version,
+    ), expected_version)
+    replace_codes(conn, case_study_cpv, "case_study_id", c.id, c.cpv_codes)
+
+
+def search_case_studies(conn: Connection, *, page: int = 1, per_page: int = 50, statuses=(PUBLISHED,),
+                        cpv: str | None = None, nuts: str | None = None, q: str | None = None,
+                        year: int | None = None, organisation_id: str | None = None) -> Page:
+    """`nuts`: the region of the case study's social enterprise."""
+    t = case_study
+    conditions = in_statuses(t, statuses)
+    if cpv:
+        conditions.append(exists().where(case_study_cpv.c.case_study_id == t.c.id,
+                                         starts(case_study_cpv.c.code, cpv)))
+    if nuts:
+        conditions.append(exists().where(organisation.c.id == t.c.social_enterprise_id,
+                                         starts(organisation.c.nuts3, nuts)))
+    if q:
+        conditions.append(contains(t, q))
+    if year:
+        conditions.append(t.c.year == year)
+    if organisation_id:
+        conditions.append(or_(t.c.client_organisation_id == organisation_id,
+                              t.c.social_enterprise_id == organisation_id))
+    return page_of(conn, t, conditions, page, per_page, case_study_from_row)

@@ -1,0 +1,46 @@
+"""What every record of the registry obeys: its states, and how a rule it breaks is reported.
+
+No I/O. A broken rule raises `Invalid` (422, with field messages); an action the record's state does
+not allow raises `Conflict` (409, naming the current state).
+"""
+from __future__ import annotations
+
+from services.common.errors import Conflict, Invalid
+from services.contracts import cpv
+
+ACTIVE, WITHDRAWN, PUBLISHED, ERASED = "active", "withdrawn", "published", "erased"
+
+
+def require_state(kind: str, current: str, allowed: tuple[str, ...], action: str) -> None:
+    if current not in allowed:
+        raise Conflict(f"cannot {action} a {kind} that is {current}", code=f"{kind}_{current}")
+
+
+def invalid(field_name: str, message: str) -> Invalid:
+    return Invalid(f"{field_name}: {message}", {field_name: [message]})
+
+
+def check_cpv(codes: list[str], field_name: str = "cpv_codes") -> None:
+    unknown = {str(i): [f"{code} is not a CPV 2008 code"] for i, code in enumerate(codes) if not cpv.is_known(code)}
+    if unknown:
+        raise Invalid(f"{field_name}: unknown CPV codes", {field_name: unknown})
+
+
+class Changeable:
+    """Applies a set of changes and reports whether anything changed, so that an update changing
+    nothing records nothing: a repeated PATCH neither bumps the version nor publishes an event."""
+
+    def _apply(self, changes: dict) -> bool:
+        unknown = set(changes) - set(self.UPDATABLE)
+        if unknown:
+            raise Invalid("these fields cannot be changed", {name: ["cannot be changed"] for name in sorted(unknown)})
+        before = {name: getattr(self, name) for name in changes}
+        for name, value in changes.items():
+            setattr(self, name, value)
+        try:
+            self._check()
+        except Invalid:
+            for name, value in before.items():
+                setattr(self, name, value)
+            raise
+        return any(before[name] != getattr(self, name) for name in changes)
