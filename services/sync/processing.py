@@ -60,6 +60,14 @@ class Outcome:
     def gaps(self) -> dict[str, tuple[int, int]]:
         return {s: p for s, p in self.positions.items() if p[1] > p[0]}
 
+    def add(self, part: Outcome) -> None:
+        """Count in the outcome of a part of the batch (applied on its own)."""
+        self.applied += part.applied
+        self.duplicates += part.duplicates
+        self.dead += part.dead
+        self.paused += part.paused
+        self.positions.update(part.positions)
+
 
 def _text(body) -> str:
     if isinstance(body, bytes):
@@ -133,61 +141,63 @@ class EventProcessor:
                 raise
             except Exception as exc:  # noqa: BLE001
                 part = self._apply_as_poison(item, exc)
-            outcome.applied += part.applied
-            outcome.duplicates += part.duplicates
-            outcome.dead += part.dead
-            outcome.paused += part.paused
-            outcome.positions.update(part.positions)
+            outcome.add(part)
         return outcome
 
     def _apply(self, checked) -> Outcome:
         outcome = Outcome()
-        touched: dict[str, int] = defaultdict(int)
-        events, seen = [], set()
-        for env, dead, quarantine in checked:
-            if env is None:
-                continue
-            if str(env.id) in seen:  # the same event twice in one batch (a redelivery)
-                outcome.duplicates += 1
-                continue
-            seen.add(str(env.id))
-            events.append((env, quarantine))
-        events.sort(key=lambda e: (e[0].stream, e[0].seq))
+        events = _distinct_events(checked, outcome)
         with self.engine.begin() as conn:
-            paused = inbox.paused_streams(conn, self.name) - self.through_pause
-            if paused:
-                outcome.paused = sum(1 for env, _ in events if env.stream in paused)
-                events = [(env, q) for env, q in events if env.stream not in paused]
-                # A paused stream's invalid event is quarantined when it is pulled on resume.
-                checked = [item for item in checked if item[0] is None or item[0].stream not in paused]
-            for _, dead, _ in checked:
-                if dead is not None:
-                    inbox.record_dead_letter(conn, self.name, dead.reason, dead.body, dead.stream, dead.seq,
-                                             dead.event_id)
-                    outcome.dead.append(dead)
-            new = inbox.claim(conn, self.name, [
-                (env.stream, env.seq, str(env.id), inbox.QUARANTINED if quarantine else inbox.APPLIED)
-                for env, quarantine in events
-            ])
-            for env, quarantine in events:
-                if str(env.id) not in new:
-                    outcome.duplicates += 1
-                    continue
-                touched[env.stream] = max(touched[env.stream], env.seq)
-                if quarantine:
-                    continue
-                handler = self.handlers.get(env.type)
-                if handler is not None:
-                    with logs.bound_event(env):
-                        handler(conn, env)
-                outcome.applied.append(env)
-            for stream, seq in touched.items():
-                outcome.positions[stream] = inbox.advance(conn, self.name, stream, seq)
+            events, checked = self._without_paused(conn, events, checked, outcome)
+            self._record_dead_letters(conn, checked, outcome)
+            self._claim_and_apply(conn, events, outcome)
         if self.on_applied is not None:
             for env in outcome.applied:
                 with logs.bound_event(env):
                     self.on_applied(env)
         return outcome
+
+    def _without_paused(self, conn: Connection, events: list, checked: list, outcome: Outcome) -> tuple[list, list]:
+        """The events and checked messages less those of streams an operator paused (counted as paused)."""
+        paused = inbox.paused_streams(conn, self.name) - self.through_pause
+        if not paused:
+            return events, checked
+        outcome.paused = sum(1 for env, _ in events if env.stream in paused)
+        # A paused stream's invalid event is quarantined when it is pulled on resume.
+        return ([(env, q) for env, q in events if env.stream not in paused],
+                [item for item in checked if item[0] is None or item[0].stream not in paused])
+
+    def _record_dead_letters(self, conn: Connection, checked: list, outcome: Outcome) -> None:
+        for _, dead, _ in checked:
+            if dead is not None:
+                inbox.record_dead_letter(conn, self.name, dead.reason, dead.body, dead.stream, dead.seq,
+                                         dead.event_id)
+                outcome.dead.append(dead)
+
+    def _claim_and_apply(self, conn: Connection, events: list, outcome: Outcome) -> None:
+        """Claim the events' tracking rows, apply the new ones that are not quarantined, and move each
+        stream's position over what was claimed."""
+        new = inbox.claim(conn, self.name, [
+            (env.stream, env.seq, str(env.id), inbox.QUARANTINED if quarantine else inbox.APPLIED)
+            for env, quarantine in events
+        ])
+        touched: dict[str, int] = defaultdict(int)
+        for env, quarantine in events:
+            if str(env.id) not in new:
+                outcome.duplicates += 1
+                continue
+            touched[env.stream] = max(touched[env.stream], env.seq)
+            if not quarantine:
+                self._handle(conn, env)
+                outcome.applied.append(env)
+        for stream, seq in touched.items():
+            outcome.positions[stream] = inbox.advance(conn, self.name, stream, seq)
+
+    def _handle(self, conn: Connection, env: Envelope) -> None:
+        handler = self.handlers.get(env.type)
+        if handler is not None:
+            with logs.bound_event(env):
+                handler(conn, env)
 
     def _apply_as_poison(self, item, error: Exception | None = None) -> Outcome:
         env, dead, _ = item
@@ -198,3 +208,19 @@ class EventProcessor:
             reason = f"{reason}: {type(error).__name__}: {str(error)[:500]}"
         body = dead.body if dead else env.to_json()
         return self._apply([(env, DeadLetter(body, reason, env.stream, env.seq, str(env.id)), True)])
+
+
+def _distinct_events(checked: list, outcome: Outcome) -> list[tuple[Envelope, bool]]:
+    """Each checked event once (with whether to quarantine it), in stream order; a second copy of an
+    event in the batch (a redelivery) counts as a duplicate."""
+    events, seen = [], set()
+    for env, _, quarantine in checked:
+        if env is None:
+            continue
+        if str(env.id) in seen:
+            outcome.duplicates += 1
+            continue
+        seen.add(str(env.id))
+        events.append((env, quarantine))
+    events.sort(key=lambda e: (e[0].stream, e[0].seq))
+    return events
