@@ -9,14 +9,13 @@ from decimal import Decimal
 from sqlalchemy import Connection
 
 from services.enquiries.lifecycle.model import Enquiry
+from services.enquiries.matching import service
 from services.enquiries.matching.standing import SocialEnterprise, offers_own, social_enterprise
 
 __all__ = ["shortlist", "reserve", "release", "SocialEnterprise", "social_enterprise", "offers_own"]
 
 
 def shortlist(conn: Connection, enquiry: Enquiry, today: date, limit: int = 10):
-    from services.enquiries.matching import service
-
     request = service.MatchRequest(
         cpv_codes=tuple(enquiry.cpv_codes), today=today, quantity=enquiry.quantity, unit=enquiry.unit,
         deadline=enquiry.deadline, delivery_lat=enquiry.delivery.lat, delivery_lon=enquiry.delivery.lon,
@@ -28,12 +27,8 @@ def shortlist(conn: Connection, enquiry: Enquiry, today: date, limit: int = 10):
 def reserve(conn: Connection, agreement_id: str, organisation_id: str, offer_id: str, quantity: Decimal,
             start: date, until: date) -> None:
     """Conflict (409) when the offer has not that much free capacity in the period."""
-    from services.enquiries.matching import service
-
     service.reserve(conn, agreement_id, organisation_id, offer_id, quantity, until, start)
 
 
 def release(conn: Connection, agreement_id: str) -> None:
-    from services.enquiries.matching import service
-
     service.release(conn, agreement_id)
