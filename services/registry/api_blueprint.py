@@ -1,8 +1,6 @@
 """The blueprint of the registry's HTTP API (`api` lists the modules adding their views to it), and what
-those views share: who is asking and what they may see, reading, paging, the clock."""
+those views share: who is asking and what they may see, reading, paging."""
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 from flask import current_app
 from flask_smorest import Blueprint
@@ -18,14 +16,6 @@ STAFF = ("site_admin", "broker")
 
 def runtime():
     return current_app.extensions["sopro"]
-
-
-def now():
-    return datetime.now(timezone.utc)
-
-
-def today():
-    return now().date()
 
 
 def is_staff() -> bool:

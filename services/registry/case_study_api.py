@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.common.auth import public, roles
+from services.common.clock import utc_today
 from services.common.errors import NotFound
 from services.registry import handlers
-from services.registry.api_blueprint import STAFF, blp, is_staff, listed_statuses, page_body, read, runtime, today
+from services.registry.api_blueprint import STAFF, blp, is_staff, listed_statuses, page_body, read, runtime
 from services.registry.case_study_store import load_case_study, search_case_studies
 from services.registry.rules import PUBLISHED
 from services.registry.schemas import CaseStudyPage, CaseStudyPatch, CaseStudyQuery, CaseStudySchema, Reason
@@ -27,7 +28,7 @@ class CaseStudies(MethodView):
     @blp.response(201, CaseStudySchema)
     def post(self, fields):
         """Publish a case study."""
-        return handlers.publish_case_study(runtime().uow(), fields, today())
+        return handlers.publish_case_study(runtime().uow(), fields, utc_today())
 
 
 @blp.route("/case-studies/<uuid:case_study_id>")

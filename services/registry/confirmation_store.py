@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from services.registry.persistence import utcnow
+from services.common.clock import utcnow
 from services.registry.tables import confirmation_mail, statement_confirmation
 
 

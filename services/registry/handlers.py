@@ -11,8 +11,9 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Callable
 
-from services.common.uow import UnitOfWork
+from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.uow import UnitOfWork
 from services.registry import confirmation, model as m, store
 
 
@@ -126,7 +127,7 @@ def file_support_statement(uow: UnitOfWork, fields: dict, today: date, site_url:
         store.save_statement(uow.conn, statement, 0)
         if statement.person.email:
             token = confirmation.new_token()
-            store.add_confirmation(uow.conn, statement.id, confirmation.digest(token), store.utcnow() + confirmation.VALID_FOR,
+            store.add_confirmation(uow.conn, statement.id, confirmation.digest(token), utcnow() + confirmation.VALID_FOR,
                                    confirmation.link(site_url, token))
         uow.record(statement)
         uow.commit()

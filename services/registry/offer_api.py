@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.common.auth import public, roles
+from services.common.clock import utc_today
 from services.common.errors import NotFound
 from services.registry import handlers
 from services.registry.api_blueprint import (
-    STAFF, acting_for, blp, is_member_of, is_staff, listed_statuses, page_body, read, runtime, today,
+    STAFF, acting_for, blp, is_member_of, is_staff, listed_statuses, page_body, read, runtime,
 )
 from services.registry.offer_store import load_offer, search_offers
 from services.registry.rules import PUBLISHED
@@ -30,7 +31,7 @@ class Offers(MethodView):
     def post(self, fields):
         """Publish an offer of an active social enterprise (a member: of its own organisation)."""
         fields.setdefault("currency", runtime().settings.site.currency)
-        return handlers.publish_offer(runtime().uow(), fields, today(), acting_for=acting_for())
+        return handlers.publish_offer(runtime().uow(), fields, utc_today(), acting_for=acting_for())
 
 
 @blp.route("/offers/<uuid:offer_id>")

@@ -6,10 +6,11 @@ import dataclasses
 from flask.views import MethodView
 
 from services.common.auth import public, roles
+from services.common.clock import utc_today
 from services.common.errors import NotFound
 from services.registry import handlers
 from services.registry.api_blueprint import (
-    STAFF, blp, is_member_of, is_staff, listed_statuses, page_body, read, runtime, today,
+    STAFF, blp, is_member_of, is_staff, listed_statuses, page_body, read, runtime,
 )
 from services.registry.organisation_store import load_organisation, search_organisations
 from services.registry.organisations import Organisation
@@ -39,7 +40,7 @@ class Organisations(MethodView):
     @blp.response(201, OrganisationSchema)
     def post(self, fields):
         """Register an organisation as a member of this site."""
-        return handlers.register_organisation(runtime().uow(), fields, today())
+        return handlers.register_organisation(runtime().uow(), fields, utc_today())
 
 
 @blp.route("/organisations/<uuid:organisation_id>")

@@ -10,12 +10,12 @@ with the same handler. Labels come from the label service's public register thro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, public, roles
+from services.common.clock import utc_today, utcnow
 from services.common.errors import Conflict, NotFound, SoproError
 from services.common.ports import port
 from services.contracts.ports import LabelRegister, ValidLabel
@@ -168,7 +168,7 @@ def support():
     fields = forms.load_checked(StatementSchema(), body, state, statement_problems)
     if fields is not None:
         try:
-            receipt = handlers.file_support_statement(_runtime().uow(), fields, datetime.now(timezone.utc).date(),
+            receipt = handlers.file_support_statement(_runtime().uow(), fields, utc_today(),
                                                       _runtime().settings.site.url)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
@@ -201,7 +201,7 @@ def support_confirm(token):
     if request.method == "GET":
         return render_template("registry/support_confirm.html", done=False, problem=None)
     try:
-        handlers.confirm_by_link(_runtime().uow(), token, datetime.now(timezone.utc))
+        handlers.confirm_by_link(_runtime().uow(), token, utcnow())
     except SoproError as exc:
         return render_template("registry/support_confirm.html", done=False, problem=exc.code), exc.status
     return render_template("registry/support_confirm.html", done=True, problem=None)
@@ -222,7 +222,7 @@ def statements():
 def confirm_statement(statement_id):
     try:
         statement = handlers.confirm_by_broker(_runtime().uow(), str(statement_id), current_principal().subject,
-                                               datetime.now(timezone.utc))
+                                               utcnow())
     except Conflict:
         flash(_("This statement cannot be confirmed: it is confirmed already, withdrawn or erased."), "error")
     else:

@@ -5,21 +5,16 @@ concurrent change in between turns into a 409 instead of a lost update.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from services.common.clock import utcnow
 from services.common.errors import Conflict, NotFound
 
 
 def search_text(*parts: str | None) -> str:
     """What free-text search looks in: casefolded in Python, because SQLite's lower() is ASCII-only."""
     return "\n".join(p for p in parts if p).casefold()
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def save(conn: Connection, table: Table, row: dict, expected_version: int) -> None:

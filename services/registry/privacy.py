@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, or_, select, update
 
-from services.registry.persistence import utcnow
+from services.common.clock import utcnow
 from services.registry.statement_store import audit_trail
 from services.registry.tables import organisation, support_statement
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.common.auth import public, roles
+from services.common.clock import utc_today, utcnow
 from services.registry import handlers
-from services.registry.api_blueprint import STAFF, actor, blp, listed_statuses, now, page_body, read, runtime, today
+from services.registry.api_blueprint import STAFF, actor, blp, listed_statuses, page_body, read, runtime
 from services.registry.schemas import (
     AuditEntrySchema, Erasure, Reason, StatementPage, StatementQuery, StatementReceipt, StatementSchema,
 )
@@ -20,7 +21,7 @@ class SupportStatements(MethodView):
     def post(self, fields):
         """File a statement of support (the paper form). Anyone may; consent is required. It counts in the
         statistics once confirmed: by the link mailed to its e-mail address, or by a broker."""
-        return handlers.file_support_statement(runtime().uow(), fields, today(), runtime().settings.site.url)
+        return handlers.file_support_statement(runtime().uow(), fields, utc_today(), runtime().settings.site.url)
 
     @roles(*STAFF)
     @blp.arguments(StatementQuery, location="query")
@@ -46,7 +47,7 @@ class SupportStatementConfirmation(MethodView):
     @blp.response(200, StatementSchema)
     def post(self, statement_id):
         """A broker confirms the statement: from now on it counts in the statistics."""
-        return handlers.confirm_by_broker(runtime().uow(), str(statement_id), actor(), now())
+        return handlers.confirm_by_broker(runtime().uow(), str(statement_id), actor(), utcnow())
 
 
 @blp.route("/support-statements/confirmations/<string:token>")
@@ -56,7 +57,7 @@ class SupportStatementLink(MethodView):
     def post(self, token):
         """The link mailed to the statement's address: confirms it, once, before it expires (404 unknown,
         409 used or expired)."""
-        return handlers.confirm_by_link(runtime().uow(), token, now())
+        return handlers.confirm_by_link(runtime().uow(), token, utcnow())
 
 
 @blp.route("/support-statements/<uuid:statement_id>/withdraw")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, insert, select, update
 
-from services.registry.persistence import load_row, save, search_text, utcnow
+from services.common.clock import utcnow
+from services.registry.persistence import load_row, save, search_text
 from services.registry.search import Page, contains, in_statuses, page_of, starts
 from services.registry.statements import Person, SupportStatement
 from services.registry.tables import statement_audit, support_statement
