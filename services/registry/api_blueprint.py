@@ -2,20 +2,16 @@
 those views share: who is asking and what they may see, reading, paging."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 
 from services.common.auth import current_principal
 from services.common.errors import Forbidden
+from services.common.runtime import current_runtime
 from services.registry.search import Page
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Members, offers, support and case studies")
 
 STAFF = ("site_admin", "broker")
-
-
-def runtime():
-    return current_app.extensions["sopro"]
 
 
 def is_staff() -> bool:
@@ -51,7 +47,7 @@ def listed_statuses(query: dict, default: str) -> tuple[str, ...]:
 
 
 def read(fn, *args, **kwargs):
-    with runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         return fn(conn, *args, **kwargs)
 
 

@@ -6,8 +6,9 @@ from flask.views import MethodView
 from services.common.auth import public, roles
 from services.common.clock import utc_today
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.registry import handlers
-from services.registry.api_blueprint import STAFF, blp, is_staff, listed_statuses, page_body, read, runtime
+from services.registry.api_blueprint import STAFF, blp, is_staff, listed_statuses, page_body, read
 from services.registry.case_study_store import load_case_study, search_case_studies
 from services.registry.rules import PUBLISHED
 from services.registry.schemas import CaseStudyPage, CaseStudyPatch, CaseStudyQuery, CaseStudySchema, Reason
@@ -28,7 +29,7 @@ class CaseStudies(MethodView):
     @blp.response(201, CaseStudySchema)
     def post(self, fields):
         """Publish a case study."""
-        return handlers.publish_case_study(runtime().uow(), fields, utc_today())
+        return handlers.publish_case_study(current_runtime().uow(), fields, utc_today())
 
 
 @blp.route("/case-studies/<uuid:case_study_id>")
@@ -47,7 +48,7 @@ class CaseStudyById(MethodView):
     @blp.response(200, CaseStudySchema)
     def patch(self, changes, case_study_id):
         """Change a published case study; only the fields given change."""
-        return handlers.update_case_study(runtime().uow(), str(case_study_id), changes)
+        return handlers.update_case_study(current_runtime().uow(), str(case_study_id), changes)
 
 
 @blp.route("/case-studies/<uuid:case_study_id>/withdraw")
@@ -57,4 +58,4 @@ class CaseStudyWithdrawal(MethodView):
     @blp.response(200, CaseStudySchema)
     def post(self, body, case_study_id):
         """Take a case study down."""
-        return handlers.withdraw_case_study(runtime().uow(), str(case_study_id), body["reason"])
+        return handlers.withdraw_case_study(current_runtime().uow(), str(case_study_id), body["reason"])

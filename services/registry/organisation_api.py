@@ -8,9 +8,10 @@ from flask.views import MethodView
 from services.common.auth import public, roles
 from services.common.clock import utc_today
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.registry import handlers
 from services.registry.api_blueprint import (
-    STAFF, blp, is_member_of, is_staff, listed_statuses, page_body, read, runtime,
+    STAFF, blp, is_member_of, is_staff, listed_statuses, page_body, read,
 )
 from services.registry.organisation_store import load_organisation, search_organisations
 from services.registry.organisations import Organisation
@@ -40,7 +41,7 @@ class Organisations(MethodView):
     @blp.response(201, OrganisationSchema)
     def post(self, fields):
         """Register an organisation as a member of this site."""
-        return handlers.register_organisation(runtime().uow(), fields, utc_today())
+        return handlers.register_organisation(current_runtime().uow(), fields, utc_today())
 
 
 @blp.route("/organisations/<uuid:organisation_id>")
@@ -59,7 +60,7 @@ class OrganisationById(MethodView):
     @blp.response(200, OrganisationSchema)
     def patch(self, changes, organisation_id):
         """Change an active organisation; only the fields given change."""
-        return handlers.update_organisation(runtime().uow(), str(organisation_id), changes)
+        return handlers.update_organisation(current_runtime().uow(), str(organisation_id), changes)
 
 
 @blp.route("/organisations/<uuid:organisation_id>/withdraw")
@@ -69,4 +70,4 @@ class OrganisationWithdrawal(MethodView):
     @blp.response(200, OrganisationSchema)
     def post(self, body, organisation_id):
         """Withdraw an organisation from the register, and with it its published offers."""
-        return handlers.withdraw_organisation(runtime().uow(), str(organisation_id), body["reason"])
+        return handlers.withdraw_organisation(current_runtime().uow(), str(organisation_id), body["reason"])

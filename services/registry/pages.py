@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import Conflict, NotFound, SoproError
 from services.common.ports import port
+from services.common.runtime import current_runtime
 from services.contracts.ports import LabelRegister, ValidLabel
 from services.registry import handlers, model as m, store
 from services.registry.schemas import OfferQuery, OrganisationQuery, StatementSchema
@@ -35,12 +36,8 @@ STATEMENT_FIELDS = ("kind", "first_name", "last_name", "organisation_name", "org
                     "phone_kind", "nuts3", "consent")
 
 
-def _runtime():
-    return current_app.extensions["sopro"]
-
-
 def _read(fn, *args, **kwargs):
-    with _runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         return fn(conn, *args, **kwargs)
 
 
@@ -168,8 +165,8 @@ def support():
     fields = forms.load_checked(StatementSchema(), body, state, statement_problems)
     if fields is not None:
         try:
-            receipt = handlers.file_support_statement(_runtime().uow(), fields, utc_today(),
-                                                      _runtime().settings.site.url)
+            receipt = handlers.file_support_statement(current_runtime().uow(), fields, utc_today(),
+                                                      current_runtime().settings.site.url)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
         else:
@@ -201,7 +198,7 @@ def support_confirm(token):
     if request.method == "GET":
         return render_template("registry/support_confirm.html", done=False, problem=None)
     try:
-        handlers.confirm_by_link(_runtime().uow(), token, utcnow())
+        handlers.confirm_by_link(current_runtime().uow(), token, utcnow())
     except SoproError as exc:
         return render_template("registry/support_confirm.html", done=False, problem=exc.code), exc.status
     return render_template("registry/support_confirm.html", done=True, problem=None)
@@ -221,7 +218,7 @@ def statements():
 @roles(*STAFF)
 def confirm_statement(statement_id):
     try:
-        statement = handlers.confirm_by_broker(_runtime().uow(), str(statement_id), current_principal().subject,
+        statement = handlers.confirm_by_broker(current_runtime().uow(), str(statement_id), current_principal().subject,
                                                utcnow())
     except Conflict:
         flash(_("This statement cannot be confirmed: it is confirmed already, withdrawn or erased."), "error")

@@ -5,8 +5,9 @@ from flask.views import MethodView
 
 from services.common.auth import public, roles
 from services.common.clock import utc_today, utcnow
+from services.common.runtime import current_runtime
 from services.registry import handlers
-from services.registry.api_blueprint import STAFF, actor, blp, listed_statuses, page_body, read, runtime
+from services.registry.api_blueprint import STAFF, actor, blp, listed_statuses, page_body, read
 from services.registry.schemas import (
     AuditEntrySchema, Erasure, Reason, StatementPage, StatementQuery, StatementReceipt, StatementSchema,
 )
@@ -21,7 +22,7 @@ class SupportStatements(MethodView):
     def post(self, fields):
         """File a statement of support (the paper form). Anyone may; consent is required. It counts in the
         statistics once confirmed: by the link mailed to its e-mail address, or by a broker."""
-        return handlers.file_support_statement(runtime().uow(), fields, utc_today(), runtime().settings.site.url)
+        return handlers.file_support_statement(current_runtime().uow(), fields, utc_today(), current_runtime().settings.site.url)
 
     @roles(*STAFF)
     @blp.arguments(StatementQuery, location="query")
@@ -47,7 +48,7 @@ class SupportStatementConfirmation(MethodView):
     @blp.response(200, StatementSchema)
     def post(self, statement_id):
         """A broker confirms the statement: from now on it counts in the statistics."""
-        return handlers.confirm_by_broker(runtime().uow(), str(statement_id), actor(), utcnow())
+        return handlers.confirm_by_broker(current_runtime().uow(), str(statement_id), actor(), utcnow())
 
 
 @blp.route("/support-statements/confirmations/<string:token>")
@@ -57,7 +58,7 @@ class SupportStatementLink(MethodView):
     def post(self, token):
         """The link mailed to the statement's address: confirms it, once, before it expires (404 unknown,
         409 used or expired)."""
-        return handlers.confirm_by_link(runtime().uow(), token, utcnow())
+        return handlers.confirm_by_link(current_runtime().uow(), token, utcnow())
 
 
 @blp.route("/support-statements/<uuid:statement_id>/withdraw")
@@ -67,7 +68,7 @@ class SupportStatementWithdrawal(MethodView):
     @blp.response(200, StatementSchema)
     def post(self, body, statement_id):
         """Withdraw a statement: it no longer counts; its data stays until erased."""
-        return handlers.withdraw_support_statement(runtime().uow(), str(statement_id), actor(), body["reason"])
+        return handlers.withdraw_support_statement(current_runtime().uow(), str(statement_id), actor(), body["reason"])
 
 
 @blp.route("/support-statements/<uuid:statement_id>/erase")
@@ -77,7 +78,7 @@ class SupportStatementErasure(MethodView):
     @blp.response(200, StatementSchema)
     def post(self, body, statement_id):
         """Erase the personal data of a statement for good; the audit keeps who, when and on which ground."""
-        return handlers.erase_support_statement(runtime().uow(), str(statement_id), actor(), body["ground"])
+        return handlers.erase_support_statement(current_runtime().uow(), str(statement_id), actor(), body["ground"])
 
 
 @blp.route("/support-statements/<uuid:statement_id>/audit")
