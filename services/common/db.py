@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
 from sqlalchemy import (
-    BigInteger, Connection, DateTime, Engine, Integer, MetaData, Numeric, Row, Select, String, Table,
+    BigInteger, ColumnElement, Connection, DateTime, Engine, Integer, MetaData, Numeric, Row, Select, String, Table,
     create_engine, event, func, select, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -133,6 +133,25 @@ def next_in_counter(conn: Connection, counter: Table, **key) -> int:
     return conn.execute(update(counter).where(*(counter.c[name] == value for name, value in key.items()))
                         .values(value=counter.c.value + 1).returning(counter.c.value)).scalar_one()
 
+
+# --- text matching -----------------------------------------------------------------------------------
+
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern with `escape=LIKE_ESCAPE`: a user's % and _ match themselves, not anything."""
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
+def containing(column, text: str) -> ColumnElement[bool]:
+    """`column` holds `text` (LIKE, so case-sensitive on PostgreSQL: compare casefolded columns)."""
+    return column.like(f"%{escape_like(text)}%", escape=LIKE_ESCAPE)
+
+
+def starting_with(column, prefix: str) -> ColumnElement[bool]:
+    """`column` begins with `prefix`, e.g. a CPV code with a division or a NUTS code with a country."""
+    return column.like(f"{escape_like(prefix)}%", escape=LIKE_ESCAPE)
 
 @dataclass(frozen=True)
 class Component:

@@ -8,11 +8,12 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, select, update
 
 from services.common.clock import utcnow
+from services.common.db import containing
 from services.label.store import audit_step, complaint
 
 
 def _holding(email: str):
-    return func.lower(complaint.c.contact).contains(email.strip().casefold(), autoescape=True)
+    return containing(func.lower(complaint.c.contact), email.strip().casefold())
 
 
 def personal_records(conn: Connection, email: str | None = None, statement: str | None = None) -> dict[str, list]:

@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 
 from services.common.clock import utcnow
-from services.common.db import BigId, Component, Page, UtcDateTime, new_metadata, next_in_counter, paged
+from services.common.db import BigId, Component, Page, UtcDateTime, containing, new_metadata, next_in_counter, paged
 from services.common.errors import NotFound
 from services.label import model as m
 
@@ -186,9 +186,8 @@ def search_labels(conn: Connection, holder: str | None, cpv_division: str | None
     """The public register. `holder` matches an organisation id or a part of the holder's name."""
     query = select(label)
     if holder:
-        escaped = holder.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where((label.c.holder_organisation_id == holder)
-                            | label.c.holder_search.like(f"%{escaped}%", escape="\\"))
+                            | containing(label.c.holder_search, holder.casefold()))
     if cpv_division:
         query = query.where(label.c.cpv_divisions.like(f"% {cpv_division[:2]} %"))
     if status:

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import Column, Integer, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from services.common.db import Page, dialect_insert, make_engine, new_metadata, next_in_counter, paged
+from services.common.db import (
+    Page, containing, dialect_insert, escape_like, make_engine, new_metadata, next_in_counter, paged, starting_with,
+)
 
 metadata = new_metadata()
 counter = Table(
@@ -88,3 +90,40 @@ def test_paged_presents_each_row(engine):
         page = paged(conn, select(counter), (counter.c.letter.desc(),), 1, 10,
                      present=lambda row: f"{row.letter}{row.value}")
     assert page.items == ["b1", "a0"]
+
+
+def test_escape_like_escapes_the_wildcards_and_the_escape_character():
+    assert escape_like("50%_off") == "50\\%\\_off"
+    assert escape_like("C:\\tmp") == "C:\\\\tmp"
+    assert escape_like("plain") == "plain"
+
+
+names = Table("t_names", metadata, Column("name", String(40), primary_key=True))
+NAMES = ["100% recycled", "100 percent", "a_b", "axb", "back\\slash", "backslash", "Ökö_Kft"]
+
+
+def _matching(engine, condition) -> list[str]:
+    with engine.begin() as conn:
+        conn.execute(names.insert(), [{"name": n} for n in NAMES])
+        return sorted(conn.execute(select(names.c.name).where(condition)).scalars())
+
+
+@pytest.mark.parametrize("text, found", [
+    ("%", ["100% recycled"]),
+    ("_", ["a_b", "Ökö_Kft"]),
+    ("\\", ["back\\slash"]),
+    ("0% r", ["100% recycled"]),
+    ("ö_K", ["Ökö_Kft"]),
+])
+def test_containing_takes_the_users_text_literally(engine, text, found):
+    assert _matching(engine, containing(names.c.name, text)) == found
+
+
+@pytest.mark.parametrize("prefix, found", [
+    ("100%", ["100% recycled"]),
+    ("a_", ["a_b"]),
+    ("back\\", ["back\\slash"]),
+    ("100", ["100 percent", "100% recycled"]),
+])
+def test_starting_with_takes_the_prefix_literally(engine, prefix, found):
+    assert _matching(engine, starting_with(names.c.name, prefix)) == found

@@ -18,7 +18,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint, RowMapping, String, Table, exists, select,
 )
 
-from services.common.db import paged
+from services.common.db import paged, starting_with
 from services.hub.rows import MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
 SHARE = Numeric(7, 4)  # a 0..1 share
@@ -137,7 +137,7 @@ def list_enquiries(conn: Connection, filters: EnquiryFilters, page: int, per_pag
     if filters.cpv:
         query = query.where(exists().where(
             hub_enquiry_cpv.c.site == enq.c.site, hub_enquiry_cpv.c.enquiry_id == enq.c.id,
-            hub_enquiry_cpv.c.cpv_code.startswith(filters.cpv, autoescape=True),
+            starting_with(hub_enquiry_cpv.c.cpv_code, filters.cpv),
         ))
     # Newest submissions first; NULLS LAST spelled out because PostgreSQL and SQLite default differently.
     order = (enq.c.submitted_at.desc().nulls_last(), enq.c.site, enq.c.reference, enq.c.id)

@@ -20,7 +20,7 @@ from sqlalchemy import (
     String, Table, Text, and_, exists, or_, select,
 )
 
-from services.common.db import paged
+from services.common.db import containing, paged, starting_with
 from services.hub.rows import SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
 VALID, SUSPENDED, EXPIRED = "valid", "suspended", "expired"
@@ -108,10 +108,10 @@ def list_labels(conn: Connection, filters: LabelFilters, today: date, page: int,
         query = query.where(_status_is(filters.status, today))
     if filters.holder:
         query = query.where(or_(lb.c.holder_organisation_id == filters.holder,
-                                lb.c.holder_search.contains(filters.holder.casefold(), autoescape=True)))
+                                containing(lb.c.holder_search, filters.holder.casefold())))
     if filters.cpv:
         query = query.where(exists().where(
             hub_label_cpv.c.site == lb.c.site, hub_label_cpv.c.label_id == lb.c.id,
-            hub_label_cpv.c.cpv_code.startswith(filters.cpv, autoescape=True),
+            starting_with(hub_label_cpv.c.cpv_code, filters.cpv),
         ))
     return paged(conn, query, (lb.c.number,), page, per_page)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, RowMapping, Select, Table, and_, exists, or_, select
 
-from services.common.db import paged
+from services.common.db import containing, paged, starting_with
 from services.hub.register.store import (
     CASE_STUDY_PUBLISHED, OFFER_PUBLISHED, ORGANISATION_ACTIVE, hub_case_study, hub_offer, hub_offer_cpv,
     hub_organisation,
@@ -28,14 +28,14 @@ class Filters:
 
 def _contains_text(text: str, *search_columns) -> ColumnElement[bool]:
     needle = text.casefold()
-    return or_(*(col.contains(needle, autoescape=True) for col in search_columns))
+    return or_(*(containing(col, needle) for col in search_columns))
 
 
 def _offer_has_cpv_prefix(prefix: str, site_col, offer_id_col) -> ColumnElement[bool]:
     return exists().where(
         hub_offer_cpv.c.site == site_col,
         hub_offer_cpv.c.offer_id == offer_id_col,
-        hub_offer_cpv.c.cpv_code.startswith(prefix, autoescape=True),
+        starting_with(hub_offer_cpv.c.cpv_code, prefix),
     )
 
 
@@ -53,7 +53,7 @@ def list_organisations(conn: Connection, filters: Filters, page: int, per_page: 
     if filters.kind:
         query = query.where(org.c.kind == filters.kind)
     if filters.region:
-        query = query.where(org.c.nuts3.startswith(filters.region, autoescape=True))
+        query = query.where(starting_with(org.c.nuts3, filters.region))
     if filters.text:
         query = query.where(_contains_text(filters.text, org.c.search_text))
     if filters.cpv:
@@ -85,7 +85,7 @@ def list_offers(conn: Connection, filters: Filters, page: int, per_page: int):
     if filters.kind:
         query = query.where(org.c.kind == filters.kind)
     if filters.region:
-        query = query.where(org.c.nuts3.startswith(filters.region, autoescape=True))
+        query = query.where(starting_with(org.c.nuts3, filters.region))
     if filters.cpv:
         query = query.where(_offer_has_cpv_prefix(filters.cpv, offer.c.site, offer.c.id))
     if filters.text:
