@@ -10,16 +10,14 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
 from services.common.migrate import KERNEL, alembic_config
-from tests.support.databases import pg_url_if
-
-pytestmark = pytest.mark.services
+from tests.support.databases import BACKENDS, pg_url_if
 
 BEFORE = "89db20a5c575"  # 0003, the last revision whose dead letters kept the body
 BODY = json.dumps({"id": "0b5f3c1e-8f9a-4a57-9a3e-2b9a4f0f8c11", "site": "AT12", "stream": "AT12/registry", "seq": 7,
                    "data": {"email": "theo@example.at"}, "signature": "sig"})
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("database", BACKENDS)
 def test_stored_bodies_are_digested_and_dropped(database, request, tmp_path):
     engine = create_engine(pg_url_if(request, database, f"sqlite:///{tmp_path / 'k.sqlite'}"))
     cfg = alembic_config(engine, [KERNEL])

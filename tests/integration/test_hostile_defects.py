@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from services.bootstrap import create_app
-from tests.support.hostile_apps import BACKENDS, runtimes, user_token  # noqa: F401 - a fixture
+from tests.support.databases import BACKENDS
+from tests.support.hostile_apps import runtimes, user_token  # noqa: F401 - a fixture
 from tests.support.lifecycle import enquiry_body
-
-pytestmark = pytest.mark.services
 
 ERROR_KEYS = {"code", "status", "message", "errors"}
 PAUSE = "/api/v1/federation/streams/HU22/registry/pause"

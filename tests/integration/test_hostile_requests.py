@@ -19,11 +19,10 @@ import pytest
 
 from services.bootstrap import create_app
 from services.workers import hub_ingest
-from tests.support.hostile_apps import BACKENDS, runtimes, user_token  # noqa: F401 - a fixture
+from tests.support.databases import BACKENDS
+from tests.support.hostile_apps import runtimes, user_token  # noqa: F401 - a fixture
 from tests.support.hostile_corpus import Operation
 from tests.support.seeding import events_of, seed_site
-
-pytestmark = pytest.mark.services
 
 ERROR_KEYS = {"code", "status", "message", "errors"}
 SITES = ("HU22", "AT12")

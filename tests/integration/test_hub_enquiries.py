@@ -16,10 +16,9 @@ from services.contracts.events import enquiries as ev
 from services.hub.enquiries import store as enquiry_store
 from services.workers import hub_ingest
 from tests.support import hub
+from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.events import envelope, signed
 from tests.support.tokens import bearer
-
-pytestmark = pytest.mark.services
 
 def enquiry_data(enquiry_id: str, site: str = "AT12", **changes) -> dict:
     return {
@@ -80,11 +79,10 @@ class Sites:
         return impact_id
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
+@pytest.fixture(params=BACKENDS)
 def runtime(request, make_settings):
     # SQLite too: the embedded federation's hub runs these sums and orderings there.
-    db_url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
-    rt = bootstrap(make_settings("EU", db_url=db_url))
+    rt = bootstrap(make_settings("EU", db_url=pg_url_if(request, request.param)))
     yield rt
     rt.engine.dispose()
 

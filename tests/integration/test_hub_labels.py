@@ -17,9 +17,8 @@ from services.hub.labels import store as label_store
 from services.hub.labels.api import utc_today
 from services.workers import hub_ingest
 from tests.support import hub
+from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.events import envelope, signed
-
-pytestmark = pytest.mark.services
 
 TODAY = utc_today()
 
@@ -49,10 +48,9 @@ class Sites:
         return label_id
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
+@pytest.fixture(params=BACKENDS)
 def runtime(request, make_settings):
-    db_url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
-    rt = bootstrap(make_settings("EU", db_url=db_url))
+    rt = bootstrap(make_settings("EU", db_url=pg_url_if(request, request.param)))
     yield rt
     rt.engine.dispose()
 

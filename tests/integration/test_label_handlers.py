@@ -16,17 +16,15 @@ from services.common.errors import Conflict
 from services.common.outbox import outbox
 from services.label import catalogue as cat, handlers as h
 from services.contracts.events.label import LabelData
-from tests.support.databases import pg_url_if
+from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES, V2
-
-pytestmark = pytest.mark.services
 
 TODAY = date(2026, 3, 1)
 NOW = datetime(2026, 3, 1, 10, tzinfo=timezone.utc)
 ORG = str(uuid.uuid4())
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
+@pytest.fixture(params=BACKENDS)
 def runtime(request, make_settings, tmp_path):
     """PostgreSQL (distributed mode) and SQLite (the embedded mode, the default run)."""
     url = pg_url_if(request, request.param, f"sqlite:///{tmp_path / 'label.sqlite'}")

@@ -8,13 +8,11 @@ from alembic.migration import MigrationContext
 from services.bootstrap import components
 from services.common.db import make_engine
 from services.common.migrate import upgrade
-from tests.support.databases import pg_url_if
-
-pytestmark = pytest.mark.services
+from tests.support.databases import BACKENDS, pg_url_if
 
 
 @pytest.mark.parametrize("site_id", ["AT12", "EU"])
-@pytest.mark.parametrize("database", ["postgresql", "sqlite"])
+@pytest.mark.parametrize("database", BACKENDS)
 def test_migrations_match_the_tables_in_code(make_settings, request, tmp_path, site_id, database):
     url = pg_url_if(request, database, f"sqlite:///{tmp_path / 'migrations.sqlite'}")
     settings = make_settings(site_id, db_url=url)

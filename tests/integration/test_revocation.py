@@ -14,7 +14,7 @@ from services.bootstrap import bootstrap, create_app
 from services.common.users import add_user, set_password
 from services.common.runtime import build_runtime
 from services.common.sessions import web_session
-from tests.support.databases import pg_url_if
+from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.tokens import PASSWORD, logged_in
 
 HTML = {"Accept": "text/html"}
@@ -23,7 +23,7 @@ OFFICE_PAGE = "/office/enquiries"  # staff only
 COOKIE = "sopro_at12"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def site(request, make_settings):
     db_url = pg_url_if(request, request.param)
     runtime = bootstrap(make_settings("AT12", db_url=db_url))

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.databases import pg_url_if
+from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.lifecycle import ADDRESS, LifecycleSite, enquiry_body, terms
-
-pytestmark = pytest.mark.services
 
 NO_SUCH_OFFER = "00000000-0000-4000-8000-000000000000"
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
+@pytest.fixture(params=BACKENDS)
 def site(request, make_settings):
     s = LifecycleSite(make_settings, pg_url_if(request, request.param))
     s.client_id = s.company("Bau AG", username="client")

@@ -1,4 +1,9 @@
-"""The database a test runs on: SQLite, or a PostgreSQL schema of its own."""
+"""The database a test runs on: SQLite, or a PostgreSQL schema of its own.
+
+A test (or fixture) run on both takes its parameters from `BACKENDS`, where only the PostgreSQL case is
+marked `services`, and asks for PostgreSQL only in that case (`pg_url_if`): so the SQLite case runs, and
+does not skip, without PostgreSQL, and `-m "not services"` keeps it.
+"""
 from __future__ import annotations
 
 import uuid
@@ -8,6 +13,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.support.services import PG_ADDRESS, PG_BASE, need
+
+BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.services))
+
 
 def pg_url_if(request: pytest.FixtureRequest, backend: str, sqlite_url: str | None = None) -> str | None:
     """A fresh PostgreSQL schema's URL for "postgresql", else `sqlite_url`.

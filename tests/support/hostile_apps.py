@@ -12,7 +12,6 @@ from tests.support.databases import pg_schemas
 from tests.support.services import TEST_RATE_LIMIT
 from tests.support.tokens import logged_in
 
-BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "hostile-input-pw"
 
 
