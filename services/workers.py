@@ -16,7 +16,7 @@ from services.enquiries.matching import consumers as members_consumers
 from services.hub import consumers as hub_consumers
 from services.sync.consumer import EventConsumer
 from services.sync.processing import EventProcessor
-from services.sync.reconcile import make_reconciler
+from services.sync.reconcile import Reconciler, make_reconciler
 from services.sync.relay import Relay
 
 log = logging.getLogger("sopro.workers")

@@ -1,7 +1,7 @@
 """Use cases of the registry. Each loads, calls the domain, and saves state with its events in one
 transaction (the unit of work writes the events to the outbox).
 
-Dependencies come in as parameters: `uow` is a `services.common.db.UnitOfWork` (its `site_id` names
+Dependencies come in as parameters: `uow` is a `services.common.uow.UnitOfWork` (its `site_id` names
 the site in references), `today` is the site's date, and `acting_for` restricts a member to the
 offers of its own organisation (None for staff).
 """
@@ -127,8 +127,8 @@ def file_support_statement(uow: UnitOfWork, fields: dict, today: date, site_url:
         store.save_statement(uow.conn, statement, 0)
         if statement.person.email:
             token = confirmation.new_token()
-            store.add_confirmation(uow.conn, statement.id, confirmation.digest(token), utcnow() + confirmation.VALID_FOR,
-                                   confirmation.link(site_url, token))
+            store.add_confirmation(uow.conn, statement.id, confirmation.digest(token),
+                                   utcnow() + confirmation.VALID_FOR, confirmation.link(site_url, token))
         uow.record(statement)
         uow.commit()
     return statement

@@ -1,4 +1,4 @@
-"""The hub's orders as the OCDS builder's input (services/hub/ocds.py is pure; this reads the hub's store)."""
+"""The hub's orders as the OCDS builder's input (`release` is pure; this reads the hub's store)."""
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -7,7 +7,7 @@ Create Date: 2026-11-22 18:50:40.347324
 from alembic import op
 import sqlalchemy as sa
 
-# services.registry.store.ExactDecimal as the database sees it (frozen here, as a migration must be).
+# services.common.db.ExactDecimal as the database sees it (frozen here, as a migration must be).
 EXACT_DECIMAL = sa.Numeric(precision=18, scale=4).with_variant(sa.String(length=20), 'sqlite')
 
 revision = 'e2bb5975218d'
