@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-newest lint lock bench schemas translations clean
+.PHONY: run test test-unit test-fast test-newest lint lock bench schemas translations clean
 
 # The exact versions that were tested (requirements/test.lock, with hashes); the project itself
 # without dependencies, so nothing outside the lock is resolved. `make lock` updates the lock.
@@ -22,6 +22,10 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+# The fast tier: the unit tests and the use cases on SQLite (tests/usecases), without PostgreSQL or RabbitMQ.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not services" tests/unit tests/usecases
 
 # The architecture's rules ([tool.importlinter] in pyproject.toml): the kernel's layers, services that
 # import neither each other nor the composition root, a hub without site services.

@@ -1,4 +1,5 @@
-"""Consultation programmes and the consultant directory through the HTTP API, on PostgreSQL."""
+"""Consultation programmes and the consultant directory through the HTTP API, on PostgreSQL (the same API
+on SQLite, the embedded mode, in tests/usecases/test_programmes.py)."""
 from __future__ import annotations
 
 import uuid
@@ -8,11 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from services.common.outbox import outbox
-from tests.support.programmes import (
-    ORG_A, ORG_B, TODAY, ProgrammesSite, apply_call, consultant_body, programme_body, race,
-)
+from tests.support.programmes import ORG_A, ORG_B, TODAY, ProgrammesSite, consultant_body, programme_body
 
 pytestmark = pytest.mark.services
+
 
 @pytest.fixture
 def site(make_settings, pg_url):
@@ -251,23 +251,3 @@ def test_no_hostile_request_gives_a_500(site):
                 if resp.status_code >= 400:
                     assert set(resp.json) == {"code", "status", "message", "errors"}, (method, path, body)
 
-
-def test_the_embedded_mode_on_sqlite_runs_the_same_rules(make_settings):
-    site = ProgrammesSite(make_settings, None)  # the default database of make_settings: a SQLite file
-    try:
-        p = site.programme(places=3)
-        responses = race(site, [apply_call(site, p["id"], n) for n in range(12)])
-        assert sorted(r.json["arrival"] for r in responses) == list(range(1, 13))
-        assert sorted(r.json["status"] for r in responses) == ["accepted"] * 3 + ["waiting"] * 9
-        first = min((r.json for r in responses), key=lambda a: a["arrival"])
-        assert first["status"] == "accepted"
-        eva = site.call("POST", "/consultants", json=consultant_body(), expect=201).json
-        site.book(p["id"], first["id"], eva["id"], "4", kind="first_consultation")
-        assert site.book(p["id"], first["id"], eva["id"], "0.25", kind="first_consultation", expect=409)[
-            "errors"]["remaining"] == {"first_consultation": "0", "further": "10"}
-        site.call("POST", f"/programmes/{p['id']}/applications/{first['id']}/withdraw", expect=200)
-        report = site.call("GET", f"/programmes/{p['id']}/report", expect=200).json
-        assert (report["accepted"], report["waiting_list_length"], report["hours_total"]) == (3, 8, "4")
-        assert site.runtime.engine.dialect.name == "sqlite"
-    finally:
-        site.runtime.engine.dispose()

@@ -60,11 +60,15 @@ class Site:
         self._projected = project_registry(self.runtime, self._projected)
 
     def outbox_rows(self, prefix: str = "") -> list:
-        """(type, aggregate id, aggregate version, data) of the outbox's events whose type starts with `prefix`."""
-        with self.runtime.engine.connect() as conn:
-            return conn.execute(select(outbox.c.type, outbox.c.aggregate_id, outbox.c.aggregate_version,
-                                       outbox.c.data).where(outbox.c.type.like(f"{prefix}%"))
-                                .order_by(outbox.c.id)).all()
+        return outbox_rows(self.runtime, prefix)
+
+
+def outbox_rows(runtime, prefix: str = "") -> list:
+    """(type, aggregate id, aggregate version, data) of the site's outbox events whose type starts with
+    `prefix`, in the order they were written."""
+    with runtime.engine.connect() as conn:
+        return conn.execute(select(outbox.c.type, outbox.c.aggregate_id, outbox.c.aggregate_version, outbox.c.data)
+                            .where(outbox.c.type.like(f"{prefix}%")).order_by(outbox.c.id)).all()
 
 
 def project_registry(runtime, after: int) -> int:

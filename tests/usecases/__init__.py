@@ -1,2 +1,3 @@
-"""The fast tier: use cases of a service run through its handlers on in-memory SQLite, in seconds
-(`pytest tests/usecases -m "not services"`); the same tests run on PostgreSQL as well."""
+"""The fast tier: a service's use cases run through its handlers on SQLite, in seconds, without PostgreSQL
+or RabbitMQ (`make test-fast`, which adds the unit tests). Each test gets a fresh, fully migrated site
+(conftest.py). The matching service's use cases run on PostgreSQL as well (marked `services`)."""
