@@ -2,10 +2,9 @@
 of record, the year and a per-site counter (the `registry_counter` table)."""
 from __future__ import annotations
 
-from sqlalchemy import Connection, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 
-from services.common.db import is_postgres
+from services.common.db import next_in_counter
 from services.registry.tables import counter
 
 # The letter of each kind of record in its reference.
@@ -20,10 +19,4 @@ def next_reference(conn: Connection, site_id: str, kind: str, year: int) -> str:
     """The next reference of a kind of record. Safe under concurrency: the counter row is locked by the
     increment until the caller's transaction ends."""
     letter = REFERENCE_LETTERS[kind]
-    ins = (postgresql.insert if is_postgres(conn) else sqlite.insert)(counter)
-    conn.execute(ins.values(letter=letter, year=year, value=0).on_conflict_do_nothing())
-    number = conn.execute(
-        update(counter).where(counter.c.letter == letter, counter.c.year == year)
-        .values(value=counter.c.value + 1).returning(counter.c.value)
-    ).scalar_one()
-    return reference(site_id, letter, year, number)
+    return reference(site_id, letter, year, next_in_counter(conn, counter, letter=letter, year=year))

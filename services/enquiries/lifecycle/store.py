@@ -11,10 +11,9 @@ from typing import Collection
 from decimal import Decimal
 
 from sqlalchemy import Connection, and_, exists, func, insert, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.clock import utcnow
-from services.common.db import is_postgres
+from services.common.db import next_in_counter
 from services.common.errors import NotFound
 from services.enquiries.lifecycle.model import Enquiry, reference
 from services.enquiries.lifecycle.transitions import MATCHING, NEGOTIATING, OPEN, AuditEntry
@@ -26,11 +25,7 @@ __all__ = ["COMPONENT"]
 
 def next_reference(conn: Connection, site_id: str, year: int) -> str:
     """The next human reference, e.g. AT12-E-2026-0007; the counter row stays locked until commit."""
-    ins = (postgresql.insert if is_postgres(conn) else sqlite.insert)(counter)
-    conn.execute(ins.values(year=year, value=0).on_conflict_do_nothing())
-    number = conn.execute(update(counter).where(counter.c.year == year).values(value=counter.c.value + 1)
-                          .returning(counter.c.value)).scalar_one()
-    return reference(site_id, year, number)
+    return reference(site_id, year, next_in_counter(conn, counter, year=year))
 
 
 # --- enquiries ---------------------------------------------------------------------------------------
