@@ -1,5 +1,5 @@
 """The blueprint of the registry's HTTP API (`api` lists the modules adding their views to it), and what
-those views share: who is asking and what they may see, reading, paging."""
+those views share: who is asking and what they may see, and reading."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 from services.common.auth import current_principal
 from services.common.errors import Forbidden
 from services.common.runtime import current_runtime
-from services.registry.search import Page
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Members, offers, support and case studies")
 
@@ -49,8 +48,3 @@ def listed_statuses(query: dict, default: str) -> tuple[str, ...]:
 def read(fn, *args, **kwargs):
     with current_runtime().engine.connect() as conn:
         return fn(conn, *args, **kwargs)
-
-
-def page_body(page: Page, present=lambda item: item) -> dict:
-    return {"items": [present(i) for i in page.items], "page": page.page, "per_page": page.per_page,
-            "total": page.total}

@@ -8,7 +8,7 @@ from services.common.clock import utc_today
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
 from services.registry import handlers
-from services.registry.api_blueprint import STAFF, blp, is_staff, listed_statuses, page_body, read
+from services.registry.api_blueprint import STAFF, blp, is_staff, listed_statuses, read
 from services.registry.case_study_store import load_case_study, search_case_studies
 from services.registry.rules import PUBLISHED
 from services.registry.schemas import CaseStudyPage, CaseStudyPatch, CaseStudyQuery, CaseStudySchema, Reason
@@ -22,7 +22,7 @@ class CaseStudies(MethodView):
     def get(self, query):
         """List and search published case studies."""
         statuses = listed_statuses(query, PUBLISHED)
-        return page_body(read(search_case_studies, statuses=statuses, **query))
+        return read(search_case_studies, statuses=statuses, **query).as_dict()
 
     @roles(*STAFF)
     @blp.arguments(CaseStudySchema)

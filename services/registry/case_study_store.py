@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, exists, or_
 
+from services.common.db import Page, containing, starting_with
 from services.registry.case_studies import CaseStudy, Impact
 from services.registry.persistence import load_row, replace_codes, save, search_text
 from services.registry.rules import PUBLISHED
-from services.registry.search import Page, contains, in_statuses, page_of, starts
+from services.registry.search import in_statuses, page_of
 from services.registry.tables import case_study, case_study_cpv, organisation
 
 
@@ -43,12 +44,12 @@ def search_case_studies(conn: Connection, *, page: int = 1, per_page: int = 50, 
     conditions = in_statuses(t, statuses)
     if cpv:
         conditions.append(exists().where(case_study_cpv.c.case_study_id == t.c.id,
-                                         starts(case_study_cpv.c.code, cpv)))
+                                         starting_with(case_study_cpv.c.code, cpv)))
     if nuts:
         conditions.append(exists().where(organisation.c.id == t.c.social_enterprise_id,
-                                         starts(organisation.c.nuts3, nuts)))
+                                         starting_with(organisation.c.nuts3, nuts)))
     if q:
-        conditions.append(contains(t, q))
+        conditions.append(containing(t.c.search_text, q.casefold()))
     if year:
         conditions.append(t.c.year == year)
     if organisation_id:

@@ -9,7 +9,7 @@ from services.common.errors import NotFound
 from services.common.runtime import current_runtime
 from services.registry import handlers
 from services.registry.api_blueprint import (
-    STAFF, acting_for, blp, is_member_of, is_staff, listed_statuses, page_body, read,
+    STAFF, acting_for, blp, is_member_of, is_staff, listed_statuses, read,
 )
 from services.registry.offer_store import load_offer, search_offers
 from services.registry.rules import PUBLISHED
@@ -24,7 +24,7 @@ class Offers(MethodView):
     def get(self, query):
         """List and search published offers (by CPV code or prefix, region, text, organisation)."""
         statuses = listed_statuses(query, PUBLISHED)
-        return page_body(read(search_offers, statuses=statuses, **query))
+        return read(search_offers, statuses=statuses, **query).as_dict()
 
     @roles(*STAFF, "member")
     @blp.arguments(OfferSchema)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, exists, select
 
+from services.common.db import Page, containing, starting_with
 from services.registry.offers import Offer
 from services.registry.persistence import load_row, replace_codes, save, search_text
 from services.registry.rules import PUBLISHED
-from services.registry.search import Page, contains, in_statuses, page_of, starts
+from services.registry.search import in_statuses, page_of
 from services.registry.tables import offer, offer_cpv, organisation
 
 
@@ -50,11 +51,12 @@ def search_offers(conn: Connection, *, page: int = 1, per_page: int = 50, status
     if organisation_id:
         conditions.append(t.c.organisation_id == organisation_id)
     if nuts:
-        conditions.append(exists().where(organisation.c.id == t.c.organisation_id, starts(organisation.c.nuts3, nuts)))
+        conditions.append(exists().where(organisation.c.id == t.c.organisation_id,
+                                         starting_with(organisation.c.nuts3, nuts)))
     if q:
-        conditions.append(contains(t, q))
+        conditions.append(containing(t.c.search_text, q.casefold()))
     if cpv:
-        conditions.append(exists().where(offer_cpv.c.offer_id == t.c.id, starts(offer_cpv.c.code, cpv)))
+        conditions.append(exists().where(offer_cpv.c.offer_id == t.c.id, starting_with(offer_cpv.c.code, cpv)))
     if cross_border is not None:
         conditions.append(t.c.cross_border == cross_border)
     return page_of(conn, t, conditions, page, per_page, offer_from_row)

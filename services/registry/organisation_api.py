@@ -11,7 +11,7 @@ from services.common.errors import NotFound
 from services.common.runtime import current_runtime
 from services.registry import handlers
 from services.registry.api_blueprint import (
-    STAFF, blp, is_member_of, is_staff, listed_statuses, page_body, read,
+    STAFF, blp, is_member_of, is_staff, listed_statuses, read,
 )
 from services.registry.organisation_store import load_organisation, search_organisations
 from services.registry.organisations import Organisation
@@ -34,7 +34,7 @@ class Organisations(MethodView):
     def get(self, query):
         """List and search member organisations (by kind, NUTS prefix, text, CPV of their offers)."""
         statuses = listed_statuses(query, ACTIVE)
-        return page_body(read(search_organisations, statuses=statuses, **query), _present)
+        return read(search_organisations, statuses=statuses, **query).as_dict(_present)
 
     @roles(*STAFF)
     @blp.arguments(OrganisationSchema)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, exists, select
 
+from services.common.db import Page, containing, starting_with
 from services.registry.organisations import Address, ContactPerson, Coordinates, Organisation
 from services.registry.persistence import load_row, save, search_text
 from services.registry.rules import ACTIVE, PUBLISHED
-from services.registry.search import Page, contains, in_statuses, page_of, starts
+from services.registry.search import in_statuses, page_of
 from services.registry.tables import offer, offer_cpv, organisation
 
 
@@ -55,10 +56,10 @@ def search_organisations(conn: Connection, *, page: int = 1, per_page: int = 50,
     if kind:
         conditions.append(t.c.kind == kind)
     if nuts:
-        conditions.append(starts(t.c.nuts3, nuts))
+        conditions.append(starting_with(t.c.nuts3, nuts))
     if q:
-        conditions.append(contains(t, q))
+        conditions.append(containing(t.c.search_text, q.casefold()))
     if cpv:
         conditions.append(exists().where(offer.c.organisation_id == t.c.id, offer.c.status == PUBLISHED,
-                                         offer_cpv.c.offer_id == offer.c.id, starts(offer_cpv.c.code, cpv)))
+                                         offer_cpv.c.offer_id == offer.c.id, starting_with(offer_cpv.c.code, cpv)))
     return page_of(conn, t, conditions, page, per_page, organisation_from_row)

@@ -7,7 +7,7 @@ from services.common.auth import public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.runtime import current_runtime
 from services.registry import handlers
-from services.registry.api_blueprint import STAFF, actor, blp, listed_statuses, page_body, read
+from services.registry.api_blueprint import STAFF, actor, blp, listed_statuses, read
 from services.registry.schemas import (
     AuditEntrySchema, Erasure, Reason, StatementPage, StatementQuery, StatementReceipt, StatementSchema,
 )
@@ -22,7 +22,8 @@ class SupportStatements(MethodView):
     def post(self, fields):
         """File a statement of support (the paper form). Anyone may; consent is required. It counts in the
         statistics once confirmed: by the link mailed to its e-mail address, or by a broker."""
-        return handlers.file_support_statement(current_runtime().uow(), fields, utc_today(), current_runtime().settings.site.url)
+        runtime = current_runtime()
+        return handlers.file_support_statement(runtime.uow(), fields, utc_today(), runtime.settings.site.url)
 
     @roles(*STAFF)
     @blp.arguments(StatementQuery, location="query")
@@ -30,7 +31,7 @@ class SupportStatements(MethodView):
     def get(self, query):
         """List and search statements, with the personal data (staff only)."""
         statuses = listed_statuses(query, "all")
-        return page_body(read(search_statements, statuses=statuses, **query))
+        return read(search_statements, statuses=statuses, **query).as_dict()
 
 
 @blp.route("/support-statements/<uuid:statement_id>")

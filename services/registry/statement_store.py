@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, insert, select, update
 
 from services.common.clock import utcnow
+from services.common.db import Page, containing, starting_with
 from services.registry.persistence import load_row, save, search_text
-from services.registry.search import Page, contains, in_statuses, page_of, starts
+from services.registry.search import in_statuses, page_of
 from services.registry.statements import Person, SupportStatement
 from services.registry.tables import statement_audit, support_statement
 
@@ -49,9 +50,9 @@ def search_statements(conn: Connection, *, page: int = 1, per_page: int = 50, st
     if organisation_kind:
         conditions.append(t.c.organisation_kind == organisation_kind)
     if nuts:
-        conditions.append(starts(t.c.nuts3, nuts))
+        conditions.append(starting_with(t.c.nuts3, nuts))
     if q:
-        conditions.append(contains(t, q))
+        conditions.append(containing(t.c.search_text, q.casefold()))
     return page_of(conn, t, conditions, page, per_page, statement_from_row)
 
 

@@ -7,6 +7,7 @@ module once nothing imports it.
 """
 from __future__ import annotations
 
+from services.common.db import Page
 from services.registry.case_study_store import load_case_study, save_case_study, search_case_studies
 from services.registry.confirmation_store import (
     add_confirmation, confirmation_by_hash, end_confirmation, pending_confirmation_links,
@@ -17,7 +18,6 @@ from services.registry.organisation_store import (
 )
 from services.registry.persistence import search_text, utcnow
 from services.registry.references import next_reference
-from services.registry.search import Page
 from services.registry.statement_store import (
     audit, audit_trail, forget_reasons, load_statement, save_statement, search_statements,
 )

@@ -10,8 +10,6 @@ Access (default deny; every method declares its rule, and `web` says who sees wh
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask.views import MethodView
 
 from services.common.auth import public, roles
@@ -46,10 +44,6 @@ def _client_for(who: Actor, given: dict) -> Client:
     return Client(kind, organisation_id, given.get("contact"))
 
 
-def _page(page) -> dict:
-    return {"items": page.items, "page": page.page, "per_page": page.per_page, "total": page.total}
-
-
 @blp.route("/enquiries")
 class Enquiries(MethodView):
     @public
@@ -73,12 +67,11 @@ class Enquiries(MethodView):
         of its published offers (without contact persons)."""
         who = actor()
         if who.staff:
-            return _page(read(store.search_enquiries, **query))
+            return read(store.search_enquiries, **query).as_dict()
         se = read(matching_port.social_enterprise, who.organisation_id)
         page = read(store.search_enquiries, member_of=who.organisation_id,
                     open_in_divisions=se.divisions if se else frozenset(), **query)
-        return _page(replace(page, items=[e if CLIENT in who.parties(e) else e.without_contact()
-                                          for e in page.items]))
+        return page.as_dict(lambda e: e if CLIENT in who.parties(e) else e.without_contact())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>")

@@ -5,15 +5,14 @@ transaction, so two requests never move one enquiry from the same state.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Collection
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select, true, update
+from sqlalchemy import Connection, and_, exists, insert, or_, select, true, update
 
 from services.common.clock import utcnow
-from services.common.db import next_in_counter
+from services.common.db import Page, next_in_counter, paged, starting_with
 from services.common.errors import NotFound
 from services.enquiries.lifecycle.model import Enquiry, reference
 from services.enquiries.lifecycle.transitions import MATCHING, NEGOTIATING, OPEN, AuditEntry
@@ -86,22 +85,9 @@ def save_enquiry(conn: Connection, e: Enquiry, new: bool = False) -> None:
         conn.execute(insert(enquiry_cpv), [{"enquiry_id": e.id, "code": c} for c in e.cpv_codes])
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-
-def _starts(column, prefix: str):
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"{escaped}%", escape="\\")
-
-
 def _open_in(divisions: Collection[str]):
     """Open for proposals, with a CPV code in one of `divisions`."""
-    fitting = or_(*[_starts(enquiry_cpv.c.code, d) for d in sorted(divisions)])
+    fitting = or_(*[starting_with(enquiry_cpv.c.code, d) for d in sorted(divisions)])
     return and_(enquiry.c.state.in_((MATCHING, NEGOTIATING)),
                 exists().where(enquiry_cpv.c.enquiry_id == enquiry.c.id, fitting))
 
@@ -109,7 +95,7 @@ def _open_in(divisions: Collection[str]):
 def search_enquiries(conn: Connection, *, page: int = 1, per_page: int = 50, state: str | None = None,
                      type: str | None = None, cpv: str | None = None, client_organisation_id: str | None = None,
                      member_of: str | None = None, open_in_divisions: Collection[str] = (),
-                     cross_border_flagged: bool | None = None) -> Page:
+                     cross_border_flagged: bool | None = None) -> Page[Enquiry]:
     """`cpv`: a code prefix. `member_of`: what a member sees, its organisation's own enquiries and those
     open for proposals with a CPV code in one of `open_in_divisions` (a social enterprise's offers')."""
     t = enquiry
@@ -126,12 +112,9 @@ def search_enquiries(conn: Connection, *, page: int = 1, per_page: int = 50, sta
     if cross_border_flagged is not None:
         conditions.append(t.c.cross_border_flagged == cross_border_flagged)
     if cpv:
-        conditions.append(exists().where(enquiry_cpv.c.enquiry_id == t.c.id, _starts(enquiry_cpv.c.code, cpv)))
-    where = and_(true(), *conditions)
-    total = conn.execute(select(func.count()).select_from(t).where(where)).scalar_one()
-    rows = conn.execute(select(t).where(where).order_by(t.c.created_at.desc(), t.c.id)
-                        .limit(per_page).offset((page - 1) * per_page))
-    return Page([_enquiry(r) for r in rows], page, per_page, total)
+        conditions.append(exists().where(enquiry_cpv.c.enquiry_id == t.c.id, starting_with(enquiry_cpv.c.code, cpv)))
+    return paged(conn, select(t).where(and_(true(), *conditions)), (t.c.created_at.desc(), t.c.id), page, per_page,
+                 _enquiry)
 
 
 def overdue_enquiry_ids(conn: Connection, today: date) -> list[str]:
