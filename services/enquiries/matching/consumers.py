@@ -8,16 +8,14 @@ whatever order events arrive in; `store.upsert_newer` does that in one statement
 from __future__ import annotations
 
 import logging
-from datetime import date
-from decimal import Decimal
 from typing import Callable
 
 from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
+from services.contracts.events import label, registry
+from services.contracts.rows import label_values, offer_values, organisation_values
 from services.enquiries.matching import store
-from services.contracts.events import label
-from services.contracts.events import registry
 
 log = logging.getLogger("sopro.matching")
 
@@ -29,38 +27,9 @@ def binding_keys(site_id: str) -> list[str]:
     return [f"{site_id}.registry.organisation.*", f"{site_id}.registry.offer.*", f"{site_id}.label.label.*"]
 
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def organisation_row(data: dict) -> dict:
-    return {
-        "status": data["status"],
-        "kind": data["kind"],
-        "name": data["name"],
-        "nuts3": data["nuts3"],
-        "lat": data["lat"],
-        "lon": data["lon"],
-        "labour_market_segment": data["labour_market_segment"],
-        "workers_in_integration": data["workers_in_integration"],
-    }
-
-
-def offer_row(data: dict) -> dict:
-    return {
-        "status": data["status"],
-        "organisation_id": str(data["organisation_id"]),
-        "title": data["title"],
-        "cpv_codes": list(data["cpv_codes"]),
-        "capacity_per_week": _decimal(data["capacity_per_week"]),
-        "unit": data["unit"],
-        "lead_time_days": data["lead_time_days"],
-        "price_min": _decimal(data["price_min"]),
-        "price_max": _decimal(data["price_max"]),
-        "currency": data["currency"],
-        "delivery_radius_km": data["delivery_radius_km"],
-        "cross_border": data["cross_border"],
-    }
+def _columns_of(table: Table, values: dict) -> dict:
+    """The payload's values this projection keeps: those its table has a column for."""
+    return {name: value for name, value in values.items() if name in table.c}
 
 
 def _apply(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
@@ -72,11 +41,12 @@ def _apply(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
 
 
 def apply_organisation(conn: Connection, env: Envelope) -> None:
-    _apply(conn, env, store.matching_organisation, organisation_row(env.data))
+    table = store.matching_organisation
+    _apply(conn, env, table, _columns_of(table, organisation_values(env.data)))
 
 
 def apply_offer(conn: Connection, env: Envelope) -> None:
-    row = offer_row(env.data)
+    row = _columns_of(store.matching_offer, offer_values(env.data))
     if _apply(conn, env, store.matching_offer, row):
         store.replace_offer_divisions(conn, env.aggregate_id, row["cpv_codes"])
 
@@ -89,21 +59,10 @@ def withdraw_offer(conn: Connection, env: Envelope) -> None:
     _apply(conn, env, store.matching_offer, {"status": "withdrawn"})
 
 
-def label_row(data: dict) -> dict:
-    valid_until = data["valid_until"]
-    return {
-        "number": data["number"],
-        "holder_organisation_id": str(data["holder_organisation_id"]),
-        "cpv_codes": list(data["cpv_codes"]),
-        "status": data["status"],
-        "valid_until": valid_until if isinstance(valid_until, date) else date.fromisoformat(str(valid_until)),
-    }
-
-
 def apply_label(conn: Connection, env: Envelope) -> None:
     """Any label event is a full snapshot: the newest one wins, a stale one is ignored."""
     values = {"label_id": env.aggregate_id, "aggregate_version": env.aggregate_version,
-              "last_event_id": str(env.id), **label_row(env.data)}
+              "last_event_id": str(env.id), **_columns_of(store.matching_label, label_values(env.data))}
     applied = store.upsert_newer(conn, store.matching_label, values, key="label_id")
     log.debug("matching %s %s %s v%s", "applied" if applied else "ignored stale", env.type, env.aggregate_id,
               env.aggregate_version)
