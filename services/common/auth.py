@@ -10,6 +10,7 @@ import jwt
 from flask import current_app, g, request
 
 from services.common.errors import Forbidden, Unauthorized
+from services.common.runtime import current_runtime
 from services.common.tokens import ROLES, Principal
 from services.common.users import as_user_now
 
@@ -95,7 +96,7 @@ def _verify_bearer(header: str) -> Principal | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-    runtime = current_app.extensions["sopro"]
+    runtime = current_runtime()
     principal = runtime.tokens.verify(token.strip(), issuer_site=_issuer_hint(token.strip()))
     if principal.site != runtime.site_id:
         return principal  # another issuer's token (the hub's federation token): not a user of this site
