@@ -38,8 +38,9 @@ def register():
     query = forms.load(LabelQuery(), {**criteria, "page": request.args.get("page", "1")}, state)
     page = None
     if query is not None:
-        page = handlers.search_labels(current_runtime().engine, holder=query.get("holder"), cpv_division=query.get("cpv"),
-                                      status=query.get("status"), page=query["page"], per_page=query["per_page"])
+        page = handlers.search_labels(current_runtime().engine, holder=query.get("holder"),
+                                      cpv_division=query.get("cpv"), status=query.get("status"),
+                                      page=query["page"], per_page=query["per_page"])
     return render_template("label/register.html", form=state, page=page, status_choices=choices(LABEL_STATUSES))
 
 

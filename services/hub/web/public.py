@@ -109,9 +109,9 @@ def member_sites() -> list[tuple[str, str]]:
 @public
 def home():
     with current_runtime().engine.connect() as conn:
-        labels = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1).total
+        valid = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1)
     portals = [(s.id, s.name, s.url) for s in current_runtime().settings.federation.member_sites]
-    return render_template("hub/home.html", form=forms.FormState(), valid_labels=labels, portals=portals)
+    return render_template("hub/home.html", form=forms.FormState(), valid_labels=valid.total, portals=portals)
 
 
 class VerifyQuery(ma.Schema):
