@@ -6,6 +6,8 @@ request and refuses an endpoint that declared nothing (default deny). The bearer
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 import jwt
 from flask import current_app, g, request
 
@@ -115,3 +117,13 @@ def _issuer_hint(token: str) -> str | None:
 
 def current_principal() -> Principal | None:
     return g.get("principal")
+
+
+def acting_for(staff_roles: Iterable[str]) -> str | None:
+    """Whose records the caller may manage: None for staff (anyone's), else its own organisation's."""
+    principal = current_principal()
+    if principal.has_any(staff_roles):
+        return None
+    if not principal.organisation_id:
+        raise Forbidden("this member's token names no organisation")
+    return principal.organisation_id

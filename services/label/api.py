@@ -13,9 +13,9 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.common.auth import current_principal, public, roles
+from services.common.auth import acting_for, current_principal, public, roles
 from services.common.clock import utc_today, utcnow
-from services.common.errors import Forbidden, NotFound
+from services.common.errors import NotFound
 from services.common.runtime import current_runtime
 from services.label import handlers, model as m, network
 from services.label.schemas import (
@@ -37,16 +37,6 @@ def _actor() -> str:
     return current_principal().subject
 
 
-def _acting_for() -> str | None:
-    """None for staff; for a member, the organisation whose applications it may manage."""
-    principal = current_principal()
-    if principal.has_any(STAFF):
-        return None
-    if not principal.organisation_id:
-        raise Forbidden("this member's token names no organisation")
-    return principal.organisation_id
-
-
 def _present(label: m.Label) -> dict:
     site = m.LABEL_NUMBER.match(label.number)
     return {**label.__dict__, "deciding_site": site.group(1) if site else current_runtime().site_id}
@@ -61,7 +51,7 @@ class Applications(MethodView):
     @blp.response(200, ApplicationPage)
     def get(self, query):
         """Applications: a member's own organisation's, or all of them for staff."""
-        organisation_id = _acting_for() or query.get("organisation_id")
+        organisation_id = acting_for(STAFF) or query.get("organisation_id")
         return handlers.list_applications(current_runtime().engine, organisation_id, query.get("status"),
                                           query["page"], query["per_page"]).as_dict()
 
@@ -70,7 +60,7 @@ class Applications(MethodView):
     @blp.response(201, LabelApplicationSchema)
     def post(self, fields):
         """Apply for the label for a product or service of a member organisation (a draft)."""
-        return handlers.create_application(current_runtime().uow(), fields, _actor(), _acting_for())
+        return handlers.create_application(current_runtime().uow(), fields, _actor(), acting_for(STAFF))
 
 
 @blp.route("/label-applications/<uuid:application_id>")
@@ -78,14 +68,15 @@ class ApplicationById(MethodView):
     @roles("member", *STAFF)
     @blp.response(200, LabelApplicationSchema)
     def get(self, application_id):
-        return handlers.get_application(current_runtime().engine, str(application_id), _acting_for())
+        return handlers.get_application(current_runtime().engine, str(application_id), acting_for(STAFF))
 
     @roles("member", "site_admin")
     @blp.arguments(ApplicationPatch)
     @blp.response(200, LabelApplicationSchema)
     def patch(self, changes, application_id):
         """Edit a draft (or an application returned for more evidence); submitted ones are frozen (409)."""
-        return handlers.update_application(current_runtime().uow(), str(application_id), changes, _actor(), _acting_for())
+        return handlers.update_application(current_runtime().uow(), str(application_id), changes, _actor(),
+                                           acting_for(STAFF))
 
 
 @blp.route("/label-applications/<uuid:application_id>/submit")
@@ -94,7 +85,7 @@ class Submission(MethodView):
     @blp.response(200, LabelApplicationSchema)
     def post(self, application_id):
         """Submit the application for assessment; its evidence is frozen from now on."""
-        return handlers.submit_application(current_runtime().uow(), str(application_id), _actor(), _acting_for())
+        return handlers.submit_application(current_runtime().uow(), str(application_id), _actor(), acting_for(STAFF))
 
 
 @blp.route("/label-applications/<uuid:application_id>/assessment")
@@ -104,7 +95,8 @@ class Assessment(MethodView):
     @blp.response(200, LabelApplicationSchema)
     def post(self, body, application_id):
         """Score each criterion of the application's catalogue version, with reasons."""
-        return handlers.assess_application(current_runtime().uow(), str(application_id), _actor(), body["scores"], utcnow())
+        return handlers.assess_application(current_runtime().uow(), str(application_id), _actor(), body["scores"],
+                                           utcnow())
 
 
 @blp.route("/label-applications/<uuid:application_id>/decision")
@@ -127,7 +119,8 @@ class ApplicationAudit(MethodView):
     def get(self, application_id):
         """Every step of the application (and of the label it led to): who, when, what, why."""
         app = handlers.get_application(current_runtime().engine, str(application_id), None)
-        return handlers.audit_trail(current_runtime().engine, [app.id] + ([app.label_number] if app.label_number else []))
+        subjects = [app.id] + ([app.label_number] if app.label_number else [])
+        return handlers.audit_trail(current_runtime().engine, subjects)
 
 
 # --- labels ------------------------------------------------------------------------------------------
@@ -139,8 +132,9 @@ class Labels(MethodView):
     @blp.response(200, LabelPage)
     def get(self, query):
         """The public register of this site's labels, by holder, CPV division and status."""
-        page = handlers.search_labels(current_runtime().engine, holder=query.get("holder"), cpv_division=query.get("cpv"),
-                                      status=query.get("status"), page=query["page"], per_page=query["per_page"])
+        page = handlers.search_labels(current_runtime().engine, holder=query.get("holder"),
+                                      cpv_division=query.get("cpv"), status=query.get("status"),
+                                      page=query["page"], per_page=query["per_page"])
         return page.as_dict(_present)
 
 

@@ -23,16 +23,6 @@ def is_member_of(organisation_id: str) -> bool:
     return principal is not None and "member" in principal.roles and principal.organisation_id == organisation_id
 
 
-def acting_for() -> str | None:
-    """None for staff; for a member, the organisation whose offers it may manage."""
-    if is_staff():
-        return None
-    organisation_id = current_principal().organisation_id
-    if not organisation_id:
-        raise Forbidden("this member's token names no organisation")
-    return organisation_id
-
-
 def actor() -> str:
     return current_principal().subject
 

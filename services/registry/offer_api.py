@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from services.common.auth import public, roles
+from services.common.auth import acting_for, public, roles
 from services.common.clock import utc_today
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
 from services.registry import handlers
 from services.registry.api_blueprint import (
-    STAFF, acting_for, blp, is_member_of, is_staff, listed_statuses, read,
+    STAFF, blp, is_member_of, is_staff, listed_statuses, read,
 )
 from services.registry.offer_store import load_offer, search_offers
 from services.registry.rules import PUBLISHED
@@ -32,7 +32,7 @@ class Offers(MethodView):
     def post(self, fields):
         """Publish an offer of an active social enterprise (a member: of its own organisation)."""
         fields.setdefault("currency", current_runtime().settings.site.currency)
-        return handlers.publish_offer(current_runtime().uow(), fields, utc_today(), acting_for=acting_for())
+        return handlers.publish_offer(current_runtime().uow(), fields, utc_today(), acting_for=acting_for(STAFF))
 
 
 @blp.route("/offers/<uuid:offer_id>")
@@ -51,7 +51,7 @@ class OfferById(MethodView):
     @blp.response(200, OfferSchema)
     def patch(self, changes, offer_id):
         """Change a published offer; only the fields given change."""
-        return handlers.update_offer(current_runtime().uow(), str(offer_id), changes, acting_for=acting_for())
+        return handlers.update_offer(current_runtime().uow(), str(offer_id), changes, acting_for=acting_for(STAFF))
 
 
 @blp.route("/offers/<uuid:offer_id>/withdraw")
@@ -61,4 +61,5 @@ class OfferWithdrawal(MethodView):
     @blp.response(200, OfferSchema)
     def post(self, body, offer_id):
         """Withdraw an offer."""
-        return handlers.withdraw_offer(current_runtime().uow(), str(offer_id), body["reason"], acting_for=acting_for())
+        return handlers.withdraw_offer(current_runtime().uow(), str(offer_id), body["reason"],
+                                       acting_for=acting_for(STAFF))

@@ -15,7 +15,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.common.auth import current_principal, roles
+from services.common.auth import acting_for, current_principal, roles
 from services.common.errors import Forbidden
 from services.enquiries.programmes import bookings_store, consultants_store, handlers, reports, store
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Application
@@ -45,16 +45,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _acting_for() -> str | None:
-    """None for staff; for a member, the organisation it may act for."""
-    principal = current_principal()
-    if principal.has_any(STAFF):
-        return None
-    if not principal.organisation_id:
-        raise Forbidden("this member's token names no organisation")
-    return principal.organisation_id
-
-
 def _read(fn, *args, **kwargs):
     with _runtime().engine.connect() as conn:
         return fn(conn, *args, **kwargs)
@@ -79,8 +69,8 @@ def _present_application(application: Application, positions: dict[str, int]) ->
 
 def _own_application(conn, programme_id: str, application_id: str) -> Application:
     application = store.load_application(conn, programme_id, application_id)
-    acting_for = _acting_for()
-    if acting_for is not None and application.firm.organisation_id != acting_for:
+    member_of = acting_for(STAFF)
+    if member_of is not None and application.firm.organisation_id != member_of:
         raise Forbidden("a member may only see its own organisation's applications")
     return application
 
@@ -154,9 +144,9 @@ class Applications(MethodView):
     @blp.response(200, ApplicationPage)
     def get(self, query, programme_id):
         """Applications in order of arrival (a member sees its own organisation's only)."""
-        acting_for = _acting_for()
-        if acting_for is not None:
-            query["organisation_id"] = acting_for
+        member_of = acting_for(STAFF)
+        if member_of is not None:
+            query["organisation_id"] = member_of
         with _runtime().engine.connect() as conn:
             store.load_programme(conn, str(programme_id))  # 404 for an unknown programme
             positions = store.waiting_positions(conn, str(programme_id))
@@ -169,10 +159,10 @@ class Applications(MethodView):
     def post(self, firm, programme_id):
         """A firm applies. First come, first served: accepted while places are left, else on the waiting
         list. A member applies for its own organisation; staff for any firm, or a first contact by name."""
-        acting_for = _acting_for()
-        if acting_for is not None and firm.organisation_id is None:
-            firm = dataclasses.replace(firm, organisation_id=acting_for)
-        application, position = handlers.apply(_runtime().uow(), str(programme_id), firm, _now(), acting_for)
+        member_of = acting_for(STAFF)
+        if member_of is not None and firm.organisation_id is None:
+            firm = dataclasses.replace(firm, organisation_id=member_of)
+        application, position = handlers.apply(_runtime().uow(), str(programme_id), firm, _now(), member_of)
         return _present_application(application, {application.id: position} if position else {})
 
 
@@ -195,7 +185,7 @@ class ApplicationWithdrawal(MethodView):
     def post(self, body, programme_id, application_id):
         """The firm withdraws; a place it held goes to the first on the waiting list."""
         application = handlers.end_application(_runtime().uow(), str(programme_id), str(application_id),
-                                               WITHDRAWN, _now(), body["reason"], _acting_for())
+                                               WITHDRAWN, _now(), body["reason"], acting_for(STAFF))
         return _present_application(application, {})
 
 
