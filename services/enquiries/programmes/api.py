@@ -9,13 +9,13 @@ Access (default deny; every method declares its rule):
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
 
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.common.auth import acting_for, current_principal, roles
+from services.common.clock import utc_today, utcnow
 from services.common.errors import Forbidden
 from services.enquiries.programmes import bookings_store, consultants_store, handlers, reports, store
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Application
@@ -39,10 +39,6 @@ STAFF_AND_MEMBERS = (*STAFF, "member")
 
 def _runtime():
     return current_app.extensions["sopro"]
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _read(fn, *args, **kwargs):
@@ -162,7 +158,7 @@ class Applications(MethodView):
         member_of = acting_for(STAFF)
         if member_of is not None and firm.organisation_id is None:
             firm = dataclasses.replace(firm, organisation_id=member_of)
-        application, position = handlers.apply(_runtime().uow(), str(programme_id), firm, _now(), member_of)
+        application, position = handlers.apply(_runtime().uow(), str(programme_id), firm, utcnow(), member_of)
         return _present_application(application, {application.id: position} if position else {})
 
 
@@ -185,7 +181,7 @@ class ApplicationWithdrawal(MethodView):
     def post(self, body, programme_id, application_id):
         """The firm withdraws; a place it held goes to the first on the waiting list."""
         application = handlers.end_application(_runtime().uow(), str(programme_id), str(application_id),
-                                               WITHDRAWN, _now(), body["reason"], acting_for(STAFF))
+                                               WITHDRAWN, utcnow(), body["reason"], acting_for(STAFF))
         return _present_application(application, {})
 
 
@@ -197,7 +193,7 @@ class ApplicationCancellation(MethodView):
     def post(self, body, programme_id, application_id):
         """The site cancels an application; a place it held goes to the first on the waiting list."""
         application = handlers.end_application(_runtime().uow(), str(programme_id), str(application_id),
-                                               CANCELLED, _now(), body["reason"])
+                                               CANCELLED, utcnow(), body["reason"])
         return _present_application(application, {})
 
 
@@ -220,7 +216,7 @@ class Bookings(MethodView):
     def post(self, fields, programme_id):
         """Log a consultant's hours against a firm's allowance. Beyond the allowance: 409, saying how
         many hours are left (`errors.remaining`)."""
-        return handlers.book_hours(_runtime().uow(), str(programme_id), fields, _now().date(),
+        return handlers.book_hours(_runtime().uow(), str(programme_id), fields, utc_today(),
                                    current_principal().subject)
 
 

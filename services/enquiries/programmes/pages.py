@@ -6,12 +6,11 @@ allowance is the domain's 409, shown with the form.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, roles
+from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
 from services.enquiries.programmes import consultants_store, handlers, reports, store
 from services.enquiries.programmes.applications import ACCEPTED, WAITING
@@ -32,10 +31,6 @@ BOOKING_FIELDS = ("application_id", "consultant_id", "date", "hours", "kind", "n
 
 def _runtime():
     return current_app.extensions["sopro"]
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _read(fn, *args, **kwargs):
@@ -130,7 +125,7 @@ def apply(programme_id):
     firm = forms.load(ProgrammeApplicationSchema(), body, state)
     if firm is not None:
         try:
-            position = handlers.apply(_runtime().uow(), str(programme_id), firm, _now())[1]
+            position = handlers.apply(_runtime().uow(), str(programme_id), firm, utcnow())[1]
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             return programme_page(str(programme_id), apply_form=state, status=exc.status)
@@ -149,7 +144,7 @@ def book(programme_id):
     fields = forms.load(ProgrammeBookingSchema(), body, state)
     if fields is not None:
         try:
-            handlers.book_hours(_runtime().uow(), str(programme_id), fields, _now().date(),
+            handlers.book_hours(_runtime().uow(), str(programme_id), fields, utc_today(),
                                 current_principal().subject)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)

@@ -11,20 +11,16 @@ on live applications is a second line against a duplicate firm.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Table, and_, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
+from services.common.clock import utcnow
 from services.common.errors import Conflict, NotFound
 from services.enquiries.programmes.applications import LIVE, WAITING, Application, Firm
 from services.enquiries.programmes.hours import Usage, to_hours, to_quarters
 from services.enquiries.programmes.model import Programme
 from services.enquiries.programmes.tables import ACTIVE_BOOKING, application, booking, programme
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
