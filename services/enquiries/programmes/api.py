@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.common.auth import acting_for, current_principal, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import Forbidden
+from services.common.runtime import current_runtime
 from services.enquiries.programmes import bookings_store, consultants_store, handlers, reports, store
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Application
 from services.enquiries.programmes.consultants import Consultant
@@ -37,12 +37,8 @@ STAFF_AND_MEMBERS = (*STAFF, "member")
 
 # --- helpers -----------------------------------------------------------------------------------------
 
-def _runtime():
-    return current_app.extensions["sopro"]
-
-
 def _read(fn, *args, **kwargs):
-    with _runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         return fn(conn, *args, **kwargs)
 
 
@@ -80,7 +76,7 @@ class Programmes(MethodView):
     @blp.response(200, ProgrammePage)
     def get(self, query):
         """List consultation programmes (newest period first), with places left and waiting list length."""
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             page = store.search_programmes(conn, **query)
             return _page(page, lambda p: _present_programme(conn, p))
 
@@ -89,7 +85,7 @@ class Programmes(MethodView):
     @blp.response(201, ProgrammeSchema)
     def post(self, fields):
         """Open a programme: funder, period, places, and the allowance per firm (default 4 + 10 hours)."""
-        programme = handlers.create_programme(_runtime().uow(), fields)
+        programme = handlers.create_programme(current_runtime().uow(), fields)
         return _read(_present_programme, programme)
 
 
@@ -99,7 +95,7 @@ class ProgrammeById(MethodView):
     @blp.response(200, ProgrammeSchema)
     def get(self, programme_id):
         """A programme, with places left and the waiting list's length."""
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return _present_programme(conn, store.load_programme(conn, str(programme_id)))
 
     @roles(*STAFF)
@@ -108,7 +104,7 @@ class ProgrammeById(MethodView):
     def patch(self, changes, programme_id):
         """Change an open programme's terms. More places move waiting firms up; fewer than the accepted
         firms, or an allowance below hours already used, is a 409."""
-        programme = handlers.update_programme(_runtime().uow(), str(programme_id), changes)
+        programme = handlers.update_programme(current_runtime().uow(), str(programme_id), changes)
         return _read(_present_programme, programme)
 
 
@@ -118,7 +114,7 @@ class ProgrammeClosing(MethodView):
     @blp.response(200, ProgrammeSchema)
     def post(self, programme_id):
         """Close a programme: no more applications, bookings or changes."""
-        programme = handlers.close_programme(_runtime().uow(), str(programme_id))
+        programme = handlers.close_programme(current_runtime().uow(), str(programme_id))
         return _read(_present_programme, programme)
 
 
@@ -143,7 +139,7 @@ class Applications(MethodView):
         member_of = acting_for(STAFF)
         if member_of is not None:
             query["organisation_id"] = member_of
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             store.load_programme(conn, str(programme_id))  # 404 for an unknown programme
             positions = store.waiting_positions(conn, str(programme_id))
             page = store.search_applications(conn, str(programme_id), **query)
@@ -158,7 +154,7 @@ class Applications(MethodView):
         member_of = acting_for(STAFF)
         if member_of is not None and firm.organisation_id is None:
             firm = dataclasses.replace(firm, organisation_id=member_of)
-        application, position = handlers.apply(_runtime().uow(), str(programme_id), firm, utcnow(), member_of)
+        application, position = handlers.apply(current_runtime().uow(), str(programme_id), firm, utcnow(), member_of)
         return _present_application(application, {application.id: position} if position else {})
 
 
@@ -168,7 +164,7 @@ class ApplicationById(MethodView):
     @blp.response(200, ProgrammeApplicationSchema)
     def get(self, programme_id, application_id):
         """An application, with its place on the waiting list if it waits."""
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             application = _own_application(conn, str(programme_id), str(application_id))
             return _present_application(application, store.waiting_positions(conn, str(programme_id)))
 
@@ -180,7 +176,7 @@ class ApplicationWithdrawal(MethodView):
     @blp.response(200, ProgrammeApplicationSchema)
     def post(self, body, programme_id, application_id):
         """The firm withdraws; a place it held goes to the first on the waiting list."""
-        application = handlers.end_application(_runtime().uow(), str(programme_id), str(application_id),
+        application = handlers.end_application(current_runtime().uow(), str(programme_id), str(application_id),
                                                WITHDRAWN, utcnow(), body["reason"], acting_for(STAFF))
         return _present_application(application, {})
 
@@ -192,7 +188,7 @@ class ApplicationCancellation(MethodView):
     @blp.response(200, ProgrammeApplicationSchema)
     def post(self, body, programme_id, application_id):
         """The site cancels an application; a place it held goes to the first on the waiting list."""
-        application = handlers.end_application(_runtime().uow(), str(programme_id), str(application_id),
+        application = handlers.end_application(current_runtime().uow(), str(programme_id), str(application_id),
                                                CANCELLED, utcnow(), body["reason"])
         return _present_application(application, {})
 
@@ -206,7 +202,7 @@ class Bookings(MethodView):
     @blp.response(200, BookingPage)
     def get(self, query, programme_id):
         """Hours booked in the programme, by date (filter by firm's application, consultant, status)."""
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             store.load_programme(conn, str(programme_id))
             return _page(bookings_store.search_bookings(conn, str(programme_id), **query))
 
@@ -216,7 +212,7 @@ class Bookings(MethodView):
     def post(self, fields, programme_id):
         """Log a consultant's hours against a firm's allowance. Beyond the allowance: 409, saying how
         many hours are left (`errors.remaining`)."""
-        return handlers.book_hours(_runtime().uow(), str(programme_id), fields, utc_today(),
+        return handlers.book_hours(current_runtime().uow(), str(programme_id), fields, utc_today(),
                                    current_principal().subject)
 
 
@@ -226,7 +222,7 @@ class BookingCancellation(MethodView):
     @blp.response(200, ProgrammeBookingSchema)
     def post(self, programme_id, booking_id):
         """Cancel a mistaken booking: the hours return to the firm's allowance."""
-        return handlers.cancel_booking(_runtime().uow(), str(programme_id), str(booking_id))
+        return handlers.cancel_booking(current_runtime().uow(), str(programme_id), str(booking_id))
 
 
 # --- consultants -------------------------------------------------------------------------------------
@@ -244,7 +240,7 @@ class Consultants(MethodView):
     @blp.response(200, ConsultantPage)
     def get(self, query):
         """The site's experts and consultants (by CPV division, language, name), with hours delivered."""
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             page = consultants_store.search_consultants(conn, **query)
             return {**_page(page), "items": _with_hours(conn, page.items)}
 
@@ -253,7 +249,7 @@ class Consultants(MethodView):
     @blp.response(201, ConsultantSchema)
     def post(self, fields):
         """Add an expert or consultant to the directory."""
-        consultant = handlers.enrol_consultant(_runtime().uow(), fields)
+        consultant = handlers.enrol_consultant(current_runtime().uow(), fields)
         return _read(_with_hours, [consultant])[0]
 
 
@@ -263,7 +259,7 @@ class ConsultantById(MethodView):
     @blp.response(200, ConsultantSchema)
     def get(self, consultant_id):
         """A consultant, with the hours delivered in all programmes."""
-        with _runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return _with_hours(conn, [consultants_store.load_consultant(conn, str(consultant_id))])[0]
 
     @roles(*STAFF)
@@ -271,11 +267,11 @@ class ConsultantById(MethodView):
     @blp.response(200, ConsultantSchema)
     def patch(self, changes, consultant_id):
         """Change a consultant; `active: false` takes them out of new bookings."""
-        consultant = handlers.update_consultant(_runtime().uow(), str(consultant_id), changes)
+        consultant = handlers.update_consultant(current_runtime().uow(), str(consultant_id), changes)
         return _read(_with_hours, [consultant])[0]
 
     @roles(*STAFF)
     @blp.response(204)
     def delete(self, consultant_id):
         """Remove a consultant without bookings (one with delivered hours: 409; make them inactive)."""
-        handlers.remove_consultant(_runtime().uow(), str(consultant_id))
+        handlers.remove_consultant(current_runtime().uow(), str(consultant_id))

@@ -6,12 +6,13 @@ allowance is the domain's 409, shown with the form.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
+from services.common.runtime import current_runtime
 from services.enquiries.programmes import consultants_store, handlers, reports, store
 from services.enquiries.programmes.applications import ACCEPTED, WAITING
 from services.enquiries.programmes.consultants import LANGUAGES
@@ -29,12 +30,8 @@ PROGRAMME_FIELDS = ("name", "funder", "starts_on", "ends_on", "places", "first_c
 BOOKING_FIELDS = ("application_id", "consultant_id", "date", "hours", "kind", "note")
 
 
-def _runtime():
-    return current_app.extensions["sopro"]
-
-
 def _read(fn, *args, **kwargs):
-    with _runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         return fn(conn, *args, **kwargs)
 
 
@@ -55,7 +52,7 @@ def programmes():
         fields = forms.load(ProgrammeSchema(), _integer(body, "places"), state)
         if fields is not None:
             try:
-                programme = handlers.create_programme(_runtime().uow(), fields)
+                programme = handlers.create_programme(current_runtime().uow(), fields)
             except SoproError as exc:
                 forms.apply_domain_error(exc, state)
             else:
@@ -84,7 +81,7 @@ def add_consultant():
     fields = forms.load(ConsultantSchema(), body, state)
     if fields is not None:
         try:
-            handlers.enrol_consultant(_runtime().uow(), fields)
+            handlers.enrol_consultant(current_runtime().uow(), fields)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
         else:
@@ -125,7 +122,7 @@ def apply(programme_id):
     firm = forms.load(ProgrammeApplicationSchema(), body, state)
     if firm is not None:
         try:
-            position = handlers.apply(_runtime().uow(), str(programme_id), firm, utcnow())[1]
+            position = handlers.apply(current_runtime().uow(), str(programme_id), firm, utcnow())[1]
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             return programme_page(str(programme_id), apply_form=state, status=exc.status)
@@ -144,7 +141,7 @@ def book(programme_id):
     fields = forms.load(ProgrammeBookingSchema(), body, state)
     if fields is not None:
         try:
-            handlers.book_hours(_runtime().uow(), str(programme_id), fields, utc_today(),
+            handlers.book_hours(current_runtime().uow(), str(programme_id), fields, utc_today(),
                                 current_principal().subject)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
