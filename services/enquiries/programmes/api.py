@@ -42,11 +42,6 @@ def _read(fn, *args, **kwargs):
         return fn(conn, *args, **kwargs)
 
 
-def _page(page: store.Page, present=lambda item: item) -> dict:
-    return {"items": [present(i) for i in page.items], "page": page.page, "per_page": page.per_page,
-            "total": page.total}
-
-
 def _present_programme(conn, programme: Programme) -> dict:
     counts = store.count_by_status(conn, programme.id)
     accepted = counts.get(ACCEPTED, 0)
@@ -78,7 +73,7 @@ class Programmes(MethodView):
         """List consultation programmes (newest period first), with places left and waiting list length."""
         with current_runtime().engine.connect() as conn:
             page = store.search_programmes(conn, **query)
-            return _page(page, lambda p: _present_programme(conn, p))
+            return page.as_dict(lambda p: _present_programme(conn, p))
 
     @roles(*STAFF)
     @blp.arguments(ProgrammeSchema)
@@ -143,7 +138,7 @@ class Applications(MethodView):
             store.load_programme(conn, str(programme_id))  # 404 for an unknown programme
             positions = store.waiting_positions(conn, str(programme_id))
             page = store.search_applications(conn, str(programme_id), **query)
-        return _page(page, lambda a: _present_application(a, positions))
+        return page.as_dict(lambda a: _present_application(a, positions))
 
     @roles(*STAFF_AND_MEMBERS)
     @blp.arguments(ProgrammeApplicationSchema)
@@ -204,7 +199,7 @@ class Bookings(MethodView):
         """Hours booked in the programme, by date (filter by firm's application, consultant, status)."""
         with current_runtime().engine.connect() as conn:
             store.load_programme(conn, str(programme_id))
-            return _page(bookings_store.search_bookings(conn, str(programme_id), **query))
+            return bookings_store.search_bookings(conn, str(programme_id), **query).as_dict()
 
     @roles(*STAFF)
     @blp.arguments(ProgrammeBookingSchema)
@@ -242,7 +237,7 @@ class Consultants(MethodView):
         """The site's experts and consultants (by CPV division, language, name), with hours delivered."""
         with current_runtime().engine.connect() as conn:
             page = consultants_store.search_consultants(conn, **query)
-            return {**_page(page), "items": _with_hours(conn, page.items)}
+            return {**page.as_dict(), "items": _with_hours(conn, page.items)}
 
     @roles(*STAFF)
     @blp.arguments(ConsultantSchema)

@@ -8,9 +8,10 @@ from decimal import Decimal
 from sqlalchemy import Connection, insert, update
 
 from services.common.clock import utcnow
+from services.common.db import Page
 from services.common.errors import NotFound
 from services.enquiries.programmes.hours import to_hours, to_quarters
-from services.enquiries.programmes.store import Page, one_row, page_of
+from services.enquiries.programmes.store import one_row, page_of
 from services.enquiries.programmes.tables import ACTIVE_BOOKING, CANCELLED_BOOKING, booking
 
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 from sqlalchemy import Connection, func, insert, select, update
 
 from services.common.clock import utcnow
+from services.common.db import Page
 from services.common.errors import Conflict
 from services.enquiries.programmes.consultants import Consultant
 from services.enquiries.programmes.hours import to_hours
-from services.enquiries.programmes.store import Page, one_row
+from services.enquiries.programmes.store import one_row
 from services.enquiries.programmes.tables import ACTIVE_BOOKING, booking, consultant
 
 

@@ -10,12 +10,11 @@ on live applications is a second line against a duplicate firm.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection, Table, and_, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common.clock import utcnow
+from services.common.db import Page, paged
 from services.common.errors import Conflict, NotFound
 from services.enquiries.programmes.applications import LIVE, WAITING, Application, Firm
 from services.enquiries.programmes.hours import Usage, to_hours, to_quarters
@@ -23,20 +22,9 @@ from services.enquiries.programmes.model import Programme
 from services.enquiries.programmes.tables import ACTIVE_BOOKING, application, booking, programme
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-
 def page_of(conn: Connection, table: Table, conditions: list, order_by, page: int, per_page: int, to_domain) -> Page:
     """One page of `table`'s rows that meet `conditions`, as domain objects, with the total count."""
-    where = and_(true(), *conditions)
-    total = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
-    rows = conn.execute(select(table).where(where).order_by(*order_by).limit(per_page).offset((page - 1) * per_page))
-    return Page([to_domain(r) for r in rows], page, per_page, total)
+    return paged(conn, select(table).where(and_(true(), *conditions)), order_by, page, per_page, to_domain)
 
 
 def one_row(conn: Connection, table: Table, id_: str, what: str, lock: bool = False):
