@@ -15,12 +15,13 @@ from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
 from services.common.auth import current_principal, roles
+from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.enquiries.crossborder import handlers, store
 from services.enquiries.crossborder.model import DEFAULT_MAX_PARTNERS, PART_STATES, RequestTerms
 from services.contracts.events.enquiries import SITE_ID
 from services.enquiries.lifecycle import store as enquiry_store
-from services.enquiries.lifecycle.web import STAFF, now, runtime
+from services.enquiries.lifecycle.web import STAFF, runtime
 from services.contracts.fields import Prose, Strict
 
 blp = Blueprint("enquiries_crossborder", __name__, url_prefix="/api/v1",
@@ -179,7 +180,7 @@ class AcceptPart(MethodView):
     @blp.response(200, ForwardedPartSchema)
     def post(self, fields, part_id):
         """Accept the part for the social enterprise; its capacity is reserved until the deadline."""
-        return handlers.accept_part(runtime().uow(), str(part_id), current_principal().subject, now(),
+        return handlers.accept_part(runtime().uow(), str(part_id), current_principal().subject, utcnow(),
                                     fields["note"])
 
 
@@ -190,5 +191,5 @@ class DeclinePart(MethodView):
     @blp.response(200, ForwardedPartSchema)
     def post(self, fields, part_id):
         """Decline the part; the hub re-allocates it to another social enterprise."""
-        return handlers.decline_part(runtime().uow(), str(part_id), current_principal().subject, now(),
+        return handlers.decline_part(runtime().uow(), str(part_id), current_principal().subject, utcnow(),
                                      fields["reason"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.common.auth import roles
+from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.enquiries.lifecycle import deals_handlers, deals_store
 from services.enquiries.lifecycle.schemas import (
@@ -18,7 +19,7 @@ from services.enquiries.lifecycle.schemas import (
     NewProposalSchema, ProposalSummarySchema, ProposalTermsSchema, CancellationReason, RevisionSchema, TermsSchema,
 )
 from services.enquiries.lifecycle.web import (
-    STAFF, STAFF_AND_MEMBERS, actor, blp, now, read, runtime, site_rules, visible_enquiry,
+    STAFF, STAFF_AND_MEMBERS, actor, blp, read, runtime, site_rules, visible_enquiry,
 )
 
 
@@ -56,7 +57,7 @@ class Proposals(MethodView):
         The first proposal moves a matching enquiry to negotiating."""
         read(visible_enquiry, str(enquiry_id))
         return deals_handlers.propose(runtime().uow(), actor(), str(enquiry_id), body["organisation_id"],
-                                      body["offer_id"], body["terms"], site_rules(), now())
+                                      body["offer_id"], body["terms"], site_rules(), utcnow())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>")
@@ -83,7 +84,7 @@ class ProposalRevisions(MethodView):
         """Revise an open proposal: its new terms become the next revision."""
         read(visible_enquiry, str(enquiry_id))
         return deals_handlers.revise(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), terms,
-                                     site_rules(), now())
+                                     site_rules(), utcnow())
 
 
 def _proposal_action(name: str, doc: str, handler):
@@ -112,7 +113,7 @@ class ProposalAcceptance(MethodView):
         """The client (or the broker) accepts a proposal: an agreement that reserves the SE's capacity
         (409 if it has not that much free). When agreements cover the quantity, the enquiry is agreed."""
         read(visible_enquiry, str(enquiry_id))
-        return deals_handlers.accept(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), now())
+        return deals_handlers.accept(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), utcnow())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/agreements")
@@ -137,7 +138,7 @@ class AgreementCancellation(MethodView):
         """Cancel an agreement before production (client or broker); its capacity is released."""
         read(visible_enquiry, str(enquiry_id))
         return deals_handlers.cancel_agreement(runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
-                                               body["reason"], now())
+                                               body["reason"], utcnow())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/agreements/<uuid:agreement_id>/deliver")
@@ -148,7 +149,7 @@ class AgreementDelivery(MethodView):
     def post(self, report, enquiry_id, agreement_id):
         """The broker marks an agreement delivered, reporting the figures of its impact record."""
         agreement, impact = deals_handlers.deliver(runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
-                                                   report, site_rules(), now())
+                                                   report, site_rules(), utcnow())
         return {"agreement": agreement, "impact": impact}
 
 

@@ -10,13 +10,14 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from services.common.auth import roles
+from services.common.clock import utcnow
 from services.common.errors import SoproError
 from services.enquiries.lifecycle import deals_handlers
 from services.enquiries.lifecycle.pages import blp, enquiry_page
 from services.enquiries.lifecycle.schemas import (
     CancellationReason, DeliveryReportSchema, NewMessageSchema, NewProposalSchema,
 )
-from services.enquiries.lifecycle.web import STAFF, actor, now, runtime, site_rules
+from services.enquiries.lifecycle.web import STAFF, actor, runtime, site_rules
 from services.web import forms
 
 PROPOSAL_FIELDS = ("candidate", "quantity", "unit", "price", "currency", "delivery_date", "conditions")
@@ -59,7 +60,7 @@ def propose(enquiry_id):
         return enquiry_page(str(enquiry_id), status=422, proposal_form=state)
     return _attempt(enquiry_id, state, "proposal_form", lambda: deals_handlers.propose(
         runtime().uow(), actor(), str(enquiry_id), loaded["organisation_id"], loaded["offer_id"], loaded["terms"],
-        site_rules(), now()), _("The proposal has been recorded."), shown=_at_candidate)
+        site_rules(), utcnow()), _("The proposal has been recorded."), shown=_at_candidate)
 
 
 def _at_candidate(state: forms.FormState) -> None:
@@ -70,7 +71,7 @@ def _at_candidate(state: forms.FormState) -> None:
 
 
 PROPOSAL_ACTIONS = {
-    "accept": (lambda uow, who, e, p: deals_handlers.accept(uow, who, e, p, now())),
+    "accept": (lambda uow, who, e, p: deals_handlers.accept(uow, who, e, p, utcnow())),
     "decline": deals_handlers.decline,
     "withdraw": deals_handlers.withdraw,
 }
@@ -113,7 +114,7 @@ def cancel_agreement(enquiry_id, agreement_id):
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, agreement_form=state, agreement_of=str(agreement_id))
     return _attempt(enquiry_id, state, "agreement_form", lambda: deals_handlers.cancel_agreement(
-        runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], now()),
+        runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], utcnow()),
         _("The agreement has been cancelled."), agreement_of=str(agreement_id))
 
 
@@ -127,5 +128,5 @@ def deliver(enquiry_id, agreement_id):
     if report is None:
         return enquiry_page(str(enquiry_id), status=422, delivery_form=state, delivery_of=str(agreement_id))
     return _attempt(enquiry_id, state, "delivery_form", lambda: deals_handlers.deliver(
-        runtime().uow(), actor(), str(enquiry_id), str(agreement_id), report, site_rules(), now()),
+        runtime().uow(), actor(), str(enquiry_id), str(agreement_id), report, site_rules(), utcnow()),
         _("The delivery and its impact have been recorded."), delivery_of=str(agreement_id))

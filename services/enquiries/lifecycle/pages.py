@@ -17,6 +17,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from services.common.auth import public, roles
+from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
 from services.contracts.events.enquiries import ENQUIRY_TYPES
 from services.enquiries.lifecycle import deals_store, handlers, rules, store
@@ -30,7 +31,7 @@ from services.enquiries.lifecycle.values import Client, Contact
 from services.enquiries.lifecycle.public_text_api import PublicTextRequest
 from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
 from services.enquiries.matching import store as matching_store
-from services.enquiries.lifecycle.web import STAFF, actor, now, read, runtime, site_rules
+from services.enquiries.lifecycle.web import STAFF, actor, read, runtime, site_rules
 from services.contracts.fields import Line, Strict
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.vocabulary import term
@@ -83,7 +84,7 @@ def enquire():
         fields["description"] = intro + ("\n\n" + fields["description"] if fields.get("description") else "")
         try:
             enquiry = handlers.create_enquiry(runtime().uow(), Actor("first-contact", first_contact=True), fields,
-                                              site_rules(), now(), submit=True)
+                                              site_rules(), utcnow(), submit=True)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             if "contact" in state.errors:  # a name but no way to reach the person: said at the e-mail field
@@ -104,7 +105,7 @@ def enquiry_problems(data: dict, refused: frozenset) -> list:
         site_rules().currency, type=data.get("type"), client=Client(ANONYMOUS, None, contact),
         cpv_codes=data.get("cpv_codes", ()), quantity=data.get("quantity"), unit=data.get("unit"),
         budget=data.get("budget"), currency=data.get("currency") or site_rules().currency,
-        residual_material=data.get("residual_material"), deadline=data.get("deadline"), today=now().date(),
+        residual_material=data.get("residual_material"), deadline=data.get("deadline"), today=utc_today(),
         unknown=refused)
     return [(SHOWN_AT.get(name, name), messages) for name, messages in problems]
 
@@ -139,7 +140,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
     shortlist = None
     if enquiry.state in OPEN and enquiry.cpv_codes:
         try:
-            shortlist = handlers.shortlist(runtime().uow(), enquiry_id, now())[1].to_dict()
+            shortlist = handlers.shortlist(runtime().uow(), enquiry_id, utcnow())[1].to_dict()
         except SoproError:
             shortlist = None  # not matchable yet (e.g. no quantity): the page says what is missing
     for name in ("proposal_form", "message_form", "agreement_form", "delivery_form"):
@@ -193,7 +194,7 @@ def move(enquiry_id):
     if transition is not None:
         try:
             moved = handlers.move_enquiry(runtime().uow(), actor(), str(enquiry_id), transition["to"],
-                                          transition["reason"], now())
+                                          transition["reason"], utcnow())
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             return enquiry_page(str(enquiry_id), state, exc.status)
@@ -212,7 +213,7 @@ def public_text(enquiry_id):
     if loaded is not None:
         try:
             handlers.approve_public_text(runtime().uow(), actor(), str(enquiry_id), loaded["title"],
-                                         loaded["description"], now())
+                                         loaded["description"], utcnow())
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             return enquiry_page(str(enquiry_id), status=exc.status, public_form=state)

@@ -11,9 +11,10 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from services.common.auth import roles
+from services.common.clock import utcnow
 from services.enquiries.lifecycle import handlers, store
 from services.enquiries.lifecycle.model import Enquiry
-from services.enquiries.lifecycle.web import STAFF, actor, blp, now, read, runtime
+from services.enquiries.lifecycle.web import STAFF, actor, blp, read, runtime
 from services.contracts.fields import Line, Prose, Strict
 
 
@@ -52,4 +53,4 @@ class EnquiryPublicText(MethodView):
         """A broker approves the version of title and description that may leave the site; a submitted
         enquiry publishes it at once."""
         return public_text_of(handlers.approve_public_text(runtime().uow(), actor(), str(enquiry_id), body["title"],
-                                                           body["description"], now()))
+                                                           body["description"], utcnow()))

@@ -9,8 +9,6 @@ that an enquiry's existence does not leak.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import current_app
 from flask_smorest import Blueprint
 
@@ -31,10 +29,6 @@ FOR_PROPOSALS = (MATCHING, NEGOTIATING)
 
 def runtime():
     return current_app.extensions["sopro"]
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def site_rules() -> SiteRules:
