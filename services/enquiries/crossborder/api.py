@@ -17,11 +17,12 @@ from services.common.api import PageQuery, page_schema
 from services.common.auth import current_principal, roles
 from services.common.clock import utcnow
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.enquiries.crossborder import handlers, store
 from services.enquiries.crossborder.model import DEFAULT_MAX_PARTNERS, PART_STATES, RequestTerms
 from services.contracts.events.enquiries import SITE_ID
 from services.enquiries.lifecycle import store as enquiry_store
-from services.enquiries.lifecycle.web import STAFF, runtime
+from services.enquiries.lifecycle.web import STAFF
 from services.contracts.fields import Prose, Strict
 
 blp = Blueprint("enquiries_crossborder", __name__, url_prefix="/api/v1",
@@ -132,9 +133,9 @@ class CrossBorderRequest(MethodView):
     @blp.response(202, CrossBorderRequestedSchema)
     def post(self, fields, enquiry_id):
         """Ask the hub to compose a consortium of social enterprises across the sites for this enquiry."""
-        members = {s.id for s in runtime().settings.federation.member_sites}
+        members = {s.id for s in current_runtime().settings.federation.member_sites}
         terms = RequestTerms(fields["quantity"], fields["max_partners"], fields["min_lot"], tuple(fields["sites"]))
-        return handlers.request_consortium(runtime().uow(), str(enquiry_id), terms, members)
+        return handlers.request_consortium(current_runtime().uow(), str(enquiry_id), terms, members)
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/consortium")
@@ -143,7 +144,7 @@ class Consortium(MethodView):
     @blp.response(200, ConsortiumSchema)
     def get(self, enquiry_id):
         """The consortium of this site's cross-border order: every part with its site and status."""
-        with runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             enquiry = enquiry_store.load_enquiry(conn, str(enquiry_id))
             row = store.consortium_of(conn, str(enquiry_id))
         if row is not None:
@@ -160,7 +161,7 @@ class ForwardedParts(MethodView):
     @blp.response(200, ForwardedPartPage)
     def get(self, query):
         """Parts of consortia the hub forwarded to this site, newest first."""
-        with runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return store.list_parts(conn, query.get("status"), query["page"], query["per_page"]).as_dict()
 
 
@@ -169,7 +170,7 @@ class ForwardedPart(MethodView):
     @roles(*STAFF)
     @blp.response(200, ForwardedPartSchema)
     def get(self, part_id):
-        with runtime().engine.connect() as conn:
+        with current_runtime().engine.connect() as conn:
             return store.load_part(conn, str(part_id))
 
 
@@ -180,7 +181,7 @@ class AcceptPart(MethodView):
     @blp.response(200, ForwardedPartSchema)
     def post(self, fields, part_id):
         """Accept the part for the social enterprise; its capacity is reserved until the deadline."""
-        return handlers.accept_part(runtime().uow(), str(part_id), current_principal().subject, utcnow(),
+        return handlers.accept_part(current_runtime().uow(), str(part_id), current_principal().subject, utcnow(),
                                     fields["note"])
 
 
@@ -191,5 +192,5 @@ class DeclinePart(MethodView):
     @blp.response(200, ForwardedPartSchema)
     def post(self, fields, part_id):
         """Decline the part; the hub re-allocates it to another social enterprise."""
-        return handlers.decline_part(runtime().uow(), str(part_id), current_principal().subject, utcnow(),
+        return handlers.decline_part(current_runtime().uow(), str(part_id), current_principal().subject, utcnow(),
                                      fields["reason"])

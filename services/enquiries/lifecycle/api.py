@@ -15,6 +15,7 @@ from flask.views import MethodView
 from services.common.auth import public, roles
 from services.common.clock import utcnow
 from services.common.ports import port
+from services.common.runtime import current_runtime
 from services.contracts.ports import CaseStudyPublisher
 from services.enquiries.lifecycle import case_studies, handlers, matching_port, store
 from services.enquiries.lifecycle.rules import ANONYMOUS
@@ -27,7 +28,7 @@ from services.enquiries.lifecycle.schemas import (
     EnquiryRecordSchema, NewEnquirySchema, ShortlistResponse, TransitionRequest,
 )
 from services.enquiries.lifecycle.web import (
-    STAFF, STAFF_AND_MEMBERS, actor, blp, read, require_full_view, runtime, site_rules, visible_enquiry,
+    STAFF, STAFF_AND_MEMBERS, actor, blp, read, require_full_view, site_rules, visible_enquiry,
 )
 
 __all__ = ["blp"]
@@ -55,8 +56,8 @@ class Enquiries(MethodView):
         who = actor()
         submit = fields.pop("submit") or who.first_contact
         fields["client"] = _client_for(who, fields.pop("client", {}))
-        fields.setdefault("currency", runtime().settings.site.currency)
-        return handlers.create_enquiry(runtime().uow(), who, fields, site_rules(), utcnow(), submit=submit)
+        fields.setdefault("currency", current_runtime().settings.site.currency)
+        return handlers.create_enquiry(current_runtime().uow(), who, fields, site_rules(), utcnow(), submit=submit)
 
     @roles(*STAFF_AND_MEMBERS)
     @blp.arguments(EnquiryQuery, location="query")
@@ -89,7 +90,7 @@ class EnquiryById(MethodView):
         """Edit a draft (client or broker), or refine a submitted enquiry during consultation and
         matching (broker). Changes of a submitted enquiry are published."""
         read(visible_enquiry, str(enquiry_id))
-        return handlers.edit_enquiry(runtime().uow(), actor(), str(enquiry_id), changes, site_rules(), utcnow())
+        return handlers.edit_enquiry(current_runtime().uow(), actor(), str(enquiry_id), changes, site_rules(), utcnow())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/transitions")
@@ -101,7 +102,8 @@ class EnquiryTransitions(MethodView):
         """Move the enquiry to another state (`to`), with a reason. Illegal moves are 409s naming the
         current state and the allowed next ones; moves not for the caller's party are 403s."""
         read(visible_enquiry, str(enquiry_id))
-        return handlers.move_enquiry(runtime().uow(), actor(), str(enquiry_id), body["to"], body["reason"], utcnow())
+        return handlers.move_enquiry(current_runtime().uow(), actor(), str(enquiry_id), body["to"], body["reason"],
+                                     utcnow())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/audit")
@@ -121,7 +123,7 @@ class EnquiryShortlist(MethodView):
     def get(self, enquiry_id):
         """The site's ranked social enterprises for this enquiry. When the site alone cannot cover the
         order, the enquiry is flagged for cross-border matching (and the flag is published)."""
-        enquiry, result = handlers.shortlist(runtime().uow(), str(enquiry_id), utcnow())
+        enquiry, result = handlers.shortlist(current_runtime().uow(), str(enquiry_id), utcnow())
         return {"enquiry_id": enquiry.id, "reference": enquiry.reference,
                 "cross_border_flagged": enquiry.cross_border_flagged, "shortlist": result.to_dict()}
 
@@ -139,4 +141,5 @@ class EnquiryCaseStudy(MethodView):
     @blp.response(201, CaseStudyDraftSchema)
     def post(self, overrides, enquiry_id):
         """Publish the closed enquiry as a case study in the registry (title and summary may be given)."""
-        return case_studies.publish(runtime().uow, port(CaseStudyPublisher), str(enquiry_id), overrides, utcnow())
+        return case_studies.publish(current_runtime().uow, port(CaseStudyPublisher), str(enquiry_id), overrides,
+                                    utcnow())

@@ -13,14 +13,13 @@ from flask.views import MethodView
 from services.common.auth import roles
 from services.common.clock import utcnow
 from services.common.errors import NotFound
+from services.common.runtime import current_runtime
 from services.enquiries.lifecycle import deals_handlers, deals_store
 from services.enquiries.lifecycle.schemas import (
     AgreementSchema, DeliveredSchema, DeliveryReportSchema, ImpactRecordSchema, MessageSchema, NewMessageSchema,
     NewProposalSchema, ProposalSummarySchema, ProposalTermsSchema, CancellationReason, RevisionSchema, TermsSchema,
 )
-from services.enquiries.lifecycle.web import (
-    STAFF, STAFF_AND_MEMBERS, actor, blp, read, runtime, site_rules, visible_enquiry,
-)
+from services.enquiries.lifecycle.web import STAFF, STAFF_AND_MEMBERS, actor, blp, read, site_rules, visible_enquiry
 
 
 def _own_only(conn, enquiry_id: str):
@@ -56,7 +55,7 @@ class Proposals(MethodView):
         """Propose quantity, total price, currency, delivery date and conditions for an offer of the SE.
         The first proposal moves a matching enquiry to negotiating."""
         read(visible_enquiry, str(enquiry_id))
-        return deals_handlers.propose(runtime().uow(), actor(), str(enquiry_id), body["organisation_id"],
+        return deals_handlers.propose(current_runtime().uow(), actor(), str(enquiry_id), body["organisation_id"],
                                       body["offer_id"], body["terms"], site_rules(), utcnow())
 
 
@@ -83,7 +82,7 @@ class ProposalRevisions(MethodView):
     def post(self, terms, enquiry_id, proposal_id):
         """Revise an open proposal: its new terms become the next revision."""
         read(visible_enquiry, str(enquiry_id))
-        return deals_handlers.revise(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), terms,
+        return deals_handlers.revise(current_runtime().uow(), actor(), str(enquiry_id), str(proposal_id), terms,
                                      site_rules(), utcnow())
 
 
@@ -94,7 +93,7 @@ def _proposal_action(name: str, doc: str, handler):
         @blp.response(200, ProposalSummarySchema)
         def post(self, enquiry_id, proposal_id):
             read(visible_enquiry, str(enquiry_id))
-            return handler(runtime().uow(), actor(), str(enquiry_id), str(proposal_id))
+            return handler(current_runtime().uow(), actor(), str(enquiry_id), str(proposal_id))
 
     Action.post.__doc__ = doc
     return Action
@@ -113,7 +112,7 @@ class ProposalAcceptance(MethodView):
         """The client (or the broker) accepts a proposal: an agreement that reserves the SE's capacity
         (409 if it has not that much free). When agreements cover the quantity, the enquiry is agreed."""
         read(visible_enquiry, str(enquiry_id))
-        return deals_handlers.accept(runtime().uow(), actor(), str(enquiry_id), str(proposal_id), utcnow())
+        return deals_handlers.accept(current_runtime().uow(), actor(), str(enquiry_id), str(proposal_id), utcnow())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/agreements")
@@ -137,7 +136,7 @@ class AgreementCancellation(MethodView):
     def post(self, body, enquiry_id, agreement_id):
         """Cancel an agreement before production (client or broker); its capacity is released."""
         read(visible_enquiry, str(enquiry_id))
-        return deals_handlers.cancel_agreement(runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
+        return deals_handlers.cancel_agreement(current_runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
                                                body["reason"], utcnow())
 
 
@@ -148,7 +147,7 @@ class AgreementDelivery(MethodView):
     @blp.response(200, DeliveredSchema)
     def post(self, report, enquiry_id, agreement_id):
         """The broker marks an agreement delivered, reporting the figures of its impact record."""
-        agreement, impact = deals_handlers.deliver(runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
+        agreement, impact = deals_handlers.deliver(current_runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
                                                    report, site_rules(), utcnow())
         return {"agreement": agreement, "impact": impact}
 
@@ -185,5 +184,5 @@ class Messages(MethodView):
     def post(self, body, enquiry_id):
         """Write in the negotiation."""
         read(visible_enquiry, str(enquiry_id))
-        return deals_handlers.post_message(runtime().uow(), actor(), str(enquiry_id), body["body"],
+        return deals_handlers.post_message(current_runtime().uow(), actor(), str(enquiry_id), body["body"],
                                            body["organisation_id"])

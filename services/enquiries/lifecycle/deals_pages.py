@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from services.common.auth import roles
 from services.common.clock import utcnow
 from services.common.errors import SoproError
+from services.common.runtime import current_runtime
 from services.enquiries.lifecycle import deals_handlers
 from services.enquiries.lifecycle.pages import blp, enquiry_page
 from services.enquiries.lifecycle.schemas import (
     CancellationReason, DeliveryReportSchema, NewMessageSchema, NewProposalSchema,
 )
-from services.enquiries.lifecycle.web import STAFF, actor, runtime, site_rules
+from services.enquiries.lifecycle.web import STAFF, actor, site_rules
 from services.web import forms
 
 PROPOSAL_FIELDS = ("candidate", "quantity", "unit", "price", "currency", "delivery_date", "conditions")
@@ -59,8 +60,8 @@ def propose(enquiry_id):
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, proposal_form=state)
     return _attempt(enquiry_id, state, "proposal_form", lambda: deals_handlers.propose(
-        runtime().uow(), actor(), str(enquiry_id), loaded["organisation_id"], loaded["offer_id"], loaded["terms"],
-        site_rules(), utcnow()), _("The proposal has been recorded."), shown=_at_candidate)
+        current_runtime().uow(), actor(), str(enquiry_id), loaded["organisation_id"], loaded["offer_id"],
+        loaded["terms"], site_rules(), utcnow()), _("The proposal has been recorded."), shown=_at_candidate)
 
 
 def _at_candidate(state: forms.FormState) -> None:
@@ -89,7 +90,7 @@ def proposal_action(enquiry_id, proposal_id, action):
     done = {"accept": _("The proposal is accepted: an agreement has been made."),
             "decline": _("The proposal has been declined."), "withdraw": _("The proposal has been withdrawn.")}
     return _attempt(enquiry_id, state, "proposal_form", lambda: PROPOSAL_ACTIONS[action](
-        runtime().uow(), actor(), str(enquiry_id), str(proposal_id)), done[action])
+        current_runtime().uow(), actor(), str(enquiry_id), str(proposal_id)), done[action])
 
 
 @blp.route("/office/enquiries/<uuid:enquiry_id>/messages", methods=["POST"])
@@ -101,7 +102,7 @@ def message(enquiry_id):
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, message_form=state)
     return _attempt(enquiry_id, state, "message_form", lambda: deals_handlers.post_message(
-        runtime().uow(), actor(), str(enquiry_id), loaded["body"], loaded["organisation_id"]),
+        current_runtime().uow(), actor(), str(enquiry_id), loaded["body"], loaded["organisation_id"]),
         _("The message has been sent."))
 
 
@@ -114,7 +115,7 @@ def cancel_agreement(enquiry_id, agreement_id):
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, agreement_form=state, agreement_of=str(agreement_id))
     return _attempt(enquiry_id, state, "agreement_form", lambda: deals_handlers.cancel_agreement(
-        runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], utcnow()),
+        current_runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], utcnow()),
         _("The agreement has been cancelled."), agreement_of=str(agreement_id))
 
 
@@ -128,5 +129,5 @@ def deliver(enquiry_id, agreement_id):
     if report is None:
         return enquiry_page(str(enquiry_id), status=422, delivery_form=state, delivery_of=str(agreement_id))
     return _attempt(enquiry_id, state, "delivery_form", lambda: deals_handlers.deliver(
-        runtime().uow(), actor(), str(enquiry_id), str(agreement_id), report, site_rules(), utcnow()),
+        current_runtime().uow(), actor(), str(enquiry_id), str(agreement_id), report, site_rules(), utcnow()),
         _("The delivery and its impact have been recorded."), delivery_of=str(agreement_id))

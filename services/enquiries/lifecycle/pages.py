@@ -19,6 +19,7 @@ from sqlalchemy import select
 from services.common.auth import public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
+from services.common.runtime import current_runtime
 from services.contracts.events.enquiries import ENQUIRY_TYPES
 from services.enquiries.lifecycle import deals_store, handlers, rules, store
 from services.enquiries.lifecycle.model import Enquiry
@@ -31,7 +32,7 @@ from services.enquiries.lifecycle.values import Client, Contact
 from services.enquiries.lifecycle.public_text_api import PublicTextRequest
 from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
 from services.enquiries.matching import store as matching_store
-from services.enquiries.lifecycle.web import STAFF, actor, read, runtime, site_rules
+from services.enquiries.lifecycle.web import STAFF, actor, read, site_rules
 from services.contracts.fields import Line, Strict
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.vocabulary import term
@@ -83,8 +84,9 @@ def enquire():
                   kind=term(who["client_kind"]))
         fields["description"] = intro + ("\n\n" + fields["description"] if fields.get("description") else "")
         try:
-            enquiry = handlers.create_enquiry(runtime().uow(), Actor("first-contact", first_contact=True), fields,
-                                              site_rules(), utcnow(), submit=True)
+            first_contact = Actor("first-contact", first_contact=True)
+            enquiry = handlers.create_enquiry(current_runtime().uow(), first_contact, fields, site_rules(), utcnow(),
+                                              submit=True)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             if "contact" in state.errors:  # a name but no way to reach the person: said at the e-mail field
@@ -140,7 +142,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
     shortlist = None
     if enquiry.state in OPEN and enquiry.cpv_codes:
         try:
-            shortlist = handlers.shortlist(runtime().uow(), enquiry_id, utcnow())[1].to_dict()
+            shortlist = handlers.shortlist(current_runtime().uow(), enquiry_id, utcnow())[1].to_dict()
         except SoproError:
             shortlist = None  # not matchable yet (e.g. no quantity): the page says what is missing
     for name in ("proposal_form", "message_form", "agreement_form", "delivery_form"):
@@ -193,7 +195,7 @@ def move(enquiry_id):
     transition = forms.load(TransitionRequest(), body, state)
     if transition is not None:
         try:
-            moved = handlers.move_enquiry(runtime().uow(), actor(), str(enquiry_id), transition["to"],
+            moved = handlers.move_enquiry(current_runtime().uow(), actor(), str(enquiry_id), transition["to"],
                                           transition["reason"], utcnow())
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
@@ -212,7 +214,7 @@ def public_text(enquiry_id):
     loaded = forms.load(PublicTextRequest(), body, state)
     if loaded is not None:
         try:
-            handlers.approve_public_text(runtime().uow(), actor(), str(enquiry_id), loaded["title"],
+            handlers.approve_public_text(current_runtime().uow(), actor(), str(enquiry_id), loaded["title"],
                                          loaded["description"], utcnow())
         except SoproError as exc:
             forms.apply_domain_error(exc, state)

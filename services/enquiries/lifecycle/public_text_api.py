@@ -12,9 +12,10 @@ from flask.views import MethodView
 
 from services.common.auth import roles
 from services.common.clock import utcnow
+from services.common.runtime import current_runtime
 from services.enquiries.lifecycle import handlers, store
 from services.enquiries.lifecycle.model import Enquiry
-from services.enquiries.lifecycle.web import STAFF, actor, blp, read, runtime
+from services.enquiries.lifecycle.web import STAFF, actor, blp, read
 from services.contracts.fields import Line, Prose, Strict
 
 
@@ -52,5 +53,5 @@ class EnquiryPublicText(MethodView):
     def put(self, body, enquiry_id):
         """A broker approves the version of title and description that may leave the site; a submitted
         enquiry publishes it at once."""
-        return public_text_of(handlers.approve_public_text(runtime().uow(), actor(), str(enquiry_id), body["title"],
-                                                           body["description"], utcnow()))
+        return public_text_of(handlers.approve_public_text(current_runtime().uow(), actor(), str(enquiry_id),
+                                                           body["title"], body["description"], utcnow()))

@@ -9,11 +9,11 @@ that an enquiry's existence does not leak.
 """
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 
 from services.common.auth import current_principal
 from services.common.errors import Forbidden, NotFound
+from services.common.runtime import current_runtime
 from services.enquiries.lifecycle import deals_store, matching_port, store
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import CLIENT, MATCHING, NEGOTIATING, Actor
@@ -27,12 +27,8 @@ STAFF_AND_MEMBERS = STAFF + ("member",)
 FOR_PROPOSALS = (MATCHING, NEGOTIATING)
 
 
-def runtime():
-    return current_app.extensions["sopro"]
-
-
 def site_rules() -> SiteRules:
-    settings = runtime().settings
+    settings = current_runtime().settings
     return SiteRules(settings.site_id, settings.site.currency, dict(settings.federation.rates_to_eur))
 
 
@@ -48,7 +44,7 @@ def actor() -> Actor:
 
 
 def read(fn, *args, **kwargs):
-    with runtime().engine.connect() as conn:
+    with current_runtime().engine.connect() as conn:
         return fn(conn, *args, **kwargs)
 
 
