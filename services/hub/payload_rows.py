@@ -2,13 +2,17 @@
 
 Pure: one function per kind of payload (`organisation_row`, `offer_row`, ...), used by the handlers in
 consumers.py. Timestamps are stored in UTC and decimals as Decimal, whatever form the JSON carried them in.
+Organisations, offers and labels read as the contract's `services.contracts.rows` (which a site's
+matching projection reads them as too), plus the hub's search text.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 
 from services.common.envelope import Envelope
+from services.contracts.rows import (
+    as_date, as_decimal, label_values, offer_values, optional_str, organisation_values,
+)
 from services.hub import rows
 from services.hub.register import store as register_store
 
@@ -30,52 +34,12 @@ def _utc(timestamp: str | datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def _date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
 def organisation_row(data: dict) -> dict:
-    return {
-        "status": data["status"],
-        "reference": data["reference"],
-        "kind": data["kind"],
-        "name": data["name"],
-        "town": data["town"],
-        "postcode": data["postcode"],
-        "country": data["country"],
-        "nuts3": data["nuts3"],
-        "lat": data["lat"],
-        "lon": data["lon"],
-        "labour_market_segment": data["labour_market_segment"],
-        "workers_in_integration": data["workers_in_integration"],
-        "website": data["website"],
-        "search_text": rows.searchable(data["name"], data["town"], data["reference"]),
-    }
+    return {**organisation_values(data), "search_text": rows.searchable(data["name"], data["town"], data["reference"])}
 
 
 def offer_row(data: dict) -> dict:
-    return {
-        "status": data["status"],
-        "organisation_id": str(data["organisation_id"]),
-        "title": data["title"],
-        "description": data["description"],
-        "cpv_codes": list(data["cpv_codes"]),
-        "capacity_per_week": _decimal(data["capacity_per_week"]),
-        "unit": data["unit"],
-        "lead_time_days": data["lead_time_days"],
-        "price_min": _decimal(data["price_min"]),
-        "price_max": _decimal(data["price_max"]),
-        "currency": data["currency"],
-        "delivery_radius_km": data["delivery_radius_km"],
-        "cross_border": data["cross_border"],
-        "search_text": rows.searchable(data["title"], data["description"]),
-    }
+    return {**offer_values(data), "search_text": rows.searchable(data["title"], data["description"])}
 
 
 def support_statement_row(data: dict, status: str = register_store.STATEMENT_UNCONFIRMED) -> dict:
@@ -86,7 +50,7 @@ def support_statement_row(data: dict, status: str = register_store.STATEMENT_UNC
         "kind": data["kind"],
         "organisation_kind": data["organisation_kind"],
         "nuts3": data["nuts3"],
-        "given_on": _date(data["given_on"]),
+        "given_on": as_date(data["given_on"]),
     }
 
 
@@ -99,13 +63,13 @@ def case_study_row(data: dict) -> dict:
         "status": data["status"],
         "title": data["title"],
         "summary": data["summary"],
-        "client_organisation_id": _optional_str(data["client_organisation_id"]),
-        "social_enterprise_id": _optional_str(data["social_enterprise_id"]),
+        "client_organisation_id": optional_str(data["client_organisation_id"]),
+        "social_enterprise_id": optional_str(data["social_enterprise_id"]),
         "cpv_codes": list(data["cpv_codes"]),
         "year": data["year"],
-        "value_paid_eur": _decimal(data["value_paid_eur"]),
-        "material_diverted_kg": _decimal(data["material_diverted_kg"]),
-        "integration_hours": _decimal(data["integration_hours"]),
+        "value_paid_eur": as_decimal(data["value_paid_eur"]),
+        "material_diverted_kg": as_decimal(data["material_diverted_kg"]),
+        "integration_hours": as_decimal(data["integration_hours"]),
         "search_text": rows.searchable(data["title"], data["summary"]),
     }
 
@@ -117,14 +81,14 @@ def enquiry_row(data: dict) -> dict:
         "type": data["type"],
         "state": data["state"],
         "client_kind": data["client_kind"],
-        "client_organisation_id": _optional_str(data["client_organisation_id"]),
+        "client_organisation_id": optional_str(data["client_organisation_id"]),
         "title": data["title"],
         "cpv_codes": list(data["cpv_codes"]),
-        "quantity": _decimal(data["quantity"]),
+        "quantity": as_decimal(data["quantity"]),
         "unit": data["unit"],
-        "deadline": _date(data["deadline"]),
+        "deadline": as_date(data["deadline"]),
         "delivery_nuts3": data["delivery_nuts3"],
-        "budget": _decimal(data["budget"]),
+        "budget": as_decimal(data["budget"]),
         "currency": data["currency"],
         "label_required": data["label_required"],
         "cross_border_allowed": data["cross_border_allowed"],
@@ -138,12 +102,12 @@ def agreement_row(data: dict) -> dict:
     return {
         "enquiry_id": str(data["enquiry_id"]),
         "organisation_id": str(data["organisation_id"]),
-        "offer_id": _optional_str(data["offer_id"]),
-        "quantity": _decimal(data["quantity"]),
+        "offer_id": optional_str(data["offer_id"]),
+        "quantity": as_decimal(data["quantity"]),
         "unit": data["unit"],
-        "price": _decimal(data["price"]),
+        "price": as_decimal(data["price"]),
         "currency": data["currency"],
-        "delivery_date": _date(data["delivery_date"]),
+        "delivery_date": as_date(data["delivery_date"]),
         "status": data["status"],
     }
 
@@ -153,34 +117,17 @@ def impact_row(data: dict) -> dict:
         "agreement_id": str(data["agreement_id"]),
         "enquiry_id": str(data["enquiry_id"]),
         "year": data["year"],
-        "value_paid": _decimal(data["value_paid"]),
+        "value_paid": as_decimal(data["value_paid"]),
         "currency": data["currency"],
-        "value_paid_eur": _decimal(data["value_paid_eur"]),
-        "material_diverted_kg": _decimal(data["material_diverted_kg"]),
-        "regional_share": _decimal(data["regional_share"]),
-        "distance_km": _decimal(data["distance_km"]),
+        "value_paid_eur": as_decimal(data["value_paid_eur"]),
+        "material_diverted_kg": as_decimal(data["material_diverted_kg"]),
+        "regional_share": as_decimal(data["regional_share"]),
+        "distance_km": as_decimal(data["distance_km"]),
         "production_nuts3": data["production_nuts3"],
-        "integration_hours": _decimal(data["integration_hours"]),
+        "integration_hours": as_decimal(data["integration_hours"]),
     }
 
 
 def label_row(data: dict) -> dict:
     # Every label event is a full snapshot; `label_id` is the row's id, taken from the envelope.
-    return {
-        "number": data["number"],
-        "holder_organisation_id": str(data["holder_organisation_id"]),
-        "holder_name": data["holder_name"],
-        "product": data["product"],
-        "cpv_codes": list(data["cpv_codes"]),
-        "catalogue_version": data["catalogue_version"],
-        "status": data["status"],
-        "valid_from": _date(data["valid_from"]),
-        "valid_until": _date(data["valid_until"]),
-        "suspended_until": _date(data["suspended_until"]),
-        "reason": data["reason"],
-        "holder_search": rows.searchable(data["holder_name"]),
-    }
-
-
-def _optional_str(value) -> str | None:
-    return None if value is None else str(value)
+    return {**label_values(data), "holder_search": rows.searchable(data["holder_name"])}

@@ -7,6 +7,9 @@ from decimal import Decimal
 
 from services.contracts.rows import as_date, as_decimal, label_values, offer_values, optional_str, organisation_values
 from services.enquiries.matching import store as matching_store
+from services.hub import payload_rows
+from services.hub.labels.store import hub_labels
+from services.hub.register.store import hub_offer, hub_organisation
 
 ORG_ID = "8d1c7c44-1f7c-4b7c-9f55-2a2f0f0f0f0f"
 ORGANISATION = {
@@ -57,3 +60,14 @@ def test_the_matching_projection_has_a_column_for_each_value_it_keeps():
         (matching_store.matching_label, label_values(LABEL), {"number", "status", "valid_until"}),
     ):
         assert kept <= set(values) & set(table.c.keys())
+
+
+def test_the_hub_keeps_every_value_and_adds_its_search_text():
+    for row_of, table, data, search in (
+        (payload_rows.organisation_row, hub_organisation, ORGANISATION, "search_text"),
+        (payload_rows.offer_row, hub_offer, OFFER, "search_text"),
+        (payload_rows.label_row, hub_labels, LABEL, "holder_search"),
+    ):
+        row = row_of(data)
+        assert set(row) <= set(table.c.keys()) and search in row
+    assert payload_rows.offer_row(OFFER)["capacity_per_week"] == offer_values(OFFER)["capacity_per_week"]
