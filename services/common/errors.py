@@ -44,3 +44,8 @@ class BadRequest(SoproError):
 
 class UnsupportedMediaType(SoproError):
     status, code = 415, "unsupported_media_type"
+
+
+def invalid(field_name: str, message: str) -> Invalid:
+    """The 422 of one broken rule: a message naming the field, and the field's message for a form."""
+    return Invalid(f"{field_name}: {message}", {field_name: [message]})

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from services.common.errors import invalid
 from services.common.events import Aggregate
 from services.contracts.events import registry as events
-from services.registry.rules import PUBLISHED, WITHDRAWN, Changeable, check_cpv, invalid, require_state
+from services.registry.rules import PUBLISHED, WITHDRAWN, Changeable, check_cpv, require_state
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from services.common.errors import invalid
 from services.common.events import Aggregate
 from services.contracts.events import registry as events
 from services.registry.organisations import Organisation
-from services.registry.rules import ACTIVE, PUBLISHED, WITHDRAWN, Changeable, check_cpv, invalid, require_state
+from services.registry.rules import ACTIVE, PUBLISHED, WITHDRAWN, Changeable, check_cpv, require_state
 
 
 @dataclass

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common.errors import invalid
 from services.common.events import Aggregate
 from services.contracts.events import registry as events
 from services.contracts.events.registry import LABOUR_MARKET_SEGMENTS, ORGANISATION_KINDS
-from services.registry.rules import ACTIVE, WITHDRAWN, Changeable, invalid, require_state
+from services.registry.rules import ACTIVE, WITHDRAWN, Changeable, require_state
 
 SOCIAL_ENTERPRISE = "social_enterprise"
 

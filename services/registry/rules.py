@@ -16,10 +16,6 @@ def require_state(kind: str, current: str, allowed: tuple[str, ...], action: str
         raise Conflict(f"cannot {action} a {kind} that is {current}", code=f"{kind}_{current}")
 
 
-def invalid(field_name: str, message: str) -> Invalid:
-    return Invalid(f"{field_name}: {message}", {field_name: [message]})
-
-
 def check_cpv(codes: list[str], field_name: str = "cpv_codes") -> None:
     unknown = {str(i): [f"{code} is not a CPV 2008 code"] for i, code in enumerate(codes) if not cpv.is_known(code)}
     if unknown:

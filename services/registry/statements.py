@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from services.common.errors import Conflict
+from services.common.errors import Conflict, invalid
 from services.common.events import Aggregate
 from services.contracts.events import registry as events
 from services.contracts.events.registry import ORGANISATION_KINDS, STATEMENT_KINDS
-from services.registry.rules import ACTIVE, ERASED, WITHDRAWN, invalid, require_state
+from services.registry.rules import ACTIVE, ERASED, WITHDRAWN, require_state
 
 PHONE_KINDS = ("fixed", "mobile")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from services.common.errors import Conflict, Forbidden, Invalid
+from services.common.errors import Conflict, Forbidden, invalid
 from services.common.events import Aggregate
 from services.contracts.events.enquiries import AgreementCancelled, AgreementDelivered, AgreementMade
 from services.enquiries.lifecycle.model import Enquiry
@@ -25,10 +25,6 @@ from services.enquiries.lifecycle.transitions import (
 OPEN, ACCEPTED, WITHDRAWN, DECLINED = "open", "accepted", "withdrawn", "declined"
 ACTIVE, CANCELLED, DELIVERED = "active", "cancelled", "delivered"
 PROPOSING_STATES = (MATCHING, NEGOTIATING)
-
-
-def _invalid(name: str, message: str) -> Invalid:
-    return Invalid(f"{name}: {message}", {name: [message]})
 
 
 @dataclass(frozen=True)
@@ -44,15 +40,15 @@ class Terms:
 
     def check(self, enquiry: Enquiry, site_currency: str, today: date) -> None:
         if self.quantity <= 0:
-            raise _invalid("quantity", "must be more than zero")
+            raise invalid("quantity", "must be more than zero")
         if self.price < 0:
-            raise _invalid("price", "must not be negative")
+            raise invalid("price", "must not be negative")
         if self.currency not in (site_currency, "EUR"):
-            raise _invalid("currency", f"must be the site's currency ({site_currency}) or EUR")
+            raise invalid("currency", f"must be the site's currency ({site_currency}) or EUR")
         if self.delivery_date < today:
-            raise _invalid("delivery_date", "must not be in the past")
+            raise invalid("delivery_date", "must not be in the past")
         if enquiry.unit and self.unit != enquiry.unit:
-            raise _invalid("unit", f"the enquiry counts in {enquiry.unit}")
+            raise invalid("unit", f"the enquiry counts in {enquiry.unit}")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from services.common.errors import Conflict, Forbidden, Invalid
+from services.common.errors import Conflict, Forbidden, Invalid, invalid
 from services.common.events import Aggregate
 from services.contracts.events.enquiries import CrossBorderRequested, EnquiryChanged, EnquirySubmitted
 from services.enquiries.lifecycle.rules import enquiry_problems
@@ -29,10 +29,6 @@ PLACEHOLDER_CODES = 5  # CPV codes in the placeholder title of an enquiry withou
 
 def reference(site_id: str, year: int, number: int) -> str:
     return f"{site_id}-E-{year}-{number:04d}"
-
-
-def _invalid(name: str, message: str) -> Invalid:
-    return Invalid(f"{name}: {message}", {name: [message]})
 
 
 # --- the aggregate -----------------------------------------------------------------------------------
@@ -70,7 +66,7 @@ class Enquiry(Aggregate):
         enquiry = cls(**fields)
         enquiry._check(site_currency)
         if enquiry.deadline is not None and enquiry.deadline < today:
-            raise _invalid("deadline", "must not be in the past")
+            raise invalid("deadline", "must not be in the past")
         return enquiry
 
     @property
@@ -129,7 +125,7 @@ class Enquiry(Aggregate):
             if isinstance(changes["client"], dict):
                 changes = {**changes, "client": replace(self.client, **changes["client"])}
         if "deadline" in changes and changes["deadline"] is not None and changes["deadline"] < today:
-            raise _invalid("deadline", "must not be in the past")
+            raise invalid("deadline", "must not be in the past")
         before = {name: getattr(self, name) for name in changes}
         public_before = self.public_text
         self._follow_staff_text(parties, changes)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.common.errors import Conflict, Invalid
+from services.common.errors import Conflict, Invalid, invalid
 from services.contracts import cpv  # pure: the CPV vocabulary
-from services.enquiries.programmes.model import invalid
 
 LANGUAGES = ("de", "hu", "en")
 

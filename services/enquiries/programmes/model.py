@@ -21,17 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from services.common.errors import Conflict, Invalid
+from services.common.errors import Conflict, Invalid, invalid
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Application, Firm
 from services.enquiries.programmes.hours import BOOKING_KINDS, FIRST_CONSULTATION, Usage, is_quarter_hours, show
 
 OPEN, CLOSED = "open", "closed"
 MAX_PLACES = 10_000
 MAX_ALLOWANCE_HOURS = Decimal(1000)
-
-
-def invalid(field_name: str, message: str) -> Invalid:
-    return Invalid(f"{field_name}: {message}", {field_name: [message]})
 
 
 def check_hours(field_name: str, hours: Decimal, allow_zero: bool, maximum: Decimal) -> None:
