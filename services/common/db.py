@@ -1,4 +1,6 @@
-"""Database: engines, metadata conventions, and the components that own tables.
+"""Database: engines, metadata conventions, and the components that own tables; and the query idioms
+every store shares: the dialect's INSERT with ON CONFLICT, reference counters, literal LIKE matching and
+paging (`Page`, `paged`).
 
 SQLAlchemy Core throughout. SQLite (embedded mode) and PostgreSQL (distributed mode) run the same code.
 """
@@ -152,6 +154,7 @@ def containing(column, text: str) -> ColumnElement[bool]:
 def starting_with(column, prefix: str) -> ColumnElement[bool]:
     """`column` begins with `prefix`, e.g. a CPV code with a division or a NUTS code with a country."""
     return column.like(f"{escape_like(prefix)}%", escape=LIKE_ESCAPE)
+
 
 @dataclass(frozen=True)
 class Component:
