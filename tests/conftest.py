@@ -9,11 +9,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from services.common.config import DEFAULT_FEDERATION_FILE, load_federation, load_settings
 from services.common.keys import generate_federation
-from tests.support.services import AMQP_HOST, PG_BASE, TEST_RATE_LIMIT, need, rabbitmqctl
+from tests.support.databases import pg_schemas
+from tests.support.services import AMQP_HOST, PG_ADDRESS, TEST_RATE_LIMIT, need, rabbitmqctl
 
 
 @pytest.fixture(scope="session")
@@ -55,22 +55,9 @@ def make_settings(federation, federation_files, tmp_path):
 @pytest.fixture
 def pg_schema_url():
     """A factory of fresh PostgreSQL schemas; each URL's search_path points at its own schema."""
-    need("PostgreSQL", "127.0.0.1", 5432)
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    created = []
-
-    def make(label: str = "t") -> str:
-        schema = f"t_{label.lower()}_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        created.append(schema)
-        return f"{PG_BASE}?options=-csearch_path%3D{schema}"
-
-    yield make
-    with admin.connect() as conn:
-        for schema in created:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
+    need("PostgreSQL", *PG_ADDRESS)
+    with pg_schemas("t") as make:
+        yield make
 
 
 @pytest.fixture
