@@ -14,7 +14,17 @@ from typing import Callable
 from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.uow import UnitOfWork
-from services.registry import confirmation, model as m, store
+from services.registry import confirmation
+from services.registry.case_studies import CaseStudy
+from services.registry.case_study_store import load_case_study, save_case_study
+from services.registry.confirmation_store import add_confirmation, confirmation_by_hash, end_confirmation
+from services.registry.offer_store import load_offer, published_offers_of, save_offer
+from services.registry.offers import Offer
+from services.registry.organisation_store import load_organisation, registration_taken, save_organisation
+from services.registry.organisations import Organisation, registration_key
+from services.registry.references import next_reference
+from services.registry.statement_store import audit, forget_reasons, load_statement, save_statement
+from services.registry.statements import ERASURE_GROUNDS, SupportStatement, erasure_ground
 
 
 def _new_id() -> str:
@@ -37,42 +47,42 @@ def _change(uow: UnitOfWork, load: Callable, save: Callable, id_: str, change: C
 # --- organisations -----------------------------------------------------------------------------------
 
 def _ensure_registration_free(conn, number: str, other_than: str | None = None) -> None:
-    if store.registration_taken(conn, m.registration_key(number), other_than):
+    if registration_taken(conn, registration_key(number), other_than):
         raise Conflict(f"registration number {number} is already registered at this site",
                        {"registration_number": ["already registered at this site"]}, code="duplicate_registration")
 
 
-def register_organisation(uow: UnitOfWork, fields: dict, today: date) -> m.Organisation:
+def register_organisation(uow: UnitOfWork, fields: dict, today: date) -> Organisation:
     with uow:
         _ensure_registration_free(uow.conn, fields.get("registration_number", ""))
-        ref = store.next_reference(uow.conn, uow.site_id, "organisation", today.year)
-        org = m.Organisation.register(id=_new_id(), reference=ref, **fields)
-        store.save_organisation(uow.conn, org, 0)
+        ref = next_reference(uow.conn, uow.site_id, "organisation", today.year)
+        org = Organisation.register(id=_new_id(), reference=ref, **fields)
+        save_organisation(uow.conn, org, 0)
         uow.record(org)
         uow.commit()
     return org
 
 
-def update_organisation(uow: UnitOfWork, organisation_id: str, changes: dict) -> m.Organisation:
-    def change(org: m.Organisation):
+def update_organisation(uow: UnitOfWork, organisation_id: str, changes: dict) -> Organisation:
+    def change(org: Organisation):
         if "registration_number" in changes:
             _ensure_registration_free(uow.conn, changes["registration_number"], other_than=org.id)
         org.update(**changes)
 
-    return _change(uow, store.load_organisation, store.save_organisation, organisation_id, change)
+    return _change(uow, load_organisation, save_organisation, organisation_id, change)
 
 
-def withdraw_organisation(uow: UnitOfWork, organisation_id: str, reason: str | None) -> m.Organisation:
+def withdraw_organisation(uow: UnitOfWork, organisation_id: str, reason: str | None) -> Organisation:
     """A member that leaves takes its offers with it: they are withdrawn in the same transaction."""
-    def change(org: m.Organisation):
+    def change(org: Organisation):
         org.withdraw(reason)
-        for o in store.published_offers_of(uow.conn, org.id):
+        for o in published_offers_of(uow.conn, org.id):
             loaded_at = o.version
             o.withdraw("the organisation was withdrawn")
-            store.save_offer(uow.conn, o, loaded_at)
+            save_offer(uow.conn, o, loaded_at)
             uow.record(o)
 
-    return _change(uow, store.load_organisation, store.save_organisation, organisation_id, change)
+    return _change(uow, load_organisation, save_organisation, organisation_id, change)
 
 
 # --- offers ------------------------------------------------------------------------------------------
@@ -82,62 +92,62 @@ def _check_owner(acting_for: str | None, organisation_id: str) -> None:
         raise Forbidden("a member may only manage the offers of its own organisation")
 
 
-def publish_offer(uow: UnitOfWork, fields: dict, today: date, acting_for: str | None = None) -> m.Offer:
+def publish_offer(uow: UnitOfWork, fields: dict, today: date, acting_for: str | None = None) -> Offer:
     fields = dict(fields)
     organisation_id = fields.pop("organisation_id")
     _check_owner(acting_for, organisation_id)
     with uow:
         try:
-            org = store.load_organisation(uow.conn, organisation_id)
+            org = load_organisation(uow.conn, organisation_id)
         except NotFound:
             raise Invalid("unknown organisation", {"organisation_id": ["no such organisation at this site"]}) from None
-        ref = store.next_reference(uow.conn, uow.site_id, "offer", today.year)
-        offer = m.Offer.publish(org, id=_new_id(), reference=ref, **fields)
-        store.save_offer(uow.conn, offer, 0)
+        ref = next_reference(uow.conn, uow.site_id, "offer", today.year)
+        offer = Offer.publish(org, id=_new_id(), reference=ref, **fields)
+        save_offer(uow.conn, offer, 0)
         uow.record(offer)
         uow.commit()
     return offer
 
 
-def update_offer(uow: UnitOfWork, offer_id: str, changes: dict, acting_for: str | None = None) -> m.Offer:
-    def change(o: m.Offer):
+def update_offer(uow: UnitOfWork, offer_id: str, changes: dict, acting_for: str | None = None) -> Offer:
+    def change(o: Offer):
         _check_owner(acting_for, o.organisation_id)
         o.update(**changes)
 
-    return _change(uow, store.load_offer, store.save_offer, offer_id, change)
+    return _change(uow, load_offer, save_offer, offer_id, change)
 
 
-def withdraw_offer(uow: UnitOfWork, offer_id: str, reason: str | None, acting_for: str | None = None) -> m.Offer:
-    def change(o: m.Offer):
+def withdraw_offer(uow: UnitOfWork, offer_id: str, reason: str | None, acting_for: str | None = None) -> Offer:
+    def change(o: Offer):
         _check_owner(acting_for, o.organisation_id)
         o.withdraw(reason)
 
-    return _change(uow, store.load_offer, store.save_offer, offer_id, change)
+    return _change(uow, load_offer, save_offer, offer_id, change)
 
 
 # --- support statements ------------------------------------------------------------------------------
 
-def file_support_statement(uow: UnitOfWork, fields: dict, today: date, site_url: str = "") -> m.SupportStatement:
+def file_support_statement(uow: UnitOfWork, fields: dict, today: date, site_url: str = "") -> SupportStatement:
     """A statement with an e-mail address gets its confirmation link (`site_url` + /support/confirm/...),
     waiting for delivery; one without can only be confirmed by a broker."""
     fields = {"given_on": today, **fields}
     with uow:
-        ref = store.next_reference(uow.conn, uow.site_id, "support_statement", today.year)
-        statement = m.SupportStatement.file(today, id=_new_id(), reference=ref, **fields)
-        store.save_statement(uow.conn, statement, 0)
+        ref = next_reference(uow.conn, uow.site_id, "support_statement", today.year)
+        statement = SupportStatement.file(today, id=_new_id(), reference=ref, **fields)
+        save_statement(uow.conn, statement, 0)
         if statement.person.email:
             token = confirmation.new_token()
-            store.add_confirmation(uow.conn, statement.id, confirmation.digest(token),
+            add_confirmation(uow.conn, statement.id, confirmation.digest(token),
                                    utcnow() + confirmation.VALID_FOR, confirmation.link(site_url, token))
         uow.record(statement)
         uow.commit()
     return statement
 
 
-def confirm_by_link(uow: UnitOfWork, token: str, now: datetime) -> m.SupportStatement:
+def confirm_by_link(uow: UnitOfWork, token: str, now: datetime) -> SupportStatement:
     """The person followed the link sent to the statement's address: used once, before it expires."""
     with uow:
-        found = store.confirmation_by_hash(uow.conn, confirmation.digest(token)) \
+        found = confirmation_by_hash(uow.conn, confirmation.digest(token)) \
             if confirmation.is_well_formed(token) else None
         if found is None:
             raise NotFound("this confirmation link is not known here", code="confirmation_unknown")
@@ -147,26 +157,26 @@ def confirm_by_link(uow: UnitOfWork, token: str, now: datetime) -> m.SupportStat
             raise Conflict("this confirmation link has expired; ask us to confirm your statement",
                            code="confirmation_expired")
         statement = _confirm(uow, found.statement_id, "e-mail", now)
-        store.end_confirmation(uow.conn, statement.id, used_at=now)
+        end_confirmation(uow.conn, statement.id, used_at=now)
         uow.commit()
     return statement
 
 
-def confirm_by_broker(uow: UnitOfWork, statement_id: str, actor: str, now: datetime) -> m.SupportStatement:
+def confirm_by_broker(uow: UnitOfWork, statement_id: str, actor: str, now: datetime) -> SupportStatement:
     """A broker vouches for the statement (a paper form signed in front of them, a call back)."""
     with uow:
         statement = _confirm(uow, statement_id, actor, now)
-        store.end_confirmation(uow.conn, statement.id, used_at=None)
+        end_confirmation(uow.conn, statement.id, used_at=None)
         uow.commit()
     return statement
 
 
-def _confirm(uow: UnitOfWork, statement_id: str, by: str, now: datetime) -> m.SupportStatement:
-    statement = store.load_statement(uow.conn, statement_id, lock=True)
+def _confirm(uow: UnitOfWork, statement_id: str, by: str, now: datetime) -> SupportStatement:
+    statement = load_statement(uow.conn, statement_id, lock=True)
     loaded_at = statement.version
     statement.confirm(by, now)
-    store.save_statement(uow.conn, statement, loaded_at)
-    store.audit(uow.conn, statement.id, "confirmed", by, [])
+    save_statement(uow.conn, statement, loaded_at)
+    audit(uow.conn, statement.id, "confirmed", by, [])
     uow.record(statement)
     return statement
 
@@ -176,25 +186,25 @@ def _aware(moment: datetime) -> datetime:
 
 
 def withdraw_support_statement(uow: UnitOfWork, statement_id: str, actor: str,
-                               reason: str | None) -> m.SupportStatement:
-    def change(s: m.SupportStatement):
+                               reason: str | None) -> SupportStatement:
+    def change(s: SupportStatement):
         s.withdraw(reason)
-        store.audit(uow.conn, s.id, "withdrawn", actor, [], reason)
+        audit(uow.conn, s.id, "withdrawn", actor, [], reason)
 
-    return _change(uow, store.load_statement, store.save_statement, statement_id, change)
+    return _change(uow, load_statement, save_statement, statement_id, change)
 
 
 def erase_support_statement(uow: UnitOfWork, statement_id: str, actor: str,
-                            ground: str = m.ERASURE_GROUNDS[0]) -> m.SupportStatement:
+                            ground: str = ERASURE_GROUNDS[0]) -> SupportStatement:
     """The person's fields become NULL, and so do earlier free-text reasons in its audit; the audit keeps
     who erased which fields, when and on which ground, never the values nor a text that might name them."""
-    def change(s: m.SupportStatement):
+    def change(s: SupportStatement):
         erased = s.erase()
-        store.forget_reasons(uow.conn, s.id)
-        store.end_confirmation(uow.conn, s.id, used_at=None)
-        store.audit(uow.conn, s.id, "erased", actor, erased, ground=m.erasure_ground(ground))
+        forget_reasons(uow.conn, s.id)
+        end_confirmation(uow.conn, s.id, used_at=None)
+        audit(uow.conn, s.id, "erased", actor, erased, ground=erasure_ground(ground))
 
-    return _change(uow, store.load_statement, store.save_statement, statement_id, change)
+    return _change(uow, load_statement, save_statement, statement_id, change)
 
 
 # --- case studies ------------------------------------------------------------------------------------
@@ -205,7 +215,7 @@ def _check_parties(conn, fields: dict) -> None:
         if fields.get(name) is None:
             continue
         try:
-            org = store.load_organisation(conn, fields[name])
+            org = load_organisation(conn, fields[name])
         except NotFound:
             raise Invalid(f"{name}: unknown organisation", {name: ["no such organisation at this site"]}) from None
         if org.is_social_enterprise != must_be_se:
@@ -213,32 +223,32 @@ def _check_parties(conn, fields: dict) -> None:
             raise Invalid(f"{name}: {message}", {name: [message]})
 
 
-def publish_case_study(uow: UnitOfWork, fields: dict, today: date, case_study_id: str | None = None) -> m.CaseStudy:
+def publish_case_study(uow: UnitOfWork, fields: dict, today: date, case_study_id: str | None = None) -> CaseStudy:
     """Publish a case study. With `case_study_id` (a caller's deterministic id) it is idempotent: if that
     case study exists it is returned unchanged, with no second reference number and no second event; a
     concurrent publisher of the same id loses on the primary key (a 409)."""
     with uow:
         if case_study_id is not None:
             try:
-                return store.load_case_study(uow.conn, case_study_id)
+                return load_case_study(uow.conn, case_study_id)
             except NotFound:
                 pass
         _check_parties(uow.conn, fields)
-        ref = store.next_reference(uow.conn, uow.site_id, "case_study", today.year)
-        study = m.CaseStudy.publish(id=case_study_id or _new_id(), reference=ref, **fields)
-        store.save_case_study(uow.conn, study, 0)
+        ref = next_reference(uow.conn, uow.site_id, "case_study", today.year)
+        study = CaseStudy.publish(id=case_study_id or _new_id(), reference=ref, **fields)
+        save_case_study(uow.conn, study, 0)
         uow.record(study)
         uow.commit()
     return study
 
 
-def update_case_study(uow: UnitOfWork, case_study_id: str, changes: dict) -> m.CaseStudy:
-    def change(c: m.CaseStudy):
+def update_case_study(uow: UnitOfWork, case_study_id: str, changes: dict) -> CaseStudy:
+    def change(c: CaseStudy):
         _check_parties(uow.conn, changes)
         c.update(**changes)
 
-    return _change(uow, store.load_case_study, store.save_case_study, case_study_id, change)
+    return _change(uow, load_case_study, save_case_study, case_study_id, change)
 
 
-def withdraw_case_study(uow: UnitOfWork, case_study_id: str, reason: str | None) -> m.CaseStudy:
-    return _change(uow, store.load_case_study, store.save_case_study, case_study_id, lambda c: c.withdraw(reason))
+def withdraw_case_study(uow: UnitOfWork, case_study_id: str, reason: str | None) -> CaseStudy:
+    return _change(uow, load_case_study, save_case_study, case_study_id, lambda c: c.withdraw(reason))

@@ -20,8 +20,16 @@ from services.common.errors import Conflict, NotFound, SoproError
 from services.common.ports import port
 from services.common.runtime import current_runtime
 from services.contracts.ports import LabelRegister, ValidLabel
-from services.registry import handlers, model as m, store
+from services.registry import handlers
+from services.registry import statements as registry_statements
+from services.registry.case_study_store import load_case_study, search_case_studies
+from services.registry.offer_store import published_offers_of, search_offers
+from services.registry.organisation_store import load_organisation, search_organisations
+from services.registry.organisations import SOCIAL_ENTERPRISE, Organisation
+from services.registry.rules import ACTIVE, PUBLISHED
 from services.registry.schemas import OfferQuery, OrganisationQuery, StatementSchema
+from services.registry.statement_store import search_statements
+from services.registry.statements import Person
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 
 blp = page_blueprint("registry_pages", __name__)
@@ -41,15 +49,15 @@ def _read(fn, *args, **kwargs):
         return fn(conn, *args, **kwargs)
 
 
-def _names(conn, ids) -> dict[str, m.Organisation]:
+def _names(conn, ids) -> dict[str, Organisation]:
     """The active organisations among `ids` (a withdrawn one is no longer shown by name)."""
     found = {}
     for id_ in {i for i in ids if i}:
         try:
-            org = store.load_organisation(conn, id_)
+            org = load_organisation(conn, id_)
         except NotFound:
             continue
-        if org.status == m.ACTIVE:
+        if org.status == ACTIVE:
             found[id_] = org
     return found
 
@@ -65,12 +73,12 @@ def valid_labels(holder: str | None = None) -> dict[str, list[ValidLabel]]:
 @public
 def home():
     def load(conn):
-        published = store.search_case_studies(conn, per_page=200).items
+        published = search_case_studies(conn, per_page=200).items
         studies = sorted(published, key=lambda s: (-s.year, s.title))[:LIGHTHOUSES]
         parties = _names(conn, [s.client_organisation_id for s in studies] + [s.social_enterprise_id for s in studies])
         clients = _names(conn, [s.client_organisation_id for s in published])  # every company's shop window
-        enterprises = store.search_organisations(conn, kind=m.SOCIAL_ENTERPRISE, per_page=1).total
-        offers = store.search_offers(conn, per_page=1).total
+        enterprises = search_organisations(conn, kind=SOCIAL_ENTERPRISE, per_page=1).total
+        offers = search_offers(conn, per_page=1).total
         return studies, parties, sorted(clients.values(), key=lambda o: o.name), enterprises, offers
     studies, parties, clients, enterprises, offers = _read(load)
     return render_template("registry/home.html", studies=studies, parties=parties, clients=clients,
@@ -81,8 +89,8 @@ def home():
 @public
 def case_study(case_study_id):
     def load(conn):
-        study = store.load_case_study(conn, str(case_study_id))
-        if study.status != m.PUBLISHED:
+        study = load_case_study(conn, str(case_study_id))
+        if study.status != PUBLISHED:
             raise NotFound(f"no case study {case_study_id}")
         return study, _names(conn, [study.client_organisation_id, study.social_enterprise_id])
     study, parties = _read(load)
@@ -100,7 +108,7 @@ def catalogue():
     labelled_only = request.args.get("labelled") == "on"
     # The API's query schemas: a wrong filter is a message next to its field, and nothing is searched.
     offer_query = forms.load(OfferQuery(), {**filters, "page": request.args.get("page", "1")}, state)
-    enterprise_query = forms.load(OrganisationQuery(), {**filters, "kind": m.SOCIAL_ENTERPRISE, "per_page": 200},
+    enterprise_query = forms.load(OrganisationQuery(), {**filters, "kind": SOCIAL_ENTERPRISE, "per_page": 200},
                                   state)
     labels = valid_labels()
     found = CatalogueResult()
@@ -124,13 +132,13 @@ class CatalogueResult:
 def search_catalogue(conn, offer_query: dict, enterprise_query: dict, labelled: dict | None) -> CatalogueResult:
     """A page of offers and the matching social enterprises; with `labelled`, only those of the label
     holders (few organisations hold one, so each one's offers are asked for, unpaged)."""
-    enterprises = store.search_organisations(conn, **enterprise_query).items
+    enterprises = search_organisations(conn, **enterprise_query).items
     if labelled is None:
-        page = store.search_offers(conn, **offer_query)
+        page = search_offers(conn, **offer_query)
         offers, total = page.items, page.total
     else:
         every = {**offer_query, "page": 1, "per_page": 200}
-        offers = [o for holder in labelled for o in store.search_offers(conn, **every, organisation_id=holder).items]
+        offers = [o for holder in labelled for o in search_offers(conn, **every, organisation_id=holder).items]
         total, enterprises = len(offers), [o for o in enterprises if o.id in labelled]
     return CatalogueResult(offers, total, enterprises, _names(conn, [o.organisation_id for o in offers]))
 
@@ -140,12 +148,12 @@ def search_catalogue(conn, offer_query: dict, enterprise_query: dict, labelled: 
 def showcase(organisation_id):
     """A member's shop window: who it is, what it offers, the social production it took part in."""
     def load(conn):
-        org = store.load_organisation(conn, str(organisation_id))
-        if org.status != m.ACTIVE:
+        org = load_organisation(conn, str(organisation_id))
+        if org.status != ACTIVE:
             raise NotFound(f"no organisation {organisation_id}")
-        studies = store.search_case_studies(conn, organisation_id=org.id, per_page=50).items
+        studies = search_case_studies(conn, organisation_id=org.id, per_page=50).items
         parties = _names(conn, [s.client_organisation_id for s in studies] + [s.social_enterprise_id for s in studies])
-        return org, store.published_offers_of(conn, org.id), studies, parties
+        return org, published_offers_of(conn, org.id), studies, parties
     org, offers, studies, parties = _read(load)
     labels = valid_labels(org.id).get(org.id, [])
     return render_template("registry/showcase.html", org=org, offers=offers, studies=studies, parties=parties,
@@ -178,8 +186,8 @@ def statement_problems(data: dict, refused: frozenset) -> list:
     """The paper form's rules (the domain's) on what the schema read, so every message comes in one round."""
     person = data.get("person") or {}
     if isinstance(person, dict):  # the schema refused a field: its post_load did not build the Person
-        person = m.Person(**person)
-    return [(name, [message]) for name, message in m.statement_problems(
+        person = Person(**person)
+    return [(name, [message]) for name, message in registry_statements.statement_problems(
         data.get("kind"), data.get("consent"), person, data.get("organisation_name"), data.get("organisation_kind"),
         unknown=refused)]
 
@@ -210,7 +218,7 @@ def support_confirm(token):
 @roles(*STAFF)
 def statements():
     confirmed = request.args.get("confirmed") == "yes"
-    page = _read(store.search_statements, statuses=(m.ACTIVE,), confirmed=confirmed, page=1, per_page=200)
+    page = _read(search_statements, statuses=(ACTIVE,), confirmed=confirmed, page=1, per_page=200)
     return render_template("registry/statements.html", page=page, confirmed=confirmed)
 
 

@@ -24,7 +24,7 @@ from services.hub.crossborder import store as cs
 from services.hub.crossborder import matching_view
 from services.hub.crossborder.flow import CrossBorder
 from services.registry import handlers as registry
-from services.registry import model as registry_model
+from services.registry.organisations import Address, Coordinates
 from tests.support.faults.checker import assert_clean, classify
 from tests.support.faults.harness import all_applied, declare
 from tests.support.faults.ingest_process import IngestProcess
@@ -40,8 +40,8 @@ def supplier(site, per_week: int, price: str, lat: float, lon: float) -> str:
     """A social enterprise at `site` with one cross-border offer; returns the offer's id."""
     org = registry.register_organisation(site.runtime.uow(), {
         "kind": "social_enterprise", "name": f"Taschenwerk {site.site_id}", "registration_number": uuid.uuid4().hex[:8],
-        "address": registry_model.Address("Werkstraße 1", "1000", "Stadt", site.site_id[:2]),
-        "nuts3": "HU221" if site.site_id == "HU22" else "AT123", "coordinates": registry_model.Coordinates(lat, lon),
+        "address": Address("Werkstraße 1", "1000", "Stadt", site.site_id[:2]),
+        "nuts3": "HU221" if site.site_id == "HU22" else "AT123", "coordinates": Coordinates(lat, lon),
         "labour_market_segment": "second_labour_market", "workers_in_integration": 10}, site.today())
     return registry.publish_offer(site.runtime.uow(), {
         "organisation_id": org.id, "title": "Tote bags", "description": "sewn from banners", "cpv_codes": [CPV],

@@ -13,7 +13,8 @@ import pytest
 
 from services.cli import main
 from services.common.users import add_user
-from services.registry import store
+from services.registry.organisation_store import load_organisation
+from services.registry.statement_store import audit_trail
 from tests.support.limits import ENQUIRY
 from tests.support.privacy import CONTACT, export, file_statement, site  # noqa: F401 - fixture
 from tests.support.sites import API
@@ -70,8 +71,8 @@ def test_a_person_is_erased_in_every_state(site, tmp_path, monkeypatch):
     doc = export(monkeypatch, runtime, tmp_path, "--email", ADDRESS)
     assert doc["count"] == 0, doc["records"]
     with runtime.engine.connect() as conn:
-        kept = store.load_organisation(conn, org["id"])
-        trail = store.audit_trail(conn, statement["id"])
+        kept = load_organisation(conn, org["id"])
+        trail = audit_trail(conn, statement["id"])
     assert (kept.status, kept.contact) == ("withdrawn", None)
     assert [(a["action"], a["actor"], a["ground"]) for a in trail] == [("erased", "dpo", "request")]
     assert client.get(f"{API}/enquiries/{enquiry.json['id']}").json["contact"] is None

@@ -13,7 +13,9 @@ from sqlalchemy import select, update
 from services.bootstrap import bootstrap, create_app
 from services.common.users import add_user
 from services.hub.register.stats import statistics
-from services.registry import store
+from services.registry.confirmation_store import pending_confirmation_links
+from services.common.clock import utcnow
+from services.registry.tables import statement_confirmation
 from services.workers import hub_ingest
 from tests.support.privacy import signed_events
 from tests.support.services import TEST_RATE_LIMIT
@@ -52,7 +54,7 @@ class Counter:
 def links(site) -> dict[str, str]:
     """statement id -> the link waiting to be mailed."""
     with site.engine.connect() as conn:
-        return {row["statement_id"]: row["link"] for row in store.pending_confirmation_links(conn)}
+        return {row["statement_id"]: row["link"] for row in pending_confirmation_links(conn)}
 
 
 def test_anonymous_statements_count_once_confirmed_by_their_link_or_a_broker(network):
@@ -70,8 +72,8 @@ def test_anonymous_statements_count_once_confirmed_by_their_link_or_a_broker(net
     assert all(link.startswith(f"{site.settings.site.url}/support/confirm/") for link in waiting.values())
     token = waiting[ids[0]].rsplit("/", 1)[1]
     with site.engine.connect() as conn:  # only the hash is kept
-        kept = conn.execute(select(store.statement_confirmation)
-                            .where(store.statement_confirmation.c.statement_id == ids[0])).one()
+        kept = conn.execute(select(statement_confirmation)
+                            .where(statement_confirmation.c.statement_id == ids[0])).one()
     assert kept.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in str(tuple(kept))
 
     by_link = client.post(f"{API}/support-statements/confirmations/{token}")
@@ -92,8 +94,8 @@ def test_anonymous_statements_count_once_confirmed_by_their_link_or_a_broker(net
     twice = client.post(f"{API}/support-statements/{ids[0]}/confirm", headers=broker)
     assert (twice.status_code, twice.get_json()["code"]) == (409, "support_statement_confirmed")
     with site.engine.connect() as conn:
-        assert conn.execute(select(store.statement_confirmation.c.used_at)
-                            .where(store.statement_confirmation.c.statement_id == ids[1])).scalar() is None
+        assert conn.execute(select(statement_confirmation.c.used_at)
+                            .where(statement_confirmation.c.statement_id == ids[1])).scalar() is None
     assert counted() == 2
 
 
@@ -103,8 +105,8 @@ def test_an_expired_or_unknown_link_is_a_clear_error(network):
     statement = client.post(f"{API}/support-statements", json={**STATEMENT, "email": "lena@example.org"}).get_json()
     token = links(site)[statement["id"]].rsplit("/", 1)[1]
     with site.engine.begin() as conn:
-        conn.execute(update(store.statement_confirmation).values(
-            expires_at=store.utcnow() - timedelta(seconds=1)))
+        conn.execute(update(statement_confirmation).values(
+            expires_at=utcnow() - timedelta(seconds=1)))
     expired = client.post(f"{API}/support-statements/confirmations/{token}")
     assert (expired.status_code, expired.get_json()["code"]) == (409, "confirmation_expired")
     assert "expired" in expired.get_json()["message"]

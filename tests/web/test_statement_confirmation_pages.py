@@ -3,7 +3,7 @@ following the link confirms nothing) and the brokers' list of statements awaitin
 page's language."""
 from __future__ import annotations
 
-from services.registry import store
+from services.registry.confirmation_store import pending_confirmation_links
 
 STATEMENT = {"kind": "person", "first_name": "Teréz", "last_name": "Kovácsné", "email": "terez@example.hu",
              "nuts3": "HU221", "consent": "on"}
@@ -15,7 +15,7 @@ def file_statement(site, browser, **fields) -> tuple[str, str]:
     assert browser.post("/support", {**STATEMENT, **fields}).status_code == 302
     found = site.ok("GET", f"/support-statements?q={fields.get('last_name', STATEMENT['last_name'])}")["items"]
     with site.runtime.engine.connect() as conn:
-        waiting = {row["statement_id"]: row["link"] for row in store.pending_confirmation_links(conn)}
+        waiting = {row["statement_id"]: row["link"] for row in pending_confirmation_links(conn)}
     statement_id = found[0]["id"]
     return statement_id, waiting[statement_id].rsplit("/", 1)[1]
 
