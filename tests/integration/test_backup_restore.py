@@ -169,8 +169,8 @@ def _tables(site: BackedUpSite):
 
 def test_sopro_hub_rebuild_fills_an_empty_hub_from_the_sites_feeds(env, make_settings, pg_schema_url,
                                                                    monkeypatch, tmp_path, capsys):
-    """The same rebuild as tests/integration/test_guarantees.py::test_new_hub_rebuilds_its_store_from_the_feeds,
-    but with the real hub consumers and the command an operator runs."""
+    """The same rebuild as test_new_hub_rebuilds_its_store_from_the_feeds (tests/integration/
+    test_guarantees_gaps_heal.py), but with the real hub consumers and the command an operator runs."""
     site = BackedUpSite(load_settings())
     orgs = [site.organisation(f"Werkstatt {i}")["id"] for i in range(3)]
     statements = [site.statement(i)["id"] for i in range(2)]
