@@ -2,6 +2,9 @@
 (tests/support/web.py builds them).
 
 The pages are the UI over guarantees tested elsewhere, so the embedded SQLite mode is enough here.
+The hub's pages are the exception: their `network` (tests/support/hub_pages.py) runs the hub on SQLite
+and on PostgreSQL, built once per database for this package (registered here, so the test_hub_pages_*
+modules share it).
 """
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import pytest
 import requests
 
 from services.common.config import load_settings
+from tests.support.hub_pages import hub_db, network  # noqa: F401 - fixture
 from tests.support.web import WebSite
 
 

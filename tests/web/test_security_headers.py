@@ -1,6 +1,6 @@
 """Every response carries the security headers (pages, API, errors, static files); HSTS only over
 https; forwarded headers count only from trusted proxies; cookies are Secure when the setting says so;
-the server names no versions. (The hub's charts under the CSP: tests/web/test_hub_pages.py.)"""
+the server names no versions. (The hub's charts under the CSP: tests/web/test_hub_pages_dashboard.py.)"""
 from __future__ import annotations
 
 import urllib.request
