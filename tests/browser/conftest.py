@@ -1,7 +1,8 @@
 """Browser tests: Debian's chromium, driven by Playwright, against `sopro demo` in a subprocess.
 
 - The demo runs with its own var directory and ports the system picks (`--free-ports`); the URLs come
-  from its federation.json. It is stopped (SIGTERM, then SIGKILL) when the session ends.
+  from its federation.json. One demo (and one chromium) serves the whole package, its test_journey_*
+  modules in turn; it is stopped (SIGTERM, then SIGKILL) when the package's last test has run.
 - The browser is the system's /usr/bin/chromium: browser downloads are impossible here. Without it
   these tests skip, unless SOPRO_REQUIRE_SERVICES=1 (CI), where a missing chromium is a failure.
 - Every page a test visits fails the test if it answers 5xx; `shoot(page, name)`
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser_flows import deliver_with_impact
+from tests.support.browser_pages import url
 from tests.support.polling import started
 from tests.support.services import REQUIRE
 
@@ -49,9 +52,10 @@ def _need_chromium() -> None:
     pytest.skip(message)
 
 
-# Module scope: the federation and chromium stop with the journeys, not at the end of the whole suite
-# (the demo's workers would otherwise take a third of a core from every test after them).
-@pytest.fixture(scope="module")
+# Package scope (tests/browser is a package for it): one federation for all the journeys' modules, and it
+# and chromium stop with the journeys, not at the end of the whole suite (the demo's workers would
+# otherwise take a third of a core from every test after them).
+@pytest.fixture(scope="package")
 def demo(tmp_path_factory):
     """The demo federation's description (federation.json): {"hub": url, "sites": {id: {url, users...}}}."""
     _need_chromium()  # no point starting the federation without a browser
@@ -83,7 +87,7 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(5)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser(demo):
     try:
         from playwright.sync_api import sync_playwright
@@ -94,6 +98,23 @@ def browser(demo):
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="package")
+def delivered(demo):
+    """Impact for the charts, once for the package (test 5 and the main pages): an agreement delivered at
+    AT12 and one at HU22 (paid in forints)."""
+    at12 = deliver_with_impact(
+        url(demo, "AT12"), "Donauland Handels AG", "Grünraum Wiener Neustadt", "77310000", "300", "hours", "11400",
+        "EUR", {"nuts3": "AT127", "lat": 48.085, "lon": 16.283},
+        {"material_diverted_kg": "850", "regional_share": "0.8", "production_nuts3": "AT122",
+         "production_lat": 47.813, "production_lon": 16.233, "integration_hours": "300"})
+    hu22 = deliver_with_impact(
+        url(demo, "HU22"), "Zalai Ajándéktárgy Kft.", "Soproni Textil-Újrahasznosító Szövetkezet", "18930000",
+        "800", "bags", "3200000", "HUF", {"nuts3": "HU223", "lat": 46.842, "lon": 16.844},
+        {"material_diverted_kg": "420", "regional_share": "0.7", "production_nuts3": "HU221",
+         "production_lat": 47.685, "production_lon": 16.590, "integration_hours": "640"})
+    return at12, hu22
 
 
 class ServerErrors(list):
