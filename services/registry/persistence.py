@@ -1,15 +1,11 @@
-"""How the registry's aggregates are saved and loaded, on SQLite and PostgreSQL alike.
-
-Aggregates are saved with optimistic locking: an update names the version it was loaded at, and a
-concurrent change in between turns into a 409 instead of a lost update.
-"""
+"""How the registry's aggregates are saved and loaded, on SQLite and PostgreSQL alike; saving is the
+kernel's optimistic locking (services.common.versioned)."""
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Table, insert, select
 
-from services.common.clock import utcnow
-from services.common.errors import Conflict, NotFound
+from services.common.errors import NotFound
+from services.common.versioned import save_versioned
 
 
 def search_text(*parts: str | None) -> str:
@@ -19,18 +15,7 @@ def search_text(*parts: str | None) -> str:
 
 def save(conn: Connection, table: Table, row: dict, expected_version: int) -> None:
     """Insert a new aggregate (expected version 0) or update the one loaded at `expected_version`."""
-    what, now = table.name.removeprefix("registry_"), utcnow()
-    try:
-        if expected_version == 0:
-            conn.execute(insert(table).values(**row, created_at=now, updated_at=now))
-            return
-        done = conn.execute(update(table).where(table.c.id == row["id"], table.c.version == expected_version)
-                            .values(**row, updated_at=now))
-    except IntegrityError:
-        # A concurrent writer took a unique value (e.g. the registration number) after our check.
-        raise Conflict(f"{what} conflicts with a record saved meanwhile", code="concurrent_write") from None
-    if done.rowcount != 1:
-        raise Conflict(f"{what} {row['id']} was changed concurrently; reload and retry", code="concurrent_update")
+    save_versioned(conn, table, row, expected_version, what=table.name.removeprefix("registry_"))
 
 
 def replace_codes(conn: Connection, table: Table, key: str, owner_id: str, codes: list[str]) -> None:

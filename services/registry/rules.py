@@ -5,6 +5,7 @@ not allow raises `Conflict` (409, naming the current state).
 """
 from __future__ import annotations
 
+from services.common.changes import apply_changes
 from services.common.errors import Conflict, Invalid
 from services.contracts import cpv
 
@@ -27,16 +28,4 @@ class Changeable:
     nothing records nothing: a repeated PATCH neither bumps the version nor publishes an event."""
 
     def _apply(self, changes: dict) -> bool:
-        unknown = set(changes) - set(self.UPDATABLE)
-        if unknown:
-            raise Invalid("these fields cannot be changed", {name: ["cannot be changed"] for name in sorted(unknown)})
-        before = {name: getattr(self, name) for name in changes}
-        for name, value in changes.items():
-            setattr(self, name, value)
-        try:
-            self._check()
-        except Invalid:
-            for name, value in before.items():
-                setattr(self, name, value)
-            raise
-        return any(before[name] != getattr(self, name) for name in changes)
+        return apply_changes(self, changes, self.UPDATABLE, self._check)

@@ -10,7 +10,7 @@ from sqlalchemy import select, text, update
 from services.common import bus
 from services.common import outbox as outbox_module
 from services.common.outbox import outbox
-from services.registry import persistence as registry_persistence
+from services.common import versioned as versioned_module
 from services.sync import relay as relay_module
 from tests.support.faults.checker import assert_clean, classify
 from tests.support.faults.harness import all_applied, declare, digest
@@ -75,7 +75,7 @@ def site_clock(monkeypatch):
             return datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=self.minutes)
 
     clock = Clock()
-    for module in (outbox_module, registry_persistence, relay_module):
+    for module in (outbox_module, versioned_module, relay_module):
         monkeypatch.setattr(module, "utcnow", clock)
     return clock
 

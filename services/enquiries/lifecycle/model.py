@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from services.common.changes import refuse_unknown
 from services.common.errors import Conflict, Forbidden, Invalid, invalid
 from services.common.events import Aggregate
 from services.contracts.events.enquiries import CrossBorderRequested, EnquiryChanged, EnquirySubmitted
@@ -116,9 +117,7 @@ class Enquiry(Aggregate):
             raise Conflict(f"cannot edit an enquiry that is {self.state}; "
                            f"editable while draft or {', '.join(REFINABLE)}",
                            {"state": [self.state]}, code="not_editable")
-        unknown = set(changes) - set(self.EDITABLE)
-        if unknown:
-            raise Invalid("these fields cannot be changed", {n: ["cannot be changed"] for n in sorted(unknown)})
+        refuse_unknown(changes, self.EDITABLE)
         if "client" in changes:
             if BROKER not in parties:  # e.g. taking over an anonymous first contact for a member
                 raise Forbidden("only a broker changes an enquiry's client")

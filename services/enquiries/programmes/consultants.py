@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common.changes import apply_changes
 from services.common.errors import Conflict, Invalid, invalid
 from services.contracts import cpv  # pure: the CPV vocabulary
 
@@ -49,19 +50,7 @@ class Consultant:
             raise invalid("languages", f"at least one of {', '.join(LANGUAGES)}")
 
     def update(self, **changes) -> bool:
-        unknown = set(changes) - set(self.UPDATABLE)
-        if unknown:
-            raise Invalid("these fields cannot be changed", {n: ["cannot be changed"] for n in sorted(unknown)})
-        before = {name: getattr(self, name) for name in changes}
-        for name, value in changes.items():
-            setattr(self, name, value)
-        try:
-            self.check()
-        except Invalid:
-            for name, value in before.items():
-                setattr(self, name, value)
-            raise
-        changed = any(before[name] != getattr(self, name) for name in changes)
+        changed = apply_changes(self, changes, self.UPDATABLE, self.check)
         if changed:
             self.version += 1
         return changed

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select
 
-from services.common.clock import utcnow
 from services.common.db import Page
 from services.common.errors import Conflict
+from services.common.versioned import save_versioned
 from services.enquiries.programmes.consultants import Consultant
 from services.enquiries.programmes.hours import to_hours
 from services.enquiries.programmes.store import one_row
@@ -24,16 +24,9 @@ def load_consultant(conn: Connection, consultant_id: str, lock: bool = False) ->
 
 
 def save_consultant(conn: Connection, c: Consultant, expected_version: int) -> None:
-    now = utcnow()
     row = dict(id=c.id, name=c.name, expertise=list(c.expertise), languages=list(c.languages), active=c.active,
                version=c.version)
-    if expected_version == 0:
-        conn.execute(insert(consultant).values(**row, created_at=now, updated_at=now))
-        return
-    done = conn.execute(update(consultant).where(consultant.c.id == c.id, consultant.c.version == expected_version)
-                        .values(**row, updated_at=now))
-    if done.rowcount != 1:
-        raise Conflict(f"consultant {c.id} was changed concurrently; reload and retry", code="concurrent_update")
+    save_versioned(conn, consultant, row, expected_version, what="consultant")
 
 
 def delete_consultant(conn: Connection, consultant_id: str) -> None:

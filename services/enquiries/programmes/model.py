@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from services.common.changes import apply_changes
 from services.common.errors import Conflict, Invalid, invalid
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Application, Firm
 from services.enquiries.programmes.hours import BOOKING_KINDS, FIRST_CONSULTATION, Usage, is_quarter_hours, show
@@ -192,21 +193,12 @@ class Programme:
         """Change the programme's terms. Places cannot drop below the accepted firms, nor an allowance
         below what a firm has already used. More places take firms off the waiting list."""
         self._require_open("change the programme")
-        unknown = set(changes) - set(self.UPDATABLE)
-        if unknown:
-            raise Invalid("these fields cannot be changed", {n: ["cannot be changed"] for n in sorted(unknown)})
-        before = {name: getattr(self, name) for name in changes}
-        for name, value in changes.items():
-            setattr(self, name, value)
-        try:
+        def check() -> None:
             self.check()
             self._check_commitments()
-        except (Invalid, Conflict):
-            for name, value in before.items():
-                setattr(self, name, value)
-            raise
+
+        changed = apply_changes(self, changes, self.UPDATABLE, check, refused=(Invalid, Conflict))
         self._fill_places()
-        changed = any(before[name] != getattr(self, name) for name in changes)
         if changed:
             self.version += 1
         return changed

@@ -13,9 +13,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, Table, and_, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
-from services.common.clock import utcnow
 from services.common.db import Page, paged
 from services.common.errors import Conflict, NotFound
+from services.common.versioned import save_versioned
 from services.enquiries.programmes.applications import LIVE, WAITING, Application, Firm
 from services.enquiries.programmes.hours import Usage, to_hours, to_quarters
 from services.enquiries.programmes.model import Programme
@@ -60,18 +60,11 @@ def load_programme(conn: Connection, programme_id: str, lock: bool = False) -> P
 
 
 def save_programme(conn: Connection, p: Programme, expected_version: int) -> None:
-    now = utcnow()
     row = dict(id=p.id, name=p.name, funder=p.funder, starts_on=p.starts_on, ends_on=p.ends_on, places=p.places,
                first_consultation_quarters=to_quarters(p.first_consultation_hours),
                further_quarters=to_quarters(p.further_hours), status=p.status, last_arrival=p.last_arrival,
                version=p.version)
-    if expected_version == 0:
-        conn.execute(insert(programme).values(**row, created_at=now, updated_at=now))
-        return
-    done = conn.execute(update(programme).where(programme.c.id == p.id, programme.c.version == expected_version)
-                        .values(**row, updated_at=now))
-    if done.rowcount != 1:
-        raise Conflict(f"programme {p.id} was changed concurrently; reload and retry", code="concurrent_update")
+    save_versioned(conn, programme, row, expected_version, what="programme")
 
 
 def touch_programme(conn: Connection, p: Programme) -> None:
