@@ -10,14 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from services.bootstrap import bootstrap, create_app
 from services.common.signing import load_private_key
 from services.contracts.events import label as ev
 from services.hub.labels import store as label_store
 from services.hub.labels.api import utc_today
 from services.workers import hub_ingest
 from tests.support import hub
-from tests.support.databases import BACKENDS, pg_url_if
+from tests.support.hub import client, runtime  # noqa: F401 - fixture
 from tests.support.events import envelope, signed
 
 TODAY = utc_today()
@@ -48,21 +47,9 @@ class Sites:
         return label_id
 
 
-@pytest.fixture(params=BACKENDS)
-def runtime(request, make_settings):
-    rt = bootstrap(make_settings("EU", db_url=pg_url_if(request, request.param)))
-    yield rt
-    rt.engine.dispose()
-
-
 @pytest.fixture
 def sites(runtime):
     return Sites(runtime)
-
-
-@pytest.fixture
-def client(runtime):
-    return create_app(runtime).test_client()
 
 
 def stored(runtime, number: str):

@@ -8,9 +8,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, create_app
 from tests.support import hub
-from tests.support.databases import BACKENDS, pg_url_if
+from tests.support.hub import client, runtime  # noqa: F401 - fixture
 from tests.support.events import envelope
 
 
@@ -73,22 +72,9 @@ class Sites:
         return impact_id
 
 
-@pytest.fixture(params=BACKENDS)
-def runtime(request, make_settings):
-    # SQLite too: the embedded federation's hub runs these sums and orderings there.
-    rt = bootstrap(make_settings("EU", db_url=pg_url_if(request, request.param)))
-    yield rt
-    rt.engine.dispose()
-
-
 @pytest.fixture
 def sites(runtime):
     return Sites(runtime)
-
-
-@pytest.fixture
-def client(runtime):
-    return create_app(runtime).test_client()
 
 
 def row(runtime, table, aggregate_id: str, site: str = "AT12"):
