@@ -111,3 +111,17 @@ def test_impact_totals_of_one_site_and_year(client, runtime, data):
     assert [y["year"] for y in body["years"]] == [2026]
     empty = client.get("/api/v1/impact?year=2030", headers=bearer(runtime, ["agency_admin"])).get_json()
     assert (empty["totals"]["records"], empty["years"]) == (0, [])
+
+
+def test_an_enquiry_whose_client_did_not_allow_cross_border_work_does_not_count_as_flagged(client, runtime, sites):
+    # An event from a site before the fix could carry the flag on an enquiry the client kept local.
+    sites.enquiry("AT12", reference="AT12-E-2026-0007", cross_border_flagged=True, cross_border_allowed=False)
+    sites.enquiry("AT22", reference="AT22-E-2026-0001", cross_border_flagged=True, cross_border_allowed=True)
+    headers = bearer(runtime, ["agency_viewer"])
+    assert references(client.get("/api/v1/enquiries?cross_border_flagged=true", headers=headers)) == [
+        "AT22-E-2026-0001"]
+    assert references(client.get("/api/v1/enquiries?cross_border_flagged=false", headers=headers)) == [
+        "AT12-E-2026-0007"]
+    page = client.get("/agency/enquiries?lang=en", headers=headers).get_data(as_text=True)
+    local, sought = page.split("AT12-E-2026-0007")[1][:400], page.split("AT22-E-2026-0001")[1][:400]
+    assert "cross-border" not in local.split("</tr>")[0] and "cross-border" in sought.split("</tr>")[0]

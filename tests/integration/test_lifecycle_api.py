@@ -162,6 +162,22 @@ def test_the_site_alone_cannot_cover_so_the_enquiry_is_flagged_for_cross_border(
     assert site.ok("GET", "/enquiries?cross_border_flagged=true")["total"] == 1
 
 
+def test_an_enquiry_the_client_kept_local_is_never_flagged_for_cross_border(negotiating):
+    site = negotiating
+    site.social_enterprise(capacity="5")
+    eid = _to_negotiating(site, quantity="5000", cross_border_allowed=False)
+    result = site.ok("GET", f"/enquiries/{eid}/shortlist")
+    assert result["shortlist"]["cross_border_needed"] is True and result["cross_border_flagged"] is False
+    assert not [e for e in site.events() if e.data.get("cross_border_flagged")]
+    assert not [e for e in site.events() if e.type == "enquiries.enquiry.cross_border_requested"]
+    assert site.ok("GET", "/enquiries?cross_border_flagged=true")["total"] == 0
+    page = site.client.get(f"/office/enquiries/{eid}?lang=de", headers=site.headers[site.acting_as])
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Lieferanten aus anderen Ländern nicht zugelassen" in text  # the shortlist says why it stays local
+    assert "für grenzüberschreitende Suche markiert" not in text  # no badge
+
+
 def test_illegal_transitions_are_409s_naming_the_state_and_the_allowed_next(negotiating):
     site = negotiating
     eid = site.ok("POST", "/enquiries", "client", 201, json=enquiry_body())["id"]

@@ -199,7 +199,13 @@ def test_events_carry_no_personal_data():
 
 
 def test_cross_border_flag_is_published_once():
-    e = enquiry(MATCHING)
+    e = enquiry(MATCHING, cross_border_allowed=True)
     assert e.flag_cross_border() and not e.flag_cross_border()
     assert [r.event.cross_border_flagged for r in e.pop_events()] == [True]
-    assert not enquiry(DRAFT).flag_cross_border()
+    assert not enquiry(DRAFT, cross_border_allowed=True).flag_cross_border()
+
+
+def test_an_enquiry_whose_client_did_not_allow_cross_border_work_is_never_flagged():
+    e = enquiry(MATCHING, cross_border_allowed=False)
+    assert not e.flag_cross_border()
+    assert not e.cross_border_flagged and e.pop_events() == []

@@ -183,8 +183,8 @@ class Enquiry(Aggregate):
     def flag_cross_border(self, request: dict | None = None) -> bool:
         """The site alone cannot cover the order: the hub's cross-border matching should look at it.
         With `request` (see crossborder.model.request_terms) the hub is asked to compose a consortium."""
-        if self.cross_border_flagged or self.state in TERMINAL or self.state == DRAFT:
-            return False
+        if not self.cross_border_allowed or self.cross_border_flagged or self.state in TERMINAL or self.state == DRAFT:
+            return False  # a client who did not allow cross-border work is never flagged for it
         self.cross_border_flagged = True
         self._publish_change()
         if request is not None and self.published:

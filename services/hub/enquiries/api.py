@@ -42,7 +42,8 @@ class EnquiryQuery(PageQuery, SiteQuery):
     type = ma.fields.String(validate=validate.OneOf(ENQUIRY_TYPES))
     cpv = ma.fields.String(validate=CPV_PREFIX, metadata={"description": "CPV code prefix of the enquiry"})
     year = ma.fields.Integer(validate=YEAR, metadata={"description": "year of submission (UTC)"})
-    cross_border_flagged = ma.fields.Boolean(metadata={"description": "flagged for cross-border matching"})
+    cross_border_flagged = ma.fields.Boolean(metadata={
+        "description": "flagged for cross-border matching (only where the client allowed cross-border work)"})
 
 
 class ImpactQuery(SiteQuery):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     JSON, Boolean, Column, Connection, Date, DateTime, ForeignKeyConstraint, Index, Integer, Numeric,
-    PrimaryKeyConstraint, RowMapping, String, Table, exists, select,
+    PrimaryKeyConstraint, RowMapping, String, Table, and_, exists, not_, select,
 )
 
 from services.common.db import paged, starting_with
@@ -132,8 +132,9 @@ def list_enquiries(conn: Connection, filters: EnquiryFilters, page: int, per_pag
         query = query.where(enq.c.type == filters.type)
     if filters.year is not None:
         query = query.where(enq.c.submitted_year == filters.year)
-    if filters.cross_border_flagged is not None:
-        query = query.where(enq.c.cross_border_flagged == filters.cross_border_flagged)
+    if filters.cross_border_flagged is not None:  # flagged counts only where the client allowed cross-border work
+        sought = and_(enq.c.cross_border_flagged, enq.c.cross_border_allowed)
+        query = query.where(sought if filters.cross_border_flagged else not_(sought))
     if filters.cpv:
         query = query.where(exists().where(
             hub_enquiry_cpv.c.site == enq.c.site, hub_enquiry_cpv.c.enquiry_id == enq.c.id,
