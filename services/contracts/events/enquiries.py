@@ -244,3 +244,111 @@ class PartAccepted(_PartAnswer):
 @event_type("enquiries.part.declined", PartAnswerData)
 class PartDeclined(_PartAnswer):
     """A site declined a forwarded part; the hub re-allocates it."""
+
+
+# --- version 2 answers, and a part's production and delivery at its site (issue 13) -------------------
+
+from services.contracts.reasons import ReasonData  # noqa: E402  (grouped with version 2)
+
+
+class PartAnswerDataV2(EventData):
+    part_id = ma.fields.UUID(required=True)
+    order_id = ma.fields.UUID(required=True)
+    offer_id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    status = ma.fields.String(required=True, validate=validate.OneOf(("accepted", "declined")))
+    reason = ma.fields.Nested(ReasonData, required=True, allow_none=True,
+                              metadata={"description": "a decline's reason (services.contracts.reasons)"})
+    note = ma.fields.String(required=True, allow_none=True, validate=validate.Length(max=2000))
+
+
+@dataclass(frozen=True)
+class _PartAnswerV2:
+    part_id: str
+    order_id: str
+    offer_id: str
+    organisation_id: str
+    quantity: int
+    status: str
+    reason: dict | None
+    note: str | None
+
+
+@event_type("enquiries.part.accepted", PartAnswerDataV2, version=2)
+class PartAcceptedV2(_PartAnswerV2):
+    """A site accepted a forwarded part for its social enterprise: the SE-side agreement; capacity reserved."""
+
+
+@event_type("enquiries.part.declined", PartAnswerDataV2, version=2)
+class PartDeclinedV2(_PartAnswerV2):
+    """A site declined a forwarded part, with a reason code; the hub re-allocates it."""
+
+
+class PartDeliveryData(EventData):
+    delivery_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    delivered_on = ma.fields.Date(required=True)
+
+
+class PartImpactData(EventData):
+    year = ma.fields.Integer(required=True)
+    value_paid = _amount()
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    value_paid_eur = _amount()
+    material_diverted_kg = _amount(allow_none=True)
+    regional_share = _amount(allow_none=True, metadata={"description": "0..1 share of regional primary products"})
+    distance_km = _amount(allow_none=True)
+    production_nuts3 = ma.fields.String(required=True, allow_none=True, validate=NUTS3)
+    integration_hours = _amount(allow_none=True)
+
+
+PART_PROGRESS_STATES = ("in_production", "delivered", "failed")
+
+
+class PartProgressData(EventData):
+    """A forwarded part's production and delivery at its site, as a snapshot (the newest
+    aggregate_version wins). `failure` is set when the part failed after acceptance."""
+
+    part_id = ma.fields.UUID(required=True)
+    order_id = ma.fields.UUID(required=True)
+    offer_id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    status = ma.fields.String(required=True, validate=validate.OneOf(PART_PROGRESS_STATES))
+    delivered = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    deliveries = ma.fields.List(ma.fields.Nested(PartDeliveryData), required=True)
+    failure = ma.fields.Nested(ReasonData, required=True, allow_none=True,
+                               metadata={"description": "se_withdrew, delivered_short or deadline_missed"})
+    impact = ma.fields.Nested(PartImpactData, required=True, allow_none=True,
+                              metadata={"description": "recorded when the part is delivered, or closed short"})
+
+
+@dataclass(frozen=True)
+class _PartProgress:
+    part_id: str
+    order_id: str
+    offer_id: str
+    organisation_id: str
+    quantity: int
+    status: str
+    delivered: int
+    deliveries: list
+    failure: dict | None
+    impact: dict | None
+
+
+@event_type("enquiries.part.production_started", PartProgressData)
+class PartProductionStarted(_PartProgress):
+    """The social enterprise started producing an accepted part."""
+
+
+@event_type("enquiries.part.delivery_recorded", PartProgressData)
+class PartDeliveryRecorded(_PartProgress):
+    """A delivery of a part (partial, or the last one: then `status` is delivered and `impact` is set)."""
+
+
+@event_type("enquiries.part.failed", PartProgressData)
+class PartFailed(_PartProgress):
+    """An accepted part failed: its SE withdrew, closed it short, or missed the deadline. The hub
+    re-allocates what is missing if the deadline still allows."""

@@ -147,3 +147,147 @@ class ConsortiumUpdated(_ConsortiumSnapshot):
 @event_type("hub.consortium.agreed", ConsortiumData)
 class ConsortiumAgreed(_ConsortiumSnapshot):
     """Every part was accepted and together they make up the order: the consortium is agreed."""
+
+
+# --- version 2: reasons as codes, production, delivery and impact per part (issue 13) ----------------
+#
+# The hub publishes only version 2 from now on. A site still accepts version 1 (a message published
+# before the upgrade), reading its English `reason` as a plain string (services.contracts.reasons.describe).
+
+from services.contracts.reasons import ReasonData  # noqa: E402  (grouped with version 2)
+
+PART_STATES_V2 = ("forwarded", "accepted", "declined", "withdrawn", "in_production", "delivered", "failed")
+ORDER_STATES_V2 = ("forwarded", "agreed", "short", "in_production", "delivered", "cancelled")
+
+
+class ForwardedPartDataV2(ForwardedPartData):
+    reason = ma.fields.Nested(ReasonData, required=True,
+                              metadata={"description": "why this social enterprise, why this quantity (a code)"})
+
+
+@event_type("hub.part.forwarded", ForwardedPartDataV2, version=2)
+class PartForwardedV2(PartForwarded):
+    """A part of a consortium, for the target site to accept or decline; its reason is a code."""
+
+
+class PartWithdrawnDataV2(PartWithdrawnData):
+    reason = ma.fields.Nested(ReasonData, required=True)
+
+
+@event_type("hub.part.withdrawn", PartWithdrawnDataV2, version=2)
+class PartWithdrawnV2(PartWithdrawn):
+    """The hub no longer wants a forwarded part (the order was cancelled or expired); the reason is a code."""
+
+
+class DeliveryData(EventData):
+    delivery_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    delivered_on = ma.fields.Date(required=True)
+
+
+class PartImpactData(EventData):
+    """A part's impact, in the four dimensions of DESIGN.md §4, as its site recorded it."""
+
+    year = ma.fields.Integer(required=True)
+    value_paid = _money()
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    value_paid_eur = _money()
+    material_diverted_kg = _money(allow_none=True)
+    regional_share = _money(allow_none=True)
+    distance_km = _money(allow_none=True)
+    production_nuts3 = ma.fields.String(required=True, allow_none=True, validate=NUTS3)
+    integration_hours = _money(allow_none=True)
+
+
+class ConsortiumPartDataV2(EventData):
+    part_id = ma.fields.UUID(required=True)
+    site = ma.fields.String(required=True, validate=SITE_ID)
+    organisation_id = ma.fields.UUID(required=True)
+    offer_id = ma.fields.UUID(required=True)
+    quantity = ma.fields.Integer(required=True, strict=True)
+    unit_price = _money()
+    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
+    unit_price_eur = _money(metadata={"description": "unit_price at the federation's rate to EUR"})
+    status = ma.fields.String(required=True, validate=validate.OneOf(PART_STATES_V2))
+    reason = ma.fields.Nested(ReasonData, required=True, metadata={"description": "why this share"})
+    answer = ma.fields.Nested(ReasonData, required=True, allow_none=True,
+                              metadata={"description": "a decline's reason code, or a failure's cause"})
+    note = ma.fields.String(required=True, allow_none=True,
+                            metadata={"description": "what the target site's broker wrote with the answer"})
+    delivered = ma.fields.Integer(required=True, strict=True)
+    deliveries = ma.fields.List(ma.fields.Nested(DeliveryData), required=True)
+    impact = ma.fields.Nested(PartImpactData, required=True, allow_none=True)
+
+
+class ShortfallDataV2(EventData):
+    code = ma.fields.String(required=True, metadata={"description": "services.contracts.reasons: an allocation "
+                                                                    "shortfall or a failure cause"})
+    quantity = ma.fields.Integer(required=True, strict=True)
+    params = ma.fields.Dict(keys=ma.fields.String(), required=True)
+
+
+class ConsortiumImpactData(EventData):
+    """The sum of the parts' impact (only parts whose site recorded it; `parts` says how many)."""
+
+    parts = ma.fields.Integer(required=True, strict=True)
+    value_paid_eur = _money()
+    material_diverted_kg = _money()
+    integration_hours = _money()
+    distance_km = _money(metadata={"description": "quantity-weighted mean over the parts that report it"},
+                         allow_none=True)
+    regional_share = _money(metadata={"description": "quantity-weighted mean over the parts that report it"},
+                            allow_none=True)
+
+
+class ConsortiumDataV2(EventData):
+    order_id = ma.fields.UUID(required=True)
+    enquiry_id = ma.fields.UUID(required=True)
+    enquiry_reference = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(ORDER_STATES_V2))
+    quantity = ma.fields.Integer(required=True, strict=True)
+    allocated = ma.fields.Integer(required=True, strict=True, metadata={
+        "description": "in parts that are forwarded, accepted, in production or delivered"})
+    accepted = ma.fields.Integer(required=True, strict=True, metadata={
+        "description": "in parts accepted, in production or delivered"})
+    delivered = ma.fields.Integer(required=True, strict=True)
+    missing = ma.fields.Integer(required=True, strict=True)
+    deadline = ma.fields.Date(required=True)
+    total_cost_eur = _money()
+    method = ma.fields.String(required=True, metadata={"description": "milp or greedy, for the last allocation"})
+    solver_status = ma.fields.String(required=True)
+    gap = ma.fields.Float(required=True, allow_none=True)
+    parts = ma.fields.List(ma.fields.Nested(ConsortiumPartDataV2), required=True)
+    shortfalls = ma.fields.List(ma.fields.Nested(ShortfallDataV2), required=True)
+    impact = ma.fields.Nested(ConsortiumImpactData, required=True)
+
+
+@dataclass(frozen=True)
+class _ConsortiumSnapshotV2:
+    order_id: str
+    enquiry_id: str
+    enquiry_reference: str
+    status: str
+    quantity: int
+    allocated: int
+    accepted: int
+    delivered: int
+    missing: int
+    deadline: object
+    total_cost_eur: object
+    method: str
+    solver_status: str
+    gap: float | None
+    parts: list
+    shortfalls: list
+    impact: dict
+
+
+@event_type("hub.consortium.updated", ConsortiumDataV2, version=2)
+class ConsortiumUpdatedV2(_ConsortiumSnapshotV2):
+    """The consortium of a cross-border order after a change: composed, answered, re-allocated, in production,
+    a delivery, a failure."""
+
+
+@event_type("hub.consortium.agreed", ConsortiumDataV2, version=2)
+class ConsortiumAgreedV2(_ConsortiumSnapshotV2):
+    """Every part was accepted and together they make up the order: the consortium is agreed."""
