@@ -203,6 +203,8 @@ class ConsortiumPartDataV2(EventData):
     part_id = ma.fields.UUID(required=True)
     site = ma.fields.String(required=True, validate=SITE_ID)
     organisation_id = ma.fields.UUID(required=True)
+    organisation_name = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "the social enterprise's public name, as its site registered it (None if unknown)"})
     offer_id = ma.fields.UUID(required=True)
     quantity = ma.fields.Integer(required=True, strict=True)
     unit_price = _money()
