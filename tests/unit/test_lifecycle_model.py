@@ -19,7 +19,8 @@ from services.enquiries.lifecycle.transitions import (
 from services.enquiries.lifecycle.values import Client, Contact, ResidualMaterial
 from tests.support.enquiries import ACTORS, CLIENT_ORG, NOW, SE_ORG, TODAY, enquiry
 
-ALL_GOOD = Facts(TODAY, open_proposals=1, active_agreements=1, undelivered_agreements=0)
+ALL_GOOD = Facts(TODAY, open_proposals=1, active_agreements=1, undelivered_agreements=0, consortium_agreed=True,
+                 consortium_delivered=True)
 
 
 def move(e: Enquiry, target: str, party: str, facts: Facts = ALL_GOOD):
@@ -84,6 +85,10 @@ FAILING = [
     (IN_PRODUCTION, DELIVERED, BROKER, {}, Facts(TODAY, active_agreements=2, undelivered_agreements=1),
      "not delivered"),
     (IN_PRODUCTION, DELIVERED, BROKER, {}, Facts(TODAY), "no agreement"),
+    (IN_PRODUCTION, DELIVERED, SYSTEM, {}, Facts(TODAY, consortium_agreed=True), "consortium"),
+    (SUBMITTED, AGREED, SYSTEM, {}, Facts(TODAY, active_agreements=1), "consortium agreed"),
+    (IN_CONSULTATION, AGREED, SYSTEM, {}, Facts(TODAY), "consortium agreed"),
+    (MATCHING, AGREED, SYSTEM, {}, Facts(TODAY), "consortium agreed"),
     (NEGOTIATING, EXPIRED, SYSTEM, dict(deadline=TODAY), ALL_GOOD, "not passed"),
     (SUBMITTED, EXPIRED, SYSTEM, dict(deadline=None), ALL_GOOD, "not passed"),
 ]

@@ -4,7 +4,8 @@
           -> delivered -> closed, plus cancelled and expired.
 
 `TRANSITIONS` is the whole lifecycle: every allowed move, who may make it (a *party*: the client, the
-social enterprise, the broker, or the system's scheduled `sopro tick`) and its precondition. Moves not
+social enterprise, the broker, or the system: the scheduled `sopro tick`, and the site following the
+hub's reports of a cross-border order, crossborder/origin.py) and its precondition. Moves not
 in the table are 409s naming the current state and the allowed next ones. Each move returns an audit
 entry (who, when, from, to, why) that the handler stores. `Enquiry.move` (model.py) applies the table.
 """
@@ -42,6 +43,10 @@ class Facts:
     open_proposals: int = 0
     active_agreements: int = 0
     undelivered_agreements: int = 0
+    # The enquiry's cross-border order, as the hub last reported it (crossborder.origin): agreed, and
+    # then every part delivered.
+    consortium_agreed: bool = False
+    consortium_delivered: bool = False
 
 
 Precondition = Callable[["Enquiry", Facts], "str | None"]
@@ -65,13 +70,23 @@ def _has_proposal(_e: Enquiry, f: Facts) -> str | None:
 
 
 def _has_agreement(_e: Enquiry, f: Facts) -> str | None:
-    return None if f.active_agreements else "needs an accepted proposal (an active agreement)"
+    if f.active_agreements or f.consortium_agreed:
+        return None
+    return "needs an accepted proposal (an active agreement) or an agreed consortium"
+
+
+def _consortium_agreed(_e: Enquiry, f: Facts) -> str | None:
+    return None if f.consortium_agreed else "the hub has not reported the consortium agreed"
 
 
 def _all_delivered(_e: Enquiry, f: Facts) -> str | None:
-    if not f.active_agreements:
+    if not f.active_agreements and not f.consortium_agreed:
         return "there is no agreement to deliver"
-    return f"{f.undelivered_agreements} agreement(s) not delivered yet" if f.undelivered_agreements else None
+    if f.undelivered_agreements:
+        return f"{f.undelivered_agreements} agreement(s) not delivered yet"
+    if f.consortium_agreed and not f.consortium_delivered:
+        return "the consortium has not delivered every part yet"
+    return None
 
 
 @dataclass(frozen=True)
@@ -93,11 +108,16 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
     + _t(SUBMITTED, IN_CONSULTATION, (BROKER,), note="the broker starts the consultation")
     + _t((SUBMITTED, IN_CONSULTATION), MATCHING, (BROKER,), _can_match, "the broker looks for suppliers")
     + _t(MATCHING, NEGOTIATING, (SOCIAL_ENTERPRISE, BROKER), _has_proposal, "on the first proposal")
-    + _t(NEGOTIATING, AGREED, (CLIENT, BROKER), _has_agreement,
-         "when accepted proposals cover the quantity, or explicitly for a partial cover")
+    + _t(NEGOTIATING, AGREED, (CLIENT, BROKER, SYSTEM), _has_agreement,
+         "when accepted proposals cover the quantity, or explicitly for a partial cover; "
+         "the system when the hub reports the consortium agreed")
+    + _t((SUBMITTED, IN_CONSULTATION, MATCHING), AGREED, (SYSTEM,), _consortium_agreed,
+         "the system, when the hub reports the enquiry's consortium agreed")
     + _t(AGREED, NEGOTIATING, (CLIENT, BROKER), note="when an agreement is cancelled")
-    + _t(AGREED, IN_PRODUCTION, (BROKER,), _has_agreement, "the broker reports production started")
-    + _t(IN_PRODUCTION, DELIVERED, (BROKER,), _all_delivered, "when every agreement is delivered")
+    + _t(AGREED, IN_PRODUCTION, (BROKER, SYSTEM), _has_agreement,
+         "the broker reports production started; the system when a consortium's first part started")
+    + _t(IN_PRODUCTION, DELIVERED, (BROKER, SYSTEM), _all_delivered,
+         "when every agreement is delivered; the system when the consortium's every part is delivered")
     + _t(DELIVERED, CLOSED, (BROKER,), note="the broker closes the case")
     + _t((DRAFT,) + OPEN, CANCELLED, (CLIENT, BROKER), note="before an agreement, client or broker")
     + _t(AGREED, CANCELLED, (BROKER,), note="the broker, cancelling its agreements")
