@@ -17,7 +17,7 @@ def test_the_agreed_consortium_maps_to_parties_awards_and_related_processes():
     built = package(agreed())
     release = built["releases"][0]
     assert release["ocid"] == "ocds-sopro1-30000000-0000-4000-8000-000000000001"
-    assert release["tag"] == ["tender", "award"]
+    assert release["tag"] == ["tender", "award", "contract"]  # every part accepted: a contract each
     parties = by_id(release["parties"])
     assert parties["AT13"] == {"id": "AT13", "name": "SoPro service site Wien (AT13)", "roles": ["procuringEntity"]}
     assert parties["client"] == {"id": "client", "roles": ["buyer"], "details": {"kind": "economic_enterprise"}}

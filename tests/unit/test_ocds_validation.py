@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.ocds import OCDS, errors, ocds_schema, validator
 from tests.support.ocds_orders import agreed, declined_and_reallocated, order, package, part, short
+from tests.unit.ocds_deliveries import delivered, failed_and_reallocated
 
 # values of open codelists this export adds on purpose (see services/hub/ocds/release.py)
 OWN_CODES = {("itemClassificationScheme.csv", "SOPRO-LABEL"), ("relatedProcessScheme.csv", "SOPRO-PART")}
@@ -47,6 +48,8 @@ def codelist_values(instance, schema: dict | None = None, root: dict | None = No
     pytest.param([order(5, "cancelled", (part(11, "AT12", "superseded", 5000, "2.35"),), unit=None, cpv_codes=[])],
                  id="cancelled-superseded"),
     pytest.param([agreed(), declined_and_reallocated(), short()], id="three-orders"),
+    pytest.param([delivered()], id="delivered-contracts-and-implementation"),
+    pytest.param([failed_and_reallocated()], id="failed-after-acceptance-and-reallocated"),
 ])
 def test_the_package_validates_against_the_official_schema(orders):
     built = package(*orders)
@@ -81,12 +84,13 @@ def test_validation_fails_for_an_invalid_package(mutate, expected):
 
 
 def test_every_codelist_value_is_in_the_copied_codelists_and_none_is_deprecated():
-    built = package(agreed(), declined_and_reallocated(), short(),
+    built = package(agreed(), declined_and_reallocated(), short(), delivered(), failed_and_reallocated(),
                     order(5, "cancelled", (part(11, "AT12", "superseded", 5000, "2.35"),)))
     used = {pair for release in built["releases"] for pair in codelist_values(release)}
     assert {name for name, _ in used} >= {"partyRole.csv", "awardCriteria.csv", "awardStatus.csv", "currency.csv",
                                           "relatedProcess.csv", "relatedProcessScheme.csv", "tenderStatus.csv",
-                                          "itemClassificationScheme.csv", "method.csv", "releaseTag.csv"}
+                                          "itemClassificationScheme.csv", "method.csv", "releaseTag.csv",
+                                          "contractStatus.csv", "milestoneStatus.csv", "milestoneType.csv"}
     unknown = {(name, value) for name, value in used if value not in codelist(name)} - OWN_CODES
     assert unknown == set()
     assert OWN_CODES <= used

@@ -1,22 +1,33 @@
-"""The hub's orders as the OCDS builder's input (`release` is pure; this reads the hub's store)."""
+"""The hub's orders as the OCDS builder's input (`release` is pure; this reads the hub's store).
+
+A part row holds its deliveries (`[{delivery_id, quantity, delivered_on}]`) and, when it failed after
+acceptance, its failure as a reason code with parameters (`{code, params: {missing, ...}}`), dated by the
+part's last progress.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, select
 
+from services.common.clock import utc_today
 from services.hub.crossborder import store as crossborder_store
 from services.hub.labels import store as label_store
 from services.hub.register import store as register_store
-from services.hub.ocds.release import OcdsOrder, OcdsPart, release_package
+from services.hub.ocds.release import OcdsDelivery, OcdsFailure, OcdsOrder, OcdsPart, release_package
 
-# The builder's part states: a part withdrawn with its cancelled order is "superseded" there.
-PART_STATUS = {crossborder_store.FORWARDED: "forwarded", crossborder_store.ACCEPTED: "accepted", crossborder_store.DECLINED: "declined", crossborder_store.WITHDRAWN: "superseded"}
+# The builder's part states are the store's, except that a part withdrawn (its order was cancelled, or it
+# was replaced) is "superseded" there.
+SUPERSEDED = {crossborder_store.WITHDRAWN: "superseded"}
+COMPLETED = "delivered"  # an order every part of which is delivered: what the hub publishes openly
 
 
-def load(conn: Connection) -> list[OcdsOrder]:
+def load(conn: Connection, completed_only: bool = False) -> list[OcdsOrder]:
+    """Every order (the agency's export), or only the completed ones (the public one)."""
     orders = crossborder_store.all_orders(conn)
-    today = date.today()
+    if completed_only:
+        orders = [o for o in orders if o["status"] == COMPLETED]
+    today = utc_today()
     result = []
     for order in orders:
         parts = crossborder_store.parts(conn, order["id"])
@@ -43,11 +54,27 @@ def _part(p, organisations: dict, labels: dict) -> OcdsPart:
     return OcdsPart(
         part_id=p["id"], site=p["site"], organisation_id=p["organisation_id"], organisation_name=org.get("name"),
         organisation_nuts3=org.get("nuts3"), offer_id=p["offer_id"], quantity=p["quantity"],
-        unit_price=p["unit_price"], currency=p["currency"], status=PART_STATUS[p["status"]],
+        unit_price=p["unit_price"], currency=p["currency"], status=SUPERSEDED.get(p["status"], p["status"]),
         forwarded_at=p["forwarded_at"], answered_at=p["answered_at"],
         labelled=(p["site"], p["organisation_id"]) in labels, label_number=labels.get((p["site"], p["organisation_id"])),
         workers_in_integration=org.get("workers_in_integration"),
+        deliveries=tuple(_delivery(d) for d in p.get("deliveries") or ()), failure=_failure(p),
     )
+
+
+def _delivery(d: dict) -> OcdsDelivery:
+    return OcdsDelivery(delivery_id=str(d["delivery_id"]), quantity=int(d["quantity"]),
+                        delivered_on=date.fromisoformat(str(d["delivered_on"])[:10]))
+
+
+def _failure(p) -> OcdsFailure | None:
+    failure = p.get("failure")
+    if p["status"] != "failed" or not failure:
+        return None
+    params = failure.get("params") or {}
+    delivered = sum(int(d["quantity"]) for d in p.get("deliveries") or ())
+    return OcdsFailure(cause=failure["code"], at=p.get("progressed_at") or p["answered_at"] or p["forwarded_at"],
+                       missing=int(params.get("missing", p["quantity"] - delivered)))
 
 
 def _organisations(conn: Connection, parts) -> dict:
