@@ -134,7 +134,7 @@ def test_a_decline_reallocates_keeping_the_accepted_part_and_all_accepted_agrees
     assert active == {"AT12": 600, "AT11": 1200} and order["status"] == "short"
     rounds = order["allocation"]["rounds"]
     assert len(rounds) == 2 and rounds[1]["requested"] == 2400 and rounds[1]["missing"] == 1200
-    assert {s["reason"] for s in rounds[1]["shortfalls"]} >= {"capacity"}
+    assert {s["code"] for s in rounds[1]["shortfalls"]} >= {"capacity"} and rounds[1]["cause"] == "decline"
 
     hub.supplier("HU22", 400, "1500", "HUF", 47.69, 17.63)  # a new SE at HU22, then AT11 declines too
     at11 = next(p for p in parts if p["site"] == "AT11")

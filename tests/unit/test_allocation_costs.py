@@ -17,7 +17,7 @@ def test_400_huf_at_0_0025_is_1_eur_and_beats_1_10_eur():
     (share,) = a.shares
     assert share.unit_cost_eur == Decimal("1.0000") and share.cost_eur == Decimal("100")
     assert share.unit_price == Decimal(400) and share.currency == "HUF"
-    assert "400 HUF at 0.0025 EUR/HUF" in share.reason
+    assert share.reason["params"]["unit_cost_eur"] == "1.0000"
     assert a.total_cost_eur == Decimal("100") and a.method == "milp" and a.status == "optimal"
 
 
@@ -62,7 +62,7 @@ def test_fixed_partner_cost_prefers_one_dearer_partner_to_two_cheap_ones():
     cheap = [cand("c1", 100, "1.00"), cand("c2", 100, "1.00")]
     a = allocate(Order(200), [*cheap, cand("big", 200, "1.50")], RATES)
     assert by_offer(a) == {"big": 200} and a.total_cost_eur == Decimal(450)
-    assert "preferred to 2 cheaper candidate(s)" in a.shares[0].reason
+    assert a.shares[0].reason["params"]["cheaper_unused"] == 2
     b = allocate(Order(200, partner_fixed_eur=Decimal(10)), [*cheap, cand("big", 200, "1.50")], RATES)
     assert by_offer(b) == {"c1": 100, "c2": 100} and b.total_cost_eur == Decimal(220)
 
@@ -71,8 +71,10 @@ def test_the_cheapest_partner_fills_up_and_the_dearer_one_takes_the_rest():
     a = allocate(Order(150), [cand("dear", 100, "2"), cand("cheap", 100, "1")], RATES)
     assert by_offer(a) == {"cheap": 100, "dear": 50}
     reason = {s.offer_id: s.reason for s in a.shares}
-    assert "whole capacity of 100 units" in reason["cheap"]
-    assert "delivers 50 of its 100 units" in reason["dear"]
+    assert reason["cheap"] == {"code": "whole_capacity", "params": {
+        "unit_cost_eur": "1.0000", "rank": 1, "eligible": 2, "capacity": 100, "quantity": 100, "min_lot": 1,
+        "cheaper_unused": 0, "label_required": False}}
+    assert reason["dear"]["code"] == "rest_of_order" and reason["dear"]["params"]["quantity"] == 50
 
 
 def test_min_lot_is_respected_even_when_it_costs_more():
@@ -80,7 +82,8 @@ def test_min_lot_is_respected_even_when_it_costs_more():
     a = allocate(Order(100, partner_fixed_eur=Decimal(0)),
                  [cand("cheap", 90, "1"), cand("lot", 100, "2", min_lot=60)], RATES)
     assert by_offer(a) == {"cheap": 40, "lot": 60}
-    assert "minimum lot of 60 units" in {s.offer_id: s.reason for s in a.shares}["lot"]
+    lot = {s.offer_id: s.reason for s in a.shares}["lot"]
+    assert lot["code"] == "minimum_lot" and lot["params"]["min_lot"] == 60
 
 
 def test_when_lots_bind_the_solver_first_finds_the_largest_quantity_they_allow():

@@ -1,5 +1,6 @@
 """The consortium allocation's shortfalls on hand-made cases: each missing unit has its reason
-(capacity, deadline, label, partner limit, minimum lot), and the reasons add up."""
+(capacity, deadline, label, partner limit, minimum lot, lots that do not fit), as codes whose
+parameters word it, and the reasons add up."""
 from __future__ import annotations
 
 from services.hub.crossborder.allocation import Order, allocate
@@ -10,7 +11,7 @@ def test_shortfall_capacity():
     a = allocate(Order(500), [cand("a", 100, "1"), cand("b", 100, "1")], RATES)
     assert (a.allocated, a.missing) == (200, 300)
     assert reasons(a) == {"capacity": 300}
-    assert "can deliver 200 of 500 units" in a.shortfalls[0].detail
+    assert a.shortfalls[0].params == {"quantity": 300, "eligible": 2, "eligible_capacity": 200, "requested": 500}
 
 
 def test_shortfall_deadline_comes_from_late_capacity_the_rest_is_capacity():
@@ -23,7 +24,7 @@ def test_shortfall_label_counts_what_unlabelled_candidates_could_have_delivered(
     a = allocate(Order(300, label_required=True), cands, RATES)
     assert by_offer(a) == {"labelled": 100}
     assert reasons(a) == {"label": 200}
-    assert "without a valid quality label" in a.shortfalls[0].detail
+    assert a.shortfalls[0].params["candidates"] == 2 and a.shortfalls[0].params["capacity"] == 250
     assert "1 without the required quality label" not in " ".join(a.explanation)  # there are two
     assert "2 without the required quality label" in " ".join(a.explanation)
 
@@ -38,7 +39,8 @@ def test_shortfall_min_lots_that_do_not_fit_together():
     # Either alone gives 100; both would give at least 120 > 110.
     a = allocate(Order(110), [cand("a", 100, "1", min_lot=60), cand("b", 100, "2", min_lot=60)], RATES)
     assert a.allocated == 100 and by_offer(a) == {"a": 100}
-    assert reasons(a) == {"min_lot": 10}
+    assert reasons(a) == {"lots_do_not_fit": 10}
+    assert a.shortfalls[0].params == {"quantity": 10, "remaining": 10, "exact": True}
 
 
 def test_shortfall_lot_above_capacity_makes_a_candidate_unusable():

@@ -20,7 +20,7 @@ from services.common.runtime import current_runtime
 from services.hub.crossborder import store as crossborder_store
 from services.hub.ocds import orders as ocds_orders
 from services.hub.query import STRICT_QUERY, SiteQuery
-from services.contracts.events.hub import ORDER_STATES, PART_STATES
+from services.contracts.events.hub import ORDER_STATES_V2, PART_STATES_V2
 
 blp = Blueprint("hub_cross_border", __name__, url_prefix="/api/v1",
                 description="Cross-border orders, their consortia and the OCDS export (agency roles)")
@@ -29,7 +29,7 @@ AGENCY = ("agency_viewer", "agency_admin")
 
 
 class OrderQuery(PageQuery, SiteQuery):
-    status = ma.fields.String(validate=validate.OneOf(ORDER_STATES))
+    status = ma.fields.String(validate=validate.OneOf(ORDER_STATES_V2))
 
 
 class PartSchema(ma.Schema):
@@ -41,11 +41,16 @@ class PartSchema(ma.Schema):
     unit_price = ma.fields.Decimal(as_string=True)
     currency = ma.fields.String()
     unit_cost_eur = ma.fields.Decimal(as_string=True)
-    reason = ma.fields.String()
-    status = ma.fields.String(validate=validate.OneOf(PART_STATES))
-    answer = ma.fields.String(allow_none=True)
+    reason = ma.fields.Raw(metadata={"description": "why this share: {code, params} (services.contracts.reasons)"})
+    status = ma.fields.String(validate=validate.OneOf(PART_STATES_V2))
+    answer = ma.fields.Dict(allow_none=True, metadata={"description": "a decline's reason: {code, params}"})
+    note = ma.fields.String(allow_none=True)
     forwarded_at = ma.fields.AwareDateTime()
     answered_at = ma.fields.AwareDateTime(allow_none=True)
+    delivered = ma.fields.Integer()
+    deliveries = ma.fields.List(ma.fields.Dict(), allow_none=True)
+    failure = ma.fields.Dict(allow_none=True, metadata={"description": "why the part failed: {code, params}"})
+    impact = ma.fields.Dict(allow_none=True)
 
 
 class OrderSummarySchema(ma.Schema):
@@ -65,15 +70,16 @@ class OrderSummarySchema(ma.Schema):
     max_partners = ma.fields.Integer()
     min_lot = ma.fields.Integer()
     sites = ma.fields.List(ma.fields.String())
-    status = ma.fields.String(validate=validate.OneOf(ORDER_STATES))
+    status = ma.fields.String(validate=validate.OneOf(ORDER_STATES_V2))
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
 
 
 class OrderSchema(OrderSummarySchema):
     parts = ma.fields.List(ma.fields.Nested(PartSchema))
-    allocation = ma.fields.Dict(metadata={"description": "every allocation round: what was asked, the solver "
-                                                         "used, its gap, the shares with their reasons, shortfalls"})
+    allocation = ma.fields.Dict(metadata={"description": "every allocation round (why it ran, what was asked, "
+                                                         "the solver used, its gap, the shares and shortfalls with "
+                                                         "their codes) and the failures' shortfalls"})
 
 
 OrderPage = page_schema(OrderSummarySchema, "CrossBorderOrderPage")

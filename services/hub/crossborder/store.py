@@ -2,8 +2,12 @@
 
 Unlike the consolidated tables, these are the hub's own state: an order is created from a site's
 `enquiries.enquiry.cross_border_requested`, its parts from the hub's allocation. Part rows also hold
-capacity: a part that is forwarded or accepted counts against its offer in every later allocation,
-in the same transaction that creates it, so a crash mid-allocation never double-counts capacity.
+capacity: a part that is forwarded, accepted or in production counts what it has still to deliver
+against its offer in every later allocation, in the same transaction that creates it, so a crash
+mid-allocation never double-counts capacity.
+
+Reasons are codes with parameters (services.contracts.reasons), never sentences: a part's `reason`,
+`answer` and `failure`, the allocation rounds' shortfalls, the timeline's `code` and `params`.
 """
 from __future__ import annotations
 
@@ -14,14 +18,17 @@ from sqlalchemy import (
     UniqueConstraint, func, insert, select, update,
 )
 
-from services.common.db import ExactDecimal, Page, UtcDateTime, is_postgres, paged
+from services.common.db import BigId, ExactDecimal, Page, UtcDateTime, is_postgres, paged
 from services.hub.rows import SITE, UUID_STR, metadata
 
 MONEY = ExactDecimal(18, 4)
 
 FORWARDED, ACCEPTED, DECLINED, WITHDRAWN = "forwarded", "accepted", "declined", "withdrawn"
-ACTIVE_PARTS = (FORWARDED, ACCEPTED)  # parts that hold capacity
+IN_PRODUCTION, DELIVERED, FAILED = "in_production", "delivered", "failed"
+ACTIVE_PARTS = (FORWARDED, ACCEPTED, IN_PRODUCTION)  # parts still to deliver: they hold capacity
+COMMITTED_PARTS = (ACCEPTED, IN_PRODUCTION, DELIVERED)  # parts their site agreed to
 ORDER_FORWARDED, ORDER_AGREED, ORDER_SHORT, ORDER_CANCELLED = "forwarded", "agreed", "short", "cancelled"
+ORDER_IN_PRODUCTION, ORDER_DELIVERED = "in_production", "delivered"
 
 hub_crossborder_orders = Table(
     "hub_crossborder_orders",
@@ -47,7 +54,10 @@ hub_crossborder_orders = Table(
     Column("sites", JSON, nullable=False),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("allocation", JSON, nullable=False),  # the last allocation: method, status, gap, shortfalls, explanation
+    # {"rounds": [every allocation: cause, method, status, gap, shares, shortfalls]} and "failures": the
+    # shortfalls failed parts left that could not be re-allocated (each with its cause)
+    Column("allocation", JSON, nullable=False),
+    Column("agreed_at", UtcDateTime),  # when the consortium was first agreed (hub.consortium.agreed went out)
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("origin_site", "enquiry_id"),
@@ -66,14 +76,39 @@ hub_crossborder_parts = Table(
     Column("unit_price", MONEY, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("unit_cost_eur", MONEY, nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", JSON, nullable=False),  # {"code", "params"}; a plain string in rows older than codes
     Column("status", String(16), nullable=False),
-    Column("answer", Text),
+    Column("answer", JSON),  # a decline's {"code", "params"}
+    Column("note", Text),  # what the target site's broker wrote with the answer
     Column("version", Integer, nullable=False),
     Column("forwarded_at", UtcDateTime, nullable=False),
     Column("answered_at", UtcDateTime),
+    # the part's production and delivery as its site last reported it (the newest progress_version wins)
+    Column("delivered", Integer, nullable=False, server_default="0"),
+    Column("deliveries", JSON),  # [{"delivery_id", "quantity", "delivered_on"}]
+    Column("failure", JSON),  # {"code": se_withdrew | delivered_short | deadline_missed, "params"}
+    Column("impact", JSON),  # the part's impact as its site recorded it (decimals as strings)
+    Column("progress_version", Integer),
+    Column("progressed_at", UtcDateTime),
     Index("ix_hub_crossborder_parts_offer_status", "offer_id", "status"),
     Index("ix_hub_crossborder_parts_order", "order_id"),
+)
+
+
+hub_crossborder_timeline = Table(
+    "hub_crossborder_timeline",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("order_id", UUID_STR, ForeignKey("hub_crossborder_orders.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("part_id", UUID_STR),
+    Column("site", SITE),
+    Column("quantity", Integer),
+    Column("code", String(64)),
+    Column("params", JSON, nullable=False),
+    Column("event_id", UUID_STR, nullable=False),  # the incoming event that caused the step
+    Index("ix_hub_crossborder_timeline_order", "order_id", "id"),
 )
 
 
@@ -125,12 +160,14 @@ def lock_allocations(conn: Connection) -> None:
 
 
 def held_by_parts(conn: Connection, offer_ids: list[str]) -> dict[str, int]:
-    """Units of each offer that forwarded or accepted parts (of any order) hold."""
+    """Units of each offer that parts still to deliver (of any order) hold: what they have not delivered
+    yet. A delivered or failed part holds nothing."""
     if not offer_ids:
         return {}
     p = hub_crossborder_parts
     rows = conn.execute(
-        select(p.c.offer_id, func.sum(p.c.quantity)).where(p.c.offer_id.in_(offer_ids), p.c.status.in_(ACTIVE_PARTS))
+        select(p.c.offer_id, func.sum(p.c.quantity - p.c.delivered))
+        .where(p.c.offer_id.in_(offer_ids), p.c.status.in_(ACTIVE_PARTS))
         .group_by(p.c.offer_id)
     )
     return {offer_id: int(total) for offer_id, total in rows}
@@ -152,3 +189,15 @@ def all_orders(conn: Connection, since: datetime | None = None) -> list[RowMappi
     if since is not None:
         query = query.where(hub_crossborder_orders.c.updated_at >= since)
     return list(conn.execute(query).mappings())
+
+
+def add_timeline(conn: Connection, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(insert(hub_crossborder_timeline), rows)
+
+
+def timeline(conn: Connection, order_id: str) -> list[RowMapping]:
+    """An order's steps, oldest first: request, allocation rounds, forwards, answers, production,
+    deliveries, failures and what came of them, shortfalls, agreement, delivery, cancellation."""
+    t = hub_crossborder_timeline
+    return list(conn.execute(select(t).where(t.c.order_id == order_id).order_by(t.c.id)).mappings())

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Literal
 
-ShortfallReason = Literal["capacity", "deadline", "label", "partners", "min_lot"]
+ShortfallCode = Literal["capacity", "deadline", "label", "partners", "min_lot", "lots_do_not_fit"]
 Method = Literal["milp", "greedy"]
 Status = Literal["optimal", "time_limit", "fallback", "empty"]
 
@@ -51,14 +51,22 @@ class Share:
     currency: str
     unit_cost_eur: Decimal  # unit_price x rate + distance x transport rate (exact)
     cost_eur: Decimal  # quantity x unit_cost_eur (exact; the partner's fixed cost is in the total only)
-    reason: str  # why this SE, why this quantity (plain English)
+    reason: dict  # why this SE, why this quantity: {"code", "params"} (services.contracts.reasons)
 
 
 @dataclass(frozen=True)
 class Shortfall:
-    reason: ShortfallReason
+    """Units the allocation could not place, and why: a code of services.contracts.reasons with the
+    figures its wording needs (`params` holds `quantity` too)."""
+
+    code: ShortfallCode
     quantity: int
-    detail: str
+    params: dict
+
+    @property
+    def reason(self) -> str:
+        """The cause's code (the name callers of the first version read)."""
+        return self.code
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ class Allocation:
     method: Method
     status: Status
     gap: float | None  # HiGHS's relative MIP gap; 0.0 when proven optimal; None for greedy
-    explanation: tuple[str, ...]
+    explanation: tuple[str, ...]  # the solver's diagnostics in English, for logs and benchmarks; never stored
     candidates_considered: int = 0  # eligible candidates after exclusion, label filter and reduction
     solve_seconds: float = 0.0
 

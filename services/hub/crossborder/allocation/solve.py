@@ -104,7 +104,7 @@ def _result(problem: Problem, quantities: Mapping[str, int], method: str, status
             rates_to_eur, started: float, notes: list[str]) -> Allocation:
     order = problem.order
     ranks = {o.offer_id: i for i, o in enumerate(problem.all_options, start=1)}
-    shares = build_shares(problem, quantities, rates_to_eur, ranks, method == "milp")
+    shares = build_shares(problem, quantities, ranks)
     allocated = sum(s.quantity for s in shares)
     units_cost = sum((s.cost_eur for s in shares), Decimal(0))
     total = units_cost + order.partner_fixed_eur * len(shares)
