@@ -48,9 +48,22 @@ class CaseStudyImpact:
 
 
 @dataclass(frozen=True)
+class CaseStudyPartner:
+    """A social enterprise credited by a case study of a cross-border order, at its own site (the registry
+    does not check another site's organisations: the hub reported their names)."""
+
+    site: str
+    organisation_id: str
+    organisation_name: str | None
+    quantity: int
+    impact: CaseStudyImpact = field(default_factory=CaseStudyImpact)
+
+
+@dataclass(frozen=True)
 class CaseStudyFields:
     """What a case study says. The organisations are this site's: the client is not a social enterprise,
-    `social_enterprise_id` is one (checked by the registry: a 422 otherwise)."""
+    `social_enterprise_id` is one (checked by the registry: a 422 otherwise). A consortium order credits
+    every social enterprise of the consortium, of any site, in `partners`, each with its part's impact."""
 
     title: str
     summary: str
@@ -59,6 +72,7 @@ class CaseStudyFields:
     client_organisation_id: str | None = None
     social_enterprise_id: str | None = None
     impact: CaseStudyImpact = field(default_factory=CaseStudyImpact)
+    partners: tuple[CaseStudyPartner, ...] = ()
 
 
 @dataclass(frozen=True)

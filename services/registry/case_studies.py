@@ -18,6 +18,17 @@ class Impact:
     integration_hours: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class Partner:
+    """A social enterprise of a consortium the case study credits, at its own site, with its part's impact."""
+
+    site: str
+    organisation_id: str
+    organisation_name: str | None
+    quantity: int
+    impact: Impact = field(default_factory=Impact)
+
+
 @dataclass
 class CaseStudy(Changeable, Aggregate):
     id: str
@@ -30,6 +41,7 @@ class CaseStudy(Changeable, Aggregate):
     social_enterprise_id: str | None = None
     impact: Impact = field(default_factory=Impact)
     status: str = PUBLISHED
+    partners: list[Partner] = field(default_factory=list)  # set when published, from a consortium order
 
     UPDATABLE = ("title", "summary", "year", "cpv_codes", "client_organisation_id", "social_enterprise_id",
                  "impact")

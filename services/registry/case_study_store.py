@@ -1,10 +1,12 @@
 """Case studies in the registry's tables: loading, saving (with one row per CPV code), search."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import Connection, exists, or_
 
 from services.common.db import Page, containing, starting_with
-from services.registry.case_studies import CaseStudy, Impact
+from services.registry.case_studies import CaseStudy, Impact, Partner
 from services.registry.persistence import load_row, replace_codes, save, search_text
 from services.registry.rules import PUBLISHED
 from services.registry.search import in_statuses, page_of
@@ -17,8 +19,23 @@ def case_study_from_row(row) -> CaseStudy:
         cpv_codes=list(row.cpv_codes), client_organisation_id=row.client_organisation_id,
         social_enterprise_id=row.social_enterprise_id,
         impact=Impact(row.value_paid_eur, row.material_diverted_kg, row.integration_hours),
-        status=row.status, version=row.version,
+        status=row.status, version=row.version, partners=[_partner(p) for p in row.partners or ()],
     )
+
+
+_IMPACT = ("value_paid_eur", "material_diverted_kg", "integration_hours")
+
+
+def _partner(data: dict) -> Partner:
+    impact = data.get("impact") or {}
+    return Partner(data["site"], data["organisation_id"], data.get("organisation_name"), data["quantity"],
+                   Impact(**{k: None if impact.get(k) is None else Decimal(impact[k]) for k in _IMPACT}))
+
+
+def _partner_row(p: Partner) -> dict:
+    return {"site": p.site, "organisation_id": p.organisation_id, "organisation_name": p.organisation_name,
+            "quantity": p.quantity,
+            "impact": {k: None if getattr(p.impact, k) is None else str(getattr(p.impact, k)) for k in _IMPACT}}
 
 
 def load_case_study(conn: Connection, id_: str, lock: bool = False) -> CaseStudy:
@@ -31,7 +48,7 @@ def save_case_study(conn: Connection, c: CaseStudy, expected_version: int) -> No
         client_organisation_id=c.client_organisation_id, social_enterprise_id=c.social_enterprise_id,
         value_paid_eur=c.impact.value_paid_eur, material_diverted_kg=c.impact.material_diverted_kg,
         integration_hours=c.impact.integration_hours, search_text=search_text(c.title, c.summary),
-        status=c.status, version=c.version,
+        status=c.status, version=c.version, partners=[_partner_row(p) for p in c.partners] or None,
     ), expected_version)
     replace_codes(conn, case_study_cpv, "case_study_id", c.id, c.cpv_codes)
 

@@ -196,6 +196,14 @@ class ImpactSchema(Strict):
     _build = builds(Impact)
 
 
+class CaseStudyPartnerSchema(ma.Schema):
+    site = ma.fields.String()
+    organisation_id = ma.fields.String()
+    organisation_name = ma.fields.String(allow_none=True)
+    quantity = ma.fields.Integer()
+    impact = ma.fields.Nested(ImpactSchema)
+
+
 class CaseStudySchema(Strict):
     id = ma.fields.String(dump_only=True)
     reference = ma.fields.String(dump_only=True)
@@ -206,6 +214,8 @@ class CaseStudySchema(Strict):
     client_organisation_id = Id(allow_none=True)
     social_enterprise_id = Id(allow_none=True)
     impact = ma.fields.Nested(ImpactSchema)
+    partners = ma.fields.List(ma.fields.Nested(CaseStudyPartnerSchema), dump_only=True, metadata={
+        "description": "a consortium order's social enterprises, of every site, each with its part's impact"})
     status = ma.fields.String(dump_only=True)
     version = ma.fields.Integer(dump_only=True)
 

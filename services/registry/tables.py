@@ -148,6 +148,8 @@ case_study = Table(
     Column("search_text", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
+    # The social enterprises of a consortium order, of any site, with their parts' impact (None: not one).
+    Column("partners", JSON),
     *_timestamps(),
 )
 

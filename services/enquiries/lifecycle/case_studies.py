@@ -5,7 +5,9 @@
 the registry provides it, see `provides` of REGISTRY in `services.composition`), in-process and in the
 registry's own transaction, then links the case study to the enquiry in a second one. The case study's
 id is derived from the site and the enquiry, and the registry publishes an id once: a crash between the
-two transactions leaves a case study that the retry links instead of publishing a second one.
+two transactions leaves a case study that the retry links instead of publishing a second one. A
+cross-border order's case study credits every social enterprise of the consortium (`partners`, of any
+site), each with its part's impact.
 (An HTTP call to /api/v1/case-studies would need a staff token minted by the site for itself, for no
 gain when both run in one process.) The registry has no unpublished state, so the broker reviews the
 draft (GET) before publishing it (POST), optionally with their own title and summary.
@@ -16,9 +18,11 @@ import uuid
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
+from typing import Mapping
 
 from services.common.errors import Conflict
-from services.contracts.ports import CaseStudyFields, CaseStudyImpact, CaseStudyPublisher
+from services.contracts.ports import CaseStudyFields, CaseStudyImpact, CaseStudyPartner, CaseStudyPublisher
+from services.enquiries.crossborder import store as crossborder_store
 from services.enquiries.lifecycle import deals as d, deals_store, store
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import CLOSED
@@ -34,35 +38,63 @@ def case_study_id(site_id: str, enquiry_id: str) -> str:
     return str(uuid.uuid5(CASE_STUDY_IDS, f"{site_id}/{enquiry_id}"))
 
 
-def draft(enquiry: Enquiry, agreements: list[d.Agreement], impacts: list[ImpactRecord]) -> dict:
+IMPACT = ("value_paid_eur", "material_diverted_kg", "integration_hours")
+
+
+def draft(enquiry: Enquiry, agreements: list[d.Agreement], impacts: list[ImpactRecord],
+          consortium: Mapping | None = None) -> dict:
+    """The case study's fields. A cross-border order (`consortium`: the hub's latest snapshot) credits
+    every social enterprise of the consortium that delivered, each with its part's impact, and adds the
+    consortium's impact to the totals."""
     delivered = [a for a in agreements if a.status == d.DELIVERED]
-    # The case study names one social enterprise: the one that delivered the largest share.
+    # `social_enterprise_id` names one of this site's: the one that delivered the largest local share.
     main = max(delivered, key=lambda a: a.terms.quantity, default=None)
+    partners = consortium_partners(consortium)
+    consortium_impact = (consortium or {}).get("impact") or {}
 
     def total(name: str) -> Decimal | None:
         values = [getattr(i, name) for i in impacts if getattr(i, name) is not None]
+        if partners and consortium_impact.get(name) is not None:
+            values.append(Decimal(str(consortium_impact[name])))
         return sum(values, Decimal(0)) if values else None
 
-    quantity = sum((a.terms.quantity for a in delivered), Decimal(0))
-    partners = len({a.organisation_id for a in delivered})
+    quantity = sum((a.terms.quantity for a in delivered), Decimal(0)) + sum(p["quantity"] for p in partners)
+    count = len({a.organisation_id for a in delivered} | {p["organisation_id"] for p in partners})
     title = enquiry.shareable_title  # a case study is public: never the client's own words unapproved
-    summary = (f"{title}: {quantity} {enquiry.unit or 'units'} delivered by {partners} social "
-               f"enterprise{'s' if partners != 1 else ''} ({enquiry.reference}).")
-    year = max((i.year for i in impacts), default=enquiry.created_at.year)
+    summary = (f"{title}: {quantity} {enquiry.unit or 'units'} delivered by {count} social "
+               f"enterprise{'s' if count != 1 else ''} ({enquiry.reference}).")
+    years = [i.year for i in impacts] + [p["year"] for p in partners if p["year"] is not None]
     return {
-        "title": title, "summary": summary, "year": year, "cpv_codes": list(enquiry.cpv_codes),
-        "client_organisation_id": enquiry.client.organisation_id,
+        "title": title, "summary": summary, "year": max(years, default=enquiry.created_at.year),
+        "cpv_codes": list(enquiry.cpv_codes), "client_organisation_id": enquiry.client.organisation_id,
         "social_enterprise_id": main.organisation_id if main else None,
-        "impact": {"value_paid_eur": total("value_paid_eur"), "material_diverted_kg": total("material_diverted_kg"),
-                   "integration_hours": total("integration_hours")},
+        "impact": {name: total(name) for name in IMPACT},
+        "partners": [{k: v for k, v in p.items() if k != "year"} for p in partners],
         "case_study_id": enquiry.case_study_id,
     }
+
+
+def consortium_partners(consortium: Mapping | None) -> list[dict]:
+    """The consortium's social enterprises that delivered, with what they delivered and their part's impact."""
+    partners = []
+    for part in (consortium or {}).get("parts", ()):
+        if not part.get("delivered"):
+            continue
+        impact = part.get("impact") or {}
+        partners.append({
+            "site": part["site"], "organisation_id": str(part["organisation_id"]),
+            "organisation_name": part.get("organisation_name"), "quantity": part["delivered"],
+            "impact": {name: None if impact.get(name) is None else Decimal(str(impact[name])) for name in IMPACT},
+            "year": impact.get("year")})
+    return partners
 
 
 def load_draft(conn, enquiry_id: str) -> dict:
     enquiry = store.load_enquiry(conn, enquiry_id)
     _require_closed(enquiry)
-    return draft(enquiry, deals_store.agreements_of(conn, enquiry_id), deals_store.impacts_of(conn, enquiry_id))
+    consortium = crossborder_store.consortium_of(conn, enquiry_id)
+    return draft(enquiry, deals_store.agreements_of(conn, enquiry_id), deals_store.impacts_of(conn, enquiry_id),
+                 consortium["snapshot"] if consortium is not None else None)
 
 
 def publish(new_uow, publisher: CaseStudyPublisher, enquiry_id: str, overrides: dict, now: datetime) -> dict:
@@ -87,14 +119,16 @@ def publish(new_uow, publisher: CaseStudyPublisher, enquiry_id: str, overrides: 
     return {"title": published.title, "summary": published.summary, "year": published.year,
             "cpv_codes": list(published.cpv_codes), "client_organisation_id": published.client_organisation_id,
             "social_enterprise_id": published.social_enterprise_id, "impact": asdict(published.impact),
-            "case_study_id": study.id}
+            "partners": [asdict(p) for p in published.partners], "case_study_id": study.id}
 
 
 def _as_contract(fields: dict) -> CaseStudyFields:
     return CaseStudyFields(
         title=fields["title"], summary=fields["summary"], year=fields["year"], cpv_codes=tuple(fields["cpv_codes"]),
         client_organisation_id=fields["client_organisation_id"], social_enterprise_id=fields["social_enterprise_id"],
-        impact=CaseStudyImpact(**fields["impact"]))
+        impact=CaseStudyImpact(**fields["impact"]),
+        partners=tuple(CaseStudyPartner(p["site"], p["organisation_id"], p["organisation_name"], p["quantity"],
+                                        CaseStudyImpact(**p["impact"])) for p in fields["partners"]))
 
 
 def _require_closed(enquiry: Enquiry) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from services.common.errors import Conflict, Forbidden
 from services.common.uow import UnitOfWork
+from services.enquiries.crossborder import origin_store
 from services.enquiries.crossborder.model import automatic_request
 from services.enquiries.lifecycle import deals, deals_store, matching_port, store
 from services.enquiries.lifecycle.model import Enquiry
@@ -40,9 +41,11 @@ def new_id() -> str:
 def facts(conn: Connection, enquiry_id: str, now: datetime) -> Facts:
     proposals = deals_store.proposals_of(conn, enquiry_id)
     agreements = [a for a in deals_store.agreements_of(conn, enquiry_id) if a.status != deals.CANCELLED]
+    consortium_agreed, consortium_delivered = origin_store.consortium_progress(conn, enquiry_id)
     return Facts(today=now.date(), open_proposals=sum(p.status == deals.OPEN for p in proposals),
                  active_agreements=len(agreements),
-                 undelivered_agreements=sum(a.status == deals.ACTIVE for a in agreements))
+                 undelivered_agreements=sum(a.status == deals.ACTIVE for a in agreements),
+                 consortium_agreed=consortium_agreed, consortium_delivered=consortium_delivered)
 
 
 def save(uow: UnitOfWork, enquiry: Enquiry, *entries: AuditEntry | None, new: bool = False) -> None:

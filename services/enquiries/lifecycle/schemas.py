@@ -265,6 +265,9 @@ class CaseStudyDraftSchema(ma.Schema):
     client_organisation_id = ma.fields.String(allow_none=True)
     social_enterprise_id = ma.fields.String(allow_none=True)
     impact = ma.fields.Dict()
+    partners = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "a cross-border order's social enterprises (site, organisation_id, organisation_name, "
+                       "quantity delivered, impact of their part)"})
     case_study_id = ma.fields.String(allow_none=True)
 
 

@@ -163,3 +163,33 @@ impact = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(100), nullable=False),
 )
+
+# The client-facing agreement of a cross-border order (crossborder/origin.py): one per order the hub composed
+# for an enquiry, one line per part the client agreed to, with its price in the part's currency and in EUR.
+consortium_agreement = Table(
+    "enquiries_consortium_agreement", metadata,
+    Column("order_id", String(36), primary_key=True),  # the hub's order id
+    Column("enquiry_id", String(36), ForeignKey("enquiries_enquiry.id"), nullable=False, unique=True),
+    Column("made_at", UtcDateTime, nullable=False),
+    Column("unit", String(50)),
+    Column("currency", String(3), nullable=False),  # the site's
+    Column("rate_to_eur", ExactDecimal(18, 8), nullable=False),  # of the site's currency, when it was made
+)
+
+consortium_agreement_line = Table(
+    "enquiries_consortium_agreement_line", metadata,
+    Column("part_id", String(36), primary_key=True),  # the hub's part id
+    Column("order_id", String(36), ForeignKey("enquiries_consortium_agreement.order_id"), nullable=False,
+           index=True),
+    Column("site", String(8), nullable=False),
+    Column("organisation_id", String(36), nullable=False),
+    Column("organisation_name", String(300)),
+    Column("offer_id", String(36), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    _money("unit_price", False),
+    Column("currency", String(3), nullable=False),
+    _money("unit_price_eur", False),
+    Column("status", String(16), nullable=False),
+    Column("delivered", Integer, nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+)
