@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.enquiries.crossborder.deadlines import fail_overdue_parts
 from services.enquiries.lifecycle.expiry import expire_overdue
 from services.label import handlers as label_handlers
 
@@ -13,6 +14,14 @@ def expire_enquiries(runtime, now: datetime) -> list[str]:
     expired = expire_overdue(runtime.uow, now)
     lines = [f"{e.reference} expired (was {e.from_state}, deadline {e.deadline})" for e in expired]
     return [*lines, f"{len(expired)} enquiries expired"]
+
+
+def fail_overdue_forwarded_parts(runtime, now: datetime) -> list[str]:
+    """Forwarded parts past their deadline with units missing fail (deadline_missed)."""
+    failed = fail_overdue_parts(runtime.uow, now, runtime.settings.federation.rates_to_eur)
+    lines = [f"part {p.id} of {p.enquiry_reference} failed: {p.delivered} of {p.quantity} delivered by {p.deadline}"
+             for p in failed]
+    return [*lines, f"{len(failed)} forwarded parts failed"]
 
 
 def expire_labels(runtime, now: datetime) -> list[str]:

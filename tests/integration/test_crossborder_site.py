@@ -101,13 +101,17 @@ def test_a_forwarded_part_delivered_twice_is_one_part_and_answers_are_idempotent
     assert page["items"][0]["reason"] == "cheapest in time"
 
     site.call("POST", f"/forwarded-parts/{part}/decline", json={}, expect=422)  # a reason is required
+    r = site.call("POST", f"/forwarded-parts/{part}/decline", json={"reason": "closed"}, expect=422)
+    assert "reason" in r.json["errors"]  # ... and it is a code (services.contracts.reasons.DECLINE_REASONS)
     accepted = site.ok("POST", f"/forwarded-parts/{part}/accept", json={"note": "fine"})
     repeated = site.ok("POST", f"/forwarded-parts/{part}/accept", json={})
     assert accepted["status"] == repeated["status"] == "accepted" and repeated["answered_at"] == accepted["answered_at"]
-    conflict = site.call("POST", f"/forwarded-parts/{part}/decline", json={"reason": "changed our mind"}, expect=409)
+    conflict = site.call("POST", f"/forwarded-parts/{part}/decline", json={"reason": "other", "note": "changed our mind"},
+                         expect=409)
     assert conflict.json["code"] == "already_answered"
     (event,) = outbox_rows(site, "enquiries.part.accepted")  # one answer, however often it was given
     assert event.correlation_id == "corr-1" and event.causation_id  # the hub's message is its cause
+    assert event.version == 2 and event.data["note"] == "fine" and event.data["reason"] is None
     assert event.data["part_id"] == part and event.data["quantity"] == 120
     with site.runtime.engine.connect() as conn:
         assert matching.reservation(conn, part).quantity == 120  # the SE's capacity is reserved
@@ -120,14 +124,15 @@ def test_a_part_beyond_free_capacity_cannot_be_accepted_and_a_withdrawn_part_rel
     too_big = forward(site, se, offer, quantity=1000)
     r = site.call("POST", f"/forwarded-parts/{too_big}/accept", json={}, expect=409)
     assert "decline the part instead" in r.json["message"]
-    assert site.ok("POST", f"/forwarded-parts/{too_big}/decline", json={"reason": "no capacity"})["status"] == "declined"
+    assert site.ok("POST", f"/forwarded-parts/{too_big}/decline", json={"reason": "no_capacity"})["status"] == "declined"
 
     part = forward(site, se, offer, quantity=200)
     site.ok("POST", f"/forwarded-parts/{part}/accept", json={})
     deliver(site, consumers.on_part_withdrawn, hub_message("hub.part.withdrawn",
                                                            {"part_id": part, "order_id": str(uuid.uuid4()),
                                                             "reason": "the enquiry was cancelled"}, part, 2))
-    assert site.ok("GET", f"/forwarded-parts/{part}")["status"] == "withdrawn"
+    withdrawn = site.ok("GET", f"/forwarded-parts/{part}")
+    assert (withdrawn["status"], withdrawn["withdrawal_reason"]) == ("withdrawn", "the enquiry was cancelled")
     with site.runtime.engine.connect() as conn:
         assert matching.reservation(conn, part).status == "released"
     assert site.call("POST", f"/forwarded-parts/{part}/accept", json={}, expect=409)

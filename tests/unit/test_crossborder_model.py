@@ -49,9 +49,9 @@ def test_a_forwarded_part_is_answered_once_and_repeats_are_absorbed():
     (event,) = p.pop_events()
     assert event.type == "enquiries.part.accepted" and event.aggregate_version == 1
     with pytest.raises(Conflict):
-        p.decline("anna", NOW, "changed my mind")
+        p.decline("anna", NOW, "other", "changed my mind")
     declined = part()
-    assert declined.decline("ben", NOW, "closed") and not declined.decline("ben", NOW, "closed")
+    assert declined.decline("ben", NOW, "no_capacity") and not declined.decline("ben", NOW, "no_capacity")
     with pytest.raises(Conflict):
         declined.accept("ben", NOW)
     withdrawn = part()

@@ -1,10 +1,10 @@
-"""HTTP API of the site's cross-border part (staff: broker, site_admin).
+"""HTTP API of the site's own cross-border orders (staff: broker, site_admin).
 
 - `POST /enquiries/{id}/cross-border`: ask the hub for a consortium (202: the hub answers by message).
 - `GET /enquiries/{id}/consortium`: the status of every part of this site's own order, as the hub reports it.
-- `GET /forwarded-parts`, `GET /forwarded-parts/{id}`: the brokers' queue of parts forwarded here.
-- `POST /forwarded-parts/{id}/accept` and `/decline`: answer on behalf of the social enterprise.
-  The same answer twice is absorbed (200, nothing new happens); the other answer afterwards is a 409.
+- `GET /enquiries/{id}/consortium/agreement`: the client-facing agreement, once the consortium is agreed.
+
+The parts other sites' orders (or this site's) forward here are in `parts_api`.
 """
 from __future__ import annotations
 
@@ -13,17 +13,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from services.common.api import PageQuery, page_schema
-from services.common.auth import current_principal, roles
-from services.common.clock import utcnow
+from services.common.auth import roles
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
-from services.enquiries.crossborder import handlers, store
-from services.enquiries.crossborder.model import DEFAULT_MAX_PARTNERS, PART_STATES, RequestTerms
+from services.enquiries.crossborder import handlers, origin_read
+from services.enquiries.crossborder.model import DEFAULT_MAX_PARTNERS, RequestTerms
+from services.enquiries.crossborder.origin_schemas import ClientAgreementSchema, ConsortiumSchema
 from services.contracts.events.enquiries import SITE_ID
 from services.enquiries.lifecycle import store as enquiry_store
 from services.enquiries.lifecycle.web import STAFF
-from services.contracts.fields import Prose, Strict
+from services.contracts.fields import Strict
 
 blp = Blueprint("enquiries_crossborder", __name__, url_prefix="/api/v1",
                 description="Cross-border orders: consortia composed by the hub, and parts forwarded to this site")
@@ -52,81 +51,6 @@ class CrossBorderRequestedSchema(ma.Schema):
     status = ma.fields.Constant("requested")
 
 
-class ConsortiumPartSchema(ma.Schema):
-    part_id = ma.fields.String()
-    site = ma.fields.String()
-    organisation_id = ma.fields.String()
-    offer_id = ma.fields.String()
-    quantity = ma.fields.Integer()
-    unit_price = ma.fields.String()
-    currency = ma.fields.String()
-    status = ma.fields.String()
-    reason = ma.fields.String()
-    answer = ma.fields.String(allow_none=True)
-
-
-class ConsortiumSchema(ma.Schema):
-    enquiry_id = ma.fields.String()
-    order_id = ma.fields.String(allow_none=True)
-    status = ma.fields.String(metadata={"description": "requested (the hub has not answered yet), forwarded, short, "
-                                                      "agreed or cancelled"})
-    quantity = ma.fields.Integer(allow_none=True)
-    allocated = ma.fields.Integer(allow_none=True)
-    accepted = ma.fields.Integer(allow_none=True)
-    missing = ma.fields.Integer(allow_none=True)
-    total_cost_eur = ma.fields.String(allow_none=True)
-    method = ma.fields.String(allow_none=True)
-    solver_status = ma.fields.String(allow_none=True)
-    gap = ma.fields.Float(allow_none=True)
-    parts = ma.fields.List(ma.fields.Nested(ConsortiumPartSchema))
-    shortfalls = ma.fields.List(ma.fields.Dict())
-    correlation_id = ma.fields.String(allow_none=True)
-
-
-class ForwardedPartSchema(ma.Schema):
-    id = ma.fields.String()
-    order_id = ma.fields.String()
-    origin_site = ma.fields.String()
-    correlation_id = ma.fields.String()
-    enquiry_reference = ma.fields.String()
-    title = ma.fields.String()
-    type = ma.fields.String()
-    cpv_codes = ma.fields.List(ma.fields.String())
-    offer_id = ma.fields.String()
-    organisation_id = ma.fields.String()
-    quantity = ma.fields.Integer()
-    unit = ma.fields.String(allow_none=True)
-    unit_price = ma.fields.Decimal(as_string=True)
-    currency = ma.fields.String()
-    deadline = ma.fields.Date()
-    delivery_nuts3 = ma.fields.String(allow_none=True)
-    label_required = ma.fields.Boolean()
-    reason = ma.fields.String(metadata={"description": "why the hub chose this social enterprise and this quantity"})
-    status = ma.fields.String()
-    answer = ma.fields.String(allow_none=True)
-    answered_by = ma.fields.String(allow_none=True)
-    answered_at = ma.fields.AwareDateTime(allow_none=True)
-    received_at = ma.fields.AwareDateTime()
-
-
-class PartQuery(PageQuery):
-    status = ma.fields.String(validate=validate.OneOf(PART_STATES))
-
-
-class AcceptSchema(Strict):
-    note = Prose(2000, load_default=None, allow_none=True)
-
-
-class DeclineSchema(Strict):
-    reason = Prose(2000, required=True)
-
-
-ForwardedPartPage = page_schema(ForwardedPartSchema, "ForwardedPartPage")
-
-
-# --- views -------------------------------------------------------------------------------------------
-
-@blp.route("/enquiries/<uuid:enquiry_id>/cross-border")
 class CrossBorderRequest(MethodView):
     @roles(*STAFF)
     @blp.arguments(CrossBorderRequestSchema)
@@ -143,54 +67,30 @@ class Consortium(MethodView):
     @roles(*STAFF)
     @blp.response(200, ConsortiumSchema)
     def get(self, enquiry_id):
-        """The consortium of this site's cross-border order: every part with its site and status."""
+        """The consortium of this site's cross-border order, as the hub last reported it: every part with
+        its site, social enterprise, prices (in its currency and in EUR), status, reason, deliveries and
+        impact; the shortfalls; the impact of the whole order."""
+        rates = current_runtime().settings.federation.rates_to_eur
         with current_runtime().engine.connect() as conn:
             enquiry = enquiry_store.load_enquiry(conn, str(enquiry_id))
-            row = store.consortium_of(conn, str(enquiry_id))
-        if row is not None:
-            return {**row["snapshot"], "correlation_id": row["correlation_id"]}
+            picture = origin_read.consortium_picture(conn, enquiry.id, rates)
+        if picture is not None:
+            return picture
         if enquiry.cross_border_flagged:
             return {"enquiry_id": enquiry.id, "order_id": None, "status": "requested", "parts": [], "shortfalls": []}
         raise NotFound(f"enquiry {enquiry.reference} has no cross-border order")
 
 
-@blp.route("/forwarded-parts")
-class ForwardedParts(MethodView):
+@blp.route("/enquiries/<uuid:enquiry_id>/consortium/agreement")
+class ConsortiumAgreement(MethodView):
     @roles(*STAFF)
-    @blp.arguments(PartQuery, location="query")
-    @blp.response(200, ForwardedPartPage)
-    def get(self, query):
-        """Parts of consortia the hub forwarded to this site, newest first."""
+    @blp.response(200, ClientAgreementSchema)
+    def get(self, enquiry_id):
+        """The client-facing agreement of the consortium: a line per part, in the part's currency and in
+        EUR, and the total in EUR and in the site's currency. 404 until the consortium is agreed."""
         with current_runtime().engine.connect() as conn:
-            return store.list_parts(conn, query.get("status"), query["page"], query["per_page"]).as_dict()
-
-
-@blp.route("/forwarded-parts/<uuid:part_id>")
-class ForwardedPart(MethodView):
-    @roles(*STAFF)
-    @blp.response(200, ForwardedPartSchema)
-    def get(self, part_id):
-        with current_runtime().engine.connect() as conn:
-            return store.load_part(conn, str(part_id))
-
-
-@blp.route("/forwarded-parts/<uuid:part_id>/accept")
-class AcceptPart(MethodView):
-    @roles(*STAFF)
-    @blp.arguments(AcceptSchema)
-    @blp.response(200, ForwardedPartSchema)
-    def post(self, fields, part_id):
-        """Accept the part for the social enterprise; its capacity is reserved until the deadline."""
-        return handlers.accept_part(current_runtime().uow(), str(part_id), current_principal().subject, utcnow(),
-                                    fields["note"])
-
-
-@blp.route("/forwarded-parts/<uuid:part_id>/decline")
-class DeclinePart(MethodView):
-    @roles(*STAFF)
-    @blp.arguments(DeclineSchema)
-    @blp.response(200, ForwardedPartSchema)
-    def post(self, fields, part_id):
-        """Decline the part; the hub re-allocates it to another social enterprise."""
-        return handlers.decline_part(current_runtime().uow(), str(part_id), current_principal().subject, utcnow(),
-                                     fields["reason"])
+            enquiry = enquiry_store.load_enquiry(conn, str(enquiry_id))
+            agreement = origin_read.client_agreement(conn, enquiry.id)
+        if agreement is None:
+            raise NotFound(f"enquiry {enquiry.reference} has no agreed consortium")
+        return agreement

@@ -2,9 +2,12 @@
 
 - `hub.part.forwarded`: a new part for the brokers' queue. Keyed by the hub's part id: a duplicate
   delivery (or the same part replayed) finds it there and changes nothing.
-- `hub.part.withdrawn`: the order was cancelled; a pending or accepted part is withdrawn and the
+- `hub.part.withdrawn`: the order was cancelled; a pending or running part is withdrawn and the
   capacity it reserved is released.
-- `hub.consortium.updated` / `.agreed`: the picture of this site's own order; the newest wins.
+  Both come as version 2 (the reason a code with parameters) or, published before the upgrade, version 1
+  (the reason an English sentence, kept as a plain string and shown as it is); either is stored as JSON.
+- `hub.consortium.updated` / `.agreed`: the picture of this site's own order; the newest wins and
+  moves the enquiry on (agreed, in production, delivered).
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from sqlalchemy import Connection
 from services.common.clock import utcnow
 from services.common.envelope import Envelope
 from services.common.errors import NotFound
-from services.enquiries.crossborder import store
+from services.enquiries.crossborder import origin_handlers, store
 from services.enquiries.crossborder.model import ForwardedPart
 from services.enquiries.matching import service as matching
 from services.contracts.events import hub  # the hub's event contract (dataclasses and schemas; no store)
@@ -49,14 +52,14 @@ def on_part_withdrawn(conn: Connection, env: Envelope) -> None:
     if part.withdraw(env.data["reason"], utcnow()):
         matching.release(conn, part.id)
         store.save_part(conn, part)
+    else:
+        log.info("hub withdrew part %s, which is %s already; nothing to withdraw", part.id, part.status)
 
 
 def on_consortium(conn: Connection, env: Envelope) -> None:
-    d = env.data
-    store.save_consortium(conn, {
-        "id": str(d["order_id"]), "enquiry_id": str(d["enquiry_id"]), "aggregate_version": env.aggregate_version,
-        "status": d["status"], "snapshot": d, "correlation_id": env.correlation_id, "updated_at": utcnow(),
-    })
+    """The hub's picture of this site's own order, version 1 or 2: kept if it is the newest, and followed
+    (the client-facing agreement, the enquiry's moves: origin_handlers)."""
+    origin_handlers.follow_consortium(conn, env, origin_handlers.site_money(env.to), utcnow())
 
 
 HANDLERS = {

@@ -2,23 +2,47 @@
 
 - `request_terms` checks a broker's request for a consortium against the enquiry and the federation.
 - `ForwardedPart` is a part of another site's (or this site's) order that the hub forwarded here. The
-  site's broker accepts or declines it on behalf of the social enterprise. Answering twice the same way
-  is absorbed (nothing new happens); answering the other way, or answering a withdrawn part, is a 409.
+  site's broker, or a member of the social enterprise, accepts or declines it (a decline names a code of
+  `services.contracts.reasons.DECLINE_REASONS`). Answering twice the same way is absorbed (nothing new
+  happens); answering the other way, or answering a withdrawn part, is a 409.
+
+  An accepted part is the SE-side agreement for the part, and lives like a local agreement:
+
+      pending -> accepted -> in_production -> delivered
+         |          |             |
+         |          +-------------+--> failed (se_withdrew, delivered_short, deadline_missed)
+         +--> declined;   pending, accepted, in_production --> withdrawn (by the hub)
+
+  Deliveries may be partial (the first one starts production if nobody did); the one that completes
+  the quantity makes the part delivered and records its impact. A failure records the impact of what
+  was delivered, if anything, and says how many units are missing. Every move publishes version 2 of
+  the answers or a `PartProgressData` snapshot; any other move is a 409, bad figures a 422.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Mapping
 
-from services.common.errors import Conflict, Invalid
+from services.common.errors import Conflict, Invalid, invalid
 from services.common.events import Aggregate
-from services.contracts.events.enquiries import PartAccepted, PartDeclined
+from services.contracts.events.enquiries import (
+    PartAcceptedV2, PartDeclinedV2, PartDeliveryRecorded, PartFailed, PartProductionStarted,
+)
+from services.contracts.reasons import DECLINE_REASONS, reason
+from services.enquiries.crossborder import production
+from services.enquiries.crossborder.production import (
+    Delivery, DeliveryLine, ImpactFigures, check_delivery, check_figures, merge_figures,
+)
 from services.enquiries.lifecycle.transitions import OPEN
 
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
-PART_STATES = (PENDING, ACCEPTED, DECLINED, WITHDRAWN)
+IN_PRODUCTION, DELIVERED, FAILED = "in_production", "delivered", "failed"
+PART_STATES = (PENDING, ACCEPTED, DECLINED, WITHDRAWN, IN_PRODUCTION, DELIVERED, FAILED)
+RUNNING = (ACCEPTED, IN_PRODUCTION)  # the SE-side agreement holds the SE's capacity
+SE_WITHDREW, DELIVERED_SHORT, DEADLINE_MISSED = "se_withdrew", "delivered_short", "deadline_missed"
 DEFAULT_MAX_PARTNERS = 5
 
 
@@ -80,6 +104,9 @@ def request_terms(enquiry, terms: RequestTerms, member_sites: set[str], requeste
 
 @dataclass
 class ForwardedPart(Aggregate):
+    """A part forwarded to this site. Once accepted it is the SE-side agreement for the part: its capacity
+    is held while it is accepted or in production, and it ends delivered or failed (see the module)."""
+
     id: str
     order_id: str
     origin_site: str
@@ -98,49 +125,149 @@ class ForwardedPart(Aggregate):
     deadline: date
     delivery_nuts3: str | None
     label_required: bool
-    reason: str
+    reason: dict | str  # why the hub chose this SE and quantity: {code, params}; a v1 message's English text
     received_at: datetime
     status: str = PENDING
-    answer: str | None = None
+    note: str | None = None  # typed with the answer
     answered_by: str | None = None
     answered_at: datetime | None = None
+    decline_reason: dict | str | None = None  # {code, params}; a part declined before codes: its text
+    withdrawal_reason: dict | str | None = None  # the hub's
+    started_at: datetime | None = None
+    closed_at: datetime | None = None  # delivered or failed
+    deliveries: list[DeliveryLine] = field(default_factory=list)
+    figures: ImpactFigures = field(default_factory=ImpactFigures)  # the impact figures reported so far
+    impact: dict | None = None
+    failure: dict | None = None  # {code: se_withdrew | delivered_short | deadline_missed, params}
+    failure_note: str | None = None
+
+    @property
+    def delivered(self) -> int:
+        return sum(d.quantity for d in self.deliveries)
+
+    @property
+    def open_quantity(self) -> int:
+        return self.quantity - self.delivered
+
+    @property
+    def holds_capacity(self) -> bool:
+        return self.status in RUNNING
+
+    # --- the answer ---
 
     def accept(self, by: str, now: datetime, note: str | None = None) -> bool:
         """True if accepted now; False if it was accepted before (a repeated answer is absorbed)."""
-        if self._answered(ACCEPTED):
+        if self.status in (ACCEPTED, IN_PRODUCTION, DELIVERED):
             return False
+        self._require_pending(ACCEPTED)
         self._answer(ACCEPTED, by, now, note)
-        self._record(PartAccepted(**self._answer_data(note)))
+        self._record(PartAcceptedV2(**self._answer_data(None, note)))
         return True
 
-    def decline(self, by: str, now: datetime, reason: str) -> bool:
-        if self._answered(DECLINED):
+    def decline(self, by: str, now: datetime, reason_code: str, note: str | None = None) -> bool:
+        if reason_code not in DECLINE_REASONS:
+            raise invalid("reason", f"must be one of {', '.join(DECLINE_REASONS)}")
+        if self.status == DECLINED:
             return False
-        self._answer(DECLINED, by, now, reason)
-        self._record(PartDeclined(**self._answer_data(reason)))
+        self._require_pending(DECLINED)
+        self._answer(DECLINED, by, now, note)
+        self.decline_reason = reason(reason_code)
+        self._record(PartDeclinedV2(**self._answer_data(self.decline_reason, note)))
         return True
 
-    def withdraw(self, reason: str, now: datetime) -> bool:
-        """The hub withdrew the part (its order was cancelled). False if it was declined or withdrawn already."""
-        if self.status in (DECLINED, WITHDRAWN):
+    def withdraw(self, reason_given: dict | str, now: datetime) -> bool:
+        """The hub no longer wants the part. False if it had ended already (declined, withdrawn, delivered,
+        failed): nothing to withdraw."""
+        if self.status not in (PENDING, *RUNNING):
             return False
-        self.status, self.answer, self.answered_at = WITHDRAWN, reason, now
+        self.status, self.withdrawal_reason, self.closed_at = WITHDRAWN, reason_given, now
         return True
 
-    def _answered(self, wanted: str) -> bool:
-        if self.status == wanted:
-            return True
+    # --- production and delivery ---
+
+    def start_production(self, now: datetime) -> None:
+        self._require(ACCEPTED, "start production on")
+        self._start(now)
+
+    def record_delivery(self, delivery: Delivery, *, id: str, by: str, now: datetime,
+                        rates_to_eur: Mapping[str, Decimal]) -> None:
+        """A delivery (partial or the last); production starts with it if it had not. The last one makes
+        the part delivered and records its impact."""
+        self._require(RUNNING, "record a delivery on")
+        check_delivery(delivery, self.open_quantity, now.date())
+        if self.status == ACCEPTED:
+            self._start(now)
+        self.deliveries.append(DeliveryLine(id, delivery.quantity, delivery.delivered_on, by, now))
+        self.figures = merge_figures(self.figures, delivery.figures)
+        if self.open_quantity == 0:
+            self.status, self.closed_at = DELIVERED, now
+            self.impact = production.impact(self.delivered, self.unit_price, self.currency, self.figures,
+                                            rates_to_eur, now)
+        self._record(PartDeliveryRecorded(**self._progress()))
+
+    def withdraw_by_se(self, now: datetime, rates_to_eur: Mapping[str, Decimal], note: str | None = None) -> None:
+        """The social enterprise gives the part up after accepting it."""
+        self._require(RUNNING, "withdraw")
+        self._fail(SE_WITHDREW, now, rates_to_eur, note)
+
+    def close_short(self, now: datetime, rates_to_eur: Mapping[str, Decimal], note: str | None = None,
+                    figures: ImpactFigures | None = None) -> None:
+        """The SE delivered some units and will deliver no more."""
+        self._require((IN_PRODUCTION,), "close short")
+        if self.delivered == 0:
+            raise Conflict(f"nothing of part {self.id} was delivered; withdraw it instead",
+                           {"delivered": ["is 0"]}, code="nothing_delivered")
+        if figures is not None:
+            check_figures(figures)
+        self.figures = merge_figures(self.figures, figures)
+        self._fail(DELIVERED_SHORT, now, rates_to_eur, note)
+
+    def miss_deadline(self, now: datetime, rates_to_eur: Mapping[str, Decimal]) -> bool:
+        """The tick's check: a running part whose deadline has passed with units missing fails. False
+        (nothing happens) for any other part, so the tick may run any number of times."""
+        if self.status not in RUNNING or self.deadline >= now.date():
+            return False
+        self._fail(DEADLINE_MISSED, now, rates_to_eur)
+        return True
+
+    # --- helpers ---
+
+    def _require_pending(self, wanted: str) -> None:
         if self.status != PENDING:
             raise Conflict(f"part {self.id} is {self.status}; it cannot be {wanted} now",
                            {"status": [self.status]}, code="already_answered")
-        return False
 
-    def _answer(self, status: str, by: str, now: datetime, text: str | None) -> None:
-        self.status, self.answered_by, self.answered_at, self.answer = status, by, now, text
+    def _require(self, states: tuple[str, ...] | str, action: str) -> None:
+        states = (states,) if isinstance(states, str) else states
+        if self.status not in states:
+            raise Conflict(f"cannot {action} part {self.id}: it is {self.status}, and must be {' or '.join(states)}",
+                           {"status": [self.status]}, code=f"part_{self.status}")
 
-    def _answer_data(self, reason: str | None) -> dict:
+    def _answer(self, status: str, by: str, now: datetime, note: str | None) -> None:
+        self.status, self.answered_by, self.answered_at, self.note = status, by, now, note
+
+    def _start(self, now: datetime) -> None:
+        self.status, self.started_at = IN_PRODUCTION, now
+        self._record(PartProductionStarted(**self._progress()))
+
+    def _fail(self, cause: str, now: datetime, rates_to_eur: Mapping[str, Decimal], note: str | None = None) -> None:
+        self.status, self.closed_at, self.failure_note = FAILED, now, note
+        self.failure = production.failure(cause, self.quantity, self.delivered)
+        if self.delivered:  # what was delivered is paid for and counts
+            self.impact = production.impact(self.delivered, self.unit_price, self.currency, self.figures,
+                                            rates_to_eur, now)
+        self._record(PartFailed(**self._progress()))
+
+    def _answer_data(self, reason_given: dict | None, note: str | None) -> dict:
         return dict(part_id=self.id, order_id=self.order_id, offer_id=self.offer_id,
-                    organisation_id=self.organisation_id, quantity=self.quantity, status=self.status, reason=reason)
+                    organisation_id=self.organisation_id, quantity=self.quantity, status=self.status,
+                    reason=reason_given, note=note)
+
+    def _progress(self) -> dict:
+        return dict(part_id=self.id, order_id=self.order_id, offer_id=self.offer_id,
+                    organisation_id=self.organisation_id, quantity=self.quantity, status=self.status,
+                    delivered=self.delivered, deliveries=[d.event_data() for d in self.deliveries],
+                    failure=self.failure, impact=self.impact)
 
 
 def automatic_request(enquiry) -> dict | None:
