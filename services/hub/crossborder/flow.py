@@ -224,11 +224,12 @@ class CrossBorder:
                       transport_eur_per_unit_km=self.costs.transport_eur_per_unit_km,
                       partner_fixed_eur=self.costs.partner_fixed_eur),
                 view.candidates, self.rates, time_limit=self.costs.time_limit_seconds, exclude=exclude)
-            parts = parts + [self._forward(conn, env, order, share, now) for share in allocation.shares]
         entry = rounds.entry(cause, requested, allocation, order["max_partners"], view.out_of_radius, now)
         order["allocation"] = {**order["allocation"], "rounds": [*order["allocation"].get("rounds", []), entry]}
         timeline.record(conn, env, order["id"], timeline.ALLOCATED, now, quantity=entry["allocated"], params={
             key: entry[key] for key in ("cause", "requested", "allocated", "missing", "method", "status")})
+        if allocation is not None:
+            parts = parts + [self._forward(conn, env, order, share, now) for share in allocation.shares]
         return allocation, parts
 
     def _forward(self, conn: Connection, env: Envelope, order: dict, share, now: datetime) -> dict:
