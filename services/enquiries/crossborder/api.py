@@ -51,6 +51,9 @@ class CrossBorderRequestedSchema(ma.Schema):
     status = ma.fields.Constant("requested")
 
 
+# --- views -------------------------------------------------------------------------------------------
+
+@blp.route("/enquiries/<uuid:enquiry_id>/cross-border")
 class CrossBorderRequest(MethodView):
     @roles(*STAFF)
     @blp.arguments(CrossBorderRequestSchema)

@@ -11,13 +11,13 @@ class ReasonField(ma.fields.Raw):
     """A reason as the hub sent it: `{code, params}`, or the plain string of a version 1 message."""
 
 
-class DeliverySchema(ma.Schema):
+class ConsortiumDeliverySchema(ma.Schema):
     delivery_id = ma.fields.String()
     quantity = ma.fields.Integer()
     delivered_on = ma.fields.String()
 
 
-class PartImpactSchema(ma.Schema):
+class ConsortiumPartImpactSchema(ma.Schema):
     year = ma.fields.Integer()
     value_paid = ma.fields.Decimal(**_money)
     currency = ma.fields.String()
@@ -53,11 +53,11 @@ class ConsortiumPartSchema(ma.Schema):
     answer = ReasonField(allow_none=True, metadata={"description": "a decline's reason or a failure's cause"})
     note = ma.fields.String(allow_none=True)
     delivered = ma.fields.Integer()
-    deliveries = ma.fields.List(ma.fields.Nested(DeliverySchema))
-    impact = ma.fields.Nested(PartImpactSchema, allow_none=True)
+    deliveries = ma.fields.List(ma.fields.Nested(ConsortiumDeliverySchema))
+    impact = ma.fields.Nested(ConsortiumPartImpactSchema, allow_none=True)
 
 
-class ShortfallSchema(ma.Schema):
+class ConsortiumShortfallSchema(ma.Schema):
     code = ma.fields.String(metadata={"description": "services.contracts.reasons: an allocation shortfall or a "
                                                      "failure's cause"})
     quantity = ma.fields.Integer()
@@ -80,13 +80,13 @@ class ConsortiumSchema(ma.Schema):
     solver_status = ma.fields.String(allow_none=True)
     gap = ma.fields.Float(allow_none=True)
     parts = ma.fields.List(ma.fields.Nested(ConsortiumPartSchema))
-    shortfalls = ma.fields.List(ma.fields.Nested(ShortfallSchema))
+    shortfalls = ma.fields.List(ma.fields.Nested(ConsortiumShortfallSchema))
     impact = ma.fields.Nested(ConsortiumImpactSchema, allow_none=True)
     version = ma.fields.Integer(allow_none=True, metadata={"description": "the version of the hub's message"})
     correlation_id = ma.fields.String(allow_none=True)
 
 
-class AgreementLineSchema(ma.Schema):
+class ClientAgreementLineSchema(ma.Schema):
     part_id = ma.fields.String()
     site = ma.fields.String()
     organisation_id = ma.fields.String()
@@ -115,4 +115,4 @@ class ClientAgreementSchema(ma.Schema):
     rate_to_eur = ma.fields.Decimal(as_string=True)
     total_eur = ma.fields.Decimal(as_string=True)
     total = ma.fields.Decimal(as_string=True)
-    lines = ma.fields.List(ma.fields.Nested(AgreementLineSchema))
+    lines = ma.fields.List(ma.fields.Nested(ClientAgreementLineSchema))
