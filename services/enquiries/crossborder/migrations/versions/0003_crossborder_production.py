@@ -5,9 +5,12 @@ Revision ID: a3d90149f2ee
 Revises: 022f2a625e46
 Create Date: 2026-12-04 16:40:00
 
-Existing rows keep what they said: the hub's English share reason becomes a JSON string (shown as it is);
-a declined part's `answer` was its reason and moves to `decline_reason`, a withdrawn part's was the hub's
-and moves to `withdrawal_reason`; an accepted part's was its note.
+Existing rows keep what they said: the hub's English share reason becomes a JSON string (shown as it is,
+services.contracts.reasons.describe), and so does a withdrawn part's `answer` (the hub's reason) in
+`withdrawal_reason`. A declined part's `answer` was the broker's own words: they become its note, with the
+reason code `other` (as the hub's migration 0006 does). An accepted part's answer was its note.
+The downgrade gives the previous version the four states it knows: a part in production, delivered or
+failed is shown as accepted, and reasons as their text or code.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,7 +28,7 @@ _parts = sa.table(TABLE, sa.column('id', sa.String(36)), sa.column('status', sa.
                   sa.column('reason', sa.Text()), sa.column('answer', sa.Text()), sa.column('share_reason', sa.JSON()),
                   sa.column('note', sa.Text()), sa.column('decline_reason', sa.JSON()),
                   sa.column('withdrawal_reason', sa.JSON()), sa.column('figures', sa.JSON()))
-_WHERE_ANSWER_WENT = {"declined": "decline_reason", "withdrawn": "withdrawal_reason"}
+OTHER = {"code": "other", "params": {}}
 
 
 def upgrade() -> None:
@@ -44,7 +47,12 @@ def upgrade() -> None:
     for part_id, status, reason, answer in conn.execute(
             sa.select(_parts.c.id, _parts.c.status, _parts.c.reason, _parts.c.answer)).all():
         values = {"share_reason": reason, "figures": {}}
-        values[_WHERE_ANSWER_WENT.get(status, "note")] = answer
+        if status == "withdrawn":
+            values["withdrawal_reason"] = answer
+        else:
+            values["note"] = answer
+        if status == "declined":
+            values["decline_reason"] = OTHER
         conn.execute(_parts.update().where(_parts.c.id == part_id).values(**values))
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
         batch_op.drop_column('reason')
@@ -77,15 +85,16 @@ def downgrade() -> None:
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
         batch_op.drop_index('ix_enquiries_crossborder_part_organisation')
         batch_op.alter_column('reason', new_column_name='share_reason', existing_type=sa.JSON())
+    with op.batch_alter_table(TABLE, schema=None) as batch_op:  # (SQLite: not in the batch that renames)
         batch_op.add_column(sa.Column('reason', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('answer', sa.Text(), nullable=True))
     conn = op.get_bind()
     rows = conn.execute(sa.select(_parts.c.id, _parts.c.status, _parts.c.share_reason, _parts.c.note,
                                   _parts.c.decline_reason, _parts.c.withdrawal_reason)).all()
     for part_id, status, share, note, declined, withdrawn in rows:
-        answer = {"declined": declined, "withdrawn": withdrawn}.get(status, note)
+        answer = _text(withdrawn) if status == "withdrawn" else note or _text(declined)
         conn.execute(_parts.update().where(_parts.c.id == part_id).values(
-            reason=_text(share), answer=_text(answer),
+            reason=_text(share), answer=answer,
             # an older site knows only these four states
             status=status if status in ("pending", "accepted", "declined", "withdrawn") else "accepted"))
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
