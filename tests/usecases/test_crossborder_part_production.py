@@ -11,7 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from services import jobs
 from services.bootstrap import bootstrap
+from services.composition import ENQUIRIES
 from services.common.envelope import Envelope
 from services.common.errors import Invalid, NotFound
 from services.common.outbox import outbox
@@ -156,8 +158,12 @@ def test_the_tick_fails_overdue_running_parts_once_and_releases_their_capacity(r
     handlers.record_delivery(runtime.uow(), done, BROKER, NOW, Delivery(10, NOW.date()), rates_to_eur=RATES)
 
     later = NOW + timedelta(days=8)
-    failed = fail_overdue_parts(runtime.uow, later, RATES)
-    assert [p.id for p in failed] == [late]
+    assert jobs.fail_overdue_forwarded_parts in ENQUIRIES.jobs  # what `sopro tick` runs at a site
+    assert jobs.fail_overdue_forwarded_parts(runtime, later) == [
+        f"part {late} of AT13-E-2026-0007 failed: 20 of 50 delivered by {NOW.date() + timedelta(days=7)}",
+        "1 forwarded parts failed"]
+    with runtime.engine.connect() as conn:
+        failed = [store.load_part(conn, late)]
     assert failed[0].failure == {"code": "deadline_missed", "params": {"quantity": 50, "delivered": 20, "missing": 30}}
     assert failed[0].impact["value_paid"] == "60.00"
     assert events_of(runtime, late)[-1][:4] == ("enquiries.part.failed", 1, 4, "failed")
