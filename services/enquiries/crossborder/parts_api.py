@@ -148,8 +148,6 @@ class PartDeliverySchema(PartFiguresSchema):
         return Delivery(quantity, delivered_on, ImpactFigures(**data))
 
 
-DeliverySchema = PartDeliverySchema  # TODO(issue 13): the inbox pages' name for it until they import PartDeliverySchema
-
 ForwardedPartPage = page_schema(ForwardedPartSchema, "ForwardedPartPage")
 
 
