@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, exists, or_
 
-from services.common.db import Page, containing, starting_with
+from services.common.db import Page, containing, plain, starting_with
 from services.registry.case_studies import CaseStudy, Impact, Partner
 from services.registry.persistence import load_row, replace_codes, save, search_text
 from services.registry.rules import PUBLISHED
@@ -29,7 +29,7 @@ _IMPACT = ("value_paid_eur", "material_diverted_kg", "integration_hours")
 def _partner(data: dict) -> Partner:
     impact = data.get("impact") or {}
     return Partner(data["site"], data["organisation_id"], data.get("organisation_name"), data["quantity"],
-                   Impact(**{k: None if impact.get(k) is None else Decimal(impact[k]) for k in _IMPACT}))
+                   Impact(**{k: None if impact.get(k) is None else plain(Decimal(impact[k])) for k in _IMPACT}))
 
 
 def _partner_row(p: Partner) -> dict:

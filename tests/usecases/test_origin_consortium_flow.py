@@ -29,10 +29,10 @@ def site(request, make_settings):
 class Order:
     """An enquiry of the site passed to the hub, and the hub's snapshots of its order."""
 
-    def __init__(self, site: LifecycleSite, state: str = "in_consultation"):
+    def __init__(self, site: LifecycleSite, state: str = "in_consultation", client_organisation_id: str | None = None):
         self.site = site
         body = {**enquiry_body(quantity="300"), "client_kind": "economic_enterprise",
-                "client_organisation_id": str(uuid.uuid4()), "submit": True}
+                "client_organisation_id": client_organisation_id or str(uuid.uuid4()), "submit": True}
         self.enquiry_id = site.ok("POST", "/enquiries", expect=201, json=body)["id"]
         if state != "submitted":
             site.ok("POST", f"/enquiries/{self.enquiry_id}/transitions", json={"to": state})
