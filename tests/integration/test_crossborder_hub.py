@@ -222,3 +222,25 @@ def test_only_offers_in_the_orders_cpv_group_open_to_cross_border_work_are_candi
     hub.send(body)
     order, parts = order_and_parts(hub, enquiry_id)
     assert [p["offer_id"] for p in parts] == [bags] and order["status"] == "short"
+
+
+def test_a_progress_report_on_another_sites_part_is_dead_lettered_and_its_own_sites_counts(hub):
+    hub.supplier("HU22", 600, "1000", "HUF", 47.68, 16.58)
+    enquiry_id, body = hub.request(quantity=1000)
+    hub.send(body)
+    _, (part,) = order_and_parts(hub, enquiry_id)
+    hub.send(hub.answer("HU22", part, "accepted"))
+
+    def delivered(site: str, version: int):
+        event = ev.PartDeliveryRecorded(
+            part_id=part["id"], order_id=part["order_id"], offer_id=part["offer_id"],
+            organisation_id=part["organisation_id"], quantity=1000, status="in_production", delivered=400,
+            deliveries=[{"delivery_id": str(uuid.uuid4()), "quantity": 400, "delivered_on": date.today()}],
+            failure=None, impact=None)
+        return hub.body(site, event, part["id"], version=version)
+
+    outcome = hub.send(delivered("AT12", 3))  # well signed by AT12, but HU22's part
+    assert len(outcome.dead) == 1 and "of site HU22" in outcome.dead[0].reason
+    assert hub.send(delivered("HU22", 3)).dead == []
+    order, (after,) = order_and_parts(hub, enquiry_id)
+    assert (after["status"], after["delivered"], order["status"]) == ("in_production", 400, "in_production")
