@@ -1,6 +1,6 @@
 """The hub's consortium snapshots (`hub.consortium.updated` / `.agreed`, version 2 unless asked) as the
 origin site receives them, checked against the contract's schema so a test cannot feed what the hub
-could never send."""
+could never send; and `Order`, an enquiry of a test site passed to the hub, fed those snapshots."""
 from __future__ import annotations
 
 import itertools
@@ -8,7 +8,9 @@ import uuid
 from datetime import date, timedelta
 
 from services.common.envelope import Envelope
+from services.enquiries.crossborder import consumers
 from services.contracts.events.hub import ConsortiumData, ConsortiumDataV2
+from tests.support.lifecycle import LifecycleSite, enquiry_body
 
 DEADLINE = (date.today() + timedelta(days=30)).isoformat()
 RATES = {"EUR": "1", "HUF": "0.00254"}
@@ -65,3 +67,52 @@ def hub_message(data: dict, aggregate_version: int, *, agreed: bool = False, ver
                     aggregate_id=data["order_id"], aggregate_version=aggregate_version,
                     occurred_at="2026-11-01T10:00:00Z", correlation_id="corr-consortium", causation_id=None,
                     data=data, to=to)
+
+
+class Order:
+    """An enquiry of the site passed to the hub, and the hub's snapshots of its order."""
+
+    def __init__(self, site: LifecycleSite, state: str = "in_consultation", client_organisation_id: str | None = None):
+        self.site = site
+        body = {**enquiry_body(quantity="300"), "client_kind": "economic_enterprise",
+                "client_organisation_id": client_organisation_id or str(uuid.uuid4()), "submit": True}
+        self.enquiry_id = site.ok("POST", "/enquiries", expect=201, json=body)["id"]
+        if state != "submitted":
+            site.ok("POST", f"/enquiries/{self.enquiry_id}/transitions", json={"to": state})
+        site.ok("POST", f"/enquiries/{self.enquiry_id}/cross-border", expect=202, json={})
+        self.order_id = str(uuid.uuid4())
+        self.version = 0
+
+    def report(self, status: str, *parts: dict, version: int | None = None, message_version: int = 2,
+               **extra) -> Envelope:
+        """The hub's next snapshot (or one of the given aggregate version), through the site's consumer."""
+        if version is None:
+            self.version += 1
+            version = self.version
+        env = hub_message(snapshot(self.order_id, self.enquiry_id, status, list(parts), **extra), version,
+                          agreed=status == "agreed", version=message_version)
+        deliver(self.site, env)
+        return env
+
+    @property
+    def state(self) -> str:
+        return self.site.ok("GET", f"/enquiries/{self.enquiry_id}")["state"]
+
+    def audit(self) -> list[tuple]:
+        return [(e["from_state"], e["to_state"], e["party"], e["reason"])
+                for e in self.site.ok("GET", f"/enquiries/{self.enquiry_id}/audit")]
+
+    def agreement(self, expect: int = 200):
+        return self.site.ok("GET", f"/enquiries/{self.enquiry_id}/consortium/agreement", expect=expect)
+
+    def picture(self) -> dict:
+        return self.site.ok("GET", f"/enquiries/{self.enquiry_id}/consortium")
+
+    def changes(self) -> list:
+        return [e for e in self.site.outbox_rows("enquiries.enquiry.changed") if e.aggregate_id == self.enquiry_id]
+
+
+def deliver(site: LifecycleSite, env: Envelope) -> None:
+    """As the inbox consumer applies a message: its handler, in one transaction."""
+    with site.runtime.engine.begin() as conn:
+        consumers.HANDLERS[env.type](conn, env)

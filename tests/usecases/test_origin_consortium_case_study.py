@@ -13,10 +13,9 @@ from services.common.ports import port
 from services.contracts.ports import CaseStudyPublisher
 from services.enquiries.lifecycle import case_studies, store as enquiry_store
 from services.registry.tables import case_study
-from tests.support.consortium_snapshots import part, part_impact
+from tests.support.consortium_snapshots import Order, part, part_impact
 from tests.support.databases import pg_url_if
 from tests.support.lifecycle import LifecycleSite
-from tests.usecases.test_origin_consortium_flow import Order
 
 
 class Crash(Exception):

@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
-from services.enquiries.crossborder import consumers
 from services.enquiries.lifecycle.tables import consortium_agreement_line
-from tests.support.consortium_snapshots import hub_message, part, part_impact, snapshot
+from tests.support.consortium_snapshots import Order, deliver, hub_message, part, part_impact
 from tests.support.databases import pg_url_if
-from tests.support.lifecycle import LifecycleSite, enquiry_body
+from tests.support.lifecycle import LifecycleSite
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -24,55 +23,6 @@ def site(request, make_settings):
     s = LifecycleSite(make_settings, pg_url_if(request, request.param))
     yield s
     s.runtime.engine.dispose()
-
-
-class Order:
-    """An enquiry of the site passed to the hub, and the hub's snapshots of its order."""
-
-    def __init__(self, site: LifecycleSite, state: str = "in_consultation", client_organisation_id: str | None = None):
-        self.site = site
-        body = {**enquiry_body(quantity="300"), "client_kind": "economic_enterprise",
-                "client_organisation_id": client_organisation_id or str(uuid.uuid4()), "submit": True}
-        self.enquiry_id = site.ok("POST", "/enquiries", expect=201, json=body)["id"]
-        if state != "submitted":
-            site.ok("POST", f"/enquiries/{self.enquiry_id}/transitions", json={"to": state})
-        site.ok("POST", f"/enquiries/{self.enquiry_id}/cross-border", expect=202, json={})
-        self.order_id = str(uuid.uuid4())
-        self.version = 0
-
-    def report(self, status: str, *parts: dict, version: int | None = None, message_version: int = 2,
-               **extra) -> Envelope:
-        """The hub's next snapshot (or one of the given aggregate version), through the site's consumer."""
-        if version is None:
-            self.version += 1
-            version = self.version
-        env = hub_message(snapshot(self.order_id, self.enquiry_id, status, list(parts), **extra), version,
-                          agreed=status == "agreed", version=message_version)
-        deliver(self.site, env)
-        return env
-
-    @property
-    def state(self) -> str:
-        return self.site.ok("GET", f"/enquiries/{self.enquiry_id}")["state"]
-
-    def audit(self) -> list[tuple]:
-        return [(e["from_state"], e["to_state"], e["party"], e["reason"])
-                for e in self.site.ok("GET", f"/enquiries/{self.enquiry_id}/audit")]
-
-    def agreement(self, expect: int = 200):
-        return self.site.ok("GET", f"/enquiries/{self.enquiry_id}/consortium/agreement", expect=expect)
-
-    def picture(self) -> dict:
-        return self.site.ok("GET", f"/enquiries/{self.enquiry_id}/consortium")
-
-    def changes(self) -> list:
-        return [e for e in self.site.outbox_rows("enquiries.enquiry.changed") if e.aggregate_id == self.enquiry_id]
-
-
-def deliver(site: LifecycleSite, env: Envelope) -> None:
-    """As the inbox consumer applies a message: its handler, in one transaction."""
-    with site.runtime.engine.begin() as conn:
-        consumers.HANDLERS[env.type](conn, env)
 
 
 def line_rows(site: LifecycleSite) -> int:
