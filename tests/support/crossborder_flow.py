@@ -91,7 +91,7 @@ def all_parts(session: requests.Session, url: str, order_id: str) -> list[dict]:
 
 
 def run_scenario(sessions: dict[str, requests.Session], urls: dict[str, str], hub: requests.Session,
-                 between=None, timeout: float = 30.0, cpv: str = BAGS) -> dict:
+                 between=None, timeout: float = 30.0, cpv: str = BAGS, decline: bool = True) -> dict:
     """The whole story; `between(step, order_id)` is called between steps (e.g. to stop or start the hub).
 
     Returns what the assertions of the calling test need: the suppliers, the enquiry and the final
@@ -115,11 +115,12 @@ def run_scenario(sessions: dict[str, requests.Session], urls: dict[str, str], hu
     # Every target site sees its parts in the brokers' queue; HU22 declines, the others accept.
     hu22_parts = eventually(lambda: pending_parts(sessions["HU22"], urls["HU22"], order_id), timeout)
     assert hu22_parts, "HU22 received its part"
-    for part in hu22_parts:
+    for part in hu22_parts if decline else []:
         r = sessions["HU22"].post(f"{urls['HU22']}/api/v1/forwarded-parts/{part['id']}/decline",
-                                  json={"reason": "the workshop is closed for renovation in those weeks"})
+                                  json={"reason": "no_capacity",
+                                        "note": "the workshop is closed for renovation in those weeks"})
         assert r.status_code == 200 and r.json()["status"] == "declined", r.text
-    declined = {p["id"] for p in hu22_parts}
+    declined = {p["id"] for p in hu22_parts} if decline else set()
     between("declined", order_id)
 
     answered = set(declined)
@@ -142,3 +143,45 @@ def run_scenario(sessions: dict[str, requests.Session], urls: dict[str, str], hu
     assert final, consortium(at13, at13_url, enquiry["id"])
     return {"suppliers": suppliers, "enquiry": enquiry, "first": first, "final": final, "declined": declined,
             "first_sites": by_site, "order_id": order_id}
+
+
+# --- after agreement: production, deliveries and impact at the target sites (issue 13) ----------------
+
+def part_at(session: requests.Session, url: str, part_id: str) -> dict:
+    r = session.get(f"{url}/api/v1/forwarded-parts/{part_id}")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def act(session: requests.Session, url: str, part_id: str, action: str, body: dict | None = None) -> dict:
+    r = session.post(f"{url}/api/v1/forwarded-parts/{part_id}/{action}", json=body or {})
+    assert r.status_code in (200, 201), f"{action} {part_id}: {r.status_code} {r.text}"
+    return r.json()
+
+
+def figures_for(quantity: int) -> dict:
+    """What an SE reports with its last delivery: figures that scale with the part, so sums can be checked."""
+    return {"material_diverted_kg": str(quantity // 10), "integration_hours": str(quantity // 4),
+            "regional_share": "0.6", "distance_km": "120"}
+
+
+def deliver_in_two(session: requests.Session, url: str, part_id: str, quantity: int, between=None) -> dict:
+    """A partial delivery of about half, then the rest with the impact figures; `between()` runs in the middle."""
+    today = datetime.date.today().isoformat()
+    first = quantity // 2
+    act(session, url, part_id, "deliveries", {"quantity": first, "delivered_on": today})
+    if between:
+        between()
+    return act(session, url, part_id, "deliveries",
+               {"quantity": quantity - first, "delivered_on": today, **figures_for(quantity)})
+
+
+def live_parts(snapshot: dict) -> list[dict]:
+    """The parts that hold (or held and delivered) a share of the order: not declined, withdrawn or failed."""
+    return [p for p in snapshot["parts"] if p["status"] in ("accepted", "in_production", "delivered")]
+
+
+def enquiry_state(session: requests.Session, url: str, enquiry_id: str) -> str:
+    r = session.get(f"{url}/api/v1/enquiries/{enquiry_id}")
+    assert r.status_code == 200, r.text
+    return r.json()["state"]
