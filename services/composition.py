@@ -18,7 +18,7 @@ from services.common.db import Component
 from services.contracts.ports import CaseStudyPublisher, LabelRegister
 from services.enquiries import privacy as enquiries_privacy
 from services.enquiries.crossborder import api as crossborder_api, parts_api as crossborder_parts_api
-from services.enquiries.crossborder import store as crossborder_store
+from services.enquiries.crossborder import consortium_pages, inbox_pages, store as crossborder_store
 from services.enquiries.lifecycle import api as lifecycle_api, deals_pages, tables as lifecycle_tables
 from services.enquiries.matching import store as matching_store
 from services.enquiries.programmes import api as programmes_api, pages as programmes_pages
@@ -64,7 +64,7 @@ ENQUIRIES = Service(
                 crossborder_store.COMPONENT),
     api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp, crossborder_parts_api.blp),
     # deals_pages adds the negotiation views to the enquiry pages' blueprint (it is lifecycle.pages.blp)
-    pages=(deals_pages.blp, programmes_pages.blp),
+    pages=(deals_pages.blp, programmes_pages.blp, consortium_pages.blp, inbox_pages.blp),
     consumers=(workers.site_members, workers.site_inbox),
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
     jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
