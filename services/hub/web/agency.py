@@ -1,6 +1,6 @@
 """The agency dashboard at the hub (agency_viewer, agency_admin, after login): the network at a
-glance, consolidated members, offers and enquiries across sites, cross-border orders with their parts,
-impact charts per site and year, and the federation's health.
+glance, consolidated members, offers and enquiries across sites, cross-border orders with their parts
+(one order's timeline in `agency_orders`), impact charts per site and year, and the federation's health.
 
 Read-only: the agency looks; the sites act. Filters are the API's query schemas (`public.read_query`).
 """
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import func, select
 
 from services.common.auth import roles
 from services.common.errors import NotFound
@@ -19,11 +19,10 @@ from services.contracts.events.enquiries import ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub.consumers import INGEST_SERVICES
 from services.hub.crossborder import store as crossborder_store
 from services.hub.enquiries import store as enquiry_store
-from services.hub.web import health
+from services.hub.web import agency_orders, health
 from services.hub.enquiries import impact
 from services.hub.register import queries as registry_queries
 from services.hub.register import stats
-from services.hub.register import store as register_store
 from services.hub.query import member_site_ids
 from services.hub.register.api import ConsolidatedQuery
 from services.hub.web.charts import ChartTexts, impact_charts, with_mean_distances
@@ -162,9 +161,8 @@ def enquiry(enquiry_id):
         agreements = enquiry_store.agreements_of(conn, site, key)
         impact_records = enquiry_store.impact_of(conn, site, key)
         order = crossborder_store.order_for_enquiry(conn, site, key)
-        parts = crossborder_store.parts(conn, order["id"]) if order else []
-        names = organisation_names(conn, [(site, a["organisation_id"]) for a in agreements]
-                                   + [(p["site"], p["organisation_id"]) for p in parts])
+        parts = agency_orders.parts_of(conn, order) if order else []
+        names = agency_orders.organisation_names(conn, site, [a["organisation_id"] for a in agreements])
     return render_template("hub/agency/enquiry.html", enquiry=found, agreements=agreements,
                            impact_records=impact_records, order=order, parts=parts, names=names)
 
@@ -174,29 +172,19 @@ def enquiry(enquiry_id):
 def cross_border():
     """Cross-border orders, each with its parts (every part forwarded, declined ones included)."""
     args, state = read_query(OrderQuery())
-    orders, total, page, parts, names = [], 0, 1, {}, {}
+    orders, total, page, parts = [], 0, 1, {}
     if args is not None:
         page = args["page"]
         with current_runtime().engine.connect() as conn:
             found = crossborder_store.list_orders(conn, page, PER_PAGE, args.get("status"), args.get("site"))
             orders, total = found.items, found.total
-            parts = {o["id"]: crossborder_store.parts(conn, o["id"]) for o in orders}
-            names = organisation_names(conn, [(p["site"], p["organisation_id"])
-                                              for order_parts in parts.values() for p in order_parts])
-    return render_template("hub/agency/cross_border.html", form=state, orders=orders, parts=parts, names=names,
+            parts = {o["id"]: agency_orders.parts_of(conn, o) for o in orders}
+    return render_template("hub/agency/cross_border.html", form=state, orders=orders, parts=parts,
                            total=total, page=page, pages=pages_of(total, PER_PAGE), sites=member_sites(),
                            statuses=hub_choices(ORDER_STATES)), status_of(state)
 
 
-def organisation_names(conn, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """(site, organisation id) -> name, from the consolidated registry."""
-    keys = sorted(set(keys))
-    if not keys:
-        return {}
-    org = register_store.hub_organisation
-    rows = conn.execute(select(org.c.site, org.c.id, org.c.name)
-                        .where(and_(tuple_(org.c.site, org.c.id).in_(keys), org.c.name.is_not(None))))
-    return {(r.site, r.id): r.name for r in rows}
+blp.add_url_rule("/cross-border/<uuid:order_id>", view_func=roles(*AGENCY)(agency_orders.order_page))
 
 
 @blp.route("/impact")

@@ -1,11 +1,14 @@
-"""The hub's web pages. Public: the hub's home, label verification and the network label register.
-The agency dashboard (agency roles, after login) is in `agency`.
+"""The hub's web pages. Public: the hub's home, label verification, the network label register and the
+completed cross-border orders (open data, as `ocds.api` publishes them). The agency dashboard (agency
+roles, after login) is in `agency`.
 
 Pages read the hub's own store through the same queries as its API and validate their query strings
 with the API's schemas, so a page and the API accept and refuse the same things; a refusal is drawn as
 field messages in the page's language (status 422), never a 500.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import marshmallow as ma
 from flask import render_template, request
@@ -15,8 +18,10 @@ from services.common.auth import public
 from services.common.clock import utc_today
 from services.common.runtime import current_runtime
 from services.hub.labels import store as label_store
+from services.hub.ocds import orders as ocds_orders
 from services.hub.labels.api import LabelQuery, as_of
 from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
+from services.contracts.reasons import describe
 from services.web import forms, nav_link, page_blueprint
 from services.web.messages import is_known
 from services.web.vocabulary import choices, term
@@ -25,6 +30,7 @@ blp = page_blueprint("hub_pages", __name__)
 
 nav_link(blp, "verify_label", _l("Check a label"), order=10)
 nav_link(blp, "labels", _l("Label register"), order=20)
+nav_link(blp, "completed_orders", _l("Completed orders"), order=30)
 
 PER_PAGE = 25
 
@@ -50,13 +56,22 @@ def hub_term(code) -> str:
     return str(HUB_TERMS[code]) if code in HUB_TERMS else term(code)
 
 
-# A part's status: a forwarded part waits for its site's answer.
-PART_TERMS = {"forwarded": _l("Awaiting the site's answer")}
+# A part's status: a forwarded part waits for its site's answer; a failed one ended short after acceptance.
+PART_TERMS = {"forwarded": _l("Awaiting the site's answer"), "failed": _l("Failed after acceptance")}
 
 
 @blp.app_template_filter("part_term")
 def part_term(code) -> str:
     return str(PART_TERMS[code]) if code in PART_TERMS else term(code)
+
+
+@blp.app_template_filter("reason")
+def reason_text(value, **defaults) -> str:
+    """A stored reason (a code with parameters) in the page's language; `defaults` fill parameters a
+    step leaves to its row (e.g. the quantity)."""
+    if isinstance(value, Mapping) and defaults:
+        value = {"code": value.get("code"), "params": {**defaults, **(value.get("params") or {})}}
+    return describe(value)
 
 
 def hub_choices(codes) -> list[tuple[str, str]]:
@@ -154,3 +169,15 @@ def labels():
     return render_template("hub/labels.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(), statuses=choices(LABEL_STATUSES)), \
         status_of(state)
+
+
+@blp.route("/orders/completed")
+@public
+def completed_orders():
+    """The cross-border orders every part of which is delivered, as the open OCDS export has them: the
+    buyer only by its kind, each social enterprise with what it delivered (see `services.hub.ocds.api`
+    for why in-flight orders are not shown)."""
+    with current_runtime().engine.connect() as conn:
+        orders = ocds_orders.load(conn, completed_only=True)
+    return render_template("hub/completed_orders.html", orders=sorted(orders, key=lambda o: o.updated_at, reverse=True),
+                           form=forms.FormState())
