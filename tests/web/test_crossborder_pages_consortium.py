@@ -10,9 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.common.clock import utcnow
-from services.common.envelope import Envelope
-from services.enquiries.crossborder import origin_handlers
+from tests.support.consortium_snapshots import deliver, hub_message, part, snapshot
 from tests.support.web import field_errors, form_message
 
 DEADLINE = (date.today() + timedelta(days=50)).isoformat()
@@ -26,37 +24,16 @@ def cross_border_enquiry(site, title: str, allowed: bool = True, quantity: str =
         "budget": "5000", "cross_border_allowed": allowed, "submit": True})["id"]
 
 
-def hub_answers(site, enquiry_id: str, status: str = "agreed", impact: dict | None = None) -> None:
-    """The hub's version 2 snapshot of the order: 250 of 300 units in two parts (HU22 in forints, AT12 in
-    euros), 50 short of capacity."""
-    reference = site.ok("GET", f"/enquiries/{enquiry_id}")["reference"]
-    parts = [
-        {"part_id": str(uuid.uuid4()), "site": "HU22", "organisation_id": str(uuid.uuid4()),
-         "organisation_name": "Győri Asztalosműhely", "offer_id": str(uuid.uuid4()), "quantity": 200,
-         "unit_price": "1200.0000", "currency": "HUF", "unit_price_eur": "3.0000", "status": "accepted",
-         "reason": {"code": "whole_capacity", "params": {"unit_cost_eur": "3.1", "rank": 1, "eligible": 3,
-                                                         "capacity": 200}},
-         "answer": None, "note": None, "delivered": 0, "deliveries": [], "impact": impact},
-        {"part_id": str(uuid.uuid4()), "site": "AT12", "organisation_id": site.ids["Traisentaler Werkstatt"],
-         "organisation_name": "Traisentaler Werkstatt", "offer_id": site.ids["offer:Traisentaler Werkstatt"],
-         "quantity": 50, "unit_price": "3.5000", "currency": "EUR", "unit_price_eur": "3.5000", "status": "accepted",
-         "reason": {"code": "rest_of_order", "params": {"unit_cost_eur": "3.6", "rank": 2, "eligible": 3,
-                                                        "capacity": 80, "quantity": 50}},
-         "answer": None, "note": None, "delivered": 0, "deliveries": [], "impact": None},
-    ]
-    data = {"order_id": str(uuid.uuid4()), "enquiry_id": enquiry_id, "enquiry_reference": reference,
-            "status": status, "quantity": 300, "allocated": 250, "accepted": 250, "delivered": 0, "missing": 50,
-            "deadline": DEADLINE, "total_cost_eur": "790.00", "method": "milp", "solver_status": "optimal",
-            "gap": None, "parts": parts, "shortfalls": [{"code": "capacity", "quantity": 50, "params": {}}],
-            "impact": {"parts": 1 if impact else 0, "value_paid_eur": "600.00", "material_diverted_kg": "1250.5",
-                       "integration_hours": "310", "distance_km": "140", "regional_share": "0.8"}}
-    env = Envelope(id=str(uuid.uuid4()), type=f"hub.consortium.{status}", version=2, site="EU",
-                   stream="EU/hub_to_at12", seq=1, aggregate_id=data["order_id"], aggregate_version=1,
-                   occurred_at="2026-12-01T10:00:00Z", correlation_id="corr", causation_id=None, data=data,
-                   to="AT12")
-    rates = dict(site.runtime.settings.federation.rates_to_eur)
-    with site.runtime.engine.begin() as conn:
-        origin_handlers.follow_consortium(conn, env, origin_handlers.SiteMoney("EUR", rates), utcnow())
+def hub_answers(site, enquiry_id: str, part_impact: dict) -> None:
+    """The hub's agreed consortium (version 2), through the site's consumer: 250 of 300 units in two parts,
+    HU22's in forints with its impact recorded and AT12's in euros; 50 units short of capacity."""
+    parts = [part("HU22", 200, unit_price="1200", currency="HUF", name="Győri Asztalosműhely", impact=part_impact),
+             part("AT12", 50, unit_price="3.50", name="Traisentaler Werkstatt")]
+    impact = {"parts": 1, "value_paid_eur": "609.60", "material_diverted_kg": "1250.5", "integration_hours": "310",
+              "distance_km": "140", "regional_share": "0.8"}
+    data = snapshot(str(uuid.uuid4()), enquiry_id, "agreed", parts, quantity=300, impact=impact,
+                    shortfalls=[{"code": "capacity", "quantity": 50, "params": {}}])
+    deliver(site, hub_message(data, 1, agreed=True))
 
 
 def test_the_broker_asks_for_a_consortium_and_bad_input_is_shown_beside_the_fields(at12, broker):
@@ -105,20 +82,20 @@ def test_the_consortium_page_shows_parts_reasons_agreement_and_impact(at12, brok
     page = f"/office/enquiries/{enquiry_id}"
     broker.get(page)
     assert broker.post(f"{page}/consortium-request", {"max_partners": "5"}).status_code == 302
-    hub_answers(at12, enquiry_id, impact={
-        "year": 2026, "value_paid": "240000", "currency": "HUF", "value_paid_eur": "600.00",
+    hub_answers(at12, enquiry_id, {
+        "year": 2026, "value_paid": "240000", "currency": "HUF", "value_paid_eur": "609.60",
         "material_diverted_kg": "1250.5", "regional_share": "0.8", "distance_km": "140",
         "production_nuts3": "HU221", "integration_hours": "310"})
     broker.get(f"{page}/consortium")
     parts = broker.page.split('id="parts"')[1].split('id="agreement"')[0]
     assert "Győri Asztalosműhely" in parts and "Traisentaler Werkstatt" in parts
-    assert "1.200\xa0HUF" in parts and "3,00\xa0€" in parts and "3,50\xa0€" in parts  # part's currency and EUR
-    assert "3,1 EUR je gelieferte Einheit, Platz 1 von 3 Kandidaten" in parts  # why each share, in German
+    assert "1.200\xa0HUF" in parts and "3,05\xa0€" in parts and "3,50\xa0€" in parts  # part's currency and EUR
+    assert "3,048 EUR je gelieferte Einheit, Platz 1 von 3 Kandidaten" in parts  # why each share, in German
     assert "Angenommen" in parts
     assert "50 Einheiten: Den infrage kommenden Sozialunternehmen fehlt bis zur Frist die Kapazität." in broker.page
     agreement = broker.page.split('id="agreement"')[1].split('id="impact"')[0]
-    assert "240.000\xa0HUF" in agreement and "600,00\xa0€" in agreement  # 200 × 1,200 HUF, and in EUR
-    assert "775,00\xa0€" in agreement  # the total: 600 + 50 × 3.50
+    assert "240.000\xa0HUF" in agreement and "609,60\xa0€" in agreement  # 200 × 1,200 HUF, and in EUR
+    assert "784,60\xa0€" in agreement  # the total: 609.60 + 50 × 3.50
     impact = broker.page.split('id="impact"')[1]
     assert "1.250,5 kg" in impact and "80\xa0%" in impact and "310" in impact
     assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "agreed"

@@ -37,6 +37,7 @@ nav_link(blp, "inbox", _l("Forwarded parts"), roles=STAFF_AND_MEMBERS, area=OFFI
 PER_PAGE = 25
 DELIVERY_DECIMALS = ("value_paid", "material_diverted_kg", "distance_km", "integration_hours")
 DELIVERY_FIELDS = ("quantity", "delivered_on", "regional_share_percent", "production_nuts3", *DELIVERY_DECIMALS)
+FORMS = ("accept", "decline", "delivery", "withdraw", "close", "action")  # "action": refusals about the part
 # The forms each state offers (the page draws these; any other action is refused by the domain).
 ACTIONS = {PENDING: ("accept", "decline"), ACCEPTED: ("start", "deliver", "withdraw"),
            IN_PRODUCTION: ("deliver", "close_short", "withdraw")}
@@ -86,8 +87,8 @@ def part_page(part_id: str, status: int = 200, **forms_by_name):
         require_access(by, part)
         return part, organisation_names(conn, {part.organisation_id})
     part, names = read(load)
-    for name in ("accept_form", "decline_form", "delivery_form", "withdraw_form", "close_form", "action_form"):
-        forms_by_name.setdefault(name, forms.FormState(id_prefix=name.removesuffix("_form")))
+    for form in FORMS:
+        forms_by_name.setdefault(f"{form}_form", forms.FormState(id_prefix=form))
     if not forms_by_name["delivery_form"].values:
         forms_by_name["delivery_form"].values = {"quantity": str(part.open_quantity),
                                                  "delivered_on": utcnow().date().isoformat()}
@@ -108,40 +109,34 @@ def part(part_id):
     return part_page(str(part_id))
 
 
-def _act(part_id, form_name: str, state: forms.FormState, change, done: str):
-    """Run the handler `change(uow, by, now)`; on a refusal draw the part's page again with the form's
-    messages (a 422 beside its fields, a 409 about the whole form), else back to the page with `done`."""
-    try:
-        change(current_runtime().uow(), acting(), utcnow())
-    except SoproError as exc:
-        if exc.status not in (409, 422):
-            raise  # 404 (another organisation's part) and 403: the kernel's error page
-        if exc.status == 409:  # about the part, not the form: said above every form (the form may be gone)
-            form_name, state = "action_form", forms.FormState(id_prefix="action")
-        word_refusal(exc, state, str(part_id))
-        return part_page(str(part_id), status=exc.status, **{form_name: state})
-    flash(done, "success")
-    return redirect(url_for(".part", part_id=part_id))
-
-
-def _loaded(part_id, form_name: str, schema, body: dict, values: dict):
-    """The form's fields loaded with `schema`, or the part's page with the messages (a 422)."""
-    state = forms.FormState(values=values, id_prefix=form_name.removesuffix("_form"))
+def _submit(part_id, form: str, schema, body: dict, values: dict, change, done: str):
+    """Load the posted form `form` with the API's `schema`, then run the handler `change(fields, uow, by,
+    now)`. Bad input draws the part's page again with the messages beside the fields (422); a refusal of
+    the domain too: a 422 beside its fields, a 409 (the part's state) above every form, whose own form may
+    no longer be offered. Done: back to the part's page, saying `done`."""
+    state = forms.FormState(values=values, id_prefix=form)
     fields = forms.load(schema, body, state)
     if fields is None:
         _at_percent(state)
-        return None, state, part_page(str(part_id), status=422, **{form_name: state})
-    return fields, state, None
+        return part_page(str(part_id), status=422, **{f"{form}_form": state})
+    try:
+        change(fields, current_runtime().uow(), acting(), utcnow())
+    except SoproError as exc:
+        if exc.status not in (409, 422):
+            raise  # 404 (another organisation's part), 403: the kernel's error page
+        if exc.status == 409:
+            form, state = "action", forms.FormState(id_prefix="action")
+        word_refusal(exc, state, str(part_id))
+        return part_page(str(part_id), status=exc.status, **{f"{form}_form": state})
+    flash(done, "success")
+    return redirect(url_for(".part", part_id=part_id))
 
 
 @blp.route("/office/forwarded-parts/<uuid:part_id>/accept", methods=["POST"])
 @roles(*STAFF_AND_MEMBERS)
 def accept(part_id):
     body, values = forms.body_from(request.form, ("note",))
-    fields, state, refused = _loaded(part_id, "accept_form", AcceptSchema(), body, values)
-    if refused:
-        return refused
-    return _act(part_id, "accept_form", state, lambda uow, by, now: handlers.accept_part(
+    return _submit(part_id, "accept", AcceptSchema(), body, values, lambda fields, uow, by, now: handlers.accept_part(
         uow, str(part_id), by, now, fields["note"]), _("The part is accepted; the capacity is reserved."))
 
 
@@ -149,18 +144,16 @@ def accept(part_id):
 @roles(*STAFF_AND_MEMBERS)
 def decline(part_id):
     body, values = forms.body_from(request.form, ("reason", "note"))
-    fields, state, refused = _loaded(part_id, "decline_form", DeclineSchema(), body, values)
-    if refused:
-        return refused
-    return _act(part_id, "decline_form", state, lambda uow, by, now: handlers.decline_part(
-        uow, str(part_id), by, now, fields["reason"], fields["note"]),
+    return _submit(part_id, "decline", DeclineSchema(), body, values, lambda fields, uow, by, now: (
+        handlers.decline_part(uow, str(part_id), by, now, fields["reason"], fields["note"])),
         _("The part is declined; the hub looks for another social enterprise."))
 
 
 @blp.route("/office/forwarded-parts/<uuid:part_id>/start", methods=["POST"])
 @roles(*STAFF_AND_MEMBERS)
 def start(part_id):
-    return _act(part_id, "action_form", forms.FormState(id_prefix="action"), lambda uow, by, now: (
+    # A button without fields: the empty form loads as an empty note.
+    return _submit(part_id, "action", NoteSchema(), {}, {}, lambda fields, uow, by, now: (
         handlers.start_production(uow, str(part_id), by, now)), _("Production has started."))
 
 
@@ -174,11 +167,9 @@ def deliver(part_id):
     if percent is not None:
         share = read_decimal(percent)
         body["regional_share"] = f"{share / 100:f}" if share is not None else percent
-    fields, state, refused = _loaded(part_id, "delivery_form", PartDeliverySchema(), body, values)
-    if refused:
-        return refused
-    return _act(part_id, "delivery_form", state, lambda uow, by, now: handlers.record_delivery(
-        uow, str(part_id), by, now, fields, rates_to_eur=_rates()), _("The delivery has been recorded."))
+    return _submit(part_id, "delivery", PartDeliverySchema(), body, values, lambda delivery, uow, by, now: (
+        handlers.record_delivery(uow, str(part_id), by, now, delivery, rates_to_eur=_rates())),
+        _("The delivery has been recorded."))
 
 
 @blp.route("/office/forwarded-parts/<uuid:part_id>/withdraw", methods=["POST"], defaults={"action": "withdraw"})
@@ -186,15 +177,11 @@ def deliver(part_id):
 @roles(*STAFF_AND_MEMBERS)
 def give_up(part_id, action):
     """The social enterprise withdraws from an accepted part, or closes it with what it delivered."""
-    form_name = f"{action}_form"
     body, values = forms.body_from(request.form, ("note",))
-    fields, state, refused = _loaded(part_id, form_name, NoteSchema(), body, values)
-    if refused:
-        return refused
     handler = handlers.withdraw_part if action == "withdraw" else handlers.close_short
     done = {"withdraw": _("The social enterprise has withdrawn from the part; the hub re-allocates it."),
             "close": _("The part is closed with what was delivered; the hub re-allocates the rest.")}[action]
-    return _act(part_id, form_name, state, lambda uow, by, now: handler(
+    return _submit(part_id, action, NoteSchema(), body, values, lambda fields, uow, by, now: handler(
         uow, str(part_id), by, now, fields["note"], rates_to_eur=_rates()), done)
 
 
