@@ -21,7 +21,8 @@ def part(site: str, quantity: int, status: str = "accepted", *, unit_price: str 
          delivered: int = 0, impact: dict | None = None, name: str | None = None, part_id: str | None = None,
          organisation_id: str | None = None) -> dict:
     unit_price_eur = str(round(float(unit_price) * float(RATES[currency]), 4))
-    return {"part_id": part_id or str(uuid.uuid4()), "site": site, "organisation_id": organisation_id or str(uuid.uuid4()),
+    return {"part_id": part_id or str(uuid.uuid4()), "site": site,
+            "organisation_id": organisation_id or str(uuid.uuid4()),
             "organisation_name": name or f"SE at {site}", "offer_id": str(uuid.uuid4()), "quantity": quantity,
             "unit_price": unit_price, "currency": currency, "unit_price_eur": unit_price_eur, "status": status,
             "reason": {"code": "whole_capacity", "params": {"unit_cost_eur": unit_price_eur, "rank": 1, "eligible": 3,

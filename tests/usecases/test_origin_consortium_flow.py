@@ -15,7 +15,7 @@ from services.common.outbox import outbox
 from services.enquiries.lifecycle.tables import consortium_agreement_line
 from tests.support.consortium_snapshots import Order, deliver, hub_message, part, part_impact
 from tests.support.databases import pg_url_if
-from tests.support.lifecycle import LifecycleSite
+from tests.support.lifecycle import LifecycleSite, terms
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -108,7 +108,8 @@ def test_a_snapshot_that_skips_states_moves_through_each_of_them(site):
     # The enquiry's events carry the order's correlation id and name the hub's message as their cause.
     with site.runtime.engine.connect() as conn:
         rows = conn.execute(select(outbox.c.correlation_id, outbox.c.causation_id)
-                            .where(outbox.c.aggregate_id == order.enquiry_id, outbox.c.type == "enquiries.enquiry.changed")
+                            .where(outbox.c.aggregate_id == order.enquiry_id,
+                                   outbox.c.type == "enquiries.enquiry.changed")
                             .order_by(outbox.c.id)).all()[-3:]
     assert {tuple(r) for r in rows} == {(env.correlation_id, env.id)}
 
@@ -171,3 +172,20 @@ def test_a_version_1_agreed_snapshot_is_read_and_followed(site):
     assert (line["unit_price_eur"], line["price_eur"], line["organisation_name"]) == ("2.54", "762.00", None)
     picture = order.picture()
     assert picture["version"] == 1 and picture["parts"][0]["reason"] == "cheapest in time"
+
+
+def test_a_local_agreement_not_yet_delivered_holds_the_enquiry_in_production_without_failing_the_message(site):
+    order = Order(site, "matching", client_organisation_id=site.company())
+    _, offer_id = site.social_enterprise(username="se")
+    proposal = site.ok("POST", f"/enquiries/{order.enquiry_id}/proposals", "se", 201,
+                       json={"offer_id": offer_id, **terms(quantity="100")})
+    site.ok("POST", f"/enquiries/{order.enquiry_id}/proposals/{proposal['id']}/accept", "client", 201)
+    assert order.state == "negotiating"  # 100 of 300 covered here; the hub sources the rest
+
+    at = part("AT11", 200)
+    order.report("agreed", at)
+    assert order.state == "agreed"
+    order.report("delivered", {**at, "status": "delivered", "delivered": 200})
+    assert order.state == "in_production"  # the local agreement is still to deliver: the broker moves on
+    assert order.audit()[-1][:3] == ("agreed", "in_production", "system")
+    assert order.picture()["status"] == "delivered"

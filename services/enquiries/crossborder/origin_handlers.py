@@ -19,11 +19,12 @@ from sqlalchemy import Connection
 
 from services.common.config import load_federation
 from services.common.envelope import Envelope
-from services.common.errors import NotFound
+from services.common.errors import Conflict, NotFound
 from services.common.uow import UnitOfWork
 from services.enquiries.crossborder import origin, origin_store, store
 from services.enquiries.crossborder.origin import ClientAgreement
 from services.enquiries.lifecycle import handlers as lifecycle, store as enquiry_store
+from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import CANCELLED, EXPIRED, Actor
 
 log = logging.getLogger("sopro.enquiries.crossborder")
@@ -67,12 +68,26 @@ def follow_consortium(conn: Connection, env: Envelope, money: SiteMoney, now: da
             return
         origin_store.add_agreement(conn, ClientAgreement.make(snapshot, enquiry.unit, money.currency,
                                                               money.rates_to_eur, now))
-    elif agreement.order_id == str(snapshot["order_id"]):
+    elif agreement.order_id != str(snapshot["order_id"]):
+        log.warning("enquiry %s is agreed with the consortium of order %s; order %s changes nothing", enquiry.id,
+                    agreement.order_id, snapshot["order_id"])
+        return
+    else:
         origin_store.save_lines(conn, agreement.order_id, agreement.follow(snapshot, now))
-    entries = []
+    _move_on(conn, env, enquiry, target, now)
+
+
+def _move_on(conn: Connection, env: Envelope, enquiry: Enquiry, target: str | None, now: datetime) -> None:
+    """Move the enquiry towards `target` one state at a time. A move the lifecycle refuses (say, a local
+    agreement of the same enquiry is not delivered yet) stops there: the broker takes it on; the message
+    is applied all the same, never a poison one."""
+    entries, facts = [], lifecycle.facts(conn, enquiry.id, now)
     for step in origin.steps(enquiry.state, target):
-        facts = lifecycle.facts(conn, enquiry.id, now)
-        entries.append(enquiry.move(step, HUB, facts, now, origin.AUDIT_REASONS[step]))
+        try:
+            entries.append(enquiry.move(step, HUB, facts, now, origin.AUDIT_REASONS[step]))
+        except Conflict as refused:
+            log.warning("enquiry %s stays %s: %s", enquiry.reference, enquiry.state, refused.message)
+            break
     if entries:
         lifecycle.save(_within(conn, env), enquiry, *entries)
 
