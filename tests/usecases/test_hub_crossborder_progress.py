@@ -25,8 +25,10 @@ from services.hub import consumers
 from services.hub.crossborder import store as cs
 from services.hub.crossborder.flow import CrossBorder
 from services.hub.crossborder.progress import PartMessageRejected
+from services.bootstrap import create_app
 from tests.support.events import envelope
 from tests.support.hub import runtime  # noqa: F401 - fixture
+from tests.support.tokens import bearer
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
 DEADLINE = date(2026, 12, 7)  # five weeks
@@ -306,3 +308,25 @@ def test_a_site_cannot_report_on_or_answer_for_another_sites_part(hub):
         hub.report(ev.PartDeliveryRecorded, hu22, "delivered", deliveries=[2000, 1000])
     _, now = hub.order(enquiry_id)
     assert next(p for p in now if p["id"] == hu22["id"])["delivered"] == 0
+
+
+def test_the_agency_api_gives_an_order_with_its_figures_and_its_timeline(hub):
+    enquiry_id, parts = agreed_order(hub)
+    hub.report(ev.PartDeliveryRecorded, parts["HU22"], "in_production", deliveries=[1000])
+    order, _ = hub.order(enquiry_id)
+    client = create_app(hub.runtime).test_client()
+    agency = bearer(hub.runtime, ["agency_viewer"])
+
+    found = client.get(f"/api/v1/cross-border/orders/{order['id']}", headers=agency)
+    assert found.status_code == 200, found.json
+    body = found.json
+    hu22 = next(p for p in body["parts"] if p["site"] == "HU22")
+    assert (hu22["delivered"], hu22["reason"]["code"], hu22["organisation_name"]) == (1000, "whole_capacity",
+                                                                                       "SE HU22 600")
+    assert body["consortium"]["status"] == "in_production" and body["consortium"]["delivered"] == 1000
+    steps = client.get(f"/api/v1/cross-border/orders/{order['id']}/timeline", headers=agency)
+    assert steps.status_code == 200
+    assert [s["kind"] for s in steps.json["items"]][-3:] == ["production_started", "delivery", "in_production"]
+    assert client.get(f"/api/v1/cross-border/orders/{uuid.uuid4()}/timeline", headers=agency).status_code == 404
+    broker = bearer(hub.runtime, ["broker"])
+    assert client.get(f"/api/v1/cross-border/orders/{order['id']}/timeline", headers=broker).status_code == 403

@@ -17,10 +17,11 @@ from services.common.auth import roles
 from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
+from services.hub.crossborder import report
 from services.hub.crossborder import store as crossborder_store
 from services.hub.ocds import orders as ocds_orders
 from services.hub.query import STRICT_QUERY, SiteQuery
-from services.contracts.events.hub import ORDER_STATES_V2, PART_STATES_V2
+from services.contracts.events.hub import ORDER_STATES_V2, PART_STATES_V2, ConsortiumDataV2
 
 blp = Blueprint("hub_cross_border", __name__, url_prefix="/api/v1",
                 description="Cross-border orders, their consortia and the OCDS export (agency roles)")
@@ -36,10 +37,12 @@ class PartSchema(ma.Schema):
     id = ma.fields.String()
     site = ma.fields.String()
     organisation_id = ma.fields.String()
+    organisation_name = ma.fields.String(allow_none=True, metadata={"description": "as its site registered it"})
     offer_id = ma.fields.String()
     quantity = ma.fields.Integer()
     unit_price = ma.fields.Decimal(as_string=True)
     currency = ma.fields.String()
+    unit_price_eur = ma.fields.Decimal(as_string=True, metadata={"description": "at the federation's rate"})
     unit_cost_eur = ma.fields.Decimal(as_string=True)
     reason = ma.fields.Raw(metadata={"description": "why this share: {code, params} (services.contracts.reasons)"})
     status = ma.fields.String(validate=validate.OneOf(PART_STATES_V2))
@@ -80,6 +83,25 @@ class OrderSchema(OrderSummarySchema):
     allocation = ma.fields.Dict(metadata={"description": "every allocation round (why it ran, what was asked, "
                                                          "the solver used, its gap, the shares and shortfalls with "
                                                          "their codes) and the failures' shortfalls"})
+    consortium = ma.fields.Nested(ConsortiumDataV2, metadata={
+        "description": "the figures the origin site was last sent: status, allocated, accepted, delivered, "
+                       "missing, shortfalls with their codes, impact summed over the parts"})
+
+
+class TimelineStepSchema(ma.Schema):
+    id = ma.fields.Integer()
+    at = ma.fields.AwareDateTime()
+    kind = ma.fields.String(metadata={"description": "services/hub/crossborder/timeline.py lists the kinds"})
+    part_id = ma.fields.String(allow_none=True)
+    site = ma.fields.String(allow_none=True)
+    quantity = ma.fields.Integer(allow_none=True)
+    code = ma.fields.String(allow_none=True, metadata={"description": "a code of services.contracts.reasons"})
+    params = ma.fields.Dict()
+    event_id = ma.fields.String(metadata={"description": "the incoming event that caused the step"})
+
+
+class TimelineSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(TimelineStepSchema))
 
 
 OrderPage = page_schema(OrderSummarySchema, "CrossBorderOrderPage")
@@ -102,12 +124,27 @@ class OrderView(MethodView):
     @roles(*AGENCY)
     @blp.response(200, OrderSchema)
     def get(self, order_id):
-        """One order with its parts (every part ever forwarded, declined ones included) and its allocations."""
+        """One order with its parts (every part ever forwarded, declined ones included, with their deliveries
+        and impact), its allocations and its consortium's figures."""
+        runtime = current_runtime()
+        with runtime.engine.connect() as conn:
+            found = report.order_view(conn, str(order_id), runtime.settings)
+        if found is None:
+            raise NotFound(f"no cross-border order {order_id}")
+        return found
+
+
+@blp.route("/cross-border/orders/<uuid:order_id>/timeline")
+class OrderTimeline(MethodView):
+    @roles(*AGENCY)
+    @blp.response(200, TimelineSchema)
+    def get(self, order_id):
+        """The order's steps, oldest first: request, allocation rounds, forwards, answers, production,
+        deliveries, failures and what came of them, agreement, delivery, cancellation."""
         with current_runtime().engine.connect() as conn:
-            order = crossborder_store.order(conn, str(order_id))
-            if order is None:
+            if crossborder_store.order(conn, str(order_id)) is None:
                 raise NotFound(f"no cross-border order {order_id}")
-            return {**order, "parts": crossborder_store.parts(conn, str(order_id))}
+            return {"items": crossborder_store.timeline(conn, str(order_id))}
 
 
 @blp.route("/ocds/release-package")
