@@ -304,6 +304,8 @@ def test_a_site_cannot_report_on_or_answer_for_another_sites_part(hub):
         hub.answer(hu22, "declined", {"code": "other", "params": {}}, site="AT12")
     with pytest.raises(PartMessageRejected, match="never forwarded"):
         hub.report(ev.PartProductionStarted, {**hu22, "id": str(uuid.uuid4())}, "in_production")
+    with pytest.raises(PartMessageRejected, match="naming order"):
+        hub.report(ev.PartProductionStarted, {**hu22, "order_id": str(uuid.uuid4())}, "in_production")
     with pytest.raises(PartMessageRejected, match="adding up"):  # more delivered than the part
         hub.report(ev.PartDeliveryRecorded, hu22, "delivered", deliveries=[2000, 1000])
     _, now = hub.order(enquiry_id)

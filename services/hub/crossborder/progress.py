@@ -31,9 +31,13 @@ def owned_part(conn: Connection, env: Envelope) -> Mapping:
     """The part `env` is about, locked, when `env`'s site is the one it was forwarded to."""
     part = crossborder_store.part(conn, str(env.data["part_id"]), lock=True)
     if part is None:
-        raise PartMessageRejected(f"{env.site} reported on part {env.data['part_id']}, which the hub never forwarded")
+        raise PartMessageRejected(f"{env.site} sent {env.type} for part {env.data['part_id']}, "
+                                  f"which the hub never forwarded")
     if part["site"] != env.site:
-        raise PartMessageRejected(f"{env.site} reported on part {part['id']} of site {part['site']}")
+        raise PartMessageRejected(f"{env.site} sent {env.type} for part {part['id']} of site {part['site']}")
+    if str(env.data["order_id"]) != part["order_id"]:
+        raise PartMessageRejected(f"{env.site} sent {env.type} for part {part['id']} of order {part['order_id']} "
+                                  f"naming order {env.data['order_id']}")
     return part
 
 
