@@ -208,3 +208,15 @@ def test_impact_figures_round_trip_through_json():
     figures = ImpactFigures(value_paid=Decimal("12.50"), regional_share=Decimal("0.25"), production_nuts3="AT123")
     assert figures_from_json(figures_as_json(figures)) == figures
     assert figures_as_json(ImpactFigures()) == {} and figures_from_json(None) == ImpactFigures()
+
+
+def test_a_retried_delivery_with_the_same_id_is_recorded_once_even_after_the_part_was_delivered():
+    p = part("in_production", quantity=10)
+    retry = Delivery(10, TODAY, id="retry-key")
+    assert p.record_delivery(retry, id="retry-key", by="anna", now=NOW, rates_to_eur=RATES) is True
+    p.pop_events()
+    assert p.record_delivery(retry, id="retry-key", by="anna", now=NOW, rates_to_eur=RATES) is False  # not a 409
+    assert (p.delivered, p.status, p.pop_events()) == (10, "delivered", [])
+    with pytest.raises(Conflict) as err:
+        p.record_delivery(Delivery(3, TODAY, id="retry-key"), id="retry-key", by="anna", now=NOW, rates_to_eur=RATES)
+    assert err.value.code == "delivery_id_taken"

@@ -185,3 +185,19 @@ def test_the_hub_withdraws_a_part_in_production_with_a_coded_reason(runtime):
         part = store.load_part(conn, part_id)
     assert part.status == "withdrawn" and part.withdrawal_reason == {"code": "order_cancelled", "params": {}}
     assert reservation(runtime, part_id).status == "released"
+
+
+def test_a_caller_chosen_delivery_id_is_a_key_within_its_part_only(runtime):
+    se, offer = publish_se(runtime, capacity="70")
+    first, second = forwarded(runtime, se, offer, 10), forwarded(runtime, se, offer, 10)
+    for part_id in (first, second):
+        handlers.accept_part(runtime.uow(), part_id, BROKER, NOW)
+        handlers.record_delivery(runtime.uow(), part_id, BROKER, NOW, Delivery(4, NOW.date(), id="box-1"),
+                                 rates_to_eur=RATES)
+    again = handlers.record_delivery(runtime.uow(), first, BROKER, NOW, Delivery(4, NOW.date(), id="box-1"),
+                                     rates_to_eur=RATES)
+    assert again.delivered == 4 and again.version == 3  # the retry changed nothing
+    with runtime.engine.connect() as conn:
+        assert [(p.delivered, [d.id for d in p.deliveries]) for p in (store.load_part(conn, first),
+                                                                      store.load_part(conn, second))] == \
+            [(4, ["box-1"]), (4, ["box-1"])]

@@ -81,8 +81,11 @@ def test_a_part_is_accepted_produced_and_delivered_in_two_deliveries_with_its_im
     future = post(site, part, "deliveries", {"quantity": 1, "delivered_on": (TODAY + timedelta(days=1)).isoformat()},
                   422)
     assert "delivered_on" in future["errors"]
-    last = post(site, part, "deliveries", {"quantity": 60, "delivered_on": TODAY.isoformat(),
-                                           "integration_hours": "35", "production_nuts3": "AT123"}, 201, as_=member)
+    retry_key = str(uuid.uuid4())
+    body = {"quantity": 60, "delivered_on": TODAY.isoformat(), "delivery_id": retry_key, "integration_hours": "35",
+            "production_nuts3": "AT123"}
+    last = post(site, part, "deliveries", body, 201, as_=member)
+    assert post(site, part, "deliveries", body, 201) == last  # the same POST again (its answer was lost): absorbed
     assert (last["status"], last["delivered"], len(last["deliveries"])) == ("delivered", 100, 2)
     assert last["impact"]["value_paid"] == "300.00" and last["impact"]["material_diverted_kg"] == "120.5"
     assert last["impact"]["integration_hours"] == "35" and last["figures"]["regional_share"] == "0.4"

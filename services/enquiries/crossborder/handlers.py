@@ -64,9 +64,10 @@ def start_production(uow: UnitOfWork, part_id: str, by: PartActor, now: datetime
 
 def record_delivery(uow: UnitOfWork, part_id: str, by: PartActor, now: datetime, delivery: Delivery, *,
                     rates_to_eur: Mapping[str, Decimal]) -> ForwardedPart:
-    """A partial or the last delivery; the last one records the part's impact and releases its capacity."""
-    return _change(uow, part_id, by, lambda part: part.record_delivery(delivery, id=lifecycle.new_id(), by=by.subject, now=now,
-                                                                        rates_to_eur=rates_to_eur))
+    """A partial or the last delivery; the last one records the part's impact and releases its capacity.
+    A delivery whose caller-chosen id was recorded before is absorbed (the part is returned as it is)."""
+    return _change(uow, part_id, by, lambda part: part.record_delivery(
+        delivery, id=delivery.id or lifecycle.new_id(), by=by.subject, now=now, rates_to_eur=rates_to_eur))
 
 
 def withdraw_part(uow: UnitOfWork, part_id: str, by: PartActor, now: datetime, note: str | None = None, *,

@@ -190,9 +190,12 @@ class ForwardedPart(Aggregate):
         self._start(now)
 
     def record_delivery(self, delivery: Delivery, *, id: str, by: str, now: datetime,
-                        rates_to_eur: Mapping[str, Decimal]) -> None:
+                        rates_to_eur: Mapping[str, Decimal]) -> bool:
         """A delivery (partial or the last); production starts with it if it had not. The last one makes
-        the part delivered and records its impact."""
+        the part delivered and records its impact. False for a delivery recorded before under the same
+        id (a retried report is absorbed, whatever the part's state is now)."""
+        if self._recorded_before(id, delivery):
+            return False
         self._require(RUNNING, "record a delivery on")
         check_delivery(delivery, self.open_quantity, now.date())
         if self.status == ACCEPTED:
@@ -204,6 +207,7 @@ class ForwardedPart(Aggregate):
             self.impact = production.impact(self.delivered, self.unit_price, self.currency, self.figures,
                                             rates_to_eur, now)
         self._record(PartDeliveryRecorded(**self._progress()))
+        return True
 
     def withdraw_by_se(self, now: datetime, rates_to_eur: Mapping[str, Decimal], note: str | None = None) -> None:
         """The social enterprise gives the part up after accepting it."""
@@ -231,6 +235,15 @@ class ForwardedPart(Aggregate):
         return True
 
     # --- helpers ---
+
+    def _recorded_before(self, delivery_id: str, delivery: Delivery) -> bool:
+        known = next((d for d in self.deliveries if d.id == delivery_id), None)
+        if known is None:
+            return False
+        if (known.quantity, known.delivered_on) != (delivery.quantity, delivery.delivered_on):
+            raise Conflict(f"delivery {delivery_id} was recorded with {known.quantity} units on {known.delivered_on}",
+                           {"delivery_id": ["names another delivery"]}, code="delivery_id_taken")
+        return True
 
     def _require_pending(self, wanted: str) -> None:
         if self.status != PENDING:

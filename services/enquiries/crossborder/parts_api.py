@@ -9,10 +9,11 @@ its own organisation's parts only (another's is a 404; `access`).
 - `POST .../decline` `{reason, note?}`: `reason` is a code of services.contracts.reasons.DECLINE_REASONS.
   The same answer twice is absorbed (200, nothing new happens); the other answer afterwards is a 409.
 - `POST .../start`: production starts (accepted -> in_production).
-- `POST .../deliveries` `{quantity, delivered_on, value_paid?, material_diverted_kg?, regional_share?,
-  distance_km?, production_nuts3?, integration_hours?}`: a partial or the last delivery. A quantity above
-  what is still open, or a date in the future, is a 422. The last one makes the part delivered and
-  records its impact (the value paid defaults to the delivered units at the unit price).
+- `POST .../deliveries` `{quantity, delivered_on, delivery_id?, value_paid?, material_diverted_kg?,
+  regional_share?, distance_km?, production_nuts3?, integration_hours?}`: a partial or the last delivery.
+  A quantity above what is still open, or a date in the future, is a 422. The last one makes the part
+  delivered and records its impact (the value paid defaults to the delivered units at the unit price).
+  A `delivery_id` recorded before is absorbed (a retried POST), or a 409 if it named other figures.
 - `POST .../withdraw` `{note?}`: the SE gives the part up after accepting it (failed: se_withdrew).
 - `POST .../close-short` `{note?, figures?}`: the SE delivered some units and no more will come
   (failed: delivered_short, with the impact of what was delivered).
@@ -137,6 +138,8 @@ class CloseShortSchema(NoteSchema):
 class PartDeliverySchema(PartFiguresSchema):
     """A delivery and, optionally, impact figures (the last given wins)."""
 
+    delivery_id = ma.fields.UUID(load_default=None, metadata={
+        "description": "chosen by the caller to make a retry harmless: a delivery recorded before is absorbed"})
     quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10 ** 9))
     delivered_on = ma.fields.Date(required=True)
     value_paid = Amount(allow_none=True, load_default=None,
@@ -144,8 +147,8 @@ class PartDeliverySchema(PartFiguresSchema):
 
     @ma.post_load
     def _build(self, data, **kwargs):  # replaces DeliveryReportSchema's: a Delivery carrying its figures
-        quantity, delivered_on = data.pop("quantity"), data.pop("delivered_on")
-        return Delivery(quantity, delivered_on, ImpactFigures(**data))
+        quantity, delivered_on, delivery_id = data.pop("quantity"), data.pop("delivered_on"), data.pop("delivery_id")
+        return Delivery(quantity, delivered_on, ImpactFigures(**data), str(delivery_id) if delivery_id else None)
 
 
 ForwardedPartPage = page_schema(ForwardedPartSchema, "ForwardedPartPage")

@@ -27,11 +27,13 @@ _FLOATS = ("production_lat", "production_lon")
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the SE reports with one delivery: how many units, on which day, and any impact figures."""
+    """What the SE reports with one delivery: how many units, on which day, and any impact figures.
+    `id`, when the caller chooses it, makes a retried report harmless: the part records it once."""
 
     quantity: int
     delivered_on: date
     figures: ImpactFigures = field(default_factory=ImpactFigures)
+    id: str | None = None
 
 
 @dataclass(frozen=True)

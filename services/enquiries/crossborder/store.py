@@ -65,10 +65,10 @@ part = Table(
     Index("ix_enquiries_crossborder_part_organisation", "organisation_id", "received_at"),
 )
 
-delivery = Table(
+delivery = Table(  # keyed within its part: a delivery id may be chosen by the caller (a retry key)
     "enquiries_crossborder_part_delivery", metadata,
+    Column("part_id", String(36), ForeignKey(part.c.id), primary_key=True),
     Column("id", String(36), primary_key=True),
-    Column("part_id", String(36), ForeignKey(part.c.id), nullable=False, index=True),
     Column("quantity", Integer, nullable=False),
     Column("delivered_on", Date, nullable=False),
     Column("recorded_by", String(200), nullable=False),
@@ -102,7 +102,8 @@ def save_part(conn: Connection, p: ForwardedPart) -> None:
     conn.execute(part.update().where(part.c.id == p.id).values(**_row(p)))
     if p.deliveries:
         rows = [{"part_id": p.id, **{name: getattr(d, name) for name in _DELIVERY_FIELDS}} for d in p.deliveries]
-        conn.execute(dialect_insert(conn, delivery).values(rows).on_conflict_do_nothing(index_elements=[delivery.c.id]))
+        conn.execute(dialect_insert(conn, delivery).values(rows).on_conflict_do_nothing(
+            index_elements=[delivery.c.part_id, delivery.c.id]))
 
 
 def load_part(conn: Connection, part_id: str, lock: bool = False) -> ForwardedPart:

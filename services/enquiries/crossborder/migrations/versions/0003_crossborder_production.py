@@ -63,24 +63,20 @@ def upgrade() -> None:
                               unique=False)
     op.create_table(
         'enquiries_crossborder_part_delivery',
-        sa.Column('id', sa.String(length=36), nullable=False),
         sa.Column('part_id', sa.String(length=36), nullable=False),
+        sa.Column('id', sa.String(length=36), nullable=False),
         sa.Column('quantity', sa.Integer(), nullable=False),
         sa.Column('delivered_on', sa.Date(), nullable=False),
         sa.Column('recorded_by', sa.String(length=200), nullable=False),
         sa.Column('recorded_at', services.common.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['part_id'], [f'{TABLE}.id'],
                                 name=op.f('fk_enquiries_crossborder_part_delivery_part_id_enquiries_crossborder_part')),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_enquiries_crossborder_part_delivery')),
+        sa.PrimaryKeyConstraint('part_id', 'id', name=op.f('pk_enquiries_crossborder_part_delivery')),
     )
-    op.create_index(op.f('ix_enquiries_crossborder_part_delivery_part_id'), 'enquiries_crossborder_part_delivery',
-                    ['part_id'], unique=False)
 
 
 def downgrade() -> None:
     # Production, deliveries and impact have no place in the older schema; reasons become text again.
-    op.drop_index(op.f('ix_enquiries_crossborder_part_delivery_part_id'),
-                  table_name='enquiries_crossborder_part_delivery')
     op.drop_table('enquiries_crossborder_part_delivery')
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
         batch_op.drop_index('ix_enquiries_crossborder_part_organisation')
