@@ -132,5 +132,6 @@ HANDLERS: dict[str, Handler] = {
 
 def handlers(settings) -> dict[str, Handler]:
     """Every handler of the hub's ingest: the consolidated store's, and the cross-border flow's
-    (`crossborder.flow`), which needs the federation's rates, costs and site coordinates."""
+    (`crossborder.flow`: requests, answers of both versions, and the parts' production, deliveries and
+    failures), which needs the federation's rates, costs and site coordinates."""
     return {**HANDLERS, **CrossBorder(settings).handlers(apply_enquiry)}
