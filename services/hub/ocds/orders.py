@@ -24,9 +24,7 @@ COMPLETED = "delivered"  # an order every part of which is delivered: what the h
 
 def load(conn: Connection, completed_only: bool = False) -> list[OcdsOrder]:
     """Every order (the agency's export), or only the completed ones (the public one)."""
-    orders = crossborder_store.all_orders(conn)
-    if completed_only:
-        orders = [o for o in orders if o["status"] == COMPLETED]
+    orders = _completed_orders(conn) if completed_only else crossborder_store.all_orders(conn)
     today = utc_today()
     result = []
     for order in orders:
@@ -43,6 +41,11 @@ def load(conn: Connection, completed_only: bool = False) -> list[OcdsOrder]:
             parts=tuple(_part(p, organisations, labels) for p in parts),
         ))
     return result
+
+
+def _completed_orders(conn: Connection) -> list:
+    o = crossborder_store.hub_crossborder_orders
+    return list(conn.execute(select(o).where(o.c.status == COMPLETED).order_by(o.c.created_at, o.c.id)).mappings())
 
 
 def package(orders: list[OcdsOrder], published: datetime, uri: str, site_names: dict[str, str]) -> dict:
