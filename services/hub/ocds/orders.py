@@ -19,7 +19,9 @@ from services.hub.ocds.release import OcdsDelivery, OcdsFailure, OcdsOrder, Ocds
 # The builder's part states are the store's, except that a part withdrawn (its order was cancelled, or it
 # was replaced) is "superseded" there.
 SUPERSEDED = {crossborder_store.WITHDRAWN: "superseded"}
-COMPLETED = "delivered"  # an order every part of which is delivered: what the hub publishes openly
+# Completed: every part delivered or ended, nothing still to come (a shortfall says what is missing). What the
+# hub publishes openly.
+COMPLETED = crossborder_store.ORDER_DELIVERED
 
 
 def load(conn: Connection, completed_only: bool = False) -> list[OcdsOrder]:
