@@ -38,7 +38,7 @@ def test_a_version_1_snapshot_reads_as_version_2_keeping_its_english_reasons():
     read = origin.upgrade(v1, 1, RATES)
     (p,) = read["parts"]
     assert p["reason"] == "cheapest in time" and p["organisation_name"] is None
-    assert p["unit_price_eur"] == "2.5400" and p["delivered"] == 0 and p["deliveries"] == [] and p["impact"] is None
+    assert p["unit_price_eur"] == "2.54" and p["delivered"] == 0 and p["deliveries"] == [] and p["impact"] is None
     assert read["shortfalls"] == [{"code": "capacity", "quantity": 100, "params": {"quantity": 100}}]
     assert read["version"] == 1 and read["delivered"] == 0 and read["impact"]["parts"] == 0
     v2 = picture("forwarded", part("AT12", 10, "forwarded"))

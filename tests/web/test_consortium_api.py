@@ -4,9 +4,11 @@ hub), both documented in the OpenAPI document; never a 500."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 
+from services.enquiries.crossborder import store
 from tests.support.consortium_snapshots import Order, part, part_impact
 from tests.support.lifecycle import LifecycleSite
 
@@ -61,3 +63,23 @@ def test_the_openapi_document_describes_both_routes(site):
     paths = site.client.get("/api/v1/openapi.json").json["paths"]
     assert "get" in paths["/api/v1/enquiries/{enquiry_id}/consortium"]
     assert "get" in paths["/api/v1/enquiries/{enquiry_id}/consortium/agreement"]
+
+
+def test_a_snapshot_kept_before_the_upgrade_is_shown_in_the_v2_shape(site):
+    """Rows the site stored as the hub's version 1 data, before it read snapshots as version 2."""
+    order = Order(site)
+    v1 = {"order_id": order.order_id, "enquiry_id": order.enquiry_id, "enquiry_reference": "AT12-E-2026-0001",
+          "status": "forwarded", "quantity": 300, "allocated": 300, "accepted": 0, "missing": 0,
+          "total_cost_eur": "762.00", "method": "milp", "solver_status": "optimal", "gap": None,
+          "parts": [{"part_id": str(uuid.uuid4()), "site": "HU22", "organisation_id": str(uuid.uuid4()),
+                     "offer_id": str(uuid.uuid4()), "quantity": 300, "unit_price": "1000", "currency": "HUF",
+                     "status": "forwarded", "reason": "cheapest in time", "answer": None}],
+          "shortfalls": []}
+    with site.runtime.engine.begin() as conn:
+        store.save_consortium(conn, {"id": order.order_id, "enquiry_id": order.enquiry_id, "aggregate_version": 1,
+                                     "status": "forwarded", "snapshot": v1, "correlation_id": "corr-old",
+                                     "updated_at": datetime.now(timezone.utc)})
+    picture = order.picture()
+    (p,) = picture["parts"]
+    assert (picture["version"], picture["correlation_id"], p["reason"], p["unit_price_eur"]) == \
+        (1, "corr-old", "cheapest in time", "2.54")

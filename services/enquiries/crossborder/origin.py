@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping
 
+from services.common.db import plain
 from services.enquiries.lifecycle.transitions import AGREED, DELIVERED, IN_PRODUCTION, OPEN
 
 CENT = Decimal("0.01")
@@ -57,7 +58,7 @@ def upgrade(data: Mapping, version: int, rates_to_eur: Mapping[str, Decimal]) ->
 
 def _in_eur(amount, currency: str, rates_to_eur: Mapping[str, Decimal]) -> str:
     # Every currency of the federation has a rate (deploy/federation.yaml); the hub priced the part with it.
-    return str((Decimal(str(amount)) * rates_to_eur[currency]).quantize(UNIT_PRICE, ROUND_HALF_UP))
+    return str(plain((Decimal(str(amount)) * rates_to_eur[currency]).quantize(UNIT_PRICE, ROUND_HALF_UP)))
 
 
 def stage(snapshot: Mapping, agreed_before: bool) -> str | None:
