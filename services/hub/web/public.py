@@ -174,7 +174,7 @@ def labels():
 @blp.route("/orders/completed")
 @public
 def completed_orders():
-    """The cross-border orders every part of which is delivered, as the open OCDS export has them: the
+    """The completed cross-border orders (nothing left to deliver), as the open OCDS export has them: the
     buyer only by its kind, each social enterprise with what it delivered (see `services.hub.ocds.api`
     for why in-flight orders are not shown)."""
     with current_runtime().engine.connect() as conn:
