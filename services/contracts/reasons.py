@@ -27,6 +27,9 @@ FAILURE_CAUSES = ("se_withdrew", "delivered_short", "deadline_missed")
 DECLINE_REASONS = ("no_capacity", "deadline_too_short", "price_too_low", "not_our_product", "other")
 WITHDRAWAL_REASONS = ("order_cancelled", "order_expired", "replaced")
 REALLOCATION_OUTCOMES = ("reallocated", "no_time_left", "no_candidate")
+# A sentence stored before reasons were codes, carried in a version 2 message as {"code": "text",
+# "params": {"text": ...}}: shown as it was written.
+LEGACY_TEXT = "text"
 CODES = SHARE_CODES + ALLOCATION_SHORTFALLS + FAILURE_CAUSES + DECLINE_REASONS + WITHDRAWAL_REASONS \
     + REALLOCATION_OUTCOMES
 
@@ -54,5 +57,7 @@ def describe(value: Mapping | str | None) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if value.get("code") == LEGACY_TEXT:
+        return str((value.get("params") or {}).get("text", ""))
     from services.contracts.reason_texts import text_for  # Flask-Babel is only needed where pages are drawn
     return text_for(value.get("code", ""), dict(value.get("params") or {}))
