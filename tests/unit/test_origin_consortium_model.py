@@ -118,3 +118,12 @@ def test_later_snapshots_update_lines_add_reallocated_parts_and_keep_a_failed_li
     assert by_id[hu["part_id"]].price_eur == Decimal("200.00")  # the line keeps what was agreed
     assert by_id[hu["part_id"]].payable_eur == Decimal("80.00")  # but counts only what it delivered
     assert agreement.total_eur == Decimal("300.00") + Decimal("80.00") + Decimal("150.00")
+
+
+def test_a_line_withdrawn_with_its_cancelled_order_counts_only_what_it_delivered():
+    at, hu = part("AT12", 100), part("HU22", 100, unit_price="2.00")
+    agreement = ClientAgreement.make(picture("agreed", at, hu), "pieces", "EUR", RATES, NOW)
+    agreement.follow(picture("cancelled", {**at, "status": "withdrawn", "delivered": 10},
+                             {**hu, "status": "withdrawn"}), NOW)
+    assert [line.status for line in agreement.lines] == ["withdrawn", "withdrawn"]
+    assert agreement.total_eur == Decimal("30.00")  # 10 delivered x 3.00

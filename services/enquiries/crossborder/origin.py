@@ -28,6 +28,8 @@ UNIT_PRICE = Decimal("0.0001")  # the precision of prices in events and tables (
 # The hub's order and part states (services.contracts.events.hub, version 2).
 ORDER_AGREED, ORDER_IN_PRODUCTION, ORDER_DELIVERED = "agreed", "in_production", "delivered"
 PART_FAILED = "failed"
+# Parts that ended before delivering all they were agreed for: failed, or withdrawn with their cancelled order.
+ENDED_EARLY = (PART_FAILED, "withdrawn")
 STARTED_PARTS = ("in_production", "delivered")
 # Parts the client has agreed to: accepted at some point. A part declined or withdrawn before that never is.
 AGREED_PARTS = ("accepted", "in_production", "delivered", PART_FAILED)
@@ -121,8 +123,8 @@ class AgreementLine:
 
     @property
     def payable_eur(self) -> Decimal:
-        """What the line adds to the total: its price, or for a failed line what it delivered."""
-        units = self.delivered if self.failed else self.quantity
+        """What the line adds to the total: its price, or for a line that ended early what it delivered."""
+        units = self.delivered if self.status in ENDED_EARLY else self.quantity
         return (self.unit_price_eur * units).quantize(CENT, ROUND_HALF_UP)
 
 

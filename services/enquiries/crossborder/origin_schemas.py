@@ -102,7 +102,8 @@ class ClientAgreementLineSchema(ma.Schema):
     failed = ma.fields.Boolean(metadata={"description": "the part failed after acceptance; the line stays"})
     delivered = ma.fields.Integer()
     payable_eur = ma.fields.Decimal(as_string=True, metadata={
-        "description": "what the line adds to the total: its price, or for a failed line what it delivered"})
+        "description": "what the line adds to the total: its price, or for a line that ended early (failed, or "
+                       "withdrawn with its cancelled order) what it delivered"})
     added_at = ma.fields.AwareDateTime()
 
 
