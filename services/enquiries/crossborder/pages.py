@@ -25,7 +25,7 @@ ORDER_TERMS = {
 }
 # The states of a part: the origin sees the hub's ("forwarded"), the target site its own ("pending").
 PART_TERMS = {
-    "forwarded": _l("Awaiting the site's answer"),
+    "forwarded": _l("Forwarded, waiting for the site's answer"),
     "pending": _l("Awaiting an answer"),
     "failed": _l("Failed"),
 }
