@@ -207,3 +207,28 @@ def test_the_part_page_is_in_every_language(at12, broker, lang):
                 "en": "Why the hub chose this social enterprise"}[lang]
     assert f'<html lang="{lang}">' in broker.page and expected in broker.page
     broker.get("/office/forwarded-parts?lang=de")  # back to German for the other tests
+
+
+@pytest.mark.parametrize("action, form", [
+    ("accept", {"note": "x" * 2001}), ("accept", {"note": "\x0b"}), ("decline", {"reason": "other", "note": "\x07"}),
+    ("deliveries", {"quantity": "9" * 40, "delivered_on": "2026-13-45"}),
+    ("deliveries", {"quantity": "-1", "delivered_on": "9999-12-31", "value_paid": "1e999", "distance_km": "NaN"}),
+    ("deliveries", {"quantity": "1", "delivered_on": TODAY, "production_nuts3": "XX999", "integration_hours": "-2"}),
+    ("withdraw", {"note": "x" * 5000}), ("close-short", {}), ("start", {"unexpected": "field"}),
+])
+def test_hostile_input_never_fails_the_page(at12, broker, action, form):
+    part = forward(at12, "Traisentaler Werkstatt", quantity=5)
+    broker.get(f"/office/forwarded-parts/{part}")
+    if action in ("deliveries", "withdraw", "close-short"):
+        assert broker.post(f"/office/forwarded-parts/{part}/accept").status_code == 302
+    response = broker.post(f"/office/forwarded-parts/{part}/{action}", form)  # Browser.post: never a 500
+    assert response.status_code in (302, 409, 422), response.status_code
+    if response.status_code == 422:
+        assert field_errors(broker.page), "a 422 says which field"
+
+
+def test_every_form_needs_its_csrf_token(at12, broker):
+    part = forward(at12, "Traisentaler Werkstatt", quantity=5)
+    broker.get(f"/office/forwarded-parts/{part}")
+    assert broker.post(f"/office/forwarded-parts/{part}/accept", csrf=False).status_code == 400
+    assert at12.ok("GET", f"/forwarded-parts/{part}")["status"] == "pending"
