@@ -28,6 +28,7 @@ from services.hub.crossborder.progress import PartMessageRejected
 from services.bootstrap import create_app
 from tests.support.events import envelope
 from tests.support.hub import runtime  # noqa: F401 - fixture
+from tests.support.hub_enquiries import enquiry_data
 from tests.support.tokens import bearer
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
@@ -332,3 +333,27 @@ def test_the_agency_api_gives_an_order_with_its_figures_and_its_timeline(hub):
     assert client.get(f"/api/v1/cross-border/orders/{uuid.uuid4()}/timeline", headers=agency).status_code == 404
     broker = bearer(hub.runtime, ["broker"])
     assert client.get(f"/api/v1/cross-border/orders/{order['id']}/timeline", headers=broker).status_code == 403
+
+
+def test_a_cancelled_enquiry_withdraws_its_open_parts_with_a_code_and_an_agreed_order_stays(hub):
+    three_suppliers(hub)
+    enquiry_id = hub.request(3000)
+    _, parts = hub.order(enquiry_id)
+    hub.answer(parts[0], "accepted")
+    cancelled = enquiry_data(enquiry_id, site="AT13", reference="AT13-E-2026-0042", state="cancelled")
+    with hub.runtime.engine.begin() as conn:
+        hub.handlers[ev.EnquiryChanged.TYPE](conn, envelope(ev.EnquiryChanged.TYPE, enquiry_id, 3, cancelled, "AT13"))
+    order, after = hub.order(enquiry_id)
+    assert order["status"] == "cancelled" and {p["status"] for p in after} == {"withdrawn"}
+    withdrawn = hub.messages("hub.part.withdrawn")
+    assert sorted(to for to, _, _ in withdrawn) == sorted(p["site"] for p in parts)
+    assert {(version, data["reason"]["code"], data["reason"]["params"]["reference"])
+            for _, version, data in withdrawn} == {(2, "order_cancelled", "AT13-E-2026-0042")}
+    assert [k for k, *_ in hub.timeline(order["id"])][-3:] == ["withdrawn", "withdrawn", "cancelled"]
+
+    agreed_id, _ = agreed_order(hub, 1000)
+    with hub.runtime.engine.begin() as conn:
+        hub.handlers[ev.EnquiryChanged.TYPE](conn, envelope(ev.EnquiryChanged.TYPE, agreed_id, 3, {
+            **cancelled, "enquiry_id": agreed_id}, "AT13"))
+    order, after = hub.order(agreed_id)
+    assert order["status"] == "agreed" and {p["status"] for p in after} == {"accepted"}
