@@ -280,7 +280,8 @@ def test_a_part_that_fails_after_the_deadline_leaves_a_shortfall_with_its_cause(
         "reallocation": "no_time_left"}}]
     assert snap["impact"]["parts"] == 1 and snap["impact"]["value_paid_eur"] == "5000"
     steps = [(k, q, c) for k, _, q, c in hub.timeline(order["id"]) if k in ("failed", "shortfall", "delivered")]
-    assert steps == [("failed", 400, "deadline_missed"), ("shortfall", 400, "deadline_missed"), ("delivered", 2600, None)]
+    assert steps == [("failed", 400, "deadline_missed"), ("shortfall", 400, "deadline_missed"),
+                     ("delivered", 2600, None)]
 
 
 def test_a_failure_nobody_can_take_over_is_a_shortfall_naming_no_candidate(hub):

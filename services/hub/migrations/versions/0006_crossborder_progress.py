@@ -74,7 +74,8 @@ def upgrade() -> None:
         sa.Column('code', sa.String(length=64), nullable=True),
         sa.Column('params', sa.JSON(), nullable=False),
         sa.Column('event_id', sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(['order_id'], [f'{ORDERS}.id'], name=op.f('fk_hub_crossborder_timeline_order_id_hub_crossborder_orders')),
+        sa.ForeignKeyConstraint(['order_id'], [f'{ORDERS}.id'],
+                                name=op.f('fk_hub_crossborder_timeline_order_id_hub_crossborder_orders')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_hub_crossborder_timeline')),
     )
     op.create_index('ix_hub_crossborder_timeline_order', TIMELINE, ['order_id', 'id'], unique=False)
