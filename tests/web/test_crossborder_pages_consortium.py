@@ -113,3 +113,28 @@ def test_the_consortium_page_is_in_every_language(at12, broker, lang, waiting):
     broker.get(f"/office/enquiries/{enquiry_id}/consortium?lang={lang}")
     assert f'<html lang="{lang}">' in broker.page and waiting in broker.page
     broker.get("/office/enquiries?lang=de")  # back to German for the other tests
+
+
+def test_a_part_that_failed_after_acceptance_is_marked_with_its_cause(at12, broker):
+    enquiry_id = cross_border_enquiry(at12, "Taschen mit Ausfall")
+    broker.get(f"/office/enquiries/{enquiry_id}")
+    assert broker.post(f"/office/enquiries/{enquiry_id}/consortium-request", {"max_partners": "5"}).status_code == 302
+    order_id = str(uuid.uuid4())
+    hungarian = part("HU22", 250, unit_price="1200", currency="HUF", name="Győri Asztalosműhely")
+    austrian = part("AT12", 50, unit_price="3.50", name="Traisentaler Werkstatt")
+    deliver(at12, hub_message(snapshot(order_id, enquiry_id, "agreed", [hungarian, austrian]), 1, agreed=True))
+    failed = {**austrian, "status": "failed", "delivered": 10, "note": "Maschine defekt",
+              "answer": {"code": "se_withdrew", "params": {"quantity": 50, "delivered": 10, "missing": 40}}}
+    shortfall = {"code": "se_withdrew", "quantity": 40, "params": {
+        "site": "AT12", "part_id": austrian["part_id"], "quantity": 50, "delivered": 10, "missing": 40,
+        "reallocation": "no_time_left"}}
+    deliver(at12, hub_message(snapshot(order_id, enquiry_id, "in_production", [hungarian, failed], quantity=300,
+                                       shortfalls=[shortfall]), 2))
+    broker.get(f"/office/enquiries/{enquiry_id}/consortium")
+    parts = broker.page.split('id="parts"')[1].split('id="agreement"')[0]
+    assert "Gescheitert" in parts and "Maschine defekt" in parts
+    assert "Das Sozialunternehmen ist nach der Zusage von seinem Teil zurückgetreten (40 Einheiten fehlen)." in parts
+    assert ("Das Sozialunternehmen ist nach der Zusage von seinem Teil zurückgetreten (40 Einheiten fehlen). "
+            "Bis zur Frist bleibt zu wenig Zeit, um die fehlenden Einheiten neu zu vergeben.") in broker.page
+    agreement = broker.page.split('id="agreement"')[1].split('id="impact"')[0]
+    assert "Nur die 10 gelieferten Einheiten zählen." in agreement

@@ -15,7 +15,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from services.common.auth import roles
 from services.common.errors import NotFound, SoproError
 from services.common.runtime import current_runtime
-from services.contracts.reasons import describe
+from services.contracts.reasons import describe, reason
 from services.enquiries.crossborder import handlers, origin, origin_read
 from services.enquiries.crossborder.api import CrossBorderRequestSchema
 from services.enquiries.crossborder.model import RequestTerms, whole_units
@@ -144,8 +144,12 @@ def consortium(enquiry_id):
 
 
 def shortfall_text(shortfall: dict) -> str:
-    """A shortfall `{code, quantity, params}` worded; its quantity is one of the wording's values."""
+    """A shortfall `{code, quantity, params}` worded (its quantity is one of the wording's values); a
+    failure's says too why nothing was re-allocated (`params.reallocation`, a code of its own)."""
     if not shortfall.get("code"):  # a picture from before reasons were codes: its English words as they are
         return describe(shortfall.get("reason") or shortfall.get("detail"))
-    return describe({"code": shortfall["code"],
-                     "params": {"quantity": shortfall.get("quantity"), **(shortfall.get("params") or {})}})
+    params = {"quantity": shortfall.get("quantity"), **(shortfall.get("params") or {})}
+    text = describe({"code": shortfall["code"], "params": params})
+    if params.get("reallocation"):
+        text = f"{text} {describe(reason(params['reallocation']))}"
+    return text

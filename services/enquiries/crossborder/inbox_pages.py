@@ -57,7 +57,7 @@ def inbox():
     state = forms.FormState(values={"status": request.args.get("status", "")})
     status = state.value("status") or None
     if status is not None and status not in PART_STATES:
-        state.add_errors({"status": ["Must be one of: {choices}."]})
+        state.errors["status"] = [_("Please choose one of the options.")]
         status = None
     page_number = _page_number(request.args.get("page"))
 
@@ -196,7 +196,7 @@ def word_refusal(exc: SoproError, state: forms.FormState, part_id: str) -> None:
     a 409 as a message about the form: what the part's state allows, or why not."""
     if exc.status == 422:
         for name, messages in exc.errors.items():
-            state.errors[name] = [_field_message(name, m) for m in messages]
+            state.errors[name] = [_field_message(name, m, part_id) for m in messages]
         _at_percent(state)
         if not state.errors:
             forms.apply_domain_error(exc, state)
@@ -214,12 +214,12 @@ def word_refusal(exc: SoproError, state: forms.FormState, part_id: str) -> None:
         state.message = _("This part is “%(status)s”: that is not possible now.", status=part_term(status))
 
 
-def _field_message(name: str, message: str) -> str:
-    """The handler's 422 messages at a field, in the page's language."""
-    if name == "quantity" and message.startswith("only "):
-        return _("Please enter at most the %(open)s units still open.", open=show_number(message.split()[1]))
-    if name == "regional_share":
-        return _("Please enter a percentage from 0 to 100.")
+def _field_message(name: str, message: str, part_id: str) -> str:
+    """The handler's 422 messages at a field, in the page's language. The schema has checked the form's
+    quantity is a whole number of at least 1: the domain refuses it only above what is still open."""
+    if name == "quantity":
+        return _("Please enter at most the %(open)s units still open.",
+                 open=show_number(read(store.load_part, part_id).open_quantity))
     if name == "reason":
         return _("Please choose one of the options.")
     return translate(message)
