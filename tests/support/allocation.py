@@ -19,4 +19,4 @@ def by_offer(allocation) -> dict[str, int]:
 
 
 def reasons(allocation) -> dict[str, int]:
-    return {s.reason: s.quantity for s in allocation.shortfalls}
+    return {s.code: s.quantity for s in allocation.shortfalls}

@@ -28,7 +28,7 @@ from services.hub.register.api import ConsolidatedQuery
 from services.hub.web.charts import ChartTexts, impact_charts, with_mean_distances
 from services.hub.crossborder.api import OrderQuery
 from services.hub.enquiries.api import EnquiryQuery, ImpactQuery
-from services.contracts.events.hub import ORDER_STATES
+from services.contracts.events.hub import ORDER_STATES_V2
 from services.hub.web.public import hub_choices, member_sites, pages_of, read_query, status_of
 from services.contracts.events.registry import ORGANISATION_KINDS
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -181,7 +181,7 @@ def cross_border():
             parts = {o["id"]: agency_orders.parts_of(conn, o) for o in orders}
     return render_template("hub/agency/cross_border.html", form=state, orders=orders, parts=parts,
                            total=total, page=page, pages=pages_of(total, PER_PAGE), sites=member_sites(),
-                           statuses=hub_choices(ORDER_STATES)), status_of(state)
+                           statuses=hub_choices(ORDER_STATES_V2)), status_of(state)
 
 
 blp.add_url_rule("/cross-border/<uuid:order_id>", view_func=roles(*AGENCY)(agency_orders.order_page))

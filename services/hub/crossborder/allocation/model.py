@@ -63,11 +63,6 @@ class Shortfall:
     quantity: int
     params: dict
 
-    @property
-    def reason(self) -> str:
-        """The cause's code (the name callers of the first version read)."""
-        return self.code
-
 
 @dataclass(frozen=True)
 class Allocation:
