@@ -27,6 +27,10 @@ ORGANISATIONS = {
          48.0850, 16.2830, None, None),
         (PUBLIC, "Stadtgemeinde St. Pölten", "GKZ 30201", "Rathausplatz 1", "3100", "St. Pölten", "AT123",
          48.2040, 15.6230, None, None),
+        (SE, "Waldviertler Spielzeugwerkstatt", "ZVR 774512093", "Landstraße 32", "3910", "Zwettl", "AT124",
+         48.6033, 15.1686, "second_labour_market", 19),
+        (SE, "Weinviertler Werkstätte Hollabrunn", "FN 488120 w", "Amtsgasse 7", "2020", "Hollabrunn", "AT125",
+         48.5620, 16.0790, "third_labour_market", 12),
     ],
     "AT13": [
         (SE, "Wiener Nähwerkstatt Favoriten", "ZVR 901223344", "Laxenburger Straße 90", "1100", "Wien", "AT130",
@@ -55,6 +59,10 @@ ORGANISATIONS = {
          "HU222", 47.2300, 16.6210, "second_labour_market", 21),
         (CLIENT, "Zalai Ajándéktárgy Kft.", "20-09-067812", "Kossuth Lajos utca 3", "8900", "Zalaegerszeg",
          "HU223", 46.8420, 16.8440, None, None),
+        (SE, "Soproni Fajátékkészítő Műhely Nonprofit Kft.", "08-09-033415", "Ógabona tér 9", "9400", "Sopron",
+         "HU221", 47.6817, 16.5845, "second_labour_market", 14),
+        (SE, "Kőszegi Játékmanufaktúra Szociális Szövetkezet", "18-02-000871", "Rákóczi Ferenc utca 14", "9730",
+         "Kőszeg", "HU222", 47.3895, 16.5410, "third_labour_market", 11),
     ],
 }
 
@@ -104,6 +112,20 @@ OFFERS = {
     "Vasi Zöldterület-kezelő Nonprofit Kft.": [
         ("Zöldterület-gondozás", "Parkok és intézményi kertek gondozása.", ["77311000"], "200", "hours", 5,
          "6500", "9000", 50, False)],
+    # Wooden toys (CPV group 375, no other offer's): four weeks before the toy order's deadline each makes
+    # 600 (HU22) or 800 (AT12). Cheapest first with transport to Vienna: Sopron, Kőszeg, Zwettl, Hollabrunn.
+    "Soproni Fajátékkészítő Műhely Nonprofit Kft.": [
+        ("Fajátékok", "Építőkockák, húzós játékok és kirakók hazai bükkfából.", ["37520000"], "150", "pieces", 7,
+         "900", "1200", 300, True)],
+    "Kőszegi Játékmanufaktúra Szociális Szövetkezet": [
+        ("Kézműves fajátékok", "Festett fajátékok és társasjátékok kis sorozatban.", ["37520000"], "150",
+         "pieces", 7, "1000", "1300", 300, True)],
+    "Waldviertler Spielzeugwerkstatt": [
+        ("Holzspielzeug", "Bauklötze, Nachziehtiere und Steckspiele aus Waldviertler Holz.", ["37520000"], "200",
+         "pieces", 7, "2.90", "3.60", 250, True)],
+    "Weinviertler Werkstätte Hollabrunn": [
+        ("Holzspielzeug und Geschenkboxen", "Spielzeug aus Restholz, auf Wunsch als Geschenkbox verpackt.",
+         ["37520000"], "200", "pieces", 7, "3.20", "3.90", 200, True)],
 }
 
 # (kind, first name, last name, phone, phone kind, email, organisation name, organisation kind, nuts3)
@@ -150,7 +172,11 @@ DEMO_PASSWORD = "sopro-demo"
 # budget, cross-border allowed, state to move it to after submission)
 ENQUIRIES = {
     "AT13": [("csr_product", "5.000 Tote Bags aus Upcycling-Material", "Ringstraßen Modehaus GmbH", ["18930000"],
-              "5000", "bags", 35, "AT130", "60000", True, "in_consultation")],
+              "5000", "bags", 35, "AT130", "60000", True, "in_consultation"),
+             # Left for the broker to pass to the hub in the browser (tests/browser/test_journey_crossborder.py):
+             # only HU22 and AT12 make wooden toys, none of them 1,800 in the four weeks after its lead time.
+             ("csr_product", "1.800 Holzspielzeuge für die Weihnachtsaktion", "Ringstraßen Modehaus GmbH",
+              ["37520000"], "1800", "pieces", 35, "AT130", "7500", True, "submitted")],
     "AT12": [("service", "Grünflächenpflege am Firmengelände", "Donauland Handels AG", ["77310000"], "300",
               "hours", 40, "AT127", "12000", False, "submitted")],
     "HU22": [("give_away", "Céges ajándékok újrahasznosított textilből", "Zalai Ajándéktárgy Kft.", ["18930000"],
