@@ -6,7 +6,10 @@
 2. the target broker at HU22, in Hungarian, finds the forwarded part in the inbox, is told beside the field
    that a decline needs a reason, accepts, and records two deliveries with impact figures typed in
    Hungarian number formats;
-3. the origin broker sees the part delivered, the agreement in forints and euros, and the impact.
+3. the origin broker sees the part delivered, the agreement in forints and euros, and the impact;
+4. the demo's member at HU22 lands on its own organisation's parts and cannot open another's;
+5. for a second order, the AT22 broker declines in German with a reason code and a note, and the origin
+   broker reads why, and what is short.
 
 Only the enquiry itself is filed through AT13's API (as its client would); everything else is done on
 the pages. The expected texts come from the gettext catalogues. No page answers 5xx.
@@ -35,16 +38,22 @@ def tr(lang: str, msgid: str) -> str:
     return text
 
 
-@pytest.fixture(scope="module")
-def order(demo):
-    """An enquiry of AT13's client that allows cross-border work (id and reference)."""
+def file_enquiry(demo, title: str, quantity: int) -> dict:
+    """An enquiry of AT13's client that allows cross-border work, filed through AT13's API (its id and
+    reference)."""
     api = Api(url(demo, "AT13"))
     enquiry = api.ok("POST", "/enquiries", json={
-        "type": "csr_product", "title": TITLE, "cpv_codes": ["18930000"], "quantity": str(QUANTITY), "unit": "bags",
+        "type": "csr_product", "title": title, "cpv_codes": ["18930000"], "quantity": str(quantity), "unit": "bags",
         "deadline": (date.today() + timedelta(days=45)).isoformat(), "client_kind": "economic_enterprise",
         "client_organisation_id": organisation_id(api, "Ringstraßen Modehaus GmbH"), "delivery": {"nuts3": "AT130"},
-        "budget": "20000", "cross_border_allowed": True, "submit": True})
-    return {"id": enquiry["id"], "reference": enquiry["reference"], "state": {}}
+        "budget": str(20 * quantity), "cross_border_allowed": True, "submit": True})
+    return {"id": enquiry["id"], "reference": enquiry["reference"]}
+
+
+@pytest.fixture(scope="module")
+def order(demo):
+    """The order of tests 1 to 4; `state` carries what test 2 delivered."""
+    return {**file_enquiry(demo, TITLE, QUANTITY), "state": {}}
 
 
 def test_1_the_origin_broker_asks_for_a_consortium_in_german(demo, new_page, order):
@@ -149,3 +158,43 @@ def test_4_a_members_office_is_its_own_organisations_parts(demo, new_page, order
     assert response.status == 404
     assert page.goto(f"{hu22}/office/enquiries?lang=hu").status == 403, "the brokers' board is not a member's"
     shoot(page, "hu22-member-forwarded-parts-hu")
+
+
+@pytest.fixture(scope="module")
+def declined_order(demo):
+    """The order of test 5, which the origin broker passes to the hub for AT22's social enterprises only."""
+    return file_enquiry(demo, "Browser test: 300 Taschen aus Graz", 300)
+
+
+def test_5_a_target_broker_declines_in_german_and_the_origin_reads_why(demo, new_page, declined_order):
+    at13, at22 = url(demo, "AT13"), url(demo, "AT22")
+    origin = new_page()
+    log_in(origin, at13, "broker", "de")
+    origin.goto(f"{at13}/office/enquiries/{declined_order['id']}?lang=de")
+    origin.check("input[name=sites][value=AT22]")
+    origin.locator("form", has=origin.locator("#f-cb-quantity")).locator("button[type=submit]").click()
+
+    target = new_page()
+    log_in(target, at22, "broker", "de")
+
+    def forwarded():
+        target.goto(f"{at22}/office/forwarded-parts?status=pending&lang=de")
+        return target.locator("tr", has_text=declined_order["reference"]).count()
+    assert eventually(forwarded, timeout=60, interval=1), target.locator("main").inner_text()
+    target.locator("tr", has_text=declined_order["reference"]).locator("a").first.click()
+    target.select_option("#f-decline-reason", "price_too_low")
+    target.fill("#f-decline-note", "Planenmaterial ist teurer geworden")
+    target.locator("form", has=target.locator("#f-decline-reason")).locator("button[type=submit]").click()
+    assert target.locator(".notice.success").inner_text() == tr(
+        "de", "The part is declined; the hub looks for another social enterprise.")
+    assert tr("de", "The price does not cover the costs.") in target.locator("main").inner_text()
+    shoot(target, "at22-forwarded-part-declined-de")
+
+    def decline_seen():
+        origin.goto(f"{at13}/office/enquiries/{declined_order['id']}/consortium?lang=de")
+        return "Planenmaterial ist teurer geworden" in origin.locator("main").inner_text()
+    assert eventually(decline_seen, timeout=60, interval=1), origin.locator("main").inner_text()
+    main = origin.locator("main").inner_text()
+    assert tr("de", "The price does not cover the costs.") in main, "the decline's reason, worded at the origin"
+    assert origin.locator("#shortfalls").count(), "what no other social enterprise of AT22 can take"
+    shoot(origin, "at13-consortium-declined-de")
