@@ -78,7 +78,8 @@ def deliver_everything(fed, sessions, agreed: dict, between=None) -> None:
     """Each target starts production, then delivers its part in two deliveries (the second with figures)."""
     for part in flow.live_parts(agreed):
         site, part_id = part["site"], part["part_id"]
-        flow.act(sessions[site], fed.urls[site], part_id, "start")
+        if flow.part_at(sessions[site], fed.urls[site], part_id)["status"] == "accepted":
+            flow.act(sessions[site], fed.urls[site], part_id, "start")
         hook = (lambda: between(site)) if between else None
         flow.deliver_in_two(sessions[site], fed.urls[site], part_id, part["quantity"], hook)
 

@@ -62,6 +62,16 @@ def hub_knows_offers(hub: requests.Session, hub_url: str, suppliers: list[Suppli
     return bool(eventually(known))
 
 
+def register_client(at13: requests.Session, url: str) -> str:
+    """The Viennese retailer, a member of AT13 (its case study names it)."""
+    r = at13.post(f"{url}/api/v1/organisations", json={
+        "kind": "economic_enterprise", "name": "Wiener Kaufhaus", "registration_number": f"FN {uuid.uuid4().hex[:8]}",
+        "address": {"street": "Mariahilfer Straße 1", "postcode": "1060", "town": "Wien", "country": "AT"},
+        "nuts3": "AT130", "coordinates": {"lat": 48.2, "lon": 16.35}})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
 def file_large_order(at13: requests.Session, url: str, quantity: int = 5000, cpv: str = BAGS) -> dict:
     # One distinct CPV group per story keeps two stories in one federation from sharing suppliers.
     deadline = (datetime.date.today() + datetime.timedelta(days=DAYS)).isoformat()
@@ -69,7 +79,7 @@ def file_large_order(at13: requests.Session, url: str, quantity: int = 5000, cpv
         "type": "csr_product", "title": f"{quantity} upcycled tote bags for a Viennese retailer", "cpv_codes": [cpv],
         "quantity": str(quantity), "unit": "bags", "deadline": deadline, "delivery": {"nuts3": "AT130"},
         "budget": "20000", "currency": "EUR", "cross_border_allowed": True, "submit": True,
-        "client_kind": "economic_enterprise", "client_organisation_id": str(uuid.uuid4())})
+        "client_kind": "economic_enterprise", "client_organisation_id": register_client(at13, url)})
     assert r.status_code == 201, r.text
     return r.json()
 
