@@ -112,6 +112,10 @@ def test_1_the_at13_broker_asks_for_a_consortium_and_sees_its_parts_in_german(de
     assert reference, main_text(page)
     story["reference"] = reference.group(0)
     assert site_tr("de", "Cross-border consortium") in main_text(page)
+    # Looking at the enquiry passes nothing to the hub: the broker chooses the consortium's terms.
+    page.reload()
+    assert page.locator("#f-cb-quantity").count() == 1, \
+        f"the request form is gone after viewing the page once: {flat(page.locator('#consortium ~ p').first.inner_text())}"
     request = page.locator("form:has(#f-cb-quantity)")
 
     # A minimum lot that is no number: the form comes back with the message beside the field, in German.
@@ -121,6 +125,7 @@ def test_1_the_at13_broker_asks_for_a_consortium_and_sees_its_parts_in_german(de
     request.locator("input[name=sites][value=HU22]").check()
     request.locator("input[name=sites][value=AT12]").check()
     request.locator("button[type=submit]").click()
+    assert page.locator("#f-cb-min_lot-error").count() == 1, main_text(page)[:2000]
     assert site_tr("de", "Please enter a whole number.") in error_of(page, "cb-min_lot")
     assert page.input_value("#f-cb-quantity") == "1.800", "the form keeps what was typed"
     assert page.locator("input[name=sites][value=HU22]").is_checked()
@@ -364,4 +369,11 @@ def test_5_at13_sees_the_impact_and_the_agency_reads_the_timeline_in_english(dem
     for chain in (requested, sopron, zwettl):
         in_order(steps, chain)
     assert sum(step.startswith("Allocation") or step.startswith("Re-allocation") for step in steps) == 2, steps
+    # site, SE, quantity, delivered, unit price, in EUR, status (with a decline's reason), why this part
+    parts = {row[1]: row for row in rows(page, "main table.parts")}
+    assert parts[SOPRON][3:6] == ["600", "HUF1,200", "€3.05"], parts[SOPRON]
+    assert parts[SOPRON][6] == "Delivered Note: Vállaljuk, a kockák már készülnek.", parts[SOPRON]
+    assert parts[KOSZEG][3] == "0" and parts[KOSZEG][6].startswith("Declined The deadline is too short."), parts[KOSZEG]
+    assert [parts[name][3] for name in (ZWETTL, HOLLABRUNN)] == ["600", "600"], parts
+    assert flat(page.locator("#order-impact").inner_text()).startswith("€6,328.80 paid to social enterprises")
     no_codes(main_text(page))
