@@ -251,27 +251,14 @@ class PartDeclined(_PartAnswer):
 from services.contracts.reasons import ReasonData  # noqa: E402  (grouped with version 2)
 
 
-class PartAnswerDataV2(EventData):
-    part_id = ma.fields.UUID(required=True)
-    order_id = ma.fields.UUID(required=True)
-    offer_id = ma.fields.UUID(required=True)
-    organisation_id = ma.fields.UUID(required=True)
-    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    status = ma.fields.String(required=True, validate=validate.OneOf(("accepted", "declined")))
+class PartAnswerDataV2(PartAnswerData):
     reason = ma.fields.Nested(ReasonData, required=True, allow_none=True,
                               metadata={"description": "a decline's reason (services.contracts.reasons)"})
     note = ma.fields.String(required=True, allow_none=True, validate=validate.Length(max=2000))
 
 
 @dataclass(frozen=True)
-class _PartAnswerV2:
-    part_id: str
-    order_id: str
-    offer_id: str
-    organisation_id: str
-    quantity: int
-    status: str
-    reason: dict | None
+class _PartAnswerV2(_PartAnswer):
     note: str | None
 
 

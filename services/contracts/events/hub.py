@@ -154,6 +154,7 @@ class ConsortiumAgreed(_ConsortiumSnapshot):
 # The hub publishes only version 2 from now on. A site still accepts version 1 (a message published
 # before the upgrade), reading its English `reason` as a plain string (services.contracts.reasons.describe).
 
+from services.contracts.events.enquiries import PartDeliveryData, PartImpactData  # noqa: E402  (as the site reports them)
 from services.contracts.reasons import ReasonData  # noqa: E402  (grouped with version 2)
 
 PART_STATES_V2 = ("forwarded", "accepted", "declined", "withdrawn", "in_production", "delivered", "failed")
@@ -179,26 +180,6 @@ class PartWithdrawnV2(PartWithdrawn):
     """The hub no longer wants a forwarded part (the order was cancelled or expired); the reason is a code."""
 
 
-class DeliveryData(EventData):
-    delivery_id = ma.fields.UUID(required=True)
-    quantity = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    delivered_on = ma.fields.Date(required=True)
-
-
-class PartImpactData(EventData):
-    """A part's impact, in the four dimensions of DESIGN.md §4, as its site recorded it."""
-
-    year = ma.fields.Integer(required=True)
-    value_paid = _money()
-    currency = ma.fields.String(required=True, validate=validate.Length(equal=3))
-    value_paid_eur = _money()
-    material_diverted_kg = _money(allow_none=True)
-    regional_share = _money(allow_none=True)
-    distance_km = _money(allow_none=True)
-    production_nuts3 = ma.fields.String(required=True, allow_none=True, validate=NUTS3)
-    integration_hours = _money(allow_none=True)
-
-
 class ConsortiumPartDataV2(EventData):
     part_id = ma.fields.UUID(required=True)
     site = ma.fields.String(required=True, validate=SITE_ID)
@@ -217,7 +198,7 @@ class ConsortiumPartDataV2(EventData):
     note = ma.fields.String(required=True, allow_none=True,
                             metadata={"description": "what the target site's broker wrote with the answer"})
     delivered = ma.fields.Integer(required=True, strict=True)
-    deliveries = ma.fields.List(ma.fields.Nested(DeliveryData), required=True)
+    deliveries = ma.fields.List(ma.fields.Nested(PartDeliveryData), required=True)
     impact = ma.fields.Nested(PartImpactData, required=True, allow_none=True)
 
 
