@@ -8,8 +8,9 @@ against the demo federation (tests/browser/conftest.py), only through the pages:
    German, accepts both AT12 parts;
 3. the AT13 broker sees the consortium agreed, the agreement with the client (prices in the part's
    currency and in EUR) and the enquiry "Vereinbart";
-4. the target brokers start production and record partial and final deliveries with impact figures
-   typed in their language's number format ("1 200,5" in Hungarian, "1.250,75" in German);
+4. the target brokers start production (the origin's enquiry goes "In Produktion") and record partial
+   and final deliveries with impact figures typed in their language's number format ("1 200,5" in
+   Hungarian, "1.250,75" in German); a delivery above what is open is refused beside the field;
 5. the AT13 broker sees the enquiry delivered and the consortium's impact summed; the agency, in
    English, reads the order's timeline: both allocation rounds, the answers and the deliveries.
 
@@ -278,6 +279,11 @@ def start(page, part: str, lang: str) -> None:
 def test_4_the_target_brokers_record_production_and_deliveries_in_their_number_format(demo, people, story):
     page = people["HU22"]
     start(page, story["sopron"], "hu")
+    # The first part in production takes the origin's enquiry there.
+    in_production = site_tr("de", "In production")
+    reload_until(people["AT13"], f"{story['enquiry']}?lang=de",
+                 lambda p: p.locator("main .tag").first.inner_text() == in_production)
+    assert site_tr("de", "A part of the consortium is in production.") in main_text(people["AT13"])
     deliver(page, story["sopron"], "hu", "250")
     assert flat(site_tr("hu", "%(delivered)s of %(quantity)s %(unit)s delivered.", delivered="250", quantity="600",
                    unit="pieces")) in main_text(page)
