@@ -14,28 +14,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import requests
 
 from tests.support import crossborder_flow as flow
-from tests.support.distributed import SITES, DistributedFederation, session_for
+from tests.support.distributed import (  # noqa: F401 - running_federation is a fixture
+    SITES, DistributedFederation, running_federation, staff_sessions,
+)
 from tests.support.polling import eventually
 
 pytestmark = pytest.mark.services
 
-TIMEOUT = 60
-
 
 @pytest.fixture(scope="module")
-def federation(tmp_path_factory, federation_files, request):
-    with DistributedFederation(tmp_path_factory.mktemp("crossborder-delivery"), federation_files) as fed:
-        yield fed
-        if request.session.testsfailed:
-            for site_id in fed.procs:
-                print(f"--- {site_id} log ---\n{fed.log_tail(site_id)}")
+def federation(running_federation) -> DistributedFederation:
+    return running_federation
 
-
-def sessions_of(fed: DistributedFederation) -> tuple[dict, requests.Session]:
-    return {s: session_for(fed.urls[s]) for s in SITES}, session_for(fed.urls["EU"])
+TIMEOUT = 60
 
 
 def origin_snapshot(fed, sessions, story) -> dict:
@@ -130,7 +123,7 @@ def close_and_publish_case_study(fed, sessions, story, delivered: dict) -> None:
 
 
 def test_an_order_is_agreed_produced_delivered_in_parts_and_credited_to_every_se(federation):
-    sessions, hub = sessions_of(federation)
+    sessions, hub = staff_sessions(federation)
     story = flow.run_scenario(sessions, federation.urls, hub, timeout=45, cpv="18930000")
     agreed = story["final"]
     check_agreements(federation, sessions, story, agreed)
@@ -148,7 +141,7 @@ def test_an_order_is_agreed_produced_delivered_in_parts_and_credited_to_every_se
 
 
 def test_a_target_site_stopped_while_it_delivers_loses_and_repeats_nothing(federation):
-    sessions, hub = sessions_of(federation)
+    sessions, hub = staff_sessions(federation)
     story = flow.run_scenario(sessions, federation.urls, hub, timeout=45, cpv="18420000", decline=False)
     agreed = story["final"]
     stopped = []
@@ -167,7 +160,7 @@ def test_a_target_site_stopped_while_it_delivers_loses_and_repeats_nothing(feder
 
 
 def test_an_se_withdrawing_after_acceptance_is_replaced_and_the_order_still_delivered(federation):
-    sessions, hub = sessions_of(federation)
+    sessions, hub = staff_sessions(federation)
     story = flow.run_scenario(sessions, federation.urls, hub, timeout=45, cpv="39522000", decline=False)
     agreed = story["final"]
     quitter = next(p for p in flow.live_parts(agreed) if p["site"] == "AT12")

@@ -13,22 +13,16 @@ import pytest
 import requests
 
 from tests.support import crossborder_flow as flow
-from tests.support.distributed import SITES, DistributedFederation, session_for
+from tests.support.distributed import (  # noqa: F401 - running_federation is a fixture
+    SITES, DistributedFederation, running_federation, session_for, staff_sessions,
+)
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture(scope="module")
-def federation(tmp_path_factory, federation_files, request):
-    with DistributedFederation(tmp_path_factory.mktemp("crossborder"), federation_files) as fed:
-        yield fed
-        if request.session.testsfailed:
-            for site_id in fed.procs:
-                print(f"--- {site_id} log ---\n{fed.log_tail(site_id)}")
-
-
-def sessions_of(fed: DistributedFederation) -> tuple[dict, requests.Session]:
-    return {s: session_for(fed.urls[s]) for s in SITES}, session_for(fed.urls["EU"])
+def federation(running_federation) -> DistributedFederation:
+    return running_federation
 
 
 def assert_no_duplicates(fed: DistributedFederation, sessions: dict, hub: requests.Session, story: dict) -> None:
@@ -48,7 +42,7 @@ def assert_no_duplicates(fed: DistributedFederation, sessions: dict, hub: reques
 
 
 def test_an_order_at_at13_is_split_across_sites_reallocated_after_hu22_declines_and_agreed(federation):
-    sessions, hub = sessions_of(federation)
+    sessions, hub = staff_sessions(federation)
     story = flow.run_scenario(sessions, federation.urls, hub, timeout=45)
 
     first, final = story["first"], story["final"]
@@ -68,7 +62,7 @@ def test_an_order_at_at13_is_split_across_sites_reallocated_after_hu22_declines_
 
 
 def test_the_same_flow_survives_the_hub_stopped_in_the_middle(federation):
-    sessions, hub = sessions_of(federation)
+    sessions, hub = staff_sessions(federation)
     stopped = []
 
     def between(step: str, order_id: str) -> None:

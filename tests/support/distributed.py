@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -145,14 +146,33 @@ class DistributedFederation:
         rabbitmqctl("delete_vhost", self.vhost)
 
 
-@pytest.fixture(scope="module")
-def federation(tmp_path_factory, federation_files, request):
-    """The distributed federation of a test module; the processes' logs go to stderr if a test failed."""
+@contextmanager
+def logged_federation(tmp_path_factory, federation_files, request):
+    """A distributed federation; its processes' logs go to stderr if a test failed."""
     with DistributedFederation(tmp_path_factory.mktemp("distributed"), federation_files) as fed:
-        yield {"urls": fed.urls, "procs": fed.procs, "root": fed.root}
+        yield fed
         if request.session.testsfailed:
             for site_id in fed.procs:
                 sys.stderr.write(f"--- {site_id} log ---\n{fed.log_tail(site_id)}\n")
+
+
+@pytest.fixture(scope="module")
+def running_federation(tmp_path_factory, federation_files, request):
+    """The distributed federation of a test module, to stop and start its processes."""
+    with logged_federation(tmp_path_factory, federation_files, request) as fed:
+        yield fed
+
+
+@pytest.fixture(scope="module")
+def federation(tmp_path_factory, federation_files, request):
+    """The distributed federation of a test module, described by its URLs, processes and directory."""
+    with logged_federation(tmp_path_factory, federation_files, request) as fed:
+        yield {"urls": fed.urls, "procs": fed.procs, "root": fed.root}
+
+
+def staff_sessions(fed: DistributedFederation) -> tuple[dict[str, requests.Session], requests.Session]:
+    """A staff session at every site, and one at the hub."""
+    return {s: session_for(fed.urls[s]) for s in SITES}, session_for(fed.urls["EU"])
 
 
 def organisation(name: str, regno: str, nuts3: str, country: str, kind="social_enterprise") -> dict:
