@@ -96,8 +96,12 @@ def test_accept_production_and_deliveries_with_german_numbers(at12, broker):
     assert broker.post(f"{page}/deliveries", {"quantity": "101", "delivered_on": TODAY}).status_code == 422
     assert field_errors(broker.page) == {"f-delivery-quantity": [
         "Bitte geben Sie höchstens die 100 noch offenen Einheiten ein."]}
-    # a partial delivery, then the last one with figures in German format
-    assert broker.post(f"{page}/deliveries", {"quantity": "40", "delivered_on": TODAY}).status_code == 302
+    # a partial delivery with a first figure (shown as reported so far), then the last one with figures in
+    # German format
+    assert broker.post(f"{page}/deliveries", {"quantity": "40", "delivered_on": TODAY,
+                                              "material_diverted_kg": "500,5"}).status_code == 302
+    broker.get(page)
+    assert "Bisher gemeldete Wirkungszahlen" in broker.page and "500,5 kg" in broker.page
     response = broker.post(f"{page}/deliveries", {
         "quantity": "60", "delivered_on": TODAY, "value_paid": "2.400,50", "material_diverted_kg": "1.250,5",
         "regional_share_percent": "80,5", "distance_km": "12", "integration_hours": "310,25",

@@ -25,6 +25,7 @@ from services.enquiries.crossborder.model import (
 from services.enquiries.crossborder.page_numbers import as_api_numbers, read_decimal
 from services.enquiries.crossborder.pages import crossborder_blueprint, part_term
 from services.enquiries.crossborder.parts_api import AcceptSchema, DeclineSchema, NoteSchema, PartDeliverySchema
+from services.enquiries.crossborder.production import figures_as_json
 from services.enquiries.lifecycle.pages import organisation_names
 from services.enquiries.lifecycle.web import STAFF_AND_MEMBERS, read
 from services.web import OFFICE_AREA, forms, nav_link
@@ -95,7 +96,14 @@ def part_page(part_id: str, status: int = 200, **forms_by_name):
     return render_template(
         "enquiries/crossborder/part.html", part=part, organisation_name=names.get(part.organisation_id),
         actions=ACTIONS.get(part.status, ()), why=describe(part.reason), answer=_answer_words(part),
+        reported=_reported_figures(part),
         decline_reasons=[(code, describe(reason(code))) for code in DECLINE_REASONS], **forms_by_name), status
+
+
+def _reported_figures(part: ForwardedPart) -> dict | None:
+    """The impact figures given with the deliveries so far, until the part's impact is recorded from them."""
+    figures = figures_as_json(part.figures)
+    return {**figures, "currency": part.currency} if figures and part.impact is None else None
 
 
 def _answer_words(part: ForwardedPart) -> str:
