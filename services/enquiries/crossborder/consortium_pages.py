@@ -45,7 +45,9 @@ def consortium_request_form(enquiry) -> forms.FormState | None:
     """An empty request form when `enquiry` may be passed to the hub, else None (the page then says why
     not, or links to the consortium)."""
     if enquiry.cross_border_allowed and enquiry.state in OPEN and not enquiry.cross_border_flagged:
-        return forms.FormState(values={"max_partners": "5", "min_lot": "1"}, id_prefix=FORM_PREFIX)
+        defaults = RequestTerms()
+        return forms.FormState(values={"max_partners": str(defaults.max_partners), "min_lot": str(defaults.min_lot)},
+                               id_prefix=FORM_PREFIX)
     return None
 
 
@@ -136,7 +138,7 @@ def consortium(enquiry_id):
     enquiry, picture, agreement = read(load)
     if picture is None and not enquiry.cross_border_flagged:
         raise NotFound(f"enquiry {enquiry.reference} has no cross-border order")
-    shortfalls = [(s.get("quantity"), shortfall_text(s)) for s in (picture or {}).get("shortfalls", [])]
+    shortfalls = [shortfall_text(s) for s in (picture or {}).get("shortfalls", [])]
     # A variable, not a constant in the template: Jinja would word a constant once, in the first page's language.
     status = picture["status"] if picture else REQUESTED
     return render_template("enquiries/crossborder/consortium.html", enquiry=enquiry, picture=picture, status=status,
