@@ -14,7 +14,7 @@ from services.contracts.events.enquiries import ENQUIRY_STATES
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import (
     AGREED, BROKER, CANCELLED, CLIENT, DELIVERED, DRAFT, EXPIRED, IN_CONSULTATION, IN_PRODUCTION, MATCHING,
-    NEGOTIATING, OPEN, PARTIES, SUBMITTED, SYSTEM, TABLE, TERMINAL, TRANSITIONS, Actor, Facts, allowed_next,
+    NEGOTIATING, OPEN, PARTIES, PEOPLE, SUBMITTED, SYSTEM, TABLE, TERMINAL, TRANSITIONS, Actor, Facts, allowed_next,
 )
 from services.enquiries.lifecycle.values import Client, Contact, ResidualMaterial
 from tests.support.enquiries import ACTORS, CLIENT_ORG, NOW, SE_ORG, TODAY, enquiry
@@ -55,10 +55,16 @@ def test_every_transition_not_in_the_table_is_a_conflict_naming_the_allowed_next
         move(e, target, BROKER)
     assert caught.value.code == "illegal_transition"
     assert source in caught.value.message
-    assert caught.value.errors == {"state": [source], "allowed_next": allowed_next(source)}
-    for nxt in allowed_next(source):
+    assert caught.value.errors == {"state": [source], "allowed_next": allowed_next(source, (BROKER,))}
+    for nxt in allowed_next(source, (BROKER,)):
         assert nxt in caught.value.message
     assert e.state == source and e.pop_events() == []
+
+
+def test_the_moves_offered_to_people_leave_out_those_only_the_system_makes():
+    assert "agreed" in allowed_next("submitted")  # when the hub's consortium is agreed
+    assert "agreed" not in allowed_next("submitted", PEOPLE) and "expired" not in allowed_next("matching", PEOPLE)
+    assert allowed_next("submitted", (BROKER,)) == ["in_consultation", "matching", "cancelled"]
 
 
 @pytest.mark.parametrize("source,target,party", WRONG_PARTY)

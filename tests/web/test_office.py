@@ -40,7 +40,7 @@ def test_an_illegal_or_premature_move_is_shown_not_failed(at12, broker):
     assert response.status_code == 409
     assert form_message(broker.page) == (
         "Eine Anfrage im Zustand „Eingereicht“ kann nicht zu „Abgeschlossen“ wechseln; "
-        "möglich ist: In Beratung, Suche nach Anbietern, Storniert, Abgelaufen.")
+        "möglich ist: In Beratung, Suche nach Anbietern, Storniert.")
     response = broker.post(f"/office/enquiries/{enquiry_id}/move", {"to": ""})
     assert response.status_code == 422 and "Dieses Feld ist erforderlich." in broker.page
     assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "submitted"

@@ -129,11 +129,22 @@ def shortlist(uow: UnitOfWork, enquiry_id: str, now: datetime, limit: int = 10):
     is flagged for cross-border matching (an `EnquiryChanged` the hub acts on)."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
-        if enquiry.state not in OPEN:
-            raise Conflict(f"cannot shortlist an enquiry that is {enquiry.state}; only while {', '.join(OPEN)}",
-                           {"state": [enquiry.state]}, code="not_open")
-        result = matching_port.shortlist(uow.conn, enquiry, now.date(), limit)
+        result = _ranked(uow.conn, enquiry, now, limit)
         if result.cross_border_needed and enquiry.flag_cross_border(automatic_request(enquiry)):
             save(uow, enquiry)
         uow.commit()
     return enquiry, result
+
+
+def preview_shortlist(conn: Connection, enquiry_id: str, now: datetime, limit: int = 10):
+    """The same shortlist, changing nothing: the enquiry page shows it, and the broker decides whether and
+    on which terms to ask the hub for a consortium (looking at a page must not send a request)."""
+    enquiry = store.load_enquiry(conn, enquiry_id)
+    return enquiry, _ranked(conn, enquiry, now, limit)
+
+
+def _ranked(conn: Connection, enquiry, now: datetime, limit: int):
+    if enquiry.state not in OPEN:
+        raise Conflict(f"cannot shortlist an enquiry that is {enquiry.state}; only while {', '.join(OPEN)}",
+                       {"state": [enquiry.state]}, code="not_open")
+    return matching_port.shortlist(conn, enquiry, now.date(), limit)

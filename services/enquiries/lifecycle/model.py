@@ -158,7 +158,7 @@ class Enquiry(Aggregate):
         fails, 403 if the actor is not a party that may make it."""
         transition = TABLE.get((self.state, target))
         if transition is None:
-            nexts = allowed_next(self.state)
+            nexts = allowed_next(self.state, actor.parties(self, social_enterprise_id) or PARTIES)
             raise Conflict(f"cannot move an enquiry that is {self.state} to {target}; "
                            f"allowed next: {', '.join(nexts) or 'none (it is final)'}",
                            {"state": [self.state], "allowed_next": nexts}, code="illegal_transition")

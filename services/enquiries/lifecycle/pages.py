@@ -26,7 +26,7 @@ from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.rules import ANONYMOUS
 from services.enquiries.lifecycle.transitions import (
     AGREED, CANCELLED, CLOSED, DELIVERED, EXPIRED, IN_CONSULTATION, IN_PRODUCTION, MATCHING, NEGOTIATING, OPEN,
-    SUBMITTED, Actor, allowed_next,
+    PEOPLE, SUBMITTED, Actor, allowed_next,
 )
 from services.enquiries.lifecycle.values import Client, Contact
 from services.enquiries.lifecycle.public_text_api import PublicTextRequest
@@ -142,7 +142,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
     shortlist = None
     if enquiry.state in OPEN and enquiry.cpv_codes:
         try:
-            shortlist = handlers.shortlist(current_runtime().uow(), enquiry_id, utcnow())[1].to_dict()
+            shortlist = read(handlers.preview_shortlist, enquiry_id, utcnow())[1].to_dict()
         except SoproError:
             shortlist = None  # not matchable yet (e.g. no quantity): the page says what is missing
     for name in ("proposal_form", "message_form", "agreement_form", "delivery_form"):
@@ -160,7 +160,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
     return render_template(
         "enquiries/enquiry.html", enquiry=enquiry, audit=audit, proposals=proposals, agreements=agreements,
         messages=messages, shortlist=shortlist, names=names, candidates=candidates,
-        allowed=allowed_next(enquiry.state),
+        allowed=allowed_next(enquiry.state, PEOPLE),
         move_form=(state or forms.FormState()).scoped("move"), **forms_by_name,
     ), status
 

@@ -31,6 +31,7 @@ REFINABLE = (SUBMITTED, IN_CONSULTATION, MATCHING)
 
 CLIENT, SOCIAL_ENTERPRISE, BROKER, SYSTEM = "client", "social_enterprise", "broker", "system"
 PARTIES = (CLIENT, SOCIAL_ENTERPRISE, BROKER, SYSTEM)
+PEOPLE = (CLIENT, SOCIAL_ENTERPRISE, BROKER)  # the parties who move an enquiry in the pages
 
 
 # --- facts the preconditions look at, and the table --------------------------------------------------
@@ -126,8 +127,9 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
 TABLE: dict[tuple[str, str], Transition] = {(t.source, t.target): t for t in TRANSITIONS}
 
 
-def allowed_next(state: str) -> list[str]:
-    return [t.target for t in TRANSITIONS if t.source == state]
+def allowed_next(state: str, parties=PARTIES) -> list[str]:
+    """Where an enquiry in `state` may go next, by a move one of `parties` may make (any party by default)."""
+    return [t.target for t in TRANSITIONS if t.source == state and t.parties & set(parties)]
 
 
 # --- who acts ----------------------------------------------------------------------------------------
