@@ -55,9 +55,11 @@ def people(demo, browser):
     cookies), in their language: every 5xx any of their pages receives is collected in `errors`."""
     errors: list[str] = []
     contexts, pages = [], {}
-    for who, site, username, lang in (("AT13", "AT13", "broker", "de"), ("HU22", "HU22", "broker", "hu"),
-                                      ("AT12", "AT12", "broker", "de"), ("agency", "EU", "agency", "en")):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    for who, site, username, lang, locale in (("AT13", "AT13", "broker", "de", "de-AT"),
+                                              ("HU22", "HU22", "broker", "hu", "hu-HU"),
+                                              ("AT12", "AT12", "broker", "de", "de-AT"),
+                                              ("agency", "EU", "agency", "en", "en-GB")):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
