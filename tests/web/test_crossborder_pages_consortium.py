@@ -138,3 +138,21 @@ def test_a_part_that_failed_after_acceptance_is_marked_with_its_cause(at12, brok
             "Bis zur Frist bleibt zu wenig Zeit, um die fehlenden Einheiten neu zu vergeben.") in broker.page
     agreement = broker.page.split('id="agreement"')[1].split('id="impact"')[0]
     assert "Nur die 10 gelieferten Einheiten zählen." in agreement
+
+
+def test_a_large_order_keeps_its_request_form_however_often_the_page_is_seen(at12, broker):
+    """The site alone cannot make 100,000 pieces: the page says so, and the broker still chooses the terms
+    (seeing the page asks the hub for nothing)."""
+    enquiry_id = cross_border_enquiry(at12, "Sehr viele Taschen", quantity="100000")
+    page = f"/office/enquiries/{enquiry_id}"
+    for _ in range(2):
+        broker.get(page)
+        assert 'id="f-cb-quantity"' in broker.page
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["cross_border_flagged"] is False
+    response = broker.post(f"{page}/consortium-request", {"quantity": "60.000", "max_partners": "4", "min_lot": "500",
+                                                          "sites": ["HU22", "AT22"]})
+    assert response.status_code == 302
+    (request,) = [row.data for row in at12.outbox_rows("enquiries.enquiry.cross_border_requested")
+                  if row.data["enquiry_id"] == enquiry_id]
+    assert (request["quantity"], request["max_partners"], request["min_lot"], request["sites"]) == (
+        60000, 4, 500, ["AT22", "HU22"])
