@@ -16,12 +16,16 @@ from tests.support.web import field_errors, form_message
 DEADLINE = (date.today() + timedelta(days=50)).isoformat()
 
 
+CLIENTS = {"AT12": ("Donauland Handels AG", "AT123"), "HU22": ("Zalai Ajándéktárgy Kft.", "HU223")}
+
+
 def cross_border_enquiry(site, title: str, allowed: bool = True, quantity: str = "300") -> str:
+    client, region = CLIENTS[site.site_id]
     return site.ok("POST", "/enquiries", expect=201, json={
         "type": "csr_product", "title": title, "client_kind": "economic_enterprise",
-        "client_organisation_id": site.ids["Donauland Handels AG"], "cpv_codes": ["39100000"],
-        "quantity": quantity, "unit": "pieces", "deadline": DEADLINE, "delivery": {"nuts3": "AT123"},
-        "budget": "5000", "cross_border_allowed": allowed, "submit": True})["id"]
+        "client_organisation_id": site.ids[client], "cpv_codes": ["39100000"], "quantity": quantity,
+        "unit": "pieces", "deadline": DEADLINE, "delivery": {"nuts3": region}, "cross_border_allowed": allowed,
+        "submit": True})["id"]
 
 
 def hub_answers(site, enquiry_id: str, part_impact: dict) -> None:
@@ -156,3 +160,22 @@ def test_a_large_order_keeps_its_request_form_however_often_the_page_is_seen(at1
                   if row.data["enquiry_id"] == enquiry_id]
     assert (request["quantity"], request["max_partners"], request["min_lot"], request["sites"]) == (
         60000, 4, 500, ["AT22", "HU22"])
+
+
+def test_a_hungarian_origin_sees_the_agreement_in_euros_and_forints(hu22):
+    broker = hu22.browser()
+    broker.login("broker")
+    enquiry_id = cross_border_enquiry(hu22, "Vászontáskák konzorciumban")
+    page = f"/office/enquiries/{enquiry_id}"
+    broker.get(page)
+    assert "Konzorcium kérése a hubtól" in broker.page
+    assert broker.post(f"{page}/consortium-request", {"max_partners": "x"}).status_code == 422
+    assert field_errors(broker.page) == {"f-cb-max_partners": ["Kérjük, egész számot adjon meg."]}
+    assert broker.post(f"{page}/consortium-request", {"max_partners": "3"}).status_code == 302
+    austrian = part("AT12", 300, unit_price="3.50", name="Traisentaler Werkstatt")
+    deliver(hu22, hub_message(snapshot(str(uuid.uuid4()), enquiry_id, "agreed", [austrian]), 1, agreed=True,
+                              to="HU22"))
+    broker.get(f"{page}/consortium")
+    agreement = broker.page.split('id="agreement"')[1]
+    assert "1\xa0050,00\xa0EUR" in agreement  # 300 × 3.50 EUR, Hungarian format
+    assert "Összesen HUF-ban" in agreement and "\xa0Ft" in agreement.split("Összesen HUF-ban")[1]
