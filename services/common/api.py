@@ -10,6 +10,7 @@ import logging
 import marshmallow as ma
 from flask import Flask, jsonify, make_response
 from flask_smorest import Api
+from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
 
 from services.common.access import AccessRulesPlugin
@@ -57,10 +58,22 @@ def decimal_as_string(converter, field, ret=None, **kwargs) -> dict:
     return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
 
 
+@pass_context
+def _as_rendered(_context, value):
+    return value
+
+
+# Jinja evaluates a filter on a constant ({{ 'granted'|term }}, {{ 1250|number }}) once, when it compiles
+# the template, in the language of whichever request came first: every later reader would get that
+# language. A `finalize` that needs the render context, and no optimizer, make every output wait for it.
+RENDER_TIME_ONLY = {"finalize": _as_rendered, "optimized": False}
+
+
 def create_flask_app(name: str, title: str, runtime, components=(KERNEL,)) -> tuple[Flask, Api]:
     """A Flask app with the kernel's concerns registered: errors, access rules, OpenAPI, and the health
     probes, whose readiness expects the migrations of `components` (the kernel's alone by default)."""
     app = Flask(name)
+    app.jinja_options = {**app.jinja_options, **RENDER_TIME_ONLY}
     app.json = JSONProvider(app)  # request.get_json() bounded like every declared JSON body
     app.config.update(
         API_TITLE=title,

@@ -11,6 +11,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from services.bootstrap import create_app
+from services.contracts.reasons import describe
 from services.web import cpv_labels, i18n
 from flask_babel import gettext
 
@@ -46,6 +47,21 @@ def test_the_browser_language_counts_among_the_languages_the_site_offers(at12):
     hungarian = client.get("/", headers={**HTML, "Accept-Language": "hu-HU"}).get_data(as_text=True)
     assert lang_of(hungarian) == "de"
     assert 'href="/?lang=hu"' in hungarian
+
+
+def test_a_word_written_in_a_template_is_translated_for_each_reader_not_once_at_compile_time(at12):
+    """Jinja folds filters on constants when it compiles a template; the kernel turns that off, or the
+    first reader's language would be every later reader's."""
+    environment = at12.app.jinja_env
+    environment.filters.setdefault("reason_words", describe)
+    template = environment.from_string("{{ 'granted'|term }} / {{ {'code': 'no_capacity', 'params': {}}|reason_words }}")
+    seen = {}
+    for lang in ("de", "hu", "en", "de"):
+        with at12.app.test_request_context(f"/?lang={lang}"):
+            at12.app.preprocess_request()
+            seen.setdefault(lang, set()).add(template.render())
+    assert all(len(words) == 1 for words in seen.values()), seen
+    assert len({next(iter(words)) for words in seen.values()}) == 3, seen
 
 
 def test_dates_numbers_and_money_follow_the_page_language(at12):
