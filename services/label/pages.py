@@ -87,11 +87,23 @@ def application_page(application_id: str, assessment_form=None, decision_form=No
     assessor = (application.assessment or {}).get("assessor")
     return render_template(
         "label/application.html", app=application, audit=audit, criteria=catalogue.load(application.catalogue_version),
-        assessment_form=assessment_form or forms.FormState(), decision_form=decision_form or forms.FormState(),
+        assessment_form=assessment_form or recorded_assessment(application), decision_form=decision_form or forms.FormState(),
         may_assess="assessor" in me.roles and application.status in ("submitted", "assessed"),
         may_decide="approver" in me.roles and application.status == "assessed",
         i_assessed=assessor is not None and assessor == me.subject,
     ), status
+
+
+def recorded_assessment(application) -> forms.FormState:
+    """The assessment form as the last assessment left it: an assessor who saved (or comes back to
+    revise) sees the scores and reasons on record, not an empty form."""
+    scores = (application.assessment or {}).get("scores") or {}
+    values = {}
+    for criterion, scored in scores.items():
+        if scored.get("score") is not None:
+            values[f"scores.{criterion}.score"] = str(scored["score"])
+        values[f"scores.{criterion}.reason"] = scored.get("reason") or ""
+    return forms.FormState(values=values)
 
 
 @blp.route("/office/labels/<uuid:application_id>")
