@@ -34,7 +34,8 @@ def template_helpers() -> dict:
     site = current_runtime().settings.site
     return {
         "lang": lang,
-        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        # Not `languages`: a page's own `languages` (a consultant's, a form's choices) would shadow it.
+        "language_switcher": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "lang_url": lang_url,
         "site": site,
         "site_title": site.name if site.is_hub else f"SoPro {site.name} ({site.id})",
