@@ -110,35 +110,43 @@ def error_body(status: int, code: str, message: str, errors: dict | None = None)
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(SoproError)
-    def handle_domain_error(exc: SoproError):
-        return error_body(exc.status, exc.code, exc.message, exc.errors)
+    app.register_error_handler(SoproError, domain_error)
+    app.register_error_handler(RateLimitExceeded, rate_limited)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
 
-    @app.errorhandler(RateLimitExceeded)
-    def handle_rate_limited(exc: RateLimitExceeded):
-        return too_many_requests(exc, error_body)
 
-    @app.errorhandler(HTTPException)
-    def handle_http_error(exc: HTTPException):
-        data = getattr(exc, "data", None) or {}
-        messages = data.get("messages") or data.get("errors") or {}
-        if exc.code == 422:
-            # webargs nests field messages under the request location; callers want the fields.
-            if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "path", "headers"}:
-                merged = {}
-                for part in messages.values():
-                    merged.update(part if isinstance(part, dict) else {"_schema": part})
-                messages = merged
-            message = data.get("message") or "the request is invalid; see errors"
-            return with_headers_of(exc, error_body(422, "invalid", message, messages))
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return with_headers_of(exc, error_body(exc.code or 500, code, data.get("message") or exc.description
-                                                or exc.name, messages))
+# The JSON answers of errors; module-level so that the web kernel can answer a browser with a page and
+# fall back on them for everyone else (services/web/error_pages.py).
 
-    @app.errorhandler(Exception)
-    def handle_unexpected(exc: Exception):
-        log.exception("unhandled error")
-        return error_body(500, "internal_error", "an unexpected error occurred; it has been logged")
+def domain_error(exc: SoproError):
+    return error_body(exc.status, exc.code, exc.message, exc.errors)
+
+
+def rate_limited(exc: RateLimitExceeded):
+    return too_many_requests(exc, error_body)
+
+
+def http_error(exc: HTTPException):
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") or data.get("errors") or {}
+    if exc.code == 422:
+        # webargs nests field messages under the request location; callers want the fields.
+        if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "path", "headers"}:
+            merged = {}
+            for part in messages.values():
+                merged.update(part if isinstance(part, dict) else {"_schema": part})
+            messages = merged
+        message = data.get("message") or "the request is invalid; see errors"
+        return with_headers_of(exc, error_body(422, "invalid", message, messages))
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return with_headers_of(exc, error_body(exc.code or 500, code, data.get("message") or exc.description
+                                            or exc.name, messages))
+
+
+def unexpected_error(exc: Exception):
+    log.exception("unhandled error")
+    return error_body(500, "internal_error", "an unexpected error occurred; it has been logged")
 
 
 def with_headers_of(exc: HTTPException, answer):

@@ -6,7 +6,8 @@
 - the security headers of every response (`services.common.headers`), and the trusted reverse proxies;
 - the back office login with the site's users (`access`), and the login, logout and style sheet routes;
 - the site administrator's pages: users and roles, dead letters, the outbox backlog (`admin`);
-- the base layout, its navigation and the form macros (templates/web/).
+- the base layout, its navigation and the form macros (templates/web/);
+- HTML error pages for browsers outside the page blueprints too (`error_pages`).
 
 A service adds pages with a blueprint made by `page_blueprint`, which the composition root lists
 (`services.composition`) and `services.bootstrap.create_app` registers. Pages validate with the API's
@@ -23,12 +24,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common.headers import init_security_headers
 
-from services.web.access import init_access
+from services.web.access import API_PREFIXES, init_access
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, nav_link, page_blueprint, visible_links  # noqa: F401
 from services.web import views
+from services.web.error_pages import init_error_pages
 from services.web.i18n import init_i18n
 
-UNPROTECTED_PREFIXES = ("/api/", "/federation/")  # bearer-token APIs: no cookies, so no CSRF
+UNPROTECTED_PREFIXES = API_PREFIXES  # bearer-token APIs: no cookies, so no CSRF
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 csrf = CSRFProtect()
@@ -42,6 +44,7 @@ def init_web(app, runtime, translations=()) -> None:
     init_i18n(app, runtime, translations)
     init_csrf(app)
     init_access(app)
+    init_error_pages(app)
     views.register(app)
 
 

@@ -31,6 +31,7 @@ from services.common.sessions import end_session, session_token, start_session
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "sid"  # the only thing of the login in the (signed) cookie
+API_PREFIXES = ("/api/", "/federation/")  # bearer-token APIs: no session, no cookies, always JSON
 
 
 def init_access(app) -> None:
@@ -42,6 +43,8 @@ def init_access(app) -> None:
 
 
 def is_page_request() -> bool:
+    if request.url_rule is None:  # an unknown address: a browser gets the site's 404 page, its user logged in
+        return not request.path.startswith(API_PREFIXES)
     blueprint = current_app.blueprints.get(request.blueprint or "")
     return bool(getattr(blueprint, "sopro_pages", False))
 
