@@ -4,7 +4,8 @@ A page form posts flat HTML fields; nested API fields are named with dots (`addr
 page turns the post into the API's request body (`body_from`), loads it with the API's schema and calls
 the same handler. Whatever is wrong comes back as field messages (`FormState.errors`, keyed by the
 dotted field name, translated into the page's language) and the page is drawn again with the values
-the person typed, each message next to its field.
+the person typed, each message next to its field. Numbers are read as the page's language writes them
+(`services.web.numbers`) before the schema sees them.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from services.common.errors import SoproError
 from flask_babel import gettext
 
 from services.web.messages import is_known, translate
+from services.web.numbers import read_numbers
 
 _SPLIT = re.compile(r"[\s,;]+")
 
@@ -123,11 +125,14 @@ def _put(body: dict, dotted: str, value) -> None:
 
 def load(schema: ma.Schema, body: dict, state: FormState):
     """The schema's result, or None with the field messages added to `state`."""
+    body, unread = read_numbers(schema, body)
     try:
-        return schema.load(body)
+        data = schema.load(body)
     except ma.ValidationError as exc:
-        state.add_errors(exc.messages)
+        _refuse(state, exc.messages, unread)
         return None
+    state.add_errors(unread)  # what is no number in the page's language, even if Python could read it
+    return None if unread else data
 
 
 def load_checked(schema: ma.Schema, body: dict, state: FormState, problems):
@@ -138,16 +143,26 @@ def load_checked(schema: ma.Schema, body: dict, state: FormState, problems):
     or the part of the body it read when some fields were refused; `post_load` has then not run) and
     `refused` (the dotted names of the refused fields, whose rules the domain leaves out).
     """
+    body, unread = read_numbers(schema, body)
     try:
-        data, refused = schema.load(body), {}
+        data, refused = schema.load(body), dict(unread)
     except ma.ValidationError as exc:
-        data, refused = exc.valid_data or {}, flatten(exc.messages)
-        state.add_errors(exc.messages)
+        data, refused = exc.valid_data or {}, {**flatten(exc.messages), **unread}
+        _refuse(state, exc.messages, unread)
+    else:
+        state.add_errors(unread)
     broken = problems(data, frozenset(refused))
     for name, messages in broken:
         if name not in state.errors:  # the schema's message about a field says enough
             state.add_errors({name: messages})
     return None if refused or broken else data
+
+
+def _refuse(state: FormState, messages, unread: dict[str, list[str]]) -> None:
+    """The schema's messages, except about a number it read differently (a schema reads "2.400,50" as no
+    number): the page's message about it stands."""
+    state.add_errors(unread)
+    state.add_errors({name: m for name, m in flatten(messages).items() if name not in unread})
 
 
 def apply_domain_error(exc: SoproError, state: FormState) -> None:

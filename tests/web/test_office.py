@@ -130,7 +130,7 @@ def test_programmes_places_waiting_list_and_hours(at12, broker):
                "kind": "first_consultation"}
     assert broker.post(f"{programme}/bookings", {**booking, "hours": "1.1"}).status_code == 422
     assert field_errors(broker.page)["f-hours"] == [
-        "Bitte geben Sie Stunden in Viertelstunden an (z. B. 1,25 als 1.25)."]
+        "Bitte geben Sie Stunden in Viertelstunden an (z. B. 1,25)."]
     assert broker.post(f"{programme}/bookings", {**booking, "hours": "1.5"}).status_code == 302
     assert broker.post(f"{programme}/bookings", {**booking, "hours": "1"}).status_code == 409  # allowance: 2 h
     assert form_message(broker.page)
