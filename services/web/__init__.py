@@ -7,7 +7,8 @@
 - the back office login with the site's users (`access`), and the login, logout and style sheet routes;
 - the site administrator's pages: users and roles, dead letters, the outbox backlog (`admin`);
 - the base layout, its navigation and the form macros (templates/web/);
-- HTML error pages for browsers outside the page blueprints too (`error_pages`).
+- HTML error pages for browsers outside the page blueprints too (`error_pages`);
+- compressed responses (`compression`) and static files cached by version (`static_files`).
 
 A service adds pages with a blueprint made by `page_blueprint`, which the composition root lists
 (`services.composition`) and `services.bootstrap.create_app` registers. Pages validate with the API's
@@ -27,6 +28,7 @@ from services.common.headers import init_security_headers
 from services.web.access import API_PREFIXES, init_access
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, nav_link, page_blueprint, visible_links  # noqa: F401
 from services.web import views
+from services.web.compression import init_compression
 from services.web.error_pages import init_error_pages
 from services.web.i18n import init_i18n
 
@@ -45,6 +47,7 @@ def init_web(app, runtime, translations=()) -> None:
     init_csrf(app)
     init_access(app)
     init_error_pages(app)
+    init_compression(app)
     views.register(app)
 
 

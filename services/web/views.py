@@ -1,9 +1,7 @@
 """The kernel's own pages: login, logout and the style sheet; and what every template may use."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, flash, g, redirect, render_template, request, send_from_directory, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.common.auth import public
@@ -12,12 +10,11 @@ from services.common.ratelimit import not_a_public_write
 from services.common.runtime import current_runtime
 from services.contracts import nuts as regions
 from services.web import access, cpv_labels, forms
+from services.web.static_files import send_static, static_url
 from services.web.admin import blp as admin_blp
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, page_blueprint, visible_links
 from services.web.i18n import LANGUAGE_NAMES, LANGUAGES, language
 from services.web.vocabulary import choices
-
-STATIC = Path(__file__).resolve().parent / "static"
 
 blp = page_blueprint("web", __name__)
 
@@ -37,6 +34,7 @@ def template_helpers() -> dict:
         # Not `languages`: a page's own `languages` (a consultant's, a form's choices) would shadow it.
         "language_switcher": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "lang_url": lang_url,
+        "static_url": static_url,
         "site": site,
         "site_title": site.name if site.is_hub else f"SoPro {site.name} ({site.id})",
         "public_links": visible_links(current_app, principal, PUBLIC_AREA),
@@ -68,7 +66,14 @@ def lang_url(code: str) -> str:
 @blp.route("/static/web/<path:filename>")
 @public
 def static(filename):
-    return send_from_directory(STATIC, filename, max_age=3600)
+    return send_static(filename)
+
+
+@blp.route("/favicon.ico")
+@public
+def favicon():
+    """For browsers that ask before reading the page's icon link (and for JSON answers, which have none)."""
+    return redirect(static_url("favicon.svg"))
 
 
 @blp.route("/login", methods=["GET", "POST"])
