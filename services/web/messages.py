@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from services.web.vocabulary import TERMS, term
 
@@ -20,7 +20,13 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-# English message (with {placeholders}) -> the translatable text (with %(placeholders)s).
+def _count(value: str) -> int:
+    """The count in a message, which chooses its plural form (what is no count reads as many)."""
+    return int(value) if value.isdigit() else 2
+
+
+# English message (with {placeholders}) -> the translatable text (with %(placeholders)s), or a function of
+# the placeholders where a count chooses the plural form (ngettext).
 MESSAGES = {
     # marshmallow
     "Missing data for required field.": N_("This field is required."),
@@ -115,7 +121,8 @@ MESSAGES = {
     "negotiation needs a proposal": N_("negotiation needs a proposal"),
     "needs an accepted proposal (an active agreement)": N_("it needs an accepted proposal (an active agreement)"),
     "there is no agreement to deliver": N_("there is no agreement to deliver"),
-    "{n} agreement(s) not delivered yet": N_("%(n)s agreement(s) not delivered yet"),
+    "{n} agreement(s) not delivered yet": lambda n: ngettext(
+        "%(num)s agreement not delivered yet", "%(num)s agreements not delivered yet", _count(n)),
     "the deadline has passed": N_("the deadline has passed"),
     "the deadline has not passed": N_("the deadline has not passed"),
     "the enquiry is {state}; agreements are delivered while it is in_production":
@@ -196,7 +203,8 @@ def translate(message: str) -> str:
     for pattern, translated in _patterns():
         match = pattern.match(text)
         if match:
-            return gettext(translated, **{k: _value(v) for k, v in match.groupdict().items()})
+            values = {k: _value(v) for k, v in match.groupdict().items()}
+            return translated(**values) if callable(translated) else gettext(translated, **values)
     return text
 
 

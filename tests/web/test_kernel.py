@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from services.bootstrap import create_app
 from services.contracts.reasons import describe
 from services.web import cpv_labels, i18n
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from services.web.messages import MESSAGES, translate
 from tests.support.web import HTML, Browser, field_errors, form_message
@@ -93,20 +93,27 @@ def test_the_45_cpv_divisions_are_labelled_in_three_languages():
     assert cpv_labels.code_label("18930000", "hu").startswith("Ruházat, lábbelik")
 
 
+def forms_of(text) -> tuple[str, ...]:
+    """A catalogue entry's text as a tuple: one form, or the singular and plural forms (ngettext)."""
+    return tuple(text) if isinstance(text, (tuple, list)) else (text,)
+
+
 def test_every_message_is_translated_and_the_compiled_catalogs_are_current():
     for lang in ("de", "hu"):
         po_path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
         po = read_po(po_path.open("rb"), locale=lang)
-        untranslated = [m.id for m in po if m.id and not m.string]
+        untranslated = [m.id for m in po if m.id and not all(forms_of(m.string))]
         fuzzy = [m.id for m in po if m.id and m.fuzzy]
         assert untranslated == [] and fuzzy == [], (lang, untranslated[:5], fuzzy[:5])
         mo = read_mo((po_path.with_suffix(".mo")).open("rb"))
-        assert {m.id: m.string for m in po if m.id} == {m.id: m.string for m in mo if m.id}, \
+        assert {forms_of(m.id): forms_of(m.string) for m in po if m.id} == \
+            {forms_of(m.id): forms_of(m.string) for m in mo if m.id}, \
             f"{lang}: run `make translations` to compile the catalog"
-        for message in po:  # placeholders survive translation
+        for message in po:  # placeholders survive translation, in every plural form
             if message.id:
-                assert set(re.findall(r"%\(\w+\)s", message.id)) == set(re.findall(r"%\(\w+\)s", message.string)), \
-                    (lang, message.id)
+                wanted = set().union(*(re.findall(r"%\(\w+\)s", text) for text in forms_of(message.id)))
+                for text in forms_of(message.string):
+                    assert set(re.findall(r"%\(\w+\)s", text)) == wanted, (lang, message.id)
 
 
 def test_validation_messages_are_translated_with_their_values(at12):
@@ -117,7 +124,13 @@ def test_validation_messages_are_translated_with_their_values(at12):
     with at12.app.test_request_context("/?lang=hu"):
         assert translate("Missing data for required field.") == "Ez a mező kötelező."
         for english, msgid in MESSAGES.items():  # every listed message has a Hungarian text
-            assert gettext(msgid) != msgid, english
+            if callable(msgid):  # a plural message, a function of its count
+                with force_locale("en"):
+                    assert msgid(n="1") != msgid(n="2")
+                    in_english = msgid(n="1")
+                assert msgid(n="1") != in_english, english
+            else:
+                assert gettext(msgid) != msgid, english
 
 
 # --- sessions, CSRF, login ---------------------------------------------------------------------------
