@@ -15,7 +15,7 @@ from flask import Blueprint
 
 from services import jobs, workers
 from services.common.db import Component
-from services.contracts.ports import CaseStudyPublisher, LabelRegister
+from services.contracts.ports import CaseStudyPublisher, LabelRegister, MemberDirectory
 from services.enquiries import privacy as enquiries_privacy
 from services.enquiries.crossborder import api as crossborder_api, parts_api as crossborder_parts_api
 from services.enquiries.crossborder import consortium_pages, inbox_pages, store as crossborder_store
@@ -57,7 +57,7 @@ REGISTRY = Service(
     # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
     # they no longer count, then the contacts (services.privacy.erase_person)
     exporter=registry_privacy.personal_records,
-    provides=((CaseStudyPublisher, registry_ports.CaseStudies),))
+    provides=((CaseStudyPublisher, registry_ports.CaseStudies), (MemberDirectory, registry_ports.Members)))
 ENQUIRIES = Service(
     "enquiries",
     components=(lifecycle_tables.COMPONENT, programmes_tables.COMPONENT, matching_store.COMPONENT,

@@ -10,13 +10,14 @@ cross the boundary, never a service's model classes.
 |--------------------|-------------------------------------------|------------------------------------------|
 | LabelRegister      | services.label.ports.PublicRegister       | the registry's catalogue and showcase    |
 | CaseStudyPublisher | services.registry.ports.CaseStudies       | a closed enquiry's case study (enquiries) |
+| MemberDirectory    | services.registry.ports.Members           | the users pages (services.web.admin)     |
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Iterable, Protocol, runtime_checkable
 
 
 # --- the label service's public register --------------------------------------------------------------
@@ -92,4 +93,27 @@ class CaseStudyPublisher(Protocol):
         Idempotent by id: if a case study with `case_study_id` exists, it is returned unchanged (no second
         reference number, no second event), whatever `fields` say, so that a caller that crashed after
         publishing can simply publish again."""
+        ...
+
+
+# --- the registry's member organisations -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MemberOrganisation:
+    """What a site administrator needs to recognise an organisation when linking a user to it."""
+
+    id: str
+    name: str
+    kind: str
+    town: str | None = None
+
+
+@runtime_checkable
+class MemberDirectory(Protocol):
+    def find(self, text: str, limit: int = 20) -> list[MemberOrganisation]:
+        """The site's active organisations whose name or town contains `text`, by name."""
+        ...
+
+    def named(self, ids: Iterable[str]) -> dict[str, MemberOrganisation]:
+        """The organisations with these ids (withdrawn ones too), by id; unknown ids are left out."""
         ...

@@ -3,11 +3,18 @@ other services by the composition root (`provides` of REGISTRY in `services.comp
 from __future__ import annotations
 
 from datetime import date
+from typing import Iterable
+
+from sqlalchemy import select
 
 from services.common.runtime import Runtime
-from services.contracts.ports import CaseStudyFields, CaseStudyImpact, CaseStudyPartner, PublishedCaseStudy
+from services.contracts.ports import (
+    CaseStudyFields, CaseStudyImpact, CaseStudyPartner, MemberOrganisation, PublishedCaseStudy,
+)
 from services.registry import handlers
 from services.registry.case_studies import Impact, Partner
+from services.registry.organisation_store import search_organisations
+from services.registry.tables import organisation
 
 
 class CaseStudies:
@@ -40,3 +47,28 @@ def _impact(impact: CaseStudyImpact) -> Impact:
 def _contract_impact(impact: Impact) -> CaseStudyImpact:
     return CaseStudyImpact(value_paid_eur=impact.value_paid_eur, material_diverted_kg=impact.material_diverted_kg,
                            integration_hours=impact.integration_hours)
+
+
+class Members:
+    """`MemberDirectory`: the registry's organisations as a site administrator looks them up."""
+
+    def __init__(self, runtime: Runtime):
+        self._runtime = runtime
+
+    def find(self, text: str, limit: int = 20) -> list[MemberOrganisation]:
+        with self._runtime.engine.connect() as conn:
+            found = search_organisations(conn, per_page=limit, q=text)
+        return sorted((_member(o) for o in found.items), key=lambda m: m.name.casefold())
+
+    def named(self, ids: Iterable[str]) -> dict[str, MemberOrganisation]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        t = organisation
+        with self._runtime.engine.connect() as conn:
+            rows = conn.execute(select(t.c.id, t.c.name, t.c.kind, t.c.town).where(t.c.id.in_(wanted)))
+            return {r.id: MemberOrganisation(r.id, r.name, r.kind, r.town) for r in rows}
+
+
+def _member(org) -> MemberOrganisation:
+    return MemberOrganisation(org.id, org.name, org.kind, org.address.town if org.address else None)

@@ -14,12 +14,13 @@ from sqlalchemy import case, func, select
 
 from services.common.auth import current_principal, roles
 from services.common.tokens import ROLES
-from services.common.users import add_user, auth_user, update_user
+from services.common.errors import NotFound
+from services.common.users import add_user, auth_user, set_password, update_user
 from services.common.fields import Id, storable
 from services.common.inbox import dead_letter
 from services.common.outbox import outbox
 from services.common.runtime import current_runtime
-from services.web import forms
+from services.web import forms, member_link
 from services.web.blueprints import OFFICE_AREA, nav_link, page_blueprint
 
 ADMINS = ("site_admin", "agency_admin")
@@ -29,10 +30,13 @@ nav_link(blp, "operations", _l("Dead letters and outbox"), roles=ADMINS, area=OF
 MACHINE_ROLES = ("federation",)  # never given to a person
 
 
-class NewUserSchema(ma.Schema):
+class PasswordSchema(ma.Schema):
+    password = ma.fields.String(required=True, validate=[validate.Length(min=10, max=200), storable])
+
+
+class NewUserSchema(PasswordSchema):
     username = ma.fields.String(required=True, validate=[
         validate.Regexp(r"^[A-Za-z0-9._@-]{2,100}$", error="2 to 100 letters, digits or . _ @ -"), storable])
-    password = ma.fields.String(required=True, validate=[validate.Length(min=10, max=200), storable])
     roles = ma.fields.List(ma.fields.String(validate=validate.OneOf([r for r in ROLES if r not in MACHINE_ROLES])),
                            required=True, validate=validate.Length(min=1, error="choose at least one role"))
     organisation_id = Id(load_default=None, allow_none=True)
@@ -47,29 +51,61 @@ def _role_choices():
     return [r for r in ROLES if r not in MACHINE_ROLES]
 
 
+def _users_page(form: forms.FormState, organisations: member_link.OrganisationSearch, status: int = 200):
+    directory, users = member_link.member_directory(), _users()
+    return render_template("web/users.html", users=users, form=form, role_choices=_role_choices(),
+                           directory=directory is not None, organisations=organisations,
+                           members=member_link.names_of(directory, [u.organisation_id for u in users])), status
+
+
 @blp.route("/office/users", methods=["GET", "POST"])
 @roles(*ADMINS)
 def users():
+    """The users, and a new one; a member's organisation is searched for (`organisation_q`) and chosen."""
+    directory = member_link.member_directory()
+    if request.method == "GET":
+        return _users_page(forms.FormState(), member_link.search(directory, request.args.get("organisation_q", "")))
+    body, values = forms.body_from(request.form, ("username", "password", "organisation_id"))
+    state = forms.FormState(values=values)
+    body["roles"] = state.values["roles"] = request.form.getlist("roles")
+    organisations = member_link.search(directory, request.form.get("organisation_q", ""), values["organisation_id"])
+    fields = forms.load(NewUserSchema(), body, state)
+    if "organisation_id" not in state.errors:  # in the same round as the schema's messages
+        state.add_errors(member_link.link_problems(directory, values["organisation_id"].strip(), body["roles"]))
+    if fields is not None and state.valid:
+        with current_runtime().engine.begin() as conn:
+            taken = conn.execute(select(auth_user.c.username)
+                                 .where(auth_user.c.username == fields["username"])).first()
+            if taken:
+                state.errors["username"] = [_("This user name is taken.")]
+            else:
+                add_user(conn, fields["username"], fields["password"], fields["roles"], fields["organisation_id"])
+        if state.valid:
+            flash(_("The user %(name)s has been added.", name=fields["username"]), "success")
+            return redirect(url_for(".users"))
+    state.values.pop("password", None)
+    return _users_page(state, organisations, 422)
+
+
+@blp.route("/office/users/<username>/password", methods=["GET", "POST"])
+@roles(*ADMINS)
+def user_password(username):
+    """A new password set by the administrator (no mail yet to let users reset their own): it ends every
+    session and token of the user at once."""
+    with current_runtime().engine.connect() as conn:
+        if conn.execute(select(auth_user.c.username).where(auth_user.c.username == username)).first() is None:
+            raise NotFound(f"no user {username}")
     state, status = forms.FormState(), 200
     if request.method == "POST":
-        body, state.values = forms.body_from(request.form, ("username", "password", "organisation_id"))
-        body["roles"] = request.form.getlist("roles")
-        state.values["roles"] = body["roles"]
-        fields = forms.load(NewUserSchema(), body, state)
+        body, _shown = forms.body_from(request.form, ("password",))
+        fields = forms.load(PasswordSchema(), body, state)
         if fields is not None:
             with current_runtime().engine.begin() as conn:
-                taken = conn.execute(select(auth_user.c.username)
-                                     .where(auth_user.c.username == fields["username"])).first()
-                if taken:
-                    state.errors["username"] = [_("This user name is taken.")]
-                else:
-                    add_user(conn, fields["username"], fields["password"], fields["roles"], fields["organisation_id"])
-            if state.valid:
-                flash(_("The user %(name)s has been added.", name=fields["username"]), "success")
-                return redirect(url_for(".users"))
-        state.values.pop("password", None)
+                set_password(conn, username, fields["password"])
+            flash(_("%(name)s has a new password; their sessions have ended.", name=username), "success")
+            return redirect(url_for(".users"))
         status = 422
-    return render_template("web/users.html", users=_users(), form=state, role_choices=_role_choices()), status
+    return render_template("web/user_password.html", username=username, form=state), status
 
 
 @blp.route("/office/users/<username>", methods=["POST"])
