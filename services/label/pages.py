@@ -87,7 +87,8 @@ def application_page(application_id: str, assessment_form=None, decision_form=No
     assessor = (application.assessment or {}).get("assessor")
     return render_template(
         "label/application.html", app=application, audit=audit, criteria=catalogue.load(application.catalogue_version),
-        assessment_form=assessment_form or recorded_assessment(application), decision_form=decision_form or forms.FormState(),
+        assessment_form=assessment_form or recorded_assessment(application),
+        decision_form=decision_form or forms.FormState(),
         may_assess="assessor" in me.roles and application.status in ("submitted", "assessed"),
         may_decide="approver" in me.roles and application.status == "assessed",
         i_assessed=assessor is not None and assessor == me.subject,

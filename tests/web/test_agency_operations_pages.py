@@ -51,7 +51,8 @@ def applied_seq(hub, stream: str) -> int:
 
 def record_rows(page: str) -> list[str]:
     table = re.search(r"<table id=\"operations-record\">.*?<tbody>(.*?)</tbody>", page, re.S).group(1)
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in re.findall(r"<tr>.*?</tr>", table, re.S)]
+    rows = re.findall(r"<tr>.*?</tr>", table, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
 
 
 def test_pause_and_resume_after_confirmation_apply_the_held_back_events_and_keep_the_record(hub, federation_of_two):
