@@ -5,21 +5,24 @@ visitor chose before (the session), the visitor's browser (Accept-Language) amon
 site offers (deploy/federation.yaml: AT sites `de, en`, HU22 `hu, en`, the hub `en, de, hu`), and
 else the site's first language. Every page can be switched to any of de, hu and en.
 
-Dates are shown in the site's time zone; numbers and money in the page language's conventions.
+Dates are shown in the site's time zone; numbers and money in the page language's conventions. English
+pages write dates as Europe's English does ("3 Dec 2026", CLDR's en_150), and no page writes a date in
+digits only: "12/3/26" is 3 December to an American and 12 March to everyone else here.
 """
 from __future__ import annotations
 
 from copy import copy
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import date, datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from babel import Locale, numbers
+from babel import Locale, dates, numbers
 from flask import request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import Babel, get_locale, get_timezone
 
 from services.common.runtime import current_runtime
 from services.web.messages import translate
+from services.web.numbers import as_decimal, show_number  # noqa: F401 - show_number: the pages' filter
 from services.web.vocabulary import term
 
 LANGUAGES = ("de", "hu", "en")
@@ -72,39 +75,37 @@ def language() -> str:
 
 # --- formatting (Jinja filters) ----------------------------------------------------------------------
 
+DATE_LOCALES = {"en": "en_150"}  # English as written in Europe: day, month, year; a 24-hour clock
+# A short date keeps its month in words: "03.12.26" hides the century, "12/3/26" the order of day and month.
+DATE_STYLES = {"short": "medium"}
+
+
+def date_locale() -> Locale:
+    return Locale.parse(DATE_LOCALES.get(language(), language()))
+
+
 def show_date(value, style: str = "medium") -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
-    return format_date(value, style)
+    elif isinstance(value, datetime):
+        value = value.replace(tzinfo=value.tzinfo or timezone.utc).astimezone(get_timezone())
+    return dates.format_date(value, DATE_STYLES.get(style, style), locale=date_locale())
 
 
 def show_datetime(value, style: str = "medium") -> str:
+    """In the site's time zone; `short` is the medium date with the short time ("3 Dec 2026, 15:04")."""
     if value is None or value == "":
         return "–"
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return format_datetime(value, style)
-
-
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def show_number(value, digits: int | None = None) -> str:
-    amount = _decimal(value)
-    if amount is None:
-        return "–"
-    if digits is not None:
-        return numbers.format_decimal(amount, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
-                                      locale=language())
-    return numbers.format_decimal(amount, locale=language())
+    locale = date_locale()
+    if style == "short":
+        style = locale.datetime_formats["short"].format(locale.time_formats["short"].pattern,
+                                                        locale.date_formats["medium"].pattern)
+    return dates.format_datetime(value.replace(tzinfo=value.tzinfo or timezone.utc), style,
+                                 tzinfo=get_timezone(), locale=locale)
 
 
 # Forints are quoted whole in everyday use (there has been no coin below 5 Ft since 1999), and CLDR
@@ -115,7 +116,7 @@ WHOLE_UNIT_CURRENCIES = frozenset({"HUF"})
 def show_money(value, currency: str = "EUR") -> str:
     """An amount in the page's language; HUF in whole forints (rounded half up), other currencies to
     the cent. Stored amounts keep their decimals: this is only how they are shown."""
-    amount = _decimal(value)
+    amount = as_decimal(value)
     if amount is None:
         return "–"
     currency = currency or "EUR"

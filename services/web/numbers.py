@@ -1,4 +1,4 @@
-"""Numbers as people type them in the page's language, read into the API's form.
+"""Numbers in the page's language: read as people type them into the API's form, and shown.
 
 The API's schemas read "2400.50" (decimals as strings, counts as JSON integers). A German page types
 "2.400,50", "2400,50" or "1,5", a Hungarian one "2 400,50", an English one "2,400.50". `forms.load` reads
@@ -16,7 +16,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 import marshmallow as ma
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from flask_babel import get_locale, gettext
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")  # group separators typed as a space, a no-break or a thin space
@@ -58,6 +58,28 @@ def in_api_form(typed: str, whole: bool = False, locale: str | None = None):
 def not_a_number(whole: bool = False) -> str:
     """The field message for what is no number in the page's language (the schema's own words)."""
     return gettext("Please enter a whole number.") if whole else gettext("Please enter a number.")
+
+
+# --- numbers as a page shows them -------------------------------------------------------------
+
+def as_decimal(value) -> Decimal | None:
+    """A stored or computed number (Decimal, int, float or the API's string) as a Decimal; None if none."""
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def show_number(value, digits: int | None = None) -> str:
+    amount = as_decimal(value)
+    if amount is None:
+        return "–"
+    if digits is not None:
+        return format_decimal(amount, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
+                              locale=page_locale())
+    return format_decimal(amount, locale=page_locale())
 
 
 # --- the number fields of a schema ------------------------------------------------------------------
