@@ -25,6 +25,46 @@ DEFAULT_PUBLIC_WRITE_RATE_LIMIT = "20/hour;5/minute"
 
 
 @dataclass(frozen=True)
+class Authority:
+    """A public body a visitor may turn to: the data protection authority, the accessibility complaints office."""
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who runs a site, as its imprint, privacy notice, accessibility statement and contact page say
+    (the federation file's `operator:` of the site; the demo's values are fictitious)."""
+    name: str
+    address: tuple[str, ...]
+    email: str
+    phone: str
+    responsible: str  # the person responsible for the content
+    register: str | None = None  # e.g. the association's or company register number
+    privacy_email: str | None = None  # where data protection requests go, if not `email`
+    data_protection_authority: Authority | None = None
+    accessibility_authority: Authority | None = None
+
+
+def _authority(entry: dict | None) -> Authority | None:
+    return Authority(name=str(entry["name"]), url=str(entry["url"])) if entry else None
+
+
+def _operator(site_id: str, entry: dict | None) -> Operator | None:
+    if not entry:
+        return None
+    missing = [key for key in ("name", "address", "email", "phone", "responsible") if not entry.get(key)]
+    if missing:
+        raise ValueError(f"site {site_id}: operator needs {', '.join(missing)}")
+    return Operator(
+        name=str(entry["name"]), address=tuple(str(line) for line in entry["address"]), email=str(entry["email"]),
+        phone=str(entry["phone"]), responsible=str(entry["responsible"]), register=entry.get("register"),
+        privacy_email=entry.get("privacy_email"),
+        data_protection_authority=_authority(entry.get("data_protection_authority")),
+        accessibility_authority=_authority(entry.get("accessibility_authority")))
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     id: str
     name: str
@@ -40,6 +80,7 @@ class SiteConfig:
     # Every listed public key by kid, oldest first: `public_key` is kid <site>, `public_keys` adds
     # rotated ones (kid <site>:<label>). Old and new are both valid while both are listed.
     public_keys: tuple[tuple[str, str], ...] = ()
+    operator: Operator | None = None  # None: the legal pages say the details are not published yet
 
 
 @dataclass(frozen=True)
@@ -104,6 +145,7 @@ def load_federation(path: str | os.PathLike | None = None, env: dict | None = No
             public_key=entry.get("public_key") or None,
             is_hub=bool(entry.get("hub", False)),
             public_keys=_listed_keys(site_id, entry),
+            operator=_operator(site_id, entry.get("operator")),
         )
     rates = {cur: Decimal(str(rate)) for cur, rate in doc.get("rates_to_eur", {"EUR": 1}).items()}
     return Federation(sites=sites, rates_to_eur=rates, consortium=dict(doc.get("consortium") or {}))

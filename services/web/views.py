@@ -12,6 +12,7 @@ from services.contracts import nuts as regions
 from services.web import access, cpv_labels, forms
 from services.web.static_files import send_static, static_url
 from services.web.admin import blp as admin_blp
+from services.web.legal import blp as legal_blp
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, page_blueprint, visible_links
 from services.web.i18n import LANGUAGE_NAMES, LANGUAGES, language
 from services.web.vocabulary import choices
@@ -22,6 +23,7 @@ blp = page_blueprint("web", __name__)
 def register(app) -> None:
     app.register_blueprint(blp)
     app.register_blueprint(admin_blp)
+    app.register_blueprint(legal_blp)
     app.context_processor(template_helpers)
 
 
