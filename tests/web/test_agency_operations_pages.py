@@ -116,8 +116,10 @@ def test_a_dead_letter_is_redriven_from_its_site_after_confirmation(hub, federat
     admin.get(page)
     assert "handler failed: a bug, fixed since" in admin.page
     assert admin.post(page, {}).status_code == 422
+    assert field_errors(admin.page) == {"f-confirm": ["Kérjük, a jelölőnégyzettel erősítse meg."]}
+    assert applied_seq(hub, "AT12/enquiries") == 0
     assert admin.post(page, {"confirm": "on"}).status_code == 302
-    assert applied_seq(hub, "AT12/enquiries") >= 1
+    assert applied_seq(hub, "AT12/enquiries") == 1
     admin.get(PAGE)
     assert f"{poisoned}" in record_rows(admin.page)[0] and "agency" in record_rows(admin.page)[0]
 
@@ -137,6 +139,20 @@ def test_the_agency_viewer_sees_the_operations_but_cannot_carry_them_out(hub):
     assert viewer.post(PAUSE, {"reason": "x", "confirm": "on"}).status_code == 403
     assert viewer.post(RESUME, {"confirm": "on"}).status_code == 403
     assert hub.browser("stranger").get(PAGE).status_code == 403
+
+
+def test_a_hostile_or_overlong_reason_is_refused_beside_its_field_and_never_runs_as_markup(hub):
+    admin = hub.browser("agency")
+    pause = PAGE + "streams/AT13/label/pause"
+    admin.get(pause + "?lang=en")
+    assert admin.post(pause, {"reason": "x" * 501, "confirm": "on"}).status_code == 422
+    assert list(field_errors(admin.page)) == ["f-reason"]
+    hostile = "<script>alert(1)</script>"
+    assert admin.post(pause, {"reason": hostile, "confirm": "yes"}).status_code == 422  # only the box's "on"
+    assert hostile not in admin.page and "&lt;script&gt;" in admin.page
+    assert admin.post(pause, {"reason": hostile, "confirm": "on"}).status_code == 302
+    admin.get(PAGE)
+    assert hostile not in admin.page and "&lt;script&gt;alert(1)&lt;/script&gt;" in admin.page
 
 
 def test_without_the_csrf_token_nothing_is_paused(hub):
