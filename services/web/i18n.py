@@ -21,7 +21,7 @@ from flask import request, session
 from flask_babel import Babel, get_locale, get_timezone
 
 from services.common.runtime import current_runtime
-from services.web.messages import translate
+from services.web.messages import audit_text, translate
 from services.web.numbers import as_decimal, show_number  # noqa: F401 - show_number: the pages' filter
 from services.web.vocabulary import term
 
@@ -42,7 +42,7 @@ def init_i18n(app, runtime, extra_translation_dirs=()) -> None:
     Babel(app, locale_selector=select_locale)
     app.before_request(remember_language)
     app.jinja_env.filters.update(date=show_date, datetime=show_datetime, number=show_number, money=show_money,
-                                 term=term, message=translate)
+                                 term=term, message=translate, audit=audit_text)
 
 
 def site_languages() -> tuple[str, ...]:

@@ -185,6 +185,14 @@ MESSAGES = {
     "third": N_("third"),
     # login
     "unknown user or wrong password": N_("Unknown user or wrong password."),
+    # the reasons the system writes into an enquiry's or a label's audit trail
+    "filed with the enquiry form": N_("Filed with the enquiry form."),
+    "a proposal came in": N_("A proposal came in."),
+    "the accepted proposals cover the quantity": N_("The accepted proposals cover the quantity."),
+    "an agreement was cancelled": N_("An agreement was cancelled."),
+    "every agreement was delivered": N_("Every agreement was delivered."),
+    "validity ended": N_("The validity ended."),
+    "the deadline {date} passed": N_("The deadline %(date)s passed."),  # after "the deadline has passed"
 }
 
 
@@ -220,6 +228,14 @@ def _value(value: str) -> str:
     if _API_DECIMAL.fullmatch(value):
         return show_number(value)
     return term(value) if value in TERMS else translate(value)
+
+
+def audit_text(text: str | None) -> str:
+    """An audit entry's step or reason: a code in words, a sentence the system writes translated, what a
+    person typed as typed."""
+    if not text:
+        return ""
+    return term(text) if text in TERMS else translate(text)
 
 
 def is_known(message: str) -> bool:

@@ -1,6 +1,8 @@
-"""The words of the domain's codes (kinds, states, roles, ...) for people, in the page's language.
+"""The words of the domain's codes (kinds, states, roles, units, audit steps, ...) for people, in the
+page's language.
 
-Templates write `value|term` (e.g. `enquiry.state|term`); a code not listed shows as written.
+Templates write `value|term` (e.g. `enquiry.state|term`, `offer.unit|term`); a code not listed shows as
+written, so a unit a person typed outside the usual ones ("Paletten") stays as typed.
 """
 from __future__ import annotations
 
@@ -78,6 +80,37 @@ TERMS = {
     "agency_viewer": _l("Agency analyst"),
     "agency_admin": _l("Agency administrator"),
     "federation": _l("Federation (machine)"),
+    # units of offers, enquiries and label figures (free text in the API; these are the usual ones)
+    "piece": _l("pieces"),
+    "pieces": _l("pieces"),
+    "pcs": _l("pieces"),
+    "unit": _l("units"),
+    "units": _l("units"),
+    "bag": _l("bags"),
+    "bags": _l("bags"),
+    "hour": _l("hours"),
+    "hours": _l("hours"),
+    "meal": _l("meals"),
+    "meals": _l("meals"),
+    "pairs": _l("pairs"),
+    "sets": _l("sets"),
+    "tonnes": _l("tonnes"),
+    "litres": _l("litres"),
+    "percent": _l("percent"),
+    "m2": _l("m²"),
+    # audit trails: the steps of a label application or label, and the consortium's moves of an enquiry
+    "created": _l("Created"),
+    "edited": _l("Edited"),
+    "decided_granted": _l("Decided: granted"),
+    "decided_refused": _l("Decided: refused"),
+    "decided_returned": _l("Decided: returned for more evidence"),
+    "renewed": _l("Renewed"),
+    "reinstated": _l("Reinstated"),
+    "filed": _l("Filed"),
+    "contact erased": _l("Contact details erased"),
+    "consortium_agreed": _l("The hub reports the consortium agreed: every part is accepted."),
+    "consortium_part_started": _l("A part of the consortium is in production."),
+    "consortium_delivered": _l("Every part of the consortium is delivered."),
 }
 
 

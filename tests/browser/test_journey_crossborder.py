@@ -243,7 +243,7 @@ def test_3_the_at13_broker_sees_the_consortium_agreed_and_the_agreement_in_germa
     lines = {row[1]: row for row in rows(page, AGREEMENT_TABLE)}
     assert set(lines) == {SOPRON, ZWETTL, HOLLABRUNN}, lines
     per_unit = site_tr("de", "%(price)s per unit", price="1.200 HUF")
-    assert lines[SOPRON][2:5] == ["600 pieces", f"720.000 HUF {per_unit}", "1.828,80 €"], lines[SOPRON]
+    assert lines[SOPRON][2:5] == [f"600 {site_tr('de', 'pieces')}", f"720.000 HUF {per_unit}", "1.828,80 €"], lines[SOPRON]
     assert lines[ZWETTL][3:5] == [f"2.160,00 € {site_tr('de', '%(price)s per unit', price='3,60 €')}", "2.160,00 €"]
     assert lines[HOLLABRUNN][4] == "2.340,00 €", lines[HOLLABRUNN]
     total = flat(page.locator(f"{AGREEMENT_TABLE} tfoot").inner_text())

@@ -45,7 +45,7 @@ def test_the_broker_asks_for_a_consortium_and_bad_input_is_shown_beside_the_fiel
     page = f"/office/enquiries/{enquiry_id}"
     broker.get(page)
     assert 'id="f-cb-quantity"' in broker.page and 'name="sites" value="HU22"' in broker.page
-    assert "Leer: die ganze Menge (300 pieces)" in broker.page
+    assert "Leer: die ganze Menge (300 Stück)" in broker.page
     response = broker.post(f"{page}/consortium-request", {"quantity": "1,5", "max_partners": "0", "min_lot": "x"})
     assert response.status_code == 422
     errors = field_errors(broker.page)

@@ -113,7 +113,7 @@ def test_accept_production_and_deliveries_with_german_numbers(at12, broker):
             recorded["impact"]["regional_share"], recorded["impact"]["integration_hours"]) == (
         "2400.50", "1250.5", "0.805", "310.25")
     broker.get(page)
-    assert "Geliefert" in broker.page and "100 von 100 pieces geliefert." in broker.page
+    assert "Geliefert" in broker.page and "100 von 100 Stück geliefert." in broker.page
     assert "2.400,50\xa0€" in broker.page and "1.250,5 kg" in broker.page and "80,5\xa0%" in broker.page
 
 
