@@ -75,3 +75,12 @@ def test_an_operator_without_its_required_details_is_refused(tmp_path):
                     "    coordinates: {lat: 1, lon: 2}\n    port: 1\n    operator: {name: Y, email: a@b.example}\n")
     with pytest.raises(ValueError, match="operator needs address, phone, responsible"):
         load_federation(path, env={})
+
+
+def test_the_hub_has_its_own_operator_and_pages(network):
+    browser = network["hub"].browser()
+    browser.get("/imprint?lang=en")
+    assert "SoPro Innovation Agency (Demo)" in browser.page and "The hub of the SoPro federation" in browser.page
+    browser.get("/privacy?lang=de")
+    assert "<h2>Was der Hub speichert</h2>" in browser.page and "Unterstützungserklärung:" not in browser.page
+    assert browser.get("/no-such-page?lang=hu").status_code == 404 and "<h1>Nem található</h1>" in browser.page
