@@ -27,7 +27,8 @@ PAUSE, RESUME = PAGE + "streams/AT12/registry/pause", PAGE + "streams/AT12/regis
 def federation_of_two(tmp_path_factory, federation, federation_files):
     make = settings_in(tmp_path_factory, federation, federation_files, "operations")
     at12 = WebSite(make, "AT12")
-    new_enquiry(at12, "Holzspielzeug für den Adventmarkt")  # an event on AT12/enquiries to dead-letter
+    for title in ("Holzspielzeug für den Adventmarkt", "Schneidbretter"):  # events on AT12/enquiries to dead-letter
+        new_enquiry(at12, title)
     relay_for(at12.runtime, "memory://").run_once()  # the site's events numbered in its feed
     with FeedServer(at12.runtime) as feed:
         served = replace(federation.site("AT12"), url=feed.url)
@@ -130,6 +131,31 @@ def test_a_dead_letter_is_redriven_from_its_site_after_confirmation(hub, federat
     assert admin.get(f"{PAGE}dead-letters/999999/redrive").status_code == 404
 
 
+def test_every_open_dead_letter_is_redriven_at_once_and_those_still_wrong_stay_open(hub, federation_of_two):
+    with federation_of_two["at12"].runtime.engine.connect() as conn:
+        second = conn.execute(select(outbox).where(outbox.c.stream == "AT12/enquiries", outbox.c.seq == 2)).one()
+    with hub.runtime.engine.begin() as conn:
+        inbox.record_dead_letter(conn, "hub.ingest", "handler failed", "{}", "AT12/enquiries", 2, str(second.event_id))
+        inbox.record_dead_letter(conn, "hub.ingest", "malformed: still", "y")
+    admin = hub.browser("agency")
+    everything = PAGE + "dead-letters/redrive-all"
+    admin.get(everything + "?lang=en")
+    open_now = int(re.search(r"(\d+) open dead letters are read again", admin.page).group(1))
+    assert open_now >= 2
+    assert admin.post(everything, {}).status_code == 422
+    assert admin.post(everything, {"confirm": "on"}).status_code == 302
+    admin.get(PAGE)
+    assert "dead letter re-driven." in admin.page or "dead letters re-driven." in admin.page
+    assert "could not be applied and stay" in admin.page
+    with hub.runtime.engine.connect() as conn:
+        ib = inbox.inbox
+        assert conn.execute(select(ib.c.status).where(ib.c.consumer == "hub.ingest", ib.c.stream == "AT12/enquiries",
+                                                      ib.c.seq == 2)).scalar() == inbox.APPLIED
+        still_open = conn.execute(select(inbox.dead_letter.c.reason).where(
+            inbox.dead_letter.c.redriven_at.is_(None))).scalars().all()
+    assert "malformed: still" in still_open and "handler failed" not in still_open
+
+
 def test_the_agency_viewer_sees_the_operations_but_cannot_carry_them_out(hub):
     viewer = hub.browser("analyst")
     viewer.get(PAGE + "?lang=en")
@@ -138,6 +164,7 @@ def test_the_agency_viewer_sees_the_operations_but_cannot_carry_them_out(hub):
     assert viewer.get(PAUSE).status_code == 403
     assert viewer.post(PAUSE, {"reason": "x", "confirm": "on"}).status_code == 403
     assert viewer.post(RESUME, {"confirm": "on"}).status_code == 403
+    assert viewer.post(PAGE + "dead-letters/redrive-all", {"confirm": "on"}).status_code == 403
     assert hub.browser("stranger").get(PAGE).status_code == 403
 
 

@@ -179,3 +179,26 @@ def redrive(letter_id):
                                       reason=result.reason), 409
     return render_template("hub/agency/operations_confirm.html", action="redrive", letter=letter, form=state,
                            heading=_("Re-drive %(letter)s", letter=_letter_name(letter))), status
+
+
+@blp.route("/dead-letters/redrive-all", methods=["GET", "POST"])
+@roles(ADMIN)
+def redrive_all():
+    """Every open dead letter, oldest first (`sopro deadletters redrive --all`); those still wrong stay listed."""
+    ingest = hub_ingest()
+    state, status = forms.FormState(), 200
+    if request.method == "POST":
+        status = 422
+        if _confirmed(state):
+            results = deadletters.redrive_all(ingest.processor, _operator(), deadletters.origins_of(current_runtime()))
+            still_dead = sum(not r.ok for r in results)
+            flash(ngettext("%(num)s dead letter re-driven.", "%(num)s dead letters re-driven.",
+                           len(results) - still_dead), "success")
+            if still_dead:
+                flash(ngettext("%(num)s dead letter could not be applied and stays open.",
+                               "%(num)s dead letters could not be applied and stay open.", still_dead), "error")
+            return redirect(url_for(".overview"))
+    with current_runtime().engine.connect() as conn:
+        open_letters = deadletters.list_letters(conn, ingest.consumer, "dead", 1, 1).total
+    return render_template("hub/agency/operations_confirm.html", action="redrive_all", open_letters=open_letters,
+                           form=state, heading=_("Re-drive every open dead letter")), status
