@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.support.hub_pages import Hub, settings_in
 from tests.support.web import PASSWORD, field_errors, form_message
 
 USERS = "/office/users"
@@ -82,3 +83,14 @@ def test_the_site_admin_sets_a_new_password_which_ends_the_users_sessions(hu22):
     assert broker.get(page).status_code == 403
     assert broker.post(page, {"password": "egy-harmadik-jelszo"}).status_code == 403
     assert form_message(admin.page) is None
+
+
+def test_the_hub_keeps_no_members_so_its_users_page_offers_no_organisation(tmp_path_factory, federation,
+                                                                           federation_files):
+    hub = Hub(settings_in(tmp_path_factory, federation, federation_files, "users-hub")("EU"))
+    admin = hub.browser("agency")
+    admin.get(USERS + "?organisation_q=werk&lang=en")
+    assert 'name="organisation_q"' not in admin.page and organisation_choices(admin.page) == {}
+    assert admin.post(USERS, {"username": "analyst2", "password": "a-long-password",
+                              "roles": "agency_viewer"}).status_code == 302
+    hub.runtime.engine.dispose()
