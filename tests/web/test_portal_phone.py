@@ -52,3 +52,29 @@ def test_a_wide_table_scrolls_in_its_wrapper_with_a_cue(phone):
     assert wrapper.evaluate("w => getComputedStyle(w.querySelector('table')).backgroundColor") == "rgba(0, 0, 0, 0)"
     wrapper.evaluate("w => w.scrollLeft = w.scrollWidth")
     shoot(page, "portal-phone-catalogue-scrolled")
+
+
+STACKED_TABLE = """<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main class="wrap"><div class="table-wrap stack"><table>
+<thead><tr><th>Offer</th><th>Social enterprise</th><th class="num">Capacity per week</th><th class="num">Price</th></tr></thead>
+<tbody><tr><td data-label="Offer">Pallet furniture from the Traisental workshop</td><td data-label="Social enterprise">
+Traisentaler Werkstatt</td><td class="num" data-label="Capacity per week">500 pieces</td>
+<td class="num" data-label="Price">€10.00 – €90.00</td></tr></tbody></table></div></main></body></html>"""
+SHEET = (Path(__file__).resolve().parents[2] / "services" / "web" / "static" / "sopro.css").read_text(encoding="utf-8")
+
+
+def test_a_table_marked_stack_becomes_a_card_per_row_with_its_column_names(phone):
+    page, _ = phone
+    page.goto("about:blank")  # no site's policy: the style sheet goes in inline
+    page.set_content(STACKED_TABLE)
+    page.add_style_tag(content=SHEET)
+    price = page.locator("td[data-label=Price]")
+    assert price.evaluate("td => getComputedStyle(td).display") == "block"
+    assert price.evaluate("td => getComputedStyle(td, '::before').content") == '"Price"'
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shoot(page, "portal-phone-stacked-table")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    try:
+        assert price.evaluate("td => getComputedStyle(td).display") == "table-cell"  # a desktop keeps the table
+        assert price.evaluate("td => getComputedStyle(td, '::before').content") == "none"
+    finally:
+        page.set_viewport_size(PHONE)
