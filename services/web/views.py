@@ -1,4 +1,5 @@
-"""The kernel's own pages: login, logout and the style sheet; and what every template may use."""
+"""The kernel's own pages: login, logout, the static files and the favicon; and what every template may use.
+The legal pages (`legal`) and the administrator's (`admin`) are registered with them."""
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
@@ -10,11 +11,11 @@ from services.common.ratelimit import not_a_public_write
 from services.common.runtime import current_runtime
 from services.contracts import nuts as regions
 from services.web import access, cpv_labels, forms
-from services.web.static_files import send_static, static_url
 from services.web.admin import blp as admin_blp
-from services.web.legal import blp as legal_blp
 from services.web.blueprints import OFFICE_AREA, PUBLIC_AREA, page_blueprint, visible_links
 from services.web.i18n import LANGUAGE_NAMES, LANGUAGES, language
+from services.web.legal import blp as legal_blp
+from services.web.static_files import send_static, static_url
 from services.web.vocabulary import choices
 
 blp = page_blueprint("web", __name__)
