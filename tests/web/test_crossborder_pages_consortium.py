@@ -56,7 +56,7 @@ def test_the_broker_asks_for_a_consortium_and_bad_input_is_shown_beside_the_fiel
     assert response.status_code == 422
     assert field_errors(broker.page) == {
         "f-cb-quantity": ["Bitte geben Sie eine Zahl von 1 bis zur Menge der Anfrage (300) ein."],
-        "f-cb-sites": ["Bitte wählen Sie unter den Standorten der Föderation."]}
+        "f-cb-sites": ["Bitte wählen Sie unter den Servicestellen der Föderation."]}
     assert at12.ok("GET", f"/enquiries/{enquiry_id}")["cross_border_flagged"] is False
     response = broker.post(f"{page}/consortium-request", {"quantity": "250", "max_partners": "3", "min_lot": "40",
                                                           "sites": ["HU22", "AT12"]})

@@ -20,7 +20,7 @@ def test_a_proposal_with_an_offer_not_of_the_social_enterprise_is_refused_at_the
         "Das ist kein veröffentlichtes Angebot des anbietenden Sozialunternehmens."]
     client, offer = at12.ids["Donauland Handels AG"], at12.ids["offer:Traisentaler Werkstatt"]
     assert broker.post(f"{page}/proposals", {"candidate": f"{client}:{offer}", **TERMS}).status_code == 422
-    assert field_errors(broker.page)["f-candidate"] == ["Das ist kein aktives Sozialunternehmen dieses Standorts."]
+    assert field_errors(broker.page)["f-candidate"] == ["Das ist kein aktives Sozialunternehmen dieser Servicestelle."]
     assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "matching"
     assert at12.ok("GET", f"/enquiries/{enquiry_id}/proposals") == []
 

@@ -68,4 +68,4 @@ def test_the_public_page_lists_completed_orders_in_the_pages_language_without_th
     assert "Nach der Annahme gescheitert" in page
     assert OPEN_PACKAGE in page
     browser.get("/orders/completed?lang=hu")
-    assert "Teljesített határon átnyúló megrendelések" in browser.page and "Leszállítva" in browser.page
+    assert "Teljesített határon átnyúló megrendelések" in browser.page and "Teljesítve" in browser.page

@@ -9,7 +9,7 @@ from tests.support.web import field_errors
 
 
 @pytest.mark.parametrize("lang, valid_text", [("de", "Dieses Gütesiegel ist heute gültig."),
-                                              ("hu", "Ez a címke ma érvényes."),
+                                              ("hu", "Ez a védjegy ma érvényes."),
                                               ("en", "This label is valid today.")])
 def test_a_label_is_verified_in_the_pages_language(network, lang, valid_text):
     browser = network["hub"].browser()
@@ -25,7 +25,7 @@ def test_an_unknown_malformed_or_missing_number_is_said_so_in_the_pages_language
     assert browser.get("/labels/verify?number=SOPRO-AT12-2026-9999&lang=de").status_code == 404
     assert "Unbekanntes Gütesiegel" in browser.page
     assert browser.get("/labels/verify?number=SOPRO-12&lang=hu").status_code == 422
-    assert field_errors(browser.page) == {"f-number": ["A címkeszám így néz ki: SOPRO-HU22-2026-0003."]}
+    assert field_errors(browser.page) == {"f-number": ["A védjegyszám így néz ki: SOPRO-HU22-2026-0003."]}
     assert browser.get("/labels/verify?number=&lang=de").status_code == 422
     assert field_errors(browser.page) == {"f-number": ["Dieses Feld ist erforderlich."]}
     assert browser.get("/labels/verify?lang=en").status_code == 200, "the empty form before asking"
@@ -50,4 +50,4 @@ def test_the_home_page_links_every_sites_portal_and_counts_valid_labels(network)
     federation = network["hub"].runtime.settings.federation
     for site in federation.member_sites:
         assert f'<a href="{site.url}/?lang=hu">{site.name}</a>' in browser.page
-    assert "1 érvényes címke a hálózatban." in browser.page
+    assert "1 érvényes védjegy a hálózatban." in browser.page
