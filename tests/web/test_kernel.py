@@ -98,9 +98,11 @@ def forms_of(text) -> tuple[str, ...]:
     return tuple(text) if isinstance(text, (tuple, list)) else (text,)
 
 
-def test_every_message_is_translated_and_the_compiled_catalogs_are_current():
+@pytest.mark.parametrize("catalogs", [TRANSLATIONS, TRANSLATIONS.parents[1] / "hub" / "translations"],
+                         ids=["sites", "hub"])
+def test_every_message_is_translated_and_the_compiled_catalogs_are_current(catalogs):
     for lang in ("de", "hu"):
-        po_path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+        po_path = catalogs / lang / "LC_MESSAGES" / "messages.po"
         po = read_po(po_path.open("rb"), locale=lang)
         untranslated = [m.id for m in po if m.id and not all(forms_of(m.string))]
         fuzzy = [m.id for m in po if m.id and m.fuzzy]
