@@ -64,7 +64,7 @@ translations: $(STAMP)
 	$(PYBABEL) compile --statistics -d services/web/translations
 	if [ -d services/hub/translations ]; then \
 		$(PYBABEL) extract -F services/web/babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
-			-o services/hub/translations/messages.pot services/hub services/contracts && \
+			-o services/hub/translations/messages.pot services/hub services/sync services/contracts && \
 		$(PYBABEL) update --ignore-obsolete -i services/hub/translations/messages.pot -d services/hub/translations --no-fuzzy-matching && \
 		$(PYBABEL) compile --statistics -d services/hub/translations; fi
 

@@ -28,7 +28,7 @@ from services.label import api as label_api, pages as label_pages
 from services.label import ports as label_ports, privacy as label_privacy, store as label_store
 from services.registry import api as registry_api, pages as registry_pages, ports as registry_ports
 from services.registry import privacy as registry_privacy, tables as registry_tables
-from services.sync import api as sync_api, feed as sync_feed
+from services.sync import agency_pages as sync_agency_pages, api as sync_api, feed as sync_feed
 
 HUB_TRANSLATIONS = Path(hub_api.__file__).parent / "translations"
 
@@ -74,9 +74,11 @@ LABEL = Service(
     jobs=(jobs.expire_labels, jobs.end_label_suspensions),
     provides=((LabelRegister, label_ports.PublicRegister),))
 SYNC = Service("sync", api=(sync_feed.blp, sync_api.blp))
+# At the hub the same service also has the agency admin's pages: pause and resume streams, re-drive dead letters.
+SYNC_AT_HUB = Service("sync", api=SYNC.api, pages=(sync_agency_pages.blp,))
 HUB = Service(
     "hub", components=(hub_store.COMPONENT,), api=tuple(hub_api.BLUEPRINTS), pages=tuple(hub_pages.BLUEPRINTS),
     translations=(HUB_TRANSLATIONS,), ingest=workers.hub_ingest)
 
 SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, SYNC)
-HUB_SERVICES = (HUB, SYNC)
+HUB_SERVICES = (HUB, SYNC_AT_HUB)

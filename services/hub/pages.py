@@ -1,9 +1,9 @@
-"""The hub's page blueprints, for the composition root: the public pages (`web.public`), the agency
-dashboard (`web.agency`) and the agency admin's operations (`web.operations_pages`). Templates are in
-services/hub/web/templates.
+"""The hub's page blueprints, for the composition root: the public pages (`web.public`) and the agency
+dashboard (`web.agency`). Templates are in services/hub/web/templates. (The agency admin's operations on
+streams and dead letters are the sync service's pages: services/sync/agency_pages.py.)
 """
 from __future__ import annotations
 
-from services.hub.web import agency, operations_pages, public
+from services.hub.web import agency, public
 
-BLUEPRINTS = [public.blp, agency.blp, operations_pages.blp]
+BLUEPRINTS = [public.blp, agency.blp]

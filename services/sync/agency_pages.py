@@ -108,7 +108,7 @@ def overview():
         letters = deadletters.list_letters(conn, ingest.consumer, "dead", 1, SHOWN)
         redriven = deadletters.list_letters(conn, ingest.consumer, "redriven", 1, 1000).items
     return render_template(
-        "hub/agency/operations.html", may_act=ADMIN in current_principal().roles,
+        "sync/agency_operations.html", may_act=ADMIN in current_principal().roles,
         streams=moderation.streams(current_runtime().engine, ingest.consumer, ingest.streams),
         letters=letters.items, open_letters=letters.total, record=operations_record(ingest, redriven))
 
@@ -130,7 +130,7 @@ def pause(site, service):
             else:
                 flash(_("%(stream)s is paused: its events are held back, none is lost.", stream=stream), "success")
                 return redirect(url_for(".overview"))
-    return render_template("hub/agency/operations_confirm.html", action="pause", stream=stream, form=state,
+    return render_template("sync/agency_operations_confirm.html", action="pause", stream=stream, form=state,
                            heading=_("Pause %(stream)s", stream=stream)), status
 
 
@@ -158,7 +158,7 @@ def resume(site, service):
                 return redirect(url_for(".overview"))
     with current_runtime().engine.connect() as conn:
         held = moderation.open_pause(conn, ingest.consumer, stream)
-    return render_template("hub/agency/operations_confirm.html", action="resume", stream=stream, held=held,
+    return render_template("sync/agency_operations_confirm.html", action="resume", stream=stream, held=held,
                            form=state, heading=_("Resume %(stream)s", stream=stream)), status
 
 
@@ -177,7 +177,7 @@ def redrive(letter_id):
                 return redirect(url_for(".overview"))
             state.message, status = _("The message could not be applied and stays dead: %(reason)s",
                                       reason=result.reason), 409
-    return render_template("hub/agency/operations_confirm.html", action="redrive", letter=letter, form=state,
+    return render_template("sync/agency_operations_confirm.html", action="redrive", letter=letter, form=state,
                            heading=_("Re-drive %(letter)s", letter=_letter_name(letter))), status
 
 
@@ -200,5 +200,5 @@ def redrive_all():
             return redirect(url_for(".overview"))
     with current_runtime().engine.connect() as conn:
         open_letters = deadletters.list_letters(conn, ingest.consumer, "dead", 1, 1).total
-    return render_template("hub/agency/operations_confirm.html", action="redrive_all", open_letters=open_letters,
+    return render_template("sync/agency_operations_confirm.html", action="redrive_all", open_letters=open_letters,
                            form=state, heading=_("Re-drive every open dead letter")), status
