@@ -16,14 +16,14 @@ from services.common.auth import roles
 from services.common.errors import NotFound, SoproError
 from services.common.runtime import current_runtime
 from services.contracts.reasons import describe, reason
-from services.enquiries.crossborder import handlers, origin, origin_read
+from services.enquiries.crossborder import handlers, origin_read
 from services.enquiries.crossborder.api import CrossBorderRequestSchema
 from services.enquiries.crossborder.model import RequestTerms, whole_units
 from services.enquiries.crossborder.page_numbers import as_api_numbers
 from services.enquiries.crossborder.pages import crossborder_blueprint
 from services.enquiries.lifecycle import store as enquiry_store
 from services.enquiries.lifecycle.pages import enquiry_page
-from services.enquiries.lifecycle.transitions import AGREED, DELIVERED, IN_PRODUCTION, OPEN
+from services.enquiries.lifecycle.transitions import OPEN
 from services.enquiries.lifecycle.web import STAFF, read
 from services.web import forms
 from services.web.i18n import show_number
@@ -108,20 +108,6 @@ def word_refusal(exc: SoproError, state: forms.FormState, enquiry) -> None:
         state.message = messages[exc.code]()
     else:
         forms.apply_domain_error(exc, state)
-
-
-# The audit trail's reasons for the moves the consortium makes (origin.AUDIT_REASONS: keys, not sentences).
-AUDIT_REASONS = {
-    origin.AUDIT_REASONS[AGREED]: _l("The hub reports the consortium agreed: every part is accepted."),
-    origin.AUDIT_REASONS[IN_PRODUCTION]: _l("A part of the consortium is in production."),
-    origin.AUDIT_REASONS[DELIVERED]: _l("Every part of the consortium is delivered."),
-}
-
-
-@blp.app_template_filter("audit_reason")
-def audit_reason(text: str | None) -> str:
-    """An audit entry's reason: a consortium step's key worded, what a broker typed as it is."""
-    return str(AUDIT_REASONS[text]) if text in AUDIT_REASONS else (text or "")
 
 
 # --- the consortium's page ----------------------------------------------------------------------------
