@@ -22,6 +22,7 @@ from services.common.errors import SoproError
 from services.common.runtime import current_runtime
 from services.contracts.events.enquiries import ENQUIRY_TYPES
 from services.enquiries.lifecycle import deals_store, handlers, rules, store
+from services.enquiries.lifecycle.ended import ENDED_STATES, EndedQuery, search_ended
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.rules import ANONYMOUS
 from services.enquiries.lifecycle.transitions import (
@@ -130,6 +131,21 @@ def board():
         return columns, ended
     columns, ended = read(load)
     return render_template("enquiries/board.html", columns=columns, ended=ended)
+
+
+@blp.route("/office/enquiries/ended")
+@roles(*STAFF)
+def ended_enquiries():
+    """Closed, cancelled and expired enquiries, searched by reference or title, a page at a time."""
+    state = forms.FormState(values=request.args.to_dict())
+    body = {k: v for k in ("q", "state", "page") if (v := request.args.get(k, "").strip())}
+    query = forms.load(EndedQuery(), body, state)
+    if "page" in state.errors:  # no field of the form (a link's): said above the form
+        state.message = state.errors.pop("page")[0]
+    found = read(search_ended, **query) if query is not None else None
+    return render_template("enquiries/ended.html", form=state, found=found,
+                           states=[(s, term(s)) for s in ENDED_STATES],
+                           page=(query or {}).get("page", 1)), 200 if query is not None else 422
 
 
 def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: int = 200, **forms_by_name):
