@@ -175,11 +175,13 @@ def test_a_member_sees_and_answers_only_its_own_organisations_parts(at12, werkst
     assert werkstatt_member.get("/office/enquiries").status_code == 403  # the brokers' board is not its
 
 
-def test_a_member_lands_on_its_parts_after_logging_in(at12, werkstatt_member):
+def test_a_member_lands_on_its_home_page_linking_its_parts_after_logging_in(at12, werkstatt_member):
     browser = at12.browser()
     browser.get("/login")
     response = browser.post("/login", {"username": "werkstatt-member", "password": at12.password})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/office/forwarded-parts")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/office/member")
+    browser.get("/office/member")
+    assert 'href="/office/forwarded-parts"' in browser.page
 
 
 def test_the_hungarian_broker_accepts_in_hungarian_with_forints(hu22):

@@ -225,7 +225,7 @@ def test_every_form_of_the_pages_refuses_a_post_without_its_csrf_token(at12):
     from services.common.users import add_user
 
     with at12.runtime.engine.begin() as conn:
-        add_user(conn, "everyone", "everyone-pw-1", ["site_admin", "broker", "assessor", "approver"])
+        add_user(conn, "everyone", "everyone-pw-1", ["site_admin", "broker", "assessor", "approver", "member"])
     browser = at12.browser()
     browser.login("everyone", "everyone-pw-1")
     some_id = "00000000-0000-4000-8000-000000000000"
