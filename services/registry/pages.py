@@ -26,11 +26,12 @@ from services.registry.case_study_store import load_case_study, search_case_stud
 from services.registry.offer_store import published_offers_of, search_offers
 from services.registry.organisation_store import load_organisation, search_organisations
 from services.registry.organisations import SOCIAL_ENTERPRISE, Organisation
-from services.registry.rules import ACTIVE, PUBLISHED
-from services.registry.schemas import OfferQuery, OrganisationQuery, StatementSchema
-from services.registry.statement_store import search_statements
-from services.registry.statements import Person
+from services.registry.rules import ACTIVE, PUBLISHED, WITHDRAWN
+from services.registry.schemas import Erasure, OfferQuery, OrganisationQuery, Reason, StatementQuery, StatementSchema
+from services.registry.statement_store import audit_trail as statement_audit, load_statement, search_statements
+from services.registry.statements import ERASURE_GROUNDS, Person
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+from services.web.vocabulary import term
 
 blp = page_blueprint("registry_pages", __name__)
 nav_link(blp, "home", _l("Home"), order=10)
@@ -212,14 +213,35 @@ def support_confirm(token):
     return render_template("registry/support_confirm.html", done=True, problem=None)
 
 
-# --- back office: confirming statements --------------------------------------------------------------
+# --- back office: confirming, withdrawing and erasing statements ------------------------------------
+
+# The list's tabs: which statements each shows.
+STATEMENT_TABS = {"awaiting": ((ACTIVE,), False), "confirmed": ((ACTIVE,), True), "withdrawn": ((WITHDRAWN,), None)}
+STATEMENT_ACTIONS = {"confirmed": _l("Confirmed"), "withdrawn": _l("Withdrawn"), "erased": _l("Erased")}
+ERASURE_GROUND_LABELS = {
+    "request": _l("The person asked for it"),
+    "consent_withdrawn": _l("The person withdrew their consent"),
+    "objection": _l("The person objected to the processing"),
+    "unlawful_processing": _l("The data were processed unlawfully"),
+    "legal_obligation": _l("A legal obligation requires it"),
+    "backup_restored": _l("Erased before, back from a restored backup"),
+}
+
 
 @blp.route("/office/statements")
 @roles(*STAFF)
 def statements():
-    confirmed = request.args.get("confirmed") == "yes"
-    page = _read(search_statements, statuses=(ACTIVE,), confirmed=confirmed, page=1, per_page=200)
-    return render_template("registry/statements.html", page=page, confirmed=confirmed)
+    """Statements awaiting confirmation, confirmed or withdrawn; searched by name (to answer an erasure
+    request)."""
+    tab = "confirmed" if request.args.get("confirmed") == "yes" else request.args.get("status", "awaiting")
+    statuses, confirmed = STATEMENT_TABS.get(tab, STATEMENT_TABS["awaiting"])
+    state = forms.FormState(values=request.args.to_dict())
+    searched = request.args.get("q", "").strip()
+    query = forms.load(StatementQuery(), {"q": searched} if searched else {}, state)
+    page = _read(search_statements, statuses=statuses, confirmed=confirmed, page=1, per_page=200,
+                 q=(query or {}).get("q"))
+    return render_template("registry/statements.html", page=page, tab=tab if tab in STATEMENT_TABS else "awaiting",
+                           form=state), 200 if query is not None else 422
 
 
 @blp.route("/office/statements/<uuid:statement_id>/confirm", methods=["POST"])
@@ -233,3 +255,67 @@ def confirm_statement(statement_id):
     else:
         flash(_("Statement %(reference)s is confirmed and now counts.", reference=statement.reference), "success")
     return redirect(url_for(".statements"))
+
+
+def statement_page(statement_id: str, status: int = 200, **forms_by_name):
+    """A statement with its audit, and the forms to withdraw it and to erase its personal data."""
+    statement, audit = _read(lambda conn: (load_statement(conn, statement_id), statement_audit(conn, statement_id)))
+    forms_by_name.setdefault("withdraw_form", forms.FormState(id_prefix="withdraw"))
+    forms_by_name.setdefault("erase_form", forms.FormState(values={"ground": ERASURE_GROUNDS[0]}, id_prefix="erase"))
+    return render_template("registry/statement.html", statement=statement, audit=audit,
+                           grounds=list(ERASURE_GROUND_LABELS.items()),
+                           ground_labels=ERASURE_GROUND_LABELS, actions=STATEMENT_ACTIONS, **forms_by_name), status
+
+
+@blp.route("/office/statements/<uuid:statement_id>")
+@roles(*STAFF)
+def statement(statement_id):
+    return statement_page(str(statement_id))
+
+
+@blp.route("/office/statements/<uuid:statement_id>/withdraw", methods=["POST"])
+@roles(*STAFF)
+def withdraw_statement(statement_id):
+    """It no longer counts; its personal data stay until erased (the API's `Reason`)."""
+    body, values = forms.body_from(request.form, ("reason",))
+    state = forms.FormState(values=values, id_prefix="withdraw")
+    loaded = forms.load(Reason(), body, state)
+    if loaded is None:
+        return statement_page(str(statement_id), 422, withdraw_form=state)
+    try:
+        done = handlers.withdraw_support_statement(current_runtime().uow(), str(statement_id),
+                                                   current_principal().subject, loaded["reason"])
+    except Conflict as exc:
+        state.message = _("This statement is “%(status)s”: it cannot be withdrawn.", status=_status_of(statement_id))
+        return statement_page(str(statement_id), exc.status, withdraw_form=state)
+    flash(_("Statement %(reference)s is withdrawn and no longer counts.", reference=done.reference), "success")
+    return redirect(url_for(".statement", statement_id=statement_id))
+
+
+@blp.route("/office/statements/<uuid:statement_id>/erase", methods=["POST"])
+@roles(*STAFF)
+def erase_statement(statement_id):
+    """Erases the personal data for good (the API's `Erasure`), once the broker has ticked that they
+    know it cannot be undone."""
+    body, values = forms.body_from(request.form, ("ground", "understood"), flags=("understood",))
+    state = forms.FormState(values=values, id_prefix="erase")
+    understood = body.pop("understood")
+    loaded = forms.load(Erasure(), body, state)
+    if not understood:
+        state.errors.setdefault("understood", []).append(_("Please confirm that the data are erased for good."))
+    if loaded is None or not state.valid:
+        return statement_page(str(statement_id), 422, erase_form=state)
+    try:
+        done = handlers.erase_support_statement(current_runtime().uow(), str(statement_id),
+                                                current_principal().subject, loaded["ground"])
+    except Conflict as exc:
+        state.message = _("This statement is “%(status)s”: there is nothing left to erase.",
+                          status=_status_of(statement_id))
+        return statement_page(str(statement_id), exc.status, erase_form=state)
+    flash(_("The personal data of statement %(reference)s are erased.", reference=done.reference), "success")
+    return redirect(url_for(".statement", statement_id=statement_id))
+
+
+def _status_of(statement_id) -> str:
+    """Why the statement refused, in words: its status now."""
+    return term(_read(load_statement, str(statement_id)).status)
