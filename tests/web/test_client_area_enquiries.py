@@ -169,3 +169,42 @@ def test_a_public_institution_files_in_hungarian(hu22, hospital):
     assert response.status_code == 302, field_errors(hospital.page)
     enquiry = hu22.ok("GET", f"/enquiries?client_organisation_id={hu22.ids['Győri Kórház']}")["items"][0]
     assert (enquiry["client_kind"], enquiry["quantity"], enquiry["budget"]) == ("public_institution", "1.5", "2400.5")
+
+
+def test_the_client_sees_its_agreements_and_cancels_one_after_confirming(at12, donauland):
+    enquiry_id = new_enquiry(at12, "Regale für das Lager")
+    proposal_id = proposed(at12, enquiry_id, price="1234.5")
+    page = f"/office/our-enquiries/{enquiry_id}"
+    donauland.get(page)
+    assert donauland.post(f"{page}/proposals/{proposal_id}/accept").status_code == 302
+    agreement = at12.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]
+    donauland.get("/office/our-agreements")
+    assert "Regale für das Lager" in donauland.page and "1.234,50\xa0€" in donauland.page
+    assert "Traisentaler Werkstatt" in donauland.page and f"#agreement-{agreement['id']}" in donauland.page
+    cancel = f"{page}/agreements/{agreement['id']}/cancel"
+    prefix = f"f-a{agreement['id'][:8]}"
+    donauland.get(page)
+    assert donauland.post(cancel, {"reason": "x" * 1001}).status_code == 422  # not confirmed, reason too long
+    errors = field_errors(donauland.page)
+    assert errors[f"{prefix}-confirm"] == ["Bitte bestätigen Sie, dass die Vereinbarung storniert werden soll."]
+    assert errors[f"{prefix}-reason"] == ["Bitte geben Sie zwischen 1 und 1000 Zeichen ein."]
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]["status"] == "active"
+    assert donauland.post(cancel, {"reason": HOSTILE, "confirm": "on"}).status_code == 302
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]["status"] == "cancelled"
+    assert at12.ok("GET", f"/enquiries/{enquiry_id}")["state"] == "negotiating"
+    donauland.get(page)
+    assert HOSTILE not in donauland.page and "Die Vereinbarung wurde storniert." in donauland.page
+    # twice: the agreement is no longer active, said about the form
+    assert donauland.post(cancel, {"confirm": "on"}).status_code == 409
+    assert form_message(donauland.page) == "Diese Vereinbarung ist „Storniert“: Sie kann nicht storniert werden."
+
+
+def test_another_organisations_agreement_cannot_be_cancelled_or_listed(at12, hu22, hospital):
+    enquiry_id = new_enquiry(hu22, "Zalai polcok")
+    hu22.ok("POST", f"/enquiries/{enquiry_id}/proposals/{proposed(hu22, enquiry_id, '500000')}/accept", expect=201)
+    agreement = hu22.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]
+    hospital.get("/office/our-agreements")
+    assert "Szervezetének még nincs megállapodása." in hospital.page and "Zalai polcok" not in hospital.page
+    cancel = f"/office/our-enquiries/{enquiry_id}/agreements/{agreement['id']}/cancel"
+    assert hospital.post(cancel, {"confirm": "on"}).status_code == 404
+    assert hu22.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]["status"] == "active"

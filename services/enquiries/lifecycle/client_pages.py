@@ -1,5 +1,6 @@
 """The client member's enquiry pages: a member of a company or a public institution files enquiries for
-its own organisation, follows them, reads the proposals and accepts or declines one.
+its own organisation, follows them, reads the proposals and accepts or declines one, and sees its
+agreements (cancelling one before production, after confirming it).
 
 A member acts as the API's client (`web.actor()`: the token's organisation is the client). The forms
 are loaded with the API's schemas (`NewEnquirySchema`, `TransitionRequest`) and the domain's rules, in
@@ -23,7 +24,7 @@ from services.enquiries.lifecycle import deals_handlers, deals_store, handlers, 
 from services.enquiries.lifecycle.api import DEFAULT_CLIENT_KIND
 from services.enquiries.lifecycle.model import FREQUENCIES
 from services.enquiries.lifecycle.pages import ENQUIRY_FIELDS, SHOWN_AT, organisation_names
-from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
+from services.enquiries.lifecycle.schemas import CancellationReason, NewEnquirySchema, TransitionRequest
 from services.enquiries.lifecycle.transitions import CLIENT, Actor, allowed_next
 from services.enquiries.lifecycle.values import Client
 from services.enquiries.lifecycle.web import actor, read, site_rules, visible_enquiry
@@ -35,6 +36,7 @@ PER_PAGE = 100
 
 blp = page_blueprint("client_enquiry_pages", "services.enquiries")
 nav_link(blp, "enquiries", _l("Our enquiries"), roles=MEMBER, area=OFFICE_AREA, order=12)
+nav_link(blp, "agreements", _l("Our agreements"), roles=MEMBER, area=OFFICE_AREA, order=13)
 
 
 def client_actor() -> Actor:
@@ -126,7 +128,8 @@ def _problems(who: Actor, data: dict, refused: frozenset) -> list:
 # --- one enquiry, as its client sees it --------------------------------------------------------------
 
 def enquiry_page(enquiry_id: str, status: int = 200, move_form: forms.FormState | None = None,
-                 proposal_form: forms.FormState | None = None):
+                 proposal_form: forms.FormState | None = None, cancel_form: forms.FormState | None = None,
+                 cancel_of: str | None = None):
     """The enquiry, its proposals (accept, decline while open), its agreements and its audit trail."""
     who = client_actor()
 
@@ -142,7 +145,8 @@ def enquiry_page(enquiry_id: str, status: int = 200, move_form: forms.FormState 
         "enquiries/client_enquiry.html", enquiry=enquiry, proposals=proposals, agreements=agreements, names=names,
         audit=audit, moves=allowed_next(enquiry.state, (CLIENT,)),
         move_form=move_form or forms.FormState(id_prefix="move"),
-        proposal_form=proposal_form or forms.FormState(id_prefix="proposal")), status
+        proposal_form=proposal_form or forms.FormState(id_prefix="proposal"),
+        cancel_form=cancel_form or forms.FormState(), cancel_of=cancel_of), status
 
 
 @blp.route("/office/our-enquiries/<uuid:enquiry_id>")
@@ -203,4 +207,52 @@ def proposal_action(enquiry_id, proposal_id, action):
     except SoproError as exc:
         return _refused(str(enquiry_id), exc, forms.FormState(id_prefix="proposal"), "proposal_form")
     flash(str(done), "success")
+    return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
+
+
+# --- the organisation's agreements -------------------------------------------------------------------
+
+@blp.route("/office/our-agreements")
+@roles(*MEMBER)
+def agreements():
+    """Every agreement made on the organisation's newest enquiries, newest first, with its enquiry."""
+    who = client_actor()
+
+    def load(conn):
+        own = store.search_enquiries(conn, client_organisation_id=who.organisation_id, per_page=PER_PAGE).items
+        made = [(e, a) for e in own for a in deals_store.agreements_of(conn, e.id)]
+        return (sorted(made, key=lambda pair: pair[1].made_at, reverse=True),
+                organisation_names(conn, {a.organisation_id for _e, a in made}))
+    made, names = read(load)
+    return render_template("enquiries/client_agreements.html", made=made, names=names)
+
+
+def _prefix_of(agreement_id) -> str:
+    """Each agreement has its own cancel form: its fields' ids carry the agreement's id."""
+    return f"a{str(agreement_id)[:8]}"
+
+
+@blp.route("/office/our-enquiries/<uuid:enquiry_id>/agreements/<uuid:agreement_id>/cancel", methods=["POST"])
+@roles(*MEMBER)
+def cancel_agreement(enquiry_id, agreement_id):
+    """The client cancels an agreement before production (its capacity is released), after confirming it."""
+    who = client_actor()
+    read(own_enquiry, str(enquiry_id), who)
+    body, values = forms.body_from(request.form, ("reason", "confirm"), flags=("confirm",))
+    state = forms.FormState(values=values, id_prefix=_prefix_of(agreement_id))
+    confirmed = body.pop("confirm")
+    loaded = forms.load(CancellationReason(), body, state)
+    if not confirmed:
+        state.errors["confirm"] = [_("Please confirm that the agreement is to be cancelled.")]
+    if loaded is None or not confirmed:
+        return enquiry_page(str(enquiry_id), 422, cancel_form=state, cancel_of=str(agreement_id))
+    try:
+        deals_handlers.cancel_agreement(current_runtime().uow(), who, str(enquiry_id), str(agreement_id),
+                                        loaded["reason"], utcnow())
+    except SoproError as exc:
+        if exc.status not in (409, 422):
+            raise
+        forms.apply_domain_error(exc, state)
+        return enquiry_page(str(enquiry_id), exc.status, cancel_form=state, cancel_of=str(agreement_id))
+    flash(_("The agreement has been cancelled."), "success")
     return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
