@@ -1,7 +1,8 @@
 """Pages of negotiation, on the enquiry's page: the broker's proposals for a shortlisted social
-enterprise, accepting, declining and withdrawing them, messages, and agreements (cancel, deliver).
+enterprise, counter-offers (a proposal's terms revised), accepting, declining and withdrawing them,
+messages, and agreements (cancel, deliver).
 
-Each form is loaded with the API's schema (`NewProposalSchema`, `NewMessageSchema`,
+Each form is loaded with the API's schema (`NewProposalSchema`, `TermsSchema`, `NewMessageSchema`,
 `CancellationReason`, `DeliveryReportSchema`) and calls the API's handler.
 """
 from __future__ import annotations
@@ -13,15 +14,16 @@ from services.common.auth import roles
 from services.common.clock import utcnow
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
-from services.enquiries.lifecycle import deals_handlers
-from services.enquiries.lifecycle.pages import blp, enquiry_page
+from services.enquiries.lifecycle import deals_handlers, deals_store
+from services.enquiries.lifecycle.pages import blp, enquiry_page, revision_prefix
 from services.enquiries.lifecycle.schemas import (
-    CancellationReason, DeliveryReportSchema, NewMessageSchema, NewProposalSchema,
+    CancellationReason, DeliveryReportSchema, NewMessageSchema, NewProposalSchema, TermsSchema,
 )
-from services.enquiries.lifecycle.web import STAFF, actor, site_rules
+from services.enquiries.lifecycle.web import STAFF, actor, read, site_rules
 from services.web import forms
 
-PROPOSAL_FIELDS = ("candidate", "quantity", "unit", "price", "currency", "delivery_date", "conditions")
+TERMS_FIELDS = ("quantity", "unit", "price", "currency", "delivery_date", "conditions")
+PROPOSAL_FIELDS = ("candidate",) + TERMS_FIELDS
 DELIVERY_FIELDS = ("value_paid", "material_diverted_kg", "regional_share", "production_nuts3", "integration_hours")
 
 
@@ -69,6 +71,23 @@ def _at_candidate(state: forms.FormState) -> None:
     for name in ("organisation_id", "offer_id"):
         if name in state.errors:
             state.errors.setdefault("candidate", []).extend(state.errors.pop(name))
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>/revise", methods=["POST"])
+@roles(*STAFF)
+def revise(enquiry_id, proposal_id):
+    """A counter-offer: the broker revises an open proposal's terms, which become its next revision."""
+    body, values = forms.body_from(request.form, TERMS_FIELDS)
+    state = forms.FormState(values=values, id_prefix=revision_prefix(proposal_id))
+    terms = forms.load(TermsSchema(), body, state)
+    page = {"revision_of": str(proposal_id)}
+    if terms is not None and terms == read(deals_store.load_proposal, str(enquiry_id), str(proposal_id)).terms:
+        state.message = _("These are the proposal's terms already: change at least one to make a counter-offer.")
+    if terms is None or not state.valid:
+        return enquiry_page(str(enquiry_id), status=422, revision_form=state, **page)
+    return _attempt(enquiry_id, state, "revision_form", lambda: deals_handlers.revise(
+        current_runtime().uow(), actor(), str(enquiry_id), str(proposal_id), terms, site_rules(), utcnow()),
+        _("The counter-offer has been recorded as the proposal's next revision."), **page)
 
 
 PROPOSAL_ACTIONS = {

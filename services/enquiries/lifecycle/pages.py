@@ -21,7 +21,7 @@ from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
 from services.contracts.events.enquiries import ENQUIRY_TYPES
-from services.enquiries.lifecycle import deals_store, handlers, rules, store
+from services.enquiries.lifecycle import deals, deals_store, handlers, rules, store
 from services.enquiries.lifecycle.ended import ENDED_STATES, EndedQuery, search_ended
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.rules import ANONYMOUS
@@ -36,6 +36,7 @@ from services.enquiries.matching import store as matching_store
 from services.enquiries.lifecycle.web import STAFF, actor, read, site_rules
 from services.contracts.fields import Line, Strict
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+from services.web.numbers import show_number
 from services.web.vocabulary import term
 
 blp = page_blueprint("enquiry_pages", "services.enquiries")
@@ -166,6 +167,10 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
     forms_by_name.setdefault("public_form", _public_form(enquiry))
     forms_by_name.setdefault("delivery_of", None)
     forms_by_name.setdefault("agreement_of", None)
+    posted, posted_for = forms_by_name.pop("revision_form", None), forms_by_name.pop("revision_of", None)
+    forms_by_name["revision_forms"] = _revision_forms(proposals, posted, posted_for)
+    if posted is not None and posted_for not in forms_by_name["revision_forms"]:
+        forms_by_name["proposal_form"].message = posted.message  # refused as no longer open: said at the top
     if not forms_by_name["proposal_form"].values:  # the terms start from the enquiry's
         forms_by_name["proposal_form"].values = {"unit": enquiry.unit or "", "currency": enquiry.currency,
                                                  "quantity": f"{enquiry.quantity:f}" if enquiry.quantity else ""}
@@ -179,6 +184,26 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
         allowed=allowed_next(enquiry.state, PEOPLE),
         move_form=(state or forms.FormState()).scoped("move"), **forms_by_name,
     ), status
+
+
+def revision_prefix(proposal_id) -> str:
+    """Each open proposal has its own counter-offer form: its fields' ids carry the proposal's id."""
+    return f"p{str(proposal_id)[:8]}"
+
+
+def _revision_forms(proposals, posted: forms.FormState | None, posted_for: str | None) -> dict:
+    """A counter-offer form for each open proposal, starting from its current terms (numbers as the page
+    writes them); the one just posted keeps what was typed and its messages."""
+    found = {}
+    for p in proposals:
+        if p.status != deals.OPEN:
+            continue
+        terms = p.terms
+        found[p.id] = posted if p.id == posted_for and posted is not None else forms.FormState(values={
+            "quantity": show_number(terms.quantity), "unit": terms.unit, "price": show_number(terms.price),
+            "currency": terms.currency, "delivery_date": terms.delivery_date.isoformat(),
+            "conditions": terms.conditions or ""}, id_prefix=revision_prefix(p.id))
+    return found
 
 
 def _public_form(enquiry: Enquiry) -> forms.FormState:
