@@ -23,6 +23,7 @@ from services.enquiries.lifecycle import api as lifecycle_api, deals_pages, tabl
 from services.enquiries.lifecycle import client_pages as lifecycle_client_pages
 from services.enquiries.matching import store as matching_store
 from services.enquiries.programmes import api as programmes_api, pages as programmes_pages
+from services.enquiries.programmes import client_pages as programmes_client_pages
 from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
 from services.label import api as label_api, pages as label_pages
@@ -65,7 +66,8 @@ ENQUIRIES = Service(
                 crossborder_store.COMPONENT),
     api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp, crossborder_parts_api.blp),
     # deals_pages adds the negotiation views to the enquiry pages' blueprint (it is lifecycle.pages.blp)
-    pages=(deals_pages.blp, lifecycle_client_pages.blp, programmes_pages.blp, consortium_pages.blp, inbox_pages.blp),
+    pages=(deals_pages.blp, lifecycle_client_pages.blp, programmes_pages.blp, programmes_client_pages.blp,
+           consortium_pages.blp, inbox_pages.blp),
     consumers=(workers.site_members, workers.site_inbox),
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
     jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
