@@ -21,6 +21,7 @@ from services.enquiries.crossborder import api as crossborder_api, parts_api as 
 from services.enquiries.crossborder import consortium_pages, inbox_pages, store as crossborder_store
 from services.enquiries.lifecycle import api as lifecycle_api, deals_pages, tables as lifecycle_tables
 from services.enquiries.lifecycle import client_pages as lifecycle_client_pages
+from services.enquiries.lifecycle import member_pages as lifecycle_member_pages
 from services.enquiries.matching import store as matching_store
 from services.enquiries.programmes import api as programmes_api, pages as programmes_pages
 from services.enquiries.programmes import client_pages as programmes_client_pages
@@ -28,7 +29,8 @@ from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
 from services.label import api as label_api, pages as label_pages
 from services.label import ports as label_ports, privacy as label_privacy, store as label_store
-from services.registry import api as registry_api, pages as registry_pages, ports as registry_ports
+from services.registry import api as registry_api, member_pages as registry_member_pages, pages as registry_pages
+from services.registry import ports as registry_ports
 from services.registry import privacy as registry_privacy, tables as registry_tables
 from services.sync import agency_pages as sync_agency_pages, api as sync_api, feed as sync_feed
 
@@ -55,7 +57,8 @@ class Service:
 
 
 REGISTRY = Service(
-    "registry", components=(registry_tables.COMPONENT,), api=(registry_api.blp,), pages=(registry_pages.blp,),
+    "registry", components=(registry_tables.COMPONENT,), api=(registry_api.blp,),
+    pages=(registry_pages.blp, registry_member_pages.blp),
     # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
     # they no longer count, then the contacts (services.privacy.erase_person)
     exporter=registry_privacy.personal_records,
@@ -66,8 +69,8 @@ ENQUIRIES = Service(
                 crossborder_store.COMPONENT),
     api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp, crossborder_parts_api.blp),
     # deals_pages adds the negotiation views to the enquiry pages' blueprint (it is lifecycle.pages.blp)
-    pages=(deals_pages.blp, lifecycle_client_pages.blp, programmes_pages.blp, programmes_client_pages.blp,
-           consortium_pages.blp, inbox_pages.blp),
+    pages=(deals_pages.blp, lifecycle_client_pages.blp, lifecycle_member_pages.blp, programmes_pages.blp,
+           programmes_client_pages.blp, consortium_pages.blp, inbox_pages.blp),
     consumers=(workers.site_members, workers.site_inbox),
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
     jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
