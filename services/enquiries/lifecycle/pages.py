@@ -31,11 +31,11 @@ from services.enquiries.lifecycle.transitions import (
 )
 from services.enquiries.lifecycle.values import Client, Contact
 from services.enquiries.lifecycle.public_text_api import PublicTextRequest
-from services.enquiries.lifecycle.schemas import NewEnquirySchema, TransitionRequest
+from services.enquiries.lifecycle.schemas import EnquiryPatch, NewEnquirySchema, TransitionRequest
 from services.enquiries.matching import store as matching_store
 from services.enquiries.lifecycle.web import STAFF, actor, read, site_rules
 from services.contracts.fields import Line, Strict
-from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+from services.web import OFFICE_AREA, forms, member_link, nav_link, page_blueprint
 from services.web.numbers import show_number
 from services.web.vocabulary import term
 
@@ -178,8 +178,14 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
                   for c in (shortlist or {}).get("candidates", [])]
     names = read(organisation_names, {p.organisation_id for p in proposals} | {a.organisation_id for a in agreements}
                  | {mg.organisation_id for mg in messages if mg.organisation_id})
+    forms_by_name.setdefault("client_form", forms.FormState(id_prefix="client"))
+    directory = member_link.member_directory()
+    client_search = member_link.search(directory, request.args.get("client_q", ""),
+                                       forms_by_name["client_form"].value("organisation_id"))
+    linked = member_link.names_of(directory, [enquiry.client.organisation_id]).get(enquiry.client.organisation_id)
     return render_template(
-        "enquiries/enquiry.html", enquiry=enquiry, audit=audit, proposals=proposals, agreements=agreements,
+        "enquiries/enquiry.html", enquiry=enquiry, client_search=client_search, linked_client=linked,
+        can_link=directory is not None, audit=audit, proposals=proposals, agreements=agreements,
         messages=messages, shortlist=shortlist, names=names, candidates=candidates,
         allowed=allowed_next(enquiry.state, PEOPLE),
         move_form=(state or forms.FormState()).scoped("move"), **forms_by_name,
@@ -263,3 +269,29 @@ def public_text(enquiry_id):
         flash(_("The public version has been approved."), "success")
         return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
     return enquiry_page(str(enquiry_id), status=422, public_form=state)
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/client", methods=["POST"])
+@roles(*STAFF)
+def link_client(enquiry_id):
+    """Links the enquiry to the member organisation the broker found by name (the registry's
+    `MemberDirectory`), as the API's PATCH of `client_kind` and `client_organisation_id`."""
+    chosen = request.form.get("organisation_id", "").strip()
+    state = forms.FormState(values={"organisation_id": chosen}, id_prefix="client")
+    directory = member_link.member_directory()
+    organisation = member_link.names_of(directory, [chosen]).get(chosen)
+    if organisation is None:
+        state.add_errors({"organisation_id": [_("Please choose an organisation from the search results.")]})
+        return enquiry_page(str(enquiry_id), status=422, client_form=state)
+    changes = forms.load(EnquiryPatch, {"client_kind": organisation.kind, "client_organisation_id": organisation.id},
+                         state)
+    if changes is None:  # the directory's organisation is no client the schema knows: said at the choice
+        state.errors = {"organisation_id": [_("Please choose an organisation from the search results.")]}
+        return enquiry_page(str(enquiry_id), status=422, client_form=state)
+    try:
+        handlers.edit_enquiry(current_runtime().uow(), actor(), str(enquiry_id), changes, site_rules(), utcnow())
+    except SoproError as exc:
+        forms.apply_domain_error(exc, state)
+        return enquiry_page(str(enquiry_id), status=exc.status, client_form=state)
+    flash(_("The enquiry is now linked to %(name)s.", name=organisation.name), "success")
+    return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
