@@ -41,6 +41,8 @@ ORGANISATIONS = {
          48.2780, 16.4070, "third_labour_market", 48),
         (CLIENT, "Ringstraßen Modehaus GmbH", "FN 154321 t", "Kärntner Straße 19", "1010", "Wien", "AT130",
          48.2050, 16.3710, None, None),
+        (PUBLIC, "Bezirksvorstehung Favoriten", "GKZ 91001", "Keplerplatz 5", "1100", "Wien", "AT130",
+         48.1760, 16.3770, None, None),
     ],
     "AT22": [
         (SE, "Grazer Upcycling-Manufaktur", "ZVR 623419987", "Lazarettgürtel 38", "8020", "Graz", "AT221",
@@ -166,6 +168,12 @@ CASE_STUDIES = {
 SITE_USERS = [("admin", ["site_admin"]), ("broker", ["broker"]), ("assessor", ["assessor"]),
               ("approver", ["approver"])]
 HUB_USERS = [("analyst", ["agency_viewer"]), ("agency", ["agency_admin"])]
+# Members of client organisations, by site: (username, organisation name); a company's and a public
+# institution's, each with some history (enquiries, an agreement or an open proposal to accept).
+CLIENT_MEMBERS = {
+    "AT12": [("client-member", "Donauland Handels AG"), ("public-member", "Stadtgemeinde St. Pölten")],
+    "AT13": [("client-member", "Ringstraßen Modehaus GmbH"), ("public-member", "Bezirksvorstehung Favoriten")],
+}
 DEMO_PASSWORD = "sopro-demo"
 
 # Enquiries by site: (type, title, client name, cpv, quantity, unit, days to deadline, delivery nuts3,
@@ -220,4 +228,15 @@ DELIVERED = {
               "4200000", "HUF", "HU223", 46.8420, 16.8440,
               {"material_diverted_kg": "2300", "regional_share": "0.75", "production_nuts3": "HU221",
                "production_lat": 47.6870, "production_lon": 17.6350, "integration_hours": "1100"})],
+}
+
+# Enquiries left with a social enterprise's open proposal, by site, for the client's member to read and
+# accept in the browser: (type, title, client name, SE name, offer title, cpv, quantity, unit, price,
+# currency, delivery nuts3)
+PROPOSED = {
+    "AT12": [("service", "Verpackung der Frühjahrskataloge", "Donauland Handels AG",
+              "Traisentaler Beschäftigungswerkstatt", "Montage und Verpackung", ["79900000"], "2000", "units", "3600",
+              "EUR", "AT127")],
+    "AT13": [("service", "Reinigung des Amtshauses", "Bezirksvorstehung Favoriten", "Sauber & Sozial Reinigung",
+              "Gebäudereinigung", ["90911200"], "200", "hours", "6800", "EUR", "AT130")],
 }

@@ -21,7 +21,7 @@ from services.common.users import add_user, auth_user, authenticate
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
 from services.demo import data
-from services.demo.seed import deliver_agreements, request_cross_border, seed_site
+from services.demo.seed import deliver_agreements, propose_to_clients, request_cross_border, seed_site
 from services.serving import AppServer, wait_for_signal
 from services.workers import Workers, start_relay
 
@@ -113,7 +113,16 @@ class EmbeddedFederation:
             request_cross_border(site.url, site.id, members[site.id]["enquiries"])
         for site in self.federation.member_sites:  # impact for the agency's charts
             deliver_agreements(site.url, site.id, members[site.id]["organisations"])
+        for site in self.federation.member_sites:  # the client members' history: an open proposal each
+            propose_to_clients(site.url, site.id, members[site.id]["organisations"])
+            self._add_client_members(site.id, members[site.id]["organisations"])
         return members
+
+    def _add_client_members(self, site_id: str, organisation_ids: dict[str, str]) -> None:
+        with self.runtimes[site_id].engine.begin() as conn:
+            for username, organisation in data.CLIENT_MEMBERS.get(site_id, []):
+                if authenticate(conn, username, data.DEMO_PASSWORD) is None:
+                    add_user(conn, username, data.DEMO_PASSWORD, ["member"], organisation_ids[organisation])
 
     def _wait_for_hub_offers(self, expected: int, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -129,7 +138,8 @@ class EmbeddedFederation:
         """What var/demo/federation.json holds: every base URL and the demo users."""
         sites = {}
         for site in self.federation.sites.values():
-            users = data.HUB_USERS if site.is_hub else data.SITE_USERS + [("member", ["member"])]
+            users = data.HUB_USERS if site.is_hub else data.SITE_USERS + [("member", ["member"])] + [
+                (username, ["member"]) for username, _organisation in data.CLIENT_MEMBERS.get(site.id, [])]
             sites[site.id] = {
                 "name": site.name, "url": site.url, "hub": site.is_hub,
                 "openapi": f"{site.url}/api/v1/openapi.json",

@@ -100,26 +100,50 @@ def deliver_agreements(base_url: str, site_id: str, organisation_ids: dict[str, 
     delivered = []
     for (kind, title, client, se, offer_title, cpv, quantity, unit, price, currency, nuts3, lat, lon, impact) in \
             data.DELIVERED.get(site_id, []):
-        offers = _ok(http.get(f"{api}/offers", params={"organisation_id": organisation_ids[se], "per_page": 50}))
-        offer_id = next(o["id"] for o in offers["items"] if o["title"] == offer_title)
-        enquiry = _ok(http.post(f"{api}/enquiries", json={
-            "type": kind, "title": title, "client_kind": _client_kind(client, site_id),
-            "client_organisation_id": organisation_ids[client], "cpv_codes": cpv, "quantity": quantity, "unit": unit,
-            "deadline": (date.today() + timedelta(days=40)).isoformat(),
-            "delivery": {"nuts3": nuts3, "lat": lat, "lon": lon}, "submit": True}))
-        eid = enquiry["id"]
-        for state in ("in_consultation", "matching"):
-            _ok(http.post(f"{api}/enquiries/{eid}/transitions", json={"to": state, "reason": "demo"}))
-        proposal = _ok(_until_projected(lambda: http.post(f"{api}/enquiries/{eid}/proposals", json={
-            "organisation_id": organisation_ids[se], "offer_id": offer_id, "quantity": quantity, "unit": unit,
-            "price": price, "currency": currency, "delivery_date": (date.today() + timedelta(days=20)).isoformat()}),
-            wait_seconds))
+        eid, proposal = _proposed(http, api, site_id, organisation_ids, wait_seconds, kind=kind, title=title,
+                                  client=client, se=se, offer_title=offer_title, cpv=cpv, quantity=quantity,
+                                  unit=unit, price=price, currency=currency,
+                                  delivery={"nuts3": nuts3, "lat": lat, "lon": lon})
         agreement = _ok(_until_projected(lambda: http.post(f"{api}/enquiries/{eid}/proposals/{proposal['id']}/accept"),
                                          wait_seconds))
         _ok(http.post(f"{api}/enquiries/{eid}/transitions", json={"to": "in_production", "reason": "demo"}))
         _ok(http.post(f"{api}/enquiries/{eid}/agreements/{agreement['id']}/deliver", json=impact))
         delivered.append(eid)
     return delivered
+
+
+def propose_to_clients(base_url: str, site_id: str, organisation_ids: dict[str, str],
+                       wait_seconds: float = 20.0) -> list[str]:
+    """The site's enquiries left with a social enterprise's open proposal (data.PROPOSED), for the client's
+    member to read and accept in the browser. Needs the site's consumers running (see `deliver_agreements`).
+    Returns the enquiries' ids."""
+    http = _session(base_url, "broker")
+    api = f"{base_url}/api/v1"
+    return [_proposed(http, api, site_id, organisation_ids, wait_seconds, kind=kind, title=title, client=client,
+                      se=se, offer_title=offer_title, cpv=cpv, quantity=quantity, unit=unit, price=price,
+                      currency=currency, delivery={"nuts3": nuts3})[0]
+            for (kind, title, client, se, offer_title, cpv, quantity, unit, price, currency, nuts3)
+            in data.PROPOSED.get(site_id, [])]
+
+
+def _proposed(http: requests.Session, api: str, site_id: str, organisation_ids: dict[str, str], wait_seconds: float,
+              *, kind, title, client, se, offer_title, cpv, quantity, unit, price, currency, delivery) -> tuple:
+    """A new enquiry of `client` that the broker moves to matching, and the social enterprise's proposal on
+    its offer titled `offer_title`: (the enquiry's id, the proposal)."""
+    offers = _ok(http.get(f"{api}/offers", params={"organisation_id": organisation_ids[se], "per_page": 50}))
+    offer_id = next(o["id"] for o in offers["items"] if o["title"] == offer_title)
+    enquiry = _ok(http.post(f"{api}/enquiries", json={
+        "type": kind, "title": title, "client_kind": _client_kind(client, site_id),
+        "client_organisation_id": organisation_ids[client], "cpv_codes": cpv, "quantity": quantity, "unit": unit,
+        "deadline": (date.today() + timedelta(days=40)).isoformat(), "delivery": delivery, "submit": True}))
+    eid = enquiry["id"]
+    for state in ("in_consultation", "matching"):
+        _ok(http.post(f"{api}/enquiries/{eid}/transitions", json={"to": state, "reason": "demo"}))
+    proposal = _ok(_until_projected(lambda: http.post(f"{api}/enquiries/{eid}/proposals", json={
+        "organisation_id": organisation_ids[se], "offer_id": offer_id, "quantity": quantity, "unit": unit,
+        "price": price, "currency": currency, "delivery_date": (date.today() + timedelta(days=20)).isoformat()}),
+        wait_seconds))
+    return eid, proposal
 
 
 def _client_kind(name: str, site_id: str) -> str:
