@@ -114,9 +114,9 @@ def test_a_member_cannot_see_or_change_another_organisations_offers(at12, metall
     metallwerk.get("/office/member/offers")
     assert other not in metallwerk.page
     # a member of a client company has no offers; the broker has no member area
-    at12.add_user("donauland-member", ["member"], at12.ids["Donauland Handels AG"])
+    at12.add_user("donauland-no-offers", ["member"], at12.ids["Donauland Handels AG"])
     client = at12.browser()
-    client.login("donauland-member")
+    client.login("donauland-no-offers")
     client.get("/office/member")
     assert client.get("/office/member/offers").status_code == 403
     assert client.post("/office/member/offers/new", {"title": "x"}).status_code == 403

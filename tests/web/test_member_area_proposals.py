@@ -124,3 +124,37 @@ def test_a_member_sees_only_fitting_enquiries_and_its_own_proposals(at12, werkst
     client = member(at12, "donauland-proposer", "Donauland Handels AG")
     assert client.get("/office/member/enquiries").status_code == 403
     assert client.get(page).status_code == 403
+
+
+def test_its_agreements_with_their_delivery_and_its_impact_in_german(at12):
+    """Its own offer (published on its page, so that no other test's capacity is taken), a proposal the client
+    accepts, a delivery the broker records: the agreement and the impact show on the member's page only."""
+    werkstatt = member(at12, "werkstatt-deliverer", "Traisentaler Werkstatt")
+    werkstatt.get("/office/member/agreements")
+    assert "<h1>Vereinbarungen und Wirkung</h1>" in werkstatt.page and "Regale für die Werkhalle" not in werkstatt.page
+    assert werkstatt.post("/office/member/offers/new", {
+        "title": "Regalbau", "description": "Regale nach Maß", "cpv_codes": "39100000", "capacity_per_week": "1.000",
+        "unit": "pieces", "lead_time_days": "3"}).status_code == 302
+    at12.project_registry()  # as the site's consumer does: the matching part knows the new offer
+    enquiry_id = open_enquiry(at12, "Regale für die Werkhalle")
+    offer_id = next(o["id"] for o in at12.ok("GET", "/offers?q=Regalbau")["items"])
+    page = f"/office/member/enquiries/{enquiry_id}"
+    werkstatt.get(page)
+    assert werkstatt.post(f"{page}/proposals", {"offer_id": offer_id, "quantity": "100", "unit": "pieces",
+                                                "price": "2.400,50", "currency": "EUR",
+                                                "delivery_date": IN_30_DAYS}).status_code == 302, \
+        (field_errors(werkstatt.page), form_message(werkstatt.page))
+    [proposal] = at12.ok("GET", f"/enquiries/{enquiry_id}/proposals")
+    agreement = at12.ok("POST", f"/enquiries/{enquiry_id}/proposals/{proposal['id']}/accept", expect=201)
+    at12.ok("POST", f"/enquiries/{enquiry_id}/transitions", json={"to": "in_production"})
+    at12.ok("POST", f"/enquiries/{enquiry_id}/agreements/{agreement['id']}/deliver", json={
+        "material_diverted_kg": "850.5", "integration_hours": "320"})
+    werkstatt.get("/office/member/agreements")
+    assert "Regale für die Werkhalle" in werkstatt.page and "2.400,50\xa0€" in werkstatt.page
+    assert "850,5" in werkstatt.page and "320,0" in werkstatt.page
+    werkstatt.get(page)
+    assert "2.400,50\xa0€" in werkstatt.page  # the agreement on the enquiry's page too
+    # another social enterprise sees none of it
+    metallwerk = member(at12, "metallwerk-deliverer", "Mostviertler Metallwerk")
+    metallwerk.get("/office/member/agreements")
+    assert "Regale für die Werkhalle" not in metallwerk.page and "850,5" not in metallwerk.page

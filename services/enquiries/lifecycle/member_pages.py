@@ -1,5 +1,6 @@
 """A social enterprise's enquiry pages: the enquiries open for proposals that fit its published offers, and
-on each its own proposals, which it files, revises and withdraws, and its own agreements.
+on each its own proposals, which it files, revises and withdraws, and its own agreements; and all its
+agreements with their delivery and the impact recorded for them (its impact).
 
 A member acts as the API's social enterprise (`web.actor()`: the token's organisation proposes). It sees
 an enquiry as the API shows it to a supplier (`visible_enquiry`: without the client's contact person),
@@ -18,6 +19,7 @@ from services.common.clock import utcnow
 from services.common.errors import Forbidden, NotFound, SoproError
 from services.common.runtime import current_runtime
 from services.enquiries.lifecycle import deals_handlers, deals_store, matching_port, store
+from services.enquiries.lifecycle.tables import agreement as agreement_table
 from services.enquiries.lifecycle.schemas import NewProposalSchema, TermsSchema
 from services.enquiries.lifecycle.transitions import CLIENT, Actor
 from services.enquiries.lifecycle.web import FOR_PROPOSALS, actor, read, site_rules, visible_enquiry
@@ -196,3 +198,31 @@ def withdraw(enquiry_id, proposal_id):
     own_proposal(enquiry_id, proposal_id, who)
     return _attempt(enquiry_id, "action_form", forms.FormState(id_prefix="action"), lambda: deals_handlers.withdraw(
         current_runtime().uow(), who, enquiry_id, proposal_id), _("The proposal has been withdrawn."))
+
+
+# --- its agreements and its impact -------------------------------------------------------------------------
+
+IMPACT_TOTALS = ("value_paid_eur", "material_diverted_kg", "integration_hours")
+
+
+@blp.route("/office/member/agreements")
+@roles(*MEMBER)
+def agreements():
+    """Every agreement of the organisation, newest enquiry first, each with its delivery and impact record,
+    and the impact of them all in numbers (what the API's impact records of its agreements add up to)."""
+    who = supplier()
+
+    def load(conn):
+        enquiry_ids = conn.execute(select(agreement_table.c.enquiry_id).where(
+            agreement_table.c.organisation_id == who.organisation_id).distinct()).scalars().all()
+        found = []
+        for enquiry_id in enquiry_ids:
+            enquiry = store.load_enquiry(conn, enquiry_id)
+            impacts = {i.agreement_id: i for i in deals_store.impacts_of(conn, enquiry_id)}
+            found += [(enquiry, a, impacts.get(a.id)) for a in deals_store.agreements_of(conn, enquiry_id)
+                      if a.organisation_id == who.organisation_id]
+        return sorted(found, key=lambda row: row[1].made_at, reverse=True)
+    rows = read(load)
+    totals = {name: sum((getattr(i, name) or 0) for _e, _a, i in rows if i is not None) for name in IMPACT_TOTALS}
+    return render_template("enquiries/member_agreements.html", rows=rows, totals=totals,
+                           recorded=sum(1 for row in rows if row[2] is not None))
