@@ -26,8 +26,8 @@ from services.enquiries.lifecycle.ended import ENDED_STATES, EndedQuery, search_
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.rules import ANONYMOUS
 from services.enquiries.lifecycle.transitions import (
-    AGREED, CANCELLED, CLOSED, DELIVERED, EXPIRED, IN_CONSULTATION, IN_PRODUCTION, MATCHING, NEGOTIATING, OPEN,
-    PEOPLE, SUBMITTED, Actor, allowed_next,
+    AGREED, CANCELLED, CLOSED, DELIVERED, DRAFT, EXPIRED, IN_CONSULTATION, IN_PRODUCTION, MATCHING, NEGOTIATING, OPEN,
+    PEOPLE, REFINABLE, SUBMITTED, Actor, allowed_next,
 )
 from services.enquiries.lifecycle.values import Client, Contact
 from services.enquiries.lifecycle.public_text_api import PublicTextRequest
@@ -295,3 +295,62 @@ def link_client(enquiry_id):
         return enquiry_page(str(enquiry_id), status=exc.status, client_form=state)
     flash(_("The enquiry is now linked to %(name)s.", name=organisation.name), "success")
     return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
+
+
+# --- changing an enquiry's fields --------------------------------------------------------------------
+
+EDIT_FIELDS = ("type", "title", "description", "cpv_codes", "quantity", "unit", "deadline", "delivery.nuts3", "budget",
+               "label_required", "cross_border_allowed")
+CLEARABLE = ("description", "quantity", "unit", "deadline", "budget")  # an emptied field is no value any more
+EDITABLE_STATES = (DRAFT,) + REFINABLE
+
+
+def _edit_form(enquiry: Enquiry) -> forms.FormState:
+    """The enquiry's fields as the form shows them (numbers as the page writes them)."""
+    return forms.FormState(values={
+        "type": enquiry.type, "title": enquiry.title, "description": enquiry.description or "",
+        "cpv_codes": " ".join(enquiry.cpv_codes), "quantity": show_number(enquiry.quantity) if enquiry.quantity else "",
+        "unit": enquiry.unit or "", "deadline": enquiry.deadline.isoformat() if enquiry.deadline else "",
+        "delivery.nuts3": enquiry.delivery.nuts3 or "", "budget": show_number(enquiry.budget) if enquiry.budget else "",
+        "label_required": enquiry.label_required, "cross_border_allowed": enquiry.cross_border_allowed})
+
+
+def _changes_posted(enquiry: Enquiry) -> tuple[dict, dict]:
+    """The API's PATCH body of the posted form, and the values to show again. A required field left
+    empty is sent as null (the schema says it is required); an emptied optional one clears it; the
+    delivery keeps its coordinates."""
+    body, values = forms.body_from(request.form, EDIT_FIELDS, lists=("cpv_codes",),
+                                   flags=("label_required", "cross_border_allowed"))
+    for name in ("type", "title") + CLEARABLE:
+        body.setdefault(name, None)
+    body.setdefault("cpv_codes", [])
+    body["delivery"] = {"nuts3": body.get("delivery", {}).get("nuts3"), "lat": enquiry.delivery.lat,
+                        "lon": enquiry.delivery.lon}
+    return body, values
+
+
+@blp.route("/office/enquiries/<uuid:enquiry_id>/edit", methods=["GET", "POST"])
+@roles(*STAFF)
+def edit_enquiry(enquiry_id):
+    """The broker changes an enquiry's fields while it is a draft or being refined, as the API's PATCH
+    (`EnquiryPatch`, `handlers.edit_enquiry`); the domain's refusals are said beside the fields."""
+    enquiry = read(store.load_enquiry, str(enquiry_id))
+    if request.method == "GET":
+        return _edit_page(enquiry, _edit_form(enquiry))
+    body, values = _changes_posted(enquiry)
+    state = forms.FormState(values=values)
+    changes = forms.load(EnquiryPatch, body, state)
+    if changes is None:
+        return _edit_page(enquiry, state, 422)
+    try:
+        handlers.edit_enquiry(current_runtime().uow(), actor(), str(enquiry_id), changes, site_rules(), utcnow())
+    except SoproError as exc:
+        forms.apply_domain_error(exc, state)
+        return _edit_page(enquiry, state, exc.status)
+    flash(_("The enquiry's changes have been saved."), "success")
+    return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
+
+
+def _edit_page(enquiry: Enquiry, state: forms.FormState, status: int = 200):
+    return render_template("enquiries/enquiry_edit.html", enquiry=enquiry, form=state, editable=enquiry.state in
+                           EDITABLE_STATES, types=[(t, term(t)) for t in ENQUIRY_TYPES]), status
