@@ -23,6 +23,7 @@ from services.registry.offer_store import load_offer, search_offers
 from services.registry.offers import Offer
 from services.registry.organisation_store import load_organisation
 from services.registry.organisations import Organisation
+from services.registry.pages import valid_labels
 from services.registry.rules import PUBLISHED, WITHDRAWN
 from services.registry.schemas import OfferSchema, Reason
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -71,11 +72,13 @@ def own_offer(offer_id: str) -> Offer:
 @blp.route("/office/member")
 @roles(*MEMBER)
 def home():
-    """The organisation as the public sees it, its offers in numbers, and the links to its daily work."""
+    """The organisation as the public sees it with its valid labels (the label service's public register),
+    its offers in numbers, and the links to its daily work."""
     org = own_organisation()
     offers = _read(search_offers, organisation_id=org.id, statuses=(PUBLISHED,), per_page=1) \
         if org.is_social_enterprise else None
-    return render_template("registry/member_home.html", org=org, published=offers.total if offers else None)
+    return render_template("registry/member_home.html", org=org, published=offers.total if offers else None,
+                           labels=valid_labels(org.id).get(org.id, []))
 
 
 # --- offers ------------------------------------------------------------------------------------------

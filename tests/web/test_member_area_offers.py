@@ -5,6 +5,7 @@ sees and changes its own organisation's offers only."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -43,11 +44,39 @@ def test_a_member_lands_on_its_home_page_and_a_broker_keeps_hers(at12):
     assert response.headers["Location"].endswith("/office/member")
     member.get("/office/member")
     assert "<h1>Mostviertler Metallwerk</h1>" in member.page and "Meine Angebote" in member.page
-    assert 'href="/office/forwarded-parts"' in member.page
+    assert 'href="/office/forwarded-parts"' in member.page and 'href="/office/member/agreements"' in member.page
+    assert "kein gültiges Gütesiegel" in member.page
     broker = at12.browser()
     broker.get("/login")
     assert broker.post("/login", {"username": "broker", "password": at12.password}).headers["Location"] \
         .endswith("/office/enquiries")
+
+
+def test_the_home_page_shows_its_own_valid_labels_only(at12, monkeypatch):
+    """The label service's public register (the port `LabelRegister`) is asked for the member's own labels;
+    no label is granted here, as the catalogue's tests count on AT12 having none yet."""
+    from services.contracts.ports import ValidLabel
+    from services.registry import member_pages
+
+    asked = []
+    werkstatt_id = at12.ids["Traisentaler Werkstatt"]
+
+    def register(holder=None):
+        asked.append(holder)
+        return {werkstatt_id: [ValidLabel("AT12-L-2026-0099", werkstatt_id, date(2029, 1, 31))]} \
+            if holder == werkstatt_id else {}
+    monkeypatch.setattr(member_pages, "valid_labels", register)
+    at12.add_user("werkstatt-home", ["member"], werkstatt_id)
+    werkstatt = at12.browser()
+    werkstatt.login("werkstatt-home")
+    werkstatt.get("/office/member")
+    assert 'href="/labels/verify?number=AT12-L-2026-0099"' in werkstatt.page  # checkable by anyone
+    at12.add_user("metallwerk-home", ["member"], at12.ids["Mostviertler Metallwerk"])
+    metallwerk = at12.browser()
+    metallwerk.login("metallwerk-home")
+    metallwerk.get("/office/member")
+    assert "AT12-L-2026-0099" not in metallwerk.page and "kein gültiges Gütesiegel" in metallwerk.page
+    assert asked == [werkstatt_id, at12.ids["Mostviertler Metallwerk"]]
 
 
 def test_publishing_an_offer_in_german_empty_wrong_hostile_then_right(at12, metallwerk):
