@@ -68,7 +68,7 @@ def test_a_company_member_files_an_enquiry_and_sends_it(at12, donauland):
 def test_the_enquiry_form_empty_wrong_and_hostile_in_german(at12, donauland):
     assert donauland.post("/office/our-enquiries/new", {"send": "yes"}).status_code == 422
     errors = field_errors(donauland.page)
-    assert errors["f-type"] == ["Dieses Feld ist erforderlich."] and errors["f-title"] == ["Dieses Feld ist erforderlich."]
+    assert errors["f-type"] == errors["f-title"] == ["Dieses Feld ist erforderlich."]
     response = donauland.post("/office/our-enquiries/new", {
         "send": "yes", "type": "world_peace", "title": "x" * 300, "quantity": "viel", "deadline": "2020-01-01",
         "contact.email": "kein-mail"})
@@ -93,8 +93,8 @@ def test_a_draft_is_sent_by_its_client_and_a_wrong_move_is_refused(at12, donaula
     page = response.headers["Location"]
     donauland.get(page)
     assert donauland.post(f"{page}/move", {"to": "closed"}).status_code == 409
-    assert form_message(donauland.page) == (
-        "Eine Anfrage im Zustand „Entwurf“ kann nicht zu „Abgeschlossen“ wechseln; möglich ist: Eingereicht, Storniert.")
+    assert form_message(donauland.page) == ("Eine Anfrage im Zustand „Entwurf“ kann nicht zu „Abgeschlossen“ "
+                                            "wechseln; möglich ist: Eingereicht, Storniert.")
     assert donauland.post(f"{page}/move", {"to": "mars"}).status_code == 422
     assert form_message(donauland.page) == "Bitte wählen Sie eine der Möglichkeiten."
     assert at12.ok("GET", f"/enquiries/{page.rsplit('/', 1)[1]}")["state"] == "draft"
@@ -208,3 +208,22 @@ def test_another_organisations_agreement_cannot_be_cancelled_or_listed(at12, hu2
     cancel = f"/office/our-enquiries/{enquiry_id}/agreements/{agreement['id']}/cancel"
     assert hospital.post(cancel, {"confirm": "on"}).status_code == 404
     assert hu22.ok("GET", f"/enquiries/{enquiry_id}/agreements")[0]["status"] == "active"
+
+
+def test_the_client_writes_in_the_negotiation(at12, donauland):
+    enquiry_id = new_enquiry(at12, "Tische mit Gesprächsbedarf")
+    proposed(at12, enquiry_id)
+    page = f"/office/our-enquiries/{enquiry_id}"
+    donauland.get(page)
+    assert "Noch keine Nachrichten." in donauland.page
+    assert donauland.post(f"{page}/messages", {"body": ""}).status_code == 422
+    assert field_errors(donauland.page)["f-message-body"] == ["Dieses Feld ist erforderlich."]
+    assert donauland.post(f"{page}/messages", {"body": "x", "organisation_id": "nobody"}).status_code == 422
+    assert "f-message-organisation_id" in field_errors(donauland.page)
+    werkstatt = at12.ids["Traisentaler Werkstatt"]
+    response = donauland.post(f"{page}/messages", {"body": HOSTILE, "organisation_id": werkstatt})
+    assert response.status_code == 302
+    donauland.get(page)
+    assert HOSTILE not in donauland.page and "&lt;script&gt;" in donauland.page
+    (sent,) = at12.ok("GET", f"/enquiries/{enquiry_id}/messages")
+    assert (sent["body"], sent["party"], sent["organisation_id"]) == (HOSTILE, "client", werkstatt)

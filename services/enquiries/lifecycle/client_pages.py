@@ -1,6 +1,6 @@
 """The client member's enquiry pages: a member of a company or a public institution files enquiries for
-its own organisation, follows them, reads the proposals and accepts or declines one, and sees its
-agreements (cancelling one before production, after confirming it).
+its own organisation, follows them, reads the proposals and accepts or declines one, writes in the
+negotiation, and sees its agreements (cancelling one before production, after confirming it).
 
 A member acts as the API's client (`web.actor()`: the token's organisation is the client). The forms
 are loaded with the API's schemas (`NewEnquirySchema`, `TransitionRequest`) and the domain's rules, in
@@ -24,7 +24,9 @@ from services.enquiries.lifecycle import deals_handlers, deals_store, handlers, 
 from services.enquiries.lifecycle.api import DEFAULT_CLIENT_KIND
 from services.enquiries.lifecycle.model import FREQUENCIES
 from services.enquiries.lifecycle.pages import ENQUIRY_FIELDS, SHOWN_AT, organisation_names
-from services.enquiries.lifecycle.schemas import CancellationReason, NewEnquirySchema, TransitionRequest
+from services.enquiries.lifecycle.schemas import (
+    CancellationReason, NewEnquirySchema, NewMessageSchema, TransitionRequest,
+)
 from services.enquiries.lifecycle.transitions import CLIENT, Actor, allowed_next
 from services.enquiries.lifecycle.values import Client
 from services.enquiries.lifecycle.web import actor, read, site_rules, visible_enquiry
@@ -129,8 +131,9 @@ def _problems(who: Actor, data: dict, refused: frozenset) -> list:
 
 def enquiry_page(enquiry_id: str, status: int = 200, move_form: forms.FormState | None = None,
                  proposal_form: forms.FormState | None = None, cancel_form: forms.FormState | None = None,
-                 cancel_of: str | None = None):
-    """The enquiry, its proposals (accept, decline while open), its agreements and its audit trail."""
+                 cancel_of: str | None = None, message_form: forms.FormState | None = None):
+    """The enquiry, its proposals (accept, decline while open), the negotiation's messages, its agreements
+    and its audit trail."""
     who = client_actor()
 
     def load(conn):
@@ -139,11 +142,12 @@ def enquiry_page(enquiry_id: str, status: int = 200, move_form: forms.FormState 
         agreements = deals_store.agreements_of(conn, enquiry_id)
         names = organisation_names(conn, {p.organisation_id for p in proposals}
                                    | {a.organisation_id for a in agreements})
-        return enquiry, proposals, agreements, names, store.audit_trail(conn, enquiry_id)
-    enquiry, proposals, agreements, names, audit = read(load)
+        return (enquiry, proposals, agreements, names, deals_store.messages_of(conn, enquiry_id),
+                store.audit_trail(conn, enquiry_id))
+    enquiry, proposals, agreements, names, messages, audit = read(load)
     return render_template(
         "enquiries/client_enquiry.html", enquiry=enquiry, proposals=proposals, agreements=agreements, names=names,
-        audit=audit, moves=allowed_next(enquiry.state, (CLIENT,)),
+        messages=messages, message_form=message_form or forms.FormState(id_prefix="message"), audit=audit, moves=allowed_next(enquiry.state, (CLIENT,)),
         move_form=move_form or forms.FormState(id_prefix="move"),
         proposal_form=proposal_form or forms.FormState(id_prefix="proposal"),
         cancel_form=cancel_form or forms.FormState(), cancel_of=cancel_of), status
@@ -207,6 +211,26 @@ def proposal_action(enquiry_id, proposal_id, action):
     except SoproError as exc:
         return _refused(str(enquiry_id), exc, forms.FormState(id_prefix="proposal"), "proposal_form")
     flash(str(done), "success")
+    return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
+
+
+@blp.route("/office/our-enquiries/<uuid:enquiry_id>/messages", methods=["POST"])
+@roles(*MEMBER)
+def message(enquiry_id):
+    """The client writes to one social enterprise that proposed, or to everybody involved."""
+    who = client_actor()
+    read(own_enquiry, str(enquiry_id), who)
+    body, values = forms.body_from(request.form, ("body", "organisation_id"))
+    state = forms.FormState(values=values, id_prefix="message")
+    loaded = forms.load(NewMessageSchema(), body, state)
+    if loaded is None:
+        return enquiry_page(str(enquiry_id), 422, message_form=state)
+    try:
+        deals_handlers.post_message(current_runtime().uow(), who, str(enquiry_id), loaded["body"],
+                                    loaded["organisation_id"])
+    except SoproError as exc:
+        return _refused(str(enquiry_id), exc, state, "message_form")
+    flash(_("The message has been sent."), "success")
     return redirect(url_for(".enquiry", enquiry_id=enquiry_id))
 
 
