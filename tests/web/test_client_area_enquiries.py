@@ -112,6 +112,7 @@ def test_the_client_reads_the_proposal_and_accepts_it(at12, donauland):
     donauland.get(page)
     assert "Traisentaler Werkstatt" in donauland.page and "4.200,00\xa0€" in donauland.page
     assert f"/proposals/{proposal_id}/accept" in donauland.page
+    assert 'value="cancelled"' in donauland.page and 'value="agreed"' not in donauland.page  # agreed by accepting
     assert donauland.post(f"{page}/proposals/{proposal_id}/accept").status_code == 302
     donauland.get(page)
     assert "Angenommen" in donauland.page and f"/proposals/{proposal_id}/accept" not in donauland.page

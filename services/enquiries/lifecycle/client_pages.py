@@ -27,7 +27,7 @@ from services.enquiries.lifecycle.pages import ENQUIRY_FIELDS, SHOWN_AT, organis
 from services.enquiries.lifecycle.schemas import (
     CancellationReason, NewEnquirySchema, NewMessageSchema, TransitionRequest,
 )
-from services.enquiries.lifecycle.transitions import CLIENT, Actor, allowed_next
+from services.enquiries.lifecycle.transitions import CANCELLED, CLIENT, SUBMITTED, Actor, allowed_next
 from services.enquiries.lifecycle.values import Client
 from services.enquiries.lifecycle.web import actor, read, site_rules, visible_enquiry
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -35,6 +35,9 @@ from services.web.vocabulary import term
 
 MEMBER = ("member",)
 PER_PAGE = 100
+# The client's moves offered as buttons: agreeing and negotiating again follow from accepting a proposal
+# and cancelling an agreement, not from a button of their own.
+CLIENT_MOVES = (SUBMITTED, CANCELLED)
 
 blp = page_blueprint("client_enquiry_pages", "services.enquiries")
 nav_link(blp, "enquiries", _l("Our enquiries"), roles=MEMBER, area=OFFICE_AREA, order=12)
@@ -147,7 +150,8 @@ def enquiry_page(enquiry_id: str, status: int = 200, move_form: forms.FormState 
     enquiry, proposals, agreements, names, messages, audit = read(load)
     return render_template(
         "enquiries/client_enquiry.html", enquiry=enquiry, proposals=proposals, agreements=agreements, names=names,
-        messages=messages, message_form=message_form or forms.FormState(id_prefix="message"), audit=audit, moves=allowed_next(enquiry.state, (CLIENT,)),
+        messages=messages, message_form=message_form or forms.FormState(id_prefix="message"), audit=audit,
+        moves=[m for m in allowed_next(enquiry.state, (CLIENT,)) if m in CLIENT_MOVES],
         move_form=move_form or forms.FormState(id_prefix="move"),
         proposal_form=proposal_form or forms.FormState(id_prefix="proposal"),
         cancel_form=cancel_form or forms.FormState(), cancel_of=cancel_of), status
