@@ -2,18 +2,21 @@
 
 Forms are loaded with the API's schemas (`ProgrammeSchema`, `ProgrammeApplicationSchema`,
 `ProgrammeBookingSchema`, `ConsultantSchema`) and call the API's handlers; a booking beyond a firm's
-allowance is the domain's 409, shown with the form.
+allowance is the domain's 409, shown with the form. Closing a programme and cancelling a booking ask
+first, on a page of their own (no script needed), then call the API's handlers.
 """
 from __future__ import annotations
+
+from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, roles
 from services.common.clock import utc_today, utcnow
-from services.common.errors import SoproError
+from services.common.errors import Conflict, SoproError
 from services.common.runtime import current_runtime
-from services.enquiries.programmes import consultants_store, handlers, reports, store
+from services.enquiries.programmes import bookings_store, consultants_store, handlers, reports, store, tables
 from services.enquiries.programmes.applications import ACCEPTED, WAITING
 from services.enquiries.programmes.consultants import LANGUAGES
 from services.enquiries.programmes.hours import BOOKING_KINDS
@@ -21,6 +24,8 @@ from services.enquiries.programmes.schemas import (
     ConsultantSchema, ProgrammeApplicationSchema, ProgrammeBookingSchema, ProgrammeSchema,
 )
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+from services.web.i18n import show_date
+from services.web.numbers import show_number
 
 blp = page_blueprint("programme_pages", "services.enquiries")
 STAFF = ("site_admin", "broker")
@@ -97,13 +102,15 @@ def programme_page(programme_id: str, apply_form=None, booking_form=None, status
         waiting = store.search_applications(conn, programme_id, status=WAITING, per_page=200).items
         accepted = store.search_applications(conn, programme_id, status=ACCEPTED, per_page=200).items
         consultants = consultants_store.search_consultants(conn, active=True, per_page=200).items
-        return store.load_programme(conn, programme_id), report, positions, waiting, accepted, consultants
-    programme, report, positions, waiting, accepted, consultants = _read(load)
+        bookings = bookings_store.search_bookings(conn, programme_id, status=tables.ACTIVE_BOOKING, per_page=200).items
+        return store.load_programme(conn, programme_id), report, positions, waiting, accepted, consultants, bookings
+    programme, report, positions, waiting, accepted, consultants, bookings = _read(load)
     return render_template(
         "enquiries/programme.html", programme=programme, report=report, positions=positions,
         waiting=sorted(waiting, key=lambda a: positions.get(a.id, 0)), accepted=accepted, consultants=consultants,
         apply_form=apply_form or forms.FormState(), booking_form=booking_form or forms.FormState(),
-        kinds=BOOKING_KINDS, firm_choices=[(a.id, a.firm.name) for a in accepted],
+        kinds=BOOKING_KINDS, firm_choices=[(a.id, a.firm.name) for a in accepted], bookings=bookings,
+        firm_names={a.id: a.firm.name for a in accepted}, consultant_names={c.id: c.name for c in consultants},
         consultant_choices=[(c.id, c.name) for c in consultants]), status
 
 
@@ -149,3 +156,52 @@ def book(programme_id):
         flash(_("The hours have been booked."), "success")
         return redirect(url_for(".programme", programme_id=programme_id))
     return programme_page(str(programme_id), booking_form=state, status=422)
+
+
+# --- closing a programme and cancelling a booking, each confirmed on its own page --------------------
+
+@blp.route("/office/programmes/<uuid:programme_id>/close", methods=["GET", "POST"])
+@roles(*STAFF)
+def close(programme_id):
+    """No more applications, bookings or changes: asked first, then the API's `close_programme`."""
+    programme = _read(store.load_programme, str(programme_id))
+    confirm = partial(_confirm_page, programme, _("Close the programme “%(name)s”?", name=programme.name),
+                      _("Nobody can apply or book hours any more, and its terms can no longer change."),
+                      _("Close the programme"), url_for(".close", programme_id=programme_id))
+    if request.method == "GET":
+        return confirm()
+    try:
+        handlers.close_programme(current_runtime().uow(), str(programme_id))
+    except Conflict as exc:
+        return confirm(_("The programme is closed already."), exc.status)
+    flash(_("The programme is closed."), "success")
+    return redirect(url_for(".programme", programme_id=programme_id))
+
+
+@blp.route("/office/programmes/<uuid:programme_id>/bookings/<uuid:booking_id>/cancel", methods=["GET", "POST"])
+@roles(*STAFF)
+def cancel_booking(programme_id, booking_id):
+    """A mistaken booking: asked first, then the API's `cancel_booking` gives the hours back."""
+    programme = _read(store.load_programme, str(programme_id))
+    booking = _read(bookings_store.load_booking, str(programme_id), str(booking_id))
+    confirm = partial(_confirm_page, programme, _("Cancel the booking of %(hours)s hours on %(date)s?",
+                                                  hours=show_number(booking["hours"]), date=show_date(booking["date"])),
+                      _("The hours go back to the firm's allowance and off the consultant's."), _("Cancel the booking"),
+                      url_for(".cancel_booking", programme_id=programme_id, booking_id=booking_id))
+    if request.method == "GET":
+        return confirm()
+    try:
+        handlers.cancel_booking(current_runtime().uow(), str(programme_id), str(booking_id))
+    except Conflict as exc:
+        return confirm(_("This booking is cancelled already.") if exc.code == "booking_cancelled"
+                       else _("The programme is closed: its bookings can no longer change."), exc.status)
+    flash(_("The booking is cancelled; its hours are back in the allowance."), "success")
+    return redirect(url_for(".programme", programme_id=programme_id))
+
+
+def _confirm_page(programme, question: str, consequence: str, button: str, action: str, refusal: str | None = None,
+                  status: int = 200):
+    """The question with its button; once refused (409), the refusal instead of the button."""
+    return render_template("enquiries/programme_confirm.html", programme=programme, question=question,
+                           consequence=consequence, button=button, action=action,
+                           form=forms.FormState(message=refusal)), status
