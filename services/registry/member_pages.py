@@ -151,7 +151,8 @@ def withdraw_offer(offer_id):
         state.errors["confirm"] = [_("Please confirm that the offer is to be withdrawn.")]
     if fields is not None and confirmed:
         try:
-            handlers.withdraw_offer(current_runtime().uow(), offer.id, fields["reason"], acting_for=offer.organisation_id)
+            handlers.withdraw_offer(current_runtime().uow(), offer.id, fields["reason"],
+                                    acting_for=offer.organisation_id)
         except SoproError as exc:
             _refused(exc, state)
         else:

@@ -87,7 +87,8 @@ def enquiry_page(enquiry_id: str, status: int = 200, **forms_by_name):
     def load(conn):
         enquiry = supplied_enquiry(conn, enquiry_id, who)
         proposals = deals_store.proposals_of(conn, enquiry_id, who.organisation_id)
-        agreements = [a for a in deals_store.agreements_of(conn, enquiry_id) if a.organisation_id == who.organisation_id]
+        agreements = [a for a in deals_store.agreements_of(conn, enquiry_id)
+                      if a.organisation_id == who.organisation_id]
         return enquiry, proposals, agreements, own_offers(conn, who.organisation_id)
     enquiry, proposals, agreements, offers = read(load)
     proposal_form = forms_by_name.pop("proposal_form", None) or forms.FormState(id_prefix="new", values={
@@ -96,7 +97,8 @@ def enquiry_page(enquiry_id: str, status: int = 200, **forms_by_name):
     revise_forms = {p.id: forms_by_name.pop(f"revise_{p.id}", None) or _terms_form(p) for p in proposals}
     return render_template(
         "enquiries/member_enquiry.html", enquiry=enquiry, proposals=proposals, agreements=agreements,
-        offers=offers, units=[(enquiry.unit, term(enquiry.unit))] if enquiry.unit else [], open_for_proposals=enquiry.state in FOR_PROPOSALS, proposal_form=proposal_form,
+        offers=offers, units=[(enquiry.unit, term(enquiry.unit))] if enquiry.unit else [],
+        open_for_proposals=enquiry.state in FOR_PROPOSALS, proposal_form=proposal_form,
         revise_forms=revise_forms, action_form=forms_by_name.pop("action_form", forms.FormState(id_prefix="action")),
     ), status
 
