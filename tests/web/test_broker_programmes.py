@@ -4,6 +4,8 @@ then calls the API's handler; doing it twice is a 409 said in the page's languag
 nothing happens."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -88,3 +90,19 @@ def test_unknown_ids_are_not_found_and_only_staff_act(at12, broker):
     assessor.login("assessor")
     assert assessor.post(f"/office/programmes/{programme}/close").status_code == 403
     assert at12.ok("GET", f"/programmes/{programme}", "broker")["status"] == "open"
+
+
+def test_the_report_lists_hours_by_firm_for_a_spreadsheet(at12, broker):
+    programme, _, _ = programme_with_booking(at12, "Bericht")
+    at12.ok("POST", f"/programmes/{programme}/applications", "broker", expect=201,
+            json={"firm_name": "=HYPERLINK(\"http://evil.example\")"})
+    broker.get(f"/office/programmes/{programme}?lang=de")
+    report = f"/office/programmes/{programme}/report.csv"
+    assert report in broker.page
+    response = broker.client.get(report)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["Unternehmen", "Status", "Erstberatung", "Weitere", "Stunden insgesamt", "Verbleibende Stunden"]
+    firm = next(r for r in rows if r[0] == "Firma Bericht")
+    assert [Decimal(v) for v in firm[2:]] == [Decimal("1.5"), 0, Decimal("1.5"), Decimal("12.5")]
+    assert any(r[0] == "'=HYPERLINK(\"http://evil.example\")" for r in rows)  # never a formula

@@ -7,9 +7,11 @@ first, on a page of their own (no script needed), then call the API's handlers.
 """
 from __future__ import annotations
 
+import csv
+import io
 from functools import partial
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import current_principal, roles
@@ -26,6 +28,7 @@ from services.enquiries.programmes.schemas import (
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import show_date
 from services.web.numbers import show_number
+from services.web.vocabulary import term
 
 blp = page_blueprint("programme_pages", "services.enquiries")
 STAFF = ("site_admin", "broker")
@@ -205,3 +208,31 @@ def _confirm_page(programme, question: str, consequence: str, button: str, actio
     return render_template("enquiries/programme_confirm.html", programme=programme, question=question,
                            consequence=consequence, button=button, action=action,
                            form=forms.FormState(message=refusal)), status
+
+
+# --- the report for the funder -----------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+
+
+def _cell(text: str) -> str:
+    """A firm's name as a spreadsheet shows it, never as a formula (firms name themselves when applying)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@blp.route("/office/programmes/<uuid:programme_id>/report.csv")
+@roles(*STAFF)
+def report_csv(programme_id):
+    """The programme's hours by firm for its funder, as a spreadsheet reads them (hours as plain decimals);
+    the same figures as the API's GET /programmes/{id}/report."""
+    report = _read(reports.programme_report, str(programme_id))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Firm"), _("Status"), _("First consultation"), _("Further"), _("Hours in total"),
+                     _("Hours left")])
+    for row in report["hours_by_firm"]:
+        writer.writerow([_cell(row["firm_name"]), term(row["status"]), row["first_consultation_hours"],
+                         row["further_hours"], row["total_hours"], row["remaining_hours"]])
+    name = f"programme-{str(programme_id)[:8]}-report.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
