@@ -35,9 +35,32 @@ def hospital(hu22):
     return browser
 
 
+SUPPLIER = "Beszállító a kliensteszthez"  # this module's own, so no other module's reservations use it up
+
+
+def supplier(site) -> str:
+    """The name of the social enterprise this module's proposals come from: at AT12 the seeded one, at HU22
+    one of the module's own (other modules reserve the seeded one's capacity in the session's site)."""
+    if site.site_id == "AT12":
+        return "Traisentaler Werkstatt"
+    if SUPPLIER not in site.ids:
+        org = site.ok("POST", "/organisations", expect=201, json={
+            "kind": "social_enterprise", "name": SUPPLIER, "registration_number": "REG kliensteszt", "nuts3": "HU221",
+            "address": {"street": "Fő utca 1", "postcode": "9400", "town": "Sopron", "country": "HU"},
+            "coordinates": {"lat": 47.68, "lon": 16.58}, "labour_market_segment": "second_labour_market",
+            "workers_in_integration": 12})
+        offer = site.ok("POST", "/offers", expect=201, json={
+            "organisation_id": org["id"], "title": "Polcok", "description": "Made with care.",
+            "cpv_codes": ["39100000"], "capacity_per_week": "500", "unit": "darab", "lead_time_days": 7,
+            "price_min": "10", "price_max": "90"})
+        site.ids[SUPPLIER], site.ids[f"offer:{SUPPLIER}"] = org["id"], offer["id"]
+        site.project_registry()
+    return SUPPLIER
+
+
 def proposed(site, enquiry_id: str, price: str = "4200") -> str:
-    """The broker moves the enquiry to matching and proposes the site's social enterprise's offer."""
-    se = "Traisentaler Werkstatt" if site.site_id == "AT12" else "Győri Asztalosműhely"
+    """The broker moves the enquiry to matching and proposes the supplier's offer."""
+    se = supplier(site)
     site.ok("POST", f"/enquiries/{enquiry_id}/transitions", json={"to": "matching"})
     return site.ok("POST", f"/enquiries/{enquiry_id}/proposals", expect=201, json={
         "organisation_id": site.ids[se], "offer_id": site.ids[f"offer:{se}"], "quantity": "100",
