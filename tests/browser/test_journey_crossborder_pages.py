@@ -145,14 +145,15 @@ def test_3_the_origin_broker_sees_the_delivery_and_the_impact(demo, new_page, or
 
 
 def test_4_a_members_office_is_its_own_organisations_parts(demo, new_page, order):
-    """The demo's member at HU22 belongs to Győri Szociális Asztalosműhely: it lands on the forwarded
-    parts after logging in, sees none of another social enterprise's, and cannot open one (404)."""
+    """The demo's member at HU22 belongs to Győri Szociális Asztalosműhely: it lands on its home page after
+    logging in, sees none of another social enterprise's forwarded parts, and cannot open one (404)."""
     hu22 = url(demo, "HU22")
     others = Api(hu22).ok("GET", "/forwarded-parts", params={"per_page": 100})["items"]
     soproni = next(p for p in others if p["enquiry_reference"] == order["reference"])
     page = new_page()
     log_in(page, hu22, "member", "hu")
-    assert page.url.split("?")[0].endswith("/office/forwarded-parts"), "a member's first office page"
+    assert page.url.split("?")[0].endswith("/office/member"), "a member's first office page is its home"
+    page.goto(f"{hu22}/office/forwarded-parts?lang=hu")
     assert order["reference"] not in page.locator("main").inner_text()
     response = page.goto(f"{hu22}/office/forwarded-parts/{soproni['id']}?lang=hu")
     assert response.status == 404
