@@ -15,6 +15,8 @@ ORGANISATIONS = {
          47.2880, 16.2040, "third_labour_market", 11),
         (CLIENT, "Seewinkel Weinkellerei GmbH", "FN 298811 k", "Obere Hauptstraße 30", "7100", "Neusiedl am See",
          "AT112", 47.9490, 16.8420, None, None),
+        (PUBLIC, "Freistadt Eisenstadt", "GKZ 10101", "Hauptstraße 35", "7000", "Eisenstadt", "AT112",
+         47.8460, 16.5270, None, None),
     ],
     "AT12": [
         (SE, "Traisentaler Beschäftigungswerkstatt", "ZVR 512347781", "Kremser Landstraße 55", "3100",
@@ -51,6 +53,8 @@ ORGANISATIONS = {
          47.3810, 15.0940, "second_labour_market", 19),
         (CLIENT, "Apfelland Säfte Weiz GmbH", "FN 245678 s", "Birkfelder Straße 25", "8160", "Weiz", "AT224",
          47.2190, 15.6250, None, None),
+        (PUBLIC, "Stadtgemeinde Leoben", "GKZ 61108", "Erzherzog-Johann-Straße 2", "8700", "Leoben", "AT223",
+         47.3820, 15.0930, None, None),
     ],
     "HU22": [
         (SE, "Győri Szociális Asztalosműhely Nonprofit Kft.", "08-09-021234", "Bécsi kapu tér 7", "9021", "Győr",
@@ -63,6 +67,8 @@ ORGANISATIONS = {
          "HU223", 46.8420, 16.8440, None, None),
         (SE, "Soproni Fajátékkészítő Műhely Nonprofit Kft.", "08-09-033415", "Ógabona tér 9", "9400", "Sopron",
          "HU221", 47.6817, 16.5845, "second_labour_market", 14),
+        (PUBLIC, "Sopron Megyei Jogú Város Önkormányzata", "15733519-2-08", "Fő tér 1", "9400", "Sopron", "HU221",
+         47.6858, 16.5903, None, None),
         (SE, "Kőszegi Játékmanufaktúra Szociális Szövetkezet", "18-02-000871", "Rákóczi Ferenc utca 14", "9730",
          "Kőszeg", "HU222", 47.3895, 16.5410, "third_labour_market", 11),
     ],
@@ -164,15 +170,26 @@ CASE_STUDIES = {
               "640", "1400")],
 }
 
-# Users of every site (password: DEMO_PASSWORD); the hub has agency users.
+# Staff of every site (password: DEMO_PASSWORD), one user for each of its roles; programmes are the
+# brokers' work (no role of their own). The hub has agency users.
 SITE_USERS = [("admin", ["site_admin"]), ("broker", ["broker"]), ("assessor", ["assessor"]),
               ("approver", ["approver"])]
 HUB_USERS = [("analyst", ["agency_viewer"]), ("agency", ["agency_admin"])]
-# Members of client organisations, by site: (username, organisation name); a company's and a public
-# institution's, each with some history (enquiries, an agreement or an open proposal to accept).
-CLIENT_MEMBERS = {
-    "AT12": [("client-member", "Donauland Handels AG"), ("public-member", "Stadtgemeinde St. Pölten")],
-    "AT13": [("client-member", "Ringstraßen Modehaus GmbH"), ("public-member", "Bezirksvorstehung Favoriten")],
+# Members of every site, by site: (username, organisation name) for a social enterprise's member (the
+# site's first), a client company's and a public institution's, each with some history: enquiries, and
+# proposals (data.PROPOSED) or agreements (data.DELIVERED).
+MEMBERS = {
+    "AT11": [("member", "Pannonische Holzwerkstatt"), ("client-member", "Seewinkel Weinkellerei GmbH"),
+             ("public-member", "Freistadt Eisenstadt")],
+    "AT12": [("member", "Traisentaler Beschäftigungswerkstatt"), ("client-member", "Donauland Handels AG"),
+             ("public-member", "Stadtgemeinde St. Pölten")],
+    "AT13": [("member", "Wiener Nähwerkstatt Favoriten"), ("client-member", "Ringstraßen Modehaus GmbH"),
+             ("public-member", "Bezirksvorstehung Favoriten")],
+    "AT22": [("member", "Grazer Upcycling-Manufaktur"), ("client-member", "Apfelland Säfte Weiz GmbH"),
+             ("public-member", "Stadtgemeinde Leoben")],
+    "HU22": [("member", "Győri Szociális Asztalosműhely Nonprofit Kft."),
+             ("client-member", "Zalai Ajándéktárgy Kft."),
+             ("public-member", "Sopron Megyei Jogú Város Önkormányzata")],
 }
 DEMO_PASSWORD = "sopro-demo"
 
@@ -238,5 +255,21 @@ PROPOSED = {
               "Traisentaler Beschäftigungswerkstatt", "Montage und Verpackung", ["79900000"], "2000", "units", "3600",
               "EUR", "AT127")],
     "AT13": [("service", "Reinigung des Amtshauses", "Bezirksvorstehung Favoriten", "Sauber & Sozial Reinigung",
-              "Gebäudereinigung", ["90911200"], "200", "hours", "6800", "EUR", "AT130")],
+              "Gebäudereinigung", ["90911200"], "200", "hours", "6800", "EUR", "AT130"),
+             ("service", "Änderung der Verkaufsuniformen", "Ringstraßen Modehaus GmbH", "Wiener Nähwerkstatt Favoriten",
+              "Arbeitskleidung ändern", ["18400000"], "120", "pieces", "2400", "EUR", "AT130")],
+    "AT11": [("csr_product", "Verkostungstische aus Eiche", "Seewinkel Weinkellerei GmbH",
+              "Pannonische Holzwerkstatt", "Möbel aus regionalem Holz", ["39100000"], "12", "pieces", "5400", "EUR",
+              "AT112"),
+             ("production_step", "Sitzbänke für den Schlosspark", "Freistadt Eisenstadt", "Pannonische Holzwerkstatt",
+              "Möbel aus regionalem Holz", ["39100000"], "20", "pieces", "7800", "EUR", "AT112")],
+    # A proposal reserves no capacity: Graz's bags stay free for the cross-border tote bags.
+    "AT22": [("give_away", "Tragetaschen für den Hofladen", "Apfelland Säfte Weiz GmbH", "Grazer Upcycling-Manufaktur",
+              "Tote Bags aus Werbebannern", ["18930000"], "500", "bags", "5500", "EUR", "AT224"),
+             ("production_step", "Fahrradständer für den Hauptplatz", "Stadtgemeinde Leoben",
+              "Obersteirische Schlosserei", "Stahlbau und Geländer", ["44210000"], "15", "pieces", "6750", "EUR",
+              "AT223")],
+    "HU22": [("production_step", "Iskolapadok felújítása", "Sopron Megyei Jogú Város Önkormányzata",
+              "Győri Szociális Asztalosműhely Nonprofit Kft.", "Asztalosmunka", ["39150000"], "80", "pieces",
+              "3600000", "HUF", "HU221")],
 }

@@ -102,25 +102,20 @@ class EmbeddedFederation:
         members = {}
         for site in self.federation.member_sites:
             members[site.id] = seed_site(site.url, site.id)
-            org_id = members[site.id].get("member_organisation_id")
-            if org_id:
-                with self.runtimes[site.id].engine.begin() as conn:
-                    if authenticate(conn, "member", data.DEMO_PASSWORD) is None:
-                        add_user(conn, "member", data.DEMO_PASSWORD, ["member"], org_id)
         # The hub composes consortia from what it has heard: let every site's offers reach it first.
         self._wait_for_hub_offers(sum(len(offers) for offers in data.OFFERS.values()))
         for site in self.federation.member_sites:
             request_cross_border(site.url, site.id, members[site.id]["enquiries"])
         for site in self.federation.member_sites:  # impact for the agency's charts
             deliver_agreements(site.url, site.id, members[site.id]["organisations"])
-        for site in self.federation.member_sites:  # the client members' history: an open proposal each
+        for site in self.federation.member_sites:  # the members' history: open proposals
             propose_to_clients(site.url, site.id, members[site.id]["organisations"])
-            self._add_client_members(site.id, members[site.id]["organisations"])
+            self._add_members(site.id, members[site.id]["organisations"])
         return members
 
-    def _add_client_members(self, site_id: str, organisation_ids: dict[str, str]) -> None:
+    def _add_members(self, site_id: str, organisation_ids: dict[str, str]) -> None:
         with self.runtimes[site_id].engine.begin() as conn:
-            for username, organisation in data.CLIENT_MEMBERS.get(site_id, []):
+            for username, organisation in data.MEMBERS[site_id]:
                 if authenticate(conn, username, data.DEMO_PASSWORD) is None:
                     add_user(conn, username, data.DEMO_PASSWORD, ["member"], organisation_ids[organisation])
 
@@ -135,15 +130,15 @@ class EmbeddedFederation:
                     expected, timeout)
 
     def describe(self) -> dict:
-        """What var/demo/federation.json holds: every base URL and the demo users."""
+        """What var/demo/federation.json holds: every base URL and the demo users, each with its roles and
+        its site's first language, a member also with its organisation's name."""
         sites = {}
         for site in self.federation.sites.values():
-            users = data.HUB_USERS if site.is_hub else data.SITE_USERS + [("member", ["member"])] + [
-                (username, ["member"]) for username, _organisation in data.CLIENT_MEMBERS.get(site.id, [])]
             sites[site.id] = {
                 "name": site.name, "url": site.url, "hub": site.is_hub,
                 "openapi": f"{site.url}/api/v1/openapi.json",
-                "users": [{"username": u, "password": data.DEMO_PASSWORD, "roles": r} for u, r in users],
+                "users": [{**user, "password": data.DEMO_PASSWORD, "language": site.languages[0]}
+                          for user in demo_users(site.id, site.is_hub)],
             }
         return {"hub": self.federation.hub.url, "sites": sites,
                 "token_endpoint": "POST <url>/api/v1/auth/token {username, password}"}
@@ -159,6 +154,14 @@ class EmbeddedFederation:
         self.workers.shutdown()
         for runtime in self.runtimes.values():
             runtime.engine.dispose()
+
+
+def demo_users(site_id: str, is_hub: bool) -> list[dict]:
+    """The demo's users of a site: {username, roles}, and a member's organisation."""
+    if is_hub:
+        return [{"username": u, "roles": r} for u, r in data.HUB_USERS]
+    return [{"username": u, "roles": r} for u, r in data.SITE_USERS] + [
+        {"username": u, "roles": ["member"], "organisation": organisation} for u, organisation in data.MEMBERS[site_id]]
 
 
 def run_demo(var_dir: Path, fresh: bool = True, host: str = "127.0.0.1", duration: float | None = None,

@@ -26,7 +26,6 @@ def seed_site(base_url: str, site_id: str) -> dict:
     http.headers["Authorization"] = f"Bearer {token}"
     ids: dict[str, str] = {}
     enquiries: dict[str, str] = {}
-    first_se = None
     for (kind, name, regno, street, postcode, town, nuts3, lat, lon, segment, workers) in data.ORGANISATIONS[site_id]:
         body = {
             "kind": kind, "name": name, "registration_number": regno,
@@ -35,8 +34,6 @@ def seed_site(base_url: str, site_id: str) -> dict:
             "labour_market_segment": segment, "workers_in_integration": workers,
         }
         ids[name] = _ok(http.post(f"{base_url}/api/v1/organisations", json=body))["id"]
-        if kind == data.SE and first_se is None:
-            first_se = ids[name]
         for (title, description, cpv, capacity, unit, lead, pmin, pmax, radius, cross) in data.OFFERS.get(name, []):
             _ok(http.post(f"{base_url}/api/v1/offers", json={
                 "organisation_id": ids[name], "title": title, "description": description, "cpv_codes": cpv,
@@ -75,7 +72,7 @@ def seed_site(base_url: str, site_id: str) -> dict:
     for holder, product, cpv in data.LABELS.get(site_id, []):
         _grant_label(base_url, {"holder_organisation_id": ids[holder], "holder_name": holder, "product": product,
                                 "cpv_codes": cpv, "evidence": data.LABEL_EVIDENCE})
-    return {"organisations": ids, "enquiries": enquiries, "member_organisation_id": first_se}
+    return {"organisations": ids, "enquiries": enquiries}
 
 
 def request_cross_border(base_url: str, site_id: str, enquiry_ids: dict[str, str]) -> list[str]:

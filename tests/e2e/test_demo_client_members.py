@@ -67,4 +67,3 @@ def test_the_open_proposal_waits_on_the_clients_page_and_the_description_lists_t
     for site_id in ("AT12", "AT13"):
         users = {u["username"]: u["roles"] for u in described["sites"][site_id]["users"]}
         assert users["client-member"] == ["member"] and users["public-member"] == ["member"]
-    assert "client-member" not in {u["username"] for u in described["sites"]["HU22"]["users"]}
