@@ -47,12 +47,20 @@ class Day:
     hours_typed: str  # a consultation's hours, with the language's decimal comma
 
 
-AT12 = Day("AT12", "de", "Browser-Test: Pflege der Grünflächen im Sommer", "77000000", "77310000", "Stunden", "AT127",
-           "1.250", "1.250", "12.500,50", "12.500,50 €", "Donauland Handels AG", "Donauland",
-           "Grünraum Wiener Neustadt", "11.800", "11.250,75", "11.250,75 €", "Huber", "1,5")
-HU22 = Day("HU22", "hu", "Böngészőteszt: céges ajándéktáskák", "18000000", "18930000", "darab", "HU223",
-           "1 500", "1 500", "3 250 000", "3 250 000 Ft", "Zalai Ajándéktárgy Kft.", "Zalai",
-           "Soproni Textil-Újrahasznosító Szövetkezet", "3 100 000", "2 950 000", "2 950 000 Ft", "Kovács", "1,5")
+AT12 = Day(site="AT12", lang="de", title="Browser-Test: Pflege der Grünflächen im Sommer",
+           cpv_division="77000000", cpv_code="77310000", unit="Stunden", nuts3="AT127",
+           quantity_typed="1.250", quantity_shown="1.250", budget_typed="12.500,50", budget_shown="12.500,50 €",
+           client="Donauland Handels AG", client_search="Donauland", social_enterprise="Grünraum Wiener Neustadt",
+           price_typed="11.800", counter_price_typed="11.250,75", counter_price_shown="11.250,75 €",
+           supporter="Huber", hours_typed="1,5")
+HU22 = Day(site="HU22", lang="hu", title="Böngészőteszt: céges ajándéktáskák",
+           cpv_division="18000000", cpv_code="18930000", unit="darab", nuts3="HU223",
+           quantity_typed="1 500", quantity_shown="1 500", budget_typed="3 250 000", budget_shown="3 250 000 Ft",
+           client="Zalai Ajándéktárgy Kft.", client_search="Zalai",
+           social_enterprise="Soproni Textil-Újrahasznosító Szövetkezet",
+           # forints are shown without decimals, so the counter-offer is a whole amount
+           price_typed="3 100 000", counter_price_typed="2 950 000", counter_price_shown="2 950 000 Ft",
+           supporter="Kovács", hours_typed="1,5")
 
 
 def t(day: Day, msgid: str, **values) -> str:
