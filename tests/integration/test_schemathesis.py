@@ -120,7 +120,8 @@ def fuzz(app, runtime, name: str) -> dict:
             continue
         operation = result.ok()
         totals["operations"] += 1
-        headers = token_for(runtime, operation)
+        # Schemathesis' WSGI transport does not undo Content-Encoding; compression has its own tests.
+        headers = {**token_for(runtime, operation), "Accept-Encoding": "identity"}
         seen: set[str] = set()
         names = [parameter.name for parameter in operation.path_parameters]
         rounds = list(EXAMPLES.items())
