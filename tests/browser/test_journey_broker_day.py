@@ -151,7 +151,7 @@ def a_booking_cancelled(page, day: Day, tag: str) -> None:
     shoot_both(page, f"{tag}-booking-cancelled")
 
 
-def broker_day(new_page, demo, day: Day) -> None:
+def broker_day(new_page, demo, day: Day) -> str:
     base = url(demo, day.site)
     reference = the_client_enquires(new_page, base, day)
     tag = f"{day.site.lower()}-{day.lang}"
@@ -245,11 +245,12 @@ def broker_day(new_page, demo, day: Day) -> None:
     assert page.locator(".who").inner_text().strip() == t(day, "Staff login")
     page.goto(f"{base}/office/enquiries")
     assert page.get_by_role("button", name=t(day, "Log out")).count() == 0, "the office is closed again"
+    return page.locator("html").get_attribute("lang")
 
 
 def test_a_broker_day_at_at12_in_german(demo, new_page):
-    broker_day(new_page, demo, AT12)
+    assert broker_day(new_page, demo, AT12) == "de", "the day ends in German"
 
 
 def test_a_broker_day_at_hu22_in_hungarian(demo, new_page):
-    broker_day(new_page, demo, HU22)
+    assert broker_day(new_page, demo, HU22) == "hu", "the day ends in Hungarian"

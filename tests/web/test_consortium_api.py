@@ -27,7 +27,8 @@ def test_only_staff_read_the_consortium_and_its_agreement(site):
     for path in (f"/enquiries/{order.enquiry_id}/consortium", f"/enquiries/{order.enquiry_id}/consortium/agreement"):
         site.call("GET", path, None, expect=401)
         site.call("GET", path, "member", expect=403)
-        site.call("GET", path, "admin", expect=200)
+        answer = site.call("GET", path, "admin", expect=200).get_json()
+        assert answer["enquiry_id"] == order.enquiry_id, answer
 
 
 def test_the_agreement_is_404_until_the_consortium_is_agreed_and_for_an_enquiry_without_one(site):
