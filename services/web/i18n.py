@@ -5,24 +5,23 @@ visitor chose before (the session), the visitor's browser (Accept-Language) amon
 site offers (deploy/federation.yaml: AT sites `de, en`, HU22 `hu, en`, the hub `en, de, hu`), and
 else the site's first language. Every page can be switched to any of de, hu and en.
 
-Dates are shown in the site's time zone; numbers and money in the page language's conventions. English
-pages write dates as Europe's English does ("3 Dec 2026", CLDR's en_150), and no page writes a date in
-digits only: "12/3/26" is 3 December to an American and 12 March to everyone else here.
+Dates are shown in the site's time zone (dates.py); numbers and money in the page language's conventions.
 """
 from __future__ import annotations
 
 from copy import copy
-from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from babel import Locale, dates, numbers
+from babel import Locale, numbers
 from flask import request, session
-from flask_babel import Babel, get_locale, get_timezone
+from flask_babel import Babel, get_locale
 
 from services.common.runtime import current_runtime
 from services.web.messages import audit_text, translate
+from services.web.dates import show_date, show_datetime
 from services.web.numbers import as_decimal, show_number  # noqa: F401 - show_number: the pages' filter
+from services.web.quantities import show_quantity
 from services.web.vocabulary import term
 
 LANGUAGES = ("de", "hu", "en")
@@ -42,7 +41,7 @@ def init_i18n(app, runtime, extra_translation_dirs=()) -> None:
     Babel(app, locale_selector=select_locale)
     app.before_request(remember_language)
     app.jinja_env.filters.update(date=show_date, datetime=show_datetime, number=show_number, money=show_money,
-                                 term=term, message=translate, audit=audit_text)
+                                 quantity=show_quantity, term=term, message=translate, audit=audit_text)
 
 
 def site_languages() -> tuple[str, ...]:
@@ -74,39 +73,6 @@ def language() -> str:
 
 
 # --- formatting (Jinja filters) ----------------------------------------------------------------------
-
-DATE_LOCALES = {"en": "en_150"}  # English as written in Europe: day, month, year; a 24-hour clock
-# A short date keeps its month in words: "03.12.26" hides the century, "12/3/26" the order of day and month.
-DATE_STYLES = {"short": "medium"}
-
-
-def date_locale() -> Locale:
-    return Locale.parse(DATE_LOCALES.get(language(), language()))
-
-
-def show_date(value, style: str = "medium") -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    elif isinstance(value, datetime):
-        value = value.replace(tzinfo=value.tzinfo or timezone.utc).astimezone(get_timezone())
-    return dates.format_date(value, DATE_STYLES.get(style, style), locale=date_locale())
-
-
-def show_datetime(value, style: str = "medium") -> str:
-    """In the site's time zone; `short` is the medium date with the short time ("3 Dec 2026, 15:04")."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    locale = date_locale()
-    if style == "short":
-        style = locale.datetime_formats["short"].format(locale.time_formats["short"].pattern,
-                                                        locale.date_formats["medium"].pattern)
-    return dates.format_datetime(value.replace(tzinfo=value.tzinfo or timezone.utc), style,
-                                 tzinfo=get_timezone(), locale=locale)
-
 
 # Forints are quoted whole in everyday use (there has been no coin below 5 Ft since 1999), and CLDR
 # changed its HUF digits between Babel releases: whole units are our choice, not Babel's data's.

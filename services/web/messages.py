@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from flask_babel import gettext, ngettext
 
+from services.web.dates import show_date
 from services.web.numbers import show_number
 from services.web.vocabulary import TERMS, term
 
@@ -218,15 +219,18 @@ def translate(message: str) -> str:
 
 
 _API_DECIMAL = re.compile(r"\d+\.\d+")  # a number as the API writes it ("2451.428"); whole ones may be codes
+_API_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as the API writes it
 
 
 def _value(value: str) -> str:
-    """A value inside a message: a code (a state, a unit) in words, a decimal as the page writes numbers,
-    a known phrase translated, else as it is."""
+    """A value inside a message: a code (a state, a unit) in words, a decimal or a date as the page writes
+    them, a known phrase translated, else as it is."""
     if ", " in value:
         return ", ".join(_value(part) for part in value.split(", "))
     if _API_DECIMAL.fullmatch(value):
         return show_number(value)
+    if _API_DATE.fullmatch(value):
+        return show_date(value)
     return term(value) if value in TERMS else translate(value)
 
 

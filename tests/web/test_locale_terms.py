@@ -24,9 +24,9 @@ def test_the_usual_units_are_worded_in_the_pages_language(at12, lang, words):
     ("de", ["Erstellt", "Entschieden: verliehen", "Über das Anfrageformular eingereicht.",
             "Der Hub meldet das Konsortium als vereinbart: Jeder Teil ist angenommen.",
             "Ein Teil des Konsortiums ist in Produktion.", "Jeder Teil des Konsortiums ist geliefert.",
-            "Die Frist 2026-12-03 ist verstrichen.", "Kunde hat angerufen, created"]),
+            "Die Frist 03.12.2026 ist verstrichen.", "Kunde hat angerufen, created"]),
     ("hu", ["Létrehozva", "Döntés: odaítélve", "A megkeresési űrlapon beküldve.", None, None, None,
-            "A határidő (2026-12-03) lejárt.", "Kunde hat angerufen, created"]),
+            "A határidő (2026. dec. 3.) lejárt.", "Kunde hat angerufen, created"]),
 ])
 def test_audit_steps_are_worded_and_what_a_person_typed_stays(at12, lang, shown):
     steps = ["created", "decided_granted", "filed with the enquiry form", "consortium_agreed",
@@ -48,3 +48,18 @@ def test_an_offers_unit_is_shown_in_the_pages_language_on_its_showcase(at12):
     assert "500 Stück" in browser.page and "500 pieces" not in browser.page
     browser.get(f"/organisations/{at12.ids['Mostviertler Metallwerk']}?lang=de")
     assert "500 parts" in browser.page  # typed by a person: not in the vocabulary
+
+
+@pytest.mark.parametrize("lang, shown", [
+    ("de", ["1 Stück", "1.250 Stück", "1 Stunde", "1,5 Stunden", "2 Taschen", "12 Paletten", "3 m²"]),
+    ("hu", ["1 db", "1\u00a0250 db", "1 óra", "1,5 óra", "2 táska", "12 Paletten", "3 m²"]),
+    ("en", ["1 piece", "1,250 pieces", "1 hour", "1.5 hours", "2 bags", "12 Paletten", "3 m²"]),
+])
+def test_a_quantity_takes_its_units_singular_or_plural(at12, lang, shown):
+    amounts = [("1", "pieces"), ("1250", "pcs"), ("1", "hours"), ("1.5", "hour"), ("2", "bags"),
+               ("12", "Paletten"), ("3", "m2")]
+    with at12.app.test_request_context(f"/?lang={lang}"):
+        at12.app.preprocess_request()
+        worded = [render_template_string("{{ amount|quantity(unit) }}", amount=a, unit=u) for a, u in amounts]
+        assert render_template_string("{{ amount|quantity(unit, 0) }}", amount="0.9999", unit="pieces") == shown[0]
+    assert worded == shown
