@@ -21,6 +21,7 @@ from services.common.users import add_user, auth_user, authenticate
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
 from services.demo import data
+from services.demo import practice
 from services.demo.seed import deliver_agreements, propose_to_clients, request_cross_border, seed_site
 from services.serving import AppServer, wait_for_signal
 from services.workers import Workers, start_relay
@@ -50,6 +51,7 @@ class EmbeddedFederation:
         self.servers: dict[str, AppServer] = {}
         self.workers = Workers()
         self.federation: Federation | None = None
+        self.practice_letters: list[dict] = []
 
     def _bind(self) -> Federation:
         """Bind every site's port, and return the federation with the bound ports and URLs."""
@@ -111,6 +113,10 @@ class EmbeddedFederation:
         for site in self.federation.member_sites:  # the members' history: open proposals
             propose_to_clients(site.url, site.id, members[site.id]["organisations"])
             self._add_members(site.id, members[site.id]["organisations"])
+        # dead letters for the agency to practise re-driving on (services/demo/practice.py)
+        hub = self.runtimes[self.federation.hub.id]
+        engines = {site_id: runtime.engine for site_id, runtime in self.runtimes.items()}
+        self.practice_letters = practice.send_forged_events(hub.settings.bus_url, engines, hub.engine)
         return members
 
     def _add_members(self, site_id: str, organisation_ids: dict[str, str]) -> None:
@@ -141,7 +147,8 @@ class EmbeddedFederation:
                           for user in demo_users(site.id, site.is_hub)],
             }
         return {"hub": self.federation.hub.url, "sites": sites,
-                "token_endpoint": "POST <url>/api/v1/auth/token {username, password}"}
+                "token_endpoint": "POST <url>/api/v1/auth/token {username, password}",
+                "practice_dead_letters": self.practice_letters}
 
     def write_description(self) -> Path:
         path = self.var_dir / "federation.json"
