@@ -1,5 +1,6 @@
 """A member's consultation programmes: the open programmes with their places, and the member's own
-organisation's application to each. A member applies for its own organisation (named as the registry
+organisation's application to each, with the hours booked on its place; closed programmes stay listed
+for an organisation that applied to them, so it still sees how its place ended up. A member applies for its own organisation (named as the registry
 knows it) and withdraws its application after confirming it; a place it held goes to the next in line.
 
 Forms are loaded with the API's schemas (`ProgrammeApplicationSchema`, `ProgrammeReason`) and call the
@@ -8,6 +9,9 @@ application is refused as in the API. What the domain refuses (applied already, 
 ended) is said above the programme's card, in the page's language.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -18,7 +22,7 @@ from services.common.errors import NotFound, SoproError
 from services.common.ports import port
 from services.common.runtime import current_runtime
 from services.contracts.ports import MemberDirectory
-from services.enquiries.programmes import handlers, store
+from services.enquiries.programmes import handlers, reports, store
 from services.enquiries.programmes.applications import ACCEPTED, WAITING, WITHDRAWN
 from services.enquiries.programmes.model import OPEN
 from services.enquiries.programmes.schemas import ProgrammeApplicationSchema, ProgrammeReason
@@ -51,23 +55,51 @@ def _prefix_of(programme_id: str) -> str:
     return f"p{programme_id[:8]}"
 
 
+@dataclass(frozen=True)
+class Card:
+    """One programme as the member sees it: its places left, and the organisation's latest application
+    with its place on the waiting list and the hours booked on its place (if any)."""
+    programme: object
+    places_left: int
+    application: object = None
+    position: int | None = None
+    hours: dict | None = None
+
+
+def _card(conn, programme, organisation_id: str) -> Card | None:
+    """The programme's card, or None for a programme that is no longer open and was never ours."""
+    ours = store.search_applications(conn, programme.id, organisation_id=organisation_id, per_page=PER_PAGE).items
+    if programme.status != OPEN and not ours:
+        return None
+    counts = store.count_by_status(conn, programme.id)
+    places_left = max(programme.places - counts.get(ACCEPTED, 0), 0)
+    if not ours:
+        return Card(programme, places_left)
+    application = ours[-1]  # the latest: after a withdrawal, the organisation may apply again
+    position = store.waiting_positions(conn, programme.id).get(application.id)
+    hours = next((row for row in reports.hours_by_firm(conn, programme.id)
+                  if row["application_id"] == application.id), None)
+    if hours is not None:
+        allowance = programme.first_consultation_hours + programme.further_hours
+        hours = {**hours, "remaining_hours": max(allowance - hours["total_hours"], Decimal(0))}
+    return Card(programme, places_left, application, position, hours)
+
+
 def programmes_page(status: int = 200, form: forms.FormState | None = None, form_of: str | None = None):
-    """The open programmes, each with its places left and this organisation's application (if any)."""
+    """The open programmes, each with its places left and this organisation's application (if any), and
+    the closed ones the organisation applied to, with how its place ended up."""
     organisation_id = own_organisation()
 
     def load(conn):
-        rows = []
-        for programme in store.search_programmes(conn, status=OPEN, per_page=PER_PAGE).items:
-            counts = store.count_by_status(conn, programme.id)
-            ours = store.search_applications(conn, programme.id, organisation_id=organisation_id, per_page=1).items
-            application = ours[0] if ours else None
-            position = store.waiting_positions(conn, programme.id).get(application.id) if application else None
-            rows.append((programme, max(programme.places - counts.get(ACCEPTED, 0), 0), application, position))
-        return rows
-    rows = _read(load)
+        cards = [_card(conn, programme, organisation_id)
+                 for programme in store.search_programmes(conn, per_page=PER_PAGE).items]
+        return [card for card in cards if card is not None]
+    cards = _read(load)
+    rows = [card for card in cards if card.programme.status == OPEN]
+    closed = [card for card in cards if card.programme.status != OPEN]
     # a refusal about a programme no longer listed (closed meanwhile) is said above the list
-    unlisted = form if form_of and all(programme.id != form_of for programme, *_ in rows) else None
-    return render_template("enquiries/client_programmes.html", rows=rows, live=(ACCEPTED, WAITING),
+    unlisted = form if form_of and all(card.programme.id != form_of for card in rows) else None
+    return render_template("enquiries/client_programmes.html", rows=rows, closed=closed, live=(ACCEPTED, WAITING),
                            form=form or forms.FormState(), form_of=form_of, unlisted=unlisted), status
 
 

@@ -3,7 +3,8 @@
 Forms are loaded with the API's schemas (`ProgrammeSchema`, `ProgrammeApplicationSchema`,
 `ProgrammeBookingSchema`, `ConsultantSchema`) and call the API's handlers; a booking beyond a firm's
 allowance is the domain's 409, shown with the form. Closing a programme and cancelling a booking ask
-first, on a page of their own (no script needed), then call the API's handlers.
+first, on a page of their own (no script needed), then call the API's handlers; so does taking back a
+firm's place or its place on the waiting list (the site cancels the application).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from services.common.clock import utc_today, utcnow
 from services.common.errors import Conflict, SoproError
 from services.common.runtime import current_runtime
 from services.enquiries.programmes import bookings_store, consultants_store, handlers, reports, store, tables
-from services.enquiries.programmes.applications import ACCEPTED, WAITING
+from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING
 from services.enquiries.programmes.consultants import LANGUAGES
 from services.enquiries.programmes.hours import BOOKING_KINDS
 from services.enquiries.programmes.schemas import (
@@ -154,11 +155,39 @@ def book(programme_id):
             handlers.book_hours(current_runtime().uow(), str(programme_id), fields, utc_today(),
                                 current_principal().subject)
         except SoproError as exc:
-            forms.apply_domain_error(exc, state)
+            if exc.status == 422 and exc.errors:
+                state.add_errors(_booking_errors(exc.errors, str(programme_id)))
+            else:
+                forms.apply_domain_error(exc, state)
             return programme_page(str(programme_id), booking_form=state, status=exc.status)
         flash(_("The hours have been booked."), "success")
         return redirect(url_for(".programme", programme_id=programme_id))
     return programme_page(str(programme_id), booking_form=state, status=422)
+
+
+# The booking's refusals the kernel's catalogue (services.web.messages) does not word, by the domain's text.
+BOOKING_REFUSALS = {
+    "no such consultant at this site": _l("There is no such consultant at this site."),
+    "no such application to this programme": _l("There is no such application to this programme."),
+}
+
+
+def _booking_errors(errors: dict, programme_id: str) -> dict:
+    """The domain's field messages about a booking, those of this module in the page's language (the
+    programme's period with its dates as the page writes them)."""
+    worded = {}
+    for name, messages in errors.items():
+        worded[name] = [str(BOOKING_REFUSALS[m]) if m in BOOKING_REFUSALS else _period(m, programme_id)
+                        for m in (messages if isinstance(messages, list) else [messages])]
+    return worded
+
+
+def _period(message, programme_id: str):
+    if not str(message).startswith("must lie in the programme's period"):
+        return message
+    programme = _read(store.load_programme, programme_id)
+    return _("The date must lie in the programme's period, %(start)s to %(end)s.",
+             start=show_date(programme.starts_on), end=show_date(programme.ends_on))
 
 
 # --- closing a programme and cancelling a booking, each confirmed on its own page --------------------
@@ -208,6 +237,30 @@ def _confirm_page(programme, question: str, consequence: str, button: str, actio
     return render_template("enquiries/programme_confirm.html", programme=programme, question=question,
                            consequence=consequence, button=button, action=action,
                            form=forms.FormState(message=refusal)), status
+
+
+@blp.route("/office/programmes/<uuid:programme_id>/applications/<uuid:application_id>/cancel",
+           methods=["GET", "POST"])
+@roles(*STAFF)
+def cancel_application(programme_id, application_id):
+    """The site takes back a place or a place on the waiting list: asked first, then the API's
+    `end_application` (cancelled); a freed place goes to the longest-waiting firm."""
+    programme = _read(store.load_programme, str(programme_id))
+    application = _read(store.load_application, str(programme_id), str(application_id))
+    confirm = partial(_confirm_page, programme, _("Cancel the application of %(firm)s?", firm=application.firm.name),
+                      _("A place it holds goes to the firm that has waited longest; hours booked on it stay booked."),
+                      _("Cancel the application"),
+                      url_for(".cancel_application", programme_id=programme_id, application_id=application_id))
+    if request.method == "GET":
+        return confirm()
+    try:
+        handlers.end_application(current_runtime().uow(), str(programme_id), str(application_id), CANCELLED,
+                                 utcnow(), None)
+    except Conflict as exc:
+        return confirm(_("This application has already ended.") if exc.code == "application_ended"
+                       else _("The programme is closed: its applications can no longer change."), exc.status)
+    flash(_("The application of %(firm)s is cancelled.", firm=application.firm.name), "success")
+    return redirect(url_for(".programme", programme_id=programme_id))
 
 
 # --- the report for the funder -----------------------------------------------------------------------
