@@ -25,7 +25,7 @@ from services.hub.enquiries import store as enquiry_store
 from services.hub.labels import store as label_store
 from services.hub.payload_rows import (
     agreement_row, bookkeeping, case_study_row, confirmed_statement_row, enquiry_row, impact_row, label_row, offer_row,
-    organisation_row, support_statement_row,
+    organisation_row, profile_row, support_statement_row,
 )
 from services.hub.register import store as register_store
 
@@ -97,6 +97,18 @@ def apply_label(conn: Connection, env: Envelope) -> None:
         label_store.replace_label_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
 
 
+class ForeignProfile(ValueError):
+    """A profile event whose data names another organisation than its envelope's aggregate."""
+
+
+def apply_profile(conn: Connection, env: Envelope) -> None:
+    # The envelope says whose row it is; a payload naming another organisation is quarantined with this
+    # reason (dead-lettered) rather than filed under either.
+    if str(env.data["organisation_id"]) != str(env.aggregate_id):
+        raise ForeignProfile(f"profile of {env.data['organisation_id']} sent as organisation {env.aggregate_id}")
+    _apply(conn, env, register_store.hub_organisation_profile, profile_row(env.data))
+
+
 # Agreement events are full snapshots whatever their verb: the status says made, cancelled or delivered.
 apply_agreement = _snapshot(enquiry_store.hub_agreements, agreement_row)
 
@@ -104,6 +116,7 @@ HANDLERS: dict[str, Handler] = {
     registry.OrganisationRegistered.TYPE: _snapshot(register_store.hub_organisation, organisation_row),
     registry.OrganisationUpdated.TYPE: _snapshot(register_store.hub_organisation, organisation_row),
     registry.OrganisationWithdrawn.TYPE: _status_change(register_store.hub_organisation, "withdrawn"),
+    registry.OrganisationProfileChanged.TYPE: apply_profile,
     registry.OfferPublished.TYPE: apply_offer,
     registry.OfferUpdated.TYPE: apply_offer,
     registry.OfferWithdrawn.TYPE: _status_change(register_store.hub_offer, "withdrawn"),

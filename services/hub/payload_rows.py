@@ -38,6 +38,11 @@ def organisation_row(data: dict) -> dict:
     return {**organisation_values(data), "search_text": rows.searchable(data["name"], data["town"], data["reference"])}
 
 
+def profile_row(data: dict) -> dict:
+    """{language: text}: public text its organisation wrote for everyone (no person's data)."""
+    return {"texts": {entry["language"]: entry["text"] for entry in data["texts"]}}
+
+
 def offer_row(data: dict) -> dict:
     return {**offer_values(data), "search_text": rows.searchable(data["title"], data["description"])}
 

@@ -22,6 +22,7 @@ from services.registry.offer_store import load_offer, published_offers_of, save_
 from services.registry.offers import Offer
 from services.registry.organisation_store import load_organisation, registration_taken, save_organisation
 from services.registry.organisations import Organisation, registration_key
+from services.registry.profile_store import load_profile, save_profile
 from services.registry.references import next_reference
 from services.registry.statement_store import audit, forget_reasons, load_statement, save_statement
 from services.registry.statements import ERASURE_GROUNDS, SupportStatement, erasure_ground
@@ -83,6 +84,24 @@ def withdraw_organisation(uow: UnitOfWork, organisation_id: str, reason: str | N
             uow.record(o)
 
     return _change(uow, load_organisation, save_organisation, organisation_id, change)
+
+
+def write_profile(uow: UnitOfWork, organisation_id: str, texts: dict[str, str | None], languages: tuple[str, ...],
+                  acting_for: str | None = None) -> dict[str, str]:
+    """The organisation's public profile (a client's shop window) becomes `texts`, {language: text} in the
+    site's `languages`; a member (`acting_for`) writes its own organisation's only, staff (None) any. The
+    texts, the organisation's new version and its event commit together."""
+    if acting_for is not None and acting_for != organisation_id:
+        raise Forbidden("a member may only write the profile of its own organisation")
+
+    written: dict[str, str] = {}
+
+    def change(org: Organisation):
+        written.update(org.write_profile(load_profile(uow.conn, org.id), texts, languages))
+        save_profile(uow.conn, org.id, written)  # kept only if the organisation records a change
+
+    _change(uow, load_organisation, save_organisation, organisation_id, change)
+    return written
 
 
 # --- offers ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from services.common.errors import invalid
 from services.common.events import Aggregate
 from services.contracts.events import registry as events
 from services.contracts.events.registry import LABOUR_MARKET_SEGMENTS, ORGANISATION_KINDS
+from services.registry import profiles
 from services.registry.rules import ACTIVE, WITHDRAWN, Changeable, require_state
 
 SOCIAL_ENTERPRISE = "social_enterprise"
@@ -98,6 +99,17 @@ class Organisation(Changeable, Aggregate):
         require_state("organisation", self.status, (ACTIVE,), "withdraw")
         self.status = WITHDRAWN
         self._record(events.OrganisationWithdrawn(id=self.id, reason=reason))
+
+    def write_profile(self, current: dict[str, str], texts: dict[str, str | None],
+                      languages: tuple[str, ...]) -> dict[str, str]:
+        """Its public profile (shop window) after `texts` ({language: text}, profiles.py) are written over
+        `current`; a change is recorded, the same texts again record nothing."""
+        require_state("organisation", self.status, (ACTIVE,), "write the profile of")
+        written = profiles.checked_texts(texts, languages)
+        if written != current:
+            self._record(events.OrganisationProfileChanged(organisation_id=self.id,
+                                                           texts=profiles.as_event_texts(written)))
+        return written
 
     def snapshot(self) -> dict:
         """The public data, as events carry it: no contact person."""

@@ -26,11 +26,15 @@ from services.registry.case_study_store import load_case_study, search_case_stud
 from services.registry.offer_store import published_offers_of, search_offers
 from services.registry.organisation_store import load_organisation, search_organisations
 from services.registry.organisations import SOCIAL_ENTERPRISE, Organisation
+from services.registry.profile_pages import language_name
+from services.registry.profile_store import load_profile
+from services.registry.profiles import paragraphs, text_to_show
 from services.registry.rules import ACTIVE, PUBLISHED, WITHDRAWN
 from services.registry.schemas import Erasure, OfferQuery, OrganisationQuery, Reason, StatementQuery, StatementSchema
 from services.registry.statement_store import audit_trail as statement_audit, load_statement, search_statements
 from services.registry.statements import ERASURE_GROUNDS, Person
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+from services.web.i18n import language
 from services.web.vocabulary import term
 
 blp = page_blueprint("registry_pages", __name__)
@@ -154,11 +158,15 @@ def showcase(organisation_id):
             raise NotFound(f"no organisation {organisation_id}")
         studies = search_case_studies(conn, organisation_id=org.id, per_page=50).items
         parties = _names(conn, [s.client_organisation_id for s in studies] + [s.social_enterprise_id for s in studies])
-        return org, published_offers_of(conn, org.id), studies, parties
-    org, offers, studies, parties = _read(load)
+        return org, published_offers_of(conn, org.id), studies, parties, load_profile(conn, org.id)
+    org, offers, studies, parties, profile = _read(load)
     labels = valid_labels(org.id).get(org.id, [])
+    # Its profile (shop window) in the page's language, else in another of the site's, saying which.
+    shown = text_to_show(profile, language(), tuple(current_runtime().settings.site.languages))
     return render_template("registry/showcase.html", org=org, offers=offers, studies=studies, parties=parties,
-                           labels=labels)
+                           labels=labels, profile=paragraphs(shown[1]) if shown else [],
+                           profile_language=shown[0] if shown else None,
+                           profile_note=language_name(shown[0]) if shown and shown[0] != language() else None)
 
 
 # --- statement of support ----------------------------------------------------------------------------

@@ -166,3 +166,12 @@ counter = Table(
     Column("year", Integer, primary_key=True),
     Column("value", Integer, nullable=False),
 )
+
+# An organisation's public profile (a client's shop window): one plain text per language it is written in
+# (services.registry.profiles). Public, as the organisation wrote it for everyone to read.
+organisation_profile = Table(
+    "registry_organisation_profile", metadata,
+    Column("organisation_id", String(36), ForeignKey("registry_organisation.id"), primary_key=True),
+    Column("language", String(2), primary_key=True),
+    Column("text", Text, nullable=False),
+)

@@ -25,7 +25,7 @@ def _topic_matches(binding: str, key: str) -> bool:
 
 def test_there_is_a_handler_for_every_event_type_of_the_ingested_services():
     ingested = {name for name, _ in declared_types() if name.split(".")[0] in consumers.INGEST_SERVICES}
-    assert len([t for t in ingested if t.startswith("registry.")]) == 13
+    assert len([t for t in ingested if t.startswith("registry.")]) == 14
     assert len([t for t in ingested if t.startswith("enquiries.")]) == 12
     assert len([t for t in ingested if t.startswith("label.")]) == 6
     cross_border = {"enquiries.enquiry.cross_border_requested", "enquiries.part.accepted", "enquiries.part.declined",

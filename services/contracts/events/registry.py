@@ -240,3 +240,33 @@ class CaseStudyWithdrawn:
 
     id: str
     reason: str | None
+
+
+# --- organisations' public profiles (issue 14) -------------------------------------------------------
+
+PROFILE_MAX_LENGTH = 2000  # characters of one language's text
+LANGUAGE = validate.Regexp(r"^[a-z]{2}$", error="an ISO 639-1 language code, e.g. de")
+
+
+class ProfileTextData(EventData):
+    language = ma.fields.String(required=True, validate=LANGUAGE)
+    text = ma.fields.String(required=True, validate=validate.Length(min=1, max=PROFILE_MAX_LENGTH))
+
+
+class OrganisationProfileData(EventData):
+    organisation_id = ma.fields.UUID(required=True)
+    texts = ma.fields.List(ma.fields.Nested(ProfileTextData), required=True,
+                           metadata={"description": "one per language written, by language; none: no profile"})
+
+
+@event_type("registry.organisation.profile_changed", OrganisationProfileData)
+@dataclass(frozen=True)
+class OrganisationProfileChanged:
+    """An organisation's public profile (a social enterprise's) or shop window (a client's) changed: its
+    whole text in each language it is written in, after the change. Public text the organisation wrote for
+    everyone to read, no personal data of a person. Its own type rather than a new version of
+    `...updated`: the snapshot's consumers need not learn it, and a profile is ordered by the organisation's
+    aggregate_version like every other change of the organisation."""
+
+    organisation_id: str
+    texts: list

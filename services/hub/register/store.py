@@ -48,6 +48,17 @@ hub_organisation = Table(
     Index("ix_hub_organisation_nuts3", "nuts3"),
 )
 
+# An organisation's public profile (a client's shop window), {language: text}, as its newest
+# `registry.organisation.profile_changed` wrote it: public text, kept for the agency's directory. A table of
+# its own, ordered among profile events only, so that it and the organisation's snapshot never hide each other.
+hub_organisation_profile = Table(
+    "hub_organisation_profile",
+    metadata,
+    *bookkeeping_columns(),
+    Column("texts", JSON, nullable=False),
+    PrimaryKeyConstraint("site", "id"),
+)
+
 hub_offer = Table(
     "hub_offer",
     metadata,
