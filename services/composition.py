@@ -28,6 +28,7 @@ from services.enquiries.programmes import client_pages as programmes_client_page
 from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
 from services.label import api as label_api, pages as label_pages
+from services.label import label_pages as label_staff_pages
 from services.label import ports as label_ports, privacy as label_privacy, store as label_store
 from services.registry import api as registry_api, member_pages as registry_member_pages, pages as registry_pages
 from services.registry import ports as registry_ports
@@ -75,7 +76,8 @@ ENQUIRIES = Service(
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
     jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
 LABEL = Service(
-    "label", components=(label_store.COMPONENT,), api=(label_api.blp,), pages=(label_pages.blp,),
+    "label", components=(label_store.COMPONENT,), api=(label_api.blp,),
+    pages=(label_pages.blp, label_staff_pages.blp),
     exporter=label_privacy.personal_records, eraser=label_privacy.erase_person,
     jobs=(jobs.expire_labels, jobs.end_label_suspensions),
     provides=((LabelRegister, label_ports.PublicRegister),))

@@ -111,20 +111,53 @@ def user_password(username):
 @blp.route("/office/users/<username>", methods=["POST"])
 @roles(*ADMINS)
 def change_user(username):
-    """New roles, or active / inactive. Nobody takes their own administration away."""
+    """New roles. Nobody takes their own administration away; deactivation has a page of its own."""
     chosen = [r for r in request.form.getlist("roles") if r in _role_choices()]
-    active = request.form.get("active") == "on"
-    me = current_principal().subject
-    if username == me and (not active or not set(chosen) & set(ADMINS)):
+    if username == current_principal().subject and not set(chosen) & set(ADMINS):
         flash(_("You cannot take your own administration away."), "error")
         return redirect(url_for(".users"))
     if not chosen:
         flash(_("Choose at least one role."), "error")
         return redirect(url_for(".users"))
-    with current_runtime().engine.begin() as conn:  # deactivation ends the user's tokens and sessions at once
-        updated = update_user(conn, username, roles=chosen, active=active)
+    with current_runtime().engine.begin() as conn:
+        updated = update_user(conn, username, roles=chosen)
     flash(_("The user %(name)s has been changed.", name=username) if updated else _("There is no such user."),
           "success" if updated else "error")
+    return redirect(url_for(".users"))
+
+
+def _user(username: str):
+    with current_runtime().engine.connect() as conn:
+        user = conn.execute(select(auth_user).where(auth_user.c.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user {username[:100]}")
+    return user
+
+
+@blp.route("/office/users/<username>/deactivate", methods=["GET", "POST"])
+@roles(*ADMINS)
+def deactivate_user(username):
+    """Asks first: deactivation ends the user's sessions and tokens at once. The user stays on record
+    (their name is in audit trails) and can be reactivated."""
+    user = _user(username)
+    if username == current_principal().subject:
+        flash(_("You cannot take your own administration away."), "error")
+        return redirect(url_for(".users"))
+    if request.method == "POST":
+        with current_runtime().engine.begin() as conn:
+            update_user(conn, username, active=False)
+        flash(_("%(name)s is deactivated and can no longer log in.", name=username), "success")
+        return redirect(url_for(".users"))
+    return render_template("web/user_deactivate.html", user=user)
+
+
+@blp.route("/office/users/<username>/activate", methods=["POST"])
+@roles(*ADMINS)
+def activate_user(username):
+    _user(username)
+    with current_runtime().engine.begin() as conn:
+        update_user(conn, username, active=True)
+    flash(_("%(name)s is active again and logs in with their password.", name=username), "success")
     return redirect(url_for(".users"))
 
 

@@ -114,6 +114,14 @@ MESSAGES = {
     "a threshold criterion is not scored; it passes on its figure":
         N_("This criterion is not scored; it passes on its figure."),
     "a CPV division (two digits) or a full code": N_("Please enter a CPV division (two digits) or a full code."),
+    "{name} must be between {min} and {max} {unit}": N_("Please enter a figure from %(min)s to %(max)s."),
+    "must be after {today} and no later than {limit}":
+        N_("Please choose a date after %(today)s and no later than %(limit)s."),
+    "cannot {doing} a label that is {status}": N_("This label is “%(status)s”: that is not possible now."),
+    "the label has already expired; apply again": N_("The label has already expired; the holder applies again."),
+    # users (the site admin's form)
+    "choose at least one role": N_("Choose at least one role."),
+    "2 to 100 letters, digits or . _ @ -": N_("Please use 2 to 100 letters, digits or . _ @ -"),
     # refusals of the lifecycle, negotiation, programmes and the label (409s)
     "cannot move an enquiry that is {state} to {target}; allowed next: {allowed}":
         N_("An enquiry that is “%(state)s” cannot move to “%(target)s”; possible next: %(allowed)s."),

@@ -98,6 +98,7 @@ TERMS = {
     "litres": _l("litres"),
     "percent": _l("percent"),
     "m2": _l("m²"),
+    "count": _l("measures"),  # the label catalogue counts resource-saving measures (its only "count" figure)
     # audit trails: the steps of a label application or label, and the consortium's moves of an enquiry
     "created": _l("Created"),
     "edited": _l("Edited"),

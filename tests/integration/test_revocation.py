@@ -50,9 +50,11 @@ def browser_logged_in(app, username: str):
 def admin_changes(app, username: str, roles: list[str], active: bool) -> None:
     admin = browser_logged_in(app, "admin")
     form = {"roles": roles, "csrf_token": csrf_token(admin, "/office/users")}
-    if active:
-        form["active"] = "on"
     response = admin.post(f"/office/users/{username}", headers=HTML, data=form)
+    assert response.status_code == 302
+    # (de)activation is a page of its own (the deactivation asks first)
+    response = admin.post(f"/office/users/{username}/{'activate' if active else 'deactivate'}", headers=HTML,
+                          data={"csrf_token": form["csrf_token"]})
     assert response.status_code == 302
 
 

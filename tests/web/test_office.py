@@ -200,7 +200,7 @@ def test_users_and_roles(at12):
     admin.get("/office/users")
     assert "Sie können sich die eigene Administration nicht entziehen." in admin.page
     assert admin.get("/office/operations").status_code == 200
-    admin.post("/office/users/anna", {"roles": "broker"})  # inactive: anna can no longer log in
+    admin.post("/office/users/anna/deactivate")  # after its confirmation page: anna can no longer log in
     anna.logout()
     anna.get("/login")
     assert anna.post("/login", {"username": "anna", "password": "a-long-password"}).status_code == 401
