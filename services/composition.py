@@ -15,7 +15,7 @@ from flask import Blueprint
 
 from services import jobs, workers
 from services.common.db import Component
-from services.contracts.ports import CaseStudyPublisher, LabelRegister, MemberDirectory
+from services.contracts.ports import CaseStudyPublisher, LabelRegister, MemberDirectory, OfferDirectory
 from services.enquiries import privacy as enquiries_privacy
 from services.enquiries.crossborder import api as crossborder_api, parts_api as crossborder_parts_api
 from services.enquiries.crossborder import consortium_pages, inbox_pages, store as crossborder_store
@@ -27,7 +27,7 @@ from services.enquiries.programmes import api as programmes_api, pages as progra
 from services.enquiries.programmes import client_pages as programmes_client_pages
 from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
-from services.label import api as label_api, pages as label_pages
+from services.label import api as label_api, member_pages as label_member_pages, pages as label_pages
 from services.label import label_pages as label_staff_pages
 from services.label import ports as label_ports, privacy as label_privacy, store as label_store
 from services.registry import api as registry_api, member_pages as registry_member_pages, pages as registry_pages
@@ -63,7 +63,8 @@ REGISTRY = Service(
     # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
     # they no longer count, then the contacts (services.privacy.erase_person)
     exporter=registry_privacy.personal_records,
-    provides=((CaseStudyPublisher, registry_ports.CaseStudies), (MemberDirectory, registry_ports.Members)))
+    provides=((CaseStudyPublisher, registry_ports.CaseStudies), (MemberDirectory, registry_ports.Members),
+              (OfferDirectory, registry_ports.Offers)))
 ENQUIRIES = Service(
     "enquiries",
     components=(lifecycle_tables.COMPONENT, programmes_tables.COMPONENT, matching_store.COMPONENT,
@@ -77,7 +78,7 @@ ENQUIRIES = Service(
     jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
 LABEL = Service(
     "label", components=(label_store.COMPONENT,), api=(label_api.blp,),
-    pages=(label_pages.blp, label_staff_pages.blp),
+    pages=(label_pages.blp, label_member_pages.blp, label_staff_pages.blp),
     exporter=label_privacy.personal_records, eraser=label_privacy.erase_person,
     jobs=(jobs.expire_labels, jobs.end_label_suspensions),
     provides=((LabelRegister, label_ports.PublicRegister),))

@@ -11,6 +11,7 @@ cross the boundary, never a service's model classes.
 | LabelRegister      | services.label.ports.PublicRegister       | the registry's catalogue and showcase    |
 | CaseStudyPublisher | services.registry.ports.CaseStudies       | a closed enquiry's case study (enquiries) |
 | MemberDirectory    | services.registry.ports.Members           | the users pages (services.web.admin)     |
+| OfferDirectory     | services.registry.ports.Offers            | a member's label applications (label)    |
 """
 from __future__ import annotations
 
@@ -116,4 +117,22 @@ class MemberDirectory(Protocol):
 
     def named(self, ids: Iterable[str]) -> dict[str, MemberOrganisation]:
         """The organisations with these ids (withdrawn ones too), by id; unknown ids are left out."""
+        ...
+
+
+# --- the registry's offers ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MemberOffer:
+    """A published offer of a member organisation: what a label application for it starts from."""
+
+    id: str
+    title: str
+    cpv_codes: tuple[str, ...]
+
+
+@runtime_checkable
+class OfferDirectory(Protocol):
+    def published(self, organisation_id: str) -> list[MemberOffer]:
+        """The organisation's published offers, by title."""
         ...

@@ -2,7 +2,7 @@
 
 Access (default deny; every method declares its rule):
 - Public: verifying a label (`GET /labels/<number>`), the register (`GET /labels`), filing a complaint.
-- member: applies for, edits and submits its own organisation's applications (the token's organisation).
+- member: applies for, edits, submits and withdraws its own organisation's applications (the token's organisation).
 - assessor: scores submitted applications. approver: decides them (never one it assessed: four eyes),
   and suspends, reinstates, revokes and renews labels, and reviews complaints, as site_admin may too.
 - Staff (site_admin, assessor, approver): read every application, complaint and audit trail.
@@ -86,6 +86,15 @@ class Submission(MethodView):
     def post(self, application_id):
         """Submit the application for assessment; its evidence is frozen from now on."""
         return handlers.submit_application(current_runtime().uow(), str(application_id), _actor(), acting_for(STAFF))
+
+
+@blp.route("/label-applications/<uuid:application_id>/withdraw")
+class Withdrawal(MethodView):
+    @roles("member", "site_admin")
+    @blp.response(200, LabelApplicationSchema)
+    def post(self, application_id):
+        """Withdraw a draft (or an application returned for more evidence); submitted ones are the assessors' (409)."""
+        return handlers.withdraw_application(current_runtime().uow(), str(application_id), _actor(), acting_for(STAFF))
 
 
 @blp.route("/label-applications/<uuid:application_id>/assessment")

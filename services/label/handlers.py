@@ -68,6 +68,10 @@ def submit_application(uow, application_id: str, actor: str, acting_for: str | N
     return _change_application(uow, application_id, "submitted", actor, lambda app: app.submit(), acting_for)
 
 
+def withdraw_application(uow, application_id: str, actor: str, acting_for: str | None):
+    return _change_application(uow, application_id, "withdrawn", actor, lambda app: app.withdraw(), acting_for)
+
+
 def assess_application(uow, application_id: str, assessor: str, scores: dict, now: datetime):
     def change(app: m.Application):
         app.assess(cat.load(app.catalogue_version), assessor, scores, now)

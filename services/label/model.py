@@ -1,6 +1,7 @@
 """The label's domain: applications with evidence, assessment, four-eyes decision, and the label's life.
 
-Application: draft -> submitted -> assessed -> granted | refused | returned (-> submitted again).
+Application: draft -> submitted -> assessed -> granted | refused | returned (-> submitted again);
+             draft | returned -> withdrawn (by the applicant).
 Label:       valid <-> suspended; valid | suspended -> revoked | expired; renewal extends a valid one.
 Complaint:   open -> under_review -> upheld | dismissed (open may be closed directly).
 
@@ -79,6 +80,12 @@ class Application:
         """Freezes the evidence; missing evidence is the assessor's to judge (it means no grant)."""
         self._require(*EDITABLE, doing="submit")
         self.status, self.assessment, self.decision = "submitted", None, None
+        self.version += 1
+
+    def withdraw(self) -> None:
+        """The applicant takes back an application no assessor holds (a draft, or one returned): final."""
+        self._require(*EDITABLE, doing="withdraw")
+        self.status = "withdrawn"
         self.version += 1
 
     def assess(self, catalogue: Catalogue, assessor: str, scores: dict, at: datetime) -> None:

@@ -94,7 +94,7 @@ ApplicationPatch = patch_schema(LabelApplicationPatchSchema, exclude=("holder_or
 
 class LabelApplicationQuery(PageQuery):
     status = ma.fields.String(validate=validate.OneOf(
-        ("draft", "submitted", "assessed", "returned", "granted", "refused")))
+        ("draft", "submitted", "assessed", "returned", "granted", "refused", "withdrawn")))
     organisation_id = Id()
 
 

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from services.common.runtime import Runtime
 from services.contracts.ports import (
-    CaseStudyFields, CaseStudyImpact, CaseStudyPartner, MemberOrganisation, PublishedCaseStudy,
+    CaseStudyFields, CaseStudyImpact, CaseStudyPartner, MemberOffer, MemberOrganisation, PublishedCaseStudy,
 )
 from services.registry import handlers
 from services.registry.case_studies import Impact, Partner
+from services.registry.offer_store import search_offers
 from services.registry.organisation_store import search_organisations
 from services.registry.tables import organisation
 
@@ -72,3 +73,16 @@ class Members:
 
 def _member(org) -> MemberOrganisation:
     return MemberOrganisation(org.id, org.name, org.kind, org.address.town if org.address else None)
+
+
+class Offers:
+    """`OfferDirectory`: an organisation's published offers."""
+
+    def __init__(self, runtime: Runtime):
+        self._runtime = runtime
+
+    def published(self, organisation_id: str) -> list[MemberOffer]:
+        with self._runtime.engine.connect() as conn:
+            found = search_offers(conn, organisation_id=organisation_id, per_page=200)
+        return sorted((MemberOffer(o.id, o.title, tuple(o.cpv_codes)) for o in found.items),
+                      key=lambda o: o.title.casefold())
