@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-fast test-newest lint lock bench schemas translations clean
+.PHONY: run test test-unit test-fast test-newest lint lock bench schemas translations vendor-axe clean
 
 # The exact versions that were tested (requirements/test.lock, with hashes); the project itself
 # without dependencies, so nothing outside the lock is resolved. `make lock` updates the lock.
@@ -67,6 +67,18 @@ translations: $(STAMP)
 			-o services/hub/translations/messages.pot services/hub services/sync services/contracts && \
 		$(PYBABEL) update --ignore-obsolete -i services/hub/translations/messages.pot -d services/hub/translations --no-fuzzy-matching && \
 		$(PYBABEL) compile --statistics -d services/hub/translations; fi
+
+# axe-core for the browser tests' accessibility audits (tests/browser/vendor/README.md): the npm
+# package's axe.min.js and licences, vendored so that the tests need no network.
+AXE ?= 4
+vendor-axe:
+	rm -rf $(VENV)/axe-pack && mkdir -p $(VENV)/axe-pack
+	cd $(VENV)/axe-pack && npm pack --silent axe-core@$(AXE) >/dev/null && tar xzf axe-core-*.tgz
+	cp $(VENV)/axe-pack/package/axe.min.js tests/browser/vendor/axe.min.js
+	cp $(VENV)/axe-pack/package/LICENSE tests/browser/vendor/axe-core.LICENSE
+	cp $(VENV)/axe-pack/package/LICENSE-3RD-PARTY.txt tests/browser/vendor/axe-core.LICENSE-3RD-PARTY.txt
+	head -1 tests/browser/vendor/axe.min.js
+	rm -rf $(VENV)/axe-pack
 
 clean:
 	rm -rf $(VENV) .venv-newest var

@@ -7,6 +7,9 @@
   these tests skip, unless SOPRO_REQUIRE_SERVICES=1 (CI), where a missing chromium is a failure.
 - Every page a test visits fails the test if it answers 5xx; `shoot(page, name)`
   (tests/support/browser_flows.py) saves a screenshot under test-artifacts/screenshots/ (gitignored).
+- Every page a test visits is audited (tests/support/page_audit.py): axe-core at each `shoot` (and on the
+  GET pages never shot, opened again at the end), the Nu HTML validator on every HTML document received.
+  A serious or critical axe violation or a Nu error fails the test (after its own assertions passed).
 """
 from __future__ import annotations
 
@@ -18,8 +21,11 @@ import sys
 import time
 from pathlib import Path
 
+from contextlib import contextmanager
+
 import pytest
 
+from tests.support import page_audit
 from tests.support.browser_flows import deliver_with_impact
 from tests.support.browser_pages import url
 from tests.support.polling import started
@@ -99,8 +105,54 @@ def browser(demo):
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
+        yield AuditedBrowser(chromium)
         chromium.close()
+
+
+class AuditedBrowser:
+    """The package's chromium, each of whose contexts has its pages audited (tests/support/page_audit.py)."""
+
+    def __init__(self, chromium):
+        self._chromium = chromium
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
+
+    def new_context(self, **options):
+        context = self._chromium.new_context(**options)
+        closed = []
+        context.on("close", lambda _: closed.append(True))
+
+        @contextmanager
+        def person():
+            state = {} if closed else {"storage_state": context.storage_state()}
+            copy = self._chromium.new_context(**options, **state)
+            try:
+                yield copy
+            finally:
+                copy.close()
+
+        page_audit.watch(context, person)
+        return context
+
+
+@pytest.fixture(autouse=True)
+def audit(request):
+    """The page audit of this test (its verdict comes in pytest_runtest_call below)."""
+    yield page_audit.begin(request.node.nodeid)
+    page_audit.end()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    # A failure of the test itself comes first (and skips the audit); the audit fails a passing test.
+    outcome = yield
+    audit = page_audit.current()
+    if audit is not None:
+        problems = audit.conclude()
+        if problems:
+            pytest.fail(problems, pytrace=False)
+    return outcome
 
 
 @pytest.fixture(scope="package")
@@ -140,11 +192,12 @@ def server_errors():
 
 @pytest.fixture
 def new_page(browser, server_errors):
-    """A factory of pages, each in its own context (its own cookies: one person each)."""
+    """A factory of pages, each in its own context (its own cookies: one person each). `locale` is the
+    browser's (Accept-Language, and how date inputs show dates): the person's, e.g. "de-AT" or "hu-HU"."""
     contexts = []
 
-    def make(viewport=(1280, 900)):
-        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    def make(viewport=(1280, 900), locale="en-GB"):
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale=locale)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from tests.support import page_audit
 from tests.support.tokens import http_session
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -67,7 +68,9 @@ def deliver_with_impact(base_url: str, client: str, social_enterprise: str, cpv:
 
 
 def shoot(page, name: str) -> Path:
+    """A screenshot of the page, and axe-core's audit of it as it is now (tests/support/page_audit.py)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    page_audit.shot(page, name)
     return path
