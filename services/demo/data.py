@@ -239,7 +239,12 @@ DELIVERED = {
               "Traisentaler Beschäftigungswerkstatt", "Tischlerei", ["45421000"], "40", "pieces", "18600", "EUR",
               "AT123", 48.2040, 15.6230,
               {"material_diverted_kg": "1900", "regional_share": "0.85", "production_nuts3": "AT123",
-               "production_lat": 48.2160, "production_lon": 15.6240, "integration_hours": "1450"})],
+               "production_lat": 48.2160, "production_lon": 15.6240, "integration_hours": "1450"}),
+             # the client company's, so that its member has impact to read (/office/our-impact)
+             ("production_step", "Regalhalterungen für die Filialen", "Donauland Handels AG", "Mostviertler Metallwerk",
+              "Metallbearbeitung", ["44316000"], "180", "parts", "4860", "EUR", "AT127", 48.0850, 16.2830,
+              {"material_diverted_kg": "420", "regional_share": "0.6", "production_nuts3": "AT121",
+               "production_lat": 48.1220, "production_lon": 14.8720, "integration_hours": "310"})],
     "HU22": [("production_step", "Irodabútorok felújítása tömörfából", "Zalai Ajándéktárgy Kft.",
               "Győri Szociális Asztalosműhely Nonprofit Kft.", "Asztalosmunka", ["39150000"], "60", "pieces",
               "4200000", "HUF", "HU223", 46.8420, 16.8440,
