@@ -1,6 +1,6 @@
-"""The hub keeps every site's organisation profiles (shop windows) for its directory (issue 14): the site's
-real, signed `registry.organisation.profile_changed` events through the hub's ingest processor, on SQLite.
-The newest profile wins whatever order events come in; older event types go on being applied beside it; a
+"""The hub keeps every site's organisation profiles (shop windows) for its directory, the public
+GET /api/v1/organisations/<id> (issue 14): the site's real, signed `registry.organisation.profile_changed`
+events through the hub's ingest processor, on SQLite. The newest profile wins whatever order events come in; older event types go on being applied beside it; a
 forged, malformed or misaddressed profile is dead-lettered with its reason and the stream moves on."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from services.bootstrap import create_app
 from services.common.signing import load_private_key, sign
 from services.hub.register.store import hub_organisation, hub_organisation_profile
 from services.registry import handlers
@@ -50,6 +51,9 @@ def test_the_hub_keeps_the_newest_profile_beside_the_organisations_snapshot(netw
     assert hub_profiles(hub) == {werkstatt.id: {"de": "Wir tischlern.", "en": "We make furniture."}}
     with hub.engine.connect() as conn:  # the snapshot (v1 events) is applied as before, not hidden by the profile
         assert conn.execute(select(hub_organisation.c.name)).scalar_one() == "Werkstatt Nord-Ost"
+    directory = create_app(hub).test_client().get(f"/api/v1/organisations/{werkstatt.id}").get_json()
+    assert directory["name"] == "Werkstatt Nord-Ost"
+    assert directory["profile"] == {"de": "Wir tischlern.", "en": "We make furniture."}
 
 
 def test_a_forged_malformed_or_misaddressed_profile_is_dead_lettered_with_its_reason(network, federation_files):

@@ -89,6 +89,8 @@ class OfferSchema(_Consolidated):
 
 class OrganisationDetailSchema(OrganisationSchema):
     offers = ma.fields.List(ma.fields.Nested(OfferSchema))
+    profile = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), metadata={
+        "description": "its public profile (a client's shop window) by language, as its site published it"})
 
 
 class CaseStudySchema(_Consolidated):
@@ -169,12 +171,14 @@ class OrganisationDetail(MethodView):
     @blp.response(200, OrganisationDetailSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, organisation_id):
-        """An active organisation with its published offers."""
+        """An active organisation with its published offers and its public profile."""
         with current_runtime().engine.connect() as conn:
             organisation = registry_queries.get_organisation(conn, str(organisation_id))
             if organisation is None:
                 raise NotFound(f"no organisation {organisation_id}")
-            return {**organisation, "offers": registry_queries.offers_of(conn, organisation["site"], organisation["id"])}
+            site, id_ = organisation["site"], organisation["id"]
+            return {**organisation, "offers": registry_queries.offers_of(conn, site, id_),
+                    "profile": registry_queries.profile_of(conn, site, id_)}
 
 
 @blp.route("/offers")

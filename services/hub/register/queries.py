@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, RowMapping, Select, Table, and
 from services.common.db import containing, paged, starting_with
 from services.hub.register.store import (
     CASE_STUDY_PUBLISHED, OFFER_PUBLISHED, ORGANISATION_ACTIVE, hub_case_study, hub_offer, hub_offer_cpv,
-    hub_organisation,
+    hub_organisation, hub_organisation_profile,
 )
 
 
@@ -100,6 +100,12 @@ def get_organisation(conn: Connection, organisation_id: str) -> RowMapping | Non
         select(org).where(org.c.id == organisation_id, org.c.status == ORGANISATION_ACTIVE)
         .order_by(org.c.site).limit(1)
     ).mappings().first()
+
+
+def profile_of(conn: Connection, site: str, organisation_id: str) -> dict[str, str]:
+    """{language: text} of the organisation's public profile; empty if it wrote none."""
+    t = hub_organisation_profile
+    return conn.execute(select(t.c.texts).where(t.c.site == site, t.c.id == organisation_id)).scalar() or {}
 
 
 def offers_of(conn: Connection, site: str, organisation_id: str) -> list[RowMapping]:
