@@ -114,7 +114,8 @@ def programme_page(programme_id: str, apply_form=None, booking_form=None, status
         waiting=sorted(waiting, key=lambda a: positions.get(a.id, 0)), accepted=accepted, consultants=consultants,
         apply_form=apply_form or forms.FormState(), booking_form=booking_form or forms.FormState(),
         kinds=BOOKING_KINDS, firm_choices=[(a.id, a.firm.name) for a in accepted], bookings=bookings,
-        firm_names={a.id: a.firm.name for a in accepted}, consultant_names={c.id: c.name for c in consultants},
+        firm_names={**{row["application_id"]: row["firm_name"] for row in report["hours_by_firm"]},
+                    **{a.id: a.firm.name for a in accepted}}, consultant_names={c.id: c.name for c in consultants},
         consultant_choices=[(c.id, c.name) for c in consultants]), status
 
 
