@@ -145,9 +145,18 @@ def audit(request):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    # A failure of the test itself comes first (and skips the audit); the audit fails a passing test.
-    outcome = yield
+    # A failure of the test itself comes first: the audit of the pages it saw is then only reported
+    # (test-artifacts/page-audit/); the audit fails a passing test.
     audit = page_audit.current()
+    try:
+        outcome = yield
+    except Exception:
+        if audit is not None:
+            try:
+                audit.conclude()
+            except Exception:  # noqa: BLE001 - the test's own failure is the one to see
+                pass
+        raise
     if audit is not None:
         problems = audit.conclude()
         if problems:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tests.support.browser_crossborder import main_text, rows_with, site_tr
-from tests.support.browser_flows import shoot
+from tests.support.browser_flows import LOCALES, shoot
 from tests.support.browser_pages import log_in, url
 
 PHONE = (375, 812)
@@ -69,7 +69,7 @@ def t(day: Day, msgid: str, **values) -> str:
 
 def the_client_enquires(new_page, base: str, day: Day) -> str:
     """The anonymous first contact on the public form; the enquiry's reference."""
-    page = new_page()
+    page = new_page(locale=LOCALES[day.lang])
     page.goto(f"{base}/enquire?lang={day.lang}")
     page.fill("#f-organisation", day.client)
     page.check("input[name=client_kind][value=economic_enterprise]")
@@ -156,7 +156,7 @@ def broker_day(new_page, demo, day: Day) -> str:
     reference = the_client_enquires(new_page, base, day)
     tag = f"{day.site.lower()}-{day.lang}"
 
-    page = new_page()
+    page = new_page(locale=LOCALES[day.lang])
     log_in(page, base, "broker", day.lang)
 
     # the board: the new enquiry among the submitted ones

@@ -58,7 +58,7 @@ def order(demo):
 
 def test_1_the_origin_broker_asks_for_a_consortium_in_german(demo, new_page, order):
     at13 = url(demo, "AT13")
-    page = new_page()
+    page = new_page(locale="de-AT")
     log_in(page, at13, "broker", "de")
     page.goto(f"{at13}/office/enquiries/{order['id']}?lang=de")
     form = page.locator("form", has=page.locator("#f-cb-quantity"))
@@ -90,7 +90,7 @@ def test_1_the_origin_broker_asks_for_a_consortium_in_german(demo, new_page, ord
 
 def test_2_the_target_broker_answers_and_delivers_in_hungarian(demo, new_page, order):
     hu22 = url(demo, "HU22")
-    page = new_page()
+    page = new_page(locale="hu-HU")
     log_in(page, hu22, "broker", "hu")
     page.goto(f"{hu22}/office/forwarded-parts?lang=hu")
     assert tr("hu", "Parts of cross-border orders") in page.locator("h1").inner_text()
@@ -127,7 +127,7 @@ def test_3_the_origin_broker_sees_the_delivery_and_the_impact(demo, new_page, or
     delivered = order["state"].get("delivered")
     assert delivered, "test 2 delivered the part"
     at13 = url(demo, "AT13")
-    page = new_page()
+    page = new_page(locale="de-AT")
     log_in(page, at13, "broker", "de")
     page.goto(f"{at13}/office/enquiries/{order['id']}/consortium?lang=de")
 
@@ -150,7 +150,7 @@ def test_4_a_members_office_is_its_own_organisations_parts(demo, new_page, order
     hu22 = url(demo, "HU22")
     others = Api(hu22).ok("GET", "/forwarded-parts", params={"per_page": 100})["items"]
     soproni = next(p for p in others if p["enquiry_reference"] == order["reference"])
-    page = new_page()
+    page = new_page(locale="hu-HU")
     log_in(page, hu22, "member", "hu")
     assert page.url.split("?")[0].endswith("/office/member"), "a member's first office page is its home"
     page.goto(f"{hu22}/office/forwarded-parts?lang=hu")
@@ -169,13 +169,13 @@ def declined_order(demo):
 
 def test_5_a_target_broker_declines_in_german_and_the_origin_reads_why(demo, new_page, declined_order):
     at13, at22 = url(demo, "AT13"), url(demo, "AT22")
-    origin = new_page()
+    origin = new_page(locale="de-AT")
     log_in(origin, at13, "broker", "de")
     origin.goto(f"{at13}/office/enquiries/{declined_order['id']}?lang=de")
     origin.check("input[name=sites][value=AT22]")
     origin.locator("form", has=origin.locator("#f-cb-quantity")).locator("button[type=submit]").click()
 
-    target = new_page()
+    target = new_page(locale="de-AT")
     log_in(target, at22, "broker", "de")
 
     def forwarded():

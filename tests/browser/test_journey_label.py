@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser_flows import shoot
+from tests.support.browser_flows import LOCALES, shoot
 from tests.support.browser_pages import DEMO_LABEL, error_of, tr, url
 
 
@@ -16,7 +16,7 @@ from tests.support.browser_pages import DEMO_LABEL, error_of, tr, url
 @pytest.mark.parametrize("lang", ["de", "hu", "en"])
 def test_4_a_visitor_verifies_a_label_at_the_hub(demo, new_page, lang):
     hub = url(demo, "EU")
-    page = new_page()
+    page = new_page(locale=LOCALES[lang])
     page.goto(f"{hub}/?lang={lang}")
     shoot(page, f"hub-home-{lang}")
     page.fill("#f-number", DEMO_LABEL.lower())  # as people type it

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.support.browser_flows import Api, shoot
+from tests.support.browser_flows import LOCALES, Api, shoot
 from tests.support.browser_pages import field_errors, log_in, tr, url
 
 PHONE = (375, 812)
@@ -23,7 +23,7 @@ PHONE = (375, 812)
 def both_sizes(new_page, base: str, username: str, lang: str, path: str, name: str) -> None:
     """Screenshots of a page on a phone and on a desktop."""
     for size, suffix in ((PHONE, "phone"), ((1280, 900), "desktop")):
-        page = new_page(size)
+        page = new_page(size, LOCALES[lang])
         log_in(page, base, username, lang)
         page.goto(f"{base}{path}")
         shoot(page, f"{name}-{suffix}")
@@ -31,7 +31,7 @@ def both_sizes(new_page, base: str, username: str, lang: str, path: str, name: s
 
 def test_1_the_company_member_accepts_a_proposal_and_files_an_enquiry_in_german(demo, new_page):
     at12 = url(demo, "AT12")
-    page = new_page()
+    page = new_page(locale="de-AT")
     log_in(page, at12, "client-member", "de")
     page.get_by_role("link", name=tr("de", "Our enquiries")).click()
     row = page.locator("tr", has_text="Verpackung der Frühjahrskataloge")
@@ -70,7 +70,7 @@ def test_2_the_public_institution_accepts_and_applies_for_a_programme_in_hungari
     Api(at13).ok("POST", "/programmes", json={
         "name": "Digitális átállás", "funder": "ESF+", "starts_on": date.today().isoformat(),
         "ends_on": (date.today() + timedelta(days=90)).isoformat(), "places": 3})
-    page = new_page()
+    page = new_page(locale="hu-HU")
     log_in(page, at13, "public-member", "hu")
     page.get_by_role("link", name=tr("hu", "Our enquiries")).click()
     page.locator("tr", has_text="Reinigung des Amtshauses").locator("a").click()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from services.demo import data
-from tests.support.browser_flows import Api, offer_of, organisation_id, shoot
+from tests.support.browser_flows import LOCALES, Api, offer_of, organisation_id, shoot
 from tests.support.browser_pages import field_errors, log_in, tr, url
 
 PHONE = (375, 812)
@@ -23,7 +23,7 @@ PHONE = (375, 812)
 def both_sizes(new_page, base: str, lang: str, paths: dict[str, str]) -> None:
     """Screenshots of each page on a phone and on a desktop, as the site's member."""
     for size, suffix in ((PHONE, "phone"), ((1280, 900), "desktop")):
-        page = new_page(size)
+        page = new_page(size, LOCALES[lang])
         log_in(page, base, "member", lang)
         for name, path in paths.items():
             page.goto(f"{base}{path}")
@@ -32,7 +32,7 @@ def both_sizes(new_page, base: str, lang: str, paths: dict[str, str]) -> None:
 
 def test_1_the_hungarian_member_lands_home_and_publishes_an_offer(demo, new_page):
     hu22 = url(demo, "HU22")
-    page = new_page()
+    page = new_page(locale="hu-HU")
     log_in(page, hu22, "member", "hu")
     assert page.url.endswith("/office/member")
     assert page.locator("main h1").inner_text() == data.ORGANISATIONS["HU22"][0][1]
@@ -74,7 +74,7 @@ def test_2_the_german_member_proposes_and_revises_on_a_fitting_enquiry(demo, new
         "budget": "6000", "submit": True})
     broker.ok("POST", f"/enquiries/{enquiry['id']}/transitions", json={"to": "matching"})
 
-    page = new_page()
+    page = new_page(locale="de-AT")
     log_in(page, at12, "member", "de")
     page.get_by_role("link", name=tr("de", "Enquiries for our offers")).click()
     page.locator("tr", has_text="Browser-Test: Montage von Holzkisten").locator("a").first.click()

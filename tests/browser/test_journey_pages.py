@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser_flows import shoot
+from tests.support.browser_flows import LOCALES, shoot
 from tests.support.browser_pages import DEMO_LABEL, log_in, tr, url
 
 
@@ -19,7 +19,7 @@ AGENCY_PAGES = ["/agency/", "/agency/members", "/agency/offers", "/agency/enquir
 
 @pytest.mark.parametrize("lang", ["de", "hu", "en"])
 def test_main_pages_in_every_language(demo, new_page, delivered, lang):
-    page = new_page()
+    page = new_page(locale=LOCALES[lang])
     for site, path, name in PUBLIC_PAGES:
         page.goto(f"{url(demo, site)}{path}?lang={lang}")
         assert page.locator("html").get_attribute("lang") == lang
@@ -31,7 +31,7 @@ def test_main_pages_in_every_language(demo, new_page, delivered, lang):
         assert page.locator("html").get_attribute("lang") == lang
         assert tr(lang, "Federation health") in page.locator(".office-nav").inner_text()
         shoot(page, f"hub{path.rstrip('/').replace('/', '-')}-{lang}")
-    phone = new_page(viewport=(390, 844))
+    phone = new_page(viewport=(390, 844), locale=LOCALES[lang])
     log_in(phone, url(demo, "EU"), "analyst", lang)
     for path, name in (("/agency/", "hub-agency-phone"), ("/agency/impact", "hub-impact-phone"),
                        (f"/labels/verify?number={DEMO_LABEL}", "hub-verify-phone")):

@@ -20,7 +20,7 @@ from tests.support.browser_pages import error_of, field_errors, log_in, tr, url
 
 def test_3_a_supporter_files_a_statement_in_hungarian_at_hu22(demo, new_page):
     hu22 = url(demo, "HU22")
-    page = new_page()
+    page = new_page(locale="hu-HU")
     page.goto(f"{hu22}/support?lang=hu")
     assert page.locator("html").get_attribute("lang") == "hu"
     shoot(page, "hu22-support-hu")
@@ -75,7 +75,7 @@ def confirmation_link(demo: dict, site: str) -> str:
 def test_6_a_supporter_confirms_by_the_link_and_a_broker_confirms_a_paper_statement(demo, new_page):
     hu22 = url(demo, "HU22")
     link = confirmation_link(demo, "HU22")  # the statement test 3 filed with an e-mail address
-    page = new_page()
+    page = new_page(locale="hu-HU")
     page.goto(f"{link}?lang=hu")
     assert page.locator("html").get_attribute("lang") == "hu"
     assert page.locator("h1").inner_text() == tr("hu", "Confirm your statement of support")
@@ -101,7 +101,7 @@ def test_6_a_supporter_confirms_by_the_link_and_a_broker_confirms_a_paper_statem
     assert not page.locator(".error-summary").count(), page.locator("main").inner_text()
     reference = re.search(r"AT12-\S+", page.locator(".notice.success").inner_text()).group(0).rstrip(".")
 
-    broker = new_page()
+    broker = new_page(locale="de-AT")
     log_in(broker, at12, "broker", "de")
     broker.goto(f"{at12}/office/statements?lang=de")
     row = broker.locator("tr", has_text=reference)

@@ -15,6 +15,9 @@ from tests.support.tokens import http_session
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 PASSWORD = "sopro-demo"
+# The browser's locale of a person working in each page language (new_page(locale=...)): date inputs show
+# dates the way that language writes them.
+LOCALES = {"de": "de-AT", "hu": "hu-HU", "en": "en-GB"}
 
 
 class Api:
