@@ -4,12 +4,16 @@ domain refuses leaves nothing behind, and the same texts again publish nothing."
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.jsonschemas import EventValidator
+from services.enquiries.matching.store import matching_organisation
 from services.registry import handlers
 from services.registry.organisation_store import load_organisation
 from services.registry.profile_store import load_profile
+from services.workers import site_members
+from tests.support.privacy import signed_events
 from tests.support.sites import outbox_rows
 from tests.usecases.test_registry import organisation
 
@@ -87,3 +91,16 @@ def test_exactly_the_longest_text_is_kept_and_a_withdrawn_organisation_writes_no
     handlers.withdraw_organisation(site.uow(), werkstatt.id, "closed")
     with pytest.raises(Conflict):
         handlers.write_profile(site.uow(), werkstatt.id, {"de": "Neu"}, LANGUAGES)
+
+
+def test_the_sites_matching_projection_passes_over_profile_events(site):
+    """Its queue binds every `registry.organisation.*` fact: a profile event is claimed and passed over (no
+    handler, no dead letter), and the organisation's next snapshot, two versions on, is applied."""
+    werkstatt = organisation(site)
+    handlers.write_profile(site.uow(), werkstatt.id, {"de": "Wir tischlern."}, LANGUAGES)
+    handlers.update_organisation(site.uow(), werkstatt.id, {"name": "Werkstatt Nord-Ost"})
+    outcome = site_members(site)[1].process(signed_events(site))
+    assert len(outcome.applied) == 3 and outcome.dead == []
+    with site.engine.connect() as conn:
+        row = conn.execute(select(matching_organisation).where(matching_organisation.c.id == werkstatt.id)).one()
+    assert (row.name, row.aggregate_version) == ("Werkstatt Nord-Ost", 3)
