@@ -31,7 +31,7 @@ from services.label import api as label_api, member_pages as label_member_pages,
 from services.label import label_pages as label_staff_pages
 from services.label import ports as label_ports, privacy as label_privacy, store as label_store
 from services.registry import api as registry_api, member_pages as registry_member_pages, pages as registry_pages
-from services.registry import ports as registry_ports
+from services.registry import office_pages as registry_office_pages, ports as registry_ports
 from services.registry import profile_pages as registry_profile_pages
 from services.registry import privacy as registry_privacy, tables as registry_tables
 from services.sync import agency_pages as sync_agency_pages, api as sync_api, feed as sync_feed
@@ -60,7 +60,7 @@ class Service:
 
 REGISTRY = Service(
     "registry", components=(registry_tables.COMPONENT,), api=(registry_api.blp,),
-    pages=(registry_pages.blp, registry_member_pages.blp, registry_profile_pages.blp),
+    pages=(registry_pages.blp, registry_member_pages.blp, registry_profile_pages.blp, registry_office_pages.blp),
     # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
     # they no longer count, then the contacts (services.privacy.erase_person)
     exporter=registry_privacy.personal_records,

@@ -19,6 +19,7 @@ from services.common.clock import utc_today
 from services.common.errors import Forbidden, NotFound, SoproError
 from services.common.runtime import current_runtime
 from services.registry import handlers
+from services.registry.offer_form import offer_values, posted_offer
 from services.registry.offer_store import load_offer, search_offers
 from services.registry.offers import Offer
 from services.registry.organisation_store import load_organisation
@@ -27,19 +28,12 @@ from services.registry.pages import valid_labels
 from services.registry.rules import PUBLISHED, WITHDRAWN
 from services.registry.schemas import OfferSchema, Reason
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
-from services.web.numbers import show_number
 
 MEMBER = ("member",)
 blp = page_blueprint("member_pages", __name__)
 # The first office link a member holds: where it lands after login (services.web.views.home_of). A member of
 # a client has no offers, and a link cannot tell the kinds apart: the home page links the offers.
 nav_link(blp, "home", _l("My organisation"), roles=MEMBER, area=OFFICE_AREA, order=5)
-
-OFFER_FIELDS = ("title", "description", "cpv_codes", "capacity_per_week", "unit", "lead_time_days", "price_min",
-                "price_max", "delivery_radius_km", "cross_border")
-OPTIONAL = ("price_min", "price_max", "delivery_radius_km")  # left empty on an edit: no longer given
-NUMBERS = ("capacity_per_week", "lead_time_days", "price_min", "price_max", "delivery_radius_km")
-
 
 def _read(fn, *args, **kwargs):
     with current_runtime().engine.connect() as conn:
@@ -119,7 +113,7 @@ def edit_offer(offer_id):
     org = own_organisation()
     withdraw_form = forms.FormState(id_prefix="withdraw")
     if request.method == "GET":
-        state = forms.FormState(values=_shown(offer))
+        state = forms.FormState(values=offer_values(offer))
         return render_template("registry/member_offer.html", org=org, offer=offer, form=state,
                                withdraw_form=withdraw_form)
     body, values = _posted_offer(org, keep_empty=True)
@@ -159,26 +153,13 @@ def withdraw_offer(offer_id):
             flash(_("The offer “%(title)s” is withdrawn.", title=offer.title), "success")
             return redirect(url_for(".offers"))
     return render_template("registry/member_offer.html", org=own_organisation(), offer=offer,
-                           form=forms.FormState(values=_shown(offer)), withdraw_form=state), _status(state)
+                           form=forms.FormState(values=offer_values(offer)), withdraw_form=state), _status(state)
 
 
 def _posted_offer(org: Organisation, keep_empty: bool) -> tuple[dict, dict]:
-    """The API's body of the offer form, for the member's own organisation. On an edit an optional field
-    left empty is no longer given (None), rather than left as it was."""
-    body, values = forms.body_from(request.form, OFFER_FIELDS, lists=("cpv_codes",), flags=("cross_border",))
-    if keep_empty:
-        body.update({name: None for name in OPTIONAL if name not in body})
-    return {**body, "organisation_id": org.id}, values
-
-
-def _shown(offer: Offer) -> dict:
-    """An offer's values as its form shows them: numbers in the page's language, CPV codes by spaces."""
-    values = {name: getattr(offer, name) for name in OFFER_FIELDS}
-    values.update({name: show_number(values[name]) for name in NUMBERS if values[name] is not None})
-    values.update({name: "" for name in NUMBERS if values[name] is None})
-    values["cpv_codes"] = " ".join(offer.cpv_codes)
-    values["cross_border"] = "on" if offer.cross_border else ""
-    return values
+    """The API's body of the offer form, for the member's own organisation (`offer_form`, shared with the
+    staff's pages)."""
+    return posted_offer(request.form, org.id, keep_empty)
 
 
 def _refused(exc: SoproError, state: forms.FormState) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, exists, select
 
 from services.common.db import Page, containing, starting_with
-from services.registry.organisations import Address, ContactPerson, Coordinates, Organisation
+from services.registry.organisations import Address, ContactPerson, Coordinates, Organisation, registration_key
 from services.registry.persistence import load_row, save, search_text
 from services.registry.rules import ACTIVE, PUBLISHED
 from services.registry.search import in_statuses, page_of
@@ -49,8 +49,9 @@ def save_organisation(conn: Connection, org: Organisation, expected_version: int
 
 def search_organisations(conn: Connection, *, page: int = 1, per_page: int = 50, statuses=(ACTIVE,),
                          kind: str | None = None, nuts: str | None = None, q: str | None = None,
-                         cpv: str | None = None) -> Page:
-    """`cpv`: organisations with a published offer under that CPV prefix."""
+                         cpv: str | None = None, registration: str | None = None) -> Page:
+    """`cpv`: organisations with a published offer under that CPV prefix; `registration`: part of the
+    registration number, however it is spaced or cased."""
     t = organisation
     conditions = in_statuses(t, statuses)
     if kind:
@@ -59,6 +60,8 @@ def search_organisations(conn: Connection, *, page: int = 1, per_page: int = 50,
         conditions.append(starting_with(t.c.nuts3, nuts))
     if q:
         conditions.append(containing(t.c.search_text, q.casefold()))
+    if registration:
+        conditions.append(containing(t.c.registration_key, registration_key(registration)))
     if cpv:
         conditions.append(exists().where(offer.c.organisation_id == t.c.id, offer.c.status == PUBLISHED,
                                          offer_cpv.c.offer_id == offer.c.id, starting_with(offer_cpv.c.code, cpv)))

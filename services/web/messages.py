@@ -96,6 +96,18 @@ MESSAGES = {
     "must be more than zero": N_("Please enter more than zero."),
     "must not be negative": N_("The value must not be negative."),
     "must not be less than price_min": N_("The highest price must not be below the lowest price."),
+    "is required for a social enterprise": N_("This field is required for a social enterprise."),
+    "applies to social enterprises only": N_("Leave this empty unless the organisation is a social enterprise."),
+    "already registered at this site": N_("This registration number is already registered at this site."),
+    "no such organisation at this site": N_("There is no such organisation at this site."),
+    "must be a social enterprise": N_("Please choose a social enterprise."),
+    "must not be a social enterprise": N_("Please choose an organisation that is not a social enterprise."),
+    "the organisation is {status}": N_("The organisation is “%(status)s”."),
+    "cannot {action} a organisation that is {status}":
+        N_("This organisation is “%(status)s”: that is not possible any more."),
+    "cannot {action} a offer that is {status}": N_("This offer is “%(status)s”: that is not possible any more."),
+    "cannot {action} a case_study that is {status}":
+        N_("This case study is “%(status)s”: that is not possible any more."),
     # enquiries domain
     "give a unit with a quantity, and only then": N_("Please give a unit with the quantity (and only then)."),
     "must be the site's currency ({currency}) or EUR": N_("Please use %(currency)s or EUR."),

@@ -21,7 +21,7 @@ from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
 from services.contracts.events.enquiries import ENQUIRY_TYPES
-from services.enquiries.lifecycle import deals, deals_store, handlers, rules, store
+from services.enquiries.lifecycle import case_study_link, deals, deals_store, handlers, rules, store
 from services.enquiries.lifecycle.ended import ENDED_STATES, EndedQuery, search_ended
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.rules import ANONYMOUS
@@ -187,6 +187,7 @@ def enquiry_page(enquiry_id: str, state: forms.FormState | None = None, status: 
         "enquiries/enquiry.html", enquiry=enquiry, client_search=client_search, linked_client=linked,
         can_link=directory is not None, audit=audit, proposals=proposals, agreements=agreements,
         messages=messages, shortlist=shortlist, names=names, candidates=candidates,
+        case_study_links=read(case_study_link.case_study_links, enquiry, agreements, names),
         allowed=allowed_next(enquiry.state, PEOPLE),
         move_form=(state or forms.FormState()).scoped("move"), **forms_by_name,
     ), status
