@@ -18,6 +18,7 @@ from services.label import catalogue, handlers, model as m, network
 from services.contracts.events.label import LABEL_STATUSES
 from services.label.schemas import LabelAssessmentSchema, LabelDecisionSchema, LabelQuery
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
+from services.web.numbers import in_api_form
 from services.web.vocabulary import choices
 
 blp = page_blueprint("label_pages", __name__)
@@ -122,8 +123,8 @@ def assess(application_id):
     names = [f"scores.{c.id}.{part}" for c in criteria for part in ("score", "reason")]
     body, values = forms.body_from(request.form, names)
     state = forms.FormState(values=values)
-    loaded = forms.load(LabelAssessmentSchema(), _integers(body, criteria), state)
-    if loaded is not None:
+    loaded = forms.load(LabelAssessmentSchema(), _integers(body, criteria, state), state)
+    if loaded is not None and state.valid:
         try:
             handlers.assess_application(current_runtime().uow(), str(application_id), current_principal().subject,
                                         loaded["scores"], utcnow())
@@ -137,15 +138,21 @@ def assess(application_id):
     return application_page(str(application_id), assessment_form=state, status=422)
 
 
-def _integers(body: dict, criteria) -> dict:
+def _integers(body: dict, criteria, state: forms.FormState) -> dict:
     """Every criterion is assessed (so an empty reason is a message next to it); the API takes scores
-    as JSON integers and a form posts text, so a whole number is passed as one."""
+    as JSON integers and a form posts text, so a whole number (typed the page's way) is passed as one.
+    A whole number outside the criterion's scale is said with the catalogue's words (0 to 5, not the
+    schema's 0 to 100), in the same round as the other messages."""
     scores = body.setdefault("scores", {})
     for criterion in criteria:
-        scores.setdefault(criterion.id, {})
-    for item in scores.values():
-        if isinstance(item.get("score"), str) and item["score"].strip().isdigit():
-            item["score"] = int(item["score"])
+        item = scores.setdefault(criterion.id, {})
+        whole = in_api_form(item["score"], whole=True) if isinstance(item.get("score"), str) else None
+        if whole is None:
+            continue  # no score, or no whole number: the schema's message
+        item["score"] = whole
+        if criterion.kind == "scored" and not 0 <= whole <= criterion.max_score:
+            state.add_errors({f"scores.{criterion.id}.score": [f"a score from 0 to {criterion.max_score} is needed"]})
+            del item["score"]
     return body
 
 

@@ -54,6 +54,7 @@ def _role_choices():
 def _users_page(form: forms.FormState, organisations: member_link.OrganisationSearch, status: int = 200):
     directory, users = member_link.member_directory(), _users()
     return render_template("web/users.html", users=users, form=form, role_choices=_role_choices(),
+                           me=current_principal().subject,
                            directory=directory is not None, organisations=organisations,
                            members=member_link.names_of(directory, [u.organisation_id for u in users])), status
 

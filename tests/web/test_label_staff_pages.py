@@ -37,7 +37,10 @@ def test_the_assessment_form_refuses_empty_wrong_and_hostile_scores(request, sit
     assert assessor.post(f"{page}/assessment", hostile).status_code == 422
     errors = field_errors(assessor.page)
     assert set(errors) == {"f-scores-regional_primary_products-score", "f-scores-regional_primary_products-reason",
-                           "f-scores-resource_saving-score"}, errors
+                           "f-scores-resource_saving-score", "f-scores-quality_innovation-score"}, errors
+    scale = {"de": "Bitte vergeben Sie 0 bis 5 Punkte.",
+             "hu": "Kérjük, 0 és 5 közötti pontszámot adjon meg."}[lang]
+    assert errors["f-scores-resource_saving-score"] == [scale] == errors["f-scores-quality_innovation-score"]
     assert "<script>alert" not in assessor.page
     for messages in errors.values():
         assert all(re.search(r"[A-Za-z]", m) and "must" not in m and "Not a" not in m for m in messages), errors
