@@ -150,3 +150,19 @@ def test_the_hungarian_member_sees_its_applications_and_messages_in_hungarian(hu
     [app] = [a for a in hu22.ok("GET", "/label-applications", "admin", query_string={"status": "draft"})["items"]
              if a["product"] == "Bútor"]
     assert app["evidence"] == {"se_share": {"figure": "62.5", "documents": []}}
+
+
+def test_the_api_lets_a_member_withdraw_its_own_draft_only(at12):
+    """The page's policy is the API's: POST /label-applications/<id>/withdraw for the member's own draft."""
+    owner, other = "label-api-owner", "label-api-other"
+    at12.add_user(owner, ["member"], at12.ids["Traisentaler Werkstatt"])
+    at12.add_user(other, ["member"], at12.ids["Mostviertler Metallwerk"])
+    draft = at12.ok("POST", "/label-applications", owner, 201, json={
+        "holder_organisation_id": at12.ids["Traisentaler Werkstatt"], "holder_name": "Traisentaler Werkstatt",
+        "product": "API-Entwurf", "cpv_codes": ["39100000"]})
+    assert at12.call("POST", f"/label-applications/{draft['id']}/withdraw", other).status_code == 403
+    assert at12.ok("POST", f"/label-applications/{draft['id']}/withdraw", owner)["status"] == "withdrawn"
+    assert at12.call("POST", f"/label-applications/{draft['id']}/withdraw", owner).status_code == 409
+    assert at12.call("POST", f"/label-applications/{draft['id']}/withdraw", "broker").status_code == 403
+    withdrawn = at12.ok("GET", "/label-applications", owner, query_string={"status": "withdrawn"})["items"]
+    assert "API-Entwurf" in [a["product"] for a in withdrawn]
