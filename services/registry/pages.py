@@ -166,7 +166,20 @@ def showcase(organisation_id):
     return render_template("registry/showcase.html", org=org, offers=offers, studies=studies, parties=parties,
                            labels=labels, profile=paragraphs(shown[1]) if shown else [],
                            profile_language=shown[0] if shown else None,
-                           profile_note=language_name(shown[0]) if shown and shown[0] != language() else None)
+                           profile_note=language_name(shown[0]) if shown and shown[0] != language() else None,
+                           profile_editor=profile_editor(org))
+
+
+def profile_editor(org: Organisation) -> str | None:
+    """Where the person looking may write the organisation's profile: its own member, the site's staff."""
+    principal = current_principal()
+    if principal is None or org.status != ACTIVE:
+        return None
+    if principal.has_any(STAFF):
+        return url_for("profile_pages.staff_profile", organisation_id=org.id)
+    if "member" in principal.roles and principal.organisation_id == org.id:
+        return url_for("profile_pages.member_profile")
+    return None
 
 
 # --- statement of support ----------------------------------------------------------------------------

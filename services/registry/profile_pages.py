@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from babel import Locale
 from flask import flash, redirect, render_template, request
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 
 from services.common.auth import acting_for, roles
 from services.common.errors import SoproError
@@ -22,14 +22,18 @@ from services.registry.organisations import Organisation
 from services.registry.profile_store import load_profile
 from services.web import forms, page_blueprint
 from services.web.i18n import language
+from services.web.numbers import show_number
 
 MEMBER = ("member",)
 STAFF = ("site_admin", "broker")
 blp = page_blueprint("profile_pages", __name__)
-# The domain's own words for a profile (the rest, marshmallow's, services.web.messages translates).
+# The domain's own words for a profile (the rest services.web.messages translates); the limit is written
+# as the hint above the field writes it ("2.000" in German).
 DOMAIN_MESSAGES = {
-    profiles.NOTHING_WRITTEN: _l("Please write the text in at least one of the site’s languages."),
-    profiles.NOT_A_SITE_LANGUAGE: _l("This is not one of the site’s languages."),
+    profiles.NOTHING_WRITTEN: lambda: _("Please write the text in at least one of the site’s languages."),
+    profiles.NOT_A_SITE_LANGUAGE: lambda: _("This is not one of the site’s languages."),
+    profiles.TOO_LONG.format(max=profiles.PROFILE_MAX_LENGTH):
+        lambda: _("Please enter at most %(max)s characters.", max=show_number(profiles.PROFILE_MAX_LENGTH)),
 }
 
 
@@ -77,7 +81,7 @@ def _profile_page(org: Organisation, acting_for: str | None):
         if exc.status not in (409, 422):
             raise  # 403, 404: the kernel's error page
         if exc.errors:
-            exc.errors = {name: [str(DOMAIN_MESSAGES.get(m, m)) for m in messages]
+            exc.errors = {name: [DOMAIN_MESSAGES[m]() if m in DOMAIN_MESSAGES else m for m in messages]
                           for name, messages in exc.errors.items()}
         forms.apply_domain_error(exc, state)
         status = 409 if state.message and not state.errors else 422

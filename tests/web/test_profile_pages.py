@@ -113,7 +113,7 @@ def test_a_broker_writes_any_profile_of_the_site(at12, broker):
 @pytest.mark.parametrize("posted, field, message", [
     ({"text_de": "", "text_en": "  "}, "f-text_de",
      "Bitte schreiben Sie den Text in mindestens einer der Sprachen dieser Servicestelle."),
-    ({"text_de": "x" * 2001, "text_en": ""}, "f-text_de", "Bitte geben Sie höchstens 2000 Zeichen ein."),
+    ({"text_de": "x" * 2001, "text_en": ""}, "f-text_de", "Bitte geben Sie höchstens 2.000 Zeichen ein."),
     ({"text_de": "Gut", "text_en": "an escape \x1b[2J and a bell \x07"}, "f-text_en",
      "Das enthält Zeichen, die nicht erlaubt sind."),
 ])
@@ -154,3 +154,17 @@ def test_markup_is_kept_as_text_and_shown_escaped(at12):
         in shown
     member.get("/office/member/profile")
     assert text_of(member.page, "f-text_de") == hostile  # written back as typed
+
+
+def test_the_public_page_links_its_editors_to_the_profile_and_nobody_else(at12, werkstatt, broker):
+    werkstatt_page = f"/organisations/{at12.ids['Traisentaler Werkstatt']}"
+    werkstatt.get(werkstatt_page)
+    assert '<a href="/office/member/profile">Profil bearbeiten</a>' in werkstatt.page  # its own member
+    werkstatt.get(f"/organisations/{at12.ids['Donauland Handels AG']}")
+    assert "/profile" not in werkstatt.page and "bearbeiten</a>" not in werkstatt.page  # another's: no link
+    broker.get(f"/organisations/{at12.ids['Donauland Handels AG']}")
+    assert f'<a href="/office/organisations/{at12.ids["Donauland Handels AG"]}/profile">Schaufenster bearbeiten</a>' \
+        in broker.page
+    visitor = at12.browser()
+    visitor.get(werkstatt_page)
+    assert "/profile" not in visitor.page
