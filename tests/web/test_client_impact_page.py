@@ -160,3 +160,9 @@ def test_the_hungarian_client_sees_forints_and_euros_apart_and_in_euros(hu22):
     assert client.get("/office/our-impact?from=holnap&to=").status_code == 422
     assert set(field_errors(client.page)) == {"f-from", "f-to"}
     assert all(m and "Please" not in m for ms in field_errors(client.page).values() for m in ms)
+
+
+def test_the_widest_period_is_no_error(at12, at12_deliveries):
+    client = member(at12, "wirkung-widest", CLIENTS["AT12"][0])
+    assert client.get("/office/our-impact?from=0001-01-01&to=9999-12-31&from=2026-01-01&x=1").status_code == 200
+    assert "Regale für das Lager" in client.page
