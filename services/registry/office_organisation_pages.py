@@ -25,7 +25,7 @@ from services.registry.organisations import Organisation
 from services.registry.rules import ACTIVE
 from services.registry.schemas import OrganisationPatch, OrganisationQuery, OrganisationSchema, Reason
 from services.web import forms
-from services.web.numbers import show_number
+from services.web.numbers import as_decimal, show_number
 from services.web.vocabulary import term
 
 ADDRESS = ("address.street", "address.postcode", "address.town", "address.country")
@@ -142,12 +142,19 @@ def organisation_values(org: Organisation) -> dict:
               "workers_in_integration": "" if org.workers_in_integration is None
               else show_number(org.workers_in_integration)}
     if org.coordinates:
-        values.update({"coordinates.lat": show_number(org.coordinates.lat),
-                       "coordinates.lon": show_number(org.coordinates.lon)})
+        values.update({"coordinates.lat": _every_digit(org.coordinates.lat),
+                       "coordinates.lon": _every_digit(org.coordinates.lon)})
     if org.contact:
         values.update({"contact.name": org.contact.name, "contact.email": org.contact.email or "",
                        "contact.phone": org.contact.phone or ""})
     return values
+
+
+def _every_digit(value: float) -> str:
+    """A coordinate in the page's language with all its decimals (a page shows three by default, and saving
+    the form again must not round the place)."""
+    exponent = as_decimal(value).as_tuple().exponent
+    return show_number(value, max(0, -exponent) if isinstance(exponent, int) else None)
 
 
 # --- withdrawing -------------------------------------------------------------------------------------
