@@ -5,12 +5,16 @@ pages only, in real headless Chromium against the demo federation (tests/browser
    (answered beside the field), then writes it in German and English, and reads it on its public page in
    both languages;
 2. HU22's client company member, in Hungarian, writes its shop window in Hungarian; a visitor reads it on
-   the public page, and in English with a note saying it is in Hungarian.
+   the public page, and in English with a note saying it is in Hungarian;
+3. HU22's broker, in Hungarian, finds the site's social enterprise in the catalogue, follows its public
+   page's link to its profile, is told that a text over the limit is too long, and writes it in English.
 
 Every page is shot on a phone and a desktop (and audited: tests/support/page_audit.py). The expected texts
 come from the gettext catalogues. No page answers 5xx.
 """
 from __future__ import annotations
+
+from babel.numbers import format_decimal
 
 from services.demo import data
 from tests.support.browser_flows import shoot
@@ -89,3 +93,27 @@ def test_2_the_client_company_writes_its_shop_window_in_hungarian(demo, new_page
     both_sizes(new_page, hu22, "client-member", "hu", {"shop-window-member-hu": "/office/member/profile",
                                                        "shop-window-public-hu": public})
     both_sizes(new_page, hu22, None, "en", {"shop-window-public-en": public})
+
+
+def test_3_the_broker_writes_a_social_enterprises_profile_in_english(demo, new_page):
+    hu22 = url(demo, "HU22")
+    enterprise = data.MEMBERS["HU22"][0][1]
+    page = new_page(locale="hu-HU")
+    log_in(page, hu22, "broker", "hu")
+    page.goto(f"{hu22}/catalogue?lang=hu")
+    page.locator("main h3 a", has_text=enterprise).first.click()
+    public = page.url.split("?")[0].removeprefix(hu22)
+    page.get_by_role("link", name=tr("hu", "Edit the profile")).click()
+    assert page.locator("main h1").inner_text() == tr("hu", "Public profile of %(name)s", name=enterprise)
+    page.fill("#f-text_en", "x" * 2001)
+    page.get_by_role("button", name=tr("hu", "Save")).click()
+    assert field_errors(page)["text_en"].endswith(tr("hu", "Please enter at most %(max)s characters.",
+                                                            max=format_decimal(2000, locale="hu")))
+    shoot(page, "profile-staff-refused-hu")
+    page.fill("#f-text_en", "A joinery employing people on their way back into work, in Győr.")
+    page.get_by_role("button", name=tr("hu", "Save")).click()
+    assert tr("hu", "The profile is saved.") in page.locator("main").inner_text()
+    staff_page = page.url.split("?")[0].removeprefix(hu22)
+    page.goto(f"{hu22}{public}?lang=en")
+    assert "in Győr" in profile_text(page)
+    both_sizes(new_page, hu22, "broker", "hu", {"profile-staff-hu": staff_page})
