@@ -21,7 +21,7 @@ from services.registry import handlers
 from services.registry.office_blueprint import PER_PAGE, STAFF, blp, read, refused, status_of
 from services.registry.offer_store import published_offers_of
 from services.registry.organisation_store import load_organisation, search_organisations
-from services.registry.organisations import Organisation
+from services.registry.organisations import SOCIAL_ENTERPRISE, Organisation
 from services.registry.rules import ACTIVE
 from services.registry.schemas import OrganisationPatch, OrganisationQuery, OrganisationSchema, Reason
 from services.web import forms
@@ -80,7 +80,7 @@ def new_organisation():
         return _form_page(None, state)
     body, state.values = forms.body_from(request.form, ("kind",) + FIELDS)
     body.setdefault("address", {})  # each missing part of the address is said beside its own field
-    fields = _in_region(body, state, forms.load(OrganisationSchema(), body, state))
+    fields = _in_region(body, state, forms.load_checked(OrganisationSchema(), body, state, _segment_problems))
     if fields is not None:
         try:
             org = handlers.register_organisation(current_runtime().uow(), fields, utc_today())
@@ -107,7 +107,8 @@ def organisation(organisation_id):
         body.setdefault(name, None)  # emptied: the schema says that it is required
     for name in CLEARABLE:
         body.setdefault(name, None)  # emptied: no longer given
-    changes = _in_region(body, state, forms.load(OrganisationPatch, body, state))
+    changes = _in_region(body, state, forms.load_checked(
+        OrganisationPatch, body, state, lambda data, refused: _segment_problems({**data, "kind": org.kind}, refused)))
     if changes is not None:
         try:
             handlers.update_organisation(current_runtime().uow(), org.id, changes)
@@ -117,6 +118,19 @@ def organisation(organisation_id):
             flash(_("Your changes to %(name)s are saved.", name=changes.get("name") or org.name), "success")
             return redirect(url_for(".organisation", organisation_id=org.id))
     return _form_page(org, state, status_of(state))
+
+
+def _segment_problems(data: dict, refused: frozenset) -> list[tuple[str, list[str]]]:
+    """The domain's rule (`Organisation._check`) in the same round as the schema's messages: a social
+    enterprise names its labour market segment, another organisation none."""
+    kind, segment = data.get("kind"), data.get("labour_market_segment")
+    if "kind" in refused or kind is None or "labour_market_segment" in refused:
+        return []
+    if kind == SOCIAL_ENTERPRISE and segment is None:
+        return [("labour_market_segment", ["is required for a social enterprise"])]
+    if kind != SOCIAL_ENTERPRISE and segment is not None:
+        return [("labour_market_segment", ["applies to social enterprises only"])]
+    return []
 
 
 def _in_region(body: dict, state: forms.FormState, loaded: dict | None) -> dict | None:

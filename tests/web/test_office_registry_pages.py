@@ -140,11 +140,12 @@ def test_a_wrong_organisation_form_is_answered_in_the_pages_language(at12, hu22,
     broker = staff(site, lang=lang)
     wrong = organisation_form(site, "Falsche Angaben", **{
         "coordinates.lat": "91", "coordinates.lon": None, "website": "ftp://example.org", "contact.email": "kein-at",
-        "address.country": "Austria", "workers_in_integration": "1,5", "nuts3": "XX999"})
+        "address.country": "Austria", "workers_in_integration": "1,5", "nuts3": "XX999",
+        "labour_market_segment": None})
     assert broker.post("/office/organisations/new", wrong).status_code == 422
     errors = field_errors(broker.page)
     assert {"f-coordinates-lat", "f-coordinates-lon", "f-website", "f-contact-email", "f-address-country",
-            "f-workers_in_integration", "f-nuts3"} <= set(errors)
+            "f-workers_in_integration", "f-nuts3", "f-labour_market_segment"} <= set(errors)  # in one round
     assert all(not m.startswith(("Not a", "Must be", "Missing")) for ms in errors.values() for m in ms), errors
     # a social enterprise needs its labour market segment; a company has none (the domain's rule)
     se = organisation_form(site, "Ohne Segment", labour_market_segment=None)
@@ -152,6 +153,11 @@ def test_a_wrong_organisation_form_is_answered_in_the_pages_language(at12, hu22,
     assert field_errors(broker.page)["f-labour_market_segment"] == [
         {"de": "Dieses Feld ist für ein Sozialunternehmen erforderlich.",
          "hu": "Ez a mező szociális vállalkozásnál kötelező."}[lang]]
+    company = organisation_form(site, "Firma mit Segment", kind="economic_enterprise")
+    assert broker.post("/office/organisations/new", company).status_code == 422
+    assert field_errors(broker.page)["f-labour_market_segment"] == [
+        {"de": "Lassen Sie dieses Feld leer, wenn die Organisation kein Sozialunternehmen ist.",
+         "hu": "Hagyja üresen, ha a szervezet nem szociális vállalkozás."}[lang]]
 
 
 @pytest.mark.parametrize("lang", ["de", "hu"])
