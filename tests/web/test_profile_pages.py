@@ -101,6 +101,8 @@ def test_a_broker_writes_any_profile_of_the_site(at12, broker):
     donauland = at12.ids["Donauland Handels AG"]
     broker.get(f"/office/organisations/{donauland}/profile")
     assert "<h1>Schaufenster von Donauland Handels AG</h1>" in broker.page
+    assert f'<a href="/office/organisations/{donauland}">Donauland Handels AG</a>' in broker.page  # its office page
+    assert "Was die Organisation der Öffentlichkeit über sich erzählt" in broker.page
     assert broker.post(f"/office/organisations/{donauland}/profile",
                        {"text_de": "Wir suchen Partner für Werbegeschenke.", "text_en": ""}).status_code == 302
     public = at12.browser()
