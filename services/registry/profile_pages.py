@@ -80,12 +80,13 @@ def _profile_page(org: Organisation, acting_for: str | None):
     except SoproError as exc:
         if exc.status not in (409, 422):
             raise  # 403, 404: the kernel's error page
-        if exc.errors:
-            exc.errors = {name: [DOMAIN_MESSAGES[m]() if m in DOMAIN_MESSAGES else m for m in messages]
-                          for name, messages in exc.errors.items()}
+        if exc.status == 409:  # the only state that refuses: the organisation left the register
+            state.message = _("This organisation is withdrawn: its profile can no longer be changed.")
+            return _render(org, state, languages, staff=acting_for is None), 409
+        exc.errors = {name: [DOMAIN_MESSAGES[m]() if m in DOMAIN_MESSAGES else m for m in messages]
+                      for name, messages in exc.errors.items()}
         forms.apply_domain_error(exc, state)
-        status = 409 if state.message and not state.errors else 422
-        return _render(org, state, languages, staff=acting_for is None), status
+        return _render(org, state, languages, staff=acting_for is None), 422
     flash(_("The shop window is saved.") if not org.is_social_enterprise else _("The profile is saved."), "success")
     return redirect(request.path)
 

@@ -11,7 +11,7 @@ from html import unescape
 
 import pytest
 
-from tests.support.web import field_errors
+from tests.support.web import field_errors, form_message
 
 WERKSTATT_DE = "Wir bauen Möbel aus alten Paletten.\n\nAcht Menschen finden bei uns zurück in die Arbeit."
 WERKSTATT_EN = "We build furniture from old pallets."
@@ -170,3 +170,16 @@ def test_the_public_page_links_its_editors_to_the_profile_and_nobody_else(at12, 
     visitor = at12.browser()
     visitor.get(werkstatt_page)
     assert "/profile" not in visitor.page
+
+
+def test_a_withdrawn_organisations_profile_can_no_longer_be_changed(at12, broker):
+    gone = at12.ok("POST", "/organisations", expect=201, json={
+        "kind": "economic_enterprise", "name": "Ehemalige Handels GmbH", "registration_number": "REG profile gone",
+        "nuts3": "AT123", "address": {"street": "Hauptplatz 2", "postcode": "3100", "town": "St. Pölten",
+                                      "country": "AT"}})["id"]
+    at12.ok("POST", f"/organisations/{gone}/withdraw", json={"reason": "closed"})
+    broker.get(f"/office/organisations/{gone}/profile")
+    refused = broker.post(f"/office/organisations/{gone}/profile", {"text_de": "Neu", "text_en": ""})
+    assert refused.status_code == 409
+    assert form_message(broker.page) == "Diese Organisation ist ausgetreten: Ihr Profil kann nicht mehr geändert werden."
+    assert text_of(broker.page, "f-text_de") == "Neu"  # what was typed stays in the form
