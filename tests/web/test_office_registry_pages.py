@@ -431,3 +431,15 @@ def test_a_made_up_link_fills_in_nothing_harmful(hu22):
     assert '<option value="39100000" selected>' in broker.page and 'value="12,5"' in broker.page
     assert 'id="f-impact-value_paid_eur" name="impact.value_paid_eur" type="text" value=""' in broker.page
     assert "R" * 40 + " " in broker.page and "R" * 41 + " " not in broker.page  # the notice's reference, cut
+
+
+def test_the_lists_stack_on_a_phone_with_each_cell_named_by_its_column(hu22):
+    from tests.web.test_portal_stacked_tables import STACKED, cells_and_columns
+    broker = staff(hu22, lang="hu")
+    org = hu22.ids["Győri Asztalosműhely"]
+    for path in ("/office/organisations", f"/office/organisations/{org}/offers", "/office/case-studies"):
+        broker.get(path)
+        tables = STACKED.findall(broker.page)
+        assert tables, path
+        pairs = [pair for table in tables for pair in cells_and_columns(table)]
+        assert pairs and all(label == column for label, column in pairs), (path, pairs)
