@@ -14,6 +14,11 @@ Every page is shot on a phone and a desktop. The expected texts come from the ge
 """
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
+from babel.numbers import parse_decimal
+
 from services.demo import data
 from tests.support.browser_flows import shoot
 from tests.support.browser_pages import field_errors, log_in, tr, url
@@ -96,6 +101,15 @@ def test_2_the_hungarian_member_sees_its_applications_and_withdraws_a_draft(demo
                                                  "member-label-withdrawn-hu": draft})
 
 
+def amounts(text: str, lang: str) -> dict[str, Decimal]:
+    """"4.860,00 € · 3 200 000 Ft" -> {"€": 4860.00, "Ft": 3200000}, read as `lang` writes numbers."""
+    found: dict[str, Decimal] = {}
+    for number, currency in re.findall(r"([\d.,\s\u00a0\u202f]*\d)\s*([^\d\s·]+)", text):
+        value = parse_decimal(re.sub(r"[\s\u00a0\u202f]", "", number), locale=lang)
+        found[currency] = found.get(currency, Decimal(0)) + value
+    return found
+
+
 def test_3_the_client_members_read_their_impact_in_german_and_hungarian(demo, new_page):
     for site, lang, title, amount in (("AT12", "de", "Regalhalterungen für die Filialen", "4.860,00\u00a0€"),
                                       ("HU22", "hu", "Irodabútorok felújítása tömörfából", "4\u00a0200\u00a0000\u00a0Ft")):
@@ -106,7 +120,13 @@ def test_3_the_client_members_read_their_impact_in_german_and_hungarian(demo, ne
         assert page.locator("main h1").inner_text() == tr(lang, "Our impact")
         row = page.locator("tr", has_text=title)
         assert amount in row.inner_text()
-        assert amount in page.locator("dl.facts dd").first.inner_text()  # the totals add up to the one row
+        # the totals are the sums of the rows listed (other journeys may have delivered more to this client)
+        paid = page.locator(f'td[data-label="{tr(lang, "Value paid")}"]').all_inner_texts()
+        listed: dict[str, Decimal] = {}
+        for cell in paid:
+            for currency, value in amounts(cell, lang).items():
+                listed[currency] = listed.get(currency, Decimal(0)) + value
+        assert amounts(page.locator("dl.facts dd").first.inner_text(), lang) == listed and listed
         # a wrong period: the end before the start
         page.fill("#f-from", "2026-06-01")
         page.fill("#f-to", "2026-01-01")
