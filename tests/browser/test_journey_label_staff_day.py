@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tests.support.browser_crossborder import main_text, site_tr
-from tests.support.browser_flows import shoot
+from tests.support.browser_flows import LOCALES, shoot
 from tests.support.browser_pages import field_errors, log_in, url
 
 PHONE = (375, 812)
@@ -57,7 +57,7 @@ def shoot_both(page, name: str) -> None:
 
 
 def the_member_applies(new_page, base: str, day: Day, tag: str) -> None:
-    page = new_page()
+    page = new_page(locale=LOCALES[day.lang])
     log_in(page, base, "member", day.lang)
     page.locator("nav").get_by_role("link", name=t(day, "Our label applications")).click()
     page.goto(f"{base}/office/member/labels/new")
@@ -76,7 +76,7 @@ def the_member_applies(new_page, base: str, day: Day, tag: str) -> None:
 
 def the_assessor_scores(new_page, base: str, day: Day, tag: str) -> str:
     """The application's address, once assessed."""
-    page = new_page()
+    page = new_page(locale=LOCALES[day.lang])
     log_in(page, base, "assessor", day.lang)
     page.locator("nav").get_by_role("link", name=t(day, "Label applications")).click()
     assert page.locator("main h1").inner_text() == t(day, "Label applications")
@@ -122,7 +122,7 @@ def the_assessor_scores(new_page, base: str, day: Day, tag: str) -> str:
 
 def the_approver_grants(new_page, base: str, day: Day, tag: str, application: str) -> str:
     """The label's number."""
-    page = new_page()
+    page = new_page(locale=LOCALES[day.lang])
     log_in(page, base, "approver", day.lang)
     page.locator("nav").get_by_role("link", name=t(day, "Label applications")).click()
     page.locator("main nav").get_by_role("link", name=t(day, "Assessed")).click()
@@ -161,7 +161,7 @@ def the_approver_grants(new_page, base: str, day: Day, tag: str, application: st
     suspend.click()
     assert t(day, "The label is suspended.") in main_text(page)
     shoot_both(page, f"{tag}-suspended")
-    visitor = new_page()
+    visitor = new_page(locale=LOCALES[day.lang])
     visitor.goto(f"{base}/labels/verify?number={number}&lang={day.lang}")
     assert t(day, "This label is not valid: %(status)s.", status=t(day, "Suspended")) in main_text(visitor)
     page.get_by_role("button", name=t(day, "Reinstate the label")).click()
@@ -178,7 +178,7 @@ def the_approver_grants(new_page, base: str, day: Day, tag: str, application: st
 
 
 def the_public_finds_it(new_page, base: str, day: Day, tag: str, number: str) -> None:
-    page = new_page()
+    page = new_page(locale=LOCALES[day.lang])
     page.goto(f"{base}/labels?lang={day.lang}")
     page.fill("#f-holder", day.holder_search)
     page.locator("main form").get_by_role("button", name=t(day, "Search")).click()

@@ -20,7 +20,7 @@ from decimal import Decimal
 from babel.numbers import parse_decimal
 
 from services.demo import data
-from tests.support.browser_flows import shoot
+from tests.support.browser_flows import LOCALES, shoot
 from tests.support.browser_pages import field_errors, log_in, tr, url
 
 PHONE, DESKTOP = (375, 812), (1280, 900)
@@ -28,7 +28,7 @@ PHONE, DESKTOP = (375, 812), (1280, 900)
 
 def both_sizes(new_page, base: str, username: str, lang: str, paths: dict[str, str]) -> None:
     for size, suffix in ((PHONE, "phone"), (DESKTOP, "desktop")):
-        page = new_page(size)
+        page = new_page(size, locale=LOCALES[lang])
         log_in(page, base, username, lang)
         for name, path in paths.items():
             page.goto(f"{base}{path}")
@@ -37,7 +37,7 @@ def both_sizes(new_page, base: str, username: str, lang: str, paths: dict[str, s
 
 def test_1_the_german_member_applies_for_the_label_and_submits(demo, new_page, tmp_path):
     at12 = url(demo, "AT12")
-    page = new_page()
+    page = new_page(locale=LOCALES["de"])
     log_in(page, at12, "member", "de")
     page.locator("main").get_by_role("link", name=tr("de", "Our label applications")).click()  # the home's list
     assert page.locator("main h1").inner_text() == tr("de", "Our label applications")
@@ -79,7 +79,7 @@ def test_1_the_german_member_applies_for_the_label_and_submits(demo, new_page, t
 
 def test_2_the_hungarian_member_sees_its_applications_and_withdraws_a_draft(demo, new_page):
     hu22 = url(demo, "HU22")
-    page = new_page()
+    page = new_page(locale=LOCALES["hu"])
     log_in(page, hu22, "member", "hu")
     page.locator("nav").get_by_role("link", name=tr("hu", "Our label applications")).click()  # the office nav
     page.get_by_role("link", name=tr("hu", "Apply for another product or service")).click()
@@ -114,7 +114,7 @@ def test_3_the_client_members_read_their_impact_in_german_and_hungarian(demo, ne
     for site, lang, title, amount in (("AT12", "de", "Regalhalterungen für die Filialen", "4.860,00\u00a0€"),
                                       ("HU22", "hu", "Irodabútorok felújítása tömörfából", "4\u00a0200\u00a0000\u00a0Ft")):
         base = url(demo, site)
-        page = new_page()
+        page = new_page(locale=LOCALES[lang])
         log_in(page, base, "client-member", lang)
         page.get_by_role("link", name=tr(lang, "Our impact")).click()
         assert page.locator("main h1").inner_text() == tr(lang, "Our impact")

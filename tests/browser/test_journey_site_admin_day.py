@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from tests.support.browser_crossborder import main_text, site_tr
-from tests.support.browser_flows import shoot
+from tests.support.browser_flows import LOCALES, shoot
 from tests.support.browser_pages import field_errors, log_in, url
 
 PHONE = (375, 812)
@@ -75,7 +75,7 @@ def add_user(page, day: Day, username: str, password: str, roles: list[str]) -> 
 def site_admin_day(new_page, demo, day: Day) -> str:
     base = url(demo, day.site)
     tag = f"{day.site.lower()}-{day.lang}"
-    page = new_page()
+    page = new_page(locale=LOCALES[day.lang])
     log_in(page, base, "admin", day.lang)
     page.locator("nav").get_by_role("link", name=t(day, "Users and roles")).click()
     assert page.locator("main h1").inner_text() == t(day, "Users and roles")
@@ -126,7 +126,7 @@ def site_admin_day(new_page, demo, day: Day) -> str:
     page.fill("#f-password", "neues-passwort-456")
     page.get_by_role("button", name=t(day, "Set the new password")).click()
     assert t(day, "%(name)s has a new password; their sessions have ended.", name=day.staff) in main_text(page)
-    colleague = new_page()
+    colleague = new_page(locale=LOCALES[day.lang])
     assert not log_in_with(colleague, base, day, day.staff, "erstes-passwort-123"), "the old password is gone"
     assert log_in_with(colleague, base, day, day.staff, "neues-passwort-456")
     colleague.goto(f"{base}/office/labels?lang={day.lang}")
@@ -146,7 +146,7 @@ def site_admin_day(new_page, demo, day: Day) -> str:
     shoot_both(page, f"{tag}-deactivated")
 
     # the member logs in and lands in its organisation's area
-    member = new_page()
+    member = new_page(locale=LOCALES[day.lang])
     assert log_in_with(member, base, day, day.member, "ein-langes-passwort")
 
     page.locator("nav").get_by_role("link", name=t(day, "Dead letters and outbox")).click()
