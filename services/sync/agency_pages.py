@@ -74,6 +74,25 @@ def operations_record(ingest: Ingest, redriven: list[dict]) -> list[Entry]:
     return sorted(entries, key=lambda e: e.at, reverse=True)[:SHOWN]
 
 
+# What went wrong with a dead letter, by how the consumer's reason starts (services.sync.processing), in the
+# page's language; the reason itself stays beside it as the consumer wrote it (technical detail).
+REASON_KINDS = (
+    ("malformed", _l("The message is not a well-formed event.")),
+    ("forged", _l("Forged: the signature is not the named site's.")),
+    ("invalid", _l("The event's data do not match its schema.")),
+    ("misdirected", _l("The message is addressed to another site.")),
+    ("handler failed", _l("The hub could not apply the event.")),
+    ("site ", _l("The hub does not accept events of this site.")),
+)
+
+
+def reason_kind(reason: str | None) -> str:
+    for start, said in REASON_KINDS:
+        if (reason or "").startswith(start):
+            return str(said)
+    return ""
+
+
 def _letter_name(letter: dict) -> str:
     where = f"{letter['stream']}#{letter['seq']}" if letter["stream"] else "–"
     return _("dead letter %(id)s (%(where)s)", id=letter["id"], where=where)
@@ -110,7 +129,8 @@ def overview():
     return render_template(
         "sync/agency_operations.html", may_act=ADMIN in current_principal().roles,
         streams=moderation.streams(current_runtime().engine, ingest.consumer, ingest.streams),
-        letters=letters.items, open_letters=letters.total, record=operations_record(ingest, redriven))
+        letters=letters.items, open_letters=letters.total, record=operations_record(ingest, redriven),
+        reason_kind=reason_kind)
 
 
 @blp.route("/streams/<site>/<service>/pause", methods=["GET", "POST"])
@@ -178,7 +198,8 @@ def redrive(letter_id):
             state.message, status = _("The message could not be applied and stays dead: %(reason)s",
                                       reason=result.reason), 409
     return render_template("sync/agency_operations_confirm.html", action="redrive", letter=letter, form=state,
-                           heading=_("Re-drive %(letter)s", letter=_letter_name(letter))), status
+                           heading=_("Re-drive %(letter)s", letter=_letter_name(letter)),
+                           reason_kind=reason_kind), status
 
 
 @blp.route("/dead-letters/redrive-all", methods=["GET", "POST"])

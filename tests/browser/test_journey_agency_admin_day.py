@@ -116,7 +116,8 @@ def redrives_the_practice_letter(page, day: Day, tag: str) -> None:
     number, received, stream, seq, reason, _ = rows(page, "#open-dead-letters")[
         [r[2] for r in rows(page, "#open-dead-letters")].index(day.letter_stream)]
     site = day.letter_stream.split("/")[0]
-    assert reason.startswith(f"forged: the signature does not match site '{site}'"), reason
+    assert reason.startswith(flat(t(day, "Forged: the signature is not the named site's."))), reason  # in words
+    assert f"forged: the signature does not match site '{site}'" in reason, reason  # and as the hub logged it
     letters.get_by_role("link", name=t(day, "Re-drive dead letter %(id)s…", id=number)).click()
     name = t(day, "dead letter %(id)s (%(where)s)", id=number, where=f"{day.letter_stream}#{seq}")
     heading = t(day, "Re-drive %(letter)s", letter=name)

@@ -8,6 +8,8 @@ test_agency_operations_pages.py and in the browser (tests/browser/test_journey_a
 """
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from sqlalchemy import select
 
@@ -113,6 +115,7 @@ def test_a_redrive_unconfirmed_is_refused_and_the_letter_stays_open(hub, admin):
     redrive = f"{PAGE}dead-letters/{letter_id(hub)}/redrive"
     admin.get(redrive)
     assert "forged: the signature does not match" in admin.page
+    assert tr(admin.lang, "Forged: the signature is not the named site's.") in unescape(admin.page)  # in words
     for form in ({}, {"confirm": ""}, {"confirm": HOSTILE}, {"confirm": "On "}):
         assert admin.post(redrive, form).status_code == 422
         confirm_refused(admin)
