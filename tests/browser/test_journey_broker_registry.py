@@ -43,7 +43,9 @@ class Day:
     capacity_shown: str
     changed_capacity_typed: str
     changed_capacity_shown: str
-    delivered: str  # the demo's delivered enquiry (data.DELIVERED)
+    delivered: str  # the demo's delivered enquiry (data.DELIVERED), its client and social enterprise
+    client: str
+    delivering: str
     case_study: str
 
 
@@ -52,13 +54,15 @@ AT12 = Day(site="AT12", lang="de", organisation="Browser-Test Kistenwerk Melk", 
            lon_typed="15,3327", workers_typed="1.200", workers_shown="1.200", offer="Obstkisten aus Restholz",
            cpv="39000000", unit="Stück", capacity_typed="1.250,5", capacity_shown="1.250,5",
            changed_capacity_typed="980", changed_capacity_shown="980",
-           delivered=data.DELIVERED["AT12"][0][1], case_study="Parkbänke aus Altholz: Browser-Test")
+           delivered=data.DELIVERED["AT12"][0][1], client=data.DELIVERED["AT12"][0][2],
+           delivering=data.DELIVERED["AT12"][0][3], case_study="Parkbänke aus Altholz: Browser-Test")
 HU22 = Day(site="HU22", lang="hu", organisation="Böngészőteszt Ládaműhely Kft.", registration="08-09-771234",
            street="Fő utca 3", postcode="9400", town="Sopron", nuts3="HU221", lat_typed="47,6817",
            lon_typed="16,5845", workers_typed="1 200", workers_shown="1 200", offer="Gyümölcsládák maradékfából",
            cpv="39000000", unit="darab", capacity_typed="1 250,5", capacity_shown="1 250,5",
            changed_capacity_typed="980", changed_capacity_shown="980",
-           delivered=data.DELIVERED["HU22"][0][1], case_study="Irodabútorok felújítása: böngészőteszt")
+           delivered=data.DELIVERED["HU22"][0][1], client=data.DELIVERED["HU22"][0][2],
+           delivering=data.DELIVERED["HU22"][0][3], case_study="Irodabútorok felújítása: böngészőteszt")
 
 
 def t(day: Day, msgid: str, **values) -> str:
@@ -172,6 +176,8 @@ def registry_day(new_page, demo, day: Day) -> str:
     page.get_by_role("link", name=t(day, "Public page")).click()
     assert page.locator("main h1").inner_text() == day.case_study
     assert "/office/" not in page.url
+    public = main_text(page)
+    assert day.delivering in public and day.client in public, public  # the parties, by name
     shoot_both(page, f"{tag}-case-study-public")
     page.goto(f"{base}/office/case-studies")
     assert day.case_study in main_text(page)
