@@ -180,7 +180,7 @@ def test_a_registration_number_is_registered_once(at12):
                            organisation_form(at12, "Zweites Kistenwerk", registration_number="fn555A"))
     assert response.status_code == 422
     assert field_errors(broker.page)["f-registration_number"] == [
-        "Diese Registernummer ist an diesem Standort schon eingetragen."]
+        "Diese Registernummer ist bei dieser Servicestelle schon eingetragen."]
 
 
 def test_an_organisation_is_changed_and_an_emptied_field_is_said(hu22):
