@@ -443,3 +443,23 @@ def test_the_lists_stack_on_a_phone_with_each_cell_named_by_its_column(hu22):
         assert tables, path
         pairs = [pair for table in tables for pair in cells_and_columns(table)]
         assert pairs and all(label == column for label, column in pairs), (path, pairs)
+
+
+@pytest.mark.parametrize("lang", ["de", "hu"])
+@pytest.mark.parametrize("reason", ["x" * 501, HOSTILE * 30])  # wrong (too long), hostile
+def test_a_bad_reason_withdraws_nothing_and_is_said_beside_its_field(at12, hu22, lang, reason):
+    site = site_of(at12, hu22, lang)
+    broker = staff(site, lang=lang)
+    se = "Traisentaler Werkstatt" if lang == "de" else "Győri Asztalosműhely"
+    pages = {f"/office/organisations/{site.ids[se]}/withdraw": f"/organisations/{site.ids[se]}",
+             f"/office/offers/{site.ids['offer:' + se]}/withdraw": f"/offers/{site.ids['offer:' + se]}",
+             f"/office/case-studies/{site.ids['case_study']}/withdraw": f"/case-studies/{site.ids['case_study']}"}
+    for page, record in pages.items():
+        broker.get(page)
+        assert broker.post(page, {"reason": reason}).status_code == 422, page
+        assert list(field_errors(broker.page)) == ["f-reason"]
+        assert field_errors(broker.page)["f-reason"][0] == {
+            "de": "Bitte geben Sie zwischen 1 und 500 Zeichen ein.",
+            "hu": "Kérjük, 1 és 500 közötti számú karaktert adjon meg."}[lang]
+        assert "<script>alert(1)" not in broker.page
+        assert site.ok("GET", record, "broker")["status"] in ("active", "published")
