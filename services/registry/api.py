@@ -6,7 +6,7 @@ Access (default deny; every method declares its rule):
 - site_admin and broker ("staff"): every write, reading withdrawn records (`status=withdrawn|all`),
   organisations' contact persons, and everything about support statements.
 - member: publishes, edits and withdraws the offers of its own organisation (the token's
-  organisation), and sees them when withdrawn.
+  organisation), and sees them when withdrawn; writes its own organisation's public profile (staff any).
 
 One blueprint (`api_blueprint.blp`); the modules imported below add their views to it, in this order,
 which is the order of the paths in the OpenAPI document. Request and response schemas are in `schemas`.
@@ -14,6 +14,7 @@ which is the order of the paths in the OpenAPI document. Request and response sc
 from __future__ import annotations
 
 from services.registry import organisation_api  # noqa: F401 - adds /organisations
+from services.registry import profile_api  # noqa: F401 - adds /organisations/<id>/profile
 from services.registry import offer_api  # noqa: F401 - adds /offers
 from services.registry import statement_api  # noqa: F401 - adds /support-statements
 from services.registry import case_study_api  # noqa: F401 - adds /case-studies
