@@ -120,13 +120,19 @@ class AuditedBrowser:
 
     def new_context(self, **options):
         context = self._chromium.new_context(**options)
-        closed = []
-        context.on("close", lambda _: closed.append(True))
+        left = []  # the cookies the person had when the test closed its context
+        close = context.close
+
+        def close_keeping_cookies(**kwargs):
+            if not left:
+                left.append(context.storage_state())
+            return close(**kwargs)
+
+        context.close = close_keeping_cookies
 
         @contextmanager
         def person():
-            state = {} if closed else {"storage_state": context.storage_state()}
-            copy = self._chromium.new_context(**options, **state)
+            copy = self._chromium.new_context(**options, storage_state=left[0] if left else context.storage_state())
             try:
                 yield copy
             finally:

