@@ -25,7 +25,7 @@ from services.enquiries.lifecycle.republish import republish_shared_texts
 from services.operations import add_key_commands, add_operations_commands
 from services.serving import AppServer, wait_for_signal
 from services.sync.commands import Wiring, add_commands as add_sync_commands
-from services.workers import Workers, hub_ingest, start_relay
+from services.workers import Workers, hub_ingest, start_notification_sender, start_relay
 
 
 def _settings(args):
@@ -113,6 +113,7 @@ def cmd_serve(args) -> int:
         start_consumers(runtime, workers)
     if "relay" in roles or "all" in roles:
         start_relay(runtime, workers)
+        start_notification_sender(runtime, workers)
     server = None
     if "api" in roles or "all" in roles:
         server = AppServer(create_app(runtime), args.host, args.port or settings.site.port).start()

@@ -76,7 +76,8 @@ ENQUIRIES = Service(
            programmes_client_pages.blp, consortium_pages.blp, inbox_pages.blp, client_impact_pages.blp),
     consumers=(workers.site_members, workers.site_inbox),
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
-    jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
+    # send_notifications: the site's whole mail outbox (kernel), listed once, here
+    jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts, jobs.send_notifications))
 LABEL = Service(
     "label", components=(label_store.COMPONENT,), api=(label_api.blp,),
     pages=(label_pages.blp, label_member_pages.blp, label_staff_pages.blp),

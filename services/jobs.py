@@ -6,6 +6,8 @@ from datetime import datetime
 
 from services.enquiries.crossborder.deadlines import fail_overdue_parts
 from services.enquiries.lifecycle.expiry import expire_overdue
+from services.common import notification_sender
+from services.common.mail import SmtpMailer
 from services.label import handlers as label_handlers
 
 
@@ -35,3 +37,11 @@ def end_label_suspensions(runtime, now: datetime) -> list[str]:
     """A suspension past its end date ends; the label is valid again."""
     return [f"label {label.number} valid again (its suspension ended)"
             for label in label_handlers.end_lapsed_suspensions(runtime.uow, now.date())]
+
+
+def send_notifications(runtime, now: datetime) -> list[str]:
+    """Due notifications go to the SMTP server (for a site whose `sopro serve` runs no sender thread)."""
+    if runtime.settings.mail is None:
+        return ["no SMTP server configured (SOPRO_SMTP_HOST): notifications wait in the outbox"]
+    sent = notification_sender.deliver_due(runtime.engine, SmtpMailer(runtime.settings.mail), limit=500)
+    return [f"{sent} notifications sent"]

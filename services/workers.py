@@ -9,7 +9,8 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from services.common import bus
+from services.common import bus, notification_sender
+from services.common.mail import SmtpMailer
 from services.common.runtime import Runtime
 from services.enquiries.crossborder import consumers as inbox_consumers
 from services.enquiries.matching import consumers as members_consumers
@@ -59,6 +60,17 @@ def start_relay(runtime: Runtime, workers: Workers) -> None:
     relay = make_relay(runtime)
     workers.start(f"relay-{runtime.site_id}", relay.run_forever, workers.stop, wake,
                   runtime.settings.relay_idle_seconds)
+
+
+def start_notification_sender(runtime: Runtime, workers: Workers) -> None:
+    """The site's mail sender (services/common/notification_sender.py), if the site has an SMTP server;
+    woken by every commit, so a notification written with a state change goes out at once."""
+    if runtime.settings.mail is None or runtime.settings.is_hub:
+        return
+    wake = threading.Event()
+    runtime.hooks.add(wake.set)
+    workers.start(f"mail-{runtime.site_id}", notification_sender.run_forever, runtime.engine,
+                  SmtpMailer(runtime.settings.mail), workers.stop, 5.0, wake)
 
 
 def hub_ingest(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor, list[str]]:

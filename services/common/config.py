@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from services.common.mail import MailSettings, load_mail_settings
 from services.common.signing import kid_sort_key, site_of_kid
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -177,6 +178,8 @@ class Settings:
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port
     # (SOPRO_TRUSTED_PROXIES). 0: none are trusted, so no client can claim another address or https.
     trusted_proxies: int = 0
+    # The SMTP server notifications go through (services/common/mail.py); None: mail waits in the outbox.
+    mail: MailSettings | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -211,6 +214,7 @@ def load_settings(site_id: str | None = None, env: dict | None = None, **overrid
         public_write_rate_limit=env.get("SOPRO_PUBLIC_WRITE_RATE_LIMIT") or DEFAULT_PUBLIC_WRITE_RATE_LIMIT,
         secure_cookies=_flag("SOPRO_SECURE_COOKIES", env.get("SOPRO_SECURE_COOKIES")),
         trusted_proxies=_hops(env.get("SOPRO_TRUSTED_PROXIES")),
+        mail=load_mail_settings(env, site_id),
     )
     return settings.with_(**overrides) if overrides else settings
 

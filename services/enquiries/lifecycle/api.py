@@ -103,7 +103,7 @@ class EnquiryTransitions(MethodView):
         current state and the allowed next ones; moves not for the caller's party are 403s."""
         read(visible_enquiry, str(enquiry_id))
         return handlers.move_enquiry(current_runtime().uow(), actor(), str(enquiry_id), body["to"], body["reason"],
-                                     utcnow())
+                                     utcnow(), site=site_rules())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/audit")

@@ -186,7 +186,7 @@ def move(enquiry_id):
         return enquiry_page(str(enquiry_id), 422, move_form=state)
     try:
         moved = handlers.move_enquiry(current_runtime().uow(), who, str(enquiry_id), transition["to"],
-                                      transition["reason"], utcnow())
+                                      transition["reason"], utcnow(), site=site_rules())
     except SoproError as exc:
         return _refused(str(enquiry_id), exc, state, "move_form")
     flash(_("The enquiry is now: %(state)s.", state=term(moved.state)), "success")

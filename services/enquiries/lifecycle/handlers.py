@@ -17,7 +17,7 @@ from services.common.errors import Conflict, Forbidden
 from services.common.uow import UnitOfWork
 from services.enquiries.crossborder import origin_store
 from services.enquiries.crossborder.model import automatic_request
-from services.enquiries.lifecycle import deals, deals_store, matching_port, store
+from services.enquiries.lifecycle import deals, deals_store, filed_notice, matching_port, store
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import (
     BROKER, CANCELLED, CLIENT, DRAFT, EXPIRED, OPEN, SUBMITTED, Actor, AuditEntry, Facts,
@@ -32,6 +32,10 @@ class SiteRules:
     site_id: str
     currency: str
     rates_to_eur: dict[str, Decimal]
+    # Where the site's pages are and its languages, first the default: the brokers' mails link there.
+    # No url: no mail (a handler called outside a site, e.g. in a unit test).
+    url: str | None = None
+    languages: tuple[str, ...] = ()
 
 
 def new_id() -> str:
@@ -75,8 +79,16 @@ def create_enquiry(uow: UnitOfWork, actor: Actor, fields: dict, site: SiteRules,
         if submit:
             entries.append(enquiry.move(SUBMITTED, actor, Facts(now.date()), now, "filed with the enquiry form"))
         save(uow, enquiry, *entries, new=True)
+        if submit:
+            _tell_brokers(uow, enquiry, site, now)
         uow.commit()
     return enquiry
+
+
+def _tell_brokers(uow: UnitOfWork, enquiry: Enquiry, site: SiteRules, now: datetime) -> None:
+    """A filed enquiry: its brokers' mails go to the outbox in the filing transaction."""
+    if site.url:
+        filed_notice.notify_brokers(uow.conn, enquiry, site.url, site.languages, now)
 
 
 def edit_enquiry(uow: UnitOfWork, actor: Actor, enquiry_id: str, changes: dict, site: SiteRules,
@@ -112,14 +124,17 @@ def end_agreements(conn: Connection, uow: UnitOfWork, enquiry_id: str) -> None:
 
 
 def move_enquiry(uow: UnitOfWork, actor: Actor, enquiry_id: str, target: str, reason: str | None,
-                 now: datetime) -> Enquiry:
-    """One transition of the table (`model.TRANSITIONS`), made explicitly."""
+                 now: datetime, site: SiteRules | None = None) -> Enquiry:
+    """One transition of the table (`model.TRANSITIONS`), made explicitly. A draft filed (submitted)
+    tells the brokers when `site` says where the site is."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         entry = enquiry.move(target, actor, facts(uow.conn, enquiry.id, now), now, reason)
         if target in (CANCELLED, EXPIRED):
             end_agreements(uow.conn, uow, enquiry.id)
         save(uow, enquiry, entry)
+        if target == SUBMITTED and site is not None:
+            _tell_brokers(uow, enquiry, site, now)
         uow.commit()
     return enquiry
 

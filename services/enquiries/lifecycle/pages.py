@@ -244,7 +244,7 @@ def move(enquiry_id):
     if transition is not None:
         try:
             moved = handlers.move_enquiry(current_runtime().uow(), actor(), str(enquiry_id), transition["to"],
-                                          transition["reason"], utcnow())
+                                          transition["reason"], utcnow(), site=site_rules())
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             return enquiry_page(str(enquiry_id), state, exc.status)

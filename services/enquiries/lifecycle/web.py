@@ -29,7 +29,8 @@ FOR_PROPOSALS = (MATCHING, NEGOTIATING)
 
 def site_rules() -> SiteRules:
     settings = current_runtime().settings
-    return SiteRules(settings.site_id, settings.site.currency, dict(settings.federation.rates_to_eur))
+    return SiteRules(settings.site_id, settings.site.currency, dict(settings.federation.rates_to_eur),
+                     url=settings.site.url, languages=settings.site.languages)
 
 
 def actor() -> Actor:

@@ -1,0 +1,68 @@
+"""The notification outbox: mails are rows written in the same transaction as the state change that
+causes them, and sent later by `services.common.notification_sender`.
+
+The recipient's address is personal data: it stays in the site's database. Logs name a notification by
+its id and kind only. `user_contact` holds the address and language of the site's users who get mail.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, select, text
+
+from services.common.db import BigId, UtcDateTime, dialect_insert, kernel_metadata
+from services.common.users import auth_user
+
+notification = Table(
+    "notification",
+    kernel_metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    # One mail per key, ever: a second enqueue with the same key is ignored, and the key gives the Message-ID.
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("kind", String(64), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    # When the sender may take the row next: also its lease while an attempt runs. NULL: given up.
+    Column("next_attempt_at", UtcDateTime),
+    Column("sent_at", UtcDateTime),
+    Column("last_error", String(300)),
+    Index("ix_notification_due", "next_attempt_at",
+          postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),
+)
+
+user_contact = Table(
+    "user_contact",
+    kernel_metadata,
+    Column("username", String(100), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("language", String(8)),  # None: the site's first language
+)
+
+
+def enqueue(conn: Connection, *, key: str, kind: str, recipient: str, language: str, subject: str,
+            text_body: str, html_body: str, now: datetime) -> bool:
+    """Add a notification in the caller's transaction; False if its key is already there."""
+    row = {"idempotency_key": key, "kind": kind, "recipient": recipient, "language": language,
+           "subject": subject, "body_text": text_body, "body_html": html_body, "created_at": now,
+           "attempts": 0, "next_attempt_at": now}
+    inserted = conn.execute(dialect_insert(conn, notification).values(**row)
+                            .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(notification.c.id))
+    return inserted.first() is not None
+
+
+def set_contact(conn: Connection, username: str, email: str, language: str | None = None) -> None:
+    conn.execute(user_contact.delete().where(user_contact.c.username == username))
+    conn.execute(user_contact.insert().values(username=username, email=email, language=language))
+
+
+def contacts_with_role(conn: Connection, role: str) -> list[tuple[str, str, str | None]]:
+    """(username, email, language) of the active users holding `role` who have an address."""
+    rows = conn.execute(select(auth_user.c.username, auth_user.c.roles, user_contact.c.email, user_contact.c.language)
+                        .join(user_contact, user_contact.c.username == auth_user.c.username)
+                        .where(auth_user.c.active.is_(True)).order_by(auth_user.c.username)).all()
+    return [(r.username, r.email, r.language) for r in rows if role in (r.roles or [])]

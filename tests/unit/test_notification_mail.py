@@ -1,0 +1,60 @@
+"""The pieces of the mail outbox without a server: backoff, the mail settings, a composed message."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.common.mail import MailSettings, compose, load_mail_settings, message_id
+from services.common.notification_sender import BASE_DELAY, MAX_DELAY, backoff
+
+
+def test_backoff_doubles_from_the_base_and_stops_at_the_cap():
+    assert backoff(0) == timedelta(0)
+    assert [backoff(n) for n in (1, 2, 3, 4)] == [BASE_DELAY, 2 * BASE_DELAY, 4 * BASE_DELAY, 8 * BASE_DELAY]
+    assert backoff(20) == MAX_DELAY and backoff(10_000) == MAX_DELAY  # no overflow on a long outage
+    assert all(backoff(n) <= backoff(n + 1) for n in range(40))
+
+
+def test_backoff_takes_its_own_base_and_cap():
+    assert backoff(3, base=timedelta(seconds=1), cap=timedelta(seconds=3)) == timedelta(seconds=3)
+    assert backoff(2, base=timedelta(seconds=1), cap=timedelta(seconds=3)) == timedelta(seconds=2)
+
+
+def test_mail_settings_come_from_the_environment_with_the_password_from_a_secret_file(tmp_path):
+    assert load_mail_settings({}, "AT12") is None  # no server: mail waits in the outbox
+    secret = tmp_path / "smtp_password"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    settings = load_mail_settings({"SOPRO_SMTP_HOST": "mail.example", "SOPRO_SMTP_SECURITY": "TLS",
+                                   "SOPRO_SMTP_USER": "at12", "SOPRO_SMTP_PASSWORD_FILE": str(secret),
+                                   "SOPRO_MAIL_FROM": "noreply@at12.example"}, "AT12")
+    assert (settings.host, settings.port, settings.security, settings.user, settings.password, settings.sender) == (
+        "mail.example", 465, "tls", "at12", "s3cret", "noreply@at12.example")
+    assert "s3cret" not in repr(settings)
+    plain = load_mail_settings({"SOPRO_SMTP_HOST": "localhost", "SOPRO_SMTP_PORT": "2525",
+                                "SOPRO_SMTP_SECURITY": "none"}, "HU22")
+    assert (plain.port, plain.security, plain.sender, plain.user) == (2525, "none", "noreply@hu22.sopro.invalid", None)
+    assert load_mail_settings({"SOPRO_SMTP_HOST": "mail.example"}, "AT12").port == 587  # starttls by default
+    with pytest.raises(ValueError, match="SOPRO_SMTP_SECURITY"):
+        load_mail_settings({"SOPRO_SMTP_HOST": "mail.example", "SOPRO_SMTP_SECURITY": "ssl3"}, "AT12")
+
+
+def test_a_mail_has_a_text_and_an_html_part_and_a_message_id_of_its_key():
+    msg = compose("noreply@at12.example", "broker@at12.example", "Neue Anfrage", "Text", "<p>Text</p>", "de",
+                  "enquiry_filed:1:broker")
+    assert [part.get_content_type() for part in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert msg["Content-Language"] == "de" and msg["Auto-Submitted"] == "auto-generated"
+    assert msg["Message-ID"] == message_id("enquiry_filed:1:broker", "noreply@at12.example")
+    assert msg["Message-ID"].endswith("@at12.example>")
+    assert message_id("a", "x@y.example") != message_id("b", "x@y.example")
+
+
+@pytest.mark.parametrize("subject, recipient", [("Hi\r\nBcc: victim@example.org", "broker@at12.example"),
+                                                ("Hi", "broker@at12.example\nBcc: victim@example.org")])
+def test_a_header_injection_is_refused(subject, recipient):
+    with pytest.raises(ValueError):
+        compose("noreply@at12.example", recipient, subject, "Text", "<p>Text</p>", "de", "k")
+
+
+def test_settings_repr_names_no_password():
+    assert "pw" not in repr(MailSettings("h", 25, "none", "a@b.example", user="u", password="pw"))
