@@ -27,6 +27,7 @@ from services.common.errors import SoproError, Unauthorized
 from services.common.ratelimit import RateLimitExceeded, too_many_requests
 from services.common.runtime import current_runtime
 from services.common.sessions import end_session, session_token, start_session
+from services.web.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -133,5 +134,7 @@ def page_error(exc: Exception):
         return error_body(status, code, message, errors)
     if status == 401:
         back = request.full_path.rstrip("?") if request.method == "GET" else None
-        return redirect(url_for("web.login", next=back))
+        # The refusal comes before the page could remember a `?lang=` link: the login page keeps it.
+        chosen = request.args.get("lang")
+        return redirect(url_for("web.login", next=back, lang=chosen if chosen in LANGUAGES else None))
     return render_template("web/error.html", status=status, code=code, message=message), status
