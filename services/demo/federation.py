@@ -17,14 +17,17 @@ import requests
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app, start_consumers
+from services.common.mail import MailSettings
+from services.common.notifications import set_contact
 from services.common.users import add_user, auth_user, authenticate
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
-from services.demo import data
+from services.demo import data, mailbox_pages
+from services.demo.mailbox import MailServer
 from services.demo import practice
 from services.demo.seed import deliver_agreements, propose_to_clients, request_cross_border, seed_site
 from services.serving import AppServer, wait_for_signal
-from services.workers import Workers, start_relay
+from services.workers import Workers, start_notification_sender, start_relay
 
 log = logging.getLogger("sopro.demo")
 
@@ -52,6 +55,8 @@ class EmbeddedFederation:
         self.workers = Workers()
         self.federation: Federation | None = None
         self.practice_letters: list[dict] = []
+        # Every mail of the sites goes to this SMTP server on loopback (the demo mailbox page shows them).
+        self.mail_server = MailServer(host)
 
     def _bind(self) -> Federation:
         """Bind every site's port, and return the federation with the bound ports and URLs."""
@@ -69,6 +74,7 @@ class EmbeddedFederation:
     def start(self) -> "EmbeddedFederation":
         self.var_dir.mkdir(parents=True, exist_ok=True)
         self.federation = self._bind()
+        self.mail_server.start()
         hub_id = self.federation.hub.id
         # The hub first: its ingest queue must exist before the sites publish on the in-memory bus.
         order = [hub_id] + [s.id for s in self.federation.member_sites]
@@ -76,7 +82,7 @@ class EmbeddedFederation:
             settings = load_settings(
                 site_id, env={}, federation=self.federation, db_url=f"sqlite:///{self.var_dir / site_id}.sqlite",
                 bus_url="memory://", key_file=self.var_dir / "keys" / f"{site_id}.pem", var_dir=self.var_dir,
-                reconcile_interval_seconds=self.reconcile_interval,
+                reconcile_interval_seconds=self.reconcile_interval, mail=self._mail_settings(site_id),
             )
             runtime = bootstrap(settings)
             self.runtimes[site_id] = runtime
@@ -86,8 +92,12 @@ class EmbeddedFederation:
             for consumer in self.workers.consumers:
                 consumer.ready.wait(10)
             start_relay(runtime, self.workers)
+            start_notification_sender(runtime, self.workers)
             site = settings.site
-            self.servers[site_id].server.app.app = create_app(runtime)
+            app = create_app(runtime)
+            if not settings.is_hub:
+                mailbox_pages.install(app, self.mail_server.mailbox)
+            self.servers[site_id].server.app.app = app
             self.servers[site_id].start()
             log.info("%s %s: %s", site_id, site.name, site.url)
         return self
@@ -99,6 +109,12 @@ class EmbeddedFederation:
             for username, roles in users:
                 if username not in existing:
                     add_user(conn, username, data.DEMO_PASSWORD, roles)
+                if "broker" in roles and not runtime.settings.is_hub:  # in the site's first language
+                    set_contact(conn, username, demo_address(runtime.site_id, username))
+
+    def _mail_settings(self, site_id: str) -> MailSettings:
+        return MailSettings(host=self.mail_server.host, port=self.mail_server.port, security="none",
+                            sender=f"noreply@{site_id.lower()}.sopro.example", timeout=5.0)
 
     def seed(self) -> dict:
         members = {}
@@ -143,11 +159,15 @@ class EmbeddedFederation:
             sites[site.id] = {
                 "name": site.name, "url": site.url, "hub": site.is_hub,
                 "openapi": f"{site.url}/api/v1/openapi.json",
-                "users": [{**user, "password": data.DEMO_PASSWORD, "language": site.languages[0]}
+                **({} if site.is_hub else {"mailbox": f"{site.url}/demo/mailbox"}),
+                "users": [{**user, "password": data.DEMO_PASSWORD, "language": site.languages[0],
+                           **({"email": demo_address(site.id, user["username"])}
+                              if "broker" in user["roles"] and not site.is_hub else {})}
                           for user in demo_users(site.id, site.is_hub)],
             }
         return {"hub": self.federation.hub.url, "sites": sites,
                 "token_endpoint": "POST <url>/api/v1/auth/token {username, password}",
+                "smtp": {"host": self.mail_server.host, "port": self.mail_server.port},
                 "practice_dead_letters": self.practice_letters}
 
     def write_description(self) -> Path:
@@ -161,6 +181,12 @@ class EmbeddedFederation:
         self.workers.shutdown()
         for runtime in self.runtimes.values():
             runtime.engine.dispose()
+        self.mail_server.stop()
+
+
+def demo_address(site_id: str, username: str) -> str:
+    """A demo user's mail address: fictitious (the reserved .example domain), received by the demo's server."""
+    return f"{username}@{site_id.lower()}.sopro.example"
 
 
 def demo_users(site_id: str, is_hub: bool) -> list[dict]:
