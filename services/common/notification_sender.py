@@ -97,8 +97,13 @@ def deliver_due(engine: Engine, mailer: SmtpMailer, now: Callable[[], datetime] 
         return 0
     try:
         for index, row in enumerate(rows):
-            msg = compose(mailer.settings.sender, row.recipient, row.subject, row.body_text, row.body_html,
-                          row.language, row.idempotency_key)
+            try:
+                msg = compose(mailer.settings.sender, row.recipient, row.subject, row.body_text, row.body_html,
+                              row.language, row.idempotency_key)
+            except (ValueError, TypeError) as exc:  # a malformed address or header: no retry can mend it
+                _mark_failed(engine, row, f"malformed: {type(exc).__name__}", now(), permanent=True)
+                log.warning("notification %s (%s) not sent: malformed", row.id, row.kind)
+                continue
             try:
                 smtp.send_message(msg)
             except (OSError, smtplib.SMTPException) as exc:

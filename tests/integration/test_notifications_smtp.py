@@ -15,7 +15,8 @@ from services.common.mail import MailSettings, SmtpMailer, message_id
 from services.common.notifications import notification
 from services.demo.mailbox import MailServer, free_port
 from tests.support.databases import BACKENDS, pg_url_if
-from tests.support.lifecycle import LifecycleSite, enquiry_body
+from tests.support.lifecycle import IN_30_DAYS, LifecycleSite, enquiry_body
+from tests.support.web import Browser
 
 
 @pytest.fixture
@@ -74,6 +75,19 @@ def test_a_filed_enquiry_mails_each_broker_once_in_their_language(site, smtp, ca
     assert de.message_id == message_id(f"enquiry_filed:{eid}:broker", "noreply@at12.sopro.example")
     assert all(r.sent_at is not None and r.attempts == 1 for r in rows(site))
     assert "@" not in caplog.text  # the log names notifications by id and kind, never by address
+
+
+def test_an_enquiry_of_the_public_form_mails_the_brokers(site, smtp):
+    browser = Browser(site.app)
+    browser.get("/enquire?lang=de")
+    response = browser.post("/enquire", {
+        "organisation": "Gemeinde Musterdorf", "client_kind": "public_institution", "contact.name": "Anna Huber",
+        "contact.email": "anna@musterdorf.example", "type": "production_step", "title": "Bänke für den Park",
+        "quantity": "12", "unit": "pieces", "deadline": IN_30_DAYS, "delivery.nuts3": "AT123"})
+    assert response.status_code == 302, browser.page[:3000]
+    assert deliver(site) == 2
+    assert {m.subject.split(": ", 1)[1] for m in smtp.mailbox.received} == {"Bänke für den Park"}
+    assert all("anna@musterdorf.example" not in m.recipients for m in smtp.mailbox.received)  # the brokers'
 
 
 def test_a_draft_filed_later_mails_the_brokers_then_and_only_once(site, smtp):
@@ -167,3 +181,16 @@ def test_the_same_key_is_enqueued_once(site):
         assert not notifications.enqueue(conn, key="k", kind="test", recipient="a@at12.example", language="de",
                                          subject="s", text_body="t", html_body="h", now=now)
     assert len(rows(site)) == 1
+
+
+def test_a_header_injection_in_a_stored_row_is_given_up_and_the_rest_are_sent(site, smtp):
+    now = utcnow()
+    with site.runtime.engine.begin() as conn:
+        for name, subject in (("bad", "Hi\r\nBcc: victim@example.org"), ("good", "Hi")):
+            notifications.enqueue(conn, key=f"test:{name}", kind="test", recipient=f"{name}@at12.example",
+                                  language="de", subject=subject, text_body="Text", html_body="<p>Text</p>", now=now)
+    assert deliver(site, now=lambda: now) == 1
+    bad, good = rows(site)
+    assert bad.sent_at is None and bad.next_attempt_at is None and bad.last_error == "malformed: ValueError"
+    assert good.sent_at is not None
+    assert [m.recipients for m in smtp.mailbox.received] == [("good@at12.example",)]
