@@ -194,3 +194,25 @@ def test_a_header_injection_in_a_stored_row_is_given_up_and_the_rest_are_sent(si
     assert bad.sent_at is None and bad.next_attempt_at is None and bad.last_error == "malformed: ValueError"
     assert good.sent_at is not None
     assert [m.recipients for m in smtp.mailbox.received] == [("good@at12.example",)]
+
+
+def test_the_sites_sender_thread_sends_at_once_after_the_commit_and_the_tick_job_sends_what_is_due(site, smtp):
+    from services import jobs
+    from services.composition import ENQUIRIES
+    from services.workers import Workers, start_notification_sender
+
+    org = site.company()
+    workers = Workers()
+    start_notification_sender(site.runtime, workers)
+    try:
+        site.ok("POST", "/enquiries", expect=201, json=enquiry_body(submit=True, client_organisation_id=org))
+        deadline = utcnow() + timedelta(seconds=3)  # the idle interval is 5 s
+        while len(smtp.mailbox.received) < 2 and utcnow() < deadline:
+            workers.stop.wait(0.05)
+        assert len(smtp.mailbox.received) == 2  # woken by the commit, not after its idle interval
+    finally:
+        workers.shutdown()
+    assert jobs.send_notifications in ENQUIRIES.jobs  # what `sopro tick` runs at a site
+    site.ok("POST", "/enquiries", expect=201, json=enquiry_body(submit=True, client_organisation_id=org))
+    assert jobs.send_notifications(site.runtime, utcnow()) == ["2 notifications sent"]
+    assert len(smtp.mailbox.received) == 4
