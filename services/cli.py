@@ -14,6 +14,7 @@ from services.common import jsonschemas
 from services.contracts.events import declared_types
 from services.common.access import format_rules, route_rules
 from services.common.users import add_user, set_password, update_user
+from services.common.notifications import set_contact
 from services.common.clock import utcnow
 from services.common.config import DEFAULT_FEDERATION_FILE, REPO_ROOT, load_federation, load_settings
 from services.common.db import make_engine
@@ -88,6 +89,22 @@ def cmd_users_password(args) -> int:
         found = set_password(conn, args.username, args.password)
     print(f"{runtime.site_id}: user {args.username} " + ("has a new password" if found else "does not exist"))
     return 0 if found else 1
+
+
+def cmd_users_contact(args) -> int:
+    """The address (and language) where the user's notifications go; it stays in the site's database."""
+    runtime = bootstrap(_settings(args))
+    with runtime.engine.begin() as conn:
+        if not update_user(conn, args.username):
+            print(f"{runtime.site_id}: user {args.username} does not exist")
+            return 1
+        try:
+            set_contact(conn, args.username, args.email, args.language)
+        except ValueError as exc:
+            print(f"{runtime.site_id}: {exc}")
+            return 2
+    print(f"{runtime.site_id}: user {args.username} gets mail")  # not the address: logs keep no personal data
+    return 0
 
 
 def cmd_schemas(args) -> int:
@@ -200,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument("username")
     password.add_argument("--password", required=True)
     password.set_defaults(func=cmd_users_password)
+    contact = users.add_parser("contact", help="the address (and language) the user's notifications go to")
+    contact.add_argument("--site")
+    contact.add_argument("username")
+    contact.add_argument("--email", required=True)
+    contact.add_argument("--language", choices=("de", "hu", "en"), help="default: the site's first language")
+    contact.set_defaults(func=cmd_users_contact)
 
     schemas = sub.add_parser("schemas", help="JSON Schemas of the events")
     schemas.add_argument("action", choices=["generate", "check"])

@@ -6,6 +6,7 @@ its id and kind only. `user_contact` holds the address and language of the site'
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, select, text
@@ -55,7 +56,18 @@ def enqueue(conn: Connection, *, key: str, kind: str, recipient: str, language: 
     return inserted.first() is not None
 
 
+_ADDRESS = re.compile(r"^[^@\s<>\"(),;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+def valid_address(email: str) -> bool:
+    """A plain address (local@domain.tld): no display name, no spaces, no CR/LF that could add a header."""
+    return len(email) <= 320 and _ADDRESS.match(email) is not None
+
+
 def set_contact(conn: Connection, username: str, email: str, language: str | None = None) -> None:
+    """The address (and language) a user's mail goes to. ValueError for a malformed address."""
+    if not valid_address(email):
+        raise ValueError("not a valid e-mail address")
     conn.execute(user_contact.delete().where(user_contact.c.username == username))
     conn.execute(user_contact.insert().values(username=username, email=email, language=language))
 

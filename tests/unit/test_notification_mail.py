@@ -7,6 +7,7 @@ import pytest
 
 from services.common.mail import MailSettings, compose, load_mail_settings, message_id
 from services.common.notification_sender import BASE_DELAY, MAX_DELAY, backoff
+from services.common.notifications import valid_address
 
 
 def test_backoff_doubles_from_the_base_and_stops_at_the_cap():
@@ -58,3 +59,28 @@ def test_a_header_injection_is_refused(subject, recipient):
 
 def test_settings_repr_names_no_password():
     assert "pw" not in repr(MailSettings("h", 25, "none", "a@b.example", user="u", password="pw"))
+
+
+@pytest.mark.parametrize("address", ["broker@at12.example", "anna.huber+sopro@mail.example.at", "a@b.hu"])
+def test_a_plain_address_is_valid(address):
+    assert valid_address(address)
+
+
+@pytest.mark.parametrize("address", ["", "broker", "broker@", "@at12.example", "broker@localhost", "a b@c.example",
+                                     "broker@at12.example\r\nBcc: victim@example.org", "Anna <anna@a.example>",
+                                     "a@b@c.example", "a@-b.example"])
+def test_a_malformed_address_is_refused(address):
+    assert not valid_address(address)
+
+
+def test_the_enquiry_mail_subject_is_one_line_whatever_the_title():
+    from types import SimpleNamespace
+
+    from services.enquiries.lifecycle.filed_notice import render
+
+    enquiry = SimpleNamespace(reference="AT12-E-2026-0001", title="Bänke\r\nBcc: victim@example.org", deadline=None)
+    subject, text, html = render(enquiry, "de", "http://127.0.0.1/office/enquiries/1?lang=de")
+    assert subject == "Neue Anfrage AT12-E-2026-0001: Bänke Bcc: victim@example.org"
+    compose("noreply@at12.example", "broker@at12.example", subject, text, html, "de", "k")  # accepted
+    assert "<script>" not in render(SimpleNamespace(reference="R", title="<script>x</script>", deadline=None),
+                                    "hu", "http://x.example/")[2]

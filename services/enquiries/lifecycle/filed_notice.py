@@ -27,6 +27,7 @@ def render(enquiry, language: str, link: str) -> tuple[str, str, str]:
     """(subject, text, html) in `language`."""
     _ = _catalogue(language).gettext
     subject = _("New enquiry %(reference)s: %(title)s") % {"reference": enquiry.reference, "title": enquiry.title}
+    subject = " ".join(subject.split())  # one line: a line break in a title must not end the Subject header
     intro = _("An enquiry was filed at your site and waits for a broker.")
     rows = [(_("Reference"), enquiry.reference), (_("Title"), enquiry.title)]
     if enquiry.deadline:
