@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from services.bootstrap import services_of
+from services.common import notifications
 from services.common.users import auth_user
 from services.common.clock import utcnow
 from services.common.config import Settings
@@ -34,6 +35,7 @@ def collect(conn, services: tuple[Service, ...], email: str | None, statement: s
                                     auth_user.c.active)
                              .where(func.lower(auth_user.c.username) == email.strip().casefold()))
         records["user_accounts"] = [dict(r._mapping) for r in users]
+        records.update(notifications.personal_records(conn, email))
     return records
 
 
@@ -98,4 +100,5 @@ def erase_person(runtime, email: str, actor: str, ground: str = "request") -> di
         for service in services_of(runtime.settings):
             if service.eraser is not None:
                 erased.update(service.eraser(conn, email, actor, ground))
+        erased.update(notifications.erase(conn, email))
     return erased

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, select, text
+from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, func, select, text
 
 from services.common.db import BigId, UtcDateTime, dialect_insert, kernel_metadata
 from services.common.users import auth_user
@@ -78,3 +78,22 @@ def contacts_with_role(conn: Connection, role: str) -> list[tuple[str, str, str 
                         .join(user_contact, user_contact.c.username == auth_user.c.username)
                         .where(auth_user.c.active.is_(True)).order_by(auth_user.c.username)).all()
     return [(r.username, r.email, r.language) for r in rows if role in (r.roles or [])]
+
+
+def personal_records(conn: Connection, email: str) -> dict[str, list]:
+    """What the site holds for mail to `email` (GDPR art. 15): the users it belongs to, and the mails to it."""
+    address = email.strip().casefold()
+    contacts = conn.execute(select(user_contact).where(func.lower(user_contact.c.email) == address)).all()
+    sent = conn.execute(select(notification.c.id, notification.c.kind, notification.c.language,
+                               notification.c.subject, notification.c.created_at, notification.c.sent_at)
+                        .where(func.lower(notification.c.recipient) == address).order_by(notification.c.id)).all()
+    return {"mail_contacts": [dict(r._mapping) for r in contacts],
+            "notifications": [dict(r._mapping) for r in sent]}
+
+
+def erase(conn: Connection, email: str) -> dict[str, int]:
+    """Forget `email` (GDPR art. 17): its users get no more mail, and the outbox's mails to it go, sent or not."""
+    address = email.strip().casefold()
+    contacts = conn.execute(user_contact.delete().where(func.lower(user_contact.c.email) == address)).rowcount
+    mails = conn.execute(notification.delete().where(func.lower(notification.c.recipient) == address)).rowcount
+    return {"mail_contacts": contacts, "notifications": mails}
