@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -135,8 +136,16 @@ def run_forever(engine: Engine, mailer: SmtpMailer, stop: threading.Event, idle_
             deliver_due(engine, mailer)
         except Exception:  # noqa: BLE001 - a database hiccup must not end the thread; the rows wait
             log.exception("notifications: a sending round failed")
-        if wake is not None:
-            wake.wait(idle_seconds)
-            wake.clear()
-        else:
-            stop.wait(idle_seconds)
+        _idle(stop, wake, idle_seconds)
+
+
+def _idle(stop: threading.Event, wake: threading.Event | None, seconds: float, step: float = 0.2) -> None:
+    """Wait until woken, stopped or `seconds` passed; in short steps, so that a stop is seen at once."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and time.monotonic() < deadline:
+        if wake is not None and wake.wait(step):
+            break
+        if wake is None:
+            stop.wait(step)
+    if wake is not None:
+        wake.clear()

@@ -84,3 +84,19 @@ def test_the_enquiry_mail_subject_is_one_line_whatever_the_title():
     compose("noreply@at12.example", "broker@at12.example", subject, text, html, "de", "k")  # accepted
     assert "<script>" not in render(SimpleNamespace(reference="R", title="<script>x</script>", deadline=None),
                                     "hu", "http://x.example/")[2]
+
+
+def test_the_sender_thread_stops_at_once_while_idle():
+    import threading
+    import time
+
+    from services.common.notification_sender import _idle
+
+    stop, wake = threading.Event(), threading.Event()
+    threading.Timer(0.1, stop.set).start()
+    started = time.monotonic()
+    _idle(stop, wake, 30.0)
+    assert time.monotonic() - started < 1.0
+    wake.set()
+    _idle(threading.Event(), wake, 30.0)  # woken: returns at once, and the wake-up is used up
+    assert not wake.is_set()
