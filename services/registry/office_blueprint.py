@@ -1,7 +1,9 @@
 """The blueprint of the staff's registry pages (`office_pages` lists the modules adding their views to it),
-and what those views share: reading, the organisations to choose from, refusals shown on a form."""
+and what those views share: reading, the organisations to choose from, refusals shown on a form, the
+confirmation page of a withdrawal."""
 from __future__ import annotations
 
+from flask import flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -10,6 +12,7 @@ from services.common.runtime import current_runtime
 from services.registry.organisation_store import search_organisations
 from services.registry.organisations import SOCIAL_ENTERPRISE, Organisation
 from services.registry.rules import ACTIVE
+from services.registry.schemas import Reason
 from services.registry.tables import organisation
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 
@@ -61,3 +64,23 @@ def refused(exc: SoproError, state: forms.FormState) -> None:
 
 def status_of(state: forms.FormState) -> int:
     return 409 if state.message and not state.errors else 422
+
+
+def withdrawal_page(withdraw, done: str, done_url: str, **page):
+    """A withdrawal's confirmation page (registry/office_withdraw.html, `page` fills it) and its POST: with a
+    reason given (the API's `Reason`), `withdraw(uow, reason)` runs and the person goes on to `done_url`
+    with the message `done`; a refusal is said on the page."""
+    state = forms.FormState()
+    if request.method == "POST":
+        body, state.values = forms.body_from(request.form, ("reason",))
+        loaded = forms.load(Reason(), body, state)
+        if loaded is not None:
+            try:
+                withdraw(current_runtime().uow(), loaded["reason"])
+            except SoproError as exc:
+                refused(exc, state)
+            else:
+                flash(done, "success")
+                return redirect(done_url)
+    return render_template("registry/office_withdraw.html", form=state, **page), \
+        200 if request.method == "GET" else status_of(state)

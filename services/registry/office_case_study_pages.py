@@ -26,9 +26,9 @@ from services.registry import handlers
 from services.registry.case_studies import CaseStudy
 from services.registry.case_study_store import load_case_study, search_case_studies
 from services.registry.office_blueprint import (
-    PER_PAGE, STAFF, blp, organisation_choices, organisation_names, read, refused, status_of)
+    PER_PAGE, STAFF, blp, organisation_choices, organisation_names, read, refused, status_of, withdrawal_page)
 from services.registry.rules import PUBLISHED, WITHDRAWN
-from services.registry.schemas import CaseStudyPatch, CaseStudyQuery, CaseStudySchema, Reason
+from services.registry.schemas import CaseStudyPatch, CaseStudyQuery, CaseStudySchema
 from services.web import forms
 from services.web.numbers import as_decimal, show_number
 
@@ -184,23 +184,11 @@ def _study_page(study: CaseStudy | None, state: forms.FormState, status: int = 2
 def withdraw_case_study(case_study_id):
     """Taken down from the public pages: the page asks to confirm it, with a reason."""
     study = read(load_case_study, str(case_study_id))
-    state = forms.FormState()
-    if request.method == "POST":
-        body, state.values = forms.body_from(request.form, ("reason",))
-        loaded = forms.load(Reason(), body, state)
-        if loaded is not None:
-            try:
-                handlers.withdraw_case_study(current_runtime().uow(), study.id, loaded["reason"])
-            except SoproError as exc:
-                refused(exc, state)
-            else:
-                flash(_("The case study “%(title)s” is withdrawn.", title=study.title), "success")
-                return redirect(url_for(".case_studies"))
-    return render_template("registry/office_withdraw.html", form=state, title=study.title, record=study,
-                           back=url_for(".case_study", case_study_id=study.id),
-                           action=url_for(".withdraw_case_study", case_study_id=study.id),
-                           question=_("Withdraw the case study “%(title)s”?", title=study.title),
-                           consequences=[_("It is taken down from the public pages; it cannot be published "
-                                           "again.")],
-                           button=_("Withdraw the case study"), possible=study.status == PUBLISHED), \
-        200 if request.method == "GET" else status_of(state)
+    return withdrawal_page(
+        lambda uow, reason: handlers.withdraw_case_study(uow, study.id, reason),
+        _("The case study “%(title)s” is withdrawn.", title=study.title), url_for(".case_studies"),
+        title=study.title, record=study, back=url_for(".case_study", case_study_id=study.id),
+        action=url_for(".withdraw_case_study", case_study_id=study.id),
+        question=_("Withdraw the case study “%(title)s”?", title=study.title),
+        consequences=[_("It is taken down from the public pages; it cannot be published again.")],
+        button=_("Withdraw the case study"), possible=study.status == PUBLISHED)

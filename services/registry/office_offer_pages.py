@@ -15,14 +15,14 @@ from services.common.clock import utc_today
 from services.common.errors import Forbidden, SoproError
 from services.common.runtime import current_runtime
 from services.registry import handlers
-from services.registry.office_blueprint import STAFF, blp, read, refused, status_of
+from services.registry.office_blueprint import STAFF, blp, read, refused, status_of, withdrawal_page
 from services.registry.offer_form import offer_problems, offer_values, posted_offer
 from services.registry.offer_store import load_offer, search_offers
 from services.registry.offers import Offer
 from services.registry.organisation_store import load_organisation
 from services.registry.organisations import Organisation
 from services.registry.rules import ACTIVE, PUBLISHED, WITHDRAWN
-from services.registry.schemas import OfferSchema, Reason
+from services.registry.schemas import OfferSchema
 from services.web import forms
 
 
@@ -100,23 +100,12 @@ def _offer_page(org: Organisation, offer: Offer | None, state: forms.FormState, 
 def withdraw_offer(offer_id):
     """A withdrawn offer is no longer matched and is not published again: the page asks to confirm it."""
     offer = read(load_offer, str(offer_id))
-    state = forms.FormState()
-    if request.method == "POST":
-        body, state.values = forms.body_from(request.form, ("reason",))
-        loaded = forms.load(Reason(), body, state)
-        if loaded is not None:
-            try:
-                handlers.withdraw_offer(current_runtime().uow(), offer.id, loaded["reason"])
-            except SoproError as exc:
-                refused(exc, state)
-            else:
-                flash(_("The offer “%(title)s” is withdrawn.", title=offer.title), "success")
-                return redirect(url_for(".offers", organisation_id=offer.organisation_id))
-    return render_template("registry/office_withdraw.html", form=state, title=offer.title, record=offer,
-                           back=url_for(".offer", offer_id=offer.id),
-                           action=url_for(".withdraw_offer", offer_id=offer.id),
-                           question=_("Withdraw the offer “%(title)s”?", title=offer.title),
-                           consequences=[_("A withdrawn offer is no longer matched to enquiries; it cannot be "
-                                           "published again.")],
-                           button=_("Withdraw the offer"), possible=offer.status == PUBLISHED), \
-        200 if request.method == "GET" else status_of(state)
+    return withdrawal_page(
+        lambda uow, reason: handlers.withdraw_offer(uow, offer.id, reason),
+        _("The offer “%(title)s” is withdrawn.", title=offer.title),
+        url_for(".offers", organisation_id=offer.organisation_id),
+        title=offer.title, record=offer, back=url_for(".offer", offer_id=offer.id),
+        action=url_for(".withdraw_offer", offer_id=offer.id),
+        question=_("Withdraw the offer “%(title)s”?", title=offer.title),
+        consequences=[_("A withdrawn offer is no longer matched to enquiries; it cannot be published again.")],
+        button=_("Withdraw the offer"), possible=offer.status == PUBLISHED)

@@ -18,12 +18,12 @@ from services.contracts.events.registry import LABOUR_MARKET_SEGMENTS, ORGANISAT
 from services.contracts.nuts import region_choices
 from services.contracts.fields import Line, Strict
 from services.registry import handlers
-from services.registry.office_blueprint import PER_PAGE, STAFF, blp, read, refused, status_of
+from services.registry.office_blueprint import PER_PAGE, STAFF, blp, read, refused, status_of, withdrawal_page
 from services.registry.offer_store import published_offers_of
 from services.registry.organisation_store import load_organisation, search_organisations
 from services.registry.organisations import SOCIAL_ENTERPRISE, Organisation
 from services.registry.rules import ACTIVE
-from services.registry.schemas import OrganisationPatch, OrganisationQuery, OrganisationSchema, Reason
+from services.registry.schemas import OrganisationPatch, OrganisationQuery, OrganisationSchema
 from services.web import forms
 from services.web.numbers import as_decimal, show_number
 from services.web.vocabulary import term
@@ -180,26 +180,16 @@ def withdraw_organisation(organisation_id):
     withdraws it, with the reason given (the API's `Reason`)."""
     org, offers = read(lambda conn: (load_organisation(conn, str(organisation_id)),
                                      published_offers_of(conn, str(organisation_id))))
-    state = forms.FormState()
-    if request.method == "POST":
-        body, state.values = forms.body_from(request.form, ("reason",))
-        loaded = forms.load(Reason(), body, state)
-        if loaded is not None:
-            try:
-                handlers.withdraw_organisation(current_runtime().uow(), org.id, loaded["reason"])
-            except SoproError as exc:
-                refused(exc, state)
-            else:
-                flash(_("%(name)s is withdrawn from the register.", name=org.name), "success")
-                return redirect(url_for(".organisation", organisation_id=org.id))
-    return render_template("registry/office_withdraw.html", form=state, title=org.name, record=org,
-                           back=url_for(".organisation", organisation_id=org.id),
-                           action=url_for(".withdraw_organisation", organisation_id=org.id),
-                           question=_("Withdraw %(name)s from the register?", name=org.name),
-                           consequences=[_("It is no longer listed in the catalogue or matched to enquiries."),
-                                         *([] if not offers else [ngettext(
-                                             "Its %(num)s published offer is withdrawn with it.",
-                                             "Its %(num)s published offers are withdrawn with it.", len(offers))])],
-                           button=_("Withdraw the organisation"), possible=org.status == ACTIVE), \
-        200 if request.method == "GET" else status_of(state)
+    return withdrawal_page(
+        lambda uow, reason: handlers.withdraw_organisation(uow, org.id, reason),
+        _("%(name)s is withdrawn from the register.", name=org.name),
+        url_for(".organisation", organisation_id=org.id),
+        title=org.name, record=org, back=url_for(".organisation", organisation_id=org.id),
+        action=url_for(".withdraw_organisation", organisation_id=org.id),
+        question=_("Withdraw %(name)s from the register?", name=org.name),
+        consequences=[_("It is no longer listed in the catalogue or matched to enquiries."),
+                      *([] if not offers else [ngettext(
+                          "Its %(num)s published offer is withdrawn with it.",
+                          "Its %(num)s published offers are withdrawn with it.", len(offers))])],
+        button=_("Withdraw the organisation"), possible=org.status == ACTIVE)
 
