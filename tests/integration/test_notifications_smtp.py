@@ -74,7 +74,10 @@ def test_a_filed_enquiry_mails_each_broker_once_in_their_language(site, smtp, ca
         assert f'lang="{lang}"' in mail.html
     assert de.message_id == message_id(f"enquiry_filed:{eid}:broker", "noreply@at12.sopro.example")
     assert all(r.sent_at is not None and r.attempts == 1 for r in rows(site))
-    assert "@" not in caplog.text  # the log names notifications by id and kind, never by address
+    # The log names notifications by id and kind, never by address. The test's SMTP server (aiosmtpd's
+    # "mail.log") stands for the outside server and logs the envelope when another test raised its level.
+    ours = [r.getMessage() for r in caplog.records if not r.name.startswith("mail.log")]
+    assert ours and not [line for line in ours if "@" in line]
 
 
 def test_an_enquiry_of_the_public_form_mails_the_brokers(site, smtp):
