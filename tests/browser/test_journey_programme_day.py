@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from tests.support.browser_crossborder import main_text, rows_with, site_tr
-from tests.support.browser_flows import shoot
+from tests.support.browser_flows import LOCALES, shoot
 from tests.support.browser_pages import field_errors, log_in, url
 
 PHONE = (375, 812)
@@ -188,11 +188,11 @@ def downloads_the_report(page, day: Day) -> list[list[str]]:
 def programme_day(new_page, demo, day: Day) -> str:
     base = url(demo, day.site)
     tag = f"{day.site.lower()}-{day.lang}"
-    page = new_page()
+    page = new_page(locale=LOCALES[day.lang])
     log_in(page, base, "broker", day.lang)
     opens_the_programme(page, day, tag)
 
-    client = new_page()
+    client = new_page(locale=LOCALES[day.lang])
     the_client_applies(client, base, day, tag)
 
     manages_the_places_and_hours(page, day, tag)
