@@ -8,6 +8,8 @@ from services.enquiries.crossborder.deadlines import fail_overdue_parts
 from services.enquiries.lifecycle.expiry import expire_overdue
 from services.common import notification_sender
 from services.common.mail import SmtpMailer
+from services.web import mail_digest
+from services.web.notify import MailSite
 from services.label import handlers as label_handlers
 
 
@@ -41,7 +43,10 @@ def end_label_suspensions(runtime, now: datetime) -> list[str]:
 
 def send_notifications(runtime, now: datetime) -> list[str]:
     """Due notifications go to the SMTP server (for a site whose `sopro serve` runs no sender thread)."""
+    site = runtime.settings.site
+    digests = mail_digest.compose_due(runtime.engine, MailSite(site.url, site.languages), now)
     if runtime.settings.mail is None:
-        return ["no SMTP server configured (SOPRO_SMTP_HOST): notifications wait in the outbox"]
+        return [f"{digests} daily digests written",
+                "no SMTP server configured (SOPRO_SMTP_HOST): notifications wait in the outbox"]
     sent = notification_sender.deliver_due(runtime.engine, SmtpMailer(runtime.settings.mail), limit=500)
-    return [f"{sent} notifications sent"]
+    return [f"{digests} daily digests written", f"{sent} notifications sent"]

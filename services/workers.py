@@ -5,6 +5,7 @@ Each worker runs in a thread until its stop event is set; `sopro serve` and `sop
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from services.common import bus, notification_sender
 from services.common.mail import SmtpMailer
 from services.common.runtime import Runtime
+from services.web import mail_digest
+from services.web.notify import MailSite
 from services.enquiries.crossborder import consumers as inbox_consumers
 from services.enquiries.matching import consumers as members_consumers
 from services.hub import consumers as hub_consumers
@@ -69,8 +72,10 @@ def start_notification_sender(runtime: Runtime, workers: Workers) -> None:
         return
     wake = threading.Event()
     runtime.hooks.add(wake.set)
+    site = runtime.settings.site
+    digests = functools.partial(mail_digest.compose_due, runtime.engine, MailSite(site.url, site.languages))
     workers.start(f"mail-{runtime.site_id}", notification_sender.run_forever, runtime.engine,
-                  SmtpMailer(runtime.settings.mail), workers.stop, 5.0, wake)
+                  SmtpMailer(runtime.settings.mail), workers.stop, 5.0, wake, digests)
 
 
 def hub_ingest(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor, list[str]]:

@@ -59,8 +59,10 @@ def message_id(idempotency_key: str, sender: str) -> str:
 
 
 def compose(sender: str, recipient: str, subject: str, text: str, html: str, language: str,
-            idempotency_key: str) -> EmailMessage:
-    """A text and an HTML part. EmailMessage refuses CR/LF in header values, so no header can be injected."""
+            idempotency_key: str, unsubscribe_url: str | None = None) -> EmailMessage:
+    """A text and an HTML part. EmailMessage refuses CR/LF in header values, so no header can be injected.
+    With `unsubscribe_url`, the RFC 8058 one-click headers: a mail client POSTs
+    "List-Unsubscribe=One-Click" to that https address, and the kind of mail stops."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = recipient
@@ -68,6 +70,9 @@ def compose(sender: str, recipient: str, subject: str, text: str, html: str, lan
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = message_id(idempotency_key, sender)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to a notification
+    if unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     msg["Content-Language"] = language  # after the parts: set_content clears the Content-* headers

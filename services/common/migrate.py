@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from services.common import inbox, notifications, outbox, sessions, users  # noqa: F401 - they declare the kernel's tables
+from services.common import account_links, inbox, notifications, outbox, sessions, users  # noqa: F401 - they declare the kernel's tables
 from services.common.db import Component, kernel_metadata
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -100,7 +100,7 @@ def deliver_due(engine: Engine, mailer: SmtpMailer, now: Callable[[], datetime] 
         for index, row in enumerate(rows):
             try:
                 msg = compose(mailer.settings.sender, row.recipient, row.subject, row.body_text, row.body_html,
-                              row.language, row.idempotency_key)
+                              row.language, row.idempotency_key, row.unsubscribe_url)
             except (ValueError, TypeError) as exc:  # a malformed address or header: no retry can mend it
                 _mark_failed(engine, row, f"malformed: {type(exc).__name__}", now(), permanent=True)
                 log.warning("notification %s (%s) not sent: malformed", row.id, row.kind)
@@ -129,10 +129,14 @@ def deliver_due(engine: Engine, mailer: SmtpMailer, now: Callable[[], datetime] 
 
 
 def run_forever(engine: Engine, mailer: SmtpMailer, stop: threading.Event, idle_seconds: float = 5.0,
-                wake: threading.Event | None = None) -> None:
-    """The site's sender thread: a round whenever woken (a commit) or every `idle_seconds`."""
+                wake: threading.Event | None = None,
+                before_round: Callable[[datetime], object] | None = None) -> None:
+    """The site's sender thread: a round whenever woken (a commit) or every `idle_seconds`.
+    `before_round(now)` writes what becomes due by time alone (the daily digests)."""
     while not stop.is_set():
         try:
+            if before_round is not None:
+                before_round(utcnow())
             deliver_due(engine, mailer)
         except Exception:  # noqa: BLE001 - a database hiccup must not end the thread; the rows wait
             log.exception("notifications: a sending round failed")

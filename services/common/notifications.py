@@ -7,9 +7,10 @@ its id and kind only. `user_contact` holds the address and language of the site'
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, func, select, text
+from sqlalchemy import Column, Connection, Index, Integer, String, Table, Text, UniqueConstraint, func, select, text
 
 from services.common.db import BigId, UtcDateTime, dialect_insert, kernel_metadata
 from services.common.users import auth_user
@@ -32,6 +33,13 @@ notification = Table(
     Column("next_attempt_at", UtcDateTime),
     Column("sent_at", UtcDateTime),
     Column("last_error", String(300)),
+    # Who the mail is for in the settings: a username, or "mail:<address>" for someone without an account.
+    Column("subscriber", String(340)),
+    # "now": the sender takes it when due; "digest": it waits for the subscriber's daily digest mail.
+    Column("delivery", String(8), nullable=False, default="now", server_default="now"),
+    Column("digest_id", BigId),  # the digest notification that carried it
+    Column("action_url", String(600)),  # the page where the person acts (a digest lists it)
+    Column("unsubscribe_url", String(600)),  # RFC 8058 one-click; None for mandatory mails
     Index("ix_notification_due", "next_attempt_at",
           postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),
 )
@@ -45,18 +53,83 @@ user_contact = Table(
 )
 
 
+notification_preference = Table(
+    "notification_preference",
+    kernel_metadata,
+    Column("subscriber", String(340), primary_key=True),
+    Column("kind", String(64), primary_key=True),
+    Column("mode", String(8), nullable=False),  # services.common.notification_kinds.MODES
+)
+
+# The token of a subscriber's one-click unsubscribe link for one kind: random, one per (subscriber, kind),
+# so that every mail of the kind carries the same link and the link names nobody.
+notification_unsubscribe = Table(
+    "notification_unsubscribe",
+    kernel_metadata,
+    Column("token", String(64), primary_key=True),
+    Column("subscriber", String(340), nullable=False),
+    Column("kind", String(64), nullable=False),
+    UniqueConstraint("subscriber", "kind", name="uq_notification_unsubscribe_subscriber"),
+)
+
+
+def subscriber_of(username: str | None, email: str) -> str:
+    """The settings key of a recipient: the username, else the address (someone without an account)."""
+    return username if username else f"mail:{email.strip().casefold()}"
+
+
 def enqueue(conn: Connection, *, key: str, kind: str, recipient: str, language: str, subject: str,
-            text_body: str, html_body: str, now: datetime) -> bool:
+            text_body: str, html_body: str, now: datetime, subscriber: str | None = None,
+            delivery: str = "now", action_url: str | None = None, unsubscribe_url: str | None = None) -> bool:
     """Add a notification in the caller's transaction; False if its key is already there."""
+    if delivery not in ("now", "digest"):
+        raise ValueError(f"delivery must be now or digest, not {delivery!r}")
     row = {"idempotency_key": key, "kind": kind, "recipient": recipient, "language": language,
            "subject": subject, "body_text": text_body, "body_html": html_body, "created_at": now,
-           "attempts": 0, "next_attempt_at": now}
+           "attempts": 0, "next_attempt_at": now if delivery == "now" else None, "subscriber": subscriber,
+           "delivery": delivery, "action_url": action_url, "unsubscribe_url": unsubscribe_url}
     inserted = conn.execute(dialect_insert(conn, notification).values(**row)
                             .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(notification.c.id))
     return inserted.first() is not None
 
 
 _ADDRESS = re.compile(r"^[^@\s<>\"(),;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+def chosen_mode(conn: Connection, subscriber: str, kind: str) -> str | None:
+    """The subscriber's choice for `kind`, or None when it has made none."""
+    return conn.execute(select(notification_preference.c.mode).where(
+        notification_preference.c.subscriber == subscriber, notification_preference.c.kind == kind)).scalar()
+
+
+def choices_of(conn: Connection, subscriber: str) -> dict[str, str]:
+    return dict(conn.execute(select(notification_preference.c.kind, notification_preference.c.mode)
+                             .where(notification_preference.c.subscriber == subscriber)).all())
+
+
+def choose(conn: Connection, subscriber: str, kind: str, mode: str) -> None:
+    if mode not in ("now", "digest", "off"):
+        raise ValueError(f"mode must be now, digest or off, not {mode!r}")
+    conn.execute(notification_preference.delete().where(notification_preference.c.subscriber == subscriber,
+                                                         notification_preference.c.kind == kind))
+    conn.execute(notification_preference.insert().values(subscriber=subscriber, kind=kind, mode=mode))
+
+
+def unsubscribe_token(conn: Connection, subscriber: str, kind: str) -> str:
+    """The subscriber's link token for `kind`, made on first use."""
+    token = conn.execute(select(notification_unsubscribe.c.token).where(
+        notification_unsubscribe.c.subscriber == subscriber, notification_unsubscribe.c.kind == kind)).scalar()
+    if token is None:
+        token = secrets.token_urlsafe(32)
+        conn.execute(notification_unsubscribe.insert().values(token=token, subscriber=subscriber, kind=kind))
+    return token
+
+
+def unsubscribe_target(conn: Connection, token: str) -> tuple[str, str] | None:
+    """(subscriber, kind) of a link token, or None for a token the site never made."""
+    row = conn.execute(select(notification_unsubscribe.c.subscriber, notification_unsubscribe.c.kind)
+                       .where(notification_unsubscribe.c.token == token)).first()
+    return (row.subscriber, row.kind) if row else None
 
 
 def valid_address(email: str) -> bool:
@@ -70,6 +143,22 @@ def set_contact(conn: Connection, username: str, email: str, language: str | Non
         raise ValueError("not a valid e-mail address")
     conn.execute(user_contact.delete().where(user_contact.c.username == username))
     conn.execute(user_contact.insert().values(username=username, email=email, language=language))
+
+
+def contact_of(conn: Connection, username: str):
+    """(email, language) of one user, or None without an address."""
+    row = conn.execute(select(user_contact.c.email, user_contact.c.language)
+                       .where(user_contact.c.username == username)).first()
+    return (row.email, row.language) if row else None
+
+
+def contacts_of_organisation(conn: Connection, organisation_id: str) -> list[tuple[str, str, str | None]]:
+    """(username, email, language) of the active member users of an organisation who have an address."""
+    rows = conn.execute(select(auth_user.c.username, auth_user.c.roles, user_contact.c.email, user_contact.c.language)
+                        .join(user_contact, user_contact.c.username == auth_user.c.username)
+                        .where(auth_user.c.active.is_(True), auth_user.c.organisation_id == organisation_id)
+                        .order_by(auth_user.c.username)).all()
+    return [(r.username, r.email, r.language) for r in rows if "member" in (r.roles or [])]
 
 
 def contacts_with_role(conn: Connection, role: str) -> list[tuple[str, str, str | None]]:
@@ -96,4 +185,7 @@ def erase(conn: Connection, email: str) -> dict[str, int]:
     address = email.strip().casefold()
     contacts = conn.execute(user_contact.delete().where(func.lower(user_contact.c.email) == address)).rowcount
     mails = conn.execute(notification.delete().where(func.lower(notification.c.recipient) == address)).rowcount
+    subscriber = subscriber_of(None, address)
+    conn.execute(notification_preference.delete().where(notification_preference.c.subscriber == subscriber))
+    conn.execute(notification_unsubscribe.delete().where(notification_unsubscribe.c.subscriber == subscriber))
     return {"mail_contacts": contacts, "notifications": mails}

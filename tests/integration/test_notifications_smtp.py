@@ -217,5 +217,5 @@ def test_the_sites_sender_thread_sends_at_once_after_the_commit_and_the_tick_job
         workers.shutdown()
     assert jobs.send_notifications in ENQUIRIES.jobs  # what `sopro tick` runs at a site
     site.ok("POST", "/enquiries", expect=201, json=enquiry_body(submit=True, client_organisation_id=org))
-    assert jobs.send_notifications(site.runtime, utcnow()) == ["2 notifications sent"]
+    assert jobs.send_notifications(site.runtime, utcnow()) == ["0 daily digests written", "2 notifications sent"]
     assert len(smtp.mailbox.received) == 4

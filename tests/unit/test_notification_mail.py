@@ -76,14 +76,26 @@ def test_a_malformed_address_is_refused(address):
 def test_the_enquiry_mail_subject_is_one_line_whatever_the_title():
     from types import SimpleNamespace
 
-    from services.enquiries.lifecycle.filed_notice import render
+    from services.enquiries.lifecycle.filed_notice import mail
+    from services.web.mail_layout import render, words
 
-    enquiry = SimpleNamespace(reference="AT12-E-2026-0001", title="Bänke\r\nBcc: victim@example.org", deadline=None)
-    subject, text, html = render(enquiry, "de", "http://127.0.0.1/office/enquiries/1?lang=de")
+    def rendered(title, language):
+        enquiry = SimpleNamespace(id="1", reference="AT12-E-2026-0001", title=title, deadline=None)
+        return render(mail(enquiry)(words(language, "http://127.0.0.1:8012")), language, None, None)
+
+    subject, text, html = rendered("Bänke\r\nBcc: victim@example.org", "de")
     assert subject == "Neue Anfrage AT12-E-2026-0001: Bänke Bcc: victim@example.org"
+    assert "http://127.0.0.1:8012/office/enquiries/1?lang=de" in text
     compose("noreply@at12.example", "broker@at12.example", subject, text, html, "de", "k")  # accepted
-    assert "<script>" not in render(SimpleNamespace(reference="R", title="<script>x</script>", deadline=None),
-                                    "hu", "http://x.example/")[2]
+    assert "<script>" not in rendered("<script>x</script>", "hu")[2]
+
+
+def test_a_mail_one_can_turn_off_carries_the_one_click_unsubscribe_headers():
+    msg = compose("noreply@at12.example", "a@at12.example", "S", "t", "<p>h</p>", "de", "k",
+                  "https://at12.example/notifications/unsubscribe/abc")
+    assert msg["List-Unsubscribe"] == "<https://at12.example/notifications/unsubscribe/abc>"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert compose("noreply@at12.example", "a@at12.example", "S", "t", "<p>h</p>", "de", "k")["List-Unsubscribe"] is None
 
 
 def test_the_sender_thread_stops_at_once_while_idle():
