@@ -79,3 +79,13 @@ def amqp_url():
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that keeps what it receives (tests/support/mail.py reads it)."""
+    from services.demo.mailbox import MailServer
+
+    server = MailServer().start()
+    yield server
+    server.stop()

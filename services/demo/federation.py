@@ -109,7 +109,7 @@ class EmbeddedFederation:
             for username, roles in users:
                 if username not in existing:
                     add_user(conn, username, data.DEMO_PASSWORD, roles)
-                if "broker" in roles and not runtime.settings.is_hub:  # in the site's first language
+                if not runtime.settings.is_hub:  # every site user gets mail, in the site's first language
                     set_contact(conn, username, demo_address(runtime.site_id, username))
 
     def _mail_settings(self, site_id: str) -> MailSettings:
@@ -140,6 +140,7 @@ class EmbeddedFederation:
             for username, organisation in data.MEMBERS[site_id]:
                 if authenticate(conn, username, data.DEMO_PASSWORD) is None:
                     add_user(conn, username, data.DEMO_PASSWORD, ["member"], organisation_ids[organisation])
+                    set_contact(conn, username, demo_address(site_id, username))
 
     def _wait_for_hub_offers(self, expected: int, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

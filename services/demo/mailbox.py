@@ -25,6 +25,8 @@ class Mail:
     language: str
     text: str
     html: str
+    list_unsubscribe: str = ""  # RFC 8058: <https://...>, with List-Unsubscribe-Post beside it
+    list_unsubscribe_post: str = ""
 
 
 def parse(raw: bytes, envelope_from: str, recipients: list[str]) -> Mail:
@@ -32,7 +34,9 @@ def parse(raw: bytes, envelope_from: str, recipients: list[str]) -> Mail:
     text_part, html_part = msg.get_body(("plain",)), msg.get_body(("html",))
     return Mail(message_id=str(msg["Message-ID"] or ""), sender=envelope_from, recipients=tuple(recipients),
                 subject=str(msg["Subject"] or ""), language=str(msg["Content-Language"] or ""),
-                text=text_part.get_content() if text_part else "", html=html_part.get_content() if html_part else "")
+                text=text_part.get_content() if text_part else "", html=html_part.get_content() if html_part else "",
+                list_unsubscribe=str(msg["List-Unsubscribe"] or ""),
+                list_unsubscribe_post=str(msg["List-Unsubscribe-Post"] or ""))
 
 
 class Mailbox:
