@@ -14,18 +14,23 @@ from typing import Callable
 from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.uow import UnitOfWork
-from services.registry import confirmation
+from services.registry import confirmation, newsletter
 from services.registry.case_studies import CaseStudy
 from services.registry.case_study_store import load_case_study, save_case_study
-from services.registry.confirmation_store import add_confirmation, confirmation_by_hash, end_confirmation
+from services.registry.confirmation_notice import send_confirmation
+from services.registry.confirmation_store import (
+    add_confirmation, confirmation_by_hash, end_confirmation, forget_supporter_mail, peek_confirmation,
+)
 from services.registry.offer_store import load_offer, published_offers_of, save_offer
 from services.registry.offers import Offer
 from services.registry.organisation_store import load_organisation, registration_taken, save_organisation
 from services.registry.organisations import Organisation, registration_key
 from services.registry.profile_store import load_profile, save_profile
 from services.registry.references import next_reference
+from services.registry.rules import ACTIVE
 from services.registry.statement_store import audit, forget_reasons, load_statement, save_statement
 from services.registry.statements import ERASURE_GROUNDS, SupportStatement, erasure_ground
+from services.web.notify import MailSite
 
 
 def _new_id() -> str:
@@ -146,21 +151,43 @@ def withdraw_offer(uow: UnitOfWork, offer_id: str, reason: str | None, acting_fo
 
 # --- support statements ------------------------------------------------------------------------------
 
-def file_support_statement(uow: UnitOfWork, fields: dict, today: date, site_url: str = "") -> SupportStatement:
-    """A statement with an e-mail address gets its confirmation link (`site_url` + /support/confirm/...),
-    waiting for delivery; one without can only be confirmed by a broker."""
+def file_support_statement(uow: UnitOfWork, fields: dict, today: date, site_url: str = "",
+                           languages: tuple[str, ...] = (), language: str | None = None,
+                           now: datetime | None = None) -> SupportStatement:
+    """A statement with an e-mail address gets its confirmation link (`site_url` + /support/confirm/...)
+    by mail: written to the site's outbox in this transaction, in the supporter's page `language` (else
+    the first of the site's `languages`). One without an address can only be confirmed by a broker."""
     fields = {"given_on": today, **fields}
+    now = now or utcnow()
     with uow:
         ref = next_reference(uow.conn, uow.site_id, "support_statement", today.year)
-        statement = SupportStatement.file(today, id=_new_id(), reference=ref, **fields)
+        statement = SupportStatement.file(today, id=_new_id(), reference=ref, language=language, **fields)
         save_statement(uow.conn, statement, 0)
         if statement.person.email:
             token = confirmation.new_token()
-            add_confirmation(uow.conn, statement.id, confirmation.digest(token),
-                                   utcnow() + confirmation.VALID_FOR, confirmation.link(site_url, token))
+            add_confirmation(uow.conn, statement.id, confirmation.digest(token), now + confirmation.VALID_FOR)
+            send_confirmation(uow.conn, statement, token, MailSite(site_url, tuple(languages)), now)
         uow.record(statement)
         uow.commit()
     return statement
+
+
+def confirmation_problem(conn, token: str, now: datetime) -> str | None:
+    """Why the link `token` cannot confirm (the code `confirm_by_link` would refuse with), or None: to
+    say so as soon as the link is opened."""
+    found = peek_confirmation(conn, confirmation.digest(token)) if confirmation.is_well_formed(token) else None
+    if found is None:
+        return "confirmation_unknown"
+    if found.used_at is not None:
+        return "confirmation_used"
+    if _aware(found.expires_at) <= now:
+        return "confirmation_expired"
+    statement = load_statement(conn, found.statement_id)
+    if statement.confirmed:
+        return "support_statement_confirmed"
+    if statement.status != ACTIVE:
+        return "invalid_state"
+    return None
 
 
 def confirm_by_link(uow: UnitOfWork, token: str, now: datetime) -> SupportStatement:
@@ -177,6 +204,7 @@ def confirm_by_link(uow: UnitOfWork, token: str, now: datetime) -> SupportStatem
                            code="confirmation_expired")
         statement = _confirm(uow, found.statement_id, "e-mail", now)
         end_confirmation(uow.conn, statement.id, used_at=now)
+        newsletter.subscribe_if_asked(uow.conn, statement)
         uow.commit()
     return statement
 
@@ -186,6 +214,7 @@ def confirm_by_broker(uow: UnitOfWork, statement_id: str, actor: str, now: datet
     with uow:
         statement = _confirm(uow, statement_id, actor, now)
         end_confirmation(uow.conn, statement.id, used_at=None)
+        newsletter.subscribe_if_asked(uow.conn, statement)
         uow.commit()
     return statement
 
@@ -218,9 +247,12 @@ def erase_support_statement(uow: UnitOfWork, statement_id: str, actor: str,
     """The person's fields become NULL, and so do earlier free-text reasons in its audit; the audit keeps
     who erased which fields, when and on which ground, never the values nor a text that might name them."""
     def change(s: SupportStatement):
+        email = s.person.email
         erased = s.erase()
         forget_reasons(uow.conn, s.id)
         end_confirmation(uow.conn, s.id, used_at=None)
+        forget_supporter_mail(uow.conn, s.id)  # the confirmation mail holds the address
+        newsletter.forget_if_last(uow.conn, email, s.id)
         audit(uow.conn, s.id, "erased", actor, erased, ground=erasure_ground(ground))
 
     return _change(uow, load_statement, save_statement, statement_id, change)

@@ -46,7 +46,7 @@ nav_link(blp, "statements", _l("Statements of support"), roles=STAFF, area=OFFIC
 
 LIGHTHOUSES = 6
 STATEMENT_FIELDS = ("kind", "first_name", "last_name", "organisation_name", "organisation_kind", "email", "phone",
-                    "phone_kind", "nuts3", "consent")
+                    "phone_kind", "nuts3", "consent", "newsletter")
 
 
 def _read(fn, *args, **kwargs):
@@ -191,16 +191,18 @@ def support():
     state = forms.FormState(values={"kind": request.args.get("kind", "person")})
     if request.method == "GET":
         return render_template("registry/support.html", form=state)
-    body, state.values = forms.body_from(request.form, STATEMENT_FIELDS, flags=("consent",))
+    body, state.values = forms.body_from(request.form, STATEMENT_FIELDS, flags=("consent", "newsletter"))
     fields = forms.load_checked(StatementSchema(), body, state, statement_problems)
     if fields is not None:
+        site = current_runtime().settings.site
         try:
-            receipt = handlers.file_support_statement(current_runtime().uow(), fields, utc_today(),
-                                                      current_runtime().settings.site.url)
+            receipt = handlers.file_support_statement(current_runtime().uow(), fields, utc_today(), site.url,
+                                                      tuple(site.languages), language())
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
         else:
-            return redirect(url_for(".support_thanks", reference=receipt.reference))
+            mailed = {"mailed": 1} if receipt.person.email else {}
+            return redirect(url_for(".support_thanks", reference=receipt.reference, **mailed))
     return render_template("registry/support.html", form=state), 422
 
 
@@ -217,18 +219,22 @@ def statement_problems(data: dict, refused: frozenset) -> list:
 @blp.route("/support/thanks/<reference>")
 @public
 def support_thanks(reference):
-    return render_template("registry/support_thanks.html", reference=reference[:40])
+    return render_template("registry/support_thanks.html", reference=reference[:40],
+                           mailed=request.args.get("mailed") == "1")
 
 
 @blp.route("/support/confirm/<token>", methods=["GET", "POST"])
 @public
 def support_confirm(token):
     """The link mailed to a statement's address. Opening it shows a button, so that a mail scanner that
-    follows links confirms nothing; pressing it confirms."""
+    follows links confirms nothing; pressing it confirms. A link that is unknown, used or expired says so
+    at once (404 or 409), never a 500."""
     if request.method == "GET":
-        return render_template("registry/support_confirm.html", done=False, problem=None)
+        problem = _read(handlers.confirmation_problem, token[:100], utcnow())
+        status = 200 if problem is None else 404 if problem == "confirmation_unknown" else 409
+        return render_template("registry/support_confirm.html", done=False, problem=problem), status
     try:
-        handlers.confirm_by_link(current_runtime().uow(), token, utcnow())
+        handlers.confirm_by_link(current_runtime().uow(), token[:100], utcnow())
     except SoproError as exc:
         return render_template("registry/support_confirm.html", done=False, problem=exc.code), exc.status
     return render_template("registry/support_confirm.html", done=True, problem=None)

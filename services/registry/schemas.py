@@ -138,6 +138,9 @@ class StatementSchema(Strict):
     consent = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
     given_on = ma.fields.Date(allow_none=True, metadata={"description": "default: today"})
     nuts3 = Nuts3(required=True)
+    newsletter = ma.fields.Boolean(load_default=False, truthy={True}, falsy={False}, metadata={
+        "description": "the supporter asks for the site's newsletter (sent once the statement is confirmed)"})
+    language = ma.fields.String(dump_only=True, allow_none=True, metadata={"description": "of the supporter's mails"})
     status = ma.fields.String(dump_only=True)
     confirmed_at = ma.fields.DateTime(dump_only=True, metadata={"description": "counts from then on"})
     confirmed_by = ma.fields.String(dump_only=True, metadata={"description": "'e-mail' or the broker"})

@@ -21,9 +21,11 @@ class SupportStatements(MethodView):
     @blp.response(201, StatementReceipt)
     def post(self, fields):
         """File a statement of support (the paper form). Anyone may; consent is required. It counts in the
-        statistics once confirmed: by the link mailed to its e-mail address, or by a broker."""
+        statistics once confirmed: by the link mailed to its e-mail address (in the site's first language),
+        or by a broker. With `newsletter`, the address gets the site's newsletter once confirmed."""
         runtime = current_runtime()
-        return handlers.file_support_statement(runtime.uow(), fields, utc_today(), runtime.settings.site.url)
+        site = runtime.settings.site
+        return handlers.file_support_statement(runtime.uow(), fields, utc_today(), site.url, tuple(site.languages))
 
     @roles(*STAFF)
     @blp.arguments(StatementQuery, location="query")

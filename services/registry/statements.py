@@ -61,6 +61,10 @@ class SupportStatement(Aggregate):
     # its e-mail address (confirmed_by "e-mail"), or by a broker (their username).
     confirmed_at: datetime | None = None
     confirmed_by: str | None = None
+    # The page language the supporter used (their mails go in it), and their consent to the newsletter:
+    # kept at the site, never in an event; the newsletter goes only once the statement is confirmed.
+    language: str | None = None
+    newsletter: bool = False
 
     @classmethod
     def file(cls, today: date, **fields) -> "SupportStatement":
@@ -106,6 +110,7 @@ class SupportStatement(Aggregate):
         require_state("support_statement", self.status, (ACTIVE, WITHDRAWN), "erase")
         erased = self.person.given()
         self.person = Person()
+        self.newsletter = False
         self.status = ERASED
         self._record(events.SupportStatementErased(id=self.id, reason=None))
         return erased

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text, false
 
 from services.common.db import BigId, Component, ExactDecimal, new_metadata
 
@@ -96,6 +96,10 @@ support_statement = Table(
     Column("confirmed_at", DateTime(timezone=True)),
     Column("confirmed_by", String(100)),
     Column("version", Integer, nullable=False),
+    # The page language the supporter used (their mails' language), and whether they asked for the
+    # newsletter (consent, unticked by default; sent only once the statement is confirmed).
+    Column("language", String(8)),
+    Column("newsletter", Boolean, nullable=False, default=False, server_default=false()),
     *_timestamps(),
 )
 
@@ -123,13 +127,15 @@ statement_confirmation = Table(
     Column("used_at", DateTime(timezone=True)),
 )
 
-# Links waiting to be mailed to the statement's address (the sender comes with issue 15 and deletes a
-# row once delivered); deleted too when the statement is confirmed or erased.
-confirmation_mail = Table(
-    "registry_confirmation_mail", metadata,
-    Column("statement_id", String(36), ForeignKey("registry_support_statement.id"), primary_key=True),
-    Column("link", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+# The newsletters a broker or site administrator sent to the supporters who asked for it: the texts per
+# language ({language: {"subject", "text"}}), who sent it and to how many (newsletter.py).
+newsletter = Table(
+    "registry_newsletter", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("texts", JSON, nullable=False),
+    Column("sent_by", String(100), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("recipients", Integer, nullable=False),
 )
 
 case_study = Table(
