@@ -8,6 +8,8 @@
   (the reason an English sentence, kept as a plain string and shown as it is); either is stored as JSON.
 - `hub.consortium.updated` / `.agreed`: the picture of this site's own order; the newest wins and
   moves the enquiry on (agreed, in production, delivered).
+A new part, an answered part, a consortium agreed or short is mailed to the people concerned in the same
+transaction (`notices`: the target's brokers and the social enterprise's members, the origin's brokers).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from sqlalchemy import Connection
 from services.common.clock import utcnow
 from services.common.envelope import Envelope
 from services.common.errors import NotFound
-from services.enquiries.crossborder import origin_handlers, store
+from services.enquiries.crossborder import notices, origin_handlers, store
 from services.enquiries.crossborder.model import ForwardedPart
 from services.enquiries.matching import service as matching
 from services.contracts.events import hub  # the hub's event contract (dataclasses and schemas; no store)
@@ -41,6 +43,8 @@ def on_part_forwarded(conn: Connection, env: Envelope) -> None:
     )
     if not store.add_part(conn, part):
         log.info("part %s was forwarded before; duplicate %s absorbed", part.id, env.id)
+        return
+    notices.part_arrived(conn, part, notices.mail_site(env.to), part.received_at)
 
 
 def on_part_withdrawn(conn: Connection, env: Envelope) -> None:
@@ -59,7 +63,9 @@ def on_part_withdrawn(conn: Connection, env: Envelope) -> None:
 def on_consortium(conn: Connection, env: Envelope) -> None:
     """The hub's picture of this site's own order, version 1 or 2: kept if it is the newest, and followed
     (the client-facing agreement, the enquiry's moves: origin_handlers)."""
-    origin_handlers.follow_consortium(conn, env, origin_handlers.site_money(env.to), utcnow())
+    money, before, now = origin_handlers.site_money(env.to), notices.picture_before(conn, env), utcnow()
+    origin_handlers.follow_consortium(conn, env, money, now)
+    notices.consortium_news(conn, env, before, money.rates_to_eur, notices.mail_site(env.to), now)
 
 
 HANDLERS = {
