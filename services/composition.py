@@ -82,7 +82,7 @@ LABEL = Service(
     "label", components=(label_store.COMPONENT,), api=(label_api.blp,),
     pages=(label_pages.blp, label_member_pages.blp, label_staff_pages.blp),
     exporter=label_privacy.personal_records, eraser=label_privacy.erase_person,
-    jobs=(jobs.expire_labels, jobs.end_label_suspensions),
+    jobs=(jobs.expire_labels, jobs.end_label_suspensions, jobs.remind_label_expiry),
     provides=((LabelRegister, label_ports.PublicRegister),))
 SYNC = Service("sync", api=(sync_feed.blp, sync_api.blp))
 # At the hub the same service also has the agency admin's pages: pause and resume streams, re-drive dead letters.

@@ -10,7 +10,7 @@ from services.common import notification_sender
 from services.common.mail import SmtpMailer
 from services.web import mail_digest
 from services.web.notify import MailSite
-from services.label import handlers as label_handlers
+from services.label import handlers as label_handlers, notices as label_notices
 
 
 def expire_enquiries(runtime, now: datetime) -> list[str]:
@@ -38,7 +38,16 @@ def expire_labels(runtime, now: datetime) -> list[str]:
 def end_label_suspensions(runtime, now: datetime) -> list[str]:
     """A suspension past its end date ends; the label is valid again."""
     return [f"label {label.number} valid again (its suspension ended)"
-            for label in label_handlers.end_lapsed_suspensions(runtime.uow, now.date())]
+            for label in label_handlers.end_lapsed_suspensions(runtime.uow, now.date(),
+                                                               label_notices.mail_site(runtime))]
+
+
+def remind_label_expiry(runtime, now: datetime) -> list[str]:
+    """The holders of labels whose validity ends in 60 or 30 days are reminded, each reminder once."""
+    reminded = label_handlers.remind_expiring_labels(runtime.uow, label_notices.mail_site(runtime), now)
+    lines = [f"label {label.number}: {days}-day expiry reminder ({mails} mails)" for label, days, mails in reminded
+             if mails]
+    return [*lines, f"{sum(mails for _, _, mails in reminded)} label expiry reminders written"]
 
 
 def send_notifications(runtime, now: datetime) -> list[str]:

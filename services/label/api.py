@@ -17,7 +17,7 @@ from services.common.auth import acting_for, current_principal, public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
-from services.label import handlers, model as m, network
+from services.label import handlers, model as m, network, notices
 from services.label.schemas import (
     ApplicationPage, ApplicationPatch, ComplaintPage, LabelApplicationQuery, LabelApplicationSchema,
     LabelAssessmentSchema, LabelAuditEntrySchema, LabelComplaintQuery, LabelComplaintReviewSchema,
@@ -85,7 +85,9 @@ class Submission(MethodView):
     @blp.response(200, LabelApplicationSchema)
     def post(self, application_id):
         """Submit the application for assessment; its evidence is frozen from now on."""
-        return handlers.submit_application(current_runtime().uow(), str(application_id), _actor(), acting_for(STAFF))
+        runtime = current_runtime()
+        return handlers.submit_application(runtime.uow(), str(application_id), _actor(), acting_for(STAFF),
+                                           notices.mail_site(runtime))
 
 
 @blp.route("/label-applications/<uuid:application_id>/withdraw")
@@ -182,13 +184,17 @@ def _label_action(name: str, schema, act, doc: str):
     blp.route(f"/labels/<string:number>/{name}")(Action)
 
 
+def _mail():
+    return notices.mail_site(current_runtime())
+
+
 _label_action("suspend", LabelSuspensionSchema, lambda b, n: handlers.suspend_label(
-    current_runtime().uow(), n, _actor(), b["until"], b["reason"], utc_today()),
+    current_runtime().uow(), n, _actor(), b["until"], b["reason"], utc_today(), _mail()),
     "Suspend a valid label for at most 6 months, with a reason.")
 _label_action("reinstate", LabelOptionalReasonSchema, lambda b, n: handlers.reinstate_label(
-    current_runtime().uow(), n, _actor(), b["reason"]), "End a suspension: the label is valid again.")
+    current_runtime().uow(), n, _actor(), b["reason"], _mail()), "End a suspension: the label is valid again.")
 _label_action("revoke", LabelReasonSchema, lambda b, n: handlers.revoke_label(
-    current_runtime().uow(), n, _actor(), b["reason"]), "Revoke a label, with a reason.")
+    current_runtime().uow(), n, _actor(), b["reason"], _mail()), "Revoke a label, with a reason.")
 _label_action("renew", LabelOptionalReasonSchema, lambda b, n: handlers.renew_label(
     current_runtime().uow(), n, _actor(), utc_today()), "Renew a valid label before it expires: a new validity.")
 
@@ -213,7 +219,9 @@ class Complaints(MethodView):
     @blp.response(201, LabelComplaintSchema)
     def post(self, body):
         """Anyone may complain about a label (or the label scheme); the contact stays with staff."""
-        return handlers.file_complaint(current_runtime().uow(), body["label_number"], body["text"], body["contact"])
+        runtime = current_runtime()
+        return handlers.file_complaint(runtime.uow(), body["label_number"], body["text"], body["contact"],
+                                       notices.mail_site(runtime))
 
     @roles(*STAFF)
     @blp.arguments(LabelComplaintQuery, location="query")
@@ -238,8 +246,10 @@ class ComplaintReview(MethodView):
     @blp.response(200, LabelStaffComplaintSchema)
     def post(self, body, complaint_id):
         """Move a complaint on; an upheld one may suspend or revoke its label."""
-        return handlers.review_complaint(current_runtime().uow(), str(complaint_id), body["status"], body["resolution"],
-                                         _actor(), utc_today(), body["action"], body["suspend_until"])
+        runtime = current_runtime()
+        return handlers.review_complaint(runtime.uow(), str(complaint_id), body["status"], body["resolution"],
+                                         _actor(), utc_today(), body["action"], body["suspend_until"],
+                                         notices.mail_site(runtime))
 
 
 @blp.route("/label-complaints/<uuid:complaint_id>/audit")

@@ -3,7 +3,9 @@ its audit row and its events in one transaction.
 
 Dependencies come in as parameters: `uow` (its `site_id` names the site in label numbers), `today` and
 `now` (a controllable clock), `actor` (who acts, for the audit and the four-eyes rule), and
-`acting_for` (a member's own organisation; None for staff).
+`acting_for` (a member's own organisation; None for staff), and `mail` (the site's address and languages,
+`notices.mail_site(runtime)`): the mail a change causes is written in its transaction (notices.py); None
+writes none.
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ import uuid
 from datetime import date, datetime
 from typing import Callable
 
+from services.common.clock import utcnow
 from services.common.db import Page
 from services.common.errors import Forbidden
 from services.common.uow import UnitOfWork
-from services.label import catalogue as cat, model as m, store
+from services.label import catalogue as cat, model as m, notices, store
+from services.web.notify import MailSite
 
 
 def _new_id() -> str:
@@ -45,13 +49,16 @@ def create_application(uow: UnitOfWork, fields: dict, actor: str, acting_for: st
 
 def _change_application(uow: UnitOfWork, application_id: str, action: str, actor: str,
                         change: Callable[[m.Application], None], acting_for: str | None = None,
-                        reason: str | None = None, details: Callable[[m.Application], dict] | None = None):
+                        reason: str | None = None, details: Callable[[m.Application], dict] | None = None,
+                        tell: Callable[[m.Application], None] | None = None):
     with uow:
         app = store.load_application(uow.conn, application_id, lock=True)
         _check_owner(acting_for, app)
         result = change(app)
         store.save_application(uow.conn, app)
         store.audit_step(uow.conn, "application", app.id, action, actor, reason, details(app) if details else None)
+        if tell is not None:
+            tell(app)
         uow.commit()
     return result if result is not None else app
 
@@ -64,8 +71,9 @@ def update_application(uow, application_id: str, changes: dict, actor: str, acti
                                details=lambda app: {"fields": sorted(changes)})
 
 
-def submit_application(uow, application_id: str, actor: str, acting_for: str | None):
-    return _change_application(uow, application_id, "submitted", actor, lambda app: app.submit(), acting_for)
+def submit_application(uow, application_id: str, actor: str, acting_for: str | None, mail: MailSite | None = None):
+    return _change_application(uow, application_id, "submitted", actor, lambda app: app.submit(), acting_for,
+                               tell=lambda app: notices.application_submitted(uow.conn, mail, app, utcnow()))
 
 
 def withdraw_application(uow, application_id: str, actor: str, acting_for: str | None):
@@ -118,7 +126,8 @@ def get_application(engine, application_id: str, acting_for: str | None) -> m.Ap
 # --- labels ------------------------------------------------------------------------------------------
 
 def _change_label(uow: UnitOfWork, number: str, action: str, actor: str, reason: str | None,
-                  change: Callable[[m.Label], None]) -> m.Label:
+                  change: Callable[[m.Label], None], mail: MailSite | None = None) -> m.Label:
+    """`mail`: the holder's members hear of the new status (a renewal tells nobody)."""
     with uow:
         label = store.load_label(uow.conn, number, lock=True)
         change(label)
@@ -127,6 +136,7 @@ def _change_label(uow: UnitOfWork, number: str, action: str, actor: str, reason:
                          {"status": label.status, "valid_until": label.valid_until.isoformat(),
                           "suspended_until": label.suspended_until.isoformat() if label.suspended_until else None})
         uow.record(label)
+        notices.status_changed(uow.conn, mail, label, utcnow())
         uow.commit()
     return label
 
@@ -138,20 +148,21 @@ def renew_label(uow, number: str, actor: str, today: date, validity_years: int |
     return _change_label(uow, number, "renewed", actor, None, change)
 
 
-def suspend_label(uow, number: str, actor: str, until: date, reason: str, today: date) -> m.Label:
-    return _change_label(uow, number, "suspended", actor, reason, lambda lbl: lbl.suspend(today, until, reason))
+def suspend_label(uow, number: str, actor: str, until: date, reason: str, today: date,
+                  mail: MailSite | None = None) -> m.Label:
+    return _change_label(uow, number, "suspended", actor, reason, lambda lbl: lbl.suspend(today, until, reason), mail)
 
 
-def reinstate_label(uow, number: str, actor: str, reason: str | None) -> m.Label:
-    return _change_label(uow, number, "reinstated", actor, reason, lambda lbl: lbl.reinstate(reason))
+def reinstate_label(uow, number: str, actor: str, reason: str | None, mail: MailSite | None = None) -> m.Label:
+    return _change_label(uow, number, "reinstated", actor, reason, lambda lbl: lbl.reinstate(reason), mail)
 
 
-def revoke_label(uow, number: str, actor: str, reason: str) -> m.Label:
-    return _change_label(uow, number, "revoked", actor, reason, lambda lbl: lbl.revoke(reason))
+def revoke_label(uow, number: str, actor: str, reason: str, mail: MailSite | None = None) -> m.Label:
+    return _change_label(uow, number, "revoked", actor, reason, lambda lbl: lbl.revoke(reason), mail)
 
 
 def _housekeep(new_uow: Callable[[], UnitOfWork], due: Callable, step: Callable[[m.Label], bool],
-               action: str, reason: str) -> list[m.Label]:
+               action: str, reason: str, mail: MailSite | None = None) -> list[m.Label]:
     """Apply `step` to each label `due` names, one transaction each, re-checked under the row lock
     (a renewal or a reinstatement may have come first)."""
     with new_uow() as uow:
@@ -164,6 +175,7 @@ def _housekeep(new_uow: Callable[[], UnitOfWork], due: Callable, step: Callable[
                 store.save_label(uow.conn, label)
                 store.audit_step(uow.conn, "label", number, action, "sopro tick", reason)
                 uow.record(label)
+                notices.status_changed(uow.conn, mail, label, utcnow())
                 uow.commit()
                 changed.append(label)
     return changed
@@ -175,10 +187,21 @@ def expire_labels(new_uow: Callable[[], UnitOfWork], today: date) -> list[m.Labe
                       lambda label: label.expire_if_due(today), "expired", "validity ended")
 
 
-def end_lapsed_suspensions(new_uow: Callable[[], UnitOfWork], today: date) -> list[m.Label]:
-    """`sopro tick`: a suspension past its end date ends; the label is valid again."""
+def end_lapsed_suspensions(new_uow: Callable[[], UnitOfWork], today: date,
+                           mail: MailSite | None = None) -> list[m.Label]:
+    """`sopro tick`: a suspension past its end date ends; the label is valid again (the holder is told)."""
     return _housekeep(new_uow, lambda conn: store.suspensions_lapsed(conn, today),
-                      lambda label: label.end_suspension_if_lapsed(today), "reinstated", "the suspension ended")
+                      lambda label: label.end_suspension_if_lapsed(today), "reinstated", "the suspension ended",
+                      mail)
+
+
+def remind_expiring_labels(new_uow: Callable[[], UnitOfWork], mail: MailSite, now: datetime) -> list[tuple]:
+    """`sopro tick`: the holders of labels whose validity ends within 60 days get the 60-day reminder,
+    within 30 days the 30-day one, each once (keyed), however often the job runs. (label, days, mails)."""
+    with new_uow() as uow:
+        reminded = notices.remind_expiring(uow.conn, mail, now.date(), now)
+        uow.commit()
+    return reminded
 
 
 def find_label(engine, number: str) -> m.Label | None:
@@ -193,7 +216,8 @@ def search_labels(engine, **criteria) -> Page[m.Label]:
 
 # --- complaints --------------------------------------------------------------------------------------
 
-def file_complaint(uow: UnitOfWork, label_number: str | None, text: str, contact: str | None) -> m.Complaint:
+def file_complaint(uow: UnitOfWork, label_number: str | None, text: str, contact: str | None,
+                   mail: MailSite | None = None) -> m.Complaint:
     complaint = m.Complaint(id=_new_id(), label_number=label_number, text=text, contact=contact)
     with uow:
         if label_number is not None:
@@ -201,16 +225,20 @@ def file_complaint(uow: UnitOfWork, label_number: str | None, text: str, contact
         store.save_complaint(uow.conn, complaint, new=True)
         store.audit_step(uow.conn, "complaint", complaint.id, "filed", "public",
                          details={"label_number": label_number})
+        notices.complaint_filed(uow.conn, mail, complaint, utcnow())
         uow.commit()
     return complaint
 
 
 def review_complaint(uow: UnitOfWork, complaint_id: str, to: str, resolution: str | None, actor: str,
-                     today: date, action: str | None = None, suspend_until: date | None = None) -> m.Complaint:
-    """Move a complaint on; an upheld one may suspend or revoke its label in the same transaction."""
+                     today: date, action: str | None = None, suspend_until: date | None = None,
+                     mail: MailSite | None = None) -> m.Complaint:
+    """Move a complaint on; an upheld one may suspend or revoke its label in the same transaction. A decided
+    one (upheld or dismissed) is told to the label's holder and to the complainant who left an address."""
     with uow:
         complaint = store.load_complaint(uow.conn, complaint_id, lock=True)
         complaint.move(to, resolution)
+        label = None
         if action and to == "upheld" and complaint.label_number:
             label = store.load_label(uow.conn, complaint.label_number, lock=True)
             why = f"complaint {complaint.id}: {resolution or 'upheld'}"
@@ -222,8 +250,12 @@ def review_complaint(uow: UnitOfWork, complaint_id: str, to: str, resolution: st
             store.audit_step(uow.conn, "label", label.number, f"{action}ed" if action == "suspend" else "revoked",
                              actor, why, {"complaint_id": complaint.id})
             uow.record(label)
+            notices.status_changed(uow.conn, mail, label, utcnow())
+        elif complaint.label_number:
+            label = store.find_label(uow.conn, complaint.label_number)
         store.save_complaint(uow.conn, complaint)
         store.audit_step(uow.conn, "complaint", complaint.id, to, actor, resolution, {"action": action})
+        notices.complaint_decided(uow.conn, mail, complaint, label, utcnow())
         uow.commit()
     return complaint
 

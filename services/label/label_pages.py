@@ -15,7 +15,7 @@ from services.common.auth import current_principal, roles
 from services.common.clock import utc_today
 from services.common.errors import NotFound, SoproError
 from services.common.runtime import current_runtime
-from services.label import catalogue, handlers
+from services.label import catalogue, handlers, notices
 from services.label.schemas import LabelOptionalReasonSchema, LabelReasonSchema, LabelSuspensionSchema
 from services.web import forms, page_blueprint
 
@@ -80,7 +80,7 @@ def suspend(number):
     _label(number)
     return _act(number, "suspend", LabelSuspensionSchema(), ("until", "reason"), lambda loaded: handlers.suspend_label(
         current_runtime().uow(), number, current_principal().subject, loaded["until"], loaded["reason"],
-        utc_today()), _("The label is suspended."))
+        utc_today(), notices.mail_site(current_runtime())), _("The label is suspended."))
 
 
 @blp.route("/office/labels/number/<number>/reinstate", methods=["POST"])
@@ -88,8 +88,8 @@ def suspend(number):
 def reinstate(number):
     _label(number)
     return _act(number, "reinstate", LabelOptionalReasonSchema(), ("reason",), lambda loaded: handlers.reinstate_label(
-        current_runtime().uow(), number, current_principal().subject, loaded["reason"]),
-        _("The label is valid again."))
+        current_runtime().uow(), number, current_principal().subject, loaded["reason"],
+        notices.mail_site(current_runtime())), _("The label is valid again."))
 
 
 @blp.route("/office/labels/number/<number>/revoke", methods=["GET", "POST"])
@@ -105,7 +105,8 @@ def revoke(number):
         status = 422
         if loaded is not None:
             try:
-                handlers.revoke_label(current_runtime().uow(), number, current_principal().subject, loaded["reason"])
+                handlers.revoke_label(current_runtime().uow(), number, current_principal().subject, loaded["reason"],
+                                      notices.mail_site(current_runtime()))
             except SoproError as exc:
                 forms.apply_domain_error(exc, state)
                 status = exc.status

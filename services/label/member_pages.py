@@ -25,7 +25,7 @@ from services.common.errors import NotFound, SoproError
 from services.common.ports import port
 from services.common.runtime import current_runtime
 from services.contracts.ports import MemberDirectory, OfferDirectory
-from services.label import catalogue, handlers, model as m
+from services.label import catalogue, handlers, model as m, notices
 from services.label.schemas import LabelApplicationSchema
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.numbers import show_number
@@ -203,7 +203,7 @@ def application(application_id):
 def _submit(app: m.Application, state: forms.FormState):
     try:
         handlers.submit_application(current_runtime().uow(), app.id, current_principal().subject,
-                                    app.holder_organisation_id)
+                                    app.holder_organisation_id, notices.mail_site(current_runtime()))
     except SoproError as exc:
         _refused(exc, state, catalogue.load(app.catalogue_version))
         return _form_page(state, app, exc.status)

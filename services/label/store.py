@@ -5,7 +5,7 @@ the same application, or two grants taking a number, serialise instead of racing
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import (
@@ -199,6 +199,15 @@ def labels_due_to_expire(conn: Connection, today: date) -> list[str]:
     rows = conn.execute(select(label.c.number).where(label.c.status.in_(("valid", "suspended")),
                                                      label.c.valid_until < today)).all()
     return [r.number for r in rows]
+
+
+def labels_expiring(conn: Connection, today: date, within_days: int) -> list[m.Label]:
+    """Valid and suspended labels whose validity ends from today to `within_days` days later."""
+    rows = conn.execute(select(label).where(label.c.status.in_(("valid", "suspended")),
+                                            label.c.valid_until >= today,
+                                            label.c.valid_until <= today + timedelta(days=within_days))
+                        .order_by(label.c.valid_until, label.c.number)).all()
+    return [_label(r) for r in rows]
 
 
 def suspensions_lapsed(conn: Connection, today: date) -> list[str]:

@@ -17,7 +17,7 @@ from services.common.auth import acting_for, current_principal, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import Forbidden
 from services.common.runtime import current_runtime
-from services.enquiries.programmes import bookings_store, consultants_store, handlers, reports, store
+from services.enquiries.programmes import bookings_store, consultants_store, handlers, notices, reports, store
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Application
 from services.enquiries.programmes.consultants import Consultant
 from services.enquiries.programmes.hours import to_hours
@@ -99,7 +99,8 @@ class ProgrammeById(MethodView):
     def patch(self, changes, programme_id):
         """Change an open programme's terms. More places move waiting firms up; fewer than the accepted
         firms, or an allowance below hours already used, is a 409."""
-        programme = handlers.update_programme(current_runtime().uow(), str(programme_id), changes)
+        programme = handlers.update_programme(current_runtime().uow(), str(programme_id), changes,
+                                              notices.mail_site(current_runtime()))
         return _read(_present_programme, programme)
 
 
@@ -149,7 +150,8 @@ class Applications(MethodView):
         member_of = acting_for(STAFF)
         if member_of is not None and firm.organisation_id is None:
             firm = dataclasses.replace(firm, organisation_id=member_of)
-        application, position = handlers.apply(current_runtime().uow(), str(programme_id), firm, utcnow(), member_of)
+        application, position = handlers.apply(current_runtime().uow(), str(programme_id), firm, utcnow(), member_of,
+                                               notices.mail_site(current_runtime()))
         return _present_application(application, {application.id: position} if position else {})
 
 
@@ -172,7 +174,8 @@ class ApplicationWithdrawal(MethodView):
     def post(self, body, programme_id, application_id):
         """The firm withdraws; a place it held goes to the first on the waiting list."""
         application = handlers.end_application(current_runtime().uow(), str(programme_id), str(application_id),
-                                               WITHDRAWN, utcnow(), body["reason"], acting_for(STAFF))
+                                               WITHDRAWN, utcnow(), body["reason"], acting_for(STAFF),
+                                               notices.mail_site(current_runtime()))
         return _present_application(application, {})
 
 
@@ -184,7 +187,8 @@ class ApplicationCancellation(MethodView):
     def post(self, body, programme_id, application_id):
         """The site cancels an application; a place it held goes to the first on the waiting list."""
         application = handlers.end_application(current_runtime().uow(), str(programme_id), str(application_id),
-                                               CANCELLED, utcnow(), body["reason"])
+                                               CANCELLED, utcnow(), body["reason"],
+                                               mail=notices.mail_site(current_runtime()))
         return _present_application(application, {})
 
 
@@ -208,7 +212,7 @@ class Bookings(MethodView):
         """Log a consultant's hours against a firm's allowance. Beyond the allowance: 409, saying how
         many hours are left (`errors.remaining`)."""
         return handlers.book_hours(current_runtime().uow(), str(programme_id), fields, utc_today(),
-                                   current_principal().subject)
+                                   current_principal().subject, notices.mail_site(current_runtime()))
 
 
 @blp.route("/programmes/<uuid:programme_id>/bookings/<uuid:booking_id>/cancel")
@@ -217,7 +221,8 @@ class BookingCancellation(MethodView):
     @blp.response(200, ProgrammeBookingSchema)
     def post(self, programme_id, booking_id):
         """Cancel a mistaken booking: the hours return to the firm's allowance."""
-        return handlers.cancel_booking(current_runtime().uow(), str(programme_id), str(booking_id))
+        return handlers.cancel_booking(current_runtime().uow(), str(programme_id), str(booking_id),
+                                       notices.mail_site(current_runtime()))
 
 
 # --- consultants -------------------------------------------------------------------------------------

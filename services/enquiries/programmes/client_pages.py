@@ -22,7 +22,7 @@ from services.common.errors import NotFound, SoproError
 from services.common.ports import port
 from services.common.runtime import current_runtime
 from services.contracts.ports import MemberDirectory
-from services.enquiries.programmes import handlers, reports, store
+from services.enquiries.programmes import handlers, notices, reports, store
 from services.enquiries.programmes.applications import ACCEPTED, WAITING, WITHDRAWN
 from services.enquiries.programmes.model import OPEN
 from services.enquiries.programmes.schemas import ProgrammeApplicationSchema, ProgrammeReason
@@ -139,7 +139,8 @@ def apply(programme_id):
     if firm is None:  # the registered name fits the schema; should its rules change, the page says so
         return programmes_page(422, state, str(programme_id))
     return _attempt(str(programme_id), state, lambda: handlers.apply(
-        current_runtime().uow(), str(programme_id), firm, utcnow(), organisation_id),
+        current_runtime().uow(), str(programme_id), firm, utcnow(), organisation_id,
+        notices.mail_site(current_runtime())),
         _("Your organisation has applied for a place."))
 
 
@@ -159,4 +160,4 @@ def withdraw(programme_id, application_id):
         return programmes_page(422, state, str(programme_id))
     return _attempt(str(programme_id), state, lambda: handlers.end_application(
         current_runtime().uow(), str(programme_id), str(application_id), WITHDRAWN, utcnow(), loaded["reason"],
-        organisation_id), _("The application has been withdrawn."))
+        organisation_id, notices.mail_site(current_runtime())), _("The application has been withdrawn."))

@@ -4,19 +4,23 @@ Each handler runs in one unit of work. Whatever touches a programme's places or 
 programme (`store.load_programme(..., lock=True)`), so applications, withdrawals and bookings of one
 programme are serialised and decided on committed state (see store.py). No events are published.
 
-`acting_for` restricts a member to its own organisation's applications (None for staff).
+`acting_for` restricts a member to its own organisation's applications (None for staff). `mail` (the
+site's address and languages, `notices.mail_site(runtime)`): the applicant's mail about a place or a booking
+is written in the same transaction (notices.py); None writes none.
 """
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 
+from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.uow import UnitOfWork
-from services.enquiries.programmes import bookings_store, consultants_store, store, tables
-from services.enquiries.programmes.applications import Application, Firm
+from services.enquiries.programmes import bookings_store, consultants_store, notices, store, tables
+from services.enquiries.programmes.applications import ACCEPTED, Application, Firm
 from services.enquiries.programmes.consultants import Consultant
 from services.enquiries.programmes.model import Programme
+from services.web.notify import MailSite
 
 
 def _new_id() -> str:
@@ -38,14 +42,23 @@ def create_programme(uow: UnitOfWork, fields: dict) -> Programme:
     return programme
 
 
-def update_programme(uow: UnitOfWork, programme_id: str, changes: dict) -> Programme:
+def _tell_moved_up(uow: UnitOfWork, mail: MailSite | None, programme: Programme, waiting: set[str]) -> None:
+    """The firms that waited (`waiting`, before the change) and hold a place now hear of it."""
+    for application in programme.applications:
+        if application.id in waiting and application.status == ACCEPTED:
+            notices.place_given(uow.conn, mail, programme, application, True, utcnow())
+
+
+def update_programme(uow: UnitOfWork, programme_id: str, changes: dict, mail: MailSite | None = None) -> Programme:
     """New terms; more places take firms off the waiting list at once."""
     with uow:
         programme = store.load_programme(uow.conn, programme_id, lock=True)
         loaded_at = programme.version
+        waiting = {a.id for a in programme.waiting_list}
         if programme.update(**changes):
             store.save_programme(uow.conn, programme, loaded_at)
             store.save_changed_applications(uow.conn, programme)
+            _tell_moved_up(uow, mail, programme, waiting)
             uow.commit()
     return programme
 
@@ -63,7 +76,7 @@ def close_programme(uow: UnitOfWork, programme_id: str) -> Programme:
 # --- applications ------------------------------------------------------------------------------------
 
 def apply(uow: UnitOfWork, programme_id: str, firm: Firm, now: datetime,
-          acting_for: str | None = None) -> tuple[Application, int | None]:
+          acting_for: str | None = None, mail: MailSite | None = None) -> tuple[Application, int | None]:
     """A firm applies. Returns the application and, if it waits, its place on the waiting list."""
     _check_member(acting_for, firm.organisation_id)
     with uow:
@@ -72,26 +85,31 @@ def apply(uow: UnitOfWork, programme_id: str, firm: Firm, now: datetime,
         store.touch_programme(uow.conn, programme)
         store.save_changed_applications(uow.conn, programme)
         position = programme.position_of(application)
+        if application.status == ACCEPTED:
+            notices.place_given(uow.conn, mail, programme, application, False, now)
         uow.commit()
     return application, position
 
 
 def end_application(uow: UnitOfWork, programme_id: str, application_id: str, status: str, now: datetime,
-                    reason: str | None, acting_for: str | None = None) -> Application:
+                    reason: str | None, acting_for: str | None = None, mail: MailSite | None = None) -> Application:
     """Withdraw (the firm) or cancel (the site) an application; its place goes to the next in line."""
     with uow:
         application = store.load_application(uow.conn, programme_id, application_id)  # 404 first
         _check_member(acting_for, application.firm.organisation_id)
         programme = store.load_programme(uow.conn, programme_id, lock=True)
+        waiting = {a.id for a in programme.waiting_list}
         ended = programme.end(application_id, status, now, reason)
         store.save_changed_applications(uow.conn, programme, [ended])
+        _tell_moved_up(uow, mail, programme, waiting)
         uow.commit()
     return ended
 
 
 # --- bookings ----------------------------------------------------------------------------------------
 
-def book_hours(uow: UnitOfWork, programme_id: str, fields: dict, today: date, booked_by: str) -> dict:
+def book_hours(uow: UnitOfWork, programme_id: str, fields: dict, today: date, booked_by: str,
+               mail: MailSite | None = None) -> dict:
     """A consultant's hours with a firm, counted against the firm's allowance; never beyond it."""
     with uow:
         programme = store.load_programme(uow.conn, programme_id, lock=True)
@@ -100,7 +118,7 @@ def book_hours(uow: UnitOfWork, programme_id: str, fields: dict, today: date, bo
         except NotFound:
             raise Invalid("unknown consultant", {"consultant_id": ["no such consultant at this site"]}) from None
         try:
-            store.load_application(uow.conn, programme_id, fields["application_id"])
+            application = store.load_application(uow.conn, programme_id, fields["application_id"])
         except NotFound:
             raise Invalid("unknown application", {"application_id": ["no such application to this programme"]}) \
                 from None
@@ -110,11 +128,12 @@ def book_hours(uow: UnitOfWork, programme_id: str, fields: dict, today: date, bo
             uow.conn, id=_new_id(), programme_id=programme_id, application_id=fields["application_id"],
             consultant_id=consultant.id, delivered_on=fields["date"], kind=fields["kind"], hours=fields["hours"],
             note=fields.get("note"), booked_by=booked_by)
+        notices.booking_changed(uow.conn, mail, programme, application, booking, False, utcnow())
         uow.commit()
     return booking
 
 
-def cancel_booking(uow: UnitOfWork, programme_id: str, booking_id: str) -> dict:
+def cancel_booking(uow: UnitOfWork, programme_id: str, booking_id: str, mail: MailSite | None = None) -> dict:
     """Correct a mistaken booking: its hours go back to the firm's allowance and off the consultant's."""
     with uow:
         programme = store.load_programme(uow.conn, programme_id, lock=True)
@@ -124,6 +143,8 @@ def cancel_booking(uow: UnitOfWork, programme_id: str, booking_id: str) -> dict:
         programme.unbook(booking["application_id"], booking["kind"], booking["hours"])
         bookings_store.cancel_booking(uow.conn, booking_id)
         cancelled = bookings_store.load_booking(uow.conn, programme_id, booking_id)
+        application = store.load_application(uow.conn, programme_id, booking["application_id"])
+        notices.booking_changed(uow.conn, mail, programme, application, cancelled, True, utcnow())
         uow.commit()
     return cancelled
 

@@ -19,7 +19,7 @@ from services.common.auth import current_principal, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import Conflict, SoproError
 from services.common.runtime import current_runtime
-from services.enquiries.programmes import bookings_store, consultants_store, handlers, reports, store, tables
+from services.enquiries.programmes import bookings_store, consultants_store, handlers, notices, reports, store, tables
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING
 from services.enquiries.programmes.consultants import LANGUAGES
 from services.enquiries.programmes.hours import BOOKING_KINDS
@@ -134,7 +134,8 @@ def apply(programme_id):
     firm = forms.load(ProgrammeApplicationSchema(), body, state)
     if firm is not None:
         try:
-            position = handlers.apply(current_runtime().uow(), str(programme_id), firm, utcnow())[1]
+            position = handlers.apply(current_runtime().uow(), str(programme_id), firm, utcnow(),
+                                      mail=notices.mail_site(current_runtime()))[1]
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
             return programme_page(str(programme_id), apply_form=state, status=exc.status)
@@ -154,7 +155,7 @@ def book(programme_id):
     if fields is not None:
         try:
             handlers.book_hours(current_runtime().uow(), str(programme_id), fields, utc_today(),
-                                current_principal().subject)
+                                current_principal().subject, notices.mail_site(current_runtime()))
         except SoproError as exc:
             if exc.status == 422 and exc.errors:
                 state.add_errors(_booking_errors(exc.errors, str(programme_id)))
@@ -224,7 +225,8 @@ def cancel_booking(programme_id, booking_id):
     if request.method == "GET":
         return confirm()
     try:
-        handlers.cancel_booking(current_runtime().uow(), str(programme_id), str(booking_id))
+        handlers.cancel_booking(current_runtime().uow(), str(programme_id), str(booking_id),
+                                notices.mail_site(current_runtime()))
     except Conflict as exc:
         return confirm(_("This booking is cancelled already.") if exc.code == "booking_cancelled"
                        else _("The programme is closed: its bookings can no longer change."), exc.status)
@@ -256,7 +258,7 @@ def cancel_application(programme_id, application_id):
         return confirm()
     try:
         handlers.end_application(current_runtime().uow(), str(programme_id), str(application_id), CANCELLED,
-                                 utcnow(), None)
+                                 utcnow(), None, mail=notices.mail_site(current_runtime()))
     except Conflict as exc:
         return confirm(_("This application has already ended.") if exc.code == "application_ended"
                        else _("The programme is closed: its applications can no longer change."), exc.status)
