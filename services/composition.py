@@ -35,6 +35,7 @@ from services.registry import office_pages as registry_office_pages, ports as re
 from services.registry import profile_pages as registry_profile_pages
 from services.registry import privacy as registry_privacy, tables as registry_tables
 from services.sync import agency_pages as sync_agency_pages, api as sync_api, feed as sync_feed
+from services.web import account_pages, notification_pages
 
 HUB_TRANSLATIONS = Path(hub_api.__file__).parent / "translations"
 
@@ -76,8 +77,7 @@ ENQUIRIES = Service(
            programmes_client_pages.blp, consortium_pages.blp, inbox_pages.blp, client_impact_pages.blp),
     consumers=(workers.site_members, workers.site_inbox),
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
-    # send_notifications: the site's whole mail outbox (kernel), listed once, here
-    jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts, jobs.send_notifications))
+    jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
 LABEL = Service(
     "label", components=(label_store.COMPONENT,), api=(label_api.blp,),
     pages=(label_pages.blp, label_member_pages.blp, label_staff_pages.blp),
@@ -91,5 +91,9 @@ HUB = Service(
     "hub", components=(hub_store.COMPONENT,), api=tuple(hub_api.BLUEPRINTS), pages=tuple(hub_pages.BLUEPRINTS),
     translations=(HUB_TRANSLATIONS,), ingest=workers.hub_ingest)
 
-SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, SYNC)
+# The kernel's mail at a site: the people's notification settings, one-click unsubscribe, account links by
+# mail, and the job that sends the outbox and writes the daily digests. Not at the hub: it keeps no addresses.
+MAIL = Service("mail", pages=(notification_pages.blp, account_pages.blp), jobs=(jobs.send_notifications,))
+
+SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, SYNC, MAIL)
 HUB_SERVICES = (HUB, SYNC_AT_HUB)

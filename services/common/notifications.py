@@ -145,6 +145,10 @@ def set_contact(conn: Connection, username: str, email: str, language: str | Non
     conn.execute(user_contact.insert().values(username=username, email=email, language=language))
 
 
+def remove_contact(conn: Connection, username: str) -> None:
+    conn.execute(user_contact.delete().where(user_contact.c.username == username))
+
+
 def contact_of(conn: Connection, username: str):
     """(email, language) of one user, or None without an address."""
     row = conn.execute(select(user_contact.c.email, user_contact.c.language)

@@ -32,7 +32,9 @@ from services.web.compression import init_compression
 from services.web.error_pages import init_error_pages
 from services.web.i18n import init_i18n
 
-UNPROTECTED_PREFIXES = API_PREFIXES  # bearer-token APIs: no cookies, so no CSRF
+# Bearer-token APIs: no cookies, so no CSRF. The one-click unsubscribe (RFC 8058): a mail client POSTs
+# without cookies or form token; the random token in its address is the authority, and it can only stop mail.
+UNPROTECTED_PREFIXES = (*API_PREFIXES, "/notifications/unsubscribe/")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 csrf = CSRFProtect()

@@ -7,7 +7,9 @@ kernel's tables: what a consumer could not apply, and what the relay has not pub
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy import case, func, select
@@ -15,12 +17,15 @@ from sqlalchemy import case, func, select
 from services.common.auth import current_principal, roles
 from services.common.tokens import ROLES
 from services.common.errors import NotFound
+from services.common.account_links import INVITATION
+from services.common.clock import utcnow
+from services.common.notifications import set_contact, valid_address
 from services.common.users import add_user, auth_user, set_password, update_user
 from services.common.fields import Id, storable
 from services.common.inbox import dead_letter
 from services.common.outbox import outbox
 from services.common.runtime import current_runtime
-from services.web import forms, member_link
+from services.web import account_pages, forms, member_link
 from services.web.blueprints import OFFICE_AREA, nav_link, page_blueprint
 
 ADMINS = ("site_admin", "agency_admin")
@@ -34,7 +39,10 @@ class PasswordSchema(ma.Schema):
     password = ma.fields.String(required=True, validate=[validate.Length(min=10, max=200), storable])
 
 
-class NewUserSchema(PasswordSchema):
+class NewUserSchema(ma.Schema):
+    """A password, or (at a site, which sends mail) an address to send an invitation to."""
+    password = ma.fields.String(load_default=None, validate=[validate.Length(min=10, max=200), storable])
+    email = ma.fields.String(load_default=None, validate=[validate.Length(max=320), storable])
     username = ma.fields.String(required=True, validate=[
         validate.Regexp(r"^[A-Za-z0-9._@-]{2,100}$", error="2 to 100 letters, digits or . _ @ -"), storable])
     roles = ma.fields.List(ma.fields.String(validate=validate.OneOf([r for r in ROLES if r not in MACHINE_ROLES])),
@@ -51,9 +59,15 @@ def _role_choices():
     return [r for r in ROLES if r not in MACHINE_ROLES]
 
 
+def _can_invite() -> bool:
+    """A site sends invitations by mail; the hub keeps no addresses."""
+    return "account_pages.accept_invitation" in current_app.view_functions
+
+
 def _users_page(form: forms.FormState, organisations: member_link.OrganisationSearch, status: int = 200):
     directory, users = member_link.member_directory(), _users()
     return render_template("web/users.html", users=users, form=form, role_choices=_role_choices(),
+                           invite=_can_invite(),
                            me=current_principal().subject,
                            directory=directory is not None, organisations=organisations,
                            members=member_link.names_of(directory, [u.organisation_id for u in users])), status
@@ -66,26 +80,52 @@ def users():
     directory = member_link.member_directory()
     if request.method == "GET":
         return _users_page(forms.FormState(), member_link.search(directory, request.args.get("organisation_q", "")))
-    body, values = forms.body_from(request.form, ("username", "password", "organisation_id"))
+    body, values = forms.body_from(request.form, ("username", "password", "email", "organisation_id"))
+    for optional in ("password", "email"):  # empty: not given
+        if not (body.get(optional) or "").strip():
+            body.pop(optional, None)
     state = forms.FormState(values=values)
     body["roles"] = state.values["roles"] = request.form.getlist("roles")
     organisations = member_link.search(directory, request.form.get("organisation_q", ""), values["organisation_id"])
     fields = forms.load(NewUserSchema(), body, state)
     if "organisation_id" not in state.errors:  # in the same round as the schema's messages
         state.add_errors(member_link.link_problems(directory, values["organisation_id"].strip(), body["roles"]))
+    state.add_errors(_credential_problems(body))
     if fields is not None and state.valid:
+        now = utcnow()
         with current_runtime().engine.begin() as conn:
             taken = conn.execute(select(auth_user.c.username)
                                  .where(auth_user.c.username == fields["username"])).first()
             if taken:
                 state.errors["username"] = [_("This user name is taken.")]
             else:
-                add_user(conn, fields["username"], fields["password"], fields["roles"], fields["organisation_id"])
+                # invited: a random password nobody knows, until the user chooses theirs through the link
+                add_user(conn, fields["username"], fields["password"] or secrets.token_urlsafe(32), fields["roles"],
+                         fields["organisation_id"])
+                if fields["email"] and _can_invite():  # the hub keeps no addresses
+                    set_contact(conn, fields["username"], fields["email"])
+                if not fields["password"]:
+                    account_pages.send_link(conn, fields["username"], INVITATION, now)
         if state.valid:
-            flash(_("The user %(name)s has been added.", name=fields["username"]), "success")
+            if fields["password"]:
+                flash(_("The user %(name)s has been added.", name=fields["username"]), "success")
+            else:
+                flash(_("The user %(name)s has been added and invited by mail.", name=fields["username"]), "success")
             return redirect(url_for(".users"))
     state.values.pop("password", None)
     return _users_page(state, organisations, 422)
+
+
+def _credential_problems(body: dict) -> dict[str, list[str]]:
+    """Field messages: a password, or at a site an address to invite; an address must be one."""
+    email = (body.get("email") or "").strip()
+    if email and not valid_address(email):
+        return {"email": [_("Please enter one e-mail address, like name@example.org.")]}
+    if not body.get("password") and not (email and _can_invite()):
+        if _can_invite():
+            return {"password": [_("Please enter a password, or an e-mail address to send an invitation to.")]}
+        return {"password": [_("Please enter a password.")]}
+    return {}
 
 
 @blp.route("/office/users/<username>/password", methods=["GET", "POST"])

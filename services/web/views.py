@@ -96,7 +96,9 @@ def login():
             state.message = _("Unknown user or wrong password.")
         state.values.pop("password", None)
         status = 401 if state.message else 422
-    return render_template("web/login.html", form=state), status
+    # a site's users reset their password by mail; the hub keeps no addresses, so it has no such page
+    forgot_url = url_for("account_pages.forgot_password") if "account_pages.forgot_password" in current_app.view_functions else None
+    return render_template("web/login.html", form=state, forgot_url=forgot_url), status
 
 
 def home_of(roles) -> str:

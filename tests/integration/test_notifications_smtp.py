@@ -201,7 +201,7 @@ def test_a_header_injection_in_a_stored_row_is_given_up_and_the_rest_are_sent(si
 
 def test_the_sites_sender_thread_sends_at_once_after_the_commit_and_the_tick_job_sends_what_is_due(site, smtp):
     from services import jobs
-    from services.composition import ENQUIRIES
+    from services.composition import MAIL
     from services.workers import Workers, start_notification_sender
 
     org = site.company()
@@ -215,7 +215,7 @@ def test_the_sites_sender_thread_sends_at_once_after_the_commit_and_the_tick_job
         assert len(smtp.mailbox.received) == 2  # woken by the commit, not after its idle interval
     finally:
         workers.shutdown()
-    assert jobs.send_notifications in ENQUIRIES.jobs  # what `sopro tick` runs at a site
+    assert jobs.send_notifications in MAIL.jobs  # what `sopro tick` runs at a site
     site.ok("POST", "/enquiries", expect=201, json=enquiry_body(submit=True, client_organisation_id=org))
     assert jobs.send_notifications(site.runtime, utcnow()) == ["0 daily digests written", "2 notifications sent"]
     assert len(smtp.mailbox.received) == 4
