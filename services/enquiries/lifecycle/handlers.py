@@ -18,6 +18,7 @@ from services.common.uow import UnitOfWork
 from services.enquiries.crossborder import origin_store
 from services.enquiries.crossborder.model import automatic_request
 from services.enquiries.lifecycle import deals, deals_store, filed_notice, matching_port, store
+from services.enquiries.lifecycle.alerts import OPENED_FOR_PROPOSALS, notify_enterprises
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import (
     BROKER, CANCELLED, CLIENT, DRAFT, EXPIRED, OPEN, SUBMITTED, Actor, AuditEntry, Facts,
@@ -91,6 +92,13 @@ def _tell_brokers(uow: UnitOfWork, enquiry: Enquiry, site: SiteRules, now: datet
         filed_notice.notify_brokers(uow.conn, enquiry, site.url, site.languages, now)
 
 
+def _tell_enterprises(uow: UnitOfWork, enquiry: Enquiry, target: str, site: SiteRules, now: datetime) -> None:
+    """Opened for proposals: the members of the social enterprises whose offers fit it get an enquiry alert
+    (lifecycle.alerts), in the transaction of the move."""
+    if site.url and target == OPENED_FOR_PROPOSALS:
+        notify_enterprises(uow.conn, enquiry, site.url, site.languages, now)
+
+
 def edit_enquiry(uow: UnitOfWork, actor: Actor, enquiry_id: str, changes: dict, site: SiteRules,
                  now: datetime) -> Enquiry:
     with uow:
@@ -135,6 +143,8 @@ def move_enquiry(uow: UnitOfWork, actor: Actor, enquiry_id: str, target: str, re
         save(uow, enquiry, entry)
         if target == SUBMITTED and site is not None:
             _tell_brokers(uow, enquiry, site, now)
+        if site is not None:
+            _tell_enterprises(uow, enquiry, target, site, now)
         uow.commit()
     return enquiry
 
