@@ -157,3 +157,18 @@ def test_the_same_scan_finds_the_persons_at_their_sites(demo_run):
     assert {"j.gruber@example.at", "maria.huber@example.at", CONTACT["email"]} <= at12
     assert {"nagy.katalin@example.hu", FIRST_CONTACT["email"]} <= hu22
     assert ERASED["email"] not in at12  # erased at the site, as asked
+
+
+def test_mail_went_out_from_the_sites_and_no_address_left_them_in_an_event(demo_run):
+    """Issue 15: the sites mailed their people during the demo (the demo's SMTP server received it), each
+    from the site holding the address; the hub wrote no mail, and no event a site published (its outbox,
+    the messages the hub ingests) nor any message the hub sent holds an address."""
+    assert demo_run.mail_server.mailbox.mails(), "the demo's SMTP server received the sites' mail"
+    hub_cells = cells_of(demo_run.var_dir / "EU.sqlite")
+    assert not [c for c in hub_cells if c[0] == "notification"] and not [c for c in hub_cells if c[0] == "user_contact"]
+    assert [v for t, _, v in hub_cells if t == "outbox"], "the hub's own outgoing messages were scanned"
+    for site in ("AT11", "AT12", "AT13", "AT22", "HU22"):
+        cells = cells_of(demo_run.var_dir / f"{site}.sqlite")
+        assert [c for c in cells if c[0] == "notification" and c[1] == "recipient"], f"{site} wrote mail"
+        published = [(t, c, v) for t, c, v in cells if t == "outbox"]
+        assert published and [hit for hit in published if EMAIL.search(hit[2])] == [], site
