@@ -15,7 +15,7 @@ from services.label import handlers as label_handlers, notices as label_notices
 
 def expire_enquiries(runtime, now: datetime) -> list[str]:
     """Open enquiries past their deadline expire."""
-    expired = expire_overdue(runtime.uow, now)
+    expired = expire_overdue(runtime.uow, now, site=runtime.settings.site)  # its clients are told
     lines = [f"{e.reference} expired (was {e.from_state}, deadline {e.deadline})" for e in expired]
     return [*lines, f"{len(expired)} enquiries expired"]
 

@@ -194,9 +194,10 @@ def move(enquiry_id):
 
 
 PROPOSAL_ACTIONS = {
-    "accept": (lambda uow, who, e, p: deals_handlers.accept(uow, who, e, p, utcnow()),
+    "accept": (lambda uow, who, e, p: deals_handlers.accept(uow, who, e, p, utcnow(), site=site_rules()),
                _l("The proposal is accepted: an agreement has been made.")),
-    "decline": (deals_handlers.decline, _l("The proposal has been declined.")),
+    "decline": (lambda uow, who, e, p: deals_handlers.decline(uow, who, e, p, site_rules(), utcnow()),
+                _l("The proposal has been declined.")),
 }
 
 
@@ -276,7 +277,7 @@ def cancel_agreement(enquiry_id, agreement_id):
         return enquiry_page(str(enquiry_id), 422, cancel_form=state, cancel_of=str(agreement_id))
     try:
         deals_handlers.cancel_agreement(current_runtime().uow(), who, str(enquiry_id), str(agreement_id),
-                                        loaded["reason"], utcnow())
+                                        loaded["reason"], utcnow(), site=site_rules())
     except SoproError as exc:
         if exc.status not in (409, 422):
             raise

@@ -101,7 +101,8 @@ def _proposal_action(name: str, doc: str, handler):
 
 _proposal_action("withdraw", "The social enterprise (or the broker) withdraws an open proposal.",
                  deals_handlers.withdraw)
-_proposal_action("decline", "The client (or the broker) declines an open proposal.", deals_handlers.decline)
+_proposal_action("decline", "The client (or the broker) declines an open proposal.",
+                 lambda uow, who, e, p: deals_handlers.decline(uow, who, e, p, site_rules(), utcnow()))
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/proposals/<uuid:proposal_id>/accept")
@@ -112,7 +113,8 @@ class ProposalAcceptance(MethodView):
         """The client (or the broker) accepts a proposal: an agreement that reserves the SE's capacity
         (409 if it has not that much free). When agreements cover the quantity, the enquiry is agreed."""
         read(visible_enquiry, str(enquiry_id))
-        return deals_handlers.accept(current_runtime().uow(), actor(), str(enquiry_id), str(proposal_id), utcnow())
+        return deals_handlers.accept(current_runtime().uow(), actor(), str(enquiry_id), str(proposal_id), utcnow(),
+                                     site=site_rules())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/agreements")
@@ -137,7 +139,7 @@ class AgreementCancellation(MethodView):
         """Cancel an agreement before production (client or broker); its capacity is released."""
         read(visible_enquiry, str(enquiry_id))
         return deals_handlers.cancel_agreement(current_runtime().uow(), actor(), str(enquiry_id), str(agreement_id),
-                                               body["reason"], utcnow())
+                                               body["reason"], utcnow(), site=site_rules())
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>/agreements/<uuid:agreement_id>/deliver")

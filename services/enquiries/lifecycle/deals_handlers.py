@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.uow import UnitOfWork
-from services.enquiries.lifecycle import deals, deals_store, matching_port, store
+from services.enquiries.lifecycle import deals, deals_store, matching_port, notices, store
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import (
     AGREED, BROKER, CLIENT, DELIVERED, DRAFT, IN_PRODUCTION, NEGOTIATING, SOCIAL_ENTERPRISE, Actor,
@@ -38,6 +39,7 @@ def propose(uow: UnitOfWork, actor: Actor, enquiry_id: str, organisation_id: str
         deals_store.save_proposal(uow.conn, proposal, actor.subject, new=True)
         if entry is not None:
             save(uow, enquiry, entry)
+        notices.proposal_received(uow.conn, site, enquiry, proposal, actor.subject, now)
         uow.commit()
     return proposal
 
@@ -70,7 +72,10 @@ def revise(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, ter
     def change(enquiry, proposal):
         terms.check(enquiry, site.currency, now.date())
         proposal.revise(actor, enquiry, terms)
+        revised = proposal.revised
         deals_store.save_proposal(uow.conn, proposal, actor.subject)
+        if revised:  # new terms reach the client; the same terms again are no revision
+            notices.proposal_received(uow.conn, site, enquiry, proposal, actor.subject, now)
 
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
@@ -83,15 +88,22 @@ def withdraw(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
 
-def decline(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str) -> deals.Proposal:
+def decline(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, site: SiteRules | None = None,
+            now: datetime | None = None) -> deals.Proposal:
+    """The client (or the broker) declines; with `site`, the proposing social enterprise is told."""
     def change(enquiry, proposal):
         proposal.decline(actor, enquiry)
         deals_store.save_proposal(uow.conn, proposal, actor.subject)
+        if site is not None:
+            notices.proposal_decided(uow.conn, site, enquiry, proposal, False, actor.subject, now or utcnow())
 
     return _change_proposal(uow, enquiry_id, proposal_id, change)
 
 
-def accept(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, now: datetime) -> deals.Agreement:
+def accept(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, now: datetime,
+           site: SiteRules | None = None) -> deals.Agreement:
+    """With `site`, the proposing social enterprise is told, and the client when the broker's acceptance
+    agreed the enquiry."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         proposal = deals_store.load_proposal(uow.conn, enquiry_id, proposal_id, lock=True)
@@ -106,13 +118,16 @@ def accept(uow: UnitOfWork, actor: Actor, enquiry_id: str, proposal_id: str, now
         uow.record(agreement)
         if entry is not None:
             save(uow, enquiry, entry)
+        notices.proposal_decided(uow.conn, site, enquiry, proposal, True, actor.subject, now)
+        notices.state_changed(uow.conn, site, enquiry, entry, now)
         uow.commit()
     return agreement
 
 
 def cancel_agreement(uow: UnitOfWork, actor: Actor, enquiry_id: str, agreement_id: str, reason: str | None,
-                     now: datetime) -> deals.Agreement:
-    """Cancel an agreement and release its capacity; an agreed enquiry goes back to negotiating."""
+                     now: datetime, site: SiteRules | None = None) -> deals.Agreement:
+    """Cancel an agreement and release its capacity; an agreed enquiry goes back to negotiating (with
+    `site`, the client is told when the broker did it)."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         agreement = deals_store.load_agreement(uow.conn, enquiry_id, agreement_id, lock=True)
@@ -124,6 +139,7 @@ def cancel_agreement(uow: UnitOfWork, actor: Actor, enquiry_id: str, agreement_i
             entry = enquiry.move(NEGOTIATING, actor, facts(uow.conn, enquiry.id, now), now,
                                  reason or "an agreement was cancelled")
             save(uow, enquiry, entry)
+            notices.state_changed(uow.conn, site, enquiry, entry, now, show_reason=reason is not None)
         uow.commit()
     return agreement
 
@@ -149,7 +165,9 @@ def deliver(uow: UnitOfWork, actor: Actor, enquiry_id: str, agreement_id: str, r
         uow.record(agreement, record)
         now_facts = facts(uow.conn, enquiry.id, now)
         if now_facts.undelivered_agreements == 0:
-            save(uow, enquiry, enquiry.move(DELIVERED, actor, now_facts, now, "every agreement was delivered"))
+            entry = enquiry.move(DELIVERED, actor, now_facts, now, "every agreement was delivered")
+            save(uow, enquiry, entry)
+            notices.state_changed(uow.conn, site, enquiry, entry, now)
         uow.commit()
     return agreement, record
 

@@ -91,8 +91,8 @@ def revise(enquiry_id, proposal_id):
 
 
 PROPOSAL_ACTIONS = {
-    "accept": (lambda uow, who, e, p: deals_handlers.accept(uow, who, e, p, utcnow())),
-    "decline": deals_handlers.decline,
+    "accept": (lambda uow, who, e, p: deals_handlers.accept(uow, who, e, p, utcnow(), site=site_rules())),
+    "decline": (lambda uow, who, e, p: deals_handlers.decline(uow, who, e, p, site_rules(), utcnow())),
     "withdraw": deals_handlers.withdraw,
 }
 
@@ -134,7 +134,8 @@ def cancel_agreement(enquiry_id, agreement_id):
     if loaded is None:
         return enquiry_page(str(enquiry_id), status=422, agreement_form=state, agreement_of=str(agreement_id))
     return _attempt(enquiry_id, state, "agreement_form", lambda: deals_handlers.cancel_agreement(
-        current_runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], utcnow()),
+        current_runtime().uow(), actor(), str(enquiry_id), str(agreement_id), loaded["reason"], utcnow(),
+        site=site_rules()),
         _("The agreement has been cancelled."), agreement_of=str(agreement_id))
 
 
