@@ -17,7 +17,7 @@ from services.common.errors import Conflict, Forbidden
 from services.common.uow import UnitOfWork
 from services.enquiries.crossborder import origin_store
 from services.enquiries.crossborder.model import automatic_request
-from services.enquiries.lifecycle import deals, deals_store, filed_notice, matching_port, store
+from services.enquiries.lifecycle import deals, deals_store, filed_notice, matching_port, notices, store
 from services.enquiries.lifecycle.alerts import OPENED_FOR_PROPOSALS, notify_enterprises
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import (
@@ -133,8 +133,9 @@ def end_agreements(conn: Connection, uow: UnitOfWork, enquiry_id: str) -> None:
 
 def move_enquiry(uow: UnitOfWork, actor: Actor, enquiry_id: str, target: str, reason: str | None,
                  now: datetime, site: SiteRules | None = None) -> Enquiry:
-    """One transition of the table (`model.TRANSITIONS`), made explicitly. A draft filed (submitted)
-    tells the brokers when `site` says where the site is."""
+    """One transition of the table (`model.TRANSITIONS`), made explicitly. When `site` says where the
+    site is, a draft filed (submitted) tells the brokers, and a move the client cares about tells the
+    client's members (`notices.state_changed`)."""
     with uow:
         enquiry = store.load_enquiry(uow.conn, enquiry_id, lock=True)
         entry = enquiry.move(target, actor, facts(uow.conn, enquiry.id, now), now, reason)
@@ -145,6 +146,7 @@ def move_enquiry(uow: UnitOfWork, actor: Actor, enquiry_id: str, target: str, re
             _tell_brokers(uow, enquiry, site, now)
         if site is not None:
             _tell_enterprises(uow, enquiry, target, site, now)
+        notices.state_changed(uow.conn, site, enquiry, entry, now, show_reason=True)  # not the client's own move
         uow.commit()
     return enquiry
 
