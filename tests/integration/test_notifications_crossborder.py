@@ -8,6 +8,9 @@ SMTP server on loopback, on PostgreSQL like the other site-side cross-border tes
 - At the origin site (AT12), the hub's consortium pictures (checked against the contract's schema):
   each broker hears of an answered part, of the consortium agreed, and of the order coming up short,
   with the consortium's page; a late, replayed or unchanged picture says nothing again.
+- The whole way (origin, hub and target on PostgreSQL, their signed messages carried as the relay and
+  the bus would): the part forwarded, accepted, agreed, then failed by the target's deadline sweep;
+  each site mails its own people, and handing every message over again sends nothing more.
 """
 from __future__ import annotations
 
@@ -16,16 +19,22 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from services.bootstrap import bootstrap
 from services.common import notifications
+from services.common.clock import utcnow
 from services.common.envelope import Envelope
 from services.common.mail import message_id
+from services.common.outbox import outbox
 from services.common.runtime import build_runtime
 from services.common.signing import sign
 from services.enquiries.crossborder import consumers
-from services.workers import site_inbox
+from services.enquiries.crossborder.deadlines import fail_overdue_parts
+from services.sync.relay import Relay
+from services.workers import hub_ingest, site_inbox
 from tests.support import consortium_snapshots as cs
-from tests.support.lifecycle import LifecycleSite
+from tests.support.lifecycle import LifecycleSite, enquiry_body
 from tests.support.mail import deliver, link_in, mail_settings, mails_to
 from tests.support.sites import Site
 
@@ -113,7 +122,8 @@ def test_a_forwarded_part_mails_the_target_brokers_and_the_members_of_its_se_onc
     assert member.language == "hu" and member.subject.startswith("A(z) AT13-E-2026-0007 egy része")
     url = target.runtime.settings.site.url
     for mail in (hu, de, member):
-        assert link_in(mail, "/office/forwarded-parts/") == f"{url}/office/forwarded-parts/{part_id}?lang={mail.language}"
+        page = f"{url}/office/forwarded-parts/{part_id}?lang={mail.language}"
+        assert link_in(mail, "/office/forwarded-parts/") == page
         assert "AT13" in mail.text and "Soproni Textil Szövetkezet" in mail.text
         assert mail.list_unsubscribe and "/account/notifications" in mail.text
     assert "2 400 bags" in hu.text.replace("\xa0", " ") and "2.400 bags" in de.text
@@ -197,7 +207,8 @@ def test_each_answered_part_mails_the_origin_brokers_once_with_the_consortium_pa
     assert "Renovation in those weeks" in de.text and "Soproni Textil Szövetkezet" in de.text and "HU22" in de.text
     url = origin.runtime.settings.site.url
     for mail in (de, hu):
-        assert link_in(mail, "/consortium") == f"{url}/office/enquiries/{order.enquiry_id}/consortium?lang={mail.language}"
+        page = f"{url}/office/enquiries/{order.enquiry_id}/consortium?lang={mail.language}"
+        assert link_in(mail, "/consortium") == page
     assert mails_to(smtp_server, "admin@at12.example") == []
 
     cs.deliver(origin, env)  # the same message again: nothing new
@@ -238,7 +249,8 @@ def test_an_agreed_consortium_in_hungarian(origin, smtp_server):
     order = order_of(origin, smtp_server)
     order.report("agreed", cs.part("HU22", 300, "accepted"))
     deliver(origin.runtime)
-    agreed = [m for m in mails_to(smtp_server, "broker.hu@at12.example") if m.subject.startswith("Létrejött a konzorcium (AT12-E-")]
+    agreed = [m for m in mails_to(smtp_server, "broker.hu@at12.example")
+              if m.subject.startswith("Létrejött a konzorcium (AT12-E-")]
     assert len(agreed) == 1 and agreed[0].language == "hu"
 
 
@@ -288,3 +300,102 @@ def test_a_part_failing_after_agreement_makes_the_order_short_once(origin, smtp_
     order.report("in_production", failed, {**b, "status": "delivered", "delivered": 100}, quantity=300,
                  shortfalls=[missed])
     assert deliver(origin.runtime) == 0
+
+
+# --- the whole way: origin, hub and target, their signed messages carried as the relay would ----------
+
+class Wire:
+    """Carries each runtime's sequenced, signed outbox messages as the bus would: a site's facts to the
+    hub's ingest, the hub's directed messages to the inbox of the site they name. `again()` hands over
+    everything once more (a redelivery)."""
+
+    def __init__(self, hub, sites: dict):
+        self.hub, self.sites = hub, sites
+        self.ingest = hub_ingest(hub)[1]
+        self.inboxes = {site_id: site_inbox(site.runtime)[1] for site_id, site in sites.items()}
+        self.sent: dict[str, set] = {}
+
+    def bodies(self, runtime, new_only: bool = True) -> list[str]:
+        relay = Relay(runtime.engine, runtime.site_id, runtime.signing_key, publisher=None)
+        with runtime.engine.connect() as conn:
+            for stream in relay.pending_streams(conn):
+                while relay.sequence(conn, stream):
+                    pass
+            envelopes = list(conn.execute(select(outbox.c.envelope).where(outbox.c.envelope.is_not(None))
+                                          .order_by(outbox.c.stream, outbox.c.seq)).scalars())
+        sent = self.sent.setdefault(runtime.site_id, set())
+        fresh = [e for e in envelopes if not new_only or e not in sent]
+        sent.update(fresh)
+        return fresh
+
+    def carry(self, *site_ids: str, new_only: bool = True) -> None:
+        for site_id in site_ids:
+            self.ingest.process(self.bodies(self.sites[site_id].runtime, new_only))
+        directed: dict[str, list[str]] = {}
+        for body in self.bodies(self.hub, new_only):
+            to = json.loads(body).get("to")
+            if to in self.inboxes:
+                directed.setdefault(to, []).append(body)
+        for to, bodies in directed.items():
+            self.inboxes[to].process(bodies)
+
+    def again(self) -> None:
+        self.carry(*self.sites, new_only=False)
+
+
+def test_the_whole_way_the_target_and_the_origin_each_mail_their_own_people_once(
+        make_settings, pg_schema_url, target, origin, smtp_server):
+    hub = bootstrap(make_settings("EU", db_url=pg_schema_url("eu")))
+    try:
+        wire = Wire(hub, {"HU22": target, "AT12": origin})
+        target.ok("POST", "/offers", "admin", 201, json={
+            "organisation_id": target.se, "title": "Tote bags", "description": "Upcycled tote bags",
+            "cpv_codes": ["18930000"], "capacity_per_week": "200", "unit": "bags", "lead_time_days": 7,
+            "price_min": "1000", "price_max": "1000", "currency": "HUF", "cross_border": True})
+        target.project_registry()  # the site's matching, which reserves the SE's capacity on acceptance
+        wire.carry("HU22")  # the hub learns of the offer
+        enquiry = origin.ok("POST", "/enquiries", expect=201, json={
+            **enquiry_body(cpv_codes=["18930000"], quantity="300", unit="bags"), "submit": True,
+            "client_kind": "economic_enterprise", "client_organisation_id": origin.company()})
+        origin.ok("POST", f"/enquiries/{enquiry['id']}/transitions", json={"to": "in_consultation"})
+        origin.ok("POST", f"/enquiries/{enquiry['id']}/cross-border", expect=202, json={})
+        deliver(origin.runtime)
+        smtp_server.mailbox.received.clear()  # the brokers' mail about the enquiry itself
+
+        wire.carry("AT12")  # the request; the hub forwards the part to HU22 and tells AT12
+        (part,) = target.ok("GET", "/forwarded-parts")["items"]
+        assert deliver(target.runtime) == 3 and deliver(origin.runtime) == 0  # nothing answered yet at AT12
+        (hu,) = mails_to(smtp_server, "broker@hu22.example")
+        (member,) = mails_to(smtp_server, "varga@se.example")
+        assert hu.language == member.language == "hu" and enquiry["reference"] in hu.subject
+        assert link_in(member, "/office/forwarded-parts/").startswith(
+            f"{target.runtime.settings.site.url}/office/forwarded-parts/{part['id']}?lang=hu")
+        assert mails_to(smtp_server, "broker@at12.example") == []
+
+        target.ok("POST", f"/forwarded-parts/{part['id']}/accept", json={})
+        wire.carry("HU22")  # the answer reaches the hub, which agrees the consortium and tells AT12
+        assert deliver(target.runtime) == 0
+        assert deliver(origin.runtime) == 4  # the answer and the agreement, to each of the two brokers
+        de = sorted(m.subject for m in mails_to(smtp_server, "broker@at12.example"))
+        assert de == [f"Konsortium vereinbart für {enquiry['reference']}: {enquiry['title']}",
+                      f"Teil angenommen für {enquiry['reference']}: {enquiry['title']}"]
+        assert {m.language for m in mails_to(smtp_server, "broker.hu@at12.example")} == {"hu"}
+        assert origin.ok("GET", f"/enquiries/{enquiry['id']}")["state"] == "agreed"
+
+        # The part's deadline passes undelivered: HU22's `sopro tick` fails it; the hub finds nobody else.
+        later = utcnow() + timedelta(days=40)
+        assert len(fail_overdue_parts(target.runtime.uow, later, target.runtime.settings.federation.rates_to_eur)) == 1
+        wire.carry("HU22")
+        assert deliver(target.runtime) == 0
+        assert deliver(origin.runtime) == 2
+        (short,) = [m for m in mails_to(smtp_server, "broker@at12.example") if "unvollständig" in m.subject]
+        assert "Die Frist ist verstrichen" in short.text and link_in(short, "/consortium")
+
+        wire.again()  # every message handed over once more
+        assert deliver(target.runtime) == 0 and deliver(origin.runtime) == 0
+        assert len(smtp_server.mailbox.received) == 9
+        # The hub's messages carry no address; the mails stay with the sites that wrote them.
+        for body in wire.bodies(hub, new_only=False):
+            assert "@" not in body
+    finally:
+        hub.engine.dispose()
