@@ -127,16 +127,18 @@ def get_application(engine, application_id: str, acting_for: str | None) -> m.Ap
 
 def _change_label(uow: UnitOfWork, number: str, action: str, actor: str, reason: str | None,
                   change: Callable[[m.Label], None], mail: MailSite | None = None) -> m.Label:
-    """`mail`: the holder's members hear of the new status (a renewal tells nobody)."""
+    """`mail`: the holder's members hear of a new status (a renewal, which keeps it, tells nobody)."""
     with uow:
         label = store.load_label(uow.conn, number, lock=True)
+        before = label.status
         change(label)
         store.save_label(uow.conn, label)
         store.audit_step(uow.conn, "label", number, action, actor, reason,
                          {"status": label.status, "valid_until": label.valid_until.isoformat(),
                           "suspended_until": label.suspended_until.isoformat() if label.suspended_until else None})
         uow.record(label)
-        notices.status_changed(uow.conn, mail, label, utcnow())
+        if label.status != before:
+            notices.status_changed(uow.conn, mail, label, utcnow())
         uow.commit()
     return label
 
