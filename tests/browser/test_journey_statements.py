@@ -61,15 +61,16 @@ def test_3_a_supporter_files_a_statement_in_hungarian_at_hu22(demo, new_page):
 # --- 6. statements count once confirmed: the supporter's link in Hungarian, a broker's button in German ---
 
 def confirmation_link(demo: dict, site: str) -> str:
-    """The newest confirmation link the site queued for mailing. No mail is sent yet (issue 15), so the
-    test reads the queue the sender will read (registry_confirmation_mail in the site's database)."""
+    """The newest confirmation link the site mailed (its notification outbox in the site's database; the
+    mail itself: tests/browser/test_journey_supporter_mail.py), without its language."""
     import sqlite3
 
     database = next(Path(demo["var_dir"]).rglob(f"{site}.sqlite"))
     with sqlite3.connect(database) as conn:
-        row = conn.execute("SELECT link FROM registry_confirmation_mail ORDER BY created_at DESC").fetchone()
-    assert row, f"{site} queued no confirmation link"
-    return row[0]
+        row = conn.execute("SELECT action_url FROM notification WHERE kind = 'statement_confirmation' "
+                           "ORDER BY id DESC").fetchone()
+    assert row, f"{site} mailed no confirmation link"
+    return row[0].split("?", 1)[0]
 
 
 def test_6_a_supporter_confirms_by_the_link_and_a_broker_confirms_a_paper_statement(demo, new_page):
