@@ -32,6 +32,7 @@ from services.common.signing import sign
 from services.enquiries.crossborder import consumers
 from services.enquiries.crossborder.deadlines import fail_overdue_parts
 from services.sync.relay import Relay
+from services.web.notify import MailSite
 from services.workers import hub_ingest, site_inbox
 from tests.support import consortium_snapshots as cs
 from tests.support.lifecycle import LifecycleSite, enquiry_body
@@ -163,6 +164,17 @@ def test_a_part_for_the_other_se_tells_its_members_only(target, smtp_server):
     assert deliver(target.runtime) == 3
     assert len(mails_to(smtp_server, "kiss@other.example")) == 1 and mails_to(smtp_server, "varga@se.example") == []
 
+
+def test_the_mail_links_to_the_address_the_runtime_gives_its_handlers(target, smtp_server):
+    """workers.site_inbox may bind the runtime's own address (a demo on free ports is not where the
+    federation file says): the handlers' mails link there."""
+    handlers = consumers.handlers(MailSite("http://hu22.sopro.example:8443", ("hu", "en")))
+    part_id, body = forwarded(target, target.se)
+    with target.runtime.engine.begin() as conn:
+        handlers["hub.part.forwarded"](conn, Envelope.parse(body))
+    assert deliver(target.runtime) == 3
+    (mail,) = mails_to(smtp_server, "varga@se.example")
+    assert link_in(mail, "/office/") == f"http://hu22.sopro.example:8443/office/forwarded-parts/{part_id}?lang=hu"
 
 # --- the origin site ------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ transaction (`notices`: the target's brokers and the social enterprise's members
 """
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date
 from decimal import Decimal
@@ -26,11 +27,12 @@ from services.enquiries.crossborder import notices, origin_handlers, store
 from services.enquiries.crossborder.model import ForwardedPart
 from services.enquiries.matching import service as matching
 from services.contracts.events import hub  # the hub's event contract (dataclasses and schemas; no store)
+from services.web.notify import MailSite
 
 log = logging.getLogger("sopro.enquiries.crossborder")
 
 
-def on_part_forwarded(conn: Connection, env: Envelope) -> None:
+def on_part_forwarded(conn: Connection, env: Envelope, mail_site: MailSite | None = None) -> None:
     d = env.data
     part = ForwardedPart(
         id=str(d["part_id"]), order_id=str(d["order_id"]), origin_site=d["origin_site"],
@@ -44,7 +46,7 @@ def on_part_forwarded(conn: Connection, env: Envelope) -> None:
     if not store.add_part(conn, part):
         log.info("part %s was forwarded before; duplicate %s absorbed", part.id, env.id)
         return
-    notices.part_arrived(conn, part, notices.mail_site(env.to), part.received_at)
+    notices.part_arrived(conn, part, mail_site or notices.mail_site(env.to), part.received_at)
 
 
 def on_part_withdrawn(conn: Connection, env: Envelope) -> None:
@@ -60,20 +62,28 @@ def on_part_withdrawn(conn: Connection, env: Envelope) -> None:
         log.info("hub withdrew part %s, which is %s already; nothing to withdraw", part.id, part.status)
 
 
-def on_consortium(conn: Connection, env: Envelope) -> None:
+def on_consortium(conn: Connection, env: Envelope, mail_site: MailSite | None = None) -> None:
     """The hub's picture of this site's own order, version 1 or 2: kept if it is the newest, and followed
     (the client-facing agreement, the enquiry's moves: origin_handlers)."""
     money, before, now = origin_handlers.site_money(env.to), notices.picture_before(conn, env), utcnow()
     origin_handlers.follow_consortium(conn, env, money, now)
-    notices.consortium_news(conn, env, before, money.rates_to_eur, notices.mail_site(env.to), now)
+    notices.consortium_news(conn, env, before, money.rates_to_eur, mail_site or notices.mail_site(env.to), now)
 
 
-HANDLERS = {
-    hub.PartForwarded.TYPE: on_part_forwarded,
-    hub.PartWithdrawn.TYPE: on_part_withdrawn,
-    hub.ConsortiumUpdated.TYPE: on_consortium,
-    hub.ConsortiumAgreed.TYPE: on_consortium,
-}
+def handlers(mail_site: MailSite | None = None) -> dict:
+    """The handlers, their mails linking to `mail_site` (the runtime's own address and languages); None:
+    the site's entry in the federation file the process runs with (`notices.mail_site`)."""
+    forwarded = functools.partial(on_part_forwarded, mail_site=mail_site)
+    consortium = functools.partial(on_consortium, mail_site=mail_site)
+    return {
+        hub.PartForwarded.TYPE: forwarded,
+        hub.PartWithdrawn.TYPE: on_part_withdrawn,
+        hub.ConsortiumUpdated.TYPE: consortium,
+        hub.ConsortiumAgreed.TYPE: consortium,
+    }
+
+
+HANDLERS = handlers()
 
 
 def binding_keys(site_id: str) -> list[str]:
