@@ -122,7 +122,9 @@ def site_inbox(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor]:
     site_id, hub_id = runtime.site_id, runtime.settings.federation.hub.id
     name = f"{site_id}.inbox"
     spec = bus.QueueSpec(name, tuple(inbox_consumers.binding_keys(site_id)))
-    processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, inbox_consumers.HANDLERS,
+    site = runtime.settings.site  # the mails link to the site's own address (also on ephemeral ports)
+    handlers = inbox_consumers.handlers(MailSite(site.url, site.languages))
+    processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, handlers,
                                accept_site=lambda site: site == hub_id, addressed_to=site_id)
     return spec, processor
 

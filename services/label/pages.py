@@ -109,7 +109,7 @@ def recorded_assessment(application) -> forms.FormState:
 
 
 @blp.route("/office/labels/<uuid:application_id>")
-@roles(*STAFF)
+@roles(*STAFF, "broker")  # a broker reads it (their mail links here); acting stays with the label staff
 def application(application_id):
     return application_page(str(application_id))
 

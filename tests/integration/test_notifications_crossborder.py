@@ -411,3 +411,24 @@ def test_the_whole_way_the_target_and_the_origin_each_mail_their_own_people_once
             assert "@" not in body
     finally:
         hub.engine.dispose()
+
+
+def test_the_client_hears_of_the_moves_the_hubs_picture_makes_once(origin, smtp_server):
+    """The hub's picture moves the origin's enquiry (agreed, in production, delivered): the client's members
+    hear of each move in their language, once, also when the picture comes again."""
+    client_org = origin.company(name="Bau Kunde AG", username="kunde")
+    with origin.runtime.engine.begin() as conn:
+        notifications.set_contact(conn, "kunde", "kunde@bau.example", "hu")
+    order = cs.Order(origin, client_organisation_id=client_org)
+    deliver(origin.runtime)
+    smtp_server.mailbox.received.clear()
+    part = cs.part("HU22", 300, "accepted")
+    env = order.report("agreed", part)
+    cs.deliver(origin, env)  # the same picture again: no second move, no second mail
+    deliver(origin.runtime)
+    (agreed,) = mails_to(smtp_server, "kunde@bau.example")
+    assert agreed.language == "hu" and order.state == "agreed"
+    assert link_in(agreed, "/office/our-enquiries/").endswith(f"/office/our-enquiries/{order.enquiry_id}?lang=hu")
+    order.report("in_production", {**part, "status": "in_production"})
+    deliver(origin.runtime)
+    assert len(mails_to(smtp_server, "kunde@bau.example")) == 2 and order.state == "in_production"

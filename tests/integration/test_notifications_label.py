@@ -94,6 +94,10 @@ def test_a_submitted_application_mails_each_broker_once_in_their_language(site, 
         assert link_in(mail, "/office/labels/") == f"{site.url}/office/labels/{app_id}?lang={lang}"
         assert "Textil Kft" in mail.text and mail.list_unsubscribe.startswith(f"<{site.url}/notifications/")
     nobody_else(smtp_server, "broker.de@hu22.example", "broker.hu@hu22.example")
+    broker = Browser(site.app)  # the broker opens the link and reads; assessing stays with the assessors
+    broker.login("broker_de", site.password)
+    assert broker.get(f"/office/labels/{app_id}?lang=de").status_code == 200 and "Tote bag" in broker.page
+    assert "Bewertung speichern" not in broker.page and "Record the assessment" not in broker.page
 
     # submitting again is refused (409): no second mail; a draft edited or withdrawn tells nobody
     site.call("POST", f"/label-applications/{app_id}/submit", "member_hu", 409)
@@ -127,6 +131,9 @@ def test_a_filed_complaint_mails_the_brokers_without_the_complainants_contact(si
     assert de.subject == f"Beschwerde zum Gütesiegel {number}"
     assert hu.subject == f"Panasz a(z) {number} számú védjegyről"
     assert link_in(hu, "/office/labels/number/") == f"{site.url}/office/labels/number/{number}?lang=hu"
+    broker = Browser(site.app)
+    broker.login("broker_hu", site.password)
+    assert broker.get(f"/office/labels/number/{number}?lang=hu").status_code == 200 and number in broker.page
     assert "The bags are made abroad." in de.text
     assert all("theo@example.at" not in m.text + m.html and "Theo Maier" not in m.text for m in (de, hu))
 

@@ -66,8 +66,9 @@ def on_consortium(conn: Connection, env: Envelope, mail_site: MailSite | None = 
     """The hub's picture of this site's own order, version 1 or 2: kept if it is the newest, and followed
     (the client-facing agreement, the enquiry's moves: origin_handlers)."""
     money, before, now = origin_handlers.site_money(env.to), notices.picture_before(conn, env), utcnow()
-    origin_handlers.follow_consortium(conn, env, money, now)
-    notices.consortium_news(conn, env, before, money.rates_to_eur, mail_site or notices.mail_site(env.to), now)
+    mail_site = mail_site or notices.mail_site(env.to)
+    origin_handlers.follow_consortium(conn, env, money, now, mail_site)
+    notices.consortium_news(conn, env, before, money.rates_to_eur, mail_site, now)
 
 
 def handlers(mail_site: MailSite | None = None) -> dict:

@@ -21,9 +21,10 @@ from services.common.config import load_federation
 from services.common.envelope import Envelope
 from services.common.errors import Conflict, NotFound
 from services.common.uow import UnitOfWork
+from services.web.notify import MailSite
 from services.enquiries.crossborder import origin, origin_store, store
 from services.enquiries.crossborder.origin import ClientAgreement
-from services.enquiries.lifecycle import handlers as lifecycle, store as enquiry_store
+from services.enquiries.lifecycle import handlers as lifecycle, notices as lifecycle_notices, store as enquiry_store
 from services.enquiries.lifecycle.model import Enquiry
 from services.enquiries.lifecycle.transitions import CANCELLED, EXPIRED, Actor
 
@@ -45,7 +46,10 @@ def site_money(site_id: str) -> SiteMoney:
     return SiteMoney(federation.site(site_id).currency, federation.rates_to_eur)
 
 
-def follow_consortium(conn: Connection, env: Envelope, money: SiteMoney, now: datetime) -> None:
+def follow_consortium(conn: Connection, env: Envelope, money: SiteMoney, now: datetime,
+                      mail_site: MailSite | None = None) -> None:
+    """Keep the hub's picture if it is the newest and follow it; the client's members hear of the moves
+    it makes (agreed, in production, delivered) through `mail_site` (None: no mail)."""
     snapshot = origin.upgrade(env.data, env.version, money.rates_to_eur)
     newest = store.save_consortium(conn, {
         "id": str(snapshot["order_id"]), "enquiry_id": str(snapshot["enquiry_id"]),
@@ -74,10 +78,11 @@ def follow_consortium(conn: Connection, env: Envelope, money: SiteMoney, now: da
         return
     else:
         origin_store.save_lines(conn, agreement.order_id, agreement.follow(snapshot, now))
-    _move_on(conn, env, enquiry, target, now)
+    _move_on(conn, env, enquiry, target, now, mail_site)
 
 
-def _move_on(conn: Connection, env: Envelope, enquiry: Enquiry, target: str | None, now: datetime) -> None:
+def _move_on(conn: Connection, env: Envelope, enquiry: Enquiry, target: str | None, now: datetime,
+             mail_site: MailSite | None = None) -> None:
     """Move the enquiry towards `target` one state at a time. A move the lifecycle refuses (say, a local
     agreement of the same enquiry is not delivered yet) stops there: the broker takes it on; the message
     is applied all the same, never a poison one."""
@@ -90,6 +95,8 @@ def _move_on(conn: Connection, env: Envelope, enquiry: Enquiry, target: str | No
             break
     if entries:
         lifecycle.save(_within(conn, env), enquiry, *entries)
+        for entry in entries:  # keyed per move: a redelivered picture makes no move, so no second mail
+            lifecycle_notices.state_changed(conn, mail_site, enquiry, entry, now)
 
 
 def _within(conn: Connection, env: Envelope) -> UnitOfWork:
