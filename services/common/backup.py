@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import Connection, Engine, Table, func, inspect, insert, select, text
+from sqlalchemy import Connection, Engine, Table, TypeDecorator, func, inspect, insert, select, text
 from sqlalchemy.schema import sort_tables
 
 from services.common.clock import utcnow
@@ -55,8 +55,11 @@ def _encode(value):
 
 
 def _decoder(column):
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):  # UtcDateTime, ExactDecimal, BigId: read as what they store
+        column_type = column_type.impl_instance
     try:
-        kind = column.type.python_type
+        kind = column_type.python_type
     except NotImplementedError:
         return lambda v: v
     if kind is datetime:
