@@ -84,7 +84,8 @@ def test_export_gives_a_person_everything_the_site_holds_about_them(site, tmp_pa
 
     doc = export(monkeypatch, runtime, tmp_path, "--email", "HANSJOERG.zaunmaier@example.org")
     records = doc["records"]
-    assert doc["site"] == "AT12" and doc["count"] == 3
+    assert doc["site"] == "AT12" and doc["count"] == 5  # two statements, one organisation, two confirmation mails
+    assert [n["kind"] for n in records["notifications"]] == ["statement_confirmation"] * 2
     assert sorted(s["reference"] for s in records["support_statements"]) == sorted([first["reference"],
                                                                                     second["reference"]])
     by_id = {s["id"]: s for s in records["support_statements"]}
