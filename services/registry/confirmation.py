@@ -1,8 +1,8 @@
 """The link that confirms a statement's e-mail address: a random token, single use, expiring.
 
 The site keeps only the token's SHA-256 (a copy of the database confirms nothing); the token itself is
-in the link, which waits in `registry_confirmation_mail` until it is delivered. Mail sending does not
-exist yet (issue 15): until then the links wait there, and a broker can confirm a statement instead.
+only in the link, which is mailed to the address (confirmation_notice.py, through the site's notification
+outbox). A broker can confirm a statement instead (a paper form, a statement without an address).
 No I/O here.
 """
 from __future__ import annotations
