@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_decimal, gettext as _
+from typing import Callable
+
+from flask_babel import format_decimal, gettext as request_gettext
 
 
-def _number(value) -> str:
+def request_number(value) -> str:
     try:
         return format_decimal(Decimal(str(value)))
     except (InvalidOperation, ValueError, TypeError):
         return str(value)
 
 
-def text_for(code: str, params: dict) -> str:
+def text_for(code: str, params: dict, gettext: Callable[[str], str] | None = None,
+             number: Callable[[object], str] | None = None) -> str:
+    """The sentence of `code`. By default in the request's language (Flask-Babel); a mail, written outside
+    a request, passes its recipient's `gettext` and number formatting."""
+    _ = gettext or request_gettext
+    _number = number or request_number
     p = {k: (_number(v) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else v)
          for k, v in params.items()}
     for key in ("unit_cost_eur", "capacity", "quantity", "min_lot", "delivered", "missing", "eligible", "rank"):

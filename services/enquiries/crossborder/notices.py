@@ -24,6 +24,7 @@ carry no address: each site mails its own people.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,7 @@ from services.common.config import load_federation
 from services.common.envelope import Envelope
 from services.common.errors import NotFound
 from services.contracts.events import hub
+from services.contracts import reason_texts
 from services.contracts.reasons import FAILURE_CAUSES
 from services.enquiries.crossborder import origin, store
 from services.enquiries.crossborder.model import ForwardedPart
@@ -49,6 +51,7 @@ log = logging.getLogger("sopro.enquiries.crossborder")
 PART_FORWARDED, PART_FORWARDED_TO_MEMBER = "part_forwarded", "part_forwarded_to_member"
 PART_ANSWERED, CONSORTIUM_AGREED, CONSORTIUM_SHORT = "part_answered", "consortium_agreed", "consortium_short"
 ANSWERED = ("accepted", "declined", "in_production", "delivered", "failed")  # a part its site answered
+NOTHING_REALLOCATED = ("no_time_left", "no_candidate")  # services.contracts.reasons.REALLOCATION_OUTCOMES but "reallocated"
 
 
 def mail_site(site_id: str) -> MailSite:
@@ -262,50 +265,19 @@ def _with_quantity(shortfall: Mapping) -> dict:
 
 
 def reason_text(t: Words, value) -> str:
-    """A reason code worded in the mail's language. The same sentences as the pages'
-    (services/contracts/reason_texts.py, which needs a request's Flask-Babel): the catalogue translates
-    them once for both. An unknown code is shown as the code; a sentence from before codes as it is."""
+    """A reason code worded in the mail's language: the pages' sentences (services/contracts/reason_texts.py),
+    with the recipient's translations. An unknown code is shown as the code; a sentence from before codes
+    as it is."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    _ = t.gettext
     code, params = value.get("code"), dict(value.get("params") or {})
     if code == "text":
         return str(params.get("text", ""))
-    p = {key: _number(t, v) if key in ("quantity", "delivered", "missing") else v for key, v in params.items()}
-    texts = {
-        "label": _("%(quantity)s units could come only from social enterprises without a valid quality label, "
-                   "which this order requires."),
-        "min_lot": _("%(quantity)s units: the minimum lots of the candidates are above their capacity or the "
-                     "order."),
-        "deadline": _("%(quantity)s units could be delivered only after the deadline."),
-        "capacity": _("%(quantity)s units: the eligible social enterprises lack the capacity before the "
-                      "deadline."),
-        "partners": _("%(quantity)s units: the order's maximum number of partners is reached."),
-        "lots_do_not_fit": _("%(quantity)s units: the minimum lots of the candidates do not fit together."),
-        "se_withdrew": _("The social enterprise withdrew from its part after accepting it (%(missing)s units "
-                         "missing)."),
-        "delivered_short": _("The social enterprise delivered %(delivered)s of %(quantity)s units and closed its "
-                             "part (%(missing)s units missing)."),
-        "deadline_missed": _("The deadline passed with %(delivered)s of %(quantity)s units delivered "
-                             "(%(missing)s units missing)."),
-        "no_capacity": _("No capacity for this quantity."),
-        "deadline_too_short": _("The deadline is too short."),
-        "price_too_low": _("The price does not cover the costs."),
-        "not_our_product": _("Not a product or service we make."),
-        "other": _("Another reason."),
-    }
-    outcomes = {
-        "no_time_left": _("Too little time is left before the deadline to re-allocate the missing units."),
-        "no_candidate": _("No other social enterprise can take the missing units."),
-    }
-    template = texts.get(code)
-    if template is None:
-        return str(code)
-    try:
-        text = template % p
-    except (KeyError, ValueError, TypeError):
-        text = template
-    outcome = outcomes.get(params.get("reallocation"))
-    return f"{text} {outcome}" if outcome else text
+    number = functools.partial(_number, t)
+    text = reason_texts.text_for(str(code), params, t.gettext, number)
+    outcome = params.get("reallocation")  # why nothing was re-allocated, beside a failure
+    if outcome in NOTHING_REALLOCATED:
+        return f"{text} {reason_texts.text_for(outcome, {}, t.gettext, number)}"
+    return text
