@@ -8,7 +8,7 @@ rendered outside any request: notifications are written by handlers and consumer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -18,6 +18,7 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.web.i18n import TRANSLATIONS
+from services.web.vocabulary import term_in
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "mail"
 SUBJECT_MAX = 250
@@ -47,7 +48,11 @@ class Words:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ngettext(singular, plural, n)
 
-    def date(self, value: date | None) -> str:
+    def term(self, code) -> str:
+        """A domain code's word (a unit, a state, a kind) in the recipient's language, as the pages show it."""
+        return term_in(code, self.gettext)
+
+    def date(self, value: datetime.date | None) -> str:
         return format_date(value, format="medium", locale=self.language) if value else ""
 
     def link(self, path: str) -> str:

@@ -6,7 +6,23 @@ written, so a unit a person typed outside the usual ones ("Paletten") stays as t
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from typing import Callable
+
+from flask_babel import gettext
+from flask_babel.speaklater import LazyString
+
+
+class Term(LazyString):
+    """A lazy translation that keeps its message id, so that a mail (written outside any request, in its
+    recipient's language) can translate the same word with its own catalogue: `term_in`."""
+
+    def __init__(self, msgid: str):
+        super().__init__(gettext, msgid)
+        self.msgid = msgid
+
+
+def _l(msgid: str) -> Term:  # named like lazy_gettext's usual alias, so `make translations` extracts the words
+    return Term(msgid)
 
 TERMS = {
     # organisation kinds and labour market segments
@@ -119,6 +135,14 @@ def term(code) -> str:
     if code is None:
         return "–"
     return str(TERMS.get(code, code))
+
+
+def term_in(code, translate: Callable[[str], str]) -> str:
+    """`term` with a given translation (a mail's recipient's), not the request's."""
+    if code is None:
+        return "–"
+    word = TERMS.get(code)
+    return translate(word.msgid) if isinstance(word, Term) else str(code)
 
 
 def choices(codes) -> list[tuple[str, str]]:

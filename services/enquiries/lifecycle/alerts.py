@@ -21,7 +21,6 @@ from services.enquiries.lifecycle import matching_port
 from services.enquiries.lifecycle.transitions import MATCHING
 from services.web.mail_layout import Mail, Words
 from services.web.notify import MailSite, members_of, notify_all
-from services.web.vocabulary import TERMS
 
 KIND = "enquiry_alert"
 OPENED_FOR_PROPOSALS = MATCHING  # the move that sends the alert
@@ -35,9 +34,7 @@ def _level(t: Words, level: str) -> str:
 
 def _unit(t: Words, unit: str | None) -> str:
     """The unit in the recipient's language: the pages' word for it (a unit typed otherwise stays as typed)."""
-    word = TERMS.get(unit or "")
-    msgid = getattr(word, "_args", (None,))[0] if word is not None else None  # flask_babel's LazyString
-    return t.gettext(msgid) if isinstance(msgid, str) else (unit or "")
+    return t.term(unit) if unit else ""
 
 
 def _amount(t: Words, value, unit: str | None) -> str:

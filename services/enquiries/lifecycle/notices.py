@@ -26,7 +26,6 @@ from services.enquiries.lifecycle.transitions import (
 from services.enquiries.matching import store as matching_store
 from services.web.mail_layout import Mail, Words
 from services.web.notify import MailSite, Recipient, members_of, notify_all
-from services.web.vocabulary import TERMS
 
 PROPOSAL_RECEIVED, STATE_CHANGED = "proposal_received", "enquiry_state_changed"
 PROPOSAL_ACCEPTED, PROPOSAL_DECLINED = "proposal_accepted", "proposal_declined"
@@ -81,10 +80,8 @@ def _amount(t: Words, value: Decimal) -> str:
 
 
 def _unit(t: Words, unit: str) -> str:
-    """The usual units in the recipient's language (the pages' `term`, without a request); others as typed."""
-    words = TERMS.get(unit)
-    message = getattr(words, "_args", (None,))[0]  # the lazy string's message id
-    return t.gettext(message) if isinstance(message, str) else unit
+    """The usual units in the recipient's language (the pages' words); others as typed."""
+    return t.term(unit)
 
 
 def _terms_rows(t: Words, terms) -> list[tuple[str, str]]:
