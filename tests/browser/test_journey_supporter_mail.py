@@ -147,6 +147,34 @@ def supporter_journey(demo, new_page, s: Supporter) -> None:
         page.locator(".notice.error").inner_text()
     assert page.locator("main form button[type=submit]").count() == 0
 
+    if s.newsletter:
+        newsletter_reaches(broker, site_url, s, address)
+
+
+def newsletter_reaches(broker, site_url: str, s: Supporter, address: str) -> None:
+    """The broker writes a newsletter in the office (a subject and a text per site language); the supporter,
+    who asked for it and confirmed, receives it in their language, with the one-click unsubscribe."""
+    broker.goto(f"{site_url}/office/newsletter?lang={s.lang}")
+    assert broker.locator("h1").inner_text() == tr(s.lang, "Newsletter to the supporters")
+    subject = f"{s.site} {uuid.uuid4().hex[:6]}"
+    for field in broker.locator("main form input[name^=subject_]").all():
+        lang = field.get_attribute("name").removeprefix("subject_")
+        field.fill(f"{subject} ({lang})")
+        broker.fill(f"#f-text_{lang}", f"{lang}: 1\n\n{lang}: 2")
+    shoot(broker, f"{s.site.lower()}-office-newsletter-{s.lang}")
+    broker.locator("main form button[type=submit]").click()
+    assert re.search(r"\b1\b", broker.locator(".notice.success").inner_text())  # "goes to 1 supporter"
+
+    def received():
+        broker.goto(f"{site_url}/demo/mailbox?lang={s.lang}")
+        mail = broker.locator("article", has_text=subject)
+        return mail.count() == 1 and mail
+    mail = eventually(received, timeout=30)
+    assert mail, f"the newsletter {subject} did not arrive"
+    assert mail.locator("h2").inner_text() == f"{subject} ({s.lang})", "in the supporter's language"
+    assert address in mail.inner_text() and mail.get_attribute("lang") == s.lang
+    assert mail.locator("a", has_text="/notifications/unsubscribe/").count() >= 1
+
 
 def test_a_supporter_confirms_by_mail_in_german_at_at12_and_the_hub_counts_it_only_then(demo, new_page):
     supporter_journey(demo, new_page, AT12)
