@@ -54,6 +54,11 @@ def statement_of(site, email: str):
         return conn.execute(select(support_statement).where(support_statement.c.email == email)).one()
 
 
+def chosen(site, address: str) -> str | None:
+    with site.runtime.engine.connect() as conn:
+        return notifications.chosen_mode(conn, notifications.subscriber_of(None, address), "newsletter")
+
+
 def file(site, lang: str, email: str | None, **fields) -> Browser:
     browser = Browser(site.app)
     browser.get(f"/support?lang={lang}")
@@ -186,6 +191,11 @@ def test_the_newsletter_reaches_only_opted_in_confirmed_supporters_once_each(mak
     site.ok("POST", f"/support-statements/{statement_of(site, 'paper@example.org').id}/confirm")  # a broker's
     deliver(site.runtime)
     assert outbox(site, "newsletter") == []
+    # the choice is recorded when the statement is confirmed, and only for those who ticked it
+    assert {address: chosen(site, address) for address in (
+        "anna@example.org", "unconfirmed@example.org", "silent@example.org", "paper@example.org")} == {
+        "anna@example.org": "now", "unconfirmed@example.org": None, "silent@example.org": None,
+        "paper@example.org": "now"}
 
     broker = Browser(site.app)
     broker.login("broker", site.password)
@@ -219,6 +229,7 @@ def test_the_newsletter_reaches_only_opted_in_confirmed_supporters_once_each(mak
     site.ok("POST", f"/support-statements/{statement_of(site, 'paper@example.org').id}/erase",
             json={"ground": "request"})
     assert "paper@example.org" not in {r.recipient for r in outbox(site)}
+    assert chosen(site, "paper@example.org") is None
 
 
 def test_one_post_to_the_list_unsubscribe_address_stops_the_next_newsletter(make_site, smtp_server):
