@@ -78,7 +78,7 @@ def demo(tmp_path_factory):
     try:
         started(proc, described.exists, "sopro demo (writing federation.json)", DEMO_START_SECONDS, log=log_path)
         time.sleep(0.1)  # written in one call, but let it land
-        # The var directory too: the sites' mail queue is read from there until mail is sent (issue 15).
+        # The var directory too: a test may read a site's database there (test_journey_statements: its outbox).
         yield {**json.loads(described.read_text(encoding="utf-8")), "var_dir": str(var_dir)}
     finally:
         _stop(proc)
