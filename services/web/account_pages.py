@@ -55,8 +55,9 @@ def send_link(conn, username: str, purpose: str, now, language: str | None = Non
             return Mail(subject=_("Your account at SoPro"),
                         intro=_("An account was made for you at this site, with the user name %(name)s. "
                                  "Choose your password to start.") % {"name": username},
-                        paragraphs=[t.ngettext("The link works once and for %(count)d hour.",
-                                               "The link works once and for %(count)d hours.", hours) % {"count": hours}],
+                        paragraphs=[t.ngettext("The link works once and for %(count)d day.",
+                                               "The link works once and for %(count)d days.", hours // 24)
+                                    % {"count": hours // 24}],
                         action=_("Choose your password"), link=t.link(PATHS[purpose] + token),
                         reason=_("You receive this mail because an administrator of this site invited you."))
         return Mail(subject=_("Reset your SoPro password"),
