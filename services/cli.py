@@ -22,6 +22,7 @@ from services.common.keys import generate_site_key, write_public_keys
 from services.common.logs import configure_logging
 from services.common.migrate import upgrade
 from services.demo.federation import run_demo
+from services.deploy_init import add_deploy_commands
 from services.enquiries.lifecycle.republish import republish_shared_texts
 from services.operations import add_key_commands, add_operations_commands
 from services.serving import AppServer, wait_for_signal
@@ -260,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--free-ports", action="store_true",
                       help="let the system pick free ports (the URLs are in federation.json), e.g. for tests")
     demo.set_defaults(func=cmd_demo)
+    add_deploy_commands(sub)  # deploy init: the compose deployment's keys, passwords, env files (services/deploy_init.py)
     add_operations_commands(sub)  # backup, restore, hub rebuild, privacy export (services/operations.py)
 
     add_sync_commands(sub, SYNC_WIRING)  # deadletters list/show/redrive, streams list/pause/resume (services/sync/commands.py)
