@@ -23,6 +23,11 @@ CONTEXT_FIELDS = ("correlation_id", "event_id", "stream", "seq")
 CORRELATION_HEADER = "X-Correlation-ID"
 # A caller's correlation id is echoed and logged: only plain tokens of sane length are taken.
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,200}$")
+# A URL path segment that is a secret: the token of a mailed link (secrets.token_urlsafe(32), 43 characters:
+# a password reset, an invitation, a confirmation, an unsubscribe link). Whoever reads the logs must not be
+# able to follow it. Ids (UUIDs, site ids, codes) stay.
+_SECRET_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{24,}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 _context: contextvars.ContextVar[dict] = contextvars.ContextVar("sopro_log_context", default={})
 
@@ -55,6 +60,12 @@ def bound(**fields):
 def bound_event(env):
     """The log context of applying one event."""
     return bound(correlation_id=env.correlation_id, event_id=str(env.id), stream=env.stream, seq=env.seq)
+
+
+def masked_path(path: str | None) -> str:
+    """The path as access logs write it: each secret token replaced by `<token>`."""
+    return "/".join("<token>" if _SECRET_SEGMENT.match(part) and not _UUID.match(part) else part
+                    for part in (path or "").split("/"))
 
 
 def correlation_id_from(header_value: str | None) -> str:
@@ -147,8 +158,9 @@ def register_request_context(app) -> None:
         correlation = g.get("correlation_id")
         if correlation:
             response.headers[CORRELATION_HEADER] = correlation
-            access_log.info("%s %s %s", request.method, request.path, response.status_code,
-                            extra={"method": request.method, "path": request.path, "status": response.status_code,
+            path = masked_path(request.path)  # a mailed link's token is a secret
+            access_log.info("%s %s %s", request.method, path, response.status_code,
+                            extra={"method": request.method, "path": path, "status": response.status_code,
                                    "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 2)})
         return response
 

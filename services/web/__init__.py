@@ -70,10 +70,13 @@ def configure_session(app, runtime) -> None:
 
 
 def trust_proxies(app, hops: int) -> None:
-    """Behind `hops` reverse proxies, the client's address (rate limits, logs) and scheme (https: HSTS)
-    are the ones the proxies forward; with none, forwarded headers are ignored, as a client could forge them."""
+    """Behind `hops` reverse proxies (SOPRO_TRUSTED_PROXIES), the client's address (rate limits, logs),
+    scheme (https: HSTS, external URLs) and host are the ones the proxies forward in X-Forwarded-For,
+    -Proto and -Host; with none, forwarded headers are ignored, as a client could forge them. This is the
+    one place that trusts them (gunicorn is told to trust none: deploy/gunicorn.conf.py).
+    X-Forwarded-Port is never trusted: Caddy and nginx do not set it, so it would come from the client."""
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def session_secret(signing_key) -> bytes:
