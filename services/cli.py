@@ -25,7 +25,8 @@ from services.demo.federation import run_demo
 from services.deploy_init import add_deploy_commands
 from services.enquiries.lifecycle.republish import republish_shared_texts
 from services.operations import add_key_commands, add_operations_commands
-from services.serving import AppServer, wait_for_signal
+from services.serving import (HEARTBEAT_MAX_AGE_SECONDS, WORKER_ROLES, AppServer, api_health, canonical_role,
+                              heartbeat_dir, heartbeat_path, run_with_heartbeats, stop_on_signal, worker_health)
 from services.sync.commands import Wiring, add_commands as add_sync_commands
 from services.workers import Workers, hub_ingest, start_notification_sender, start_relay
 
@@ -123,24 +124,47 @@ def cmd_schemas(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    """Run the roles asked for until SIGINT/SIGTERM. A process running workers (relay, ingest) writes a
+    heartbeat per role every few seconds while its worker threads live (`sopro health` checks it); if one
+    dies, the process stops with 1, so that the container is restarted."""
     settings = _settings(args)
     runtime = bootstrap(settings, migrate_db=not args.no_migrate)
     workers = Workers()
-    roles = set(args.role)
-    if "ingest" in roles or "all" in roles:
+    roles = {canonical_role(role) for role in args.role}
+    if "all" in roles:
+        roles = {"api", *WORKER_ROLES}
+    if "ingest" in roles:
         start_consumers(runtime, workers)
-    if "relay" in roles or "all" in roles:
+    if "relay" in roles:
         start_relay(runtime, workers)
         start_notification_sender(runtime, workers)
     server = None
-    if "api" in roles or "all" in roles:
+    if "api" in roles:
         server = AppServer(create_app(runtime), args.host, args.port or settings.site.port).start()
         logging.getLogger("sopro").info("%s serving on http://%s:%d", settings.site_id, args.host, server.port)
-    wait_for_signal()
+    stop = stop_on_signal()
+    beats = [heartbeat_path(heartbeat_dir(settings), settings.site_id, role) for role in WORKER_ROLES if role in roles]
+    watched = workers.threads + ([server.thread] if server else [])
+    healthy = run_with_heartbeats(watched, beats, stop)
     if server:
         server.stop()
     workers.shutdown()
-    return 0
+    for path in beats:
+        path.unlink(missing_ok=True)
+    return 0 if healthy else 1
+
+
+def cmd_health(args) -> int:
+    """For a container's health check: 0 when the process of the role is healthy, 1 otherwise, with the
+    reason on stdout (no host names or credentials)."""
+    role = canonical_role(args.role)
+    if role == "api":
+        problems = api_health(args.url or f"http://127.0.0.1:{args.port}/readyz")
+    else:
+        settings = _settings(args)
+        problems = worker_health(settings, role, args.max_age, dependencies=not args.heartbeat_only)
+    print(f"{args.role}: " + ("; ".join(problems) if problems else "healthy"))
+    return 1 if problems else 0
 
 
 def cmd_tick(args) -> int:
@@ -231,13 +255,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run one site (or the hub) as its own process")
     serve.add_argument("--site", help="site id; default SOPRO_SITE")
-    serve.add_argument("--role", action="append", choices=["api", "relay", "ingest", "all"], default=None)
+    serve.add_argument("--role", action="append", choices=["api", "relay", "ingest", "consumers", "all"], default=None,
+                       help="repeatable; consumers is another name for ingest (a site's consumers, the hub's ingest)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int)
     serve.add_argument("--no-migrate", action="store_true")
     serve.add_argument("--log-format", choices=["text", "json"],
                        help="json: one object per line with the correlation id (default SOPRO_LOG_FORMAT, else text)")
     serve.set_defaults(func=cmd_serve)
+
+    health = sub.add_parser("health", help="exit 0 when the process of a role is healthy, 1 otherwise "
+                            "(container health checks; see deploy/PRODUCTION.md)")
+    health.add_argument("--role", required=True, choices=["relay", "ingest", "consumers", "api"])
+    health.add_argument("--site", help="site id; default SOPRO_SITE")
+    health.add_argument("--max-age", type=float, default=HEARTBEAT_MAX_AGE_SECONDS,
+                        help="seconds after which a worker's heartbeat is stale (default %(default)s)")
+    health.add_argument("--heartbeat-only", action="store_true",
+                        help="a worker: check its heartbeat only, not the database and the broker")
+    health.add_argument("--port", type=int, default=8000, help="api: the port of the web server (default 8000)")
+    health.add_argument("--url", help="api: the readiness URL (default http://127.0.0.1:<port>/readyz)")
+    health.set_defaults(func=cmd_health)
 
     tick = sub.add_parser("tick", help="scheduled housekeeping: expire enquiries past their deadline and labels past their validity")
     tick.add_argument("--site", help="site id; default SOPRO_SITE")
