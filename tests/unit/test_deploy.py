@@ -1,7 +1,9 @@
 """The distributed deployment agrees with itself and with deploy/federation.yaml.
 
-No I/O beyond reading repository files: docker-compose.yml, deploy/env/*.env,
-deploy/rabbitmq/definitions.json, deploy/postgres/init-databases.sql, deploy/Dockerfile.
+No I/O beyond reading repository files: docker-compose.yml, deploy/env/*.env.example (what
+`sopro deploy init` writes, with placeholders for the passwords), deploy/rabbitmq/definitions.json,
+deploy/postgres/init-databases.sh, deploy/Dockerfile. The secrets per container, the published ports and
+`sopro deploy init` itself: tests/unit/test_compose_file.py.
 """
 from __future__ import annotations
 
@@ -48,9 +50,9 @@ def _env_file(path: Path) -> dict[str, str]:
 
 
 def _site_envs() -> dict[str, dict[str, str]]:
-    """SOPRO_SITE -> environment, for every env file that configures a SoPro process."""
+    """SOPRO_SITE -> environment, for every example env file that configures a SoPro process."""
     envs = {}
-    for path in sorted((DEPLOY / "env").glob("*.env")):
+    for path in sorted((DEPLOY / "env").glob("*.env.example")):
         env = _env_file(path)
         if "SOPRO_SITE" in env:
             assert env["SOPRO_SITE"] not in envs, f"two env files for {env['SOPRO_SITE']}"
@@ -73,57 +75,48 @@ def envs() -> dict[str, dict[str, str]]:
     return _site_envs()
 
 
-def _service_of(compose: dict, site: str) -> tuple[str, dict]:
-    """The compose service whose env file sets SOPRO_SITE=site."""
-    for name, service in compose["services"].items():
-        files = service.get("env_file") or []
-        for f in [files] if isinstance(files, str) else files:
-            path = ROOT / f
-            if path.suffix == ".env" and path.is_file() and _env_file(path).get("SOPRO_SITE") == site:
-                return name, service
-    raise AssertionError(f"no compose service runs {site}")
+def _service_of(site: str) -> str:
+    """The compose service of a site's web process (its worker is `<service>-worker`)."""
+    return "hub" if site == HUB_ID else site.lower()
 
 
 # --- docker-compose.yml ----------------------------------------------------------------------------
 
 def test_compose_has_every_site_the_hub_and_the_infrastructure(compose):
     services = compose["services"]
-    for name in ("at11", "at12", "at13", "at22", "hu22", "hub", "rabbitmq", "postgres", "keys"):
+    for name in ("at11", "at12", "at13", "at22", "hu22", "hub", "rabbitmq", "postgres", "proxy"):
         assert name in services, name
+    for site in FEDERATION:
+        assert f"{_service_of(site)}-worker" in services, site
     assert services["rabbitmq"]["image"].startswith("rabbitmq:3.12-management")
     assert services["postgres"]["image"].startswith("postgres:16")
 
 
 @pytest.mark.parametrize("site", sorted(FEDERATION))
-def test_compose_runs_each_site_with_its_env_port_and_dependencies(compose, envs, site):
-    name, service = _service_of(compose, site)
-    assert service["command"] == ["serve", "--role", "all", "--host", "0.0.0.0", "--port", "8000"]
-    assert f"{FEDERATION[site]['port']}:8000" in [str(p) for p in service["ports"]]
-    assert service["depends_on"] == {
+def test_compose_runs_each_site_with_its_env_and_dependencies(compose, site):
+    name = _service_of(site)
+    web, worker = compose["services"][name], compose["services"][f"{name}-worker"]
+    env_file = f"deploy/secrets/env/{site.lower()}.env"
+    assert web["env_file"] == worker["env_file"] == env_file
+    assert (DEPLOY / "env" / f"{site.lower()}.env.example").is_file()
+    assert worker["depends_on"] == {
         "postgres": {"condition": "service_healthy"},
         "rabbitmq": {"condition": "service_healthy"},
-        "keys": {"condition": "service_completed_successfully"},
     }
-    assert "keys:/keys:ro" in service["volumes"]
-    assert "/readyz" in " ".join(service["healthcheck"]["test"])
-
-
-def test_compose_keys_job_writes_the_federation_file_into_the_shared_volume(compose):
-    keys = compose["services"]["keys"]
-    script = " ".join(keys["command"])
-    assert "sopro keys generate --keys-dir /keys --write-federation /keys/federation.yaml" in script
-    assert "keys:/keys" in keys["volumes"]
-    assert "keys" in compose["volumes"]
+    assert web["depends_on"] == {f"{name}-worker": {"condition": "service_healthy"}}
+    assert "/readyz" in " ".join(web["healthcheck"]["test"])
 
 
 def test_compose_mounts_the_broker_and_database_configuration(compose):
     rabbit = " ".join(compose["services"]["rabbitmq"]["volumes"])
-    for f in ("rabbitmq.conf", "definitions.json", "enabled_plugins"):
+    for f in ("rabbitmq.conf", "enabled_plugins"):
         assert f"./deploy/rabbitmq/{f}:/etc/rabbitmq/{f}" in rabbit
+    # The definitions with the generated password hashes (`sopro deploy init`).
+    assert "./deploy/secrets/rabbitmq/definitions.json:/etc/rabbitmq/definitions.json" in rabbit
     conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text(encoding="utf-8")
     assert re.search(r"^load_definitions\s*=\s*/etc/rabbitmq/definitions\.json$", conf, re.M)
     postgres = " ".join(compose["services"]["postgres"]["volumes"])
-    assert "./deploy/postgres/init-databases.sql:/docker-entrypoint-initdb.d/" in postgres
+    assert "./deploy/postgres/init-databases.sh:/docker-entrypoint-initdb.d/" in postgres
     for service in ("rabbitmq", "postgres"):
         assert compose["services"][service]["healthcheck"]["test"]
 
@@ -144,25 +137,31 @@ def test_env_points_each_site_at_its_database_bus_user_and_key(envs, site):
     bus = urlsplit(env["SOPRO_BUS_URL"])
     assert (bus.scheme, bus.hostname, bus.port, bus.path) == ("amqp", "rabbitmq", 5672, f"/{VHOST}")
     assert bus.username == (HUB_USER if site == HUB_ID else low)
-    assert env["SOPRO_FEDERATION_FILE"] == "/keys/federation.yaml"
-    assert env["SOPRO_KEY_FILE"] == f"/keys/{site}.pem"
+    assert env["SOPRO_FEDERATION_FILE"] == "/etc/sopro/federation.yaml"
+    assert env["SOPRO_KEY_FILE"] == f"/run/secrets/{site}.pem"  # the compose secret <service>_key
 
 
 def test_env_of_the_hub_reaches_every_site_by_its_service_name(compose, envs):
     hub = envs[HUB_ID]
     for site in MEMBERS:
-        name, _ = _service_of(compose, site)
+        name = _service_of(site)
+        assert name in compose["services"]
         assert hub[f"SOPRO_URL_{site}"] == f"http://{name}:8000"
 
 
 def test_postgres_init_creates_each_database_for_its_role_with_the_env_password(envs):
-    sql = (DEPLOY / "postgres" / "init-databases.sql").read_text(encoding="utf-8")
+    script = (DEPLOY / "postgres" / "init-databases.sh").read_text(encoding="utf-8")
+    postgres = _env_file(DEPLOY / "env" / "postgres.env.example")
+    names = postgres["SOPRO_DATABASES"].split()
     for site, env in envs.items():
         db = urlsplit(env["SOPRO_DB_URL"])
-        name = db.path.lstrip("/")
-        assert f"CREATE ROLE {db.username} LOGIN PASSWORD '{db.password}';" in sql, site
-        assert re.search(rf"CREATE DATABASE {name} OWNER {db.username}\b", sql), site
-        assert f"REVOKE ALL ON DATABASE {name} FROM PUBLIC;" in sql, site
+        assert db.username == db.path.lstrip("/") == f"sopro_{site.lower()}", site
+        assert site.lower() in names and f"SOPRO_DB_PASSWORD_{site}" in postgres, site
+    for statement in ("CREATE ROLE :\"role\" LOGIN PASSWORD :'password';",
+                      "CREATE DATABASE :\"role\" OWNER :\"role\" ENCODING 'UTF8' TEMPLATE template0;",
+                      "REVOKE ALL ON DATABASE :\"role\" FROM PUBLIC;"):
+        assert statement in script
+    assert 'role="sopro_$sopro_name"' in script
 
 
 # --- deploy/rabbitmq/definitions.json ------------------------------------------------------------------
@@ -234,8 +233,8 @@ def _matches(pattern: str, name: str) -> bool:
 @pytest.mark.parametrize("site", MEMBERS)
 def test_definitions_give_each_site_a_user_confined_to_its_own_id(definitions, envs, site):
     user = site.lower()
-    password = urlsplit(envs[site]["SOPRO_BUS_URL"]).password
-    assert _by_name(definitions["users"])[user]["password"] == password
+    assert urlsplit(envs[site]["SOPRO_BUS_URL"]).username == user
+    assert user in _by_name(definitions["users"])
     perm = _permission(definitions, user)
     queues = list(_by_name(definitions["queues"]))
     exchanges = list(_by_name(definitions["exchanges"])) + ["amq.default"]
@@ -261,8 +260,7 @@ def test_definitions_give_each_site_a_user_confined_to_its_own_id(definitions, e
 
 
 def test_definitions_let_the_hub_read_its_queues_and_write_only_hub_and_directed_keys(definitions, envs):
-    password = urlsplit(envs[HUB_ID]["SOPRO_BUS_URL"]).password
-    assert _by_name(definitions["users"])[HUB_USER]["password"] == password
+    assert urlsplit(envs[HUB_ID]["SOPRO_BUS_URL"]).username == HUB_USER
     perm = _permission(definitions, HUB_USER)
     queues = list(_by_name(definitions["queues"]))
     readable = [q for q in queues if _matches(perm["read"], q)]
@@ -277,6 +275,7 @@ def test_definitions_let_the_hub_read_its_queues_and_write_only_hub_and_directed
 
 
 def test_definitions_have_no_unknown_users_and_mark_passwords_as_development_ones(definitions):
+    # `sopro deploy init` replaces every one with a generated password's hash (deploy/secrets/rabbitmq/).
     users = _by_name(definitions["users"])
     assert set(users) == {s.lower() for s in MEMBERS} | {HUB_USER, "admin"}
     for user in users.values():
