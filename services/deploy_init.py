@@ -91,7 +91,7 @@ def check_rabbit_password(password: str, password_hash: str) -> bool:
 
 # --- the files ---------------------------------------------------------------------------------------
 
-def site_env(site: Site, sites: list[Site], db_password: str, bus_password: str) -> str:
+def site_env(site: Site, sites: list[Site], db_password: str, bus_password: str, domain: str = "localhost") -> str:
     lines = [
         f"# {site.id} {site.name}: environment of the compose services {site.service} and {site.service}-worker.",
         "# Made by `sopro deploy init`. It holds this site's passwords: never commit it, never copy it to",
@@ -103,6 +103,8 @@ def site_env(site: Site, sites: list[Site], db_password: str, bus_password: str)
         f"SOPRO_KEY_FILE={SECRETS_IN_CONTAINER}/{site.id}.pem",
         "SOPRO_VAR_DIR=/var/lib/sopro",
         "SOPRO_LOG_FORMAT=json",
+        "# The site's public address, as deploy/Caddyfile names it (links in mails; https: Secure cookies).",
+        f"SOPRO_URL_{site.id}=https://{site.service}.{domain}",
         "# Mail (deploy/README.md, \"Settings of a site container\"). Without SOPRO_SMTP_HOST no mail is sent and",
         "# notifications wait in the outbox. The password goes into the file smtp/" + site.env_name + ".password",
         "# next to this one (the container reads it as a secret).",
@@ -196,7 +198,7 @@ def _chown(paths: list[Path], owner: str | None, report: Report) -> None:
 
 
 def init(out_dir: Path, federation_file: Path, definitions_file: Path = DEFAULT_DEFINITIONS,
-         force: bool = False, owner: str | None = CONTAINER_USER) -> Report:
+         force: bool = False, owner: str | None = CONTAINER_USER, domain: str = "localhost") -> Report:
     out_dir = Path(out_dir)
     report = Report()
     federation = yaml.safe_load(Path(federation_file).read_text(encoding="utf-8"))
@@ -258,7 +260,8 @@ def init(out_dir: Path, federation_file: Path, definitions_file: Path = DEFAULT_
     # Env files and SMTP password files: made once (an operator edits them: SMTP settings).
     for site in sites:
         env = out_dir / "env" / f"{site.env_name}.env"
-        _once(env, site_env(site, sites, passwords["db"][site.id], passwords["bus"][site.bus_user]), force, report)
+        _once(env, site_env(site, sites, passwords["db"][site.id], passwords["bus"][site.bus_user], domain),
+              force, report)
         smtp = out_dir / "smtp" / f"{site.env_name}.password"
         _once(smtp, "", force, report)
         readable_by_container.append(smtp)
@@ -304,12 +307,12 @@ def _same_definitions(current: dict, template: dict, bus_passwords: dict[str, st
 
 NEXT_STEPS = """\
 Next:
-  1. Put your domain into deploy/Caddyfile (or keep localhost for a trial), then build and start:
+  1. Build and start (SOPRO_DOMAIN as given to --domain; SOPRO_TLS=<e-mail> for public certificates):
        docker-compose build            (podman-compose build)
-       docker-compose up -d
+       SOPRO_DOMAIN=<domain> docker-compose up -d
        docker-compose ps               every service "healthy" (the one-shot ones "exited (0)")
   2. The first user of a site:
-       docker-compose exec at12 sopro users add admin --password '<choose one>' --roles site_admin,broker
+       docker-compose exec at12-worker sopro users add admin --password '<choose one>' --roles site_admin,broker
   3. Mail: fill in SOPRO_SMTP_* in {dir}/env/<site>.env and the password in {dir}/smtp/<site>.password.
   4. Back up {dir} (keys and passwords) somewhere safe and offline; it is the only copy.
 Everything is in deploy/README.md."""
@@ -320,7 +323,7 @@ def run(args) -> int:
                       or REPO_ROOT / "deploy" / "federation.yaml")
     out_dir = Path(args.dir)
     report = init(out_dir, federation, Path(args.definitions), force=args.force,
-                  owner=None if args.owner in ("", "none") else args.owner)
+                  owner=None if args.owner in ("", "none") else args.owner, domain=args.domain)
     for label, paths in (("made", report.made), ("updated", report.updated), ("kept", report.kept)):
         for path in paths:
             print(f"{label:8} {path}")
@@ -340,6 +343,9 @@ def add_deploy_commands(sub) -> None:
     init_cmd.add_argument("--definitions", default=str(DEFAULT_DEFINITIONS),
                           help="the broker definitions to fill in (default: deploy/rabbitmq/definitions.json)")
     init_cmd.add_argument("--force", action="store_true", help="replace existing keys, passwords and files")
+    init_cmd.add_argument("--domain", default="localhost",
+                          help="the sites' public addresses are https://<service>.<domain> (default localhost; "
+                               "the proxy's SOPRO_DOMAIN must be the same)")
     init_cmd.add_argument("--owner", default=CONTAINER_USER,
                           help="uid:gid given the key and SMTP files, so that the container's user reads them "
                                "(default 10001:10001, the image's `sopro`; needs root; 'none' to skip)")

@@ -84,10 +84,12 @@ def test_a_sopro_service_gets_its_own_private_key_and_no_other(name):
     own = {s.id: s for s in SITES}[site]
     secrets = _secret_sources(SOPRO_SERVICES[name])
     keys = [(f, t) for f, t in secrets if f.endswith(".pem")]
-    assert keys == [(f"./{SECRETS_DIR}/keys/{site}.pem", f"{site}.pem")], keys
+    assert keys[0] == (f"./{SECRETS_DIR}/keys/{site}.pem", f"{site}.pem"), keys
+    for file, target in keys[1:]:  # a rotated key (deploy/README.md): <SITE>.<label>.pem, under its own name
+        assert re.fullmatch(rf"\./{SECRETS_DIR}/keys/{site}\.[\w-]+\.pem", file) and target == Path(file).name, file
     for file, target in secrets:
         assert Path(file).parent.name in ("keys", "smtp"), file
-        assert Path(file).stem in (site, own.env_name), f"{name} gets {file}, not its own"
+        assert Path(file).name.split(".")[0] in (site, own.env_name), f"{name} gets {file}, not its own"
         for other in SITE_IDS:
             if other != site:
                 assert other not in target and other.lower() not in Path(file).name.lower(), (name, file)
@@ -106,6 +108,14 @@ def test_the_env_file_points_at_the_key_the_service_gets():
         assert env["SOPRO_KEY_FILE"] == f"/run/secrets/{site.id}.pem"
         assert env["SOPRO_FEDERATION_FILE"] == "/etc/sopro/federation.yaml"
         assert env["SOPRO_SMTP_PASSWORD_FILE"] == "/run/secrets/smtp_password"
+        # Its public address is the one the proxy serves it under (deploy/Caddyfile).
+        assert env[f"SOPRO_URL_{site.id}"] == f"https://{site.service}.localhost"
+        caddyfile = ROOT / "deploy" / "Caddyfile"
+        if caddyfile.is_file():
+            text = caddyfile.read_text(encoding="utf-8")
+            assert re.search(rf"^{site.service}\.\{{\$SOPRO_DOMAIN:localhost\}} \{{", text, re.M), site.id
+            assert re.search(rf"\b{site.service}:8000\b", text) or f"import site {site.service}" in text, site.id
+    assert SERVICES["proxy"]["environment"]["SOPRO_DOMAIN"] == "${SOPRO_DOMAIN:-localhost}"
 
 
 def test_the_smtp_password_goes_to_the_worker_only():
