@@ -155,8 +155,14 @@ class Report:
 
 
 def _write(path: Path, text: str, mode: int) -> None:
-    """Written with its mode from creation on (no window in which others may read a secret)."""
+    """Written with its mode from creation on (no window in which others may read a secret). A public file
+    is rewritten in place: a running container that mounts it (one file's bind mount follows the inode)
+    then sees the new content, e.g. the broker's definitions for `rabbitmqctl import_definitions`."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if mode & 0o044 and path.is_file():
+        path.write_text(text, encoding="utf-8")
+        os.chmod(path, mode)
+        return
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
