@@ -154,6 +154,16 @@ def cmd_serve(args) -> int:
     return 0 if healthy else 1
 
 
+def cmd_web(args) -> int:
+    """The web process under gunicorn, as in production: deploy/gunicorn.conf.py and the app
+    services.wsgi:create_app_from_env() (the API and pages only; the workers run in `sopro serve`)."""
+    binds = [part for address in args.bind or () for part in ("--bind", address)]
+    argv = [sys.executable, "-m", "gunicorn", "--config", str(REPO_ROOT / "deploy" / "gunicorn.conf.py"), *binds,
+            "services.wsgi:create_app_from_env()"]
+    os.execv(argv[0], argv)
+    return 1  # not reached
+
+
 def cmd_health(args) -> int:
     """For a container's health check: 0 when the process of the role is healthy, 1 otherwise, with the
     reason on stdout (no host names or credentials)."""
@@ -263,6 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-format", choices=["text", "json"],
                        help="json: one object per line with the correlation id (default SOPRO_LOG_FORMAT, else text)")
     serve.set_defaults(func=cmd_serve)
+
+    web = sub.add_parser("web", help="the web process under gunicorn (deploy/gunicorn.conf.py), as in production")
+    web.add_argument("--bind", action="append", help="instead of the configuration's 0.0.0.0:8000, e.g. 127.0.0.1:8012")
+    web.set_defaults(func=cmd_web)
 
     health = sub.add_parser("health", help="exit 0 when the process of a role is healthy, 1 otherwise "
                             "(container health checks; see deploy/PRODUCTION.md)")

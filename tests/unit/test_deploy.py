@@ -288,12 +288,13 @@ def test_definitions_have_no_unknown_users_and_mark_passwords_as_development_one
 
 def test_dockerfile_keeps_the_repository_layout_and_runs_sopro_unprivileged():
     text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
-    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
-    assert "pip install --no-deps -e ." in text
+    assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim-bookworm@sha256:[0-9a-f]{64}$", text, re.M)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", text, re.M)
+    assert "PYTHONPATH=/app" in text  # the repository layout, imported from /app (REPO_ROOT)
     for copied in ("COPY services ./services", "COPY schemas ./schemas",
                    "COPY deploy/federation.yaml ./deploy/federation.yaml"):
         assert copied in text
     assert re.search(r"^USER sopro", text, re.M)
     assert 'ENTRYPOINT ["sopro"]' in text
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
-    assert "*.pem" in ignored and "!deploy/federation.yaml" in ignored
+    assert "*.pem" in ignored and "!deploy/federation.yaml" in ignored and "!deploy/gunicorn.conf.py" in ignored
