@@ -319,3 +319,19 @@ def test_deploy_init_hands_the_key_files_to_the_container_user_when_it_can(tmp_p
 def test_rabbit_password_hash_is_rabbitmq_s_sha256_scheme():
     # From RabbitMQ's documentation of rabbit_password_hashing_sha256: salt 908DC60A, password "test12".
     assert rabbit_password_hash("test12", bytes.fromhex("908DC60A")) == "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR"
+
+
+def test_a_backup_file_is_private_from_its_creation_on(tmp_path):
+    """Each site's backups go to its own volume, and each file is 0600 whatever the umask (and a stale
+    partial file of another mode is not reused)."""
+    from services.common.backup import _write_private
+
+    stale = tmp_path / "at12.json.gz.partial"
+    stale.write_bytes(b"old")
+    os.chmod(stale, 0o644)
+    old_umask = os.umask(0)
+    try:
+        _write_private(stale, b"new")
+    finally:
+        os.umask(old_umask)
+    assert _mode(stale) == 0o600 and stale.read_bytes() == b"new"
