@@ -25,8 +25,9 @@ from services.demo.federation import run_demo
 from services.deploy_init import add_deploy_commands
 from services.enquiries.lifecycle.republish import republish_shared_texts
 from services.operations import add_key_commands, add_operations_commands
-from services.serving import (HEARTBEAT_MAX_AGE_SECONDS, WORKER_ROLES, AppServer, api_health, canonical_role,
-                              heartbeat_dir, heartbeat_path, run_with_heartbeats, stop_on_signal, worker_health)
+from services import health_probe
+from services.serving import (WORKER_ROLES, AppServer, canonical_role, heartbeat_dir, heartbeat_path,
+                              run_with_heartbeats, stop_on_signal)
 from services.sync.commands import Wiring, add_commands as add_sync_commands
 from services.workers import Workers, hub_ingest, start_notification_sender, start_relay
 
@@ -164,19 +165,6 @@ def cmd_web(args) -> int:
     return 1  # not reached
 
 
-def cmd_health(args) -> int:
-    """For a container's health check: 0 when the process of the role is healthy, 1 otherwise, with the
-    reason on stdout (no host names or credentials)."""
-    role = canonical_role(args.role)
-    if role == "api":
-        problems = api_health(args.url or f"http://127.0.0.1:{args.port}/readyz")
-    else:
-        settings = _settings(args)
-        problems = worker_health(settings, role, args.max_age, dependencies=not args.heartbeat_only)
-    print(f"{args.role}: " + ("; ".join(problems) if problems else "healthy"))
-    return 1 if problems else 0
-
-
 def cmd_tick(args) -> int:
     """Scheduled housekeeping (run it from cron or a timer): every job of the site's services
     (services/jobs.py), e.g. expire overdue enquiries and labels."""
@@ -280,15 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     health = sub.add_parser("health", help="exit 0 when the process of a role is healthy, 1 otherwise "
                             "(container health checks; see deploy/PRODUCTION.md)")
-    health.add_argument("--role", required=True, choices=["relay", "ingest", "consumers", "api"])
-    health.add_argument("--site", help="site id; default SOPRO_SITE")
-    health.add_argument("--max-age", type=float, default=HEARTBEAT_MAX_AGE_SECONDS,
-                        help="seconds after which a worker's heartbeat is stale (default %(default)s)")
-    health.add_argument("--heartbeat-only", action="store_true",
-                        help="a worker: check its heartbeat only, not the database and the broker")
-    health.add_argument("--port", type=int, default=8000, help="api: the port of the web server (default 8000)")
-    health.add_argument("--url", help="api: the readiness URL (default http://127.0.0.1:<port>/readyz)")
-    health.set_defaults(func=cmd_health)
+    health_probe.add_arguments(health)
+    health.set_defaults(func=health_probe.run)
 
     tick = sub.add_parser("tick", help="scheduled housekeeping: expire enquiries past their deadline and labels past their validity")
     tick.add_argument("--site", help="site id; default SOPRO_SITE")

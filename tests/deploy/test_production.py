@@ -251,3 +251,19 @@ def test_gunicorn_is_locked_with_hashes(lock):
     assert entry, f"gunicorn is not pinned with hashes in requirements/{lock}"
     from importlib.metadata import version
     assert version("gunicorn") == entry.group(1), "the tests run the version the image installs"
+
+
+def test_the_image_s_sopro_script_runs_the_cli_and_the_light_health_probe(tmp_path):
+    """The script the Dockerfile writes with printf, run as written (its interpreter replaced by this one)."""
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    (body,) = re.findall(r"^RUN printf '([^']*)' > /usr/local/bin/sopro", text, re.M)
+    script = tmp_path / "sopro"
+    subprocess.run(["sh", "-c", f"printf '{body}' > {script}"], check=True)
+    lines = script.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#!/opt/venv/bin/python"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    usage = subprocess.run([sys.executable, str(script), "--help"], env=env, capture_output=True, text=True)
+    assert usage.returncode == 0 and "usage: sopro" in usage.stdout
+    probe = subprocess.run([sys.executable, str(script), "health", "--role", "api", "--port", str(free_port())],
+                           env=env, capture_output=True, text=True)
+    assert (probe.returncode, probe.stdout.strip()) == (1, "api: no answer (URLError)"), probe.stderr

@@ -16,8 +16,8 @@ import pytest
 
 from services.cli import main
 from services.common.config import REPO_ROOT
-from services.serving import (AppServer, heartbeat_age, heartbeat_path, run_with_heartbeats, worker_health,
-                              write_heartbeat)
+from services.health_probe import dependency_problems, heartbeat_problems
+from services.serving import AppServer, heartbeat_age, heartbeat_path, run_with_heartbeats, write_heartbeat
 
 
 @pytest.fixture
@@ -85,8 +85,31 @@ def test_an_unreachable_broker_is_unhealthy_unless_only_the_heartbeat_is_asked(s
 def test_an_unreachable_database_is_unhealthy(make_settings, tmp_path):
     settings = make_settings("AT12", db_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
     write_heartbeat(heartbeat_path(tmp_path, "AT12", "relay"))
-    problems = worker_health(settings, "relay", env={"SOPRO_HEARTBEAT_DIR": str(tmp_path)})
-    assert problems == ["database: unreachable (OperationalError)"]
+    assert heartbeat_problems(settings, "relay", env={"SOPRO_HEARTBEAT_DIR": str(tmp_path)}) == []
+    assert dependency_problems(settings) == ["database: unreachable (OperationalError)"]
+
+
+def test_one_check_for_both_roles_of_a_worker_container(site_env, capsys):
+    beat(site_env, "relay")
+    assert main(["health", "--role", "relay", "--role", "ingest"]) == 1
+    assert capsys.readouterr().out.splitlines() == ["relay: healthy", "ingest: no heartbeat of the ingest worker"]
+    beat(site_env, "ingest")
+    assert main(["health", "--role", "relay", "--role", "ingest"]) == 0
+
+
+def test_the_light_probe_imports_neither_the_app_nor_the_services(site_env):
+    """It runs every few seconds in every worker container: `python -m services.health_probe`, which the
+    image's `sopro health` runs, answers like `sopro health` without building any app."""
+    beat(site_env, "relay")
+    env = {**os.environ, **site_env, "PYTHONPATH": str(REPO_ROOT)}
+    probe = "import sys, runpy; sys.argv = ['probe', '--role', 'relay']; " \
+            "code = 0\ntry:\n    runpy.run_module('services.health_probe', run_name='__main__')\n" \
+            "except SystemExit as exit:\n    code = exit.code\n" \
+            "heavy = sorted(m for m in ('flask', 'alembic', 'services.bootstrap', 'services.cli') if m in sys.modules)\n" \
+            "print('heavy:', heavy); sys.exit(code)"
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == ["relay: healthy", "heavy: []"]
 
 
 def test_heartbeats_stop_when_a_worker_thread_dies(tmp_path):
