@@ -2,6 +2,7 @@
 it did, one line per change and a count, for the operator's log."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from services.enquiries.crossborder.deadlines import fail_overdue_parts
@@ -11,6 +12,8 @@ from services.common.mail import SmtpMailer
 from services.web import mail_digest
 from services.web.notify import MailSite
 from services.label import handlers as label_handlers, notices as label_notices
+
+log = logging.getLogger("sopro.jobs")
 
 
 def expire_enquiries(runtime, now: datetime) -> list[str]:
@@ -53,7 +56,11 @@ def remind_label_expiry(runtime, now: datetime) -> list[str]:
 def send_notifications(runtime, now: datetime) -> list[str]:
     """Due notifications go to the SMTP server (for a site whose `sopro serve` runs no sender thread)."""
     site = runtime.settings.site
-    digests = mail_digest.compose_due(runtime.engine, MailSite(site.url, site.languages), now)
+    try:
+        digests = mail_digest.compose_due(runtime.engine, MailSite(site.url, site.languages), now)
+    except Exception:  # noqa: BLE001 - the digests wait for the next tick; the due mail still goes
+        log.exception("notifications: writing the daily digests failed")
+        digests = 0
     if runtime.settings.mail is None:
         return [f"{digests} daily digests written",
                 "no SMTP server configured (SOPRO_SMTP_HOST): notifications wait in the outbox"]

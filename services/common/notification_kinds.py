@@ -66,6 +66,8 @@ def audiences_of(roles, organisation_kind: str | None) -> set[str]:
     found = {ACCOUNT}
     if "broker" in roles:
         found.add(BROKER)
-    if "member" in roles:
-        found.add(SE_MEMBER if organisation_kind == "social_enterprise" else CLIENT_MEMBER)
+    if "member" in roles:  # a social enterprise may also file enquiries and book programmes, as a client
+        found.add(CLIENT_MEMBER)
+        if organisation_kind == "social_enterprise":
+            found.add(SE_MEMBER)
     return found

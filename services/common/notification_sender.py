@@ -78,7 +78,8 @@ def describe(exc: Exception) -> tuple[str, bool]:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [c for c, _ in exc.recipients.values()]
         code = codes[0] if codes else None
-    permanent = isinstance(code, int) and 500 <= code < 600
+    # 5xx, or a server without SMTPUTF8 for an address that needs it: no retry can mend either
+    permanent = (isinstance(code, int) and 500 <= code < 600) or isinstance(exc, smtplib.SMTPNotSupportedError)
     return (f"{type(exc).__name__} {code}" if code else type(exc).__name__), permanent
 
 
@@ -130,13 +131,20 @@ def deliver_due(engine: Engine, mailer: SmtpMailer, now: Callable[[], datetime] 
 
 def run_forever(engine: Engine, mailer: SmtpMailer, stop: threading.Event, idle_seconds: float = 5.0,
                 wake: threading.Event | None = None,
-                before_round: Callable[[datetime], object] | None = None) -> None:
+                before_round: Callable[[datetime], object] | None = None,
+                before_round_every: float = 60.0) -> None:
     """The site's sender thread: a round whenever woken (a commit) or every `idle_seconds`.
-    `before_round(now)` writes what becomes due by time alone (the daily digests)."""
+    `before_round(now)` writes what becomes due by time alone (the daily digests), at most every
+    `before_round_every` seconds; its failure never stops the sending."""
+    last_before = float("-inf")
     while not stop.is_set():
-        try:
-            if before_round is not None:
+        if before_round is not None and time.monotonic() - last_before >= before_round_every:
+            last_before = time.monotonic()
+            try:
                 before_round(utcnow())
+            except Exception:  # noqa: BLE001 - the digests wait for the next try; mail goes on
+                log.exception("notifications: writing the daily digests failed")
+        try:
             deliver_due(engine, mailer)
         except Exception:  # noqa: BLE001 - a database hiccup must not end the thread; the rows wait
             log.exception("notifications: a sending round failed")

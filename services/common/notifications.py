@@ -35,13 +35,18 @@ notification = Table(
     Column("last_error", String(300)),
     # Who the mail is for in the settings: a username, or "mail:<address>" for someone without an account.
     Column("subscriber", String(340)),
-    # "now": the sender takes it when due; "digest": it waits for the subscriber's daily digest mail.
+    # "now": the sender takes it when due; "digest": it waits for the subscriber's daily digest mail;
+    # "dropped": the digest found the person no longer wants it or can get it (the reason in last_error).
     Column("delivery", String(8), nullable=False, default="now", server_default="now"),
     Column("digest_id", BigId),  # the digest notification that carried it
     Column("action_url", String(600)),  # the page where the person acts (a digest lists it)
     Column("unsubscribe_url", String(600)),  # RFC 8058 one-click; None for mandatory mails
     Index("ix_notification_due", "next_attempt_at",
           postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),
+    # the daily digest's question: the mails still waiting for one (services/web/mail_digest.py)
+    Index("ix_notification_digest_waiting", "created_at",
+          postgresql_where=text("delivery = 'digest' AND digest_id IS NULL AND sent_at IS NULL"),
+          sqlite_where=text("delivery = 'digest' AND digest_id IS NULL AND sent_at IS NULL")),
 )
 
 user_contact = Table(
@@ -93,7 +98,9 @@ def enqueue(conn: Connection, *, key: str, kind: str, recipient: str, language: 
     return inserted.first() is not None
 
 
-_ADDRESS = re.compile(r"^[^@\s<>\"(),;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# RFC 5321's dot-atom local part in ASCII (a server without SMTPUTF8 refuses anything else) and a DNS name.
+_ADDRESS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                      r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
 
 def chosen_mode(conn: Connection, subscriber: str, kind: str) -> str | None:
@@ -134,7 +141,7 @@ def unsubscribe_target(conn: Connection, token: str) -> tuple[str, str] | None:
 
 def valid_address(email: str) -> bool:
     """A plain address (local@domain.tld): no display name, no spaces, no CR/LF that could add a header."""
-    return len(email) <= 320 and _ADDRESS.match(email) is not None
+    return len(email) <= 320 and _ADDRESS.fullmatch(email) is not None  # fullmatch: `$` would pass a final "\n"
 
 
 def set_contact(conn: Connection, username: str, email: str, language: str | None = None) -> None:

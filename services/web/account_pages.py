@@ -90,8 +90,8 @@ def forgot_password():
                     select(auth_user.c.username).outerjoin(user_contact, user_contact.c.username == auth_user.c.username)
                     .where(auth_user.c.active.is_(True),
                            or_(auth_user.c.username == who, func.lower(user_contact.c.email) == who.casefold()))
-                ).scalars().all()
-                for username in found[:1]:
+                    .order_by(auth_user.c.username)).scalars().all()
+                for username in found:  # a name and an address may match two users: each gets its own link
                     send_link(conn, username, PASSWORD_RESET, now, language())
             return render_template("web/password_forgot.html", form=state, sent=True)
     return render_template("web/password_forgot.html", form=state, sent=False), status

@@ -31,6 +31,7 @@ class Mail:
     reason: str  # why the person gets it: "You receive this mail because ..."
     rows: Sequence[tuple[str, str]] = ()  # (label, value) facts
     paragraphs: Sequence[str] = ()  # more text after the facts
+    items: Sequence[tuple[str, str | None]] = ()  # a list of (text, link), e.g. the mails of a daily digest
     action: str | None = None  # the link's words
     link: str | None = None  # absolute address of the page where the person acts
 
@@ -73,7 +74,8 @@ def words(language: str, site_url: str) -> Words:
 @lru_cache(maxsize=8)
 def _environment(language: str) -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)  # the templates ship with the code: no stat per mail
     env.install_gettext_translations(translations(language), newstyle=True)
     return env
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from services.common import notifications
 from services.common.auth import current_principal, public, roles
 from services.common.errors import NotFound
+from services.common.ratelimit import not_a_public_write
 from services.common.notification_kinds import DIGEST, KINDS, NOW, OFF, audiences_of
 from services.common.runtime import current_runtime
 from services.common.tokens import ROLES
@@ -129,6 +130,7 @@ def _target(token: str) -> tuple[str, str]:
 
 @blp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
 @public
+@not_a_public_write  # files nothing, only stops a kind of mail; mail providers POST from shared servers
 def unsubscribe(token):
     """GET: a page with a button. POST (the button, or a mail client's one-click): the kind stops."""
     subscriber, kind = _target(token)

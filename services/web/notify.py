@@ -10,6 +10,7 @@ The address stays in the site's database: events and the hub never see it.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable
@@ -39,6 +40,14 @@ class MailSite:
     languages: tuple[str, ...]
 
 
+def storable_key(key: str, limit: int = 200) -> str:
+    """The key as stored: a long one keeps its start and gets a digest of the whole, so that two keys
+    sharing a long prefix (two recipients' addresses at its end) never become one."""
+    if len(key) <= limit:
+        return key
+    return f"{key[:limit - 65]}#{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
+
+
 def language_for(recipient: Recipient, site: MailSite) -> str:
     if recipient.language in LANGUAGES:
         return recipient.language
@@ -60,9 +69,9 @@ def notify(conn: Connection, site: MailSite, recipient: Recipient, kind: str, ke
     unsubscribe_url = None
     if not spec.mandatory:
         unsubscribe_url = f"{base}{UNSUBSCRIBE_PATH}{notifications.unsubscribe_token(conn, subscriber, kind)}"
-    settings_url = f"{base}{SETTINGS_PATH}?lang={language}" if recipient.username else unsubscribe_url
+    settings_url = f"{base}{SETTINGS_PATH}?lang={language}" if recipient.username else None
     subject, text, html = render(mail, language, settings_url, unsubscribe_url)
-    return notifications.enqueue(conn, key=key[:200], kind=kind, recipient=recipient.email, language=language,
+    return notifications.enqueue(conn, key=storable_key(key), kind=kind, recipient=recipient.email, language=language,
                                  subject=subject, text_body=text, html_body=html, now=now, subscriber=subscriber,
                                  delivery=mode, action_url=mail.link, unsubscribe_url=unsubscribe_url)
 

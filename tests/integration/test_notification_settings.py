@@ -186,3 +186,58 @@ def test_an_invited_user_chooses_a_password_through_the_mailed_link(site, smtp_s
     assert anna.get(path).status_code == 410
     with site.runtime.engine.connect() as conn:
         assert conn.execute(select(notification.c.kind)).scalars().all() == ["invitation"]
+
+
+def test_the_summary_goes_to_the_person_as_they_are_when_it_is_written(site, smtp_server):
+    """Queued for the summary, then the address changes and one kind is turned off: the summary goes to the
+    new address without that kind; a deactivated user's queued mails are dropped, not sent."""
+    from services.common.users import add_user, update_user
+
+    with site.runtime.engine.begin() as conn:
+        add_user(conn, "broker2", PASSWORD, ["broker"])
+        for user, address in (("broker", BROKER), ("broker2", "broker2@at12.example")):
+            notifications.set_contact(conn, user, address, "de")
+            notifications.choose(conn, user, "enquiry_filed", "digest")
+    file_enquiry(site, "Benches one")
+    with site.runtime.engine.begin() as conn:
+        notifications.set_contact(conn, "broker", "new.broker@at12.example", "hu")
+        update_user(conn, "broker2", active=False)
+    mail_site = MailSite(site.runtime.settings.site.url, ("de", "en"))
+    tomorrow = (utcnow() + timedelta(days=1)).replace(hour=7)
+    assert mail_digest.compose_due(site.runtime.engine, mail_site, tomorrow) == 1
+    assert deliver(site.runtime, now=lambda: tomorrow) == 1
+    (digest,) = mails_to(smtp_server, "new.broker@at12.example")
+    assert digest.language == "hu" and "Benches one" in digest.text
+    assert f'<a href="{site.runtime.settings.site.url}/office/enquiries/' in digest.html
+    assert mails_to(smtp_server, BROKER) == [] and mails_to(smtp_server, "broker2@at12.example") == []
+    with site.runtime.engine.connect() as conn:
+        dropped = conn.execute(select(notification.c.subscriber, notification.c.last_error)
+                               .where(notification.c.delivery == "dropped")).all()
+    assert dropped == [("broker2", "dropped: the user is deactivated")]
+
+    file_enquiry(site, "Benches two")
+    with site.runtime.engine.begin() as conn:
+        notifications.choose(conn, "broker", "enquiry_filed", "off")
+    later = tomorrow + timedelta(days=1)
+    assert mail_digest.compose_due(site.runtime.engine, mail_site, later) == 0  # turned off since: nothing
+    with site.runtime.engine.connect() as conn:
+        assert conn.execute(select(notification.c.last_error).where(notification.c.subscriber == "broker",
+                                                                    notification.c.delivery == "dropped")).scalars().all() \
+            == ["dropped: the kind was turned off"]
+
+
+def test_a_one_click_unsubscribe_is_not_counted_as_an_anonymous_write(make_settings):
+    """Mail providers send the RFC 8058 POSTs from shared servers: many in a minute must all work, where the
+    site allows an address only 5 anonymous writes a minute (the 6th statement of support is refused)."""
+    site = LifecycleSite(lambda site_id, db_url: make_settings(site_id, db_url=db_url,
+                                                              public_write_rate_limit="5/minute"), None)
+    with site.runtime.engine.begin() as conn:
+        tokens = [notifications.unsubscribe_token(conn, f"user{i}", "enquiry_filed") for i in range(12)]
+    client = site.app.test_client()
+    for token in tokens:
+        response = client.post(f"/notifications/unsubscribe/{token}", data="List-Unsubscribe=One-Click",
+                               content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 204
+    statements = [client.post("/api/v1/support-statements", json={"kind": "person"}).status_code for _ in range(6)]
+    assert statements[-1] == 429, statements  # the limit is there, for what files something
+    site.runtime.engine.dispose()

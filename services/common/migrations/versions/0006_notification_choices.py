@@ -22,6 +22,9 @@ def upgrade() -> None:
                                             nullable=True))
     op.add_column('notification', sa.Column('action_url', sa.String(length=600), nullable=True))
     op.add_column('notification', sa.Column('unsubscribe_url', sa.String(length=600), nullable=True))
+    op.create_index('ix_notification_digest_waiting', 'notification', ['created_at'], unique=False,
+                    postgresql_where=sa.text("delivery = 'digest' AND digest_id IS NULL AND sent_at IS NULL"),
+                    sqlite_where=sa.text("delivery = 'digest' AND digest_id IS NULL AND sent_at IS NULL"))
     op.create_table(
         'notification_preference',
         sa.Column('subscriber', sa.String(length=340), nullable=False),
@@ -55,5 +58,6 @@ def downgrade() -> None:
     op.drop_table('account_link')
     op.drop_table('notification_unsubscribe')
     op.drop_table('notification_preference')
+    op.drop_index('ix_notification_digest_waiting', table_name='notification')
     for column in ('unsubscribe_url', 'action_url', 'digest_id', 'delivery', 'subscriber'):
         op.drop_column('notification', column)
