@@ -187,8 +187,12 @@ def personal_records(conn: Connection, email: str) -> dict[str, list]:
     sent = conn.execute(select(notification.c.id, notification.c.kind, notification.c.language,
                                notification.c.subject, notification.c.created_at, notification.c.sent_at)
                         .where(func.lower(notification.c.recipient) == address).order_by(notification.c.id)).all()
+    subscriber = subscriber_of(None, address)
+    choices = conn.execute(select(notification_preference.c.kind, notification_preference.c.mode)
+                           .where(notification_preference.c.subscriber == subscriber)).all()
     return {"mail_contacts": [dict(r._mapping) for r in contacts],
-            "notifications": [dict(r._mapping) for r in sent]}
+            "notifications": [dict(r._mapping) for r in sent],
+            "mail_choices": [dict(r._mapping) for r in choices]}
 
 
 def erase(conn: Connection, email: str) -> dict[str, int]:
@@ -196,7 +200,16 @@ def erase(conn: Connection, email: str) -> dict[str, int]:
     address = email.strip().casefold()
     contacts = conn.execute(user_contact.delete().where(func.lower(user_contact.c.email) == address)).rowcount
     mails = conn.execute(notification.delete().where(func.lower(notification.c.recipient) == address)).rowcount
-    subscriber = subscriber_of(None, address)
-    conn.execute(notification_preference.delete().where(notification_preference.c.subscriber == subscriber))
-    conn.execute(notification_unsubscribe.delete().where(notification_unsubscribe.c.subscriber == subscriber))
+    forget_subscriber(conn, subscriber_of(None, address))
     return {"mail_contacts": contacts, "notifications": mails}
+
+
+def forget_subscriber(conn: Connection, subscriber: str, kinds: tuple[str, ...] | None = None) -> None:
+    """The subscriber's choices and unsubscribe links (of `kinds`, or all): for an address, they name it."""
+    pref, link = notification_preference, notification_unsubscribe
+    pref_query = pref.delete().where(pref.c.subscriber == subscriber)
+    link_query = link.delete().where(link.c.subscriber == subscriber)
+    if kinds is not None:
+        pref_query, link_query = pref_query.where(pref.c.kind.in_(kinds)), link_query.where(link.c.kind.in_(kinds))
+    conn.execute(pref_query)
+    conn.execute(link_query)

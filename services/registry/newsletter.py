@@ -14,9 +14,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select, update
 
 from services.common import notifications
+from services.common.db import dialect_insert
 from services.common.notification_kinds import NOW
 from services.common.uow import UnitOfWork
 from services.registry.rules import ACTIVE, ERASED
@@ -54,10 +55,7 @@ def forget_if_last(conn: Connection, email: str | None, erased_statement_id: str
         return
     n = notifications.notification
     conn.execute(n.delete().where(n.c.kind == KIND, func.lower(n.c.recipient) == email.strip().casefold()))
-    who = subscriber(email)
-    conn.execute(notifications.notification_preference.delete().where(
-        notifications.notification_preference.c.subscriber == who,
-        notifications.notification_preference.c.kind == KIND))
+    notifications.forget_subscriber(conn, subscriber(email), kinds=(KIND,))
 
 
 def readers(conn: Connection, languages: tuple[str, ...]) -> list[Recipient]:
@@ -100,12 +98,14 @@ def send(uow: UnitOfWork, site: MailSite, texts: dict[str, dict[str, str]], sent
     """Write the issue's mails to every reader; how many. The same `issue_id` again writes nothing more."""
     issue_id = issue_id or str(uuid.uuid4())
     with uow:
-        done = sent_issue(uow.conn, issue_id)
-        if done is not None:
-            return done.recipients
+        # the issue's row first: of two sends of the same form at once, the second waits here, then finds it
+        claimed = uow.conn.execute(dialect_insert(uow.conn, newsletter).values(
+            id=issue_id, texts=texts, sent_by=sent_by, sent_at=now, recipients=0)
+            .on_conflict_do_nothing(index_elements=["id"]).returning(newsletter.c.id)).first()
+        if claimed is None:
+            return sent_issue(uow.conn, issue_id).recipients
         count = notify_all(uow.conn, site, readers(uow.conn, site.languages), KIND, f"{KIND}:{issue_id}",
                            mail(texts, site.languages), now)
-        uow.conn.execute(insert(newsletter).values(id=issue_id, texts=texts, sent_by=sent_by, sent_at=now,
-                                                   recipients=count))
+        uow.conn.execute(update(newsletter).where(newsletter.c.id == issue_id).values(recipients=count))
         uow.commit()
     return count

@@ -28,3 +28,21 @@ def test_a_persons_mail_data_is_exported_and_erased(make_settings):
         assert collect(conn, (), "anna.huber@at12.example", None)["notifications"] == []
         assert len(collect(conn, (), "admin@at12.example", None)["notifications"]) == 1  # others stay
     site.runtime.engine.dispose()
+
+
+def test_the_choices_and_unsubscribe_links_of_an_address_without_account_are_exported_and_erased(make_settings):
+    site = LifecycleSite(make_settings, None)
+    supporter = notifications.subscriber_of(None, "Lena.Gruber@example.at")
+    with site.runtime.engine.begin() as conn:
+        notifications.choose(conn, supporter, "newsletter", "now")
+        notifications.unsubscribe_token(conn, supporter, "newsletter")
+        notifications.choose(conn, "mail:other@example.at", "newsletter", "now")
+    with site.runtime.engine.connect() as conn:
+        records = collect(conn, (), "lena.gruber@example.at", None)
+    assert records["mail_choices"] == [{"kind": "newsletter", "mode": "now"}]
+    erase_person(site.runtime, "lena.gruber@example.at", "dpo")
+    with site.runtime.engine.connect() as conn:
+        left = [r.subscriber for r in conn.execute(notifications.notification_preference.select())]
+        links = conn.execute(notifications.notification_unsubscribe.select()).all()
+    assert left == ["mail:other@example.at"] and links == []
+    site.runtime.engine.dispose()
