@@ -137,8 +137,8 @@ def _change_label(uow: UnitOfWork, number: str, action: str, actor: str, reason:
                          {"status": label.status, "valid_until": label.valid_until.isoformat(),
                           "suspended_until": label.suspended_until.isoformat() if label.suspended_until else None})
         uow.record(label)
-        if label.status != before:
-            notices.status_changed(uow.conn, mail, label, utcnow())
+        if label.status != before:  # the reason a person typed goes into the mail
+            notices.status_changed(uow.conn, mail, label, utcnow(), show_reason=True)
         uow.commit()
     return label
 

@@ -25,18 +25,12 @@ from services.web.notify import MailSite, Recipient, brokers, members_of, notify
 
 MEMBER_LABELS = "/office/member/labels"  # a member's applications with their labels' state and validity
 REMINDER_DAYS = (60, 30)  # reminders before the end of a label's validity
-EXCERPT = 300  # characters of a complaint's text in the brokers' mail
 
 
 def mail_site(runtime) -> MailSite:
     """The site's address and languages, as its mail needs them."""
     site = runtime.settings.site
     return MailSite(site.url, site.languages)
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
 
 
 # --- brokers -----------------------------------------------------------------------------------------
@@ -62,7 +56,8 @@ def application_submitted(conn: Connection, site: MailSite | None, app: m.Applic
 
 
 def complaint_filed(conn: Connection, site: MailSite | None, complaint: m.Complaint, now: datetime) -> int:
-    """Someone complained about a label (or the label scheme). The complainant's contact stays out."""
+    """Someone complained about a label (or the label scheme). Neither its text nor the complainant's contact
+    goes into the mail: brokers learn that there is one; the label staff read it."""
     if site is None:
         return 0
 
@@ -75,7 +70,7 @@ def complaint_filed(conn: Connection, site: MailSite | None, complaint: m.Compla
         else:
             subject, rows, link, action = _("Complaint about the label scheme"), [], None, None
         return Mail(subject=subject, intro=_("A complaint was filed at your site."),
-                    rows=[*rows, (_("Complaint"), _excerpt(complaint.text))], action=action, link=link,
+                    rows=rows, action=action, link=link,
                     reason=_("You receive this mail because you are a broker of this site."))
 
     return notify_all(conn, site, brokers(conn), "complaint_filed", f"complaint_filed:{complaint.id}", build, now)
@@ -93,8 +88,10 @@ def _label_rows(t: Words, label: m.Label) -> list[tuple[str, str]]:
             (_("Valid until"), t.date(label.valid_until))]
 
 
-def status_changed(conn: Connection, site: MailSite | None, label: m.Label, now: datetime) -> int:
-    """The label was suspended, reinstated (by staff or when its suspension ended) or revoked."""
+def status_changed(conn: Connection, site: MailSite | None, label: m.Label, now: datetime,
+                   show_reason: bool = False) -> int:
+    """The label was suspended, reinstated (by staff or when its suspension ended) or revoked. `show_reason`:
+    the label's reason is what a person typed (the system's own are English notes for the audit trail)."""
     if site is None or label.status not in ("suspended", "valid", "revoked"):
         return 0
 
@@ -112,7 +109,7 @@ def status_changed(conn: Connection, site: MailSite | None, label: m.Label, now:
         else:
             subject = _("Your label %(number)s is valid again") % values
             intro = _("The suspension has ended: the label may be used again.")
-        if label.reason:
+        if show_reason and label.reason:
             rows.append((_("Reason"), label.reason))
         return Mail(subject=subject, intro=intro, rows=rows, action=_("Open your label applications"),
                     link=t.link(MEMBER_LABELS), reason=_holder_reason(t))
