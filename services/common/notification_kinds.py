@@ -22,6 +22,9 @@ class Kind:
     audience: str
     mandatory: bool = False  # confirmations and account links: always sent at once, never offered
     default: str = NOW
+    # The mail carries a single-use link that opens something (an account, a confirmation): once the SMTP
+    # server has it, the site keeps the row without its words, so a copy of the database opens nothing.
+    secret_link: bool = False
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -47,13 +50,16 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("programme_place", CLIENT_MEMBER),  # granted, moved up from the waiting list
     Kind("programme_booking", CLIENT_MEMBER),  # made, cancelled
     # supporters: the newsletter only after opting in (their statement's choice)
-    Kind("statement_confirmation", SUPPORTER, mandatory=True),
+    Kind("statement_confirmation", SUPPORTER, mandatory=True, secret_link=True),
     Kind("newsletter", SUPPORTER, default=OFF),
     # every user
-    Kind("invitation", ACCOUNT, mandatory=True),
-    Kind("password_reset", ACCOUNT, mandatory=True),
+    Kind("invitation", ACCOUNT, mandatory=True, secret_link=True),
+    Kind("password_reset", ACCOUNT, mandatory=True, secret_link=True),
     Kind("digest", ACCOUNT, mandatory=True),  # the daily mail that carries the "digest" choices
 )}
+
+
+SECRET_LINK_KINDS = tuple(k.name for k in KINDS.values() if k.secret_link)
 
 
 def kind(name: str) -> Kind:

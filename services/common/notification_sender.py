@@ -28,6 +28,7 @@ from sqlalchemy import Engine, select, update
 from services.common.clock import utcnow
 from services.common.db import is_postgres
 from services.common.mail import SmtpMailer, compose
+from services.common.notification_kinds import SECRET_LINK_KINDS
 from services.common.notifications import notification
 
 log = logging.getLogger("sopro.notifications")
@@ -59,10 +60,15 @@ def claim_due(engine: Engine, now: datetime, limit: int = 50) -> list:
     return rows
 
 
-def _mark_sent(engine: Engine, row_id: int, now: datetime) -> None:
+SENT_SECRET = "(sent; its single-use link is not kept)"
+
+
+def _mark_sent(engine: Engine, row, now: datetime) -> None:
+    values = {"sent_at": now, "next_attempt_at": None, "last_error": None}
+    if row.kind in SECRET_LINK_KINDS:  # the link opens an account or confirms: no copy stays behind
+        values.update(body_text=SENT_SECRET, body_html=SENT_SECRET, action_url=None)
     with engine.begin() as conn:
-        conn.execute(update(notification).where(notification.c.id == row_id)
-                     .values(sent_at=now, next_attempt_at=None, last_error=None))
+        conn.execute(update(notification).where(notification.c.id == row.id).values(**values))
 
 
 def _mark_failed(engine: Engine, row, error: str, now: datetime, permanent: bool) -> None:
@@ -118,7 +124,7 @@ def deliver_due(engine: Engine, mailer: SmtpMailer, now: Callable[[], datetime] 
                         _mark_failed(engine, rest, error, now(), permanent=False)
                     break
                 continue
-            _mark_sent(engine, row.id, now())
+            _mark_sent(engine, row, now())
             sent += 1
             log.info("notification %s (%s) sent", row.id, row.kind)
     finally:

@@ -33,11 +33,11 @@ SENDER = textwrap.dedent("""
     db_url, port, now = sys.argv[1], int(sys.argv[2]), datetime.fromisoformat(sys.argv[3])
     marked = []
 
-    def mark_then_die(engine, row_id, at):
+    def mark_then_die(engine, row, at):
         if marked:  # the second mail: the server has accepted it, the process dies before marking it
             os._exit(137)
-        marked.append(row_id)
-        real_mark(engine, row_id, at)
+        marked.append(row.id)
+        real_mark(engine, row, at)
 
     real_mark = notification_sender._mark_sent
     notification_sender._mark_sent = mark_then_die

@@ -241,3 +241,23 @@ def test_a_one_click_unsubscribe_is_not_counted_as_an_anonymous_write(make_setti
     statements = [client.post("/api/v1/support-statements", json={"kind": "person"}).status_code for _ in range(6)]
     assert statements[-1] == 429, statements  # the limit is there, for what files something
     site.runtime.engine.dispose()
+
+
+def test_a_sent_account_link_is_not_kept_in_the_outbox(site, smtp_server):
+    """The SMTP server has the reset link; the site's copy of the mail keeps no word of it (a copy of the
+    database opens no account), while an unsent one still waits whole."""
+    with site.runtime.engine.begin() as conn:
+        notifications.set_contact(conn, "broker", BROKER, "de")
+    browser = Browser(site.app)
+    browser.get("/account/password/forgot?lang=de")
+    browser.post("/account/password/forgot", {"who": "broker"})
+    with site.runtime.engine.connect() as conn:
+        (waiting,) = conn.execute(select(notification).where(notification.c.kind == "password_reset")).all()
+    assert "/account/password/reset/" in waiting.body_text and waiting.action_url
+    assert deliver(site.runtime) == 1
+    link = link_in(mails_to(smtp_server, BROKER)[0], "/account/password/reset/")
+    token = link.split("/account/password/reset/")[1].split("?")[0]
+    with site.runtime.engine.connect() as conn:
+        (sent,) = conn.execute(select(notification).where(notification.c.kind == "password_reset")).all()
+    assert sent.sent_at is not None and sent.action_url is None
+    assert token not in sent.body_text + sent.body_html and "/account/password/reset/" not in sent.body_text
