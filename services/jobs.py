@@ -57,7 +57,7 @@ def send_notifications(runtime, now: datetime) -> list[str]:
     """Due notifications go to the SMTP server (for a site whose `sopro serve` runs no sender thread)."""
     site = runtime.settings.site
     try:
-        digests = mail_digest.compose_due(runtime.engine, MailSite(site.url, site.languages), now)
+        digests = mail_digest.compose_due(runtime.engine, MailSite.of(site), now)
     except Exception:  # noqa: BLE001 - the digests wait for the next tick; the due mail still goes
         log.exception("notifications: writing the daily digests failed")
         digests = 0

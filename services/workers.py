@@ -73,7 +73,7 @@ def start_notification_sender(runtime: Runtime, workers: Workers) -> None:
     wake = threading.Event()
     runtime.hooks.add(wake.set)
     site = runtime.settings.site
-    digests = functools.partial(mail_digest.compose_due, runtime.engine, MailSite(site.url, site.languages))
+    digests = functools.partial(mail_digest.compose_due, runtime.engine, MailSite.of(site))
     workers.start(f"mail-{runtime.site_id}", notification_sender.run_forever, runtime.engine,
                   SmtpMailer(runtime.settings.mail), workers.stop, 5.0, wake, digests)
 
@@ -123,7 +123,7 @@ def site_inbox(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor]:
     name = f"{site_id}.inbox"
     spec = bus.QueueSpec(name, tuple(inbox_consumers.binding_keys(site_id)))
     site = runtime.settings.site  # the mails link to the site's own address (also on ephemeral ports)
-    handlers = inbox_consumers.handlers(MailSite(site.url, site.languages))
+    handlers = inbox_consumers.handlers(MailSite.of(site))
     processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, handlers,
                                accept_site=lambda site: site == hub_id, addressed_to=site_id)
     return spec, processor

@@ -27,10 +27,9 @@ MEMBER_LABELS = "/office/member/labels"  # a member's applications with their la
 REMINDER_DAYS = (60, 30)  # reminders before the end of a label's validity
 
 
-def mail_site(runtime) -> MailSite:
+def mail_site(runtime) -> MailSite | None:
     """The site's address and languages, as its mail needs them."""
-    site = runtime.settings.site
-    return MailSite(site.url, site.languages)
+    return MailSite.of(runtime.settings.site)
 
 
 # --- brokers -----------------------------------------------------------------------------------------

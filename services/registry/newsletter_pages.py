@@ -68,7 +68,7 @@ def send_newsletter():
         return _page(state, 422)
     texts = {lang: {"subject": loaded[f"subject_{lang}"], "text": loaded[f"text_{lang}"]} for lang in languages}
     site = current_runtime().settings.site
-    count = newsletter.send(current_runtime().uow(), MailSite(site.url, tuple(site.languages)), texts,
+    count = newsletter.send(current_runtime().uow(), MailSite.of(site), texts,
                             current_principal().subject, utcnow(), str(loaded["issue"]))
     flash(ngettext("The newsletter goes to %(num)s supporter.", "The newsletter goes to %(num)s supporters.", count),
           "success")

@@ -37,7 +37,7 @@ class NewPassword(ma.Schema):
 
 def mail_site() -> MailSite:
     site = current_runtime().settings.site
-    return MailSite(site.url, site.languages)
+    return MailSite.of(site)
 
 
 def send_link(conn, username: str, purpose: str, now, language: str | None = None) -> bool:

@@ -39,6 +39,14 @@ class MailSite:
     url: str
     languages: tuple[str, ...]
 
+    @classmethod
+    def of(cls, site) -> "MailSite | None":
+        """From anything with the site's `url` and `languages` (its SiteConfig, a service's rules); None
+        when it has no address, so that a trigger writes no mail without a page to link to."""
+        if site is None or not getattr(site, "url", None):
+            return None
+        return cls(site.url, tuple(site.languages))
+
 
 def storable_key(key: str, limit: int = 200) -> str:
     """The key as stored: a long one keeps its start and gets a digest of the whole, so that two keys
@@ -93,8 +101,3 @@ def members_of(conn: Connection, organisation_id: str) -> list[Recipient]:
     """The active member users of an organisation who have an address."""
     return [Recipient(email, language, username)
             for username, email, language in notifications.contacts_of_organisation(conn, organisation_id)]
-
-
-def user(conn: Connection, username: str) -> Recipient | None:
-    contact = notifications.contact_of(conn, username)
-    return Recipient(contact[0], contact[1], username) if contact else None

@@ -57,15 +57,14 @@ NOTHING_REALLOCATED = ("no_time_left", "no_candidate")  # services.contracts.rea
 def mail_site(site_id: str) -> MailSite:
     """The site's address and languages, from the federation file the process runs with (a consumer has
     no runtime at hand; origin_handlers.site_money reads the same file)."""
-    site = load_federation().site(site_id)
-    return MailSite(site.url, site.languages)
+    return MailSite.of(load_federation().site(site_id))
 
 
 # --- the target site: a part arrives ------------------------------------------------------------------
 
 def part_arrived(conn: Connection, part: ForwardedPart, site: MailSite, now: datetime) -> int:
     """The brokers' and the social enterprise's members' mails about a part that has just arrived."""
-    name = _organisation_name(conn, part.organisation_id)
+    name = matching_store.organisation_name(conn, part.organisation_id)
     link = f"/office/forwarded-parts/{part.id}"
     sent = notify_all(conn, site, brokers(conn), PART_FORWARDED, f"{PART_FORWARDED}:{part.id}",
                       _forwarded_mail(part, name, link, member=False), now)
@@ -98,11 +97,6 @@ def _forwarded_mail(part: ForwardedPart, organisation_name: str | None, path: st
                     rows=rows, action=_("Open the part"), link=t.link(path),
                     reason=_("You receive this mail because you are a broker of this site."))
     return build
-
-
-def _organisation_name(conn: Connection, organisation_id: str) -> str | None:
-    t = matching_store.matching_organisation
-    return conn.execute(select(t.c.name).where(t.c.id == str(organisation_id))).scalar()
 
 
 # --- the origin site: the hub's picture of its order ------------------------------------------------

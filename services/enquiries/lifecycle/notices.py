@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from services.enquiries.lifecycle.transitions import (
     AGREED, CANCELLED, CLIENT, CLOSED, DELIVERED, EXPIRED, IN_CONSULTATION, IN_PRODUCTION, MATCHING, NEGOTIATING,
@@ -43,11 +43,7 @@ def member_page(enquiry_id: str) -> str:
     return f"/office/member/enquiries/{enquiry_id}"
 
 
-def _mail_site(site) -> MailSite | None:
-    """`site`: anything with the site's `url` and `languages` (SiteRules, SiteConfig, MailSite)."""
-    if site is None or not getattr(site, "url", None):
-        return None
-    return MailSite(site.url, tuple(site.languages))
+
 
 
 def _others(recipients: list[Recipient], actor: str | None) -> list[Recipient]:
@@ -94,11 +90,6 @@ def _terms_rows(t: Words, terms) -> list[tuple[str, str]]:
     return rows
 
 
-def _organisation_name(conn: Connection, organisation_id: str) -> str | None:
-    t = matching_store.matching_organisation
-    return conn.execute(select(t.c.name).where(t.c.id == organisation_id)).scalar()
-
-
 # --- the client's members ----------------------------------------------------------------------------
 
 def state_changed_mail(enquiry, entry: AuditEntry, show_reason: bool):
@@ -121,7 +112,7 @@ def state_changed(conn: Connection, site, enquiry, entry: AuditEntry | None, now
     """Tell the client's members that someone else moved their enquiry to a state they care about.
     `show_reason`: the entry's reason is what a person typed (the code's own reasons are English notes
     for the audit trail)."""
-    mail_site = _mail_site(site)
+    mail_site = MailSite.of(site)
     if (mail_site is None or entry is None or enquiry.client.organisation_id is None or entry.party == CLIENT
             or entry.to_state not in TOLD or (entry.from_state, entry.to_state) == (MATCHING, NEGOTIATING)):
         return 0
@@ -155,12 +146,12 @@ def proposal_received_mail(enquiry, proposal, proposer: str | None):
 
 def proposal_received(conn: Connection, site, enquiry, proposal, actor: str | None, now: datetime) -> int:
     """Tell the client's members of a new proposal, or of a proposal's new revision (its own key)."""
-    mail_site = _mail_site(site)
+    mail_site = MailSite.of(site)
     if mail_site is None or enquiry.client.organisation_id is None:
         return 0
     recipients = _others(members_of(conn, enquiry.client.organisation_id), actor)
     key = f"{PROPOSAL_RECEIVED}:{proposal.id}:{proposal.revision}"
-    build = proposal_received_mail(enquiry, proposal, _organisation_name(conn, proposal.organisation_id))
+    build = proposal_received_mail(enquiry, proposal, matching_store.organisation_name(conn, proposal.organisation_id))
     return notify_all(conn, mail_site, recipients, PROPOSAL_RECEIVED, key, build, now)
 
 
@@ -189,7 +180,7 @@ def proposal_decided_mail(enquiry, proposal, accepted: bool):
 def proposal_decided(conn: Connection, site, enquiry, proposal, accepted: bool, actor: str | None,
                      now: datetime) -> int:
     """Tell the proposing social enterprise's members that their proposal was accepted or declined."""
-    mail_site = _mail_site(site)
+    mail_site = MailSite.of(site)
     if mail_site is None:
         return 0
     kind = PROPOSAL_ACCEPTED if accepted else PROPOSAL_DECLINED

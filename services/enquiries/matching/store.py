@@ -194,6 +194,11 @@ def commitment(conn: Connection, agreement_id: str) -> RowMapping | None:
 
 # --- who acts as a social enterprise ------------------------------------------------------------------
 
+def organisation_name(conn: Connection, organisation_id: str) -> str | None:
+    t = matching_organisation
+    return conn.execute(select(t.c.name).where(t.c.id == str(organisation_id))).scalar()
+
+
 def is_active_social_enterprise(conn: Connection, organisation_id: str) -> bool:
     org = matching_organisation
     return conn.execute(select(org.c.id).where(org.c.id == organisation_id, org.c.kind == SOCIAL_ENTERPRISE,

@@ -25,10 +25,9 @@ from services.web.notify import MailSite, members_of, notify_all
 OUR_PROGRAMMES = "/office/our-programmes"
 
 
-def mail_site(runtime) -> MailSite:
+def mail_site(runtime) -> MailSite | None:
     """The site's address and languages, as its mail needs them."""
-    site = runtime.settings.site
-    return MailSite(site.url, site.languages)
+    return MailSite.of(runtime.settings.site)
 
 
 def _reason(t: Words) -> str:
