@@ -83,3 +83,10 @@ vendor-axe:
 
 clean:
 	rm -rf $(VENV) .venv-newest var
+
+# The whole compose stack brought up for real with Podman (as root; Debian's podman, podman-compose,
+# debootstrap), the smoke scenario run through the proxy, then torn down; logs in
+# test-artifacts/deploy-check/. Takes minutes, not for CI (deploy/README.md, "Bring the stack up with Podman").
+.PHONY: deploy-check
+deploy-check:
+	deploy/podman/check.sh

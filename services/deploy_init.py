@@ -114,6 +114,11 @@ def site_env(site: Site, sites: list[Site], db_password: str, bus_password: str,
         f"#SOPRO_MAIL_FROM=noreply@{site.id.lower()}.example.org",
         f"SOPRO_SMTP_PASSWORD_FILE={SECRETS_IN_CONTAINER}/smtp_password",
     ]
+    hub = next((s for s in sites if s.is_hub), None)
+    if not site.is_hub and hub is not None:
+        # Without it the site would ask the federation file's default address, 127.0.0.1: itself.
+        lines.append("# Where this site asks the hub's register (a label another site issued) on the compose network.")
+        lines.append(f"SOPRO_URL_{hub.id}=http://{hub.service}:8000")
     if site.is_hub:
         lines.append("# Where the hub reaches each site's feed (GET /federation/feed/<stream>) on the compose network.")
         lines += [f"SOPRO_URL_{s.id}=http://{s.service}:8000" for s in sites if not s.is_hub]
