@@ -6,7 +6,7 @@
 #   1. base      localhost/sopro-base:bookworm: debootstrapped Debian bookworm + python3 (base.sh)
 #   2. build     postgres, rabbitmq, caddy from Debian's packages; the SoPro image (deploy/Dockerfile)
 #   3. secrets   sopro deploy init --dir deploy/secrets --domain localhost (kept if there)
-#   4. up        podman-compose up -d, then wait until every container's health check passes
+#   4. up        podman-compose -p sopro-check up -d (ports 80 and 443 of the host must be free), then wait until every container's health check passes
 #   5. smoke     tests/deploy/smoke_stack.py through https://<service>.localhost (the proxy)
 #   6. down      podman-compose down -v (also when an earlier step failed; KEEP_STACK=1 keeps it up)
 #
@@ -17,7 +17,7 @@ ROOT=$(pwd)
 export CONTAINERS_CONF="$ROOT/deploy/podman/containers.conf"
 LOGS="$ROOT/test-artifacts/deploy-check"
 PY=${PYTHON:-$ROOT/.venv/bin/python}
-PROJECT=${SOPRO_PROJECT:-sopro}
+PROJECT=${SOPRO_PROJECT:-sopro-check}  # its own project: never a real deployment's containers or volumes
 BASE=localhost/sopro-base:bookworm
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-900}
 COMPOSE="podman-compose -p $PROJECT -f docker-compose.yml -f deploy/podman/compose.podman.yml"
@@ -82,6 +82,8 @@ wait_healthy() {
 }
 
 up() {
+    # A clean start: what an earlier run left (KEEP_STACK=1, an interrupted run) goes, with its volumes.
+    if [ -n "$(containers)" ]; then $COMPOSE down -v; fi
     $COMPOSE up -d && wait_healthy
 }
 

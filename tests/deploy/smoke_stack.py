@@ -7,7 +7,7 @@ deploy/podman/check.sh), through the reverse proxy, as a client on the host sees
 3. AT12's containers cannot read HU22's key (nor the hub's): only their own is in /run/secrets.
 
 Not a pytest module (pytest collects test_*.py only): it needs the running stack. Run it from the
-repository root:  .venv/bin/python tests/deploy/smoke_stack.py [--project sopro] [--domain localhost]
+repository root:  .venv/bin/python tests/deploy/smoke_stack.py [--project sopro-check] [--domain localhost]
 
 Every `<service>.<domain>` is sent to --address (default 127.0.0.1, where the proxy publishes 443), so
 nothing needs /etc/hosts. TLS is verified against the proxy's own CA (Caddy `tls internal`), read from
@@ -204,7 +204,7 @@ def keys_stay_apart(stack: Stack) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--project", default="sopro", help="the podman-compose project (-p)")
+    parser.add_argument("--project", default="sopro-check", help="the podman-compose project (-p)")
     parser.add_argument("--domain", default="localhost", help="SOPRO_DOMAIN of the stack")
     parser.add_argument("--address", default="127.0.0.1", help="where the proxy listens")
     args = parser.parse_args(argv)
