@@ -79,16 +79,17 @@ def language() -> str:
 WHOLE_UNIT_CURRENCIES = frozenset({"HUF"})
 
 
-def show_money(value, currency: str = "EUR") -> str:
-    """An amount in the page's language; HUF in whole forints (rounded half up), other currencies to
-    the cent. Stored amounts keep their decimals: this is only how they are shown."""
+def show_money(value, currency: str = "EUR", locale: str | None = None) -> str:
+    """An amount in the page's language (or `locale`: a mail's); HUF in whole forints (rounded half up),
+    other currencies to the cent. Stored amounts keep their decimals: this is only how they are shown."""
     amount = as_decimal(value)
     if amount is None:
         return "–"
     currency = currency or "EUR"
+    locale = locale or language()
     if currency not in WHOLE_UNIT_CURRENCIES:
-        return numbers.format_currency(amount, currency, locale=language())
-    pattern = copy(numbers.parse_pattern(Locale.parse(language()).currency_formats["standard"]))
+        return numbers.format_currency(amount, currency, locale=locale)
+    pattern = copy(numbers.parse_pattern(Locale.parse(locale).currency_formats["standard"]))
     pattern.frac_prec = (0, 0)
     whole = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return pattern.apply(whole, Locale.parse(language()), currency=currency, currency_digits=False)
+    return pattern.apply(whole, Locale.parse(locale), currency=currency, currency_digits=False)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.web.i18n import TRANSLATIONS
+from services.web.i18n import TRANSLATIONS, show_money
 from services.web.vocabulary import term_in
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "mail"
@@ -52,6 +54,17 @@ class Words:
     def term(self, code) -> str:
         """A domain code's word (a unit, a state, a kind) in the recipient's language, as the pages show it."""
         return term_in(code, self.gettext)
+
+    def number(self, value) -> str:
+        """A number as the recipient's language writes it, without trailing zeros (2.50 -> 2,5)."""
+        try:
+            return format_decimal(Decimal(str(value)).normalize(), locale=self.language)
+        except (InvalidOperation, ValueError, TypeError):
+            return str(value)
+
+    def money(self, amount, currency: str) -> str:
+        """An amount as the pages show it, in the recipient's language (HUF in whole forints)."""
+        return show_money(amount, currency, self.language)
 
     def date(self, value: datetime.date | None) -> str:
         return format_date(value, format="medium", locale=self.language) if value else ""

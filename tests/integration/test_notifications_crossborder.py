@@ -127,7 +127,7 @@ def test_a_forwarded_part_mails_the_target_brokers_and_the_members_of_its_se_onc
         assert link_in(mail, "/office/forwarded-parts/") == page
         assert "AT13" in mail.text and "Soproni Textil Szövetkezet" in mail.text
         assert mail.list_unsubscribe and "/account/notifications" in mail.text
-    assert "2 400 bags" in hu.text.replace("\xa0", " ") and "2.400 bags" in de.text
+    assert "2 400 táska" in hu.text.replace("\xa0", " ") and "2.400 Taschen" in de.text  # units in their words
     assert hu.message_id == message_id(f"part_forwarded:{part_id}:broker", "noreply@hu22.sopro.example")
     assert member.message_id == message_id(f"part_forwarded_to_member:{part_id}:varga", "noreply@hu22.sopro.example")
     # Not the other social enterprise's member, nor a user who is not a broker.
@@ -231,7 +231,7 @@ def test_each_answered_part_mails_the_origin_brokers_once_with_the_consortium_pa
     order.report("forwarded", declined, accepted, replacement)
     assert deliver(origin.runtime) == 2
     accepted_mail = [m for m in mails_to(smtp_server, "broker@at12.example") if m.subject.startswith("Teil angenommen")]
-    assert len(accepted_mail) == 1 and "200 pieces" in accepted_mail[0].text
+    assert len(accepted_mail) == 1 and "200 Stück" in accepted_mail[0].text
     # The declined part is not told of again with the newer picture.
     assert len(received(smtp_server, f"part_answered:{hu22['part_id']}:broker", "AT12")) == 1
 

@@ -24,13 +24,11 @@ carry no address: each site mails its own people.
 """
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Mapping
 
-from babel.numbers import format_currency, format_decimal
 from sqlalchemy import Connection, select
 
 from services.common.config import load_federation
@@ -82,7 +80,7 @@ def _forwarded_mail(part: ForwardedPart, organisation_name: str | None, path: st
         if organisation_name:
             rows.append((_("Social enterprise"), organisation_name))
         rows += [(_("Quantity"), _quantity(t, part.quantity, part.unit)),
-                 (_("Unit price"), _money(t, part.unit_price, part.currency)),
+                 (_("Unit price"), t.money(part.unit_price, part.currency)),
                  (_("Deadline"), t.date(part.deadline))]
         if member:
             return Mail(subject=_("A part of %(reference)s for your social enterprise: %(title)s") % values,
@@ -200,9 +198,9 @@ def _agreed_mail(enquiry, snapshot: Mapping):
         _ = t.gettext
         values = {"reference": enquiry.reference, "title": enquiry.title}
         rows = _enquiry_rows(t, enquiry, snapshot)
-        rows.append((_("Parts"), format_decimal(partners, locale=t.language)))
+        rows.append((_("Parts"), t.number(partners)))
         if snapshot.get("total_cost_eur") is not None:
-            rows.append((_("Cost"), _money(t, snapshot["total_cost_eur"], "EUR")))
+            rows.append((_("Cost"), t.money(snapshot["total_cost_eur"], "EUR")))
         if snapshot.get("deadline"):
             rows.append((_("Deadline"), t.date(_as_date(snapshot["deadline"]))))
         return Mail(subject=_("Consortium agreed for %(reference)s: %(title)s") % values,
@@ -231,22 +229,8 @@ def _short_mail(enquiry, snapshot: Mapping, shortfalls: list[dict]):
 # --- words ----------------------------------------------------------------------------------------------
 
 def _quantity(t: Words, quantity, unit: str | None) -> str:
-    number = _number(t, quantity)
-    return f"{number} {unit}" if unit else number
-
-
-def _number(t: Words, value) -> str:
-    try:
-        return format_decimal(Decimal(str(value)), locale=t.language)
-    except (InvalidOperation, ValueError, TypeError):
-        return str(value)
-
-
-def _money(t: Words, amount, currency: str) -> str:
-    try:
-        return format_currency(Decimal(str(amount)), currency, locale=t.language)
-    except (InvalidOperation, ValueError, TypeError):
-        return f"{amount} {currency}"
+    """A quantity and its unit in the recipient's language (a unit typed otherwise stays as typed)."""
+    return f"{t.number(quantity)} {t.term(unit)}" if unit else t.number(quantity)
 
 
 def _as_date(value) -> date:
@@ -269,9 +253,8 @@ def reason_text(t: Words, value) -> str:
     code, params = value.get("code"), dict(value.get("params") or {})
     if code == "text":
         return str(params.get("text", ""))
-    number = functools.partial(_number, t)
-    text = reason_texts.text_for(str(code), params, t.gettext, number)
+    text = reason_texts.text_for(str(code), params, t.gettext, t.number)
     outcome = params.get("reallocation")  # why nothing was re-allocated, beside a failure
     if outcome in NOTHING_REALLOCATED:
-        return f"{text} {reason_texts.text_for(outcome, {}, t.gettext, number)}"
+        return f"{text} {reason_texts.text_for(outcome, {}, t.gettext, t.number)}"
     return text

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.numbers import format_decimal
 from sqlalchemy import Connection
 
 from services.contracts.nuts import region_name
@@ -38,7 +37,7 @@ def _unit(t: Words, unit: str | None) -> str:
 
 
 def _amount(t: Words, value, unit: str | None) -> str:
-    return f"{format_decimal(value, locale=t.language)} {_unit(t, unit)}".strip()
+    return f"{t.number(value)} {_unit(t, unit)}".strip()
 
 
 def mail(enquiry, fit: matching_port.Fit):
@@ -52,7 +51,7 @@ def mail(enquiry, fit: matching_port.Fit):
             rows.append((_("Delivery"), f"{enquiry.delivery.nuts3} {region_name(enquiry.delivery.nuts3)}"))
         if fit.distance_km is not None:
             rows.append((_("Distance"), _("about %(km)s km from you") % {
-                "km": format_decimal(round(fit.distance_km), locale=t.language)}))
+                "km": t.number(round(fit.distance_km))}))
         if enquiry.quantity:
             rows.append((_("Quantity"), _amount(t, enquiry.quantity, enquiry.unit)))
         if fit.free_capacity is not None:

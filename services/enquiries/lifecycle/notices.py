@@ -14,9 +14,7 @@ of it. A site without a url (a handler called outside a site) writes nothing.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
-from babel.numbers import format_currency, format_decimal
 from sqlalchemy import Connection
 
 from services.enquiries.lifecycle.transitions import (
@@ -71,19 +69,10 @@ def _state_words(t: Words, state: str) -> tuple[str, str]:
     }[state]
 
 
-def _amount(t: Words, value: Decimal) -> str:
-    return format_decimal(value, locale=t.language)
-
-
-def _unit(t: Words, unit: str) -> str:
-    """The usual units in the recipient's language (the pages' words); others as typed."""
-    return t.term(unit)
-
-
 def _terms_rows(t: Words, terms) -> list[tuple[str, str]]:
     _ = t.gettext
-    rows = [(_("Quantity"), f"{_amount(t, terms.quantity)} {_unit(t, terms.unit)}"),
-            (_("Price"), format_currency(terms.price, terms.currency, locale=t.language)),
+    rows = [(_("Quantity"), f"{t.number(terms.quantity)} {t.term(terms.unit)}"),
+            (_("Price"), t.money(terms.price, terms.currency)),
             (_("Delivery date"), t.date(terms.delivery_date))]
     if terms.conditions:
         rows.append((_("Conditions"), terms.conditions))

@@ -11,9 +11,7 @@ link opens their programmes page, /office/our-programmes.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
-from babel.numbers import format_decimal
 from sqlalchemy import Connection
 
 from services.enquiries.programmes.applications import Application
@@ -57,17 +55,13 @@ def place_given(conn: Connection, site: MailSite | None, programme: Programme, a
             subject = _("Your organisation has a place in %(programme)s") % values
             intro = _("Your organisation's application was accepted: it holds a place in the consultation "
                       "programme.")
-        hours = [(_("Hours for the first consultation"), _hours(t, programme.first_consultation_hours)),
-                 (_("Further hours"), _hours(t, programme.further_hours))]
+        hours = [(_("Hours for the first consultation"), t.number(programme.first_consultation_hours)),
+                 (_("Further hours"), t.number(programme.further_hours))]
         return Mail(subject=subject, intro=intro, rows=[*_programme_rows(t, programme), *hours],
                     action=_("Open your consultation programmes"), link=t.link(OUR_PROGRAMMES), reason=_reason(t))
 
     return notify_all(conn, site, members_of(conn, application.firm.organisation_id), "programme_place",
                       f"programme_place:{application.id}", build, now)
-
-
-def _hours(t: Words, hours: Decimal) -> str:
-    return format_decimal(hours.normalize(), locale=t.language)
 
 
 def booking_changed(conn: Connection, site: MailSite | None, programme: Programme, application: Application,
@@ -88,7 +82,7 @@ def booking_changed(conn: Connection, site: MailSite | None, programme: Programm
             intro = _("A consultant's hours with your organisation were booked on its place.")
         kind = _("First consultation") if booking["kind"] == FIRST_CONSULTATION else _("Further consultation")
         rows = [(_("Programme"), programme.name), (_("Date"), t.date(booking["date"])), (_("Kind"), kind),
-                (_("Hours"), _hours(t, booking["hours"]))]
+                (_("Hours"), t.number(booking["hours"]))]
         return Mail(subject=subject, intro=intro, rows=rows, action=_("Open your consultation programmes"),
                     link=t.link(OUR_PROGRAMMES), reason=_reason(t))
 
