@@ -82,7 +82,8 @@ def test_a_public_form_added_later_is_counted_without_code_of_its_own(make_setti
 
 def test_every_public_write_of_a_site_is_counted_or_says_why_not(make_settings, pg_schema_url):
     """The public operations other than reads that are not counted are exactly those marked: the password
-    checks and logging out."""
+    checks, logging out, and the one-click unsubscribe (RFC 8058: mail providers POST it from shared servers;
+    it files nothing, tests/integration/test_notification_settings.py)."""
     from services.common.auth import view_of
 
     runtime = bootstrap(make_settings("AT12", db_url=pg_schema_url("site")))
@@ -91,7 +92,8 @@ def test_every_public_write_of_a_site_is_counted_or_says_why_not(make_settings, 
         writes = [r for r in route_rules(app) if r.public and r.method not in READS]
         exempt = {(r.method, r.path) for r in writes
                   if getattr(view_of(app, r.endpoint, r.method), "__sopro_public_write__", True) is False}
-        assert exempt == {("POST", "/api/v1/auth/token"), ("POST", "/login"), ("POST", "/logout")}
+        assert exempt == {("POST", "/api/v1/auth/token"), ("POST", "/login"), ("POST", "/logout"),
+                          ("POST", "/notifications/unsubscribe/<token>")}
         counted = {(r.method, r.path) for r in writes} - exempt
         assert {("POST", "/api/v1/support-statements"), ("POST", "/api/v1/enquiries"),
                 ("POST", "/api/v1/label-complaints"), ("POST", "/support"), ("POST", "/enquire")} <= counted
