@@ -46,7 +46,8 @@ def link_from_mailbox(admin, site_url: str, lang: str, address: str, path_part: 
     return link
 
 
-def mail_journey(demo, new_page, p: Person) -> None:
+def mail_journey(demo, new_page, p: Person) -> dict:
+    """The journey; returns who is logged in at the end, and the statuses of the used and an unknown link."""
     site_url = url(demo, p.site)
     username = f"neu-{uuid.uuid4().hex[:6]}"
     address = f"{username}@{p.site.lower()}.sopro.example"
@@ -118,11 +119,16 @@ def mail_journey(demo, new_page, p: Person) -> None:
     shoot_both(person, f"{p.site.lower()}-link-used")
     unknown = person.goto(f"{site_url}/account/password/reset/{'x' * 43}?lang={p.lang}")
     assert unknown.status == 404
+    person.goto(f"{site_url}/?lang={p.lang}")
+    return {"username": username, "who": person.locator(".who").inner_text(), "used": used.status,
+            "unknown": unknown.status}
 
 
 def test_a_broker_at_at12_is_invited_chooses_their_mail_and_resets_the_password_in_german(demo, new_page):
-    mail_journey(demo, new_page, Person("AT12", "de"))
+    end = mail_journey(demo, new_page, Person("AT12", "de"))
+    assert end["who"].startswith(end["username"]) and (end["used"], end["unknown"]) == (410, 404), end
 
 
 def test_a_broker_at_hu22_is_invited_chooses_their_mail_and_resets_the_password_in_hungarian(demo, new_page):
-    mail_journey(demo, new_page, Person("HU22", "hu"))
+    end = mail_journey(demo, new_page, Person("HU22", "hu"))
+    assert end["who"].startswith(end["username"]) and (end["used"], end["unknown"]) == (410, 404), end

@@ -82,7 +82,8 @@ def public_write(page, act) -> None:
     raise AssertionError("still too many requests after waiting")
 
 
-def supporter_journey(demo, new_page, s: Supporter) -> None:
+def supporter_journey(demo, new_page, s: Supporter) -> tuple[int, int]:
+    """The journey; returns the hub's count of the site's statements before filing and after confirming."""
     site_url, hub = url(demo, s.site), demo["hub"]
     address = f"unterstuetzer.{uuid.uuid4().hex[:8]}@example.org"
     api = Api(site_url)
@@ -149,6 +150,7 @@ def supporter_journey(demo, new_page, s: Supporter) -> None:
 
     if s.newsletter:
         newsletter_reaches(broker, site_url, s, address)
+    return before, hub_count(analyst, hub, s.site, s.lang)
 
 
 def newsletter_reaches(broker, site_url: str, s: Supporter, address: str) -> None:
@@ -177,8 +179,10 @@ def newsletter_reaches(broker, site_url: str, s: Supporter, address: str) -> Non
 
 
 def test_a_supporter_confirms_by_mail_in_german_at_at12_and_the_hub_counts_it_only_then(demo, new_page):
-    supporter_journey(demo, new_page, AT12)
+    before, after = supporter_journey(demo, new_page, AT12)
+    assert after == before + 1, (before, after)  # counted once, and only after the mailed link
 
 
 def test_a_supporter_confirms_by_mail_in_hungarian_at_hu22_and_the_hub_counts_it_only_then(demo, new_page):
-    supporter_journey(demo, new_page, HU22)
+    before, after = supporter_journey(demo, new_page, HU22)
+    assert after == before + 1, (before, after)  # counted once, and only after the mailed link
