@@ -25,10 +25,9 @@ from babel.support import Translations
 
 from services.hub.consumers import INGEST_SERVICES
 from tests.support.browser_crossborder import flat, main_text, rows
-from tests.support.browser_flows import PASSWORD, shoot
+from tests.support.browser_flows import shoot_both as shared_shoot_both, PASSWORD
 from tests.support.browser_pages import CATALOGUES, field_errors, tr, url
 
-PHONE = (375, 812)
 MEMBER_SITES = ("AT11", "AT12", "AT13", "AT22", "HU22")
 
 
@@ -61,11 +60,7 @@ def tn(day: Day, singular: str, plural: str, n: int, **values) -> str:
 
 
 def shoot_both(page, name: str) -> None:
-    desktop = page.viewport_size
-    shoot(page, f"agency-day-{name}-desktop")
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-    shoot(page, f"agency-day-{name}-phone")
-    page.set_viewport_size(desktop)
+    shared_shoot_both(page, f"agency-day-{name}")
 
 
 def stream_row(page, stream: str):

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tests.support.browser_crossborder import main_text, rows_with, site_tr
-from tests.support.browser_flows import LOCALES, shoot
+from tests.support.browser_flows import shoot_both as shared_shoot_both, LOCALES
 from tests.support.browser_pages import log_in, url
 
-PHONE = (375, 812)
 
 
 @dataclass(frozen=True)
@@ -88,13 +87,7 @@ def the_client_enquires(new_page, base: str, day: Day) -> str:
 
 
 def shoot_both(page, name: str) -> None:
-    """The page as it is now, on a desktop and on a phone (the same page narrowed, so that both show the
-    same moment of the day)."""
-    desktop = page.viewport_size
-    shoot(page, f"broker-day-{name}-desktop")
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-    shoot(page, f"broker-day-{name}-phone")
-    page.set_viewport_size(desktop)
+    shared_shoot_both(page, f"broker-day-{name}")
 
 
 def move(page, day: Day, state_msgid: str, reason: str) -> None:

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 from services.demo import data
 from tests.support.browser_crossborder import main_text, site_tr
-from tests.support.browser_flows import LOCALES, shoot
+from tests.support.browser_flows import shoot_both as shared_shoot_both, LOCALES
 from tests.support.browser_pages import log_in, url
 
-PHONE = (375, 812)
 
 
 @dataclass(frozen=True)
@@ -70,12 +69,7 @@ def t(day: Day, msgid: str, **values) -> str:
 
 
 def shoot_both(page, name: str) -> None:
-    """The page as it is now, on a desktop and on a phone."""
-    desktop = page.viewport_size
-    shoot(page, f"broker-registry-{name}-desktop")
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-    shoot(page, f"broker-registry-{name}-phone")
-    page.set_viewport_size(desktop)
+    shared_shoot_both(page, f"broker-registry-{name}")
 
 
 def flat(text: str) -> str:

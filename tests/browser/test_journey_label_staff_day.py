@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tests.support.browser_crossborder import main_text, site_tr
-from tests.support.browser_flows import LOCALES, shoot
+from tests.support.browser_flows import shoot_both as shared_shoot_both, LOCALES
 from tests.support.browser_pages import field_errors, log_in, url
 
-PHONE = (375, 812)
 HOSTILE = "<script>alert(1)</script>"
 
 
@@ -48,12 +47,7 @@ def t(day: Day, msgid: str, **values) -> str:
 
 
 def shoot_both(page, name: str) -> None:
-    """The page as it is now on a desktop and on a phone (the same moment of the day)."""
-    desktop = page.viewport_size
-    shoot(page, f"label-day-{name}-desktop")
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-    shoot(page, f"label-day-{name}-phone")
-    page.set_viewport_size(desktop)
+    shared_shoot_both(page, f"label-day-{name}")
 
 
 def the_member_applies(new_page, base: str, day: Day, tag: str) -> None:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from tests.support.browser_flows import LOCALES, shoot
+from tests.support.browser_flows import shoot_both as shared_shoot_both, LOCALES
 from tests.support.browser_pages import field_errors, log_in, tr, url
 from tests.support.polling import eventually
 
-PHONE = (375, 812)
 
 
 @dataclass(frozen=True)
@@ -27,11 +26,7 @@ class Person:
 
 
 def shoot_both(page, name: str) -> None:
-    desktop = page.viewport_size
-    shoot(page, f"mail-{name}-desktop")
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-    shoot(page, f"mail-{name}-phone")
-    page.set_viewport_size(desktop)
+    shared_shoot_both(page, f"mail-{name}")
 
 
 def link_from_mailbox(admin, site_url: str, lang: str, address: str, path_part: str) -> str:

@@ -23,10 +23,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from tests.support.browser_crossborder import main_text, rows_with, site_tr
-from tests.support.browser_flows import LOCALES, shoot
+from tests.support.browser_flows import shoot_both as shared_shoot_both, LOCALES
 from tests.support.browser_pages import field_errors, log_in, url
 
-PHONE = (375, 812)
 
 
 @dataclass(frozen=True)
@@ -58,12 +57,7 @@ def t(day: Day, msgid: str, **values) -> str:
 
 
 def shoot_both(page, name: str) -> None:
-    """The page as it is now, on a desktop and on a phone (the same moment of the day)."""
-    desktop = page.viewport_size
-    shoot(page, f"programme-day-{name}-desktop")
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-    shoot(page, f"programme-day-{name}-phone")
-    page.set_viewport_size(desktop)
+    shared_shoot_both(page, f"programme-day-{name}")
 
 
 def says(page, text: str) -> None:

@@ -15,10 +15,9 @@ import re
 from dataclasses import dataclass
 
 from tests.support.browser_crossborder import main_text, site_tr
-from tests.support.browser_flows import LOCALES, shoot
+from tests.support.browser_flows import shoot_both as shared_shoot_both, LOCALES
 from tests.support.browser_pages import field_errors, log_in, url
 
-PHONE = (375, 812)
 HOSTILE = "<script>alert(1)</script>"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-|\b[0-9a-f]{8}\b")
 
@@ -44,11 +43,7 @@ def t(day: Day, msgid: str, **values) -> str:
 
 
 def shoot_both(page, name: str) -> None:
-    desktop = page.viewport_size
-    shoot(page, f"admin-day-{name}-desktop")
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-    shoot(page, f"admin-day-{name}-phone")
-    page.set_viewport_size(desktop)
+    shared_shoot_both(page, f"admin-day-{name}")
 
 
 def log_in_with(page, base: str, day: Day, username: str, password: str) -> bool:

@@ -70,6 +70,19 @@ def deliver_with_impact(base_url: str, client: str, social_enterprise: str, cpv:
     return eid
 
 
+PHONE = (375, 812)  # the narrow viewport of the phone shots
+
+
+def shoot_both(page, name: str) -> None:
+    """The page as it is now, on a desktop and on a phone: the same page narrowed, so that both show the
+    same moment (`<name>-desktop.png`, `<name>-phone.png`)."""
+    desktop = page.viewport_size
+    shoot(page, f"{name}-desktop")
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    shoot(page, f"{name}-phone")
+    page.set_viewport_size(desktop)
+
+
 def shoot(page, name: str) -> Path:
     """A screenshot of the page, and axe-core's audit of it as it is now (tests/support/page_audit.py)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
