@@ -29,6 +29,10 @@ from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
 from services.label import api as label_api, member_pages as label_member_pages, pages as label_pages
 from services.label import label_pages as label_staff_pages
+from services.label import appeal_api as label_appeal_api, appeal_pages as label_appeal_pages
+from services.label import certificate_pages as label_certificate_pages, complaint_pages as label_complaint_pages
+from services.label import criteria_pages as label_criteria_pages, document_api as label_document_api
+from services.label import renewal_pages as label_renewal_pages, spot_check_pages as label_spot_check_pages
 from services.label import ports as label_ports, privacy as label_privacy, store as label_store
 from services.registry import api as registry_api, member_pages as registry_member_pages, pages as registry_pages
 from services.registry import office_pages as registry_office_pages, ports as registry_ports
@@ -79,8 +83,10 @@ ENQUIRIES = Service(
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
     jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
 LABEL = Service(
-    "label", components=(label_store.COMPONENT,), api=(label_api.blp,),
-    pages=(label_pages.blp, label_member_pages.blp, label_staff_pages.blp),
+    "label", components=(label_store.COMPONENT,), api=(label_api.blp, label_document_api.blp, label_appeal_api.blp),
+    pages=(label_pages.blp, label_member_pages.blp, label_staff_pages.blp, label_renewal_pages.blp,
+           label_certificate_pages.blp, label_appeal_pages.blp, label_complaint_pages.blp,
+           label_spot_check_pages.blp, label_criteria_pages.blp),
     exporter=label_privacy.personal_records, eraser=label_privacy.erase_person,
     jobs=(jobs.expire_labels, jobs.end_label_suspensions, jobs.remind_label_expiry),
     provides=((LabelRegister, label_ports.PublicRegister),))

@@ -91,6 +91,9 @@ class Federation:
     # The hub's cost model for consortia (services/hub/crossborder.CostModel): transport_eur_per_unit_km,
     # partner_fixed_eur, time_limit_seconds. Absent keys take the model's defaults.
     consortium: dict = field(default_factory=dict)
+    # The network's label policy (services/label/policy.LabelPolicy): renewal_grace_days, spot_check_share,
+    # document_max_bytes. Absent keys take the policy's defaults.
+    label: dict = field(default_factory=dict)
 
     @property
     def member_sites(self) -> list[SiteConfig]:
@@ -149,7 +152,8 @@ def load_federation(path: str | os.PathLike | None = None, env: dict | None = No
             operator=_operator(site_id, entry.get("operator")),
         )
     rates = {cur: Decimal(str(rate)) for cur, rate in doc.get("rates_to_eur", {"EUR": 1}).items()}
-    return Federation(sites=sites, rates_to_eur=rates, consortium=dict(doc.get("consortium") or {}))
+    return Federation(sites=sites, rates_to_eur=rates, consortium=dict(doc.get("consortium") or {}),
+                      label=dict(doc.get("label") or {}))
 
 
 @dataclass(frozen=True)

@@ -156,13 +156,21 @@ def current() -> Catalogue:
     return load(CURRENT_VERSION)
 
 
-def load_file(path: Path) -> Catalogue:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def from_dict(raw: dict, where: str = "catalogue") -> Catalogue:
+    """A catalogue from its published shape (the YAML file's, or the body of `hub.criteria.published`)."""
     criteria = tuple(_criterion(c) for c in raw.get("criteria", []))
     if len({c.id for c in criteria}) != len(criteria):
-        raise CatalogueError(f"{path}: criterion ids must be unique")
+        raise CatalogueError(f"{where}: criterion ids must be unique")
     return Catalogue(int(raw["version"]), raw.get("title", {}), int(raw.get("validity_years", 2)),
                      raw.get("regional", {}), criteria)
+
+
+def read_file(path: Path) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def load_file(path: Path) -> Catalogue:
+    return from_dict(read_file(path), str(path))
 
 
 def load(version: int, data_dir: Path | None = None) -> Catalogue:

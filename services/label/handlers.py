@@ -17,7 +17,8 @@ from services.common.clock import utcnow
 from services.common.db import Page
 from services.common.errors import Forbidden
 from services.common.uow import UnitOfWork
-from services.label import catalogue as cat, model as m, notices, store
+from services.common.clock import utc_today
+from services.label import catalogues, model as m, notices, store
 from services.web.notify import MailSite
 
 
@@ -32,15 +33,17 @@ def _check_owner(acting_for: str | None, app: m.Application) -> None:
 
 # --- applications ------------------------------------------------------------------------------------
 
-def create_application(uow: UnitOfWork, fields: dict, actor: str, acting_for: str | None) -> m.Application:
+def create_application(uow: UnitOfWork, fields: dict, actor: str, acting_for: str | None,
+                       today: date | None = None) -> m.Application:
+    """A draft under the catalogue version in force `today` (default: the UTC date)."""
     if acting_for is not None and fields["holder_organisation_id"] != acting_for:
         raise Forbidden("a member may only apply for its own organisation")
-    catalogue = cat.current()
-    app = m.Application(id=_new_id(), holder_organisation_id=fields["holder_organisation_id"],
-                        holder_name=fields["holder_name"], product=fields["product"],
-                        cpv_codes=fields["cpv_codes"], catalogue_version=catalogue.version)
-    app.edit(catalogue, {"evidence": fields.get("evidence", {})})
     with uow:
+        catalogue = catalogues.in_force(uow.conn, today or utc_today())
+        app = m.Application(id=_new_id(), holder_organisation_id=fields["holder_organisation_id"],
+                            holder_name=fields["holder_name"], product=fields["product"],
+                            cpv_codes=fields["cpv_codes"], catalogue_version=catalogue.version)
+        app.edit(catalogue, {"evidence": fields.get("evidence", {})})
         store.save_application(uow.conn, app, new=True)
         store.audit_step(uow.conn, "application", app.id, "created", actor)
         uow.commit()
@@ -65,7 +68,7 @@ def _change_application(uow: UnitOfWork, application_id: str, action: str, actor
 
 def update_application(uow, application_id: str, changes: dict, actor: str, acting_for: str | None):
     def change(app: m.Application):
-        app.edit(cat.load(app.catalogue_version), changes)
+        app.edit(catalogues.version(uow.conn, app.catalogue_version), changes)
 
     return _change_application(uow, application_id, "edited", actor, change, acting_for,
                                details=lambda app: {"fields": sorted(changes)})
@@ -82,7 +85,7 @@ def withdraw_application(uow, application_id: str, actor: str, acting_for: str |
 
 def assess_application(uow, application_id: str, assessor: str, scores: dict, now: datetime):
     def change(app: m.Application):
-        app.assess(cat.load(app.catalogue_version), assessor, scores, now)
+        app.assess(catalogues.version(uow.conn, app.catalogue_version), assessor, scores, now)
 
     return _change_application(uow, application_id, "assessed", assessor, change,
                                details=lambda app: {"scores": scores, "passed": app.assessment["passed"]})
@@ -97,7 +100,7 @@ def decide_application(uow: UnitOfWork, application_id: str, approver: str, outc
     def change(app: m.Application):
         app.decide(approver, outcome, reason, now)
         if outcome == "granted":
-            years = validity_years or cat.load(app.catalogue_version).validity_years
+            years = validity_years or catalogues.version(uow.conn, app.catalogue_version).validity_years
             number = store.next_label_number(uow.conn, uow.site_id, today.year)
             label = m.Label.grant(_new_id(), number, app, today, years)
             app.label_number = number
@@ -145,7 +148,7 @@ def _change_label(uow: UnitOfWork, number: str, action: str, actor: str, reason:
 
 def renew_label(uow, number: str, actor: str, today: date, validity_years: int | None = None) -> m.Label:
     def change(label: m.Label):
-        label.renew(today, validity_years or cat.load(label.catalogue_version).validity_years)
+        label.renew(today, validity_years or catalogues.version(uow.conn, label.catalogue_version).validity_years)
 
     return _change_label(uow, number, "renewed", actor, None, change)
 

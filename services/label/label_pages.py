@@ -15,7 +15,7 @@ from services.common.auth import current_principal, roles
 from services.common.clock import utc_today
 from services.common.errors import NotFound, SoproError
 from services.common.runtime import current_runtime
-from services.label import catalogue, handlers, notices
+from services.label import catalogues, handlers, notices
 from services.label.schemas import LabelOptionalReasonSchema, LabelReasonSchema, LabelSuspensionSchema
 from services.web import forms, page_blueprint
 
@@ -38,7 +38,7 @@ def label_page(number: str, forms_shown: dict | None = None, status: int = 200, 
     audit = handlers.audit_trail(current_runtime().engine, [label.application_id, label.number])
     return render_template("label/label.html", label=label, audit=audit, forms=shown, refusal=refusal,
                            may_act=bool(current_principal().roles & set(DECIDERS)),
-                           validity_years=catalogue.load(label.catalogue_version).validity_years), status
+                           validity_years=catalogues.version_of(current_runtime().engine, label.catalogue_version).validity_years), status
 
 
 @blp.route("/office/labels/number/<number>")

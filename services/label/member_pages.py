@@ -21,11 +21,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import acting_for, current_principal, roles
+from services.common.clock import utc_today
 from services.common.errors import NotFound, SoproError
 from services.common.ports import port
 from services.common.runtime import current_runtime
 from services.contracts.ports import MemberDirectory, OfferDirectory
-from services.label import catalogue, handlers, model as m, notices
+from services.label import catalogue, catalogues, handlers, model as m, notices
 from services.label.schemas import LabelApplicationSchema
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.numbers import show_number
@@ -74,7 +75,7 @@ def applications():
 
 def _form_page(state: forms.FormState, app: m.Application | None, status: int = 200,
                withdraw_form: forms.FormState | None = None):
-    criteria = catalogue.load(app.catalogue_version) if app else catalogue.current()
+    criteria = catalogues.version_of(current_runtime().engine, app.catalogue_version) if app else catalogues.in_force_at(current_runtime().engine, utc_today())
     label = handlers.find_label(current_runtime().engine, app.label_number) if app and app.label_number else None
     return render_template("label/member_application.html", form=state, app=app, criteria=criteria, label=label,
                            editable=app is None or app.status in m.EDITABLE,
@@ -150,7 +151,7 @@ def _refused(exc: SoproError, state: forms.FormState, criteria) -> None:
 def new():
     """Applying starts a draft; `?offer=` fills in one of the organisation's offers."""
     organisation = own_organisation()
-    criteria = catalogue.current()
+    criteria = catalogues.in_force_at(current_runtime().engine, utc_today())
     if request.method == "GET":
         offer = next((o for o in own_offers(organisation) if o.id == request.args.get("offer")), None)
         values = {"product": offer.title, "cpv_codes": " ".join(offer.cpv_codes)} if offer else {}
@@ -180,7 +181,7 @@ def application(application_id):
     app = own_application(application_id)
     if request.method == "GET":
         return _form_page(forms.FormState(values=_shown(app)), app)
-    criteria = catalogue.load(app.catalogue_version)
+    criteria = catalogues.version_of(current_runtime().engine, app.catalogue_version)
     body, values = _posted(criteria.criteria, app.evidence)
     state = forms.FormState(values=values)
     body.update(holder_organisation_id=app.holder_organisation_id, holder_name=app.holder_name)
@@ -205,7 +206,7 @@ def _submit(app: m.Application, state: forms.FormState):
         handlers.submit_application(current_runtime().uow(), app.id, current_principal().subject,
                                     app.holder_organisation_id, notices.mail_site(current_runtime()))
     except SoproError as exc:
-        _refused(exc, state, catalogue.load(app.catalogue_version))
+        _refused(exc, state, catalogues.version_of(current_runtime().engine, app.catalogue_version))
         return _form_page(state, app, exc.status)
     flash(_("The application is submitted: an assessor scores it now. Its evidence can no longer be changed."),
           "success")
@@ -226,7 +227,7 @@ def withdraw(application_id):
             handlers.withdraw_application(current_runtime().uow(), app.id, current_principal().subject,
                                           app.holder_organisation_id)
         except SoproError as exc:
-            _refused(exc, state, catalogue.load(app.catalogue_version))
+            _refused(exc, state, catalogues.version_of(current_runtime().engine, app.catalogue_version))
         else:
             flash(_("The application “%(product)s” is withdrawn.", product=app.product), "success")
             return redirect(url_for(".applications"))

@@ -21,6 +21,7 @@ from services.contracts.events import label as ev
 from services.label.catalogue import Catalogue
 
 EDITABLE = ("draft", "returned")
+PURPOSES = ("new", "renewal", "spot_check")
 OUTCOMES = ("granted", "refused", "returned")
 MAX_SUSPENSION_MONTHS = 6
 COMPLAINT_MOVES = {"open": ("under_review", "upheld", "dismissed"), "under_review": ("upheld", "dismissed")}
@@ -60,6 +61,7 @@ class Application:
     decision: dict | None = None     # {"approver", "at", "outcome", "reason"}
     label_number: str | None = None
     version: int = 0
+    purpose: str = "new"  # PURPOSES: a first application, a renewal, or a spot check of label_number
 
     def _require(self, *states: str, doing: str) -> None:
         if self.status not in states:

@@ -14,7 +14,7 @@ from services.common.auth import current_principal, public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
-from services.label import catalogue, handlers, model as m, network
+from services.label import catalogues, handlers, model as m, network
 from services.contracts.events.label import LABEL_STATUSES
 from services.label.schemas import LabelAssessmentSchema, LabelDecisionSchema, LabelQuery
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -87,7 +87,7 @@ def application_page(application_id: str, assessment_form=None, decision_form=No
     me = current_principal()
     assessor = (application.assessment or {}).get("assessor")
     return render_template(
-        "label/application.html", app=application, audit=audit, criteria=catalogue.load(application.catalogue_version),
+        "label/application.html", app=application, audit=audit, criteria=catalogues.version_of(current_runtime().engine, application.catalogue_version),
         assessment_form=assessment_form or recorded_assessment(application),
         decision_form=decision_form or forms.FormState(),
         may_assess="assessor" in me.roles and application.status in ("submitted", "assessed"),
@@ -119,7 +119,7 @@ def application(application_id):
 def assess(application_id):
     """Scores and reasons per criterion of the application's catalogue version."""
     app = handlers.get_application(current_runtime().engine, str(application_id), None)
-    criteria = catalogue.load(app.catalogue_version).criteria
+    criteria = catalogues.version_of(current_runtime().engine, app.catalogue_version).criteria
     names = [f"scores.{c.id}.{part}" for c in criteria for part in ("score", "reason")]
     body, values = forms.body_from(request.form, names)
     state = forms.FormState(values=values)

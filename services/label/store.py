@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, Column, Connection, Date, Integer, String, Table, Text, insert, select, update,
+    JSON, Column, Connection, Date, Integer, LargeBinary, Numeric, String, Table, Text, insert, select, update,
 )
 
 from services.common.clock import utcnow
@@ -36,6 +36,9 @@ application = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # new: a first application; renewal: re-assessing a label before it expires; spot_check: a label drawn
+    # for re-assessment (label_number names the label from the start for the latter two)
+    Column("purpose", String(16), nullable=False, server_default="new"),
 )
 
 label = Table(
@@ -79,6 +82,65 @@ complaint = Table(
     Column("resolution", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # SHA-256 of the secret in the link the complainant keeps to follow the complaint (the secret is not kept)
+    Column("tracking_hash", String(64), unique=True),
+)
+
+# The network's criteria catalogues as the agency published them (the hub's signed `hub.criteria.published`),
+# plus the bundled first version. A site only stores them: it cannot write a version of its own.
+criteria = Table(
+    "label_criteria", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applies_from", Date, nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("body", JSON, nullable=False),  # the catalogue in the shape of data/criteria-v1.yaml
+    Column("event_id", String(36)),  # the hub's message that brought it; None for the bundled version 1
+)
+
+# Evidence documents uploaded for an application: kept at the site only, read by assessors and approvers.
+document = Table(
+    "label_document", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("application_id", String(36), nullable=False, index=True),
+    Column("criterion_id", String(64), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(64), nullable=False),  # from the content, never from the name
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary),  # None once erased (the fingerprint stays for the audit)
+    Column("uploaded_by", String(100), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+)
+
+# Appeals against a refusal (an application), a suspension or a revocation (a label).
+appeal = Table(
+    "label_appeal", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("against", String(16), nullable=False),  # refused | suspended | revoked
+    Column("application_id", String(36), index=True),
+    Column("label_number", String(40), index=True),
+    Column("holder_organisation_id", String(36), nullable=False, index=True),
+    Column("grounds", Text, nullable=False),
+    Column("filed_by", String(100), nullable=False),
+    Column("excluded", JSON, nullable=False),  # who decided before: none of them may decide the appeal
+    Column("status", String(16), nullable=False),  # open | upheld | dismissed
+    Column("decided_by", String(100)),
+    Column("decision_reason", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime),
+)
+
+# The yearly spot-check draws: which valid labels were drawn for re-assessment, from what, with what seed.
+spot_check_draw = Table(
+    "label_spot_check_draw", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("year", Integer, nullable=False, unique=True),
+    Column("seed", String(64), nullable=False),
+    Column("share", Numeric(5, 4), nullable=False),
+    Column("population", JSON, nullable=False),  # the valid label numbers drawn from, sorted
+    Column("drawn", JSON, nullable=False),  # the label numbers drawn, in draw order
+    Column("drawn_by", String(100), nullable=False),
+    Column("drawn_at", UtcDateTime, nullable=False),
 )
 
 # Who did what, when and why, to an application, a label or a complaint.
@@ -123,7 +185,7 @@ def _application(row) -> m.Application:
         id=row.id, holder_organisation_id=row.holder_organisation_id, holder_name=row.holder_name,
         product=row.product, cpv_codes=list(row.cpv_codes), catalogue_version=row.catalogue_version,
         evidence=dict(row.evidence), status=row.status, assessment=row.assessment, decision=row.decision,
-        label_number=row.label_number, version=row.version)
+        label_number=row.label_number, version=row.version, purpose=row.purpose)
 
 
 def load_application(conn: Connection, id_: str, lock: bool = False) -> m.Application:
@@ -135,7 +197,7 @@ def save_application(conn: Connection, app: m.Application, new: bool = False) ->
     row = dict(id=app.id, holder_organisation_id=app.holder_organisation_id, holder_name=app.holder_name,
                product=app.product, cpv_codes=list(app.cpv_codes), catalogue_version=app.catalogue_version,
                evidence=app.evidence, status=app.status, assessment=app.assessment, decision=app.decision,
-               label_number=app.label_number, version=app.version, updated_at=now)
+               label_number=app.label_number, version=app.version, purpose=app.purpose, updated_at=now)
     _upsert(conn, application, {**row, "created_at": now} if new else row, not new)
 
 

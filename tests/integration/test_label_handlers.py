@@ -2,19 +2,19 @@
 controllable clock, outbox events, and the catalogue version kept on old decisions. SQLite too."""
 from __future__ import annotations
 
-import shutil
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap
 from services.common.errors import Conflict
 from services.common.outbox import outbox
-from services.label import catalogue as cat, handlers as h
+from services.label import catalogues, handlers as h
 from services.contracts.events.label import LabelData
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES, V2
@@ -97,12 +97,11 @@ def test_an_upheld_complaint_suspends_the_label(runtime):
         LabelData().load(data)
 
 
-def test_old_decisions_keep_their_catalogue_version(runtime, tmp_path, monkeypatch):
-    shutil.copy(cat.DATA_DIR / "criteria-v1.yaml", tmp_path)
-    (tmp_path / "criteria-v2.yaml").write_text(V2, encoding="utf-8")
+def test_old_decisions_keep_their_catalogue_version(runtime):
     _, old = h.decide_application(runtime.uow(), assessed(runtime), "bela", "granted", "ok", TODAY, NOW)
-    monkeypatch.setattr(cat, "DATA_DIR", tmp_path)
-    monkeypatch.setattr(cat, "CURRENT_VERSION", 2)
+    with runtime.uow() as uow:  # as the hub's `hub.criteria.published` leaves it (services/label/consumers.py)
+        catalogues.store_published(uow.conn, yaml.safe_load(V2), TODAY, NOW, None)
+        uow.commit()
     app = h.create_application(runtime.uow(), fields(evidence={"se_share": {"figure": "45"}}), "m", None)
     assert app.catalogue_version == 2
     h.submit_application(runtime.uow(), app.id, "m", None)

@@ -1,0 +1,6 @@
+"""Appeal pages (issue 17, being built)."""
+from __future__ import annotations
+
+from services.web import page_blueprint
+
+blp = page_blueprint("label_appeal_pages", __name__)

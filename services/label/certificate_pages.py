@@ -1,0 +1,6 @@
+"""The label's certificate and badge (issue 17, being built)."""
+from __future__ import annotations
+
+from services.web import page_blueprint
+
+blp = page_blueprint("label_certificate_pages", __name__)
