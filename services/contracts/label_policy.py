@@ -1,5 +1,5 @@
-"""The label's network policy, from the federation file's `label:` section (deploy/federation.yaml).
-
+"""The label's network policy, from the federation file's `label:` section (deploy/federation.yaml): part of the
+contract, since the hub reads it too (how long a label stays valid past its last day while its renewal is assessed).
 The agency sets it for every site alike: how long a renewal under assessment keeps a label valid past its
 last day, the share of valid labels drawn each year for a spot check, and the largest evidence document.
 """
