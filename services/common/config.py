@@ -91,7 +91,7 @@ class Federation:
     # The hub's cost model for consortia (services/hub/crossborder.CostModel): transport_eur_per_unit_km,
     # partner_fixed_eur, time_limit_seconds. Absent keys take the model's defaults.
     consortium: dict = field(default_factory=dict)
-    # The network's label policy (services/label/policy.LabelPolicy): renewal_grace_days, spot_check_share,
+    # The network's label policy (services/contracts/label_policy.LabelPolicy): renewal_grace_days, spot_check_share,
     # document_max_bytes. Absent keys take the policy's defaults.
     label: dict = field(default_factory=dict)
 

@@ -1,7 +1,8 @@
-"""The label's network policy, from the federation file's `label:` section (deploy/federation.yaml): part of the
-contract, since the hub reads it too (how long a label stays valid past its last day while its renewal is assessed).
+"""The label's network policy, from the federation file's `label:` section (deploy/federation.yaml).
+
 The agency sets it for every site alike: how long a renewal under assessment keeps a label valid past its
 last day, the share of valid labels drawn each year for a spot check, and the largest evidence document.
+It is part of the contract because the hub reads it too (the grace decides what its register shows).
 """
 from __future__ import annotations
 
