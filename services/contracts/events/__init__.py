@@ -1,13 +1,13 @@
 """Every event type of the federation, by the service that publishes it.
 
-`declared_types()` lists them from the four modules imported here, explicitly: no type registers
+`declared_types()` lists them from the modules imported here, explicitly: no type registers
 itself as a side effect of some other import.
 """
 from __future__ import annotations
 
-from services.contracts.events import enquiries, hub, label, registry
+from services.contracts.events import criteria, enquiries, hub, label, registry
 
-PUBLISHERS = (registry, enquiries, label, hub)
+PUBLISHERS = (registry, enquiries, label, hub, criteria)
 
 
 def declared_types() -> dict[tuple[str, int], type]:
