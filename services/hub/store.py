@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.common.db import Component
+from services.hub.criteria import store as criteria_store  # noqa: F401  (registers its tables)
 from services.hub.crossborder import store as crossborder_store  # noqa: F401  (registers its tables)
 from services.hub.enquiries import store as enquiry_store  # noqa: F401
 from services.hub.labels import store as label_store  # noqa: F401
