@@ -18,6 +18,7 @@ from services.web.notify import MailSite
 from services.enquiries.crossborder import consumers as inbox_consumers
 from services.enquiries.matching import consumers as members_consumers
 from services.hub import consumers as hub_consumers
+from services.label import consumers as label_consumers
 from services.sync.consumer import EventConsumer
 from services.sync.processing import EventProcessor
 from services.sync.reconcile import Reconciler, make_reconciler
@@ -123,7 +124,7 @@ def site_inbox(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor]:
     name = f"{site_id}.inbox"
     spec = bus.QueueSpec(name, tuple(inbox_consumers.binding_keys(site_id)))
     site = runtime.settings.site  # the mails link to the site's own address (also on ephemeral ports)
-    handlers = inbox_consumers.handlers(MailSite.of(site))
+    handlers = {**inbox_consumers.handlers(MailSite.of(site)), **label_consumers.HANDLERS}
     processor = EventProcessor(name, runtime.engine, runtime.verifier, runtime.validator, handlers,
                                accept_site=lambda site: site == hub_id, addressed_to=site_id)
     return spec, processor
