@@ -51,6 +51,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("programme_booking", CLIENT_MEMBER),  # made, cancelled
     # supporters: the newsletter only after opting in (their statement's choice)
     Kind("statement_confirmation", SUPPORTER, mandatory=True, secret_link=True),
+    # the public: a complainant's link to follow the complaint (only when they left an address)
+    Kind("label_complaint_received", SUPPORTER, mandatory=True, secret_link=True),
     Kind("newsletter", SUPPORTER, default=OFF),
     # every user
     Kind("invitation", ACCOUNT, mandatory=True, secret_link=True),

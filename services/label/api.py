@@ -17,7 +17,7 @@ from services.common.auth import acting_for, current_principal, public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
-from services.label import handlers, model as m, network, notices
+from services.label import complaint_tracking, handlers, model as m, network, notices
 from services.label.schemas import (
     ApplicationPage, ApplicationPatch, ComplaintPage, LabelApplicationQuery, LabelApplicationSchema,
     LabelAssessmentSchema, LabelAuditEntrySchema, LabelComplaintQuery, LabelComplaintReviewSchema,
@@ -220,8 +220,10 @@ class Complaints(MethodView):
     def post(self, body):
         """Anyone may complain about a label (or the label scheme); the contact stays with staff."""
         runtime = current_runtime()
-        return handlers.file_complaint(runtime.uow(), body["label_number"], body["text"], body["contact"],
-                                       notices.mail_site(runtime))
+        complaint = handlers.file_complaint(runtime.uow(), body["label_number"], body["text"], body["contact"],
+                                            notices.mail_site(runtime))
+        return {**complaint.__dict__, "tracking_url": complaint_tracking.url(runtime.settings.site.url,
+                                                                              complaint.tracking_token)}
 
     @roles(*STAFF)
     @blp.arguments(LabelComplaintQuery, location="query")

@@ -222,15 +222,21 @@ def search_labels(engine, **criteria) -> Page[m.Label]:
 # --- complaints --------------------------------------------------------------------------------------
 
 def file_complaint(uow: UnitOfWork, label_number: str | None, text: str, contact: str | None,
-                   mail: MailSite | None = None) -> m.Complaint:
-    complaint = m.Complaint(id=_new_id(), label_number=label_number, text=text, contact=contact)
+                   mail: MailSite | None = None, language: str | None = None) -> m.Complaint:
+    """The complaint comes back with `tracking_token`, the secret of the complainant's link to follow it (only
+    its SHA-256 is kept), also mailed (in `language`, the page's) when the contact holds an address."""
+    from services.label import complaint_notices, complaint_tracking  # the complainant's link and its mail
+    complaint = complaint_tracking.TrackedComplaint(id=_new_id(), label_number=label_number, text=text,
+                                                    contact=contact, tracking_token=complaint_tracking.new_token())
     with uow:
         if label_number is not None:
             store.load_label(uow.conn, label_number)  # 404 for a number this site never issued
         store.save_complaint(uow.conn, complaint, new=True)
+        complaint_tracking.remember(uow.conn, complaint.id, complaint.tracking_token)
         store.audit_step(uow.conn, "complaint", complaint.id, "filed", "public",
                          details={"label_number": label_number})
         notices.complaint_filed(uow.conn, mail, complaint, utcnow())
+        complaint_notices.complaint_received(uow.conn, mail, complaint, complaint.tracking_token, utcnow(), language)
         uow.commit()
     return complaint
 

@@ -163,6 +163,7 @@ class LabelComplaintSchema(Strict):
     contact = Text(254, load_default=None, load_only=True)
     status = ma.fields.String(dump_only=True)
     resolution = ma.fields.String(dump_only=True, allow_none=True)
+    tracking_url = ma.fields.String(dump_only=True)  # only in the filing's answer: the complainant's secret link
 
 
 class LabelStaffComplaintSchema(LabelComplaintSchema):
