@@ -1,0 +1,113 @@
+"""The label's certificate (issue 17 "What it must show"): the holder's member downloads it in Hungarian at
+HU22 and German at AT12; `pdftotext` reads the number and the holder (ő and ű intact) from it, and its QR
+code, rendered with `pdftoppm` and decoded with `zbarimg`, is the issuing site's verification address.
+A suspended label has none (409); another organisation's member does not see it (404). On PostgreSQL and
+SQLite."""
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+
+from services.common.config import load_settings
+from tests.support.databases import BACKENDS, pg_schemas
+from tests.support.web import WebSite
+
+NEW_USER = itertools.count()
+TOOLS = ("pdftotext", "pdftoppm", "zbarimg")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def sites(request, federation, federation_files, tmp_path_factory):
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"{missing} are needed (Debian poppler-utils, zbar-tools; .ci/run installs them)")
+    root = tmp_path_factory.mktemp("certificate")
+    with pg_schemas("cert") as make_schema:
+        def settings(site_id: str):
+            url = make_schema(site_id) if request.param == "postgresql" else f"sqlite:///{root / site_id}.sqlite"
+            return load_settings(site_id, env={}, federation=federation, db_url=url, bus_url="memory://",
+                                 key_file=federation_files[1] / f"{site_id}.pem", var_dir=root,
+                                 rate_limit="100000/minute", token_rate_limit="100000/minute",
+                                 public_write_rate_limit="100000/minute")
+        made = {site_id: WebSite(settings, site_id) for site_id in ("HU22", "AT12")}
+        yield made
+        for site in made.values():
+            site.runtime.engine.dispose()
+
+
+def member_of(site, organisation: str):
+    username = f"cert-member-{next(NEW_USER)}"
+    site.add_user(username, ["member"], site.ids[organisation])
+    browser = site.browser()
+    browser.login(username)
+    return browser
+
+
+def read_back(pdf: bytes, tmp_path, name: str) -> tuple[str, list[str]]:
+    """The PDF's text (pdftotext) and the QR codes found on its page rendered at 150 dpi (zbarimg)."""
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
+                          timeout=60).stdout.decode()
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(path), str(tmp_path / name)],
+                   check=True, timeout=60)
+    codes = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / f"{name}.png")], capture_output=True,
+                           timeout=60).stdout.decode().split("\n")
+    return text, [code for code in codes if code]
+
+
+@pytest.mark.parametrize("site_id, holder, words", [
+    ("HU22", "Győri Asztalosműhely", ("Tanúsítvány", "Érvényes")),
+    ("AT12", "Traisentaler Werkstatt", ("Zertifikat", "Gültig")),
+])
+def test_the_holders_member_downloads_the_certificate_in_its_language(sites, tmp_path, site_id, holder, words):
+    site = sites[site_id]
+    number = site.granted_label()
+    lang = "hu" if site_id == "HU22" else "de"
+    member = member_of(site, holder)
+    response = member.client.get(f"/office/member/labels/{number}/certificate.pdf?lang={lang}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert f'filename="{number}-{lang}.pdf"' in response.headers["Content-Disposition"]
+    pdf = response.get_data()
+    assert pdf.startswith(b"%PDF-")
+
+    text, codes = read_back(pdf, tmp_path, f"{site_id}-{lang}")
+    assert number in text and holder in text, text  # ő and ű of "Győri Asztalosműhely" as they are
+    assert "Pallet furniture" in text
+    for word in words:
+        assert word in text, text
+    url = site.runtime.settings.site.url.rstrip("/")
+    assert codes == [f"{url}/labels/verify?number={number}"]
+
+    # the other language on request, and the staff's download of the same label
+    staff = site.browser()
+    staff.login("approver")
+    english = staff.client.get(f"/office/labels/number/{number}/certificate.pdf?lang=en")
+    assert english.status_code == 200
+    text, codes = read_back(english.get_data(), tmp_path, f"{site_id}-en")
+    assert "Certificate" in text and holder in text and codes == [f"{url}/labels/verify?number={number}"]
+
+
+def test_a_suspended_label_has_no_certificate_and_another_member_sees_none(sites):
+    site = sites["HU22"]
+    number = site.granted_label()
+    member = member_of(site, "Győri Asztalosműhely")
+    stranger = member_of(site, "Zalai Ajándéktárgy Kft.")
+    assert stranger.get(f"/office/member/labels/{number}/certificate.pdf").status_code == 404
+    assert member.get("/office/member/labels/SOPRO-HU22-2026-9999/certificate.pdf").status_code == 404
+    assert member.get("/office/member/labels/nonsense/certificate.pdf").status_code == 404
+
+    until = (date.today() + timedelta(days=30)).isoformat()
+    site.ok("POST", f"/labels/{number}/suspend", "approver", json={"until": until, "reason": "complaint"})
+    refused = member.get(f"/office/member/labels/{number}/certificate.pdf")
+    assert refused.status_code == 409
+    assert "Csak érvényes védjegynek" in member.page or "tanúsítvány" in member.page.lower(), member.page[:3000]
+    staff = site.browser()
+    staff.login("approver")
+    assert staff.get(f"/office/labels/number/{number}/certificate.pdf").status_code == 409
+    assert site.client.get(f"/office/labels/number/{number}/certificate.pdf").status_code in (302, 401)
