@@ -4,6 +4,7 @@ streams and dead letters are the sync service's pages: services/sync/agency_page
 """
 from __future__ import annotations
 
+from services.hub.labels import badge_pages
 from services.hub.web import agency, public
 
-BLUEPRINTS = [public.blp, agency.blp]
+BLUEPRINTS = [public.blp, agency.blp, badge_pages.blp]
