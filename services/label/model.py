@@ -118,6 +118,12 @@ class Application:
         self.status = outcome
         self.version += 1
 
+    def reopen_on_appeal(self) -> None:
+        """An upheld appeal against the refusal: the application waits for a new assessment (and decision)."""
+        self._require("refused", doing="reopen")
+        self.status, self.assessment, self.decision = "submitted", None, None
+        self.version += 1
+
 
 # --- labels ------------------------------------------------------------------------------------------
 
@@ -186,6 +192,17 @@ class Label(Aggregate):
         self._require("valid", "suspended", doing="revoke")
         self.status, self.suspended_until, self.reason = "revoked", None, reason
         self._snapshot(ev.LabelRevoked)
+
+    def restore_on_appeal(self, today: date, reason: str) -> None:
+        """An upheld appeal lifts the revocation: the label is valid again if its validity has not ended,
+        else expired."""
+        self._require("revoked", doing="restore")
+        self.status, self.suspended_until, self.reason = "valid", None, reason
+        if today > self.valid_until:
+            self.status = "expired"
+            self._snapshot(ev.LabelExpired)
+        else:
+            self._snapshot(ev.LabelReinstated)
 
     def end_suspension_if_lapsed(self, today: date) -> bool:
         """A suspension ends by itself on its end date: the label is valid again from the day after."""

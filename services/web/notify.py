@@ -97,6 +97,12 @@ def brokers(conn: Connection) -> list[Recipient]:
             for username, email, language in notifications.contacts_with_role(conn, "broker")]
 
 
+def with_role(conn: Connection, role: str) -> list[Recipient]:
+    """The site's active users holding `role` who have an address (e.g. the approvers of label appeals)."""
+    return [Recipient(email, language, username)
+            for username, email, language in notifications.contacts_with_role(conn, role)]
+
+
 def members_of(conn: Connection, organisation_id: str) -> list[Recipient]:
     """The active member users of an organisation who have an address."""
     return [Recipient(email, language, username)
