@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from services.common.access import AccessRulesPlugin
 from services.common.auth import enforce_access
+from services.common.body_limit import apply_body_limit
 from services.common.errors import SoproError
 from services.common.auth_api import blp as auth_blp
 from services.common.health import blp as health_blp, init_health
@@ -98,6 +99,7 @@ def create_flask_app(name: str, title: str, runtime, components=(KERNEL,)) -> tu
     init_rate_limits(app, runtime.settings)  # before the access check: refused requests count too
     app.before_request(enforce_access)
     app.before_request(count_public_write)  # after the access check: a caller with a valid token is not anonymous
+    app.before_request(apply_body_limit)  # a file route's larger body, before anything reads the form
     app.before_request(guard_request)  # after access and limits: strangers learn no input rules, refusals count
     init_health(app, components)
     api.register_blueprint(auth_blp)
@@ -132,7 +134,7 @@ def http_error(exc: HTTPException):
     messages = data.get("messages") or data.get("errors") or {}
     if exc.code == 422:
         # webargs nests field messages under the request location; callers want the fields.
-        if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "path", "headers"}:
+        if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "path", "headers"}:
             merged = {}
             for part in messages.values():
                 merged.update(part if isinstance(part, dict) else {"_schema": part})
