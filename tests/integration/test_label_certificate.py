@@ -5,46 +5,22 @@ A suspended label has none (409); another organisation's member does not see it 
 SQLite."""
 from __future__ import annotations
 
-import itertools
 import shutil
 import subprocess
 from datetime import date, timedelta
 
 import pytest
 
-from services.common.config import load_settings
-from tests.support.databases import BACKENDS, pg_schemas
-from tests.support.web import WebSite
+from tests.support.label_certificate_sites import member_of, sites  # noqa: F401 - fixture
 
-NEW_USER = itertools.count()
 TOOLS = ("pdftotext", "pdftoppm", "zbarimg")
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def sites(request, federation, federation_files, tmp_path_factory):
+@pytest.fixture(scope="module", autouse=True)
+def tools():
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         pytest.fail(f"{missing} are needed (Debian poppler-utils, zbar-tools; .ci/run installs them)")
-    root = tmp_path_factory.mktemp("certificate")
-    with pg_schemas("cert") as make_schema:
-        def settings(site_id: str):
-            url = make_schema(site_id) if request.param == "postgresql" else f"sqlite:///{root / site_id}.sqlite"
-            return load_settings(site_id, env={}, federation=federation, db_url=url, bus_url="memory://",
-                                 key_file=federation_files[1] / f"{site_id}.pem", var_dir=root,
-                                 rate_limit="100000/minute", token_rate_limit="100000/minute",
-                                 public_write_rate_limit="100000/minute")
-        made = {site_id: WebSite(settings, site_id) for site_id in ("HU22", "AT12")}
-        yield made
-        for site in made.values():
-            site.runtime.engine.dispose()
-
-
-def member_of(site, organisation: str):
-    username = f"cert-member-{next(NEW_USER)}"
-    site.add_user(username, ["member"], site.ids[organisation])
-    browser = site.browser()
-    browser.login(username)
-    return browser
 
 
 def read_back(pdf: bytes, tmp_path, name: str) -> tuple[str, list[str]]:
@@ -106,7 +82,7 @@ def test_a_suspended_label_has_no_certificate_and_another_member_sees_none(sites
     site.ok("POST", f"/labels/{number}/suspend", "approver", json={"until": until, "reason": "complaint"})
     refused = member.get(f"/office/member/labels/{number}/certificate.pdf")
     assert refused.status_code == 409
-    assert "Csak érvényes védjegynek" in member.page or "tanúsítvány" in member.page.lower(), member.page[:3000]
+    assert "Csak érvényes védjegyhez tartozik tanúsítvány." in member.page, member.page[:3000]
     staff = site.browser()
     staff.login("approver")
     assert staff.get(f"/office/labels/number/{number}/certificate.pdf").status_code == 409
