@@ -88,7 +88,7 @@ LABEL = Service(
            label_certificate_pages.blp, label_appeal_pages.blp, label_complaint_pages.blp,
            label_spot_check_pages.blp, label_criteria_pages.blp),
     exporter=label_privacy.personal_records, eraser=label_privacy.erase_person,
-    jobs=(jobs.expire_labels, jobs.end_label_suspensions, jobs.remind_label_expiry),
+    jobs=(jobs.expire_labels, jobs.end_label_suspensions, jobs.remind_label_expiry, jobs.draw_spot_checks),
     provides=((LabelRegister, label_ports.PublicRegister),))
 SYNC = Service("sync", api=(sync_feed.blp, sync_api.blp))
 # At the hub the same service also has the agency admin's pages: pause and resume streams, re-drive dead letters.

@@ -11,7 +11,10 @@ from services.common import notification_sender
 from services.common.mail import SmtpMailer
 from services.web import mail_digest
 from services.web.notify import MailSite
+from services.contracts.label_policy import LabelPolicy
 from services.label import handlers as label_handlers, notices as label_notices
+from services.label import spot_check_draws as label_spot_checks
+from services.common.errors import Conflict
 
 log = logging.getLogger("sopro.jobs")
 
@@ -51,6 +54,22 @@ def remind_label_expiry(runtime, now: datetime) -> list[str]:
     lines = [f"label {label.number}: {days}-day expiry reminder ({mails} mails)" for label, days, mails in reminded
              if mails]
     return [*lines, f"{sum(mails for _, _, mails in reminded)} label expiry reminders written"]
+
+
+def draw_spot_checks(runtime, now: datetime) -> list[str]:
+    """Once a year: the share of valid labels the network's policy sets is drawn for a spot check (a random
+    seed, recorded); the year's draw exists after the first tick of the year, by this job or an approver."""
+    year = now.year
+    with runtime.engine.connect() as conn:
+        if label_spot_checks.draw_exists(conn, year):
+            return [f"the spot checks of {year} are drawn already"]
+    share = LabelPolicy.of(runtime.settings.federation).spot_check_share
+    try:
+        done = label_spot_checks.draw_spot_checks(runtime.uow(), year, None, "sopro tick", share, now.date())
+    except Conflict:  # an approver drew meanwhile
+        return [f"the spot checks of {year} are drawn already"]
+    return [*(f"label {number} drawn for a spot check" for number in done.drawn),
+            f"{len(done.drawn)} of {len(done.population)} valid labels drawn for the spot checks of {year}"]
 
 
 def send_notifications(runtime, now: datetime) -> list[str]:
