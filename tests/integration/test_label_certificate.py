@@ -45,6 +45,11 @@ def test_the_holders_member_downloads_the_certificate_in_its_language(sites, tmp
     number = site.granted_label()
     lang = "hu" if site_id == "HU22" else "de"
     member = member_of(site, holder)
+    member.get(f"/office/member/labels?lang={lang}")  # the labels page links the download and the badge's code
+    assert f'href="/office/member/labels/{number}/certificate.pdf"' in member.page
+    url = site.runtime.settings.site.url.rstrip("/")
+    assert (f"&lt;a href=&#34;{url}/labels/verify?number={number}&#34;&gt;&lt;img src=&#34;{url}/labels/{number}"
+            f"/badge.svg?lang={lang}&#34;") in member.page
     response = member.client.get(f"/office/member/labels/{number}/certificate.pdf?lang={lang}")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.headers["Content-Type"] == "application/pdf"
@@ -57,12 +62,13 @@ def test_the_holders_member_downloads_the_certificate_in_its_language(sites, tmp
     assert "Pallet furniture" in text
     for word in words:
         assert word in text, text
-    url = site.runtime.settings.site.url.rstrip("/")
     assert codes == [f"{url}/labels/verify?number={number}"]
 
     # the other language on request, and the staff's download of the same label
     staff = site.browser()
     staff.login("approver")
+    staff.get(f"/office/labels/number/{number}")
+    assert f'href="/office/labels/number/{number}/certificate.pdf"' in staff.page
     english = staff.client.get(f"/office/labels/number/{number}/certificate.pdf?lang=en")
     assert english.status_code == 200
     text, codes = read_back(english.get_data(), tmp_path, f"{site_id}-en")
@@ -80,6 +86,8 @@ def test_a_suspended_label_has_no_certificate_and_another_member_sees_none(sites
 
     until = (date.today() + timedelta(days=30)).isoformat()
     site.ok("POST", f"/labels/{number}/suspend", "approver", json={"until": until, "reason": "complaint"})
+    member.get("/office/member/labels")
+    assert f"/office/member/labels/{number}/certificate.pdf" not in member.page  # suspended: no download offered
     refused = member.get(f"/office/member/labels/{number}/certificate.pdf")
     assert refused.status_code == 409
     assert "Csak érvényes védjegyhez tartozik tanúsítvány." in member.page, member.page[:3000]
