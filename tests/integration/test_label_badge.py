@@ -11,13 +11,15 @@ from datetime import date, timedelta
 import pytest
 import requests
 
+from services.common.config import load_settings
+from tests.support.hub_pages import Hub
 from tests.support.label_certificate_sites import sites  # noqa: F401 - fixture
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def fetch(site, path: str, **headers):
-    response = site.client.get(path, headers=headers)
+    response = site.app.test_client().get(path, headers=headers)
     assert response.status_code in (200, 304), response.get_data(as_text=True)[:500]
     return response
 
@@ -83,6 +85,29 @@ def test_another_sites_label_is_the_hubs_answer(sites, monkeypatch):
     assert parsed(fetch(site, f"/labels/{number}/badge.svg"))[:2] == ("expired", "Abgelaufen")
     answers["status"] = "down"
     assert parsed(fetch(site, f"/labels/{number}/badge.svg?lang=en"))[:2] == ("unavailable", "Cannot be checked now")
+
+
+def test_the_hubs_badge_is_its_register_of_the_day(sites, federation, federation_files, tmp_path):
+    """The hub's register, fed with the site's events as the hub's consumer applies them."""
+    site = sites["HU22"]
+    hub = Hub(load_settings("EU", env={}, federation=federation, db_url=f"sqlite:///{tmp_path / 'hub.sqlite'}",
+                            bus_url="memory://", key_file=federation_files[1] / "EU.pem", var_dir=tmp_path))
+    number = site.granted_label()
+    hub_url = hub.runtime.settings.site.url.rstrip("/")
+    assert parsed(fetch(hub, f"/labels/{number}/badge.svg"))[:2] == ("unknown", "Unknown label number")  # not yet
+    hub.ingest(site)
+    first = fetch(hub, f"/labels/{number}/badge.svg")
+    assert parsed(first) == ("valid", "Valid", f"{hub_url}/labels/verify?number={number}")  # the hub's English
+    assert first.headers["Cache-Control"] == "no-cache" and first.headers["Content-Type"].startswith("image/svg+xml")
+    assert parsed(fetch(hub, f"/labels/{number}/badge.svg?lang=hu"))[:2] == ("valid", "Érvényes")
+
+    until = (date.today() + timedelta(days=30)).isoformat()
+    site.ok("POST", f"/labels/{number}/suspend", "approver", json={"until": until, "reason": "complaint"})
+    hub.ingest(site)
+    changed = fetch(hub, f"/labels/{number}/badge.svg", **{"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and parsed(changed)[:2] == ("suspended", "Suspended")
+    assert parsed(fetch(hub, "/labels/not-a-number/badge.svg?lang=de"))[:2] == ("unknown", "Unbekannte Gütesiegel-Nummer")
+    hub.runtime.engine.dispose()
 
 
 class FakeResponse:
