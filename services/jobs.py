@@ -35,8 +35,9 @@ def fail_overdue_forwarded_parts(runtime, now: datetime) -> list[str]:
 
 
 def expire_labels(runtime, now: datetime) -> list[str]:
-    """Labels past their validity expire."""
-    labels = label_handlers.expire_labels(runtime.uow, now.date())
+    """Labels past their validity expire (a renewal under assessment keeps one for the network's grace)."""
+    grace = LabelPolicy.of(runtime.settings.federation).renewal_grace_days
+    labels = label_handlers.expire_labels(runtime.uow, now.date(), grace)
     lines = [f"label {label.number} expired (valid until {label.valid_until})" for label in labels]
     return [*lines, f"{len(labels)} labels expired"]
 

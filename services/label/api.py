@@ -3,8 +3,9 @@
 Access (default deny; every method declares its rule):
 - Public: verifying a label (`GET /labels/<number>`), the register (`GET /labels`), filing a complaint.
 - member: applies for, edits, submits and withdraws its own organisation's applications (the token's organisation).
+- member: also renews its organisation's labels (`POST /labels/<number>/renewal` opens a renewal application).
 - assessor: scores submitted applications. approver: decides them (never one it assessed: four eyes),
-  and suspends, reinstates, revokes and renews labels, and reviews complaints, as site_admin may too.
+  and suspends, reinstates and revokes labels, and reviews complaints, as site_admin may too.
 - Staff (site_admin, assessor, approver): read every application, complaint and audit trail.
 """
 from __future__ import annotations
@@ -195,8 +196,17 @@ _label_action("reinstate", LabelOptionalReasonSchema, lambda b, n: handlers.rein
     current_runtime().uow(), n, _actor(), b["reason"], _mail()), "End a suspension: the label is valid again.")
 _label_action("revoke", LabelReasonSchema, lambda b, n: handlers.revoke_label(
     current_runtime().uow(), n, _actor(), b["reason"], _mail()), "Revoke a label, with a reason.")
-_label_action("renew", LabelOptionalReasonSchema, lambda b, n: handlers.renew_label(
-    current_runtime().uow(), n, _actor(), utc_today()), "Renew a valid label before it expires: a new validity.")
+
+
+@blp.route("/labels/<string:number>/renewal")
+class Renewal(MethodView):
+    @roles("member", "site_admin")
+    @blp.response(201, LabelApplicationSchema)
+    def post(self, number):
+        """Renew a label (valid or suspended): a new application under the criteria in force, pre-filled from
+        the label's last one, which the holder completes, submits, and an assessor and an approver decide.
+        One renewal at a time (409). A member renews its own organisation's labels only."""
+        return handlers.start_renewal(current_runtime().uow(), number, _actor(), utc_today(), acting_for(STAFF))
 
 
 @blp.route("/labels/<string:number>/audit")

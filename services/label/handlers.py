@@ -15,7 +15,7 @@ from typing import Callable
 
 from services.common.clock import utcnow
 from services.common.db import Page
-from services.common.errors import Forbidden
+from services.common.errors import Conflict, Forbidden
 from services.common.uow import UnitOfWork
 from services.common.clock import utc_today
 from services.label import catalogues, model as m, notices, store
@@ -93,25 +93,82 @@ def assess_application(uow, application_id: str, assessor: str, scores: dict, no
 
 def decide_application(uow: UnitOfWork, application_id: str, approver: str, outcome: str, reason: str,
                        today: date, now: datetime, validity_years: int | None = None):
-    """The approver's decision. A grant takes the next number of the site's year under the counter's
-    row lock and creates the label, whose event goes out with this transaction."""
-    granted: list[m.Label] = []
+    """The approver's decision, by purpose:
+    - a first application granted takes the next number of the site's year under the counter's row lock
+      and creates the label;
+    - a renewal granted renews its label (new validity without a gap, under the renewal's catalogue);
+      refused, the label runs to its end;
+    - a spot check granted confirms the label as it is; refused, it suspends the label for the longest
+      suspension (appealable like any suspension).
+    The label's event goes out with this transaction. Returns (application, the label if it changed)."""
+    changed: list[m.Label] = []
 
     def change(app: m.Application):
         app.decide(approver, outcome, reason, now)
-        if outcome == "granted":
-            years = validity_years or catalogues.version(uow.conn, app.catalogue_version).validity_years
+        years = validity_years or catalogues.version(uow.conn, app.catalogue_version).validity_years
+        if app.purpose == "new" and outcome == "granted":
             number = store.next_label_number(uow.conn, uow.site_id, today.year)
             label = m.Label.grant(_new_id(), number, app, today, years)
             app.label_number = number
             store.save_label(uow.conn, label, new=True)
             store.audit_step(uow.conn, "label", number, "granted", approver, reason,
                              {"application_id": app.id, "valid_until": label.valid_until.isoformat()})
-            uow.record(label)
-            granted.append(label)
+        elif app.purpose == "renewal" and outcome == "granted":
+            label = store.load_label(uow.conn, app.label_number, lock=True)
+            label.renew(app, years)
+            store.save_label(uow.conn, label)
+            store.audit_step(uow.conn, "label", label.number, "renewed", approver, reason,
+                             {"application_id": app.id, "valid_until": label.valid_until.isoformat(),
+                              "catalogue_version": app.catalogue_version})
+        elif app.purpose == "spot_check" and outcome in ("granted", "refused"):
+            label = store.load_label(uow.conn, app.label_number, lock=True)
+            store.audit_step(uow.conn, "label", label.number, f"spot check {'passed' if outcome == 'granted' else 'failed'}",
+                             approver, reason, {"application_id": app.id})
+            if outcome == "granted" or label.status != "valid":
+                return
+            label.suspend(today, m.add_months(today, m.MAX_SUSPENSION_MONTHS), f"spot check failed: {reason}")
+            store.save_label(uow.conn, label)
+            store.audit_step(uow.conn, "label", label.number, "suspended", approver, label.reason,
+                             {"application_id": app.id, "suspended_until": label.suspended_until.isoformat()})
+        else:
+            return
+        uow.record(label)
+        changed.append(label)
 
     app = _change_application(uow, application_id, f"decided_{outcome}", approver, change, reason=reason)
-    return app, (granted[0] if granted else None)
+    return app, (changed[0] if changed else None)
+
+
+def open_reassessment(conn, number: str, purpose: str, actor: str, today: date,
+                      acting_for: str | None = None) -> m.Application:
+    """Open a renewal (a draft the holder completes and submits) or a spot check (a draft the holder is asked
+    to complete with current evidence) of label `number`, in the caller's transaction: under the catalogue in
+    force `today`, pre-filled from the label's last application. One at a time per label and purpose (409)."""
+    label = store.load_label(conn, number, lock=True)
+    if acting_for is not None and acting_for != label.holder_organisation_id:
+        raise Forbidden("a member may only renew its own organisation's labels")
+    allowed = ("valid", "suspended") if purpose == "renewal" else ("valid",)
+    if label.status not in allowed:
+        raise Conflict(f"a label that is {label.status} cannot be re-assessed for {purpose}",
+                       {"status": [f"is {label.status}; must be one of {list(allowed)}"]}, code="illegal_state")
+    under_way = store.open_reassessment_of(conn, number, purpose)
+    if under_way is not None:
+        raise Conflict(f"a {purpose} of {number} is under way already", {"application": [under_way]},
+                       code="already_under_way")
+    last = store.load_application(conn, label.application_id)
+    app = m.reassessment(_new_id(), label, last, purpose, catalogues.in_force(conn, today))
+    store.save_application(conn, app, new=True)
+    store.audit_step(conn, "application", app.id, "created", actor, details={"purpose": purpose, "label": number})
+    store.audit_step(conn, "label", number, f"{purpose} opened", actor, details={"application_id": app.id})
+    return app
+
+
+def start_renewal(uow: UnitOfWork, number: str, actor: str, today: date, acting_for: str | None) -> m.Application:
+    """The holder (or a site admin) renews a label: a new application, assessed and decided like the first."""
+    with uow:
+        app = open_reassessment(uow.conn, number, "renewal", actor, today, acting_for)
+        uow.commit()
+    return app
 
 
 def list_applications(engine, organisation_id, status, page, per_page) -> Page[m.Application]:
@@ -146,13 +203,6 @@ def _change_label(uow: UnitOfWork, number: str, action: str, actor: str, reason:
     return label
 
 
-def renew_label(uow, number: str, actor: str, today: date, validity_years: int | None = None) -> m.Label:
-    def change(label: m.Label):
-        label.renew(today, validity_years or catalogues.version(uow.conn, label.catalogue_version).validity_years)
-
-    return _change_label(uow, number, "renewed", actor, None, change)
-
-
 def suspend_label(uow, number: str, actor: str, until: date, reason: str, today: date,
                   mail: MailSite | None = None) -> m.Label:
     return _change_label(uow, number, "suspended", actor, reason, lambda lbl: lbl.suspend(today, until, reason), mail)
@@ -176,7 +226,7 @@ def _housekeep(new_uow: Callable[[], UnitOfWork], due: Callable, step: Callable[
     for number in numbers:
         with new_uow() as uow:
             label = store.load_label(uow.conn, number, lock=True)
-            if step(label):
+            if step(uow.conn, label):
                 store.save_label(uow.conn, label)
                 store.audit_step(uow.conn, "label", number, action, "sopro tick", reason)
                 uow.record(label)
@@ -186,17 +236,22 @@ def _housekeep(new_uow: Callable[[], UnitOfWork], due: Callable, step: Callable[
     return changed
 
 
-def expire_labels(new_uow: Callable[[], UnitOfWork], today: date) -> list[m.Label]:
-    """`sopro tick`: every label past its validity expires."""
-    return _housekeep(new_uow, lambda conn: store.labels_due_to_expire(conn, today),
-                      lambda label: label.expire_if_due(today), "expired", "validity ended")
+def expire_labels(new_uow: Callable[[], UnitOfWork], today: date, grace_days: int = 0) -> list[m.Label]:
+    """`sopro tick`: a label past its validity expires, unless its renewal is being assessed and the grace
+    period (the network's `renewal_grace_days`) has not ended."""
+    def lapse(conn, label: m.Label) -> bool:
+        under_way = store.open_reassessment_of(conn, label.number, "renewal", m.UNDER_ASSESSMENT) is not None
+        return label.expire_if_due(today, under_way, grace_days)
+
+    return _housekeep(new_uow, lambda conn: store.labels_due_to_expire(conn, today), lapse, "expired",
+                      "validity ended")
 
 
 def end_lapsed_suspensions(new_uow: Callable[[], UnitOfWork], today: date,
                            mail: MailSite | None = None) -> list[m.Label]:
     """`sopro tick`: a suspension past its end date ends; the label is valid again (the holder is told)."""
     return _housekeep(new_uow, lambda conn: store.suspensions_lapsed(conn, today),
-                      lambda label: label.end_suspension_if_lapsed(today), "reinstated", "the suspension ended",
+                      lambda _conn, label: label.end_suspension_if_lapsed(today), "reinstated", "the suspension ended",
                       mail)
 
 
@@ -212,6 +267,13 @@ def remind_expiring_labels(new_uow: Callable[[], UnitOfWork], mail: MailSite, no
 def find_label(engine, number: str) -> m.Label | None:
     with engine.connect() as conn:
         return store.find_label(conn, number)
+
+
+def renewal_of(engine, number: str) -> m.Application | None:
+    """The renewal of label `number` that is not decided yet, if any."""
+    with engine.connect() as conn:
+        found = store.open_reassessment_of(conn, number, "renewal")
+        return store.load_application(conn, found) if found else None
 
 
 def search_labels(engine, **criteria) -> Page[m.Label]:

@@ -1,6 +1,7 @@
 """A granted label's page for staff: its validity and audit trail, and what approvers and site admins do
-with it — renew it before it expires, suspend it for a while with a reason, reinstate it, and revoke it
-(after a confirmation page: a revoked label is never valid again).
+with it — suspend it for a while with a reason, reinstate it, and revoke it (after a confirmation page: a
+revoked label is valid again only by an appeal). A renewal is not done here: it is a new assessment the
+holder opens (services/label/renewal_pages.py); the page links to the one under way.
 
 Each form is loaded with the API's schema (`LabelSuspensionSchema`, `LabelOptionalReasonSchema`,
 `LabelReasonSchema`) and calls the API's handler; a step the label's state no longer allows is a 409
@@ -15,7 +16,8 @@ from services.common.auth import current_principal, roles
 from services.common.clock import utc_today
 from services.common.errors import NotFound, SoproError
 from services.common.runtime import current_runtime
-from services.label import catalogues, handlers, notices
+from services.contracts.label_policy import LabelPolicy
+from services.label import handlers, notices
 from services.label.schemas import LabelOptionalReasonSchema, LabelReasonSchema, LabelSuspensionSchema
 from services.web import forms, page_blueprint
 
@@ -33,12 +35,14 @@ def _label(number: str):
 
 def label_page(number: str, forms_shown: dict | None = None, status: int = 200, refusal: str | None = None):
     label = _label(number)
-    shown = {name: forms.FormState(id_prefix=name) for name in ("renew", "suspend", "reinstate")}
+    shown = {name: forms.FormState(id_prefix=name) for name in ("suspend", "reinstate")}
     shown.update(forms_shown or {})
     audit = handlers.audit_trail(current_runtime().engine, [label.application_id, label.number])
+    runtime = current_runtime()
     return render_template("label/label.html", label=label, audit=audit, forms=shown, refusal=refusal,
                            may_act=bool(current_principal().roles & set(DECIDERS)),
-                           validity_years=catalogues.version_of(current_runtime().engine, label.catalogue_version).validity_years), status
+                           renewal=handlers.renewal_of(runtime.engine, label.number),
+                           grace_days=LabelPolicy.of(runtime.settings.federation).renewal_grace_days), status
 
 
 @blp.route("/office/labels/number/<number>")
@@ -63,15 +67,6 @@ def _act(number: str, name: str, schema, fields: tuple[str, ...], act, done: str
         flash(done, "success")
         return redirect(url_for(".label", number=number))
     return label_page(number, {name: state}, 422)
-
-
-@blp.route("/office/labels/number/<number>/renew", methods=["POST"])
-@roles(*DECIDERS)
-def renew(number):
-    _label(number)
-    return _act(number, "renew", LabelOptionalReasonSchema(), (), lambda _loaded: handlers.renew_label(
-        current_runtime().uow(), number, current_principal().subject, utc_today()),
-        _("The label has been renewed."))
 
 
 @blp.route("/office/labels/number/<number>/suspend", methods=["POST"])

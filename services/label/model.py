@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from services.common.errors import Conflict, Invalid
 from services.common.events import Aggregate
@@ -125,6 +125,29 @@ class Application:
         self.version += 1
 
 
+OPEN = ("draft", "submitted", "assessed", "returned")  # an application not decided yet
+UNDER_ASSESSMENT = ("submitted", "assessed", "returned")  # submitted, and not decided yet
+
+
+def reassessment(id: str, label: "Label", last: Application, purpose: str, catalogue: Catalogue) -> Application:
+    """A renewal or a spot check of `label`: a new application under the catalogue in force, pre-filled with
+    the figures of the label's last application that the catalogue still asks for and accepts. Documents are
+    not carried over: a re-assessment looks at current ones."""
+    if purpose not in ("renewal", "spot_check"):
+        raise Invalid(f"unknown purpose {purpose!r}", {"purpose": ["one of renewal, spot_check"]})
+    evidence = {}
+    for cid, item in (last.evidence or {}).items():
+        figure = (item or {}).get("figure")
+        criterion = catalogue.criterion(cid)
+        if figure is None or criterion is None or criterion.figure is None:
+            continue
+        if not catalogue.check_evidence({cid: {"figure": figure}}):
+            evidence[cid] = {"figure": figure}
+    return Application(id=id, holder_organisation_id=label.holder_organisation_id, holder_name=label.holder_name,
+                       product=label.product, cpv_codes=list(label.cpv_codes), catalogue_version=catalogue.version,
+                       evidence=evidence, purpose=purpose, label_number=label.number)
+
+
 # --- labels ------------------------------------------------------------------------------------------
 
 @dataclass
@@ -166,11 +189,17 @@ class Label(Aggregate):
             raise Conflict(f"cannot {doing} a label that is {self.status}",
                            {"status": [f"is {self.status}; must be one of {list(states)}"]}, code="illegal_state")
 
-    def renew(self, today: date, validity_years: int) -> None:
-        """Before expiry only: the new validity follows the current one without a gap."""
-        self._require("valid", doing="renew")
-        if today > self.valid_until:
-            raise Conflict("the label has already expired; apply again", {"status": ["expired"]})
+    def renew(self, application: "Application", validity_years: int) -> None:
+        """A renewal application was granted after a new assessment: the label now stands on that
+        application and its catalogue version, and the new validity follows the current one without a gap
+        (also when the decision comes in the grace period after the last day)."""
+        self._require("valid", "suspended", doing="renew")
+        if application.purpose != "renewal" or application.label_number != self.number \
+                or application.status != "granted":
+            raise Conflict("only a granted renewal application of this label renews it",
+                           {"application": ["not a granted renewal of this label"]})
+        self.application_id, self.catalogue_version = application.id, application.catalogue_version
+        self.product, self.cpv_codes = application.product, list(application.cpv_codes)
         self.valid_until, self.reason = add_years(self.valid_until, validity_years), None
         self._snapshot(ev.LabelRenewed)
 
@@ -212,10 +241,15 @@ class Label(Aggregate):
         self._snapshot(ev.LabelReinstated)
         return True
 
-    def expire_if_due(self, today: date) -> bool:
+    def expire_if_due(self, today: date, renewal_under_way: bool = False, grace_days: int = 0) -> bool:
+        """A label lapses after its last day; a renewal still being assessed keeps it valid for the
+        network's grace period (`grace_days`), and no longer."""
         if self.status not in ("valid", "suspended") or today <= self.valid_until:
             return False
-        self.status, self.suspended_until, self.reason = "expired", None, "validity ended"
+        if renewal_under_way and today <= self.valid_until + timedelta(days=grace_days):
+            return False
+        self.status, self.suspended_until = "expired", None
+        self.reason = "the renewal was not decided in time" if renewal_under_way else "validity ended"
         self._snapshot(ev.LabelExpired)
         return True
 

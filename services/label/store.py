@@ -211,6 +211,13 @@ def list_applications(conn: Connection, organisation_id: str | None, status: str
     return paged(conn, query, (application.c.created_at, application.c.id), page, per_page, _application)
 
 
+def open_reassessment_of(conn: Connection, number: str, purpose: str, statuses: tuple = m.OPEN) -> str | None:
+    """The id of label `number`'s renewal (or spot check) application in one of `statuses`, if any."""
+    return conn.execute(select(application.c.id).where(
+        application.c.label_number == str(number), application.c.purpose == purpose,
+        application.c.status.in_(statuses))).scalar()
+
+
 # --- labels ------------------------------------------------------------------------------------------
 
 def _label(row) -> m.Label:

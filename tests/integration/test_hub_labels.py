@@ -146,12 +146,19 @@ def test_a_suspension_is_visible_at_the_hub(client, sites):
     assert verify(client, "SOPRO-HU22-2026-0004")["status"] == "valid"
 
 
-def test_a_label_past_its_validity_is_expired_before_its_site_says_so(client, sites):
+def test_a_label_past_its_validity_and_the_grace_is_expired_before_its_site_says_so(client, sites):
+    """Within the network's renewal grace (90 days in deploy/federation.yaml) the site's word holds: it keeps
+    a label valid only while its renewal is assessed, and publishes the expiry otherwise."""
+    past_grace = (TODAY - timedelta(days=91)).isoformat()
     yesterday = (TODAY - timedelta(days=1)).isoformat()
-    sites.label("AT12", "SOPRO-AT12-2024-0007", valid_from="2024-01-01", valid_until=yesterday)
+    sites.label("AT12", "SOPRO-AT12-2024-0007", valid_from="2024-01-01", valid_until=past_grace)
+    sites.label("AT12", "SOPRO-AT12-2024-0009", valid_from="2024-01-01", valid_until=yesterday)
     sites.label("AT12", "SOPRO-AT12-2026-0008", valid_until=TODAY.isoformat())  # its last valid day
     assert verify(client, "SOPRO-AT12-2024-0007")["status"] == "expired"
+    assert verify(client, "SOPRO-AT12-2024-0009")["status"] == "valid"
     assert verify(client, "SOPRO-AT12-2026-0008")["status"] == "valid"
+    expired = client.get("/api/v1/labels?status=expired").get_json()["items"]
+    assert [row["number"] for row in expired] == ["SOPRO-AT12-2024-0007"]
 
 
 def test_an_unknown_label_is_a_clear_404(client, sites):
@@ -182,7 +189,7 @@ def register(sites):
                 holder_name="Soproni Asztalos", cpv_codes=["39150000", "18900000"], reason="complaint")
     sites.label("AT12", "SOPRO-AT12-2026-0001", holder_name="Werkstatt St. Pölten", cpv_codes=["39500000"])
     sites.label("AT12", "SOPRO-AT12-2024-0002", holder_name="Werkstatt St. Pölten", cpv_codes=["45000000"],
-                valid_from="2024-01-01", valid_until=(TODAY - timedelta(days=1)).isoformat())
+                valid_from="2024-01-01", valid_until=(TODAY - timedelta(days=91)).isoformat())  # past the 90-day renewal grace
     sites.label("AT13", "SOPRO-AT13-2026-0001", "revoked", status="revoked", holder_name="Wiener Küche",
                 holder_organisation_id="0c4f2d2e-0000-4000-8000-000000000099",
                 cpv_codes=["55520000"], reason="criteria no longer met")

@@ -111,7 +111,7 @@ def test_suspend_reinstate_revoke_with_limits_and_audit(site):
     assert site.call("GET", f"/labels/{number}", None, 200).json["status"] == "suspended"
     site.call("POST", f"/labels/{number}/reinstate", "bela", 200, json={})
     site.call("POST", f"/labels/{number}/revoke", "admin", 200, json={"reason": "fraud"})
-    site.call("POST", f"/labels/{number}/renew", "bela", 409, json={})
+    site.call("POST", f"/labels/{number}/renewal", "admin", 409, json={})  # a revoked label is not renewed
     actions = [a["action"] for a in site.call("GET", f"/labels/{number}/audit", "admin", 200).json]
     assert actions[-3:] == ["suspended", "reinstated", "revoked"] and "decided_granted" in actions
     site.call("GET", f"/labels/{number}/audit", None, 401)

@@ -76,14 +76,12 @@ def test_label_numbers_are_unique_under_concurrent_grants(runtime):
     assert sorted(numbers) == [f"SOPRO-HU22-2026-{n:04d}" for n in range(1, 13)]
 
 
-def test_expiry_and_renewal_by_the_tick_with_a_controllable_clock(runtime):
+def test_expiry_by_the_tick_with_a_controllable_clock(runtime):
     _, label = h.decide_application(runtime.uow(), assessed(runtime), "bela", "granted", "ok", TODAY, NOW)
-    assert h.expire_labels(runtime.uow, date(2028, 3, 1)) == []
-    h.renew_label(runtime.uow(), label.number, "bela", date(2028, 2, 1))
-    assert h.expire_labels(runtime.uow, date(2028, 3, 2)) == []
-    [expired] = h.expire_labels(runtime.uow, date(2030, 3, 2))
+    assert h.expire_labels(runtime.uow, date(2028, 3, 1), grace_days=90) == []
+    [expired] = h.expire_labels(runtime.uow, date(2028, 3, 2), grace_days=90)  # no renewal under way: no grace
     assert expired.status == "expired" and h.find_label(runtime.engine, label.number).status == "expired"
-    assert [t for t, _ in events(runtime)] == ["label.label.granted", "label.label.renewed", "label.label.expired"]
+    assert [t for t, _ in events(runtime)] == ["label.label.granted", "label.label.expired"]
 
 
 def test_an_upheld_complaint_suspends_the_label(runtime):

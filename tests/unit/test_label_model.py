@@ -84,15 +84,63 @@ def test_a_grant_is_valid_two_years_and_records_its_event():
     assert [r.type for r in label.pop_events()] == ["label.label.granted"]
 
 
-def test_expiry_and_renewal_with_a_controllable_clock():
+def renewal_of(label: m.Label, catalogue=CAT) -> m.Application:
+    last = assessed()
+    return m.reassessment("r1", label, last, "renewal", catalogue)
+
+
+def test_a_renewal_is_a_new_assessment_that_extends_the_validity_without_a_gap():
+    label = granted_label()
+    renewal = renewal_of(label)
+    assert renewal.purpose == "renewal" and renewal.label_number == label.number and renewal.status == "draft"
+    assert renewal.evidence == {cid: {"figure": GOOD_EVIDENCE[cid]["figure"]}
+                                for cid in ("se_share", "regional_primary_products", "resource_saving")}
+    with pytest.raises(Conflict):
+        label.renew(renewal, 2)  # not assessed and decided: the handler renews only on a grant
+    renewal.edit(CAT, {"evidence": GOOD_EVIDENCE})
+    renewal.submit()
+    renewal.assess(CAT, "anna", GOOD_SCORES, NOW)
+    renewal.decide("bela", "granted", "ok", NOW)
+    label.pop_events()
+    label.renew(renewal, 2)
+    assert label.valid_until == date(2030, 3, 1) and label.application_id == "r1"
+    assert [r.type for r in label.pop_events()] == ["label.label.renewed"]
+
+
+def test_only_a_renewal_of_this_label_renews_it():
+    label = granted_label()
+    other = renewal_of(label)
+    other.label_number = "SOPRO-HU22-2026-0002"
+    with pytest.raises(Conflict):
+        label.renew(other, 2)
+    with pytest.raises(Conflict):
+        label.renew(assessed(), 2)  # a first application
+
+
+def test_a_label_lapses_after_its_last_day_unless_a_renewal_is_assessed_within_the_grace():
     label = granted_label()
     assert not label.expire_if_due(date(2028, 3, 1))
-    label.renew(date(2028, 2, 1), 2)
-    assert label.valid_until == date(2030, 3, 1)
-    assert label.expire_if_due(date(2030, 3, 2)) and label.status == "expired"
+    assert not label.expire_if_due(date(2028, 3, 2), renewal_under_way=True, grace_days=90)
+    assert not label.expire_if_due(date(2028, 5, 30), renewal_under_way=True, grace_days=90)
+    assert label.expire_if_due(date(2028, 5, 31), renewal_under_way=True, grace_days=90)
+    assert label.status == "expired" and label.reason == "the renewal was not decided in time"
+    late = granted_label()
+    assert late.expire_if_due(date(2028, 3, 2), renewal_under_way=False, grace_days=90)
+    assert late.reason == "validity ended"
     with pytest.raises(Conflict):
-        label.renew(date(2030, 3, 3), 2)
-    assert [r.type for r in label.pop_events()][-2:] == ["label.label.renewed", "label.label.expired"]
+        late.renew(renewal_of(late), 2)
+
+
+def test_a_reassessment_keeps_only_figures_the_catalogue_in_force_still_accepts():
+    v2 = catalogue.from_dict({"version": 2, "validity_years": 3, "criteria": [
+        {"id": "se_share", "kind": "threshold", "text": {"de": "a", "hu": "b", "en": "c"},
+         "evidence": {"figure": {"name": "share_percent", "unit": "percent", "min": 50, "max": 100}},
+         "scoring": {"minimum": 60}}]})
+    renewal = renewal_of(granted_label(), v2)
+    assert renewal.catalogue_version == 2
+    assert renewal.evidence == {}  # 45 % is outside version 2's range; the other criteria are gone
+    with pytest.raises(Invalid):
+        m.reassessment("x", granted_label(), assessed(), "rename", CAT)
 
 
 def test_suspension_at_most_six_months_then_reinstate_or_revoke():

@@ -25,6 +25,7 @@ from services.common.runtime import current_runtime
 from services.hub.labels import store as label_store
 from services.hub.query import STRICT_QUERY, SiteQuery, UtcDateTime, search_text
 from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
+from services.contracts.label_policy import LabelPolicy
 
 blp = Blueprint("hub_labels", __name__, url_prefix="/api/v1",
                 description="Verify a label and search the network-wide label register (public)")
@@ -64,9 +65,14 @@ class LabelSchema(ma.Schema):
 LabelPage = page_schema(LabelSchema, "HubLabelPage")
 
 
+def grace_days() -> int:
+    """The network's renewal grace (deploy/federation.yaml `label.renewal_grace_days`)."""
+    return LabelPolicy.of(current_runtime().settings.federation).renewal_grace_days
+
+
 def as_of(row, today: date) -> dict:
     """The row as a verifier sees it today."""
-    return {**row, "status": label_store.public_status(row["status"], row["valid_until"], today)}
+    return {**row, "status": label_store.public_status(row["status"], row["valid_until"], today, grace_days())}
 
 
 # --- views -------------------------------------------------------------------------------------------
@@ -82,7 +88,7 @@ class Labels(MethodView):
         filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"),
                                            site=args.get("site"), status=args.get("status"))
         with current_runtime().engine.connect() as conn:
-            found = label_store.list_labels(conn, filters, today, args["page"], args["per_page"])
+            found = label_store.list_labels(conn, filters, today, args["page"], args["per_page"], grace_days())
         return found.as_dict(lambda row: as_of(row, today))
 
 

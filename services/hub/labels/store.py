@@ -13,7 +13,7 @@ validity ended is expired even before its site's scheduled expiry has been publi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import (
     JSON, Column, Connection, Date, ForeignKeyConstraint, Index, Integer, PrimaryKeyConstraint, RowMapping,
@@ -65,17 +65,19 @@ def replace_label_cpv_codes(conn: Connection, site: str, label_id: str, codes: l
 
 # --- the status on a given day -----------------------------------------------------------------------
 
-def public_status(status: str, valid_until: date, today: date) -> str:
-    """The status a verifier is told: a valid or suspended label past its last valid day is expired."""
-    if status in (VALID, SUSPENDED) and valid_until < today:
+def public_status(status: str, valid_until: date, today: date, grace_days: int = 0) -> str:
+    """The status a verifier is told: a valid or suspended label past its last valid day and the network's
+    renewal grace (`LabelPolicy.renewal_grace_days`) is expired. Within the grace the site's word holds:
+    it keeps a label valid only while its renewal is being assessed, and publishes the expiry otherwise."""
+    if status in (VALID, SUSPENDED) and valid_until + timedelta(days=grace_days) < today:
         return EXPIRED
     return status
 
 
-def _status_is(status: str, today: date):
+def _status_is(status: str, today: date, grace_days: int = 0):
     """The SQL condition for `public_status(...) == status`, so that filtering and paging agree with it."""
     lb = hub_labels
-    current = lb.c.valid_until >= today
+    current = lb.c.valid_until >= today - timedelta(days=grace_days)
     if status == EXPIRED:
         return or_(lb.c.status == EXPIRED, and_(lb.c.status.in_((VALID, SUSPENDED)), ~current))
     if status in (VALID, SUSPENDED):
@@ -99,13 +101,14 @@ def find_label(conn: Connection, number: str) -> RowMapping | None:
     return conn.execute(select(hub_labels).where(hub_labels.c.number == number)).mappings().first()
 
 
-def list_labels(conn: Connection, filters: LabelFilters, today: date, page: int, per_page: int):
+def list_labels(conn: Connection, filters: LabelFilters, today: date, page: int, per_page: int,
+                grace_days: int = 0):
     lb = hub_labels
     query = select(lb)
     if filters.site:
         query = query.where(lb.c.site == filters.site)
     if filters.status:
-        query = query.where(_status_is(filters.status, today))
+        query = query.where(_status_is(filters.status, today, grace_days))
     if filters.holder:
         query = query.where(or_(lb.c.holder_organisation_id == filters.holder,
                                 containing(lb.c.holder_search, filters.holder.casefold())))

@@ -19,7 +19,7 @@ from services.common.clock import utc_today
 from services.common.runtime import current_runtime
 from services.hub.labels import store as label_store
 from services.hub.ocds import orders as ocds_orders
-from services.hub.labels.api import LabelQuery, as_of
+from services.hub.labels.api import LabelQuery, as_of, grace_days
 from services.contracts.events.label import LABEL_NUMBER, LABEL_STATUSES
 from services.contracts.reasons import describe
 from services.web import forms, nav_link, page_blueprint
@@ -124,7 +124,8 @@ def member_sites() -> list[tuple[str, str]]:
 @public
 def home():
     with current_runtime().engine.connect() as conn:
-        valid = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1)
+        valid = label_store.list_labels(conn, label_store.LabelFilters(status=label_store.VALID), utc_today(), 1, 1,
+                                        grace_days())
     portals = [(s.id, s.name, s.url) for s in current_runtime().settings.federation.member_sites]
     return render_template("hub/home.html", form=forms.FormState(), valid_labels=valid.total, portals=portals)
 
@@ -164,7 +165,7 @@ def labels():
         filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"), site=args.get("site"),
                                            status=args.get("status"))
         with current_runtime().engine.connect() as conn:
-            found = label_store.list_labels(conn, filters, today, page, PER_PAGE)
+            found = label_store.list_labels(conn, filters, today, page, PER_PAGE, grace_days())
         rows, total = [as_of(r, today) for r in found.items], found.total
     return render_template("hub/labels.html", form=state, rows=rows, total=total, page=page,
                            pages=pages_of(total, PER_PAGE), sites=member_sites(), statuses=choices(LABEL_STATUSES)), \
