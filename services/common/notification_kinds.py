@@ -36,8 +36,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("consortium_short", BROKER),
     Kind("label_application_submitted", BROKER),
     Kind("complaint_filed", BROKER),
-    Kind("label_appeal_filed", BROKER),  # to the approvers who may decide it (the settings page offers it brokers)
-    Kind("label_appeal_decided", SE_MEMBER),  # to the members of the holder organisation
+    # label appeals: to the approvers who may decide one, and to the holder's members (no settings page offers
+    # them yet: their names there are still to be written, so "approver" and "holder" are no page's audience)
+    Kind("label_appeal_filed", "approver"),
+    Kind("label_appeal_decided", "holder"),
     # social enterprises
     Kind("enquiry_alert", SE_MEMBER),
     Kind("proposal_accepted", SE_MEMBER),
