@@ -9,24 +9,28 @@ application is a 404 here, so that its existence does not leak. The form is load
 `LabelApplicationSchema` (figures read in the page's language) and the catalogue's ranges in one round,
 and calls the API's handlers.
 
-A document is declared as the API declares it, by its SHA-256 and size (and its file name as title): the
-page reads the chosen file only to fingerprint it and keeps nothing of it; the member keeps the document
-for the assessor. Documents declared before are kept when the evidence is edited.
+A document chosen for a criterion is uploaded as the API uploads it (services/label/documents.py): its type
+read from its content (PDF, PNG, JPEG), at most the network's size limit, not empty; a refused file is said
+beside its field in the page's language and nothing of the form is saved. The form is saved first, then
+its files are stored (each in its own transaction, checked before anything is saved). The member sees the
+organisation's documents (name, type, size, SHA-256) and removes one while the application is editable;
+only assessors and approvers open a document (the staff pages). Documents uploaded (or declared through the
+API) before are kept when the evidence is edited.
 """
 from __future__ import annotations
-
-import hashlib
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import acting_for, current_principal, roles
+from services.common.body_limit import allows_body
 from services.common.clock import utc_today
 from services.common.errors import NotFound, SoproError
 from services.common.ports import port
 from services.common.runtime import current_runtime
 from services.contracts.ports import MemberDirectory, OfferDirectory
-from services.label import catalogue, catalogues, handlers, model as m, notices
+from services.label import catalogue, catalogues, documents, handlers, model as m, notices
+from services.label.document_api import max_body_bytes, max_document_bytes
 from services.label.schemas import LabelApplicationSchema
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.numbers import show_number
@@ -77,8 +81,10 @@ def _form_page(state: forms.FormState, app: m.Application | None, status: int = 
                withdraw_form: forms.FormState | None = None):
     criteria = catalogues.version_of(current_runtime().engine, app.catalogue_version) if app else catalogues.in_force_at(current_runtime().engine, utc_today())
     label = handlers.find_label(current_runtime().engine, app.label_number) if app and app.label_number else None
+    uploaded = {d.id: d for d in documents.documents_of(current_runtime().engine, app.id, None)} if app else {}
     return render_template("label/member_application.html", form=state, app=app, criteria=criteria, label=label,
-                           editable=app is None or app.status in m.EDITABLE,
+                           editable=app is None or app.status in m.EDITABLE, uploaded=uploaded,
+                           media_types=documents.MEDIA_TYPES, max_document=_megabytes(max_document_bytes()),
                            withdraw_form=withdraw_form or forms.FormState(id_prefix="withdraw")), status
 
 
@@ -90,29 +96,69 @@ def _shown(app: m.Application) -> dict:
     return values
 
 
-def _posted(criteria, kept: dict) -> tuple[dict, dict]:
-    """The API's body of the form: product, CPV codes, and each criterion's figure and documents (those
-    declared before, and the fingerprint of a newly chosen file)."""
+def _posted(criteria, kept: dict) -> tuple[dict, dict, list[tuple[str, str, bytes]]]:
+    """The API's body of the form (product, CPV codes, each criterion's figure and the documents it had),
+    the values to show again, and the files chosen: (criterion id, file name, content)."""
     figures = [f"evidence.{c.id}.figure" for c in criteria if c.figure is not None]
     body, values = forms.body_from(request.form, ("product", "cpv_codes", *figures), lists=("cpv_codes",))
     typed = body.pop("evidence", {})
-    evidence = {}
+    evidence, uploads = {}, []
     for c in criteria:
         item = {}
         if "figure" in typed.get(c.id, {}):
             item["figure"] = typed[c.id]["figure"]
-        documents = list((kept.get(c.id) or {}).get("documents") or [])
-        upload = request.files.get(f"evidence.{c.id}.document")
-        if upload is not None and upload.filename:
-            content = upload.read()
-            documents.append({"sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
-                              "title": upload.filename[-200:]})
-        if documents:
-            item["documents"] = documents
+        had = list((kept.get(c.id) or {}).get("documents") or [])
+        if had:
+            item["documents"] = had
         if item:
             evidence[c.id] = item
+        upload = request.files.get(f"evidence.{c.id}.document")
+        if upload is not None and upload.filename:
+            uploads.append((c.id, upload.filename, upload.read()))
     body["evidence"] = evidence
-    return body, values
+    return body, values, uploads
+
+
+def _megabytes(size: int) -> str:
+    return _("%(size)s MB", size=show_number(f"{size / (1024 * 1024):.1f}".removesuffix(".0")))
+
+
+def _file_refused(exc: SoproError, criterion_id: str, state: forms.FormState) -> None:
+    """A refused file, said beside its field in the page's language."""
+    field = f"evidence.{criterion_id}.document"
+    if exc.code == documents.EMPTY:
+        message = _("The file is empty. Please choose the document itself.")
+    elif exc.code in (documents.TOO_LARGE, "too_large"):
+        message = _("The file is larger than %(size)s. Please choose a smaller one.",
+                    size=_megabytes(max_document_bytes()))
+    elif exc.code == documents.WRONG_TYPE:
+        message = _("This file is no PDF, PNG or JPEG file. Its content was checked, not its name.")
+    else:
+        forms.apply_domain_error(exc, state)
+        return
+    state.errors.setdefault(field, []).append(message)
+
+
+def _check_uploads(uploads, state: forms.FormState) -> None:
+    """Every chosen file checked before anything is saved: each refusal beside its field."""
+    for criterion_id, _name, content in uploads:
+        try:
+            documents.media_type_of(content, max_document_bytes())
+        except SoproError as exc:
+            _file_refused(exc, criterion_id, state)
+
+
+def _store_uploads(app: m.Application, uploads, state: forms.FormState) -> bool:
+    for criterion_id, name, content in uploads:
+        try:
+            documents.upload(current_runtime().uow(), app.id, criterion_id, name, content,
+                             current_principal().subject, app.holder_organisation_id, max_document_bytes())
+        except SoproError as exc:
+            if exc.status not in (409, 422):
+                raise
+            _file_refused(exc, criterion_id, state)
+            return False
+    return True
 
 
 def _loaded(body: dict, state: forms.FormState, criteria: catalogue.Catalogue):
@@ -148,6 +194,7 @@ def _refused(exc: SoproError, state: forms.FormState, criteria) -> None:
 
 @blp.route("/office/member/labels/new", methods=["GET", "POST"])
 @roles(*MEMBER)
+@allows_body(max_body_bytes, "evidence")
 def new():
     """Applying starts a draft; `?offer=` fills in one of the organisation's offers."""
     organisation = own_organisation()
@@ -156,17 +203,20 @@ def new():
         offer = next((o for o in own_offers(organisation) if o.id == request.args.get("offer")), None)
         values = {"product": offer.title, "cpv_codes": " ".join(offer.cpv_codes)} if offer else {}
         return _form_page(forms.FormState(values=values), None)
-    body, values = _posted(criteria.criteria, {})
+    body, values, uploads = _posted(criteria.criteria, {})
     state = forms.FormState(values=values)
     body.update(holder_organisation_id=organisation, holder_name=_holder_name(organisation))
     fields = _loaded(body, state, criteria)
-    if fields is not None:
+    _check_uploads(uploads, state)
+    if fields is not None and state.valid:
         try:
             app = handlers.create_application(current_runtime().uow(), fields, current_principal().subject,
                                               organisation)
         except SoproError as exc:
             _refused(exc, state, criteria)
         else:
+            if not _store_uploads(app, uploads, state):
+                return _form_page(state, app, 422)
             if request.form.get("action") == "submit":
                 return _submit(app, state)
             flash(_("The application is saved as a draft."), "success")
@@ -176,17 +226,19 @@ def new():
 
 @blp.route("/office/member/labels/<uuid:application_id>", methods=["GET", "POST"])
 @roles(*MEMBER)
+@allows_body(max_body_bytes, "evidence")
 def application(application_id):
     """The application; while it is a draft (or returned), its form: saved, or saved and submitted."""
     app = own_application(application_id)
     if request.method == "GET":
         return _form_page(forms.FormState(values=_shown(app)), app)
     criteria = catalogues.version_of(current_runtime().engine, app.catalogue_version)
-    body, values = _posted(criteria.criteria, app.evidence)
+    body, values, uploads = _posted(criteria.criteria, app.evidence)
     state = forms.FormState(values=values)
     body.update(holder_organisation_id=app.holder_organisation_id, holder_name=app.holder_name)
     fields = _loaded(body, state, criteria)
-    if fields is not None:
+    _check_uploads(uploads, state)
+    if fields is not None and state.valid:
         changes = {name: fields[name] for name in ("product", "cpv_codes", "evidence")}
         try:
             app = handlers.update_application(current_runtime().uow(), app.id, changes, current_principal().subject,
@@ -194,6 +246,8 @@ def application(application_id):
         except SoproError as exc:
             _refused(exc, state, criteria)
         else:
+            if not _store_uploads(app, uploads, state):
+                return _form_page(state, app, 422)
             if request.form.get("action") == "submit":
                 return _submit(app, state)
             flash(_("Your changes to the application are saved."), "success")
@@ -210,6 +264,22 @@ def _submit(app: m.Application, state: forms.FormState):
         return _form_page(state, app, exc.status)
     flash(_("The application is submitted: an assessor scores it now. Its evidence can no longer be changed."),
           "success")
+    return redirect(url_for(".application", application_id=app.id))
+
+
+@blp.route("/office/member/labels/<uuid:application_id>/documents/<uuid:document_id>/remove", methods=["POST"])
+@roles(*MEMBER)
+def remove_document(application_id, document_id):
+    """A document taken back while the application is editable (from its criterion's evidence too)."""
+    app = own_application(application_id)
+    try:
+        documents.remove(current_runtime().uow(), app.id, str(document_id), current_principal().subject,
+                         app.holder_organisation_id)
+    except SoproError as exc:
+        state = forms.FormState(values=_shown(app))
+        _refused(exc, state, catalogues.version_of(current_runtime().engine, app.catalogue_version))
+        return _form_page(state, app, exc.status)
+    flash(_("The document is removed."), "success")
     return redirect(url_for(".application", application_id=app.id))
 
 

@@ -14,7 +14,7 @@ from services.common.auth import current_principal, public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
-from services.label import catalogues, handlers, model as m, network
+from services.label import catalogues, document_api, documents, handlers, model as m, network
 from services.contracts.events.label import LABEL_STATUSES
 from services.label.schemas import LabelAssessmentSchema, LabelDecisionSchema, LabelQuery
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -112,6 +112,12 @@ def recorded_assessment(application) -> forms.FormState:
 @roles(*STAFF, "broker")  # a broker reads it (their mail links here); acting stays with the label staff
 def application(application_id):
     return application_page(str(application_id))
+
+
+@blp.route("/office/labels/<uuid:application_id>/documents/<uuid:document_id>")
+@roles(*document_api.READERS)  # assessors and approvers alone open evidence documents
+def application_document(application_id, document_id):
+    return document_api.attachment(*documents.read(current_runtime().engine, str(application_id), str(document_id)))
 
 
 @blp.route("/office/labels/<uuid:application_id>/assessment", methods=["POST"])

@@ -51,6 +51,7 @@ class Figure(ma.fields.Decimal):
 
 
 class LabelDocumentSchema(Strict):
+    id = Id()  # an uploaded document's (services/label/documents.py); a declared one has none
     sha256 = ma.fields.String(required=True, validate=validate.Regexp(
         r"^[0-9a-fA-F]{64}$", error="a SHA-256 digest: 64 hexadecimal digits"))
     size = ma.fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=10 ** 12))

@@ -73,8 +73,9 @@ def test_applying_in_german_empty_wrong_hostile_then_right_and_submitting(at12, 
     assert (app["holder_organisation_id"], app["status"], app["holder_name"]) == (
         at12.ids["Traisentaler Werkstatt"], "draft", "Traisentaler Werkstatt")  # its own, whatever was posted
     assert app["evidence"]["se_share"] == {"figure": "62.5", "documents": []}
-    assert app["evidence"]["quality_innovation"]["documents"] == [
-        {"sha256": hashlib.sha256(REPORT).hexdigest(), "size": len(REPORT), "title": "Prüfbericht.pdf"}]
+    [uploaded] = app["evidence"]["quality_innovation"]["documents"]  # uploaded for real (issue 17): it has an id
+    assert uploaded == {"id": uploaded["id"], "sha256": hashlib.sha256(REPORT).hexdigest(), "size": len(REPORT),
+                        "title": "Prüfbericht.pdf"}
 
     # the draft again: its figures as German writes them; saved, then submitted with the document kept
     werkstatt.get(f"/office/member/labels/{app['id']}")
