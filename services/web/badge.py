@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template, request, session
 from flask_babel import force_locale, gettext as _
 
 from services.web.i18n import LANGUAGES
@@ -77,7 +77,10 @@ def badge(state: str, number: str, link: str, lang: str) -> Badge:
 
 
 def badge_response(shown: Badge):
-    """The SVG, never cached without asking again; 304 when the client's ETag still matches."""
+    """The SVG, never cached without asking again; 304 when the client's ETag still matches. A badge is an
+    image on other people's pages: its `?lang=` is no language choice of the visitor's (the page kernel
+    remembers a `?lang=` in the session), so it never sets a cookie."""
+    session.modified = False
     svg = render_template("web/badge.svg", badge=shown)
     response = make_response(svg)
     response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"

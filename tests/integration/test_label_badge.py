@@ -44,7 +44,9 @@ def test_the_badge_of_a_label_of_this_site_changes_when_it_is_suspended(sites):
     assert parsed(first) == ("valid", "Érvényes", f"{url}/labels/verify?number={number}")  # HU22's language
     body = first.get_data(as_text=True)
     assert number in body and "<script" not in body and "társadalmilag" in body
-    assert parsed(fetch(site, f"/labels/{number}/badge.svg?lang=de"))[:2] == ("valid", "Gültig")
+    german = fetch(site, f"/labels/{number}/badge.svg?lang=de")
+    assert parsed(german)[:2] == ("valid", "Gültig") and german.headers["Content-Language"] == "de"
+    assert "Set-Cookie" not in german.headers  # an image on others' pages: no session, no language choice
     assert parsed(fetch(site, f"/labels/{number}/badge.svg?lang=en"))[:2] == ("valid", "Valid")
     unchanged = fetch(site, f"/labels/{number}/badge.svg", **{"If-None-Match": first.headers["ETag"]})
     assert unchanged.status_code == 304
