@@ -22,6 +22,7 @@ from services.label import appeals, handlers as h
 from services.web.notify import MailSite
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES
+from tests.support.sites import Site
 
 TODAY = date(2026, 3, 1)
 NOW = datetime(2026, 3, 1, 10, tzinfo=timezone.utc)
@@ -46,14 +47,14 @@ def runtime(request, make_settings, tmp_path):
     rt.engine.dispose()
 
 
-def decided(rt, outcome: str) -> str:
+def decided(rt, outcome: str, at: datetime = NOW) -> str:
     app = h.create_application(rt.uow(), {"holder_organisation_id": ORG, "holder_name": "Textil Kft",
                                           "product": "Tote bag", "cpv_codes": ["18930000"],
                                           "evidence": GOOD_EVIDENCE}, "member_en", acting_for=ORG)
     h.submit_application(rt.uow(), app.id, "member_en", acting_for=ORG)
     h.assess_application(rt.uow(), app.id, "anna", GOOD_SCORES, NOW)
     h.decide_application(rt.uow(), app.id, "bela", outcome, "not convincing" if outcome == "refused" else "ok",
-                         TODAY, NOW)
+                         at.date(), at)
     return app.id
 
 
@@ -222,3 +223,48 @@ def test_two_appeals_filed_at_once_against_one_decision_make_one(runtime):
 
 def utc_in(days: int) -> date:
     return utcnow().date() + timedelta(days=days)
+
+
+def test_the_api_answers_422_409_403_and_404_in_its_one_error_shape(make_settings, tmp_path):
+    site = Site(make_settings("HU22", db_url=f"sqlite:///{tmp_path / 'api.sqlite'}"), [
+        ("admin", ["site_admin"], None), ("anna", ["assessor"], None), ("bela", ["approver"], None),
+        ("csilla", ["approver"], None), ("member", ["member"], ORG), ("stranger", ["member"], OTHER_ORG)])
+    app_id = decided(site.runtime, "refused", utcnow())  # the API files at the real time
+    for body, field in (({"against": "refused", "grounds": "no"}, "application_id"),
+                        ({"against": "suspended", "grounds": "no"}, "label_number"),
+                        ({"against": "granted", "application_id": app_id, "grounds": "no"}, "against"),
+                        ({"against": "refused", "application_id": app_id}, "grounds"),
+                        ({"against": "refused", "application_id": app_id, "grounds": "x" * 5001}, "grounds"),
+                        ({"against": "refused", "application_id": app_id, "grounds": "ok", "status": "upheld"},
+                         "status")):
+        answer = site.call("POST", "/label-appeals", "member", 422, json=body).json
+        assert answer["code"] == "invalid" and list(answer["errors"]) == [field], answer
+    site.call("POST", "/label-appeals", "stranger", 403, json={"against": "refused", "application_id": app_id,
+                                                               "grounds": "not ours"})
+    site.call("POST", "/label-appeals", "bela", 403, json={"against": "refused", "application_id": app_id,
+                                                           "grounds": "an approver files none"})
+    site.call("POST", "/label-appeals", "member", 404, json={
+        "against": "revoked", "label_number": "SOPRO-HU22-2026-0999", "grounds": "unknown label"})
+    appeal = site.ok("POST", "/label-appeals", "member", 201, json={
+        "against": "refused", "application_id": app_id, "grounds": "Please look again."})
+    assert appeal["status"] == "open" and "excluded" not in appeal
+    assert site.call("POST", "/label-appeals", "member", 409, json={
+        "against": "refused", "application_id": app_id, "grounds": "again"}).json["code"] == "appeal_open"
+
+    assert [a["id"] for a in site.ok("GET", "/label-appeals", "member")["items"]] == [appeal["id"]]
+    assert site.ok("GET", "/label-appeals", "stranger")["items"] == []
+    assert site.ok("GET", "/label-appeals?status=open", "anna")["items"][0]["excluded"] == ["anna", "bela"]
+    site.call("GET", f"/label-appeals/{appeal['id']}", "stranger", 404)
+    site.call("GET", f"/label-appeals/{uuid.uuid4()}", "admin", 404)
+    site.call("GET", "/label-appeals?status=maybe", "admin", 422)
+
+    decision = f"/label-appeals/{appeal['id']}/decision"
+    site.call("POST", decision, "member", 403, json={"outcome": "upheld", "reason": "mine"})
+    site.call("POST", decision, "admin", 403, json={"outcome": "upheld", "reason": "site admins file, not decide"})
+    assert list(site.call("POST", decision, "csilla", 422, json={"outcome": "granted"}).json["errors"]) == [
+        "outcome", "reason"]
+    refused = site.call("POST", decision, "bela", 409, json={"outcome": "upheld", "reason": "mine again"}).json
+    assert refused["code"] == "four_eyes" and "four eyes" in refused["message"]
+    done = site.ok("POST", decision, "csilla", json={"outcome": "dismissed", "reason": "The refusal stands."})
+    assert (done["status"], done["decided_by"], done["decision_reason"]) == ("dismissed", "csilla", "The refusal stands.")
+    site.runtime.engine.dispose()
