@@ -126,7 +126,8 @@ def test_a_filed_complaint_mails_the_brokers_without_the_complainants_contact(si
     smtp_server.mailbox.received.clear()
     site.call("POST", "/label-complaints", None, 201, json={
         "label_number": number, "text": "The bags are made abroad.", "contact": "Theo Maier <theo@example.at>"})
-    assert site.sent() == 2
+    assert site.sent() == 3  # the two brokers, and the complainant's receipt with the link to follow the complaint
+    assert "/labels/complaints/track/" in only(smtp_server, "theo@example.at").text
     de, hu = only(smtp_server, "broker.de@hu22.example"), only(smtp_server, "broker.hu@hu22.example")
     assert de.subject == f"Beschwerde zum Gütesiegel {number}"
     assert hu.subject == f"Panasz a(z) {number} számú védjegyről"

@@ -35,7 +35,7 @@ def test_a_visitor_files_in_hungarian_follows_the_link_and_sees_the_outcome_of_a
     assert field_errors(visitor.page) == {"f-text": ["Ez a mező kötelező."]}
     assert visitor.post("/labels/complaints/new", {"label_number": "ABC-1", "text": "x" * 5001}).status_code == 422
     errors = field_errors(visitor.page)
-    assert errors["f-label_number"] == ["Kérjük, adjon meg egy védjegyszámot, pl. SOPRO-AT12-2026-0001."]
+    assert errors["f-label_number"] == ["Kérjük, a SOPRO-HU22-2026-0001 mintájára adja meg a védjegyszámot."]
     assert set(errors) == {"f-label_number", "f-text"} and "Length" not in str(errors)
     assert visitor.post("/labels/complaints/new", {"label_number": "SOPRO-HU22-2020-9999",
                                                    "text": "Nem igaz."}).status_code == 422
@@ -75,9 +75,9 @@ def test_a_visitor_files_in_hungarian_follows_the_link_and_sees_the_outcome_of_a
     assert field_errors(approver.page) == {"f-status": ["Dieses Feld ist erforderlich."]}
     assert approver.post(f"{page}/review", {"status": "dismissed", "action": "revoke"}).status_code == 422
     assert field_errors(approver.page) == {
-        "f-action": ["Nur eine begründete Beschwerde setzt ein Gütesiegel aus oder widerruft es."]}
+        "f-action": ["Nur eine begründete Beschwerde führt zu Aussetzung oder Entzug."]}
     assert approver.post(f"{page}/review", {"status": "upheld", "action": "suspend"}).status_code == 422
-    assert field_errors(approver.page) == {"f-suspend_until": ["Eine Aussetzung braucht ihr Enddatum."]}
+    assert field_errors(approver.page) == {"f-suspend_until": ["Eine Aussetzung braucht ein Enddatum."]}
     assert approver.post(f"{page}/review", {"status": "upheld", "action": "suspend",
                                             "suspend_until": "2020-01-01"}).status_code == 422
     assert list(field_errors(approver.page)) == ["f-suspend_until"]
@@ -88,11 +88,11 @@ def test_a_visitor_files_in_hungarian_follows_the_link_and_sees_the_outcome_of_a
     assert approver.post(f"{page}/review", {"status": "upheld", "resolution": "Die Produktion liegt im Ausland.",
                                             "action": "suspend", "suspend_until": IN_20_DAYS}).status_code == 302
     approver.get(page)
-    assert "approver" in approver.page and "Bewertung speichern" not in approver.page  # the audit; decided
+    assert "approver" in approver.page and "Prüfung speichern" not in approver.page  # the audit; decided
     assert hu22.ok("GET", f"/labels/{number}")["status"] == "suspended"
 
     visitor.get(f"/labels/complaints/track/{token}")
-    assert "Helyt adtak" in visitor.page and "Die Produktion liegt im Ausland." in visitor.page
+    assert "Megalapozott" in visitor.page and "Panaszának helyt adtak." in visitor.page and "Die Produktion liegt im Ausland." in visitor.page
     assert "approver" not in visitor.page and "anna@example.hu" not in visitor.page
     assert approver.post(f"{page}/review", {"status": "dismissed"}).status_code == 409
     assert form_message(approver.page).startswith("Das ist jetzt nicht möglich")
