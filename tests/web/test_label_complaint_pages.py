@@ -109,6 +109,10 @@ def test_unknown_links_wrong_roles_and_a_complaint_about_the_scheme(at12):
     assert "Offen" in visitor.page and "Beschwerde zum Gütesiegel-System" in visitor.page
     assert "+43 1 234" not in visitor.page
     assert visitor.post("/labels/complaints/new", {"text": "x"}, csrf=False).status_code == 400
+    filed = at12.ok("POST", "/label-complaints", None, 201, json={"text": "Über die API.", "contact": "a@example.at"})
+    assert filed["tracking_url"].startswith(f"{at12.runtime.settings.site.url}/labels/complaints/track/")
+    visitor.get(filed["tracking_url"].split(at12.runtime.settings.site.url, 1)[1])
+    assert "Offen" in visitor.page and "a@example.at" not in visitor.page
 
     assert visitor.get("/office/labels/complaints").status_code in (302, 401)
     assessor = at12.browser()
