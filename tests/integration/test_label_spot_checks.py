@@ -4,7 +4,9 @@ the same transaction, is audited and replays; a second draw of the year is a 409
 from __future__ import annotations
 
 import math
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -97,3 +99,26 @@ def test_the_yearly_job_draws_once_with_a_recorded_random_seed_and_the_networks_
     with runtime.engine.connect() as conn:
         latest = spot_check_draws.draws(conn)[0]
     assert latest.year == 2028 and set(latest.population) == set(numbers) - set(recorded.drawn)
+
+
+def test_two_draws_of_the_same_year_at_once_make_one_draw(runtime):
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: two draws cannot overlap there")
+    granted(runtime, 4)
+    barrier = threading.Barrier(2)
+
+    def attempt(seed):
+        barrier.wait(timeout=30)
+        try:
+            return spot_check_draws.draw_spot_checks(runtime.uow(), 2026, seed, "bela", Decimal("0.5"), TODAY).seed
+        except Conflict as exc:
+            return exc.status
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(map(str, pool.map(attempt, ["one", "two"])))
+    assert outcomes[0] == "409" and outcomes[1] in ("one", "two")
+    with runtime.engine.connect() as conn:
+        [recorded] = spot_check_draws.draws(conn)
+    assert recorded.seed == outcomes[1] and len(recorded.applications) == 2  # the loser opened nothing
+    spot = h.list_applications(runtime.engine, None, None, 1, 100).items
+    assert len([a for a in spot if a.purpose == "spot_check"]) == 2
