@@ -25,6 +25,7 @@ CRITERION_ID = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$",
                                error="lower-case letters, digits and underscores, starting with a letter")
 MAX_SCORE = 10
 MAX_VALIDITY_YEARS = 10
+MAX_CRITERIA = 50  # bounds what one message and one form carry
 
 
 def _not_negative(value) -> None:
@@ -59,7 +60,7 @@ class FigureData(EventData):
 
 class EvidenceData(EventData):
     figure = ma.fields.Nested(FigureData, metadata={"description": "the figure an applicant states, if any"})
-    documents = ma.fields.List(ma.fields.String(validate=CRITERION_ID),
+    documents = ma.fields.List(ma.fields.String(validate=CRITERION_ID), validate=validate.Length(max=20),
                                metadata={"description": "kinds of documents that show it"})
 
 
@@ -108,10 +109,12 @@ class CatalogueData(EventData):
                                 metadata={"description": "version 1 is bundled with every site"})
     applies_from = ma.fields.Date(required=True, metadata={"description": "new applications use it from this day"})
     title = ma.fields.Nested(TextsData, required=True)
-    validity_years = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_VALIDITY_YEARS))
-    regional = ma.fields.Dict(keys=ma.fields.String(), required=True,
+    validity_years = ma.fields.Integer(required=True, strict=True,
+                                       validate=validate.Range(min=1, max=MAX_VALIDITY_YEARS))
+    regional = ma.fields.Dict(keys=ma.fields.String(validate=CRITERION_ID), required=True,
                               metadata={"description": "what counts as regional (e.g. radius_km)"})
-    criteria = ma.fields.List(ma.fields.Nested(CriterionData), required=True, validate=validate.Length(min=1))
+    criteria = ma.fields.List(ma.fields.Nested(CriterionData), required=True,
+                              validate=validate.Length(min=1, max=MAX_CRITERIA))
 
     @ma.validates_schema
     def _unique_ids(self, data, **kwargs):

@@ -85,7 +85,8 @@ def prefilled(newest: store.Version) -> dict:
         values[f"c{i}.kind"] = c["kind"]
         figure, scoring = c["evidence"].get("figure"), c["scoring"]
         if figure:
-            values[f"c{i}.figure_min"], values[f"c{i}.figure_max"] = show_number(figure["min"]), show_number(figure["max"])
+            values[f"c{i}.figure_min"] = show_number(figure["min"])
+            values[f"c{i}.figure_max"] = show_number(figure["max"])
         for name in ("minimum", "max_score", "min_score"):
             if scoring.get(name) is not None:
                 values[f"c{i}.{name}"] = show_number(scoring[name])
@@ -247,7 +248,8 @@ def family_name(family: str) -> str:
 
 
 def kind_name(kind: str) -> str:
-    return {"threshold": _("threshold (passes on its figure)"), "scored": _("scored (the assessor gives a score)")}[kind]
+    names = {"threshold": _("threshold (passes on its figure)"), "scored": _("scored (the assessor gives a score)")}
+    return names[kind]
 
 
 def requirement(criterion: dict) -> str:
