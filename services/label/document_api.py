@@ -19,6 +19,8 @@ from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from services.common.auth import acting_for, current_principal, roles
 from services.common.body_limit import allows_body
@@ -27,7 +29,22 @@ from services.contracts.label_policy import LabelPolicy
 from services.label import documents
 from services.label.schemas import CRITERION_ID, Strict
 
-blp = Blueprint("label_documents", __name__, url_prefix="/api/v1", description="Evidence documents of label applications")
+
+
+class MultipartParser(FlaskParser):
+    """A multipart form's fields and files as one body (webargs reads them apart, and flask-smorest would
+    document only one of them as the request body)."""
+
+    def load_form(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class DocumentBlueprint(Blueprint):
+    ARGUMENTS_PARSER = MultipartParser()
+
+
+blp = DocumentBlueprint("label_documents", __name__, url_prefix="/api/v1",
+                        description="Evidence documents of label applications")
 
 UPLOADERS = ("member", "site_admin")
 READERS = ("assessor", "approver")  # the only ones who read a document's content
@@ -43,11 +60,9 @@ def max_body_bytes() -> int:
     return max_document_bytes() + ENVELOPE
 
 
-class DocumentUploadForm(Strict):
-    criterion = ma.fields.String(required=True, validate=CRITERION_ID)
-
-
-class DocumentUploadFiles(ma.Schema):
+class DocumentUploadSchema(Strict):
+    criterion = ma.fields.String(required=True, validate=CRITERION_ID,
+                                 metadata={"description": "the criterion the document is evidence for"})
     file = Upload(required=True, metadata={"description": "a PDF, PNG or JPEG file (checked by its content)"})
 
 
@@ -85,12 +100,11 @@ class Documents(MethodView):
 
     @roles(*UPLOADERS)
     @allows_body(max_body_bytes)
-    @blp.arguments(DocumentUploadForm, location="form")
-    @blp.arguments(DocumentUploadFiles, location="files")
+    @blp.arguments(DocumentUploadSchema, location="form", content_type="multipart/form-data")
     @blp.response(201, LabelDocumentMetadataSchema)
-    def post(self, form, files, application_id):
+    def post(self, form, application_id):
         """Upload a document for a criterion of a draft (or returned) application."""
-        upload = files["file"]
+        upload = form["file"]
         return documents.upload(current_runtime().uow(), str(application_id), form["criterion"], upload.filename,
                                 upload.read(), current_principal().subject, acting_for(("site_admin",)),
                                 max_document_bytes())
