@@ -4,21 +4,24 @@ soon as the hub has the event. The badge itself is the web kernel's (`services.w
 draws too."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
+from services.contracts.label_policy import LabelPolicy
 from services.label import handlers, model as m, network
 
 
-def state_today(status: str, valid_until: date | str | None, today: date) -> str:
-    """As a verifier is told: a valid or suspended label past its last valid day is expired, even before
-    the daily tick has recorded the expiry."""
-    if isinstance(valid_until, str):
-        valid_until = date.fromisoformat(valid_until[:10])
-    if status in ("valid", "suspended") and valid_until is not None and valid_until < today:
-        return "expired"
-    return status
+def state_today(label: m.Label, today: date) -> str:
+    """This site's label as a verifier is told today: past its last valid day it is expired, even before the
+    daily tick has recorded the expiry, unless its renewal is being assessed and the network's grace has not
+    ended (the tick keeps it valid then too: `Label.expire_if_due`)."""
+    if label.status not in ("valid", "suspended") or today <= label.valid_until:
+        return label.status
+    runtime = current_runtime()
+    grace = LabelPolicy.of(runtime.settings.federation).renewal_grace_days
+    under_way = handlers.renewal_under_assessment(runtime.engine, label.number)
+    return label.status if under_way and today <= label.valid_until + timedelta(days=grace) else "expired"
 
 
 def badge_state(number: str, today: date) -> str:
@@ -30,11 +33,11 @@ def badge_state(number: str, today: date) -> str:
     runtime = current_runtime()
     label = handlers.find_label(runtime.engine, number)
     if label is not None:
-        return state_today(label.status, label.valid_until, today)
+        return state_today(label, today)
     if match.group(1) == runtime.site_id:
         return "unknown"
     try:
         found = network.verify_at_hub(runtime.settings.federation, number)
     except SoproError:
         return "unavailable"
-    return state_today(found["status"], found["valid_until"], today) if found else "unknown"
+    return found["status"] if found else "unknown"  # the hub's register answers the status of today

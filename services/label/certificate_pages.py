@@ -46,7 +46,7 @@ def _label(number: str, organisation_id: str | None) -> m.Label:
 
 
 def _certificate(label: m.Label):
-    state = state_today(label.status, label.valid_until, utc_today())
+    state = state_today(label, utc_today())
     if state != "valid":
         return render_template("label/certificate_refused.html", label=label, state=state), 409
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else str(get_locale() or "en")

@@ -276,6 +276,12 @@ def renewal_of(engine, number: str) -> m.Application | None:
         return store.load_application(conn, found) if found else None
 
 
+def renewal_under_assessment(engine, number: str) -> bool:
+    """Whether label `number` has a renewal submitted and not decided yet (it keeps the label for the grace)."""
+    with engine.connect() as conn:
+        return store.open_reassessment_of(conn, number, "renewal", m.UNDER_ASSESSMENT) is not None
+
+
 def search_labels(engine, **criteria) -> Page[m.Label]:
     with engine.connect() as conn:
         return store.search_labels(conn, **criteria)

@@ -183,9 +183,11 @@ def expiry_reminder(conn: Connection, site: MailSite, label: m.Label, days: int,
                     intro=t.ngettext("Your label expires in %(days)d day.", "Your label expires in %(days)d days.",
                                      left) % {"days": left},
                     rows=_label_rows(t, label),
-                    paragraphs=[_("Ask the label office of your site to renew the label before it expires; "
-                                  "an expired label has to be applied for again.")],
-                    action=_("Open your label applications"), link=t.link(MEMBER_LABELS), reason=_holder_reason(t))
+                    paragraphs=[_("Renew it on your labels page: a renewal is a new assessment under the criteria "
+                                  "in force, pre-filled with your last figures. Submit it in time: if it is still "
+                                  "being assessed on the last day, the label stays valid for a grace period; an "
+                                  "expired label has to be applied for again.")],
+                    action=_("Renew the label"), link=t.link(MEMBER_LABELS), reason=_holder_reason(t))
 
     key = f"label_expiry_reminder:{label.number}:{label.valid_until.isoformat()}:{days}"
     return notify_all(conn, site, members_of(conn, label.holder_organisation_id), "label_expiry_reminder", key,

@@ -83,7 +83,8 @@ def test_another_sites_label_is_the_hubs_answer(sites, monkeypatch):
     assert parsed(fetch(site, f"/labels/{number}/badge.svg"))[:2] == ("valid", "Gültig")
     answers["status"] = "suspended"
     assert parsed(fetch(site, f"/labels/{number}/badge.svg"))[:2] == ("suspended", "Ausgesetzt")
-    answers.update(status="valid", valid_until=(date.today() - timedelta(days=1)).isoformat())
+    # the hub answers the status of its day (past the last day and the renewal grace: expired)
+    answers.update(status="expired", valid_until=(date.today() - timedelta(days=100)).isoformat())
     assert parsed(fetch(site, f"/labels/{number}/badge.svg"))[:2] == ("expired", "Abgelaufen")
     answers["status"] = "down"
     assert parsed(fetch(site, f"/labels/{number}/badge.svg?lang=en"))[:2] == ("unavailable", "Cannot be checked now")
