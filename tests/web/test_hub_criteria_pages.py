@@ -123,3 +123,36 @@ def test_an_agency_viewer_reads_but_cannot_publish(hub):
     assert analyst.get(NEW).status_code == 403
     assert hub.browser("stranger").get(PAGE).status_code == 403
     assert analyst.get(PAGE + "9").status_code == 404
+
+
+def test_a_criterion_is_added_with_its_texts_in_three_languages(hub):
+    admin = hub.browser("agency")
+    admin.get(NEW + "?lang=en")
+    typed = form_values(admin.page)
+    typed.update({"applies_from": (utc_today() + timedelta(days=7)).isoformat(), "n.id": "local_suppliers",
+                  "n.family": "ecological", "n.kind": "threshold", "n.text.de": "Lokale Lieferanten",
+                  "n.text.en": "Local suppliers", "n.figure_name": "share_percent", "n.figure_unit": "percent",
+                  "n.figure_min": "0", "n.figure_max": "100", "n.minimum": "120", "n.documents": "invoices"})
+    assert admin.post(NEW, typed).status_code == 422
+    assert field_errors(admin.page) == {"f-n-text-hu": ["This field is required."],
+                                        "f-n-minimum": ["Please enter a value from 0 to 100."]}
+
+    typed.update({"n.text.hu": "Helyi beszállítók", "n.minimum": "25", "n.id": "se_share"})
+    assert admin.post(NEW, typed).status_code == 422
+    assert list(field_errors(admin.page)) == ["f-n-id"], "an id already in the catalogue"
+
+    typed["n.id"] = "Lokale Lieferanten"
+    admin.get(NEW + "?lang=de")
+    assert admin.post(NEW, typed).status_code == 422
+    assert field_errors(admin.page) == {"f-n-id": [
+        "Bitte verwenden Sie Kleinbuchstaben, Ziffern und Unterstriche, beginnend mit einem Buchstaben."]}
+
+    typed["n.id"] = "local_suppliers"
+    assert admin.post(NEW, typed).status_code == 302, field_errors(admin.page) or form_message(admin.page)
+    [(_, body)] = stored(hub)
+    added = body["criteria"][-1]
+    assert [c["id"] for c in body["criteria"]][-2:] == ["quality_innovation", "local_suppliers"]
+    assert added["text"] == {"de": "Lokale Lieferanten", "hu": "Helyi beszállítók", "en": "Local suppliers"}
+    assert added["evidence"] == {"documents": ["invoices"], "figure": {"name": "share_percent", "unit": "percent",
+                                                                      "min": "0", "max": "100"}}
+    assert added["scoring"] == {"minimum": "25"}

@@ -81,10 +81,13 @@ class CriterionData(EventData):
     evidence = ma.fields.Nested(EvidenceData, required=True)
     scoring = ma.fields.Nested(ScoringData, required=True)
 
-    @ma.validates_schema
+    @ma.validates_schema(skip_on_field_errors=False)  # said with the fields' messages, in one round
     def _scorable(self, data, **kwargs):
-        """A threshold passes on its figure (a minimum inside the figure's range); a scored one on a score."""
-        evidence, scoring = data.get("evidence") or {}, data.get("scoring") or {}
+        """A threshold passes on its figure (a minimum inside the figure's range); a scored one on a score.
+        Parts whose own fields are wrong are absent from `data`: their rules wait for them."""
+        if "evidence" not in data or "scoring" not in data:
+            return
+        evidence, scoring = data["evidence"], data["scoring"]
         figure = evidence.get("figure")
         if data.get("kind") == "threshold":
             if figure is None:

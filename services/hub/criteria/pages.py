@@ -4,10 +4,11 @@ version, pre-filled from the newest one.
 
 The form changes what a version says, criterion by criterion: its texts in the three languages, its kind,
 a threshold's minimum or a score's range, the figure's range; and the title, validity and the day it
-applies from. A criterion can be left out of the next version; a new criterion (a new id with its own
-figure and documents) is not added here but through the API (`POST /api/v1/criteria`). The form is
-checked by the contract and the publication's rules (`publishing.check`); every message stands beside
-its field, in the page's language.
+applies from. A criterion can be left out of the next version, and one new criterion can be added per
+version (its id, area, kind, texts, an optional figure with its unit and range, and document kinds); a
+kept criterion's id, area, figure name and unit and document kinds stay as they are. The form is checked
+by the contract and the publication's rules (`publishing.check`); every message stands beside its field,
+in the page's language.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from services.common.auth import current_principal, roles
 from services.common.clock import utc_today
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.runtime import current_runtime
-from services.contracts.events.criteria import KINDS, LANGUAGES
+from services.contracts.events.criteria import FAMILIES, KINDS, LANGUAGES
 from services.hub.criteria import publishing, store
 from services.hub.query import member_site_ids
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -61,6 +62,8 @@ def _messages() -> list[tuple[re.Pattern, object]]:
          lambda: _("This version has been published meanwhile; please start again from the newest version.")),
         (re.compile(r"^must not be in the past$"), lambda: _("Must not be in the past.")),
         (re.compile(r"^Shorter than minimum length 1\.$"), lambda: _("Keep at least one criterion.")),
+        (re.compile(r"^lower-case letters, digits and underscores, starting with a letter$"),
+         lambda: _("Please use lower-case letters, digits and underscores, starting with a letter.")),
     ]
 
 
@@ -93,6 +96,16 @@ def prefilled(newest: store.Version) -> dict:
     return values
 
 
+NEW = "n"  # the prefix of the fields of a criterion added in the form
+
+
+def sent_prefixes(form, newest: store.Version) -> list[str]:
+    """The field prefix of each criterion the form sends, in order: the newest version's that are kept
+    (`c<i>`), then the added one (`n`) if it has an id."""
+    kept = [f"c{i}" for i in range(len(newest.criteria)) if form.get(f"c{i}.leave_out") != "on"]
+    return kept + ([NEW] if form.get(f"{NEW}.id", "").strip() else [])
+
+
 def body_of(form, newest: store.Version, state: forms.FormState) -> dict:
     """The catalogue the form describes (the next version), in the contract's shape. A number the page's
     language cannot read is refused beside its field and left out."""
@@ -111,29 +124,44 @@ def body_of(form, newest: store.Version, state: forms.FormState) -> dict:
         typed = {lang: form.get(prefix + lang, "").strip() for lang in LANGUAGES}
         return {lang: text for lang, text in typed.items() if text}
 
-    criteria = []
-    for i, base in enumerate(newest.criteria):
-        if form.get(f"c{i}.leave_out") == "on":
-            continue
-        kind = form.get(f"c{i}.kind", "")
-        evidence = {k: v for k, v in base["evidence"].items() if k == "documents"}
-        if base["evidence"].get("figure"):
-            figure = {"name": base["evidence"]["figure"]["name"], "unit": base["evidence"]["figure"]["unit"],
-                      "min": number(f"c{i}.figure_min"), "max": number(f"c{i}.figure_max")}
+    def criterion(p: str, base: dict) -> dict:
+        kind = form.get(f"{p}.kind", "")
+        evidence = {"documents": base["documents"]} if base.get("documents") else {}
+        if base.get("figure") is not None:
+            figure = {**base["figure"], "min": number(f"{p}.figure_min"), "max": number(f"{p}.figure_max")}
             evidence["figure"] = {k: v for k, v in figure.items() if v is not None}
         names = ("minimum",) if kind == "threshold" else ("max_score", "min_score")
-        scoring = {name: number(f"c{i}.{name}", whole=name != "minimum") for name in names}
-        criteria.append({"id": base["id"], "family": base["family"], "kind": kind,
-                         "text": texts(f"c{i}.text."),
-                         "evidence": evidence, "scoring": {k: v for k, v in scoring.items() if v is not None}})
+        scoring = {name: number(f"{p}.{name}", whole=name != "minimum") for name in names}
+        return {"id": base["id"], "family": base["family"], "kind": kind, "text": texts(f"{p}.text."),
+                "evidence": evidence, "scoring": {k: v for k, v in scoring.items() if v is not None}}
+
+    criteria = []
+    for p in sent_prefixes(form, newest):
+        if p == NEW:
+            figure = {k: form.get(f"{NEW}.figure_{k}", "").strip() for k in ("name", "unit")}
+            documents = [w for w in re.split(r"[\s,;]+", form.get(f"{NEW}.documents", "")) if w]
+            base = {"id": form.get(f"{NEW}.id", "").strip(), "family": form.get(f"{NEW}.family", ""),
+                    "figure": {k: v for k, v in figure.items() if v} if _figure_typed(form) else None,
+                    "documents": documents}
+        else:
+            old = newest.criteria[int(p[1:])]
+            base = {"id": old["id"], "family": old["family"], "figure": old["evidence"].get("figure"),
+                    "documents": old["evidence"].get("documents")}
+            if base["figure"]:
+                base["figure"] = {k: base["figure"][k] for k in ("name", "unit")}
+        criteria.append(criterion(p, base))
     body = {"version": newest.version + 1, "title": texts("title."),
             "validity_years": number("validity_years", whole=True), "regional": newest.body.get("regional", {}),
             "applies_from": form.get("applies_from", "").strip() or None, "criteria": criteria}
     return {k: v for k, v in body.items() if v is not None}
 
 
-def place_errors(errors: dict, kept: list[int], state: forms.FormState) -> None:
-    """The contract's messages beside the form's fields (`kept`: the form position of each criterion sent);
+def _figure_typed(form) -> bool:
+    return any(form.get(f"{NEW}.figure_{k}", "").strip() for k in ("name", "unit", "min", "max"))
+
+
+def place_errors(errors: dict, sent: list[str], state: forms.FormState) -> None:
+    """The contract's messages beside the form's fields (`sent`: the field prefix of each criterion sent);
     what belongs to no field (the version published meanwhile, no criterion left) is about the whole form."""
     placed: dict[str, list] = {}
     for key, value in errors.items():
@@ -144,8 +172,10 @@ def place_errors(errors: dict, kept: list[int], state: forms.FormState) -> None:
             placed.setdefault(key, []).extend(_texts(value))
         elif key == "criteria" and isinstance(value, dict):
             for index, problems in value.items():
-                for name, messages in criterion_fields(kept[int(index)], problems).items():
+                for name, messages in criterion_fields(sent[int(index)], problems).items():
                     placed.setdefault(name, []).extend(messages)
+        elif key == "criteria" and NEW in sent:  # ids twice: the added criterion's id is the one to change
+            placed.setdefault(f"{NEW}.id", []).extend(_texts(value))
         else:
             state.message = " ".join(shown(m) for m in _texts(value))
     unread = set(state.errors)  # a number the page could not read: its message says enough
@@ -156,24 +186,34 @@ def place_errors(errors: dict, kept: list[int], state: forms.FormState) -> None:
         shown_here.extend(t for t in dict.fromkeys(shown(m) for m in messages) if t not in shown_here)
 
 
-def criterion_fields(position: int, problems) -> dict[str, list]:
-    """One criterion's messages by the form's field names (`c<position>.…`); what has no field of its own
-    (a figure's name, a document kind) stands beside the criterion's kind."""
+def criterion_fields(prefix: str, problems) -> dict[str, list]:
+    """One criterion's messages by the form's field names (`<prefix>.…`). A kept criterion's id, family,
+    figure name and unit and documents are not edited: their messages stand beside its kind."""
     found: dict[str, list] = {}
-    kind_field = f"c{position}.kind"
+    added = prefix == NEW
+
+    def field(name: str) -> str:
+        return f"{prefix}.{name}" if added or name in ("figure_min", "figure_max") else f"{prefix}.kind"
+
     for part, messages in (problems.items() if isinstance(problems, dict) else [("kind", problems)]):
         if part == "text" and isinstance(messages, dict):
             for lang, texts in messages.items():
-                found.setdefault(f"c{position}.text.{lang}", []).extend(_texts(texts))
+                found.setdefault(f"{prefix}.text.{lang}", []).extend(_texts(texts))
         elif part == "scoring" and isinstance(messages, dict):
             for name, texts in messages.items():
-                found.setdefault(f"c{position}.{name}", []).extend(_texts(texts))
-        elif part == "evidence" and isinstance(messages, dict) and isinstance(messages.get("figure"), dict):
-            for which, texts in messages["figure"].items():
-                name = f"c{position}.figure_{which}" if which in ("min", "max") else kind_field
-                found.setdefault(name, []).extend(_texts(texts))
+                found.setdefault(f"{prefix}.{name}", []).extend(_texts(texts))
+        elif part == "evidence" and isinstance(messages, dict):
+            for which, texts in messages.items():
+                if which == "figure" and isinstance(texts, dict):
+                    for end, figure_texts in texts.items():
+                        found.setdefault(field(f"figure_{end}"), []).extend(_texts(figure_texts))
+                else:
+                    name = field("documents") if which == "documents" else field("figure_name")
+                    found.setdefault(name, []).extend(_texts(texts))
+        elif part in ("id", "family"):
+            found.setdefault(field(part), []).extend(_texts(messages))
         else:
-            found.setdefault(kind_field, []).extend(_texts(messages))
+            found.setdefault(f"{prefix}.kind", []).extend(_texts(messages))
     return found
 
 
@@ -220,25 +260,26 @@ def new():
     elif request.method == "POST":
         status = 422
         body = body_of(request.form, newest, state)
-        kept = [i for i in range(len(newest.criteria)) if request.form.get(f"c{i}.leave_out") != "on"]
+        sent = sent_prefixes(request.form, newest)
         if state.errors:  # a number the page could not read: the rest is checked too, shown together
             try:
                 publishing.check(body, newest.version, utc_today())
             except Invalid as exc:
-                place_errors(exc.errors, kept, state)
+                place_errors(exc.errors, sent, state)
         else:
             try:
                 published = publishing.publish(runtime.uow(), body, member_site_ids(), current_principal().subject,
                                                utc_today())
             except (Invalid, Conflict) as exc:
-                place_errors(exc.errors, kept, state)
+                place_errors(exc.errors, sent, state)
                 status = exc.status
             else:
                 flash(_("Version %(n)s is published: it goes to every member site and applies from %(day)s.",
                         n=published.version, day=show_date(published.applies_from)), "success")
                 return redirect(url_for(".version", number=published.version))
     return render_template("hub_criteria/new.html", form=state, newest=newest, languages=LANGUAGES,
-                           kinds=[(k, kind_name(k)) for k in KINDS], next_version=newest.version + 1), status
+                           kinds=[(k, kind_name(k)) for k in KINDS], next_version=newest.version + 1,
+                           families=[(f, family_name(f)) for f in FAMILIES]), status
 
 
 # --- what a page shows -------------------------------------------------------------------------------
