@@ -76,7 +76,9 @@ def test_a_member_appeals_a_refusal_in_german(at12):
 def test_an_approver_decides_in_hungarian_after_the_excluded_one_is_refused(hu22):
     number = hu22.granted_label()  # assessed by "assessor", granted by "approver"
     hu22.ok("POST", f"/labels/{number}/suspend", "approver", json={"until": IN_20_DAYS, "reason": "Panasz érkezett"})
-    username, _ = member(hu22, "Győri Asztalosműhely")
+    username, asztalos = member(hu22, "Győri Asztalosműhely")
+    assert f"/office/member/labels/appeals/new?against=suspended&amp;label_number={number}" in asztalos.page
+    assert "Fellebbezési határidő:" in asztalos.page and "fel van függesztve" in asztalos.page
     appeal = hu22.ok("POST", "/label-appeals", username, 201, json={
         "against": "suspended", "label_number": number, "grounds": "A panasz alaptalan, a számlák csatolva."})
     assert "excluded" not in appeal  # a member does not see the staff's names
@@ -108,5 +110,8 @@ def test_an_approver_decides_in_hungarian_after_the_excluded_one_is_refused(hu22
     assert "A számlák igazolják." in approver.page and "Megalapozott" in approver.page
     assert "Döntés a fellebbezésről" not in approver.page  # decided: no form any more
     assert hu22.ok("GET", f"/labels/{number}")["status"] == "valid"
+    asztalos.get("/office/member/labels")  # the member sees the outcome and the reason
+    assert "Megalapozott" in asztalos.page and "A számlák igazolják." in asztalos.page
+    assert "against=suspended" not in asztalos.page
     decided = hu22.ok("GET", f"/label-appeals/{appeal['id']}", "admin")
     assert (decided["status"], decided["decided_by"]) == ("upheld", "approver2")
