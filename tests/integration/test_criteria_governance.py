@@ -206,6 +206,8 @@ def test_forged_misdirected_and_unreadable_publications_are_dead_lettered(networ
     (lambda b: b.update(version=3), "version"),
     (lambda b: b.update(applies_from="2001-01-01"), "applies_from"),
     (lambda b: b.update(validity_years=0), "validity_years"),
+    (lambda b: b["criteria"][0]["text"].update(de="Anteil\x00SU"), "criteria"),  # PostgreSQL stores no NUL
+    (lambda b: b["criteria"].extend([dict(b["criteria"][1], id=f"c{i}") for i in range(60)]), "criteria"),
 ])
 def test_an_invalid_publication_is_422_with_field_messages_and_sends_nothing(hub, change, field):
     body = next_version(utc_today())

@@ -156,3 +156,20 @@ def test_a_criterion_is_added_with_its_texts_in_three_languages(hub):
     assert added["evidence"] == {"documents": ["invoices"], "figure": {"name": "share_percent", "unit": "percent",
                                                                       "min": "0", "max": "100"}}
     assert added["scoring"] == {"minimum": "25"}
+
+
+@pytest.mark.parametrize("changes", [
+    {"c0.text.de": "Anteil\x00SU"},  # refused before the page (a NUL is no text of a form)
+    {"n.id": "x" * 500, "c1.text.hu": "\u202e" * 2000},
+    {"c0.figure_min": "NaN", "c0.minimum": "1e400", "validity_years": "-1"},
+    {"n.id": "extra", "n.figure_min": "5", "n.kind": "bogus", "n.family": "<script>"},
+    {"c0.kind": "", "applies_from": "31.12.2030", "c1.max_score": "99999999999999999999"},
+])
+def test_hostile_entries_are_refused_never_a_500(hub, changes):
+    admin = hub.browser("agency")
+    admin.get(NEW)
+    typed = {**form_values(admin.page), "applies_from": utc_today().isoformat(), **changes}
+    response = admin.post(NEW, typed)  # the Browser asserts no 500
+    assert response.status_code == 422
+    assert field_errors(admin.page) or any("\x00" in v for v in changes.values())
+    assert stored(hub) == []

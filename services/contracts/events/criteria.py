@@ -17,6 +17,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from services.common.events import EventData, event_type
+from services.common.fields import storable
 
 LANGUAGES = ("de", "hu", "en")
 KINDS = ("threshold", "scored")
@@ -35,7 +36,7 @@ def _not_negative(value) -> None:
 
 
 def _text(**kwargs):
-    return ma.fields.String(required=True, validate=validate.Length(min=1, max=1000), **kwargs)
+    return ma.fields.String(required=True, validate=[validate.Length(min=1, max=1000), storable], **kwargs)
 
 
 class TextsData(EventData):
@@ -48,7 +49,7 @@ class TextsData(EventData):
 
 class FigureData(EventData):
     name = ma.fields.String(required=True, validate=CRITERION_ID)
-    unit = ma.fields.String(required=True, validate=validate.Length(min=1, max=32))
+    unit = ma.fields.String(required=True, validate=[validate.Length(min=1, max=32), storable])
     min = ma.fields.Decimal(required=True, as_string=True, validate=_not_negative)
     max = ma.fields.Decimal(required=True, as_string=True, validate=_not_negative)
 

@@ -182,8 +182,8 @@ def place_errors(errors: dict, sent: list[str], state: forms.FormState) -> None:
     for name, messages in placed.items():
         if name in unread:
             continue
-        shown_here = state.errors.setdefault(name, [])
-        shown_here.extend(t for t in dict.fromkeys(shown(m) for m in messages) if t not in shown_here)
+        # One message per field (the form's macro gives a field's message one id): the first says enough.
+        state.errors.setdefault(name, [shown(messages[0])])
 
 
 def criterion_fields(prefix: str, problems) -> dict[str, list]:
