@@ -66,7 +66,8 @@ def draw_spot_checks(runtime, now: datetime) -> list[str]:
             return [f"the spot checks of {year} are drawn already"]
     share = LabelPolicy.of(runtime.settings.federation).spot_check_share
     try:
-        done = label_spot_checks.draw_spot_checks(runtime.uow(), year, None, "sopro tick", share, now.date())
+        done = label_spot_checks.draw_spot_checks(runtime.uow(), year, None, "sopro tick", share, now.date(),
+                                                   label_notices.mail_site(runtime))
     except Conflict:  # an approver drew meanwhile
         return [f"the spot checks of {year} are drawn already"]
     return [*(f"label {number} drawn for a spot check" for number in done.drawn),

@@ -14,6 +14,7 @@ MODES = (NOW, DIGEST, OFF)
 
 # Audiences: whose settings page offers the kind.
 BROKER, SE_MEMBER, CLIENT_MEMBER, SUPPORTER, ACCOUNT = "broker", "se_member", "client_member", "supporter", "account"
+APPROVER = "approver"  # the label's approvers (and site admins), who decide appeals
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("consortium_short", BROKER),
     Kind("label_application_submitted", BROKER),
     Kind("complaint_filed", BROKER),
-    # label appeals: to the approvers who may decide one, and to the holder's members (no settings page offers
-    # them yet: their names there are still to be written, so "approver" and "holder" are no page's audience)
-    Kind("label_appeal_filed", "approver"),
-    Kind("label_appeal_decided", "holder"),
+    # label appeals: to the approvers who may decide one, and to the holder's members
+    Kind("label_appeal_filed", APPROVER),
+    Kind("label_appeal_decided", SE_MEMBER),
     # social enterprises
     Kind("enquiry_alert", SE_MEMBER),
     Kind("proposal_accepted", SE_MEMBER),
@@ -47,6 +47,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("part_forwarded_to_member", SE_MEMBER),
     Kind("label_expiry_reminder", SE_MEMBER),
     Kind("label_status_changed", SE_MEMBER),  # suspended, reinstated, revoked
+    Kind("label_spot_check", SE_MEMBER, mandatory=True),  # drawn: the holder has evidence to give
     Kind("complaint_outcome", SE_MEMBER),
     # clients (companies and public institutions), programme applicants among them
     Kind("proposal_received", CLIENT_MEMBER),
@@ -78,6 +79,8 @@ def audiences_of(roles, organisation_kind: str | None) -> set[str]:
     found = {ACCOUNT}
     if "broker" in roles:
         found.add(BROKER)
+    if {"approver", "site_admin"} & set(roles):
+        found.add(APPROVER)
     if "member" in roles:  # a social enterprise may also file enquiries and book programmes, as a client
         found.add(CLIENT_MEMBER)
         if organisation_kind == "social_enterprise":

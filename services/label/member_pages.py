@@ -71,8 +71,9 @@ def applications():
     page = handlers.list_applications(current_runtime().engine, organisation, None, 1, 200)
     labels = {a.label_number: handlers.find_label(current_runtime().engine, a.label_number)
               for a in page.items if a.label_number}
+    renewing = {a.label_number for a in page.items if a.purpose == "renewal" and a.status in m.OPEN}
     return render_template("label/member_applications.html", applications=page.items, labels=labels,
-                           offers=own_offers(organisation))
+                           offers=own_offers(organisation), renewing=renewing)
 
 
 # --- applying, editing, submitting -------------------------------------------------------------------

@@ -85,8 +85,12 @@ class Application:
         self.version += 1
 
     def withdraw(self) -> None:
-        """The applicant takes back an application no assessor holds (a draft, or one returned): final."""
+        """The applicant takes back an application no assessor holds (a draft, or one returned): final. A spot
+        check is not the holder's to take back."""
         self._require(*EDITABLE, doing="withdraw")
+        if self.purpose == "spot_check":
+            raise Conflict("a spot check cannot be withdrawn; it is decided like any application",
+                           {"purpose": ["spot_check"]}, code="spot_check")
         self.status = "withdrawn"
         self.version += 1
 

@@ -172,6 +172,26 @@ def complaint_decided(conn: Connection, site: MailSite | None, complaint: m.Comp
     return written
 
 
+def spot_check_drawn(conn: Connection, site: MailSite | None, app: m.Application, now: datetime) -> int:
+    """The holder's label was drawn for this year's spot check: a re-assessment it completes and submits."""
+    if site is None:
+        return 0
+
+    def build(t: Words) -> Mail:
+        _ = t.gettext
+        return Mail(subject=_("Your label %(number)s was drawn for a spot check") % {"number": app.label_number},
+                    intro=_("Every year a share of the valid labels is drawn at random and assessed again under the "
+                            "criteria in force. Your label was drawn."),
+                    rows=[(_("Label"), app.label_number), (_("Product or service"), app.product)],
+                    paragraphs=[_("Please check the figures of your last assessment, add current documents and "
+                                  "submit the spot check. The label stays valid meanwhile.")],
+                    action=_("Open the spot check"), link=t.link(f"{MEMBER_LABELS}/{app.id}"),
+                    reason=_holder_reason(t))
+
+    return notify_all(conn, site, members_of(conn, app.holder_organisation_id), "label_spot_check",
+                      f"label_spot_check:{app.id}", build, now)
+
+
 def expiry_reminder(conn: Connection, site: MailSite, label: m.Label, days: int, today: date, now: datetime) -> int:
     """The reminder `days` (60 or 30) before the validity ends, once per label, validity and reminder."""
     left = (label.valid_until - today).days

@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from services.common.clock import utcnow
 from services.common.errors import Conflict
 from services.common.uow import UnitOfWork
-from services.label import handlers, spot_checks, store
+from services.label import handlers, notices, spot_checks, store
+from services.web.notify import MailSite
 
 UNDECIDED = ("draft", "submitted", "assessed", "returned")  # an application no approver has decided yet
 
@@ -66,8 +67,9 @@ def draws(conn: Connection) -> list[RecordedDraw]:
 
 
 def draw_spot_checks(uow: UnitOfWork, year: int, seed: str | None, actor: str, share: Decimal,
-                     today: date) -> RecordedDraw:
-    """`seed` None: a random one, recorded with the draw (so the draw can still be replayed)."""
+                     today: date, mail: MailSite | None = None) -> RecordedDraw:
+    """`seed` None: a random one, recorded with the draw (so the draw can still be replayed). `mail`: the
+    holders of the labels drawn are told in the same transaction (notices.spot_check_drawn)."""
     seed = seed or secrets.token_hex(16)
     with uow:
         if draw_exists(uow.conn, year):
@@ -83,8 +85,11 @@ def draw_spot_checks(uow: UnitOfWork, year: int, seed: str | None, actor: str, s
         except IntegrityError:  # another draw of the year committed first
             raise Conflict(f"the spot checks of {year} have been drawn already", {"year": ["drawn already"]},
                            code="already_drawn") from None
-        opened = {number: handlers.open_reassessment(uow.conn, number, "spot_check", actor, today).id
-                  for number in drawn}
+        opened = {}
+        for number in drawn:
+            app = handlers.open_reassessment(uow.conn, number, "spot_check", actor, today)
+            notices.spot_check_drawn(uow.conn, mail, app, now)
+            opened[number] = app.id
         store.audit_step(uow.conn, "spot_check", audit_id(year), "drawn", actor, None, {
             "seed": seed, "share": str(share), "population": len(numbers), "drawn": drawn, "applications": opened})
         uow.commit()

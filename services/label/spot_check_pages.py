@@ -13,7 +13,7 @@ from services.common.clock import utc_today
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
 from services.contracts.label_policy import LabelPolicy
-from services.label import spot_check_draws, spot_checks, store
+from services.label import notices, spot_check_draws, spot_checks, store
 from services.label.schemas import Strict, Text
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 
@@ -68,7 +68,8 @@ def draw():
     today = utc_today()
     try:
         done = spot_check_draws.draw_spot_checks(current_runtime().uow(), today.year, loaded["seed"],
-                                                 current_principal().subject, _share(), today)
+                                                 current_principal().subject, _share(), today,
+                                                 notices.mail_site(current_runtime()))
     except SoproError as exc:
         if exc.code == "already_drawn":
             state.message = _("The spot checks of %(year)s have been drawn already.", year=today.year)

@@ -127,6 +127,10 @@ TERMS = {
     "spot_check opened": _l("Drawn for a spot check"),
     "spot check passed": _l("Spot check passed"),
     "spot check failed": _l("Spot check failed"),
+    "reopened on appeal": _l("Reopened on appeal"),
+    "document uploaded": _l("Document uploaded"),
+    "document removed": _l("Document removed"),
+    "document content erased": _l("Document content erased"),
     # why a label application was made (its purpose)
     "new": _l("First application"),
     "renewal": _l("Renewal"),

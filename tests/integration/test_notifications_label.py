@@ -317,3 +317,23 @@ def test_the_staff_pages_suspend_and_revoke_mail_the_holder_as_the_api_does(site
     assert approver.post(f"{page}/revoke", {"reason": "Betrug"}).status_code == 302
     assert site.sent() == 2
     assert mails_to(smtp_server, "tag@textil.example")[-1].subject == f"Az Ön {number} számú védjegyét visszavonták"
+
+
+def test_a_label_drawn_for_a_spot_check_tells_its_holder_who_cannot_withdraw_it(site, smtp_server):
+    from decimal import Decimal
+
+    from services.label import notices, spot_check_draws
+
+    number = site.granted()
+    site.sent()
+    smtp_server.mailbox.received.clear()
+    done = spot_check_draws.draw_spot_checks(site.runtime.uow(), 2026, "seed", "bela", Decimal("1"), utc_today(),
+                                             notices.mail_site(site.runtime))
+    assert done.drawn == [number]
+    assert site.sent() == 2  # the holder's two members, each once, in their language
+    hu, de = only(smtp_server, "tag@textil.example"), only(smtp_server, "mitglied@textil.example")
+    assert number in hu.subject and hu.language == "hu" and de.language == "de" and number in de.subject
+    app_id = done.applications[number]
+    assert link_in(de, "/office/member/labels/") == f"{site.url}/office/member/labels/{app_id}?lang=de"
+    refused = site.call("POST", f"/label-applications/{app_id}/withdraw", "member_hu", 409).json
+    assert refused["code"] == "spot_check"
