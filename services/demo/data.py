@@ -171,9 +171,10 @@ CASE_STUDIES = {
 }
 
 # Staff of every site (password: DEMO_PASSWORD), one user for each of its roles; programmes are the
-# brokers' work (no role of their own). The hub has agency users.
+# brokers' work (no role of their own). A second approver decides the label appeals: never someone who
+# decided before (issue 17). The hub has agency users.
 SITE_USERS = [("admin", ["site_admin"]), ("broker", ["broker"]), ("assessor", ["assessor"]),
-              ("approver", ["approver"])]
+              ("approver", ["approver"]), ("approver2", ["approver"])]
 HUB_USERS = [("analyst", ["agency_viewer"]), ("agency", ["agency_admin"])]
 # Members of every site, by site: (username, organisation name) for a social enterprise's member (the
 # site's first), a client company's and a public institution's, each with some history: enquiries, and
