@@ -17,7 +17,7 @@ from services.common.clock import utc_today
 from services.common.errors import NotFound, SoproError
 from services.common.runtime import current_runtime
 from services.contracts.label_policy import LabelPolicy
-from services.label import handlers, notices
+from services.label import appeals, handlers, notices
 from services.label.schemas import LabelOptionalReasonSchema, LabelReasonSchema, LabelSuspensionSchema
 from services.web import forms, page_blueprint
 
@@ -42,6 +42,8 @@ def label_page(number: str, forms_shown: dict | None = None, status: int = 200, 
     return render_template("label/label.html", label=label, audit=audit, forms=shown, refusal=refusal,
                            may_act=bool(current_principal().roles & set(DECIDERS)),
                            renewal=handlers.renewal_of(runtime.engine, label.number),
+                           appeals=[a for a in appeals.of_organisation(runtime.engine, label.holder_organisation_id)
+                                    if a.label_number == label.number],
                            grace_days=LabelPolicy.of(runtime.settings.federation).renewal_grace_days), status
 
 

@@ -14,7 +14,7 @@ from services.common.auth import current_principal, public, roles
 from services.common.clock import utc_today, utcnow
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
-from services.label import catalogues, document_api, documents, handlers, model as m, network
+from services.label import appeals, catalogues, document_api, documents, handlers, model as m, network
 from services.contracts.events.label import LABEL_STATUSES
 from services.label.schemas import LabelAssessmentSchema, LabelDecisionSchema, LabelQuery
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -93,6 +93,8 @@ def application_page(application_id: str, assessment_form=None, decision_form=No
         may_assess="assessor" in me.roles and application.status in ("submitted", "assessed"),
         may_decide="approver" in me.roles and application.status == "assessed",
         i_assessed=assessor is not None and assessor == me.subject,
+        appeals=[a for a in appeals.of_organisation(engine, application.holder_organisation_id)
+                 if a.application_id == application.id],
     ), status
 
 

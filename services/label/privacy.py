@@ -10,6 +10,10 @@ each user whose name is that address or whose mail goes to it (the kernel's `aut
 content: the content is a holder's evidence, read by assessors and approvers at the site. Erasure empties the
 content of each (the fingerprint, the name and the uploader stay for the assessment's audit) and records
 the step in the application's audit trail.
+
+An appeal names who filed it the same way. The export lists the appeals the person filed, with their grounds;
+erasure replaces the filer's name (the grounds stay: they are the holder organisation's case, and the
+appeal's decision rests on them).
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from services.common.clock import utcnow
 from services.common.db import containing
 from services.common.notifications import user_contact
 from services.common.users import auth_user
-from services.label.store import audit_step, complaint, document
+from services.label.store import appeal, audit_step, complaint, document
 
 
 def _holding(email: str):
@@ -32,7 +36,8 @@ def personal_records(conn: Connection, email: str | None = None, statement: str 
     c = complaint
     rows = conn.execute(select(c.c.id, c.c.label_number, c.c.text, c.c.contact, c.c.status, c.c.created_at)
                         .where(_holding(email)).order_by(c.c.id))
-    return {"label_complaints": [dict(r._mapping) for r in rows], "label_documents": _documents_of(conn, email)}
+    return {"label_complaints": [dict(r._mapping) for r in rows], "label_documents": _documents_of(conn, email),
+            "label_appeals": _appeals_of(conn, email)}
 
 
 def erase_person(conn: Connection, email: str, actor: str, ground: str) -> dict[str, int]:
@@ -42,7 +47,8 @@ def erase_person(conn: Connection, email: str, actor: str, ground: str) -> dict[
         conn.execute(update(complaint).where(complaint.c.id.in_(ids)).values(contact=None, updated_at=utcnow()))
     for complaint_id in ids:
         audit_step(conn, "complaint", complaint_id, "contact erased", actor, details={"ground": ground})
-    return {"label_complaints": len(ids), "label_documents": _erase_documents(conn, email, actor, ground)}
+    return {"label_complaints": len(ids), "label_documents": _erase_documents(conn, email, actor, ground),
+            "label_appeals": _erase_appeal_filers(conn, email, actor, ground)}
 
 
 # --- evidence documents ------------------------------------------------------------------------------
@@ -79,3 +85,29 @@ def _erase_documents(conn: Connection, email: str, actor: str, ground: str) -> i
         audit_step(conn, "application", r.application_id, "document content erased", actor,
                    details={"document_id": r.id, "sha256": r.sha256, "ground": ground})
     return len(rows)
+
+
+# --- appeals -----------------------------------------------------------------------------------------
+
+ERASED_FILER = "(erased)"
+
+
+def _filed_by(conn: Connection, email: str):
+    return or_(appeal.c.filed_by.in_(uploaders(conn, email)), func.lower(appeal.c.filed_by) == email.strip().casefold())
+
+
+def _appeals_of(conn: Connection, email: str) -> list[dict]:
+    a = appeal
+    rows = conn.execute(select(a.c.id, a.c.against, a.c.application_id, a.c.label_number, a.c.grounds, a.c.filed_by,
+                               a.c.status, a.c.created_at, a.c.decided_at)
+                        .where(_filed_by(conn, email)).order_by(a.c.created_at, a.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
+def _erase_appeal_filers(conn: Connection, email: str, actor: str, ground: str) -> int:
+    ids = list(conn.execute(select(appeal.c.id).where(_filed_by(conn, email))).scalars())
+    if ids:
+        conn.execute(update(appeal).where(appeal.c.id.in_(ids)).values(filed_by=ERASED_FILER))
+    for appeal_id in ids:
+        audit_step(conn, "appeal", appeal_id, "filer erased", actor, details={"ground": ground})
+    return len(ids)

@@ -131,6 +131,7 @@ TERMS = {
     "document uploaded": _l("Document uploaded"),
     "document removed": _l("Document removed"),
     "document content erased": _l("Document content erased"),
+    "filer erased": _l("The name of who filed it erased"),
     # why a label application was made (its purpose)
     "new": _l("First application"),
     "renewal": _l("Renewal"),

@@ -268,3 +268,18 @@ def test_the_api_answers_422_409_403_and_404_in_its_one_error_shape(make_setting
     done = site.ok("POST", decision, "csilla", json={"outcome": "dismissed", "reason": "The refusal stands."})
     assert (done["status"], done["decided_by"], done["decision_reason"]) == ("dismissed", "csilla", "The refusal stands.")
     site.runtime.engine.dispose()
+
+
+def test_the_privacy_export_lists_a_persons_appeals_and_erasure_removes_their_name(runtime):
+    from services.label import privacy
+
+    appeal = file(runtime, "refused", decided(runtime, "refused"), NOW + timedelta(days=1))
+    with runtime.engine.begin() as conn:
+        [exported] = privacy.personal_records(conn, email="member_en@hu22.example")["label_appeals"]
+        assert (exported["id"], exported["filed_by"]) == (appeal.id, "member_en")
+        assert exported["grounds"] == "We disagree, see the invoices."
+        assert privacy.personal_records(conn, email="member_de@hu22.example")["label_appeals"] == []
+        assert privacy.erase_person(conn, "member_en@hu22.example", "admin", "art. 17")["label_appeals"] == 1
+        assert privacy.personal_records(conn, email="member_en@hu22.example")["label_appeals"] == []
+    assert appeals.get_appeal(runtime.engine, appeal.id, None).filed_by == privacy.ERASED_FILER
+    assert audit_actions(runtime, appeal.id)[-1] == "filer erased"

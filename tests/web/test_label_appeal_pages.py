@@ -115,3 +115,5 @@ def test_an_approver_decides_in_hungarian_after_the_excluded_one_is_refused(hu22
     assert "against=suspended" not in asztalos.page
     decided = hu22.ok("GET", f"/label-appeals/{appeal['id']}", "admin")
     assert (decided["status"], decided["decided_by"]) == ("upheld", "approver2")
+    approver.get(f"/office/labels/number/{number}")  # the label's staff page leads to its appeals
+    assert f'href="/office/labels/appeals/{appeal["id"]}"' in approver.page and "Megalapozott" in approver.page
