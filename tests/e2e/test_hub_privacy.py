@@ -2,14 +2,17 @@
 
 The embedded federation (as `sopro demo`) is seeded with the demo data, and every kind of personal
 data a site takes in is exercised on top: statements of support, an organisation's contact person,
-an anonymous first contact's enquiry (naming the person in its title and description), an erasure. Once the hub has applied every event of every
-site, every column of every row of every table of the hub's database is searched.
+an anonymous first contact's enquiry (naming the person in its title and description), an erasure, and (issue
+17) a label application's evidence document naming a person and a complaint with its complainant's contact.
+Once the hub has applied every event of every site, every column of every row of every table of the hub's
+database is searched.
 """
 from __future__ import annotations
 
 import json
 import re
 
+import jwt
 import pytest
 import requests
 from sqlalchemy import create_engine, inspect, select, text
@@ -28,6 +31,11 @@ PHONE = re.compile(r"\+\d[\d ()/-]{6,}\d")
 # Personal data entered on top of the demo's, through the sites' APIs.
 CONTACT = {"name": "Petra Leitner", "email": "p.leitner@example.at", "phone": "+43 2572 1234"}
 FIRST_CONTACT = {"name": "Gábor Szabó", "email": "szabo.gabor@example.hu", "phone": "+36 20 555 1212"}
+COMPLAINANT = {"name": "Ottokar Wiesinger", "email": "o.wiesinger@example.at", "phone": "+43 2742 98765"}
+# An evidence document's content: a timesheet names the workers (personal data, kept at the site only).
+EVIDENCE_MARKER = b"Timesheet Hermine Zauchinger EVIDENCE-7731"
+EVIDENCE_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n% " + EVIDENCE_MARKER
+                + b"\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 ERASED = {"first_name": "Rosalinde", "last_name": "Obermayr", "phone": "+43 699 1112223", "phone_kind": "mobile",
           "email": "rosalinde.obermayr@example.at"}
 
@@ -39,7 +47,7 @@ def persons() -> list[dict]:
         for (kind, first, last, phone, _, email, *_) in rows:
             if kind == "person":
                 found.append({"names": [first, last], "phone": phone, "email": email})
-    for extra in (CONTACT, FIRST_CONTACT):
+    for extra in (CONTACT, FIRST_CONTACT, COMPLAINANT):
         found.append({"names": extra["name"].split(), "phone": extra["phone"], "email": extra["email"]})
     found.append({"names": [ERASED["first_name"], ERASED["last_name"]], "phone": ERASED["phone"],
                   "email": ERASED["email"]})
@@ -67,6 +75,25 @@ def add_personal_data(fed: EmbeddedFederation) -> None:
     erased = requests.post(f"{at12}/api/v1/support-statements/{statement.json()['id']}/erase", headers=broker,
                            json={"ground": "request"})
     assert erased.status_code == 200 and erased.json()["status"] == "erased", erased.text
+    add_label_evidence_and_complaint(at12)
+
+
+def add_label_evidence_and_complaint(at12: str) -> None:
+    """A member's label application with an evidence document, and a complaint about one of the site's labels."""
+    member = http_logged_in(at12, "member", data.DEMO_PASSWORD)
+    claims = jwt.decode(member["Authorization"].split()[1], options={"verify_signature": False})
+    app = requests.post(f"{at12}/api/v1/label-applications", headers=member, json={
+        "holder_organisation_id": claims["org"], "holder_name": "Traisentaler Beschäftigungswerkstatt",
+        "product": "Holzspielzeug", "cpv_codes": ["37500000"], "evidence": {}})
+    assert app.status_code == 201, app.text
+    document = requests.post(f"{at12}/api/v1/label-applications/{app.json()['id']}/documents", headers=member,
+                             data={"criterion": "se_share"}, files={"file": ("stunden.pdf", EVIDENCE_PDF)})
+    assert document.status_code == 201, document.text
+    labels = requests.get(f"{at12}/api/v1/labels?status=valid").json()["items"]
+    complaint = requests.post(f"{at12}/api/v1/label-complaints", json={
+        "label_number": labels[0]["number"] if labels else None, "text": "Die Ware kommt aus Übersee.",
+        "contact": f"{COMPLAINANT['name']} <{COMPLAINANT['email']}>, {COMPLAINANT['phone']}"})
+    assert complaint.status_code == 201, complaint.text
 
 
 def hub_has_everything(fed: EmbeddedFederation) -> bool:
@@ -150,11 +177,20 @@ def test_the_hub_database_holds_no_personal_field(demo_run):
     assert personal_fields(cells) == []
 
 
+def test_the_hub_holds_no_evidence_document_which_stays_at_its_site(demo_run):
+    marker = EVIDENCE_MARKER.decode()
+    hub = cells_of(demo_run.var_dir / "EU.sqlite")
+    assert not [c for c in hub if marker in c[2] or c[0] == "label_document"]
+    at12 = cells_of(demo_run.var_dir / "AT12.sqlite")
+    assert [c for c in at12 if c[0] == "label_document" and c[1] == "content" and marker in c[2]], \
+        "the scan reads the document where it is kept"
+
+
 def test_the_same_scan_finds_the_persons_at_their_sites(demo_run):
     """The scan would see a person if one were there: at AT12 and HU22 it finds theirs, not the erased one."""
     at12 = {email for *_, email, _ in personal_fields(cells_of(demo_run.var_dir / "AT12.sqlite"))}
     hu22 = {email for *_, email, _ in personal_fields(cells_of(demo_run.var_dir / "HU22.sqlite"))}
-    assert {"j.gruber@example.at", "maria.huber@example.at", CONTACT["email"]} <= at12
+    assert {"j.gruber@example.at", "maria.huber@example.at", CONTACT["email"], COMPLAINANT["email"]} <= at12
     assert {"nagy.katalin@example.hu", FIRST_CONTACT["email"]} <= hu22
     assert ERASED["email"] not in at12  # erased at the site, as asked
 
