@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.support.distributed import federation, session_for  # noqa: F401 - fixture
+from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES
 
 pytestmark = pytest.mark.services
 
@@ -46,17 +47,12 @@ def grant_at_hu22(hu22: str) -> str:
     application = admin.post(f"{hu22}/api/v1/label-applications", json={
         "holder_organisation_id": str(uuid.uuid4()), "holder_name": "Soproni Textil Szövetkezet",
         "product": "Újrahasznosított vászontáska", "cpv_codes": ["18930000"],
-        "evidence": {"se_share": {"figure": "45"}, "regional_primary_products": {"figure": "60"},
-                     "resource_saving": {"figure": "3"},
-                     "quality_innovation": {"documents": [{"sha256": "a" * 64, "size": 10}]}}})
+        "evidence": GOOD_EVIDENCE})
     assert application.status_code == 201, application.text
     app_id = application.json()["id"]
     assert admin.post(f"{hu22}/api/v1/label-applications/{app_id}/submit").status_code == 200
-    scores = {"se_share": {"reason": "timesheets checked"},
-              "regional_primary_products": {"score": 4, "reason": "invoices"},
-              "resource_saving": {"score": 3, "reason": "visit"}, "quality_innovation": {"score": 4, "reason": "visit"}}
     assert assessor.post(f"{hu22}/api/v1/label-applications/{app_id}/assessment",
-                         json={"scores": scores}).status_code == 200
+                         json={"scores": GOOD_SCORES}).status_code == 200
     decided = approver.post(f"{hu22}/api/v1/label-applications/{app_id}/decision",
                             json={"outcome": "granted", "reason": "meets every criterion"})
     assert decided.status_code == 200, decided.text
