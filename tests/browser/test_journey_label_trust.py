@@ -227,3 +227,164 @@ def test_1_apply_upload_assess_grant_and_download_the_certificate(demo, new_page
     text = the_member_downloads_the_certificate(new_page, base, holder, number, tmp_path, "first")
     assert t(holder, "version %(n)s", n=1) in text
     GRANTED[holder.site] = {"number": number, "valid_until": add_years(today(), 2)}
+
+
+# --- the agency publishes version 2, once for the network --------------------------------------------
+
+def test_2_the_agency_publishes_criteria_version_2_and_both_sites_have_it(demo, new_page):
+    hub = url(demo, "EU")
+    page = sign_in(new_page, hub, "agency", "en")
+    page.locator("nav").get_by_role("link", name="Label criteria").click()
+    assert page.locator("main h1").inner_text() == "Criteria of the quality label"
+    page.get_by_role("link", name="Publish a new version").click()
+    assert page.locator("main h1").inner_text() == "Publish criteria version 2"
+    for lang in ("de", "hu", "en"):  # the titles name the version
+        title = page.input_value(f"#f-title-{lang}")
+        assert "1" in title, title
+        page.fill(f"#f-title-{lang}", title.replace("1", "2"))
+    page.fill("#f-applies_from", today().isoformat())
+    # the social enterprise's share (the first criterion) rises from 30 to 40 %; the rest stays as in version 1
+    assert page.input_value("#f-c0-minimum") == "30"
+    page.fill("#f-c0-minimum", V2_SE_SHARE_MINIMUM)
+    shoot_both(page, "hub-publish-v2")
+    page.get_by_role("button", name="Publish to every site").click()
+    assert f"Version 2 is published: it goes to every member site and applies from {shown_date(today(), 'en')}." \
+        in main_text(page)
+    assert page.locator("#criterion-se_share").inner_text().count(f"at least {V2_SE_SHARE_MINIMUM} percent") == 1
+    assert "at least 30" not in main_text(page)
+    for kept in ("regional_primary_products", "resource_saving", "quality_innovation"):  # as in version 1
+        assert page.locator(f"#criterion-{kept}").count() == 1
+    shoot_both(page, "hub-v2-published")
+
+    for holder in (HU22, AT12):
+        visitor = new_page(locale=LOCALES[holder.lang])
+        in_force = visitor.locator("main h2", has_text=t(holder, "In force today")).locator(
+            "xpath=following-sibling::section[1]")
+        reload_until(visitor, f"{url(demo, holder.site)}/labels/criteria?lang={holder.lang}",
+                     lambda p: in_force.get_attribute("id") == "criteria-v2", timeout=30)
+        share = in_force.locator("tr", has_text=t(holder, "social"))
+        assert t(holder, "at least %(minimum)s %(unit)s", minimum=V2_SE_SHARE_MINIMUM, unit="percent") \
+            in share.inner_text()
+        assert visitor.locator("#criteria-v1").is_visible(), "version 1 among the earlier ones"
+        shoot_both(visitor, f"{holder.site.lower()}-criteria-v2")
+
+
+# --- the renewal under version 2, the suspension and its appeal --------------------------------------
+
+def the_member_renews(new_page, base: str, holder: Holder, number: str, folder: Path):
+    """The member's page (kept for the appeal)."""
+    tag = holder.site.lower()
+    page = sign_in(new_page, base, "member", holder.lang)
+    page.goto(f"{base}/office/member/labels")
+    page.locator("tr", has_text=number).get_by_role("button", name=t(holder, "Renew the label")).click()
+    main = main_text(page)
+    assert flat(t(holder, "The renewal is open under the criteria in force, with the figures of the last "
+                          "assessment. Please check them, add current documents and submit it.")) in main
+    assert page.locator("main h1").inner_text() == holder.product
+    assert t(holder, "version %(n)s", n=2) in main, "the renewal is assessed under version 2"
+    assert t(holder, "at least %(min)s", min=V2_SE_SHARE_MINIMUM) in main
+    assert page.input_value("#f-evidence-se_share-figure") == holder.share_first, "pre-filled"
+    for criterion, figure in FIGURES.items():
+        assert page.input_value(f"#f-evidence-{criterion}-figure") == figure
+    assert page.locator("main form fieldset li").count() == 0, "no document carried over: current ones are asked for"
+    shoot_both(page, f"{tag}-renewal-opened")
+    page.fill("#f-evidence-se_share-figure", holder.share_renewal)  # above the new minimum
+    choose_documents(page, holder, folder, "renewal")
+    page.get_by_role("button", name=t(holder, "Save and submit for assessment")).click()
+    main = main_text(page)
+    assert t(holder, "Submitted") in main and main.count("SHA-256") == len(CRITERIA), main
+    shoot_both(page, f"{tag}-renewal-submitted")
+    return page
+
+
+def the_approver_suspends(page, base: str, holder: Holder, number: str) -> None:
+    page.goto(f"{base}/office/labels/number/{number}")
+    page.fill("#f-suspend-until", (today() + timedelta(days=30)).isoformat())
+    page.fill("#f-suspend-reason", f"Browser test {holder.site}: invoices to be checked")
+    page.get_by_role("button", name=t(holder, "Suspend the label")).click()
+    assert t(holder, "The label is suspended.") in main_text(page)
+    shoot_both(page, f"{holder.site.lower()}-suspended")
+
+
+def the_member_appeals(page, base: str, holder: Holder, number: str) -> None:
+    tag = holder.site.lower()
+    page.goto(f"{base}/office/member/labels")
+    panel = page.locator("#member-appeals + p + ul li",
+                         has_text=t(holder, "The label %(title)s is suspended.", title=f"{holder.product} ({number})"))
+    panel.get_by_role("link", name=t(holder, "Appeal")).click()
+    assert page.locator("main h1").inner_text() == t(holder, "Appeal a label decision")
+    assert number in main_text(page)
+    file_appeal = page.get_by_role("button", name=t(holder, "File the appeal"))
+    file_appeal.click()  # no grounds: asked for beside the field
+    assert error_of(page, "grounds").endswith(t(holder, "This field is required."))
+    page.fill("#f-grounds", holder.grounds)
+    file_appeal.click()
+    main = main_text(page)
+    assert t(holder, "Your appeal is filed. An approver who did not decide before decides it.") in main
+    assert holder.grounds in main
+    shoot_both(page, f"{tag}-appeal-filed")
+
+
+def the_appeal_is_decided(page, new_page, base: str, holder: Holder, number: str) -> None:
+    """`page`: the approver who suspended the label."""
+    tag = holder.site.lower()
+    page.locator("nav").get_by_role("link", name=t(holder, "Label appeals")).click()
+    page.locator("tr", has_text=number).get_by_role("link").first.click()
+    assert holder.grounds in main_text(page)
+    four_eyes = t(holder, "You decided before on this matter (or filed the appeal), so another approver must "
+                          "decide the appeal.")
+    assert page.locator("#appeal-four-eyes").inner_text() == four_eyes
+    page.locator("input[name=outcome][value=upheld]").check()
+    page.fill("#f-reason", "Browser test: I would uphold my own suspension's appeal")
+    page.get_by_role("button", name=t(holder, "Record the decision")).click()
+    assert four_eyes in page.locator(".error-summary").inner_text(), "refused: four eyes"
+    shoot_both(page, f"{tag}-appeal-four-eyes")
+    appeal = page.url.removesuffix("/decision")
+
+    other = sign_in(new_page, base, "approver2", holder.lang)
+    other.goto(appeal)
+    assert other.locator("#appeal-four-eyes").count() == 0
+    other.locator("input[name=outcome][value=upheld]").check()
+    other.fill("#f-reason", f"Browser test {holder.site}: the invoices were there")
+    other.get_by_role("button", name=t(holder, "Record the decision")).click()
+    main = main_text(other)
+    assert t(holder, "The appeal is decided.") in main and "approver2" in main
+    shoot_both(other, f"{tag}-appeal-upheld")
+
+
+def the_label_is_valid_again(new_page, base: str, holder: Holder, number: str) -> None:
+    visitor = new_page(locale=LOCALES[holder.lang])
+    visitor.goto(f"{base}/labels/verify?number={number}&lang={holder.lang}")
+    assert t(holder, "This label is valid.") in main_text(visitor)
+    shoot_both(visitor, f"{holder.site.lower()}-valid-again")
+    badge = visitor.request.get(f"{base}/labels/{number}/badge.svg?lang={holder.lang}")
+    assert badge.ok and badge.headers["content-type"].startswith("image/svg+xml")
+    svg = badge.text()
+    assert 'data-state="valid"' in svg and f">{t(holder, 'Valid')}<" in svg and number in svg, svg
+
+
+@pytest.mark.parametrize("holder", [HU22, AT12], ids=["HU22-hu", "AT12-de"])
+def test_3_renew_under_version_2_then_appeal_a_suspension(demo, new_page, tmp_path, holder):
+    granted = GRANTED.get(holder.site)
+    assert granted, "test 1 granted this site's label"
+    base, number = url(demo, holder.site), granted["number"]
+    member = the_member_renews(new_page, base, holder, number, tmp_path)
+    application = the_assessor_scores(new_page, base, holder, tmp_path, "renewal")
+    assert the_approver_grants(new_page, base, holder, application, "renewal") == number, "the same label"
+
+    renewed_until = add_years(granted["valid_until"], 2)
+    text = the_member_downloads_the_certificate(new_page, base, holder, number, tmp_path, "renewal")
+    assert t(holder, "version %(n)s", n=2) in text, text
+    assert flat(format_date(renewed_until, "long", locale=holder.lang)) in text, "valid two years longer"
+
+    approver = sign_in(new_page, base, "approver", holder.lang)
+    approver.goto(f"{base}/office/labels/number/{number}")
+    valid = flat(approver.locator("main dl.facts").inner_text())
+    assert f"{shown_date(today(), holder.lang)} – {shown_date(renewed_until, holder.lang)}" in valid, valid
+    the_approver_suspends(approver, base, holder, number)
+    the_member_appeals(member, base, holder, number)
+    the_appeal_is_decided(approver, new_page, base, holder, number)
+    the_label_is_valid_again(new_page, base, holder, number)
+    member.goto(f"{base}/office/member/labels")
+    appeals = member.locator("section[aria-labelledby=member-appeals]").inner_text()
+    assert f"Browser test {holder.site}: the invoices were there" in appeals, "the member reads the outcome"
