@@ -13,11 +13,11 @@ import sys
 import time
 import traceback
 
-from bench import allocation, hub_ingest, latency, mail_sender, outbox_write, relay_throughput, shortlist
+from bench import allocation, hub_ingest, label_trust, latency, mail_sender, outbox_write, relay_throughput, shortlist
 from bench.common import BenchEnv, Result
 
 BENCHMARKS = {m.NAME: m for m in (relay_throughput, hub_ingest, outbox_write, latency, shortlist, allocation,
-                                   mail_sender)}
+                                   mail_sender, label_trust)}
 TARGETS = {"relay_throughput": ">= 0.75", "hub_ingest": ">= 0.5"}
 
 
