@@ -117,6 +117,15 @@ def pdf_text(path: Path) -> str:
     return flat(done.stdout.decode("utf-8"))
 
 
+def qr_code_of(pdf: Path) -> str:
+    """What the certificate's QR code says (its first page drawn by pdftoppm, read by zbarimg)."""
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(pdf.with_suffix(""))], check=True, timeout=30)
+    done = subprocess.run(["zbarimg", "-q", "--raw", str(pdf.with_suffix(".png"))], capture_output=True,
+                          check=True, timeout=30)
+    return done.stdout.decode("utf-8").strip()
+
+
 def choose_documents(page, holder: Holder, folder: Path, tag: str) -> dict[str, Path]:
     files = {}
     for criterion, name in holder.documents.items():
@@ -215,6 +224,7 @@ def the_member_downloads_the_certificate(new_page, base: str, holder: Holder, nu
     text = pdf_text(certificate)
     assert number in text and holder.holder in text, text
     assert t(holder, "Certificate") in text
+    assert qr_code_of(certificate) == f"{base}/labels/verify?number={number}", "the QR code opens the public check"
     return text
 
 
