@@ -6,7 +6,8 @@ certificate → renew under v2 → appeal a suspension), in Hungarian at HU22 an
    text is refused beside its field in the page's language (nothing saved), then a real PDF (made here with
    reportlab) is uploaded for every criterion and the application submitted. The assessor sees the
    documents, downloads one (the same bytes), scores every criterion; the approver grants it. The member
-   downloads the certificate: `pdftotext` reads the number and the holder (Hungarian ő intact).
+   downloads the certificate: `pdftotext` reads the number and the holder (Hungarian ő intact), `zbarimg`
+   reads the public check's address in its QR code.
 2. Once for the network, the agency admin publishes criteria version 2 at the hub (in English), applying
    from today: the social enterprise's share must now be at least 40 % instead of 30 %; every other
    criterion stays as in version 1 (the figures the other browser journeys type still pass). Both sites
@@ -181,7 +182,7 @@ def the_assessor_scores(new_page, base: str, holder: Holder, folder: Path, tag: 
         page.get_by_role("link", name=holder.documents["quality_innovation"]).click()
     downloaded = folder / f"downloaded-{tag}.pdf"
     waiting.value.save_as(downloaded)
-    assert downloaded.read_bytes().startswith(b"%PDF-")
+    assert downloaded.read_bytes() == (folder / holder.documents["quality_innovation"]).read_bytes(), "as uploaded"
     assert f"{holder.site} {tag}: quality_innovation" in pdf_text(downloaded), "the member's document itself"
 
     for criterion, score in SCORES.items():
