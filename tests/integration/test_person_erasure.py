@@ -63,10 +63,11 @@ def test_a_person_is_erased_in_every_state(site, tmp_path, monkeypatch):
                          json={"status": "dismissed", "resolution": "no label named"})
     assert review.status_code == 200, review.json
     held = export(monkeypatch, runtime, tmp_path, "--email", ADDRESS)
-    # and the mails the site wrote to the address: the statement's confirmation, the complaint's outcome
-    assert sorted(n["kind"] for n in held["records"]["notifications"]) == ["complaint_outcome",
-                                                                           "statement_confirmation"]
-    assert held["count"] == 6
+    # and the mails the site wrote to the address: the statement's confirmation, the complaint's receipt (its
+    # link to follow it) and outcome
+    assert sorted(n["kind"] for n in held["records"]["notifications"]) == [
+        "complaint_outcome", "label_complaint_received", "statement_confirmation"]
+    assert held["count"] == 7
 
     monkeypatch.setenv("SOPRO_KEY_FILE", str(runtime.settings.key_file))  # the rest is set by export()
     assert main(["privacy", "erase", "--site", "AT12", "--email", ADDRESS.upper(), "--ground", "request",

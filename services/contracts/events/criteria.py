@@ -95,7 +95,7 @@ class CriterionData(EventData):
                 raise ma.ValidationError({"evidence": {"figure": ["a threshold criterion needs a figure"]}})
             if scoring.get("minimum") is None:
                 raise ma.ValidationError({"scoring": {"minimum": ["a threshold criterion needs a minimum"]}})
-            if not figure["min"] <= scoring["minimum"] <= figure["max"]:
+            if "min" in figure and "max" in figure and not figure["min"] <= scoring["minimum"] <= figure["max"]:
                 raise ma.ValidationError({"scoring": {"minimum": [
                     f"must be between {figure['min']} and {figure['max']}"]}})
         elif data.get("kind") == "scored":
