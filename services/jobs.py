@@ -64,6 +64,8 @@ def draw_spot_checks(runtime, now: datetime) -> list[str]:
     with runtime.engine.connect() as conn:
         if label_spot_checks.draw_exists(conn, year):
             return [f"the spot checks of {year} are drawn already"]
+        if not label_spot_checks.population(conn):  # nothing to draw yet: a later tick of the year draws
+            return [f"no valid label to draw for the spot checks of {year} yet"]
     share = LabelPolicy.of(runtime.settings.federation).spot_check_share
     try:
         done = label_spot_checks.draw_spot_checks(runtime.uow(), year, None, "sopro tick", share, now.date(),

@@ -89,16 +89,19 @@ def refusal(conn: Connection, app: m.Application) -> Decided:
 
 def label_decision(conn: Connection, label: m.Label, against: str) -> Decided:
     """The label's suspension or revocation now in force: its last such step decided it; everyone who ever
-    suspended or revoked it, and the assessor and approver of its application, decided before."""
+    suspended or revoked it, and the assessors and approvers of its application and renewals, decided before."""
     steps = [s for s in store.audit_trail(conn, [label.number]) if s["subject"] == "label"]
     taken = [s for s in steps if s["action"] == against]
     if label.status != against or not taken:
         raise Conflict(f"only a label that is {against} may be appealed against its {against} state; "
                        f"this one is {label.status}", {"against": [f"is {label.status}"]}, code="not_appealable")
     deciders = [s["actor"] for s in steps if s["action"] in ("suspended", "revoked")]
-    try:
-        deciders += _application_deciders(store.load_application(conn, label.application_id))
-    except NotFound:
-        pass
+    # the label stands on its first application and on each renewal since: their deciders decided before too
+    applications = [(s["details"] or {}).get("application_id") for s in steps if s["action"] in ("granted", "renewed")]
+    for application_id in dict.fromkeys([*applications, label.application_id]):
+        try:
+            deciders += _application_deciders(store.load_application(conn, application_id))
+        except NotFound:
+            pass
     return Decided(against=against, holder_organisation_id=label.holder_organisation_id, status_now=label.status,
                    decided_at=taken[-1]["at"], deciders=tuple(deciders), label_number=label.number)

@@ -283,3 +283,19 @@ def test_the_privacy_export_lists_a_persons_appeals_and_erasure_removes_their_na
         assert privacy.personal_records(conn, email="member_en@hu22.example")["label_appeals"] == []
     assert appeals.get_appeal(runtime.engine, appeal.id, None).filed_by == privacy.ERASED_FILER
     assert audit_actions(runtime, appeal.id)[-1] == "filer erased"
+
+
+def test_after_a_renewal_the_deciders_of_the_first_application_still_may_not_decide(runtime):
+    number = granted(runtime)  # anna assessed, bela granted
+    renewal = h.start_renewal(runtime.uow(), number, "member_en", utcnow().date(), ORG)
+    h.update_application(runtime.uow(), renewal.id, {"evidence": GOOD_EVIDENCE}, "member_en", ORG)
+    h.submit_application(runtime.uow(), renewal.id, "member_en", ORG)
+    h.assess_application(runtime.uow(), renewal.id, "anna", GOOD_SCORES, NOW)
+    h.decide_application(runtime.uow(), renewal.id, "dora", "granted", "renewed", utcnow().date(), NOW)
+    h.suspend_label(runtime.uow(), number, "dora", utc_in(60), "complaint", utcnow().date())
+    appeal = file(runtime, "suspended", number)
+    assert set(appeal.excluded) == {"anna", "bela", "dora"}
+    with pytest.raises(Conflict) as refused:
+        decide(runtime, appeal.id, "bela", "upheld")  # granted the label first, before the renewal
+    assert refused.value.code == "four_eyes"
+    assert decide(runtime, appeal.id, "csilla", "upheld").status == "upheld"

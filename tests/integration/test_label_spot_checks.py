@@ -81,6 +81,11 @@ def test_a_draw_opens_spot_checks_in_the_queue_is_audited_replays_and_happens_on
 
 def test_the_yearly_job_draws_once_with_a_recorded_random_seed_and_the_networks_share(runtime):
     assert jobs.draw_spot_checks in LABEL.jobs
+    # a tick with no valid label yet records no empty draw: the year's draw waits for labels
+    assert jobs.draw_spot_checks(runtime, datetime(2027, 1, 1, tzinfo=timezone.utc)) == [
+        "no valid label to draw for the spot checks of 2027 yet"]
+    with runtime.engine.connect() as conn:
+        assert spot_check_draws.draws(conn) == []
     numbers = granted(runtime, 11)
     share = LabelPolicy.of(runtime.settings.federation).spot_check_share
     january = datetime(2027, 1, 1, 0, 5, tzinfo=timezone.utc)
