@@ -4,7 +4,7 @@ soon as the hub has the event. The badge itself is the web kernel's (`services.w
 draws too."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from services.common.errors import SoproError
 from services.common.runtime import current_runtime
@@ -16,12 +16,12 @@ def state_today(label: m.Label, today: date) -> str:
     """This site's label as a verifier is told today: past its last valid day it is expired, even before the
     daily tick has recorded the expiry, unless its renewal is being assessed and the network's grace has not
     ended (the tick keeps it valid then too: `Label.expire_if_due`)."""
-    if label.status not in ("valid", "suspended") or today <= label.valid_until:
+    if not label.lapsed_on(today):  # within its validity: no need to ask about a renewal
         return label.status
     runtime = current_runtime()
     grace = LabelPolicy.of(runtime.settings.federation).renewal_grace_days
     under_way = handlers.renewal_under_assessment(runtime.engine, label.number)
-    return label.status if under_way and today <= label.valid_until + timedelta(days=grace) else "expired"
+    return "expired" if label.lapsed_on(today, under_way, grace) else label.status
 
 
 def badge_state(number: str, today: date) -> str:

@@ -245,12 +245,17 @@ class Label(Aggregate):
         self._snapshot(ev.LabelReinstated)
         return True
 
+    def lapsed_on(self, today: date, renewal_under_way: bool = False, grace_days: int = 0) -> bool:
+        """Whether a valid or suspended label is past its last day (and past the grace, when its renewal is
+        being assessed): the one rule of the tick's expiry and of what a verifier is told before the tick."""
+        if self.status not in ("valid", "suspended") or today <= self.valid_until:
+            return False
+        return not (renewal_under_way and today <= self.valid_until + timedelta(days=grace_days))
+
     def expire_if_due(self, today: date, renewal_under_way: bool = False, grace_days: int = 0) -> bool:
         """A label lapses after its last day; a renewal still being assessed keeps it valid for the
         network's grace period (`grace_days`), and no longer."""
-        if self.status not in ("valid", "suspended") or today <= self.valid_until:
-            return False
-        if renewal_under_way and today <= self.valid_until + timedelta(days=grace_days):
+        if not self.lapsed_on(today, renewal_under_way, grace_days):
             return False
         self.status, self.suspended_until = "expired", None
         self.reason = "the renewal was not decided in time" if renewal_under_way else "validity ended"

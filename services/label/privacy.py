@@ -61,9 +61,13 @@ def uploaders(conn: Connection, email: str) -> list[str]:
     return sorted({*named, *mailed})
 
 
+def _named_by(conn: Connection, column, email: str):
+    """`column` (a user name) names the person: one of their user names, or the address itself."""
+    return or_(column.in_(uploaders(conn, email)), func.lower(column) == email.strip().casefold())
+
+
 def _uploaded_by(conn: Connection, email: str):
-    return or_(document.c.uploaded_by.in_(uploaders(conn, email)),
-               func.lower(document.c.uploaded_by) == email.strip().casefold())
+    return _named_by(conn, document.c.uploaded_by, email)
 
 
 def _documents_of(conn: Connection, email: str) -> list[dict]:
@@ -93,7 +97,7 @@ ERASED_FILER = "(erased)"
 
 
 def _filed_by(conn: Connection, email: str):
-    return or_(appeal.c.filed_by.in_(uploaders(conn, email)), func.lower(appeal.c.filed_by) == email.strip().casefold())
+    return _named_by(conn, appeal.c.filed_by, email)
 
 
 def _appeals_of(conn: Connection, email: str) -> list[dict]:

@@ -18,10 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from services.common.clock import utcnow
 from services.common.errors import Conflict
 from services.common.uow import UnitOfWork
-from services.label import handlers, notices, spot_checks, store
+from services.label import handlers, model as m, notices, spot_checks, store
 from services.web.notify import MailSite
 
-UNDECIDED = ("draft", "submitted", "assessed", "returned")  # an application no approver has decided yet
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def population(conn: Connection) -> list[str]:
     """This site's valid labels, sorted by number, except those whose spot check from an earlier draw is still
     undecided (a label is checked once at a time)."""
     app = store.application
-    under_way = select(app.c.label_number).where(app.c.purpose == "spot_check", app.c.status.in_(UNDECIDED),
+    under_way = select(app.c.label_number).where(app.c.purpose == "spot_check", app.c.status.in_(m.OPEN),
                                                  app.c.label_number.is_not(None))
     rows = conn.execute(select(store.label.c.number).where(store.label.c.status == "valid",
                                                            store.label.c.number.not_in(under_way))
