@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -15,14 +15,17 @@ from services.bootstrap import bootstrap
 from services.common.outbox import outbox
 from services.common.signing import load_private_key
 from services.contracts.events import enquiries as ev
-from services.hub.crossborder import store as cs
 from services.contracts.events import registry as reg
+from services.hub.crossborder import store as cs
 from services.workers import hub_ingest
+from tests.support.clock import in_days
 from tests.support.events import signed
 
 pytestmark = pytest.mark.services
 
-DEADLINE = date.today() + timedelta(days=35)
+def deadline():
+    return in_days(35)
+
 
 
 class Sites:
@@ -66,7 +69,7 @@ class Sites:
         event = ev.CrossBorderRequested(
             enquiry_id=enquiry_id, reference="AT13-E-2026-0042", title="Tote bags", type="csr_product",
             client_kind="economic_enterprise", cpv_codes=["18930000"], quantity=quantity, unit="bags",
-            deadline=DEADLINE, delivery_nuts3="AT130", budget=None, currency="EUR", label_required=False,
+            deadline=deadline(), delivery_nuts3="AT130", budget=None, currency="EUR", label_required=False,
             max_partners=5, min_lot=1, sites=[], requested_by="broker")
         return enquiry_id, self.body("AT13", event, enquiry_id, version=2)
 

@@ -4,7 +4,6 @@ contradictions, capacity reserved), withdrawals, and the origin's picture (the n
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,11 +12,14 @@ from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.enquiries.crossborder import consumers
 from services.enquiries.matching import service as matching
+from tests.support.clock import in_days
 from tests.support.lifecycle import LifecycleSite, enquiry_body
 
 pytestmark = pytest.mark.services
 
-DEADLINE = (date.today() + timedelta(days=30)).isoformat()
+def deadline():
+    return in_days(30).isoformat()
+
 
 
 @pytest.fixture
@@ -44,8 +46,8 @@ def forward(site: LifecycleSite, organisation_id: str, offer_id: str, quantity: 
     data = {"part_id": part_id, "order_id": str(uuid.uuid4()), "origin_site": "AT13",
             "enquiry_reference": "AT13-E-2026-0007", "title": "Tote bags", "type": "csr_product",
             "cpv_codes": ["39100000"], "offer_id": offer_id, "organisation_id": organisation_id, "quantity": quantity,
-            "unit": "pieces", "unit_price": "3.00", "currency": "EUR", "deadline": DEADLINE, "delivery_nuts3": "AT130",
-            "label_required": False, "reason": "cheapest in time"}
+            "unit": "pieces", "unit_price": "3.00", "currency": "EUR", "deadline": deadline(),
+            "delivery_nuts3": "AT130", "label_required": False, "reason": "cheapest in time"}
     deliver(site, consumers.on_part_forwarded, hub_message("hub.part.forwarded", data, part_id))
     return part_id
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -35,13 +35,17 @@ from services.sync.relay import Relay
 from services.web.notify import MailSite
 from services.workers import hub_ingest, site_inbox
 from tests.support import consortium_snapshots as cs
+from tests.support.clock import in_days
 from tests.support.lifecycle import LifecycleSite, enquiry_body
 from tests.support.mail import deliver, link_in, mail_settings, mails_to
 from tests.support.sites import Site
 
 pytestmark = pytest.mark.services
 
-DEADLINE = date.today() + timedelta(days=30)
+def deadline():
+    return in_days(30)
+
+
 CAPACITY_DE = "100 Einheiten: Den infrage kommenden Sozialunternehmen fehlt bis zur Frist die Kapazität."
 CAPACITY_HU = "100 egység: a szóba jöhető szociális vállalkozásoknak nincs elég kapacitásuk a határidőig."
 HU_ADDRESS = {"street": "Fő utca 1", "postcode": "9400", "town": "Sopron", "country": "HU"}
@@ -90,7 +94,7 @@ def forwarded(target: TargetSite, organisation_id: str, part_id: str | None = No
             "enquiry_reference": "AT13-E-2026-0007", "title": "Upcycled tote bags", "type": "csr_product",
             "cpv_codes": ["18930000"], "offer_id": str(uuid.uuid4()), "organisation_id": organisation_id,
             "quantity": 2400, "unit": "bags", "unit_price": "1000.0000", "currency": "HUF",
-            "deadline": DEADLINE.isoformat(), "delivery_nuts3": "AT130", "label_required": False,
+            "deadline": deadline().isoformat(), "delivery_nuts3": "AT130", "label_required": False,
             "reason": {"code": "whole_capacity", "params": {"unit_cost_eur": "2.54", "rank": 1, "eligible": 4,
                                                             "capacity": 2400}}}
     env = Envelope(id=str(uuid.uuid4()), type="hub.part.forwarded", version=2, site="EU", stream="EU/hub_to_hu22",
@@ -297,7 +301,7 @@ def test_a_part_failing_after_agreement_makes_the_order_short_once(origin, smtp_
               "params": {"quantity": 200, "delivered": 50, "missing": 150, "reallocation": "no_time_left"}}
     failed = {**a, "status": "failed", "delivered": 50,
               "answer": {"code": "deadline_missed", "params": {"quantity": 200, "delivered": 50, "missing": 150}},
-              "deliveries": [{"delivery_id": str(uuid.uuid4()), "quantity": 50, "delivered_on": cs.DEADLINE}]}
+              "deliveries": [{"delivery_id": str(uuid.uuid4()), "quantity": 50, "delivered_on": cs.deadline()}]}
     env = order.report("in_production", failed, {**b, "status": "in_production"}, quantity=300, shortfalls=[missed])
     cs.deliver(origin, env)  # redelivered
     assert deliver(origin.runtime) == 2

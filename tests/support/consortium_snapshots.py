@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 from services.common.envelope import Envelope
-from services.enquiries.crossborder import consumers
 from services.contracts.events.hub import ConsortiumData, ConsortiumDataV2
+from services.enquiries.crossborder import consumers
+from tests.support.clock import in_days
 from tests.support.lifecycle import LifecycleSite, enquiry_body
 
-DEADLINE = (date.today() + timedelta(days=30)).isoformat()
+
+def deadline():
+    return in_days(30).isoformat()
+
+
 RATES = {"EUR": "1", "HUF": "0.00254"}
 _seq = itertools.count(1)
 
@@ -28,7 +33,7 @@ def part(site: str, quantity: int, status: str = "accepted", *, unit_price: str 
             "reason": {"code": "whole_capacity", "params": {"unit_cost_eur": unit_price_eur, "rank": 1, "eligible": 3,
                                                             "capacity": quantity}},
             "answer": None, "note": None, "delivered": delivered,
-            "deliveries": [{"delivery_id": str(uuid.uuid4()), "quantity": delivered, "delivered_on": DEADLINE}]
+            "deliveries": [{"delivery_id": str(uuid.uuid4()), "quantity": delivered, "delivered_on": deadline()}]
             if delivered else [], "impact": impact}
 
 
@@ -47,7 +52,7 @@ def snapshot(order_id: str, enquiry_id: str, status: str, parts: list[dict], *, 
     data = {"order_id": order_id, "enquiry_id": enquiry_id, "enquiry_reference": "AT12-E-2026-0001",
             "status": status, "quantity": quantity, "allocated": allocated,
             "accepted": sum(p["quantity"] for p in active if p["status"] != "forwarded"),
-            "delivered": sum(p["delivered"] for p in parts), "missing": quantity - allocated, "deadline": DEADLINE,
+            "delivered": sum(p["delivered"] for p in parts), "missing": quantity - allocated, "deadline": deadline(),
             "total_cost_eur": "300.00", "method": "milp", "solver_status": "optimal", "gap": 0.0, "parts": parts,
             "shortfalls": list(shortfalls),
             "impact": impact or {"parts": 0, "value_paid_eur": "0", "material_diverted_kg": "0",

@@ -13,15 +13,18 @@ coded reasons, deliveries, a failure and its shortfall, impact, and the order's 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from services.contracts.reasons import reason
 from services.hub.crossborder import store as crossborder_store
+from tests.support.clock import in_days
 from tests.support.web import new_enquiry
 
 START = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=20)
-DEADLINE = date.today() + timedelta(days=10)
+def deadline():
+    return in_days(10)
+
 
 
 def orders(network) -> dict:
@@ -110,7 +113,7 @@ def _order(conn, enquiry_id: str, status: str, quantity: int, reference: str, al
         "id": order_id, "origin_site": "AT12", "enquiry_id": enquiry_id, "correlation_id": enquiry_id,
         "reference": reference, "title": f"Taschen {reference}", "type": "production_step",
         "client_kind": "economic_enterprise", "cpv_codes": ["39100000"], "quantity": quantity, "unit": "pieces",
-        "deadline": DEADLINE, "delivery_nuts3": "AT123", "budget": Decimal("5000"), "currency": "EUR",
+        "deadline": deadline(), "delivery_nuts3": "AT123", "budget": Decimal("5000"), "currency": "EUR",
         "label_required": False, "max_partners": 3, "min_lot": 50, "sites": ["AT12", "HU22"], "status": status,
         "version": 5, "allocation": allocation or {"rounds": [], "failures": []}, "agreed_at": START,
         "created_at": START, "updated_at": START + timedelta(days=17)})

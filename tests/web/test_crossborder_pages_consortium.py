@@ -6,14 +6,17 @@ The hub's answer arrives as its `hub.consortium.agreed` message, handed to the s
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 
 import pytest
 
+from tests.support.clock import in_days
 from tests.support.consortium_snapshots import deliver, hub_message, part, snapshot
 from tests.support.web import field_errors, form_message
 
-DEADLINE = (date.today() + timedelta(days=50)).isoformat()
+
+def deadline():
+    return in_days(50).isoformat()
+
 
 
 CLIENTS = {"AT12": ("Donauland Handels AG", "AT123"), "HU22": ("Zalai Ajándéktárgy Kft.", "HU223")}
@@ -24,7 +27,7 @@ def cross_border_enquiry(site, title: str, allowed: bool = True, quantity: str =
     return site.ok("POST", "/enquiries", expect=201, json={
         "type": "csr_product", "title": title, "client_kind": "economic_enterprise",
         "client_organisation_id": site.ids[client], "cpv_codes": ["39100000"], "quantity": quantity,
-        "unit": "pieces", "deadline": DEADLINE, "delivery": {"nuts3": region}, "cross_border_allowed": allowed,
+        "unit": "pieces", "deadline": deadline(), "delivery": {"nuts3": region}, "cross_border_allowed": allowed,
         "submit": True})["id"]
 
 

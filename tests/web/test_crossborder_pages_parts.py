@@ -6,16 +6,19 @@ only. The parts arrive as the hub's `hub.part.forwarded` messages, handed to the
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 
 import pytest
 
 from services.common.envelope import Envelope
 from services.enquiries.crossborder import consumers
+from tests.support.clock import in_days, today_iso
 from tests.support.web import field_errors, form_message
 
-DEADLINE = (date.today() + timedelta(days=60)).isoformat()
-TODAY = date.today().isoformat()
+
+def deadline():
+    return in_days(60).isoformat()
+
+
 WHY = {"code": "minimum_lot", "params": {"unit_cost_eur": "3.25", "rank": 2, "eligible": 4, "min_lot": 40,
                                          "capacity": 300}}
 
@@ -28,7 +31,7 @@ def forward(site, organisation: str, quantity: int = 100, title: str = "Stofftas
             "cpv_codes": ["39100000"], "offer_id": site.ids[f"offer:{organisation}"],
             "organisation_id": site.ids[organisation], "quantity": quantity, "unit": "pieces",
             "unit_price": "1200.50" if site.site_id == "HU22" else "3.25",
-            "currency": "HUF" if site.site_id == "HU22" else "EUR", "deadline": DEADLINE,
+            "currency": "HUF" if site.site_id == "HU22" else "EUR", "deadline": deadline(),
             "delivery_nuts3": "AT130", "label_required": False, "reason": WHY}
     env = Envelope(id=str(uuid.uuid4()), type="hub.part.forwarded", version=2, site="EU",
                    stream=f"EU/hub_to_{site.site_id.lower()}", seq=1, aggregate_id=part_id, aggregate_version=1,
@@ -69,7 +72,8 @@ def test_the_broker_declines_a_part_with_a_reason_in_german(at12, broker):
     assert 'action="/office/forwarded-parts/' not in broker.page  # a declined part offers no action
     assert at12.ok("GET", f"/forwarded-parts/{part}")["decline_reason"]["code"] == "deadline_too_short"
     # a delivery on a declined part: said about the form, in German
-    response = broker.post(f"/office/forwarded-parts/{part}/deliveries", {"quantity": "10", "delivered_on": TODAY})
+    response = broker.post(f"/office/forwarded-parts/{part}/deliveries",
+                           {"quantity": "10", "delivered_on": today_iso()})
     assert response.status_code == 409
     assert form_message(broker.page) == "Dieser Teil ist „Abgelehnt“: Das ist jetzt nicht möglich."
 
@@ -93,17 +97,17 @@ def test_accept_production_and_deliveries_with_german_numbers(at12, broker):
     assert errors["f-delivery-regional_share_percent"] == ["Bitte geben Sie einen Prozentsatz von 0 bis 100 ein."]
     assert 'value="zweitausend"' in broker.page
     # more than is open: the domain's refusal, beside the quantity
-    assert broker.post(f"{page}/deliveries", {"quantity": "101", "delivered_on": TODAY}).status_code == 422
+    assert broker.post(f"{page}/deliveries", {"quantity": "101", "delivered_on": today_iso()}).status_code == 422
     assert field_errors(broker.page) == {"f-delivery-quantity": [
         "Bitte geben Sie höchstens die 100 noch offenen Einheiten ein."]}
     # a partial delivery with a first figure (shown as reported so far), then the last one with figures in
     # German format
-    assert broker.post(f"{page}/deliveries", {"quantity": "40", "delivered_on": TODAY,
+    assert broker.post(f"{page}/deliveries", {"quantity": "40", "delivered_on": today_iso(),
                                               "material_diverted_kg": "500,5"}).status_code == 302
     broker.get(page)
     assert "Bisher gemeldete Wirkungszahlen" in broker.page and "500,5 kg" in broker.page
     response = broker.post(f"{page}/deliveries", {
-        "quantity": "60", "delivered_on": TODAY, "value_paid": "2.400,50", "material_diverted_kg": "1.250,5",
+        "quantity": "60", "delivered_on": today_iso(), "value_paid": "2.400,50", "material_diverted_kg": "1.250,5",
         "regional_share_percent": "80,5", "distance_km": "12", "integration_hours": "310,25",
         "production_nuts3": "AT123"})
     assert response.status_code == 302, field_errors(broker.page)
@@ -139,7 +143,7 @@ def test_withdraw_and_close_short_and_what_comes_after(at12, broker):
     assert broker.post(f"{page}/close-short").status_code == 409
     assert form_message(broker.page) == \
         "Von diesem Teil wurde noch nichts geliefert; ziehen Sie sich stattdessen davon zurück."
-    broker.post(f"{page}/deliveries", {"quantity": "10", "delivered_on": TODAY})
+    broker.post(f"{page}/deliveries", {"quantity": "10", "delivered_on": today_iso()})
     assert broker.post(f"{page}/close-short", {"note": "Rest fehlt"}).status_code == 302
     broker.get(page)
     assert "10 von 30 Einheiten geliefert und seinen Teil abgeschlossen (20 Einheiten fehlen)" in broker.page
@@ -197,7 +201,7 @@ def test_the_hungarian_broker_accepts_in_hungarian_with_forints(hu22):
     assert broker.post(f"{page}/decline", {"reason": ""}).status_code == 422
     assert field_errors(broker.page) == {"f-decline-reason": ["Ez a mező kötelező."]}
     assert broker.post(f"{page}/accept", {"note": "Rendben"}).status_code == 302
-    response = broker.post(f"{page}/deliveries", {"quantity": "1 200", "delivered_on": TODAY,
+    response = broker.post(f"{page}/deliveries", {"quantity": "1 200", "delivered_on": today_iso(),
                                                   "value_paid": "1 440 600,5"})
     assert response.status_code == 302, field_errors(broker.page)
     recorded = hu22.ok("GET", f"/forwarded-parts/{part}")
@@ -219,7 +223,8 @@ def test_the_part_page_is_in_every_language(at12, broker, lang):
     ("accept", {"note": "x" * 2001}), ("accept", {"note": "\x0b"}), ("decline", {"reason": "other", "note": "\x07"}),
     ("deliveries", {"quantity": "9" * 40, "delivered_on": "2026-13-45"}),
     ("deliveries", {"quantity": "-1", "delivered_on": "9999-12-31", "value_paid": "1e999", "distance_km": "NaN"}),
-    ("deliveries", {"quantity": "1", "delivered_on": TODAY, "production_nuts3": "XX999", "integration_hours": "-2"}),
+    ("deliveries", {"quantity": "1", "delivered_on": today_iso(), "production_nuts3": "XX999",
+                    "integration_hours": "-2"}),
     ("withdraw", {"note": "x" * 5000}), ("close-short", {}), ("start", {"unexpected": "field"}),
 ])
 def test_hostile_input_never_fails_the_page(at12, broker, action, form):

@@ -4,7 +4,7 @@ organisation's parts only; illegal moves are 409s, bad input 422s at the field, 
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,10 +12,13 @@ from services.common.config import load_settings
 from services.common.envelope import Envelope
 from services.enquiries.crossborder import consumers
 from services.enquiries.matching import service as matching
+from tests.support.clock import in_days, today, today_iso
 from tests.support.lifecycle import LifecycleSite
 
-TODAY = date.today()
-DEADLINE = TODAY + timedelta(days=30)
+
+def deadline():
+    return in_days(30)
+
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,7 @@ def forward(site: LifecycleSite, organisation_id: str, offer_id: str, quantity: 
     data = {"part_id": part_id, "order_id": str(uuid.uuid4()), "origin_site": "AT13",
             "enquiry_reference": "AT13-E-2026-0007", "title": "Tote bags", "type": "csr_product",
             "cpv_codes": ["39100000"], "offer_id": offer_id, "organisation_id": organisation_id, "quantity": quantity,
-            "unit": "pieces", "unit_price": "3.00", "currency": "EUR", "deadline": DEADLINE.isoformat(),
+            "unit": "pieces", "unit_price": "3.00", "currency": "EUR", "deadline": deadline().isoformat(),
             "delivery_nuts3": "AT130", "label_required": False,
             "reason": {"code": "rest_of_order", "params": {"quantity": quantity}}}
     hub_message(site, consumers.on_part_forwarded, "hub.part.forwarded", part_id, data)
@@ -72,24 +75,24 @@ def test_a_part_is_accepted_produced_and_delivered_in_two_deliveries_with_its_im
     assert post(site, part, "start", as_=member)["status"] == "in_production"
     assert post(site, part, "start", expect=409)["code"] == "part_in_production"  # starting twice
 
-    first = post(site, part, "deliveries", {"quantity": 40, "delivered_on": TODAY.isoformat(),
+    first = post(site, part, "deliveries", {"quantity": 40, "delivered_on": today_iso(),
                                             "material_diverted_kg": "120.5", "regional_share": "0.4"}, 201)
     assert (first["status"], first["delivered"], first["open_quantity"], first["impact"]) == \
         ("in_production", 40, 60, None)
-    too_many = post(site, part, "deliveries", {"quantity": 61, "delivered_on": TODAY.isoformat()}, 422)
+    too_many = post(site, part, "deliveries", {"quantity": 61, "delivered_on": today_iso()}, 422)
     assert too_many["errors"] == {"quantity": ["only 60 still open"]}
-    future = post(site, part, "deliveries", {"quantity": 1, "delivered_on": (TODAY + timedelta(days=1)).isoformat()},
+    future = post(site, part, "deliveries", {"quantity": 1, "delivered_on": (today() + timedelta(days=1)).isoformat()},
                   422)
     assert "delivered_on" in future["errors"]
     retry_key = str(uuid.uuid4())
-    body = {"quantity": 60, "delivered_on": TODAY.isoformat(), "delivery_id": retry_key, "integration_hours": "35",
+    body = {"quantity": 60, "delivered_on": today_iso(), "delivery_id": retry_key, "integration_hours": "35",
             "production_nuts3": "AT123"}
     last = post(site, part, "deliveries", body, 201, as_=member)
     assert post(site, part, "deliveries", body, 201) == last  # the same POST again (its answer was lost): absorbed
     assert (last["status"], last["delivered"], len(last["deliveries"])) == ("delivered", 100, 2)
     assert last["impact"]["value_paid"] == "300.00" and last["impact"]["material_diverted_kg"] == "120.5"
     assert last["impact"]["integration_hours"] == "35" and last["figures"]["regional_share"] == "0.4"
-    assert post(site, part, "deliveries", {"quantity": 1, "delivered_on": TODAY.isoformat()}, 409)["code"] == \
+    assert post(site, part, "deliveries", {"quantity": 1, "delivered_on": today_iso()}, 409)["code"] == \
         "part_delivered"
     with site.runtime.engine.connect() as conn:
         assert matching.reservation(conn, part).status == "released"
@@ -103,7 +106,7 @@ def test_a_decline_needs_a_reason_code_and_a_declined_part_takes_no_delivery(sit
     assert "reason" in post(site, part, "decline", {"reason": "our workshop is closed"}, 422)["errors"]
     declined = post(site, part, "decline", {"reason": "deadline_too_short", "note": "closed in December"})
     assert declined["decline_reason"] == {"code": "deadline_too_short", "params": {}}
-    assert post(site, part, "deliveries", {"quantity": 1, "delivered_on": TODAY.isoformat()}, 409)["code"] == \
+    assert post(site, part, "deliveries", {"quantity": 1, "delivered_on": today_iso()}, 409)["code"] == \
         "part_declined"
     assert post(site, part, "start", expect=409)["code"] == "part_declined"
 
@@ -127,7 +130,7 @@ def test_the_se_withdraws_after_accepting_or_closes_short_after_delivering_some(
 
     post(site, short, "accept")
     assert post(site, short, "close-short", expect=409)["code"] == "part_accepted"  # nothing delivered yet
-    post(site, short, "deliveries", {"quantity": 15, "delivered_on": TODAY.isoformat()}, 201)
+    post(site, short, "deliveries", {"quantity": 15, "delivered_on": today_iso()}, 201)
     closed = post(site, short, "close-short", {"figures": {"distance_km": "12"}})
     assert closed["failure"]["params"] == {"quantity": 20, "delivered": 15, "missing": 5}
     assert (closed["impact"]["value_paid"], closed["impact"]["distance_km"]) == ("45.00", "12")
@@ -152,12 +155,12 @@ def test_bad_input_and_unknown_parts_and_callers(site, ses):
     (se, offer, _), _ = ses
     part = forward(site, se, offer, 10)
     post(site, part, "accept")
-    for body, field in (({"quantity": 0, "delivered_on": TODAY.isoformat()}, "quantity"),
-                        ({"quantity": "3", "delivered_on": TODAY.isoformat()}, "quantity"),
+    for body, field in (({"quantity": 0, "delivered_on": today_iso()}, "quantity"),
+                        ({"quantity": "3", "delivered_on": today_iso()}, "quantity"),
                         ({"quantity": 2}, "delivered_on"),
-                        ({"quantity": 2, "delivered_on": TODAY.isoformat(), "regional_share": "2"}, "regional_share"),
-                        ({"quantity": 2, "delivered_on": TODAY.isoformat(), "production_lat": 48.1}, "production_lat"),
-                        ({"quantity": 2, "delivered_on": TODAY.isoformat(), "colour": "red"}, "colour")):
+                        ({"quantity": 2, "delivered_on": today_iso(), "regional_share": "2"}, "regional_share"),
+                        ({"quantity": 2, "delivered_on": today_iso(), "production_lat": 48.1}, "production_lat"),
+                        ({"quantity": 2, "delivered_on": today_iso(), "colour": "red"}, "colour")):
         assert field in post(site, part, "deliveries", body, 422)["errors"], body
     assert "note" in post(site, part, "withdraw", {"note": ""}, 422)["errors"]
     post(site, str(uuid.uuid4()), "start", expect=404)

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.support.browser_crossborder import site_tr as tr
+from tests.support.clock import today, today_iso
 from tests.support.web import field_errors, form_message
 
 HOSTILE = '<script>alert("x")</script>'
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-TODAY = date.today()
-PROGRAMME = {"name": "Eingabe", "funder": "ESF+", "starts_on": (TODAY - timedelta(days=10)).isoformat(),
-             "ends_on": (TODAY + timedelta(days=90)).isoformat(), "places": "1"}
+
+PROGRAMME = {"name": "Eingabe", "funder": "ESF+", "starts_on": (today() - timedelta(days=10)).isoformat(),
+             "ends_on": (today() + timedelta(days=90)).isoformat(), "places": "1"}
 LANG = {"AT12": "de", "HU22": "hu"}
 
 
@@ -81,7 +82,7 @@ def test_a_programme_posted_empty_names_every_required_field(site, staff):
     ("first_consultation_hours", "-1", "Please enter a value from %(min)s to %(max)s."),
     ("further_hours", "NaN", "Please enter a number."),
     ("starts_on", "morgen", "Please enter a date (YYYY-MM-DD)."),
-    ("ends_on", (TODAY - timedelta(days=30)).isoformat(), "The end must not be before the start."),
+    ("ends_on", (today() - timedelta(days=30)).isoformat(), "The end must not be before the start."),
 ])
 def test_a_programme_with_a_wrong_value_is_refused_beside_its_field(site, staff, field, typed, msgid):
     assert staff.post("/office/programmes", {**PROGRAMME, field: typed}).status_code == 422
@@ -153,7 +154,7 @@ def test_a_booking_posted_empty_names_every_required_field(site, staff):
     ("hours", "abc", "Please enter a number."),
     ("hours", "0", None),
     ("hours", HOSTILE, "Please enter a number."),
-    ("date", (TODAY + timedelta(days=3)).isoformat(), "The date must not be in the future."),
+    ("date", (today() + timedelta(days=3)).isoformat(), "The date must not be in the future."),
     ("date", "gestern", "Please enter a date (YYYY-MM-DD)."),
     ("kind", "gift", "Please choose one of the options."),
     ("application_id", "not-a-uuid", "This reference is not valid."),
@@ -163,7 +164,7 @@ def test_a_booking_with_a_wrong_value_is_refused_beside_its_field(site, staff, f
     programme, application, consultant = a_programme(site)
     page = f"/office/programmes/{programme}"
     staff.get(page)
-    good = {"application_id": application, "consultant_id": consultant, "date": TODAY.isoformat(), "hours": "1,5",
+    good = {"application_id": application, "consultant_id": consultant, "date": today_iso(), "hours": "1,5",
             "kind": "first_consultation"}
     assert staff.post(f"{page}/bookings", {**good, field: typed}).status_code == 422
     errors = errors_by_name(staff.page)
@@ -177,12 +178,12 @@ def test_a_booking_beyond_the_allowance_or_before_the_programme_is_refused(site,
     programme, application, consultant = a_programme(site)
     page = f"/office/programmes/{programme}"
     staff.get(page)
-    good = {"application_id": application, "consultant_id": consultant, "date": TODAY.isoformat(),
+    good = {"application_id": application, "consultant_id": consultant, "date": today_iso(),
             "kind": "first_consultation"}
     assert staff.post(f"{page}/bookings", {**good, "hours": "4,25"}).status_code == 409
     assert t(site, "The firm's allowance has %(left)s hours left; %(hours)s hours do not fit.",
              left="4", hours="4,25") in staff.page
-    early = (TODAY - timedelta(days=20)).isoformat()
+    early = (today() - timedelta(days=20)).isoformat()
     assert staff.post(f"{page}/bookings", {**good, "hours": "1", "date": early}).status_code == 422
     (period,) = errors_by_name(staff.page)["date"]
     assert period.startswith(t(site, "The date must lie in the programme's period, %(start)s to %(end)s.",
