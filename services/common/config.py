@@ -94,6 +94,9 @@ class Federation:
     # The network's label policy (services/contracts/label_policy.LabelPolicy): renewal_grace_days, spot_check_share,
     # document_max_bytes. Absent keys take the policy's defaults.
     label: dict = field(default_factory=dict)
+    # The network's impact policy (services/contracts/impact_policy.ImpactPolicy): suppression_min_deals and the
+    # social-value proxies per country. Absent keys take the policy's defaults.
+    impact: dict = field(default_factory=dict)
 
     @property
     def member_sites(self) -> list[SiteConfig]:
@@ -153,7 +156,7 @@ def load_federation(path: str | os.PathLike | None = None, env: dict | None = No
         )
     rates = {cur: Decimal(str(rate)) for cur, rate in doc.get("rates_to_eur", {"EUR": 1}).items()}
     return Federation(sites=sites, rates_to_eur=rates, consortium=dict(doc.get("consortium") or {}),
-                      label=dict(doc.get("label") or {}))
+                      label=dict(doc.get("label") or {}), impact=dict(doc.get("impact") or {}))
 
 
 @dataclass(frozen=True)
