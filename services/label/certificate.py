@@ -5,30 +5,25 @@ certificate only says what was true when it was printed: the QR code tells what 
 
 Drawn with reportlab's canvas; the QR code (segno) is drawn as vector modules, so no image library is
 needed and it stays sharp at any zoom. Text is set in DejaVu Sans: reportlab's built-in Helvetica has no
-Hungarian ő and ű. The font is found in `services/label/fonts/` or Debian's fonts-dejavu-core.
+Hungarian ő and ű (`services.web.pdf_fonts`, shared with the impact report).
 """
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
 import segno
 from flask_babel import force_locale, gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from services.common.errors import Unavailable
 from services.web.badge import verification_url
 from services.web.dates import show_date
+from services.web.pdf_fonts import dejavu_sans
 
-FONT_DIRS = (Path(__file__).resolve().parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
-FONT, BOLD = "SoproSans", "SoproSans-Bold"
 GREEN, INK, MUTED = (0.10, 0.50, 0.22), (0.14, 0.16, 0.18), (0.34, 0.38, 0.42)
 MARGIN = 56  # points: about 2 cm
 
@@ -50,17 +45,6 @@ class CertifiedLabel:
         return verification_url(self.site_url, self.number)
 
 
-@lru_cache(maxsize=1)
-def _fonts() -> tuple[str, str]:
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-            pdfmetrics.registerFont(TTFont(BOLD, str(bold)))
-            return FONT, BOLD
-    raise Unavailable("the certificate's font DejaVu Sans is not installed (Debian: fonts-dejavu-core)")
-
-
 def site_name(site) -> str:
     """The awarding site as its imprint names it (its operator), else by region and id."""
     return site.operator.name if site.operator else f"{site.name} ({site.id})"
@@ -68,7 +52,7 @@ def site_name(site) -> str:
 
 def render_certificate(label: CertifiedLabel, lang: str) -> bytes:
     """The PDF; texts and dates in `lang` (call within a request or app context)."""
-    regular, bold = _fonts()
+    regular, bold = dejavu_sans()
     with force_locale(lang):
         words = _words(label)
     out = io.BytesIO()
