@@ -12,11 +12,13 @@ cross the boundary, never a service's model classes.
 | CaseStudyPublisher | services.registry.ports.CaseStudies       | a closed enquiry's case study (enquiries) |
 | MemberDirectory    | services.registry.ports.Members           | the users pages (services.web.admin)     |
 | OfferDirectory     | services.registry.ports.Offers            | a member's label applications (label)    |
+| ImpactTotals       | services.enquiries.impact.ports.Totals    | a social enterprise's public profile      |
+| ImpactConsent      | services.registry.impact_consent.Consents | the SE's impact page (enquiries)          |
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Iterable, Protocol, runtime_checkable
 
@@ -135,4 +137,56 @@ class MemberOffer:
 class OfferDirectory(Protocol):
     def published(self, organisation_id: str) -> list[MemberOffer]:
         """The organisation's published offers, by title."""
+        ...
+
+
+# --- a social enterprise's impact, for its public profile (issue 18) ---------------------------------
+
+@dataclass(frozen=True)
+class PublicImpact:
+    """A social enterprise's impact over a period as its public profile may state it: aggregated totals only,
+    never a client's name or one deal's price. `figures_shown` is False when it delivered fewer deals than
+    the network's suppression threshold (`minimum_deals`); the figures are then zero and must not be shown."""
+
+    start: date
+    end: date
+    minimum_deals: int
+    figures_shown: bool
+    deals: int = 0  # 0 when not shown
+    integration_hours: Decimal = Decimal(0)
+    material_diverted_kg: Decimal = Decimal(0)
+    value_delivered_eur: Decimal = Decimal(0)
+
+
+def last_twelve_months(today: date) -> tuple[date, date]:
+    """The period a public profile states its impact for: the 365 days up to and including `today`."""
+    return today - timedelta(days=364), today
+
+
+@runtime_checkable
+class ImpactTotals(Protocol):
+    def public_totals(self, organisation_id: str, start: date, end: date) -> PublicImpact:
+        """The deals the social enterprise delivered from `start` to `end` (both included), totalled, with
+        the figures withheld below the network's suppression threshold."""
+        ...
+
+
+@dataclass(frozen=True)
+class ImpactConsentState:
+    """Whether a social enterprise lets its public profile show its impact totals, and who decided when."""
+
+    organisation_id: str
+    shown: bool
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+@runtime_checkable
+class ImpactConsent(Protocol):
+    def consent(self, organisation_id: str) -> ImpactConsentState:
+        """The organisation's decision; not shown (decided by nobody) until it decides."""
+        ...
+
+    def decide(self, organisation_id: str, shown: bool, by: str, at: datetime) -> ImpactConsentState:
+        """Record the decision of the organisation's own member `by` (in the registry's own transaction)."""
         ...

@@ -26,6 +26,7 @@ from services.registry.case_study_store import load_case_study, search_case_stud
 from services.registry.offer_store import published_offers_of, search_offers
 from services.registry.organisation_store import load_organisation, search_organisations
 from services.registry.organisations import SOCIAL_ENTERPRISE, Organisation
+from services.registry.profile_impact import profile_impact
 from services.registry.profile_pages import language_name
 from services.registry.profile_store import load_profile
 from services.registry.profiles import paragraphs, text_to_show
@@ -167,7 +168,7 @@ def showcase(organisation_id):
                            labels=labels, profile=paragraphs(shown[1]) if shown else [],
                            profile_language=shown[0] if shown else None,
                            profile_note=language_name(shown[0]) if shown and shown[0] != language() else None,
-                           profile_editor=profile_editor(org))
+                           profile_editor=profile_editor(org), impact=profile_impact(org))
 
 
 def profile_editor(org: Organisation) -> str | None:

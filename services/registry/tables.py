@@ -181,3 +181,13 @@ organisation_profile = Table(
     Column("language", String(2), primary_key=True),
     Column("text", Text, nullable=False),
 )
+
+# Whether a social enterprise's public profile shows its impact totals (issue 18): its own member decides,
+# and who and when is kept. No row: never decided, not shown (services.registry.impact_consent).
+impact_consent = Table(
+    "registry_impact_consent", metadata,
+    Column("organisation_id", String(36), ForeignKey("registry_organisation.id"), primary_key=True),
+    Column("shown", Boolean, nullable=False, server_default=false()),
+    Column("decided_by", String(100), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
