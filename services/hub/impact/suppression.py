@@ -1,0 +1,179 @@
+"""Cell suppression for a published table with margins (pure): which cells to hide so that no cell of
+fewer than `threshold` deals can be read, directly or by difference.
+
+The table is two hierarchies crossed: rows (sites, their countries, the network) and columns (years,
+all years). Every node (row, column) holds a deal count and sums that add up: a parent row's node is
+the sum of its child rows' nodes in the same column, and a parent column's node the sum of its child
+columns' in the same row. These are the table's additive relations (`Layout.equations`); together they
+cover site→country, country→network, years→all years and both at once.
+
+The algorithm:
+1. Primary: every node with 1 .. threshold-1 deals is suppressed. A node of 0 deals is published as 0:
+   it says that there was no deal, and no deal's price or volume can be read off it.
+2. Secondary (complementary), repeated until no suppressed node is exposed. A suppressed node is
+   exposed when
+   a. the published nodes and the relations determine it: with S the suppressed nodes and A the
+      relations' matrix, x_i is determined exactly when some combination of the relations has x_i as
+      its only unknown, i.e. when dropping column i from A_S lowers its rank. This depends only on the
+      pattern, so it holds for the count and every sum at once; or
+   b. (primary nodes) the largest count it can take, given the published counts, the relations and
+      non-negativity (a linear programme), is below the threshold: an attacker could tell that it is
+      a small cell even without pinning it.
+   The first exposed node (in a fixed order) gets a complement: of the published nodes that share a
+   relation with it, the one with deals, every sum positive, and the fewest deals (so little is hidden
+   and the complement moves its relations' figures), then the finest (a cell before a margin).
+   Each round hides one more node, so this ends; hiding everything would expose nothing.
+3. Pruning: the greedy rounds may hide complements that later ones made unnecessary. Each secondary
+   node is published again, the largest first, if no suppressed node is exposed without it.
+
+When every suppressed value is positive, (a) makes each one free to move along the relations' null
+space, so its interval given the published table has a positive width in every measure. A sum that is
+zero in every suppressed node of a relation stays zero for the attacker too: that says "nothing",
+never a deal's price or volume.
+
+Whole nodes are hidden: the count and every figure of a suppressed node are withheld together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Hashable, Iterable, Mapping, Sequence
+
+import numpy as np
+from scipy.optimize import linprog
+
+Node = tuple[Hashable, Hashable]  # (row, column)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The rows and columns of a table, each a hierarchy: parent -> its children (leaves have none)."""
+
+    rows: tuple[Hashable, ...]
+    columns: tuple[Hashable, ...]
+    row_children: Mapping[Hashable, Sequence[Hashable]]
+    column_children: Mapping[Hashable, Sequence[Hashable]]
+
+    @property
+    def nodes(self) -> list[Node]:
+        return [(r, c) for r in self.rows for c in self.columns]
+
+    def is_leaf(self, node: Node) -> bool:
+        return not self.row_children.get(node[0]) and not self.column_children.get(node[1])
+
+    def equations(self) -> list[tuple[Node, tuple[Node, ...]]]:
+        """Every additive relation: (total, its parts)."""
+        found = []
+        for parent, children in self.row_children.items():
+            if children:
+                found += [((parent, c), tuple((child, c) for child in children)) for c in self.columns]
+        for parent, children in self.column_children.items():
+            if children:
+                found += [((r, parent), tuple((r, child) for child in children)) for r in self.rows]
+        return found
+
+    def matrix(self) -> tuple[np.ndarray, dict[Node, int]]:
+        """The relations as rows of A with A x = 0: +1 for the total, -1 for each part."""
+        index = {node: i for i, node in enumerate(self.nodes)}
+        equations = self.equations()
+        a = np.zeros((len(equations), len(index)))
+        for k, (total, parts) in enumerate(equations):
+            a[k, index[total]] = 1
+            for part in parts:
+                a[k, index[part]] -= 1
+        return a, index
+
+
+def primary(counts: Mapping[Node, int], threshold: int) -> set[Node]:
+    return {node for node, n in counts.items() if 0 < n < threshold}
+
+
+def suppress(layout: Layout, counts: Mapping[Node, int], threshold: int,
+             positive: Mapping[Node, bool] | None = None) -> frozenset[Node]:
+    """The nodes to hide. `counts` holds every node's deals; `positive[node]` says that every sum of the
+    node is above zero (complements are chosen among those first)."""
+    a, index = layout.matrix()
+    nodes = layout.nodes
+    small = primary(counts, threshold)
+    hidden = set(small)
+    twins = _twins(layout)
+    while (exposed := _first_exposed(a, index, nodes, hidden, small, counts, threshold)) is not None:
+        complement = _complement(layout, exposed, hidden, counts, positive or {}) \
+            or _any_published(nodes, hidden, counts)
+        if complement is None:
+            break
+        hidden |= twins.get(complement, {complement})
+    # The greedy rounds may have hidden complements that later ones made unnecessary: publish each again
+    # (with its twins), the largest first, where the pattern stays safe without it.
+    for node in sorted(hidden - small, key=lambda n: (-counts[n], str(n))):
+        group = twins.get(node, {node}) & hidden
+        if not group or group & small:
+            continue
+        hidden -= group
+        if _first_exposed(a, index, nodes, hidden, small, counts, threshold) is not None:
+            hidden |= group
+    return frozenset(hidden)
+
+
+def _twins(layout: Layout) -> dict[Node, set[Node]]:
+    """Nodes equal by a relation of one part (a country of one site, a row of one year), grouped: one of
+    them published gives the others away, so they are hidden and published together."""
+    groups: dict[Node, set[Node]] = {}
+    for total, parts in layout.equations():
+        if len(parts) == 1:
+            merged = groups.get(total, {total}) | groups.get(parts[0], {parts[0]})
+            for node in merged:
+                groups[node] = merged
+    return groups
+
+
+def _first_exposed(a, index, nodes, hidden, small, counts, threshold) -> Node | None:
+    columns = [index[n] for n in nodes if n in hidden]
+    if not columns:
+        return None
+    a_s = a[:, columns]
+    rank = np.linalg.matrix_rank(a_s)
+    ordered = [n for n in nodes if n in hidden]
+    for position, node in enumerate(ordered):
+        if np.linalg.matrix_rank(np.delete(a_s, position, axis=1)) < rank:
+            return node
+    for position, node in enumerate(ordered):
+        if node in small and largest(a, index, nodes, hidden, counts, node) < threshold - 1e-9:
+            return node
+    return None
+
+
+def largest(a, index, nodes, hidden, values: Mapping[Node, float], node: Node) -> float:
+    """The largest value `node` can take given the published values, the relations and x >= 0."""
+    bounds = interval(a, index, nodes, hidden, values, node)
+    return bounds[1]
+
+
+def interval(a, index, nodes, hidden, values: Mapping[Node, float], node: Node) -> tuple[float, float]:
+    """(min, max) of a hidden node's value as an attacker can bound it by linear programming: the
+    published values are known, every relation holds, every value is non-negative."""
+    unknown = [n for n in nodes if n in hidden]
+    known = [n for n in nodes if n not in hidden]
+    a_u = a[:, [index[n] for n in unknown]]
+    b = -a[:, [index[n] for n in known]] @ np.array([float(values[n]) for n in known]) if known else \
+        np.zeros(a.shape[0])
+    target = np.zeros(len(unknown))
+    target[unknown.index(node)] = 1
+    low = linprog(target, A_eq=a_u, b_eq=b, bounds=(0, None), method="highs")
+    high = linprog(-target, A_eq=a_u, b_eq=b, bounds=(0, None), method="highs")
+    upper = float("inf") if high.status == 3 else -high.fun
+    return low.fun, upper
+
+
+def _complement(layout: Layout, node: Node, hidden: set[Node], counts: Mapping[Node, int],
+                positive: Mapping[Node, bool]) -> Node | None:
+    related = {member for total, parts in layout.equations() if node == total or node in parts
+               for member in (total, *parts) if member not in hidden}
+    if not related:
+        return None
+    return min(related, key=lambda n: (counts[n] == 0, not positive.get(n, True), counts[n],
+                                       not layout.is_leaf(n), str(n)))
+
+
+def _any_published(nodes: Iterable[Node], hidden: set[Node], counts: Mapping[Node, int]) -> Node | None:
+    rest = [n for n in nodes if n not in hidden]
+    return min(rest, key=lambda n: (counts[n] == 0, counts[n], str(n))) if rest else None
