@@ -206,3 +206,10 @@ def test_no_one_else_decides_for_the_social_enterprise(at12, at12_deals):
     assert section(visitor.page, "public-impact") == before
     visitor.get(f"/organisations/{at12.ids['Traisentaler Werkstatt']}")
     assert ('id="public-impact"' in visitor.page) == (not before)  # the other's own page follows its decision
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "99999999999999999999"])
+def test_any_page_number_is_a_page_never_an_error(at12, at12_deals, page):
+    browser, _user = member(at12, ENTERPRISES["AT12"][0])
+    assert browser.get(f"/office/our-work-impact?page={page}").status_code == 200
+    assert "3 Aufträge geliefert." in browser.page  # the totals cover every deal, whatever the page
