@@ -16,9 +16,11 @@ from flask import Blueprint
 from services import jobs, workers
 from services.common.db import Component
 from services.contracts.ports import CaseStudyPublisher, LabelRegister, MemberDirectory, OfferDirectory
+from services.contracts.ports import ImpactConsent, ImpactTotals
 from services.enquiries import privacy as enquiries_privacy
 from services.enquiries.crossborder import api as crossborder_api, parts_api as crossborder_parts_api
 from services.enquiries.crossborder import consortium_pages, inbox_pages, store as crossborder_store
+from services.enquiries.impact import ports as impact_ports, se_pages as impact_se_pages
 from services.enquiries.lifecycle import api as lifecycle_api, deals_pages, tables as lifecycle_tables
 from services.enquiries.lifecycle import client_impact_pages, client_pages as lifecycle_client_pages
 from services.enquiries.lifecycle import member_pages as lifecycle_member_pages
@@ -37,6 +39,7 @@ from services.label import ports as label_ports, privacy as label_privacy, store
 from services.registry import api as registry_api, member_pages as registry_member_pages, pages as registry_pages
 from services.registry import office_pages as registry_office_pages, ports as registry_ports
 from services.registry import profile_pages as registry_profile_pages
+from services.registry import impact_consent as registry_impact_consent
 from services.registry import privacy as registry_privacy, tables as registry_tables
 from services.sync import agency_pages as sync_agency_pages, api as sync_api, feed as sync_feed
 from services.web import account_pages, notification_pages
@@ -70,7 +73,7 @@ REGISTRY = Service(
     # they no longer count, then the contacts (services.privacy.erase_person)
     exporter=registry_privacy.personal_records,
     provides=((CaseStudyPublisher, registry_ports.CaseStudies), (MemberDirectory, registry_ports.Members),
-              (OfferDirectory, registry_ports.Offers)))
+              (OfferDirectory, registry_ports.Offers), (ImpactConsent, registry_impact_consent.Consents)))
 ENQUIRIES = Service(
     "enquiries",
     components=(lifecycle_tables.COMPONENT, programmes_tables.COMPONENT, matching_store.COMPONENT,
@@ -78,10 +81,12 @@ ENQUIRIES = Service(
     api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp, crossborder_parts_api.blp),
     # deals_pages adds the negotiation views to the enquiry pages' blueprint (it is lifecycle.pages.blp)
     pages=(deals_pages.blp, lifecycle_client_pages.blp, lifecycle_member_pages.blp, programmes_pages.blp,
-           programmes_client_pages.blp, consortium_pages.blp, inbox_pages.blp, client_impact_pages.blp),
+           programmes_client_pages.blp, consortium_pages.blp, inbox_pages.blp, client_impact_pages.blp,
+           impact_se_pages.blp),
     consumers=(workers.site_members, workers.site_inbox),
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
-    jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts))
+    jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts),
+    provides=((ImpactTotals, impact_ports.Totals),))
 LABEL = Service(
     "label", components=(label_store.COMPONENT,), api=(label_api.blp, label_document_api.blp, label_appeal_api.blp),
     pages=(label_pages.blp, label_member_pages.blp, label_staff_pages.blp, label_renewal_pages.blp,
