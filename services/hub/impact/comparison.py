@@ -145,14 +145,8 @@ def build(found: Mapping[tuple[str, int], Figures], sites: Mapping[str, str], po
     countries = {c: sorted(s) for c, s in sorted(countries.items())}
     years = sorted({year for _, year in found})
 
-    rows = ([(SITE, s) for c in countries for s in countries[c]] + [(COUNTRY, c) for c in countries]
-            + [NETWORK_ROW])
     columns = [*years, ALL_YEARS]
-    layout = suppression.Layout(
-        tuple(rows), tuple(columns),
-        {**{(COUNTRY, c): [(SITE, s) for s in countries[c]] for c in countries},
-         NETWORK_ROW: [(COUNTRY, c) for c in countries]},
-        {ALL_YEARS: years})
+    layout = layout_of(countries, years)
     figures = {((SITE, s), y): found.get((s, y), Figures()) for s in site_country for y in years}
     for s in site_country:
         figures[((SITE, s), ALL_YEARS)] = total(figures[((SITE, s), y)] for y in years)
@@ -173,6 +167,17 @@ def build(found: Mapping[tuple[str, int], Figures], sites: Mapping[str, str], po
                                     None if column == ALL_YEARS else column, shown, f if shown else None,
                                     values.get((row, column), {}))
     return Comparison(policy.suppression_min_deals, years, list(countries.items()), policy.proxies, nodes)
+
+
+def layout_of(countries: Mapping[str, Sequence[str]], years: Sequence[int]) -> suppression.Layout:
+    """The table's rows (sites, countries, the network) and columns (years, all years) with their sums."""
+    rows = ([(SITE, s) for c in countries for s in countries[c]] + [(COUNTRY, c) for c in countries]
+            + [NETWORK_ROW])
+    return suppression.Layout(
+        tuple(rows), (*years, ALL_YEARS),
+        {**{(COUNTRY, c): [(SITE, s) for s in countries[c]] for c in countries},
+         NETWORK_ROW: [(COUNTRY, c) for c in countries]},
+        {ALL_YEARS: list(years)})
 
 
 def _social_values(figures, hidden, countries, columns, policy, rates_to_eur) -> dict:

@@ -19,9 +19,10 @@ The algorithm:
    b. (primary nodes) the largest count it can take, given the published counts, the relations and
       non-negativity (a linear programme), is below the threshold: an attacker could tell that it is
       a small cell even without pinning it.
-   The first exposed node (in a fixed order) gets a complement: of the published nodes that share a
-   relation with it, the one with deals, every sum positive, and the fewest deals (so little is hidden
-   and the complement moves its relations' figures), then the finest (a cell before a margin).
+   An exposed node that a single relation gives away (it is that relation's only hidden node) gets a
+   complement from such a relation: the published node with deals and every sum positive (so the
+   complement moves its relations' figures) that closes the most of the exposed nodes' open relations,
+   then with the fewest deals (so little is hidden), then the finest (a cell before a margin).
    Each round hides one more node, so this ends; hiding everything would expose nothing.
 3. Pruning: the greedy rounds may hide complements that later ones made unnecessary. Each secondary
    node is published again, the largest first, if no suppressed node is exposed without it.
@@ -96,8 +97,11 @@ def suppress(layout: Layout, counts: Mapping[Node, int], threshold: int,
     small = primary(counts, threshold)
     hidden = set(small)
     twins = _twins(layout)
-    while (exposed := _first_exposed(a, index, nodes, hidden, small, counts, threshold)) is not None:
-        complement = _complement(layout, exposed, hidden, counts, positive or {}) \
+    while exposed := _exposed(a, index, nodes, hidden, small, counts, threshold):
+        # Complement where a node gives itself away alone; the others may be exposed only through it.
+        target = next((n for n in exposed if _alone(layout, n, hidden)), exposed[0])
+        open_relations = [members for n in exposed for members in _alone(layout, n, hidden)]
+        complement = _complement(layout, target, hidden, counts, positive or {}, open_relations) \
             or _any_published(nodes, hidden, counts)
         if complement is None:
             break
@@ -109,7 +113,7 @@ def suppress(layout: Layout, counts: Mapping[Node, int], threshold: int,
         if not group or group & small:
             continue
         hidden -= group
-        if _first_exposed(a, index, nodes, hidden, small, counts, threshold) is not None:
+        if _exposed(a, index, nodes, hidden, small, counts, threshold):
             hidden |= group
     return frozenset(hidden)
 
@@ -126,20 +130,20 @@ def _twins(layout: Layout) -> dict[Node, set[Node]]:
     return groups
 
 
-def _first_exposed(a, index, nodes, hidden, small, counts, threshold) -> Node | None:
-    columns = [index[n] for n in nodes if n in hidden]
-    if not columns:
-        return None
-    a_s = a[:, columns]
-    rank = np.linalg.matrix_rank(a_s)
+def _exposed(a, index, nodes, hidden, small, counts, threshold) -> list[Node]:
+    """The hidden nodes the relations determine; if none, the first small node whose largest possible
+    count is below the threshold; [] when the pattern is safe."""
     ordered = [n for n in nodes if n in hidden]
-    for position, node in enumerate(ordered):
-        if np.linalg.matrix_rank(np.delete(a_s, position, axis=1)) < rank:
-            return node
-    for position, node in enumerate(ordered):
-        if node in small and largest(a, index, nodes, hidden, counts, node) < threshold - 1e-9:
-            return node
-    return None
+    if not ordered:
+        return []
+    a_s = a[:, [index[n] for n in ordered]]
+    rank = np.linalg.matrix_rank(a_s)
+    determined = [node for position, node in enumerate(ordered)
+                  if np.linalg.matrix_rank(np.delete(a_s, position, axis=1)) < rank]
+    if determined:
+        return determined
+    return next(([node] for node in ordered
+                 if node in small and largest(a, index, nodes, hidden, counts, node) < threshold - 1e-9), [])
 
 
 def largest(a, index, nodes, hidden, values: Mapping[Node, float], node: Node) -> float:
@@ -164,13 +168,26 @@ def interval(a, index, nodes, hidden, values: Mapping[Node, float], node: Node) 
     return low.fun, upper
 
 
+def _containing(layout: Layout, node: Node) -> list[tuple[Node, ...]]:
+    return [(total, *parts) for total, parts in layout.equations() if node == total or node in parts]
+
+
+def _alone(layout: Layout, node: Node, hidden: set[Node]) -> list[tuple[Node, ...]]:
+    """The relations in which `node` is the only hidden member: each gives it away by itself."""
+    return [members for members in _containing(layout, node) if not (set(members) & hidden) - {node}]
+
+
 def _complement(layout: Layout, node: Node, hidden: set[Node], counts: Mapping[Node, int],
-                positive: Mapping[Node, bool]) -> Node | None:
-    related = {member for total, parts in layout.equations() if node == total or node in parts
-               for member in (total, *parts) if member not in hidden}
+                positive: Mapping[Node, bool], open_relations: list[tuple[Node, ...]]) -> Node | None:
+    """A published node to hide beside `node`; of those, one that also closes most of the other exposed
+    nodes' open relations, then the fewest deals."""
+    containing = _containing(layout, node)
+    alone = _alone(layout, node, hidden)
+    related = {member for members in (alone or containing) for member in members if member not in hidden}
     if not related:
         return None
-    return min(related, key=lambda n: (counts[n] == 0, not positive.get(n, True), counts[n],
+    return min(related, key=lambda n: (counts[n] == 0, not positive.get(n, True),
+                                       -sum(n in members for members in open_relations), counts[n],
                                        not layout.is_leaf(n), str(n)))
 
 
