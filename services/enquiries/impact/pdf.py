@@ -21,6 +21,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from services.common.runtime import APP_EXTENSION
@@ -31,15 +32,17 @@ from services.web.dates import show_date
 from services.web.i18n import show_money
 from services.web.numbers import show_number
 from services.web.pdf_fonts import dejavu_sans
+from services.web.pdf_rows import PagedTable
 
 MARGIN = 16 * mm
 WIDTH = A4[0] - 2 * MARGIN
 GREEN, MUTED, RULE, SHADE = (colors.Color(0.10, 0.50, 0.22), colors.Color(0.34, 0.38, 0.42),
                              colors.Color(0.75, 0.78, 0.80), colors.Color(0.93, 0.95, 0.94))
 # the deals' table: reference and delivery date, counterpart and title, then six figures (the last takes the rest)
-DEAL_COLUMNS = (26 * mm, 33 * mm, 25 * mm, 25 * mm, 15 * mm, 17 * mm, 18 * mm)
+DEAL_COLUMNS = (28 * mm, 33 * mm, 25 * mm, 25 * mm, 15 * mm, 17 * mm, 17 * mm)
 DEAL_COLUMNS += (WIDTH - sum(DEAL_COLUMNS),)
 FIRST_FIGURE = 2  # the column of the value paid
+CELL_SIZE, CELL_LEADING, CELL_PADDING, CELL_SIDES = 7.5, 9, 3, 2.5  # table text: points
 
 
 def render(report: Report, locale: str, author: str | None = None) -> bytes:
@@ -181,7 +184,7 @@ def _social_value(report: Report, styles) -> list:
     total = sum((line.value_eur for line in report.social_value), start=Decimal(0))
     rows.append([_p(_("Total"), styles["head"]), "", "", "", _p(show_money(total, "EUR"), styles["numhead"]), "", ""])
     table = Table(rows, colWidths=(36 * mm, 18 * mm, 28 * mm, 25 * mm, 25 * mm, 9 * mm, WIDTH - 141 * mm), repeatRows=1)
-    table.setStyle(_grid(len(rows), numbers=5))
+    table.setStyle(TableStyle([*_grid(numbers=5), ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
     return story + [table]
 
 
@@ -211,54 +214,55 @@ def _deals(report: Report, styles) -> list:
     if report.empty:
         return story + [_p(_("No deal was delivered in this period."), styles["body"])]
     counterpart = _("Social enterprise") if report.party.role == CLIENT else _("Client")
-    head = [Paragraph(f"{escape(_('Reference'))}<br/>{escape(_('Delivered on'))}", styles["head"]),
-            _p(counterpart, styles["head"]), _p(_("Value paid"), styles["numhead"]),
-            _p(_("in EUR"), styles["numhead"]), _p(_("Hours"), styles["numhead"]),
-            _p(_("Material (kg)"), styles["numhead"]), _p(_("Regional share"), styles["numhead"]),
-            _p(_("Distance (km)"), styles["numhead"])]
-    rows, spans = [head], []
+
+    first, *figures = [f"{escape(_('Reference'))}<br/>{escape(_('Delivered on'))}", escape(counterpart),
+                       *(escape(text) for text in (_("Value paid"), _("in EUR"), _("Hours"), _("Material (kg)"),
+                                                   _("Regional share"), _("Distance (km)")))]
+
+    def head() -> list:  # called as the pages are laid out, after the texts were translated
+        return [Paragraph(first, styles["head"]), Paragraph(figures[0], styles["head"]),
+                *(Paragraph(text, styles["numhead"]) for text in figures[1:])]
     no_record = _("No impact was recorded for this delivery.")
-    for row in report.rows:
-        rows.append(_deal_row(row, styles, no_record))
-        if not row.recorded:
-            spans.append(("SPAN", (FIRST_FIGURE, len(rows) - 1), (-1, len(rows) - 1)))
-    rows.append(_total_row(report, styles))
-    table = Table(rows, colWidths=DEAL_COLUMNS, repeatRows=1)
-    table.setStyle(TableStyle([*_grid(len(rows)).getCommands(), *spans]))
-    return story + [table]
+    rows = [_deal_row(row, no_record) for row in report.rows] + [_total_row(report)]
+    unrecorded = [("SPAN", (FIRST_FIGURE, 0), (-1, 0))]
+    total = [("FONT", (0, 0), (-1, 0), dejavu_sans()[1], 7.5), ("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.black)]
+    row_commands = {i: unrecorded for i, row in enumerate(report.rows) if not row.recorded}
+    row_commands[len(rows) - 1] = total
+    return story + [PagedTable(head, rows, DEAL_COLUMNS, _grid(), CELL_LEADING, CELL_PADDING, row_commands)]
 
 
-def _deal_row(row: DealRow, styles, no_record: str) -> list:
-    who = Paragraph(f"{escape(row.counterpart_name or '–')}<br/><font color='#565f6b'>{escape(row.title)}</font>",
-                    styles["cell"])
+def _lines(text: str, width: float) -> list[str]:
+    return simpleSplit(text, dejavu_sans()[0], CELL_SIZE, width - 2 * CELL_SIDES) or [""]
+
+
+def _deal_row(row: DealRow, no_record: str) -> list[str]:
+    """Text cells (lines split by "\n"): the paged table measures them by their lines."""
+    who = "\n".join(_lines(row.counterpart_name or "–", DEAL_COLUMNS[1]) + _lines(row.title, DEAL_COLUMNS[1]))
     start = [f"{row.reference}\n{show_date(row.delivered_on)}", who]
     if not row.recorded:
-        return start + [_p(no_record, styles["cell"]), "", "", "", "", ""]
+        return start + [no_record, "", "", "", "", ""]
     return start + [show_money(row.value_paid, row.currency), show_money(row.value_paid_eur, "EUR"),
                     _figure(row.integration_hours), _figure(row.material_diverted_kg), _share(row.regional_share),
                     _figure(row.distance_km)]
 
 
-def _total_row(report: Report, styles) -> list:
+def _total_row(report: Report) -> list[str]:
     t = report.totals
-    paid = "<br/>".join(escape(show_money(amount, currency)) for currency, amount in sorted(t.value_paid.items()))
-    return [_p(_("Total"), styles["head"]), "", Paragraph(paid or "–", styles["numhead"]),
-            _p(show_money(t.value_paid_eur, "EUR"), styles["numhead"]),
-            _p(show_number(t.integration_hours, 1), styles["numhead"]),
-            _p(show_number(t.material_diverted_kg, 1), styles["numhead"]),
-            _p(_share(t.regional_share), styles["numhead"]), _p(_figure(t.distance_km), styles["numhead"])]
+    paid = "\n".join(show_money(amount, currency) for currency, amount in sorted(t.value_paid.items()))
+    return [_("Total"), "", paid or "–", show_money(t.value_paid_eur, "EUR"), show_number(t.integration_hours, 1),
+            show_number(t.material_diverted_kg, 1), _share(t.regional_share), _figure(t.distance_km)]
 
 
-def _grid(count: int, numbers: int = FIRST_FIGURE) -> TableStyle:
-    """Rules between rows, the header shaded, numbers (text cells from column `numbers` on) to the right, the
-    last row (the total) ruled above. Paragraph cells keep their own alignment."""
-    return TableStyle([
-        ("FONT", (0, 0), (-1, -1), dejavu_sans()[0], 7.5), ("LEADING", (0, 0), (-1, -1), 9),
+def _grid(numbers: int = FIRST_FIGURE) -> list[tuple]:
+    """Rules between rows, the header shaded, text cells from column `numbers` on to the right (Paragraph
+    cells keep their own alignment)."""
+    return [
+        ("FONT", (0, 0), (-1, -1), dejavu_sans()[0], CELL_SIZE), ("LEADING", (0, 0), (-1, -1), CELL_LEADING),
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (numbers, 1), (-1, -1), "RIGHT"),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-        ("LINEABOVE", (0, count - 1), (-1, count - 1), 0.8, colors.black),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2.5), ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-    ])
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING), ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_SIDES), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_SIDES),
+    ]
 
 
 def _rates(report: Report, styles) -> list:
