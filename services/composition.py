@@ -21,8 +21,9 @@ from services.enquiries import privacy as enquiries_privacy
 from services.enquiries.crossborder import api as crossborder_api, parts_api as crossborder_parts_api
 from services.enquiries.crossborder import consortium_pages, inbox_pages, store as crossborder_store
 from services.enquiries.impact import ports as impact_ports, se_pages as impact_se_pages
+from services.enquiries.impact import api as impact_api, pages as impact_pages
 from services.enquiries.lifecycle import api as lifecycle_api, deals_pages, tables as lifecycle_tables
-from services.enquiries.lifecycle import client_impact_pages, client_pages as lifecycle_client_pages
+from services.enquiries.lifecycle import client_pages as lifecycle_client_pages
 from services.enquiries.lifecycle import member_pages as lifecycle_member_pages
 from services.enquiries.matching import store as matching_store
 from services.enquiries.programmes import api as programmes_api, pages as programmes_pages
@@ -78,10 +79,10 @@ ENQUIRIES = Service(
     "enquiries",
     components=(lifecycle_tables.COMPONENT, programmes_tables.COMPONENT, matching_store.COMPONENT,
                 crossborder_store.COMPONENT),
-    api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp, crossborder_parts_api.blp),
+    api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp, crossborder_parts_api.blp, impact_api.blp),
     # deals_pages adds the negotiation views to the enquiry pages' blueprint (it is lifecycle.pages.blp)
     pages=(deals_pages.blp, lifecycle_client_pages.blp, lifecycle_member_pages.blp, programmes_pages.blp,
-           programmes_client_pages.blp, consortium_pages.blp, inbox_pages.blp, client_impact_pages.blp,
+           programmes_client_pages.blp, consortium_pages.blp, inbox_pages.blp, impact_pages.blp,
            impact_se_pages.blp),
     consumers=(workers.site_members, workers.site_inbox),
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
