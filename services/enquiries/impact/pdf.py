@@ -125,7 +125,7 @@ def _heading(report: Report, title: str, styles) -> list:
 
 def _totals(report: Report, styles) -> list:
     t = report.totals
-    paid = " · ".join(show_money(amount, currency) for currency, amount in sorted(t.value_paid.items())) or "–"
+    paid = " · ".join(show_money(amount, currency) for currency, amount in t.value_paid.items()) or "–"
     facts = [
         (_("Number of deals"), show_number(t.deals)),
         (_("Value paid"), paid),
@@ -248,7 +248,7 @@ def _deal_row(row: DealRow, no_record: str) -> list[str]:
 
 def _total_row(report: Report) -> list[str]:
     t = report.totals
-    paid = "\n".join(show_money(amount, currency) for currency, amount in sorted(t.value_paid.items()))
+    paid = "\n".join(show_money(amount, currency) for currency, amount in t.value_paid.items())
     return [_("Total"), "", paid or "–", show_money(t.value_paid_eur, "EUR"), show_number(t.integration_hours, 1),
             show_number(t.material_diverted_kg, 1), _share(t.regional_share), _figure(t.distance_km)]
 
