@@ -101,7 +101,7 @@ def test_the_report_reads_back_with_its_totals_in_the_locales_format(app, locale
     assert re.search(r"1 HUF = 0[.,]00250 EUR", text)
     info = pdf_info(document)
     assert info["Author"] == "Servicestelle Niederösterreich"
-    assert info["Title"] == f"{words[0]} – {PARTY.name}"
+    assert info["Title"] == f"{words[0]} – {PARTY.name}" and f"/Lang ({locale})".encode() in document
 
 
 def test_the_dates_of_the_period_are_written_in_the_locale(app):

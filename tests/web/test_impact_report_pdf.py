@@ -96,6 +96,7 @@ def member(hu22):
     hu22.add_user("jelentes-pdf", ["member"], client_company(hu22))
     browser = hu22.browser()
     browser.login("jelentes-pdf")
+    browser.site = hu22
     return browser
 
 
@@ -184,8 +185,10 @@ def test_the_pdf_has_the_totals_of_the_page_and_the_csv(member, lang):
     # each total is traceable: every deal of the CSV is in the PDF by its reference
     for deal in deals:
         assert deal["Reference"] in text, deal["Reference"]
-    info = pdf_info(document)
-    assert CLIENT[0] in info["Title"] and info["Author"]
+    info, site = pdf_info(document), member.site.runtime.settings.site
+    assert CLIENT[0] in info["Title"] and info["Author"] == (site.operator.name if site.operator else
+                                                             f"{site.name} ({site.id})")
+    assert f"/Lang ({lang})".encode() in document
 
 
 def test_an_empty_period_is_a_pdf_that_says_there_were_no_deals(member):
