@@ -12,7 +12,9 @@ from datetime import date
 
 import pytest
 
+from tests.support.clock import today_iso
 from tests.support.web import IN_20_DAYS, IN_40_DAYS, field_errors
+from tests.web.test_crossborder_pages_parts import forward
 
 THIS_YEAR = date.today().year
 NEW_USER = itertools.count()
@@ -82,13 +84,30 @@ def at12_deals(at12):
 
 
 @pytest.fixture(scope="module")
+def at12_part(at12, at12_deals):
+    """A part of AT13's cross-border order that the tests' social enterprise delivered (a fourth deal)."""
+    part = forward(at12, ENTERPRISES["AT12"][0], quantity=10, title="Grenzenlose Taschen")
+    broker = at12.browser()
+    broker.login("broker")
+    page = f"/office/forwarded-parts/{part}"
+    broker.get(page)
+    assert broker.post(f"{page}/accept").status_code == 302
+    assert broker.post(f"{page}/start").status_code == 302
+    assert broker.post(f"{page}/deliveries", {
+        "quantity": "10", "delivered_on": today_iso(), "value_paid": "100", "material_diverted_kg": "20",
+        "integration_hours": "9,5", "regional_share_percent": "50", "distance_km": "10",
+        "production_nuts3": "AT121"}).status_code == 302, field_errors(broker.page)
+    return part
+
+
+@pytest.fixture(scope="module")
 def hu22_deals(hu22):
     return [delivered(hu22, "Raklapbútor", "20", "400000", "HUF", {"integration_hours": "40"}),
             delivered(hu22, "Ajándékdobozok", "30", "600000", "HUF",
                       {"integration_hours": "60", "material_diverted_kg": "100"})]
 
 
-def test_the_social_enterprise_reads_its_deals_totals_and_social_value_in_german(at12, at12_deals):
+def test_the_social_enterprise_reads_its_deals_totals_and_social_value_in_german(at12, at12_deals, at12_part):
     browser, _user = member(at12, ENTERPRISES["AT12"][0])
     assert browser.get("/office/our-work-impact").status_code == 200
     page = browser.page
@@ -96,21 +115,23 @@ def test_the_social_enterprise_reads_its_deals_totals_and_social_value_in_german
     assert f'value="{THIS_YEAR}-01-01"' in page and f'value="{THIS_YEAR}-12-31"' in page  # this year by default
     for enquiry_id in at12_deals:  # each deal linked to its agreement
         assert f'href="/office/member/enquiries/{enquiry_id}"' in page
-    assert "Regale aus Altholz" in page and "Kantinentische" in page and "Werbegeschenke" in page
-    assert "3 Aufträge geliefert." in page
+    assert f'href="/office/forwarded-parts/{at12_part}"' in page  # the cross-border part, linked to its page
+    assert "Regale aus Altholz" in page and "Kantinentische" in page and "Grenzenlose Taschen" in page
+    assert "Wien" in page  # the part names the site whose client ordered it, not the client
+    assert "4 Aufträge geliefert." in page
     totals = page
-    assert fact(totals, "Gelieferter Wert in EUR") == "3.500,50\xa0€"
-    assert fact(totals, "Stunden von Menschen in Arbeitsintegration") == "170,5"
-    assert fact(totals, "Vor dem Abfall bewahrtes Material (kg)") == "230,0"
-    # social value beside the raw figures: 170.5 h × 44.50 € (the federation's proxy for Austria), its source
+    assert fact(totals, "Gelieferter Wert in EUR") == "3.600,50\xa0€"
+    assert fact(totals, "Stunden von Menschen in Arbeitsintegration") == "180,0"
+    assert fact(totals, "Vor dem Abfall bewahrtes Material (kg)") == "250,0"
+    # social value beside the raw figures: 180 h × 44.50 € (the federation's proxy for Austria), its source
     value = re.sub(r"<[^>]+>", " ", page[page.index('id="social-value"'):])
-    assert "7.587,25\xa0€" in value and "44,50\xa0€ pro Stunde" in value
+    assert "8.010,00\xa0€" in value and "44,50\xa0€ pro Stunde" in value
     assert "lc_lci_lev" in value and "(2024)" in value
     # the public profile: not shown until the member agrees, and what would be public is said
     consent = page[page.index('id="public-profile"'):]
     assert "Ihr öffentliches Profil zeigt Ihre Wirkungszahlen nicht." in consent
     assert "Nie den Namen eines Kunden" in consent
-    assert fact(consent, "Gelieferte Aufträge") == "3"
+    assert fact(consent, "Gelieferte Aufträge") == "4"
 
 
 @pytest.mark.parametrize("query,errors", [
@@ -119,21 +140,21 @@ def test_the_social_enterprise_reads_its_deals_totals_and_social_value_in_german
                                     "f-to": ["Bitte geben Sie ein Datum ein (JJJJ-MM-TT)."]}),
     ("from=2026-06-01&to=2026-01-01", {"f-to": ["Das Ende darf nicht vor dem Beginn liegen."]}),
 ])
-def test_a_wrong_period_is_said_beside_its_field_in_german(at12, at12_deals, query, errors):
+def test_a_wrong_period_is_said_beside_its_field_in_german(at12, at12_deals, at12_part, query, errors):
     browser, _user = member(at12, ENTERPRISES["AT12"][0])
     assert browser.get(f"/office/our-work-impact?{query}").status_code == 422
     assert field_errors(browser.page) == errors
     assert "Regale aus Altholz" not in browser.page  # no figures for a wrong period
 
 
-def test_an_earlier_period_lists_none_of_this_years_deals(at12, at12_deals):
+def test_an_earlier_period_lists_none_of_this_years_deals(at12, at12_deals, at12_part):
     browser, _user = member(at12, ENTERPRISES["AT12"][0])
     assert browser.get(f"/office/our-work-impact?from={THIS_YEAR - 2}-01-01&to={THIS_YEAR - 1}-12-31").status_code == 200
     assert "Regale aus Altholz" not in browser.page
     assert "Ihre Organisation hat in diesem Zeitraum keinen Auftrag geliefert." in browser.page
 
 
-def test_the_public_page_shows_the_totals_only_after_the_member_agreed(at12, at12_deals):
+def test_the_public_page_shows_the_totals_only_after_the_member_agreed(at12, at12_deals, at12_part):
     se_id = enterprise(at12)
     visitor = at12.browser()
     assert visitor.get(f"/organisations/{se_id}").status_code == 200
@@ -147,15 +168,15 @@ def test_the_public_page_shows_the_totals_only_after_the_member_agreed(at12, at1
     assert f"Entschieden von {username}" in browser.page  # who decided (and when)
     assert visitor.get(f"/organisations/{se_id}").status_code == 200
     shown = section(visitor.page, "public-impact")
-    assert fact(shown, "Gelieferte Aufträge") == "3"
-    assert fact(shown, "Stunden von Menschen in Arbeitsintegration") == "170,5"
-    assert fact(shown, "Vor dem Abfall bewahrtes Material (kg)") == "230,0"
-    assert fact(shown, "Gelieferter Wert in EUR") == "3.500,50\xa0€"
+    assert fact(shown, "Gelieferte Aufträge") == "4"
+    assert fact(shown, "Stunden von Menschen in Arbeitsintegration") == "180,0"
+    assert fact(shown, "Vor dem Abfall bewahrtes Material (kg)") == "250,0"
+    assert fact(shown, "Gelieferter Wert in EUR") == "3.600,50\xa0€"
     assert "Donauland Handels AG" not in visitor.page and "2.000,00" not in visitor.page  # no client, no deal
     browser.get("/office/our-work-impact")
     assert browser.post("/office/our-work-impact/public-profile", {"shown": "no"}).status_code == 302
     visitor.get(f"/organisations/{se_id}")
-    assert 'id="public-impact"' not in visitor.page and "170,5" not in visitor.page
+    assert 'id="public-impact"' not in visitor.page and "180,0" not in visitor.page
 
 
 def test_the_hungarian_social_enterprise_below_the_threshold(hu22, hu22_deals):
@@ -177,7 +198,7 @@ def test_the_hungarian_social_enterprise_below_the_threshold(hu22, hu22_deals):
     assert "<dl" not in shown and "100,0" not in shown  # agreed, but no figures below 3 deals
 
 
-def test_a_wrong_decision_is_said_beside_its_field(at12, at12_deals):
+def test_a_wrong_decision_is_said_beside_its_field(at12, at12_deals, at12_part):
     browser, _user = member(at12, ENTERPRISES["AT12"][0])
     browser.get("/office/our-work-impact")
     assert browser.post("/office/our-work-impact/public-profile", {"shown": "maybe"}).status_code == 422
@@ -186,7 +207,7 @@ def test_a_wrong_decision_is_said_beside_its_field(at12, at12_deals):
     assert field_errors(browser.page) == {"f-consent-shown": ["Dieses Feld ist erforderlich."]}
 
 
-def test_no_one_else_decides_for_the_social_enterprise(at12, at12_deals):
+def test_no_one_else_decides_for_the_social_enterprise(at12, at12_deals, at12_part):
     client, _user = member(at12, "Donauland Handels AG")  # a client company's member: not a social enterprise
     assert client.get("/office/our-work-impact").status_code == 200
     assert "Regale aus Altholz" not in client.page and 'action="/office/our-work-impact/public-profile"' not in client.page
@@ -209,7 +230,7 @@ def test_no_one_else_decides_for_the_social_enterprise(at12, at12_deals):
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "999", "99999999999999999999"])
-def test_any_page_number_is_a_page_never_an_error(at12, at12_deals, page):
+def test_any_page_number_is_a_page_never_an_error(at12, at12_deals, at12_part, page):
     browser, _user = member(at12, ENTERPRISES["AT12"][0])
     assert browser.get(f"/office/our-work-impact?page={page}").status_code == 200
-    assert "3 Aufträge geliefert." in browser.page  # the totals cover every deal, whatever the page
+    assert "4 Aufträge geliefert." in browser.page  # the totals cover every deal, whatever the page

@@ -25,7 +25,7 @@ from services.common.runtime import current_runtime
 from services.contracts.ports import ImpactConsent, MemberDirectory, MemberOrganisation, last_twelve_months
 from services.enquiries.impact import se_report
 from services.enquiries.impact.model import SOCIAL_ENTERPRISE
-from services.enquiries.lifecycle.client_impact_pages import ImpactPeriod, this_year
+from services.enquiries.impact.period import ImpactPeriod, this_year
 from services.enquiries.lifecycle.web import read
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import language
@@ -122,4 +122,6 @@ def _render(org: MemberOrganisation, state: forms.FormState, period: dict | None
         "enquiries/impact_se.html", org=org, enterprise=enterprise, form=state, period=period, report=found,
         public=public, consent=consent, consent_form=consent_form or forms.FormState(id_prefix="consent"),
         rates=dict(settings.federation.rates_to_eur), country_name=country_name,
+        # a cross-border part names the site whose client ordered it, never the client
+        site_names={site.id: site.name for site in settings.federation.member_sites},
         paging={"from": state.value("from"), "to": state.value("to")})
