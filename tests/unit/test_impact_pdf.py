@@ -6,6 +6,7 @@ language."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +16,9 @@ from flask_babel import Babel
 
 from services.contracts.impact_policy import Proxy, ValuedLine
 from services.enquiries.impact import esrs, pdf
-from services.enquiries.impact.model import AGREEMENT, CLIENT, CROSSBORDER_PART, DealRow, Party, Report, Totals
+from services.enquiries.impact.model import (
+    AGREEMENT, CLIENT, CROSSBORDER_PART, SOCIAL_ENTERPRISE, DealRow, Party, Report, Totals,
+)
 from services.web.i18n import TRANSLATIONS
 from tests.support.pdf_text import need_poppler, one_spaced, pdf_info, pdf_text
 
@@ -132,3 +135,21 @@ def test_an_empty_period_gives_a_pdf_that_says_there_were_no_deals(app):
         text = one_spaced(pdf_text(document))
         assert says in text and PARTY.name in text
         assert pdf_info(document)["Pages"] in ("1", "2")  # the ESRS section may run over
+
+
+def test_a_social_enterprises_report_names_its_clients(app):
+    rows = [replace(deal(1), counterpart_name="Donauland Handels AG")]
+    report = replace(report_of(rows), party=Party("se-1", "Traisentaler Werkstatt", SOCIAL_ENTERPRISE))
+    text = one_spaced(pdf_text(pdf.render(report, "de", author="AT12")))
+    assert "Aufträge, die dieses Sozialunternehmen geliefert hat" in text
+    assert "Auftraggeber" in text and "Donauland Handels AG" in text
+
+
+def test_a_title_without_spaces_is_cut_inside_its_cell_and_a_source_links_to_its_address(app):
+    title = "Ő" + "x" * 198 + "ű"  # the longest title an enquiry takes, typed without a space
+    proxy = replace(HOURS.proxy, url="https://ec.europa.eu/eurostat/lc_lci_lev?a=1&b=\"2\"")
+    report = report_of([replace(deal(1), title=title)], [replace(HOURS, proxy=proxy)])
+    document = pdf.render(report, "en", author="AT12")
+    pieces = re.findall(r"Ő?x+ű?", pdf_text(document))
+    assert len(pieces) > 3 and "".join(pieces) == title  # every character, cut over several lines
+    assert b"https://ec.europa.eu/eurostat/lc_lci_lev?a=1&b=" in document  # the link's address

@@ -22,6 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from services.common.runtime import APP_EXTENSION
@@ -162,6 +163,14 @@ def _per_unit(line: ValuedLine) -> str:
     return _("%(value)s per kg", value=value)
 
 
+def _source(line: ValuedLine, style: ParagraphStyle) -> Paragraph:
+    """The proxy's source, a link to it where the federation file gives its address."""
+    source = escape(line.proxy.source)
+    if line.proxy.url and line.proxy.url.startswith(("https://", "http://")):
+        source = f'<a href="{escape(line.proxy.url, {chr(34): "&quot;"})}" color="#1a7f38">{source}</a>'
+    return Paragraph(source, style)
+
+
 def _social_value(report: Report, styles) -> list:
     story = [_p(_("Social value in money"), styles["h2"]),
              _p(_("A proxy puts a money value on a raw figure of the country where the work was done. The values "
@@ -180,7 +189,7 @@ def _social_value(report: Report, styles) -> list:
                      _p(show_number(line.quantity, 1), styles["num"]), _p(_per_unit(line), styles["cell"]),
                      _p(show_money(line.value, line.proxy.currency), styles["num"]),
                      _p(show_money(line.value_eur, "EUR"), styles["num"]),
-                     str(line.proxy.year), _p(line.proxy.source, styles["cell"])])
+                     str(line.proxy.year), _source(line, styles["cell"])])
     total = sum((line.value_eur for line in report.social_value), start=Decimal(0))
     rows.append([_p(_("Total"), styles["head"]), "", "", "", _p(show_money(total, "EUR"), styles["numhead"]), "", ""])
     table = Table(rows, colWidths=(36 * mm, 18 * mm, 28 * mm, 25 * mm, 25 * mm, 9 * mm, WIDTH - 141 * mm), repeatRows=1)
@@ -232,7 +241,17 @@ def _deals(report: Report, styles) -> list:
 
 
 def _lines(text: str, width: float) -> list[str]:
-    return simpleSplit(text, dejavu_sans()[0], CELL_SIZE, width - 2 * CELL_SIDES) or [""]
+    """`text` wrapped to a cell of `width`; a word longer than the cell (a title typed without spaces) is cut
+    where the line is full rather than drawn across the next columns."""
+    font, room = dejavu_sans()[0], width - 2 * CELL_SIDES
+    lines = []
+    for line in simpleSplit(text, font, CELL_SIZE, room) or [""]:
+        while stringWidth(line, font, CELL_SIZE) > room and len(line) > 1:
+            cut = next(i for i in range(len(line), 0, -1) if stringWidth(line[:i], font, CELL_SIZE) <= room or i == 1)
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return lines
 
 
 def _deal_row(row: DealRow, no_record: str) -> list[str]:
