@@ -146,10 +146,10 @@ def test_a_social_enterprises_report_names_its_clients(app):
 
 
 def test_a_title_without_spaces_is_cut_inside_its_cell_and_a_source_links_to_its_address(app):
-    title = "Ő" + "x" * 198 + "ű"  # the longest title an enquiry takes, typed without a space
+    title = "Q" + "ő" * 198 + "ű"  # the longest title an enquiry takes, typed without a space
     proxy = replace(HOURS.proxy, url="https://ec.europa.eu/eurostat/lc_lci_lev?a=1&b=\"2\"")
     report = report_of([replace(deal(1), title=title)], [replace(HOURS, proxy=proxy)])
     document = pdf.render(report, "en", author="AT12")
-    pieces = re.findall(r"Ő?x+ű?", pdf_text(document))
+    pieces = re.findall(r"Q?ő+ű?", pdf_text(document))
     assert len(pieces) > 3 and "".join(pieces) == title  # every character, cut over several lines
     assert b"https://ec.europa.eu/eurostat/lc_lci_lev?a=1&b=" in document  # the link's address
