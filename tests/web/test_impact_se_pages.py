@@ -65,7 +65,8 @@ def delivered(site, title: str, quantity: str, price: str, currency: str, impact
 
 
 def fact(page: str, term: str) -> str:
-    return re.sub(r"<[^>]+>", "", re.search(rf"<dt>{re.escape(term)}</dt>\s*<dd>(.*?)</dd>", page, re.S).group(1)).strip()
+    found = re.search(rf"<dt>{re.escape(term)}</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
 
 
 def section(page: str, id_: str) -> str:
@@ -149,7 +150,8 @@ def test_a_wrong_period_is_said_beside_its_field_in_german(at12, at12_deals, at1
 
 def test_an_earlier_period_lists_none_of_this_years_deals(at12, at12_deals, at12_part):
     browser, _user = member(at12, ENTERPRISES["AT12"][0])
-    assert browser.get(f"/office/our-work-impact?from={THIS_YEAR - 2}-01-01&to={THIS_YEAR - 1}-12-31").status_code == 200
+    earlier = f"from={THIS_YEAR - 2}-01-01&to={THIS_YEAR - 1}-12-31"
+    assert browser.get(f"/office/our-work-impact?{earlier}").status_code == 200
     assert "Regale aus Altholz" not in browser.page
     assert "Ihre Organisation hat in diesem Zeitraum keinen Auftrag geliefert." in browser.page
 
@@ -210,7 +212,8 @@ def test_a_wrong_decision_is_said_beside_its_field(at12, at12_deals, at12_part):
 def test_no_one_else_decides_for_the_social_enterprise(at12, at12_deals, at12_part):
     client, _user = member(at12, "Donauland Handels AG")  # a client company's member: not a social enterprise
     assert client.get("/office/our-work-impact").status_code == 200
-    assert "Regale aus Altholz" not in client.page and 'action="/office/our-work-impact/public-profile"' not in client.page
+    assert "Regale aus Altholz" not in client.page
+    assert 'action="/office/our-work-impact/public-profile"' not in client.page
     assert "keine geliefert" in client.page  # the page says what it shows, and why nothing
     assert client.post("/office/our-work-impact/public-profile", {"shown": "yes"}).status_code == 403
     staff = at12.browser()
@@ -222,7 +225,8 @@ def test_no_one_else_decides_for_the_social_enterprise(at12, at12_deals, at12_pa
     before = section(visitor.page, "public-impact")
     other, _user = member(at12, "Traisentaler Werkstatt")  # another social enterprise decides its own only
     other.get("/office/our-work-impact")
-    assert other.post("/office/our-work-impact/public-profile", {"shown": "yes" if not before else "no"}).status_code == 302
+    decision = {"shown": "yes" if not before else "no"}
+    assert other.post("/office/our-work-impact/public-profile", decision).status_code == 302
     visitor.get(f"/organisations/{enterprise(at12)}")
     assert section(visitor.page, "public-impact") == before
     visitor.get(f"/organisations/{at12.ids['Traisentaler Werkstatt']}")
