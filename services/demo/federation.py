@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from dataclasses import replace
@@ -28,6 +29,11 @@ from services.demo import practice
 from services.demo.seed import deliver_agreements, propose_to_clients, request_cross_border, seed_site
 from services.serving import AppServer, wait_for_signal
 from services.workers import Workers, start_notification_sender, start_relay
+
+# The only settings the embedded demo takes from its environment: its sites are configured here, but the rate
+# limits are per remote address, and a demo used by a class (or a browser test package) behind one address needs
+# wider ones.
+RATE_LIMIT_VARIABLES = ("SOPRO_RATE_LIMIT", "SOPRO_TOKEN_RATE_LIMIT", "SOPRO_PUBLIC_WRITE_RATE_LIMIT")
 
 log = logging.getLogger("sopro.demo")
 
@@ -80,7 +86,8 @@ class EmbeddedFederation:
         order = [hub_id] + [s.id for s in self.federation.member_sites]
         for site_id in order:
             settings = load_settings(
-                site_id, env={}, federation=self.federation, db_url=f"sqlite:///{self.var_dir / site_id}.sqlite",
+                site_id, env={name: os.environ[name] for name in RATE_LIMIT_VARIABLES if os.environ.get(name)},
+                federation=self.federation, db_url=f"sqlite:///{self.var_dir / site_id}.sqlite",
                 bus_url="memory://", key_file=self.var_dir / "keys" / f"{site_id}.pem", var_dir=self.var_dir,
                 reconcile_interval_seconds=self.reconcile_interval, mail=self._mail_settings(site_id),
             )

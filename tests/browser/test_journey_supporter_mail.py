@@ -70,9 +70,9 @@ def confirmation_link(broker, site_url: str, s: Supporter, address: str) -> str:
 
 
 def public_write(page, act) -> None:
-    """`act()` ends in an anonymous write. A site allows an address five a minute (the default public-write
-    allowance, services/common/config.py) and the journeys before this one (test_journey_statements.py)
-    use them at HU22: on a 429, wait as its Retry-After says and act again."""
+    """`act()` ends in an anonymous write. The browser demo widens the per-address public-write allowance
+    (tests/browser/conftest.py), but every journey's visitor comes from 127.0.0.1: should it still be spent,
+    wait as the 429's Retry-After says and act again."""
     for _attempt in range(3):
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
             act()
