@@ -22,61 +22,21 @@ from services.enquiries.crossborder import store as crossborder_store
 from services.enquiries.impact import pages as impact_pages
 from services.enquiries.lifecycle import tables
 
-from tests.support.web import IN_20_DAYS, IN_40_DAYS, ORGANISATIONS, field_errors
+from tests.support import impact_reports
+from tests.support.impact_reports import member
+from tests.support.web import field_errors
 
 THIS_YEAR = date.today().year
 NEW_USER = itertools.count()
 CLIENTS = {"AT12": ("Wirkung Handels GmbH", "AT127"), "HU22": ("Hatás Kereskedelmi Kft.", "HU223")}
 
 
-def member(site, username: str, organisation: str):
-    site.add_user(username, ["member"], site.ids[organisation])
-    browser = site.browser()
-    browser.login(username)
-    return browser
-
-
-def own_offer(site) -> str:
-    """An offer of the site's first social enterprise with room for these tests' agreements alone."""
-    se = ORGANISATIONS[site.site_id][0]
-    key = f"impact-offer:{se[1]}"
-    if key not in site.ids:
-        site.ids[key] = site.ok("POST", "/offers", expect=201, json={
-            "organisation_id": site.ids[se[1]], "title": "Impact test offer", "description": "For impact.",
-            "cpv_codes": se[5], "capacity_per_week": "100000", "unit": se[6], "lead_time_days": 1})["id"]
-        site.project_registry()
-    return site.ids[key]
-
-
 def client_company(site) -> str:
-    """A client company of these tests alone, so that no other test's deliveries are among its rows."""
-    name, nuts3 = CLIENTS[site.site_id]
-    if name not in site.ids:
-        site.ids[name] = site.ok("POST", "/organisations", expect=201, json={
-            "kind": "economic_enterprise", "name": name, "registration_number": f"REG {name}", "nuts3": nuts3,
-            "address": {"street": "Hauptplatz 2", "postcode": "1000", "town": "Town", "country": site.site_id[:2]},
-            "coordinates": {"lat": 47.5, "lon": 16.5}})["id"]
-        site.project_registry()
-    return site.ids[name]
+    return impact_reports.client_company(site, *CLIENTS[site.site_id])
 
 
 def delivered(site, title: str, quantity: str, price: str, currency: str, impact: dict) -> tuple[str, str]:
-    """An enquiry of the tests' client company delivered by the first social enterprise, with `impact`:
-    (enquiry id, agreement id)."""
-    se = ORGANISATIONS[site.site_id][0]
-    offer_id = own_offer(site)
-    enquiry_id = site.ok("POST", "/enquiries", expect=201, json={
-        "type": "production_step", "title": title, "client_kind": "economic_enterprise",
-        "client_organisation_id": client_company(site), "cpv_codes": se[5], "quantity": quantity, "unit": se[6],
-        "deadline": IN_40_DAYS, "delivery": {"nuts3": CLIENTS[site.site_id][1]}, "submit": True})["id"]
-    site.ok("POST", f"/enquiries/{enquiry_id}/transitions", json={"to": "matching"})
-    proposal = site.ok("POST", f"/enquiries/{enquiry_id}/proposals", expect=201, json={
-        "organisation_id": site.ids[se[1]], "offer_id": offer_id, "quantity": quantity, "unit": se[6],
-        "price": price, "currency": currency, "delivery_date": IN_20_DAYS})
-    agreement = site.ok("POST", f"/enquiries/{enquiry_id}/proposals/{proposal['id']}/accept", expect=201)
-    site.ok("POST", f"/enquiries/{enquiry_id}/transitions", json={"to": "in_production"})
-    site.ok("POST", f"/enquiries/{enquiry_id}/agreements/{agreement['id']}/deliver", json=impact)
-    return enquiry_id, agreement["id"]
+    return impact_reports.delivered(site, CLIENTS[site.site_id], title, quantity, price, currency, impact)
 
 
 def cells(page: str, label: str) -> list[str]:

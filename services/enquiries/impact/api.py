@@ -36,7 +36,7 @@ blp = Blueprint("enquiries_impact", __name__, url_prefix="/api/v1",
 
 class ImpactReportQuery(ma.Schema):
     class Meta:
-        unknown = ma.RAISE
+        unknown = ma.EXCLUDE  # a query string may carry other parameters (a language, a cache buster)
 
     organisation = ma.fields.UUID(required=True, metadata={"description": "the organisation's id"})
     role = ma.fields.String(load_default=CLIENT, validate=validate.OneOf((CLIENT, SOCIAL_ENTERPRISE)),

@@ -21,6 +21,7 @@ from typing import Iterable, Mapping
 from sqlalchemy import Connection, Integer, and_, case, cast, func, literal_column, select
 from sqlalchemy.exc import OperationalError
 
+from services.common.db import plain
 from services.contracts.impact_policy import ImpactPolicy, social_value
 from services.enquiries.crossborder import origin_read, store as crossborder_store
 from services.enquiries.impact.model import (
@@ -153,7 +154,7 @@ def _decimal(conn: Connection, value, scale: int = SCALE) -> Decimal:
     if conn.dialect.name == "sqlite":
         if isinstance(value, float):  # a product past 2**63 became a float: not exact, refuse it
             raise OverflowError("an impact sum left SQLite's exact whole numbers")
-        return Decimal(value).scaleb(-scale)
+        return plain(Decimal(value).scaleb(-scale))  # 3000.0000 -> 3000, as the columns read
     return Decimal(value)
 
 
