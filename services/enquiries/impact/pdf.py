@@ -40,7 +40,7 @@ WIDTH = A4[0] - 2 * MARGIN
 GREEN, MUTED, RULE, SHADE = (colors.Color(0.10, 0.50, 0.22), colors.Color(0.34, 0.38, 0.42),
                              colors.Color(0.75, 0.78, 0.80), colors.Color(0.93, 0.95, 0.94))
 # the deals' table: reference and delivery date, counterpart and title, then six figures (the last takes the rest)
-DEAL_COLUMNS = (28 * mm, 33 * mm, 25 * mm, 25 * mm, 15 * mm, 17 * mm, 17 * mm)
+DEAL_COLUMNS = (27 * mm, 36 * mm, 23 * mm, 23 * mm, 15 * mm, 16 * mm, 18 * mm)
 DEAL_COLUMNS += (WIDTH - sum(DEAL_COLUMNS),)
 FIRST_FIGURE = 2  # the column of the value paid
 CELL_SIZE, CELL_LEADING, CELL_PADDING, CELL_SIDES = 7.5, 9, 3, 2.5  # table text: points
@@ -234,7 +234,7 @@ def _deals(report: Report, styles) -> list:
     no_record = _("No impact was recorded for this delivery.")
     rows = [_deal_row(row, no_record) for row in report.rows] + [_total_row(report)]
     unrecorded = [("SPAN", (FIRST_FIGURE, 0), (-1, 0))]
-    total = [("FONT", (0, 0), (-1, 0), dejavu_sans()[1], 7.5), ("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.black)]
+    total = [("FONT", (0, 0), (0, 0), dejavu_sans()[1], CELL_SIZE), ("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.black)]
     row_commands = {i: unrecorded for i, row in enumerate(report.rows) if not row.recorded}
     row_commands[len(rows) - 1] = total
     return story + [PagedTable(head, rows, DEAL_COLUMNS, _grid(), CELL_LEADING, CELL_PADDING, row_commands)]
