@@ -93,7 +93,8 @@ def insert_deal(conn, deal: Deal, client: str, se: str, rates) -> None:
     enquiry_id, proposal_id, agreement_id = (str(uuid.uuid4()) for _ in range(3))
     delivered_at = datetime.combine(START + timedelta(days=deal.day), time(23, 59, 59), timezone.utc)
     conn.execute(insert(tables.enquiry).values(
-        id=enquiry_id, reference=f"AT12-E-{enquiry_id[:8]}", type="service", title="Deal", client_kind="economic_enterprise",
+        id=enquiry_id, reference=f"AT12-E-{enquiry_id[:8]}", type="service", title="Deal",
+        client_kind="economic_enterprise",
         client_organisation_id=client, cpv_codes=["39111000"], currency="EUR", label_required=False,
         cross_border_allowed=False, cross_border_flagged=False, state="delivered", version=1, created_at=NOW,
         updated_at=NOW))
@@ -104,11 +105,13 @@ def insert_deal(conn, deal: Deal, client: str, se: str, rates) -> None:
                                                 **terms))
     conn.execute(insert(tables.agreement).values(id=agreement_id, enquiry_id=enquiry_id, proposal_id=proposal_id,
                                                  proposal_revision=1, organisation_id=se, status="delivered",
-                                                 made_at=NOW, made_by="t", delivered_at=delivered_at, version=1, **terms))
+                                                 made_at=NOW, made_by="t", delivered_at=delivered_at, version=1,
+                                                 **terms))
     if deal.recorded:
         conn.execute(insert(tables.impact).values(
             id=str(uuid.uuid4()), agreement_id=agreement_id, enquiry_id=enquiry_id, year=2026,
-            value_paid=deal.value_paid, currency=deal.currency, value_paid_eur=eur(deal.value_paid, deal.currency, rates),
+            value_paid=deal.value_paid, currency=deal.currency,
+            value_paid_eur=eur(deal.value_paid, deal.currency, rates),
             material_diverted_kg=deal.kg, regional_share=deal.share, distance_km=deal.distance,
             integration_hours=deal.hours, basis={}, recorded_at=NOW, recorded_by="t"))
 
@@ -120,7 +123,8 @@ def insert_order(conn, client: str, order_parts, rates) -> list[tuple]:
         return []
     enquiry_id, order_id = str(uuid.uuid4()), str(uuid.uuid4())
     conn.execute(insert(tables.enquiry).values(
-        id=enquiry_id, reference=f"AT12-E-{enquiry_id[:8]}", type="service", title="Order", client_kind="economic_enterprise",
+        id=enquiry_id, reference=f"AT12-E-{enquiry_id[:8]}", type="service", title="Order",
+        client_kind="economic_enterprise",
         client_organisation_id=client, cpv_codes=["39111000"], currency="EUR", label_required=False,
         cross_border_allowed=True, cross_border_flagged=True, state="delivered", version=1, created_at=NOW,
         updated_at=NOW, unit="piece"))
@@ -203,7 +207,8 @@ def check_report_adds_up(rt, generated: list[Deal], order_parts) -> None:
     assert totals.regional_share == want["regional_share"] and totals.distance_km == want["distance_km"]
     assert {c: q for (c, f), q in totals.by_country.items() if f == "integration_hours"} == want["hours_by_country"]
     assert report.every_row(whole.rows) == totals  # the rows are the deals the totals add up
-    valued = {line.proxy.country: line.quantity for line in whole.social_value if line.proxy.figure == "integration_hours"}
+    valued = {line.proxy.country: line.quantity for line in whole.social_value
+              if line.proxy.figure == "integration_hours"}
     assert valued == {c: q for c, q in want["hours_by_country"].items() if policy.proxy(c, "integration_hours")}
     paged = [row for number in range(1, build(1).pages + 1) for row in build(number).rows]
     assert [r.deal_id for r in paged] == [r.deal_id for r in whole.rows]

@@ -43,7 +43,8 @@ def delivered(site, client: tuple[str, str], title: str, quantity: str, price: s
     offer_id = own_offer(site)
     enquiry_id = site.ok("POST", "/enquiries", expect=201, json={
         "type": "production_step", "title": title, "client_kind": "economic_enterprise",
-        "client_organisation_id": client_company(site, *client), "cpv_codes": se[5], "quantity": quantity, "unit": se[6],
+        "client_organisation_id": client_company(site, *client), "cpv_codes": se[5], "quantity": quantity,
+        "unit": se[6],
         "deadline": IN_40_DAYS, "delivery": {"nuts3": client[1]}, "submit": True})["id"]
     site.ok("POST", f"/enquiries/{enquiry_id}/transitions", json={"to": "matching"})
     proposal = site.ok("POST", f"/enquiries/{enquiry_id}/proposals", expect=201, json={
