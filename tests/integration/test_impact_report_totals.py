@@ -244,3 +244,12 @@ def test_an_empty_period_is_an_honest_empty_report(sqlite_runtime):
                              rates_to_eur=rt.settings.federation.rates_to_eur)
     assert empty.empty and empty.rows == [] and empty.pages == 1 and empty.social_value == []
     assert empty.totals.value_paid == {} and empty.totals.value_paid_eur == 0 and empty.totals.regional_share is None
+
+
+def test_amounts_past_sqlites_whole_numbers_are_still_added_exactly(sqlite_runtime):
+    """SQLite adds the amounts as whole numbers of 0.0001; 20 deals of 99,999,999,999,999.99 overflow 64 bits,
+    and the report adds them in Decimal instead (never through a float, never a 500)."""
+    huge = Deal(mine=True, day=10, quantity=Decimal("99999999999999.9999"), recorded=True, currency="EUR",
+                value_paid=Decimal("99999999999999.99"), hours=Decimal("0.01"), kg=None, share=Decimal("0.3333"),
+                distance=Decimal("9999.9"))
+    check_report_adds_up(sqlite_runtime, [huge] * 20, [])
