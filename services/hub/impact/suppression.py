@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
+from scipy.linalg import null_space
 from scipy.optimize import linprog
 
 Node = tuple[Hashable, Hashable]  # (row, column)
@@ -136,36 +137,53 @@ def _exposed(a, index, nodes, hidden, small, counts, threshold) -> list[Node]:
     ordered = [n for n in nodes if n in hidden]
     if not ordered:
         return []
-    a_s = a[:, [index[n] for n in ordered]]
-    rank = np.linalg.matrix_rank(a_s)
-    determined = [node for position, node in enumerate(ordered)
-                  if np.linalg.matrix_rank(np.delete(a_s, position, axis=1)) < rank]
+    # x_i is determined exactly when every solution of A_S d = 0 has d_i = 0: row i of a null-space
+    # basis is zero (the same as: dropping column i lowers the rank of A_S).
+    basis = null_space(a[:, [index[n] for n in ordered]])
+    determined = [node for position, node in enumerate(ordered) if not np.any(np.abs(basis[position]) > 1e-9)]
     if determined:
         return determined
-    return next(([node] for node in ordered
-                 if node in small and largest(a, index, nodes, hidden, counts, node) < threshold - 1e-9), [])
+    x = np.array([float(counts[n]) for n in ordered])
+    return next(([node] for position, node in enumerate(ordered)
+                 if node in small and not _reaches(basis, x, position, threshold)
+                 and largest(a, index, nodes, hidden, counts, node) < threshold - 1e-9), [])
+
+
+def _reaches(basis: np.ndarray, x: np.ndarray, position: int, threshold: int) -> bool:
+    """A quick sufficient test (the linear programme decides otherwise): walking from the true counts
+    along one null-space direction, as far as every count stays >= 0, x[position] reaches the threshold."""
+    for direction in (*basis.T, *(-basis.T)):
+        if direction[position] <= 1e-9:
+            continue
+        falling = direction < -1e-9
+        step = np.min(x[falling] / -direction[falling]) if falling.any() else np.inf
+        if x[position] + step * direction[position] >= threshold - 1e-9:
+            return True
+    return False
 
 
 def largest(a, index, nodes, hidden, values: Mapping[Node, float], node: Node) -> float:
     """The largest value `node` can take given the published values, the relations and x >= 0."""
-    bounds = interval(a, index, nodes, hidden, values, node)
-    return bounds[1]
+    return -_optimum(a, index, nodes, hidden, values, node, -1)
 
 
 def interval(a, index, nodes, hidden, values: Mapping[Node, float], node: Node) -> tuple[float, float]:
     """(min, max) of a hidden node's value as an attacker can bound it by linear programming: the
     published values are known, every relation holds, every value is non-negative."""
+    return (_optimum(a, index, nodes, hidden, values, node, 1),
+            -_optimum(a, index, nodes, hidden, values, node, -1))
+
+
+def _optimum(a, index, nodes, hidden, values, node, sign: int) -> float:
+    """min of sign * x_node over the attacker's polytope (-inf when unbounded)."""
     unknown = [n for n in nodes if n in hidden]
     known = [n for n in nodes if n not in hidden]
-    a_u = a[:, [index[n] for n in unknown]]
     b = -a[:, [index[n] for n in known]] @ np.array([float(values[n]) for n in known]) if known else \
         np.zeros(a.shape[0])
     target = np.zeros(len(unknown))
-    target[unknown.index(node)] = 1
-    low = linprog(target, A_eq=a_u, b_eq=b, bounds=(0, None), method="highs")
-    high = linprog(-target, A_eq=a_u, b_eq=b, bounds=(0, None), method="highs")
-    upper = float("inf") if high.status == 3 else -high.fun
-    return low.fun, upper
+    target[unknown.index(node)] = sign
+    found = linprog(target, A_eq=a[:, [index[n] for n in unknown]], b_eq=b, bounds=(0, None), method="highs")
+    return float("-inf") if found.status == 3 else found.fun
 
 
 def _containing(layout: Layout, node: Node) -> list[tuple[Node, ...]]:
