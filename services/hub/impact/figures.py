@@ -32,7 +32,9 @@ class Figures:
 
     @property
     def distance_km_mean(self) -> Decimal | None:
-        return (self.distance_km_sum / self.distance_records).quantize(Decimal("0.1")) if self.distance_records else None
+        if not self.distance_records:
+            return None
+        return (self.distance_km_sum / self.distance_records).quantize(Decimal("0.1"))
 
     @property
     def all_sums_positive(self) -> bool:
