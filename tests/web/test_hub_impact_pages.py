@@ -132,6 +132,8 @@ def test_the_open_data_page_documents_the_columns_and_links_the_downloads_and_oc
     assert "Offene Daten" in page
     assert browser.get("/statistics?lang=en").status_code == 200
     assert 'href="/open-data"' in browser.page and 'href="/statistics"' in browser.page, "in the navigation"
+    browser.get("/?lang=hu")
+    assert 'id="impact-heading">Hatásstatisztika</h2>' in browser.page, "and on the home page"
 
 
 def test_a_year_filter_shows_part_of_the_same_table_and_a_wrong_year_is_a_field_message(hub):
