@@ -9,7 +9,10 @@ cover site→country, country→network, years→all years and both at once.
 
 The algorithm:
 1. Primary: every node with 1 .. threshold-1 deals is suppressed. A node of 0 deals is published as 0:
-   it says that there was no deal, and no deal's price or volume can be read off it.
+   it says that there was no deal, and no deal's price or volume can be read off it. It is never a
+   complement either: a hidden zero protects nothing (a published total of 0 pins it, by x >= 0), and
+   with only positive nodes hidden the true table lies inside the attacker's x >= 0, so a node the
+   relations leave free can move both ways.
 2. Secondary (complementary), repeated until no suppressed node is exposed. A suppressed node is
    exposed when
    a. the published nodes and the relations determine it: with S the suppressed nodes and A the
@@ -20,10 +23,11 @@ The algorithm:
       non-negativity (a linear programme), is below the threshold: an attacker could tell that it is
       a small cell even without pinning it.
    An exposed node that a single relation gives away (it is that relation's only hidden node) gets a
-   complement from such a relation: the published node with deals and every sum positive (so the
+   complement from such a relation: the published node with deals, every sum positive (so the
    complement moves its relations' figures) that closes the most of the exposed nodes' open relations,
    then with the fewest deals (so little is hidden), then the finest (a cell before a margin).
-   Each round hides one more node, so this ends; hiding everything would expose nothing.
+   Each round hides one more node, so this ends; with every node of deals hidden nothing is exposed
+   (the true table solves the relations with each of them positive, so none is forced to one value).
 3. Pruning: the greedy rounds may hide complements that later ones made unnecessary. Each secondary
    node is published again, the largest first, if no suppressed node is exposed without it.
 
@@ -201,14 +205,15 @@ def _complement(layout: Layout, node: Node, hidden: set[Node], counts: Mapping[N
     nodes' open relations, then the fewest deals."""
     containing = _containing(layout, node)
     alone = _alone(layout, node, hidden)
-    related = {member for members in (alone or containing) for member in members if member not in hidden}
+    related = {member for members in (alone or containing) for member in members
+               if member not in hidden and counts[member] > 0}
     if not related:
         return None
-    return min(related, key=lambda n: (counts[n] == 0, not positive.get(n, True),
+    return min(related, key=lambda n: (not positive.get(n, True),
                                        -sum(n in members for members in open_relations), counts[n],
                                        not layout.is_leaf(n), str(n)))
 
 
 def _any_published(nodes: Iterable[Node], hidden: set[Node], counts: Mapping[Node, int]) -> Node | None:
-    rest = [n for n in nodes if n not in hidden]
-    return min(rest, key=lambda n: (counts[n] == 0, counts[n], str(n))) if rest else None
+    rest = [n for n in nodes if n not in hidden and counts[n] > 0]
+    return min(rest, key=lambda n: (counts[n], str(n))) if rest else None
