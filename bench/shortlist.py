@@ -10,8 +10,8 @@ enterprises with a code under the enquiry's CPV (`LIKE '3911%'` on a varchar_pat
 the delivery NUTS-3 region (indexed), first 10 by name. No capacity, distance, reasons or split.
 Both run alternately on the same schema; figures are medians over all rounds.
 
-The projection is filled with the rows its event handlers write (consumers.organisation_row /
-offer_row), inserted in bulk: this measures shortlisting, not ingestion.
+The projection is filled with the rows its event handlers write (the contract's organisation_values /
+offer_values, kept to the projection's columns), inserted in bulk: this measures shortlisting, not ingestion.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from sqlalchemy import insert, text
 
 from bench.common import SITE, BenchEnv, Result
 from services.common.outbox import utcnow
-from services.enquiries.matching import consumers, service, store
+from services.contracts.rows import offer_values, organisation_values
+from services.enquiries.matching import service, store
 from services.enquiries.matching.ranking import MatchRequest
 from services.contracts.cpv import vocabulary
 
@@ -48,6 +49,11 @@ def _codes_by_division() -> dict[str, list[str]]:
     return found
 
 
+def projected(table, values: dict) -> dict:
+    """The payload's values the projection keeps: those its table has a column for (as its consumers do)."""
+    return {name: value for name, value in values.items() if name in table.c}
+
+
 def fill(engine, n_se: int, seed: int = 11) -> None:
     """n_se social enterprises with one or two offers each, and some active commitments."""
     rng = random.Random(seed)
@@ -56,22 +62,26 @@ def fill(engine, n_se: int, seed: int = 11) -> None:
     for i in range(n_se):
         org_id = str(uuid.uuid4())
         orgs.append({"id": org_id, "aggregate_version": 1, "last_event_id": str(uuid.uuid4()),
-                     **consumers.organisation_row({
-                         "status": "active", "kind": "social_enterprise", "name": f"Sozialbetrieb {i:05d}",
+                     **projected(store.matching_organisation, organisation_values({
+                         "status": "active", "reference": f"AT12-O-{i:05d}", "kind": "social_enterprise",
+                         "name": f"Sozialbetrieb {i:05d}", "town": "St. Pölten", "postcode": "3100", "country": "AT",
+                         "website": None,
                          "nuts3": rng.choice(NUTS3), "lat": 47.5 + 1.4 * rng.random(), "lon": 14.6 + 2.4 * rng.random(),
-                         "labour_market_segment": rng.choice(SEGMENTS), "workers_in_integration": rng.randint(2, 60)})})
+                         "labour_market_segment": rng.choice(SEGMENTS),
+                         "workers_in_integration": rng.randint(2, 60)}))})
         for _ in range(rng.choice((1, 1, 2))):
             offer_id = str(uuid.uuid4())
             division = rng.choice(DIVISIONS)
             cpv = sorted({rng.choice(codes[division]) for _ in range(rng.randint(1, 3))})
             price = Decimal(rng.randint(5, 200))
             offers.append({"id": offer_id, "aggregate_version": 1, "last_event_id": str(uuid.uuid4()),
-                           **consumers.offer_row({
+                           **projected(store.matching_offer, offer_values({
                                "status": "published", "organisation_id": org_id, "title": f"Angebot {i}",
+                               "description": None,
                                "cpv_codes": cpv, "capacity_per_week": str(rng.randint(5, 120)), "unit": "piece",
                                "lead_time_days": rng.choice((0, 7, 14)), "price_min": str(price),
                                "price_max": str(price * Decimal("1.5")), "currency": "EUR",
-                               "delivery_radius_km": rng.choice((None, 50, 100, 150)), "cross_border": False})})
+                               "delivery_radius_km": rng.choice((None, 50, 100, 150)), "cross_border": False}))})
             divisions.append({"division": division, "offer_id": offer_id})
             if rng.random() < 0.2:
                 commitments.append({"agreement_id": str(uuid.uuid4()), "offer_id": offer_id, "organisation_id": org_id,
