@@ -127,7 +127,7 @@ def test_the_social_enterprise_reads_its_deals_totals_and_social_value_in_german
     # social value beside the raw figures: 180 h × 44.50 € (the federation's proxy for Austria), its source
     value = re.sub(r"<[^>]+>", " ", page[page.index('id="social-value"'):])
     assert "8.010,00\xa0€" in value and "44,50\xa0€ pro Stunde" in value
-    assert "lc_lci_lev" in value and "(2024)" in value
+    assert "lc_lci_lev" in value and 'data-label="Jahr">2024</td>' in page
     # the public profile: not shown until the member agrees, and what would be public is said
     consent = page[page.index('id="public-profile"'):]
     assert "Ihr öffentliches Profil zeigt Ihre Wirkungszahlen nicht." in consent
