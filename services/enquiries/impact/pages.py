@@ -82,25 +82,23 @@ def impact():
 @blp.route("/office/our-impact.csv")
 @roles(*MEMBER)
 def impact_csv():
-    party = _client_party()
-    state = _asked()
-    period = _period(state)
-    if period is None:
-        return _page(state, None, 422)
-    found = build_report(party, period["start"], period["end"], None)
-    return Response(csv_export.to_csv(found), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{csv_export.filename(found)}.csv"'})
+    return _download("csv", "text/csv", csv_export.to_csv)
 
 
 @blp.route("/office/our-impact.pdf")
 @roles(*MEMBER)
 def impact_pdf():
+    return _download("pdf", "application/pdf", lambda found: pdf.render(found, language()))
+
+
+def _download(extension: str, mimetype: str, write):
+    """The member's report over the asked period with every row, as a file; a wrong period is the page with
+    its errors beside the fields (422), as on the page itself."""
     party = _client_party()
     state = _asked()
     period = _period(state)
     if period is None:
         return _page(state, None, 422)
     found = build_report(party, period["start"], period["end"], None)
-    return Response(pdf.render(found, language()), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{csv_export.filename(found)}.pdf"'})
-
+    return Response(write(found), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{csv_export.filename(found)}.{extension}"'})
