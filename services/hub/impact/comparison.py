@@ -1,8 +1,9 @@
 """The network's impact compared by country, site and year, as the public and the agency see it.
 
 Cells are (site, year): the site's impact records at the hub (one delivered agreement = one deal), plus
-the delivered cross-border parts the site's social enterprises made (one part = one deal of the part's
-site, in the year its impact was recorded, which is the year of its last delivery). Two SQL GROUP BY
+the cross-border parts the site's social enterprises delivered, in full or in part before the part failed
+(one part = one deal of the part's site, in the year its impact was recorded, which is the year of its last
+delivery). Two SQL GROUP BY
 queries give the cells; `build` (pure) adds the margins (each site over all years, each country per year
 and over all years, each year network-wide, the network), suppresses small cells (`suppression`), and
 values the hours of work in integration at each country's proxy (beside the raw figures).
@@ -24,7 +25,7 @@ from typing import Mapping, Sequence
 from sqlalchemy import Connection, func, select
 
 from services.contracts.impact_policy import VALUED_FIGURES, ImpactPolicy, Proxy, social_value
-from services.hub.crossborder.store import DELIVERED, hub_crossborder_parts
+from services.hub.crossborder.store import hub_crossborder_parts
 from services.hub.enquiries.store import hub_impact
 from services.hub.impact import suppression
 from services.hub.impact.figures import Figures, total
@@ -122,7 +123,9 @@ def _part_cells():
     return (select(p.c.site, year, *_sums(p.c.id, amount("value_paid_eur"), amount("integration_hours"),
                                           amount("material_diverted_kg"), amount("regional_share"),
                                           amount("distance_km")))
-            .where(p.c.status == DELIVERED, p.c.impact.is_not(None))
+            # A part has impact once it ended with units delivered: delivered, or failed after delivering some
+            # (closed short, deadline missed); the sites' reports count both alike.
+            .where(p.c.impact.is_not(None))
             .group_by(p.c.site, year))
 
 
