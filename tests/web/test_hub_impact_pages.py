@@ -37,6 +37,7 @@ def hub(request, tmp_path_factory, federation, federation_files):
                 for i in range(deals - (1 if (site, year) == ("HU22", 2025) else 0)):
                     _record(conn, site, year, Decimal(1000 + 100 * i), Decimal(200), Decimal(50 + i))
             _delivered_part(conn, "HU22", 2025)
+            _delivered_part(conn, "HU22", 2025, impact=None)  # one still in production: no deal yet
         yield hub
         hub.runtime.engine.dispose()
 
@@ -49,8 +50,9 @@ def _record(conn, site: str, year: int, eur: Decimal, hours: Decimal, kg: Decima
         regional_share=Decimal("0.5"), distance_km=Decimal("40"), production_nuts3=None, integration_hours=hours))
 
 
-def _delivered_part(conn, site: str, year: int) -> None:
-    """A cross-border part its site delivered: 2 032 000 HUF, 812.8 EUR at the configured rate."""
+def _delivered_part(conn, site: str, year: int, impact: str | None = "recorded") -> None:
+    """A cross-border part its site delivered: 2 032 000 HUF, 812.8 EUR at the configured rate; with
+    `impact=None` one still in production, whose impact the hub stores as JSON null."""
     now = datetime.now(timezone.utc)
     order_id = str(uuid.uuid4())
     consortium_store.add_order(conn, {
@@ -68,7 +70,7 @@ def _delivered_part(conn, site: str, year: int) -> None:
         "deliveries": [{"delivery_id": str(uuid.uuid4()), "quantity": 400, "delivered_on": f"{year}-05-02"}],
         "impact": {"year": year, "value_paid": "2032000", "currency": "HUF", "value_paid_eur": "812.80",
                    "material_diverted_kg": "120", "regional_share": None, "distance_km": "190",
-                   "production_nuts3": "HU221", "integration_hours": "300"}}])
+                   "production_nuts3": "HU221", "integration_hours": "300"} if impact else None}])
 
 
 def _row(page: str, cell: str) -> str:

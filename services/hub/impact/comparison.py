@@ -124,8 +124,9 @@ def _part_cells():
                                           amount("material_diverted_kg"), amount("regional_share"),
                                           amount("distance_km")))
             # A part has impact once it ended with units delivered: delivered, or failed after delivering some
-            # (closed short, deadline missed); the sites' reports count both alike.
-            .where(p.c.impact.is_not(None))
+            # (closed short, deadline missed); the sites' reports count both alike. Before that its impact is
+            # JSON null, which is not SQL NULL: its year, read from the JSON, is.
+            .where(year.is_not(None))
             .group_by(p.c.site, year))
 
 
