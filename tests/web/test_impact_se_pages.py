@@ -6,6 +6,8 @@ only after the organisation's own member agreed, and only from the network's sup
 on, saying so below it; never a client's name. No one else can decide it for the organisation."""
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import re
 from datetime import date
@@ -13,6 +15,7 @@ from datetime import date
 import pytest
 
 from tests.support.clock import today_iso
+from tests.support.pdf_text import pdf_text
 from tests.support.web import IN_20_DAYS, IN_40_DAYS, field_errors
 from tests.web.test_crossborder_pages_parts import forward
 
@@ -238,3 +241,28 @@ def test_any_page_number_is_a_page_never_an_error(at12, at12_deals, at12_part, p
     browser, _user = member(at12, ENTERPRISES["AT12"][0])
     assert browser.get(f"/office/our-work-impact?page={page}").status_code == 200
     assert "4 Aufträge geliefert." in browser.page  # the totals cover every deal, whatever the page
+
+
+def test_the_social_enterprise_downloads_its_report_as_csv_and_pdf_with_the_pages_totals(at12, at12_deals, at12_part):
+    browser, _user = member(at12, ENTERPRISES["AT12"][0])
+    browser.get("/office/our-work-impact")
+    assert 'href="/office/our-work-impact.csv?from=' in browser.page
+    assert 'href="/office/our-work-impact.pdf?from=' in browser.page
+    period = f"from={THIS_YEAR}-01-01&to={THIS_YEAR}-12-31"
+    answer = browser.client.get(f"/office/our-work-impact.csv?{period}")  # a file, not a page
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
+    references = {row[3] for row in rows[1:] if len(row) > 3}
+    titles = {row[4] for row in rows[1:] if len(row) > 4}
+    assert {"Regale aus Altholz", "Kantinentische", "Grenzenlose Taschen"} <= titles
+    assert len([r for r in references if r.startswith("AT")]) >= 3  # every deal's reference, traceable
+    answer = browser.client.get(f"/office/our-work-impact.pdf?{period}")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = pdf_text(answer.get_data())
+    assert "3.600,50" in text and "180,0" in text and "250,0" in text  # the page's totals, written alike
+    assert ENTERPRISES["AT12"][0] in text
+    # a wrong period is the page with its errors, not a file; a client company's member gets no such report
+    assert browser.get("/office/our-work-impact.csv?from=2026-06-01&to=2026-01-01").status_code == 422
+    assert field_errors(browser.page) == {"f-to": ["Das Ende darf nicht vor dem Beginn liegen."]}
+    client, _user = member(at12, "Donauland Handels AG")
+    assert client.client.get(f"/office/our-work-impact.pdf?{period}").status_code == 403

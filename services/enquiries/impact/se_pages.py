@@ -13,7 +13,6 @@ A wrong period is said beside its field in the page's language (422) and no figu
 from __future__ import annotations
 
 import marshmallow as ma
-from babel import Locale
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
@@ -24,11 +23,11 @@ from services.common.ports import port
 from services.common.runtime import current_runtime
 from services.contracts.ports import ImpactConsent, MemberDirectory, MemberOrganisation, last_twelve_months
 from services.enquiries.impact import se_report
-from services.enquiries.impact.model import SOCIAL_ENTERPRISE
+from services.enquiries.impact.model import SOCIAL_ENTERPRISE, Party
+from services.enquiries.impact.page_parts import asked_period, country_name, download, load_period, page_number
 from services.enquiries.impact.period import ImpactPeriod, this_year
 from services.enquiries.lifecycle.web import read
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
-from services.web.i18n import language
 
 MEMBER = ("member",)
 PER_PAGE = 50
@@ -60,25 +59,33 @@ def is_social_enterprise(org: MemberOrganisation) -> bool:
     return org.kind == SOCIAL_ENTERPRISE  # the registry's kind, spelt as the report's role
 
 
-def page_number() -> int:
-    """The page asked for; anything that is not a page number is the first page (the link is ours)."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
-
-
-def country_name(code: str | None) -> str:
-    return Locale.parse(language()).territories.get(code, code) if code else "–"
-
-
 @blp.route("/office/our-work-impact")
 @roles(*MEMBER)
 def impact():
     org = member_organisation()
-    typed = {name: request.args.get(name, "") for name in ("from", "to")}
-    shown = typed if any(name in request.args for name in typed) else this_year(utc_today())
-    state = forms.FormState(values=shown)
-    period = forms.load(ImpactPeriod(), {k: v.strip() for k, v in shown.items() if v.strip()}, state)
+    state = asked_period()
+    period = load_period(state)
     return _render(org, state, period), 200 if period is not None else 422
+
+
+@blp.route("/office/our-work-impact.csv")
+@roles(*MEMBER)
+def impact_csv():
+    return _download("csv")
+
+
+@blp.route("/office/our-work-impact.pdf")
+@roles(*MEMBER)
+def impact_pdf():
+    return _download("pdf")
+
+
+def _download(extension: str):
+    org = member_organisation()
+    if not is_social_enterprise(org):
+        raise Forbidden("the deals a social enterprise delivered: this organisation is not one")
+    return download(Party(org.id, org.name, SOCIAL_ENTERPRISE), extension,
+                    lambda state: (_render(org, state, None), 422))
 
 
 @blp.route("/office/our-work-impact/public-profile", methods=["POST"])

@@ -11,19 +11,14 @@ from sqlalchemy import Connection
 from services.common.config import Settings
 from services.contracts.impact_policy import ImpactPolicy
 from services.contracts.ports import PublicImpact
-from services.enquiries.impact import report
+from services.enquiries.impact import reading
 from services.enquiries.impact.model import SOCIAL_ENTERPRISE, Party, Report
 
 
 def delivered_by(conn: Connection, settings: Settings, organisation_id: str, name: str, start: date, end: date,
                  page: int = 1, per_page: int = 100) -> Report:
-    federation = settings.federation
-    site = federation.site(settings.site_id)
-    return report.build(
-        conn, Party(organisation_id, name, SOCIAL_ENTERPRISE), start, end, site_id=site.id,
-        site_country=site.country, countries={s.id: s.country for s in federation.member_sites},
-        policy=ImpactPolicy.of(federation), rates_to_eur=dict(federation.rates_to_eur), page=page,
-        per_page=per_page)
+    return reading.build_for(conn, settings, Party(organisation_id, name, SOCIAL_ENTERPRISE), start, end, page,
+                             per_page)
 
 
 def public_totals(conn: Connection, settings: Settings, organisation_id: str, start: date,
