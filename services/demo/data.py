@@ -90,7 +90,7 @@ OFFERS = {
          "120", "900", 100, True)],
     "Mostviertler Metallwerk": [
         ("Metallbearbeitung", "Schweißen, Biegen, Schlosserarbeiten in Kleinserien.", ["45262670", "44316000"],
-         "200", "parts", 14, "4", "120", 250, True)],
+         "200", "pieces", 14, "4", "120", 250, True)],
     "Grünraum Wiener Neustadt": [
         ("Grünflächenpflege", "Pflege von Parks, Firmengärten und Streuobstwiesen.", ["77310000"], "120",
          "hours", 5, "32", "45", 40, False)],
@@ -246,7 +246,7 @@ DELIVERED = {
                "production_lat": 48.2160, "production_lon": 15.6240, "integration_hours": "1450"}),
              # the client company's, so that its member has impact to read (/office/our-impact)
              ("production_step", "Regalhalterungen für die Filialen", "Donauland Handels AG", "Mostviertler Metallwerk",
-              "Metallbearbeitung", ["44316000"], "180", "parts", "4860", "EUR", "AT127", 48.0850, 16.2830,
+              "Metallbearbeitung", ["44316000"], "180", "pieces", "4860", "EUR", "AT127", 48.0850, 16.2830,
               {"material_diverted_kg": "420", "regional_share": "0.6", "production_nuts3": "AT121",
                "production_lat": 48.1220, "production_lon": 14.8720, "integration_hours": "310"}),
              ("service", "Displaymontage für die Herbstaktion", "Donauland Handels AG",
