@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from html import unescape
 
@@ -16,8 +15,8 @@ import pytest
 from babel.numbers import parse_decimal
 
 from tests.support.clock import today
+from tests.support.impact_reports import client_company, delivered
 from tests.support.pdf_text import need_poppler, one_spaced, pdf_info, pdf_text
-from tests.support.web import ORGANISATIONS
 
 CLIENT = ("Jelentés Kereskedelmi Kft.", "HU223")
 CENT, TENTH = Decimal("0.01"), Decimal("0.1")
@@ -44,56 +43,16 @@ def tools():
     need_poppler()
 
 
-def client_company(site) -> str:
-    name, nuts3 = CLIENT
-    if name not in site.ids:
-        site.ids[name] = site.ok("POST", "/organisations", expect=201, json={
-            "kind": "economic_enterprise", "name": name, "registration_number": f"REG {name}", "nuts3": nuts3,
-            "address": {"street": "Fő utca 3", "postcode": "9021", "town": "Győr", "country": "HU"},
-            "coordinates": {"lat": 47.68, "lon": 17.63}})["id"]
-        site.project_registry()
-    return site.ids[name]
-
-
-def own_offer(site) -> str:
-    se = ORGANISATIONS[site.site_id][0]
-    key = f"report-pdf-offer:{se[1]}"
-    if key not in site.ids:
-        site.ids[key] = site.ok("POST", "/offers", expect=201, json={
-            "organisation_id": site.ids[se[1]], "title": "Report PDF offer", "description": "For the report.",
-            "cpv_codes": se[5], "capacity_per_week": "100000", "unit": se[6], "lead_time_days": 1})["id"]
-        site.project_registry()
-    return site.ids[key]
-
-
-def delivered(site, title: str, quantity: str, price: str, currency: str, impact: dict) -> str:
-    """An enquiry of the client company delivered by the site's first social enterprise, with `impact`."""
-    se = ORGANISATIONS[site.site_id][0]
-    in_20, in_40 = ((today() + timedelta(days=days)).isoformat() for days in (20, 40))
-    enquiry_id = site.ok("POST", "/enquiries", expect=201, json={
-        "type": "production_step", "title": title, "client_kind": "economic_enterprise",
-        "client_organisation_id": client_company(site), "cpv_codes": se[5], "quantity": quantity, "unit": se[6],
-        "deadline": in_40, "delivery": {"nuts3": CLIENT[1]}, "submit": True})["id"]
-    site.ok("POST", f"/enquiries/{enquiry_id}/transitions", json={"to": "matching"})
-    proposal = site.ok("POST", f"/enquiries/{enquiry_id}/proposals", expect=201, json={
-        "organisation_id": site.ids[se[1]], "offer_id": own_offer(site), "quantity": quantity, "unit": se[6],
-        "price": price, "currency": currency, "delivery_date": in_20})
-    agreement = site.ok("POST", f"/enquiries/{enquiry_id}/proposals/{proposal['id']}/accept", expect=201)
-    site.ok("POST", f"/enquiries/{enquiry_id}/transitions", json={"to": "in_production"})
-    site.ok("POST", f"/enquiries/{enquiry_id}/agreements/{agreement['id']}/deliver", json=impact)
-    return enquiry_id
-
-
 @pytest.fixture(scope="module")
 def member(hu22):
-    delivered(hu22, "Irodabútor felújítása jelentéshez", "50", "1200000", "HUF",
+    delivered(hu22, CLIENT, "Irodabútor felújítása jelentéshez", "50", "1200000", "HUF",
               {"material_diverted_kg": "1200.4", "integration_hours": "400.25", "regional_share": "0.75",
                "distance_km": "35"})
-    delivered(hu22, "Bemutatótermi polcok", "150", "350000.5", "HUF",
+    delivered(hu22, CLIENT, "Bemutatótermi polcok", "150", "350000.5", "HUF",
               {"material_diverted_kg": "310", "integration_hours": "120", "regional_share": "0.5",
                "distance_km": "12.5"})
-    delivered(hu22, "Ajándékdobozok jelentéshez", "50", "800.55", "EUR", {"integration_hours": "40"})
-    hu22.add_user("jelentes-pdf", ["member"], client_company(hu22))
+    delivered(hu22, CLIENT, "Ajándékdobozok jelentéshez", "50", "800.55", "EUR", {"integration_hours": "40"})
+    hu22.add_user("jelentes-pdf", ["member"], client_company(hu22, *CLIENT))
     browser = hu22.browser()
     browser.login("jelentes-pdf")
     browser.site = hu22
