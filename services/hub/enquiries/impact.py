@@ -84,7 +84,7 @@ def cells(conn: Connection, site: str | None = None, year: int | None = None) ->
         func.coalesce(func.sum(im.c.distance_km), 0), func.coalesce(func.sum(im.c.integration_hours), 0),
     ).group_by(im.c.site, im.c.year)
     query = _narrowed(query, site, year)
-    return [Cell(r[0], r[1], r[2], _dec(r[3]), _dec(r[4]), _dec(r[5]), r[6], _dec(r[7]), _dec(r[8]))
+    return [Cell(r[0], r[1], r[2], *map(sum_as_decimal, r[3:6]), r[6], *map(sum_as_decimal, r[7:9]))
             for r in conn.execute(query)]
 
 
@@ -105,7 +105,8 @@ def _narrowed(query, site: str | None, year: int | None):
     return query
 
 
-def _dec(value) -> Decimal:
+def sum_as_decimal(value) -> Decimal:
+    """A SQL sum as a Decimal."""
     # SQLite hands sums back as int or float; through str() the float's shortest repr is kept, not its binary noise.
     return value if isinstance(value, Decimal) else Decimal(str(value))
 

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, func, select
 
 from services.contracts.impact_policy import VALUED_FIGURES, ImpactPolicy, Proxy, social_value
 from services.hub.crossborder.store import hub_crossborder_parts
+from services.hub.enquiries.impact import sum_as_decimal
 from services.hub.enquiries.store import hub_impact
 from services.hub.impact import suppression
 from services.hub.impact.figures import Figures, total
@@ -92,8 +93,8 @@ def cells(conn: Connection) -> dict[tuple[str, int], Figures]:
     found: dict[tuple[str, int], Figures] = {}
     for site, year, deals, value, hours, kg, share, shares, distance, distances in [
             *conn.execute(_record_cells()), *conn.execute(_part_cells())]:
-        figures = Figures(int(deals), _dec(value), _dec(hours), _dec(kg), _dec(share), int(shares), _dec(distance),
-                          int(distances))
+        figures = Figures(int(deals), sum_as_decimal(value), sum_as_decimal(hours), sum_as_decimal(kg),
+                          sum_as_decimal(share), int(shares), sum_as_decimal(distance), int(distances))
         found[(site, int(year))] = found.get((site, int(year)), Figures()) + figures
     return found
 
@@ -128,11 +129,6 @@ def _part_cells():
             # JSON null, which is not SQL NULL: its year, read from the JSON, is.
             .where(year.is_not(None))
             .group_by(p.c.site, year))
-
-
-def _dec(value) -> Decimal:
-    # SQLite hands sums back as int or float; through str() the float's shortest repr is kept.
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 # --- margins, suppression and social value (pure) -----------------------------------------------------
