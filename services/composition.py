@@ -107,5 +107,8 @@ HUB = Service(
 # mail, and the job that sends the outbox and writes the daily digests. Not at the hub: it keeps no addresses.
 MAIL = Service("mail", pages=(notification_pages.blp, account_pages.blp), jobs=(jobs.send_notifications,))
 
-SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, SYNC, MAIL)
+# The platform's knowledge and community (issue 19): its events, library and national stakeholder platform.
+COMMUNITY = Service("community")
+
+SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, COMMUNITY, SYNC, MAIL)
 HUB_SERVICES = (HUB, SYNC_AT_HUB)

@@ -33,7 +33,7 @@ log = logging.getLogger("sopro.hub")
 
 # The services whose streams the hub ingests (its queue `hub.ingest` binds their facts from every site).
 # Each service here is also a stream `<site>/<service>` the reconciler expects from every member site.
-INGEST_SERVICES = ("registry", "enquiries", "label")
+INGEST_SERVICES = ("registry", "enquiries", "label", "community")
 
 Handler = Callable[[Connection, Envelope], None]
 

@@ -28,6 +28,7 @@ def test_there_is_a_handler_for_every_event_type_of_the_ingested_services():
     assert len([t for t in ingested if t.startswith("registry.")]) == 14
     assert len([t for t in ingested if t.startswith("enquiries.")]) == 12
     assert len([t for t in ingested if t.startswith("label.")]) == 6
+    assert len([t for t in ingested if t.startswith("community.")]) == 8
     cross_border = {"enquiries.enquiry.cross_border_requested", "enquiries.part.accepted", "enquiries.part.declined",
                     "enquiries.part.production_started", "enquiries.part.delivery_recorded", "enquiries.part.failed"}
     assert set(consumers.HANDLERS) == ingested - cross_border
@@ -40,14 +41,15 @@ def _settings():
     return load_settings("EU", env={})
 
 
-def test_the_ingest_queue_binds_every_sites_registry_enquiries_and_label_facts_and_nothing_else():
+def test_the_ingest_queue_binds_every_sites_registry_enquiries_label_and_community_facts_and_nothing_else():
     keys = consumers.binding_keys()
-    assert consumers.INGEST_SERVICES == ("registry", "enquiries", "label")
-    assert keys == ["*.registry.#", "*.enquiries.#", "*.label.#"]
+    assert consumers.INGEST_SERVICES == ("registry", "enquiries", "label", "community")
+    assert keys == ["*.registry.#", "*.enquiries.#", "*.label.#", "*.community.#"]
     assert any(_topic_matches(b, routing_key("AT12", "registry.offer.published")) for b in keys)
     assert any(_topic_matches(b, routing_key("HU22", "registry.support_statement.erased")) for b in keys)
     assert any(_topic_matches(b, routing_key("AT12", "enquiries.enquiry.submitted")) for b in keys)
     assert any(_topic_matches(b, routing_key("HU22", "enquiries.impact.recorded")) for b in keys)
+    assert any(_topic_matches(b, routing_key("AT12", "community.event.updated")) for b in keys)
     assert any(_topic_matches(b, routing_key("HU22", "label.label.suspended")) for b in keys)
     assert not any(_topic_matches(b, routing_key("AT12", "matching.offer.indexed")) for b in keys)
     assert not any(_topic_matches(b, routing_key("EU", "registry.offer.published", to="AT12")) for b in keys)

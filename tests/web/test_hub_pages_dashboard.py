@@ -119,7 +119,7 @@ def test_health_lists_every_expected_stream_with_pauses_and_dead_letters(network
     browser.get("/agency/health?lang=en")
     page = browser.page
     for site in ("AT11", "AT12", "AT13", "AT22", "HU22"):
-        for service in ("registry", "enquiries", "label"):
+        for service in ("registry", "enquiries", "label", "community"):
             assert f"<th scope=\"row\">{site}/{service}</th>" in page
     assert "paused" in page and "forged: signature does not match AT12" in page
     assert "nothing received yet" in page, "AT11 has published nothing to this hub"

@@ -5,9 +5,9 @@ itself as a side effect of some other import.
 """
 from __future__ import annotations
 
-from services.contracts.events import criteria, enquiries, hub, label, registry
+from services.contracts.events import community, criteria, enquiries, hub, label, registry
 
-PUBLISHERS = (registry, enquiries, label, hub, criteria)
+PUBLISHERS = (registry, enquiries, label, hub, criteria, community)
 
 
 def declared_types() -> dict[tuple[str, int], type]:
