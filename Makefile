@@ -59,8 +59,8 @@ PYBABEL := $(BIN)/pybabel
 BABEL_KEYWORDS := -k _l -k N_ -k lazy_gettext
 translations: $(STAMP)
 	$(PYBABEL) extract -F services/web/babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
-		-o services/web/translations/messages.pot services/web services/registry services/enquiries services/label services/contracts \
-		services/demo
+		-o services/web/translations/messages.pot services/web services/registry services/enquiries services/label services/community \
+		services/contracts services/demo
 	$(PYBABEL) update --ignore-obsolete -i services/web/translations/messages.pot -d services/web/translations --no-fuzzy-matching
 	$(PYBABEL) compile --statistics -d services/web/translations
 	if [ -d services/hub/translations ]; then \
