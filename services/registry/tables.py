@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text, false
+from sqlalchemy import (
+    JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Table, Text, false,
+)
 
 from services.common.db import BigId, Component, ExactDecimal, new_metadata
 
@@ -100,6 +102,10 @@ support_statement = Table(
     # newsletter (consent, unticked by default; sent only once the statement is confirmed).
     Column("language", String(8)),
     Column("newsletter", Boolean, nullable=False, default=False, server_default=false()),
+    # An organisation's statement names the registered organisation that supports the platform (issue 19):
+    # a social enterprise supporting it ranks higher in the shortlist. Set by a broker or by the
+    # organisation's own member; None for a person's statement or one not (yet) linked.
+    Column("organisation_id", String(36), ForeignKey("registry_organisation.id"), index=True),
     *_timestamps(),
 )
 
@@ -159,6 +165,17 @@ case_study = Table(
     *_timestamps(),
 )
 
+# A case study's title and summary in further languages (issue 19: the good-practice handbook is written in
+# de, hu and en). The case study's own title and summary stay its original text, shown where a language has
+# none.
+case_study_text = Table(
+    "registry_case_study_text", metadata,
+    Column("case_study_id", String(36), ForeignKey("registry_case_study.id", ondelete="CASCADE"), primary_key=True),
+    Column("language", String(2), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+)
+
 case_study_cpv = Table(
     "registry_case_study_cpv", metadata,
     Column("case_study_id", String(36), ForeignKey("registry_case_study.id", ondelete="CASCADE"), primary_key=True),
@@ -190,4 +207,14 @@ impact_consent = Table(
     Column("shown", Boolean, nullable=False, server_default=false()),
     Column("decided_by", String(100), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+# The site's good-practice handbook as PDF, per language (issue 19): generated from the published case
+# studies, kept with the fingerprint of what it was made from, and made again when that changes.
+handbook = Table(
+    "registry_handbook", metadata,
+    Column("language", String(2), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("generated_at", DateTime(timezone=True), nullable=False),
 )
