@@ -30,6 +30,7 @@ from services.enquiries.programmes import api as programmes_api, pages as progra
 from services.enquiries.programmes import client_pages as programmes_client_pages
 from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
+from services.hub.community import store as hub_community_store
 from services.label import api as label_api, member_pages as label_member_pages, pages as label_pages
 from services.label import label_pages as label_staff_pages
 from services.label import appeal_api as label_appeal_api, appeal_pages as label_appeal_pages
@@ -100,8 +101,9 @@ SYNC = Service("sync", api=(sync_feed.blp, sync_api.blp))
 # At the hub the same service also has the agency admin's pages: pause and resume streams, re-drive dead letters.
 SYNC_AT_HUB = Service("sync", api=SYNC.api, pages=(sync_agency_pages.blp,))
 HUB = Service(
-    "hub", components=(hub_store.COMPONENT,), api=tuple(hub_api.BLUEPRINTS), pages=tuple(hub_pages.BLUEPRINTS),
-    translations=(HUB_TRANSLATIONS,), ingest=workers.hub_ingest)
+    "hub", components=(hub_store.COMPONENT, hub_community_store.COMPONENT), api=tuple(hub_api.BLUEPRINTS),
+    pages=tuple(hub_pages.BLUEPRINTS),
+    translations=(HUB_TRANSLATIONS,), ingest=workers.hub_ingest, jobs=(jobs.send_criteria_to_joined_sites,))
 
 # The kernel's mail at a site: the people's notification settings, one-click unsubscribe, account links by
 # mail, and the job that sends the outbox and writes the daily digests. Not at the hub: it keeps no addresses.

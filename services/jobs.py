@@ -15,6 +15,7 @@ from services.contracts.label_policy import LabelPolicy
 from services.label import handlers as label_handlers, notices as label_notices
 from services.label import spot_check_draws as label_spot_checks
 from services.common.errors import Conflict
+from services.hub.criteria import publishing as criteria_publishing
 
 log = logging.getLogger("sopro.jobs")
 
@@ -74,6 +75,13 @@ def draw_spot_checks(runtime, now: datetime) -> list[str]:
         return [f"the spot checks of {year} are drawn already"]
     return [*(f"label {number} drawn for a spot check" for number in done.drawn),
             f"{len(done.drawn)} of {len(done.population)} valid labels drawn for the spot checks of {year}"]
+
+
+def send_criteria_to_joined_sites(runtime, now: datetime) -> list[str]:
+    """At the hub: a member site that joined after a criteria version was published is sent it."""
+    sent = criteria_publishing.send_to_joined_sites(runtime.uow(), [s.id for s in runtime.settings.federation.member_sites])
+    return [*(f"criteria version {version} sent to {site}, which joined later" for site, version in sent),
+            f"{len(sent)} criteria versions sent to sites that joined later"]
 
 
 def send_notifications(runtime, now: datetime) -> list[str]:

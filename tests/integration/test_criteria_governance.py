@@ -238,3 +238,32 @@ def test_the_hub_lists_its_versions_publicly(hub):
     assert one["catalogue"]["criteria"][0]["text"]["hu"] and one["applies_from"] == (
         utc_today() + timedelta(days=3)).isoformat()
     assert client.get("/api/v1/criteria/7").status_code == 404
+
+
+def test_a_site_that_joins_later_is_sent_every_version_it_missed_once(network, amqp_url):
+    """HU22 was not yet a member when version 2 was published: the hub's tick sends it then, and only once."""
+    from services import jobs
+    from services.common.clock import utcnow
+    from services.hub.criteria import publishing
+
+    runtimes, inboxes = network
+    hub, at12, hu22 = runtimes["EU"], runtimes["AT12"], runtimes["HU22"]
+    body = next_version(utc_today(), se_share_minimum="45")
+    members = sorted(s.id for s in hub.settings.federation.member_sites)
+    before = [site for site in members if site != "HU22"]  # the network as it was
+    publishing.publish(hub.uow(), body, before, "agnes", utc_today())
+    relay_for(hub, amqp_url).run_once()
+    with RunningConsumer(amqp_url, inboxes["AT12"][1], inboxes["AT12"][0]):
+        eventually(lambda: 2 in versions_at(at12))
+    assert 2 not in versions_at(hu22)
+
+    lines = jobs.send_criteria_to_joined_sites(hub, utcnow())  # every member site, HU22 included, now
+    assert lines == ["criteria version 2 sent to HU22, which joined later",
+                     "1 criteria versions sent to sites that joined later"]
+    delivered(network, amqp_url)
+    assert versions_at(hu22)[2].body["criteria"][0]["scoring"]["minimum"] == "45"
+
+    assert jobs.send_criteria_to_joined_sites(hub, utcnow()) == ["0 criteria versions sent to sites that joined later"]
+    with hub.engine.connect() as conn:
+        sent = sorted(conn.execute(select(outbox.c.to_site).where(outbox.c.type == "hub.criteria.published")).scalars())
+    assert sent == members

@@ -5,12 +5,17 @@ thresholds within their ranges) and the publication's own rules (the next versio
 the past), then stores the version and appends one `hub.criteria.published` per member site to the
 hub's outbox, all in one transaction: the relay signs and sends each to its site (`to` set). A site
 never writes a version itself; it stores what the hub sent (services/label/consumers.py).
+
+A site that joins the network later (added to the federation file after a publication) is sent every
+version it has not been sent: `send_to_joined_sites`, a job of the hub's `sopro tick`. The hub's outbox,
+which is also the feed a site heals gaps from and is never pruned, is the record of what went where.
 """
 from __future__ import annotations
 
 from datetime import date
 
 import marshmallow as ma
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.common import outbox
@@ -56,3 +61,27 @@ def publish(uow: UnitOfWork, body: dict, sites: list[str], actor: str, today: da
             outbox.append(uow.conn, uow.site_id, [Recorded(event, str(event.version), 1)], to=site)
         uow.commit()
     return store.Version(event.version, loaded["applies_from"], published_at, actor, data)
+
+
+def send_to_joined_sites(uow: UnitOfWork, sites: list[str]) -> list[tuple[str, int]]:
+    """Send each published version to every site in `sites` it was never sent to (a site that joined
+    later), oldest first, in one transaction; (site, version) for each message written."""
+    sent: list[tuple[str, int]] = []
+    with uow:
+        # Version 1 is bundled at every site. Two ticks at once may both send a version: harmless, a site
+        # keeps a version it holds already as it is.
+        versions = store.all_versions(uow.conn)[1:]
+        if not versions:
+            return sent
+        had = {(row.to_site, int(row.aggregate_id)) for row in uow.conn.execute(
+            select(outbox.outbox.c.to_site, outbox.outbox.c.aggregate_id)
+            .where(outbox.outbox.c.type == CriteriaPublished.TYPE))}
+        for site in sites:
+            for version in versions:
+                if (site, version.version) in had:
+                    continue
+                event = CriteriaPublished(**CatalogueData().load(version.body))
+                outbox.append(uow.conn, uow.site_id, [Recorded(event, str(event.version), 1)], to=site)
+                sent.append((site, version.version))
+        uow.commit()
+    return sent
