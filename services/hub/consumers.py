@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table
 from services.common.envelope import Envelope
 from services.contracts.events import enquiries, label, registry
 from services.hub import rows
+from services.hub.community import consumers as community_consumers
 from services.hub.crossborder.flow import CrossBorder
 from services.hub.enquiries import store as enquiry_store
 from services.hub.labels import store as label_store
@@ -140,6 +141,8 @@ HANDLERS: dict[str, Handler] = {
     label.LabelReinstated.TYPE: apply_label,
     label.LabelRevoked.TYPE: apply_label,
     label.LabelExpired.TYPE: apply_label,
+    # Community events and platform members: full snapshots (services/hub/community/consumers.py).
+    **community_consumers.HANDLERS,
 }
 
 
