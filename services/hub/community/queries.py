@@ -8,7 +8,7 @@ registrations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import Connection, and_, select
 
@@ -124,7 +124,12 @@ def _view(row, language: str, site_urls: dict[str, str]) -> EventView:
         summary=text.get("summary", ""), languages=list(row["languages"]), starts_at=row["starts_at"],
         ends_at=row["ends_at"], venue=row["venue"], country=row["country"], capacity=row["capacity"],
         registered=row["registered"], waiting=row["waiting"], status=row["status"],
-        updated_at=row["last_occurred_at"], url=event_url(site_urls, row["site"], row["id"]))
+        updated_at=_aware(row["last_occurred_at"]), url=event_url(site_urls, row["site"], row["id"]))
+
+
+def _aware(moment: datetime) -> datetime:
+    # The bookkeeping column is a plain DateTime: SQLite hands it back without its offset (it is UTC).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def members(conn: Connection, country: str) -> list[MemberView]:
