@@ -15,7 +15,9 @@ from services.contracts.label_policy import LabelPolicy
 from services.label import handlers as label_handlers, notices as label_notices
 from services.label import spot_check_draws as label_spot_checks
 from services.common.errors import Conflict
+from services.community.calendar import handlers as community_calendar, notices as community_notices
 from services.hub.criteria import publishing as criteria_publishing
+from services.registry import handbook as registry_handbook
 
 log = logging.getLogger("sopro.jobs")
 
@@ -84,6 +86,13 @@ def send_criteria_to_joined_sites(runtime, now: datetime) -> list[str]:
             f"{len(sent)} criteria versions sent to sites that joined later"]
 
 
+def remind_community_events(runtime, now: datetime, days: int = 2) -> list[str]:
+    """Registered people are reminded of their community event `days` before it starts, each registration once."""
+    reminded = community_calendar.remind(runtime.uow(), now, community_notices.event_mail(runtime), days)
+    lines = [f"event {reference}: {mails} reminders" for reference, mails in reminded if mails]
+    return [*lines, f"{sum(mails for _, mails in reminded)} community event reminders written"]
+
+
 def send_notifications(runtime, now: datetime) -> list[str]:
     """Due notifications go to the SMTP server (for a site whose `sopro serve` runs no sender thread)."""
     site = runtime.settings.site
@@ -97,3 +106,10 @@ def send_notifications(runtime, now: datetime) -> list[str]:
                 "no SMTP server configured (SOPRO_SMTP_HOST): notifications wait in the outbox"]
     sent = notification_sender.deliver_due(runtime.engine, SmtpMailer(runtime.settings.mail), limit=500)
     return [f"{digests} daily digests written", f"{sent} notifications sent"]
+
+
+def make_handbooks(runtime, now: datetime) -> list[str]:
+    """The good-practice handbook's PDFs that a case study's change dropped are made again (each language)."""
+    made = registry_handbook.make_missing(runtime, now.date())
+    return [*(f"good-practice handbook ({language}) made again" for language in made),
+            f"{len(made)} good-practice handbooks made"]

@@ -59,6 +59,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     # the public: a complainant's link to follow the complaint (only when they left an address)
     Kind("label_complaint_received", SUPPORTER, mandatory=True, secret_link=True),
     Kind("newsletter", SUPPORTER, default=OFF),
+    # the public: a community event's registrant (services/community/calendar/notices.py)
+    Kind("community_event_registration", SUPPORTER, mandatory=True, secret_link=True),
+    Kind("community_event_moved_up", SUPPORTER, mandatory=True),
+    Kind("community_event_cancelled", SUPPORTER, mandatory=True),
+    Kind("community_event_reminder", SUPPORTER, mandatory=True),
     # every user
     Kind("invitation", ACCOUNT, mandatory=True, secret_link=True),
     Kind("password_reset", ACCOUNT, mandatory=True, secret_link=True),
