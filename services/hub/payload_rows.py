@@ -64,6 +64,9 @@ def confirmed_statement_row(data: dict) -> dict:
 
 
 def case_study_row(data: dict) -> dict:
+    """Either version: version 2 adds `texts` (the title and summary in further languages), which a
+    version 1 event has none of."""
+    texts = data.get("texts")
     return {
         "status": data["status"],
         "title": data["title"],
@@ -75,7 +78,10 @@ def case_study_row(data: dict) -> dict:
         "value_paid_eur": as_decimal(data["value_paid_eur"]),
         "material_diverted_kg": as_decimal(data["material_diverted_kg"]),
         "integration_hours": as_decimal(data["integration_hours"]),
-        "search_text": rows.searchable(data["title"], data["summary"]),
+        "search_text": rows.searchable(data["title"], data["summary"],
+                                       *(x for t in texts or () for x in (t["title"], t["summary"]))),
+        "texts": None if texts is None else [
+            {"language": t["language"], "title": t["title"], "summary": t["summary"]} for t in texts],
     }
 
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Connection, exists, or_
+from sqlalchemy import Connection, delete, exists, insert, or_, select
 
 from services.common.db import Page, containing, plain, starting_with
-from services.registry.case_studies import CaseStudy, Impact, Partner
+from services.registry.case_studies import CaseStudy, Impact, Partner, Text
 from services.registry.persistence import load_row, replace_codes, save, search_text
 from services.registry.rules import PUBLISHED
 from services.registry.search import in_statuses, page_of
-from services.registry.tables import case_study, case_study_cpv, organisation
+from services.registry.tables import case_study, case_study_cpv, case_study_text, handbook, organisation
 
 
 def case_study_from_row(row) -> CaseStudy:
@@ -39,7 +39,27 @@ def _partner_row(p: Partner) -> dict:
 
 
 def load_case_study(conn: Connection, id_: str, lock: bool = False) -> CaseStudy:
-    return case_study_from_row(load_row(conn, case_study, id_, "case study", lock))
+    return _with_texts(conn, [case_study_from_row(load_row(conn, case_study, id_, "case study", lock))])[0]
+
+
+def _with_texts(conn: Connection, studies: list[CaseStudy]) -> list[CaseStudy]:
+    """The case studies with their texts in further languages (`registry_case_study_text`), in one query."""
+    if studies:
+        by_id = {s.id: s for s in studies}
+        t = case_study_text
+        for row in conn.execute(select(t).where(t.c.case_study_id.in_(list(by_id)))):
+            by_id[row.case_study_id].texts[row.language] = Text(row.title, row.summary)
+    return studies
+
+
+def _save_texts(conn: Connection, c: CaseStudy) -> None:
+    """The texts replaced whole; and the handbooks (`registry_handbook`) made from the case studies before
+    this change are dropped in the same transaction, so the next download is made afresh."""
+    conn.execute(delete(case_study_text).where(case_study_text.c.case_study_id == c.id))
+    if c.texts:
+        conn.execute(insert(case_study_text), [{"case_study_id": c.id, "language": lang, "title": text.title,
+                                                "summary": text.summary} for lang, text in c.texts.items()])
+    conn.execute(delete(handbook))
 
 
 def save_case_study(conn: Connection, c: CaseStudy, expected_version: int) -> None:
@@ -47,10 +67,12 @@ def save_case_study(conn: Connection, c: CaseStudy, expected_version: int) -> No
         id=c.id, reference=c.reference, title=c.title, summary=c.summary, year=c.year, cpv_codes=list(c.cpv_codes),
         client_organisation_id=c.client_organisation_id, social_enterprise_id=c.social_enterprise_id,
         value_paid_eur=c.impact.value_paid_eur, material_diverted_kg=c.impact.material_diverted_kg,
-        integration_hours=c.impact.integration_hours, search_text=search_text(c.title, c.summary),
+        integration_hours=c.impact.integration_hours,
+        search_text=search_text(c.title, c.summary, *(x for t in c.texts.values() for x in (t.title, t.summary))),
         status=c.status, version=c.version, partners=[_partner_row(p) for p in c.partners] or None,
     ), expected_version)
     replace_codes(conn, case_study_cpv, "case_study_id", c.id, c.cpv_codes)
+    _save_texts(conn, c)
 
 
 def search_case_studies(conn: Connection, *, page: int = 1, per_page: int = 50, statuses=(PUBLISHED,),
@@ -72,4 +94,6 @@ def search_case_studies(conn: Connection, *, page: int = 1, per_page: int = 50, 
     if organisation_id:
         conditions.append(or_(t.c.client_organisation_id == organisation_id,
                               t.c.social_enterprise_id == organisation_id))
-    return page_of(conn, t, conditions, page, per_page, case_study_from_row)
+    found = page_of(conn, t, conditions, page, per_page, case_study_from_row)
+    _with_texts(conn, found.items)
+    return found

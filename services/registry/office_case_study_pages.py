@@ -23,17 +23,20 @@ from services.common.errors import SoproError
 from services.common.runtime import current_runtime
 from services.contracts import cpv
 from services.registry import handlers
-from services.registry.case_studies import CaseStudy
+from services.registry.case_studies import LANGUAGES, CaseStudy
 from services.registry.case_study_store import load_case_study, search_case_studies
 from services.registry.office_blueprint import (
     PER_PAGE, STAFF, blp, organisation_choices, organisation_names, read, refused, status_of, withdrawal_page)
 from services.registry.rules import PUBLISHED, WITHDRAWN
 from services.registry.schemas import CaseStudyPatch, CaseStudyQuery, CaseStudySchema
 from services.web import forms
+from services.web.i18n import LANGUAGE_NAMES
 from services.web.numbers import as_decimal, show_number
 
 IMPACT = ("impact.value_paid_eur", "impact.material_diverted_kg", "impact.integration_hours")
-FIELDS = ("title", "summary", "year", "cpv_codes", "client_organisation_id", "social_enterprise_id") + IMPACT
+# the title and summary in each language of the network (the handbook's and the public page's)
+TEXTS = tuple(f"texts.{lang}.{part}" for lang in LANGUAGES for part in ("title", "summary"))
+FIELDS = ("title", "summary", "year", "cpv_codes", "client_organisation_id", "social_enterprise_id") + IMPACT + TEXTS
 # What a delivery's link may fill in: (query parameter, form field).
 DELIVERY_FACTS = (("title", "title"), ("summary", "summary"), ("year", "year"), ("cpv_codes", "cpv_codes"),
                   ("client_organisation_id", "client_organisation_id"),
@@ -132,11 +135,12 @@ def case_study(case_study_id):
 
 def _posted() -> tuple[dict, dict]:
     """The case study form's post as the API's body: the CPV codes are the list's chosen options, and the
-    impact is given whole (an emptied figure is no longer given)."""
+    impact and the texts are given whole (an emptied figure or language is no longer given)."""
     form = request.form.to_dict()
     form["cpv_codes"] = " ".join(request.form.getlist("cpv_codes"))
     body, values = forms.body_from(form, FIELDS, lists=("cpv_codes",))
     body.setdefault("impact", {})
+    body.setdefault("texts", {})  # the texts are given whole too: an emptied language has none
     return body, values
 
 
@@ -165,7 +169,9 @@ def study_values(study: CaseStudy) -> dict:
             "cpv_codes": " ".join(study.cpv_codes), "client_organisation_id": study.client_organisation_id or "",
             "social_enterprise_id": study.social_enterprise_id or "",
             **{f"impact.{name}": "" if getattr(impact, name) is None else show_number(getattr(impact, name))
-               for name in ("value_paid_eur", "material_diverted_kg", "integration_hours")}}
+               for name in ("value_paid_eur", "material_diverted_kg", "integration_hours")},
+            **{f"texts.{lang}.{part}": getattr(text, part) for lang, text in study.texts.items()
+               for part in ("title", "summary")}}
 
 
 def _study_page(study: CaseStudy | None, state: forms.FormState, status: int = 200, from_delivery: str = ""):
@@ -176,7 +182,8 @@ def _study_page(study: CaseStudy | None, state: forms.FormState, status: int = 2
             if id_ in named and id_ not in dict(choices):
                 choices.append((id_, named[id_]))
     return render_template("registry/office_case_study.html", study=study, form=state, enterprises=enterprises,
-                           clients=clients, from_delivery=from_delivery), status
+                           clients=clients, from_delivery=from_delivery,
+                           text_languages=[(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES]), status
 
 
 @blp.route("/office/case-studies/<uuid:case_study_id>/withdraw", methods=["GET", "POST"])

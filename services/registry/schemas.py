@@ -207,6 +207,22 @@ class CaseStudyPartnerSchema(ma.Schema):
     impact = ma.fields.Nested(ImpactSchema)
 
 
+class CaseStudyTextSchema(Strict):
+    title = Line(200, required=True)
+    summary = Prose(20_000, required=True)
+
+
+class CaseStudyTextsSchema(Strict):
+    """The title and summary in each further language; a language left out (or null) has none."""
+    de = ma.fields.Nested(CaseStudyTextSchema, allow_none=True)
+    hu = ma.fields.Nested(CaseStudyTextSchema, allow_none=True)
+    en = ma.fields.Nested(CaseStudyTextSchema, allow_none=True)
+
+    @ma.post_load
+    def _given(self, data, **kwargs):
+        return {lang: text for lang, text in data.items() if text is not None}
+
+
 class CaseStudySchema(Strict):
     id = ma.fields.String(dump_only=True)
     reference = ma.fields.String(dump_only=True)
@@ -217,6 +233,9 @@ class CaseStudySchema(Strict):
     client_organisation_id = Id(allow_none=True)
     social_enterprise_id = Id(allow_none=True)
     impact = ma.fields.Nested(ImpactSchema)
+    texts = ma.fields.Nested(CaseStudyTextsSchema, metadata={
+        "description": "the title and summary in further languages (de, hu, en); title and summary stay the "
+                       "original text, shown where a language has none"})
     partners = ma.fields.List(ma.fields.Nested(CaseStudyPartnerSchema), dump_only=True, metadata={
         "description": "a consortium order's social enterprises, of every site, each with its part's impact"})
     status = ma.fields.String(dump_only=True)

@@ -270,3 +270,39 @@ class OrganisationProfileChanged:
 
     organisation_id: str
     texts: list
+
+
+# --- case studies, version 2: their texts in further languages (issue 19, the good-practice handbook) -----
+#
+# Sites publish only version 2 from now on. The hub still accepts version 1 (published before the upgrade):
+# a case study without texts is shown in its original language everywhere.
+
+CASE_STUDY_LANGUAGES = ("de", "hu", "en")
+CASE_STUDY_TITLE_MAX = 200
+
+
+class CaseStudyTextData(EventData):
+    language = ma.fields.String(required=True, validate=validate.OneOf(CASE_STUDY_LANGUAGES))
+    title = ma.fields.String(required=True, validate=validate.Length(min=1, max=CASE_STUDY_TITLE_MAX))
+    summary = ma.fields.String(required=True, validate=validate.Length(min=1))
+
+
+class CaseStudyDataV2(CaseStudyData):
+    texts = ma.fields.List(ma.fields.Nested(CaseStudyTextData), required=True, metadata={
+        "description": "the title and summary in further languages, one per language, by language; `title` and "
+                       "`summary` stay the original text, for a language with none"})
+
+
+@dataclass(frozen=True)
+class _CaseStudySnapshotV2(_CaseStudySnapshot):
+    texts: list
+
+
+@event_type("registry.case_study.published", CaseStudyDataV2, version=2)
+class CaseStudyPublishedV2(_CaseStudySnapshotV2):
+    """A best-practice example was published, with its texts in further languages."""
+
+
+@event_type("registry.case_study.updated", CaseStudyDataV2, version=2)
+class CaseStudyUpdatedV2(_CaseStudySnapshotV2):
+    """A case study changed (its texts too). Its snapshot after the change."""

@@ -123,6 +123,8 @@ hub_case_study = Table(
     Column("material_diverted_kg", QUANTITY),
     Column("integration_hours", QUANTITY),
     Column("search_text", Text),
+    # [{"language", "title", "summary"}] in further languages (event version 2); null from a version 1 event
+    Column("texts", JSON),
     PrimaryKeyConstraint("site", "id"),
 )
 
