@@ -54,7 +54,7 @@ def test_the_calendar_shows_both_sites_events_by_month_with_their_counts(network
     assert "13 seats left of 30" in page, "30 seats, 17 taken (the newest snapshot)"
     assert "Full, 7 people waiting" in page and "Network-wide" in page
     assert "Netzwerkkonferenz Sozialunternehmen" in page, "no English text: the first one given"
-    assert "Seminar on public procurement" in page and "Cancelled" in page
+    assert "Seminar on public procurement" in page and "Called off" in page
     assert "Gründungsforum der Plattform" not in page, "a past event is not upcoming"
     at12_url = network["hub"].runtime.settings.federation.site("AT12").url
     assert f'href="{at12_url}/events/{community["forum"]}"' in page
