@@ -41,6 +41,7 @@ from services.label import ports as label_ports, privacy as label_privacy, store
 from services.registry import api as registry_api, member_pages as registry_member_pages, pages as registry_pages
 from services.registry import office_pages as registry_office_pages, ports as registry_ports
 from services.registry import profile_pages as registry_profile_pages
+from services.registry import handbook_pages as registry_handbook_pages
 from services.registry import impact_consent as registry_impact_consent
 from services.registry import privacy as registry_privacy, tables as registry_tables
 from services.sync import agency_pages as sync_agency_pages, api as sync_api, feed as sync_feed
@@ -70,7 +71,9 @@ class Service:
 
 REGISTRY = Service(
     "registry", components=(registry_tables.COMPONENT,), api=(registry_api.blp,),
-    pages=(registry_pages.blp, registry_member_pages.blp, registry_profile_pages.blp, registry_office_pages.blp),
+    pages=(registry_pages.blp, registry_member_pages.blp, registry_profile_pages.blp, registry_office_pages.blp,
+           registry_handbook_pages.blp),
+    jobs=(jobs.make_handbooks,),
     # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
     # they no longer count, then the contacts (services.privacy.erase_person)
     exporter=registry_privacy.personal_records,
