@@ -16,7 +16,12 @@ from flask import Blueprint
 from services import jobs, workers
 from services.common.db import Component
 from services.contracts.ports import CaseStudyPublisher, LabelRegister, MemberDirectory, OfferDirectory
-from services.contracts.ports import ImpactConsent, ImpactTotals
+from services.contracts.ports import ImpactConsent, ImpactTotals, PlatformSupporters
+from services.community.library import api as library_api, pages as library_pages, tables as library_tables
+from services.community.calendar import api as community_calendar_api, pages as community_calendar_pages
+from services.community.calendar import office_pages as community_calendar_office_pages
+from services.community.calendar import privacy as community_calendar_privacy, tables as community_calendar_tables
+from services.community.platforms import api as platforms_api, pages as platforms_pages, tables as platforms_tables
 from services.enquiries import privacy as enquiries_privacy
 from services.enquiries.crossborder import api as crossborder_api, parts_api as crossborder_parts_api
 from services.enquiries.crossborder import consortium_pages, inbox_pages, store as crossborder_store
@@ -28,6 +33,7 @@ from services.enquiries.lifecycle import member_pages as lifecycle_member_pages
 from services.enquiries.matching import store as matching_store
 from services.enquiries.programmes import api as programmes_api, pages as programmes_pages
 from services.enquiries.programmes import client_pages as programmes_client_pages
+from services.enquiries.programmes import experts_api, experts_pages
 from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
 from services.hub.community import store as hub_community_store
@@ -43,6 +49,7 @@ from services.registry import office_pages as registry_office_pages, ports as re
 from services.registry import profile_pages as registry_profile_pages
 from services.registry import handbook_pages as registry_handbook_pages
 from services.registry import impact_consent as registry_impact_consent
+from services.registry import supporter_pages as registry_supporter_pages, supporters as registry_supporters
 from services.registry import privacy as registry_privacy, tables as registry_tables
 from services.sync import agency_pages as sync_agency_pages, api as sync_api, feed as sync_feed
 from services.web import account_pages, notification_pages
@@ -72,22 +79,24 @@ class Service:
 REGISTRY = Service(
     "registry", components=(registry_tables.COMPONENT,), api=(registry_api.blp,),
     pages=(registry_pages.blp, registry_member_pages.blp, registry_profile_pages.blp, registry_office_pages.blp,
-           registry_handbook_pages.blp),
+           registry_supporter_pages.blp, registry_handbook_pages.blp),
     jobs=(jobs.make_handbooks,),
     # no eraser: a person's statements are erased through the registry's handler, so that the hub learns
     # they no longer count, then the contacts (services.privacy.erase_person)
     exporter=registry_privacy.personal_records,
     provides=((CaseStudyPublisher, registry_ports.CaseStudies), (MemberDirectory, registry_ports.Members),
-              (OfferDirectory, registry_ports.Offers), (ImpactConsent, registry_impact_consent.Consents)))
+              (OfferDirectory, registry_ports.Offers), (ImpactConsent, registry_impact_consent.Consents),
+              (PlatformSupporters, registry_supporters.Supporters)))
 ENQUIRIES = Service(
     "enquiries",
     components=(lifecycle_tables.COMPONENT, programmes_tables.COMPONENT, matching_store.COMPONENT,
                 crossborder_store.COMPONENT),
-    api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp, crossborder_parts_api.blp, impact_api.blp),
+    api=(lifecycle_api.blp, programmes_api.blp, crossborder_api.blp, crossborder_parts_api.blp, impact_api.blp,
+         experts_api.blp),
     # deals_pages adds the negotiation views to the enquiry pages' blueprint (it is lifecycle.pages.blp)
     pages=(deals_pages.blp, lifecycle_client_pages.blp, lifecycle_member_pages.blp, programmes_pages.blp,
            programmes_client_pages.blp, consortium_pages.blp, inbox_pages.blp, impact_pages.blp,
-           impact_se_pages.blp),
+           impact_se_pages.blp, experts_pages.blp),
     consumers=(workers.site_members, workers.site_inbox),
     exporter=enquiries_privacy.personal_records, eraser=enquiries_privacy.erase_person,
     jobs=(jobs.expire_enquiries, jobs.fail_overdue_forwarded_parts),
@@ -113,7 +122,14 @@ HUB = Service(
 MAIL = Service("mail", pages=(notification_pages.blp, account_pages.blp), jobs=(jobs.send_notifications,))
 
 # The platform's knowledge and community (issue 19): its events, library and national stakeholder platform.
-COMMUNITY = Service("community")
+COMMUNITY = Service(
+    "community",
+    components=(library_tables.COMPONENT, community_calendar_tables.COMPONENT, platforms_tables.COMPONENT),
+    api=(library_api.blp, community_calendar_api.blp, platforms_api.blp),
+    pages=(library_pages.blp, community_calendar_pages.blp, community_calendar_office_pages.blp, platforms_pages.blp),
+    # registrations for events are personal data: listed and erased by address
+    exporter=community_calendar_privacy.personal_records, eraser=community_calendar_privacy.erase_person,
+    jobs=(jobs.remind_community_events,))
 
 SITE_SERVICES = (REGISTRY, ENQUIRIES, LABEL, COMMUNITY, SYNC, MAIL)
 HUB_SERVICES = (HUB, SYNC_AT_HUB)
