@@ -14,6 +14,7 @@ cross the boundary, never a service's model classes.
 | OfferDirectory     | services.registry.ports.Offers            | a member's label applications (label)    |
 | ImpactTotals       | services.enquiries.impact.ports.Totals    | a social enterprise's public profile      |
 | ImpactConsent      | services.registry.impact_consent.Consents | the SE's impact page (enquiries)          |
+| PlatformSupporters | services.registry.supporters.Supporters   | the shortlist's ranking (enquiries)       |
 """
 from __future__ import annotations
 
@@ -109,6 +110,7 @@ class MemberOrganisation:
     name: str
     kind: str
     town: str | None = None
+    active: bool = True  # False once withdrawn from the register
 
 
 @runtime_checkable
@@ -189,4 +191,14 @@ class ImpactConsent(Protocol):
 
     def decide(self, organisation_id: str, shown: bool, by: str, at: datetime) -> ImpactConsentState:
         """Record the decision of the organisation's own member `by` (in the registry's own transaction)."""
+        ...
+
+
+# --- the organisations that support the platform (issue 19) ------------------------------------------
+
+@runtime_checkable
+class PlatformSupporters(Protocol):
+    def supporting(self, organisation_ids: Iterable[str]) -> frozenset[str]:
+        """Those of `organisation_ids` that support the platform: a confirmed, active statement of support
+        on behalf of an organisation names them (`registry_support_statement.organisation_id`)."""
         ...

@@ -17,6 +17,7 @@ from services.registry import organisation_api  # noqa: F401 - adds /organisatio
 from services.registry import profile_api  # noqa: F401 - adds /organisations/<id>/profile
 from services.registry import offer_api  # noqa: F401 - adds /offers
 from services.registry import statement_api  # noqa: F401 - adds /support-statements
+from services.registry import supporter_api  # noqa: F401 - adds /support-statements/<id>/organisation
 from services.registry import case_study_api  # noqa: F401 - adds /case-studies
 from services.registry.api_blueprint import blp
 

@@ -34,6 +34,7 @@ from services.registry.rules import ACTIVE, PUBLISHED, WITHDRAWN
 from services.registry.schemas import Erasure, OfferQuery, OrganisationQuery, Reason, StatementQuery, StatementSchema
 from services.registry.statement_store import audit_trail as statement_audit, load_statement, search_statements
 from services.registry.statements import ERASURE_GROUNDS, Person
+from services.registry.supporters import organisation_choices
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import language
 from services.web.vocabulary import term
@@ -245,7 +246,8 @@ def support_confirm(token):
 
 # The list's tabs: which statements each shows.
 STATEMENT_TABS = {"awaiting": ((ACTIVE,), False), "confirmed": ((ACTIVE,), True), "withdrawn": ((WITHDRAWN,), None)}
-STATEMENT_ACTIONS = {"confirmed": _l("Confirmed"), "withdrawn": _l("Withdrawn"), "erased": _l("Erased")}
+STATEMENT_ACTIONS = {"confirmed": _l("Confirmed"), "withdrawn": _l("Withdrawn"), "erased": _l("Erased"),
+                     "linked": _l("Linked to an organisation"), "unlinked": _l("No longer linked to an organisation")}
 ERASURE_GROUND_LABELS = {
     "request": _l("The person asked for it"),
     "consent_withdrawn": _l("The person withdrew their consent"),
@@ -290,7 +292,11 @@ def statement_page(statement_id: str, status: int = 200, **forms_by_name):
     statement, audit = _read(lambda conn: (load_statement(conn, statement_id), statement_audit(conn, statement_id)))
     forms_by_name.setdefault("withdraw_form", forms.FormState(id_prefix="withdraw"))
     forms_by_name.setdefault("erase_form", forms.FormState(values={"ground": ERASURE_GROUNDS[0]}, id_prefix="erase"))
+    # which registered organisation an organisation's statement names (services.registry.supporter_pages)
+    forms_by_name.setdefault("link_form", forms.FormState(values={"organisation_id": statement.organisation_id or ""},
+                                                          id_prefix="link"))
     return render_template("registry/statement.html", statement=statement, audit=audit,
+                           organisations=_read(organisation_choices) if statement.kind == "organisation" else [],
                            grounds=list(ERASURE_GROUND_LABELS.items()),
                            ground_labels=ERASURE_GROUND_LABELS, actions=STATEMENT_ACTIONS, **forms_by_name), status
 

@@ -15,6 +15,7 @@ from services.registry import handlers
 from services.registry.case_studies import Impact, Partner
 from services.registry.offer_store import search_offers
 from services.registry.organisation_store import search_organisations
+from services.registry.rules import ACTIVE
 from services.registry.tables import organisation
 
 
@@ -67,8 +68,8 @@ class Members:
             return {}
         t = organisation
         with self._runtime.engine.connect() as conn:
-            rows = conn.execute(select(t.c.id, t.c.name, t.c.kind, t.c.town).where(t.c.id.in_(wanted)))
-            return {r.id: MemberOrganisation(r.id, r.name, r.kind, r.town) for r in rows}
+            rows = conn.execute(select(t.c.id, t.c.name, t.c.kind, t.c.town, t.c.status).where(t.c.id.in_(wanted)))
+            return {r.id: MemberOrganisation(r.id, r.name, r.kind, r.town, r.status == ACTIVE) for r in rows}
 
 
 def _member(org) -> MemberOrganisation:

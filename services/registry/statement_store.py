@@ -19,7 +19,7 @@ def statement_from_row(row) -> SupportStatement:
         person=Person(row.first_name, row.last_name, row.phone, row.phone_kind, row.email),
         organisation_name=row.organisation_name, organisation_kind=row.organisation_kind,
         status=row.status, confirmed_at=row.confirmed_at, confirmed_by=row.confirmed_by, version=row.version,
-        language=row.language, newsletter=row.newsletter,
+        language=row.language, newsletter=row.newsletter, organisation_id=row.organisation_id,
     )
 
 
@@ -34,6 +34,7 @@ def save_statement(conn: Connection, s: SupportStatement, expected_version: int)
         organisation_name=s.organisation_name, organisation_kind=s.organisation_kind, consent=s.consent,
         given_on=s.given_on, nuts3=s.nuts3, status=s.status, confirmed_at=s.confirmed_at,
         confirmed_by=s.confirmed_by, version=s.version, language=s.language, newsletter=s.newsletter,
+        organisation_id=s.organisation_id,
         search_text=search_text(s.person.first_name, s.person.last_name, s.person.email, s.organisation_name),
     ), expected_version)
 

@@ -65,6 +65,9 @@ class SupportStatement(Aggregate):
     # kept at the site, never in an event; the newsletter goes only once the statement is confirmed.
     language: str | None = None
     newsletter: bool = False
+    # The registered organisation a statement on behalf of an organisation names (issue 19): while the
+    # statement is confirmed and active, that organisation supports the platform (services.registry.supporters).
+    organisation_id: str | None = None
 
     @classmethod
     def file(cls, today: date, **fields) -> "SupportStatement":
@@ -92,6 +95,14 @@ class SupportStatement(Aggregate):
                            code="support_statement_confirmed")
         self.confirmed_at, self.confirmed_by = at, by
         self._record(events.SupportStatementConfirmed(**self._counted()))
+
+    def link(self, organisation_id: str | None) -> None:
+        """Name the registered organisation behind the statement (None: no longer). Only an organisation's
+        statement (422) that is active (409) names one; it counts for priority once confirmed."""
+        if self.kind != "organisation":
+            raise invalid("organisation_id", "only a statement on behalf of an organisation names one")
+        require_state("support_statement", self.status, (ACTIVE,), "link")
+        self.organisation_id = organisation_id
 
     def _check(self) -> None:
         problems = statement_problems(self.kind, self.consent, self.person, self.organisation_name,

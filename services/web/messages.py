@@ -108,6 +108,11 @@ MESSAGES = {
     "cannot {action} a offer that is {status}": N_("This offer is “%(status)s”: that is not possible any more."),
     "cannot {action} a case_study that is {status}":
         N_("This case study is “%(status)s”: that is not possible any more."),
+    "cannot {action} a support_statement that is {status}":
+        N_("This statement is “%(status)s”: that is not possible any more."),
+    "only a statement on behalf of an organisation names one":
+        N_("Only a statement on behalf of an organisation can name one."),
+    "the organisation has already declared its support": N_("Your organisation has already declared its support."),
     # enquiries domain
     "give a unit with a quantity, and only then": N_("Please give a unit with the quantity (and only then)."),
     "must be the site's currency ({currency}) or EUR": N_("Please use %(currency)s or EUR."),
@@ -196,6 +201,8 @@ MESSAGES = {
         N_("holds the label “socio-ecologically produced”: %(points)s"),
     "label required, not held: {points}": N_("label required, not held: %(points)s"),
     "no label: +0": N_("no label: +0"),
+    "supports the platform: {points}": N_("supports the platform: %(points)s"),
+    "not a supporter of the platform: +0": N_("not a supporter of the platform: +0"),
     "{segment} labour market, {workers} workers in integration: {points}":
         N_("%(segment)s labour market, %(workers)s workers in integration: %(points)s"),
     "category": N_("category"),

@@ -56,9 +56,9 @@ def test_cpv_fit_takes_the_best_pair_and_none_when_divisions_differ():
 
 def test_a_perfect_nearby_candidate_scores_by_the_table_and_gives_a_reason_per_criterion():
     ranked = score(request(), candidate())
-    assert ranked.points == {"cpv": 40, "capacity": 25, "distance": 15.0, "label": 0, "segment": 6}
+    assert ranked.points == {"cpv": 40, "capacity": 25, "distance": 15.0, "label": 0, "segment": 6, "support": 0}
     assert ranked.score == 86
-    assert len(ranked.reasons) == 5
+    assert len(ranked.reasons) == 6
     assert ranked.reasons[0] == "CPV 39111000 exact: +40"
     assert "100 piece free before 2026-04-27, 100% of 100: +25" == ranked.reasons[1]
     assert ranked.reasons[2].startswith("0 km from the delivery place")

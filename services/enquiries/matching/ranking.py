@@ -1,6 +1,6 @@
 """Ranking social enterprises' offers for an enquiry (pure domain code, no I/O).
 
-Each candidate gets points on five criteria and a reason for each, e.g. "CPV 39111000 exact: +40":
+Each candidate gets points on six criteria and a reason for each, e.g. "CPV 39111000 exact: +40":
 
 | criterion | max | how |
 |---|---|---|
@@ -9,6 +9,14 @@ Each candidate gets points on five criteria and a reason for each, e.g. "CPV 391
 | distance | 15 | full at the delivery place, falling to 0 at 200 km; 0 beyond the offer's delivery radius; by NUTS region when coordinates are missing |
 | label | 10 | +10 if it holds "socio-ecologically produced"; -10 if the enquiry requires it and it does not |
 | labour-market segment | 10 | third labour market 10, second 6: work first for those furthest from regular jobs |
+| supports the platform | 5 | +5 if its organisation supports the platform (a confirmed, active statement of support names it) |
+
+The platform's support is a bonus on top of the other five, which keep their meaning and their 100 points
+(a score above 100 is a supporter's). The statement of support says enquiries are negotiated primarily to
+social enterprises that support the platform, so among equally fitting offers the supporter comes first;
+5 points are half a label or a labour-market step, so support alone never outweighs a better CPV level
+(at least 8 apart), a closer place or a label: it is a priority, not a licence. `supporter` comes from the
+registry through the port `PlatformSupporters` (service.load_candidates); it defaults False.
 
 A candidate whose codes share not even a division with the enquiry is dropped. Ties go to more free
 capacity, then the lower price. `labelled` comes from the site's label projection (service.load_candidates):
@@ -35,6 +43,7 @@ NUTS_POINTS = ((5, "in the delivery region", 15), (4, "in the delivery NUTS-2 re
                (2, "in the delivery country", 3))
 LABEL_HELD, LABEL_MISSING_REQUIRED = 10, -10
 SEGMENT_POINTS = {"third_labour_market": 10, "second_labour_market": 6}
+SUPPORTER = 5
 # Without a deadline, capacity is counted over this horizon from today.
 DEFAULT_HORIZON = timedelta(weeks=8)
 # Levels at which an offer can stand in for what was asked (count as covering, join a split).
@@ -90,6 +99,7 @@ class Candidate:
     workers_in_integration: int | None = None
     labelled: bool = False
     label_number: str | None = None
+    supporter: bool = False  # its organisation supports the platform
 
     @property
     def unit_price(self) -> Decimal | None:
@@ -144,9 +154,10 @@ def score(request: MatchRequest, candidate: Candidate) -> Ranked | None:
     distance, distance_points, distance_why = _distance(request, candidate)
     label_points, label_why = _label(request, candidate)
     segment_points, segment_why = _segment(candidate)
+    support_points, support_why = _support(candidate)
     points = {"cpv": cpv_points, "capacity": capacity_points, "distance": distance_points, "label": label_points,
-              "segment": segment_points}
-    why = (cpv_why, capacity_why, distance_why, label_why, segment_why)
+              "segment": segment_points, "support": support_points}
+    why = (cpv_why, capacity_why, distance_why, label_why, segment_why, support_why)
     return Ranked(candidate, round(sum(points.values()), 1), points, level, distance, usable, why)
 
 
@@ -224,7 +235,7 @@ def _distance(request: MatchRequest, candidate: Candidate) -> tuple[float | None
     return None, 0, ("distance unknown: +0",)
 
 
-# --- label and segment -------------------------------------------------------------------------------
+# --- label, segment and support -------------------------------------------------------------------------------
 
 def _label(request: MatchRequest, candidate: Candidate) -> tuple[float, tuple]:
     if candidate.labelled:
@@ -242,3 +253,9 @@ def _segment(candidate: Candidate) -> tuple[float, tuple]:
     if workers:
         return points, ("{}, {} workers in integration: {:+g}", what, workers, points)
     return points, ("{}: {:+g}", what, points)
+
+
+def _support(candidate: Candidate) -> tuple[float, tuple]:
+    if candidate.supporter:
+        return SUPPORTER, ("supports the platform: {:+g}", SUPPORTER)
+    return 0, ("not a supporter of the platform: +0",)

@@ -20,11 +20,14 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask import has_app_context
 from sqlalchemy import Connection, insert, update
 
 from services.common.clock import utcnow
 from services.common.errors import Conflict, Invalid, NotFound
+from services.common.ports import port
 from services.contracts import capacity
+from services.contracts.ports import PlatformSupporters
 from services.enquiries.matching import store
 from services.enquiries.matching.ranking import Candidate, MatchRequest, Ranked, rank
 from services.enquiries.matching.split import Split, Supplier, propose_split
@@ -103,9 +106,24 @@ def load_candidates(conn: Connection, request: MatchRequest) -> list[Candidate]:
                                                          request.until)):
         committed[c.offer_id].append(capacity.Commitment(c.quantity, c.start_on, c.until))
     rows = conn.execute(store.candidate_offers_query(divisions)).all()
-    labels = _labels(conn, sorted({row[1] for row in rows}), request.today)
-    return [_with_label(_candidate(request, committed.get(row[0], ()), *row), labels.get(row[1], ()))
-            for row in rows]
+    organisation_ids = sorted({row[1] for row in rows})
+    labels = _labels(conn, organisation_ids, request.today)
+    supporters = _supporters(organisation_ids)
+    return [_with_support(_with_label(_candidate(request, committed.get(row[0], ()), *row), labels.get(row[1], ())),
+                          supporters) for row in rows]
+
+
+def _supporters(organisation_ids: list[str]) -> frozenset[str]:
+    """Those organisations that support the platform, as the registry answers the port `PlatformSupporters`
+    (a confirmed, active statement of support names them). Outside an app, where matching runs on its own
+    tables alone (its use-case tests, bench/shortlist.py), there is no registry to ask: nobody supports."""
+    if not organisation_ids or not has_app_context():
+        return frozenset()
+    return port(PlatformSupporters).supporting(organisation_ids)
+
+
+def _with_support(candidate: Candidate, supporters: frozenset[str]) -> Candidate:
+    return replace(candidate, supporter=True) if candidate.organisation_id in supporters else candidate
 
 
 def _labels(conn: Connection, organisation_ids: list[str], today: date) -> dict[str, list[tuple[str, set[str]]]]:
@@ -165,7 +183,7 @@ def _ranked_dict(r: Ranked) -> dict:
         "free_capacity": _text(c.free_capacity), "unit": c.unit, "lead_time_days": c.lead_time_days,
         "price_min": _text(c.price_min), "price_max": _text(c.price_max), "currency": c.currency,
         "labour_market_segment": c.labour_market_segment, "labelled": c.labelled,
-        "label_number": c.label_number,
+        "label_number": c.label_number, "supporter": c.supporter,
     }
 
 
