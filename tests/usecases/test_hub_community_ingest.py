@@ -6,8 +6,11 @@ from sqlalchemy import inspect, select
 
 from services.hub.community import queries
 from services.hub.community.store import hub_community_event, hub_platform_member
-from tests.support.hub import apply, runtime  # noqa: F401 - fixture (SQLite and PostgreSQL)
+from tests.support import hub
 from tests.support.hub_community import event, member, new_id
+
+runtime = hub.runtime  # the hub's fixture: on SQLite and on PostgreSQL
+apply = hub.apply
 
 
 def _row(rt, table, site: str, aggregate_id: str):
