@@ -36,6 +36,7 @@ from services.enquiries.programmes import client_pages as programmes_client_page
 from services.enquiries.programmes import experts_api, experts_pages
 from services.enquiries.programmes import tables as programmes_tables
 from services.hub import api as hub_api, pages as hub_pages, store as hub_store
+from services.hub.library import api as hub_library_api, pages as hub_library_pages, store as hub_library_store
 from services.hub.community import store as hub_community_store
 from services.label import api as label_api, member_pages as label_member_pages, pages as label_pages
 from services.label import label_pages as label_staff_pages
@@ -113,8 +114,8 @@ SYNC = Service("sync", api=(sync_feed.blp, sync_api.blp))
 # At the hub the same service also has the agency admin's pages: pause and resume streams, re-drive dead letters.
 SYNC_AT_HUB = Service("sync", api=SYNC.api, pages=(sync_agency_pages.blp,))
 HUB = Service(
-    "hub", components=(hub_store.COMPONENT, hub_community_store.COMPONENT), api=tuple(hub_api.BLUEPRINTS),
-    pages=tuple(hub_pages.BLUEPRINTS),
+    "hub", components=(hub_store.COMPONENT, hub_community_store.COMPONENT, hub_library_store.COMPONENT),
+    api=(*hub_api.BLUEPRINTS, hub_library_api.blp), pages=(*hub_pages.BLUEPRINTS, hub_library_pages.blp),
     translations=(HUB_TRANSLATIONS,), ingest=workers.hub_ingest, jobs=(jobs.send_criteria_to_joined_sites,))
 
 # The kernel's mail at a site: the people's notification settings, one-click unsubscribe, account links by

@@ -18,12 +18,13 @@ from typing import Callable
 from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
-from services.contracts.events import enquiries, label, registry
+from services.contracts.events import community, enquiries, label, registry
 from services.hub import rows
 from services.hub.community import consumers as community_consumers
 from services.hub.crossborder.flow import CrossBorder
 from services.hub.enquiries import store as enquiry_store
 from services.hub.labels import store as label_store
+from services.hub.library.consumers import apply_library_item
 from services.hub.payload_rows import (
     agreement_row, bookkeeping, case_study_row, confirmed_statement_row, enquiry_row, impact_row, label_row, offer_row,
     organisation_row, profile_row, support_statement_row,
@@ -141,6 +142,10 @@ HANDLERS: dict[str, Handler] = {
     label.LabelReinstated.TYPE: apply_label,
     label.LabelRevoked.TYPE: apply_label,
     label.LabelExpired.TYPE: apply_label,
+    # Library items are full snapshots whatever their verb: the status says published or withdrawn.
+    community.LibraryItemPublished.TYPE: apply_library_item,
+    community.LibraryItemUpdated.TYPE: apply_library_item,
+    community.LibraryItemWithdrawn.TYPE: apply_library_item,
     # Community events and platform members: full snapshots (services/hub/community/consumers.py).
     **community_consumers.HANDLERS,
 }

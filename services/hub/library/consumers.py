@@ -1,0 +1,42 @@
+"""The ingest's handlers of the sites' library events: each is the item's snapshot, so the newest
+`aggregate_version` per (site, item) wins (services.hub.rows.upsert_newer) and the full-text index follows
+the row it applied: a published item's texts, nothing for a withdrawn one."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Connection
+
+from services.common.envelope import Envelope
+from services.contracts.events.community import PUBLISHED
+from services.hub import rows
+from services.hub.library.store import INDEX, hub_library_item, search_key
+from services.hub.payload_rows import bookkeeping
+
+log = logging.getLogger("sopro.hub")
+
+
+def item_row(site: str, data: dict) -> dict:
+    """What the hub keeps of an item: its metadata and its document's fingerprint, nothing else."""
+    doc = data.get("document") or {}
+    texts = [{k: t[k] for k in ("language", "title", "abstract", "keywords")} for t in data["texts"]]
+    return {"search_key": search_key(site, str(data["item_id"])), "reference": data["reference"],
+            "kind": data["kind"], "year": data["year"], "texts": texts,
+            "languages": " ".join(t["language"] for t in texts),
+            "document_media_type": doc.get("media_type"), "document_size": doc.get("size"),
+            "document_sha256": doc.get("sha256"), "document_language": doc.get("language"),
+            "status": data["status"]}
+
+
+def apply_library_item(conn: Connection, env: Envelope) -> None:
+    if str(env.data["item_id"]) != str(env.aggregate_id):
+        raise ValueError(f"library item {env.data['item_id']} sent as aggregate {env.aggregate_id}")
+    row = item_row(env.site, env.data)
+    applied = rows.upsert_newer(conn, hub_library_item, {**bookkeeping(env), **row})
+    log.info("hub %s %s %s %s v%s", "applied" if applied else "ignored stale", env.site, env.type,
+             env.aggregate_id, env.aggregate_version)
+    if applied:
+        if row["status"] == PUBLISHED:
+            INDEX.put(conn, row["search_key"], row["texts"])
+        else:
+            INDEX.remove(conn, row["search_key"])
