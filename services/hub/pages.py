@@ -9,8 +9,9 @@ from services.hub.criteria import pages as criteria_pages
 from services.hub.impact import agency_pages as impact_agency_pages
 from services.hub.impact import pages as impact_pages
 from services.hub.handbook import pages as handbook_pages
+from services.hub.experts import pages as experts_pages
 from services.hub.labels import badge_pages
 from services.hub.web import agency, public
 
 BLUEPRINTS = [public.blp, agency.blp, badge_pages.blp, criteria_pages.blp, impact_pages.blp, impact_agency_pages.blp,
-              community_pages.blp, handbook_pages.blp]
+              community_pages.blp, handbook_pages.blp, experts_pages.blp]

@@ -249,7 +249,7 @@ class Consultants(MethodView):
     @blp.response(201, ConsultantSchema)
     def post(self, fields):
         """Add an expert or consultant to the directory."""
-        consultant = handlers.enrol_consultant(current_runtime().uow(), fields)
+        consultant = handlers.enrol_consultant(current_runtime().uow(), fields, current_principal().subject)
         return _read(_with_hours, [consultant])[0]
 
 
@@ -267,7 +267,8 @@ class ConsultantById(MethodView):
     @blp.response(200, ConsultantSchema)
     def patch(self, changes, consultant_id):
         """Change a consultant; `active: false` takes them out of new bookings."""
-        consultant = handlers.update_consultant(current_runtime().uow(), str(consultant_id), changes)
+        consultant = handlers.update_consultant(current_runtime().uow(), str(consultant_id), changes,
+                                                current_principal().subject)
         return _read(_with_hours, [consultant])[0]
 
     @roles(*STAFF)

@@ -1,20 +1,15 @@
 """The consultant directory: the site's experts, the CPV divisions they know and the languages they
-consult in. No I/O.
+consult in, and their public professional profile (profiles.py): shown only with their consent. No I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from services.common.changes import apply_changes
 from services.common.errors import Conflict, Invalid, invalid
-from services.contracts import cpv  # pure: the CPV vocabulary
-
-LANGUAGES = ("de", "hu", "en")
-
-
-def is_cpv_division(code: str) -> bool:
-    """`45` is a division of the CPV (45000000, construction work)."""
-    return isinstance(code, str) and len(code) == 2 and code.isdigit() and cpv.is_known(code + "000000")
+from services.contracts.experts import LANGUAGES, is_cpv_division
+from services.enquiries.programmes import profiles
 
 
 @dataclass
@@ -27,8 +22,17 @@ class Consultant:
     languages: list[str]
     active: bool = True
     version: int = 0
+    region: str | None = None  # NUTS-2 or NUTS-3 of the site's country (the schema checks the country)
+    summaries: dict[str, str] = field(default_factory=dict)  # a short professional summary per language
+    publications: list[dict] = field(default_factory=list)  # {title, year, url or None}
+    consent_at: datetime | None = None  # the public profile's consent: when it was given, and by which
+    consent_by: str | None = None  # staff user it was recorded; None: no public profile
 
-    UPDATABLE = ("name", "expertise", "languages", "active")
+    UPDATABLE = ("name", "expertise", "languages", "active", "region", "summaries", "publications")
+
+    @property
+    def is_public(self) -> bool:
+        return self.active and self.consent_at is not None
 
     @classmethod
     def enrol(cls, **fields) -> "Consultant":
@@ -48,6 +52,15 @@ class Consultant:
             raise Invalid("expertise: unknown CPV divisions", {"expertise": unknown})
         if not self.languages:
             raise invalid("languages", f"at least one of {', '.join(LANGUAGES)}")
+        self.summaries = profiles.check_summaries(self.summaries or {})
+        self.publications = profiles.check_publications(self.publications or [])
+
+    def record_consent(self, given: bool, by: str | None, now: datetime) -> bool:
+        """Staff record the public profile's consent (or its withdrawal, which hides the profile at once)."""
+        changes = profiles.consent_changes(given, self.consent_at, by, now)
+        for name, value in changes.items():
+            setattr(self, name, value)
+        return bool(changes)
 
     def update(self, **changes) -> bool:
         changed = apply_changes(self, changes, self.UPDATABLE, self.check)

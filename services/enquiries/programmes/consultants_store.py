@@ -16,7 +16,9 @@ from services.enquiries.programmes.tables import ACTIVE_BOOKING, booking, consul
 
 def _consultant(row) -> Consultant:
     return Consultant(id=row.id, name=row.name, expertise=list(row.expertise), languages=list(row.languages),
-                      active=row.active, version=row.version)
+                      active=row.active, version=row.version, region=row.region, summaries=dict(row.summaries or {}),
+                      publications=list(row.publications or []), consent_at=row.profile_consent_at,
+                      consent_by=row.profile_consent_by)
 
 
 def load_consultant(conn: Connection, consultant_id: str, lock: bool = False) -> Consultant:
@@ -25,7 +27,8 @@ def load_consultant(conn: Connection, consultant_id: str, lock: bool = False) ->
 
 def save_consultant(conn: Connection, c: Consultant, expected_version: int) -> None:
     row = dict(id=c.id, name=c.name, expertise=list(c.expertise), languages=list(c.languages), active=c.active,
-               version=c.version)
+               version=c.version, region=c.region, summaries=dict(c.summaries), publications=list(c.publications),
+               profile_consent_at=c.consent_at, profile_consent_by=c.consent_by)
     save_versioned(conn, consultant, row, expected_version, what="consultant")
 
 
@@ -54,3 +57,25 @@ def search_consultants(conn: Connection, *, page: int = 1, per_page: int = 50, a
              and (q is None or q.casefold() in c.name.casefold())]
     start = (page - 1) * per_page
     return Page(found[start:start + per_page], page, per_page, len(found))
+
+
+def _in_region(expert_region: str | None, wanted: str) -> bool:
+    """AT12 finds the experts of AT121 and those of the whole AT12; AT121 also finds those of all of AT12."""
+    return expert_region is not None and (expert_region.startswith(wanted) or wanted.startswith(expert_region))
+
+
+def _mentions(c: Consultant, words: str) -> bool:
+    text = " ".join([c.name, *c.summaries.values(), *(p["title"] for p in c.publications)]).casefold()
+    return all(word in text for word in words.casefold().split())
+
+
+def public_experts(conn: Connection, *, limit: int, division: str | None = None, language: str | None = None,
+                   region: str | None = None, q: str | None = None) -> Page:
+    """The active consultants with a public profile (a consent on record) matching the filters, by name.
+    Nothing without a consent is read into the answer."""
+    query = (select(consultant).where(consultant.c.active.is_(True), consultant.c.profile_consent_at.is_not(None))
+             .order_by(consultant.c.name, consultant.c.id))
+    found = [c for c in map(_consultant, conn.execute(query))
+             if (division is None or division in c.expertise) and (language is None or language in c.languages)
+             and (region is None or _in_region(c.region, region)) and (q is None or _mentions(c, q))]
+    return Page(found[:limit], 1, limit, len(found))

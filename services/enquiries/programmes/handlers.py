@@ -151,19 +151,30 @@ def cancel_booking(uow: UnitOfWork, programme_id: str, booking_id: str, mail: Ma
 
 # --- consultants -------------------------------------------------------------------------------------
 
-def enrol_consultant(uow: UnitOfWork, fields: dict) -> Consultant:
+def enrol_consultant(uow: UnitOfWork, fields: dict, recorded_by: str | None = None) -> Consultant:
+    """`public_profile: true` records the expert's consent to a public profile, given to `recorded_by`."""
+    fields = dict(fields)
+    public_profile = fields.pop("public_profile", False)
     with uow:
         consultant = Consultant.enrol(id=_new_id(), **fields)
+        consultant.record_consent(bool(public_profile), recorded_by, utcnow())
         consultants_store.save_consultant(uow.conn, consultant, 0)
         uow.commit()
     return consultant
 
 
-def update_consultant(uow: UnitOfWork, consultant_id: str, changes: dict) -> Consultant:
+def update_consultant(uow: UnitOfWork, consultant_id: str, changes: dict, recorded_by: str | None = None) -> Consultant:
+    """`public_profile` false withdraws the consent: the profile is hidden from the next request on."""
+    changes = dict(changes)
+    public_profile = changes.pop("public_profile", None)
     with uow:
         consultant = consultants_store.load_consultant(uow.conn, consultant_id, lock=True)
         loaded_at = consultant.version
-        if consultant.update(**changes):
+        changed = consultant.update(**changes)
+        if public_profile is not None and consultant.record_consent(public_profile, recorded_by, utcnow()):
+            consultant.version += 0 if changed else 1
+            changed = True
+        if changed:
             consultants_store.save_consultant(uow.conn, consultant, loaded_at)
             uow.commit()
     return consultant

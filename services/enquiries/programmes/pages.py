@@ -90,7 +90,7 @@ def add_consultant():
     fields = forms.load(ConsultantSchema(), body, state)
     if fields is not None:
         try:
-            handlers.enrol_consultant(current_runtime().uow(), fields)
+            handlers.enrol_consultant(current_runtime().uow(), fields, current_principal().subject)
         except SoproError as exc:
             forms.apply_domain_error(exc, state)
         else:

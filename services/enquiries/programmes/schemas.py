@@ -12,10 +12,13 @@ from marshmallow import validate
 
 from services.common.api import PageQuery, page_schema
 from services.common.fields import Id, storable as _storable
+from services.common.runtime import current_runtime
+from services.contracts.experts import MAX_PUBLICATIONS
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Firm
 from services.enquiries.programmes.consultants import LANGUAGES, is_cpv_division
 from services.enquiries.programmes.hours import BOOKING_KINDS, is_quarter_hours
 from services.enquiries.programmes.model import CLOSED, MAX_ALLOWANCE_HOURS, MAX_PLACES, OPEN
+from services.enquiries.programmes.profiles import MAX_SUMMARY, MAX_TITLE, MAX_URL, is_web_url, regions_of
 
 APPLICATION_STATUSES = (ACCEPTED, WAITING, WITHDRAWN, CANCELLED)
 
@@ -64,6 +67,26 @@ def Language(**kwargs):
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE
+
+
+def _site_region(value: str) -> None:
+    if value not in regions_of(current_runtime().settings.site.country):
+        raise ma.ValidationError("not a NUTS-2 or NUTS-3 region of the site's country")
+
+
+def Region(**kwargs):
+    return ma.fields.String(validate=[validate.Length(max=5), _site_region], **kwargs)
+
+
+def _web_url(value: str) -> None:
+    if not is_web_url(value):
+        raise ma.ValidationError("an address starting with https:// or http://")
+
+
+class PublicationInput(Strict):
+    title = Line(MAX_TITLE, required=True)
+    year = ma.fields.Integer(required=True, validate=validate.Range(min=1900, max=2100))
+    url = ma.fields.String(allow_none=True, load_default=None, validate=[validate.Length(max=MAX_URL), _web_url])
 
 
 class ProgrammeReason(Strict):
@@ -167,6 +190,21 @@ class ConsultantSchema(Strict):
     active = ma.fields.Boolean(load_default=True)
     hours_delivered = ma.fields.Decimal(as_string=True, dump_only=True)
     version = ma.fields.Integer(dump_only=True)
+    # The public professional profile (profiles.py); shown at /experts and to the hub only with the consent.
+    public_profile = ma.fields.Boolean(load_default=False, metadata={
+        "description": "the expert consents to a public profile (recorded with the staff user and the date); "
+                       "false withdraws it"})
+    region = Region(allow_none=True, load_default=None)
+    summaries = ma.fields.Dict(keys=Language(), values=ma.fields.String(validate=[
+        validate.Length(max=MAX_SUMMARY), _storable]), load_default=dict)
+    publications = ma.fields.List(ma.fields.Nested(PublicationInput), load_default=list,
+                                  validate=validate.Length(max=MAX_PUBLICATIONS))
+    profile_consent_at = ma.fields.DateTime(dump_only=True, attribute="consent_at")
+    profile_consent_by = ma.fields.String(dump_only=True, attribute="consent_by")
+
+    @ma.pre_dump
+    def _consented(self, data, **kwargs):
+        return {**data, "public_profile": data.get("consent_at") is not None} if isinstance(data, dict) else data
 
 
 class ConsultantPatchSchema(ConsultantSchema):

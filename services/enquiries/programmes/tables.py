@@ -68,6 +68,12 @@ consultant = Table(
     Column("active", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     *_timestamps(),
+    # The public professional profile (profiles.py), shown only while a consent is on record.
+    Column("region", String(5)),
+    Column("summaries", JSON),
+    Column("publications", JSON),
+    Column("profile_consent_at", DateTime(timezone=True)),
+    Column("profile_consent_by", String(100)),
 )
 
 booking = Table(
