@@ -17,7 +17,7 @@ from services.common.runtime import current_runtime
 from services.community.calendar import handlers, notices, store
 from services.community.calendar.model import CommunityEvent, Registration
 from services.community.calendar.schemas import (
-    EventList, EventPatch, EventQuery, EventSchema, PublicRegistrationSchema, RegistrationList, RegistrationSchema,
+    CommunityEventList, CommunityEventPatch, CommunityEventQuery, CommunityEventSchema, CommunityPublicRegistrationSchema, CommunityRegistrationList, CommunityRegistrationSchema,
 )
 
 blp = Blueprint("community_events", __name__, url_prefix="/api/v1", description="Community events at this site")
@@ -51,16 +51,16 @@ def registration_url(token: str) -> str:
 @blp.route("/community-events")
 class Events(MethodView):
     @public
-    @blp.arguments(EventQuery, location="query")
-    @blp.response(200, EventList)
+    @blp.arguments(CommunityEventQuery, location="query")
+    @blp.response(200, CommunityEventList)
     def get(self, query):
         """The site's upcoming events (not yet over), in order of start; cancelled ones say so."""
         with current_runtime().engine.connect() as conn:
             return {"items": present_all(conn, store.events(conn, after=utcnow(), kind=query.get("kind")))}
 
     @roles(*STAFF)
-    @blp.arguments(EventSchema)
-    @blp.response(201, EventSchema)
+    @blp.arguments(CommunityEventSchema)
+    @blp.response(201, CommunityEventSchema)
     def post(self, fields):
         """Announce an event (it must start in the future and end after it starts)."""
         runtime = current_runtime()
@@ -71,14 +71,14 @@ class Events(MethodView):
 @blp.route("/community-events/<uuid:event_id>")
 class EventById(MethodView):
     @public
-    @blp.response(200, EventSchema)
+    @blp.response(200, CommunityEventSchema)
     def get(self, event_id):
         """One event, with seats left and the waiting list's length."""
         return read_event(str(event_id))
 
     @roles(*STAFF)
-    @blp.arguments(EventPatch)
-    @blp.response(200, EventSchema)
+    @blp.arguments(CommunityEventPatch)
+    @blp.response(200, CommunityEventSchema)
     def patch(self, changes, event_id):
         """Change an event's terms. A higher capacity moves the waiting up; one below the seats taken is a 409,
         and so is any change of a cancelled event."""
@@ -90,7 +90,7 @@ class EventById(MethodView):
 @blp.route("/community-events/<uuid:event_id>/cancel")
 class EventCancelling(MethodView):
     @roles(*STAFF)
-    @blp.response(200, EventSchema)
+    @blp.response(200, CommunityEventSchema)
     def post(self, event_id):
         """Call the event off; its registrants are told by mail."""
         runtime = current_runtime()
@@ -106,7 +106,7 @@ def _staff_view(r: Registration) -> dict:
 @blp.route("/community-events/<uuid:event_id>/registrations")
 class Registrations(MethodView):
     @roles(*STAFF)
-    @blp.response(200, RegistrationList)
+    @blp.response(200, CommunityRegistrationList)
     def get(self, event_id):
         """Everyone who registered, in order of arrival (staff only: names and addresses)."""
         with current_runtime().engine.connect() as conn:
@@ -114,8 +114,8 @@ class Registrations(MethodView):
             return {"items": [_staff_view(r) for r in store.registrations_of(conn, str(event_id))]}
 
     @public
-    @blp.arguments(RegistrationSchema)
-    @blp.response(201, PublicRegistrationSchema)
+    @blp.arguments(CommunityRegistrationSchema)
+    @blp.response(201, CommunityPublicRegistrationSchema)
     def post(self, person, event_id):
         """Register: a seat while any is left, else the waiting list. The answer holds the secret link to see
         or cancel the registration (also mailed); a second registration of the address is a 409."""

@@ -2,7 +2,7 @@
 announce one (/office/events), one event with its edit form (terms, a higher capacity), calling it off,
 and its registrations (names and addresses: staff only) (/office/events/<id>).
 
-Forms are loaded with the API's schemas (`EventSchema`, `EventPatch`) and call the API's handlers; wrong
+Forms are loaded with the API's schemas (`CommunityEventSchema`, `CommunityEventPatch`) and call the API's handlers; wrong
 input is shown beside its field in the page's language.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from services.common.errors import SoproError
 from services.common.runtime import current_runtime
 from services.community.calendar import event_form, handlers, notices, store
 from services.community.calendar.api import present, present_all
-from services.community.calendar.page_texts import KINDS, SCOPES, STATUSES, translate_error, translate_field_messages
-from services.community.calendar.schemas import EventPatch, EventSchema
+from services.community.calendar.page_texts import EVENT_STATUSES, KINDS, SCOPES, STATUSES, translate_error, translate_field_messages
+from services.community.calendar.schemas import CommunityEventPatch, CommunityEventSchema
 from services.contracts.events.community import LANGUAGES
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import LANGUAGE_NAMES, language
@@ -33,7 +33,7 @@ def _title(event: dict) -> str:
 
 
 def _render(template: str, status: int = 200, **context):
-    return render_template(template, kinds=KINDS, scopes=SCOPES, statuses=STATUSES, languages=LANGUAGES,
+    return render_template(template, kinds=KINDS, scopes=SCOPES, statuses=STATUSES, event_statuses=EVENT_STATUSES, languages=LANGUAGES,
                            language_names=LANGUAGE_NAMES, title_of=_title, **context), status
 
 
@@ -51,7 +51,7 @@ def events():
         return _list_page()
     state = forms.FormState()
     body = event_form.body_of(request.form, state)
-    loaded = forms.load(EventSchema(), body, state)
+    loaded = forms.load(CommunityEventSchema(), body, state)
     translate_field_messages(state)
     if loaded is None or not state.valid:
         return _list_page(state, 422)
@@ -85,7 +85,7 @@ def event(event_id):
         store.load_event(conn, str(event_id))  # 404 first
     state = forms.FormState()
     body = event_form.body_of(request.form, state)
-    loaded = forms.load(EventPatch, body, state)
+    loaded = forms.load(CommunityEventPatch, body, state)
     translate_field_messages(state)
     if loaded is None or not state.valid:
         return _event_page(str(event_id), state, 422)

@@ -13,8 +13,8 @@ from services.web import forms
 KINDS = {"forum": _l("Forum"), "conference": _l("Conference"), "seminar": _l("Seminar"),
          "training": _l("Training"), "good_practice_visit": _l("Good-practice visit")}
 SCOPES = {"site": _l("This site"), "network": _l("The whole network")}
-STATUSES = {"registered": _l("Registered"), "waiting": _l("On the waiting list"), "cancelled": _l("Cancelled"),
-            "scheduled": _l("Scheduled")}
+STATUSES = {"registered": _l("Registered"), "waiting": _l("On the waiting list"), "cancelled": _l("Cancelled")}
+EVENT_STATUSES = {"scheduled": _l("Scheduled"), "cancelled": _l("Called off")}
 
 # The model's and the handlers' messages (English, as the API says them) -> the page's words.
 MESSAGES = {

@@ -19,7 +19,7 @@ from services.common.runtime import current_runtime
 from services.community.calendar import feed, handlers, notices, store
 from services.community.calendar.api import present, present_all
 from services.community.calendar.page_texts import KINDS, STATUSES, translate_error, translate_field_messages
-from services.community.calendar.schemas import RegistrationSchema
+from services.community.calendar.schemas import CommunityRegistrationSchema
 from services.web import forms, nav_link, page_blueprint
 from services.web.i18n import language
 from services.web.ical import MEDIA_TYPE
@@ -68,7 +68,7 @@ def register(event_id):
     body, values = forms.body_from(request.form, PERSON_FIELDS, flags=("consent",))
     state = forms.FormState(values=values)
     body["language"] = language()
-    loaded = forms.load(RegistrationSchema(), body, state)
+    loaded = forms.load(CommunityRegistrationSchema(), body, state)
     if loaded is None:
         translate_field_messages(state)
         return _event_page(str(event_id), state, 422)

@@ -22,19 +22,19 @@ def Line(max_length: int, **kwargs):
     return ma.fields.String(validate=[validate.Length(min=1, max=max_length), storable], **kwargs)
 
 
-class EventTextSchema(Strict):
+class CommunityEventTextSchema(Strict):
     language = ma.fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     title = Line(TITLE_MAX, required=True)
     summary = ma.fields.String(load_default="", validate=[validate.Length(max=SUMMARY_MAX), storable])
 
 
-class EventSchema(Strict):
+class CommunityEventSchema(Strict):
     id = ma.fields.String(dump_only=True)
     reference = ma.fields.String(dump_only=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(EVENT_KINDS))
     scope = ma.fields.String(load_default="site", validate=validate.OneOf(EVENT_SCOPES))
     platform_forum = ma.fields.Boolean(load_default=False)
-    texts = ma.fields.List(ma.fields.Nested(EventTextSchema), required=True,
+    texts = ma.fields.List(ma.fields.Nested(CommunityEventTextSchema), required=True,
                            validate=validate.Length(min=1, max=len(LANGUAGES)))
     languages = ma.fields.List(ma.fields.String(validate=validate.OneOf(LANGUAGES)), required=True,
                                validate=validate.Length(min=1, max=len(LANGUAGES)))
@@ -50,15 +50,19 @@ class EventSchema(Strict):
     seats_left = ma.fields.Integer(dump_only=True)
 
 
-EventPatch = patch_schema(EventSchema)
+class CommunityEventChanges(CommunityEventSchema):
+    """A PATCH body: any of the fields (its own name in the API's description)."""
 
 
-class EventQuery(ma.Schema):
+CommunityEventPatch = patch_schema(CommunityEventChanges)
+
+
+class CommunityEventQuery(ma.Schema):
     kind = ma.fields.String(validate=validate.OneOf(EVENT_KINDS))
 
 
-class EventList(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(EventSchema))
+class CommunityEventList(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CommunityEventSchema))
 
 
 def _consented(value: bool) -> None:
@@ -66,7 +70,7 @@ def _consented(value: bool) -> None:
         raise ma.ValidationError("Please agree to the processing of your data for this event.")
 
 
-class RegistrationSchema(Strict):
+class CommunityRegistrationSchema(Strict):
     id = ma.fields.String(dump_only=True)
     name = Line(200, required=True)
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
@@ -79,7 +83,7 @@ class RegistrationSchema(Strict):
     registration_url = ma.fields.String(dump_only=True)  # only in the answer to registering: the secret link
 
 
-class PublicRegistrationSchema(ma.Schema):
+class CommunityPublicRegistrationSchema(ma.Schema):
     """What the public answer to registering shows: no name or address echoed."""
     id = ma.fields.String()
     status = ma.fields.String()
@@ -88,7 +92,7 @@ class PublicRegistrationSchema(ma.Schema):
     registration_url = ma.fields.String()
 
 
-class StaffRegistrationSchema(ma.Schema):
+class CommunityStaffRegistrationSchema(ma.Schema):
     id = ma.fields.String()
     arrival = ma.fields.Integer()
     name = ma.fields.String()
@@ -99,5 +103,5 @@ class StaffRegistrationSchema(ma.Schema):
     registered_at = ma.fields.AwareDateTime()
 
 
-class RegistrationList(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(StaffRegistrationSchema))
+class CommunityRegistrationList(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CommunityStaffRegistrationSchema))
