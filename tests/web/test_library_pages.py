@@ -1,0 +1,75 @@
+"""The library in the browser at AT12 (German): a broker publishes a thesis with its PDF; a refused file
+(a text file named .pdf, an empty one, one over the limit) and a missing title are said beside their fields
+and nothing is saved; the public listing finds the thesis by another inflection of its compound and says
+in which language it matched; its page shows the authors and offers the PDF; hostile searches never give a
+500; a withdrawn item leaves the listing."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tests.support.library import GERMAN, PDF, TEXT
+from tests.support.web import field_errors
+
+FIELDS = {k: v for k, v in GERMAN.items()}
+FIELDS["title_de"] = "Arbeitsmarktintegration in Sozialbetrieben der Webtests"
+
+
+def with_file(fields: dict, content: bytes, name: str = "Arbeit.pdf") -> dict:
+    return {**fields, "document_language": "de", "file": (io.BytesIO(content), name)}
+
+
+def listing(browser, **params) -> str:
+    resp = browser.get("/library", query_string={"lang": "de", **params})
+    assert resp.status_code == 200
+    return browser.page
+
+
+def test_refused_files_and_missing_titles_are_said_beside_their_fields(at12, broker, monkeypatch):
+    monkeypatch.setitem(at12.app.config, "LIBRARY_DOCUMENT_MAX_BYTES", 2000)
+    broker.get("/office/library/new", query_string={"lang": "de"})
+    refusals = {"Bericht.pdf": TEXT, "leer.pdf": b"", "gross.pdf": PDF + b"%" * 2000}
+    for name, content in refusals.items():
+        resp = broker.post("/office/library/new", with_file(FIELDS, content, name))
+        assert resp.status_code == 422, name
+        assert list(field_errors(broker.page)) == ["f-file"], (name, field_errors(broker.page))
+        assert "Webtests" in broker.page  # what was typed stays
+    resp = broker.post("/office/library/new", with_file({"kind": "report", "year": "2024", "abstract_hu": "x"}, PDF))
+    assert resp.status_code == 422
+    assert {"f-title_hu", "f-title_de"} <= set(field_errors(broker.page))
+    assert "Webtests" not in listing(at12.browser(), q="Sozialbetrieben")
+
+
+def test_a_published_thesis_is_found_shown_downloaded_and_withdrawn(at12, broker):
+    broker.get("/office/library/new")
+    assert broker.post("/office/library/new", with_file(FIELDS, PDF)).status_code == 302
+    visitor = at12.browser()
+    page = listing(visitor, q="Arbeitsmarktintegrationen Sozialbetrieb")
+    assert "Arbeitsmarktintegration in Sozialbetrieben der Webtests" in page
+    assert "Deutsch" in page  # the language whose text matched
+    link = re.search(r'href="(/library/[0-9a-f-]{36})"', page).group(1)
+    visitor.get(link, query_string={"lang": "de"})
+    assert "Anna Beispiel" in visitor.page and f"{link}/document" in visitor.page
+    download = visitor.client.get(f"{link}/document")
+    assert download.status_code == 200 and download.data == PDF and download.mimetype == "application/pdf"
+    visitor.get(link, query_string={"lang": "en"})
+    assert "Labour market integration in employment projects" in visitor.page
+
+    broker.get("/office/library")
+    item_id = link.rsplit("/", 1)[1]
+    assert broker.post(f"/office/library/{item_id}/withdraw").status_code == 302
+    assert "Webtests" not in listing(visitor, q="Arbeitsmarktintegrationen Sozialbetrieb")
+    assert visitor.client.get(link).status_code == 404
+    assert visitor.client.get(f"{link}/document").status_code == 404
+
+
+@pytest.mark.parametrize("query", ['"', "'); DROP TABLE community_library_item; --", "((*", "NEAR(a b, 2)",
+                                   "a OR b NOT c", "\x00", "Ü" * 199, "title:x^2", "x" * 10_000])
+def test_hostile_searches_never_give_a_500(at12, query):
+    visitor = at12.browser()
+    resp = visitor.client.get("/library", query_string={"q": query}, headers={"Accept": "text/html"})
+    assert resp.status_code in (200, 422), resp.status_code
+    if resp.status_code == 422 and query != "\x00":  # NUL: the kernel's request guard refuses the request
+        assert "f-q" in field_errors(resp.get_data(as_text=True))
