@@ -170,6 +170,33 @@ CASE_STUDIES = {
               "640", "1400")],
 }
 
+# A case study's title and summary in each language of the network (the public page and the good-practice
+# handbook show the reader's), by its original title.
+CASE_STUDY_TEXTS = {
+    "Festival-Banner werden Einkaufstaschen": {
+        "de": {"title": "Festival-Banner werden Einkaufstaschen",
+               "summary": "Die Donauland Handels AG ließ 2.000 Taschen aus alten Festival-Bannern fertigen."},
+        "hu": {"title": "Fesztiválmolinókból bevásárlótáskák",
+               "summary": "A Donauland Handels AG 2000 táskát varratott régi fesztiválmolinókból."},
+        "en": {"title": "Festival banners become shopping bags",
+               "summary": "Donauland Handels AG had 2,000 bags made from old festival banners."}},
+    "Kantine mit regionalem Catering": {
+        "de": {"title": "Kantine mit regionalem Catering",
+               "summary": "Ein Modehaus versorgt seine Belegschaft mit Catering einer sozialen Küche."},
+        "hu": {"title": "Menza regionális étkeztetéssel",
+               "summary": "Egy divatház egy szociális konyha étkeztetésével látja el a munkatársait."},
+        "en": {"title": "A canteen with regional catering",
+               "summary": "A fashion house feeds its staff with the catering of a social kitchen."}},
+    "Ajándéktárgyak újrahasznosított textilből": {
+        "de": {"title": "Werbegeschenke aus recyceltem Textil",
+               "summary": "Die Firmengeschenke eines Unternehmens aus Zala fertigt eine Genossenschaft in Sopron "
+                          "aus recyceltem Material."},
+        "hu": {"title": "Ajándéktárgyak újrahasznosított textilből",
+               "summary": "Egy zalai cég céges ajándékait soproni szövetkezet készíti újrahasznosított anyagból."},
+        "en": {"title": "Corporate gifts from recycled textiles",
+               "summary": "A cooperative in Sopron makes a Zala company's corporate gifts from recycled material."}},
+}
+
 # Staff of every site (password: DEMO_PASSWORD), one user for each of its roles; programmes are the
 # brokers' work (no role of their own). A second approver decides the label appeals: never someone who
 # decided before (issue 17). The hub has agency users.

@@ -136,8 +136,8 @@ def fields_of(entry: Entry, language: str) -> str:
 def facts(entry: Entry, language: str) -> list[tuple[str, str]]:
     rows = [(_("Year"), str(entry.year)), (_("Fields (CPV)"), fields_of(entry, language))]
     if entry.social_enterprises:
-        rows.append((ngettext("Social enterprise", "Social enterprises", len(entry.social_enterprises)),
-                     ", ".join(entry.social_enterprises)))
+        several = len(entry.social_enterprises) > 1
+        rows.append((_("Social enterprises") if several else _("Social enterprise"), ", ".join(entry.social_enterprises)))
     if entry.client:
         rows.append((_("Client"), entry.client))
     if entry.site:

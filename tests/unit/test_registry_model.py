@@ -237,7 +237,7 @@ def test_case_study_lifecycle_and_snapshot():
     assert [r.type for r in recorded] == ["registry.case_study.published", "registry.case_study.updated",
                                           "registry.case_study.withdrawn"]
     assert recorded[1].data()["material_diverted_kg"] == "800"
-    assert ev.CaseStudyData().validate(recorded[1].data()) == {}
+    assert recorded[1].version == 2 and ev.CaseStudyDataV2().validate(recorded[1].data()) == {}  # with its texts
 
 
 def test_case_study_rules():
