@@ -56,6 +56,7 @@ def seed_site(base_url: str, site_id: str) -> dict:
             "title": title, "summary": summary, "client_organisation_id": ids[client],
             "social_enterprise_id": ids[se], "cpv_codes": cpv, "year": year,
             "impact": {"value_paid_eur": paid, "material_diverted_kg": kg, "integration_hours": hours},
+            "texts": data.CASE_STUDY_TEXTS.get(title, {}),
         }))
     for (kind, title, client, cpv, quantity, unit, days, nuts3, budget, cross, state) in \
             data.ENQUIRIES.get(site_id, []):
