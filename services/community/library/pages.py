@@ -25,6 +25,7 @@ from services.community.library.schemas import LibraryItemForm, LibraryQuery, TE
 from services.contracts.events.community import ITEM_KINDS, LANGUAGES
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import language
+from services.web.numbers import show_number
 
 blp = page_blueprint("community_library_pages", __name__)
 nav_link(blp, "library", _l("Library"), order=45)
@@ -53,7 +54,8 @@ def _page_context() -> dict:
     return {"kinds": KINDS, "language_names": LANGUAGE_NAMES, "language": language(),
             "kind_choices": [(k, str(KINDS[k])) for k in ITEM_KINDS],
             "language_choices": [(k, str(v)) for k, v in LANGUAGE_NAMES.items()], "languages": LANGUAGES,
-            "max_document": _("%(size)s MB", size=round(max_document_bytes() / (1024 * 1024), 1))}
+            "max_document": _("%(size)s MB", size=show_number(f"{max_document_bytes() / (1024 * 1024):.1f}"
+                                                                .removesuffix(".0")))}
 
 
 def _query_page(template: str, everything: bool):
