@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import requests
 
-from services.demo import data
+from services.demo import data, experts
 
 
 class SeedError(Exception):
@@ -73,6 +73,7 @@ def seed_site(base_url: str, site_id: str) -> dict:
     for holder, product, cpv in data.LABELS.get(site_id, []):
         _grant_label(base_url, {"holder_organisation_id": ids[holder], "holder_name": holder, "product": product,
                                 "cpv_codes": cpv, "evidence": data.LABEL_EVIDENCE})
+    experts.seed_experts(http, base_url, site_id, _ok)
     return {"organisations": ids, "enquiries": enquiries}
 
 

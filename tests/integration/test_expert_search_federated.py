@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from services.common.config import load_settings
+from services.hub.experts import federated
 from services.serving import AppServer
 from tests.support.databases import pg_schemas
 from tests.support.services import TEST_RATE_LIMIT
@@ -140,3 +141,22 @@ def test_the_hubs_database_holds_no_expert_after_a_search(network):
             text = str(conn.execute(select(table)).all())
             found += [(table.name, name) for experts in EXPERTS.values() for name, *_ in experts if name in text]
     assert found == []
+
+
+@pytest.mark.parametrize("status, body, reason", [
+    ("503 Service Unavailable", b'{"code": 503}', "error"), ("404 Not Found", b"", "error"),
+    ("200 OK", b"<html>not json</html>", "invalid"), ("200 OK", b'{"items": [], "total": 0}', None)])
+def test_one_site_at_a_time_each_reason(status, body, reason):
+    def app(environ, start_response):
+        start_response(status, [("Content-Type", "application/json")])
+        return [body]
+    server = AppServer(app, "127.0.0.1", 0).start()
+    try:
+        if reason is None:
+            assert federated.ask_site(f"http://127.0.0.1:{server.port}", {"q": "x"}, 2.0) == {"items": [], "total": 0}
+        else:
+            with pytest.raises(federated.SiteFailed) as failed:
+                federated.ask_site(f"http://127.0.0.1:{server.port}", {"q": "x"}, 2.0)
+            assert failed.value.reason == reason
+    finally:
+        server.stop()
