@@ -54,31 +54,43 @@ def _utc(raw: str) -> str | None:
     return naive.replace(tzinfo=_zone()).astimezone(timezone.utc).isoformat()
 
 
-def body_of(form: MultiDict, state: forms.FormState) -> dict:
-    """The API's body of a posted event form; messages about what the schema cannot judge go to `state`."""
+def body_of(form: MultiDict, state: forms.FormState) -> tuple[dict, dict[str, list[str]]]:
+    """The API's body of a posted event form, and the form's own messages about what the schema cannot
+    judge (they stand instead of the schema's about the same field: `own_messages`)."""
     body, values = forms.body_from(form, FIELDS, flags=("platform_forum", *HELD_FIELDS))
     state.values = values
+    own: dict[str, list[str]] = {}
     texts = []
     for lang in LANGUAGES:
         title, summary = body.pop(f"title_{lang}", None), body.pop(f"summary_{lang}", "")
         if title is not None:
             texts.append({"language": lang, "title": title.strip(), "summary": summary.strip()})
         elif summary.strip():
-            state.errors[f"title_{lang}"] = [_("Please give the title in this language too.")]
+            own[f"title_{lang}"] = [_("Please give the title in this language too.")]
     if not texts:
-        state.errors[f"title_{LANGUAGES[0]}"] = [_("Please give a title in at least one language.")]
+        own[f"title_{LANGUAGES[0]}"] = [_("Please give a title in at least one language.")]
     body["texts"] = texts
     body["languages"] = [lang for lang in LANGUAGES if body.pop(f"held_{lang}", False)]
     if not body["languages"]:
-        state.errors[HELD_FIELDS[0]] = [_("Please choose the languages the event is held in.")]
+        own[HELD_FIELDS[0]] = [_("Please choose the languages the event is held in.")]
     for name in ("starts_at", "ends_at"):
         if name in body:
             converted = _utc(body[name])
             if converted is None:
-                state.errors[name] = [_("Please enter a date and time.")]
+                own[name] = [_("Please enter a date and time.")]
                 del body[name]
             else:
                 body[name] = converted
     if "nuts3" in body:
         body["nuts3"] = body["nuts3"].strip().upper()
-    return body
+    return body, own
+
+
+def own_messages(state: forms.FormState, own: dict[str, list[str]]) -> None:
+    """The form's messages replace the schema's about the same field (one message per field); the schema's
+    about the texts or the languages are shown beside the first title and the first language."""
+    for name in [n for n in state.errors if n == "texts" or n.startswith("texts.")]:
+        state.errors.setdefault(RENAMED["texts"], []).extend(state.errors.pop(name))
+    for name in [n for n in state.errors if n == "languages" or n.startswith("languages.")]:
+        state.errors.setdefault(RENAMED["languages"], []).extend(state.errors.pop(name))
+    state.errors.update(own)

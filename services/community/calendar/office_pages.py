@@ -12,11 +12,14 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from services.common.auth import roles
 from services.common.clock import utcnow
-from services.common.errors import SoproError
+from services.common.errors import Invalid, SoproError
 from services.common.runtime import current_runtime
 from services.community.calendar import event_form, handlers, notices, store
 from services.community.calendar.api import present, present_all
-from services.community.calendar.page_texts import EVENT_STATUSES, KINDS, SCOPES, STATUSES, translate_error, translate_field_messages
+from services.community.calendar.model import check_terms
+from services.community.calendar.page_texts import (
+    EVENT_STATUSES, KINDS, MESSAGES, SCOPES, STATUSES, translate_error, translate_field_messages,
+)
 from services.community.calendar.schemas import CommunityEventPatch, CommunityEventSchema
 from services.contracts.events.community import LANGUAGES
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
@@ -44,15 +47,26 @@ def _list_page(form=None, status: int = 200):
     return _render("community/office_events.html", status, events=shown, form=form)
 
 
+def _rules_broken(data: dict, refused) -> list[tuple[str, list[str]]]:
+    """The model's rules on what the schema could read, in the same round as the schema's messages."""
+    try:
+        check_terms({k: v for k, v in data.items() if k not in refused}, utcnow())
+    except Invalid as exc:
+        return [(event_form.RENAMED.get(name, name), [str(MESSAGES.get(m, m)) for m in messages])
+                for name, messages in exc.errors.items()]
+    return []
+
+
 @blp.route("/office/events", methods=["GET", "POST"])
 @roles(*STAFF)
 def events():
     if request.method == "GET":
         return _list_page()
     state = forms.FormState()
-    body = event_form.body_of(request.form, state)
-    loaded = forms.load(CommunityEventSchema(), body, state)
+    body, own = event_form.body_of(request.form, state)
+    loaded = forms.load_checked(CommunityEventSchema(), body, state, _rules_broken)
     translate_field_messages(state)
+    event_form.own_messages(state, own)
     if loaded is None or not state.valid:
         return _list_page(state, 422)
     runtime = current_runtime()
@@ -84,9 +98,10 @@ def event(event_id):
     with runtime.engine.connect() as conn:
         store.load_event(conn, str(event_id))  # 404 first
     state = forms.FormState()
-    body = event_form.body_of(request.form, state)
+    body, own = event_form.body_of(request.form, state)
     loaded = forms.load(CommunityEventPatch, body, state)
     translate_field_messages(state)
+    event_form.own_messages(state, own)
     if loaded is None or not state.valid:
         return _event_page(str(event_id), state, 422)
     try:
