@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import requests
 
-from services.demo import data, experts
+from services.demo import data, experts, library
 
 
 class SeedError(Exception):
@@ -74,6 +74,7 @@ def seed_site(base_url: str, site_id: str) -> dict:
         _grant_label(base_url, {"holder_organisation_id": ids[holder], "holder_name": holder, "product": product,
                                 "cpv_codes": cpv, "evidence": data.LABEL_EVIDENCE})
     experts.seed_experts(http, base_url, site_id, _ok)
+    library.seed_library(http, base_url, site_id, _ok)
     return {"organisations": ids, "enquiries": enquiries}
 
 
