@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import requests
 
-from services.demo import data, experts, library
+from services.demo import community_events, data, experts, library
 
 
 class SeedError(Exception):
@@ -75,6 +75,7 @@ def seed_site(base_url: str, site_id: str) -> dict:
                                 "cpv_codes": cpv, "evidence": data.LABEL_EVIDENCE})
     experts.seed_experts(http, base_url, site_id, _ok)
     library.seed_library(http, base_url, site_id, _ok)
+    community_events.seed_events(http, base_url, site_id, _ok)
     return {"organisations": ids, "enquiries": enquiries}
 
 

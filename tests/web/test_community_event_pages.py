@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from services.common.notifications import notification
+from services.demo import community_events
 from tests.support.community_events import event_body
 from tests.support.web import field_errors
 
@@ -146,3 +147,18 @@ def test_hostile_input_never_gives_a_500(at12, broker):
                     json={"name": "X", "email": "x@example.at", "consent": True, "extra": 1})
     assert api.status_code == 422
     assert at12.call("POST", "/community-events", json={**event_body(), "capacity": -1}).status_code == 422
+
+
+def test_the_demo_events_enter_through_the_api_and_show_the_hungarian_platform_forum(hu22):
+    class Http:  # the demo seeds with a broker's requests session; here the test client stands in for it
+        def post(self, url, json):
+            return hu22.call("POST", url.split("/api/v1", 1)[1], json=json)
+
+    ids = community_events.seed_events(Http(), "http://hu22", "HU22", lambda response: response.json)
+    assert len(ids) == len(community_events.EVENTS["HU22"])
+    forum = hu22.ok("GET", f"/community-events/{ids[0]}", None)
+    assert forum["platform_forum"] and forum["country"] == "HU" and forum["languages"] == ["hu"]
+    assert [t["language"] for t in forum["texts"]] == ["hu", "de", "en"]
+    visitor = hu22.browser()
+    visitor.get(f"/events/{ids[0]}?lang=en")
+    assert "Forum of the national stakeholder platform" in visitor.page and "40 / 40" in visitor.page
