@@ -23,6 +23,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Iterable, Protocol, runtime_checkable
 
+from sqlalchemy import Connection
+
 
 # --- the label service's public register --------------------------------------------------------------
 
@@ -198,7 +200,10 @@ class ImpactConsent(Protocol):
 
 @runtime_checkable
 class PlatformSupporters(Protocol):
-    def supporting(self, organisation_ids: Iterable[str]) -> frozenset[str]:
+    def supporting(self, conn: Connection, organisation_ids: Iterable[str]) -> frozenset[str]:
         """Those of `organisation_ids` that support the platform: a confirmed, active statement of support
-        on behalf of an organisation names them (`registry_support_statement.organisation_id`)."""
+        on behalf of an organisation names them (`registry_support_statement.organisation_id`).
+
+        Read in the caller's connection `conn` (a site's services share its database): the shortlist asks
+        inside its own transaction, and on SQLite a second connection would wait for that transaction's lock."""
         ...

@@ -18,6 +18,8 @@ from services.common.runtime import current_runtime
 from services.contracts.fields import Email, Strict
 from services.registry.organisation_store import load_organisation
 from services.registry.pages import STAFF, statement_page
+from services.registry.rules import ACTIVE
+from services.registry.statement_store import load_statement
 from services.registry.supporters import declare_support, link_statement, statements_of, supporting
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import language
@@ -63,7 +65,13 @@ def link(statement_id):
         done = link_statement(current_runtime().uow(), str(statement_id), None if chosen is None else str(chosen),
                               current_principal().subject)
     except SoproError as exc:
-        return statement_page(str(statement_id), _refused(exc, state), link_form=state)
+        status = _refused(exc, state)
+        statement = _read(load_statement, str(statement_id))
+        if state.errors and not (statement.kind == "organisation" and statement.status == ACTIVE):
+            # the page draws no such field for this statement: said above the page instead
+            state.message = " ".join(m for messages in state.errors.values() for m in messages)
+            state.errors = {}
+        return statement_page(str(statement_id), status, link_form=state)
     flash(_("Statement %(reference)s now names the organisation.", reference=done.reference) if chosen else
           _("Statement %(reference)s no longer names an organisation.", reference=done.reference), "success")
     return redirect(url_for("registry_pages.statement", statement_id=statement_id))

@@ -104,14 +104,11 @@ def declare_support(uow: UnitOfWork, organisation_id: str, email: str | None, to
 
 
 class Supporters:
-    """`PlatformSupporters`: read in the registry's own connection."""
+    """`PlatformSupporters`: read in the caller's connection (see the port)."""
 
     def __init__(self, runtime: Runtime):
         self._runtime = runtime
 
-    def supporting(self, organisation_ids: Iterable[str]) -> frozenset[str]:
+    def supporting(self, conn: Connection, organisation_ids: Iterable[str]) -> frozenset[str]:
         wanted = list(organisation_ids)
-        if not wanted:
-            return frozenset()
-        with self._runtime.engine.connect() as conn:
-            return supporting(conn, wanted)
+        return supporting(conn, wanted) if wanted else frozenset()

@@ -113,6 +113,8 @@ MESSAGES = {
     "only a statement on behalf of an organisation names one":
         N_("Only a statement on behalf of an organisation can name one."),
     "the organisation has already declared its support": N_("Your organisation has already declared its support."),
+    "already a member of the platform since {date}":
+        N_("This organisation is a member of the platform since %(date)s."),
     # enquiries domain
     "give a unit with a quantity, and only then": N_("Please give a unit with the quantity (and only then)."),
     "must be the site's currency ({currency}) or EUR": N_("Please use %(currency)s or EUR."),

@@ -44,7 +44,7 @@ class Membership(Aggregate):
     def rejoin(self, role: str, today: date) -> None:
         check_role(role)
         if self.status == ACTIVE:
-            raise Conflict(f"the organisation is a member of the platform since {self.joined_on:%Y-%m-%d}",
+            raise Conflict(f"already a member of the platform since {self.joined_on:%Y-%m-%d}",
                            {"organisation_id": ["already a member of the platform"]}, code="already_member")
         self.role, self.joined_on, self.status, self.left_on = role, today, ACTIVE, None
         self._record(PlatformMemberJoined(**self._snapshot()))

@@ -9,7 +9,7 @@ already), in the page's language.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l, lazy_ngettext
 
 from services.common.auth import public, roles
 from services.common.clock import utc_today
@@ -28,7 +28,7 @@ nav_link(blp, "public_platform", _l("Stakeholder platform"), order=45)
 nav_link(blp, "office_platform", _l("Stakeholder platform"), roles=STAFF, area=OFFICE_AREA, order=29)
 
 ROLES = {
-    "social_enterprise": _l("Social enterprise"),
+    "social_enterprise": lazy_ngettext("Social enterprise", "Social enterprises", 1),  # the catalog's entry
     "company": _l("Company"),
     "public_body": _l("Public body"),
     "ngo": _l("Non-governmental organisation"),

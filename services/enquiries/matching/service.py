@@ -108,18 +108,19 @@ def load_candidates(conn: Connection, request: MatchRequest) -> list[Candidate]:
     rows = conn.execute(store.candidate_offers_query(divisions)).all()
     organisation_ids = sorted({row[1] for row in rows})
     labels = _labels(conn, organisation_ids, request.today)
-    supporters = _supporters(organisation_ids)
+    supporters = _supporters(conn, organisation_ids)
     return [_with_support(_with_label(_candidate(request, committed.get(row[0], ()), *row), labels.get(row[1], ())),
                           supporters) for row in rows]
 
 
-def _supporters(organisation_ids: list[str]) -> frozenset[str]:
+def _supporters(conn: Connection, organisation_ids: list[str]) -> frozenset[str]:
     """Those organisations that support the platform, as the registry answers the port `PlatformSupporters`
-    (a confirmed, active statement of support names them). Outside an app, where matching runs on its own
-    tables alone (its use-case tests, bench/shortlist.py), there is no registry to ask: nobody supports."""
+    (a confirmed, active statement of support names them), in this transaction. Outside an app, where
+    matching runs on its own tables alone (its use-case tests, bench/shortlist.py), there is no registry to
+    ask: nobody supports."""
     if not organisation_ids or not has_app_context():
         return frozenset()
-    return port(PlatformSupporters).supporting(organisation_ids)
+    return port(PlatformSupporters).supporting(conn, organisation_ids)
 
 
 def _with_support(candidate: Candidate, supporters: frozenset[str]) -> Candidate:
