@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import requests
 
-from services.demo import community_events, data, experts, library
+from services.demo import community_events, community_platforms, data, experts, library
 
 
 class SeedError(Exception):
@@ -76,6 +76,7 @@ def seed_site(base_url: str, site_id: str) -> dict:
     experts.seed_experts(http, base_url, site_id, _ok)
     library.seed_library(http, base_url, site_id, _ok)
     community_events.seed_events(http, base_url, site_id, _ok)
+    community_platforms.seed_platform(http, base_url, site_id, ids, _ok)
     return {"organisations": ids, "enquiries": enquiries}
 
 
