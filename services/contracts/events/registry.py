@@ -6,7 +6,7 @@ statement reaches the outside world only as its kind, organisation kind and NUTS
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import marshmallow as ma
 from marshmallow import validate
@@ -18,6 +18,7 @@ LABOUR_MARKET_SEGMENTS = ("second_labour_market", "third_labour_market")
 STATEMENT_KINDS = ("person", "organisation")
 NUTS3 = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{3}$", error="not a NUTS-3 code (e.g. AT127)")
 CPV = validate.Regexp(r"^[0-9]{8}$", error="a CPV code has eight digits")
+CASE_STUDY_LANGUAGES, CASE_STUDY_TITLE_MAX = ("de", "hu", "en"), 200
 
 
 class OrganisationData(EventData):
@@ -221,6 +222,7 @@ class _CaseStudySnapshot:
     material_diverted_kg: object
     integration_hours: object
     status: str
+    texts: list = field(default_factory=list)  # version 2 only: version 1's schema leaves it out
 
 
 @event_type("registry.case_study.published", CaseStudyData)
@@ -272,13 +274,8 @@ class OrganisationProfileChanged:
     texts: list
 
 
-# --- case studies, version 2: their texts in further languages (issue 19, the good-practice handbook) -----
-#
-# Sites publish only version 2 from now on. The hub still accepts version 1 (published before the upgrade):
-# a case study without texts is shown in its original language everywhere.
-
-CASE_STUDY_LANGUAGES = ("de", "hu", "en")
-CASE_STUDY_TITLE_MAX = 200
+# --- case studies, version 2 (issue 19): texts in further languages. Sites publish only version 2; the hub
+# still accepts version 1 (published before the upgrade): no texts, the original language everywhere.
 
 
 class CaseStudyTextData(EventData):
@@ -288,21 +285,15 @@ class CaseStudyTextData(EventData):
 
 
 class CaseStudyDataV2(CaseStudyData):
-    texts = ma.fields.List(ma.fields.Nested(CaseStudyTextData), required=True, metadata={
-        "description": "the title and summary in further languages, one per language, by language; `title` and "
-                       "`summary` stay the original text, for a language with none"})
-
-
-@dataclass(frozen=True)
-class _CaseStudySnapshotV2(_CaseStudySnapshot):
-    texts: list
+    texts = ma.fields.List(ma.fields.Nested(CaseStudyTextData), required=True, metadata={"description": (
+        "title and summary in further languages, by language; `title`, `summary`: the original text")})
 
 
 @event_type("registry.case_study.published", CaseStudyDataV2, version=2)
-class CaseStudyPublishedV2(_CaseStudySnapshotV2):
+class CaseStudyPublishedV2(_CaseStudySnapshot):
     """A best-practice example was published, with its texts in further languages."""
 
 
 @event_type("registry.case_study.updated", CaseStudyDataV2, version=2)
-class CaseStudyUpdatedV2(_CaseStudySnapshotV2):
+class CaseStudyUpdatedV2(_CaseStudySnapshot):
     """A case study changed (its texts too). Its snapshot after the change."""
