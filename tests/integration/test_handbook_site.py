@@ -131,3 +131,15 @@ def test_the_texts_go_out_in_version_2_and_bad_texts_are_refused(site):
         "texts": {"de": {"title": "x" * 201, "summary": "s"}, "hu": {"title": "nul\u0000", "summary": "s"},
                   "xx": {"title": "t", "summary": "s"}}}).json["errors"]
     assert "title" in errors["texts"]["de"] and "title" in errors["texts"]["hu"] and "xx" in errors["texts"]
+
+
+@pytest.mark.parametrize("texts", [
+    "Deutsch", ["de"], {"de": "Titel"}, {"de": {"title": "T"}}, {"de": {"title": "", "summary": "s"}},
+    {"de": {"title": "   ", "summary": "s"}}, {"de": {"title": 7, "summary": "s"}},
+    {"de": {"title": "T", "summary": "s", "extra": "x"}}, {"de": {"title": "T", "summary": "\ud800"}},
+])
+def test_hostile_texts_are_a_422_naming_the_field(site, texts):
+    first, _, _ = published(site)
+    response = site.call("PATCH", f"/case-studies/{first['id']}", expect=422, json={"texts": texts})
+    assert "texts" in response.json["errors"], response.json
+    assert site.call("GET", f"/case-studies/{first['id']}", as_=None).json["texts"]["de"]["title"] == TITLES["de"][0]

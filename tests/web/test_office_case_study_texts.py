@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.pdf_text import need_poppler, pdf_text
 from tests.support.web import field_errors, form_message
 
 TEXTS = {"texts.de.title": "Sitzbänke aus Paletten", "texts.de.summary": "Aus alten Paletten gebaut.",
@@ -44,6 +45,9 @@ def test_the_texts_are_saved_shown_again_and_read_in_the_readers_language(at12):
     assert reader.get(f"/case-studies/{study_id}?lang=hu").status_code == 200
     assert "Raklapokból készült padok" in reader.page and "Palettenbänke (Original)" not in reader.page
     assert reader.get("/handbook?lang=en").status_code == 200 and "Benches from pallets" in reader.page
+    need_poppler()
+    pdf = reader.client.get("/handbook.pdf?lang=hu")  # made and kept in SQLite, the embedded mode's database
+    assert pdf.status_code == 200 and "Raklapokból készült padok" in pdf_text(pdf.data)
 
     # an emptied language has no text any more: its readers get the original
     emptied = study_form(at12, **{"texts.en.title": "", "texts.en.summary": ""})
