@@ -137,3 +137,21 @@ def test_the_platforms_are_listed_and_linked_from_the_nav(network, community):
     assert "1 Mitgliedsorganisation" in browser.page
     assert 'href="/calendar"' in browser.page and 'href="/platforms"' in browser.page
     assert browser.get("/platforms/SI?lang=de").status_code == 404
+
+
+def test_the_network_calendar_api_answers_counts_and_all_texts(network, community):
+    client = network["hub"].app.test_client()
+    response = client.get("/api/v1/network-calendar?site=HU22")
+    assert response.status_code == 200
+    [training] = response.json["items"]
+    assert training["event_id"] == community["training"] and training["kind"] == "training"
+    assert (training["capacity"], training["registered"], training["seats_left"], training["waiting"]) == (15, 5, 10, 0)
+    assert [t["language"] for t in training["texts"]] == ["hu", "en"] and training["languages"] == ["hu", "en"]
+    assert training["url"].endswith(f"/events/{community['training']}") and training["starts_at"].endswith("+00:00")
+    assert not {"registrations", "attendees", "email", "name"} & set(training)
+    every = client.get("/api/v1/network-calendar").json["items"]
+    assert {e["event_id"] for e in every} >= {community["forum"], community["conference"], community["seminar"]}
+    assert community["past"] not in {e["event_id"] for e in every}
+    refused = client.get("/api/v1/network-calendar?kind=party&country=XX&who=1")
+    assert refused.status_code == 422
+    assert set(refused.json["errors"]) == {"kind", "country", "who"}, refused.json

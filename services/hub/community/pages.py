@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from itertools import groupby
 
-import marshmallow as ma
 from babel import dates as babel_dates
 from flask import Response, render_template
 from flask_babel import get_timezone, lazy_gettext as _l
@@ -20,8 +19,7 @@ from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
 from services.contracts.events.community import EVENT_KINDS, MEMBER_ROLES
-from services.hub.community import queries
-from services.hub.query import SiteQuery
+from services.hub.community import api, queries
 from services.hub.web.public import member_sites, read_query, status_of
 from services.web import ical, nav_link, page_blueprint
 from services.web.dates import date_locale
@@ -61,36 +59,8 @@ def language_name(code) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
-def countries() -> list[str]:
-    """The member sites' countries, each once, in the order the federation lists them."""
-    seen: list[str] = []
-    for site in current_runtime().settings.federation.member_sites:
-        if site.country and site.country not in seen:
-            seen.append(site.country)
-    return seen
-
-
 def country_name(code: str) -> str:
     return str(COUNTRY_NAMES.get(code, code))
-
-
-def _known_country(value: str) -> None:
-    known = countries()
-    if value not in known:
-        raise ma.ValidationError(f"Must be one of: {', '.join(known)}.")
-
-
-class CalendarQuery(SiteQuery):
-    country = ma.fields.String(validate=_known_country)
-    kind = ma.fields.String(validate=ma.validate.OneOf(EVENT_KINDS))
-
-
-def _filters(args: dict) -> queries.CalendarFilters:
-    return queries.CalendarFilters(country=args.get("country"), site=args.get("site"), kind=args.get("kind"))
-
-
-def _site_urls() -> dict[str, str]:
-    return {s.id: s.url for s in current_runtime().settings.federation.member_sites}
 
 
 def _by_month(events: list[queries.EventView]) -> list[tuple[str, list[queries.EventView]]]:
@@ -108,16 +78,16 @@ def _by_month(events: list[queries.EventView]) -> list[tuple[str, list[queries.E
 @public
 def calendar():
     """Every site's upcoming events, by month: network-wide ones marked, seats left or how many wait."""
-    args, state = read_query(CalendarQuery())
+    args, state = read_query(api.CalendarQuery())
     months = []
     if args is not None:
         runtime = current_runtime()
         with runtime.engine.connect() as conn:
-            events = queries.upcoming(conn, _filters(args), utcnow(), language(), _site_urls())
+            events = queries.upcoming(conn, api.filters_of(args), utcnow(), language(), api.site_urls())
         months = _by_month(events)
     return render_template(
         "hub/community/calendar.html", form=state, months=months, sites=member_sites(),
-        countries=[(c, country_name(c)) for c in countries()],
+        countries=[(c, country_name(c)) for c in api.countries()],
         kinds=[(k, str(KIND_TERMS[k])) for k in EVENT_KINDS]), status_of(state)
 
 
@@ -125,12 +95,12 @@ def calendar():
 @public
 def calendar_feed():
     """The network calendar as iCalendar, in the reader's language, with the same filters as the page."""
-    args, state = read_query(CalendarQuery())
+    args, state = read_query(api.CalendarQuery())
     if args is None:
         lines = [f"{name}: {' '.join(translate(m) for m in messages)}" for name, messages in state.errors.items()]
         return Response("\n".join(lines) + "\n", status=422, mimetype="text/plain")
     with current_runtime().engine.connect() as conn:
-        events = queries.upcoming(conn, _filters(args), utcnow(), language(), _site_urls())
+        events = queries.upcoming(conn, api.filters_of(args), utcnow(), language(), api.site_urls())
     entries = [ical.Entry(uid=ical.uid_of(e.event_id, e.site), title=f"{e.title} ({e.site})", description=e.summary,
                           starts_at=e.starts_at, ends_at=e.ends_at, location=e.venue, url=e.url,
                           updated_at=e.updated_at, cancelled=e.cancelled) for e in events]
@@ -146,7 +116,7 @@ def platforms():
     with current_runtime().engine.connect() as conn:
         counts = queries.member_counts(conn)
     return render_template("hub/community/platforms.html",
-                           platforms=[(c, country_name(c), counts.get(c, 0)) for c in countries()])
+                           platforms=[(c, country_name(c), counts.get(c, 0)) for c in api.countries()])
 
 
 @blp.route("/platforms/<country>")
@@ -154,7 +124,7 @@ def platforms():
 def platform(country: str):
     """A country's platform: its member organisations (from the consolidated register) and its forums."""
     code = country.strip().upper()
-    if code not in countries():
+    if code not in api.countries():
         raise NotFound("no stakeholder platform of this country in the network")
     runtime = current_runtime()
     sites = tuple(s.id for s in runtime.settings.federation.member_sites if s.country == code)
@@ -162,8 +132,8 @@ def platform(country: str):
     now = utcnow()
     with runtime.engine.connect() as conn:
         members = queries.members(conn, code)
-        upcoming = queries.upcoming(conn, filters, now, language(), _site_urls())
-        past = queries.past(conn, filters, now, language(), _site_urls())
+        upcoming = queries.upcoming(conn, filters, now, language(), api.site_urls())
+        past = queries.past(conn, filters, now, language(), api.site_urls())
     names = {s.id: s.name for s in runtime.settings.federation.member_sites}
     return render_template("hub/community/platform.html", country=code, name=country_name(code), members=members,
                            upcoming=upcoming, past=past, site_names=names, roles=MEMBER_ROLES)

@@ -38,6 +38,7 @@ class EventView:
     platform_forum: bool
     title: str
     summary: str
+    texts: list  # every language its site gave
     languages: list
     starts_at: datetime
     ends_at: datetime
@@ -121,7 +122,7 @@ def _view(row, language: str, site_urls: dict[str, str]) -> EventView:
     return EventView(
         site=row["site"], event_id=row["id"], reference=row["reference"], kind=row["kind"], scope=row["scope"],
         platform_forum=row["platform_forum"], title=text.get("title", row["reference"]),
-        summary=text.get("summary", ""), languages=list(row["languages"]), starts_at=row["starts_at"],
+        summary=text.get("summary", ""), texts=list(row["texts"]), languages=list(row["languages"]), starts_at=row["starts_at"],
         ends_at=row["ends_at"], venue=row["venue"], country=row["country"], capacity=row["capacity"],
         registered=row["registered"], waiting=row["waiting"], status=row["status"],
         updated_at=_aware(row["last_occurred_at"]), url=event_url(site_urls, row["site"], row["id"]))
