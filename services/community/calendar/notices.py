@@ -53,7 +53,7 @@ def _when(t: Words, event: CommunityEvent, time_zone: str) -> str:
 
 def _rows(t: Words, event: CommunityEvent, time_zone: str) -> list[tuple[str, str]]:
     _ = t.gettext
-    return [(_("Event"), text_in(event, t.language)["title"]), (_("When"), _when(t, event, time_zone)),
+    return [(_("Event name"), text_in(event, t.language)["title"]), (_("When"), _when(t, event, time_zone)),
             (_("Where"), event.venue)]
 
 
