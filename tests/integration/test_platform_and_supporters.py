@@ -30,7 +30,8 @@ def test_members_join_leave_and_rejoin_and_each_change_is_an_event_without_a_per
     assert [m["name"] for m in site.ok("GET", "/platform-members", None)["items"]] == ["Bau AG", "Werkstatt Nord"]
 
     twice = site.call("POST", "/platform-members", "broker", json={"organisation_id": company, "role": "funder"})
-    assert twice.status_code == 409 and twice.json["errors"] == {"organisation_id": ["already a member of the platform"]}
+    assert twice.status_code == 409
+    assert twice.json["errors"] == {"organisation_id": ["already a member of the platform"]}
     left = site.ok("POST", f"/platform-members/{company}/leave", "broker")
     assert left["status"] == "left"
     assert site.call("POST", f"/platform-members/{company}/leave", "broker").status_code == 409

@@ -13,7 +13,8 @@ from tests.support.web import field_errors, form_message
 def organisation(site, name: str, kind: str = "economic_enterprise") -> str:
     country = site.site_id[:2]
     return site.ok("POST", "/organisations", expect=201, json={
-        "kind": kind, "name": name, "registration_number": f"REG {name}", "nuts3": "AT123" if country == "AT" else "HU221",
+        "kind": kind, "name": name, "registration_number": f"REG {name}",
+        "nuts3": "AT123" if country == "AT" else "HU221",
         "address": {"street": "Hauptplatz 1", "postcode": "1000", "town": "Town", "country": country},
         "labour_market_segment": "second_labour_market" if kind == "social_enterprise" else None})["id"]
 
@@ -66,7 +67,8 @@ def test_empty_wrong_and_twice_are_said_beside_the_fields_in_german(at12, broker
     assert sorted(field_errors(broker.page)) == ["f-organisation_id", "f-role"]
     response = broker.post("/office/platform", {"organisation_id": str(uuid.uuid4()), "role": "ngo"})
     assert response.status_code == 422
-    assert field_errors(broker.page) == {"f-organisation_id": ["Diese Organisation gibt es bei dieser Servicestelle nicht."]}
+    assert field_errors(broker.page) == {
+        "f-organisation_id": ["Diese Organisation gibt es bei dieser Servicestelle nicht."]}
     assert broker.post("/office/platform", {"organisation_id": org, "role": "ngo"}).status_code == 302
     assert broker.post("/office/platform", {"organisation_id": org, "role": "funder"}).status_code == 409
     assert form_message(broker.page).startswith("Diese Organisation ist seit ")

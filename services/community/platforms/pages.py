@@ -18,7 +18,7 @@ from services.common.ports import port
 from services.common.runtime import current_runtime
 from services.community.platforms import handlers
 from services.community.platforms.api import STAFF, join, listed, site_country
-from services.community.platforms.model import ACTIVE, LEFT, MEMBER_ROLES
+from services.community.platforms.model import ACTIVE, LEFT
 from services.community.platforms.schemas import JoinSchema
 from services.contracts.ports import MemberDirectory
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
