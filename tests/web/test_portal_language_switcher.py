@@ -28,7 +28,7 @@ def pages_without_arguments(app) -> list[str]:
     for rule in app.url_map.iter_rules():
         blueprint = app.blueprints.get(rule.endpoint.rpartition(".")[0])
         if getattr(blueprint, "sopro_pages", False) and "GET" in rule.methods and not rule.arguments:
-            if not rule.rule.startswith("/static/"):
+            if not rule.rule.startswith("/static/") and not rule.rule.endswith((".pdf", ".ics")):  # downloads
                 paths.append(rule.rule)
     return sorted(paths)
 
