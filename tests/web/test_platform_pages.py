@@ -90,6 +90,11 @@ def test_the_pages_in_hungarian(hu22, hu_broker):
     assert "Magyarország" in visitor.page and "/platforms/HU" in visitor.page
     [joined] = [e for e in hu22.outbox_rows("community.platform_member.") if e.aggregate_id == org]
     assert joined.data["country"] == "HU" and joined.data["organisation_id"] == org
+    hu22.ok("POST", f"/organisations/{org}/withdraw", json={"reason": "megszűnt"})
+    visitor.get("/platform")
+    assert "Platform Egyesület Győr" not in visitor.page  # withdrawn from the register: not shown publicly
+    hu_broker.get("/office/platform")
+    assert "Platform Egyesület Győr" in hu_broker.page.split('id="members"')[1]  # staff still see the member
 
 
 def test_only_staff_manage_the_platform(at12):

@@ -33,7 +33,8 @@ def present(members: list[Membership]) -> list[dict]:
     """The members with their registered names (the registry's, through `MemberDirectory`)."""
     names = port(MemberDirectory).named([m.id for m in members])
     return [{"organisation_id": m.id, "name": names[m.id].name if m.id in names else None, "country": m.country,
-             "role": m.role, "joined_on": m.joined_on, "left_on": m.left_on, "status": m.status} for m in members]
+             "role": m.role, "joined_on": m.joined_on, "left_on": m.left_on, "status": m.status,
+             "registered": m.id in names and names[m.id].active} for m in members]
 
 
 def listed(statuses: tuple[str, ...] = (ACTIVE,)) -> list[dict]:

@@ -51,7 +51,9 @@ def hub_platform_url(country: str) -> str:
 @public
 def public_platform():
     country = site_country()
-    return render_template("community/platforms/public.html", members=listed(), roles=ROLES, country=country,
+    # an organisation withdrawn from the register since it joined is no longer shown to the public
+    members = [m for m in listed() if m["registered"]]
+    return render_template("community/platforms/public.html", members=members, roles=ROLES, country=country,
                            country_name=country_name(country), hub_url=hub_platform_url(country),
                            forums_url=FORUMS_PATH)
 
