@@ -218,6 +218,10 @@ def restore(settings: Settings, components: list[Component], path: Path,
             command.upgrade(cfg, revision)
         count = load(engine, tables, doc)
         upgrade(engine, components)
+        with engine.begin() as conn:  # derived data a backup leaves out (full-text indexes), from the rows
+            for component in components:
+                if component.reindex is not None:
+                    component.reindex(conn)
         resume_streams_after(engine, resume_after or {})
         with engine.connect() as conn:
             streams = {r.stream: r.last_seq for r in conn.execute(select(outbox_stream))}

@@ -158,11 +158,13 @@ def starting_with(column, prefix: str) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class Component:
-    """A set of tables with its own Alembic branch: the kernel, or one service."""
+    """A set of tables with its own Alembic branch: the kernel, or one service. `reindex(conn)` rebuilds
+    what the component derives from its rows outside its tables (a full-text index), after a restore."""
 
     name: str
     metadata: MetaData
     versions_dir: Path
+    reindex: Callable[[Connection], None] | None = None
 
 
 # --- paging ------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ made only of stopwords finds nothing on PostgreSQL.
 
 The side tables are derived data: not in any component's metadata, created by hand-written DDL in the
 owner's migration (`create_statements`), skipped by backups (`derived_table`) and rebuilt from their
-owners' rows (`put` for each).
+owners' rows (`put` for each: a component's `reindex` after a restore).
 """
 from __future__ import annotations
 
@@ -113,6 +113,9 @@ class Index:
         return [f"DROP TABLE IF EXISTS {self.name}"]
 
     # --- writing ---------------------------------------------------------------------------------------
+
+    def clear(self, conn: Connection) -> None:
+        conn.execute(text(f"DELETE FROM {self.name}"))
 
     def remove(self, conn: Connection, owner_id: str) -> None:
         conn.execute(text(f"DELETE FROM {self.name} WHERE owner_id = :owner"), {"owner": owner_id})

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from services.bootstrap import components
+from services.common.backup import backup, read_backup, restore
 from services.common.db import containing
+from services.common.fulltext import derived_table
 from services.community.library.tables import item, text as texts
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.library import GERMAN, GERMAN_REPORT, HUNGARIAN, PDF, TEXT, form
@@ -120,3 +123,22 @@ def test_withdrawn_items_leave_the_listing_and_events_carry_no_authors(site):
     assert [e.aggregate_version for e in events] == [1, 2, 3]
     assert all("Anna" not in str(e.data) and "authors" not in e.data for e in events)
     assert events[1].data["year"] == 2023 and events[2].data["status"] == "withdrawn"
+
+
+def test_a_restored_site_finds_its_items_again(site, make_settings, request, tmp_path):
+    """A backup leaves the full-text index out (derived data); the restore rebuilds it from the texts."""
+    item = publish(site, GERMAN)
+    publish(site, HUNGARIAN)
+    site.ok("POST", f"/library-items/{publish(site, GERMAN_REPORT)['id']}/withdraw")
+    file = tmp_path / "at12.json.gz"
+    parts = components(site.runtime.settings)
+    backup(site.runtime.settings, parts, file)
+    assert not any(derived_table(name) for name in read_backup(file)["tables"])
+
+    on_postgres = site.runtime.engine.dialect.name == "postgresql"
+    url = request.getfixturevalue("pg_schema_url")("restored") if on_postgres else f"sqlite:///{tmp_path / 'r.sqlite'}"
+    settings = make_settings("AT12", db_url=url)
+    restore(settings, components(settings), file)
+    restored = Site(settings, users=())
+    assert found(restored, "Arbeitsmarktintegrationen") == {item["reference"]: ["de"]}
+    assert found(restored, "vállalkozásnak") and found(restored, "Arbeitsmarkt") == {}  # the withdrawn one: not

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import JSON, Column, Connection, ForeignKey, Integer, LargeBinary, String, Table, Text, select
 
 from services.common.db import Component, UtcDateTime, new_metadata
 from services.common.fulltext import Index
 
 metadata = new_metadata()
-COMPONENT = Component("community_library", metadata, Path(__file__).parent / "migrations" / "versions")
 INDEX = Index("community_library_fts")
 
 item = Table(
@@ -57,3 +56,20 @@ counter = Table(
     Column("year", Integer, primary_key=True),
     Column("value", Integer, nullable=False),
 )
+
+
+def reindex(conn: Connection) -> None:
+    """The full-text index rebuilt from the published items' texts (after a restore: backups leave it out)."""
+    INDEX.clear(conn)
+    rows = conn.execute(select(text).join(item, item.c.id == text.c.item_id).where(item.c.status == "published")
+                        .order_by(text.c.item_id, text.c.position)).all()
+    texts: dict[str, list[dict]] = {}
+    for r in rows:
+        texts.setdefault(r.item_id, []).append({"language": r.language, "title": r.title, "abstract": r.abstract,
+                                                "keywords": r.keywords})
+    for item_id, given in texts.items():
+        INDEX.put(conn, item_id, given)
+
+
+COMPONENT = Component("community_library", metadata, Path(__file__).parent / "migrations" / "versions",
+                      reindex=reindex)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import JSON, Column, Integer, PrimaryKeyConstraint, String, Table
+from sqlalchemy import JSON, Column, Connection, Integer, PrimaryKeyConstraint, String, Table, select
 
 from services.common.db import Component, new_metadata
 from services.common.fulltext import Index
 from services.hub.rows import bookkeeping_columns
 
 metadata = new_metadata()
-COMPONENT = Component("hub_library", metadata, Path(__file__).parent / "migrations" / "versions")
 INDEX = Index("hub_library_fts")
 
 hub_library_item = Table(
@@ -34,3 +33,14 @@ hub_library_item = Table(
 
 def search_key(site: str, item_id: str) -> str:
     return f"{site}/{item_id}"
+
+
+def reindex(conn: Connection) -> None:
+    """The full-text index rebuilt from the published items (after a restore: backups leave it out)."""
+    INDEX.clear(conn)
+    t = hub_library_item
+    for key, texts in conn.execute(select(t.c.search_key, t.c.texts).where(t.c.status == "published")):
+        INDEX.put(conn, key, texts)
+
+
+COMPONENT = Component("hub_library", metadata, Path(__file__).parent / "migrations" / "versions", reindex=reindex)
