@@ -30,8 +30,8 @@ def forward(site, hub_runtime, after: int = 0) -> int:
     return len(rows)
 
 
-def listed(client, **params):  # noqa: F811 - the fixture `client` is passed in
-    resp = client.get("/api/v1/library-items", query_string=params)
+def listed(http, **params):
+    resp = http.get("/api/v1/library-items", query_string=params)
     assert resp.status_code == 200, resp.get_data(as_text=True)
     return {(i["site"], i["reference"]): i["matched"] for i in resp.json["items"]}
 

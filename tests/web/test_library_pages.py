@@ -75,3 +75,23 @@ def test_hostile_searches_never_give_a_500(at12, query):
     assert resp.status_code in (200, 422), resp.status_code
     if resp.status_code == 422 and query != "\x00":  # NUL: the kernel's request guard refuses the request
         assert "f-q" in field_errors(resp.get_data(as_text=True))
+
+
+def test_the_broker_changes_an_item_and_its_event_follows(at12, broker):
+    broker.get("/office/library/new")
+    fields = {**FIELDS, "title_de": "Ein Handbuch der Webtests zum Ändern", "kind": "handbook"}
+    assert broker.post("/office/library/new", with_file(fields, PDF)).status_code == 302
+    [item] = [i for i in at12.ok("GET", "/library-items", as_=None, query_string={"q": "Webtests Ändern"})["items"]]
+    broker.get(f"/office/library/{item['id']}")
+    assert 'value="Ein Handbuch der Webtests zum Ändern"' in broker.page
+    changed = {**fields, "year": "2021", "title_en": "", "abstract_en": "", "keywords_en": ""}
+    assert broker.post(f"/office/library/{item['id']}", changed).status_code == 302  # no new file: kept
+    now = at12.ok("GET", f"/library-items/{item['id']}", as_=None)
+    assert now["year"] == 2021 and [t["language"] for t in now["texts"]] == ["de"]
+    assert now["document"]["sha256"] == item["document"]["sha256"]
+    [event] = [e for e in at12.outbox_rows("community.library_item.updated") if e.aggregate_id == item["id"]]
+    assert event.data["year"] == 2021 and "authors" not in event.data
+    # a withdrawn item is changed no more: said on the form, not a 500
+    assert broker.post(f"/office/library/{item['id']}/withdraw").status_code == 302
+    broker.get(f"/office/library/{item['id']}")
+    assert broker.post(f"/office/library/{item['id']}", changed).status_code == 409
