@@ -183,7 +183,7 @@ def confirmation_problem(conn, token: str, now: datetime) -> str | None:
     if _aware(found.expires_at) <= now:
         return "confirmation_expired"
     statement = load_statement(conn, found.statement_id)
-    if statement.confirmed:
+    if statement.confirmed and not _address_to_confirm(statement):
         return "support_statement_confirmed"
     if statement.status != ACTIVE:
         return "invalid_state"
@@ -202,7 +202,9 @@ def confirm_by_link(uow: UnitOfWork, token: str, now: datetime) -> SupportStatem
         if _aware(found.expires_at) <= now:
             raise Conflict("this confirmation link has expired; ask us to confirm your statement",
                            code="confirmation_expired")
-        statement = _confirm(uow, found.statement_id, "e-mail", now)
+        statement = load_statement(uow.conn, found.statement_id, lock=True)
+        if not _address_to_confirm(statement):  # else a broker counted it already: the link opts in only
+            statement = _confirm(uow, found.statement_id, "e-mail", now)
         end_confirmation(uow.conn, statement.id, used_at=now)
         newsletter.subscribe_if_asked(uow.conn, statement)
         uow.commit()
@@ -210,13 +212,20 @@ def confirm_by_link(uow: UnitOfWork, token: str, now: datetime) -> SupportStatem
 
 
 def confirm_by_broker(uow: UnitOfWork, statement_id: str, actor: str, now: datetime) -> SupportStatement:
-    """A broker vouches for the statement (a paper form signed in front of them, a call back)."""
+    """A broker vouches for the statement (a paper form signed in front of them, a call back): it counts.
+    The broker vouches for the supporter, not for the e-mail address, so the newsletter the supporter asked
+    for starts only when they follow the link mailed to that address (double opt-in; the link stays valid)."""
     with uow:
         statement = _confirm(uow, statement_id, actor, now)
-        end_confirmation(uow.conn, statement.id, used_at=None)
-        newsletter.subscribe_if_asked(uow.conn, statement)
         uow.commit()
     return statement
+
+
+def _address_to_confirm(statement: SupportStatement) -> bool:
+    """A statement a broker confirmed whose supporter asked for the newsletter: its unused link still
+    confirms the address, and only that."""
+    return (statement.confirmed and statement.confirmed_by != "e-mail" and statement.status == ACTIVE
+            and statement.newsletter and bool(statement.person.email))
 
 
 def _confirm(uow: UnitOfWork, statement_id: str, by: str, now: datetime) -> SupportStatement:

@@ -1,9 +1,11 @@
 """The supporters' newsletter: only those who asked for it on their statement of support (an unticked
-choice, consent kept at the site) get it, and only once their statement is confirmed and while it is
-neither withdrawn nor erased.
+choice, consent kept at the site) get it, and only once they followed the link mailed to their address
+(double opt-in) and while the statement is neither withdrawn nor erased. A broker's confirmation counts the
+statement but vouches for the supporter, not for the address: the newsletter then waits for the link
+(`handlers.confirm_by_broker`).
 
 Asking for it records the supporter's choice "now" for the kind `newsletter` (whose default is "off")
-when the statement is confirmed; the one-click unsubscribe of every newsletter (services/web/notify.py)
+when the link confirms the address; the one-click unsubscribe of every newsletter (services/web/notify.py)
 turns it "off" again, and `notify` honours that. A broker or site administrator writes an issue (a
 subject and a text per language of the site, newsletter_pages.py); `send` writes one notification per
 supporter in their language, in one transaction, under a key per issue and address, so a form sent twice
@@ -35,7 +37,7 @@ def subscriber(email: str) -> str:
 
 
 def subscribe_if_asked(conn: Connection, statement) -> bool:
-    """On confirmation: the supporter who asked for the newsletter gets it from now on."""
+    """When the link confirms the address: the supporter who asked for the newsletter gets it from now on."""
     if not (statement.newsletter and statement.person.email and statement.confirmed and statement.status == ACTIVE):
         return False
     notifications.choose(conn, subscriber(statement.person.email), KIND, NOW)
