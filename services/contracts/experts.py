@@ -14,7 +14,7 @@ from services.contracts import cpv
 LANGUAGES = ("de", "hu", "en")
 MAX_EXPERTS = 50  # a site answers at most this many per request (the first page, by name)
 MAX_PUBLICATIONS = 10
-REGION = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{1,3}$", error="a NUTS code or prefix, e.g. AT12 or AT127")
+REGION = validate.Regexp(r"^[A-Z]{2}[0-9A-Z]{1,3}$", error="a NUTS code or prefix, e.g. AT12")
 
 
 def is_cpv_division(code: str) -> bool:

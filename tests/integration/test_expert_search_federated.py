@@ -160,3 +160,20 @@ def test_one_site_at_a_time_each_reason(status, body, reason):
             assert failed.value.reason == reason
     finally:
         server.stop()
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("query, status", [("division=4x&language=fr", 422), ("region=at12", 422),
+                                           ("q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", 200), ("q=%25%27+OR+1%3D1", 200),
+                                           ("q=" + "x" * 101, 422), ("surprise=1", 200)])
+def test_the_hub_page_refuses_bad_filters_beside_the_fields_and_never_fails(network, query, status):
+    """In Hungarian: a division that is none is said so beside its field."""
+    hub, _ = network
+    response = hub.client.get(f"/experts?lang=hu&{query}", headers={"Accept": "text/html"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert "<script>alert" not in page
+    if status == 422:
+        assert 'class="field-error"' in page and 'id="missing-sites"' not in page
+    if "division" in query:
+        assert "Kérjük, adjon meg egy CPV-főcsoportot" in page

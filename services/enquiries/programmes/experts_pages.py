@@ -30,10 +30,8 @@ nav_link(blp, "experts", _l("Experts"), order=45)
 SEARCH_FIELDS = ("division", "language", "region", "q")
 PROFILE_FIELDS = ("public_profile", "region", "summaries.de", "summaries.hu", "summaries.en", "publications")
 
-# The schema's own messages about these fields, in the page's language.
+# The schema's messages the kernel's catalogue (services.web.messages) does not word, in the page's language.
 MESSAGES = {
-    "not a CPV division (two digits, e.g. 45)": _l("Please choose a CPV division."),
-    "a NUTS code or prefix, e.g. AT12 or AT127": _l("Please choose a region."),
     "not a NUTS-2 or NUTS-3 region of the site's country": _l("Please choose a region of this site's country."),
     "an address starting with https:// or http://": _l("The address must start with https:// or http://."),
 }
