@@ -4,7 +4,10 @@ and their counts, its iCalendar feed parsed back, the stakeholder platforms with
 and wrong or hostile input answered without a 500."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
+from babel.dates import format_date
 from icalendar import Calendar
 
 from tests.support.hub import apply
@@ -65,9 +68,13 @@ def test_the_calendar_shows_both_sites_events_by_month_with_their_counts(network
 
 def test_the_calendar_is_in_the_readers_language(network, community):
     browser = network["hub"].browser()
+    forum_starts = in_days(10).astimezone(ZoneInfo("Europe/Vienna"))
     assert browser.get("/calendar?lang=hu").status_code == 200
     assert "Képzés a körforgásos gazdaságról" in browser.page and "Hálózati naptár" in browser.page
+    assert format_date(forum_starts, "LLLL yyyy", locale="hu") in browser.page, "the month in Hungarian"
     assert browser.get("/calendar?lang=de").status_code == 200
+    assert format_date(forum_starts, "LLLL yyyy", locale="de") in browser.page, "the month in German"
+    assert f"{format_date(forum_starts, 'medium', locale='de')}, {forum_starts:%H:%M} – " in browser.page
     assert "Forum Kreislaufwirtschaft" in browser.page and "13 von 30 Plätzen frei" in browser.page
     assert "Ausgebucht, 7 Personen auf der Warteliste" in browser.page
 

@@ -18,11 +18,11 @@ from services.common.auth import public
 from services.common.clock import utcnow
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
-from services.contracts.events.community import EVENT_KINDS, MEMBER_ROLES
+from services.contracts.events.community import EVENT_KINDS
 from services.hub.community import api, queries
 from services.hub.web.public import member_sites, read_query, status_of
 from services.web import ical, nav_link, page_blueprint
-from services.web.dates import date_locale
+from services.web.dates import date_locale, show_datetime
 from services.web.i18n import LANGUAGE_NAMES, language
 from services.web.messages import translate
 
@@ -59,6 +59,16 @@ def language_name(code) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
+@blp.app_template_filter("event_span")
+def event_span(event: queries.EventView) -> str:
+    """From when to when in the page's language; the end's time only when it ends on the day it starts."""
+    zone = get_timezone()
+    starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    if starts.date() == ends.date():
+        return f"{show_datetime(starts, 'short')} – {babel_dates.format_time(ends, 'short', locale=date_locale())}"
+    return f"{show_datetime(starts, 'short')} – {show_datetime(ends, 'short')}"
+
+
 def country_name(code: str) -> str:
     return str(COUNTRY_NAMES.get(code, code))
 
@@ -74,6 +84,10 @@ def _by_month(events: list[queries.EventView]) -> list[tuple[str, list[queries.E
     return months
 
 
+def _site_names() -> dict[str, str]:
+    return {s.id: s.name for s in current_runtime().settings.federation.member_sites}
+
+
 @blp.route("/calendar")
 @public
 def calendar():
@@ -86,7 +100,7 @@ def calendar():
             events = queries.upcoming(conn, api.filters_of(args), utcnow(), language(), api.site_urls())
         months = _by_month(events)
     return render_template(
-        "hub/community/calendar.html", form=state, months=months, sites=member_sites(),
+        "hub/community/calendar.html", form=state, months=months, sites=member_sites(), site_names=_site_names(),
         countries=[(c, country_name(c)) for c in api.countries()],
         kinds=[(k, str(KIND_TERMS[k])) for k in EVENT_KINDS]), status_of(state)
 
@@ -134,6 +148,5 @@ def platform(country: str):
         members = queries.members(conn, code)
         upcoming = queries.upcoming(conn, filters, now, language(), api.site_urls())
         past = queries.past(conn, filters, now, language(), api.site_urls())
-    names = {s.id: s.name for s in runtime.settings.federation.member_sites}
     return render_template("hub/community/platform.html", country=code, name=country_name(code), members=members,
-                           upcoming=upcoming, past=past, site_names=names, roles=MEMBER_ROLES)
+                           upcoming=upcoming, past=past, site_names=_site_names())
