@@ -59,7 +59,7 @@ def test_a_member_who_left_is_hidden_and_a_stale_join_does_not_bring_it_back(run
     assert _row(runtime, hub_platform_member, "AT12", leaves)["status"] == "left"
     with runtime.engine.connect() as conn:
         shown = queries.members(conn, "AT")
-        assert queries.member_counts(conn) == {"AT": 1}
+        assert queries.member_counts(conn, ["AT", "HU"]) == {"AT": 1, "HU": 0}
     assert [(m.organisation_id, m.role) for m in shown] == [(stays, "research")]
     apply(runtime, member(3, leaves, role="funder"))  # rejoined
     with runtime.engine.connect() as conn:

@@ -127,10 +127,11 @@ def calendar_feed():
 @public
 def platforms():
     """The national stakeholder platforms, one per country of the network."""
+    countries = api.countries()
     with current_runtime().engine.connect() as conn:
-        counts = queries.member_counts(conn)
+        counts = queries.member_counts(conn, countries)
     return render_template("hub/community/platforms.html",
-                           platforms=[(c, country_name(c), counts.get(c, 0)) for c in api.countries()])
+                           platforms=[(c, country_name(c), counts[c]) for c in countries])
 
 
 @blp.route("/platforms/<country>")

@@ -145,10 +145,6 @@ def members(conn: Connection, country: str) -> list[MemberView]:
     return sorted(views, key=lambda v: ((v.name or "\uffff").casefold(), v.site, v.organisation_id))
 
 
-def member_counts(conn: Connection) -> dict[str, int]:
-    """{country: active members}."""
-    m = hub_platform_member
-    counts: dict[str, int] = {}
-    for country in conn.execute(select(m.c.country).where(m.c.status == ACTIVE)).scalars():
-        counts[country] = counts.get(country, 0) + 1
-    return counts
+def member_counts(conn: Connection, countries: list[str]) -> dict[str, int]:
+    """{country: members shown on its platform's page} (the same rule as `members`)."""
+    return {country: len(members(conn, country)) for country in countries}
