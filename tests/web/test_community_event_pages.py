@@ -34,6 +34,7 @@ def test_a_visitor_registers_for_a_forum_in_hungarian_and_keeps_the_link(hu22):
     visitor.get("/events?lang=hu")
     assert "<h1>Rendezvények</h1>" in visitor.page and "Szociális termelés fórum" in visitor.page
     assert f'href="/events/{e["id"]}"' in visitor.page and 'href="/events.ics"' in visitor.page
+    assert re.search(r'href="https?://[^"]+/calendar">A teljes hálózat rendezvényei<', visitor.page)
     visitor.get(f"/events/{e['id']}")
     assert "Jelentkezés a rendezvényre" in visitor.page and "5 / 5" in visitor.page
 
@@ -127,6 +128,9 @@ def test_wrong_input_is_shown_beside_its_fields(at12, broker):
     assert "Abgesagt" in broker.page
     visitor.get(f"/events/{event_id}")
     assert "Diese Veranstaltung wurde abgesagt." in visitor.page and "Zur Veranstaltung anmelden" not in visitor.page
+    late = visitor.post(f"/events/{event_id}/register", {"name": "Eva", "email": "eva.late@example.at",
+                                                         "consent": "on"})
+    assert late.status_code == 409 and "Die Veranstaltung ist abgesagt." in visitor.page
 
 
 def test_hostile_input_never_gives_a_500(at12, broker):

@@ -41,7 +41,10 @@ def events():
     kind = kind if kind in KINDS else ""
     with current_runtime().engine.connect() as conn:
         shown = [_shown(e) for e in present_all(conn, store.events(conn, after=utcnow(), kind=kind or None))]
-    return render_template("community/events.html", events=shown, kind=kind, kinds=KINDS, statuses=STATUSES)
+    hub = next((site for site in current_runtime().settings.federation.sites.values() if site.is_hub), None)
+    network_calendar = f"{hub.url.rstrip('/')}/calendar" if hub is not None and hub.url else None
+    return render_template("community/events.html", events=shown, kind=kind, kinds=KINDS, statuses=STATUSES,
+                           network_calendar=network_calendar)
 
 
 def _event_page(event_id: str, form=None, status: int = 200):
