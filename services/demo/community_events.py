@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-# (kind, platform forum, days ahead, start hour UTC, hours, capacity, venue, NUTS-3, held in, texts {lang: (title, summary)})
+# (kind, platform forum, days ahead, start hour UTC, hours, capacity, venue, NUTS-3, held in,
+#  texts {lang: (title, summary)})
 EVENTS = {
     "AT12": [
         ("seminar", False, 12, 8, 4, 25, "Servicestelle St. Pölten, Landhausplatz 1", "AT123", ["de"],

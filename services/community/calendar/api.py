@@ -17,7 +17,8 @@ from services.common.runtime import current_runtime
 from services.community.calendar import handlers, notices, store
 from services.community.calendar.model import CommunityEvent, Registration
 from services.community.calendar.schemas import (
-    CommunityEventList, CommunityEventPatch, CommunityEventQuery, CommunityEventSchema, CommunityPublicRegistrationSchema, CommunityRegistrationList, CommunityRegistrationSchema,
+    CommunityEventList, CommunityEventPatch, CommunityEventQuery, CommunityEventSchema,
+    CommunityPublicRegistrationSchema, CommunityRegistrationList, CommunityRegistrationSchema,
 )
 
 blp = Blueprint("community_events", __name__, url_prefix="/api/v1", description="Community events at this site")

@@ -2,8 +2,8 @@
 announce one (/office/events), one event with its edit form (terms, a higher capacity), calling it off,
 and its registrations (names and addresses: staff only) (/office/events/<id>).
 
-Forms are loaded with the API's schemas (`CommunityEventSchema`, `CommunityEventPatch`) and call the API's handlers; wrong
-input is shown beside its field in the page's language.
+Forms are loaded with the API's schemas (`CommunityEventSchema`, `CommunityEventPatch`) and call the API's
+handlers; wrong input is shown beside its field in the page's language.
 """
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def _title(event: dict) -> str:
 
 
 def _render(template: str, status: int = 200, **context):
-    return render_template(template, kinds=KINDS, scopes=SCOPES, statuses=STATUSES, event_statuses=EVENT_STATUSES, languages=LANGUAGES,
+    return render_template(template, kinds=KINDS, scopes=SCOPES, statuses=STATUSES, event_statuses=EVENT_STATUSES,
+                           languages=LANGUAGES,
                            language_names=LANGUAGE_NAMES, title_of=_title, **context), status
 
 

@@ -4,7 +4,8 @@ found by the address in any case.
 The export lists each registration with its event's reference. Erasure deletes the person's registrations
 (and their reminder rows): a live one first ends as the registrant's own cancellation would, so a waiting
 person moves up and the hub's counts follow (in the eraser's transaction), then the rows go. Whoever moves up
-that way is not mailed (the eraser has no mail site); the registrant's page shows the seat. The events themselves name no person and stay.
+that way is not mailed (the eraser has no mail site); the registrant's page shows the seat. The events
+themselves name no person and stay.
 """
 from __future__ import annotations
 
