@@ -88,6 +88,8 @@ def test_wrong_input_is_shown_beside_its_fields(at12, broker):
 
     broker.get("/office/events?lang=de")
     assert "Veranstaltung ankündigen" in broker.page
+    assert 'href="/office/events"' in broker.page and 'href="/events"' in broker.page  # the office and public nav
+    assert 'href="/office/events"' not in visitor.page
     local = datetime.now(ZoneInfo("Europe/Vienna")).replace(tzinfo=None, second=0, microsecond=0)
     past = {"kind": "seminar", "scope": "site", "title_de": "Wirkung messen", "held_de": "on", "venue": "Wien",
             "starts_at": (local - timedelta(days=1)).isoformat(timespec="minutes"),
