@@ -115,3 +115,15 @@ def test_privacy_export_and_erasure_of_a_registrant(site):
     assert (shown["registered"], shown["waiting"]) == (1, 0)  # the waiting person moved up
     last = community_events(site)[-1]
     assert (last.data["registered"], last.data["waiting"]) == (1, 0)
+
+
+def test_anonymous_sign_ups_meet_the_public_write_allowance(make_settings, pg_url):
+    limited = EventsSite(make_settings("AT12", db_url=pg_url, public_write_rate_limit="2/minute"))
+    e = limited.event()
+    codes = [limited.call("POST", f"/community-events/{e['id']}/registrations", None, json=person(n)).status_code
+             for n in range(3)]
+    assert codes == [201, 201, 429]
+    # the broker typing in a paper form is counted by the general limit only
+    assert limited.call("POST", f"/community-events/{e['id']}/registrations", "broker",
+                        json=person(9)).status_code == 201
+    limited.runtime.engine.dispose()
