@@ -13,14 +13,13 @@ goes into an event: the hub holds none.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import filetype
 from sqlalchemy import Connection, delete, insert, select
 
+from services.common import files
 from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound, SoproError
 from services.common.uow import UnitOfWork
@@ -29,8 +28,8 @@ from services.label.store import document
 
 MEDIA_TYPES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG"}
 
-# The codes of the refusals of a file: a page says each in its language.
-EMPTY, TOO_LARGE, WRONG_TYPE = "file_empty", "file_too_large", "file_wrong_type"
+# The codes of the refusals of a file (services.common.files): a page says each in its language.
+EMPTY, TOO_LARGE, WRONG_TYPE = files.EMPTY, files.TOO_LARGE, files.WRONG_TYPE
 
 
 class Erased(SoproError):
@@ -69,25 +68,12 @@ def _metadata_query():
 
 def media_type_of(content: bytes, max_bytes: int) -> str:
     """The allowed media type the content is, or an Invalid naming the field `file` (code: why)."""
-    if not content:
-        raise Invalid("the file is empty", {"file": ["the file is empty"]}, code=EMPTY)
-    if len(content) > max_bytes:
-        raise Invalid(f"the file is larger than {max_bytes} bytes",
-                      {"file": [f"the file is larger than {max_bytes} bytes"]}, code=TOO_LARGE)
-    kind = filetype.guess(content)
-    if kind is None or kind.mime not in MEDIA_TYPES:
-        found = kind.mime if kind is not None else "unknown"
-        raise Invalid(f"the file is no PDF, PNG or JPEG by its content ({found})",
-                      {"file": ["the file is no PDF, PNG or JPEG by its content, whatever its name"]},
-                      code=WRONG_TYPE)
-    return kind.mime
+    return files.checked_type(content, max_bytes, MEDIA_TYPES, "PDF, PNG or JPEG")
 
 
 def clean_filename(filename: str | None) -> str:
     """The file's own name (no folders), without control characters, at most 200 characters."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C")).strip()
-    return name[-200:] or "document"
+    return files.clean_filename(filename)
 
 
 # --- use cases ---------------------------------------------------------------------------------------
