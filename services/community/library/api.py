@@ -54,11 +54,9 @@ def max_body_bytes() -> int:
 
 
 def upload_of(form: dict):
-    """(filename, bytes) of the form's file, or None when none was chosen."""
+    """(filename, bytes) of the form's file, or None when none was sent (an empty file is refused later)."""
     upload = form.pop("file", None)
-    if upload is None or (not upload.filename and not upload.content_length and upload.stream is None):
-        return None
-    return upload.filename, upload.read()
+    return None if upload is None else (upload.filename, upload.read())
 
 
 def present(found) -> dict:
