@@ -2,8 +2,10 @@
 
 The embedded federation (as `sopro demo`) is seeded with the demo data, and every kind of personal
 data a site takes in is exercised on top: statements of support, an organisation's contact person,
-an anonymous first contact's enquiry (naming the person in its title and description), an erasure, and (issue
-17) a label application's evidence document naming a person and a complaint with its complainant's contact.
+an anonymous first contact's enquiry (naming the person in its title and description), an erasure, (issue
+17) a label application's evidence document naming a person and a complaint with its complainant's contact,
+and (issue 19) a registration for a community event, the experts' professional profiles and the library's
+authors (the demo's, services/demo/experts.py and library.py).
 Once the hub has applied every event of every site, every column of every row of every table of the hub's
 database is searched.
 """
@@ -19,7 +21,7 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from services.common import inbox
 from services.common.outbox import outbox_stream
-from services.demo import data
+from services.demo import community_platforms, data, experts, library
 from services.demo.federation import EmbeddedFederation
 from services.workers import HUB_INGEST_QUEUE
 from tests.support.polling import eventually
@@ -30,12 +32,13 @@ PHONE = re.compile(r"\+\d[\d ()/-]{6,}\d")
 
 # Personal data entered on top of the demo's, through the sites' APIs.
 CONTACT = {"name": "Petra Leitner", "email": "p.leitner@example.at", "phone": "+43 2572 1234"}
-FIRST_CONTACT = {"name": "Gábor Szabó", "email": "szabo.gabor@example.hu", "phone": "+36 20 555 1212"}
+FIRST_CONTACT = {"name": "Szilárda Ebesfalvi", "email": "ebesfalvi.szilarda@example.hu", "phone": "+36 20 555 1212"}
 COMPLAINANT = {"name": "Ottokar Wiesinger", "email": "o.wiesinger@example.at", "phone": "+43 2742 98765"}
 # An evidence document's content: a timesheet names the workers (personal data, kept at the site only).
 EVIDENCE_MARKER = b"Timesheet Hermine Zauchinger EVIDENCE-7731"
 EVIDENCE_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n% " + EVIDENCE_MARKER
                 + b"\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+REGISTRANT = {"name": "Wilfried Haberzettl", "email": "w.haberzettl@example.hu", "organisation": "Haberzettl Bt."}
 ERASED = {"first_name": "Rosalinde", "last_name": "Obermayr", "phone": "+43 699 1112223", "phone_kind": "mobile",
           "email": "rosalinde.obermayr@example.at"}
 
@@ -76,6 +79,21 @@ def add_personal_data(fed: EmbeddedFederation) -> None:
                            json={"ground": "request"})
     assert erased.status_code == 200 and erased.json()["status"] == "erased", erased.text
     add_label_evidence_and_complaint(at12)
+    events = requests.get(f"{hu22}/api/v1/community-events").json()["items"]
+    assert events, "the demo announces events at HU22"
+    registration = requests.post(f"{hu22}/api/v1/community-events/{events[0]['id']}/registrations",
+                                 json={**REGISTRANT, "language": "hu", "consent": True})
+    assert registration.status_code == 201, registration.text
+
+
+def community_names() -> list[str]:
+    """Issue 19's persons, by their full names: experts (with and without a public profile), the library's
+    authors, and this test's registrant. Their names stay at their sites."""
+    titles = re.compile(r"^(Dr\.|Mag\.) ")
+    names = [titles.sub("", row[0]) for rows in experts.EXPERTS.values() for row in rows]
+    names += [titles.sub("", author) for rows in library.ITEMS.values() for _, _, authors, *_ in rows
+              for author in authors if not author.startswith("Servicestelle")]
+    return [*names, REGISTRANT["name"]]
 
 
 def add_label_evidence_and_complaint(at12: str) -> None:
@@ -173,7 +191,8 @@ def test_the_hub_database_holds_no_personal_field(demo_run):
     assert {"hub_organisation", "hub_offer", "hub_support_statement", "inbox"} <= tables, tables
     assert any("Weinviertler Werkstätte" in v for _, _, v in cells), "the AT12 organisation reached the hub"
     statements = sum(1 for t, c, _ in cells if t == "hub_support_statement" and c == "id")
-    assert statements == sum(len(rows) for rows in data.STATEMENTS.values()) + 1
+    supporters = sum(len(rows) for rows in community_platforms.SUPPORTERS.values())  # organisations' statements
+    assert statements == sum(len(rows) for rows in data.STATEMENTS.values()) + supporters + 1
     assert personal_fields(cells) == []
 
 
@@ -208,3 +227,21 @@ def test_mail_went_out_from_the_sites_and_no_address_left_them_in_an_event(demo_
         assert [c for c in cells if c[0] == "notification" and c[1] == "recipient"], f"{site} wrote mail"
         published = [(t, c, v) for t, c, v in cells if t == "outbox"]
         assert published and [hit for hit in published if EMAIL.search(hit[2])] == [], site
+
+
+def test_the_hub_knows_community_events_by_their_counts_and_no_registrant_expert_or_author(demo_run):
+    """Issue 19: the registration reached the hub as a count; the experts (asked at request time) and the
+    library's authors never reached it. The same names are found where they are kept."""
+    hub = cells_of(demo_run.var_dir / "EU.sqlite")
+    counts = [v for t, c, v in hub if t == "hub_community_event" and c == "registered"]
+    assert counts and max(int(v) for v in counts) >= 1, "the hub holds the events' counts"
+    assert any(t == "hub_library_item" for t, _, _ in hub), "the library's items reached the hub"
+    names = [name.casefold() for name in community_names()]
+    assert len(names) >= 8
+    leaked = [(t, c, v[:120]) for t, c, v in hub
+              if REGISTRANT["email"] in v or any(name in v.casefold() for name in names)]
+    assert leaked == []
+    at12 = " ".join(v for _, _, v in cells_of(demo_run.var_dir / "AT12.sqlite")).casefold()
+    hu22_cells = cells_of(demo_run.var_dir / "HU22.sqlite")
+    assert "eva kern" in at12 and "sabine hofer" in at12 and "julia steiner" in at12
+    assert [c for c in hu22_cells if c[0] == "community_registration" and c[2] == REGISTRANT["email"]]
