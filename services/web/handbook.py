@@ -15,7 +15,6 @@ written by the pages' own formatters), and a closing table of the totals.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -27,13 +26,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from services.web.cpv_labels import division_label
 from services.web.dates import show_date
 from services.web.i18n import LANGUAGE_NAMES, show_money
 from services.web.numbers import show_number
 from services.web.pdf_fonts import dejavu_sans
+from services.web.pdf_pages import a4_pdf
 
 LAYOUT = 1  # raised when the PDF's layout changes, so stored PDFs of the old layout are made again
 MARGIN = 18 * mm
@@ -158,22 +158,9 @@ def render_pdf(book: Handbook, made_on: date) -> bytes:
             story.append(_section(entry, book.language, styles))
         story += _totals(book, styles)
         footer = f"{title} · {scope(book)} · " + _("page %(num)s", num="{page}")
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN + 6 * mm, title=f"{title} – {scope(book)}", author=book.author,
-                            subject=f"{title} ({LANGUAGE_NAMES.get(book.language, book.language)})",
-                            lang=book.language, invariant=1, pageCompression=1, creator="SoPro")
-
-    def stamp(canvas, document):
-        if document.page == 1:
-            return
-        canvas.saveState()
-        canvas.setFont(regular, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, MARGIN, footer.replace("{page}", str(document.page)))
-        canvas.restoreState()
-    doc.build(story, onFirstPage=stamp, onLaterPages=stamp)
-    return out.getvalue()
+    return a4_pdf(story, margin=MARGIN, footer=footer, colour=MUTED, title=f"{title} – {scope(book)}",
+                  author=book.author, subject=f"{title} ({LANGUAGE_NAMES.get(book.language, book.language)})",
+                  lang=book.language, footer_from=2)
 
 
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:

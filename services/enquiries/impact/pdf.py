@@ -10,7 +10,6 @@ deals' table repeats its header on every page it runs over.
 """
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
@@ -23,7 +22,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from services.common.runtime import APP_EXTENSION
 from services.contracts.impact_policy import ValuedLine
@@ -33,6 +32,7 @@ from services.web.dates import show_date
 from services.web.i18n import show_money
 from services.web.numbers import show_number
 from services.web.pdf_fonts import dejavu_sans
+from services.web.pdf_pages import a4_pdf
 from services.web.pdf_rows import PagedTable
 
 MARGIN = 16 * mm
@@ -56,20 +56,8 @@ def render(report: Report, locale: str, author: str | None = None) -> bytes:
         story = [*_heading(report, title, styles), *_totals(report, styles), *_social_value(report, styles),
                  *_esrs(styles), *_deals(report, styles), *_rates(report, styles)]
         footer = f"{report.party.name} · {_period(report)} · " + _("page %(num)s", num="{page}")
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN + 6 * mm, title=f"{title} – {report.party.name}",
-                            author=author or _site(), subject=f"{report.party.name}: {_period(report, locale)}",
-                            lang=locale, invariant=1, pageCompression=1, creator="SoPro")
-
-    def stamp(canvas, document):
-        canvas.saveState()
-        canvas.setFont(regular, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, MARGIN, footer.replace("{page}", str(document.page)))
-        canvas.restoreState()
-    doc.build(story, onFirstPage=stamp, onLaterPages=stamp)
-    return out.getvalue()
+    return a4_pdf(story, margin=MARGIN, footer=footer, colour=MUTED, title=f"{title} – {report.party.name}",
+                  author=author or _site(), subject=f"{report.party.name}: {_period(report, locale)}", lang=locale)
 
 
 def _site() -> str:
