@@ -13,9 +13,9 @@ from marshmallow import validate
 from services.common.api import PageQuery, page_schema
 from services.common.fields import Id, storable as _storable
 from services.common.runtime import current_runtime
-from services.contracts.experts import MAX_PUBLICATIONS
+from services.contracts.experts import MAX_PUBLICATIONS, Division
 from services.enquiries.programmes.applications import ACCEPTED, CANCELLED, WAITING, WITHDRAWN, Firm
-from services.enquiries.programmes.consultants import LANGUAGES, is_cpv_division
+from services.enquiries.programmes.consultants import LANGUAGES
 from services.enquiries.programmes.hours import BOOKING_KINDS, is_quarter_hours
 from services.enquiries.programmes.model import CLOSED, MAX_ALLOWANCE_HOURS, MAX_PLACES, OPEN
 from services.enquiries.programmes.profiles import MAX_SUMMARY, MAX_TITLE, MAX_URL, is_web_url, regions_of
@@ -48,16 +48,6 @@ def Hours(positive: bool = False, **kwargs):
     """Hours as a decimal (a string in JSON answers), in quarter hours."""
     return ma.fields.Decimal(as_string=True, validate=[
         validate.Range(min=0, min_inclusive=not positive, max=MAX_ALLOWANCE_HOURS), _quarter_hours], **kwargs)
-
-
-class Division(ma.fields.String):
-    """A CPV division: two digits, e.g. 45 (construction work)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if not is_cpv_division(value):
-            raise ma.ValidationError("not a CPV division (two digits, e.g. 45)")
-        return value
 
 
 def Language(**kwargs):
