@@ -12,7 +12,8 @@ from sqlalchemy import select
 from services.common.outbox import outbox
 from services.community.calendar import store
 from services.privacy import erase_person, export_person
-from tests.support.community_events import EventsSite, person, race
+from tests.support.community_events import EventsSite, person
+from tests.support.sites import race
 
 pytestmark = pytest.mark.services
 

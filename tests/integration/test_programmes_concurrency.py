@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from services.enquiries.programmes import store, tables
 from services.enquiries.programmes.hours import Usage
-from tests.support.programmes import ORG_A, ProgrammesSite, apply_call, consultant_body, race
+from tests.support.programmes import ORG_A, ProgrammesSite, apply_call, consultant_body
+from tests.support.sites import race
 
 pytestmark = pytest.mark.services
 

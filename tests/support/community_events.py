@@ -1,8 +1,6 @@
-"""A site for the community events' tests, the bodies they post, and racing sign-ups."""
+"""A site for the community events' tests and the bodies they post (racing sign-ups: `tests.support.sites.race`)."""
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from services.common.clock import utcnow
@@ -34,16 +32,3 @@ class EventsSite(Site):
     def register(self, event_id: str, n: int, expect: int = 201, **overrides) -> dict:
         return self.ok("POST", f"/community-events/{event_id}/registrations", None, expect,
                        json={**person(n), **overrides})
-
-
-def race(site: Site, calls: list) -> list:
-    """Run `calls` (each a function of a test client) at once, one thread and client each."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        client = site.app.test_client()
-        barrier.wait(timeout=60)
-        return call(client)
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))

@@ -1,9 +1,7 @@
 """An AT12 site for the consultation programmes' tests, the bodies they post, and racing requests."""
 from __future__ import annotations
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from tests.support.sites import STAFF, Site
@@ -42,19 +40,6 @@ class ProgrammesSite(Site):
         body = {"application_id": application_id, "consultant_id": consultant_id, "date": TODAY.isoformat(),
                 "hours": hours, "kind": kind, "note": "Produktidee Upcycling"}
         return self.call("POST", f"/programmes/{programme_id}/bookings", json=body, expect=expect, client=client).json
-
-
-def race(site: Site, calls: list) -> list:
-    """Run `calls` (each a function of a test client) at once, one thread and client each."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        client = site.app.test_client()
-        barrier.wait(timeout=60)
-        return call(client)
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def apply_call(site: Site, programme_id: str, n: int):

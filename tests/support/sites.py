@@ -5,6 +5,9 @@ label); the users, the calls and the matching projection are the same for all of
 """
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app
@@ -86,3 +89,16 @@ def project_registry(runtime, after: int) -> int:
                     occurred_at=r.occurred_at.isoformat(), correlation_id=None, causation_id=None, data=r.data))
             after = r.id
     return after
+
+
+def race(site: Site, calls: list) -> list:
+    """Run `calls` (each a function of a test client) at once, one thread and client each."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        client = site.app.test_client()
+        barrier.wait(timeout=60)
+        return call(client)
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
