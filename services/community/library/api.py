@@ -21,9 +21,8 @@ from services.common.auth import current_principal, public, roles
 from services.common.body_limit import allows_body
 from services.common.runtime import current_runtime
 from services.community.library import documents, handlers, search
-from services.community.library.schemas import (
-    LibraryItemForm, LibraryItemPage, LibraryItemPatch, LibraryItemSchema, LibraryQuery,
-)
+from services.community.library.schemas import LibraryItemForm, LibraryItemPage, LibraryItemPatch, LibraryItemSchema
+from services.contracts.library import LibraryQuery
 
 EDITORS = ("broker", "site_admin")
 ENVELOPE = 1024 * 1024  # the multipart body around the file: the other fields and the headers

@@ -21,8 +21,9 @@ from services.common.errors import Invalid, SoproError
 from services.common.runtime import current_runtime
 from services.community.library import documents, handlers, search
 from services.community.library.api import EDITORS, attachment, max_body_bytes, max_document_bytes
-from services.community.library.schemas import LibraryItemForm, LibraryQuery, TEXT_FIELDS
+from services.community.library.schemas import LibraryItemForm, TEXT_FIELDS
 from services.contracts.events.community import ITEM_KINDS, LANGUAGES
+from services.contracts.library import LibraryQuery
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import language
 from services.web.numbers import show_number

@@ -8,9 +8,8 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
-from services.common.api import PageQuery, page_schema
+from services.common.api import page_schema
 from services.common.fields import storable
-from services.common.fulltext import MAX_QUERY_CHARS
 from services.contracts.events.community import (
     ITEM_KINDS, ITEM_STATUSES, KEYWORDS_MAX, LANGUAGE, LANGUAGES, SUMMARY_MAX, TITLE_MAX,
 )
@@ -64,14 +63,6 @@ class LibraryItemForm(ma.Schema):
         if data.get("file") is not None:
             out["file"] = data["file"]
         return out
-
-
-class LibraryQuery(PageQuery):
-    q = ma.fields.String(load_default=None, validate=validate.Length(max=MAX_QUERY_CHARS),
-                         metadata={"description": "words, searched in each text's own language"})
-    kind = ma.fields.String(load_default=None, validate=validate.OneOf(ITEM_KINDS))
-    language = ma.fields.String(load_default=None, validate=LANGUAGE)
-    year = ma.fields.Integer(load_default=None, validate=validate.Range(min=1900, max=2100))
 
 
 class TextSchema(ma.Schema):

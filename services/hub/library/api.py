@@ -5,13 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import validate
 
-from services.common.api import PageQuery, page_schema
+from services.common.api import page_schema
 from services.common.auth import public
-from services.common.fulltext import MAX_QUERY_CHARS
 from services.common.runtime import current_runtime
-from services.contracts.events.community import ITEM_KINDS, LANGUAGE
+from services.contracts.library import LibraryQuery
 from services.hub.library import queries
 from services.hub.query import member_site_ids
 
@@ -24,12 +22,9 @@ def known_site(value: str) -> None:
         raise ma.ValidationError(f"unknown site; one of {', '.join(known)}")
 
 
-class NetworkLibraryQuery(PageQuery):
-    q = ma.fields.String(load_default=None, validate=validate.Length(max=MAX_QUERY_CHARS))
+class NetworkLibraryQuery(LibraryQuery):
+    """A site's filters (services.contracts.library), and the site."""
     site = ma.fields.String(load_default=None, validate=known_site)
-    kind = ma.fields.String(load_default=None, validate=validate.OneOf(ITEM_KINDS))
-    language = ma.fields.String(load_default=None, validate=LANGUAGE)
-    year = ma.fields.Integer(load_default=None, validate=validate.Range(min=1900, max=2100))
 
 
 class NetworkItemSchema(ma.Schema):
