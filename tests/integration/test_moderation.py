@@ -156,7 +156,7 @@ def test_moderation_api_and_command_at_the_hub(pg_site, make_settings, pg_schema
                              headers=bearer(hub_runtime, ["agency_viewer"], "viewer")).get_json()
         row = next(s for s in listing["items"] if s["stream"] == STREAM)
         assert row["paused"] and row["reason"] == "review"
-        assert len(listing["items"]) == 15, "five sites, three services each"
+        assert len(listing["items"]) == 20, "five sites, four services each (registry, enquiries, label, community)"
 
         resumed = call(f"{base}/resume")
         assert resumed.status_code == 200, resumed.get_json()

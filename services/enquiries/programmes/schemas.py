@@ -189,8 +189,8 @@ class ConsultantSchema(Strict):
         validate.Length(max=MAX_SUMMARY), _storable]), load_default=dict)
     publications = ma.fields.List(ma.fields.Nested(PublicationInput), load_default=list,
                                   validate=validate.Length(max=MAX_PUBLICATIONS))
-    profile_consent_at = ma.fields.DateTime(dump_only=True, attribute="consent_at")
-    profile_consent_by = ma.fields.String(dump_only=True, attribute="consent_by")
+    profile_consent_at = ma.fields.DateTime(dump_only=True, allow_none=True, attribute="consent_at")
+    profile_consent_by = ma.fields.String(dump_only=True, allow_none=True, attribute="consent_by")
 
     @ma.pre_dump
     def _consented(self, data, **kwargs):
