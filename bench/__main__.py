@@ -13,12 +13,13 @@ import sys
 import time
 import traceback
 
-from bench import (allocation, hub_ingest, impact_client_report, impact_comparison, label_trust, latency, mail_sender,
-                   outbox_write, relay_throughput, shortlist)
+from bench import (allocation, hub_ingest, impact_client_report, impact_comparison, label_trust, latency,
+                   library_search, mail_sender, outbox_write, relay_throughput, shortlist)
 from bench.common import BenchEnv, Result
 
 BENCHMARKS = {m.NAME: m for m in (relay_throughput, hub_ingest, outbox_write, latency, shortlist, allocation,
-                                   mail_sender, label_trust, impact_client_report, impact_comparison)}
+                                   mail_sender, label_trust, impact_client_report, impact_comparison,
+                                   library_search)}
 TARGETS = {"relay_throughput": ">= 0.75", "hub_ingest": ">= 0.5", "impact_report_page": "<= 10",
            "impact_report_all_rows": "<= 10", "impact_report_get": "<= 10", "impact_comparison_json": "<= 10",
            "impact_comparison_get": "<= 10"}
