@@ -15,9 +15,9 @@ from services.enquiries.programmes.schemas import (
     ConsultantSchema, ProgrammeApplicationSchema, ProgrammeBookingSchema, ProgrammeSchema,
 )
 from tests.support.programmes import (
-    ORG_A, ORG_B, TODAY, ProgrammesSite, apply_call, consultant_body, programme_body, race,
+    ORG_A, ORG_B, TODAY, ProgrammesSite, apply_call, consultant_body, programme_body,
 )
-from tests.support.sites import outbox_rows
+from tests.support.sites import outbox_rows, race
 
 NOW = datetime.now(timezone.utc)
 
