@@ -14,8 +14,8 @@ Each candidate gets points on six criteria and a reason for each, e.g. "CPV 3911
 The platform's support is a bonus on top of the other five, which keep their meaning and their 100 points
 (a score above 100 is a supporter's). The statement of support says enquiries are negotiated primarily to
 social enterprises that support the platform, so among equally fitting offers the supporter comes first;
-5 points are half a label or a labour-market step, so support alone never outweighs a better CPV level
-(at least 8 apart), a closer place or a label: it is a priority, not a licence. `supporter` comes from the
+5 points are half a label, so support alone never outweighs a better CPV level (at least 8 apart) or a
+label; it may outweigh a few kilometres or a little capacity: a priority, not a licence. `supporter` comes from the
 registry through the port `PlatformSupporters` (service.load_candidates); it defaults False.
 
 A candidate whose codes share not even a division with the enquiry is dropped. Ties go to more free
@@ -235,7 +235,7 @@ def _distance(request: MatchRequest, candidate: Candidate) -> tuple[float | None
     return None, 0, ("distance unknown: +0",)
 
 
-# --- label, segment and support -------------------------------------------------------------------------------
+# --- label, segment and support -------------------------------------------------------------------
 
 def _label(request: MatchRequest, candidate: Candidate) -> tuple[float, tuple]:
     if candidate.labelled:
