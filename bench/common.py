@@ -290,3 +290,16 @@ def pika_consume_raw(params, queue: str, n: int, prefetch: int = BATCH, ack_ever
     elapsed = time.perf_counter() - start
     conn.close()
     return elapsed
+
+
+def alternating_rounds(rounds: int, subject, baseline) -> tuple[list[float], list[float]]:
+    """Seconds per call of `subject` and of `baseline`, alternating which goes first, `rounds` times (so
+    that a machine getting busier or quieter weighs on both alike)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for r in range(rounds):
+        order = ((0, subject), (1, baseline)) if r % 2 == 0 else ((1, baseline), (0, subject))
+        for slot, work in order:
+            t0 = time.perf_counter()
+            work()
+            times[slot].append(time.perf_counter() - t0)
+    return times

@@ -20,14 +20,13 @@ from __future__ import annotations
 import random
 import re
 import statistics
-import time
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import insert, text
 
-from bench.common import SITE, BenchEnv, Result
+from bench.common import BenchEnv, Result, SITE, alternating_rounds
 from services.bootstrap import bootstrap, create_app
 from services.common.config import load_settings
 from services.common.users import add_user
@@ -116,18 +115,6 @@ def fill(runtime, n: int, client_id: str, seed: int = 18) -> list[str]:
     return ses
 
 
-def _rounds(rounds: int, subject, baseline) -> tuple[list[float], list[float]]:
-    """Seconds per call of each, alternating which goes first, `rounds` times."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for r in range(rounds):
-        order = ((0, subject), (1, baseline)) if r % 2 == 0 else ((1, baseline), (0, subject))
-        for slot, work in order:
-            t0 = time.perf_counter()
-            work()
-            times[slot].append(time.perf_counter() - t0)
-    return times
-
-
 def _logged_in(app, username: str):
     client = app.test_client()
     html = {"Accept": "text/html"}
@@ -190,12 +177,12 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     results = []
     baseline_name = "plain SQL sum of the same rows, median"
     for metric, page in (("report_page", 1), ("report_all_rows", None)):
-        subject, base = _rounds(rounds, build(page), plain_sum)
+        subject, base = alternating_rounds(rounds, build(page), plain_sum)
         what = "first 100 rows" if page else f"all {len(found['report'].rows):,} rows"
         note = f"{rounds} rounds; totals {totals.deals:,} deals, {totals.value_paid_eur:,} EUR, " \
                f"{totals.integration_hours:,} h"
         if page is None:  # beside the issue's baseline: what fetching the rows alone costs
-            fetched = statistics.median(_rounds(rounds, lambda: None, plain_rows)[1])
+            fetched = statistics.median(alternating_rounds(rounds, lambda: None, plain_rows)[1])
             note += f"; a plain SELECT of the {len(found['rows']):,} rows: {1000 * fetched:.1f} ms " \
                     f"(report {statistics.median(subject) / fetched:.1f}x that)"
         results.append(Result(f"impact_{metric}", f"report.build, {n:,} deals, {what}, median", "ms",
@@ -213,7 +200,7 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
         found["page_bytes"] = len(answer.data)
 
     get()
-    subject, base = _rounds(rounds, get, plain_sum)
+    subject, base = alternating_rounds(rounds, get, plain_sum)
     results.append(Result("impact_report_get", f"GET /office/our-impact, {n:,} deals, median", "ms",
                           1000 * statistics.median(subject), baseline_name, 1000 * statistics.median(base),
                           higher_is_better=False, note=f"{rounds} rounds; page {found['page_bytes']:,} bytes"))

@@ -18,14 +18,13 @@ from __future__ import annotations
 import json
 import random
 import statistics
-import time
 import uuid
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import insert, text
 
-from bench.common import HUB, BenchEnv, Result
+from bench.common import BenchEnv, HUB, Result, alternating_rounds
 from services.bootstrap import bootstrap, create_app
 from services.common.config import DEFAULT_FEDERATION_FILE, load_federation, load_settings
 
@@ -86,18 +85,6 @@ def fill(engine, n: int, parts: int, rate_huf: Decimal, seed: int = 18) -> None:
         conn.execute(text("ANALYZE"))
 
 
-def _rounds(rounds: int, subject, baseline) -> tuple[list[float], list[float]]:
-    """Seconds per call of each, alternating which goes first, `rounds` times."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for r in range(rounds):
-        order = ((0, subject), (1, baseline)) if r % 2 == 0 else ((1, baseline), (0, subject))
-        for slot, work in order:
-            t0 = time.perf_counter()
-            work()
-            times[slot].append(time.perf_counter() - t0)
-    return times
-
-
 def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     from services.contracts.impact_policy import ImpactPolicy
     from services.hub.impact import comparison, open_data
@@ -136,7 +123,7 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     hidden = sum(1 for node in table.nodes.values() if node.suppressed)
     baseline_name = "SELECT site, year, count(*), sum(value_paid_eur) GROUP BY site, year, median"
     results = []
-    subject, base = _rounds(rounds, public_json, plain_sum)
+    subject, base = alternating_rounds(rounds, public_json, plain_sum)
     results.append(Result(
         "impact_comparison_json", f"compare + suppress + open-data JSON, {n:,} deals + 1,000 parts, median", "ms",
         1000 * statistics.median(subject), baseline_name, 1000 * statistics.median(base), higher_is_better=False,
@@ -152,7 +139,7 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
         found["page_bytes"] = len(answer.data)
 
     get()
-    subject, base = _rounds(rounds, get, plain_sum)
+    subject, base = alternating_rounds(rounds, get, plain_sum)
     results.append(Result(
         "impact_comparison_get", f"GET /statistics, {n:,} deals + 1,000 parts, median", "ms",
         1000 * statistics.median(subject), baseline_name, 1000 * statistics.median(base), higher_is_better=False,

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import random
 import statistics
-import time
 import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy import text as sql
 
-from bench.common import SITE, BenchEnv, Result
+from bench.common import BenchEnv, Result, SITE, alternating_rounds
 from services.bootstrap import bootstrap
 from services.common.config import load_settings
 
@@ -92,17 +91,6 @@ def like_search(engine, word: str, per_page: int = 20) -> tuple[int, list[str]]:
     return total, ids
 
 
-def _rounds(rounds: int, subject, baseline) -> tuple[list[float], list[float]]:
-    times: tuple[list[float], list[float]] = ([], [])
-    for r in range(rounds):
-        order = ((0, subject), (1, baseline)) if r % 2 == 0 else ((1, baseline), (0, subject))
-        for slot, work in order:
-            t0 = time.perf_counter()
-            work()
-            times[slot].append(time.perf_counter() - t0)
-    return times
-
-
 def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     from services.community.library.search import search
 
@@ -120,7 +108,7 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
         liked, _ = like_search(runtime.engine, word)
         if found.total != topical:
             raise RuntimeError(f"{name}: the search found {found.total} items, {topical} are about it")
-        subject, base = _rounds(rounds, lambda: search(runtime.engine, q=word),
+        subject, base = alternating_rounds(rounds, lambda: search(runtime.engine, q=word),
                                 lambda: like_search(runtime.engine, word))
         subject_ms, base_ms = statistics.median(subject) * 1000, statistics.median(base) * 1000
         results.append(Result(
