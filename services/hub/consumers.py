@@ -12,26 +12,22 @@ What each payload's row holds is in payload_rows.py.
 """
 from __future__ import annotations
 
-import logging
 from typing import Callable
 
 from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
 from services.contracts.events import community, enquiries, label, registry
-from services.hub import rows
 from services.hub.community import consumers as community_consumers
 from services.hub.crossborder.flow import CrossBorder
 from services.hub.enquiries import store as enquiry_store
 from services.hub.labels import store as label_store
 from services.hub.library.consumers import apply_library_item
 from services.hub.payload_rows import (
-    agreement_row, bookkeeping, case_study_row, confirmed_statement_row, enquiry_row, impact_row, label_row, offer_row,
-    organisation_row, profile_row, support_statement_row,
+    agreement_row, apply_snapshot, case_study_row, confirmed_statement_row, enquiry_row, impact_row, label_row, offer_row,
+    organisation_row, profile_row, snapshot_handler, support_statement_row,
 )
 from services.hub.register import store as register_store
-
-log = logging.getLogger("sopro.hub")
 
 # The services whose streams the hub ingests (its queue `hub.ingest` binds their facts from every site).
 # Each service here is also a stream `<site>/<service>` the reconciler expects from every member site.
@@ -47,26 +43,11 @@ def binding_keys() -> list[str]:
 
 # --- handlers ----------------------------------------------------------------------------------------
 
-def _apply(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
-    applied = rows.upsert_newer(conn, table, {**bookkeeping(env), **row})
-    log.info("hub %s %s %s %s v%s seq=%s", "applied" if applied else "ignored stale", env.site, env.type,
-             env.aggregate_id, env.aggregate_version, env.seq)
-    return applied
-
-
-def _snapshot(table: Table, to_row: Callable[[dict], dict]) -> Handler:
-    def handle(conn: Connection, env: Envelope) -> None:
-        _apply(conn, env, table, to_row(env.data))
-
-    handle.__name__ = f"apply_{table.name}_snapshot"
-    return handle
-
-
 def _status_change(table: Table, status: str) -> Handler:
     """A withdrawal or erasure: only the status changes; a tombstone if the snapshot is not yet here."""
 
     def handle(conn: Connection, env: Envelope) -> None:
-        _apply(conn, env, table, {"status": status})
+        apply_snapshot(conn, env, table, {"status": status})
 
     handle.__name__ = f"mark_{table.name}_{status}"
     return handle
@@ -74,13 +55,13 @@ def _status_change(table: Table, status: str) -> Handler:
 
 def apply_offer(conn: Connection, env: Envelope) -> None:
     row = offer_row(env.data)
-    if _apply(conn, env, register_store.hub_offer, row):
+    if apply_snapshot(conn, env, register_store.hub_offer, row):
         register_store.replace_offer_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
 
 
 def apply_enquiry(conn: Connection, env: Envelope) -> None:
     row = enquiry_row(env.data)
-    if _apply(conn, env, enquiry_store.hub_enquiries, row):
+    if apply_snapshot(conn, env, enquiry_store.hub_enquiries, row):
         enquiry_store.replace_enquiry_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
 
 
@@ -95,7 +76,7 @@ def apply_label(conn: Connection, env: Envelope) -> None:
     if not env.data["number"].startswith(f"SOPRO-{env.site}-"):
         raise ForeignLabelNumber(f"{env.site} published label {env.data['number']} of another site")
     row = label_row(env.data)
-    if _apply(conn, env, label_store.hub_labels, row):
+    if apply_snapshot(conn, env, label_store.hub_labels, row):
         label_store.replace_label_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
 
 
@@ -108,33 +89,33 @@ def apply_profile(conn: Connection, env: Envelope) -> None:
     # reason (dead-lettered) rather than filed under either.
     if str(env.data["organisation_id"]) != str(env.aggregate_id):
         raise ForeignProfile(f"profile of {env.data['organisation_id']} sent as organisation {env.aggregate_id}")
-    _apply(conn, env, register_store.hub_organisation_profile, profile_row(env.data))
+    apply_snapshot(conn, env, register_store.hub_organisation_profile, profile_row(env.data))
 
 
 # Agreement events are full snapshots whatever their verb: the status says made, cancelled or delivered.
-apply_agreement = _snapshot(enquiry_store.hub_agreements, agreement_row)
+apply_agreement = snapshot_handler(enquiry_store.hub_agreements, agreement_row)
 
 HANDLERS: dict[str, Handler] = {
-    registry.OrganisationRegistered.TYPE: _snapshot(register_store.hub_organisation, organisation_row),
-    registry.OrganisationUpdated.TYPE: _snapshot(register_store.hub_organisation, organisation_row),
+    registry.OrganisationRegistered.TYPE: snapshot_handler(register_store.hub_organisation, organisation_row),
+    registry.OrganisationUpdated.TYPE: snapshot_handler(register_store.hub_organisation, organisation_row),
     registry.OrganisationWithdrawn.TYPE: _status_change(register_store.hub_organisation, "withdrawn"),
     registry.OrganisationProfileChanged.TYPE: apply_profile,
     registry.OfferPublished.TYPE: apply_offer,
     registry.OfferUpdated.TYPE: apply_offer,
     registry.OfferWithdrawn.TYPE: _status_change(register_store.hub_offer, "withdrawn"),
-    registry.SupportStatementRecorded.TYPE: _snapshot(register_store.hub_support_statement, support_statement_row),
-    registry.SupportStatementConfirmed.TYPE: _snapshot(register_store.hub_support_statement, confirmed_statement_row),
+    registry.SupportStatementRecorded.TYPE: snapshot_handler(register_store.hub_support_statement, support_statement_row),
+    registry.SupportStatementConfirmed.TYPE: snapshot_handler(register_store.hub_support_statement, confirmed_statement_row),
     registry.SupportStatementWithdrawn.TYPE: _status_change(register_store.hub_support_statement, "withdrawn"),
     registry.SupportStatementErased.TYPE: _status_change(register_store.hub_support_statement, "erased"),
-    registry.CaseStudyPublished.TYPE: _snapshot(register_store.hub_case_study, case_study_row),
-    registry.CaseStudyUpdated.TYPE: _snapshot(register_store.hub_case_study, case_study_row),
+    registry.CaseStudyPublished.TYPE: snapshot_handler(register_store.hub_case_study, case_study_row),
+    registry.CaseStudyUpdated.TYPE: snapshot_handler(register_store.hub_case_study, case_study_row),
     registry.CaseStudyWithdrawn.TYPE: _status_change(register_store.hub_case_study, "withdrawn"),
     enquiries.EnquirySubmitted.TYPE: apply_enquiry,
     enquiries.EnquiryChanged.TYPE: apply_enquiry,
     enquiries.AgreementMade.TYPE: apply_agreement,
     enquiries.AgreementCancelled.TYPE: apply_agreement,
     enquiries.AgreementDelivered.TYPE: apply_agreement,
-    enquiries.ImpactRecorded.TYPE: _snapshot(enquiry_store.hub_impact, impact_row),
+    enquiries.ImpactRecorded.TYPE: snapshot_handler(enquiry_store.hub_impact, impact_row),
     # Label events are full snapshots whatever their verb: the status says which decision it was.
     label.LabelGranted.TYPE: apply_label,
     label.LabelRenewed.TYPE: apply_label,

@@ -7,7 +7,11 @@ matching projection reads them as too), plus the hub's search text.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy import Connection, Table
 
 from services.common.envelope import Envelope
 from services.contracts.rows import (
@@ -15,6 +19,8 @@ from services.contracts.rows import (
 )
 from services.hub import rows
 from services.hub.register import store as register_store
+
+log = logging.getLogger("sopro.hub")
 
 
 def bookkeeping(env: Envelope) -> dict:
@@ -24,14 +30,32 @@ def bookkeeping(env: Envelope) -> dict:
         "id": env.aggregate_id,
         "aggregate_version": env.aggregate_version,
         "last_event_id": str(env.id),
-        "last_occurred_at": _utc(env.occurred_at),
+        "last_occurred_at": utc(env.occurred_at),
     }
 
 
-def _utc(timestamp: str | datetime) -> datetime:
+def utc(timestamp: str | datetime) -> datetime:
     # In UTC: SQLite keeps no offset, so a "+02:00" would otherwise be stored as the wrong instant.
     moment = timestamp if isinstance(timestamp, datetime) else datetime.fromisoformat(timestamp)
     return moment.astimezone(timezone.utc)
+
+
+def apply_snapshot(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
+    """Write `row` with the event's bookkeeping if the event is newer than what `table` holds (True), else
+    leave it (a stale or replayed event: False)."""
+    applied = rows.upsert_newer(conn, table, {**bookkeeping(env), **row})
+    log.info("hub %s %s %s %s v%s seq=%s", "applied" if applied else "ignored stale", env.site, env.type,
+             env.aggregate_id, env.aggregate_version, env.seq)
+    return applied
+
+
+def snapshot_handler(table: Table, to_row: Callable[[dict], dict]) -> Callable[[Connection, Envelope], None]:
+    """The handler of an event whose data is its aggregate's whole snapshot: `to_row(data)`, newest wins."""
+    def handle(conn: Connection, env: Envelope) -> None:
+        apply_snapshot(conn, env, table, to_row(env.data))
+
+    handle.__name__ = f"apply_{table.name}_snapshot"
+    return handle
 
 
 def organisation_row(data: dict) -> dict:
@@ -86,7 +110,7 @@ def case_study_row(data: dict) -> dict:
 
 
 def enquiry_row(data: dict) -> dict:
-    submitted_at = None if data["submitted_at"] is None else _utc(data["submitted_at"])
+    submitted_at = None if data["submitted_at"] is None else utc(data["submitted_at"])
     return {
         "reference": data["reference"],
         "type": data["type"],

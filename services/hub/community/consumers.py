@@ -11,19 +11,11 @@ merges these handlers into its `HANDLERS`.
 """
 from __future__ import annotations
 
-import logging
-from datetime import date, datetime, timezone
+from datetime import date
 
-from sqlalchemy import Connection, Table
-
-from services.common.envelope import Envelope
 from services.contracts.events import community
-from services.hub import rows
 from services.hub.community.store import hub_community_event, hub_platform_member
-from services.hub.payload_rows import bookkeeping
-
-log = logging.getLogger("sopro.hub")
-
+from services.hub.payload_rows import snapshot_handler, utc
 
 def event_row(data: dict) -> dict:
     """An event's public description and its counts; the ids of its registrations never reach the hub."""
@@ -34,8 +26,8 @@ def event_row(data: dict) -> dict:
         "platform_forum": bool(data["platform_forum"]),
         "texts": [{"language": t["language"], "title": t["title"], "summary": t["summary"]} for t in data["texts"]],
         "languages": list(data["languages"]),
-        "starts_at": _utc(data["starts_at"]),
-        "ends_at": _utc(data["ends_at"]),
+        "starts_at": utc(data["starts_at"]),
+        "ends_at": utc(data["ends_at"]),
         "venue": data["venue"],
         "country": data["country"],
         "nuts3": data["nuts3"],
@@ -57,23 +49,8 @@ def member_row(data: dict) -> dict:
     }
 
 
-def _utc(moment: str | datetime) -> datetime:
-    value = moment if isinstance(moment, datetime) else datetime.fromisoformat(str(moment).replace("Z", "+00:00"))
-    return value.astimezone(timezone.utc)
-
-
-def _snapshot(table: Table, to_row):
-    def handle(conn: Connection, env: Envelope) -> None:
-        applied = rows.upsert_newer(conn, table, {**bookkeeping(env), **to_row(env.data)})
-        log.info("hub %s %s %s %s v%s seq=%s", "applied" if applied else "ignored stale", env.site, env.type,
-                 env.aggregate_id, env.aggregate_version, env.seq)
-
-    handle.__name__ = f"apply_{table.name}_snapshot"
-    return handle
-
-
-apply_event = _snapshot(hub_community_event, event_row)
-apply_member = _snapshot(hub_platform_member, member_row)
+apply_event = snapshot_handler(hub_community_event, event_row)
+apply_member = snapshot_handler(hub_platform_member, member_row)
 
 HANDLERS = {
     community.CommunityEventPublished.TYPE: apply_event,

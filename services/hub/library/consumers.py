@@ -3,17 +3,13 @@
 the row it applied: a published item's texts, nothing for a withdrawn one."""
 from __future__ import annotations
 
-import logging
 
 from sqlalchemy import Connection
 
 from services.common.envelope import Envelope
 from services.contracts.events.community import PUBLISHED
-from services.hub import rows
 from services.hub.library.store import INDEX, hub_library_item, search_key
-from services.hub.payload_rows import bookkeeping
-
-log = logging.getLogger("sopro.hub")
+from services.hub.payload_rows import apply_snapshot
 
 
 def item_row(site: str, data: dict) -> dict:
@@ -32,10 +28,7 @@ def apply_library_item(conn: Connection, env: Envelope) -> None:
     if str(env.data["item_id"]) != str(env.aggregate_id):
         raise ValueError(f"library item {env.data['item_id']} sent as aggregate {env.aggregate_id}")
     row = item_row(env.site, env.data)
-    applied = rows.upsert_newer(conn, hub_library_item, {**bookkeeping(env), **row})
-    log.info("hub %s %s %s %s v%s", "applied" if applied else "ignored stale", env.site, env.type,
-             env.aggregate_id, env.aggregate_version)
-    if applied:
+    if apply_snapshot(conn, env, hub_library_item, row):
         if row["status"] == PUBLISHED:
             INDEX.put(conn, row["search_key"], row["texts"])
         else:
