@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Generic, TypeVar
+from typing import Callable, Generic, Iterator, Sequence, TypeVar
 
 from sqlalchemy import (
     BigInteger, ColumnElement, Connection, DateTime, Engine, Integer, MetaData, Numeric, Row, Select, String, Table,
@@ -168,6 +168,15 @@ class Component:
 
 
 # --- paging ------------------------------------------------------------------------------------------
+
+IN_BATCH = 500  # ids per `IN (...)`: far below every driver's parameter limit
+
+
+def batches(values: Sequence[T], size: int = IN_BATCH) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size`, for queries with `IN (...)` over many ids."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
 
 def offset_of(page: int, per_page: int) -> int:
     return (page - 1) * per_page

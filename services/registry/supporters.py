@@ -23,6 +23,7 @@ from typing import Iterable
 
 from sqlalchemy import Connection, select
 
+from services.common.db import batches
 from services.common.errors import Conflict, invalid
 from services.common.runtime import Runtime
 from services.common.uow import UnitOfWork
@@ -42,9 +43,9 @@ def supporting(conn: Connection, organisation_ids: Iterable[str] | None = None) 
         t.c.confirmed_at.is_not(None))
     if organisation_ids is None:
         return frozenset(conn.execute(query).scalars())
-    wanted, found = sorted(set(map(str, organisation_ids))), set()
-    for start in range(0, len(wanted), 500):
-        found.update(conn.execute(query.where(t.c.organisation_id.in_(wanted[start:start + 500]))).scalars())
+    found: set[str] = set()
+    for some in batches(sorted(set(map(str, organisation_ids)))):
+        found.update(conn.execute(query.where(t.c.organisation_id.in_(some))).scalars())
     return frozenset(found)
 
 

@@ -24,6 +24,7 @@ from flask import has_app_context
 from sqlalchemy import Connection, insert, update
 
 from services.common.clock import utcnow
+from services.common.db import batches
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.ports import port
 from services.contracts import capacity
@@ -130,9 +131,8 @@ def _with_support(candidate: Candidate, supporters: frozenset[str]) -> Candidate
 def _labels(conn: Connection, organisation_ids: list[str], today: date) -> dict[str, list[tuple[str, set[str]]]]:
     """Each organisation's labels valid on `today`: (number, CPV divisions), longest valid first."""
     labels: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
-    for start in range(0, len(organisation_ids), 500):
-        for holder, number, cpv_codes in conn.execute(
-                store.valid_labels_query(organisation_ids[start:start + 500], today)):
+    for some in batches(organisation_ids):
+        for holder, number, cpv_codes in conn.execute(store.valid_labels_query(some, today)):
             labels[holder].append((number, {code[:2] for code in cpv_codes or ()}))
     return labels
 
