@@ -33,13 +33,14 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # Updates both locks to the newest releases pyproject.toml allows: runtime.lock (the image's) first,
-# then test.lock constrained by it, so the image and the tests run the same versions.
+# then test.lock (the tests' and the benchmarks' extras) constrained by it, so the image and the tests run
+# the same versions.
 UV_VERSION := 0.13.9
 LOCK := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --upgrade --quiet
 lock: $(STAMP)
 	$(BIN)/pip install --quiet uv==$(UV_VERSION)
 	$(LOCK) -o requirements/runtime.lock
-	$(LOCK) --extra test -c requirements/runtime.lock -o requirements/test.lock
+	$(LOCK) --extra test --extra bench -c requirements/runtime.lock -o requirements/test.lock
 
 # The unit and web tests against the newest releases, without the lock: reports what would break
 # (test-artifacts/newest-releases.txt). CI runs it after the suite; it never blocks a landing.
