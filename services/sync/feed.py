@@ -2,6 +2,8 @@
 
 It serves the signed envelopes exactly as they were published, in `seq` order. The hub reads it to
 heal gaps and to rebuild its store; only the hub's federation token (or a site admin) may read it.
+A page also says how far the stream is on the bus (`published_seq`): what lies beyond it is the relay's
+to deliver, so the hub's reconciler leaves it to the bus (services/sync/reconcile.py).
 """
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ class FeedPage(ma.Schema):
     after = ma.fields.Integer()
     last_seq = ma.fields.Integer(metadata={"description": "the newest seq of the stream"})
     next_after = ma.fields.Integer(metadata={"description": "pass as `after` for the next page"})
+    published_seq = ma.fields.Integer(metadata={"description": "the stream is on the bus through this seq: "
+                                                "later ones wait for the site's relay"})
     events = ma.fields.List(ma.fields.Raw(), metadata={"description": "signed envelopes in seq order"})
 
 
@@ -47,8 +51,18 @@ def read_page(conn: Connection, stream: str, after: int, limit: int) -> dict:
     ).all()
     last = conn.execute(select(func.max(outbox.c.seq)).where(outbox.c.stream == stream)).scalar() or 0
     events = [json.loads(r.envelope) for r in rows]
-    return {"stream": stream, "after": after, "last_seq": last,
+    return {"stream": stream, "after": after, "last_seq": last, "published_seq": published_seq(conn, stream, last),
             "next_after": rows[-1].seq if rows else after, "events": events}
+
+
+def published_seq(conn: Connection, stream: str, last_seq: int) -> int:
+    """The end of the stream's published prefix: the relay publishes in seq order, so every seq up to the
+    first sequenced row still unpublished is on the bus (ix_outbox_unpublished serves the lookup)."""
+    first_unpublished = conn.execute(
+        select(func.min(outbox.c.seq))
+        .where(outbox.c.stream == stream, outbox.c.published_at.is_(None), outbox.c.seq.is_not(None))
+    ).scalar()
+    return last_seq if first_unpublished is None else first_unpublished - 1
 
 
 @blp.route("/feed/<path:stream>")

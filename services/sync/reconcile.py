@@ -1,9 +1,14 @@
 """Reconciliation: heal gaps, and catch up, from the sites' pull feeds.
 
-On a gap (a seq arrived beyond the contiguous position) or on a timer, the reconciler asks the
-stream's site for everything after the contiguous position, page by page, and hands the envelopes
-to the same EventProcessor the bus consumer uses, so tracking absorbs what was already applied.
-A new hub rebuilds its whole store the same way, from position 0.
+On a gap (a seq arrived beyond the contiguous position) the reconciler asks the stream's site for
+everything after the contiguous position, page by page, and hands the envelopes to the same
+EventProcessor the bus consumer uses, so tracking absorbs what was already applied. A new hub (no
+position for the stream yet) rebuilds its whole store the same way, from position 0.
+
+On a timer it also looks at each stream's tail, but the bus delivers a backlog, not the feed
+(services/sync/tail_watch.py): the feed pulls only seqs the site reports as published
+(`published_seq`) that have not arrived while the hub's position stood still for a grace. So after a
+partition each event reaches the hub once, and the drain runs at the consumer's full rate.
 
 One feed cannot stall the others: a heal stops at a page that does not move `next_after` forward,
 reads at most `max_pages` pages per run (the next run carries on from the contiguous position), and
@@ -27,6 +32,7 @@ import requests
 from services.common import inbox
 from services.common.config import Federation
 from services.sync.processing import EventProcessor, Outcome
+from services.sync.tail_watch import DEFAULT_GRACE_SECONDS, TailWatch
 
 log = logging.getLogger("sopro.reconcile")
 
@@ -86,34 +92,39 @@ def _feed_page(stream: str, raw: bytes) -> dict:
     except ValueError:
         raise FeedError(f"the feed of {stream} answered something that is not JSON") from None
     if not (isinstance(page, dict) and isinstance(page.get("events"), list)
-            and all(type(page.get(key)) is int for key in ("last_seq", "next_after"))):
+            and all(type(page.get(key)) is int for key in ("last_seq", "next_after"))
+            and type(page.setdefault("published_seq", page["last_seq"])) is int):  # an older feed: all published
         raise FeedError(f"the feed of {stream} answered something that is not a feed page")
     return page
 
 
 class Reconciler:
     def __init__(self, processor: EventProcessor, feeds: FeedClient, expected_streams: list[str],
-                 page_size: int = 500, max_pages: int = MAX_PAGES_PER_RUN):
+                 page_size: int = 500, max_pages: int = MAX_PAGES_PER_RUN, tail_grace: float = DEFAULT_GRACE_SECONDS):
         self.processor = processor
         self.feeds = feeds
         self.expected_streams = expected_streams
         self.page_size = page_size
         self.max_pages = max_pages
+        self.tails = TailWatch(tail_grace)
         self._lock = threading.Lock()
 
     def positions(self) -> dict[str, tuple[int, int]]:
         with self.processor.engine.connect() as conn:
             return inbox.positions(conn, self.processor.name)
 
-    def heal(self, stream: str, through_pause: bool = False) -> int:
-        """Pull `stream` from its contiguous position to the end, or for at most `max_pages` pages.
-        Returns how many events were new."""
+    def heal(self, stream: str, through_pause: bool = False, through: int | None = None) -> int:
+        """Pull `stream` from its contiguous position to the end (or through seq `through`), or for at most
+        `max_pages` pages. Returns how many events were new."""
         processor = self.processor.ignoring_pause(stream) if through_pause else self.processor
         with self._lock:
             applied = 0
             after = self.positions().get(stream, (0, 0))[0]
             for _ in range(self.max_pages):
-                page = self.feeds.page(stream, after, self.page_size)
+                if through is not None and after >= through:
+                    return applied
+                limit = self.page_size if through is None else min(self.page_size, through - after)
+                page = self.feeds.page(stream, after, limit)
                 self._note_origin(stream, page["last_seq"])
                 events = page["events"]
                 if not events:
@@ -137,18 +148,35 @@ class Reconciler:
         with self.processor.engine.connect() as conn:
             return inbox.paused_streams(conn, self.processor.name)
 
+    def catch_up(self, stream: str, contiguous: int) -> int:
+        """Pull the tail of a stream without a hole only if the bus cannot bring it (TailWatch)."""
+        head = self.feeds.page(stream, contiguous, 1)
+        self._note_origin(stream, head["last_seq"])
+        published = min(head["published_seq"], head["last_seq"])
+        if not self.tails.stalled(stream, contiguous, published):
+            return 0
+        log.info("%s: seqs %d..%d were published but have not arrived; pulled from the feed",
+                 stream, contiguous + 1, published)
+        return self.heal(stream, through=published)
+
     def run_once(self) -> dict[str, int]:
-        """Heal every stream with a gap, and catch up every expected stream (but paused ones)."""
-        streams = set(self.expected_streams) | {s for s, (c, m) in self.positions().items() if m > c}
+        """Heal every stream with a gap, rebuild every expected stream the hub has never received, and
+        catch up the tails the bus does not bring (but paused streams)."""
+        positions = self.positions()
+        streams = set(self.expected_streams) | {s for s, (c, m) in positions.items() if m > c}
         paused = self.paused()
         healed = {}
         for stream in sorted(streams):
             try:
                 if stream in paused:
-                    after = self.positions().get(stream, (0, 0))[0]
+                    after = positions.get(stream, (0, 0))[0]
                     self._note_origin(stream, self.feeds.page(stream, after, 1)["last_seq"])
                     continue
-                count = self.heal(stream)
+                contiguous, max_seen = positions.get(stream, (None, None))
+                if contiguous is None or max_seen > contiguous:  # a new hub, or a lost message
+                    count = self.heal(stream)
+                else:
+                    count = self.catch_up(stream, contiguous)
             except requests.RequestException as exc:
                 log.info("feed of %s unreachable: %s", stream, exc)
                 continue
