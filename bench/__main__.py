@@ -1,7 +1,9 @@
-"""Run the benchmarks: `python -m bench [--quick] [--only NAME[,NAME]] [--profile] [--prototype]`.
+"""Run the benchmarks: `python -m bench [--quick] [--runs N] [--only NAME[,NAME]] [--profile] [--prototype]`.
 
-Each benchmark prints its figure, its baseline measured in the same run, and figure/baseline.
-Nothing is asserted: these machines are noisy (DESIGN.md §6).
+Each benchmark prints its figure, its baseline measured in the same run, figure/baseline and the goal
+for that ratio. With `--runs N` every selected benchmark runs N times and a last table gives each figure's
+median with the spread (lowest-highest) of the N runs. The machine's load during the run is printed
+at the end. Nothing is asserted: these machines are noisy (DESIGN.md §6).
 """
 from __future__ import annotations
 
@@ -9,20 +11,27 @@ import argparse
 import io
 import math
 import signal
+import statistics
 import sys
 import time
 import traceback
+from collections import defaultdict
 
 from bench import (allocation, hub_ingest, impact_client_report, impact_comparison, label_trust, latency,
                    library_search, mail_sender, outbox_write, relay_throughput, shortlist)
 from bench.common import BenchEnv, Result
+from bench.machine import LoadSampler
 
 BENCHMARKS = {m.NAME: m for m in (relay_throughput, hub_ingest, outbox_write, latency, shortlist, allocation,
                                    mail_sender, label_trust, impact_client_report, impact_comparison,
                                    library_search)}
-TARGETS = {"relay_throughput": ">= 0.75", "hub_ingest": ">= 0.5", "impact_report_page": "<= 10",
-           "impact_report_all_rows": "<= 10", "impact_report_get": "<= 10", "impact_comparison_json": "<= 10",
-           "impact_comparison_get": "<= 10"}
+# Goals of benchmarks that do not state theirs in Result.goal (issue 18's reports).
+TARGETS = {"impact_report_page": "<= 10", "impact_report_all_rows": "<= 10", "impact_report_get": "<= 10",
+           "impact_comparison_json": "<= 10", "impact_comparison_get": "<= 10"}
+
+
+def goal_of(r: Result) -> str:
+    return r.goal or TARGETS.get(r.bench, "-")
 
 
 def _fmt(x: float) -> str:
@@ -37,18 +46,47 @@ def print_table(results: list[Result], out=sys.stdout) -> None:
     for r in results:
         rows.append((r.bench, r.metric, _fmt(r.value), r.unit, r.baseline_name, _fmt(r.baseline),
                      "n/a" if math.isnan(r.ratio) else f"{r.ratio:.3f}", "higher" if r.higher_is_better else "lower",
-                     TARGETS.get(r.bench, "-")))
-    widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
-    line = lambda row: " | ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
-    print(line(header), file=out)
-    print("-+-".join("-" * w for w in widths), file=out)
-    for row in rows[1:]:
-        print(line(row), file=out)
+                     goal_of(r)))
+    _print_rows(rows, out)
     notes = [(r.bench, r.note) for r in results if r.note]
     if notes:
         print("\nnotes (ratio = value / baseline value):", file=out)
         for bench, note in notes:
             print(f"  {bench}: {note}", file=out)
+
+
+def _print_rows(rows: list[tuple], out) -> None:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    line = lambda row: " | ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
+    print(line(rows[0]), file=out)
+    print("-+-".join("-" * w for w in widths), file=out)
+    for row in rows[1:]:
+        print(line(row), file=out)
+
+
+def _spread(values: list[float], fmt) -> str:
+    """The median and, over several runs, the lowest and highest: `0.46 (0.44-0.49)`."""
+    values = [v for v in values if not math.isnan(v)]
+    if not values:
+        return "n/a"
+    median = fmt(statistics.median(values))
+    return median if len(values) == 1 else f"{median} ({fmt(min(values))}-{fmt(max(values))})"
+
+
+def print_medians(runs: list[list[Result]], out=sys.stdout) -> None:
+    """One row per figure: its median over the runs, the baseline's, and the ratio's, with their spread."""
+    by_figure: dict[tuple[str, str], list[Result]] = defaultdict(list)
+    for results in runs:
+        for r in results:
+            by_figure[(r.bench, r.metric)].append(r)
+    rows = [("benchmark", "figure", "runs", "value", "unit", "baseline", "ratio", "better", "goal")]
+    for (bench, metric), rs in by_figure.items():
+        first = rs[0]
+        rows.append((bench, metric, len(rs), _spread([r.value for r in rs], _fmt), first.unit,
+                     _spread([r.baseline for r in rs], _fmt), _spread([r.ratio for r in rs], lambda x: f"{x:.3f}"),
+                     "higher" if first.higher_is_better else "lower", goal_of(first)))
+    print(f"\nmedians of {len(runs)} runs (lowest-highest):", file=out)
+    _print_rows(rows, out)
 
 
 def print_profile(name: str, stats, top: int = 25) -> None:
@@ -63,6 +101,8 @@ def print_profile(name: str, stats, top: int = 25) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes and shorter runs")
+    parser.add_argument("--runs", type=int, default=1, help="run each benchmark this many times and print the "
+                                                           "medians with their spread (default 1)")
     parser.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     parser.add_argument("--profile", action="store_true", help="also cProfile the relay and the hub ingest once")
     parser.add_argument("--prototype", action="store_true",
@@ -78,37 +118,46 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     env = BenchEnv(quick=args.quick)
-    results: list[Result] = []
+    runs: list[list[Result]] = []
     failed = []
-    try:
-        for name in names:
-            t0 = time.perf_counter()
-            print(f"running {name} ...", file=sys.stderr, flush=True)
-            kwargs = {}
-            if args.prototype and name in ("relay", "ingest"):
-                from bench import prototypes
-
-                kwargs["variants"] = (prototypes.relay_variants() if name == "relay"
-                                      else prototypes.ingest_variants())
-                if name == "relay":
-                    print(f"  prototype envelope JSON identical to the current relay's: "
-                          f"{prototypes.check_fast_envelope_identical(env)}", file=sys.stderr)
-            try:
-                results += BENCHMARKS[name].run(env, quick=args.quick, **kwargs)
-            except Exception:  # noqa: BLE001 - report and go on with the others
-                traceback.print_exc()
-                failed.append(name)
-            print(f"  {name} took {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
-        if args.profile:
-            for name, module in (("relay", relay_throughput), ("hub ingest", hub_ingest)):
-                print_profile(name, module.profile(env, quick=args.quick))
-    finally:
-        env.close()
-    print()
-    print_table(results)
-    print(f"\n{'quick' if args.quick else 'full'} run, {time.perf_counter() - started:.0f}s; single run on a noisy "
-          f"2-core machine: figures are indicative only." + (f" FAILED: {failed}" if failed else ""))
+    with LoadSampler() as load:
+        try:
+            for run in range(1, max(1, args.runs) + 1):
+                results: list[Result] = []
+                for name in names:
+                    t0 = time.perf_counter()
+                    print(f"running {name} (run {run}/{args.runs}) ...", file=sys.stderr, flush=True)
+                    try:
+                        results += BENCHMARKS[name].run(env, quick=args.quick, **_prototype_kwargs(args, name, env))
+                    except Exception:  # noqa: BLE001 - report and go on with the others
+                        traceback.print_exc()
+                        failed.append(name)
+                    print(f"  {name} took {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
+                runs.append(results)
+                print(f"\nrun {run}:")
+                print_table(results)
+            if args.profile:
+                for name, module in (("relay", relay_throughput), ("hub ingest", hub_ingest)):
+                    print_profile(name, module.profile(env, quick=args.quick))
+        finally:
+            env.close()
+    if len(runs) > 1:
+        print_medians(runs)
+    print(f"\n{'quick' if args.quick else 'full'} run, {time.perf_counter() - started:.0f}s. {load.summary()}"
+          + (f" FAILED: {failed}" if failed else ""))
     return 1 if failed else 0
+
+
+def _prototype_kwargs(args, name: str, env: BenchEnv) -> dict:
+    if not (args.prototype and name in ("relay", "ingest")):
+        return {}
+    from bench import prototypes
+
+    if name == "relay":
+        print(f"  prototype envelope JSON identical to the current relay's: "
+              f"{prototypes.check_fast_envelope_identical(env)}", file=sys.stderr)
+        return {"variants": prototypes.relay_variants()}
+    return {"variants": prototypes.ingest_variants()}
 
 
 if __name__ == "__main__":
