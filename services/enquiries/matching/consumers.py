@@ -42,7 +42,8 @@ def _apply(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
 
 def apply_organisation(conn: Connection, env: Envelope) -> None:
     table = store.matching_organisation
-    _apply(conn, env, table, _columns_of(table, organisation_values(env.data)))
+    row = _columns_of(table, organisation_values(env.data))
+    _apply(conn, env, table, {**row, **store.unit_vector(row.get("lat"), row.get("lon"))})
 
 
 def apply_offer(conn: Connection, env: Envelope) -> None:
@@ -64,6 +65,8 @@ def apply_label(conn: Connection, env: Envelope) -> None:
     values = {"label_id": env.aggregate_id, "aggregate_version": env.aggregate_version,
               "last_event_id": str(env.id), **_columns_of(store.matching_label, label_values(env.data))}
     applied = store.upsert_newer(conn, store.matching_label, values, key="label_id")
+    if applied:
+        store.replace_label_divisions(conn, env.aggregate_id, values.get("cpv_codes"))
     log.debug("matching %s %s %s v%s", "applied" if applied else "ignored stale", env.type, env.aggregate_id,
               env.aggregate_version)
 

@@ -29,7 +29,7 @@ from services.common.errors import Conflict, Invalid, NotFound
 from services.common.ports import port
 from services.contracts import capacity
 from services.contracts.ports import PlatformSupporters
-from services.enquiries.matching import store
+from services.enquiries.matching import sql_ranking, store
 from services.enquiries.matching.ranking import Candidate, MatchRequest, Ranked, rank
 from services.enquiries.matching.split import Split, Supplier, propose_split
 
@@ -86,27 +86,38 @@ class Shortlist:
 
 
 def shortlist(conn: Connection, request: MatchRequest, limit: int = 10) -> Shortlist:
-    """Rank the site's social enterprises for `request`. Invalid (422) without CPV codes."""
+    """Rank the site's social enterprises for `request`. Invalid (422) without CPV codes.
+
+    The database scores and cuts (sql_ranking.py): it returns the counts and only the offers that may
+    reach the top `limit` or cover the quantity alone; ranking.py orders those exactly, as if it had
+    ranked every offer of the divisions. A split, when needed, draws on every substitutable offer."""
     if not request.cpv_codes:
         raise Invalid("an enquiry needs CPV codes to be matched", {"cpv_codes": ["no CPV codes to match"]})
-    ranked = rank(request, load_candidates(conn, request))
-    excluded = 0
-    if request.label_required:
-        # Only labelled offers may be shortlisted or take part in a split.
-        kept = [r for r in ranked if r.candidate.labelled]
-        excluded, ranked = len(ranked) - len(kept), kept
-    split, missing = _cover(request, ranked)
-    return Shortlist(request, tuple(ranked[:limit]), len(ranked), split, missing, excluded)
+    found = sql_ranking.cut(conn, request, limit, supporters_possible=has_app_context())
+    ranked = _ranked(conn, request, found.rows)
+    split, missing = _cover(conn, request, ranked)
+    return Shortlist(request, tuple(ranked[:limit]), found.considered, split, missing, found.excluded_unlabelled)
+
+
+def _ranked(conn: Connection, request: MatchRequest, rows) -> list[Ranked]:
+    """Those offers (sql_ranking.CANDIDATE_COLUMNS) as ranked candidates; when the request requires the
+    label, only the labelled ones."""
+    ranked = rank(request, _candidates(conn, request, rows))
+    return [r for r in ranked if r.candidate.labelled] if request.label_required else ranked
 
 
 def load_candidates(conn: Connection, request: MatchRequest) -> list[Candidate]:
-    """Offers in the request's CPV divisions, each with its free capacity before the deadline."""
+    """Every offer in the request's CPV divisions, each with its free capacity before the deadline (what
+    the shortlist ranked before it cut in SQL; its tests compare the two)."""
     divisions = sorted({code[:2] for code in request.cpv_codes})
+    return _candidates(conn, request, conn.execute(store.candidate_offers_query(divisions)).all())
+
+
+def _candidates(conn: Connection, request: MatchRequest, rows) -> list[Candidate]:
     committed = defaultdict(list)
-    for c in conn.execute(store.active_commitments_query(store.offers_in_divisions(divisions), request.today,
-                                                         request.until)):
-        committed[c.offer_id].append(capacity.Commitment(c.quantity, c.start_on, c.until))
-    rows = conn.execute(store.candidate_offers_query(divisions)).all()
+    for some in batches([row[0] for row in rows]):
+        for c in conn.execute(store.active_commitments_query(list(some), request.today, request.until)):
+            committed[c.offer_id].append(capacity.Commitment(c.quantity, c.start_on, c.until))
     organisation_ids = sorted({row[1] for row in rows})
     labels = _labels(conn, organisation_ids, request.today)
     supporters = _supporters(conn, organisation_ids)
@@ -156,7 +167,9 @@ def _candidate(request: MatchRequest, commitments, offer_id, organisation_id, ti
                      price_min, price_max, currency, delivery_radius_km, lat, lon, nuts3, segment, workers)
 
 
-def _cover(request: MatchRequest, ranked: list[Ranked]) -> tuple[Split | None, Decimal]:
+def _cover(conn: Connection, request: MatchRequest, ranked: list[Ranked]) -> tuple[Split | None, Decimal]:
+    """A split when no single offer covers the quantity. `ranked` holds every offer that may cover it alone
+    (sql_ranking.cut fetched them); the split draws on all substitutable ones."""
     quantity = request.quantity
     if quantity is None or quantity <= 0:
         return None, Decimal(0)
@@ -165,7 +178,7 @@ def _cover(request: MatchRequest, ranked: list[Ranked]) -> tuple[Split | None, D
     split = propose_split(quantity, [
         Supplier(r.candidate.offer_id, r.candidate.organisation_id, r.usable_capacity, r.score,
                  r.candidate.unit_price, r.candidate.currency, r.candidate.organisation_name)
-        for r in ranked if r.substitutable
+        for r in _ranked(conn, request, sql_ranking.substitutes(conn, request)) if r.substitutable
     ])
     return split, split.remainder
 

@@ -10,6 +10,7 @@ Rows are keyed by the aggregate id alone: a site's consumer only accepts its own
 """
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
 
 from services.common import projection
 from services.common.db import Component, new_metadata
+from services.contracts.cpv import significant_prefix
 
 metadata = new_metadata()
 
@@ -56,6 +58,11 @@ matching_organisation = Table(
     Column("lon", Float),
     Column("labour_market_segment", String(32)),
     Column("workers_in_integration", Integer),
+    # The place as a point on the unit sphere (from lat/lon): the shortlist's SQL measures distance with
+    # plain arithmetic (SQLite has no trigonometry), see sql_ranking.py.
+    Column("ux", Float),
+    Column("uy", Float),
+    Column("uz", Float),
     PrimaryKeyConstraint("id"),
 )
 
@@ -87,6 +94,17 @@ matching_offer_division = Table(
     PrimaryKeyConstraint("division", "offer_id"),
 )
 
+# Each CPV code of each offer by its significant prefix (`39110000` -> `3911`), under its division: the
+# shortlist's SQL finds an offer's best CPV level from prefix ranges (sql_ranking.py).
+matching_offer_code = Table(
+    "matching_offer_code",
+    metadata,
+    Column("division", String(2), nullable=False),
+    Column("prefix", String(8), nullable=False),
+    Column("offer_id", UUID_STR, nullable=False),
+    PrimaryKeyConstraint("division", "prefix", "offer_id"),
+)
+
 # The site's labels "socio-ecologically produced", from the label service's events (never its tables).
 matching_label = Table(
     "matching_label",
@@ -104,6 +122,15 @@ matching_label = Table(
 )
 
 LABEL_VALID = "valid"
+
+# The CPV divisions of each label, one row each: whether a label covers an offer is a join in SQL.
+matching_label_division = Table(
+    "matching_label_division",
+    metadata,
+    Column("label_id", UUID_STR, nullable=False),
+    Column("division", String(2), nullable=False),
+    PrimaryKeyConstraint("label_id", "division"),
+)
 
 matching_commitment = Table(
     "matching_commitment",
@@ -127,11 +154,34 @@ def upsert_newer(conn: Connection, table: Table, values: dict, key: str = "id") 
 
 
 def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str]) -> None:
+    """The offer's rows in matching_offer_division and matching_offer_code, from its CPV codes."""
     conn.execute(delete(matching_offer_division).where(matching_offer_division.c.offer_id == offer_id))
+    conn.execute(delete(matching_offer_code).where(matching_offer_code.c.offer_id == offer_id))
     divisions = sorted({code[:2] for code in cpv_codes})
     if divisions:
         conn.execute(insert(matching_offer_division),
                      [{"division": d, "offer_id": offer_id} for d in divisions])
+        conn.execute(insert(matching_offer_code), offer_code_rows(offer_id, cpv_codes))
+
+
+def offer_code_rows(offer_id: str, cpv_codes) -> list[dict]:
+    return [{"division": prefix[:2], "prefix": prefix, "offer_id": offer_id}
+            for prefix in sorted({significant_prefix(code) for code in cpv_codes or ()})]
+
+
+def replace_label_divisions(conn: Connection, label_id: str, cpv_codes) -> None:
+    conn.execute(delete(matching_label_division).where(matching_label_division.c.label_id == label_id))
+    divisions = sorted({code[:2] for code in cpv_codes or ()})
+    if divisions:
+        conn.execute(insert(matching_label_division), [{"label_id": label_id, "division": d} for d in divisions])
+
+
+def unit_vector(lat: float | None, lon: float | None) -> dict:
+    """ux, uy, uz of the place (None without coordinates)."""
+    if lat is None or lon is None:
+        return {"ux": None, "uy": None, "uz": None}
+    p, l = math.radians(lat), math.radians(lon)
+    return {"ux": math.cos(p) * math.cos(l), "uy": math.cos(p) * math.sin(l), "uz": math.sin(p)}
 
 
 # --- queries -----------------------------------------------------------------------------------------

@@ -1,0 +1,164 @@
+"""The shortlist cut in SQL (sql_ranking.py) returns exactly what ranking every offer of the divisions in
+Python returned (the shortlist before the cut): the same candidates in the same order with the same scores,
+points and reasons, the same counts, and the same split, on a varied projection (ties, units spelled
+differently, delivery radii, missing coordinates, labels valid or not, commitments, lead times,
+supporters), on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+
+from services.common.ports import provide
+from services.contracts.ports import PlatformSupporters
+from services.enquiries.matching import service
+from services.enquiries.matching.consumers import HANDLERS
+from services.enquiries.matching.ranking import MatchRequest, rank
+from services.enquiries.matching.split import Supplier, propose_split
+from tests.support.databases import BACKENDS, pg_url_if
+from tests.support.events import envelope
+from tests.support.matching import matching_runtime, offer, organisation
+
+TODAY = date(2026, 3, 2)
+CODES = ("39111000", "39111100", "39112000", "39110000", "39120000", "39100000", "39000000", "39200000",
+         "39221100", "18937100", "18937200", "18930000", "18000000", "45000000", "45210000")
+UNITS = ("piece", "piece", "piece", "Piece", "PIECE", "kg", None, "Stück", "STÜCK")
+NUTS3 = ("AT123", "AT123", "AT124", "AT127", "AT130", "HU221", None)
+PLACES = ((48.204, 15.626), (48.204, 15.626), (48.208, 16.373), (47.07, 15.44), (48.9, 15.0), None)
+
+
+def _projection(runtime, seed: int = 20) -> list[str]:
+    """A varied projection; returns the organisation ids."""
+    rng = random.Random(seed)
+    envelopes, reservations, org_ids = [], [], []
+    for i in range(120):
+        org_id = str(uuid.uuid4())
+        org_ids.append(org_id)
+        place = rng.choice(PLACES)
+        envelopes.append(envelope("registry.organisation.registered", org_id, 1, organisation(
+            org_id, name=f"SE {i:03d}", nuts3=rng.choice(NUTS3), lat=place and place[0], lon=place and place[1],
+            kind="social_enterprise" if rng.random() < 0.95 else "economic_enterprise",
+            status="active" if rng.random() < 0.95 else "withdrawn",
+            labour_market_segment=rng.choice(("second_labour_market", "third_labour_market", None)))))
+        twins = 3 if i % 10 == 0 else 1  # identical offers: ties broken by capacity, price, offer id
+        template = dict(cpv_codes=sorted({rng.choice(CODES) for _ in range(rng.randint(1, 3))}),
+                        capacity_per_week=rng.choice(("0", "3.5", "10", "35", "70", "70", "120.125")),
+                        unit=rng.choice(UNITS), lead_time_days=rng.choice((0, 0, 7, 14, 60)),
+                        price_min=rng.choice((None, "40.00", "40.00", "10.00")),
+                        price_max=rng.choice((None, "60.00", "60.00")),
+                        delivery_radius_km=rng.choice((None, None, 20, 55, 100)),
+                        status="published" if rng.random() < 0.93 else "withdrawn")
+        for _ in range(twins):
+            offer_id = str(uuid.uuid4())
+            envelopes.append(envelope("registry.offer.published", offer_id, 1, offer(offer_id, org_id, **template)))
+            if rng.random() < 0.3:
+                start = TODAY + timedelta(days=rng.randint(-10, 30))
+                reservations.append((org_id, offer_id, Decimal(rng.choice((5, 20, 100))), start,
+                                     start + timedelta(days=rng.randint(0, 40))))
+        if rng.random() < 0.3:
+            label_id = str(uuid.uuid4())
+            envelopes.append(envelope("label.label.granted", label_id, 1, {
+                "label_id": label_id, "number": f"SOPRO-AT12-2026-{i:04d}", "application_id": str(uuid.uuid4()),
+                "holder_organisation_id": org_id, "holder_name": f"SE {i:03d}", "product": "Products",
+                "cpv_codes": [rng.choice(("39100000", "18000000", "45000000"))], "catalogue_version": 1,
+                "status": rng.choice(("valid", "valid", "suspended")), "valid_from": "2026-01-01",
+                "valid_until": rng.choice(("2028-12-31", "2026-03-01")), "suspended_until": None, "reason": None}))
+    with runtime.engine.begin() as conn:
+        for env in envelopes:
+            HANDLERS[env.type](conn, env)
+    for org_id, offer_id, quantity, start, until in reservations:
+        with runtime.engine.begin() as conn:
+            if service.free_capacity(conn, offer_id, start, until) >= quantity:
+                service.reserve(conn, str(uuid.uuid4()), org_id, offer_id, quantity, until, start)
+    return org_ids
+
+
+@pytest.fixture(params=BACKENDS)
+def filled(request, make_settings):
+    for runtime in matching_runtime(make_settings, pg_url_if(request, request.param, "sqlite://")):
+        yield runtime, _projection(runtime)
+
+
+def requests() -> list[tuple[MatchRequest, int]]:
+    base = MatchRequest(cpv_codes=("39111000",), today=TODAY, quantity=Decimal(100), unit="piece",
+                        deadline=TODAY + timedelta(weeks=4), delivery_lat=48.204, delivery_lon=15.626,
+                        delivery_nuts3="AT123")
+    return [
+        (base, 10), (base, 1), (base, 3), (base, 1000),
+        (replace(base, quantity=Decimal(600)), 5),  # no one alone: a split
+        (replace(base, quantity=Decimal(100000)), 10),  # not even all together: missing quantity
+        (replace(base, quantity=None, unit=None), 10),
+        (replace(base, unit="Stück", quantity=Decimal(50)), 4),
+        (replace(base, label_required=True), 5),
+        (replace(base, label_required=True, quantity=Decimal(2000)), 5),
+        (replace(base, delivery_lat=None, delivery_lon=None), 7),
+        (replace(base, delivery_lat=None, delivery_lon=None, delivery_nuts3=None, deadline=None), 7),
+        (replace(base, cpv_codes=("18937100", "39100000", "45210000")), 8),
+        (replace(base, cpv_codes=("39000000",), quantity=Decimal("0.5")), 6),
+        (replace(base, cpv_codes=("39120000",), delivery_lat=47.07, delivery_lon=15.44), 4),
+    ]
+
+
+def python_shortlist(conn, request: MatchRequest, limit: int):
+    """The shortlist as it was before the cut in SQL: rank every offer of the divisions in Python."""
+    ranked = rank(request, service.load_candidates(conn, request))
+    excluded = 0
+    if request.label_required:
+        kept = [r for r in ranked if r.candidate.labelled]
+        excluded, ranked = len(ranked) - len(kept), kept
+    split, quantity = None, request.quantity
+    if quantity is not None and quantity > 0 and not any(r.covers(quantity) for r in ranked):
+        split = propose_split(quantity, [
+            Supplier(r.candidate.offer_id, r.candidate.organisation_id, r.usable_capacity, r.score,
+                     r.candidate.unit_price, r.candidate.currency, r.candidate.organisation_name)
+            for r in ranked if r.substitutable])
+    return ranked[:limit], len(ranked), excluded, split
+
+
+def assert_same(conn, request: MatchRequest, limit: int) -> None:
+    expected, considered, excluded, split = python_shortlist(conn, request, limit)
+    got = service.shortlist(conn, request, limit)
+    assert [(r.candidate.offer_id, r.score, r.points, r.reasons, r.cpv_level, r.candidate.supporter)
+            for r in got.candidates] == \
+        [(r.candidate.offer_id, r.score, r.points, r.reasons, r.cpv_level, r.candidate.supporter)
+         for r in expected], request
+    assert (got.considered, got.excluded_unlabelled) == (considered, excluded), request
+    assert got.split == split, request
+
+
+class SomeSupport:
+    """PlatformSupporters for a test: every third organisation supports the platform."""
+
+    def __init__(self, org_ids: list[str]):
+        self.supporting_ids = frozenset(org_ids[::3])
+
+    def supporting(self, conn, organisation_ids) -> frozenset[str]:
+        return self.supporting_ids & set(organisation_ids)
+
+
+def test_the_sql_cut_ranks_exactly_as_python_ranking_everything(filled):
+    runtime, _ = filled
+    with runtime.engine.connect() as conn:
+        for request, limit in requests():
+            assert_same(conn, request, limit)
+        # the data set is varied enough to mean something
+        everything = rank(requests()[0][0], service.load_candidates(conn, requests()[0][0]))
+        assert len(everything) > 50 and len({r.score for r in everything}) < len(everything)  # ties
+        assert {r.cpv_level for r in everything} >= {"exact", "class", "group", "division"}
+        assert any(r.candidate.labelled for r in everything)
+
+
+def test_with_supporters_the_cut_still_ranks_exactly_as_python(filled):
+    runtime, org_ids = filled
+    app = Flask(__name__)
+    provide(app, PlatformSupporters, SomeSupport(org_ids))
+    with app.app_context(), runtime.engine.connect() as conn:
+        top = service.shortlist(conn, requests()[0][0], 1000).candidates
+        assert any(r.candidate.supporter for r in top) and not all(r.candidate.supporter for r in top)
+        for request, limit in requests():
+            assert_same(conn, request, limit)
