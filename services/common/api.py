@@ -19,6 +19,7 @@ from services.common.body_limit import apply_body_limit
 from services.common.errors import SoproError
 from services.common.auth_api import blp as auth_blp
 from services.common.health import blp as health_blp, init_health
+from services.common.keyset import Cursor
 from services.common.jsonbody import JSONProvider
 from services.common.logs import register_request_context
 from services.common.metrics import register_metrics
@@ -166,6 +167,31 @@ def with_headers_of(exc: HTTPException, answer):
 class PageQuery(ma.Schema):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100000))
     per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class KeysetPageQuery(PageQuery):
+    """Paging of a list that continues by cursor (`services.common.keyset`); `page` is OFFSET paging, kept
+    for older callers: deep pages read every row they skip."""
+
+    after = Cursor(metadata={"description": "the `next` of the previous page: the page after it (`page` is then "
+                                            "ignored)"})
+
+
+def keyset_page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """The response schema of a page of `item_schema` with the cursor of the next page."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema)),
+            "page": ma.fields.Integer(),
+            "per_page": ma.fields.Integer(),
+            "total": ma.fields.Integer(allow_none=True, metadata={
+                "description": "how many items the whole list has (kept as rows are written; counted afresh, "
+                               "by reading the matching rows, under a free-text, CPV or region filter)"}),
+            "next": ma.fields.String(allow_none=True, metadata={
+                "description": "pass as `after` for the next page; null on the last page"}),
+        },
+        name=name,
+    )
 
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:

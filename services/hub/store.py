@@ -13,6 +13,7 @@ from services.hub.crossborder import store as crossborder_store  # noqa: F401  (
 from services.hub.enquiries import store as enquiry_store  # noqa: F401
 from services.hub.labels import store as label_store  # noqa: F401
 from services.hub.register import store as register_store  # noqa: F401
+from services.hub.register import tallies  # noqa: F401  (tallies kept by triggers, list indexes)
 from services.hub.rows import metadata
 
 COMPONENT = Component("hub", metadata, Path(__file__).parent / "migrations" / "versions")

@@ -3,9 +3,9 @@
 Cells are (site, year): the site's impact records at the hub (one delivered agreement = one deal), plus
 the cross-border parts the site's social enterprises delivered, in full or in part before the part failed
 (one part = one deal of the part's site, in the year its impact was recorded, which is the year of its last
-delivery). Two SQL GROUP BY
-queries give the cells; `build` (pure) adds the margins (each site over all years, each country per year
-and over all years, each year network-wide, the network), suppresses small cells (`suppression`), and
+delivery). The records' sums per cell are kept by the database as records are written (`register.tallies`);
+one SQL GROUP BY sums the parts. `build` (pure) adds the margins (each site over all years, each country
+per year and over all years, each year network-wide, the network), suppresses small cells (`suppression`), and
 values the hours of work in integration at each country's proxy (beside the raw figures).
 
 Means (regional share, distance) are published only in published nodes: their sums and record counts
@@ -27,9 +27,9 @@ from sqlalchemy import Connection, func, select
 from services.contracts.impact_policy import VALUED_FIGURES, ImpactPolicy, Proxy, social_value
 from services.hub.crossborder.store import hub_crossborder_parts
 from services.hub.enquiries.impact import sum_as_decimal
-from services.hub.enquiries.store import hub_impact
 from services.hub.impact import suppression
 from services.hub.impact.figures import Figures, total
+from services.hub.register import tallies
 
 SITE, COUNTRY, NETWORK = "site", "country", "network"
 ALL_YEARS = "all"
@@ -89,10 +89,13 @@ class Comparison:
 # --- the cells, in SQL -------------------------------------------------------------------------------
 
 def cells(conn: Connection) -> dict[tuple[str, int], Figures]:
-    """(site, year) -> the figures of its deals: impact records and delivered cross-border parts."""
+    """(site, year) -> the figures of its deals: impact records (their sums as the database keeps them,
+    `register.tallies`) and delivered cross-border parts (summed here: a few per order)."""
     found: dict[tuple[str, int], Figures] = {}
+    records = [(site, year, deals, value, hours, kg, share, shares, distance, distances)
+               for site, year, deals, value, kg, share, shares, distance, distances, hours in tallies.impact_rows(conn)]
     for site, year, deals, value, hours, kg, share, shares, distance, distances in [
-            *conn.execute(_record_cells()), *conn.execute(_part_cells())]:
+            *records, *conn.execute(_part_cells())]:
         figures = Figures(int(deals), sum_as_decimal(value), sum_as_decimal(hours), sum_as_decimal(kg),
                           sum_as_decimal(share), int(shares), sum_as_decimal(distance), int(distances))
         found[(site, int(year))] = found.get((site, int(year)), Figures()) + figures
@@ -104,13 +107,6 @@ def _sums(deals, value, hours, kg, share, distance):
     return (func.count(deals), func.coalesce(func.sum(value), zero), func.coalesce(func.sum(hours), zero),
             func.coalesce(func.sum(kg), zero), func.coalesce(func.sum(share), zero), func.count(share),
             func.coalesce(func.sum(distance), zero), func.count(distance))
-
-
-def _record_cells():
-    im = hub_impact
-    return (select(im.c.site, im.c.year, *_sums(im.c.id, im.c.value_paid_eur, im.c.integration_hours,
-                                                 im.c.material_diverted_kg, im.c.regional_share, im.c.distance_km))
-            .group_by(im.c.site, im.c.year))
 
 
 def _part_cells():

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from services.common.api import PageQuery, page_schema
+from services.common.api import KeysetPageQuery, PageQuery, keyset_page_schema, page_schema
 from services.common.auth import public, roles
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
@@ -27,7 +27,7 @@ from services.contracts.events.registry import ORGANISATION_KINDS
 blp = Blueprint("hub", __name__, url_prefix="/api/v1", description="Consolidated data of every site, and statistics")
 
 
-class ConsolidatedQuery(PageQuery, SiteQuery):
+class ConsolidatedQuery(KeysetPageQuery, SiteQuery):
     kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS), metadata={"description": "organisation kind"})
     cpv = ma.fields.String(validate=CPV_PREFIX, metadata={"description": "CPV code prefix of an offer"})
     region = ma.fields.String(validate=NUTS_PREFIX, metadata={"description": "NUTS prefix of the region"})
@@ -149,8 +149,8 @@ class StatisticsSchema(ma.Schema):
     totals = ma.fields.Nested(_Totals)
 
 
-OrganisationPage = page_schema(OrganisationSchema, "HubOrganisationPage")
-OfferPage = page_schema(OfferSchema, "HubOfferPage")
+OrganisationPage = keyset_page_schema(OrganisationSchema, "HubOrganisationPage")
+OfferPage = keyset_page_schema(OfferSchema, "HubOfferPage")
 CaseStudyPage = page_schema(CaseStudySchema, "HubCaseStudyPage")
 
 
@@ -160,9 +160,11 @@ class Organisations(MethodView):
     @blp.arguments(ConsolidatedQuery, **STRICT_QUERY)
     @blp.response(200, OrganisationPage)
     def get(self, args):
-        """Active organisations of every site; `cpv` keeps those with a published offer in that branch."""
+        """Active organisations of every site by name; `cpv` keeps those with a published offer in that branch.
+        Follow `next` (as `after`) for the next page."""
         with current_runtime().engine.connect() as conn:
-            return registry_queries.list_organisations(conn, _filters(args), args["page"], args["per_page"]).as_dict()
+            return registry_queries.list_organisations(conn, _filters(args), args["page"], args["per_page"],
+                                                       args.get("after")).as_dict()
 
 
 @blp.route("/organisations/<uuid:organisation_id>")
@@ -187,9 +189,11 @@ class Offers(MethodView):
     @blp.arguments(ConsolidatedQuery, **STRICT_QUERY)
     @blp.response(200, OfferPage)
     def get(self, args):
-        """Published offers of every site; `kind` and `region` apply to the offering organisation."""
+        """Published offers of every site by title; `kind` and `region` apply to the offering organisation.
+        Follow `next` (as `after`) for the next page."""
         with current_runtime().engine.connect() as conn:
-            return registry_queries.list_offers(conn, _filters(args), args["page"], args["per_page"]).as_dict()
+            return registry_queries.list_offers(conn, _filters(args), args["page"], args["per_page"],
+                                                args.get("after")).as_dict()
 
 
 @blp.route("/case-studies")

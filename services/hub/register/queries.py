@@ -1,14 +1,21 @@
 """Queries of the public consolidated API over the registry's projection in `store`: organisations,
 offers and case studies of every site, filtered and paged. Only what counts is shown: active
 organisations, published offers of organisations not withdrawn, published case studies.
+
+Organisations and offers page by cursor (`services.common.keyset`), in (name, site, id) and (title, site,
+id) order along the indexes of `tallies`; their totals come from the tallies when only a site or a kind
+narrows them, and are counted afresh (reading the matching rows) under a region, CPV or text filter. A
+text filter reads every row of the list anyway (a substring search has no index).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, Select, Table, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, Table, and_, exists, func, or_, select
 
 from services.common.db import containing, paged, starting_with
+from services.common.keyset import KeysetPage, keyset_page
+from services.hub.register import tallies
 from services.hub.register.store import (
     CASE_STUDY_PUBLISHED, OFFER_PUBLISHED, ORGANISATION_ACTIVE, hub_case_study, hub_offer, hub_offer_cpv,
     hub_organisation, hub_organisation_profile,
@@ -24,6 +31,15 @@ class Filters:
     cpv: str | None = None  # CPV prefix: an offer with any code starting with it matches
     region: str | None = None  # NUTS prefix of the organisation's NUTS-3 region
     text: str | None = None  # free text, case-insensitive substring
+
+    @property
+    def tallied(self) -> bool:
+        """Whether the tallies know the list's size (only a site or a kind narrows it)."""
+        return not (self.cpv or self.region or self.text)
+
+
+def _counted(conn: Connection, query: Select) -> int:
+    return conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
 
 
 def _contains_text(text: str, *search_columns) -> ColumnElement[bool]:
@@ -45,7 +61,8 @@ def visible_offer(offer: Table, organisation: Table) -> ColumnElement[bool]:
                 or_(organisation.c.status.is_(None), organisation.c.status == ORGANISATION_ACTIVE))
 
 
-def list_organisations(conn: Connection, filters: Filters, page: int, per_page: int):
+def list_organisations(conn: Connection, filters: Filters, page: int, per_page: int,
+                       after: tuple | None = None) -> KeysetPage:
     org = hub_organisation
     query = select(org).where(org.c.status == ORGANISATION_ACTIVE)
     if filters.site:
@@ -63,7 +80,13 @@ def list_organisations(conn: Connection, filters: Filters, page: int, per_page: 
             hub_offer.c.status == OFFER_PUBLISHED,
             _offer_has_cpv_prefix(filters.cpv, hub_offer.c.site, hub_offer.c.id),
         ))
-    return paged(conn, query, (org.c.name, org.c.site, org.c.id), page, per_page)
+
+    def total() -> int:
+        if filters.tallied:
+            return tallies.active_organisations(conn, filters.site, filters.kind)
+        return _counted(conn, query)
+
+    return keyset_page(conn, query, (org.c.name, org.c.site, org.c.id), per_page, after, page, total)
 
 
 def _offers_with_organisation() -> Select:
@@ -77,7 +100,8 @@ def _offers_with_organisation() -> Select:
     )
 
 
-def list_offers(conn: Connection, filters: Filters, page: int, per_page: int):
+def list_offers(conn: Connection, filters: Filters, page: int, per_page: int,
+                after: tuple | None = None) -> KeysetPage:
     org, offer = hub_organisation, hub_offer
     query = _offers_with_organisation()
     if filters.site:
@@ -90,7 +114,13 @@ def list_offers(conn: Connection, filters: Filters, page: int, per_page: int):
         query = query.where(_offer_has_cpv_prefix(filters.cpv, offer.c.site, offer.c.id))
     if filters.text:
         query = query.where(_contains_text(filters.text, offer.c.search_text, org.c.search_text))
-    return paged(conn, query, (offer.c.title, offer.c.site, offer.c.id), page, per_page)
+
+    def total() -> int:
+        if filters.tallied and not filters.kind:
+            return tallies.visible_offers(conn, filters.site)
+        return _counted(conn, query)
+
+    return keyset_page(conn, query, (offer.c.title, offer.c.site, offer.c.id), per_page, after, page, total)
 
 
 def get_organisation(conn: Connection, organisation_id: str) -> RowMapping | None:

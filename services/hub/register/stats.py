@@ -2,7 +2,7 @@
 and region, enquiries by state and type. Only what counts today: active organisations and statements,
 visible offers; enquiries in every state (the states say what became of them).
 
-The SQL functions return plain counts; `summarise` shapes them per site (pure, unit-tested), listing
+The counts are read from the tallies the database keeps as rows are written (`tallies`); `summarise` shapes them per site (pure, unit-tested), listing
 every member site of the federation even when it has reported nothing yet.
 """
 from __future__ import annotations
@@ -10,51 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection
 
 from services.contracts.events.enquiries import ENQUIRY_STATES, ENQUIRY_TYPES
-from services.hub.enquiries import store as enquiry_store
-from services.hub.register import store as register_store
-from services.hub.register.queries import visible_offer
+from services.hub.register import tallies
 from services.contracts.events.registry import ORGANISATION_KINDS, STATEMENT_KINDS
 
 
-def members_by_kind(conn: Connection, site: str | None = None) -> list[tuple[str, str, int]]:
-    org = register_store.hub_organisation
-    query = (select(org.c.site, org.c.kind, func.count()).where(org.c.status == register_store.ORGANISATION_ACTIVE)
-             .group_by(org.c.site, org.c.kind))
-    if site:
-        query = query.where(org.c.site == site)
-    return [tuple(r) for r in conn.execute(query)]
-
-
-def offers_published(conn: Connection, site: str | None = None) -> list[tuple[str, int]]:
-    offer, org = register_store.hub_offer, register_store.hub_organisation
-    joined = offer.outerjoin(org, and_(org.c.site == offer.c.site, org.c.id == offer.c.organisation_id))
-    query = (select(offer.c.site, func.count()).select_from(joined)
-             .where(visible_offer(offer, org)).group_by(offer.c.site))
-    if site:
-        query = query.where(offer.c.site == site)
-    return [tuple(r) for r in conn.execute(query)]
-
-
-def support_statements(conn: Connection, site: str | None = None) -> list[tuple[str, str, str, int]]:
-    """(site, kind, nuts3, count) of the statements that count: confirmed, neither withdrawn nor erased."""
-    st = register_store.hub_support_statement
-    query = (select(st.c.site, st.c.kind, st.c.nuts3, func.count()).where(st.c.status == register_store.STATEMENT_ACTIVE)
-             .group_by(st.c.site, st.c.kind, st.c.nuts3))
-    if site:
-        query = query.where(st.c.site == site)
-    return [tuple(r) for r in conn.execute(query)]
-
-
-def enquiries_by_state_and_type(conn: Connection, site: str | None = None) -> list[tuple[str, str, str, int]]:
-    """(site, state, type, count) of every enquiry the hub knows."""
-    enq = enquiry_store.hub_enquiries
-    query = select(enq.c.site, enq.c.state, enq.c.type, func.count()).group_by(enq.c.site, enq.c.state, enq.c.type)
-    if site:
-        query = query.where(enq.c.site == site)
-    return [tuple(r) for r in conn.execute(query)]
+# The counts come from the tallies the triggers keep (`tallies`): a few rows per site, however many members.
+members_by_kind = tallies.members_by_kind
+offers_published = tallies.offers_published
+support_statements = tallies.support_statements  # (site, kind, nuts3, count) of the statements that count
+enquiries_by_state_and_type = tallies.enquiries_by_state_and_type
 
 
 def summarise(sites: Iterable[str], members: Iterable[tuple[str, str, int]], offers: Iterable[tuple[str, int]],

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services.common.auth import roles
-from services.common.errors import NotFound
+from services.common.errors import Invalid, NotFound
 from services.common.runtime import current_runtime
 from services.contracts.events.enquiries import ENQUIRY_STATES, ENQUIRY_TYPES
 from services.hub.consumers import INGEST_SERVICES
@@ -22,7 +22,7 @@ from services.hub.enquiries import store as enquiry_store
 from services.hub.web import agency_orders, health
 from services.hub.enquiries import impact
 from services.hub.register import queries as registry_queries
-from services.hub.register import stats
+from services.hub.register import stats, tallies
 from services.hub.query import member_site_ids
 from services.hub.register.api import ConsolidatedQuery
 from services.hub.web.charts import ChartTexts, impact_charts, with_mean_distances
@@ -58,21 +58,28 @@ def chart_texts() -> dict[str, ChartTexts]:
 
 
 def _charts(conn, site: str | None = None, year: int | None = None):
-    summary = impact.impact_totals(conn, member_site_ids(), site, year)
+    """The impact totals and charts, from the sums the database keeps per site and year (`tallies`)."""
+    sites = [site] if site else member_site_ids()
+    summary = impact.summarise(sites, tallies.impact_cells(conn, site, year), tallies.production_regions(conn, site, year))
     charted = with_mean_distances(summary, mean_distances(conn, site, year))
     return summary, impact_charts(charted, chart_texts(), language())
 
 
 def mean_distances(conn, site: str | None, year: int | None) -> dict[tuple[str, int], Decimal]:
-    """(site, year) -> mean distance of the impact records that state one (AVG skips NULLs)."""
-    im = enquiry_store.hub_impact
-    query = (select(im.c.site, im.c.year, func.avg(im.c.distance_km))
-             .where(im.c.distance_km.is_not(None)).group_by(im.c.site, im.c.year))
-    if site:
-        query = query.where(im.c.site == site)
-    if year is not None:
-        query = query.where(im.c.year == year)
-    return {(s, y): Decimal(str(mean)) for s, y, mean in conn.execute(query)}
+    """(site, year) -> mean distance of the impact records that state one."""
+    return tallies.mean_distances(conn, site, year)
+
+
+def latest_enquiries(conn, limit: int = 8) -> list:
+    """The newest submissions, along `ix_hub_enquiries_latest` (no count, no sort of the whole table)."""
+    enq = enquiry_store.hub_enquiries
+    newest = (enq.c.submitted_at.desc(), enq.c.site.desc(), enq.c.reference.desc(), enq.c.id.desc())
+    rows = list(conn.execute(select(enq).where(enq.c.submitted_at.is_not(None)).order_by(*newest).limit(limit))
+                .mappings())
+    if len(rows) < limit:  # never submitted (at the hub only in tests): after the submitted ones
+        rows += conn.execute(select(enq).where(enq.c.submitted_at.is_(None))
+                             .order_by(enq.c.site, enq.c.reference, enq.c.id).limit(limit - len(rows))).mappings()
+    return rows
 
 
 def _stream_health(conn) -> list[health.StreamHealth]:
@@ -88,7 +95,7 @@ def _stream_health(conn) -> list[health.StreamHealth]:
 def overview():
     with current_runtime().engine.connect() as conn:
         figures = stats.statistics(conn, member_site_ids())
-        latest = enquiry_store.list_enquiries(conn, enquiry_store.EnquiryFilters(), 1, 8).items
+        latest = latest_enquiries(conn)
         _, charts = _charts(conn)
         streams = _stream_health(conn)
         _, open_dead = health.dead_letters(conn, limit=0)
@@ -97,34 +104,30 @@ def overview():
                            streams=streams, open_dead=open_dead, orders=orders.items, order_count=orders.total)
 
 
+def _registry_list(template: str, listing):
+    """A consolidated list page by cursor: `after` (the link of "Next page") continues it."""
+    args, state = read_query(ConsolidatedQuery())
+    found = None
+    if args is not None:
+        with current_runtime().engine.connect() as conn:
+            try:
+                found = listing(conn, _registry_filters(args), args["page"], PER_PAGE, args.get("after"))
+            except Invalid as exc:
+                state.add_errors(exc.errors)
+    return render_template(template, form=state, rows=found.items if found else [], found=found,
+                           sites=member_sites(), kinds=choices(ORGANISATION_KINDS)), status_of(state)
+
+
 @blp.route("/members")
 @roles(*AGENCY)
 def members():
-    args, state = read_query(ConsolidatedQuery())
-    rows, total, page = [], 0, 1
-    if args is not None:
-        page = args["page"]
-        with current_runtime().engine.connect() as conn:
-            found = registry_queries.list_organisations(conn, _registry_filters(args), page, PER_PAGE)
-            rows, total = found.items, found.total
-    return render_template("hub/agency/members.html", form=state, rows=rows, total=total, page=page,
-                           pages=pages_of(total, PER_PAGE), sites=member_sites(),
-                           kinds=choices(ORGANISATION_KINDS)), status_of(state)
+    return _registry_list("hub/agency/members.html", registry_queries.list_organisations)
 
 
 @blp.route("/offers")
 @roles(*AGENCY)
 def offers():
-    args, state = read_query(ConsolidatedQuery())
-    rows, total, page = [], 0, 1
-    if args is not None:
-        page = args["page"]
-        with current_runtime().engine.connect() as conn:
-            found = registry_queries.list_offers(conn, _registry_filters(args), page, PER_PAGE)
-            rows, total = found.items, found.total
-    return render_template("hub/agency/offers.html", form=state, rows=rows, total=total, page=page,
-                           pages=pages_of(total, PER_PAGE), sites=member_sites(),
-                           kinds=choices(ORGANISATION_KINDS)), status_of(state)
+    return _registry_list("hub/agency/offers.html", registry_queries.list_offers)
 
 
 def _registry_filters(args: dict) -> registry_queries.Filters:
