@@ -1,18 +1,22 @@
 """Relay throughput: N registry events committed in a PostgreSQL outbox, relayed by
-services.sync.relay.Relay (batch 500, persistent, publisher confirms) to RabbitMQ.
+services.sync.relay.Relay (batch 500, persistent, publisher confirms, 500 unconfirmed at most) to RabbitMQ.
 
-Baseline: raw pika publishing the very same message bodies (delivery_mode=2, same exchange, same
-routing keys, same message ids) with publisher confirms, 500 in flight at once (see
-common.pika_publish_windowed). Both land in the same durable queue (hub.ingest), emptied before each.
+Baselines, measured in the same rounds (the order rotates each round):
+- raw pika publishing the very same message bodies (delivery_mode=2, same exchange, routing keys and
+  message ids) with a SLIDING confirm window: up to 500 unconfirmed at all times, publishing more as
+  confirms arrive (`pika_publish_sliding`), the issue's baseline;
+- the same with stop-and-wait windows of 500 (publish 500, wait for all, ...: common.pika_publish_windowed),
+  the old baseline;
+- a hand-rolled relay (bench/peers/handrolled_relay.py: psycopg 3 + py-amqp) doing the relay's work on its
+  own schema: commit-order sequencing, signing with the same `sign`, publishing with confirms, marking.
+Everything lands in the same durable queue (hub.ingest), emptied before each.
 """
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 
-from bench.common import (
-    BATCH, BenchEnv, Result, Timer, pika_publish_windowed, relayed_messages, write_outbox,
-)
+from bench.common import BATCH, BenchEnv, Result, Timer, pika_publish_windowed, relayed_messages, write_outbox
+from bench.peers.handrolled_relay import HandrolledRelay, pg_conninfo
 from services.common import bus
 from services.sync.relay import Relay
 
@@ -37,55 +41,138 @@ def make_relay(runtime, amqp_url: str) -> Relay:
                  batch_size=BATCH)
 
 
-def run(env: BenchEnv, quick: bool = False, variants: dict | None = None) -> list[Result]:
-    """Rounds alternate the relay and the baseline (which goes first alternates too), so that the
-    machine's noise hits both; the figures are total messages / total seconds over the rounds.
-    `variants` (name -> context manager factory) adds prototyped fixes, measured in the same rounds."""
+def pika_publish_sliding(params, messages: list[tuple[str, str, str]], exchange: str, window: int = BATCH) -> float:
+    """Publish persistent messages with publisher confirms, keeping up to `window` unconfirmed at all times
+    (each confirm, multiple acks included, lets as many new messages go); return seconds."""
+    import pika
+
+    props = [pika.BasicProperties(content_type="application/json", content_encoding="utf-8", delivery_mode=2,
+                                  message_id=mid) for _, _, mid in messages]
+    bodies = [b.encode() for _, b, _ in messages]
+    state = {"next": 0, "confirmed": 0, "nacked": 0, "channel": None, "start": None, "end": None, "error": None}
+
+    def fill():
+        ch, i = state["channel"], state["next"]
+        stop = min(len(messages), state["confirmed"] + window)
+        while i < stop:
+            ch.basic_publish(exchange, messages[i][0], bodies[i], props[i])
+            i += 1
+        state["next"] = i
+
+    def on_confirm(frame):
+        method = frame.method
+        # RabbitMQ confirms in publish order: a multiple ack settles every tag up to it.
+        state["confirmed"] = method.delivery_tag if method.multiple else state["confirmed"] + 1
+        if method.NAME == "Basic.Nack":
+            state["nacked"] += 1
+        if state["confirmed"] >= len(messages):
+            state["end"] = time.perf_counter()
+            state["channel"].connection.close()
+        else:
+            fill()
+
+    def on_channel(ch):
+        state["channel"] = ch
+        ch.confirm_delivery(on_confirm, callback=lambda _frame: fill())
+
+    def on_fail(conn, exc):
+        state["error"] = exc
+        conn.ioloop.stop()
+
+    state["start"] = time.perf_counter()
+    conn = pika.SelectConnection(params, on_open_callback=lambda c: c.channel(on_open_callback=on_channel),
+                                 on_open_error_callback=on_fail, on_close_callback=lambda c, reason: c.ioloop.stop())
+    conn.ioloop.start()
+    if state["error"] or state["end"] is None:
+        raise RuntimeError(f"pika baseline failed: {state['error']}")
+    if state["nacked"]:
+        raise RuntimeError(f"broker nacked {state['nacked']} messages")
+    return state["end"] - state["start"]
+
+
+def _relay_all(relay) -> tuple[int, int]:
+    """Run until all pending rows are out; (published, how often the stream's lock was held elsewhere)."""
+    published, waits = relay.run_once(), 0
+    while published < relay.expected:  # the same database: another run may hold a stream's advisory lock
+        waits += 1
+        time.sleep(0.01)
+        published += relay.run_once()
+    return published, waits
+
+
+def run(env: BenchEnv, quick: bool = False) -> list[Result]:
+    """Rounds rotate the order of the relay, the peer and the two pika baselines, so that the machine's
+    noise hits all alike; figures are total messages / total seconds over the rounds."""
     rounds, n = (2, 2000) if quick else (3, 6000)
-    variants = {"current": nullcontext, **(variants or {})}
     spec = hub_spec()
-    site = env.site("relay")
-    spent = {name: 0.0 for name in variants}
-    base_spent, count, size, per_round, lock_waits = 0.0, 0, 0.0, [], 0
-    for rnd in range(rounds):
-        messages, round_time = None, {}
-        order = list(variants) if rnd % 2 == 0 else list(reversed(variants))
-        for name in order:
-            write_outbox(site, n)
+    site, peer_site = env.site("relay"), env.site("relay_peer")
+    peer_dsn = pg_conninfo(peer_site.engine.url.render_as_string(hide_password=False))
+    spent = {"relay": 0.0, "peer": 0.0, "sliding": 0.0, "stopwait": 0.0}
+    per_round: list[dict] = []
+    lock_waits = 0
+
+    def relay_subject():
+        nonlocal lock_waits
+        write_outbox(site, n)
+        purge(env, spec)
+        relay = make_relay(site, env.amqp_url)
+        relay.expected = n
+        with Timer() as t:
+            lock_waits += _relay_all(relay)[1]
+        relay.publisher.close()
+        relay.publisher.conn.release()
+        return t.elapsed
+
+    def peer_subject():
+        nonlocal lock_waits
+        write_outbox(peer_site, n)
+        purge(env, spec)
+        peer = HandrolledRelay(peer_dsn, env.amqp_url, peer_site.site_id, peer_site.signing_key, BATCH)
+        peer.expected = n
+        with Timer() as t:
+            lock_waits += _relay_all(peer)[1]
+        peer.close()
+        return t.elapsed
+
+    relay_subject()  # warm-up (connections, caches), and the bodies the pika baselines publish
+    messages = relayed_messages(site)[-n:]
+
+    def pika_subject(publish):
+        def run_it():
             purge(env, spec)
-            relay = make_relay(site, env.amqp_url)
-            with variants[name]():
-                with Timer() as t:
-                    published = relay.run_once()
-                    while published < n:  # the stream's advisory lock is held elsewhere (same database)
-                        lock_waits += 1
-                        time.sleep(0.01)
-                        published += relay.run_once()
-            relay.publisher.close()
-            relay.publisher.conn.release()
-            spent[name] += t.elapsed
-            round_time[name] = t.elapsed
-            if messages is None:
-                messages = relayed_messages(site)[-n:]
-                purge(env, spec)
-                b = pika_publish_windowed(env.pika_params(), messages, bus.EVENTS_EXCHANGE, BATCH)
-                base_spent += b
-                round_time["baseline"] = b
-        count += n
-        size = sum(len(b) for _, b, _ in messages) / len(messages)
-        per_round.append(round_time["baseline"] / round_time["current"])
+            return publish(env.pika_params(), messages, bus.EVENTS_EXCHANGE, BATCH)
+        return run_it
+
+    subjects = {"relay": relay_subject, "peer": peer_subject, "sliding": pika_subject(pika_publish_sliding),
+                "stopwait": pika_subject(pika_publish_windowed)}
+    names = list(subjects)
+    for rnd in range(rounds):
+        order = names[rnd % len(names):] + names[:rnd % len(names)]
+        times = {name: subjects[name]() for name in order}
+        for name, seconds in times.items():
+            spent[name] += seconds
+        per_round.append(times)
     purge(env, spec)
-    results = []
-    for name in variants:
-        label = "current" if name == "current" else f"PROTO {name}"
-        results.append(Result("relay_throughput" if name == "current" else f"relay_throughput {label}",
-                              f"Relay.run_once, {rounds}x{n} events", "msg/s", count / spent[name],
-                              "raw pika publish+confirms, window 500", count / base_spent,
-                              note=(f"avg body {size:.0f} B; relay {spent[name]:.2f}s, pika {base_spent:.2f}s"
-                                    + (f"; per-round ratios {', '.join(f'{r:.2f}' for r in per_round)}"
-                                       if name == "current" else "")
-                                    + (f"; waited {lock_waits}x for the stream lock" if lock_waits else ""))))
-    return results
+    count = rounds * n
+    size = sum(len(b) for _, b, _ in messages) / len(messages)
+    rate = {name: count / seconds for name, seconds in spent.items()}
+
+    def rounds_note(baseline: str) -> str:
+        return "per-round ratios " + ", ".join(f"{r[baseline] / r['relay']:.2f}" for r in per_round)
+
+    common_note = f"avg body {size:.0f} B" + (f"; waited {lock_waits}x for a stream lock" if lock_waits else "")
+    figure = f"Relay.run_once, {rounds}x{n} events"
+    return [
+        Result("relay_throughput", figure, "msg/s", rate["relay"],
+               "raw pika publish+confirms, sliding window 500", rate["sliding"],
+               note=f"{common_note}; {rounds_note('sliding')}", goal=">= 0.45"),
+        Result("relay_vs_stopwait_pika", figure, "msg/s", rate["relay"],
+               "raw pika publish+confirms, stop-and-wait windows of 500", rate["stopwait"],
+               note=rounds_note("stopwait")),
+        Result("relay_vs_handrolled", figure, "msg/s", rate["relay"],
+               "hand-rolled psycopg 3 + py-amqp relay (bench/peers)", rate["peer"],
+               note=rounds_note("peer"), goal=">= 1.5"),
+    ]
 
 
 def profile(env: BenchEnv, quick: bool = False):

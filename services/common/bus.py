@@ -7,12 +7,14 @@
   queue `<queue>.dlq` on its owner's own direct exchange `<owner>.dead` (`AT12.dead`, `hub.dead`). Not
   one shared exchange: a direct exchange cannot be restricted by routing key, so whoever may publish to
   or bind on a shared one may inject into, or read copies of, everyone's dead letters.
-- Publishing is persistent with publisher confirms, a whole batch in flight at once.
+- Publishing is persistent with publisher confirms through a sliding window: up to `window` messages
+  unconfirmed, more sent as confirms come in.
 """
 from __future__ import annotations
 
 import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import amqp
@@ -23,6 +25,7 @@ EVENTS_EXCHANGE = "sopro.events"
 UNROUTED_EXCHANGE = "sopro.unrouted"
 UNROUTED_QUEUE = "sopro.unrouted"
 REASON_HEADER = "x-sopro-reason"
+_TCP_CORK = getattr(socket, "TCP_CORK", None)  # Linux only
 
 events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True,
                            arguments={"alternate-exchange": UNROUTED_EXCHANGE})
@@ -126,86 +129,175 @@ class OutgoingMessage:
 
 
 class Publisher:
-    """Publishes batches of persistent messages and returns once the broker has confirmed all of them.
+    """Publishes persistent messages with publisher confirms through a sliding window.
 
-    On AMQP the whole batch is in flight before waiting, and the confirms are collected as they
-    come (multiple acks included). On the in-memory transport a publish is complete when it returns.
+    `send` puts one message on the wire and returns its ticket (1, 2, 3, ... for the publisher's life, across
+    reconnections); it waits only while `window` messages are unconfirmed. `confirmed` is the highest
+    ticket up to which the broker has confirmed every message: a refused (nacked) message stops it for
+    good, and the next `send` or `flush` raises PublishError. `flush` waits until everything sent is
+    confirmed. `publish` is send-all-then-flush for a list. On the in-memory transport a message is
+    confirmed when it has been sent.
     """
 
-    def __init__(self, conn: Connection, confirm_timeout: float = 30.0):
+    def __init__(self, conn: Connection, confirm_timeout: float = 30.0, window: int = 500):
         self.conn = conn
         self.confirm_timeout = confirm_timeout
+        self.window = window
         self._channel = None
-        self._next_tag = 0
-        self._unconfirmed: set[int] = set()
-        self._nacked = 0
+        self._sent = 0  # tickets handed out
+        self._tag_base = 0  # the ticket before the channel's delivery tag 1
+        self._confirmed = 0  # every ticket up to this one is confirmed
+        self._acked_ahead: set[int] = set()  # single acks past a gap (RabbitMQ confirms in order, but may not)
+        self._refused: int | None = None  # the first nacked ticket
+        self._bursting = False
+        self._corked = False
 
     @property
     def is_amqp(self) -> bool:
         return self.conn.transport.driver_type == "amqp"
 
+    @property
+    def confirmed(self) -> int:
+        return self._confirmed
+
+    @property
+    def sent(self) -> int:
+        return self._sent
+
     def _amqp_channel(self) -> amqp.Channel:
         if self._channel is None or not self._channel.is_open:
+            if self._confirmed < self._sent:  # what was in flight on the lost channel will never be confirmed
+                count = self._sent - self._confirmed
+                self.reset()
+                raise PublishError(f"the channel closed with {count} messages unconfirmed")
             self.conn.ensure_connection(max_retries=1)
             channel = self.conn.connection.channel()
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
-            self._channel, self._next_tag = channel, 0
-            self._unconfirmed.clear()
+            self._channel, self._tag_base = channel, self._sent
         return self._channel
 
-    def _settle(self, tag: int, multiple: bool) -> int:
-        settled = {t for t in self._unconfirmed if t <= tag} if multiple else {tag} & self._unconfirmed
-        self._unconfirmed -= settled
-        return len(settled)
-
     def _on_ack(self, tag: int, multiple: bool) -> None:
-        self._settle(tag, multiple)
+        ticket = self._tag_base + tag
+        if multiple:
+            self._acked_ahead = {t for t in self._acked_ahead if t > ticket}
+            self._confirmed = max(self._confirmed, ticket if self._refused is None else min(ticket, self._refused - 1))
+        else:
+            self._acked_ahead.add(ticket)
+        while self._confirmed + 1 in self._acked_ahead and self._confirmed + 1 != self._refused:
+            self._confirmed += 1
+            self._acked_ahead.discard(self._confirmed)
 
     def _on_nack(self, tag: int, multiple: bool) -> None:
-        self._nacked += self._settle(tag, multiple)
+        ticket = self._tag_base + tag
+        first = self._confirmed + 1 if multiple else ticket
+        if self._refused is None or first < self._refused:
+            self._refused = first
 
-    def publish(self, messages: list[OutgoingMessage], exchange: str = EVENTS_EXCHANGE) -> None:
-        if not messages:
-            return
+    def send(self, message: OutgoingMessage, exchange: str = EVENTS_EXCHANGE) -> int:
+        """Publish one message; returns its ticket. Raises PublishError if the broker refused an earlier one."""
         if not self.is_amqp:
-            producer = Producer(self.conn.default_channel)
-            for m in messages:
-                producer.publish(m.body, exchange=exchange, routing_key=m.routing_key, delivery_mode=2,
-                                 content_type="application/json", content_encoding="utf-8",
-                                 message_id=m.message_id, headers=m.headers)
-            return
+            Producer(self.conn.default_channel).publish(
+                message.body, exchange=exchange, routing_key=message.routing_key, delivery_mode=2,
+                content_type="application/json", content_encoding="utf-8", message_id=message.message_id,
+                headers=message.headers)
+            self._sent += 1
+            self._confirmed = self._sent
+            return self._sent
         try:
-            self._publish_amqp(messages, exchange)
+            channel = self._amqp_channel()
+            if self._bursting and not self._corked:
+                self._cork(True)
+            if self._sent - self._confirmed >= self.window:
+                self._await(lambda: self._sent - self._confirmed < self.window)
+            self._check_refused()
+            channel.basic_publish(
+                amqp.Message(message.body, content_type="application/json", content_encoding="utf-8",
+                             delivery_mode=2, message_id=message.message_id,
+                             application_headers=message.headers or None),
+                exchange=exchange, routing_key=message.routing_key,
+            )
         except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError) as exc:
             self.reset()
             raise PublishError(f"publish failed: {exc}") from exc
+        self._sent += 1
+        return self._sent
 
-    def _publish_amqp(self, messages: list[OutgoingMessage], exchange: str) -> None:
-        channel = self._amqp_channel()
-        self._nacked = 0
+    @contextmanager
+    def burst(self):
+        """Messages sent inside leave in as few TCP segments as fit (Linux: TCP_CORK), not one write's
+        segment each: on the loopback every segment costs the sender the receiver's network stack too.
+        The socket is uncorked whenever the publisher waits for confirms, and at the end."""
+        self._bursting = True
+        try:
+            yield self
+        finally:
+            self._bursting = False
+            if self._corked:
+                self._cork(False)
+
+    def _cork(self, on: bool) -> None:
+        self._corked = on
+        if _TCP_CORK is not None and self._channel is not None:
+            try:
+                self.conn.connection.transport.sock.setsockopt(socket.IPPROTO_TCP, _TCP_CORK, int(on))
+            except (OSError, AttributeError):  # a broken link: the next send finds out
+                pass
+
+    def poll(self) -> int:
+        """Take in the confirms that have arrived, without waiting; returns `confirmed`."""
+        if self.is_amqp and self._channel is not None and self._confirmed < self._sent:
+            try:
+                while self._confirmed < self._sent:
+                    self.conn.connection.drain_events(timeout=0)
+            except socket.timeout:
+                pass
+            except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError) as exc:
+                self.reset()
+                raise PublishError(f"publish failed: {exc}") from exc
+        return self._confirmed
+
+    def flush(self) -> None:
+        """Wait until the broker has confirmed everything sent. Raises PublishError on a refusal or timeout."""
+        if self._confirmed < self._sent:
+            try:
+                self._await(lambda: self._confirmed >= self._sent)
+            except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError) as exc:
+                self.reset()
+                raise PublishError(f"publish failed: {exc}") from exc
+        self._check_refused()
+
+    def publish(self, messages: list[OutgoingMessage], exchange: str = EVENTS_EXCHANGE) -> None:
+        """Publish a batch and return once the broker has confirmed all of it."""
         for m in messages:
-            channel.basic_publish(
-                amqp.Message(m.body, content_type="application/json", content_encoding="utf-8",
-                             delivery_mode=2, message_id=m.message_id, application_headers=m.headers or None),
-                exchange=exchange, routing_key=m.routing_key,
-            )
-            self._next_tag += 1
-            self._unconfirmed.add(self._next_tag)
+            self.send(m, exchange)
+        self.flush()
+
+    def _await(self, done) -> None:
+        """Read confirms until `done()`, a refusal, or `confirm_timeout` seconds without one."""
+        if self._corked:
+            self._cork(False)  # what is held back would never be confirmed
         deadline = time.monotonic() + self.confirm_timeout
-        while self._unconfirmed:
+        while not done() and self._refused is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                count = len(self._unconfirmed)
+                count = self._sent - self._confirmed
                 self.reset()
                 raise PublishError(f"{count} messages unconfirmed after {self.confirm_timeout}s")
+            before = self._confirmed
             try:
                 self.conn.connection.drain_events(timeout=min(remaining, 1.0))
             except socket.timeout:
                 continue
-        if self._nacked:
-            raise PublishError(f"the broker refused {self._nacked} of {len(messages)} messages")
+            if self._confirmed > before:
+                deadline = time.monotonic() + self.confirm_timeout
+
+    def _check_refused(self) -> None:
+        if self._refused is not None:
+            refused, unsettled = self._refused, self._sent - self._confirmed
+            self.reset()
+            raise PublishError(f"the broker refused message {refused}; {unsettled} sent messages unconfirmed")
 
     def keepalive(self) -> None:
         """Send or check heartbeats while idle, so an idle connection is neither dropped nor dead unnoticed."""
@@ -225,11 +317,19 @@ class Publisher:
             pass
 
     def reset(self) -> None:
-        """Forget a broken connection; the next publish connects afresh."""
+        """Forget a broken connection and what was in flight on it (its senders publish it again, and the
+        tickets past `confirmed` are handed out anew); the next send connects afresh."""
+        self._forget_in_flight()
         self._channel = None
         self.conn.collect()
 
+    def _forget_in_flight(self) -> None:
+        self._sent = self._confirmed
+        self._acked_ahead.clear()
+        self._refused = None
+
     def close(self) -> None:
+        self._forget_in_flight()
         if self._channel is not None:
             try:
                 self._channel.close()
