@@ -22,7 +22,7 @@ from services.enquiries.matching.ranking import MatchRequest, rank
 from services.enquiries.matching.split import Supplier, propose_split
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.events import envelope
-from tests.support.matching import matching_runtime, offer, organisation
+from tests.support.matching import matching_runtime, offer, organisation, publish_se
 
 TODAY = date(2026, 3, 2)
 CODES = ("39111000", "39111100", "39112000", "39110000", "39120000", "39100000", "39000000", "39200000",
@@ -162,3 +162,25 @@ def test_with_supporters_the_cut_still_ranks_exactly_as_python(filled):
         assert any(r.candidate.supporter for r in top) and not all(r.candidate.supporter for r in top)
         for request, limit in requests():
             assert_same(conn, request, limit)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty(request, make_settings):
+    yield from matching_runtime(make_settings, pg_url_if(request, request.param, "sqlite://"))
+
+
+def test_a_division_level_fit_still_makes_the_top_when_the_closer_fits_score_low(empty):
+    """The cut first scores the offers at group level or better; a division-level fit scoring more than
+    their best must not be left out (nor counted twice)."""
+    far = {"lat": 47.07, "lon": 15.44, "labour_market_segment": None}  # Graz: 120 km from St. Pölten
+    weak = [publish_se(empty, capacity="1", org_changes=far) for _ in range(3)]  # exact fits, little else
+    _, strong = publish_se(empty, capacity="100", cpv_codes=["39221100"],  # the same division only
+                           org_changes={"labour_market_segment": "third_labour_market"})
+    req = MatchRequest(cpv_codes=("39111000",), today=TODAY, quantity=Decimal(100), unit="piece",
+                       deadline=TODAY + timedelta(weeks=4), delivery_lat=48.204, delivery_lon=15.626)
+    with empty.engine.connect() as conn:
+        result = service.shortlist(conn, req, limit=2)
+        assert result.candidates[0].candidate.offer_id == strong and result.candidates[0].cpv_level == "division"
+        assert result.candidates[1].candidate.offer_id in {offer_id for _, offer_id in weak}
+        assert result.considered == 4
+        assert_same(conn, req, 2)

@@ -43,21 +43,25 @@ def _apply(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
 def apply_organisation(conn: Connection, env: Envelope) -> None:
     table = store.matching_organisation
     row = _columns_of(table, organisation_values(env.data))
-    _apply(conn, env, table, {**row, **store.unit_vector(row.get("lat"), row.get("lon"))})
+    if _apply(conn, env, table, {**row, **store.unit_vector(row.get("lat"), row.get("lon"))}):
+        store.refresh_eligibility(conn, organisation_id=env.aggregate_id)
 
 
 def apply_offer(conn: Connection, env: Envelope) -> None:
     row = _columns_of(store.matching_offer, offer_values(env.data))
     if _apply(conn, env, store.matching_offer, row):
         store.replace_offer_divisions(conn, env.aggregate_id, row["cpv_codes"])
+        store.refresh_eligibility(conn, offer_id=env.aggregate_id)
 
 
 def withdraw_organisation(conn: Connection, env: Envelope) -> None:
-    _apply(conn, env, store.matching_organisation, {"status": "withdrawn"})
+    if _apply(conn, env, store.matching_organisation, {"status": "withdrawn"}):
+        store.refresh_eligibility(conn, organisation_id=env.aggregate_id)
 
 
 def withdraw_offer(conn: Connection, env: Envelope) -> None:
-    _apply(conn, env, store.matching_offer, {"status": "withdrawn"})
+    if _apply(conn, env, store.matching_offer, {"status": "withdrawn"}):
+        store.refresh_eligibility(conn, offer_id=env.aggregate_id)
 
 
 def apply_label(conn: Connection, env: Envelope) -> None:

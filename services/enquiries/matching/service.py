@@ -95,7 +95,7 @@ def shortlist(conn: Connection, request: MatchRequest, limit: int = 10) -> Short
         raise Invalid("an enquiry needs CPV codes to be matched", {"cpv_codes": ["no CPV codes to match"]})
     found = sql_ranking.cut(conn, request, limit, supporters_possible=has_app_context())
     ranked = _ranked(conn, request, found.rows)
-    split, missing = _cover(conn, request, ranked)
+    split, missing = (None, Decimal(0)) if found.surely_covered else _cover(conn, request, ranked)
     return Shortlist(request, tuple(ranked[:limit]), found.considered, split, missing, found.excluded_unlabelled)
 
 
@@ -169,7 +169,7 @@ def _candidate(request: MatchRequest, commitments, offer_id, organisation_id, ti
 
 def _cover(conn: Connection, request: MatchRequest, ranked: list[Ranked]) -> tuple[Split | None, Decimal]:
     """A split when no single offer covers the quantity. `ranked` holds every offer that may cover it alone
-    (sql_ranking.cut fetched them); the split draws on all substitutable ones."""
+    (sql_ranking.cut fetched them unless one surely does); the split draws on all substitutable ones."""
     quantity = request.quantity
     if quantity is None or quantity <= 0:
         return None, Decimal(0)

@@ -7,8 +7,13 @@ floats, `casefold` has no SQL twin, the distance here is a chord on the unit sph
 it computes two bounds, `low <= score <= high` (high including the supporter's +5 when the registry may
 grant it). With T the `limit`-th best `low` among the eligible offers, at least `limit` offers score
 T or more, so every offer of the true top (ties included) has `high >= T`: fetching `high >= T` and
-ranking that in Python gives exactly the order of ranking everything. Offers that may cover the quantity
-alone (`usable_high >= quantity`, substitutable) are fetched too, for the split decision.
+ranking that in Python gives exactly the order of ranking everything. Whether one offer covers the
+quantity alone is settled in SQL when a substitutable offer's `usable_low` reaches it; otherwise those
+that may (`usable_high >= quantity`) are fetched too, and Python decides.
+
+The statement is plain SQL (a text clause), one per shape of request (which criteria it has, how many
+codes), cached with its parameters bound: short enough for psycopg to cache and prepare it, and PostgreSQL
+plans it once per connection.
 
 The CPV level (exact), the label (a valid label sharing a division), the segment and the NUTS points are
 exact in SQL; capacity and distance are bounded:
@@ -22,13 +27,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import (
-    Float, Select, and_, case, cast, exists, false, func, literal, literal_column, null, or_, select, true,
-)
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import JSON, Connection, TextClause, text
 
 from services.contracts.cpv import significant_prefix
 from services.enquiries.matching import store
@@ -39,182 +40,284 @@ from services.enquiries.matching.ranking import (
 
 # Python rounds capacity, distance and the sum to 0.1 (at most 0.15 in all), plus float noise.
 ROUNDING = 0.2
-# SQL's gross capacity is not floored to 0.001 as capacity.gross is; floats add noise.
+# SQL's gross capacity is not floored to 0.001 as capacity.gross is, and floats add noise.
 CAPACITY_SLACK = 0.002
 KM_SLACK = 1e-6
-NEVER = -1e18
 SUBSTITUTABLE_POINTS = min(points for _, level, points in CPV_LEVELS if level in SUBSTITUTABLE)
 
 # The columns a Candidate is built from (service._candidate), in order.
-CANDIDATE_COLUMNS = ("offer_id", "organisation_id", "title", "cpv_codes", "capacity_per_week", "unit",
-                     "lead_time_days", "price_min", "price_max", "currency", "delivery_radius_km", "name", "nuts3",
-                     "lat", "lon", "labour_market_segment", "workers_in_integration")
+CANDIDATE_COLUMNS = ("id", "organisation_id", "title", "cpv_codes", "capacity_per_week", "unit", "lead_time_days",
+                     "price_min", "price_max", "currency", "delivery_radius_km", "name", "nuts3", "lat", "lon",
+                     "labour_market_segment", "workers_in_integration")
+_COLUMNS = ", ".join(CANDIDATE_COLUMNS)
+_SOURCES = ", ".join(f"{'g' if name in ('name', 'nuts3', 'lat', 'lon', 'labour_market_segment', 'workers_in_integration') else 'o'}.{name}"
+                     for name in CANDIDATE_COLUMNS)
+_TYPES = {"cpv_codes": JSON, "capacity_per_week": store.QUANTITY, "price_min": store.MONEY, "price_max": store.MONEY}
 
 
 @dataclass(frozen=True)
 class Cut:
     """What the database answers for one request."""
 
-    rows: list  # CANDIDATE_COLUMNS of the offers that may reach the top or cover the quantity alone
+    rows: list  # CANDIDATE_COLUMNS of the offers that may reach the top (or cover the quantity alone)
     considered: int  # eligible offers (sharing a division; labelled, when the request requires the label)
     excluded_unlabelled: int
+    surely_covered: bool  # an eligible substitutable offer surely has the whole quantity free
 
 
-def cut(conn, request: MatchRequest, limit: int, supporters_possible: bool) -> Cut:
-    """The offers that may make the top `limit` (or cover the quantity alone), and the counts."""
-    scored = _scored(conn.dialect.name, request, supporters_possible).cte("scored")
-    eligible = scored.c.labelled if request.label_required else true()
-    if limit > 0:
-        threshold = func.coalesce(select(scored.c.low).where(eligible).order_by(scored.c.low.desc())
-                                  .limit(1).offset(limit - 1).scalar_subquery(), NEVER)
-        may_top = scored.c.high >= threshold
-    else:
-        may_top = false()
-    quantity = request.quantity
-    may_cover = (and_(scored.c.substitutable, scored.c.usable_high >= float(quantity))
-                 if quantity is not None and quantity > 0 else false())
-    picked = select(*(scored.c[name] for name in CANDIDATE_COLUMNS)).where(eligible, or_(may_top, may_cover)) \
-        .subquery("picked")
-    counts = select(func.count().label("all_"), func.coalesce(func.sum(case((scored.c.labelled, 1), else_=0)), 0)
-                    .label("labelled")).subquery("counts")
-    rows = conn.execute(select(counts.c.all_, counts.c.labelled, *picked.c)
-                        .select_from(counts.outerjoin(picked, true()))).all()
-    everyone, labelled = rows[0][0], rows[0][1]
-    found = [row[2:] for row in rows if row[2] is not None]
+@dataclass(frozen=True)
+class _Shape:
+    """What the statement's text depends on (the values are bound parameters)."""
+
+    dialect: str
+    levels: tuple[tuple[int, int], ...]  # (points, how many prefixes) per CPV level the request can reach
+    divisions: int
+    quantity: bool
+    unit: str  # "" (none asked), "ascii" or "other"
+    spellings: int
+    coordinates: str  # "", "sqrt" or "bounds" (SQLite without sqrt: 0 to 15 points)
+    nuts: bool
+    label_required: bool
+    supporters_possible: bool
+    top: bool
+    near: int  # 0: every offer of the divisions; n: only those with a code under one of n prefixes (:g<i>)
+
+
+def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible: bool) -> Cut:
+    """The offers that may make the top `limit` (or cover the quantity alone), and the counts.
+
+    First only the offers fitting at group level or better (an index range of their codes): when their
+    `limit`-th best `low` beats the best a division-level fit could score, the rest of the division is
+    only counted. Otherwise (or when the label is required) every offer of the divisions is scored."""
+    dialect = conn.dialect.name
+    if limit > 0 and not request.label_required:
+        shape, params = _shape_and_params(dialect, request, supporters_possible, limit, near=True)
+        if shape.near:
+            rows = conn.execute(_cut_statement(shape), {**params, "k": limit}).all()
+            threshold = rows[0][4] if rows else None
+            if threshold is not None and threshold > _division_level_best(supporters_possible):
+                return _answer(conn, shape, params, rows, request)
+    shape, params = _shape_and_params(dialect, request, supporters_possible, limit)
+    return _answer(conn, shape, params, conn.execute(_cut_statement(shape), {**params, "k": max(limit, 1)}).all(),
+                   request)
+
+
+def _division_level_best(supporters_possible: bool) -> float:
+    """The highest score an offer fitting at division level only can reach."""
+    best = dict((level, points) for _, level, points in CPV_LEVELS)["division"] + LABEL_HELD + \
+        max(SEGMENT_POINTS.values()) + CAPACITY_MAX + DISTANCE_MAX + ROUNDING
+    return best + SUPPORTER if supporters_possible else best
+
+
+def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchRequest) -> Cut:
+    if not rows:
+        return Cut([], 0, 0, False)
+    everyone, labelled, best_low = rows[0][0], rows[0][1] or 0, rows[0][2]
+    if shape.near:
+        everyone = conn.execute(_count_statement(shape.divisions), params).scalar_one()
+    found = [row[5:] for row in rows if row[3]]
+    covered = shape.quantity and best_low is not None and best_low >= params["q"]
     if request.label_required:
-        return Cut(found, labelled, everyone - labelled)
-    return Cut(found, everyone, 0)
+        return Cut(found, labelled, everyone - labelled, covered)
+    return Cut(found, everyone, 0, covered)
 
 
-def substitutes(conn, request: MatchRequest) -> list:
+def substitutes(conn: Connection, request: MatchRequest) -> list:
     """CANDIDATE_COLUMNS of every eligible offer at group level or better that may have usable capacity:
-    what a split may draw on."""
-    scored = _scored(conn.dialect.name, request, False).subquery("scored")
-    eligible = scored.c.labelled if request.label_required else true()
-    return conn.execute(select(*(scored.c[name] for name in CANDIDATE_COLUMNS))
-                        .where(eligible, scored.c.substitutable, scored.c.usable_high > 0)).all()
+    what a split may draw on (an index range of their codes when the request's codes allow)."""
+    shape, params = _shape_and_params(conn.dialect.name, request, False, 0, near=True)
+    return conn.execute(_substitutes_statement(shape), params).all()
 
 
-# --- the bounds ----------------------------------------------------------------------------------
+# --- the statement -------------------------------------------------------------------------------
 
-def _scored(dialect: str, request: MatchRequest, supporters_possible: bool) -> Select:
-    base = _base(dialect, request).subquery("base")
-    b = base.c
-    label = case((b.labelled, LABEL_HELD), else_=LABEL_MISSING_REQUIRED if request.label_required else 0)
-    fixed = b.cpv + label + b.segment
-    low = fixed + _capacity_points(request, b.free_low, b.comparable_low) + b.distance_low - ROUNDING
-    high = fixed + _capacity_points(request, b.free_high, b.comparable_high) + b.distance_high + ROUNDING
-    if supporters_possible:
-        high = high + SUPPORTER
-    return select(*(b[name] for name in CANDIDATE_COLUMNS), b.labelled, low.label("low"), high.label("high"),
-                  (b.cpv >= SUBSTITUTABLE_POINTS).label("substitutable"),
-                  case((b.comparable_high, b.free_high), else_=0.0).label("usable_high"))
+def _shape_and_params(dialect: str, request: MatchRequest, supporters_possible: bool, limit: int,
+                      near: bool = False):
+    wants = sorted({significant_prefix(c) for c in request.cpv_codes})
+    levels, params, heads = [], {}, []
+    for points, prefixes in _cpv_levels(wants):
+        for i, prefix in enumerate(prefixes):
+            params[f"p{points}_{i}"] = prefix + "%"
+        levels.append((points, len(prefixes)))
+        if points >= SUBSTITUTABLE_POINTS:
+            heads += prefixes
+    heads = sorted(h for h in heads if not any(h != other and h.startswith(other) for other in heads))
+    if not near or any(len(h) <= 2 for h in heads):
+        heads = []  # a whole division fits better than at division level: nothing to leave out
+    for i, head in enumerate(heads):
+        following = str(int(head) + 1).zfill(len(head))  # the first prefix after those starting with `head`
+        params.update({f"g{i}": head + "%", f"lo{i}": head, f"hi{i}": following if len(following) == len(head)
+                       else "A"})
+    divisions = sorted({w[:2] for w in wants})
+    params.update({f"d{i}": d for i, d in enumerate(divisions)})
+    iso = dialect == "sqlite"  # SQLite keeps dates as ISO text
+    params.update(today=request.today.isoformat() if iso else request.today,
+                  until=request.until.isoformat() if iso else request.until,
+                  days=(request.until - request.today).days)
+    quantity = request.quantity is not None and request.quantity > 0
+    if quantity:
+        params["q"] = float(request.quantity)
+    unit, spellings = "", ()
+    if request.unit:
+        wanted = request.unit
+        unit = "ascii" if wanted.isascii() else "other"
+        spellings = sorted({s for s in (wanted, wanted.lower(), wanted.upper(), wanted.title(), wanted.capitalize())
+                            if s.casefold() == wanted.casefold()})
+        params.update({f"u{i}": s for i, s in enumerate(spellings)})
+        params.update(ulower=wanted.lower(), uupper=wanted.upper())
+    coordinates = ""
+    if request.delivery_lat is not None and request.delivery_lon is not None:
+        coordinates = "sqrt" if dialect != "sqlite" or _sqlite_has_sqrt() else "bounds"
+        here = store.unit_vector(request.delivery_lat, request.delivery_lon)
+        params.update(x=here["ux"], y=here["uy"], z=here["uz"])
+    nuts = bool(request.delivery_nuts3)
+    if nuts:
+        params.update({f"n{digits}": request.delivery_nuts3[:digits] for digits, _, _ in NUTS_POINTS})
+    shape = _Shape(dialect, tuple(levels), len(divisions), quantity, unit, len(spellings), coordinates, nuts,
+                   request.label_required, supporters_possible, limit > 0, len(heads))
+    return shape, params
 
 
-def _base(dialect: str, request: MatchRequest) -> Select:
-    """Eligible offers with their exact CPV points, label, segment points, and the raw bounds of capacity
-    and distance. OFFSET 0 keeps PostgreSQL from inlining it (and evaluating the label's EXISTS twice)."""
-    offer, org, code = store.matching_offer, store.matching_organisation, store.matching_offer_code
-    divisions = sorted({c[:2] for c in request.cpv_codes})
-    fit = (select(code.c.offer_id, func.max(_cpv_points(code.c.prefix, request.cpv_codes)).label("cpv"))
-           .where(code.c.division.in_(divisions)).group_by(code.c.offer_id).subquery("fit"))
-    free = _free_capacity(dialect, request, offer)
-    comparable_low, comparable_high = _same_unit(dialect, request, offer.c.unit)
-    distance_low, distance_high = _distance_points(request, org, offer.c.delivery_radius_km)
-    columns = dict(zip(CANDIDATE_COLUMNS, (
-        offer.c.id, offer.c.organisation_id, offer.c.title, offer.c.cpv_codes, offer.c.capacity_per_week,
-        offer.c.unit, offer.c.lead_time_days, offer.c.price_min, offer.c.price_max, offer.c.currency,
-        offer.c.delivery_radius_km, org.c.name, org.c.nuts3, org.c.lat, org.c.lon, org.c.labour_market_segment,
-        org.c.workers_in_integration)))
-    return (
-        select(*(column.label(name) for name, column in columns.items()), fit.c.cpv,
-               _labelled(request.today, offer).label("labelled"),
-               case(*((org.c.labour_market_segment == s, p) for s, p in SEGMENT_POINTS.items()), else_=0)
-               .label("segment"),
-               func.max(free - CAPACITY_SLACK, 0.0).label("free_low") if dialect == "sqlite"
-               else func.greatest(free - CAPACITY_SLACK, 0.0).label("free_low"),
-               func.max(free + CAPACITY_SLACK, 0.0).label("free_high") if dialect == "sqlite"
-               else func.greatest(free + CAPACITY_SLACK, 0.0).label("free_high"),
-               comparable_low.label("comparable_low"), comparable_high.label("comparable_high"),
-               distance_low.label("distance_low"), distance_high.label("distance_high"))
-        .select_from(fit.join(offer, offer.c.id == fit.c.offer_id).join(org, org.c.id == offer.c.organisation_id))
-        .where(offer.c.status == store.OFFER_PUBLISHED, org.c.status == store.ORGANISATION_ACTIVE,
-               org.c.kind == store.SOCIAL_ENTERPRISE)
-        .offset(0)
-    )
-
-
-def _cpv_points(prefix: ColumnElement, requested) -> ColumnElement:
-    """ranking.cpv_fit's points of one offered code (by its significant prefix), best over the requested
-    codes: exact (under the requested code), then category, class, group, division by shared digits."""
-    wants = sorted({significant_prefix(c) for c in requested})
-    whens = [(or_(*(prefix.like(w + "%") for w in wants)), CPV_EXACT)]
+def _cpv_levels(wants: list[str]) -> list[tuple[int, list[str]]]:
+    """(points, prefixes) per level, best first: an offered code's significant prefix starting with one of
+    the prefixes fits at that level (ranking._pair_fit: under the requested code, else shared digits)."""
+    levels, seen = [(CPV_EXACT, wants)], set(wants)
     for digits, _level, points in CPV_LEVELS:
-        heads = sorted({w[:digits] for w in wants if len(w) >= digits})
+        heads = sorted({w[:digits] for w in wants if len(w) >= digits} - seen)
+        seen.update(heads)
         if heads:
-            whens.append((or_(*(prefix.like(h + "%") for h in heads)), points))
-    return case(*whens, else_=null())
+            levels.append((points, heads))
+    return levels
 
 
-def _labelled(today: date, offer) -> ColumnElement:
-    """A valid label of the offer's organisation sharing a CPV division with the offer (service._with_label)."""
-    lab, lab_div, off_div = store.matching_label, store.matching_label_division, store.matching_offer_division
-    return exists(
-        select(literal_column("1"))
-        .select_from(lab.join(lab_div, lab_div.c.label_id == lab.c.label_id)
-                     .join(off_div, off_div.c.division == lab_div.c.division))
-        .where(lab.c.holder_organisation_id == offer.c.organisation_id, lab.c.status == store.LABEL_VALID,
-               lab.c.valid_until >= today, off_div.c.offer_id == offer.c.id))
+def _greatest(dialect: str, a: str, b: str) -> str:
+    return f"max({a}, {b})" if dialect == "sqlite" else f"greatest({a}, {b})"
 
 
-# --- capacity ------------------------------------------------------------------------------------
+def _scored_sql(shape: _Shape) -> str:
+    """`WITH r AS (...), s AS (...)`: per eligible-by-division offer its id, whether it is labelled,
+    substitutable, the bounds `low` and `high`, and the usable capacity's bounds `ulow` and `uhigh`."""
+    d = shape.dialect
+    cpv = " ".join(f"WHEN {' OR '.join(f'c.prefix LIKE :p{points}_{i}' for i in range(n))} THEN {points}"
+                   for points, n in shape.levels)
+    divisions = ", ".join(f":d{i}" for i in range(shape.divisions))
+    lead = "COALESCE(o.lead_time_days, 0)"
+    start = (f"date(:today, printf('+%d days', {lead}))" if d == "sqlite" else f"CAST(:today AS DATE) + {lead}")
+    segment = " ".join(f"WHEN '{name}' THEN {points}" for name, points in SEGMENT_POINTS.items())
+    if not shape.unit:
+        same_low = same_high = "1 = 1"
+    else:
+        unknown = "o.unit IS NULL OR o.unit = ''"
+        same_low = f"{unknown} OR o.unit IN ({', '.join(f':u{i}' for i in range(shape.spellings))})"
+        non_ascii = "o.unit GLOB '*[^ -~]*'" if d == "sqlite" else "o.unit ~ '[^ -~]'"
+        same_high = ("1 = 1" if shape.unit == "other" else
+                     f"{unknown} OR lower(o.unit) = :ulower OR upper(o.unit) = :uupper OR {non_ascii}")
+    nuts = "0.0"
+    if shape.nuts:
+        nuts = ("CASE WHEN g.nuts3 IS NULL OR g.nuts3 = '' THEN 0.0 " +
+                " ".join(f"WHEN substr(g.nuts3, 1, {digits}) = :n{digits} THEN {float(points)}"
+                         for digits, _, points in NUTS_POINTS) + " ELSE 0.0 END")
+    chord = "NULL"
+    if shape.coordinates == "sqrt":
+        chord = "sqrt((g.ux - :x) * (g.ux - :x) + (g.uy - :y) * (g.uy - :y) + (g.uz - :z) * (g.uz - :z))"
+    labelled = ("EXISTS (SELECT 1 FROM matching_label l JOIN matching_label_division ld ON ld.label_id = l.label_id "
+                "JOIN matching_offer_division od ON od.division = ld.division AND od.offer_id = o.id "
+                "WHERE l.holder_organisation_id = o.organisation_id AND l.status = 'valid' "
+                "AND l.valid_until >= :today)")
+    near = ""
+    if shape.near:
+        near = " AND (" + " OR ".join(f"(c.prefix >= :lo{i} AND c.prefix < :hi{i} AND c.prefix LIKE :g{i})"
+                                      for i in range(shape.near)) + ")"
+    r = f"""r AS (
+  SELECT {_SOURCES}, f.cpv, {labelled} AS lab,
+    CASE g.labour_market_segment {segment} ELSE 0 END AS seg,
+    CASE WHEN :days - {lead} > 0 AND o.capacity_per_week > 0
+      THEN CAST(o.capacity_per_week AS FLOAT) * (:days - {lead}) / 7.0 ELSE 0.0 END
+    - (SELECT COALESCE(SUM(CAST(c.quantity AS FLOAT)), 0.0) FROM matching_commitment c
+       WHERE c.offer_id = o.id AND c.status = 'active' AND c.start_on <= :until AND c.until >= :today
+         AND c.until >= {start}) AS free,
+    {same_low} AS cl, {same_high} AS ch,
+    g.lat IS NOT NULL AND g.lon IS NOT NULL AS located, g.ux IS NOT NULL AS vector,
+    {chord} AS chord, {nuts} AS nuts, o.delivery_radius_km AS rad
+  FROM (SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM matching_offer_code c
+        WHERE c.division IN ({divisions}){near} GROUP BY c.offer_id) f
+  JOIN matching_offer o ON o.id = f.offer_id JOIN matching_organisation g ON g.id = o.organisation_id
+  WHERE o.status = 'published' AND g.status = 'active' AND g.kind = 'social_enterprise'
+  {"LIMIT -1 " if d == "sqlite" else ""}OFFSET 0)"""
+    fixed = (f"cpv + CASE WHEN lab THEN {LABEL_HELD} ELSE {LABEL_MISSING_REQUIRED if shape.label_required else 0} END"
+             " + seg")
+    low = f"{fixed} + {_capacity('free - ' + str(CAPACITY_SLACK), 'cl', shape)} + {_distance(shape, 'far')} - {ROUNDING}"
+    high_free = _greatest(d, f"free + {CAPACITY_SLACK}", "0.0")
+    high = f"{fixed} + {_capacity(high_free, 'ch', shape)} + {_distance(shape, 'near')} + {ROUNDING}"
+    if shape.supporters_possible:
+        high += f" + {SUPPORTER}"
+    s = f"""s AS (
+  SELECT {_COLUMNS}, lab, cpv >= {SUBSTITUTABLE_POINTS} AS sub, {low} AS low, {high} AS high,
+    CASE WHEN cl THEN free - {CAPACITY_SLACK} ELSE 0.0 END AS ulow,
+    CASE WHEN ch THEN free + {CAPACITY_SLACK} ELSE 0.0 END AS uhigh
+  FROM r)"""
+    return f"WITH {r},\n{s}\n"
 
-def _free_capacity(dialect: str, request: MatchRequest, offer) -> ColumnElement:
-    """capacity_per_week x days / 7 less the commitments overlapping the offer's period (from today + lead
-    time to the deadline), as a float, not floored (capacity.free floors to 0.001)."""
-    commitment = store.matching_commitment
-    lead = func.coalesce(offer.c.lead_time_days, 0)
-    days = (request.until - request.today).days - lead
-    per_week = cast(func.coalesce(offer.c.capacity_per_week, 0), Float)
-    gross = case((and_(days > 0, per_week > 0), per_week * days / 7.0), else_=0.0)
-    committed = (select(func.coalesce(func.sum(cast(commitment.c.quantity, Float)), 0.0))
-                 .where(commitment.c.offer_id == offer.c.id, commitment.c.status == store.COMMITMENT_ACTIVE,
-                        commitment.c.start_on <= request.until, commitment.c.until >= request.today,
-                        commitment.c.until >= _days_after(dialect, request.today, lead))
-                 .scalar_subquery())
-    return gross - committed
+
+def _capacity(free: str, same: str, shape: _Shape) -> str:
+    """ranking._capacity's points for a free capacity (an expression) in a unit maybe the same."""
+    if not shape.quantity:
+        return f"CASE WHEN ({same}) AND {free} > 0 THEN {CAPACITY_MAX} ELSE 0 END"
+    return (f"CASE WHEN NOT ({same}) THEN 0.0 WHEN {free} >= :q THEN {float(CAPACITY_MAX)} "
+            f"ELSE {CAPACITY_MAX} * ({free}) / :q END")
 
 
-def _days_after(dialect: str, day: date, days: ColumnElement) -> ColumnElement:
-    if dialect == "sqlite":  # dates are ISO text there
-        return func.date(literal(day.isoformat()), func.printf("+%d days", days))
-    return literal(day) + days
+def _distance(shape: _Shape, end: str) -> str:
+    """ranking._distance's points, judging the kilometres at their `far` end (a lower bound of the points)
+    or their `near` end (an upper bound)."""
+    if not shape.coordinates:
+        return "nuts"
+    unknown = "0.0" if end == "far" else f"{float(DISTANCE_MAX)}"
+    if shape.coordinates == "bounds":
+        return f"CASE WHEN NOT located THEN nuts ELSE {unknown} END"
+    km = (f"({EARTH_RADIUS_KM} * chord * (1 + chord * chord / 4) + {KM_SLACK})" if end == "far"
+          else f"({EARTH_RADIUS_KM} * chord - {KM_SLACK})")
+    return (f"CASE WHEN NOT located THEN nuts WHEN NOT vector THEN {unknown} "
+            f"WHEN (rad IS NULL OR {km} <= rad) AND {km} < {DISTANCE_ZERO_KM} "
+            f"THEN {DISTANCE_MAX} * (1 - {km} / {DISTANCE_ZERO_KM}) ELSE 0.0 END")
 
 
-def _same_unit(dialect: str, request: MatchRequest, unit: ColumnElement) -> tuple[ColumnElement, ColumnElement]:
-    """(surely the same unit, maybe the same unit) as ranking._same_unit's casefold comparison."""
-    wanted = request.unit
-    if not wanted:
-        return true(), true()
-    unknown = or_(unit.is_(None), unit == "")
-    spellings = sorted({s for s in (wanted, wanted.lower(), wanted.upper(), wanted.title(), wanted.capitalize())
-                        if s.casefold() == wanted.casefold()})
-    surely = or_(unknown, unit.in_(spellings))
-    if not wanted.isascii():
-        return surely, true()
-    non_ascii = unit.op("GLOB")("*[^ -~]*") if dialect == "sqlite" else unit.op("~")("[^ -~]")
-    return surely, or_(unknown, func.lower(unit) == wanted.lower(), func.upper(unit) == wanted.upper(), non_ascii)
+def _eligible(shape: _Shape) -> str:
+    return "lab" if shape.label_required else "1 = 1"
 
 
-def _capacity_points(request: MatchRequest, free: ColumnElement, comparable: ColumnElement) -> ColumnElement:
-    quantity = request.quantity
-    if quantity is None or quantity <= 0:
-        return case((and_(comparable, free > 0), CAPACITY_MAX), else_=0)
-    q = float(quantity)
-    return case((~comparable, 0.0), (free >= q, float(CAPACITY_MAX)), else_=CAPACITY_MAX * free / q)
+@lru_cache(maxsize=256)
+def _cut_statement(shape: _Shape) -> TextClause:
+    """One pass over `s`: the counts, the `k`-th best `low` among the eligible (window functions), and the
+    rows that may reach the top or cover the quantity (`picked`); the first row always comes, for the counts."""
+    eligible = _eligible(shape)
+    ranked_low = f"CASE WHEN {eligible} THEN low ELSE -1e18 END"
+    top = "high >= COALESCE(t, -1e18)" if shape.top else "1 = 0"
+    cover = "sub AND uhigh >= :q AND COALESCE(best, -1.0) < :q" if shape.quantity else "1 = 0"
+    picked = f"({eligible}) AND ({top} OR ({cover}))"
+    sql = _scored_sql(shape) + f"""SELECT everyone, labelled, best, {picked} AS picked, t, {_COLUMNS} FROM (
+  SELECT s.*, COUNT(*) OVER () AS everyone, SUM(CASE WHEN lab THEN 1 ELSE 0 END) OVER () AS labelled,
+    MAX(CASE WHEN sub AND {eligible} THEN ulow END) OVER () AS best,
+    nth_value({ranked_low}, :k) OVER (ORDER BY {ranked_low} DESC
+      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS t,
+    row_number() OVER () AS n
+  FROM s) x
+WHERE n = 1 OR ({picked})"""
+    return text(sql).columns(**_TYPES)
 
 
-# --- distance ------------------------------------------------------------------------------------
+@lru_cache(maxsize=16)
+def _count_statement(divisions: int) -> TextClause:
+    """The eligible offers of the divisions, without joins (matching_offer_division.eligible)."""
+    return text("SELECT COUNT(DISTINCT offer_id) FROM matching_offer_division WHERE division IN "
+                f"({', '.join(f':d{i}' for i in range(divisions))}) AND eligible")
+
+
+@lru_cache(maxsize=256)
+def _substitutes_statement(shape: _Shape) -> TextClause:
+    sql = _scored_sql(shape) + f"SELECT {_COLUMNS} FROM s WHERE {_eligible(shape)} AND sub AND uhigh > 0"
+    return text(sql).columns(**_TYPES)
+
 
 @lru_cache(maxsize=1)
 def _sqlite_has_sqrt() -> bool:
@@ -225,33 +328,4 @@ def _sqlite_has_sqrt() -> bool:
         return False
 
 
-def _distance_points(request: MatchRequest, org, radius: ColumnElement) -> tuple[ColumnElement, ColumnElement]:
-    """(low, high) bounds of ranking._distance's points."""
-    nuts = _nuts_points(request, org)
-    if request.delivery_lat is None or request.delivery_lon is None:
-        return nuts, nuts
-    here = store.unit_vector(request.delivery_lat, request.delivery_lon)
-    located = and_(org.c.ux.is_not(None), org.c.uy.is_not(None), org.c.uz.is_not(None),
-                   org.c.lat.is_not(None), org.c.lon.is_not(None))
-    if not _sqlite_has_sqrt():
-        # No sqrt: the distance is only known to give 0 to 15 points (ranking.py decides).
-        return case((located, 0.0), else_=nuts), case((located, float(DISTANCE_MAX)), else_=nuts)
-    chord = func.sqrt((org.c.ux - here["ux"]) * (org.c.ux - here["ux"]) + (org.c.uy - here["uy"]) *
-                      (org.c.uy - here["uy"]) + (org.c.uz - here["uz"]) * (org.c.uz - here["uz"]))
-    near = EARTH_RADIUS_KM * chord - KM_SLACK
-    far = EARTH_RADIUS_KM * chord * (1 + chord * chord / 4) + KM_SLACK
 
-    def points(km):
-        within = or_(radius.is_(None), km <= radius)
-        return case((and_(within, km < DISTANCE_ZERO_KM), DISTANCE_MAX * (1 - km / DISTANCE_ZERO_KM)), else_=0.0)
-
-    return case((located, points(far)), else_=nuts), case((located, points(near)), else_=nuts)
-
-
-def _nuts_points(request: MatchRequest, org) -> ColumnElement:
-    place = request.delivery_nuts3
-    if not place:
-        return literal(0.0)
-    nuts3 = org.c.nuts3
-    whens = [(func.substr(nuts3, 1, digits) == place[:digits], float(points)) for digits, _, points in NUTS_POINTS]
-    return case((or_(nuts3.is_(None), nuts3 == ""), 0.0), *whens, else_=0.0)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON, Boolean, Column, Connection, Date, DateTime, Float, Index, Integer, Numeric, PrimaryKeyConstraint,
-    RowMapping, Select, String, Table, delete, insert, select,
+    RowMapping, Select, String, Table, delete, exists, false, insert, select, update,
 )
 
 from services.common import projection
@@ -86,11 +86,14 @@ matching_offer = Table(
 )
 
 # The CPV divisions of each offer, one row each: the shortlist's prefilter is an indexed equality.
+# `eligible`: the offer is published by an active social enterprise (kept by refresh_eligibility), so
+# that the shortlist counts a division's candidates without joining offers and organisations.
 matching_offer_division = Table(
     "matching_offer_division",
     metadata,
     Column("division", String(2), nullable=False),
     Column("offer_id", UUID_STR, nullable=False),
+    Column("eligible", Boolean, nullable=False, server_default=false()),
     PrimaryKeyConstraint("division", "offer_id"),
 )
 
@@ -162,6 +165,19 @@ def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str
         conn.execute(insert(matching_offer_division),
                      [{"division": d, "offer_id": offer_id} for d in divisions])
         conn.execute(insert(matching_offer_code), offer_code_rows(offer_id, cpv_codes))
+
+
+def refresh_eligibility(conn: Connection, offer_id: str | None = None, organisation_id: str | None = None) -> None:
+    """Recompute `matching_offer_division.eligible` of one offer, or of all offers of one organisation."""
+    div, offer, org = matching_offer_division, matching_offer, matching_organisation
+    eligible = exists(select(offer.c.id).select_from(offer.join(org, org.c.id == offer.c.organisation_id))
+                      .where(offer.c.id == div.c.offer_id, offer.c.status == OFFER_PUBLISHED,
+                             org.c.status == ORGANISATION_ACTIVE, org.c.kind == SOCIAL_ENTERPRISE))
+    if offer_id is not None:
+        scope = div.c.offer_id == offer_id
+    else:
+        scope = div.c.offer_id.in_(select(offer.c.id).where(offer.c.organisation_id == organisation_id))
+    conn.execute(update(div).where(scope).values(eligible=eligible))
 
 
 def offer_code_rows(offer_id: str, cpv_codes) -> list[dict]:

@@ -1,8 +1,9 @@
-"""matching shortlist in SQL: offer codes by significant prefix, label divisions, organisations' unit vectors
+"""matching shortlist in SQL: offer codes by significant prefix, label divisions, organisations' unit vectors, eligible offers per division
 
 The shortlist scores and cuts its candidates in SQL (sql_ranking.py). It needs each offer's CPV codes as
 rows (division, significant prefix), each label's CPV divisions as rows, and each organisation's place as
-a point on the unit sphere (distance by arithmetic, as SQLite has no trigonometry). Filled here from the
+a point on the unit sphere (distance by arithmetic, as SQLite has no trigonometry), and which division rows
+belong to a published offer of an active social enterprise (counted without joins). Filled here from the
 rows already projected; the consumers keep them from now on.
 
 Revision ID: 3a8c51d0e9b4
@@ -44,6 +45,8 @@ def upgrade() -> None:
     sa.Column('division', sa.String(length=2), nullable=False),
     sa.PrimaryKeyConstraint('label_id', 'division', name=op.f('pk_matching_label_division'))
     )
+    with op.batch_alter_table('matching_offer_division', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('eligible', sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table('matching_organisation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ux', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('uy', sa.Float(), nullable=True))
@@ -69,9 +72,15 @@ def upgrade() -> None:
             for org_id, lat, lon in places]
     if rows:
         conn.execute(sa.text("UPDATE matching_organisation SET ux = :ux, uy = :uy, uz = :uz WHERE id = :id"), rows)
+    conn.execute(sa.text(
+        "UPDATE matching_offer_division SET eligible = EXISTS (SELECT 1 FROM matching_offer o "
+        "JOIN matching_organisation g ON g.id = o.organisation_id WHERE o.id = matching_offer_division.offer_id "
+        "AND o.status = 'published' AND g.status = 'active' AND g.kind = 'social_enterprise')"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('matching_offer_division', schema=None) as batch_op:
+        batch_op.drop_column('eligible')
     with op.batch_alter_table('matching_organisation', schema=None) as batch_op:
         batch_op.drop_column('uz')
         batch_op.drop_column('uy')
