@@ -12,6 +12,7 @@ lists them, and they are the source of the JSON Schemas in `schemas/events/` (se
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -42,7 +43,14 @@ def event_type(name: str, schema: type[ma.Schema], version: int = 1):
 
 
 def dump_data(evt) -> dict:
-    return evt.SCHEMA().dump(dataclasses.asdict(evt))
+    return _schema_of(type(evt)).dump(dataclasses.asdict(evt))
+
+
+@functools.cache
+def _schema_of(event_class) -> ma.Schema:
+    """One schema instance per event type: building one costs twice what dumping with it does, and a
+    marshmallow 4 schema keeps no state between dumps."""
+    return event_class.SCHEMA()
 
 
 def service_of(type_name: str) -> str:

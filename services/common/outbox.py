@@ -4,9 +4,15 @@ Rows are written without a `seq`. The relay (services/sync/relay.py) gives each 
 stream only after the row has committed, so `seq` follows commit order, never insert order.
 Once sequenced, a row holds its signed envelope; the outbox doubles as the site's notification log,
 served page by page by the pull feed.
+
+On PostgreSQL the rows are written by one prepared statement that also signals the relay: it calls
+`pg_notify` on the schema's wake-up channel, which PostgreSQL delivers only when (and if) the
+transaction commits, so a relay in another process (services/sync/relay_wakeup.py) wakes at once
+instead of at its next poll. SQLite (one process) keeps the in-process commit hook of the unit of work.
 """
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy import (
@@ -14,7 +20,7 @@ from sqlalchemy import (
 )
 
 from services.common.clock import utcnow
-from services.common.db import BigId, kernel_metadata
+from services.common.db import BigId, is_postgres, kernel_metadata
 from services.common.events import Recorded, service_of
 
 
@@ -58,18 +64,15 @@ def stream_name(site_id: str, type_name: str, to: str | None = None) -> str:
     return f"{site_id}/{service}_to_{to.lower()}" if to else f"{site_id}/{service}"
 
 
-def append(
-    conn: Connection,
+def rows_of(
     site_id: str,
     recorded: list[Recorded],
     *,
     correlation_id: str | None = None,
     causation_id: str | None = None,
     to: str | None = None,
-) -> list[str]:
-    """Write recorded events to the outbox in the caller's transaction. Returns their event ids."""
-    if not recorded:
-        return []
+) -> list[dict]:
+    """The outbox rows of recorded events, each with a new event id, not yet written."""
     now = utcnow()
     rows = []
     for rec in recorded:
@@ -90,5 +93,78 @@ def append(
                 "data": rec.data(),
             }
         )
-    conn.execute(insert(outbox), rows)
+    return rows
+
+
+def append(
+    conn: Connection,
+    site_id: str,
+    recorded: list[Recorded],
+    *,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+    to: str | None = None,
+) -> list[str]:
+    """Write recorded events to the outbox in the caller's transaction. Returns their event ids."""
+    rows = rows_of(site_id, recorded, correlation_id=correlation_id, causation_id=causation_id, to=to)
+    write(conn, rows)
     return [r["event_id"] for r in rows]
+
+
+def write(conn: Connection, rows: list[dict]) -> None:
+    """Write outbox rows in the caller's transaction (on PostgreSQL with the relay's wake-up)."""
+    if not rows:
+        return
+    if is_postgres(conn):
+        with conn.connection.driver_connection.cursor() as cursor:
+            cursor.execute(_INSERT_AND_NOTIFY, (_as_json(rows),))
+    else:
+        conn.execute(insert(outbox), rows)
+
+
+def write_and_commit(conn: Connection, rows: list[dict]) -> None:
+    """Write outbox rows as the last statement of the caller's transaction, and commit it.
+
+    On PostgreSQL the rows, their wake-up and the COMMIT go to the server together (psycopg's pipeline
+    mode) and cost one round trip, the one the COMMIT costs anyway: with the outbox a site's write takes
+    no more round trips than without it.
+    """
+    if rows and is_postgres(conn):
+        driver = conn.connection.driver_connection
+        with driver.pipeline(), driver.cursor() as cursor:
+            cursor.execute(_INSERT_AND_NOTIFY, (_as_json(rows),))
+            # The COMMIT as a statement of the pipeline: Connection.commit() would wait for its own Sync.
+            cursor.execute("COMMIT")
+    else:
+        write(conn, rows)
+    conn.commit()  # SQLAlchemy's end of the transaction; on PostgreSQL the driver has nothing left to send
+
+
+# The wake-up channel of the schema the rows are written to: sites sharing a database (one schema each)
+# wake only their own relay. md5 keeps the name within PostgreSQL's 63 bytes whatever the schema's length.
+WAKEUP_CHANNEL_SQL = "'sopro_outbox_' || md5(current_schema())"
+
+_COLUMNS = ("event_id", "stream", "type", "version", "aggregate_id", "aggregate_version", "occurred_at",
+            "correlation_id", "causation_id", "to_site", "data")
+
+# One statement for any number of rows, always the same text, so psycopg prepares it once per connection
+# and SQLAlchemy compiles nothing. The rows come as one JSON array and are inserted in its order
+# (`position`: ids follow the order in which the aggregates recorded their events); each stream written
+# is announced once, to the relay's listener (services/sync/relay_wakeup.py), when the transaction commits.
+_INSERT_AND_NOTIFY = f"""
+WITH written AS (
+    INSERT INTO outbox ({", ".join(_COLUMNS)})
+    SELECT {", ".join(f"r.{c}" for c in _COLUMNS)}
+    FROM json_to_recordset(%s::json) AS r(
+        event_id varchar, stream varchar, type varchar, version integer, aggregate_id varchar,
+        aggregate_version integer, occurred_at timestamptz, correlation_id varchar, causation_id varchar,
+        to_site varchar, data json, position bigint)
+    ORDER BY r.position
+    RETURNING stream)
+SELECT pg_notify({WAKEUP_CHANNEL_SQL}, stream) FROM (SELECT DISTINCT stream FROM written) AS streams
+"""
+
+
+def _as_json(rows: list[dict]) -> str:
+    return json.dumps([{**row, "occurred_at": row["occurred_at"].isoformat(), "position": position}
+                       for position, row in enumerate(rows)])

@@ -34,6 +34,10 @@ class UnitOfWork:
             repo_call(uow.conn, ...)
             uow.record(aggregate)       # its pending events go to the outbox in this transaction
             uow.commit()
+
+    The events' rows are built when recorded and written with the commit, as the transaction's last
+    statement (on PostgreSQL in the COMMIT's own round trip: services/common/outbox.write_and_commit).
+    Rows a handler writes with outbox.append on `conn` directly come before them.
     """
 
     def __init__(self, engine: Engine, site_id: str, hooks: CommitHooks | None = None):
@@ -44,11 +48,13 @@ class UnitOfWork:
         self._committed = False
         self.correlation_id: str | None = None
         self.causation_id: str | None = None
+        self._rows: list[dict] = []
 
     def __enter__(self) -> "UnitOfWork":
         self.conn = self.engine.connect()
         self.conn.begin()
         self._committed = False
+        self._rows = []
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -63,22 +69,17 @@ class UnitOfWork:
 
     def record(self, *aggregates, to: str | None = None) -> None:
         for aggregate in aggregates:
-            outbox.append(
-                self.conn,
-                self.site_id,
-                aggregate.pop_events(),
-                correlation_id=self.correlation_id,
-                causation_id=self.causation_id,
-                to=to,
-            )
+            self.record_events(aggregate.pop_events(), to=to)
 
     def record_events(self, recorded: Iterable, to: str | None = None) -> None:
-        outbox.append(self.conn, self.site_id, list(recorded), correlation_id=self.correlation_id,
-                      causation_id=self.causation_id, to=to)
+        self._rows += outbox.rows_of(self.site_id, list(recorded), correlation_id=self.correlation_id,
+                                     causation_id=self.causation_id, to=to)
 
     def commit(self) -> None:
-        self.conn.commit()
+        rows, self._rows = self._rows, []
+        outbox.write_and_commit(self.conn, rows)
         self._committed = True
 
     def rollback(self) -> None:
+        self._rows = []
         self.conn.rollback()
