@@ -102,8 +102,23 @@ def shortlist(conn: Connection, request: MatchRequest, limit: int = 10) -> Short
 def _ranked(conn: Connection, request: MatchRequest, rows) -> list[Ranked]:
     """Those offers (sql_ranking.CANDIDATE_COLUMNS) as ranked candidates; when the request requires the
     label, only the labelled ones."""
-    ranked = rank(request, _candidates(conn, request, rows))
+    ranked = rank(request, _cut_candidates(conn, request, rows))
     return [r for r in ranked if r.candidate.labelled] if request.label_required else ranked
+
+
+def _cut_candidates(conn: Connection, request: MatchRequest, rows) -> list[Candidate]:
+    """Candidates from sql_ranking's rows, which carry the quantity committed in each offer's period and
+    its label's number: only the supporters are asked."""
+    supporters = _supporters(conn, sorted({row[1] for row in rows}))
+    candidates = []
+    for *columns, committed, label_number in rows:
+        start = request.today + timedelta(days=columns[6] or 0)
+        candidate = _candidate(request, [capacity.Commitment(committed, start, request.until)] if committed else (),
+                               *columns)
+        if label_number is not None:
+            candidate = replace(candidate, labelled=True, label_number=label_number)
+        candidates.append(_with_support(candidate, supporters))
+    return candidates
 
 
 def load_candidates(conn: Connection, request: MatchRequest) -> list[Candidate]:

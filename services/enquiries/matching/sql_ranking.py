@@ -50,16 +50,19 @@ CANDIDATE_COLUMNS = ("id", "organisation_id", "title", "cpv_codes", "capacity_pe
                      "price_min", "price_max", "currency", "delivery_radius_km", "name", "nuts3", "lat", "lon",
                      "labour_market_segment", "workers_in_integration")
 _COLUMNS = ", ".join(CANDIDATE_COLUMNS)
+# After them: the quantity committed in the offer's period (exact), the number of its label (or NULL).
+_OUT = _COLUMNS + ", committed, label_number"
 _SOURCES = ", ".join(f"{'g' if name in ('name', 'nuts3', 'lat', 'lon', 'labour_market_segment', 'workers_in_integration') else 'o'}.{name}"
                      for name in CANDIDATE_COLUMNS)
-_TYPES = {"cpv_codes": JSON, "capacity_per_week": store.QUANTITY, "price_min": store.MONEY, "price_max": store.MONEY}
+_TYPES = {"cpv_codes": JSON, "capacity_per_week": store.QUANTITY, "price_min": store.MONEY, "price_max": store.MONEY,
+          "committed": store.QUANTITY}
 
 
 @dataclass(frozen=True)
 class Cut:
     """What the database answers for one request."""
 
-    rows: list  # CANDIDATE_COLUMNS of the offers that may reach the top (or cover the quantity alone)
+    rows: list  # CANDIDATE_COLUMNS, committed, label_number of the offers that may reach the top (or cover alone)
     considered: int  # eligible offers (sharing a division; labelled, when the request requires the label)
     excluded_unlabelled: int
     surely_covered: bool  # an eligible substitutable offer surely has the whole quantity free
@@ -113,8 +116,6 @@ def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchR
     if not rows:
         return Cut([], 0, 0, False)
     everyone, labelled, best_low = rows[0][0], rows[0][1] or 0, rows[0][2]
-    if shape.near:
-        everyone = conn.execute(_count_statement(shape.divisions), params).scalar_one()
     found = [row[5:] for row in rows if row[3]]
     covered = shape.quantity and best_low is not None and best_low >= params["q"]
     if request.label_required:
@@ -123,7 +124,7 @@ def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchR
 
 
 def substitutes(conn: Connection, request: MatchRequest) -> list:
-    """CANDIDATE_COLUMNS of every eligible offer at group level or better that may have usable capacity:
+    """CANDIDATE_COLUMNS, committed, label_number of every eligible offer at group level or better that may have usable capacity:
     what a split may draw on (an index range of their codes when the request's codes allow)."""
     shape, params = _shape_and_params(conn.dialect.name, request, False, 0, near=True)
     return conn.execute(_substitutes_statement(shape), params).all()
@@ -220,22 +221,23 @@ def _scored_sql(shape: _Shape) -> str:
     chord = "NULL"
     if shape.coordinates == "sqrt":
         chord = "sqrt((g.ux - :x) * (g.ux - :x) + (g.uy - :y) * (g.uy - :y) + (g.uz - :z) * (g.uz - :z))"
-    labelled = ("EXISTS (SELECT 1 FROM matching_label l JOIN matching_label_division ld ON ld.label_id = l.label_id "
-                "JOIN matching_offer_division od ON od.division = ld.division AND od.offer_id = o.id "
-                "WHERE l.holder_organisation_id = o.organisation_id AND l.status = 'valid' "
-                "AND l.valid_until >= :today)")
+    # service._with_label's label: the longest valid one sharing a division with the offer
+    label_number = ("(SELECT l.number FROM matching_label l JOIN matching_label_division ld ON ld.label_id = l.label_id "
+                    "JOIN matching_offer_division od ON od.division = ld.division AND od.offer_id = o.id "
+                    "WHERE l.holder_organisation_id = o.organisation_id AND l.status = 'valid' "
+                    "AND l.valid_until >= :today ORDER BY l.valid_until DESC, l.number LIMIT 1)")
     near = ""
     if shape.near:
         near = " AND (" + " OR ".join(f"(c.prefix >= :lo{i} AND c.prefix < :hi{i} AND c.prefix LIKE :g{i})"
                                       for i in range(shape.near)) + ")"
     r = f"""r AS (
-  SELECT {_SOURCES}, f.cpv, {labelled} AS lab,
+  SELECT {_SOURCES}, f.cpv, {label_number} AS label_number,
     CASE g.labour_market_segment {segment} ELSE 0 END AS seg,
     CASE WHEN :days - {lead} > 0 AND o.capacity_per_week > 0
-      THEN CAST(o.capacity_per_week AS FLOAT) * (:days - {lead}) / 7.0 ELSE 0.0 END
-    - (SELECT COALESCE(SUM(CAST(c.quantity AS FLOAT)), 0.0) FROM matching_commitment c
-       WHERE c.offer_id = o.id AND c.status = 'active' AND c.start_on <= :until AND c.until >= :today
-         AND c.until >= {start}) AS free,
+      THEN CAST(o.capacity_per_week AS FLOAT) * (:days - {lead}) / 7.0 ELSE 0.0 END AS gross,
+    (SELECT COALESCE(SUM(c.quantity), 0) FROM matching_commitment c
+     WHERE c.offer_id = o.id AND c.status = 'active' AND c.start_on <= :until AND c.until >= :today
+       AND c.until >= {start}) AS committed,
     {same_low} AS cl, {same_high} AS ch,
     g.lat IS NOT NULL AND g.lon IS NOT NULL AS located, g.ux IS NOT NULL AS vector,
     {chord} AS chord, {nuts} AS nuts, o.delivery_radius_km AS rad
@@ -252,10 +254,10 @@ def _scored_sql(shape: _Shape) -> str:
     if shape.supporters_possible:
         high += f" + {SUPPORTER}"
     s = f"""s AS (
-  SELECT {_COLUMNS}, lab, cpv >= {SUBSTITUTABLE_POINTS} AS sub, {low} AS low, {high} AS high,
+  SELECT {_OUT}, lab, cpv >= {SUBSTITUTABLE_POINTS} AS sub, {low} AS low, {high} AS high,
     CASE WHEN cl THEN free - {CAPACITY_SLACK} ELSE 0.0 END AS ulow,
     CASE WHEN ch THEN free + {CAPACITY_SLACK} ELSE 0.0 END AS uhigh
-  FROM r)"""
+  FROM (SELECT r.*, gross - CAST(committed AS FLOAT) AS free, label_number IS NOT NULL AS lab FROM r) r2)"""
     return f"WITH {r},\n{s}\n"
 
 
@@ -295,7 +297,10 @@ def _cut_statement(shape: _Shape) -> TextClause:
     top = "high >= COALESCE(t, -1e18)" if shape.top else "1 = 0"
     cover = "sub AND uhigh >= :q AND COALESCE(best, -1.0) < :q" if shape.quantity else "1 = 0"
     picked = f"({eligible}) AND ({top} OR ({cover}))"
-    sql = _scored_sql(shape) + f"""SELECT everyone, labelled, best, {picked} AS picked, t, {_COLUMNS} FROM (
+    # Scoring only part of the divisions (shape.near), the count comes from the division rows alone.
+    everyone = (f"(SELECT COUNT(DISTINCT offer_id) FROM matching_offer_division WHERE division IN "
+                f"({', '.join(f':d{i}' for i in range(shape.divisions))}) AND eligible)" if shape.near else "everyone")
+    sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {_OUT} FROM (
   SELECT s.*, COUNT(*) OVER () AS everyone, SUM(CASE WHEN lab THEN 1 ELSE 0 END) OVER () AS labelled,
     MAX(CASE WHEN sub AND {eligible} THEN ulow END) OVER () AS best,
     nth_value({ranked_low}, :k) OVER (ORDER BY {ranked_low} DESC
@@ -306,16 +311,9 @@ WHERE n = 1 OR ({picked})"""
     return text(sql).columns(**_TYPES)
 
 
-@lru_cache(maxsize=16)
-def _count_statement(divisions: int) -> TextClause:
-    """The eligible offers of the divisions, without joins (matching_offer_division.eligible)."""
-    return text("SELECT COUNT(DISTINCT offer_id) FROM matching_offer_division WHERE division IN "
-                f"({', '.join(f':d{i}' for i in range(divisions))}) AND eligible")
-
-
 @lru_cache(maxsize=256)
 def _substitutes_statement(shape: _Shape) -> TextClause:
-    sql = _scored_sql(shape) + f"SELECT {_COLUMNS} FROM s WHERE {_eligible(shape)} AND sub AND uhigh > 0"
+    sql = _scored_sql(shape) + f"SELECT {_OUT} FROM s WHERE {_eligible(shape)} AND sub AND uhigh > 0"
     return text(sql).columns(**_TYPES)
 
 
