@@ -21,6 +21,7 @@ Variants, one round each per run (which goes first turns over `--runs`):
 from __future__ import annotations
 
 import copy
+import logging
 import multiprocessing
 import random
 import statistics
@@ -232,6 +233,7 @@ def max_ingest(env: BenchEnv, site, at_cut: int, through: int) -> float:
 
 def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     partition = 10.0 if quick else 60.0
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the feed server's request log
     global _runs
     variants = {"current": Reconciler, "both paths": BothPaths, "feed alone": None}
     figures = {name: [] for name in variants}
