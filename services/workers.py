@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 from services.common import bus, notification_sender
+from services.common.db import is_postgres
 from services.common.mail import SmtpMailer
 from services.common.runtime import Runtime
 from services.web import mail_digest
@@ -23,6 +24,7 @@ from services.sync.consumer import EventConsumer
 from services.sync.processing import EventProcessor
 from services.sync.reconcile import Reconciler, make_reconciler
 from services.sync.relay import Relay
+from services.sync.relay_wakeup import RelayWakeup
 
 log = logging.getLogger("sopro.workers")
 
@@ -35,6 +37,7 @@ class Workers:
     threads: list[threading.Thread] = field(default_factory=list)
     consumers: list[EventConsumer] = field(default_factory=list)
     reconcilers: list[Reconciler] = field(default_factory=list)
+    wakes: list[threading.Event] = field(default_factory=list)  # set at shutdown: no worker sits out its idle wait
 
     def start(self, name: str, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
@@ -43,6 +46,8 @@ class Workers:
 
     def shutdown(self, timeout: float = 5.0) -> None:
         self.stop.set()
+        for wake in self.wakes:
+            wake.set()
         for thread in self.threads:
             thread.join(timeout)
 
@@ -59,8 +64,14 @@ def make_relay(runtime: Runtime, **kwargs) -> Relay:
 
 
 def start_relay(runtime: Runtime, workers: Workers) -> None:
+    """The relay, woken by every commit of this process (the unit of work's hook) and, on PostgreSQL, by
+    every commit of any process writing the site's outbox (LISTEN/NOTIFY); otherwise it polls every
+    `relay_idle_seconds`."""
     wake = threading.Event()
     runtime.hooks.add(wake.set)
+    workers.wakes.append(wake)
+    if is_postgres(runtime.engine):
+        workers.start(f"relay-wakeup-{runtime.site_id}", RelayWakeup(runtime.engine, wake).run_until, workers.stop)
     relay = make_relay(runtime)
     workers.start(f"relay-{runtime.site_id}", relay.run_forever, workers.stop, wake,
                   runtime.settings.relay_idle_seconds)
