@@ -197,9 +197,8 @@ def one_round(env: BenchEnv, label: str, reconciler_cls, partition: float, seed:
         ingest = HubIngest(env, hub, site.site_id, f"http://127.0.0.1:{server.port}", reconciler_cls or Reconciler,
                            tally)
         if reconciler_cls is None:  # the feed path alone: the reconciler pulls the stream, nothing consumes
-            ingest.reconciler.heal(stream)
-        else:
-            ingest.start()
+            ingest.threads = [threading.Thread(target=ingest.reconciler.heal, args=(stream,), daemon=True)]
+        ingest.start()
         drained_at = wait_until(lambda: contiguous(hub, stream) >= target, 600)
         ingest.close()
         backlog = target - at_cut
