@@ -1,8 +1,8 @@
 """hub tables: tallies kept by triggers (active organisations, visible offers, support statements,
 enquiries, impact sums per site and year) and the indexes of the keyset-paged lists (issue 20)
 
-Each tally is kept by row triggers on its source table, a plpgsql function on PostgreSQL and three
-SQLite triggers, so it holds whatever code writes the rows. A tally row adds the contribution of the new
+Each tally is kept by triggers on its source table, so it holds whatever code writes the rows: on
+PostgreSQL statement triggers over the transition tables (plpgsql), on SQLite row triggers. A tally row adds the contribution of the new
 row and takes back that of the old one: `where` says whether a row counts, `keys` where it counts, `adds`
 what it adds. The upgrade fills every tally from the rows already there.
 
@@ -96,8 +96,6 @@ BACKFILL = {
 
 LIST_INDEXES = (
     ("ix_hub_organisation_listing", "hub_organisation", ["status", "name", "site", "id"]),
-    ("ix_hub_organisation_site_listing", "hub_organisation", ["status", "site", "name", "id"]),
-    ("ix_hub_organisation_kind_listing", "hub_organisation", ["status", "kind", "name", "site", "id"]),
     ("ix_hub_offer_listing", "hub_offer", ["status", "title", "site", "id"]),
     ("ix_hub_enquiries_latest", "hub_enquiries", ["submitted_at", "site", "reference", "id"]),
 )
@@ -136,23 +134,38 @@ def _changed(t: Tally, distinct: str) -> str:
 
 
 def _postgresql(t: Tally) -> list[str]:
+    """Statement triggers over the transition tables: one upsert per tally key and statement, however many
+    rows the statement wrote (a row trigger would update the same tally row once per row, and PostgreSQL
+    walks every version a transaction left of it: a bulk load would take quadratic time)."""
     keys, adds = list(t.keys), list(t.adds)
 
-    def upsert(row: str, sign: str) -> str:
-        values = [t.expr(t.keys[k], row) for k in keys] + [f"{sign}({t.expr(t.adds[a], row)})" for a in adds]
-        updates = ", ".join(f"{a} = {t.table}.{a} + EXCLUDED.{a}" for a in adds)
-        return (f"IF {t.expr(t.where, row)} THEN INSERT INTO {t.table} ({', '.join(keys + adds)}) "
-                f"VALUES ({', '.join(values)}) ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}; END IF;")
+    def contributions(table: str, sign: str) -> str:
+        values = [f"{t.expr(t.keys[k], 'r')} AS {k}" for k in keys]
+        values += [f"{sign}({t.expr(t.adds[a], 'r')}) AS {a}" for a in adds]
+        return f"SELECT {', '.join(values)} FROM {table} r WHERE {t.expr(t.where, 'r')}"
 
-    function = (f"CREATE FUNCTION {t.name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-                f"  IF TG_OP <> 'INSERT' THEN {upsert('OLD', '-')} END IF;\n"
-                f"  IF TG_OP <> 'DELETE' THEN {upsert('NEW', '')} END IF;\n"
-                f"  RETURN NULL;\nEND $$")
-    return [function,
-            f"CREATE TRIGGER {t.name}_insert_delete AFTER INSERT OR DELETE ON {t.source} "
-            f"FOR EACH ROW EXECUTE FUNCTION {t.name}()",
-            f"CREATE TRIGGER {t.name}_update AFTER UPDATE ON {t.source} FOR EACH ROW "
-            f"WHEN ({_changed(t, 'IS DISTINCT FROM')}) EXECUTE FUNCTION {t.name}()"]
+    def upsert(*parts: str) -> str:
+        changed = " OR ".join(f"sum({a}) <> 0" for a in adds)
+        updates = ", ".join(f"{a} = {t.table}.{a} + EXCLUDED.{a}" for a in adds)
+        # ordered by key: concurrent writers lock tally rows in one order
+        return (f"INSERT INTO {t.table} ({', '.join(keys + adds)}) "
+                f"SELECT {', '.join(keys)}, {', '.join(f'sum({a})' for a in adds)} "
+                f"FROM ({' UNION ALL '.join(parts)}) AS d GROUP BY {', '.join(keys)} HAVING {changed} "
+                f"ORDER BY {', '.join(keys)} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+
+    statements = []
+    for op_name, body, referencing in (
+            ("insert", upsert(contributions("new_rows", "")), "NEW TABLE AS new_rows"),
+            ("update", upsert(contributions("old_rows", "-"), contributions("new_rows", "")),
+             "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("delete", upsert(contributions("old_rows", "-")), "OLD TABLE AS old_rows")):
+        function = f"{t.name}_{op_name}"
+        statements += [
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  {body};\n"
+            f"  RETURN NULL;\nEND $$",
+            f"CREATE TRIGGER {function} AFTER {op_name.upper()} ON {t.source} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"]
+    return statements
 
 
 def _sqlite(t: Tally) -> list[str]:
@@ -192,12 +205,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
     for t in TALLIES:
-        if postgresql:
-            op.execute(f"DROP TRIGGER {t.name}_insert_delete ON {t.source}")
-            op.execute(f"DROP TRIGGER {t.name}_update ON {t.source}")
-            op.execute(f"DROP FUNCTION {t.name}()")
-        else:
-            for suffix in ("insert", "delete", "update"):
+        for suffix in ("insert", "delete", "update"):
+            if postgresql:
+                op.execute(f"DROP TRIGGER {t.name}_{suffix} ON {t.source}")
+                op.execute(f"DROP FUNCTION {t.name}_{suffix}()")
+            else:
                 op.execute(f"DROP TRIGGER {t.name}_{suffix}")
     for name, table, _ in LIST_INDEXES:
         op.drop_index(name, table_name=table)
