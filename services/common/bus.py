@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import socket
+import struct
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import amqp
@@ -25,7 +27,6 @@ EVENTS_EXCHANGE = "sopro.events"
 UNROUTED_EXCHANGE = "sopro.unrouted"
 UNROUTED_QUEUE = "sopro.unrouted"
 REASON_HEADER = "x-sopro-reason"
-_TCP_CORK = getattr(socket, "TCP_CORK", None)  # Linux only
 
 events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True,
                            arguments={"alternate-exchange": UNROUTED_EXCHANGE})
@@ -128,6 +129,42 @@ class OutgoingMessage:
     headers: dict = field(default_factory=dict)
 
 
+_WRITE_SIZE = 256 * 1024
+_FRAME_END = b"\xce"
+_BASIC_PUBLISH = struct.pack(">HHH", 60, 40, 0)  # class Basic, method Publish, reserved short
+# Basic properties present: content-type, content-encoding, delivery-mode, message-id (AMQP 0-9-1 flags).
+_PROPERTY_FLAGS = (1 << 15) | (1 << 14) | (1 << 12) | (1 << 7)
+_FIXED_PROPERTIES = struct.pack(">H", _PROPERTY_FLAGS) + b"\x10application/json\x05utf-8\x02"
+
+
+def _shortstr(value: str) -> bytes:
+    raw = value.encode()
+    if len(raw) > 255:
+        raise ValueError(f"AMQP short string too long: {value[:40]}...")
+    return bytes((len(raw),)) + raw
+
+
+@lru_cache(maxsize=4096)
+def _publish_method_frame(channel_id: int, exchange: str, routing_key: str) -> bytes:
+    payload = _BASIC_PUBLISH + _shortstr(exchange) + _shortstr(routing_key) + b"\x00"  # not mandatory, immediate
+    return struct.pack(">BHI", 1, channel_id, len(payload)) + payload + _FRAME_END
+
+
+def publish_frames(channel_id: int, exchange: str, message: OutgoingMessage, frame_max: int) -> bytes:
+    """The frames of a persistent basic.publish (method, content header, body), byte for byte what py-amqp's
+    basic_publish writes for the same amqp.Message, built without its generic per-field serializer: it
+    cost a fifth of the relay's time per message. Messages with headers go through py-amqp."""
+    body = message.body.encode()
+    header = (struct.pack(">HHQ", 60, 0, len(body)) + _FIXED_PROPERTIES + _shortstr(message.message_id))
+    parts = [_publish_method_frame(channel_id, exchange, message.routing_key),
+             struct.pack(">BHI", 2, channel_id, len(header)), header, _FRAME_END]
+    chunk = frame_max - 8
+    for start in range(0, len(body), chunk):
+        piece = body[start:start + chunk]
+        parts += (struct.pack(">BHI", 3, channel_id, len(piece)), piece, _FRAME_END)
+    return b"".join(parts)
+
+
 class Publisher:
     """Publishes persistent messages with publisher confirms through a sliding window.
 
@@ -150,7 +187,8 @@ class Publisher:
         self._acked_ahead: set[int] = set()  # single acks past a gap (RabbitMQ confirms in order, but may not)
         self._refused: int | None = None  # the first nacked ticket
         self._bursting = False
-        self._corked = False
+        self._out: list[bytes] = []  # frames held back during a burst
+        self._out_size = 0
 
     @property
     def is_amqp(self) -> bool:
@@ -207,43 +245,52 @@ class Publisher:
             return self._sent
         try:
             channel = self._amqp_channel()
-            if self._bursting and not self._corked:
-                self._cork(True)
             if self._sent - self._confirmed >= self.window:
                 self._await(lambda: self._sent - self._confirmed < self.window)
             self._check_refused()
-            channel.basic_publish(
-                amqp.Message(message.body, content_type="application/json", content_encoding="utf-8",
-                             delivery_mode=2, message_id=message.message_id,
-                             application_headers=message.headers or None),
-                exchange=exchange, routing_key=message.routing_key,
-            )
+            if message.headers:
+                self._write_out()
+                channel.basic_publish(
+                    amqp.Message(message.body, content_type="application/json", content_encoding="utf-8",
+                                 delivery_mode=2, message_id=message.message_id,
+                                 application_headers=message.headers),
+                    exchange=exchange, routing_key=message.routing_key,
+                )
+            else:
+                frames = publish_frames(channel.channel_id, exchange, message, self.conn.connection.frame_max)
+                self._out.append(frames)
+                self._out_size += len(frames)
         except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError) as exc:
             self.reset()
             raise PublishError(f"publish failed: {exc}") from exc
         self._sent += 1
+        if not self._bursting or self._out_size >= _WRITE_SIZE:
+            self._write_out()
         return self._sent
 
     @contextmanager
     def burst(self):
-        """Messages sent inside leave in as few TCP segments as fit (Linux: TCP_CORK), not one write's
-        segment each: on the loopback every segment costs the sender the receiver's network stack too.
-        The socket is uncorked whenever the publisher waits for confirms, and at the end."""
+        """Messages sent inside leave in few large writes rather than one write each: on the loopback each
+        write costs the sender the receiver's network stack too. What is held back goes out whenever the
+        publisher waits for confirms, and at the end."""
         self._bursting = True
         try:
             yield self
         finally:
             self._bursting = False
-            if self._corked:
-                self._cork(False)
+        self._write_out()
 
-    def _cork(self, on: bool) -> None:
-        self._corked = on
-        if _TCP_CORK is not None and self._channel is not None:
-            try:
-                self.conn.connection.transport.sock.setsockopt(socket.IPPROTO_TCP, _TCP_CORK, int(on))
-            except (OSError, AttributeError):  # a broken link: the next send finds out
-                pass
+    def _write_out(self) -> None:
+        if not self._out:
+            return
+        data, self._out, self._out_size = b"".join(self._out), [], 0
+        try:
+            connection = self.conn.connection
+            connection.transport.write(data)
+            connection.bytes_sent += 1  # py-amqp's heartbeat counts writes by this
+        except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError) as exc:
+            self.reset()
+            raise PublishError(f"publish failed: {exc}") from exc
 
     def poll(self) -> int:
         """Take in the confirms that have arrived, without waiting; returns `confirmed`."""
@@ -274,12 +321,11 @@ class Publisher:
             self.send(m, exchange)
         self.flush()
 
-    def _await(self, done) -> None:
+    def _await(self, done, stop_on_refusal: bool = True) -> None:
         """Read confirms until `done()`, a refusal, or `confirm_timeout` seconds without one."""
-        if self._corked:
-            self._cork(False)  # what is held back would never be confirmed
+        self._write_out()  # what is held back would never be confirmed
         deadline = time.monotonic() + self.confirm_timeout
-        while not done() and self._refused is None:
+        while not done() and (self._refused is None or not stop_on_refusal):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 count = self._sent - self._confirmed
@@ -294,8 +340,15 @@ class Publisher:
                 deadline = time.monotonic() + self.confirm_timeout
 
     def _check_refused(self) -> None:
-        if self._refused is not None:
-            refused, unsettled = self._refused, self._sent - self._confirmed
+        refused = self._refused
+        if refused is not None:
+            # The broker may refuse a message before it has confirmed earlier ones (persisted ones take
+            # longer): take those in, so that the confirmed prefix reaches the refused message.
+            try:
+                self._await(lambda: self._confirmed >= refused - 1, stop_on_refusal=False)
+            except (PublishError, OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError):
+                pass
+            unsettled = self._sent - self._confirmed
             self.reset()
             raise PublishError(f"the broker refused message {refused}; {unsettled} sent messages unconfirmed")
 
@@ -324,6 +377,7 @@ class Publisher:
         self.conn.collect()
 
     def _forget_in_flight(self) -> None:
+        self._out, self._out_size = [], 0
         self._sent = self._confirmed
         self._acked_ahead.clear()
         self._refused = None
