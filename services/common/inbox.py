@@ -12,9 +12,10 @@ from functools import lru_cache
 
 from sqlalchemy import (
     BigInteger, Column, Connection, DateTime, Index, Integer, PrimaryKeyConstraint, String, Table, Text,
-    UniqueConstraint, select, text, update,
+    UniqueConstraint, and_, bindparam, or_, select, text, update,
 )
 
+from services.common import bulk
 from services.common.clock import utcnow
 from services.common.db import BigId, dialect_insert, kernel_metadata
 
@@ -106,42 +107,69 @@ def claim(conn: Connection, consumer: str, events: list[tuple[str, int, str, str
     now = utcnow()
     rows = [{"consumer": consumer, "stream": stream, "seq": seq, "event_id": event_id, "status": status,
              "applied_at": now} for stream, seq, event_id, status in events]
-    return set(conn.execute(_claim_statement(conn.dialect.name), rows).scalars())
+    dialect = conn.dialect.name
+    return set(conn.execute(_claim_statement(dialect), bulk.parameters(dialect, inbox, _CLAIMED, rows)).scalars())
+
+
+_CLAIMED = ("consumer", "stream", "seq", "event_id", "status", "applied_at")
 
 
 @lru_cache(maxsize=4)
 def _claim_statement(dialect: str):
-    # One cached statement, executed for many rows (SQLAlchemy batches them as multi-row INSERTs).
-    return dialect_insert(dialect, inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+    # One cached statement for all the rows (services.common.bulk).
+    return bulk.insert(dialect, inbox, _CLAIMED).on_conflict_do_nothing().returning(inbox.c.event_id)
 
 
 def advance(conn: Connection, consumer: str, stream: str, seen_seq: int) -> tuple[int, int]:
     """Move the stream's contiguous position over every tracked seq. Returns (contiguous, max seen)."""
-    stmt = dialect_insert(conn, stream_position).values(
-        consumer=consumer, stream=stream, contiguous_seq=0, max_seen_seq=seen_seq, updated_at=utcnow()
-    ).on_conflict_do_nothing()
-    conn.execute(stmt)
-    pos = conn.execute(
-        select(stream_position.c.contiguous_seq, stream_position.c.max_seen_seq)
-        .where(stream_position.c.consumer == consumer, stream_position.c.stream == stream)
+    return advance_many(conn, consumer, {stream: seen_seq})[stream]
+
+
+def advance_many(conn: Connection, consumer: str, seen: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """`advance` for several streams (stream -> greatest seq seen), in four statements whatever their number.
+    The position rows are locked in stream order, so two writers cannot deadlock on them."""
+    if not seen:
+        return {}
+    streams = sorted(seen)
+    now = utcnow()
+    conn.execute(_position_insert(conn.dialect.name), [
+        {"consumer": consumer, "stream": stream, "contiguous_seq": 0, "max_seen_seq": seen[stream],
+         "updated_at": now} for stream in streams])
+    found = conn.execute(
+        select(stream_position.c.stream, stream_position.c.contiguous_seq, stream_position.c.max_seen_seq)
+        .where(stream_position.c.consumer == consumer, stream_position.c.stream.in_(streams))
+        .order_by(stream_position.c.stream)
         .with_for_update()
-    ).one()
-    contiguous, max_seen = pos.contiguous_seq, max(pos.max_seen_seq, seen_seq)
+    ).all()
+    contiguous = {r.stream: r.contiguous_seq for r in found}
+    max_seen = {r.stream: max(r.max_seen_seq, seen[r.stream]) for r in found}
     following = conn.execute(
-        select(inbox.c.seq)
-        .where(inbox.c.consumer == consumer, inbox.c.stream == stream, inbox.c.seq > contiguous)
-        .order_by(inbox.c.seq)
-    ).scalars()
-    for seq in following:
-        if seq != contiguous + 1:
-            break
-        contiguous = seq
+        select(inbox.c.stream, inbox.c.seq)
+        .where(inbox.c.consumer == consumer,
+               or_(*(and_(inbox.c.stream == stream, inbox.c.seq > contiguous[stream]) for stream in streams)))
+        .order_by(inbox.c.stream, inbox.c.seq)
+    )
+    blocked: set[str] = set()
+    for stream, seq in following:
+        if stream in blocked:
+            continue
+        if seq != contiguous[stream] + 1:
+            blocked.add(stream)
+            continue
+        contiguous[stream] = seq
     conn.execute(
         update(stream_position)
-        .where(stream_position.c.consumer == consumer, stream_position.c.stream == stream)
-        .values(contiguous_seq=contiguous, max_seen_seq=max_seen, updated_at=utcnow())
+        .where(stream_position.c.consumer == bindparam("b_consumer"), stream_position.c.stream == bindparam("b_stream"))
+        .values(contiguous_seq=bindparam("b_contiguous"), max_seen_seq=bindparam("b_max_seen"), updated_at=now),
+        [{"b_consumer": consumer, "b_stream": stream, "b_contiguous": contiguous[stream], "b_max_seen": max_seen[stream]}
+         for stream in streams],
     )
-    return contiguous, max_seen
+    return {stream: (contiguous[stream], max_seen[stream]) for stream in streams}
+
+
+@lru_cache(maxsize=4)
+def _position_insert(dialect: str):
+    return dialect_insert(dialect, stream_position).on_conflict_do_nothing()
 
 
 def positions(conn: Connection, consumer: str) -> dict[str, tuple[int, int]]:

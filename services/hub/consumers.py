@@ -5,7 +5,9 @@ The consumer runner (services/sync) calls `HANDLERS[env.type](conn, env)` inside
 also writes the event's tracking row, only for events it has not applied before, after checking the
 signature and validating `env.data`. So a handler only has to get the order right: per aggregate,
 the event with the greatest `aggregate_version` wins, whatever order events arrive in (a gap pulled
-from the feed later, a redelivery). `rows.upsert_newer` does that in one statement.
+from the feed later, a redelivery). An upsert that writes only a newer version does that in one
+statement; the processor writes a batch's snapshots together (`payload_rows.write_snapshots`: one
+multi-row upsert per table), each handler here only turning its event into a `Snapshot`.
 
 The row key is (env.site, env.aggregate_id): the envelope, not the payload, says whose entity it is.
 What each payload's row holds is in payload_rows.py.
@@ -24,8 +26,8 @@ from services.hub.enquiries import store as enquiry_store
 from services.hub.labels import store as label_store
 from services.hub.library.consumers import apply_library_item
 from services.hub.payload_rows import (
-    agreement_row, apply_snapshot, case_study_row, confirmed_statement_row, enquiry_row, impact_row, label_row, offer_row,
-    organisation_row, profile_row, snapshot_handler, support_statement_row,
+    Snapshot, agreement_row, batched, case_study_row, confirmed_statement_row, enquiry_row, impact_row, label_row,
+    offer_row, organisation_row, profile_row, snapshot, snapshot_handler, support_statement_row,
 )
 from services.hub.register import store as register_store
 
@@ -46,50 +48,61 @@ def binding_keys() -> list[str]:
 def _status_change(table: Table, status: str) -> Handler:
     """A withdrawal or erasure: only the status changes; a tombstone if the snapshot is not yet here."""
 
-    def handle(conn: Connection, env: Envelope) -> None:
-        apply_snapshot(conn, env, table, {"status": status})
+    def prepare(env: Envelope) -> Snapshot:
+        return snapshot(env, table, {"status": status})
 
-    handle.__name__ = f"mark_{table.name}_{status}"
-    return handle
-
-
-def apply_offer(conn: Connection, env: Envelope) -> None:
-    row = offer_row(env.data)
-    if apply_snapshot(conn, env, register_store.hub_offer, row):
-        register_store.replace_offer_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
+    prepare.__name__ = f"mark_{table.name}_{status}"
+    return batched(prepare)
 
 
-def apply_enquiry(conn: Connection, env: Envelope) -> None:
-    row = enquiry_row(env.data)
-    if apply_snapshot(conn, env, enquiry_store.hub_enquiries, row):
-        enquiry_store.replace_enquiry_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
+def _offer_codes(conn: Connection, written: list[Snapshot]) -> None:
+    register_store.replace_offer_cpv_codes(conn, [(s.env.site, s.env.aggregate_id, s.row["cpv_codes"]) for s in written])
+
+
+def _enquiry_codes(conn: Connection, written: list[Snapshot]) -> None:
+    enquiry_store.replace_enquiry_cpv_codes(conn, [(s.env.site, s.env.aggregate_id, s.row["cpv_codes"])
+                                                   for s in written])
+
+
+def _label_codes(conn: Connection, written: list[Snapshot]) -> None:
+    label_store.replace_label_cpv_codes(conn, [(s.env.site, s.env.aggregate_id, s.row["cpv_codes"]) for s in written])
+
+
+@batched
+def apply_offer(env: Envelope) -> Snapshot:
+    return snapshot(env, register_store.hub_offer, offer_row(env.data), then=_offer_codes)
+
+
+@batched
+def apply_enquiry(env: Envelope) -> Snapshot:
+    return snapshot(env, enquiry_store.hub_enquiries, enquiry_row(env.data), then=_enquiry_codes)
 
 
 class ForeignLabelNumber(ValueError):
     """A site published a label whose number names another site."""
 
 
-def apply_label(conn: Connection, env: Envelope) -> None:
+@batched
+def apply_label(env: Envelope) -> Snapshot:
     # A number names its deciding site (SOPRO-<site>-...): a site cannot grant or change another's label.
     # Raising quarantines the event (dead-lettered with this reason); the stream moves on.
     # A number already held by another label id fails the same way, on the table's unique constraint.
     if not env.data["number"].startswith(f"SOPRO-{env.site}-"):
         raise ForeignLabelNumber(f"{env.site} published label {env.data['number']} of another site")
-    row = label_row(env.data)
-    if apply_snapshot(conn, env, label_store.hub_labels, row):
-        label_store.replace_label_cpv_codes(conn, env.site, env.aggregate_id, row["cpv_codes"])
+    return snapshot(env, label_store.hub_labels, label_row(env.data), then=_label_codes)
 
 
 class ForeignProfile(ValueError):
     """A profile event whose data names another organisation than its envelope's aggregate."""
 
 
-def apply_profile(conn: Connection, env: Envelope) -> None:
+@batched
+def apply_profile(env: Envelope) -> Snapshot:
     # The envelope says whose row it is; a payload naming another organisation is quarantined with this
     # reason (dead-lettered) rather than filed under either.
     if str(env.data["organisation_id"]) != str(env.aggregate_id):
         raise ForeignProfile(f"profile of {env.data['organisation_id']} sent as organisation {env.aggregate_id}")
-    apply_snapshot(conn, env, register_store.hub_organisation_profile, profile_row(env.data))
+    return snapshot(env, register_store.hub_organisation_profile, profile_row(env.data))
 
 
 # Agreement events are full snapshots whatever their verb: the status says made, cancelled or delivered.

@@ -8,11 +8,14 @@ matching projection reads them as too), plus the hub's search text.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Callable
 
 from sqlalchemy import Connection, Table
 
+from services.common import bulk
 from services.common.envelope import Envelope
 from services.contracts.rows import (
     as_date, as_decimal, label_values, offer_values, optional_str, organisation_values,
@@ -21,6 +24,8 @@ from services.hub import rows
 from services.hub.register import store as register_store
 
 log = logging.getLogger("sopro.hub")
+
+Handler = Callable[[Connection, Envelope], None]
 
 
 def bookkeeping(env: Envelope) -> dict:
@@ -40,22 +45,115 @@ def utc(timestamp: str | datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+@dataclass
+class Snapshot:
+    """One event's row for `table` (with the event's bookkeeping), not yet written. `then` runs on the
+    rows that were written (newer than the stored one), all of a batch's at once (side tables)."""
+
+    env: Envelope
+    table: Table
+    row: dict
+    then: Callable[[Connection, list["Snapshot"]], None] | None = None
+
+
+def snapshot(env: Envelope, table: Table, row: dict,
+             then: Callable[[Connection, list[Snapshot]], None] | None = None) -> Snapshot:
+    return Snapshot(env, table, {**bookkeeping(env), **row}, then)
+
+
 def apply_snapshot(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
     """Write `row` with the event's bookkeeping if the event is newer than what `table` holds (True), else
     leave it (a stale or replayed event: False)."""
-    applied = rows.upsert_newer(conn, table, {**bookkeeping(env), **row})
-    log.info("hub %s %s %s %s v%s seq=%s", "applied" if applied else "ignored stale", env.site, env.type,
-             env.aggregate_id, env.aggregate_version, env.seq)
-    return applied
+    return bool(write_snapshots(conn, [snapshot(env, table, row)]))
 
 
-def snapshot_handler(table: Table, to_row: Callable[[dict], dict]) -> Callable[[Connection, Envelope], None]:
-    """The handler of an event whose data is its aggregate's whole snapshot: `to_row(data)`, newest wins."""
+def write_snapshots(conn: Connection, snapshots: list[Snapshot]) -> list[Snapshot]:
+    """Write many events' snapshots with one multi-row upsert per table and column set, as if each had been
+    written one by one in the given order: per row, the greatest `aggregate_version` wins, an equal one
+    later changes nothing, and a partial row (a status change) keeps the stored columns it lacks.
+    Returns the snapshots that were written; their `then` has run."""
+    written: list[Snapshot] = []
+    for wave in _waves(snapshots):
+        for (table, _), group in _by_statement(wave).items():
+            dialect, columns = conn.dialect.name, tuple(sorted(group[0].row))
+            result = conn.execute(_upsert_statement(dialect, table, columns),
+                                  bulk.parameters(dialect, table, columns, [s.row for s in group]))
+            keys = {tuple(key) for key in result}
+            for s in group:
+                applied = (s.row["site"], s.row["id"]) in keys
+                log.info("hub %s %s %s %s v%s seq=%s", "applied" if applied else "ignored stale", s.env.site,
+                         s.env.type, s.env.aggregate_id, s.env.aggregate_version, s.env.seq)
+                if applied:
+                    written.append(s)
+    followers: dict[Callable, list[Snapshot]] = {}
+    for s in written:
+        if s.then is not None:
+            followers.setdefault(s.then, []).append(s)
+    for then, group in followers.items():
+        then(conn, group)
+    return written
+
+
+def _waves(snapshots: list[Snapshot]) -> list[list[Snapshot]]:
+    """Split the snapshots into statements' worth, each row key at most once per wave (one statement cannot
+    touch a row twice), oldest first. Of one row's events, an equal version after the first is dropped
+    (it would be ignored), and so is one that a newer event with all its columns overwrites anyway."""
+    chains: dict[tuple, list[Snapshot]] = {}
+    for s in snapshots:
+        chain = chains.setdefault((s.table.name, s.row["site"], s.row["id"]), [])
+        if all(c.row["aggregate_version"] != s.row["aggregate_version"] for c in chain):
+            chain.append(s)
+    waves: list[list[Snapshot]] = []
+    for chain in chains.values():
+        if len(chain) > 1:
+            chain.sort(key=lambda c: c.row["aggregate_version"])  # stable: ties were dropped above
+            chain = [c for i, c in enumerate(chain)
+                     if not any(c.row.keys() <= later.row.keys() for later in chain[i + 1:])]
+        for i, s in enumerate(chain):
+            if i == len(waves):
+                waves.append([])
+            waves[i].append(s)
+    return waves
+
+
+def _by_statement(snapshots: list[Snapshot]) -> dict[tuple, list[Snapshot]]:
+    groups: dict[tuple, list[Snapshot]] = {}
+    for s in snapshots:
+        groups.setdefault((s.table, frozenset(s.row)), []).append(s)
+    return groups
+
+
+@lru_cache(maxsize=256)
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]):
+    # services.common.projection's upsert, for many rows at once, returning the keys of the rows written.
+    stmt = bulk.insert(dialect, table, columns)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.site, table.c.id],
+        set_={name: stmt.excluded[name] for name in columns if name not in ("site", "id")},
+        where=table.c.aggregate_version < stmt.excluded.aggregate_version,
+    )
+    return stmt.returning(table.c.site, table.c.id)
+
+
+def batched(prepare: Callable[[Envelope], Snapshot]) -> Handler:
+    """The handler of an event that becomes one snapshot: called alone it writes it; the processor
+    (services.sync.processing) may instead `prepare` a batch's events and `write_prepared` them together."""
     def handle(conn: Connection, env: Envelope) -> None:
-        apply_snapshot(conn, env, table, to_row(env.data))
+        write_snapshots(conn, [prepare(env)])
 
-    handle.__name__ = f"apply_{table.name}_snapshot"
+    handle.prepare = prepare
+    handle.write_prepared = write_snapshots
+    handle.__name__ = getattr(prepare, "__name__", "apply_snapshot")
     return handle
+
+
+def snapshot_handler(table: Table, to_row: Callable[[dict], dict]) -> Handler:
+    """The handler of an event whose data is its aggregate's whole snapshot: `to_row(data)`, newest wins."""
+    def prepare(env: Envelope) -> Snapshot:
+        return snapshot(env, table, to_row(env.data))
+
+    prepare.__name__ = f"apply_{table.name}_snapshot"
+    return batched(prepare)
 
 
 def organisation_row(data: dict) -> dict:

@@ -6,7 +6,7 @@ are defined on `metadata`; `services.hub.store` imports them all, so its `COMPON
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, DateTime, Integer, Numeric, String, Table, delete, insert
+from sqlalchemy import Column, Connection, DateTime, Integer, Numeric, String, Table, delete, insert, tuple_
 
 from services.common import projection
 from services.common.db import new_metadata
@@ -35,15 +35,18 @@ def upsert_newer(conn: Connection, table: Table, values: dict) -> bool:
     return projection.upsert_newer(conn, table, values, keys=("site", "id"))
 
 
-def replace_codes(conn: Connection, codes_table: Table, owner_column: Column, site: str, owner_id: str,
-                  codes: list[str]) -> None:
-    """Make the CPV code rows of one offer, enquiry or label exactly `codes`."""
-    conn.execute(delete(codes_table).where(codes_table.c.site == site, owner_column == owner_id))
-    unique_codes = sorted(set(codes))
-    if unique_codes:
-        conn.execute(insert(codes_table), [
-            {"site": site, owner_column.name: owner_id, "cpv_code": code} for code in unique_codes
-        ])
+def replace_codes(conn: Connection, codes_table: Table, owner_column: Column,
+                  owners: list[tuple[str, str, list[str]]]) -> None:
+    """Make the CPV code rows of each (site, owner id, codes) exactly its codes: of a batch's offers,
+    enquiries or labels, one DELETE and one INSERT."""
+    if not owners:
+        return
+    latest = {(site, owner_id): codes for site, owner_id, codes in owners}  # an owner's last codes win
+    conn.execute(delete(codes_table).where(tuple_(codes_table.c.site, owner_column).in_(list(latest))))
+    code_rows = [{"site": site, owner_column.name: owner_id, "cpv_code": code}
+                 for (site, owner_id), codes in latest.items() for code in sorted(set(codes))]
+    if code_rows:
+        conn.execute(insert(codes_table), code_rows)
 
 
 def searchable(*parts: str | None) -> str:

@@ -1,7 +1,9 @@
 """The consumer runner: a kombu ConsumerMixin that survives reconnects and acks after the commit.
 
 Messages are gathered into batches, applied by an EventProcessor in one transaction, then
-acknowledged together. A batch is flushed when it is full, when the queue has been quiet for
+acknowledged together. Each message is checked (parsed, its signature verified, its data validated) on
+a second thread as soon as it arrives: libsodium and psycopg let go of the GIL, so the checks run on the
+other core while this thread receives messages and waits for the database. A batch is flushed when it is full, when the queue has been quiet for
 `quiet` seconds (so a lone event is not held back), or at the latest `max_wait` after its first
 message (so a steady trickle cannot hold a batch open). Dead letters
 are published to the queue's dead-letter queue, through the owner's own dead-letter exchange
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from kombu import Connection, Producer
 from kombu.mixins import ConsumerMixin
@@ -33,6 +36,8 @@ class EventConsumer(ConsumerMixin):
         self.quiet = quiet
         self.on_outcome = on_outcome
         self._batch: list = []
+        self._checks: list = []  # the future `processor.check` of each message of the batch
+        self._checker = ThreadPoolExecutor(1, thread_name_prefix=f"{spec.name}-check")
         self._first_at = 0.0
         self._arrived = False
         self.ready = threading.Event()
@@ -51,12 +56,16 @@ class EventConsumer(ConsumerMixin):
 
     def on_connection_revived(self):
         # Unacknowledged messages of a lost connection are redelivered; drop our copies.
-        self._batch = []
+        self._drop_batch()
+
+    def _drop_batch(self) -> None:
+        self._batch, self._checks = [], []
 
     def _on_message(self, message):
         if not self._batch:
             self._first_at = time.monotonic()
         self._batch.append(message)
+        self._checks.append(self._checker.submit(self.processor.check, message.body))
         self._arrived = True
         if len(self._batch) >= self.batch_size:
             self.flush()
@@ -69,10 +78,11 @@ class EventConsumer(ConsumerMixin):
             self.flush()
 
     def flush(self) -> Outcome | None:
-        batch, self._batch = self._batch, []
+        batch, checks = self._batch, self._checks
+        self._drop_batch()
         if not batch:
             return None
-        outcome = self.processor.process([m.body for m in batch])
+        outcome = self.processor.process_checked([check.result() for check in checks])
         if outcome.dead:
             producer = Producer(self.connection.default_channel)
             for dead in outcome.dead:
@@ -100,5 +110,6 @@ class EventConsumer(ConsumerMixin):
                 self.run(safety_interval=self.quiet)
             except Exception:  # noqa: BLE001 - a consumer thread must not die of one failure
                 log.warning("%s: consuming failed; restarting in %.1fs", self.spec.name, backoff, exc_info=True)
-                self._batch = []
+                self._drop_batch()
                 stop.wait(backoff)
+        self._checker.shutdown(wait=False, cancel_futures=True)

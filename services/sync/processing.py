@@ -122,7 +122,11 @@ class EventProcessor:
 
     def process(self, bodies: list) -> Outcome:
         """Apply a batch in one transaction; if a handler fails, isolate the poison one by one."""
-        checked = [self.check(b) for b in bodies]
+        return self.process_checked([self.check(b) for b in bodies])
+
+    def process_checked(self, checked: list) -> Outcome:
+        """`process` of messages already `check`ed (the consumer checks each on another thread as it
+        arrives, while this one receives and writes)."""
         try:
             return self._apply(checked)
         except OperationalError:
@@ -182,22 +186,32 @@ class EventProcessor:
             for env, quarantine in events
         ])
         touched: dict[str, int] = defaultdict(int)
+        prepared: dict[Callable, list] = {}
         for env, quarantine in events:
             if str(env.id) not in new:
                 outcome.duplicates += 1
                 continue
             touched[env.stream] = max(touched[env.stream], env.seq)
             if not quarantine:
-                self._handle(conn, env)
+                self._handle(conn, env, prepared)
                 outcome.applied.append(env)
-        for stream, seq in touched.items():
-            outcome.positions[stream] = inbox.advance(conn, self.name, stream, seq)
+        _write_prepared(conn, prepared)
+        outcome.positions.update(inbox.advance_many(conn, self.name, touched))
 
-    def _handle(self, conn: Connection, env: Envelope) -> None:
+    def _handle(self, conn: Connection, env: Envelope, prepared: dict[Callable, list]) -> None:
+        """Apply one event; or, for a handler that can write a batch's events together (its `prepare`
+        turns the event into what its `write_prepared` writes), prepare it to be written with the others.
+        Before a handler that writes on its own, what was prepared is written: effects keep their order."""
         handler = self.handlers.get(env.type)
-        if handler is not None:
-            with logs.bound_event(env):
-                handler(conn, env)
+        if handler is None:
+            return
+        with logs.bound_event(env):
+            prepare = getattr(handler, "prepare", None)
+            if prepare is not None:
+                prepared.setdefault(handler.write_prepared, []).append(prepare(env))
+                return
+            _write_prepared(conn, prepared)
+            handler(conn, env)
 
     def _apply_as_poison(self, item, error: Exception | None = None) -> Outcome:
         env, dead, _ = item
@@ -224,3 +238,9 @@ def _distinct_events(checked: list, outcome: Outcome) -> list[tuple[Envelope, bo
         events.append((env, quarantine))
     events.sort(key=lambda e: (e[0].stream, e[0].seq))
     return events
+
+
+def _write_prepared(conn: Connection, prepared: dict[Callable, list]) -> None:
+    for write, items in prepared.items():
+        write(conn, items)
+    prepared.clear()

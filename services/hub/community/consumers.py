@@ -1,7 +1,7 @@
 """How the hub applies the sites' community events (`<site>/community`) to its community tables.
 
 Every event is the aggregate's full public snapshot whatever its verb (published, updated, cancelled;
-joined, left): the status says which. So each handler writes the snapshot through `rows.upsert_newer`,
+joined, left): the status says which. So each handler writes the snapshot through `payload_rows.write_snapshots`,
 and the newest `aggregate_version` per (site, aggregate) wins whatever order events arrive in; a stale or
 replayed one changes nothing. A cancelled event stays, marked cancelled (a calendar subscriber is told it
 is called off); a member who left stays as a row with status `left`, which no page shows.

@@ -103,8 +103,9 @@ hub_impact = Table(
 )
 
 
-def replace_enquiry_cpv_codes(conn: Connection, site: str, enquiry_id: str, codes: list[str]) -> None:
-    replace_codes(conn, hub_enquiry_cpv, hub_enquiry_cpv.c.enquiry_id, site, enquiry_id, codes)
+def replace_enquiry_cpv_codes(conn: Connection, owners: list[tuple[str, str, list[str]]]) -> None:
+    """Each (site, enquiry id, codes) gets exactly its CPV code rows (a batch's in two statements)."""
+    replace_codes(conn, hub_enquiry_cpv, hub_enquiry_cpv.c.enquiry_id, owners)
 
 
 # --- queries of the consolidated API -----------------------------------------------------------------

@@ -59,8 +59,9 @@ hub_label_cpv = Table(
 )
 
 
-def replace_label_cpv_codes(conn: Connection, site: str, label_id: str, codes: list[str]) -> None:
-    replace_codes(conn, hub_label_cpv, hub_label_cpv.c.label_id, site, label_id, codes)
+def replace_label_cpv_codes(conn: Connection, owners: list[tuple[str, str, list[str]]]) -> None:
+    """Each (site, label id, codes) gets exactly its CPV code rows (a batch's in two statements)."""
+    replace_codes(conn, hub_label_cpv, hub_label_cpv.c.label_id, owners)
 
 
 # --- the status on a given day -----------------------------------------------------------------------

@@ -1,15 +1,14 @@
 """The ingest's handlers of the sites' library events: each is the item's snapshot, so the newest
-`aggregate_version` per (site, item) wins (services.hub.rows.upsert_newer) and the full-text index follows
+`aggregate_version` per (site, item) wins (services.hub.payload_rows.write_snapshots) and the full-text index follows
 the row it applied: a published item's texts, nothing for a withdrawn one."""
 from __future__ import annotations
-
 
 from sqlalchemy import Connection
 
 from services.common.envelope import Envelope
 from services.contracts.events.community import PUBLISHED
 from services.hub.library.store import INDEX, hub_library_item, search_key
-from services.hub.payload_rows import apply_snapshot
+from services.hub.payload_rows import Snapshot, batched, snapshot
 
 
 def item_row(site: str, data: dict) -> dict:
@@ -24,12 +23,17 @@ def item_row(site: str, data: dict) -> dict:
             "status": data["status"]}
 
 
-def apply_library_item(conn: Connection, env: Envelope) -> None:
+def _follow_index(conn: Connection, written: list[Snapshot]) -> None:
+    """The full-text index follows the rows written: a published item's texts, nothing for a withdrawn one."""
+    for s in written:
+        if s.row["status"] == PUBLISHED:
+            INDEX.put(conn, s.row["search_key"], s.row["texts"])
+        else:
+            INDEX.remove(conn, s.row["search_key"])
+
+
+@batched
+def apply_library_item(env: Envelope) -> Snapshot:
     if str(env.data["item_id"]) != str(env.aggregate_id):
         raise ValueError(f"library item {env.data['item_id']} sent as aggregate {env.aggregate_id}")
-    row = item_row(env.site, env.data)
-    if apply_snapshot(conn, env, hub_library_item, row):
-        if row["status"] == PUBLISHED:
-            INDEX.put(conn, row["search_key"], row["texts"])
-        else:
-            INDEX.remove(conn, row["search_key"])
+    return snapshot(env, hub_library_item, item_row(env.site, env.data), then=_follow_index)

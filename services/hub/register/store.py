@@ -136,5 +136,6 @@ STATEMENT_UNCONFIRMED = "unconfirmed"
 CASE_STUDY_PUBLISHED = "published"
 
 
-def replace_offer_cpv_codes(conn: Connection, site: str, offer_id: str, codes: list[str]) -> None:
-    rows.replace_codes(conn, hub_offer_cpv, hub_offer_cpv.c.offer_id, site, offer_id, codes)
+def replace_offer_cpv_codes(conn: Connection, owners: list[tuple[str, str, list[str]]]) -> None:
+    """Each (site, offer id, codes) gets exactly its CPV code rows (a batch's in two statements)."""
+    rows.replace_codes(conn, hub_offer_cpv, hub_offer_cpv.c.offer_id, owners)
