@@ -152,7 +152,7 @@ def _measure(env: BenchEnv, n_se: int, rounds: int) -> dict:
 
 def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     sizes = (500, 2_000, 10_000) if quick else (1_000, 10_000, 50_000)
-    rounds = 30 if quick else 100
+    rounds = 30 if quick else 60
     by_size = {n: _measure(env, n, rounds) for n in sizes}
     results = []
     for n, measured in by_size.items():

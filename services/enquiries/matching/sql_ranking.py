@@ -98,17 +98,23 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
         if shape.near:
             rows = conn.execute(_cut_statement(shape), {**params, "k": limit}).all()
             threshold = rows[0][4] if rows else None
-            if threshold is not None and threshold > _division_level_best(supporters_possible):
+            if threshold is not None and threshold > _division_level_best(request, supporters_possible, rows[0][5]):
                 return _answer(conn, shape, params, rows, request)
     shape, params = _shape_and_params(dialect, request, supporters_possible, limit)
     return _answer(conn, shape, params, conn.execute(_cut_statement(shape), {**params, "k": max(limit, 1)}).all(),
                    request)
 
 
-def _division_level_best(supporters_possible: bool) -> float:
-    """The highest score an offer fitting at division level only can reach."""
+def _division_level_best(request: MatchRequest, supporters_possible: bool, most_per_week) -> float:
+    """The highest score an offer fitting at division level only can reach: its capacity points are bounded
+    by the site's largest weekly capacity (`most_per_week`, an index lookup) over the whole period."""
+    capacity_points = float(CAPACITY_MAX)
+    quantity = request.quantity
+    if quantity is not None and quantity > 0 and most_per_week is not None:
+        most = float(most_per_week) * max((request.until - request.today).days, 0) / 7 + CAPACITY_SLACK
+        capacity_points = CAPACITY_MAX * min(1.0, most / float(quantity))
     best = dict((level, points) for _, level, points in CPV_LEVELS)["division"] + LABEL_HELD + \
-        max(SEGMENT_POINTS.values()) + CAPACITY_MAX + DISTANCE_MAX + ROUNDING
+        max(SEGMENT_POINTS.values()) + capacity_points + DISTANCE_MAX + ROUNDING
     return best + SUPPORTER if supporters_possible else best
 
 
@@ -116,7 +122,7 @@ def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchR
     if not rows:
         return Cut([], 0, 0, False)
     everyone, labelled, best_low = rows[0][0], rows[0][1] or 0, rows[0][2]
-    found = [row[5:] for row in rows if row[3]]
+    found = [row[6:] for row in rows if row[3]]
     covered = shape.quantity and best_low is not None and best_low >= params["q"]
     if request.label_required:
         return Cut(found, labelled, everyone - labelled, covered)
@@ -300,7 +306,9 @@ def _cut_statement(shape: _Shape) -> TextClause:
     # Scoring only part of the divisions (shape.near), the count comes from the division rows alone.
     everyone = (f"(SELECT COUNT(DISTINCT offer_id) FROM matching_offer_division WHERE division IN "
                 f"({', '.join(f':d{i}' for i in range(shape.divisions))}) AND eligible)" if shape.near else "everyone")
-    sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {_OUT} FROM (
+    most = ("(SELECT MAX(capacity_per_week) FROM matching_offer WHERE status = 'published')" if shape.near
+            else "NULL")
+    sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {most} AS most, {_OUT} FROM (
   SELECT s.*, COUNT(*) OVER () AS everyone, SUM(CASE WHEN lab THEN 1 ELSE 0 END) OVER () AS labelled,
     MAX(CASE WHEN sub AND {eligible} THEN ulow END) OVER () AS best,
     nth_value({ranked_low}, :k) OVER (ORDER BY {ranked_low} DESC

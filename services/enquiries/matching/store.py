@@ -83,6 +83,8 @@ matching_offer = Table(
     Column("cross_border", Boolean),
     PrimaryKeyConstraint("id"),
     Index("ix_matching_offer_organisation_id", "organisation_id"),
+    # The largest weekly capacity in one index lookup: bounds what a division-level fit can score.
+    Index("ix_matching_offer_capacity", "capacity_per_week"),
 )
 
 # The CPV divisions of each offer, one row each: the shortlist's prefilter is an indexed equality.

@@ -1,4 +1,4 @@
-"""matching shortlist in SQL: offer codes by significant prefix, label divisions, organisations' unit vectors, eligible offers per division
+"""matching shortlist in SQL: offer codes by significant prefix, label divisions, organisations' unit vectors, eligible offers per division, an index on weekly capacity
 
 The shortlist scores and cuts its candidates in SQL (sql_ranking.py). It needs each offer's CPV codes as
 rows (division, significant prefix), each label's CPV divisions as rows, and each organisation's place as
@@ -47,6 +47,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('matching_offer_division', schema=None) as batch_op:
         batch_op.add_column(sa.Column('eligible', sa.Boolean(), server_default=sa.false(), nullable=False))
+    with op.batch_alter_table('matching_offer', schema=None) as batch_op:
+        batch_op.create_index('ix_matching_offer_capacity', ['capacity_per_week'], unique=False)
     with op.batch_alter_table('matching_organisation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ux', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('uy', sa.Float(), nullable=True))
@@ -79,6 +81,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('matching_offer', schema=None) as batch_op:
+        batch_op.drop_index('ix_matching_offer_capacity')
     with op.batch_alter_table('matching_offer_division', schema=None) as batch_op:
         batch_op.drop_column('eligible')
     with op.batch_alter_table('matching_organisation', schema=None) as batch_op:
