@@ -96,17 +96,17 @@ def write_snapshots(conn: Connection, snapshots: list[Snapshot]) -> list[Snapsho
 
 def _waves(snapshots: list[Snapshot]) -> list[list[Snapshot]]:
     """Split the snapshots into statements' worth, each row key at most once per wave (one statement cannot
-    touch a row twice), oldest first. Of one row's events, an equal version after the first is dropped
-    (it would be ignored), and so is one that a newer event with all its columns overwrites anyway."""
+    touch a row twice), in their order. Of one row's events, one that is not newer than an event before it
+    is dropped: written one by one, it would have found that one's version stored, and been ignored. So is
+    one that a later event with all its columns overwrites anyway. The newest always stays."""
     chains: dict[tuple, list[Snapshot]] = {}
     for s in snapshots:
         chain = chains.setdefault((s.table.name, s.row["site"], s.row["id"]), [])
-        if all(c.row["aggregate_version"] != s.row["aggregate_version"] for c in chain):
+        if not chain or s.row["aggregate_version"] > chain[-1].row["aggregate_version"]:
             chain.append(s)
     waves: list[list[Snapshot]] = []
     for chain in chains.values():
         if len(chain) > 1:
-            chain.sort(key=lambda c: c.row["aggregate_version"])  # stable: ties were dropped above
             chain = [c for i, c in enumerate(chain)
                      if not any(c.row.keys() <= later.row.keys() for later in chain[i + 1:])]
         for i, s in enumerate(chain):
