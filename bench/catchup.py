@@ -209,6 +209,8 @@ def one_round(env: BenchEnv, label: str, reconciler_cls, partition: float, seed:
         site_process.join(30)
         server.stop()
     purge(env, spec)
+    site.engine.dispose()
+    hub.engine.dispose()
     return {"backlog": backlog, "drain_seconds": drained_at - healed_at, "max_seconds": max_seconds,
             "duplicates": sum(tally.duplicates.values()), "by_bus": tally.applied["bus"],
             "by_feed": tally.applied["feed"], "dup_bus": tally.duplicates["bus"], "dup_feed": tally.duplicates["feed"]}
@@ -227,6 +229,7 @@ def max_ingest(env: BenchEnv, site, at_cut: int, through: int) -> float:
     pika_publish_windowed(env.pika_params(), backlog, "", BATCH)
     seconds, _ = consume(env, spec, processor, len(backlog))
     purge(env, spec)
+    fresh.engine.dispose()  # PostgreSQL's connections are shared with every other benchmark on the machine
     return seconds
 
 
