@@ -44,6 +44,7 @@ ROUNDING = 0.2
 CAPACITY_SLACK = 0.002
 KM_SLACK = 1e-6
 SUBSTITUTABLE_POINTS = min(points for _, level, points in CPV_LEVELS if level in SUBSTITUTABLE)
+DIVISION_POINTS = min(points for _, _, points in CPV_LEVELS)
 
 # The columns a Candidate is built from (service._candidate), in order.
 CANDIDATE_COLUMNS = ("id", "organisation_id", "title", "cpv_codes", "capacity_per_week", "unit", "lead_time_days",
@@ -89,32 +90,36 @@ class _Shape:
 def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible: bool) -> Cut:
     """The offers that may make the top `limit` (or cover the quantity alone), and the counts.
 
-    First only the offers fitting at group level or better (an index range of their codes): when their
-    `limit`-th best `low` beats the best a division-level fit could score, the rest of the division is
-    only counted. Otherwise (or when the label is required) every offer of the divisions is scored."""
+    First only the offers fitting at the request's best CPV level, then at group level or better (each an
+    index range of their codes): when their `limit`-th best `low` beats the best an offer fitting less well
+    could score, the rest of the division is only counted. Otherwise (or when the label is required) every
+    offer of the divisions is scored."""
     dialect = conn.dialect.name
     if limit > 0 and not request.label_required:
-        shape, params = _shape_and_params(dialect, request, supporters_possible, limit, near=True)
-        if shape.near:
+        levels = [points for points, _ in _cpv_levels(sorted({significant_prefix(c) for c in request.cpv_codes}))]
+        for tier in [points for points in levels if points >= SUBSTITUTABLE_POINTS]:
+            shape, params = _shape_and_params(dialect, request, supporters_possible, limit, near=tier)
+            if not shape.near:
+                break
             rows = conn.execute(_cut_statement(shape), {**params, "k": limit}).all()
             threshold = rows[0][4] if rows else None
-            if threshold is not None and threshold > _division_level_best(request, supporters_possible, rows[0][5]):
+            below = max([points for points in levels if points < tier] + [DIVISION_POINTS])
+            if threshold is not None and threshold > _best_below(request, supporters_possible, rows[0][5], below):
                 return _answer(conn, shape, params, rows, request)
     shape, params = _shape_and_params(dialect, request, supporters_possible, limit)
     return _answer(conn, shape, params, conn.execute(_cut_statement(shape), {**params, "k": max(limit, 1)}).all(),
                    request)
 
 
-def _division_level_best(request: MatchRequest, supporters_possible: bool, most_per_week) -> float:
-    """The highest score an offer fitting at division level only can reach: its capacity points are bounded
-    by the site's largest weekly capacity (`most_per_week`, an index lookup) over the whole period."""
+def _best_below(request: MatchRequest, supporters_possible: bool, most_per_week, cpv_points: int) -> float:
+    """The highest score an offer fitting at a level worth `cpv_points` can reach: its capacity points are
+    bounded by the site's largest weekly capacity (`most_per_week`, an index lookup) over the period."""
     capacity_points = float(CAPACITY_MAX)
     quantity = request.quantity
     if quantity is not None and quantity > 0 and most_per_week is not None:
         most = float(most_per_week) * max((request.until - request.today).days, 0) / 7 + CAPACITY_SLACK
         capacity_points = CAPACITY_MAX * min(1.0, most / float(quantity))
-    best = dict((level, points) for _, level, points in CPV_LEVELS)["division"] + LABEL_HELD + \
-        max(SEGMENT_POINTS.values()) + capacity_points + DISTANCE_MAX + ROUNDING
+    best = cpv_points + LABEL_HELD + max(SEGMENT_POINTS.values()) + capacity_points + DISTANCE_MAX + ROUNDING
     return best + SUPPORTER if supporters_possible else best
 
 
@@ -132,21 +137,23 @@ def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchR
 def substitutes(conn: Connection, request: MatchRequest) -> list:
     """CANDIDATE_COLUMNS, committed, label_number of every eligible offer at group level or better that may have usable capacity:
     what a split may draw on (an index range of their codes when the request's codes allow)."""
-    shape, params = _shape_and_params(conn.dialect.name, request, False, 0, near=True)
+    shape, params = _shape_and_params(conn.dialect.name, request, False, 0, near=SUBSTITUTABLE_POINTS)
     return conn.execute(_substitutes_statement(shape), params).all()
 
 
 # --- the statement -------------------------------------------------------------------------------
 
 def _shape_and_params(dialect: str, request: MatchRequest, supporters_possible: bool, limit: int,
-                      near: bool = False):
+                      near: int = 0):
+    """The statement's shape and parameters; `near`: score only the offers fitting at a level worth that
+    many points or more (0: all)."""
     wants = sorted({significant_prefix(c) for c in request.cpv_codes})
     levels, params, heads = [], {}, []
     for points, prefixes in _cpv_levels(wants):
         for i, prefix in enumerate(prefixes):
             params[f"p{points}_{i}"] = prefix + "%"
         levels.append((points, len(prefixes)))
-        if points >= SUBSTITUTABLE_POINTS:
+        if near and points >= near:
             heads += prefixes
     heads = sorted(h for h in heads if not any(h != other and h.startswith(other) for other in heads))
     if not near or any(len(h) <= 2 for h in heads):
