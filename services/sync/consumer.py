@@ -24,6 +24,8 @@ from services.sync.processing import EventProcessor, Outcome
 
 log = logging.getLogger("sopro.consumer")
 
+CHECK_CHUNK = 25  # messages checked in one task of the checking thread (a task per message cost more)
+
 
 class EventConsumer(ConsumerMixin):
     def __init__(self, connection: Connection, spec: QueueSpec, processor: EventProcessor,
@@ -36,7 +38,7 @@ class EventConsumer(ConsumerMixin):
         self.quiet = quiet
         self.on_outcome = on_outcome
         self._batch: list = []
-        self._checks: list = []  # the future `processor.check` of each message of the batch
+        self._checks: list = []  # per chunk of CHECK_CHUNK messages of the batch, the future of their checks
         self._checker = ThreadPoolExecutor(1, thread_name_prefix=f"{spec.name}-check")
         self._first_at = 0.0
         self._arrived = False
@@ -65,10 +67,17 @@ class EventConsumer(ConsumerMixin):
         if not self._batch:
             self._first_at = time.monotonic()
         self._batch.append(message)
-        self._checks.append(self._checker.submit(self.processor.check, message.body))
+        if len(self._batch) % CHECK_CHUNK == 0:
+            self._check_arrived()
         self._arrived = True
         if len(self._batch) >= self.batch_size:
             self.flush()
+
+    def _check_arrived(self) -> None:
+        """Hand the messages not yet being checked to the checking thread, a chunk in one task."""
+        bodies = [m.body for m in self._batch[len(self._checks) * CHECK_CHUNK:]]
+        if bodies:
+            self._checks.append(self._checker.submit(lambda: [self.processor.check(b) for b in bodies]))
 
     def on_iteration(self):
         # Called before every wait for the next message; if the last wait brought nothing, it timed
@@ -78,11 +87,13 @@ class EventConsumer(ConsumerMixin):
             self.flush()
 
     def flush(self) -> Outcome | None:
+        if len(self._batch) % CHECK_CHUNK:
+            self._check_arrived()
         batch, checks = self._batch, self._checks
         self._drop_batch()
         if not batch:
             return None
-        outcome = self.processor.process_checked([check.result() for check in checks])
+        outcome = self.processor.process_checked([item for check in checks for item in check.result()])
         if outcome.dead:
             producer = Producer(self.connection.default_channel)
             for dead in outcome.dead:
