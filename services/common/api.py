@@ -177,16 +177,19 @@ class KeysetPageQuery(PageQuery):
                                             "ignored)"})
 
 
-def keyset_page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
-    """The response schema of a page of `item_schema` with the cursor of the next page."""
+REGISTRY_TOTAL = ("how many items the whole list has (kept as rows are written; counted afresh, by reading the "
+                  "matching rows, under a free-text, CPV or region filter)")
+
+
+def keyset_page_schema(item_schema: type[ma.Schema], name: str, total: str = REGISTRY_TOTAL) -> type[ma.Schema]:
+    """The response schema of a page of `item_schema` with the cursor of the next page; `total` says where the
+    list's size comes from."""
     return ma.Schema.from_dict(
         {
             "items": ma.fields.List(ma.fields.Nested(item_schema)),
             "page": ma.fields.Integer(),
             "per_page": ma.fields.Integer(),
-            "total": ma.fields.Integer(allow_none=True, metadata={
-                "description": "how many items the whole list has (kept as rows are written; counted afresh, "
-                               "by reading the matching rows, under a free-text, CPV or region filter)"}),
+            "total": ma.fields.Integer(allow_none=True, metadata={"description": total}),
             "next": ma.fields.String(allow_none=True, metadata={
                 "description": "pass as `after` for the next page; null on the last page"}),
         },

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from services.common.api import PageQuery, page_schema
+from services.common.api import KeysetPageQuery, keyset_page_schema
 from services.common.auth import roles
 from services.common.clock import utcnow
 from services.common.errors import NotFound
@@ -29,7 +29,7 @@ blp = Blueprint("hub_cross_border", __name__, url_prefix="/api/v1",
 AGENCY = ("agency_viewer", "agency_admin")
 
 
-class OrderQuery(PageQuery, SiteQuery):
+class OrderQuery(KeysetPageQuery, SiteQuery):
     status = ma.fields.String(validate=validate.OneOf(ORDER_STATES_V2))
 
 
@@ -104,7 +104,8 @@ class TimelineSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(TimelineStepSchema))
 
 
-OrderPage = page_schema(OrderSummarySchema, "CrossBorderOrderPage")
+ORDER_TOTAL = "how many orders the whole list has (kept as rows are written, per origin site and status)"
+OrderPage = keyset_page_schema(OrderSummarySchema, "CrossBorderOrderPage", ORDER_TOTAL)
 
 
 @blp.route("/cross-border/orders")
@@ -113,9 +114,10 @@ class Orders(MethodView):
     @blp.arguments(OrderQuery, **STRICT_QUERY)
     @blp.response(200, OrderPage)
     def get(self, args):
-        """Cross-border orders, newest first."""
+        """Cross-border orders, newest first. Follow `next` (as `after`) for the next page."""
         with current_runtime().engine.connect() as conn:
-            found = crossborder_store.list_orders(conn, args["page"], args["per_page"], args.get("status"), args.get("site"))
+            found = crossborder_store.list_orders(conn, args["page"], args["per_page"], args.get("status"),
+                                                  args.get("site"), args.get("after"))
         return found.as_dict()
 
 

@@ -15,10 +15,13 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON, Boolean, Column, Connection, Date, ForeignKey, Index, Integer, RowMapping, String, Table, Text,
-    UniqueConstraint, func, insert, select, update,
+    UniqueConstraint, func, insert, or_, select, update,
 )
 
-from services.common.db import BigId, ExactDecimal, Page, UtcDateTime, is_postgres, paged
+from services.common.db import BigId, ExactDecimal, UtcDateTime, is_postgres
+from services.common.errors import Invalid
+from services.common.keyset import Cursor, KeysetPage, encode_cursor
+from services.hub.register import tallies
 from services.hub.rows import SITE, UUID_STR, metadata
 
 MONEY = ExactDecimal(18, 4)
@@ -63,6 +66,8 @@ hub_crossborder_orders = Table(
     UniqueConstraint("origin_site", "enquiry_id"),
     Index("ix_hub_crossborder_orders_status", "status"),
 )
+# The list's order, newest first (`list_orders`; migration 0011).
+Index("ix_hub_crossborder_orders_listing", hub_crossborder_orders.c.created_at.desc(), hub_crossborder_orders.c.id)
 
 hub_crossborder_parts = Table(
     "hub_crossborder_parts",
@@ -174,14 +179,37 @@ def held_by_parts(conn: Connection, offer_ids: list[str]) -> dict[str, int]:
 
 
 def list_orders(conn: Connection, page: int, per_page: int, status: str | None = None,
-                site: str | None = None) -> Page[RowMapping]:
+                site: str | None = None, after: tuple | None = None) -> KeysetPage[RowMapping]:
+    """Orders newest first (ties by id), after the cursor `after` (the `next` of the page before: the order's
+    creation in ISO 8601 and its id) along `ix_hub_crossborder_orders_listing`, or page `page` by OFFSET.
+    The total comes from the tally of orders per origin site and status (migration 0011)."""
     o = hub_crossborder_orders
     query = select(o)
     if status:
         query = query.where(o.c.status == status)
     if site:
         query = query.where(o.c.origin_site == site)
-    return paged(conn, query, (o.c.created_at.desc(), o.c.id), page, per_page)
+    query = query.order_by(o.c.created_at.desc(), o.c.id).limit(per_page + 1)
+    if after is not None:
+        at, key = _read_order_cursor(after)
+        # `<= at` is the index range; the rest skips the orders of the cursor's own instant up to its own
+        query = query.where(o.c.created_at <= at, or_(o.c.created_at < at, o.c.id > key))
+    elif page > 1:
+        query = query.offset((page - 1) * per_page)
+    rows = list(conn.execute(query).mappings())
+    more, rows = len(rows) > per_page, rows[:per_page]
+    following = encode_cursor([rows[-1]["created_at"].isoformat(), rows[-1]["id"]]) if more else None
+    return KeysetPage(rows, page, per_page, tallies.crossborder_orders(conn, site, status), following)
+
+
+def _read_order_cursor(after: tuple) -> tuple[datetime, str]:
+    not_ours = Invalid("the cursor is not one of this list", {"after": [Cursor.default_error_messages["invalid_cursor"]]})
+    if len(after) != 2 or not all(isinstance(v, str) for v in after):
+        raise not_ours
+    try:
+        return datetime.fromisoformat(after[0]), after[1]
+    except ValueError:
+        raise not_ours from None
 
 
 def all_orders(conn: Connection, since: datetime | None = None) -> list[RowMapping]:

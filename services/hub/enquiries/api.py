@@ -19,7 +19,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from services.common.api import PageQuery, page_schema
+from services.common.api import KeysetPageQuery, keyset_page_schema
 from services.common.auth import roles
 from services.common.errors import NotFound
 from services.common.runtime import current_runtime
@@ -37,7 +37,7 @@ YEAR = validate.Range(min=1990, max=2100)
 
 # --- query schemas -----------------------------------------------------------------------------------
 
-class EnquiryQuery(PageQuery, SiteQuery):
+class EnquiryQuery(KeysetPageQuery, SiteQuery):
     state = ma.fields.String(validate=validate.OneOf(ENQUIRY_STATES))
     type = ma.fields.String(validate=validate.OneOf(ENQUIRY_TYPES))
     cpv = ma.fields.String(validate=CPV_PREFIX, metadata={"description": "CPV code prefix of the enquiry"})
@@ -154,7 +154,9 @@ class ImpactTotalsSchema(ma.Schema):
     years = ma.fields.List(ma.fields.Nested(ImpactYearSchema))
 
 
-EnquiryPage = page_schema(EnquirySchema, "HubEnquiryPage")
+ENQUIRY_TOTAL = ("how many enquiries the whole list has (kept as rows are written under site, state and type "
+                 "filters; counted afresh, by reading the matching rows, under a year, CPV or cross-border filter)")
+EnquiryPage = keyset_page_schema(EnquirySchema, "HubEnquiryPage", ENQUIRY_TOTAL)
 
 
 def _filters(args: dict) -> enquiry_store.EnquiryFilters:
@@ -171,9 +173,10 @@ class Enquiries(MethodView):
     @blp.arguments(EnquiryQuery, **STRICT_QUERY)
     @blp.response(200, EnquiryPage)
     def get(self, args):
-        """Enquiries of every site, newest submission first."""
+        """Enquiries of every site, newest submission first. Follow `next` (as `after`) for the next page."""
         with current_runtime().engine.connect() as conn:
-            return enquiry_store.list_enquiries(conn, _filters(args), args["page"], args["per_page"]).as_dict()
+            return enquiry_store.list_enquiries(conn, _filters(args), args["page"], args["per_page"],
+                                                args.get("after")).as_dict()
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>")

@@ -12,13 +12,16 @@ codes), never the client's own words.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import (
     JSON, Boolean, Column, Connection, Date, DateTime, ForeignKeyConstraint, Index, Integer, Numeric,
-    PrimaryKeyConstraint, RowMapping, String, Table, and_, exists, not_, select,
+    PrimaryKeyConstraint, RowMapping, String, Table, and_, exists, func, not_, or_, select, tuple_,
 )
 
-from services.common.db import paged, starting_with
+from services.common.db import starting_with
+from services.common.errors import Invalid
+from services.common.keyset import Cursor, KeysetPage, encode_cursor
 from services.hub.rows import MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
 SHARE = Numeric(7, 4)  # a 0..1 share
@@ -51,6 +54,10 @@ hub_enquiries = Table(
     Index("ix_hub_enquiries_site_state", "site", "state"),
     Index("ix_hub_enquiries_submitted_year", "submitted_year"),
 )
+
+# The listing's submitted rows, newest first (`list_enquiries`; migration 0011).
+Index("ix_hub_enquiries_listing", hub_enquiries.c.submitted_at.desc(), hub_enquiries.c.site, hub_enquiries.c.reference,
+      hub_enquiries.c.id)
 
 # One row per CPV code of an enquiry, as for offers: a prefix search is an indexed LIKE.
 hub_enquiry_cpv = Table(
@@ -122,7 +129,7 @@ class EnquiryFilters:
     cross_border_flagged: bool | None = None
 
 
-def list_enquiries(conn: Connection, filters: EnquiryFilters, page: int, per_page: int):
+def _narrowed(filters: EnquiryFilters):
     enq = hub_enquiries
     query = select(enq)
     if filters.site:
@@ -141,9 +148,82 @@ def list_enquiries(conn: Connection, filters: EnquiryFilters, page: int, per_pag
             hub_enquiry_cpv.c.site == enq.c.site, hub_enquiry_cpv.c.enquiry_id == enq.c.id,
             starting_with(hub_enquiry_cpv.c.cpv_code, filters.cpv),
         ))
-    # Newest submissions first; NULLS LAST spelled out because PostgreSQL and SQLite default differently.
-    order = (enq.c.submitted_at.desc().nulls_last(), enq.c.site, enq.c.reference, enq.c.id)
-    return paged(conn, query, order, page, per_page)
+    return query
+
+
+# Newest submissions first, ties by (site, reference, id) ascending, never-submitted ones last (NULLS LAST
+# spelled out: PostgreSQL and SQLite default differently).
+LISTING_ORDER = (hub_enquiries.c.submitted_at.desc().nulls_last(), hub_enquiries.c.site, hub_enquiries.c.reference,
+                 hub_enquiries.c.id)
+# A cursor page walks the submitted ones along `ix_hub_enquiries_listing` (migration 0011; the same order
+# without the NULLs, which an index on both dialects has), then the never-submitted ones (at the hub only
+# in tests and from sites that predate `submitted_at`).
+_SUBMITTED_ORDER = (hub_enquiries.c.submitted_at.desc(), hub_enquiries.c.site, hub_enquiries.c.reference,
+                    hub_enquiries.c.id)
+_UNSUBMITTED_ORDER = (hub_enquiries.c.site, hub_enquiries.c.reference, hub_enquiries.c.id)
+
+
+def enquiry_cursor(row) -> str:
+    """The cursor naming `row`'s place in the listing: its submission (ISO 8601, '' when never submitted),
+    site, reference and id."""
+    submitted = row["submitted_at"]
+    return encode_cursor([submitted.isoformat() if submitted else "", row["site"], row["reference"], row["id"]])
+
+
+def _not_ours() -> Invalid:
+    return Invalid("the cursor is not one of this list", {"after": [Cursor.default_error_messages["invalid_cursor"]]})
+
+
+def _read_cursor(after: tuple) -> tuple[datetime | None, tuple]:
+    if len(after) != 4 or not all(isinstance(v, str) for v in after):
+        raise _not_ours()
+    try:
+        return (datetime.fromisoformat(after[0]) if after[0] else None), tuple(after[1:])
+    except ValueError:
+        raise _not_ours() from None
+
+
+def _keyset_rows(conn: Connection, query, after: tuple | None, wanted: int) -> list:
+    enq = hub_enquiries
+    rest = tuple_(enq.c.site, enq.c.reference, enq.c.id)
+    at, key = _read_cursor(after) if after is not None else (None, None)
+    rows = []
+    if after is None or at is not None:
+        submitted = query.where(enq.c.submitted_at.is_not(None))
+        if at is not None:  # `<= at` is the index range; the rest filters the cursor's own instant
+            submitted = submitted.where(enq.c.submitted_at <= at, or_(enq.c.submitted_at < at, rest > tuple_(*key)))
+        rows = list(conn.execute(submitted.order_by(*_SUBMITTED_ORDER).limit(wanted)).mappings())
+    if len(rows) < wanted:
+        unsubmitted = query.where(enq.c.submitted_at.is_(None))
+        if after is not None and at is None:
+            unsubmitted = unsubmitted.where(rest > tuple_(*key))
+        rows += conn.execute(unsubmitted.order_by(*_UNSUBMITTED_ORDER).limit(wanted - len(rows))).mappings()
+    return rows
+
+
+def list_enquiries(conn: Connection, filters: EnquiryFilters, page: int, per_page: int,
+                   after: tuple | None = None) -> KeysetPage:
+    """A page of the enquiries in `LISTING_ORDER`: after the cursor `after`, or page `page` by OFFSET.
+    The total comes from the tally (migration 0010) under site, state and type filters, and is counted
+    afresh (reading the matching rows) under a year, CPV or cross-border filter."""
+    if after is None and page > 1:
+        offset = _narrowed(filters).order_by(*LISTING_ORDER).limit(per_page + 1).offset((page - 1) * per_page)
+        rows = list(conn.execute(offset).mappings())
+    else:
+        rows = _keyset_rows(conn, _narrowed(filters), after, per_page + 1)
+    more, rows = len(rows) > per_page, rows[:per_page]
+    return KeysetPage(rows, page, per_page, _total(conn, filters), enquiry_cursor(rows[-1]) if more else None)
+
+
+def _total(conn: Connection, filters: EnquiryFilters) -> int:
+    if filters.year is None and filters.cpv is None and filters.cross_border_flagged is None:
+        from services.hub.register.tallies import hub_tally_enquiries as t  # it imports this module
+        query = select(func.coalesce(func.sum(t.c.enquiries), 0))
+        for column, value in ((t.c.site, filters.site), (t.c.state, filters.state), (t.c.type, filters.type)):
+            if value:
+                query = query.where(column == value)
+        return int(conn.execute(query).scalar_one())
+    return conn.execute(select(func.count()).select_from(_narrowed(filters).subquery())).scalar_one()
 
 
 def get_enquiry(conn: Connection, enquiry_id: str) -> RowMapping | None:

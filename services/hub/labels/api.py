@@ -17,7 +17,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from services.common.api import PageQuery, page_schema
+from services.common.api import KeysetPageQuery, keyset_page_schema
 from services.common.auth import public
 from services.common.clock import utc_today
 from services.common.errors import Invalid, NotFound
@@ -37,7 +37,7 @@ CPV_DIVISION_OR_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{6})?$", error="a CPV di
 
 # --- query schemas -----------------------------------------------------------------------------------
 
-class LabelQuery(PageQuery, SiteQuery):
+class LabelQuery(KeysetPageQuery, SiteQuery):
     holder = search_text("an organisation id or a part of the holder's name")
     cpv = ma.fields.String(validate=CPV_DIVISION_OR_CODE,
                            metadata={"description": "labels with a code in this CPV division (or this code)"})
@@ -62,7 +62,9 @@ class LabelSchema(ma.Schema):
     updated_at = UtcDateTime(attribute="last_occurred_at")
 
 
-LabelPage = page_schema(LabelSchema, "HubLabelPage")
+LABEL_TOTAL = ("how many labels the whole register has (kept as rows are written when only `site` narrows it; "
+               "counted afresh, by reading the matching rows, under a holder, CPV or status filter)")
+LabelPage = keyset_page_schema(LabelSchema, "HubLabelPage", LABEL_TOTAL)
 
 
 def grace_days() -> int:
@@ -83,12 +85,14 @@ class Labels(MethodView):
     @blp.arguments(LabelQuery, **STRICT_QUERY)
     @blp.response(200, LabelPage)
     def get(self, args):
-        """The network-wide label register, by number; filter by holder, CPV division, site and status."""
+        """The network-wide label register, by number; filter by holder, CPV division, site and status.
+        Follow `next` (as `after`) for the next page."""
         today = utc_today()
         filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"),
                                            site=args.get("site"), status=args.get("status"))
         with current_runtime().engine.connect() as conn:
-            found = label_store.list_labels(conn, filters, today, args["page"], args["per_page"], grace_days())
+            found = label_store.list_labels(conn, filters, today, args["page"], args["per_page"], grace_days(),
+                                           args.get("after"))
         return found.as_dict(lambda row: as_of(row, today))
 
 

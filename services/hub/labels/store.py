@@ -17,10 +17,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import (
     JSON, Column, Connection, Date, ForeignKeyConstraint, Index, Integer, PrimaryKeyConstraint, RowMapping,
-    String, Table, Text, and_, exists, or_, select,
+    String, Table, Text, and_, exists, func, or_, select,
 )
 
-from services.common.db import containing, paged, starting_with
+from services.common.db import containing, starting_with
+from services.common.keyset import KeysetPage, keyset_page
 from services.hub.rows import SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
 
 VALID, SUSPENDED, EXPIRED = "valid", "suspended", "expired"
@@ -103,7 +104,10 @@ def find_label(conn: Connection, number: str) -> RowMapping | None:
 
 
 def list_labels(conn: Connection, filters: LabelFilters, today: date, page: int, per_page: int,
-                grace_days: int = 0):
+                grace_days: int = 0, after: tuple | None = None) -> KeysetPage:
+    """A page of the register by number, after the cursor `after` (or page `page` by OFFSET). The total comes
+    from the tally (migration 0011) when only a site narrows the list, and is counted afresh (reading the
+    matching rows) under a holder, CPV or status filter (a status is the day's, no tally can keep it)."""
     lb = hub_labels
     query = select(lb)
     if filters.site:
@@ -118,4 +122,11 @@ def list_labels(conn: Connection, filters: LabelFilters, today: date, page: int,
             hub_label_cpv.c.site == lb.c.site, hub_label_cpv.c.label_id == lb.c.id,
             starting_with(hub_label_cpv.c.cpv_code, filters.cpv),
         ))
-    return paged(conn, query, (lb.c.number,), page, per_page)
+
+    def total() -> int:
+        if filters.holder or filters.cpv or filters.status:
+            return conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        from services.hub.register.tallies import labels  # it imports the hub's stores
+        return labels(conn, filters.site)
+
+    return keyset_page(conn, query, (lb.c.number,), per_page, after, page, total)

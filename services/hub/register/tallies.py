@@ -83,6 +83,20 @@ hub_tally_production_regions = Table(
     PrimaryKeyConstraint("site", "year", "nuts3"),
 )
 
+# Labels per deciding site (the label register's total when only a site narrows it; migration 0011).
+hub_tally_labels = Table(
+    "hub_tally_labels", metadata,
+    Column("site", SITE, nullable=False), _count("labels"),
+    PrimaryKeyConstraint("site"),
+)
+
+# Cross-border orders per origin site and status (migration 0011).
+hub_tally_crossborder_orders = Table(
+    "hub_tally_crossborder_orders", metadata,
+    Column("origin_site", SITE, nullable=False), Column("status", String(16), nullable=False), _count("orders"),
+    PrimaryKeyConstraint("origin_site", "status"),
+)
+
 # The keyset lists' orders: active organisations by (name, site, id) (a site or kind filter walks the same
 # index, skipping the others' rows: no index of its own to keep up at every write); visible offers by
 # (title, site, id); the latest enquiries by submission.
@@ -165,3 +179,18 @@ def production_regions(conn: Connection, site: str | None = None,
 def mean_distances(conn: Connection, site: str | None = None, year: int | None = None) -> dict[tuple[str, int], Decimal]:
     """(site, year) -> mean distance of the impact records that state one."""
     return {(s, y): distance / count for s, y, *_, distance, count, _ in impact_rows(conn, site, year) if count}
+
+
+def labels(conn: Connection, site: str | None = None) -> int:
+    t = hub_tally_labels
+    return int(conn.execute(_site(select(func.coalesce(func.sum(t.c.labels), 0)), t, site)).scalar_one())
+
+
+def crossborder_orders(conn: Connection, site: str | None = None, status: str | None = None) -> int:
+    t = hub_tally_crossborder_orders
+    query = select(func.coalesce(func.sum(t.c.orders), 0))
+    if site:
+        query = query.where(t.c.origin_site == site)
+    if status:
+        query = query.where(t.c.status == status)
+    return int(conn.execute(query).scalar_one())

@@ -29,7 +29,7 @@ from services.hub.web.charts import ChartTexts, impact_charts, with_mean_distanc
 from services.hub.crossborder.api import OrderQuery
 from services.hub.enquiries.api import EnquiryQuery, ImpactQuery
 from services.contracts.events.hub import ORDER_STATES_V2
-from services.hub.web.public import hub_choices, member_sites, pages_of, read_query, status_of
+from services.hub.web.public import hub_choices, member_sites, read_query, status_of
 from services.contracts.events.registry import ORGANISATION_KINDS
 from services.web import OFFICE_AREA, forms, nav_link, page_blueprint
 from services.web.i18n import language
@@ -139,18 +139,23 @@ def _registry_filters(args: dict) -> registry_queries.Filters:
 @roles(*AGENCY)
 def enquiries():
     args, state = read_query(EnquiryQuery())
-    rows, total, page = [], 0, 1
+    found = None
     if args is not None:
-        page = args["page"]
-        filters = enquiry_store.EnquiryFilters(
-            site=args.get("site"), state=args.get("state"), type=args.get("type"), cpv=args.get("cpv"),
-            year=args.get("year"), cross_border_flagged=args.get("cross_border_flagged"))
         with current_runtime().engine.connect() as conn:
-            found = enquiry_store.list_enquiries(conn, filters, page, PER_PAGE)
-            rows, total = found.items, found.total
-    return render_template("hub/agency/enquiries.html", form=state, rows=rows, total=total, page=page,
-                           pages=pages_of(total, PER_PAGE), sites=member_sites(), types=choices(ENQUIRY_TYPES),
-                           states=choices(ENQUIRY_STATES)), status_of(state)
+            try:
+                found = enquiry_store.list_enquiries(conn, _enquiry_filters(args), args["page"], PER_PAGE,
+                                                     args.get("after"))
+            except Invalid as exc:
+                state.add_errors(exc.errors)
+    return render_template("hub/agency/enquiries.html", form=state, rows=found.items if found else [], found=found,
+                           sites=member_sites(), types=choices(ENQUIRY_TYPES), states=choices(ENQUIRY_STATES)), \
+        status_of(state)
+
+
+def _enquiry_filters(args: dict) -> enquiry_store.EnquiryFilters:
+    return enquiry_store.EnquiryFilters(
+        site=args.get("site"), state=args.get("state"), type=args.get("type"), cpv=args.get("cpv"),
+        year=args.get("year"), cross_border_flagged=args.get("cross_border_flagged"))
 
 
 @blp.route("/enquiries/<uuid:enquiry_id>")
@@ -175,16 +180,19 @@ def enquiry(enquiry_id):
 def cross_border():
     """Cross-border orders, each with its parts (every part forwarded, declined ones included)."""
     args, state = read_query(OrderQuery())
-    orders, total, page, parts = [], 0, 1, {}
+    found, parts = None, {}
     if args is not None:
-        page = args["page"]
         with current_runtime().engine.connect() as conn:
-            found = crossborder_store.list_orders(conn, page, PER_PAGE, args.get("status"), args.get("site"))
-            orders, total = found.items, found.total
-            parts = {o["id"]: agency_orders.parts_of(conn, o) for o in orders}
-    return render_template("hub/agency/cross_border.html", form=state, orders=orders, parts=parts,
-                           total=total, page=page, pages=pages_of(total, PER_PAGE), sites=member_sites(),
-                           statuses=hub_choices(ORDER_STATES_V2)), status_of(state)
+            try:
+                found = crossborder_store.list_orders(conn, args["page"], PER_PAGE, args.get("status"),
+                                                      args.get("site"), args.get("after"))
+            except Invalid as exc:
+                state.add_errors(exc.errors)
+            else:
+                parts = {o["id"]: agency_orders.parts_of(conn, o) for o in found.items}
+    return render_template("hub/agency/cross_border.html", form=state, orders=found.items if found else [],
+                           parts=parts, found=found, sites=member_sites(), statuses=hub_choices(ORDER_STATES_V2)), \
+        status_of(state)
 
 
 blp.add_url_rule("/cross-border/<uuid:order_id>", view_func=roles(*AGENCY)(agency_orders.order_page))

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from services.common.auth import public
 from services.common.clock import utc_today
+from services.common.errors import Invalid
 from services.common.runtime import current_runtime
 from services.hub.labels import store as label_store
 from services.hub.ocds import orders as ocds_orders
@@ -156,20 +157,22 @@ def verify_label():
 @blp.route("/labels")
 @public
 def labels():
-    """The network-wide label register: every site's labels, by number."""
+    """The network-wide label register: every site's labels, by number, a page after another by cursor."""
     args, state = read_query(LabelQuery())
-    rows, total, page = [], 0, 1
+    rows, found = [], None
     if args is not None:
-        page = args["page"]
         today = utc_today()
         filters = label_store.LabelFilters(holder=args.get("holder"), cpv=args.get("cpv"), site=args.get("site"),
                                            status=args.get("status"))
         with current_runtime().engine.connect() as conn:
-            found = label_store.list_labels(conn, filters, today, page, PER_PAGE, grace_days())
-        rows, total = [as_of(r, today) for r in found.items], found.total
-    return render_template("hub/labels.html", form=state, rows=rows, total=total, page=page,
-                           pages=pages_of(total, PER_PAGE), sites=member_sites(), statuses=choices(LABEL_STATUSES)), \
-        status_of(state)
+            try:
+                found = label_store.list_labels(conn, filters, today, args["page"], PER_PAGE, grace_days(),
+                                                args.get("after"))
+            except Invalid as exc:
+                state.add_errors(exc.errors)
+        rows = [as_of(r, today) for r in found.items] if found else []
+    return render_template("hub/labels.html", form=state, rows=rows, found=found, sites=member_sites(),
+                           statuses=choices(LABEL_STATUSES)), status_of(state)
 
 
 @blp.route("/orders/completed")
