@@ -20,7 +20,7 @@ from kombu import Connection, Producer
 from kombu.mixins import ConsumerMixin
 
 from services.common.bus import REASON_HEADER, QueueSpec, declare_queue
-from services.sync.processing import EventProcessor, Outcome
+from services.sync.processing import Checked, EventProcessor, Outcome
 
 log = logging.getLogger("sopro.consumer")
 
@@ -77,7 +77,7 @@ class EventConsumer(ConsumerMixin):
         """Hand the messages not yet being checked to the checking thread, a chunk in one task."""
         bodies = [m.body for m in self._batch[len(self._checks) * CHECK_CHUNK:]]
         if bodies:
-            self._checks.append(self._checker.submit(lambda: [self.processor.check(b) for b in bodies]))
+            self._checks.append(self._checker.submit(lambda: [Checked(b, self.processor.check(b)) for b in bodies]))
 
     def on_iteration(self):
         # Called before every wait for the next message; if the last wait brought nothing, it timed
@@ -93,7 +93,7 @@ class EventConsumer(ConsumerMixin):
         self._drop_batch()
         if not batch:
             return None
-        outcome = self.processor.process_checked([item for check in checks for item in check.result()])
+        outcome = self.processor.process([item for check in checks for item in check.result()])
         if outcome.dead:
             producer = Producer(self.connection.default_channel)
             for dead in outcome.dead:

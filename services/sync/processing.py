@@ -69,6 +69,13 @@ class Outcome:
         self.positions.update(part.positions)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A message and what `EventProcessor.check` said of it, done before the batch is processed."""
+    body: object
+    result: tuple
+
+
 def _text(body) -> str:
     if isinstance(body, bytes):
         return body.decode("utf-8", errors="replace")
@@ -121,12 +128,9 @@ class EventProcessor:
         return env, None, False
 
     def process(self, bodies: list) -> Outcome:
-        """Apply a batch in one transaction; if a handler fails, isolate the poison one by one."""
-        return self.process_checked([self.check(b) for b in bodies])
-
-    def process_checked(self, checked: list) -> Outcome:
-        """`process` of messages already `check`ed (the consumer checks each on another thread as it
-        arrives, while this one receives and writes)."""
+        """Apply a batch in one transaction; if a handler fails, isolate the poison one by one. A body may
+        come `Checked` already (the consumer checks each on another thread as it arrives)."""
+        checked = [b.result if isinstance(b, Checked) else self.check(b) for b in bodies]
         try:
             return self._apply(checked)
         except OperationalError:
