@@ -12,15 +12,20 @@ Figures (p50 of the rounds), each at the largest store, its baseline the same re
 - `hub_members_deep`: the members page at 75% of the list (by its `after` cursor when the hub has one,
   else `page=N`, the OFFSET paging of before issue 20);
 - `hub_api_organisations`: GET /api/v1/organisations?per_page=50;
+- `hub_enquiries_first`, `hub_enquiries_deep`, `hub_api_enquiries`: the same for GET /agency/enquiries and
+  GET /api/v1/enquiries?per_page=50 (0.2 enquiries per organisation);
+- `hub_labels_first`, `hub_labels_deep`, `hub_api_labels`: the public label register GET /labels and
+  GET /api/v1/labels?per_page=50 (a label for a quarter of the social enterprises: 0.1 per organisation);
 - `hub_dashboard`: GET /agency/ (the overview);
 - `hub_api_statistics`: GET /api/v1/statistics (members, offers, statements, enquiries per site);
 - `hub_statistics_page`: GET /statistics (the public impact comparison).
-The middle store's p50 and ratio are printed in the note.
+The middle store's p50 and ratio are printed in the note. HUB_LISTS_ONLY=name,name measures only those.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import statistics
 import threading
@@ -71,7 +76,10 @@ def generate(n: int, seed: int = 20) -> dict[str, tuple[list[str], list[tuple]]]
     imp_cols = ["site", "id", "aggregate_version", "last_event_id", "last_occurred_at", "agreement_id", "enquiry_id",
                 "year", "value_paid", "currency", "value_paid_eur", "material_diverted_kg", "regional_share",
                 "distance_km", "production_nuts3", "integration_hours"]
-    orgs, offers, cpvs, statements, enquiries, impact = [], [], [], [], [], []
+    label_cols = ["site", "id", "aggregate_version", "last_event_id", "last_occurred_at", "number",
+                  "holder_organisation_id", "holder_name", "product", "cpv_codes", "catalogue_version", "status",
+                  "valid_from", "valid_until", "suspended_until", "reason", "holder_search"]
+    orgs, offers, cpvs, statements, enquiries, impact, labels, label_cpvs = [], [], [], [], [], [], [], []
     for i in range(n):
         site = SITES[i % len(SITES)]
         kind = rng.choices(kinds, weights)[0]
@@ -92,6 +100,13 @@ def generate(n: int, seed: int = 20) -> dict[str, tuple[list[str], list[tuple]]]
                            json.dumps(codes), Decimal(100), "pieces", 14, Decimal(5), Decimal(50), "EUR", 100, False,
                            title.casefold()))
             cpvs += [(site, offer_id, code) for code in codes]
+        if se and i % 4 == 1:  # a label for a quarter of the social enterprises: 0.1 per organisation
+            label_id, codes = uid(), rng.sample(CPV, rng.choice((1, 2)))
+            status = rng.choices(("valid", "suspended", "revoked", "expired"), (0.85, 0.05, 0.03, 0.07))[0]
+            labels.append((*_bookkeeping(rng, site, label_id, when), f"SOPRO-{site}-2026-{i:06d}", org_id, name,
+                           f"Product of {name}", json.dumps(codes), 1, status, when.date(),
+                           (when + timedelta(days=rng.randint(-100, 700))).date(), None, None, name.casefold()))
+            label_cpvs += [(site, label_id, code) for code in codes]
         for _ in range(3 if i % 2 else 0):
             statements.append((*_bookkeeping(rng, site, uid(), when), "active", rng.choice(("person", "organisation")),
                                kind, nuts3, when.date()))
@@ -109,7 +124,8 @@ def generate(n: int, seed: int = 20) -> dict[str, tuple[list[str], list[tuple]]]
                                rng.choice(NUTS[site]), Decimal(rng.randint(10, 200))))
     return {"hub_organisation": (org_cols, orgs), "hub_offer": (offer_cols, offers),
             "hub_offer_cpv": (["site", "offer_id", "cpv_code"], cpvs), "hub_support_statement": (st_cols, statements),
-            "hub_enquiries": (enq_cols, enquiries), "hub_impact": (imp_cols, impact)}
+            "hub_enquiries": (enq_cols, enquiries), "hub_impact": (imp_cols, impact),
+            "hub_labels": (label_cols, labels), "hub_label_cpv": (["site", "label_id", "cpv_code"], label_cpvs)}
 
 
 def fill(engine, n: int) -> float:
@@ -159,6 +175,8 @@ class Served:
         token = self.runtime.tokens.issue("bench:agency", ["agency_viewer"], ttl_seconds=3600)
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.deep = self._deep_query()
+        self.deep_enquiries = self._deep_enquiries()
+        self.deep_labels = self._deep_labels()
 
     def get(self, path: str, accept: str = "text/html") -> int:
         answer = self.session.get(self.base + path, headers={"Accept": accept})
@@ -180,6 +198,36 @@ class Served:
                                     "ORDER BY name, site, id OFFSET :skip LIMIT 1"), {"skip": position - 1}).one()
             return f"after={encode_cursor(tuple(row))}"
 
+    def _has_cursor(self, path: str) -> bool:
+        return "next" in self.session.get(self.base + path).json()
+
+    def _deep_enquiries(self) -> str:
+        """The enquiries page at 75% of the list, as `_deep_query`."""
+        with self.runtime.engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM hub_enquiries")).scalar_one()
+            position = int(count * 0.75) // PER_PAGE * PER_PAGE
+            if not self._has_cursor("/api/v1/enquiries?per_page=1"):
+                return f"page={position // PER_PAGE + 1}"
+            from services.hub.enquiries.store import enquiry_cursor
+
+            row = conn.execute(text("SELECT submitted_at, site, reference, id FROM hub_enquiries "
+                                    "ORDER BY submitted_at DESC NULLS LAST, site, reference, id OFFSET :skip LIMIT 1"),
+                               {"skip": position - 1}).mappings().one()
+            return f"after={enquiry_cursor(row)}"
+
+    def _deep_labels(self) -> str:
+        """The label register's page at 75% of it, as `_deep_query`."""
+        with self.runtime.engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM hub_labels")).scalar_one()
+            position = int(count * 0.75) // PER_PAGE * PER_PAGE
+            if not self._has_cursor("/api/v1/labels?per_page=1"):
+                return f"page={position // PER_PAGE + 1}"
+            from services.common.keyset import encode_cursor
+
+            number = conn.execute(text("SELECT number FROM hub_labels ORDER BY number OFFSET :skip LIMIT 1"),
+                                  {"skip": position - 1}).scalar_one()
+            return f"after={encode_cursor([number])}"
+
     def close(self) -> None:
         self.server.shutdown()
         self.session.close()
@@ -190,26 +238,42 @@ REQUESTS = (
     ("hub_members_deep", "GET /agency/members at 75% of the list", lambda s: s.get(f"/agency/members?{s.deep}")),
     ("hub_api_organisations", "GET /api/v1/organisations?per_page=50",
      lambda s: s.get("/api/v1/organisations?per_page=50", "application/json")),
+    ("hub_enquiries_first", "GET /agency/enquiries", lambda s: s.get("/agency/enquiries")),
+    ("hub_enquiries_deep", "GET /agency/enquiries at 75% of the list",
+     lambda s: s.get(f"/agency/enquiries?{s.deep_enquiries}")),
+    ("hub_api_enquiries", "GET /api/v1/enquiries?per_page=50",
+     lambda s: s.get("/api/v1/enquiries?per_page=50", "application/json")),
+    ("hub_labels_first", "GET /labels (the register)", lambda s: s.get("/labels")),
+    ("hub_labels_deep", "GET /labels at 75% of the register", lambda s: s.get(f"/labels?{s.deep_labels}")),
+    ("hub_api_labels", "GET /api/v1/labels?per_page=50", lambda s: s.get("/api/v1/labels?per_page=50",
+                                                                          "application/json")),
     ("hub_dashboard", "GET /agency/ (overview)", lambda s: s.get("/agency/")),
     ("hub_api_statistics", "GET /api/v1/statistics", lambda s: s.get("/api/v1/statistics", "application/json")),
     ("hub_statistics_page", "GET /statistics (impact comparison)", lambda s: s.get("/statistics")),
 )
 
 
+def _chosen() -> tuple:
+    """The requests named in HUB_LISTS_ONLY (comma-separated), or all of them."""
+    names = [n for n in os.environ.get("HUB_LISTS_ONLY", "").split(",") if n]
+    return tuple(r for r in REQUESTS if not names or r[0] in names)
+
+
 def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    requests_ = _chosen()
     scales = (1_000, 3_000, 10_000) if quick else (1_000, 10_000, 100_000)
     rounds = 9 if quick else 25
     stores = []
     try:
         for n in scales:
             stores.append(Served(env, n))
-        timings = {(name, s.n): [] for name, _, _ in REQUESTS for s in stores}
-        for name, _, call in REQUESTS:
+        timings = {(name, s.n): [] for name, _, _ in requests_ for s in stores}
+        for name, _, call in requests_:
             for s in stores:  # warm up: plans, templates, connections
                 call(s), call(s)
         for _ in range(rounds):
-            for name, _, call in REQUESTS:
+            for name, _, call in requests_:
                 for s in stores:
                     start = time.perf_counter()
                     call(s)
@@ -217,7 +281,7 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
         small, middle, large = scales
         fills = ", ".join(f"{s.n:,}: {s.fill_seconds:.1f} s" for s in stores)
         results = []
-        for name, label, _ in REQUESTS:
+        for name, label, _ in requests_:
             p50 = {n: 1000 * statistics.median(timings[(name, n)]) for n in scales}
             results.append(Result(name, f"{label}, {large:,} organisations, p50", "ms", p50[large],
                                   f"the same at {small:,}", p50[small], higher_is_better=False, goal="<= 1.5",
