@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m bench [--quick] [--runs N] [--only NAME[,NAME]] [--profile] [--prototype]`.
+"""Run the benchmarks: `python -m bench [--quick] [--runs N] [--only NAME[,NAME]] [--profile]`.
 
 Each benchmark prints its figure, its baseline measured in the same run, figure/baseline and the goal
 for that ratio. With `--runs N` every selected benchmark runs N times and a last table gives each figure's
@@ -105,9 +105,6 @@ def main(argv=None) -> int:
                                                            "medians with their spread (default 1)")
     parser.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     parser.add_argument("--profile", action="store_true", help="also cProfile the relay and the hub ingest once")
-    parser.add_argument("--prototype", action="store_true",
-                        help="also measure relay and ingest with the proposed fixes monkeypatched in (bench/prototypes.py), "
-                             "in the same rounds as the current code")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
@@ -128,7 +125,7 @@ def main(argv=None) -> int:
                     t0 = time.perf_counter()
                     print(f"running {name} (run {run}/{args.runs}) ...", file=sys.stderr, flush=True)
                     try:
-                        results += BENCHMARKS[name].run(env, quick=args.quick, **_prototype_kwargs(args, name, env))
+                        results += BENCHMARKS[name].run(env, quick=args.quick)
                     except Exception:  # noqa: BLE001 - report and go on with the others
                         traceback.print_exc()
                         failed.append(name)
@@ -146,18 +143,6 @@ def main(argv=None) -> int:
     print(f"\n{'quick' if args.quick else 'full'} run, {time.perf_counter() - started:.0f}s. {load.summary()}"
           + (f" FAILED: {failed}" if failed else ""))
     return 1 if failed else 0
-
-
-def _prototype_kwargs(args, name: str, env: BenchEnv) -> dict:
-    if not (args.prototype and name in ("relay", "ingest")):
-        return {}
-    from bench import prototypes
-
-    if name == "relay":
-        print(f"  prototype envelope JSON identical to the current relay's: "
-              f"{prototypes.check_fast_envelope_identical(env)}", file=sys.stderr)
-        return {"variants": prototypes.relay_variants()}
-    return {"variants": prototypes.ingest_variants()}
 
 
 if __name__ == "__main__":
