@@ -304,3 +304,16 @@ def alternating_rounds(rounds: int, subject, baseline) -> tuple[list[float], lis
             work()
             times[slot].append(time.perf_counter() - t0)
     return times
+
+
+def run_alone(run) -> None:
+    """`python -m bench.<module> [--quick]`: one benchmark on its own, with the same table as `python -m bench`."""
+    import sys
+
+    from bench.__main__ import print_table
+
+    env = BenchEnv(quick="--quick" in sys.argv)
+    try:
+        print_table(run(env, quick=env.quick))
+    finally:
+        env.close()

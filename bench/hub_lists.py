@@ -36,7 +36,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from bench.common import BenchEnv, HUB, Result
+from bench.common import BenchEnv, HUB, Result, run_alone
 
 NAME = "hub_lists"
 SITES = ("AT12", "AT22", "HU22")
@@ -294,12 +294,4 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
 
 
 if __name__ == "__main__":
-    import sys
-
-    from bench.__main__ import print_table
-
-    bench_env = BenchEnv(quick="--quick" in sys.argv)
-    try:
-        print_table(run(bench_env, quick=bench_env.quick))
-    finally:
-        bench_env.close()
+    run_alone(run)

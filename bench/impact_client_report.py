@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, text
 
-from bench.common import BenchEnv, Result, SITE, alternating_rounds
+from bench.common import BenchEnv, Result, SITE, alternating_rounds, run_alone
 from services.bootstrap import bootstrap, create_app
 from services.common.config import load_settings
 from services.common.users import add_user
@@ -208,12 +208,4 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
 
 
 if __name__ == "__main__":
-    import sys
-
-    from bench.__main__ import print_table
-
-    bench_env = BenchEnv(quick="--quick" in sys.argv)
-    try:
-        print_table(run(bench_env, quick=bench_env.quick))
-    finally:
-        bench_env.close()
+    run_alone(run)

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy import text as sql
 
-from bench.common import BenchEnv, Result, SITE, alternating_rounds
+from bench.common import BenchEnv, Result, SITE, alternating_rounds, run_alone
 from services.bootstrap import bootstrap
 from services.common.config import load_settings
 
@@ -119,12 +119,4 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
 
 
 if __name__ == "__main__":
-    import sys
-
-    from bench.common import print_table
-
-    bench_env = BenchEnv(quick="--quick" in sys.argv)
-    try:
-        print_table(run(bench_env, quick=bench_env.quick))
-    finally:
-        bench_env.close()
+    run_alone(run)

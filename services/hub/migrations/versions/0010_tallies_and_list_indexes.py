@@ -186,32 +186,42 @@ def _sqlite(t: Tally) -> list[str]:
             f"BEGIN {apply('OLD', '-')} {apply('NEW', '+')} END"]
 
 
-def upgrade() -> None:
-    _create_tables()
-    for name, table, columns in LIST_INDEXES:
+def install(tallies, backfill: dict, list_indexes, locked: str) -> None:
+    """The listing indexes, then the tallies' triggers, then their backfill (0011 installs its own this way).
+    `locked`: the tallied tables, held still on PostgreSQL from the triggers' creation to the backfill."""
+    for name, table, columns in list_indexes:
         op.create_index(name, table, columns)
     postgresql = op.get_bind().dialect.name == "postgresql"
     if postgresql:  # no row may change between the backfill and the triggers
-        op.execute("LOCK TABLE hub_organisation, hub_offer, hub_support_statement, hub_enquiries, hub_impact "
-                   "IN SHARE ROW EXCLUSIVE MODE")
-    for t in TALLIES:
+        op.execute(f"LOCK TABLE {locked} IN SHARE ROW EXCLUSIVE MODE")
+    for t in tallies:
         for statement in (_postgresql(t) if postgresql else _sqlite(t)):
             op.execute(statement)
-    for table, query in BACKFILL.items():
+    for table, query in backfill.items():
         columns = [c.name for c in sa.Table(table, sa.MetaData(), autoload_with=op.get_bind()).columns]
         op.execute(f"INSERT INTO {table} ({', '.join(columns)}) {query}")
 
 
-def downgrade() -> None:
+def uninstall(tallies, backfill: dict, list_indexes) -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
-    for t in TALLIES:
+    for t in tallies:
         for suffix in ("insert", "delete", "update"):
             if postgresql:
                 op.execute(f"DROP TRIGGER {t.name}_{suffix} ON {t.source}")
                 op.execute(f"DROP FUNCTION {t.name}_{suffix}()")
             else:
                 op.execute(f"DROP TRIGGER {t.name}_{suffix}")
-    for name, table, _ in LIST_INDEXES:
+    for name, table, _ in list_indexes:
         op.drop_index(name, table_name=table)
-    for table in BACKFILL:
+    for table in backfill:
         op.drop_table(table)
+
+
+def upgrade() -> None:
+    _create_tables()
+    install(TALLIES, BACKFILL, LIST_INDEXES,
+            locked="hub_organisation, hub_offer, hub_support_statement, hub_enquiries, hub_impact")
+
+
+def downgrade() -> None:
+    uninstall(TALLIES, BACKFILL, LIST_INDEXES)

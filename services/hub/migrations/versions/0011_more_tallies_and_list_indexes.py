@@ -64,29 +64,8 @@ def _create_tables() -> None:
 
 def upgrade() -> None:
     _create_tables()
-    for name, table, columns in LIST_INDEXES:
-        op.create_index(name, table, columns)
-    postgresql = op.get_bind().dialect.name == "postgresql"
-    if postgresql:  # no row may change between the backfill and the triggers
-        op.execute("LOCK TABLE hub_labels, hub_crossborder_orders IN SHARE ROW EXCLUSIVE MODE")
-    for t in TALLIES:
-        for statement in (_0010._postgresql(t) if postgresql else _0010._sqlite(t)):
-            op.execute(statement)
-    for table, query in BACKFILL.items():
-        columns = [c.name for c in sa.Table(table, sa.MetaData(), autoload_with=op.get_bind()).columns]
-        op.execute(f"INSERT INTO {table} ({', '.join(columns)}) {query}")
+    _0010.install(TALLIES, BACKFILL, LIST_INDEXES, locked="hub_labels, hub_crossborder_orders")
 
 
 def downgrade() -> None:
-    postgresql = op.get_bind().dialect.name == "postgresql"
-    for t in TALLIES:
-        for suffix in ("insert", "delete", "update"):
-            if postgresql:
-                op.execute(f"DROP TRIGGER {t.name}_{suffix} ON {t.source}")
-                op.execute(f"DROP FUNCTION {t.name}_{suffix}()")
-            else:
-                op.execute(f"DROP TRIGGER {t.name}_{suffix}")
-    for name, table, _ in LIST_INDEXES:
-        op.drop_index(name, table_name=table)
-    for table in BACKFILL:
-        op.drop_table(table)
+    _0010.uninstall(TALLIES, BACKFILL, LIST_INDEXES)
