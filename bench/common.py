@@ -250,22 +250,64 @@ def pika_publish_windowed(params, messages: list[tuple[str, str, str]], exchange
         state["channel"] = ch
         ch.confirm_delivery(on_confirm, callback=lambda _frame: publish_window())
 
-    def on_open(conn):
-        conn.channel(on_open_callback=on_channel)
+    return _publish_on_select_connection(params, state, on_channel)
+
+
+def _publish_on_select_connection(params, state: dict, on_channel) -> float:
+    """Run pika's SelectConnection until the publisher set `state["end"]`; seconds from the start. `on_channel`
+    starts publishing; a failure to connect, an early close, or a nacked message is an error."""
+    import pika
 
     def on_fail(conn, exc):
         state["error"] = exc
         conn.ioloop.stop()
 
     state["start"] = time.perf_counter()
-    conn = pika.SelectConnection(params, on_open_callback=on_open, on_open_error_callback=on_fail,
-                                 on_close_callback=lambda c, reason: c.ioloop.stop())
+    conn = pika.SelectConnection(params, on_open_callback=lambda c: c.channel(on_open_callback=on_channel),
+                                 on_open_error_callback=on_fail, on_close_callback=lambda c, reason: c.ioloop.stop())
     conn.ioloop.start()
     if state["error"] or state["end"] is None:
         raise RuntimeError(f"pika baseline failed: {state['error']}")
     if state["nacked"]:
         raise RuntimeError(f"broker nacked {state['nacked']} messages")
     return state["end"] - state["start"]
+
+
+def pika_publish_sliding(params, messages: list[tuple[str, str, str]], exchange: str, window: int = BATCH) -> float:
+    """Publish persistent messages with publisher confirms, keeping up to `window` unconfirmed at all times
+    (each confirm, multiple acks included, lets as many new messages go); return seconds."""
+    import pika
+
+    props = [pika.BasicProperties(content_type="application/json", content_encoding="utf-8", delivery_mode=2,
+                                  message_id=mid) for _, _, mid in messages]
+    bodies = [b.encode() for _, b, _ in messages]
+    state = {"next": 0, "confirmed": 0, "nacked": 0, "channel": None, "start": None, "end": None, "error": None}
+
+    def fill():
+        ch, i = state["channel"], state["next"]
+        stop = min(len(messages), state["confirmed"] + window)
+        while i < stop:
+            ch.basic_publish(exchange, messages[i][0], bodies[i], props[i])
+            i += 1
+        state["next"] = i
+
+    def on_confirm(frame):
+        method = frame.method
+        # RabbitMQ confirms in publish order: a multiple ack settles every tag up to it.
+        state["confirmed"] = method.delivery_tag if method.multiple else state["confirmed"] + 1
+        if method.NAME == "Basic.Nack":
+            state["nacked"] += 1
+        if state["confirmed"] >= len(messages):
+            state["end"] = time.perf_counter()
+            state["channel"].connection.close()
+        else:
+            fill()
+
+    def on_channel(ch):
+        state["channel"] = ch
+        ch.confirm_delivery(on_confirm, callback=lambda _frame: fill())
+
+    return _publish_on_select_connection(params, state, on_channel)
 
 
 def pika_consume_raw(params, queue: str, n: int, prefetch: int = BATCH, ack_every: int = 200) -> float:
