@@ -107,6 +107,9 @@ def fill(engine, n_se: int, seed: int = 11) -> None:
         for table, rows in tables:
             for start in range(0, len(rows), 2000):
                 conn.execute(insert(table), rows[start:start + 2000])
+        if hasattr(store, "matching_division_count"):  # as the consumers keep it (matching migration 0004)
+            conn.execute(text("INSERT INTO matching_division_count (division, eligible) SELECT division, COUNT(*) "
+                              "FROM matching_offer_division WHERE eligible GROUP BY division"))
         conn.execute(text("ANALYZE"))
 
 

@@ -95,7 +95,8 @@ def shortlist(conn: Connection, request: MatchRequest, limit: int = 10) -> Short
         raise Invalid("an enquiry needs CPV codes to be matched", {"cpv_codes": ["no CPV codes to match"]})
     found = sql_ranking.cut(conn, request, limit, supporters_possible=has_app_context())
     ranked = _ranked(conn, request, found.rows)
-    split, missing = (None, Decimal(0)) if found.surely_covered else _cover(conn, request, ranked)
+    split, missing = (None, Decimal(0)) if found.surely_covered else \
+        _cover(conn, request, ranked, found.substitutes_included)
     return Shortlist(request, tuple(ranked[:limit]), found.considered, split, missing, found.excluded_unlabelled)
 
 
@@ -182,18 +183,21 @@ def _candidate(request: MatchRequest, commitments, offer_id, organisation_id, ti
                      price_min, price_max, currency, delivery_radius_km, lat, lon, nuts3, segment, workers)
 
 
-def _cover(conn: Connection, request: MatchRequest, ranked: list[Ranked]) -> tuple[Split | None, Decimal]:
+def _cover(conn: Connection, request: MatchRequest, ranked: list[Ranked],
+           substitutes_included: bool) -> tuple[Split | None, Decimal]:
     """A split when no single offer covers the quantity. `ranked` holds every offer that may cover it alone
-    (sql_ranking.cut fetched them unless one surely does); the split draws on all substitutable ones."""
+    (sql_ranking.cut fetched them unless one surely does); the split draws on all substitutable ones, which
+    `ranked` holds too when the cut said so (the split only takes those with capacity)."""
     quantity = request.quantity
     if quantity is None or quantity <= 0:
         return None, Decimal(0)
     if any(r.covers(quantity) for r in ranked):
         return None, Decimal(0)
+    substitutes = ranked if substitutes_included else _ranked(conn, request, sql_ranking.substitutes(conn, request))
     split = propose_split(quantity, [
         Supplier(r.candidate.offer_id, r.candidate.organisation_id, r.usable_capacity, r.score,
                  r.candidate.unit_price, r.candidate.currency, r.candidate.organisation_name)
-        for r in _ranked(conn, request, sql_ranking.substitutes(conn, request)) if r.substitutable
+        for r in substitutes if r.substitutable
     ])
     return split, split.remainder
 

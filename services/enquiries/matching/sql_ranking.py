@@ -26,7 +26,7 @@ exact in SQL; capacity and distance are bounded:
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import JSON, Connection, TextClause, text
@@ -63,10 +63,14 @@ _TYPES = {"cpv_codes": JSON, "capacity_per_week": store.QUANTITY, "price_min": s
 class Cut:
     """What the database answers for one request."""
 
-    rows: list  # CANDIDATE_COLUMNS, committed, label_number of the offers that may reach the top (or cover alone)
+    rows: list  # CANDIDATE_COLUMNS, committed, label_number of the offers that may reach the top (or cover alone),
+    # and of every substitute when `substitutes_included`
     considered: int  # eligible offers (sharing a division; labelled, when the request requires the label)
     excluded_unlabelled: int
     surely_covered: bool  # an eligible substitutable offer surely has the whole quantity free
+    # No offer can cover the quantity alone (a split is needed) and `rows` hold every eligible offer at group
+    # level or better that may have usable capacity: what `substitutes` would return.
+    substitutes_included: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class _Shape:
     supporters_possible: bool
     top: bool
     near: int  # 0: every offer of the divisions; n: only those with a code under one of n prefixes (:g<i>)
+    spare: bool = False  # the scored offers include every substitute: return them all when a split is sure
 
 
 def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible: bool) -> Cut:
@@ -93,20 +98,26 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
     First only the offers fitting at the request's best CPV level, then at group level or better (each an
     index range of their codes): when their `limit`-th best `low` beats the best an offer fitting less well
     could score, the rest of the division is only counted. Otherwise (or when the label is required) every
-    offer of the divisions is scored."""
+    offer of the divisions is scored. When no offer of the site can have the quantity free (a split is
+    sure), the first tier is group level or better: its rows hold what the split draws on."""
     dialect = conn.dialect.name
     if limit > 0 and not request.label_required:
         levels = [points for points, _ in _cpv_levels(sorted({significant_prefix(c) for c in request.cpv_codes}))]
-        for tier in [points for points in levels if points >= SUBSTITUTABLE_POINTS]:
+        tiers = [points for points in levels if points >= SUBSTITUTABLE_POINTS]
+        if tiers and _split_sure(conn, request):
+            tiers = tiers[-1:]
+        for tier in tiers:
             shape, params = _shape_and_params(dialect, request, supporters_possible, limit, near=tier)
             if not shape.near:
                 break
+            shape = _with_spare(shape, tier == tiers[-1])
             rows = conn.execute(_cut_statement(shape), {**params, "k": limit}).all()
             threshold = rows[0][4] if rows else None
             below = max([points for points in levels if points < tier] + [DIVISION_POINTS])
             if threshold is not None and threshold > _best_below(request, supporters_possible, rows[0][5], below):
                 return _answer(conn, shape, params, rows, request)
     shape, params = _shape_and_params(dialect, request, supporters_possible, limit)
+    shape = _with_spare(shape, True)
     return _answer(conn, shape, params, conn.execute(_cut_statement(shape), {**params, "k": max(limit, 1)}).all(),
                    request)
 
@@ -123,15 +134,35 @@ def _best_below(request: MatchRequest, supporters_possible: bool, most_per_week,
     return best + SUPPORTER if supporters_possible else best
 
 
+def _with_spare(shape: _Shape, scores_every_substitute: bool) -> _Shape:
+    """The shape returning every substitute as well when a split is sure, if it scores them all (every
+    offer of the divisions, or the last tier: group level or better): the split then needs no second scan."""
+    return replace(shape, spare=shape.quantity and scores_every_substitute)
+
+
+_MOST_PER_WEEK = text("SELECT MAX(capacity_per_week) FROM matching_offer WHERE status = 'published'")
+
+
+def _split_sure(conn: Connection, request: MatchRequest) -> bool:
+    """No published offer can have the quantity free before the deadline, whatever its lead time and
+    commitments (the largest weekly capacity, one index lookup)."""
+    if request.quantity is None or request.quantity <= 0:
+        return False
+    most = conn.execute(_MOST_PER_WEEK).scalar()
+    days = max((request.until - request.today).days, 0)
+    return most is None or float(most) * days / 7 + CAPACITY_SLACK < float(request.quantity)
+
+
 def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchRequest) -> Cut:
     if not rows:
-        return Cut([], 0, 0, False)
+        return Cut([], 0, 0, False, substitutes_included=shape.spare)
     everyone, labelled, best_low = rows[0][0], rows[0][1] or 0, rows[0][2]
-    found = [row[6:] for row in rows if row[3]]
+    split_sure = bool(shape.spare and rows[0][6])
+    found = [row[8:] for row in rows if row[3] or row[7]]
     covered = shape.quantity and best_low is not None and best_low >= params["q"]
     if request.label_required:
-        return Cut(found, labelled, everyone - labelled, covered)
-    return Cut(found, everyone, 0, covered)
+        return Cut(found, labelled, everyone - labelled, covered, split_sure)
+    return Cut(found, everyone, 0, covered, split_sure)
 
 
 def substitutes(conn: Connection, request: MatchRequest) -> list:
@@ -311,18 +342,32 @@ def _cut_statement(shape: _Shape) -> TextClause:
     cover = "sub AND uhigh >= :q AND COALESCE(best, -1.0) < :q" if shape.quantity else "1 = 0"
     picked = f"({eligible}) AND ({top} OR ({cover}))"
     # Scoring only part of the divisions (shape.near), the count comes from the division rows alone.
-    everyone = (f"(SELECT COUNT(DISTINCT offer_id) FROM matching_offer_division WHERE division IN "
-                f"({', '.join(f':d{i}' for i in range(shape.divisions))}) AND eligible)" if shape.near else "everyone")
+    # One division: its maintained count (store.matching_division_count); several: an offer may be in more than
+    # one of them, so its rows are counted.
+    everyone = "everyone"
+    if shape.near and shape.divisions == 1:
+        everyone = "(SELECT COALESCE(MAX(eligible), 0) FROM matching_division_count WHERE division = :d0)"
+    elif shape.near:
+        everyone = (f"(SELECT COUNT(DISTINCT offer_id) FROM matching_offer_division WHERE division IN "
+                    f"({', '.join(f':d{i}' for i in range(shape.divisions))}) AND eligible)")
+    # A split is sure when no eligible substitute may have the whole quantity free; then `spare` marks every
+    # substitute, what the split draws on.
+    sure, spare = "1 = 0", "1 = 0"
+    if shape.spare:
+        sure = "COALESCE(most_usable, -1.0) < :q"
+        spare = f"{sure} AND sub AND ({eligible}) AND uhigh > 0"
     most = ("(SELECT MAX(capacity_per_week) FROM matching_offer WHERE status = 'published')" if shape.near
             else "NULL")
-    sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {most} AS most, {_OUT} FROM (
+    sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {most} AS most,
+  {sure} AS split_sure, {spare} AS spare, {_OUT} FROM (
   SELECT s.*, COUNT(*) OVER () AS everyone, SUM(CASE WHEN lab THEN 1 ELSE 0 END) OVER () AS labelled,
     MAX(CASE WHEN sub AND {eligible} THEN ulow END) OVER () AS best,
+    MAX(CASE WHEN sub AND {eligible} THEN uhigh END) OVER () AS most_usable,
     nth_value({ranked_low}, :k) OVER (ORDER BY {ranked_low} DESC
       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS t,
     row_number() OVER () AS n
   FROM s) x
-WHERE n = 1 OR ({picked})"""
+WHERE n = 1 OR ({picked}) OR ({spare})"""
     return text(sql).columns(**_TYPES)
 
 

@@ -11,6 +11,7 @@ Rows are keyed by the aggregate id alone: a site's consumer only accepts its own
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 
 from services.common import projection
-from services.common.db import Component, new_metadata
+from services.common.db import Component, dialect_insert, new_metadata
 from services.contracts.cpv import significant_prefix
 
 metadata = new_metadata()
@@ -99,6 +100,17 @@ matching_offer_division = Table(
     PrimaryKeyConstraint("division", "offer_id"),
 )
 
+# How many eligible offers each CPV division holds (the rows of matching_offer_division with `eligible`),
+# kept with them in the same transaction (replace_offer_divisions, refresh_eligibility): a shortlist
+# reports a division's count without scanning it.
+matching_division_count = Table(
+    "matching_division_count",
+    metadata,
+    Column("division", String(2), nullable=False),
+    Column("eligible", Integer, nullable=False),
+    PrimaryKeyConstraint("division"),
+)
+
 # Each CPV code of each offer by its significant prefix (`39110000` -> `3911`), under its division: the
 # shortlist's SQL finds an offer's best CPV level from prefix ranges (sql_ranking.py).
 matching_offer_code = Table(
@@ -159,8 +171,11 @@ def upsert_newer(conn: Connection, table: Table, values: dict, key: str = "id") 
 
 
 def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str]) -> None:
-    """The offer's rows in matching_offer_division and matching_offer_code, from its CPV codes."""
-    conn.execute(delete(matching_offer_division).where(matching_offer_division.c.offer_id == offer_id))
+    """The offer's rows in matching_offer_division and matching_offer_code, from its CPV codes (new rows
+    are not eligible until refresh_eligibility says so)."""
+    div = matching_offer_division
+    gone = conn.execute(delete(div).where(div.c.offer_id == offer_id).returning(div.c.division, div.c.eligible))
+    _count(conn, Counter(division for division, eligible in gone if eligible), sign=-1)
     conn.execute(delete(matching_offer_code).where(matching_offer_code.c.offer_id == offer_id))
     divisions = sorted({code[:2] for code in cpv_codes})
     if divisions:
@@ -179,7 +194,21 @@ def refresh_eligibility(conn: Connection, offer_id: str | None = None, organisat
         scope = div.c.offer_id == offer_id
     else:
         scope = div.c.offer_id.in_(select(offer.c.id).where(offer.c.organisation_id == organisation_id))
-    conn.execute(update(div).where(scope).values(eligible=eligible))
+    changed = conn.execute(update(div).where(scope, div.c.eligible != eligible).values(eligible=eligible)
+                           .returning(div.c.division, div.c.eligible)).all()
+    _count(conn, Counter(division for division, now in changed if now))
+    _count(conn, Counter(division for division, now in changed if not now), sign=-1)
+
+
+def _count(conn: Connection, deltas: Counter, sign: int = 1) -> None:
+    """Add `sign` x each division's delta to its row in matching_division_count."""
+    if not deltas:
+        return
+    t = matching_division_count
+    stmt = dialect_insert(conn, t)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.division],
+                                            set_={"eligible": t.c.eligible + stmt.excluded.eligible}),
+                 [{"division": d, "eligible": sign * n} for d, n in sorted(deltas.items())])
 
 
 def offer_code_rows(offer_id: str, cpv_codes) -> list[dict]:
