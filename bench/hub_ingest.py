@@ -4,7 +4,7 @@ services.sync.consumer.EventConsumer until every event is applied.
 
 Baselines, measured in the same rounds:
 - a raw pika consumer of the same queue content (the same envelopes), manual acks (one multiple-ack per
-  200 messages, as EventConsumer acks a batch), the same prefetch (500), doing nothing;
+  batch of the hub ingest, services.workers.HUB_INGEST_BATCH), the same prefetch, doing nothing;
 - the `eventsourcing` library's peer (bench/peers/eventsourcing_ingest.py): pika, the same envelopes parsed
   and verified with the same keys, a row per aggregate and the tracking record in one transaction each.
 """
@@ -21,7 +21,7 @@ from bench.common import (
 from bench.relay_throughput import make_relay, purge
 from services.common import bus
 from services.sync.consumer import EventConsumer
-from services.workers import hub_ingest
+from services.workers import HUB_INGEST_BATCH, hub_ingest
 
 NAME = "ingest"
 
@@ -54,7 +54,7 @@ def consume(env: BenchEnv, spec, processor, n: int) -> tuple[float, dict]:
             stop.set()
 
     connection = bus.connect(env.amqp_url)
-    consumer = EventConsumer(connection, spec, processor, on_outcome=on_outcome)
+    consumer = EventConsumer(connection, spec, processor, batch_size=HUB_INGEST_BATCH, on_outcome=on_outcome)
     with Timer() as t:
         consumer.run_until(stop)
     connection.release()
@@ -94,7 +94,7 @@ def run(env: BenchEnv, quick: bool = False, variants: dict | None = None) -> lis
             timed = {}
 
             def raw():
-                timed["raw"] = pika_consume_raw(env.pika_params(), spec.name, n, prefetch=spec.prefetch)
+                timed["raw"] = pika_consume_raw(env.pika_params(), spec.name, n, prefetch=spec.prefetch, ack_every=HUB_INGEST_BATCH)
 
             def ingest():
                 with variants[name]():
@@ -126,7 +126,7 @@ def run(env: BenchEnv, quick: bool = False, variants: dict | None = None) -> lis
         label = "hub_ingest" if name == "current" else f"hub_ingest PROTO {name}"
         results.append(Result(label,
                               f"EventConsumer+hub handlers, {rounds}x{n} events", "msg/s", count / spent[name],
-                              "raw pika consume, manual ack, prefetch 500", count / raw_spent[name],
+                              f"raw pika consume, manual ack, prefetch {spec.prefetch}", count / raw_spent[name],
                               note=f"applied {c['applied']}, dup {c['duplicates']}, dead {c['dead']}; "
                                    f"ingest {spent[name]:.2f}s, raw {raw_spent[name]:.2f}s"
                                    + (f"; hub rows (all variants) {rows}; per round vs raw/vs peer: {rounds_note}"
@@ -148,7 +148,7 @@ def profile(env: BenchEnv, quick: bool = False):
     hub = env.hub("ingest_prof_hub")
     spec, processor, _ = hub_ingest(hub)
     fill(env, spec, env.site("ingest_prof_site"), n)
-    pika_consume_raw(env.pika_params(), spec.name, n, prefetch=spec.prefetch)  # leave one copy
+    pika_consume_raw(env.pika_params(), spec.name, n, prefetch=spec.prefetch, ack_every=HUB_INGEST_BATCH)  # leave one copy
     prof = cProfile.Profile()
     prof.enable()
     consume(env, spec, processor, n)

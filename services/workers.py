@@ -29,6 +29,10 @@ from services.sync.relay_wakeup import RelayWakeup
 log = logging.getLogger("sopro.workers")
 
 HUB_INGEST_QUEUE = "hub.ingest"
+# The hub ingest applies up to HUB_INGEST_BATCH events in one transaction; the broker keeps a second
+# batch in flight meanwhile, so the next batch is already here when one commits.
+HUB_INGEST_BATCH = 500
+HUB_INGEST_PREFETCH = 2 * HUB_INGEST_BATCH
 
 
 @dataclass
@@ -93,7 +97,7 @@ def start_notification_sender(runtime: Runtime, workers: Workers) -> None:
 def hub_ingest(runtime: Runtime) -> tuple[bus.QueueSpec, EventProcessor, list[str]]:
     """The hub's ingest queue, its processor, and the streams it expects from every site."""
     federation = runtime.settings.federation
-    spec = bus.QueueSpec(HUB_INGEST_QUEUE, tuple(hub_consumers.binding_keys()))
+    spec = bus.QueueSpec(HUB_INGEST_QUEUE, tuple(hub_consumers.binding_keys()), prefetch=HUB_INGEST_PREFETCH)
     members = {s.id for s in federation.member_sites}
     processor = EventProcessor(HUB_INGEST_QUEUE, runtime.engine, runtime.verifier, runtime.validator,
                                hub_consumers.handlers(runtime.settings), accept_site=members.__contains__)
@@ -111,7 +115,7 @@ def start_hub_ingest(runtime: Runtime, workers: Workers, ingest: tuple) -> None:
         if outcome.gaps:
             heal_now.set()
 
-    consumer = EventConsumer(connect_bus(runtime), spec, processor, on_outcome=on_outcome)
+    consumer = EventConsumer(connect_bus(runtime), spec, processor, batch_size=HUB_INGEST_BATCH, on_outcome=on_outcome)
     workers.consumers.append(consumer)
     workers.reconcilers.append(reconciler)
     workers.start("hub-ingest", consumer.run_until, workers.stop)
