@@ -6,7 +6,7 @@ are defined on `metadata`; `services.hub.store` imports them all, so its `COMPON
 """
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, DateTime, Integer, Numeric, String, Table, delete, insert, tuple_
+from sqlalchemy import BigInteger, Column, Connection, DateTime, Integer, Numeric, String, Table, delete, insert, text, tuple_
 
 from services.common import projection
 from services.common.db import new_metadata
@@ -17,6 +17,11 @@ SITE = String(8)
 UUID_STR = String(36)
 MONEY = Numeric(18, 4)
 QUANTITY = Numeric(18, 3)
+
+
+def tally_count(name: str) -> Column:
+    """A count column of a tally table (services/hub/register/tallies.py), kept by triggers from zero."""
+    return Column(name, BigInteger, nullable=False, server_default=text("0"))
 
 
 def bookkeeping_columns() -> list[Column]:

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Connection, Date, DateTime, ForeignKeyConstraint, Index, Integer, Numeric,
+    Boolean, Column, Connection, Date, DateTime, ForeignKeyConstraint, Index, Integer, JSON, Numeric,
     PrimaryKeyConstraint, RowMapping, String, Table, and_, exists, func, not_, or_, select, tuple_,
 )
 
 from services.common.db import starting_with
 from services.common.errors import Invalid
 from services.common.keyset import Cursor, KeysetPage, encode_cursor
-from services.hub.rows import MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes
+from services.hub.rows import (
+    MONEY, QUANTITY, SITE, UUID_STR, bookkeeping_columns, metadata, replace_codes, tally_count,
+)
 
 SHARE = Numeric(7, 4)  # a 0..1 share
 
@@ -53,6 +55,15 @@ hub_enquiries = Table(
     PrimaryKeyConstraint("site", "id"),
     Index("ix_hub_enquiries_site_state", "site", "state"),
     Index("ix_hub_enquiries_submitted_year", "submitted_year"),
+)
+
+# Enquiries per site, state and type: the list's total under those filters. Kept by triggers (migration 0010),
+# read with the other tallies in services/hub/register/tallies.py.
+hub_tally_enquiries = Table(
+    "hub_tally_enquiries", metadata,
+    Column("site", SITE, nullable=False), Column("state", String(32), nullable=False),
+    Column("type", String(32), nullable=False), tally_count("enquiries"),
+    PrimaryKeyConstraint("site", "state", "type"),
 )
 
 # The listing's submitted rows, newest first (`list_enquiries`; migration 0011).
@@ -217,7 +228,7 @@ def list_enquiries(conn: Connection, filters: EnquiryFilters, page: int, per_pag
 
 def _total(conn: Connection, filters: EnquiryFilters) -> int:
     if filters.year is None and filters.cpv is None and filters.cross_border_flagged is None:
-        from services.hub.register.tallies import hub_tally_enquiries as t  # it imports this module
+        t = hub_tally_enquiries
         query = select(func.coalesce(func.sum(t.c.enquiries), 0))
         for column, value in ((t.c.site, filters.site), (t.c.state, filters.state), (t.c.type, filters.type)):
             if value:

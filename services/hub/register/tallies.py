@@ -15,21 +15,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, Connection, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table
+from sqlalchemy import Column, Connection, Index, Integer, Numeric, PrimaryKeyConstraint, String, Table
 from sqlalchemy import func, select, text
 
 from services.hub.enquiries.impact import Cell
-from services.hub.enquiries.store import hub_enquiries
+from services.hub.enquiries.store import hub_enquiries, hub_tally_enquiries
+from services.hub.labels.store import hub_tally_labels, label_count  # noqa: F401  (one of the tallies)
 from services.hub.register.store import hub_offer, hub_organisation
-from services.hub.rows import SITE, metadata
+from services.hub.rows import SITE, metadata, tally_count
 
 _ZERO = text("0")
 SUM = Numeric(24, 4)  # sums of MONEY (18, 4), QUANTITY (18, 3) and SHARE (7, 4) columns
 SCALE = Decimal("0.0001")
 
 
-def _count(name: str) -> Column:
-    return Column(name, BigInteger, nullable=False, server_default=_ZERO)
+_count = tally_count
 
 
 def _sum(name: str) -> Column:
@@ -58,13 +58,7 @@ hub_tally_statements = Table(
     PrimaryKeyConstraint("site", "kind", "nuts3"),
 )
 
-# Enquiries per site, state and type.
-hub_tally_enquiries = Table(
-    "hub_tally_enquiries", metadata,
-    Column("site", SITE, nullable=False), Column("state", String(32), nullable=False),
-    Column("type", String(32), nullable=False), _count("enquiries"),
-    PrimaryKeyConstraint("site", "state", "type"),
-)
+# Enquiries per site, state and type: `hub_tally_enquiries`, declared beside the enquiries (their list's total).
 
 # The sums of the impact records per site and year (`enquiries.impact.cells`, `impact.comparison`).
 hub_tally_impact = Table(
@@ -83,12 +77,7 @@ hub_tally_production_regions = Table(
     PrimaryKeyConstraint("site", "year", "nuts3"),
 )
 
-# Labels per deciding site (the label register's total when only a site narrows it; migration 0011).
-hub_tally_labels = Table(
-    "hub_tally_labels", metadata,
-    Column("site", SITE, nullable=False), _count("labels"),
-    PrimaryKeyConstraint("site"),
-)
+# Labels per deciding site: `hub_tally_labels`, declared beside the labels (the register's total; migration 0011).
 
 # Cross-border orders per origin site and status (migration 0011).
 hub_tally_crossborder_orders = Table(
@@ -182,8 +171,7 @@ def mean_distances(conn: Connection, site: str | None = None, year: int | None =
 
 
 def labels(conn: Connection, site: str | None = None) -> int:
-    t = hub_tally_labels
-    return int(conn.execute(_site(select(func.coalesce(func.sum(t.c.labels), 0)), t, site)).scalar_one())
+    return label_count(conn, site)
 
 
 def crossborder_orders(conn: Connection, site: str | None = None, status: str | None = None) -> int:
