@@ -38,6 +38,9 @@ class UnitOfWork:
     The events' rows are built when recorded and written with the commit, as the transaction's last
     statement (on PostgreSQL in the COMMIT's own round trip: services/common/outbox.write_and_commit).
     Rows a handler writes with outbox.append on `conn` directly come before them.
+
+    A unit of work that joins a caller's transaction (`joining`: a consumer's, which commits it) writes
+    its events when they are recorded: it never commits, so it must not hold them back.
     """
 
     def __init__(self, engine: Engine, site_id: str, hooks: CommitHooks | None = None):
@@ -49,6 +52,16 @@ class UnitOfWork:
         self.correlation_id: str | None = None
         self.causation_id: str | None = None
         self._rows: list[dict] = []
+        self._joined = False
+
+    @classmethod
+    def joining(cls, conn: Connection, site_id: str, *, correlation_id: str | None = None,
+                causation_id: str | None = None) -> "UnitOfWork":
+        """A unit of work in `conn`'s open transaction, which its owner commits or rolls back."""
+        uow = cls(conn.engine, site_id)
+        uow.conn, uow._joined = conn, True
+        uow.correlation_id, uow.causation_id = correlation_id, causation_id
+        return uow
 
     def __enter__(self) -> "UnitOfWork":
         self.conn = self.engine.connect()
@@ -72,10 +85,16 @@ class UnitOfWork:
             self.record_events(aggregate.pop_events(), to=to)
 
     def record_events(self, recorded: Iterable, to: str | None = None) -> None:
-        self._rows += outbox.rows_of(self.site_id, list(recorded), correlation_id=self.correlation_id,
-                                     causation_id=self.causation_id, to=to)
+        rows = outbox.rows_of(self.site_id, list(recorded), correlation_id=self.correlation_id,
+                              causation_id=self.causation_id, to=to)
+        if self._joined:
+            outbox.write(self.conn, rows)
+        else:
+            self._rows += rows
 
     def commit(self) -> None:
+        if self._joined:
+            raise RuntimeError("a unit of work joining a transaction leaves the commit to its owner")
         rows, self._rows = self._rows, []
         outbox.write_and_commit(self.conn, rows)
         self._committed = True

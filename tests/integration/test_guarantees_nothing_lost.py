@@ -34,6 +34,21 @@ def test_state_and_its_events_commit_together_or_not_at_all(site):
         assert sorted(r.event_id for r in conn.execute(select(outbox.c.event_id))) == sorted(ids)
 
 
+def test_a_unit_of_work_joining_a_consumers_transaction_commits_and_rolls_back_its_events_with_it(site):
+    # A consumer's handler records events through a unit of work in the consumer's transaction
+    # (enquiries' origin_handlers): they must be written there, since that unit of work never commits.
+    from services.common.uow import UnitOfWork
+
+    for outcome in ("rollback", "commit"):
+        with site.engine.connect() as conn:
+            conn.begin()
+            UnitOfWork.joining(conn, site.site_id, correlation_id="c-1").record_events([statement_recorded()])
+            getattr(conn, outcome)()
+        with site.engine.connect() as conn:
+            rows = conn.execute(select(outbox.c.correlation_id)).all()
+        assert rows == ([] if outcome == "rollback" else [("c-1",)]), outcome
+
+
 def test_relay_killed_after_confirm_before_marking_duplicate_is_absorbed(site, hub, amqp_url):
     declare(amqp_url)
     ids = write_events(site, 40)

@@ -102,6 +102,4 @@ def _move_on(conn: Connection, env: Envelope, enquiry: Enquiry, target: str | No
 def _within(conn: Connection, env: Envelope) -> UnitOfWork:
     """A unit of work in the consumer's transaction (the consumer commits it), whose events carry the
     order's correlation id and name the hub's message as their cause."""
-    uow = UnitOfWork(conn.engine, env.to)
-    uow.conn, uow.correlation_id, uow.causation_id = conn, env.correlation_id, str(env.id)
-    return uow
+    return UnitOfWork.joining(conn, env.to, correlation_id=env.correlation_id, causation_id=str(env.id))
