@@ -48,6 +48,9 @@ MESSAGES = {
     "Not a valid list.": N_("Please enter a list."),
     "Invalid type.": N_("This value is not valid."),
     "Unknown field.": N_("This field is not expected."),
+    # services/common/keyset.py: a page link whose cursor is not one of this list's
+    "not a cursor of this list; follow the `next` of a page":
+        N_("This page link is not valid (any more). Please start again from the first page."),
     "String does not match expected pattern.": N_("This value is not valid."),
     "Shorter than minimum length {min}.": N_("Please enter at least %(min)s characters."),
     "Longer than maximum length {max}.": N_("Please enter at most %(max)s characters."),

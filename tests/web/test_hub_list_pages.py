@@ -34,3 +34,8 @@ def test_a_cursor_of_another_list_is_a_field_message(network):
         assert response.status_code == 422, path
     response = network["hub"].browser().get("/labels?after=" + encode_cursor([1, 2]) + "&lang=en")
     assert response.status_code == 422
+    # ... beside the field, in the page's language
+    for lang, words in (("de", "Dieser Seitenlink ist nicht (mehr) gültig"), ("hu", "Ez az oldalhivatkozás nem érvényes")):
+        response = browser.get(f"/agency/members?after=garbage&lang={lang}")
+        assert response.status_code == 422 and words in html.unescape(browser.page), lang
+        assert "not a cursor" not in browser.page
