@@ -1,13 +1,13 @@
 """The consumer runner: a kombu ConsumerMixin that survives reconnects and acks after the commit.
 
-Messages are gathered into batches, applied by an EventProcessor in one transaction, then
-acknowledged together. Each message is checked (parsed, its signature verified, its data validated) on
-a second thread as soon as it arrives: libsodium and psycopg let go of the GIL, so the checks run on the
-other core while this thread receives messages and waits for the database. A batch is flushed when it is full, when the queue has been quiet for
-`quiet` seconds (so a lone event is not held back), or at the latest `max_wait` after its first
-message (so a steady trickle cannot hold a batch open). Dead letters
-are published to the queue's dead-letter queue, through the owner's own dead-letter exchange
-(services.common.bus), with their reason in a header, before the ack.
+Messages are gathered into batches, applied by an EventProcessor in one transaction, then acknowledged
+together. Each message is checked (parsed, its signature verified, its data validated) on a second thread
+as soon as it arrives: libsodium and psycopg let go of the GIL, so the checks run on the other core while
+this thread receives messages and waits for the database. A batch is flushed when it is full, when the
+queue has been quiet for `quiet` seconds (so a lone event is not held back), or at the latest `max_wait`
+after its first message (so a steady trickle cannot hold a batch open). Dead letters are published to the
+queue's dead-letter queue, through the owner's own dead-letter exchange (services.common.bus), with their
+reason in a header, before the ack.
 """
 from __future__ import annotations
 
