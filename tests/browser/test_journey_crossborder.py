@@ -346,6 +346,7 @@ def test_5_at13_sees_the_impact_and_the_agency_reads_the_timeline_in_english(dem
     page.goto(f"{hub}/agency/cross-border?lang=en")
     page.locator("main section.order", has_text=story["reference"]).get_by_role(
         "link", name="Timeline of the order").click()
+    page.locator("#timeline tbody tr").first.wait_for()  # the click starts loading it; rows() does not wait
     steps = [" ".join(row[1:]) for row in rows(page, "#timeline")]
     shoot(page, "crossborder-5-agency-timeline-en")
     # Sites answer and deliver in parallel: each part's own steps, and the order's, come in this order.
