@@ -75,14 +75,16 @@ def _spread(values: list[float], fmt) -> str:
 
 def print_medians(runs: list[list[Result]], out=sys.stdout) -> None:
     """One row per figure: its median over the runs, the baseline's, and the ratio's, with their spread."""
-    by_figure: dict[tuple[str, str], list[Result]] = defaultdict(list)
+    # A figure is its place in a run's results (each run measures the same figures in the same order); its
+    # name may differ between runs (the latency's paced rate is measured each time).
+    by_figure: dict[tuple[int, str, str], list[Result]] = defaultdict(list)
     for results in runs:
-        for r in results:
-            by_figure[(r.bench, r.metric)].append(r)
+        for place, r in enumerate(results):
+            by_figure[(place, r.bench, r.baseline_name)].append(r)
     rows = [("benchmark", "figure", "runs", "value", "unit", "baseline", "ratio", "better", "goal")]
-    for (bench, metric), rs in by_figure.items():
+    for rs in by_figure.values():
         first = rs[0]
-        rows.append((bench, metric, len(rs), _spread([r.value for r in rs], _fmt), first.unit,
+        rows.append((first.bench, first.metric, len(rs), _spread([r.value for r in rs], _fmt), first.unit,
                      _spread([r.baseline for r in rs], _fmt), _spread([r.ratio for r in rs], lambda x: f"{x:.3f}"),
                      "higher" if first.higher_is_better else "lower", goal_of(first)))
     print(f"\nmedians of {len(runs)} runs (lowest-highest):", file=out)
