@@ -61,12 +61,6 @@ def snapshot(env: Envelope, table: Table, row: dict,
     return Snapshot(env, table, {**bookkeeping(env), **row}, then)
 
 
-def apply_snapshot(conn: Connection, env: Envelope, table: Table, row: dict) -> bool:
-    """Write `row` with the event's bookkeeping if the event is newer than what `table` holds (True), else
-    leave it (a stale or replayed event: False)."""
-    return bool(write_snapshots(conn, [snapshot(env, table, row)]))
-
-
 def write_snapshots(conn: Connection, snapshots: list[Snapshot]) -> list[Snapshot]:
     """Write many events' snapshots with one multi-row upsert per table and column set, as if each had been
     written one by one in the given order: per row, the greatest `aggregate_version` wins, an equal one
@@ -143,7 +137,7 @@ def batched(prepare: Callable[[Envelope], Snapshot]) -> Handler:
 
     handle.prepare = prepare
     handle.write_prepared = write_snapshots
-    handle.__name__ = getattr(prepare, "__name__", "apply_snapshot")
+    handle.__name__ = getattr(prepare, "__name__", "write_snapshot")
     return handle
 
 

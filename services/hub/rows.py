@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Connection, DateTime, Integer, Numeric, String, Table, delete, insert, text, tuple_
 
-from services.common import projection
 from services.common.db import new_metadata
 
 metadata = new_metadata()
@@ -33,11 +32,6 @@ def bookkeeping_columns() -> list[Column]:
         Column("last_event_id", UUID_STR, nullable=False),
         Column("last_occurred_at", DateTime(timezone=True), nullable=False),
     ]
-
-
-def upsert_newer(conn: Connection, table: Table, values: dict) -> bool:
-    """A snapshot overwrites the row of its (site, id) only when it is newer (see common.projection)."""
-    return projection.upsert_newer(conn, table, values, keys=("site", "id"))
 
 
 def replace_codes(conn: Connection, codes_table: Table, owner_column: Column,

@@ -2,7 +2,7 @@
 latest event of each aggregate described them (the enquiries service's event contract).
 
 Rows follow the rules of `store`: keyed by (site, id) from the envelope, newest `aggregate_version`
-wins (`store.upsert_newer`), stale and replayed events change nothing. Every enquiry event is a full
+wins (`payload_rows.write_snapshots`), stale and replayed events change nothing. Every enquiry event is a full
 snapshot, so there are no tombstones here.
 
 No personal data: a client appears only as its kind and organisation id, as the events carry it, and an

@@ -2,7 +2,7 @@
 (the label service's event contract: every event is a full snapshot of the label).
 
 Rows follow the rules of `store`: keyed by (site, label id) from the envelope, newest
-`aggregate_version` wins (`store.upsert_newer`), stale and replayed events change nothing.
+`aggregate_version` wins (`payload_rows.write_snapshots`), stale and replayed events change nothing.
 
 A label number is unique across the federation (`SOPRO-<site>-<year>-<nnnn>`), so the table says so:
 a second label claiming a number already held fails its event instead of shadowing the first.

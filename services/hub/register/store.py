@@ -3,7 +3,7 @@ statements and case studies, as the latest event of each aggregate described it.
 
 Every row is keyed by (site, id): a site can only ever change its own rows. Every row keeps the
 `aggregate_version` and the id and time of the event that wrote it, so an event only overwrites a row
-when it is newer (`rows.upsert_newer`); stale and replayed events change nothing.
+when it is newer (`payload_rows.write_snapshots`); stale and replayed events change nothing.
 
 A withdrawal that arrives before its aggregate's snapshot still leaves a row (a tombstone whose
 snapshot columns are empty), so the older snapshot arriving later cannot bring the aggregate back.
