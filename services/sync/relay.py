@@ -102,40 +102,10 @@ def write_sequenced(conn: Connection, rows: list[_Sequenced]) -> None:
                  [{"row_id": r.id, "new_seq": r.seq, "new_envelope": r.envelope} for r in rows])
 
 
-class _WholeBatches:
-    """A publisher that only has `publish(messages)` (confirmed when it returns; tests use such), seen as a
-    sliding one: each burst of sends is published as one batch at the burst's end."""
-
-    def __init__(self, publisher):
-        self.publisher = publisher
-        self.sent = self.confirmed = 0
-        self._batch: list[OutgoingMessage] = []
-
-    @contextmanager
-    def burst(self):
-        self._batch = []
-        yield self
-        batch, self._batch = self._batch, []
-        if batch:
-            self.publisher.publish(batch)
-            self.confirmed = self.sent
-
-    def send(self, message: OutgoingMessage) -> int:
-        self._batch.append(message)
-        self.sent += 1
-        return self.sent
-
-    def poll(self) -> int:
-        return self.confirmed
-
-    def flush(self) -> None:
-        pass
-
-
 class _InFlight:
     """The seqs of a stream's messages sent and not yet marked, by the publisher's ticket."""
 
-    def __init__(self, publisher: Publisher | _WholeBatches):
+    def __init__(self, publisher: Publisher):
         self.publisher = publisher
         self.pending: deque[tuple[int, int]] = deque()  # (ticket, seq), both ascending
 
@@ -162,7 +132,6 @@ class Relay:
         self.site_id = site_id
         self.signing_key = signing_key
         self.publisher = publisher
-        self.outlet = publisher if hasattr(publisher, "send") else _WholeBatches(publisher)
         self.batch_size = batch_size
         # A hook for fault-injection tests: runs with the confirmed rows' seqs before they are marked.
         self.after_confirm = after_confirm
@@ -187,7 +156,7 @@ class Relay:
         """Publish the stream's unpublished rows, then sequence and publish batch after batch while the
         confirms of the previous one are in flight; each batch's transaction marks what has been
         confirmed so far. On a refusal or a timeout the confirmed prefix is marked and PublishError raised."""
-        in_flight = _InFlight(self.outlet)
+        in_flight = _InFlight(self.publisher)
         marked = 0
         try:
             last = 0
@@ -205,7 +174,7 @@ class Relay:
                 in_flight.send(self.site_id, rows)
                 if len(rows) < self.batch_size:
                     break
-            self.outlet.flush()
+            self.publisher.flush()
             confirmed = self._confirmed(in_flight)
             with conn.begin():
                 marked += self._mark(conn, stream, confirmed)
@@ -220,7 +189,7 @@ class Relay:
         return marked
 
     def _confirmed(self, in_flight: "_InFlight") -> list[int]:
-        self.outlet.poll()
+        self.publisher.poll()
         confirmed = in_flight.take_confirmed()
         if confirmed and self.after_confirm is not None:
             self.after_confirm(confirmed)

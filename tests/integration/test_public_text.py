@@ -6,6 +6,8 @@ ingested those envelopes (signature, schema, handlers). Once the broker approves
 that is what the hub shows."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import inspect, select, text
 
@@ -24,13 +26,29 @@ PERSONAL = ("Theodor", "Brenner", "theo@")
 
 
 class Collected:
-    """A publisher that keeps what the relay publishes: the signed envelopes as they would go out."""
+    """A publisher that keeps what the relay publishes: the signed envelopes as they would go out, each
+    confirmed as it is sent (bus.Publisher's interface)."""
 
     def __init__(self):
         self.bodies: list[str] = []
 
-    def publish(self, messages) -> None:
-        self.bodies.extend(m.body for m in messages)
+    @property
+    def confirmed(self) -> int:
+        return len(self.bodies)
+
+    @contextmanager
+    def burst(self):
+        yield self
+
+    def send(self, message) -> int:
+        self.bodies.append(message.body)
+        return len(self.bodies)
+
+    def poll(self) -> int:
+        return self.confirmed
+
+    def flush(self) -> None:
+        pass
 
 
 @pytest.fixture
