@@ -16,7 +16,7 @@ from flask import Flask
 
 from services.common.ports import provide
 from services.contracts.ports import PlatformSupporters
-from services.enquiries.matching import service
+from services.enquiries.matching import service, sql_ranking
 from services.enquiries.matching.consumers import HANDLERS
 from services.enquiries.matching.ranking import MatchRequest, rank
 from services.enquiries.matching.split import Supplier, propose_split
@@ -184,3 +184,32 @@ def test_a_division_level_fit_still_makes_the_top_when_the_closer_fits_score_low
         assert result.candidates[1].candidate.offer_id in {offer_id for _, offer_id in weak}
         assert result.considered == 4
         assert_same(conn, req, 2)
+
+
+def split_requests() -> list[MatchRequest]:
+    base = requests()[0][0]
+    return [replace(base, quantity=Decimal(q)) for q in (250, 400, 600, 900, 1500, 100000)] + \
+        [replace(base, cpv_codes=("39000000",), quantity=Decimal(700), delivery_lat=None, delivery_lon=None),
+         replace(base, cpv_codes=("18937100", "39100000"), quantity=Decimal(500), unit="Stück"),
+         replace(base, label_required=True, quantity=Decimal(300))]
+
+
+def test_a_split_drawn_from_the_best_substitutes_only_is_the_split_of_all(filled, monkeypatch):
+    """When a split is sure the cut returns only the substitutes that may score as much as the SPLIT_BEST-th
+    best and those with the largest capacities; the split is the same as from all of them, also when it
+    reaches past the best (then the service fetches all)."""
+    runtime, _ = filled
+    partial, fetched_all = [], []
+    real_substitutes = sql_ranking.substitutes
+    monkeypatch.setattr(sql_ranking, "substitutes", lambda conn, req: fetched_all.append(req) or
+                        real_substitutes(conn, req))
+    with runtime.engine.connect() as conn:
+        for best in (1, 2, 4, 8, 16):
+            monkeypatch.setattr(sql_ranking, "SPLIT_BEST", best)
+            for request in split_requests():
+                found = sql_ranking.cut(conn, request, 3, supporters_possible=False)
+                if found.split_known_from is not None:
+                    partial.append(len(found.rows) < len(real_substitutes(conn, request)))
+                assert_same(conn, request, 3)
+    # both ways were taken: fewer rows than all substitutes, and a split reaching past them
+    assert any(partial) and fetched_all

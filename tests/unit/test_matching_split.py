@@ -7,7 +7,7 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.enquiries.matching.split import Supplier, minimal_partners, propose_split
+from services.enquiries.matching.split import Supplier, minimal_partners, propose_split, propose_split_of_best
 
 
 def supplier(offer_id: str, capacity, score: float = 50, price=None) -> Supplier:
@@ -78,3 +78,18 @@ def test_a_coverable_split_uses_the_fewest_partners_possible(quantity, offered):
     fewest = min(k for k in range(1, len(usable) + 1)
                  if any(sum(s.capacity for s in group) >= quantity for group in combinations(usable, k)))
     assert len(propose_split(quantity, offered).parts) == fewest
+
+
+@settings(max_examples=300, deadline=None)
+@given(quantities, suppliers, st.integers(min_value=0, max_value=101))
+def test_a_split_of_the_best_and_largest_only_is_the_split_of_all_or_none(quantity, offered, known_from):
+    usable = [s for s in offered if s.capacity > 0]
+    if sum((s.capacity for s in usable), Decimal(0)) < quantity:
+        return
+    k = minimal_partners(quantity, [s.capacity for s in usable])
+    largest = sorted((s.capacity for s in usable), reverse=True)[min(2 * k, len(usable)) - 1]
+    known = [s for s in offered if s.score >= known_from or s.capacity >= largest]
+    split = propose_split_of_best(quantity, known, known_from)
+    assert split is None or split == propose_split(quantity, offered)
+    if known_from == 0:  # everyone is known
+        assert split == propose_split(quantity, offered)

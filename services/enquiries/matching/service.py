@@ -31,7 +31,7 @@ from services.contracts import capacity
 from services.contracts.ports import PlatformSupporters
 from services.enquiries.matching import sql_ranking, store
 from services.enquiries.matching.ranking import Candidate, MatchRequest, Ranked, rank
-from services.enquiries.matching.split import Split, Supplier, propose_split
+from services.enquiries.matching.split import Split, Supplier, propose_split, propose_split_of_best
 
 __all__ = ["MatchRequest", "Shortlist", "Reservation", "shortlist", "reserve", "release", "free_capacity"]
 
@@ -95,8 +95,7 @@ def shortlist(conn: Connection, request: MatchRequest, limit: int = 10) -> Short
         raise Invalid("an enquiry needs CPV codes to be matched", {"cpv_codes": ["no CPV codes to match"]})
     found = sql_ranking.cut(conn, request, limit, supporters_possible=has_app_context())
     ranked = _ranked(conn, request, found.rows)
-    split, missing = (None, Decimal(0)) if found.surely_covered else \
-        _cover(conn, request, ranked, found.substitutes_included)
+    split, missing = (None, Decimal(0)) if found.surely_covered else _cover(conn, request, ranked, found)
     return Shortlist(request, tuple(ranked[:limit]), found.considered, split, missing, found.excluded_unlabelled)
 
 
@@ -184,22 +183,30 @@ def _candidate(request: MatchRequest, commitments, offer_id, organisation_id, ti
 
 
 def _cover(conn: Connection, request: MatchRequest, ranked: list[Ranked],
-           substitutes_included: bool) -> tuple[Split | None, Decimal]:
+           found: sql_ranking.Cut) -> tuple[Split | None, Decimal]:
     """A split when no single offer covers the quantity. `ranked` holds every offer that may cover it alone
-    (sql_ranking.cut fetched them unless one surely does); the split draws on all substitutable ones, which
-    `ranked` holds too when the cut said so (the split only takes those with capacity)."""
+    (sql_ranking.cut fetched them unless one surely does); the split draws on the substitutable ones, which
+    `ranked` holds too when the cut said so: all of them, or the best and the largest (`split_known_from`),
+    enough unless the split reaches past the best; otherwise they are fetched."""
     quantity = request.quantity
     if quantity is None or quantity <= 0:
         return None, Decimal(0)
     if any(r.covers(quantity) for r in ranked):
         return None, Decimal(0)
-    substitutes = ranked if substitutes_included else _ranked(conn, request, sql_ranking.substitutes(conn, request))
-    split = propose_split(quantity, [
-        Supplier(r.candidate.offer_id, r.candidate.organisation_id, r.usable_capacity, r.score,
-                 r.candidate.unit_price, r.candidate.currency, r.candidate.organisation_name)
-        for r in substitutes if r.substitutable
-    ])
+    split = None
+    if found.substitutes_included and found.split_known_from is not None:
+        split = propose_split_of_best(quantity, _suppliers(ranked), found.split_known_from)
+    if split is None:
+        substitutes = ranked if found.substitutes_included and found.split_known_from is None else \
+            _ranked(conn, request, sql_ranking.substitutes(conn, request))
+        split = propose_split(quantity, _suppliers(substitutes))
     return split, split.remainder
+
+
+def _suppliers(ranked: list[Ranked]) -> list[Supplier]:
+    return [Supplier(r.candidate.offer_id, r.candidate.organisation_id, r.usable_capacity, r.score,
+                     r.candidate.unit_price, r.candidate.currency, r.candidate.organisation_name)
+            for r in ranked if r.substitutable]
 
 
 def _text(value) -> str | None:

@@ -71,7 +71,18 @@ def propose_split(quantity: Decimal, suppliers: Iterable[Supplier]) -> Split:
         return Split(quantity, ())
     if sum((s.capacity for s in usable), ZERO) < quantity:
         return Split(quantity, tuple(_part(s, s.capacity) for s in usable))
-    return Split(quantity, tuple(_fewest_partners(quantity, usable)))
+    parts = _fewest_partners(quantity, usable)
+    assert parts is not None  # every supplier is known
+    return Split(quantity, tuple(parts))
+
+
+def propose_split_of_best(quantity: Decimal, suppliers: Iterable[Supplier], known_from: float) -> Split | None:
+    """propose_split over all suppliers, knowing only some: every supplier scoring `known_from` or more, and
+    every one among the 2k largest capacities (k the fewest partners; the caller makes sure of both, and
+    that all together have the quantity). The split, or None when it would reach past those best ones."""
+    usable = sorted((s for s in suppliers if s.capacity > 0), key=_preference)
+    parts = _fewest_partners(quantity, usable, known_from)
+    return None if parts is None else Split(quantity, tuple(parts))
 
 
 def _preference(s: Supplier):
@@ -88,7 +99,9 @@ def minimal_partners(quantity: Decimal, capacities: list[Decimal]) -> int:
     raise ValueError("the capacities do not add up to the quantity")
 
 
-def _fewest_partners(quantity: Decimal, preferred: list[Supplier]) -> list[Part]:
+def _fewest_partners(quantity: Decimal, preferred: list[Supplier], known_from: float | None = None) -> list[Part] | None:
+    """The parts; None when it goes past the suppliers scoring `known_from` or more (those after them may be
+    unknown). The largest capacities only count in sums, so which of equal ones comes first does not matter."""
     slots = minimal_partners(quantity, [s.capacity for s in preferred])
     by_capacity = sorted(preferred, key=lambda s: s.capacity, reverse=True)
     taken: set[str] = set()
@@ -96,6 +109,8 @@ def _fewest_partners(quantity: Decimal, preferred: list[Supplier]) -> list[Part]
     for supplier in preferred:
         if remaining <= 0 or slots == 0:
             break
+        if known_from is not None and supplier.score < known_from:
+            return None
         share = min(supplier.capacity, remaining)
         if _largest_others(by_capacity, taken, supplier, slots - 1) < remaining - share:
             continue  # taking it would leave more than the remaining slots can carry
@@ -103,6 +118,8 @@ def _fewest_partners(quantity: Decimal, preferred: list[Supplier]) -> list[Part]
         taken.add(supplier.offer_id)
         remaining -= share
         slots -= 1
+    if known_from is not None and remaining > 0 and slots > 0:
+        return None  # ran out of the known suppliers
     return parts
 
 

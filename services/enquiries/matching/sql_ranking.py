@@ -43,6 +43,10 @@ ROUNDING = 0.2
 # SQL's gross capacity is not floored to 0.001 as capacity.gross is, and floats add noise.
 CAPACITY_SLACK = 0.002
 KM_SLACK = 1e-6
+# When a split is sure, the statement returns the substitutes that may score as much as the SPLIT_BEST-th best
+# surely does (and the largest capacities), not all: the split rarely goes further (service._cover then asks
+# for all of them).
+SPLIT_BEST = 128
 SUBSTITUTABLE_POINTS = min(points for _, level, points in CPV_LEVELS if level in SUBSTITUTABLE)
 DIVISION_POINTS = min(points for _, _, points in CPV_LEVELS)
 
@@ -68,9 +72,12 @@ class Cut:
     considered: int  # eligible offers (sharing a division; labelled, when the request requires the label)
     excluded_unlabelled: int
     surely_covered: bool  # an eligible substitutable offer surely has the whole quantity free
-    # No offer can cover the quantity alone (a split is needed) and `rows` hold every eligible offer at group
-    # level or better that may have usable capacity: what `substitutes` would return.
+    # No offer can cover the quantity alone (a split is needed) and `rows` hold what the split draws on: every
+    # eligible offer at group level or better that may have usable capacity (what `substitutes` would return),
+    # or, when `split_known_from` is set, those of them that may score that much or more and those that may be
+    # among the largest capacities (split.propose_split_of_best).
     substitutes_included: bool = False
+    split_known_from: float | None = None
 
 
 @dataclass(frozen=True)
@@ -111,15 +118,15 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
             if not shape.near:
                 break
             shape = _with_spare(shape, tier == tiers[-1])
-            rows = conn.execute(_cut_statement(shape), {**params, "k": limit}).all()
+            rows = conn.execute(_cut_statement(shape), {**params, "k": limit, "ns": SPLIT_BEST}).all()
             threshold = rows[0][4] if rows else None
             below = max([points for points in levels if points < tier] + [DIVISION_POINTS])
             if threshold is not None and threshold > _best_below(request, supporters_possible, rows[0][5], below):
                 return _answer(conn, shape, params, rows, request)
     shape, params = _shape_and_params(dialect, request, supporters_possible, limit)
     shape = _with_spare(shape, True)
-    return _answer(conn, shape, params, conn.execute(_cut_statement(shape), {**params, "k": max(limit, 1)}).all(),
-                   request)
+    rows = conn.execute(_cut_statement(shape), {**params, "k": max(limit, 1), "ns": SPLIT_BEST}).all()
+    return _answer(conn, shape, params, rows, request)
 
 
 def _best_below(request: MatchRequest, supporters_possible: bool, most_per_week, cpv_points: int) -> float:
@@ -158,11 +165,12 @@ def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchR
         return Cut([], 0, 0, False, substitutes_included=shape.spare)
     everyone, labelled, best_low = rows[0][0], rows[0][1] or 0, rows[0][2]
     split_sure = bool(shape.spare and rows[0][6])
-    found = [row[8:] for row in rows if row[3] or row[7]]
+    known_from = rows[0][8] if split_sure else None
+    found = [row[9:] for row in rows if row[3] or row[7]]
     covered = shape.quantity and best_low is not None and best_low >= params["q"]
     if request.label_required:
-        return Cut(found, labelled, everyone - labelled, covered, split_sure)
-    return Cut(found, everyone, 0, covered, split_sure)
+        return Cut(found, labelled, everyone - labelled, covered, split_sure, known_from)
+    return Cut(found, everyone, 0, covered, split_sure, known_from)
 
 
 def substitutes(conn: Connection, request: MatchRequest) -> list:
@@ -350,23 +358,43 @@ def _cut_statement(shape: _Shape) -> TextClause:
     elif shape.near:
         everyone = (f"(SELECT COUNT(DISTINCT offer_id) FROM matching_offer_division WHERE division IN "
                     f"({', '.join(f':d{i}' for i in range(shape.divisions))}) AND eligible)")
-    # A split is sure when no eligible substitute may have the whole quantity free; then `spare` marks every
-    # substitute, what the split draws on.
-    sure, spare = "1 = 0", "1 = 0"
+    # A split is sure when no eligible substitute may have the whole quantity free; then `spare` marks what the
+    # split draws on (split.propose_split_of_best): the substitutes that may score `ts` or more, `ts` the
+    # :ns-th best `low` of those surely with capacity, and those that may have `cmin` or more, `cmin` the
+    # (2 x kmax)-th largest sure capacity, kmax the fewest partners whose sure capacities add up to the
+    # quantity (at least as many as the split needs). If the sure capacities do not add up to the quantity
+    # (or there are too few), every substitute.
+    sure, spare, known_from, windows = "1 = 0", "1 = 0", "NULL", ""
     if shape.spare:
         sure = "COALESCE(most_usable, -1.0) < :q"
-        spare = f"{sure} AND sub AND ({eligible}) AND uhigh > 0"
+        known = "supply_total >= :q AND ts IS NOT NULL AND cmin IS NOT NULL"
+        spare = f"{sure} AND sub AND ({eligible}) AND uhigh > 0 AND (NOT ({known}) OR high >= ts OR uhigh >= cmin)"
+        known_from = f"CASE WHEN {known} THEN ts END"
+        supplier = f"sub AND ({eligible}) AND ulow > 0"
+        windows = f""",
+    CASE WHEN {supplier} THEN ulow ELSE 0.0 END AS supply,
+    SUM(CASE WHEN {supplier} THEN ulow ELSE 0.0 END) OVER () AS supply_total,
+    nth_value(CASE WHEN {supplier} THEN low ELSE -1e18 END, :ns) OVER (
+      ORDER BY CASE WHEN {supplier} THEN low ELSE -1e18 END DESC
+      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS ts"""
     most = ("(SELECT MAX(capacity_per_week) FROM matching_offer WHERE status = 'published')" if shape.near
             else "NULL")
-    sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {most} AS most,
-  {sure} AS split_sure, {spare} AS spare, {_OUT} FROM (
+    scored = f"""
   SELECT s.*, COUNT(*) OVER () AS everyone, SUM(CASE WHEN lab THEN 1 ELSE 0 END) OVER () AS labelled,
     MAX(CASE WHEN sub AND {eligible} THEN ulow END) OVER () AS best,
     MAX(CASE WHEN sub AND {eligible} THEN uhigh END) OVER () AS most_usable,
     nth_value({ranked_low}, :k) OVER (ORDER BY {ranked_low} DESC
       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS t,
-    row_number() OVER () AS n
-  FROM s) x
+    row_number() OVER () AS n{windows}
+  FROM s"""
+    if shape.spare:  # the largest capacities: running sums by capacity, kmax, then cmin
+        scored = f"""
+  SELECT y.*, MAX(CASE WHEN by_supply = 2 * kmax THEN supply END) OVER () AS cmin FROM (
+  SELECT w.*, MIN(CASE WHEN running >= :q THEN by_supply END) OVER () AS kmax FROM (
+  SELECT v.*, row_number() OVER b AS by_supply, SUM(supply) OVER b AS running FROM ({scored}) v
+  WINDOW b AS (ORDER BY supply DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) w) y"""
+    sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {most} AS most,
+  {sure} AS split_sure, {spare} AS spare, {known_from} AS known_from, {_OUT} FROM ({scored}) x
 WHERE n = 1 OR ({picked}) OR ({spare})"""
     return text(sql).columns(**_TYPES)
 
