@@ -69,16 +69,19 @@ def make_relay(runtime: Runtime, **kwargs) -> Relay:
 
 def start_relay(runtime: Runtime, workers: Workers) -> None:
     """The relay, woken by every commit of this process (the unit of work's hook) and, on PostgreSQL, by
-    every commit of any process writing the site's outbox (LISTEN/NOTIFY); otherwise it polls every
-    `relay_idle_seconds`."""
+    every commit of any process writing the site's outbox (LISTEN/NOTIFY) unless it is busy and polling;
+    otherwise it polls every `relay_idle_seconds`."""
     wake = threading.Event()
     runtime.hooks.add(wake.set)
     workers.wakes.append(wake)
+    want_wakeups = None
     if is_postgres(runtime.engine):
-        workers.start(f"relay-wakeup-{runtime.site_id}", RelayWakeup(runtime.engine, wake).run_until, workers.stop)
+        listener = RelayWakeup(runtime.engine, wake)
+        workers.start(f"relay-wakeup-{runtime.site_id}", listener.run_until, workers.stop)
+        want_wakeups = listener.want
     relay = make_relay(runtime)
     workers.start(f"relay-{runtime.site_id}", relay.run_forever, workers.stop, wake,
-                  runtime.settings.relay_idle_seconds)
+                  runtime.settings.relay_idle_seconds, 1.0, want_wakeups)
 
 
 def start_notification_sender(runtime: Runtime, workers: Workers) -> None:

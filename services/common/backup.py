@@ -29,7 +29,7 @@ from services.common.config import Settings
 from services.common import fulltext
 from services.common.db import Component, make_engine
 from services.common.migrate import alembic_config, upgrade
-from services.common.outbox import outbox_stream
+from services.common.outbox import outbox_stream, outbox_wakeup
 from services.common.sessions import web_session
 
 FORMAT = "sopro-backup/1"
@@ -87,8 +87,9 @@ def _snapshot(conn: Connection) -> None:
 
 
 # Rows that live only as long as the running site: web sessions hold bearer tokens, which a copy of the
-# backup must not carry (a restore logs everyone out; the table itself is kept).
-LIVE_ONLY = frozenset({web_session.name})
+# backup must not carry (a restore logs everyone out; the table itself is kept); the relay's wake-up
+# hint belongs to the relay that runs (its listener writes it again when it connects).
+LIVE_ONLY = frozenset({web_session.name, outbox_wakeup.name})
 
 
 def dump(engine: Engine, tables: list[Table], site_id: str) -> dict:

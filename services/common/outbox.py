@@ -5,10 +5,13 @@ stream only after the row has committed, so `seq` follows commit order, never in
 Once sequenced, a row holds its signed envelope; the outbox doubles as the site's notification log,
 served page by page by the pull feed.
 
-On PostgreSQL the rows are written by one prepared statement that also signals the relay: it calls
-`pg_notify` on the schema's wake-up channel, which PostgreSQL delivers only when (and if) the
-transaction commits, so a relay in another process (services/sync/relay_wakeup.py) wakes at once
-instead of at its next poll. SQLite (one process) keeps the in-process commit hook of the unit of work.
+On PostgreSQL the rows are written by one prepared statement, and a statement trigger on the table
+(kernel migration 0007) signals the relay: it calls `pg_notify` on the schema's wake-up channel, which
+PostgreSQL delivers only when (and if) the transaction commits, so a relay in another process
+(services/sync/relay_wakeup.py) wakes at once instead of at its next poll. It does so only while the
+relay asks for it (`outbox_wakeup`): a relay busy with a stream of writes polls every few milliseconds
+and needs no wake-up, and a NOTIFY wakes the listener's backend and process for every write.
+SQLite (one process) keeps the in-process commit hook of the unit of work.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import json
 import uuid
 
 from sqlalchemy import (
-    JSON, BigInteger, Column, Connection, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, insert, text,
+    JSON, BigInteger, Boolean, Column, Connection, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, insert, text,
 )
 
 from services.common.clock import utcnow
@@ -55,6 +58,25 @@ outbox_stream = Table(
     Column("stream", String(64), primary_key=True),
     Column("last_seq", BigInteger, nullable=False),
 )
+
+# Whether the relay asks writers to wake it: one row, written only by the relay's side
+# (services/sync/relay_wakeup.py), read by the outbox's trigger on PostgreSQL. No row: no relay listens.
+# UNLOGGED on PostgreSQL (kernel migration 0007): the flag needs no WAL, and a crash empties it, which
+# the relay's listener repairs when it connects again.
+outbox_wakeup = Table(
+    "outbox_wakeup",
+    kernel_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("wanted", Boolean, nullable=False),
+)
+
+_WANT_WAKEUPS = text("INSERT INTO outbox_wakeup (id, wanted) VALUES (1, :wanted) "
+                     "ON CONFLICT (id) DO UPDATE SET wanted = excluded.wanted")
+
+
+def want_wakeups(conn: Connection, wanted: bool) -> None:
+    """Ask writers to NOTIFY the relay when they commit (`wanted`), or to spare it (PostgreSQL only)."""
+    conn.execute(_WANT_WAKEUPS, {"wanted": wanted})
 
 
 def stream_name(site_id: str, type_name: str, to: str | None = None) -> str:
@@ -112,12 +134,12 @@ def append(
 
 
 def write(conn: Connection, rows: list[dict]) -> None:
-    """Write outbox rows in the caller's transaction (on PostgreSQL with the relay's wake-up)."""
+    """Write outbox rows in the caller's transaction (on PostgreSQL the table's trigger wakes the relay)."""
     if not rows:
         return
     if is_postgres(conn):
         with conn.connection.driver_connection.cursor() as cursor:
-            cursor.execute(_INSERT_AND_NOTIFY, (_as_json(rows),))
+            cursor.execute(_INSERT, (_as_json(rows),))
     else:
         conn.execute(insert(outbox), rows)
 
@@ -125,23 +147,17 @@ def write(conn: Connection, rows: list[dict]) -> None:
 def write_and_commit(conn: Connection, rows: list[dict]) -> None:
     """Write outbox rows as the last statement of the caller's transaction, and commit it.
 
-    On PostgreSQL the rows, their wake-up and the COMMIT go to the server together (psycopg's pipeline
-    mode) and cost one round trip, the one the COMMIT costs anyway: with the outbox a site's write takes
-    no more round trips than without it.
+    The rows are held back until here so that the statement that writes them is prepared once and
+    takes every row of the transaction. (psycopg's pipeline mode would save the round trip, but on
+    loopback it costs more client time than the round trip takes.)
     """
-    if rows and is_postgres(conn):
-        driver = conn.connection.driver_connection
-        with driver.pipeline(), driver.cursor() as cursor:
-            cursor.execute(_INSERT_AND_NOTIFY, (_as_json(rows),))
-            # The COMMIT as a statement of the pipeline: Connection.commit() would wait for its own Sync.
-            cursor.execute("COMMIT")
-    else:
-        write(conn, rows)
-    conn.commit()  # SQLAlchemy's end of the transaction; on PostgreSQL the driver has nothing left to send
+    write(conn, rows)
+    conn.commit()
 
 
 # The wake-up channel of the schema the rows are written to: sites sharing a database (one schema each)
 # wake only their own relay. md5 keeps the name within PostgreSQL's 63 bytes whatever the schema's length.
+# The trigger (kernel migration 0007) computes the same name from the table's schema.
 WAKEUP_CHANNEL_SQL = "'sopro_outbox_' || md5(current_schema())"
 
 _COLUMNS = ("event_id", "stream", "type", "version", "aggregate_id", "aggregate_version", "occurred_at",
@@ -149,19 +165,15 @@ _COLUMNS = ("event_id", "stream", "type", "version", "aggregate_id", "aggregate_
 
 # One statement for any number of rows, always the same text, so psycopg prepares it once per connection
 # and SQLAlchemy compiles nothing. The rows come as one JSON array and are inserted in its order
-# (`position`: ids follow the order in which the aggregates recorded their events); each stream written
-# is announced once, to the relay's listener (services/sync/relay_wakeup.py), when the transaction commits.
-_INSERT_AND_NOTIFY = f"""
-WITH written AS (
-    INSERT INTO outbox ({", ".join(_COLUMNS)})
-    SELECT {", ".join(f"r.{c}" for c in _COLUMNS)}
-    FROM json_to_recordset(%s::json) AS r(
-        event_id varchar, stream varchar, type varchar, version integer, aggregate_id varchar,
-        aggregate_version integer, occurred_at timestamptz, correlation_id varchar, causation_id varchar,
-        to_site varchar, data json, position bigint)
-    ORDER BY r.position
-    RETURNING stream)
-SELECT pg_notify({WAKEUP_CHANNEL_SQL}, stream) FROM (SELECT DISTINCT stream FROM written) AS streams
+# (`position`: ids follow the order in which the aggregates recorded their events).
+_INSERT = f"""
+INSERT INTO outbox ({", ".join(_COLUMNS)})
+SELECT {", ".join(f"r.{c}" for c in _COLUMNS)}
+FROM json_to_recordset(%s::json) AS r(
+    event_id varchar, stream varchar, type varchar, version integer, aggregate_id varchar,
+    aggregate_version integer, occurred_at timestamptz, correlation_id varchar, causation_id varchar,
+    to_site varchar, data json, position bigint)
+ORDER BY r.position
 """
 
 

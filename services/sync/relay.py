@@ -254,19 +254,39 @@ class Relay:
         return dumps(fields)
 
     def run_forever(self, stop: threading.Event, wake: threading.Event | None = None, idle_seconds: float = 0.05,
-                    error_backoff: float = 1.0) -> None:
-        """Relay until `stop` is set. `wake` cuts the idle wait short when a commit signals new rows."""
+                    error_backoff: float = 1.0, want_wakeups=None, busy_poll_seconds: float = 0.005) -> None:
+        """Relay until `stop` is set. `wake` cuts the idle wait short when a commit signals new rows.
+
+        With `want_wakeups` (PostgreSQL: RelayWakeup.want), writers NOTIFY only while the relay asks for it.
+        When rows keep coming (found again at the next look, a few milliseconds later) the relay stops
+        asking and polls every `busy_poll_seconds`: at such rates a poll is cheaper than a NOTIFY per write.
+        When a look finds nothing it asks again, then looks once more before it sleeps, for rows committed
+        by writers that read the old answer."""
         wake = wake or threading.Event()
+        wanted = True  # the listener asks for wake-ups whenever it connects
+        busy = False  # the last look found rows
         while not stop.is_set():
             try:
                 count = self.run_once()
+                if want_wakeups is not None:
+                    if count and busy and wanted:
+                        want_wakeups(False)
+                        wanted = False
+                    elif not count and not wanted:
+                        want_wakeups(True)
+                        wanted, busy = True, False
+                        continue
             except Exception:  # noqa: BLE001 - the broker or database may be down; keep trying
                 log.warning("relay run failed; retrying in %.1fs", error_backoff, exc_info=True)
                 self.publisher.close()
+                wanted = want_wakeups is None  # ask again once the database answers
                 stop.wait(error_backoff)
                 continue
-            if count == 0:
+            busy = count > 0
+            if busy and want_wakeups is not None:
+                wake.wait(busy_poll_seconds)
+                wake.clear()
+            elif not busy:
                 self.publisher.keepalive()
                 wake.wait(idle_seconds)
                 wake.clear()
-

@@ -6,6 +6,10 @@ whichever process. The listener holds one autocommit connection of its own, sets
 each notification, and reconnects when the connection is lost. Notifications sent while it was away
 are gone, so after each (re)connection it wakes the relay once: the relay then finds whatever committed
 meanwhile. Its idle poll still runs, so a lost notification only costs latency, never an event.
+
+Writers NOTIFY only while the relay asks for it (services/common/outbox.outbox_wakeup): the listener asks
+each time it connects, and the relay itself stops asking while a stream of writes keeps it busy and asks
+again when the stream ends (`want`, called from Relay.run_forever).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import Engine
 
-from services.common.outbox import WAKEUP_CHANNEL_SQL
+from services.common.outbox import WAKEUP_CHANNEL_SQL, want_wakeups
 
 log = logging.getLogger("sopro.relay_wakeup")
 
@@ -52,6 +56,7 @@ class RelayWakeup:
         self._conn = psycopg.connect(*args, **{**params, "autocommit": True})
         channel = self._conn.execute(f"SELECT {WAKEUP_CHANNEL_SQL}").fetchone()[0]
         self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        self.want(True)
         self.connections += 1
         self.wake.set()  # whatever committed while no one listened
         self.listening.set()
@@ -59,6 +64,11 @@ class RelayWakeup:
             for _ in self._conn.notifies(timeout=self.check_stop_seconds):
                 self.notifications += 1
                 self.wake.set()
+
+    def want(self, wanted: bool) -> None:
+        """Ask writers to NOTIFY on commit, or to spare it (the relay polls meanwhile)."""
+        with self.engine.begin() as conn:
+            want_wakeups(conn, wanted)
 
     def _close(self) -> None:
         if self._conn is not None:

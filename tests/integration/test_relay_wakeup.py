@@ -3,15 +3,17 @@
 The writer is a second runtime on the site's schema (its own engine and commit hooks, as another process
 would have), so nothing but the database's notification can reach the relay, which otherwise sleeps for
 its idle poll of 30 s. The listener survives its connection being terminated and listens again.
+Writers NOTIFY only while the relay asks for it (outbox_wakeup): it stops asking while a stream of
+writes keeps it busy polling, and asks again, without losing a write, when the stream ends.
 """
 from __future__ import annotations
 
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from services.common.outbox import WAKEUP_CHANNEL_SQL
+from services.common.outbox import WAKEUP_CHANNEL_SQL, outbox_wakeup
 from services.sync.relay_wakeup import RelayWakeup
 from services.workers import Workers, start_relay
 from tests.support.polling import eventually
@@ -105,3 +107,60 @@ def test_the_relay_publishes_another_process_commit_long_before_its_idle_poll(si
     finally:
         workers.shutdown()
     assert sorted(m.properties["message_id"] for m in taken) == sorted(first + second + third)
+
+
+def wakeups_wanted(runtime) -> bool | None:
+    with runtime.engine.connect() as conn:
+        return conn.execute(select(outbox_wakeup.c.wanted)).scalar()
+
+
+def test_writers_notify_only_while_the_relay_asks_for_it(site_settings):
+    relay_side, writer = make_runtime(site_settings), make_runtime(site_settings)
+    assert wakeups_wanted(relay_side) is None, "no relay listens yet: nobody asks"
+    wake, stop = threading.Event(), threading.Event()
+    listener = RelayWakeup(relay_side.engine, wake, reconnect_seconds=0.2)
+    thread = threading.Thread(target=listener.run_until, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert listener.listening.wait(10), "the listener did not connect"
+        assert wakeups_wanted(relay_side) is True, "a listener that connects asks for wake-ups"
+        wake.clear()
+
+        listener.want(False)  # as the relay does while it polls a stream of writes
+        write_events(writer, 2)
+        assert not wake.wait(1.0), "a writer notified although the relay did not ask for it"
+        assert listener.notifications == 0
+
+        listener.want(True)
+        write_events(writer, 1)
+        assert wake.wait(10), "the relay asked for wake-ups again, but a commit did not wake it"
+        assert listener.notifications == 1, "one notification per writing statement"
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def test_a_busy_relay_stops_asking_for_wake_ups_and_asks_again_when_the_writes_stop(site_settings, amqp_url):
+    declare(amqp_url)
+    relay_side, writer = make_runtime(site_settings), make_runtime(site_settings)
+    workers = Workers()
+    start_relay(relay_side, workers)
+    taken: list = []
+    written: list[str] = []
+    seen_busy = False
+    try:
+        assert eventually(lambda: wakeups_wanted(relay_side) is True, timeout=10)
+        for _ in range(400):  # a write every ~2 ms (and its own round trips): the relay finds rows at each look
+            written += write_events(writer, 1)
+            seen_busy = seen_busy or wakeups_wanted(relay_side) is False
+            workers.stop.wait(0.002)
+        assert seen_busy, "under a stream of writes the relay kept asking for a NOTIFY per write"
+        assert eventually(lambda: wakeups_wanted(relay_side) is True, timeout=5), \
+            "the writes stopped, but the relay did not ask for wake-ups again"
+        assert not workers.stop.wait(0.5)  # past its last look: it sleeps for its 30 s idle poll now
+        last = write_events(writer, 1)
+        assert eventually(lambda: set(written + last) <= delivered_ids(amqp_url, taken), timeout=10), \
+            f"a write after the stream was not published within 10 s (the idle poll is {IDLE_POLL:.0f} s)"
+    finally:
+        workers.shutdown()
+    assert sorted(m.properties["message_id"] for m in taken) == sorted(written + last)
