@@ -56,9 +56,12 @@ CANDIDATE_COLUMNS = ("id", "organisation_id", "title", "cpv_codes", "capacity_pe
                      "labour_market_segment", "workers_in_integration")
 _COLUMNS = ", ".join(CANDIDATE_COLUMNS)
 # After them: the quantity committed in the offer's period (exact), the number of its label (or NULL).
-_OUT = _COLUMNS + ", committed, label_number"
 _SOURCES = ", ".join(f"{'g' if name in ('name', 'nuts3', 'lat', 'lon', 'labour_market_segment', 'workers_in_integration') else 'o'}.{name}"
                      for name in CANDIDATE_COLUMNS)
+# The scored rows (x) carry only what scores them, through the window functions' sorts; the offer's and the
+# organisation's columns are joined to the few that come back.
+_SELECTED = _SOURCES + ", x.committed, x.label_number"
+_JOINED = "JOIN matching_offer o ON o.id = x.id JOIN matching_organisation g ON g.id = o.organisation_id"
 _TYPES = {"cpv_codes": JSON, "capacity_per_week": store.QUANTITY, "price_min": store.MONEY, "price_max": store.MONEY,
           "committed": store.QUANTITY}
 
@@ -283,7 +286,7 @@ def _scored_sql(shape: _Shape) -> str:
         near = " AND (" + " OR ".join(f"(c.prefix >= :lo{i} AND c.prefix < :hi{i} AND c.prefix LIKE :g{i})"
                                       for i in range(shape.near)) + ")"
     r = f"""r AS (
-  SELECT {_SOURCES}, f.cpv, {label_number} AS label_number,
+  SELECT o.id, f.cpv, {label_number} AS label_number,
     CASE g.labour_market_segment {segment} ELSE 0 END AS seg,
     CASE WHEN :days - {lead} > 0 AND o.capacity_per_week > 0
       THEN CAST(o.capacity_per_week AS FLOAT) * (:days - {lead}) / 7.0 ELSE 0.0 END AS gross,
@@ -306,7 +309,7 @@ def _scored_sql(shape: _Shape) -> str:
     if shape.supporters_possible:
         high += f" + {SUPPORTER}"
     s = f"""s AS (
-  SELECT {_OUT}, lab, cpv >= {SUBSTITUTABLE_POINTS} AS sub, {low} AS low, {high} AS high,
+  SELECT id, committed, label_number, lab, cpv >= {SUBSTITUTABLE_POINTS} AS sub, {low} AS low, {high} AS high,
     CASE WHEN cl THEN free - {CAPACITY_SLACK} ELSE 0.0 END AS ulow,
     CASE WHEN ch THEN free + {CAPACITY_SLACK} ELSE 0.0 END AS uhigh
   FROM (SELECT r.*, gross - CAST(committed AS FLOAT) AS free, label_number IS NOT NULL AS lab FROM r) r2)"""
@@ -394,14 +397,14 @@ def _cut_statement(shape: _Shape) -> TextClause:
   SELECT v.*, row_number() OVER b AS by_supply, SUM(supply) OVER b AS running FROM ({scored}) v
   WINDOW b AS (ORDER BY supply DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) w) y"""
     sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {most} AS most,
-  {sure} AS split_sure, {spare} AS spare, {known_from} AS known_from, {_OUT} FROM ({scored}) x
-WHERE n = 1 OR ({picked}) OR ({spare})"""
+  {sure} AS split_sure, {spare} AS spare, {known_from} AS known_from, {_SELECTED} FROM ({scored}) x
+{_JOINED} WHERE n = 1 OR ({picked}) OR ({spare})"""
     return text(sql).columns(**_TYPES)
 
 
 @lru_cache(maxsize=256)
 def _substitutes_statement(shape: _Shape) -> TextClause:
-    sql = _scored_sql(shape) + f"SELECT {_OUT} FROM s WHERE {_eligible(shape)} AND sub AND uhigh > 0"
+    sql = _scored_sql(shape) + f"SELECT {_SELECTED} FROM s x {_JOINED} WHERE {_eligible(shape)} AND sub AND uhigh > 0"
     return text(sql).columns(**_TYPES)
 
 
