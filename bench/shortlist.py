@@ -92,8 +92,9 @@ def fill(engine, n_se: int, seed: int = 11) -> None:
                                "price_max": str(price * Decimal("1.5")), "currency": "EUR",
                                "delivery_radius_km": rng.choice((None, 50, 100, 150)), "cross_border": False}))})
             divisions.append({"division": division, "offer_id": offer_id, **ELIGIBLE})
-            if CODE_TABLE is not None:
-                codes_rows += store.offer_code_rows(offer_id, cpv)
+            if CODE_TABLE is not None:  # with the organisation's place, as store.refresh_eligibility keeps it
+                place = {k: orgs[-1][k] for k in ("ux", "uy", "uz") if k in CODE_TABLE.c}
+                codes_rows += [{**row, **place} for row in store.offer_code_rows(offer_id, cpv)]
             if rng.random() < 0.2:
                 commitments.append({"agreement_id": str(uuid.uuid4()), "offer_id": offer_id, "organisation_id": org_id,
                                     "quantity": Decimal(rng.randint(10, 200)), "start_on": TODAY,

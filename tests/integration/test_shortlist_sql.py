@@ -29,7 +29,8 @@ CODES = ("39111000", "39111100", "39112000", "39110000", "39120000", "39100000",
          "39221100", "18937100", "18937200", "18930000", "18000000", "45000000", "45210000")
 UNITS = ("piece", "piece", "piece", "Piece", "PIECE", "kg", None, "Stück", "STÜCK")
 NUTS3 = ("AT123", "AT123", "AT124", "AT127", "AT130", "HU221", None)
-PLACES = ((48.204, 15.626), (48.204, 15.626), (48.208, 16.373), (47.07, 15.44), (48.9, 15.0), None)
+PLACES = ((48.204, 15.626), (48.204, 15.626), (48.208, 16.373), (47.07, 15.44), (48.9, 15.0), None,
+          (48.25, 15.7), (48.1, 15.5), (48.35, 15.9), (48.0, 15.2), (48.5, 15.6), (48.204, 15.3))
 
 
 def _projection(runtime, seed: int = 20) -> list[str]:
@@ -213,3 +214,61 @@ def test_a_split_drawn_from_the_best_substitutes_only_is_the_split_of_all(filled
                 assert_same(conn, request, 3)
     # both ways were taken: fewer rows than all substitutes, and a split reaching past them
     assert any(partial) and fetched_all
+
+
+def test_scoring_the_offers_nearest_the_delivery_place_first_ranks_exactly_as_python(filled, monkeypatch):
+    """The cut first scores the NEAREST code rows' offers of the best level (with those without a place and
+    the labelled); when their top beats what any other could score, it answers from them alone."""
+    runtime, org_ids = filled
+    answered = []
+    real = sql_ranking._nearest_suffice
+    monkeypatch.setattr(sql_ranking, "_nearest_suffice", lambda *args: answered.append(real(*args)) or answered[-1])
+    app = Flask(__name__)
+    provide(app, PlatformSupporters, SomeSupport(org_ids))
+    near_requests = [(replace(request, quantity=Decimal(q)), limit) for request, limit in requests()[:3]
+                     for q in (10, 100)]
+    with runtime.engine.connect() as conn:
+        for nearest in (1, 2, 3, 5, 8, 13, 21, 34):
+            monkeypatch.setattr(sql_ranking, "NEAREST", nearest)
+            for request, limit in requests() + near_requests:
+                assert_same(conn, request, limit)
+            with app.app_context():
+                for request, limit in near_requests:
+                    assert_same(conn, request, limit)
+    # the nearest were enough for some requests and not for others
+    assert True in answered and False in answered
+
+
+THIRD = "third_labour_market"
+NORTH_KM = 111.2  # km per degree of latitude
+
+
+def near_request(limit: int):
+    return MatchRequest(cpv_codes=("39111000",), today=TODAY, quantity=Decimal(100), unit="piece",
+                        deadline=TODAY + timedelta(weeks=4), delivery_lat=48.204, delivery_lon=15.626,
+                        delivery_nuts3="AT123"), limit
+
+
+def test_an_offer_without_a_place_is_always_scored_with_the_nearest(empty, monkeypatch):
+    monkeypatch.setattr(sql_ranking, "NEAREST", 1)
+    publish_se(empty, capacity="100", org_changes={"labour_market_segment": THIRD})  # here: 90
+    publish_se(empty, capacity="100", org_changes={"labour_market_segment": THIRD, "lat": 48.204 + 100 / NORTH_KM})
+    _, placeless = publish_se(empty, capacity="120", org_changes={"labour_market_segment": THIRD, "lat": None,
+                                                                  "lon": None})  # in the region: 90, more free
+    with empty.engine.connect() as conn:
+        assert service.shortlist(conn, *near_request(1)).candidates[0].candidate.offer_id == placeless
+        assert_same(conn, *near_request(1))
+
+
+def test_an_offer_beyond_the_nearest_that_may_score_more_is_not_left_out(empty, monkeypatch):
+    """The nearest two score 88 (short of capacity) and 80 (covers it); the third, 20 km away, scores 88.5:
+    the nearest may not answer alone."""
+    monkeypatch.setattr(sql_ranking, "NEAREST", 2)
+    publish_se(empty, capacity="23", org_changes={"labour_market_segment": THIRD})
+    publish_se(empty, capacity="100", org_changes={"labour_market_segment": None})
+    _, farther = publish_se(empty, capacity="100", org_changes={"labour_market_segment": THIRD,
+                                                                "lat": 48.204 + 20 / NORTH_KM})
+    with empty.engine.connect() as conn:
+        top = service.shortlist(conn, *near_request(1)).candidates[0]
+        assert (top.candidate.offer_id, top.score) == (farther, 88.5)
+        assert_same(conn, *near_request(1))

@@ -25,6 +25,7 @@ exact in SQL; capacity and distance are bounded:
 """
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -47,6 +48,9 @@ KM_SLACK = 1e-6
 # surely does (and the largest capacities), not all: the split rarely goes further (service._cover then asks
 # for all of them).
 SPLIT_BEST = 128
+# A single offer's tier is first scored on its NEAREST code rows to the delivery place (and those without a
+# place, and the labelled): when their top beats what any other could score, the rest is left unread.
+NEAREST = 128
 SUBSTITUTABLE_POINTS = min(points for _, level, points in CPV_LEVELS if level in SUBSTITUTABLE)
 DIVISION_POINTS = min(points for _, _, points in CPV_LEVELS)
 
@@ -100,6 +104,7 @@ class _Shape:
     top: bool
     near: int  # 0: every offer of the divisions; n: only those with a code under one of n prefixes (:g<i>)
     spare: bool = False  # the scored offers include every substitute: return them all when a split is sure
+    nearest: bool = False  # score only the NEAREST code rows' offers, those without a place, and the labelled
 
 
 def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible: bool) -> Cut:
@@ -109,7 +114,13 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
     index range of their codes): when their `limit`-th best `low` beats the best an offer fitting less well
     could score, the rest of the division is only counted. Otherwise (or when the label is required) every
     offer of the divisions is scored. When no offer of the site can have the quantity free (a split is
-    sure), the first tier is group level or better: its rows hold what the split draws on."""
+    sure), the first tier is group level or better: its rows hold what the split draws on.
+
+    With the delivery place's coordinates, the best level is first scored on the offers of its NEAREST code
+    rows (chosen on matching_offer_code's places, before any offer is read), with those without a place and
+    the labelled: when their `limit`-th best `low` beats what an offer farther away could score and one of
+    them surely covers the quantity, the rest is left unread (the reads then stay about constant as the site
+    grows).
     dialect = conn.dialect.name
     if limit > 0 and not request.label_required:
         levels = [points for points, _ in _cpv_levels(sorted({significant_prefix(c) for c in request.cpv_codes}))]
@@ -121,26 +132,54 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
             if not shape.near:
                 break
             shape = _with_spare(shape, tier == tiers[-1])
-            rows = conn.execute(_cut_statement(shape), {**params, "k": limit, "ns": SPLIT_BEST}).all()
-            threshold = rows[0][4] if rows else None
             below = max([points for points in levels if points < tier] + [DIVISION_POINTS])
+            rows = None
+            if shape.coordinates == "sqrt" and not shape.spare and tier == levels[0]:  # the best fits only
+                rows = _execute(conn, replace(shape, nearest=True), params, limit)
+                if rows and rows[0][9] is not None:  # some offers were left out
+                    if _nearest_suffice(request, supporters_possible, rows[0], tier, below):
+                        return _answer(conn, replace(shape, nearest=True), params, rows, request)
+                    rows = None
+            if rows is None:
+                rows = _execute(conn, shape, params, limit)
+            threshold = rows[0][4] if rows else None
             if threshold is not None and threshold > _best_below(request, supporters_possible, rows[0][5], below):
                 return _answer(conn, shape, params, rows, request)
     shape, params = _shape_and_params(dialect, request, supporters_possible, limit)
     shape = _with_spare(shape, True)
-    rows = conn.execute(_cut_statement(shape), {**params, "k": max(limit, 1), "ns": SPLIT_BEST}).all()
-    return _answer(conn, shape, params, rows, request)
+    return _answer(conn, shape, params, _execute(conn, shape, params, max(limit, 1)), request)
 
 
-def _best_below(request: MatchRequest, supporters_possible: bool, most_per_week, cpv_points: int) -> float:
-    """The highest score an offer fitting at a level worth `cpv_points` can reach: its capacity points are
-    bounded by the site's largest weekly capacity (`most_per_week`, an index lookup) over the period."""
+def _execute(conn: Connection, shape: _Shape, params: dict, limit: int) -> list:
+    return conn.execute(_cut_statement(shape), {**params, "k": limit, "ns": SPLIT_BEST, "m": NEAREST}).all()
+
+
+def _nearest_suffice(request: MatchRequest, supporters_possible: bool, first, tier: int, below: int) -> bool:
+    """Whether the offers scored nearest the delivery place, of those fitting at the request's best level
+    (`tier`), hold the top: their `limit`-th best `low` beats what an offer left out could score (unlabelled,
+    at least `reach` away on the unit sphere) and what an offer fitting less well could, and one of them surely
+    covers the quantity (when one is asked)."""
+    threshold, best_low, most, reach = first[4], first[2], first[5], first[9]
+    if threshold is None or (request.quantity is not None and request.quantity > 0
+                             and (best_low is None or best_low < float(request.quantity))):
+        return False
+    km = EARTH_RADIUS_KM * math.sqrt(max(reach, 0.0)) - KM_SLACK  # a chord is shorter than its arc
+    farther = DISTANCE_MAX * max(0.0, 1 - km / DISTANCE_ZERO_KM)
+    return threshold > max(_best_below(request, supporters_possible, most, below),
+                           _best_below(request, supporters_possible, most, tier, label=0, distance=farther))
+
+
+def _best_below(request: MatchRequest, supporters_possible: bool, most_per_week, cpv_points: int,
+                label: float = LABEL_HELD, distance: float = DISTANCE_MAX) -> float:
+    """The highest score an offer fitting at a level worth `cpv_points` can reach (with at most `label` and
+    `distance` points): its capacity points are bounded by the site's largest weekly capacity
+    (`most_per_week`, an index lookup) over the period."""
     capacity_points = float(CAPACITY_MAX)
     quantity = request.quantity
     if quantity is not None and quantity > 0 and most_per_week is not None:
         most = float(most_per_week) * max((request.until - request.today).days, 0) / 7 + CAPACITY_SLACK
         capacity_points = CAPACITY_MAX * min(1.0, most / float(quantity))
-    best = cpv_points + LABEL_HELD + max(SEGMENT_POINTS.values()) + capacity_points + DISTANCE_MAX + ROUNDING
+    best = cpv_points + label + max(SEGMENT_POINTS.values()) + capacity_points + distance + ROUNDING
     return best + SUPPORTER if supporters_possible else best
 
 
@@ -169,7 +208,7 @@ def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchR
     everyone, labelled, best_low = rows[0][0], rows[0][1] or 0, rows[0][2]
     split_sure = bool(shape.spare and rows[0][6])
     known_from = rows[0][8] if split_sure else None
-    found = [row[9:] for row in rows if row[3] or row[7]]
+    found = [row[10:] for row in rows if row[3] or row[7]]
     covered = shape.quantity and best_low is not None and best_low >= params["q"]
     if request.label_required:
         return Cut(found, labelled, everyone - labelled, covered, split_sure, known_from)
@@ -285,6 +324,15 @@ def _scored_sql(shape: _Shape) -> str:
     if shape.near:
         near = " AND (" + " OR ".join(f"(c.prefix >= :lo{i} AND c.prefix < :hi{i} AND c.prefix LIKE :g{i})"
                                       for i in range(shape.near)) + ")"
+    nearest = ""
+    if shape.nearest:  # the NEAREST code rows (by chord squared), those without a place, and the labelled
+        d2 = "(c.ux - :x) * (c.ux - :x) + (c.uy - :y) * (c.uy - :y) + (c.uz - :z) * (c.uz - :z)"
+        labelled = ("SELECT lo.id FROM matching_offer lo WHERE lo.organisation_id IN (SELECT l.holder_organisation_id "
+                    "FROM matching_label l WHERE l.status = 'valid' AND l.valid_until >= :today)")
+        nearest = (f" AND (c.ux IS NULL OR {d2} < COALESCE((SELECT d2 FROM reach), 1e18) "
+                   f"OR c.offer_id IN ({labelled}))")
+        nearest_rows = (f"reach AS (SELECT {d2} AS d2 FROM matching_offer_code c WHERE c.division IN ({divisions})"
+                        f"{near} AND c.ux IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET :m),\n")
     r = f"""r AS (
   SELECT o.id, f.cpv, {label_number} AS label_number,
     CASE g.labour_market_segment {segment} ELSE 0 END AS seg,
@@ -297,7 +345,7 @@ def _scored_sql(shape: _Shape) -> str:
     g.lat IS NOT NULL AND g.lon IS NOT NULL AS located, g.ux IS NOT NULL AS vector,
     {chord} AS chord, {nuts} AS nuts, o.delivery_radius_km AS rad
   FROM (SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM matching_offer_code c
-        WHERE c.division IN ({divisions}){near} GROUP BY c.offer_id) f
+        WHERE c.division IN ({divisions}){near}{nearest} GROUP BY c.offer_id) f
   JOIN matching_offer o ON o.id = f.offer_id JOIN matching_organisation g ON g.id = o.organisation_id
   WHERE o.status = 'published' AND g.status = 'active' AND g.kind = 'social_enterprise'
   {"LIMIT -1 " if d == "sqlite" else ""}OFFSET 0)"""
@@ -313,7 +361,7 @@ def _scored_sql(shape: _Shape) -> str:
     CASE WHEN cl THEN free - {CAPACITY_SLACK} ELSE 0.0 END AS ulow,
     CASE WHEN ch THEN free + {CAPACITY_SLACK} ELSE 0.0 END AS uhigh
   FROM (SELECT r.*, gross - CAST(committed AS FLOAT) AS free, label_number IS NOT NULL AS lab FROM r) r2)"""
-    return f"WITH {r},\n{s}\n"
+    return f"WITH {nearest_rows if shape.nearest else ''}{r},\n{s}\n"
 
 
 def _capacity(free: str, same: str, shape: _Shape) -> str:
@@ -397,7 +445,8 @@ def _cut_statement(shape: _Shape) -> TextClause:
   SELECT v.*, row_number() OVER b AS by_supply, SUM(supply) OVER b AS running FROM ({scored}) v
   WINDOW b AS (ORDER BY supply DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) w) y"""
     sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {most} AS most,
-  {sure} AS split_sure, {spare} AS spare, {known_from} AS known_from, {_SELECTED} FROM ({scored}) x
+  {sure} AS split_sure, {spare} AS spare, {known_from} AS known_from,
+  {"(SELECT d2 FROM reach)" if shape.nearest else "NULL"} AS reach, {_SELECTED} FROM ({scored}) x
 {_JOINED} WHERE n = 1 OR ({picked}) OR ({spare})"""
     return text(sql).columns(**_TYPES)
 

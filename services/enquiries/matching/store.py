@@ -113,12 +113,18 @@ matching_division_count = Table(
 
 # Each CPV code of each offer by its significant prefix (`39110000` -> `3911`), under its division: the
 # shortlist's SQL finds an offer's best CPV level from prefix ranges (sql_ranking.py).
+# ux, uy, uz: the place of the offer's organisation (its unit vector; empty while unknown), kept by
+# refresh_eligibility in the transaction that changes the offer or the organisation: the shortlist scores
+# the offers nearest the delivery place first without reading their rows.
 matching_offer_code = Table(
     "matching_offer_code",
     metadata,
     Column("division", String(2), nullable=False),
     Column("prefix", String(8), nullable=False),
     Column("offer_id", UUID_STR, nullable=False),
+    Column("ux", Float),
+    Column("uy", Float),
+    Column("uz", Float),
     PrimaryKeyConstraint("division", "prefix", "offer_id"),
 )
 
@@ -185,7 +191,9 @@ def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str
 
 
 def refresh_eligibility(conn: Connection, offer_id: str | None = None, organisation_id: str | None = None) -> None:
-    """Recompute `matching_offer_division.eligible` of one offer, or of all offers of one organisation."""
+    """Recompute `matching_offer_division.eligible` of one offer, or of all offers of one organisation, and
+    the place of their rows in matching_offer_code."""
+    _refresh_places(conn, offer_id, organisation_id)
     div, offer, org = matching_offer_division, matching_offer, matching_organisation
     eligible = exists(select(offer.c.id).select_from(offer.join(org, org.c.id == offer.c.organisation_id))
                       .where(offer.c.id == div.c.offer_id, offer.c.status == OFFER_PUBLISHED,
@@ -198,6 +206,21 @@ def refresh_eligibility(conn: Connection, offer_id: str | None = None, organisat
                            .returning(div.c.division, div.c.eligible)).all()
     _count(conn, Counter(division for division, now in changed if now))
     _count(conn, Counter(division for division, now in changed if not now), sign=-1)
+
+
+def _refresh_places(conn: Connection, offer_id: str | None, organisation_id: str | None) -> None:
+    code, offer, org = matching_offer_code, matching_offer, matching_organisation
+    if offer_id is not None:
+        scope = code.c.offer_id == offer_id
+    else:
+        scope = code.c.offer_id.in_(select(offer.c.id).where(offer.c.organisation_id == organisation_id))
+
+    def of_organisation(column):
+        return (select(column).select_from(offer.join(org, org.c.id == offer.c.organisation_id))
+                .where(offer.c.id == code.c.offer_id).scalar_subquery())
+
+    conn.execute(update(code).where(scope).values(ux=of_organisation(org.c.ux), uy=of_organisation(org.c.uy),
+                                                  uz=of_organisation(org.c.uz)))
 
 
 def _count(conn: Connection, deltas: Counter, sign: int = 1) -> None:

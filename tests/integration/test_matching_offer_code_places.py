@@ -1,0 +1,83 @@
+"""matching_offer_code's place (the unit vector of the offer's organisation, by which the shortlist picks the
+offers nearest the delivery place) follows every event that changes it, in or out of order, and matching
+migration 0005 fills it from the rows already there. SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from alembic import command
+from sqlalchemy import select, text
+
+from services.bootstrap import bootstrap
+from services.common.migrate import KERNEL, alembic_config, upgrade
+from services.enquiries.matching import store
+from tests.support.databases import BACKENDS, pg_url_if
+from tests.support.events import envelope
+from tests.support.matching import SITE, apply, matching_runtime, offer, organisation
+
+BEFORE_PLACES = "4b9d62e1f0a5"  # matching 0004
+VIENNA = {"lat": 48.208, "lon": 16.373}
+
+
+def places(runtime) -> dict:
+    """{offer id: {(ux, uy, uz) of its code rows}}."""
+    code = store.matching_offer_code
+    found: dict = {}
+    with runtime.engine.connect() as conn:
+        for offer_id, *place in conn.execute(select(code.c.offer_id, code.c.ux, code.c.uy, code.c.uz)):
+            found.setdefault(offer_id, set()).add(tuple(None if v is None else round(v, 9) for v in place))
+    return found
+
+
+def place_of(lat, lon) -> set:
+    return {tuple(None if v is None else round(v, 9) for v in store.unit_vector(lat, lon).values())}
+
+
+@pytest.fixture(params=BACKENDS)
+def site(request, make_settings):
+    yield from matching_runtime(make_settings, pg_url_if(request, request.param, "sqlite://"))
+
+
+def test_the_places_follow_the_organisation_and_the_offer(site):
+    org, other, chairs, tables = (str(uuid.uuid4()) for _ in range(4))
+    # an offer before its organisation: no place yet (always scored)
+    apply(site, envelope("registry.offer.published", chairs, 1, offer(chairs, org, cpv_codes=["39111000", "18937100"])))
+    assert places(site) == {chairs: {(None, None, None)}}
+    apply(site, envelope("registry.organisation.registered", org, 1, organisation(org)),
+          envelope("registry.offer.published", tables, 1, offer(tables, org, cpv_codes=["39121000"])))
+    here = place_of(48.204, 15.626)
+    assert places(site) == {chairs: here, tables: here}
+    # the organisation moves; a stale snapshot does not move it back
+    apply(site, envelope("registry.organisation.updated", org, 3, organisation(org, **VIENNA)),
+          envelope("registry.organisation.updated", org, 2, organisation(org)))
+    assert places(site) == {chairs: place_of(**VIENNA), tables: place_of(**VIENNA)}
+    # new codes, then another organisation's offer; a place unknown
+    apply(site, envelope("registry.offer.updated", chairs, 2, offer(chairs, org, cpv_codes=["45000000"])),
+          envelope("registry.organisation.registered", other, 1, organisation(other, lat=None, lon=None)),
+          envelope("registry.offer.updated", tables, 2, offer(tables, other, cpv_codes=["39121000"])))
+    assert places(site) == {chairs: place_of(**VIENNA), tables: {(None, None, None)}}
+
+
+@pytest.fixture(params=BACKENDS)
+def bare(request, make_settings):
+    """A site with only the kernel's tables: the test migrates matching itself."""
+    runtime = bootstrap(make_settings(SITE, db_url=pg_url_if(request, request.param, "sqlite://")), migrate_db=False)
+    upgrade(runtime.engine, [KERNEL])
+    yield runtime
+    runtime.engine.dispose()
+
+
+def test_migration_0005_fills_the_places_from_the_rows_already_there(bare):
+    config = alembic_config(bare.engine, [KERNEL, store.COMPONENT])
+    command.upgrade(config, BEFORE_PLACES)
+    with bare.engine.begin() as conn:
+        conn.execute(text("INSERT INTO matching_organisation (id, aggregate_version, last_event_id, status, lat, lon, "
+                          "ux, uy, uz) VALUES ('g', 1, 'e', 'active', 48.208, 16.373, :ux, :uy, :uz), "
+                          "('h', 1, 'e', 'active', NULL, NULL, NULL, NULL, NULL)"), store.unit_vector(**VIENNA))
+        conn.execute(text("INSERT INTO matching_offer (id, aggregate_version, last_event_id, status, organisation_id) "
+                          "VALUES ('a', 1, 'e', 'published', 'g'), ('b', 1, 'e', 'published', 'h')"))
+        conn.execute(text("INSERT INTO matching_offer_code (division, prefix, offer_id) "
+                          "VALUES ('39', '3911', 'a'), ('18', '18937', 'a'), ('39', '3912', 'b'), ('45', '45', 'c')"))
+    command.upgrade(config, "matching@head")
+    assert places(bare) == {"a": place_of(**VIENNA), "b": {(None, None, None)}, "c": {(None, None, None)}}
