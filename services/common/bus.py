@@ -23,6 +23,8 @@ import amqp
 import kombu.exceptions
 from kombu import Connection, Exchange, Producer, Queue
 
+from services.common import amqp_reads
+
 EVENTS_EXCHANGE = "sopro.events"
 UNROUTED_EXCHANGE = "sopro.unrouted"
 UNROUTED_QUEUE = "sopro.unrouted"
@@ -85,6 +87,8 @@ def connect(url: str, heartbeat: float | None = None, **kwargs) -> Connection:
         heartbeat = 0
     kwargs["heartbeat"] = DEFAULT_HEARTBEAT_SECONDS if heartbeat is None else heartbeat
     kwargs.setdefault("connect_timeout", 10)
+    if url.startswith("amqp://"):
+        kwargs.setdefault("transport", amqp_reads.Transport)  # py-amqp, fewer system calls per message read
     return Connection(url, **kwargs)
 
 

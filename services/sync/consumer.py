@@ -1,11 +1,17 @@
 """The consumer runner: a kombu ConsumerMixin that survives reconnects and acks after the commit.
 
 Messages are gathered into batches, applied by an EventProcessor in one transaction, then acknowledged
-together. Each message is checked (parsed, its signature verified, its data validated) on a second thread
-as soon as it arrives: libsodium and psycopg let go of the GIL, so the checks run on the other core while
-this thread receives messages and waits for the database. A batch is flushed when it is full, when the
-queue has been quiet for `quiet` seconds (so a lone event is not held back), or at the latest `max_wait`
-after its first message (so a steady trickle cannot hold a batch open). Dead letters are published to the
+together. Three threads share the work, so that receiving, checking and the database overlap:
+- this one receives messages, acknowledges batches and dead-letters (py-amqp's channel is not
+  thread-safe, so everything on the bus stays here);
+- a checking thread checks each message (parsed, its signature verified, its data validated) as soon as it
+  arrives; libsodium lets go of the GIL;
+- an applying thread applies one batch at a time, in order, while this one receives the next; psycopg
+  lets go of the GIL while the database works.
+A batch is acknowledged only after its transaction has committed. A batch whose connection was lost is
+not acknowledged: its messages come again and the inbox absorbs the copies. A batch is handed over
+when it is full, when the queue has been quiet for `quiet` seconds (so a lone event is not held back),
+or at the latest `max_wait` after its first message (so a steady trickle cannot hold a batch open). Dead letters are published to the
 queue's dead-letter queue, through the owner's own dead-letter exchange (services.common.bus), with their
 reason in a header, before the ack.
 """
@@ -14,7 +20,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 
 from kombu import Connection, Producer
 from kombu.mixins import ConsumerMixin
@@ -40,6 +47,8 @@ class EventConsumer(ConsumerMixin):
         self._batch: list = []
         self._checks: list = []  # per chunk of CHECK_CHUNK messages of the batch, the future of their checks
         self._checker = ThreadPoolExecutor(1, thread_name_prefix=f"{spec.name}-check")
+        self._applier = ThreadPoolExecutor(1, thread_name_prefix=f"{spec.name}-apply")
+        self._applying: tuple[Future, list] | None = None  # the batch being applied, and its messages
         self._first_at = 0.0
         self._arrived = False
         self.ready = threading.Event()
@@ -56,9 +65,21 @@ class EventConsumer(ConsumerMixin):
     def on_consume_ready(self, connection, channel, consumers, **kwargs):
         self.ready.set()
 
+    @contextmanager
+    def extra_context(self, connection, channel):
+        """Around consuming on one channel: when consuming stops, the batch being applied is acknowledged
+        on the channel it came from; when the channel failed, it is left to be redelivered."""
+        try:
+            yield
+        except BaseException:
+            self._abandon_applying()
+            raise
+        self._settle_applying()
+
     def on_connection_revived(self):
         # Unacknowledged messages of a lost connection are redelivered; drop our copies.
         self._drop_batch()
+        self._abandon_applying()
 
     def _drop_batch(self) -> None:
         self._batch, self._checks = [], []
@@ -71,7 +92,7 @@ class EventConsumer(ConsumerMixin):
             self._check_arrived()
         self._arrived = True
         if len(self._batch) >= self.batch_size:
-            self.flush()
+            self._hand_over()
 
     def _check_arrived(self) -> None:
         """Hand the messages not yet being checked to the checking thread, a chunk in one task."""
@@ -85,15 +106,37 @@ class EventConsumer(ConsumerMixin):
         idle, self._arrived = not self._arrived, False
         if self._batch and (idle or time.monotonic() - self._first_at >= self.max_wait):
             self.flush()
+        elif self._applying is not None and self._applying[0].done():
+            self._settle_applying()
 
     def flush(self) -> Outcome | None:
+        """Apply what has been gathered and acknowledge it; the outcome of the last batch."""
+        self._hand_over()
+        return self._settle_applying()
+
+    def _hand_over(self) -> None:
+        """Give the gathered batch to the applying thread, then settle the one before it."""
         if len(self._batch) % CHECK_CHUNK:
             self._check_arrived()
         batch, checks = self._batch, self._checks
         self._drop_batch()
         if not batch:
-            return None
-        outcome = self.processor.process([item for check in checks for item in check.result()])
+            return
+        previous = self._applying
+        self._applying = (self._applier.submit(self._apply, checks), batch)
+        if previous is not None:
+            self._settle(*previous)
+
+    def _apply(self, checks: list) -> Outcome:
+        return self.processor.process([item for check in checks for item in check.result()])
+
+    def _settle_applying(self) -> Outcome | None:
+        applying, self._applying = self._applying, None
+        return None if applying is None else self._settle(*applying)
+
+    def _settle(self, applied: Future, batch: list) -> Outcome:
+        """After the batch's transaction: dead letters out, then one acknowledgement for the batch."""
+        outcome = applied.result()  # a failure is raised here, on the thread that owns the channel
         if outcome.dead:
             producer = Producer(self.connection.default_channel)
             for dead in outcome.dead:
@@ -110,6 +153,16 @@ class EventConsumer(ConsumerMixin):
             self.on_outcome(outcome)
         return outcome
 
+    def _abandon_applying(self) -> None:
+        """Forget the batch being applied without acknowledging it: its channel is gone. Its transaction
+        still ends (committed or not), so the redelivered copies are told apart by the inbox."""
+        applying, self._applying = self._applying, None
+        if applying is not None:
+            try:
+                applying[0].result()
+            except Exception:  # noqa: BLE001 - redelivered and applied again; the failure is logged there
+                log.info("%s: a batch applied while its connection was lost failed", self.spec.name, exc_info=True)
+
     def run_until(self, stop: threading.Event, backoff: float = 1.0) -> None:
         """Consume until `stop` is set. kombu reconnects after broker failures; any other failure (the
         database down, say) closes the connection, so the unacknowledged batch is redelivered, and
@@ -122,5 +175,7 @@ class EventConsumer(ConsumerMixin):
             except Exception:  # noqa: BLE001 - a consumer thread must not die of one failure
                 log.warning("%s: consuming failed; restarting in %.1fs", self.spec.name, backoff, exc_info=True)
                 self._drop_batch()
+                self._abandon_applying()
                 stop.wait(backoff)
         self._checker.shutdown(wait=False, cancel_futures=True)
+        self._applier.shutdown(wait=True)
