@@ -120,7 +120,7 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
     rows (chosen on matching_offer_code's places, before any offer is read), with those without a place and
     the labelled: when their `limit`-th best `low` beats what an offer farther away could score and one of
     them surely covers the quantity, the rest is left unread (the reads then stay about constant as the site
-    grows).
+    grows)."""
     dialect = conn.dialect.name
     if limit > 0 and not request.label_required:
         levels = [points for points, _ in _cpv_levels(sorted({significant_prefix(c) for c in request.cpv_codes}))]
