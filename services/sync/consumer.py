@@ -11,9 +11,9 @@ together. Three threads share the work, so that receiving, checking and the data
 A batch is acknowledged only after its transaction has committed. A batch whose connection was lost is
 not acknowledged: its messages come again and the inbox absorbs the copies. A batch is handed over
 when it is full, when the queue has been quiet for `quiet` seconds (so a lone event is not held back),
-or at the latest `max_wait` after its first message (so a steady trickle cannot hold a batch open). Dead letters are published to the
-queue's dead-letter queue, through the owner's own dead-letter exchange (services.common.bus), with their
-reason in a header, before the ack.
+or at the latest `max_wait` after its first message (so a steady trickle cannot hold a batch open).
+Dead letters are published to the queue's dead-letter queue, through the owner's own dead-letter
+exchange (services.common.bus), with their reason in a header, before the ack.
 """
 from __future__ import annotations
 
