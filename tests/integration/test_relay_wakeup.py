@@ -9,6 +9,7 @@ writes keeps it busy polling, and asks again, without losing a write, when the s
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select, text
@@ -47,14 +48,25 @@ def delivered_ids(amqp_url: str, taken: list) -> set[str]:
     return {m.properties["message_id"] for m in taken}
 
 
-def test_a_commit_elsewhere_wakes_the_listener_and_a_rollback_does_not(site_settings):
-    relay_side, writer = make_runtime(site_settings), make_runtime(site_settings)
+@contextmanager
+def listening(runtime):
+    """A RelayWakeup on its own thread, connected; (listener, its wake event). Stopped and joined after."""
     wake, stop = threading.Event(), threading.Event()
-    listener = RelayWakeup(relay_side.engine, wake, reconnect_seconds=0.2)
+    listener = RelayWakeup(runtime.engine, wake, reconnect_seconds=0.2)
     thread = threading.Thread(target=listener.run_until, args=(stop,), daemon=True)
     thread.start()
     try:
         assert listener.listening.wait(10), "the listener did not connect"
+        yield listener, wake
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_a_commit_elsewhere_wakes_the_listener_and_a_rollback_does_not(site_settings):
+    relay_side, writer = make_runtime(site_settings), make_runtime(site_settings)
+    with listening(relay_side) as (listener, wake):
         assert wake.is_set(), "a (re)connection wakes the relay once, for what committed meanwhile"
         wake.clear()
 
@@ -74,10 +86,6 @@ def test_a_commit_elsewhere_wakes_the_listener_and_a_rollback_does_not(site_sett
         wake.clear()
         write_events(writer, 1)
         assert wake.wait(10), "after reconnecting, a commit did not wake the listener"
-    finally:
-        stop.set()
-        thread.join(5)
-    assert not thread.is_alive()
 
 
 def test_the_relay_publishes_another_process_commit_long_before_its_idle_poll(site_settings, amqp_url):
@@ -117,12 +125,7 @@ def wakeups_wanted(runtime) -> bool | None:
 def test_writers_notify_only_while_the_relay_asks_for_it(site_settings):
     relay_side, writer = make_runtime(site_settings), make_runtime(site_settings)
     assert wakeups_wanted(relay_side) is None, "no relay listens yet: nobody asks"
-    wake, stop = threading.Event(), threading.Event()
-    listener = RelayWakeup(relay_side.engine, wake, reconnect_seconds=0.2)
-    thread = threading.Thread(target=listener.run_until, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        assert listener.listening.wait(10), "the listener did not connect"
+    with listening(relay_side) as (listener, wake):
         assert wakeups_wanted(relay_side) is True, "a listener that connects asks for wake-ups"
         wake.clear()
 
@@ -135,9 +138,6 @@ def test_writers_notify_only_while_the_relay_asks_for_it(site_settings):
         write_events(writer, 1)
         assert wake.wait(10), "the relay asked for wake-ups again, but a commit did not wake it"
         assert listener.notifications == 1, "one notification per writing statement"
-    finally:
-        stop.set()
-        thread.join(5)
 
 
 def test_a_busy_relay_stops_asking_for_wake_ups_and_asks_again_when_the_writes_stop(site_settings, amqp_url):
