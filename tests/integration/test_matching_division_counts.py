@@ -10,12 +10,11 @@ import pytest
 from alembic import command
 from sqlalchemy import insert, select, text
 
-from services.bootstrap import bootstrap
-from services.common.migrate import KERNEL, alembic_config, upgrade
+from services.common.migrate import KERNEL, alembic_config
 from services.enquiries.matching import service, store
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.events import envelope
-from tests.support.matching import SITE, apply, matching_runtime, offer, organisation, request, withdrawal
+from tests.support.matching import apply, kernel_only_runtime, matching_runtime, offer, organisation, request, withdrawal
 
 BEFORE_COUNTS = "3a8c51d0e9b4"  # matching 0003
 
@@ -82,10 +81,7 @@ def test_the_shortlist_reports_the_maintained_count(site):
 @pytest.fixture(params=BACKENDS)
 def bare(request, make_settings):
     """A site with only the kernel's tables: the test migrates matching itself."""
-    runtime = bootstrap(make_settings(SITE, db_url=pg_url_if(request, request.param, "sqlite://")), migrate_db=False)
-    upgrade(runtime.engine, [KERNEL])
-    yield runtime
-    runtime.engine.dispose()
+    yield from kernel_only_runtime(make_settings, pg_url_if(request, request.param, "sqlite://"))
 
 
 def test_migration_0004_fills_the_counts_from_the_rows_already_there(bare):

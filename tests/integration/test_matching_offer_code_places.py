@@ -9,12 +9,11 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from services.bootstrap import bootstrap
-from services.common.migrate import KERNEL, alembic_config, upgrade
+from services.common.migrate import KERNEL, alembic_config
 from services.enquiries.matching import store
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.events import envelope
-from tests.support.matching import SITE, apply, matching_runtime, offer, organisation
+from tests.support.matching import apply, kernel_only_runtime, matching_runtime, offer, organisation
 
 BEFORE_PLACES = "4b9d62e1f0a5"  # matching 0004
 VIENNA = {"lat": 48.208, "lon": 16.373}
@@ -62,10 +61,7 @@ def test_the_places_follow_the_organisation_and_the_offer(site):
 @pytest.fixture(params=BACKENDS)
 def bare(request, make_settings):
     """A site with only the kernel's tables: the test migrates matching itself."""
-    runtime = bootstrap(make_settings(SITE, db_url=pg_url_if(request, request.param, "sqlite://")), migrate_db=False)
-    upgrade(runtime.engine, [KERNEL])
-    yield runtime
-    runtime.engine.dispose()
+    yield from kernel_only_runtime(make_settings, pg_url_if(request, request.param, "sqlite://"))
 
 
 def test_migration_0005_fills_the_places_from_the_rows_already_there(bare):

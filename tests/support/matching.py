@@ -52,6 +52,14 @@ def matching_runtime(make_settings, db_url: str):
     rt.engine.dispose()
 
 
+def kernel_only_runtime(make_settings, db_url: str):
+    """A site with only the kernel's tables, for a test that migrates matching itself; disposed of as above."""
+    rt = bootstrap(make_settings(SITE, db_url=db_url), migrate_db=False)
+    upgrade(rt.engine, [KERNEL])
+    yield rt
+    rt.engine.dispose()
+
+
 @pytest.fixture
 def runtime(make_settings, pg_url):
     yield from matching_runtime(make_settings, pg_url)
