@@ -20,8 +20,6 @@ from kombu.transport import pyamqp
 
 CHUNK = 65536
 
-_UNSET = object()
-
 
 class BufferedTCPTransport(amqp.transport.TCPTransport):
     def _setup_transport(self):

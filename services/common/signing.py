@@ -182,7 +182,6 @@ class DetachedJws:
     def kid(self):
         return self.header.get("kid")
 
-
     def verifies(self, key: nacl.signing.VerifyKey, payload: bytes) -> bool:
         try:
             key.verify(self.header_segment + b"." + payload, self.signature)

@@ -66,6 +66,8 @@ _SOURCES = ", ".join(f"{'g' if name in ('name', 'nuts3', 'lat', 'lon', 'labour_m
 # organisation's columns are joined to the few that come back.
 _SELECTED = _SOURCES + ", x.committed, x.label_number"
 _JOINED = "JOIN matching_offer o ON o.id = x.id JOIN matching_organisation g ON g.id = o.organisation_id"
+# The cut statement's own columns (everyone … reach), before each row's candidate columns (_SELECTED).
+_LEADING = 10
 _TYPES = {"cpv_codes": JSON, "capacity_per_week": store.QUANTITY, "price_min": store.MONEY, "price_max": store.MONEY,
           "committed": store.QUANTITY}
 
@@ -136,14 +138,14 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
             rows = None
             if shape.coordinates == "sqrt" and not shape.spare and tier == levels[0]:  # the best fits only
                 rows = _execute(conn, replace(shape, nearest=True), params, limit)
-                if rows and rows[0][9] is not None:  # some offers were left out
+                if rows and rows[0].reach is not None:  # some offers were left out
                     if _nearest_suffice(request, supporters_possible, rows[0], tier, below):
                         return _answer(conn, replace(shape, nearest=True), params, rows, request)
                     rows = None
             if rows is None:
                 rows = _execute(conn, shape, params, limit)
-            threshold = rows[0][4] if rows else None
-            if threshold is not None and threshold > _best_below(request, supporters_possible, rows[0][5], below):
+            threshold = rows[0]._mapping["t"] if rows else None  # (Row.t is the row itself)
+            if threshold is not None and threshold > _best_below(request, supporters_possible, rows[0].most, below):
                 return _answer(conn, shape, params, rows, request)
     shape, params = _shape_and_params(dialect, request, supporters_possible, limit)
     shape = _with_spare(shape, True)
@@ -159,7 +161,7 @@ def _nearest_suffice(request: MatchRequest, supporters_possible: bool, first, ti
     (`tier`), hold the top: their `limit`-th best `low` beats what an offer left out could score (unlabelled,
     at least `reach` away on the unit sphere) and what an offer fitting less well could, and one of them surely
     covers the quantity (when one is asked)."""
-    threshold, best_low, most, reach = first[4], first[2], first[5], first[9]
+    threshold, best_low, most, reach = first._mapping["t"], first.best, first.most, first.reach
     if threshold is None or (request.quantity is not None and request.quantity > 0
                              and (best_low is None or best_low < float(request.quantity))):
         return False
@@ -205,10 +207,11 @@ def _split_sure(conn: Connection, request: MatchRequest) -> bool:
 def _answer(conn: Connection, shape: _Shape, params: dict, rows, request: MatchRequest) -> Cut:
     if not rows:
         return Cut([], 0, 0, False, substitutes_included=shape.spare)
-    everyone, labelled, best_low = rows[0][0], rows[0][1] or 0, rows[0][2]
-    split_sure = bool(shape.spare and rows[0][6])
-    known_from = rows[0][8] if split_sure else None
-    found = [row[10:] for row in rows if row[3] or row[7]]
+    first = rows[0]
+    everyone, labelled, best_low = first.everyone, first.labelled or 0, first.best
+    split_sure = bool(shape.spare and first.split_sure)
+    known_from = first.known_from if split_sure else None
+    found = [row[_LEADING:] for row in rows if row.picked or row.spare]
     covered = shape.quantity and best_low is not None and best_low >= params["q"]
     if request.label_required:
         return Cut(found, labelled, everyone - labelled, covered, split_sure, known_from)
@@ -444,7 +447,7 @@ def _cut_statement(shape: _Shape) -> TextClause:
   SELECT w.*, MIN(CASE WHEN running >= :q THEN by_supply END) OVER () AS kmax FROM (
   SELECT v.*, row_number() OVER b AS by_supply, SUM(supply) OVER b AS running FROM ({scored}) v
   WINDOW b AS (ORDER BY supply DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) w) y"""
-    sql = _scored_sql(shape) + f"""SELECT {everyone}, labelled, best, {picked} AS picked, t, {most} AS most,
+    sql = _scored_sql(shape) + f"""SELECT {everyone} AS everyone, labelled, best, {picked} AS picked, t, {most} AS most,
   {sure} AS split_sure, {spare} AS spare, {known_from} AS known_from,
   {"(SELECT d2 FROM reach)" if shape.nearest else "NULL"} AS reach, {_SELECTED} FROM ({scored}) x
 {_JOINED} WHERE n = 1 OR ({picked}) OR ({spare})"""
