@@ -1,6 +1,7 @@
 """matching_offer_code's place (the unit vector of the offer's organisation, by which the shortlist picks the
 offers nearest the delivery place) follows every event that changes it, in or out of order, and matching
-migration 0005 fills it from the rows already there. SQLite and PostgreSQL."""
+migration 0005 fills it from the rows already there; likewise the offer's weekly capacity (by which the shortlist
+picks the roomiest offers) and matching migration 0006. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import uuid
@@ -77,3 +78,42 @@ def test_migration_0005_fills_the_places_from_the_rows_already_there(bare):
                           "VALUES ('39', '3911', 'a'), ('18', '18937', 'a'), ('39', '3912', 'b'), ('45', '45', 'c')"))
     command.upgrade(config, "matching@head")
     assert places(bare) == {"a": place_of(**VIENNA), "b": {(None, None, None)}, "c": {(None, None, None)}}
+
+
+BEFORE_CAPACITY = "5c0e73f2a1b6"  # matching 0005
+
+
+def capacities(runtime) -> dict:
+    """{offer id: {weekly capacity of its code rows}}."""
+    code = store.matching_offer_code
+    found: dict = {}
+    with runtime.engine.connect() as conn:
+        for offer_id, capacity in conn.execute(select(code.c.offer_id, code.c.capacity_per_week)):
+            found.setdefault(offer_id, set()).add(None if capacity is None else float(capacity))
+    return found
+
+
+def test_the_weekly_capacity_follows_the_offer(site):
+    org, chairs = str(uuid.uuid4()), str(uuid.uuid4())
+    apply(site, envelope("registry.organisation.registered", org, 1, organisation(org)),
+          envelope("registry.offer.published", chairs, 1, offer(chairs, org, cpv_codes=["39111000", "18937100"],
+                                                                 capacity_per_week="70")))
+    assert capacities(site) == {chairs: {70.0}}
+    apply(site, envelope("registry.offer.updated", chairs, 3, offer(chairs, org, capacity_per_week="12.5")),
+          envelope("registry.offer.updated", chairs, 2, offer(chairs, org, capacity_per_week="99")))  # stale
+    assert capacities(site) == {chairs: {12.5}}
+    apply(site, envelope("registry.organisation.updated", org, 2, organisation(org, **VIENNA)))
+    assert capacities(site) == {chairs: {12.5}}
+
+
+def test_migration_0006_fills_the_capacities_from_the_rows_already_there(bare):
+    config = alembic_config(bare.engine, [KERNEL, store.COMPONENT])
+    command.upgrade(config, BEFORE_CAPACITY)
+    with bare.engine.begin() as conn:
+        conn.execute(text("INSERT INTO matching_offer (id, aggregate_version, last_event_id, status, organisation_id, "
+                          "capacity_per_week) VALUES ('a', 1, 'e', 'published', 'g', 35), "
+                          "('b', 1, 'e', 'withdrawn', 'g', NULL)"))
+        conn.execute(text("INSERT INTO matching_offer_code (division, prefix, offer_id) "
+                          "VALUES ('39', '3911', 'a'), ('18', '18937', 'a'), ('39', '3912', 'b'), ('45', '45', 'c')"))
+    command.upgrade(config, "matching@head")
+    assert capacities(bare) == {"a": {35.0}, "b": {None}, "c": {None}}

@@ -272,3 +272,46 @@ def test_an_offer_beyond_the_nearest_that_may_score_more_is_not_left_out(empty, 
         top = service.shortlist(conn, *near_request(1)).candidates[0]
         assert (top.candidate.offer_id, top.score) == (farther, 88.5)
         assert_same(conn, *near_request(1))
+
+
+def test_a_split_from_the_best_level_and_the_roomiest_only_is_the_split_of_all(filled, monkeypatch):
+    """When a split is sure and the best level has ROOMY_FROM code rows, the cut first scores only its offers,
+    those of the ROOMIEST code rows by weekly capacity and the labelled; it answers from them alone only when
+    the others can neither score as much as the SPLIT_BEST-th best nor be among the largest capacities."""
+    runtime, org_ids = filled
+    answered = []
+    real = sql_ranking._roomiest_suffice
+    monkeypatch.setattr(sql_ranking, "_roomiest_suffice", lambda *args: answered.append(real(*args)) or answered[-1])
+    monkeypatch.setattr(sql_ranking, "ROOMY_FROM", 1)
+    app = Flask(__name__)
+    provide(app, PlatformSupporters, SomeSupport(org_ids))
+    many = [replace(request, quantity=Decimal(q)) for request in split_requests()[:1] for q in (300, 450, 800, 3000)]
+    with runtime.engine.connect() as conn:
+        for best in (1, 2, 3, 5, 8):
+            monkeypatch.setattr(sql_ranking, "SPLIT_BEST", best)
+            for roomiest in (0, 1, 2, 4, 8, 16, 64):
+                monkeypatch.setattr(sql_ranking, "ROOMIEST", roomiest)
+                for request in split_requests() + many:
+                    for limit in (1, 3):
+                        assert_same(conn, request, limit)
+                with app.app_context():
+                    for request in many:
+                        assert_same(conn, request, 3)
+    # the roomiest were enough for some requests and not for others
+    assert True in answered and False in answered
+
+
+def test_an_offer_beyond_the_roomiest_that_the_split_needs_is_not_left_out(empty, monkeypatch):
+    """The best level's offer and the roomiest one cannot cover the order; the third, fitting at group level
+    with a little less capacity, is needed: the cut may not answer from the first two alone."""
+    monkeypatch.setattr(sql_ranking, "ROOMY_FROM", 1)
+    monkeypatch.setattr(sql_ranking, "SPLIT_BEST", 1)
+    monkeypatch.setattr(sql_ranking, "ROOMIEST", 1)
+    publish_se(empty, capacity="10", org_changes={"labour_market_segment": THIRD})  # the best level
+    _, roomiest = publish_se(empty, capacity="100", cpv_codes=["39120000"])  # group level
+    _, needed = publish_se(empty, capacity="90", cpv_codes=["39130000"])
+    request = replace(near_request(1)[0], quantity=Decimal(700))  # 4 weeks: 400 + 360 + 40
+    with empty.engine.connect() as conn:
+        split = service.shortlist(conn, request, 1).split
+        assert {part.offer_id for part in split.parts} >= {roomiest, needed} and split.remainder == 0
+        assert_same(conn, request, 1)

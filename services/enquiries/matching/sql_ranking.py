@@ -51,6 +51,12 @@ SPLIT_BEST = 128
 # A single offer's tier is first scored on its NEAREST code rows to the delivery place (and those without a
 # place, and the labelled): when their top beats what any other could score, the rest is left unread.
 NEAREST = 128
+# When a split is sure and the request's best level has at least ROOMY_FROM code rows, the cut first scores those
+# offers, those of the ROOMIEST code rows of the divisions by weekly capacity (at group level or better), and the
+# labelled: when the others can neither score as much as the SPLIT_BEST-th best nor be among the largest
+# capacities, it answers from them alone.
+ROOMIEST = 3 * SPLIT_BEST
+ROOMY_FROM = 2 * SPLIT_BEST
 SUBSTITUTABLE_POINTS = min(points for _, level, points in CPV_LEVELS if level in SUBSTITUTABLE)
 DIVISION_POINTS = min(points for _, _, points in CPV_LEVELS)
 
@@ -66,8 +72,8 @@ _SOURCES = ", ".join(f"{'g' if name in ('name', 'nuts3', 'lat', 'lon', 'labour_m
 # organisation's columns are joined to the few that come back.
 _SELECTED = _SOURCES + ", x.committed, x.label_number"
 _JOINED = "JOIN matching_offer o ON o.id = x.id JOIN matching_organisation g ON g.id = o.organisation_id"
-# The cut statement's own columns (everyone … reach), before each row's candidate columns (_SELECTED).
-_LEADING = 10
+# The cut statement's own columns (everyone … roomy), before each row's candidate columns (_SELECTED).
+_LEADING = 12
 _TYPES = {"cpv_codes": JSON, "capacity_per_week": store.QUANTITY, "price_min": store.MONEY, "price_max": store.MONEY,
           "committed": store.QUANTITY}
 
@@ -107,6 +113,8 @@ class _Shape:
     near: int  # 0: every offer of the divisions; n: only those with a code under one of n prefixes (:g<i>)
     spare: bool = False  # the scored offers include every substitute: return them all when a split is sure
     nearest: bool = False  # score only the NEAREST code rows' offers, those without a place, and the labelled
+    roomy: int = 0  # n: score only the offers with a code under one of n prefixes of the best level (:b<i>), the
+    # ROOMIEST code rows' offers of the divisions and the labelled (of those under the :g<i> prefixes)
 
 
 def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible: bool) -> Cut:
@@ -129,6 +137,9 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
         tiers = [points for points in levels if points >= SUBSTITUTABLE_POINTS]
         if tiers and _split_sure(conn, request):
             tiers = tiers[-1:]
+            found = _roomiest_first(conn, request, supporters_possible, limit, levels, tiers[-1])
+            if found is not None:
+                return found
         for tier in tiers:
             shape, params = _shape_and_params(dialect, request, supporters_possible, limit, near=tier)
             if not shape.near:
@@ -153,7 +164,50 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
 
 
 def _execute(conn: Connection, shape: _Shape, params: dict, limit: int) -> list:
-    return conn.execute(_cut_statement(shape), {**params, "k": limit, "ns": SPLIT_BEST, "m": NEAREST}).all()
+    return conn.execute(_cut_statement(shape), {**params, "k": limit, "ns": SPLIT_BEST, "m": NEAREST,
+                                                "mc": ROOMIEST}).all()
+
+
+def _roomiest_first(conn: Connection, request: MatchRequest, supporters_possible: bool, limit: int,
+                    levels: list[int], tier: int) -> Cut | None:
+    """When a split is sure: the cut from the offers fitting at the request's best level, the ROOMIEST code
+    rows' offers (by weekly capacity, at `tier` or better) and the labelled, if they suffice (_roomiest_suffice);
+    None otherwise, or when the best level has fewer than ROOMY_FROM code rows (the SPLIT_BEST-th best score
+    then hardly comes from it alone)."""
+    if levels[0] <= tier:
+        return None
+    shape, params = _shape_and_params(conn.dialect.name, request, supporters_possible, limit, near=tier,
+                                      best=levels[0])
+    if not shape.near or not shape.roomy or not shape.quantity:
+        return None
+    if conn.execute(_best_rows_statement(shape), {**params, "lim": ROOMY_FROM}).scalar() < ROOMY_FROM:
+        return None
+    shape = replace(shape, spare=True)
+    rows = _execute(conn, shape, params, limit)
+    below_best = max(points for points in levels[1:] + [DIVISION_POINTS] if points < levels[0])
+    below_tier = max([points for points in levels if points < tier] + [DIVISION_POINTS])
+    if rows and _roomiest_suffice(request, supporters_possible, rows[0], below_best, below_tier):
+        return _answer(conn, shape, params, rows, request)
+    return None
+
+
+def _roomiest_suffice(request: MatchRequest, supporters_possible: bool, first, below_best: int,
+                      below_tier: int) -> bool:
+    """Whether the offers left out (fitting below the best level, unlabelled, with at most `roomy` a week) can
+    neither score as much as the SPLIT_BEST-th best scored one (`known_from`, so the split knows every supplier
+    it may take) nor have as much usable capacity as the (2 x kmax)-th largest (`cmin`, so it knows the largest
+    capacities); and the top `limit` is theirs too (`t` beats what any of them, or a division-level fit, could
+    score)."""
+    threshold, known_from, cmin = first._mapping["t"], first.known_from, first._mapping["cmin"]
+    if not first.split_sure or threshold is None or known_from is None or cmin is None:
+        return False
+    roomy = max(float(first.roomy), 0.0) if first.roomy is not None else 0.0
+    days = max((request.until - request.today).days, 0)
+    if roomy * days / 7 + CAPACITY_SLACK >= float(cmin):
+        return False
+    outside = _best_below(request, supporters_possible, roomy, below_best, label=0)
+    return min(threshold, known_from) > outside and \
+        threshold > _best_below(request, supporters_possible, first.most, below_tier)
 
 
 def _nearest_suffice(request: MatchRequest, supporters_possible: bool, first, tier: int, below: int) -> bool:
@@ -228,24 +282,18 @@ def substitutes(conn: Connection, request: MatchRequest) -> list:
 # --- the statement -------------------------------------------------------------------------------
 
 def _shape_and_params(dialect: str, request: MatchRequest, supporters_possible: bool, limit: int,
-                      near: int = 0):
+                      near: int = 0, best: int = 0):
     """The statement's shape and parameters; `near`: score only the offers fitting at a level worth that
-    many points or more (0: all)."""
+    many points or more (0: all); `best`: and of those, only the ones fitting at a level worth `best` points
+    or more, the roomiest and the labelled (shape.roomy)."""
     wants = sorted({significant_prefix(c) for c in request.cpv_codes})
-    levels, params, heads = [], {}, []
+    levels, params = [], {}
     for points, prefixes in _cpv_levels(wants):
         for i, prefix in enumerate(prefixes):
             params[f"p{points}_{i}"] = prefix + "%"
         levels.append((points, len(prefixes)))
-        if near and points >= near:
-            heads += prefixes
-    heads = sorted(h for h in heads if not any(h != other and h.startswith(other) for other in heads))
-    if not near or any(len(h) <= 2 for h in heads):
-        heads = []  # a whole division fits better than at division level: nothing to leave out
-    for i, head in enumerate(heads):
-        following = str(int(head) + 1).zfill(len(head))  # the first prefix after those starting with `head`
-        params.update({f"g{i}": head + "%", f"lo{i}": head, f"hi{i}": following if len(following) == len(head)
-                       else "A"})
+    heads = _heads(wants, near, params, "g", "lo", "hi") if near else []
+    best_heads = _heads(wants, best, params, "b", "blo", "bhi") if heads and best else []
     divisions = sorted({w[:2] for w in wants})
     params.update({f"d{i}": d for i, d in enumerate(divisions)})
     iso = dialect == "sqlite"  # SQLite keeps dates as ISO text
@@ -272,8 +320,23 @@ def _shape_and_params(dialect: str, request: MatchRequest, supporters_possible: 
     if nuts:
         params.update({f"n{digits}": request.delivery_nuts3[:digits] for digits, _, _ in NUTS_POINTS})
     shape = _Shape(dialect, tuple(levels), len(divisions), quantity, unit, len(spellings), coordinates, nuts,
-                   request.label_required, supporters_possible, limit > 0, len(heads))
+                   request.label_required, supporters_possible, limit > 0, len(heads), roomy=len(best_heads))
     return shape, params
+
+
+def _heads(wants: list[str], near: int, params: dict, like: str, low: str, high: str) -> list[str]:
+    """The fewest prefixes under which every code fitting at a level worth `near` points or more lies, each
+    bound as an index range (:<low>i <= prefix < :<high>i) and a pattern (:<like>i); none when a whole division
+    fits that well (nothing to leave out)."""
+    heads = [prefix for points, prefixes in _cpv_levels(wants) if points >= near for prefix in prefixes]
+    heads = sorted(h for h in heads if not any(h != other and h.startswith(other) for other in heads))
+    if any(len(h) <= 2 for h in heads):
+        return []
+    for i, head in enumerate(heads):
+        following = str(int(head) + 1).zfill(len(head))  # the first prefix after those starting with `head`
+        params.update({f"{like}{i}": head + "%", f"{low}{i}": head,
+                       f"{high}{i}": following if len(following) == len(head) else "A"})
+    return heads
 
 
 def _cpv_levels(wants: list[str]) -> list[tuple[int, list[str]]]:
@@ -323,19 +386,35 @@ def _scored_sql(shape: _Shape) -> str:
                     "JOIN matching_offer_division od ON od.division = ld.division AND od.offer_id = o.id "
                     "WHERE l.holder_organisation_id = o.organisation_id AND l.status = 'valid' "
                     "AND l.valid_until >= :today ORDER BY l.valid_until DESC, l.number LIMIT 1)")
-    near = ""
-    if shape.near:
-        near = " AND (" + " OR ".join(f"(c.prefix >= :lo{i} AND c.prefix < :hi{i} AND c.prefix LIKE :g{i})"
-                                      for i in range(shape.near)) + ")"
+    near = _ranges("g", "lo", "hi", shape.near)
+    labelled = ("SELECT lo.id FROM matching_offer lo WHERE lo.organisation_id IN (SELECT l.holder_organisation_id "
+                "FROM matching_label l WHERE l.status = 'valid' AND l.valid_until >= :today)")
     nearest = ""
     if shape.nearest:  # the NEAREST code rows (by chord squared), those without a place, and the labelled
         d2 = "(c.ux - :x) * (c.ux - :x) + (c.uy - :y) * (c.uy - :y) + (c.uz - :z) * (c.uz - :z)"
-        labelled = ("SELECT lo.id FROM matching_offer lo WHERE lo.organisation_id IN (SELECT l.holder_organisation_id "
-                    "FROM matching_label l WHERE l.status = 'valid' AND l.valid_until >= :today)")
         nearest = (f" AND (c.ux IS NULL OR {d2} < COALESCE((SELECT d2 FROM reach), 1e18) "
                    f"OR c.offer_id IN ({labelled}))")
         nearest_rows = (f"reach AS (SELECT {d2} AS d2 FROM matching_offer_code c WHERE c.division IN ({divisions})"
                         f"{near} AND c.ux IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET :m),\n")
+    codes = f"matching_offer_code c WHERE c.division IN ({divisions}){near}"
+    fits = f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM {codes}{nearest} GROUP BY c.offer_id"
+    if shape.roomy:
+        # Each branch is an index range: the best level's code rows (their offers fit there, the best), every
+        # code row (within `near`) of the offers of the ROOMIEST code rows of the divisions by weekly capacity (all
+        # rows of an offer carry its capacity; read in the order of ix_matching_offer_code_capacity, `near` only
+        # filtering, not a range the planner might prefer) and of the labelled offers. An offer's level is the
+        # best of the rows read.
+        nearest_rows = (f"roomy AS (SELECT c.capacity_per_week AS cap FROM matching_offer_code c "
+                        f"WHERE c.division IN ({divisions}) AND c.capacity_per_week IS NOT NULL "
+                        f"ORDER BY 1 DESC LIMIT 1 OFFSET :mc),\n")
+        patterns = " OR ".join(f"c.prefix LIKE :g{i}" for i in range(shape.near))
+        fits = (f"SELECT u.offer_id, MAX(u.cpv) AS cpv FROM (\n"
+                f"    SELECT c.offer_id, CASE {cpv} END AS cpv FROM matching_offer_code c WHERE c.division IN "
+                f"({divisions}){_ranges('b', 'blo', 'bhi', shape.roomy)}\n"
+                f"    UNION ALL SELECT c.offer_id, CASE {cpv} END FROM matching_offer_code c WHERE c.division IN "
+                f"({divisions}) AND c.capacity_per_week > COALESCE((SELECT cap FROM roomy), -1.0) AND ({patterns})\n"
+                f"    UNION ALL SELECT c.offer_id, CASE {cpv} END FROM {codes} AND c.offer_id IN ({labelled})\n"
+                f"  ) u GROUP BY u.offer_id")
     r = f"""r AS (
   SELECT o.id, f.cpv, {label_number} AS label_number,
     CASE g.labour_market_segment {segment} ELSE 0 END AS seg,
@@ -347,8 +426,7 @@ def _scored_sql(shape: _Shape) -> str:
     {same_low} AS cl, {same_high} AS ch,
     g.lat IS NOT NULL AND g.lon IS NOT NULL AS located, g.ux IS NOT NULL AS vector,
     {chord} AS chord, {nuts} AS nuts, o.delivery_radius_km AS rad
-  FROM (SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM matching_offer_code c
-        WHERE c.division IN ({divisions}){near}{nearest} GROUP BY c.offer_id) f
+  FROM ({fits}) f
   JOIN matching_offer o ON o.id = f.offer_id JOIN matching_organisation g ON g.id = o.organisation_id
   WHERE o.status = 'published' AND g.status = 'active' AND g.kind = 'social_enterprise'
   {"LIMIT -1 " if d == "sqlite" else ""}OFFSET 0)"""
@@ -364,7 +442,15 @@ def _scored_sql(shape: _Shape) -> str:
     CASE WHEN cl THEN free - {CAPACITY_SLACK} ELSE 0.0 END AS ulow,
     CASE WHEN ch THEN free + {CAPACITY_SLACK} ELSE 0.0 END AS uhigh
   FROM (SELECT r.*, gross - CAST(committed AS FLOAT) AS free, label_number IS NOT NULL AS lab FROM r) r2)"""
-    return f"WITH {nearest_rows if shape.nearest else ''}{r},\n{s}\n"
+    return f"WITH {nearest_rows if shape.nearest or shape.roomy else ''}{r},\n{s}\n"
+
+
+def _ranges(like: str, low: str, high: str, n: int) -> str:
+    """` AND` the code row's prefix lies under one of n prefixes (_heads), or nothing when n is 0."""
+    if not n:
+        return ""
+    return " AND (" + " OR ".join(f"(c.prefix >= :{low}{i} AND c.prefix < :{high}{i} AND c.prefix LIKE :{like}{i})"
+                                  for i in range(n)) + ")"
 
 
 def _capacity(free: str, same: str, shape: _Shape) -> str:
@@ -449,9 +535,18 @@ def _cut_statement(shape: _Shape) -> TextClause:
   WINDOW b AS (ORDER BY supply DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) w) y"""
     sql = _scored_sql(shape) + f"""SELECT {everyone} AS everyone, labelled, best, {picked} AS picked, t, {most} AS most,
   {sure} AS split_sure, {spare} AS spare, {known_from} AS known_from,
-  {"(SELECT d2 FROM reach)" if shape.nearest else "NULL"} AS reach, {_SELECTED} FROM ({scored}) x
+  {"(SELECT d2 FROM reach)" if shape.nearest else "NULL"} AS reach, {"x.cmin" if shape.spare else "NULL"} AS cmin,
+  {"(SELECT cap FROM roomy)" if shape.roomy else "NULL"} AS roomy, {_SELECTED} FROM ({scored}) x
 {_JOINED} WHERE n = 1 OR ({picked}) OR ({spare})"""
     return text(sql).columns(**_TYPES)
+
+
+@lru_cache(maxsize=64)
+def _best_rows_statement(shape: _Shape) -> TextClause:
+    """How many code rows (up to :lim) lie under the best level's prefixes (:b<i>): an index range."""
+    divisions = ", ".join(f":d{i}" for i in range(shape.divisions))
+    return text(f"SELECT COUNT(*) FROM (SELECT 1 FROM matching_offer_code c WHERE c.division IN ({divisions})"
+                f"{_ranges('b', 'blo', 'bhi', shape.roomy)} LIMIT :lim) x")
 
 
 @lru_cache(maxsize=256)

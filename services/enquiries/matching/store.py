@@ -116,6 +116,8 @@ matching_division_count = Table(
 # ux, uy, uz: the place of the offer's organisation (its unit vector; empty while unknown), kept by
 # refresh_eligibility in the transaction that changes the offer or the organisation: the shortlist scores
 # the offers nearest the delivery place first without reading their rows.
+# capacity_per_week: the offer's (kept by refresh_eligibility likewise): when a split is sure, the shortlist
+# reads the largest capacities of a division in index order.
 matching_offer_code = Table(
     "matching_offer_code",
     metadata,
@@ -125,7 +127,10 @@ matching_offer_code = Table(
     Column("ux", Float),
     Column("uy", Float),
     Column("uz", Float),
+    Column("capacity_per_week", QUANTITY),
     PrimaryKeyConstraint("division", "prefix", "offer_id"),
+    Index("ix_matching_offer_code_capacity", "division", "capacity_per_week"),
+    Index("ix_matching_offer_code_offer", "offer_id"),
 )
 
 # The site's labels "socio-ecologically produced", from the label service's events (never its tables).
@@ -192,7 +197,7 @@ def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str
 
 def refresh_eligibility(conn: Connection, offer_id: str | None = None, organisation_id: str | None = None) -> None:
     """Recompute `matching_offer_division.eligible` of one offer, or of all offers of one organisation, and
-    the place of their rows in matching_offer_code."""
+    the place and weekly capacity of their rows in matching_offer_code."""
     _refresh_places(conn, offer_id, organisation_id)
     div, offer, org = matching_offer_division, matching_offer, matching_organisation
     eligible = exists(select(offer.c.id).select_from(offer.join(org, org.c.id == offer.c.organisation_id))
@@ -219,8 +224,9 @@ def _refresh_places(conn: Connection, offer_id: str | None, organisation_id: str
         return (select(column).select_from(offer.join(org, org.c.id == offer.c.organisation_id))
                 .where(offer.c.id == code.c.offer_id).scalar_subquery())
 
+    capacity = select(offer.c.capacity_per_week).where(offer.c.id == code.c.offer_id).scalar_subquery()
     conn.execute(update(code).where(scope).values(ux=of_organisation(org.c.ux), uy=of_organisation(org.c.uy),
-                                                  uz=of_organisation(org.c.uz)))
+                                                  uz=of_organisation(org.c.uz), capacity_per_week=capacity))
 
 
 def _count(conn: Connection, deltas: Counter, sign: int = 1) -> None:
