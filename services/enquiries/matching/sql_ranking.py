@@ -389,15 +389,16 @@ def _scored_sql(shape: _Shape) -> str:
     near = _ranges("g", "lo", "hi", shape.near)
     labelled = ("SELECT lo.id FROM matching_offer lo WHERE lo.organisation_id IN (SELECT l.holder_organisation_id "
                 "FROM matching_label l WHERE l.status = 'valid' AND l.valid_until >= :today)")
-    nearest = ""
-    if shape.nearest:  # the NEAREST code rows (by chord squared), those without a place, and the labelled
-        d2 = "(c.ux - :x) * (c.ux - :x) + (c.uy - :y) * (c.uy - :y) + (c.uz - :z) * (c.uz - :z)"
-        nearest = (f" AND (c.ux IS NULL OR {d2} < COALESCE((SELECT d2 FROM reach), 1e18) "
-                   f"OR c.offer_id IN ({labelled}))")
-        nearest_rows = (f"reach AS (SELECT {d2} AS d2 FROM matching_offer_code c WHERE c.division IN ({divisions})"
-                        f"{near} AND c.ux IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET :m),\n")
     codes = f"matching_offer_code c WHERE c.division IN ({divisions}){near}"
-    fits = f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM {codes}{nearest} GROUP BY c.offer_id"
+    fits = f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM {codes} GROUP BY c.offer_id"
+    if shape.nearest:
+        # The NEAREST code rows (by chord squared), those without a place (d2 NULL), and the labelled. The range's
+        # rows are read once (`placed`, a CTE read twice: materialised), for `reach` and for the offers' levels.
+        d2 = "(c.ux - :x) * (c.ux - :x) + (c.uy - :y) * (c.uy - :y) + (c.uz - :z) * (c.uz - :z)"
+        nearest_rows = (f"placed AS (SELECT c.offer_id, c.prefix, {d2} AS d2 FROM {codes}),\n"
+                        f"reach AS (SELECT d2 FROM placed WHERE d2 IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET :m),\n")
+        fits = (f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM placed c WHERE c.d2 IS NULL "
+                f"OR c.d2 < COALESCE((SELECT d2 FROM reach), 1e18) OR c.offer_id IN ({labelled}) GROUP BY c.offer_id")
     if shape.roomy:
         # Each branch is an index range: the best level's code rows (their offers fit there, the best), every
         # code row (within `near`) of the offers of the ROOMIEST code rows of the divisions by weekly capacity (all
