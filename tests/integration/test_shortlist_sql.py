@@ -315,3 +315,18 @@ def test_an_offer_beyond_the_roomiest_that_the_split_needs_is_not_left_out(empty
         split = service.shortlist(conn, request, 1).split
         assert {part.offer_id for part in split.parts} >= {roomiest, needed} and split.remainder == 0
         assert_same(conn, request, 1)
+
+
+def test_the_nearest_first_cut_leaves_the_callers_plan_cache_mode_as_it_was(empty):
+    """On PostgreSQL the nearest-first statement runs with a generic plan (it would be planned anew on every
+    call); the caller's setting is back afterwards, and the answer is the same."""
+    if empty.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    for _ in range(3):
+        publish_se(empty, capacity="100", org_changes={"labour_market_segment": THIRD})
+    with empty.engine.connect() as conn:
+        for mode in ("force_custom_plan", "auto"):
+            conn.exec_driver_sql(f"SET plan_cache_mode = {mode}")
+            for _ in range(7):  # past psycopg's prepare threshold
+                assert_same(conn, *near_request(2))
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == mode
