@@ -12,8 +12,8 @@ quantity alone is settled in SQL when a substitutable offer's `usable_low` reach
 that may (`usable_high >= quantity`) are fetched too, and Python decides.
 
 The statement is plain SQL (a text clause), one per shape of request (which criteria it has, how many
-codes), cached with its parameters bound: short enough for psycopg to cache and prepare it, and PostgreSQL
-plans it once per connection.
+codes), cached with its parameters bound: short enough for psycopg to cache and prepare it. PostgreSQL
+plans it once per connection, except where its estimates prefer a custom plan per call (_execute).
 
 The CPV level (exact), the label (a valid label sharing a division), the segment and the NUTS points are
 exact in SQL; capacity and distance are bounded:
@@ -124,7 +124,10 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
     index range of their codes): when their `limit`-th best `low` beats the best an offer fitting less well
     could score, the rest of the division is only counted. Otherwise (or when the label is required) every
     offer of the divisions is scored. When no offer of the site can have the quantity free (a split is
-    sure), the first tier is group level or better: its rows hold what the split draws on.
+    sure), the first tier is group level or better: its rows hold what the split draws on. Before it, when
+    the best level has ROOMY_FROM code rows or more, only its offers, those with the largest weekly
+    capacities and the labelled are scored (_roomiest_first): enough when the offers left out can neither
+    score as much as the SPLIT_BEST-th best of them nor be among the largest capacities.
 
     With the delivery place's coordinates, the best level is first scored on the offers of its NEAREST code
     rows (chosen on matching_offer_code's places, before any offer is read), with those without a place and
