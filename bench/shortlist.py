@@ -92,9 +92,9 @@ def fill(engine, n_se: int, seed: int = 11) -> None:
                                "price_max": str(price * Decimal("1.5")), "currency": "EUR",
                                "delivery_radius_km": rng.choice((None, 50, 100, 150)), "cross_border": False}))})
             divisions.append({"division": division, "offer_id": offer_id, **ELIGIBLE})
-            if CODE_TABLE is not None:  # with the organisation's place and the offer's weekly capacity, as
-                # store.refresh_eligibility keeps them
-                place = {k: orgs[-1][k] for k in ("ux", "uy", "uz") if k in CODE_TABLE.c}
+            if CODE_TABLE is not None:  # with the organisation's place and segment and the offer's weekly
+                # capacity, as store.refresh_eligibility keeps them
+                place = {k: orgs[-1][k] for k in ("ux", "uy", "uz", "labour_market_segment") if k in CODE_TABLE.c}
                 if "capacity_per_week" in CODE_TABLE.c:
                     place["capacity_per_week"] = offers[-1]["capacity_per_week"]
                 codes_rows += [{**row, **place} for row in store.offer_code_rows(offer_id, cpv)]

@@ -1,7 +1,8 @@
 """matching_offer_code's place (the unit vector of the offer's organisation, by which the shortlist picks the
 offers nearest the delivery place) follows every event that changes it, in or out of order, and matching
-migration 0005 fills it from the rows already there; likewise the offer's weekly capacity (by which the shortlist
-picks the roomiest offers) and matching migration 0006. SQLite and PostgreSQL."""
+migration 0005 fills it from the rows already there; likewise the offer's weekly capacity and the
+organisation's labour-market segment (by which the shortlist bounds an offer's score from its code rows) and
+matching migration 0006. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import uuid
@@ -84,36 +85,45 @@ BEFORE_CAPACITY = "5c0e73f2a1b6"  # matching 0005
 
 
 def capacities(runtime) -> dict:
-    """{offer id: {weekly capacity of its code rows}}."""
+    """{offer id: {(weekly capacity, labour-market segment) of its code rows}}."""
     code = store.matching_offer_code
     found: dict = {}
     with runtime.engine.connect() as conn:
-        for offer_id, capacity in conn.execute(select(code.c.offer_id, code.c.capacity_per_week)):
-            found.setdefault(offer_id, set()).add(None if capacity is None else float(capacity))
+        for offer_id, capacity, segment in conn.execute(select(code.c.offer_id, code.c.capacity_per_week,
+                                                               code.c.labour_market_segment)):
+            found.setdefault(offer_id, set()).add((None if capacity is None else float(capacity), segment))
     return found
 
 
-def test_the_weekly_capacity_follows_the_offer(site):
+SECOND, THIRD = "second_labour_market", "third_labour_market"
+
+
+def test_the_weekly_capacity_and_the_segment_follow_the_offer_and_the_organisation(site):
     org, chairs = str(uuid.uuid4()), str(uuid.uuid4())
-    apply(site, envelope("registry.organisation.registered", org, 1, organisation(org)),
-          envelope("registry.offer.published", chairs, 1, offer(chairs, org, cpv_codes=["39111000", "18937100"],
-                                                                 capacity_per_week="70")))
-    assert capacities(site) == {chairs: {70.0}}
+    # an offer before its organisation: no segment yet
+    apply(site, envelope("registry.offer.published", chairs, 1, offer(chairs, org, cpv_codes=["39111000", "18937100"],
+                                                                      capacity_per_week="70")))
+    assert capacities(site) == {chairs: {(70.0, None)}}
+    apply(site, envelope("registry.organisation.registered", org, 1, organisation(org, labour_market_segment=SECOND)))
+    assert capacities(site) == {chairs: {(70.0, SECOND)}}
     apply(site, envelope("registry.offer.updated", chairs, 3, offer(chairs, org, capacity_per_week="12.5")),
           envelope("registry.offer.updated", chairs, 2, offer(chairs, org, capacity_per_week="99")))  # stale
-    assert capacities(site) == {chairs: {12.5}}
-    apply(site, envelope("registry.organisation.updated", org, 2, organisation(org, **VIENNA)))
-    assert capacities(site) == {chairs: {12.5}}
+    assert capacities(site) == {chairs: {(12.5, SECOND)}}
+    apply(site, envelope("registry.organisation.updated", org, 3, organisation(org, labour_market_segment=THIRD)),
+          envelope("registry.organisation.updated", org, 2, organisation(org, labour_market_segment=None)))
+    assert capacities(site) == {chairs: {(12.5, THIRD)}}
 
 
 def test_migration_0006_fills_the_capacities_from_the_rows_already_there(bare):
     config = alembic_config(bare.engine, [KERNEL, store.COMPONENT])
     command.upgrade(config, BEFORE_CAPACITY)
     with bare.engine.begin() as conn:
+        conn.execute(text("INSERT INTO matching_organisation (id, aggregate_version, last_event_id, status, "
+                          "labour_market_segment) VALUES ('g', 1, 'e', 'active', 'third_labour_market')"))
         conn.execute(text("INSERT INTO matching_offer (id, aggregate_version, last_event_id, status, organisation_id, "
                           "capacity_per_week) VALUES ('a', 1, 'e', 'published', 'g', 35), "
-                          "('b', 1, 'e', 'withdrawn', 'g', NULL)"))
+                          "('b', 1, 'e', 'withdrawn', 'h', NULL)"))
         conn.execute(text("INSERT INTO matching_offer_code (division, prefix, offer_id) "
                           "VALUES ('39', '3911', 'a'), ('18', '18937', 'a'), ('39', '3912', 'b'), ('45', '45', 'c')"))
     command.upgrade(config, "matching@head")
-    assert capacities(bare) == {"a": {35.0}, "b": {None}, "c": {None}}
+    assert capacities(bare) == {"a": {(35.0, THIRD)}, "b": {(None, None)}, "c": {(None, None)}}

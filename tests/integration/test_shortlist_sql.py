@@ -216,26 +216,26 @@ def test_a_split_drawn_from_the_best_substitutes_only_is_the_split_of_all(filled
     assert any(partial) and fetched_all
 
 
-def test_scoring_the_offers_nearest_the_delivery_place_first_ranks_exactly_as_python(filled, monkeypatch):
-    """The cut first scores the NEAREST code rows' offers of the best level (with those without a place and
-    the labelled); when their top beats what any other could score, it answers from them alone."""
+def test_scoring_the_likeliest_offers_first_ranks_exactly_as_python(filled, monkeypatch):
+    """The cut first scores the offers of the best level's LIKELIEST code rows (the best bounds of their scores,
+    from the code rows alone); when their top beats what any other could score, it answers from them alone."""
     runtime, org_ids = filled
     answered = []
-    real = sql_ranking._nearest_suffice
-    monkeypatch.setattr(sql_ranking, "_nearest_suffice", lambda *args: answered.append(real(*args)) or answered[-1])
+    real = sql_ranking._likeliest_suffice
+    monkeypatch.setattr(sql_ranking, "_likeliest_suffice", lambda *args: answered.append(real(*args)) or answered[-1])
     app = Flask(__name__)
     provide(app, PlatformSupporters, SomeSupport(org_ids))
     near_requests = [(replace(request, quantity=Decimal(q)), limit) for request, limit in requests()[:3]
                      for q in (10, 100)]
     with runtime.engine.connect() as conn:
-        for nearest in (1, 2, 3, 5, 8, 13, 21, 34):
-            monkeypatch.setattr(sql_ranking, "NEAREST", nearest)
+        for likeliest in (1, 2, 3, 5, 8, 13, 21, 34):
+            monkeypatch.setattr(sql_ranking, "LIKELIEST", likeliest)
             for request, limit in requests() + near_requests:
                 assert_same(conn, request, limit)
             with app.app_context():
                 for request, limit in near_requests:
                     assert_same(conn, request, limit)
-    # the nearest were enough for some requests and not for others
+    # the likeliest were enough for some requests and not for others
     assert True in answered and False in answered
 
 
@@ -249,8 +249,8 @@ def near_request(limit: int):
                         delivery_nuts3="AT123"), limit
 
 
-def test_an_offer_without_a_place_is_always_scored_with_the_nearest(empty, monkeypatch):
-    monkeypatch.setattr(sql_ranking, "NEAREST", 1)
+def test_an_offer_without_a_place_is_bounded_by_the_full_distance_points(empty, monkeypatch):
+    monkeypatch.setattr(sql_ranking, "LIKELIEST", 1)
     publish_se(empty, capacity="100", org_changes={"labour_market_segment": THIRD})  # here: 90
     publish_se(empty, capacity="100", org_changes={"labour_market_segment": THIRD, "lat": 48.204 + 100 / NORTH_KM})
     _, placeless = publish_se(empty, capacity="120", org_changes={"labour_market_segment": THIRD, "lat": None,
@@ -260,10 +260,10 @@ def test_an_offer_without_a_place_is_always_scored_with_the_nearest(empty, monke
         assert_same(conn, *near_request(1))
 
 
-def test_an_offer_beyond_the_nearest_that_may_score_more_is_not_left_out(empty, monkeypatch):
+def test_an_offer_farther_away_that_may_score_more_is_not_left_out(empty, monkeypatch):
     """The nearest two score 88 (short of capacity) and 80 (covers it); the third, 20 km away, scores 88.5:
-    the nearest may not answer alone."""
-    monkeypatch.setattr(sql_ranking, "NEAREST", 2)
+    its bound (segment, capacity) puts it among the likeliest two, not the one nearer."""
+    monkeypatch.setattr(sql_ranking, "LIKELIEST", 2)
     publish_se(empty, capacity="23", org_changes={"labour_market_segment": THIRD})
     publish_se(empty, capacity="100", org_changes={"labour_market_segment": None})
     _, farther = publish_se(empty, capacity="100", org_changes={"labour_market_segment": THIRD,
@@ -317,8 +317,8 @@ def test_an_offer_beyond_the_roomiest_that_the_split_needs_is_not_left_out(empty
         assert_same(conn, request, 1)
 
 
-def test_the_nearest_first_cut_leaves_the_callers_plan_cache_mode_as_it_was(empty):
-    """On PostgreSQL the nearest-first statement runs with a generic plan (it would be planned anew on every
+def test_the_likeliest_first_cut_leaves_the_callers_plan_cache_mode_as_it_was(empty):
+    """On PostgreSQL the likeliest-first statement runs with a generic plan (it would be planned anew on every
     call); the caller's setting is back afterwards, and the answer is the same."""
     if empty.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's plan cache")

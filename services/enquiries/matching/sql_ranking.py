@@ -25,7 +25,6 @@ exact in SQL; capacity and distance are bounded:
 """
 from __future__ import annotations
 
-import math
 import sqlite3
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -48,9 +47,11 @@ KM_SLACK = 1e-6
 # surely does (and the largest capacities), not all: the split rarely goes further (service._cover then asks
 # for all of them).
 SPLIT_BEST = 128
-# A single offer's tier is first scored on its NEAREST code rows to the delivery place (and those without a
-# place, and the labelled): when their top beats what any other could score, the rest is left unread.
-NEAREST = 128
+# A single offer's tier is first scored on its LIKELIEST code rows: those whose offers may score the most, as
+# bounded from the code row alone (its level, the place, segment and weekly capacity it carries, whether the
+# offer's organisation holds a valid label): when their top beats what any other could score, the rest is left
+# unread.
+LIKELIEST = 32
 # When a split is sure and the request's best level has at least ROOMY_FROM code rows, the cut first scores those
 # offers, those of the ROOMIEST code rows of the divisions by weekly capacity (at group level or better), and the
 # labelled: when the others can neither score as much as the SPLIT_BEST-th best nor be among the largest
@@ -112,7 +113,7 @@ class _Shape:
     top: bool
     near: int  # 0: every offer of the divisions; n: only those with a code under one of n prefixes (:g<i>)
     spare: bool = False  # the scored offers include every substitute: return them all when a split is sure
-    nearest: bool = False  # score only the NEAREST code rows' offers, those without a place, and the labelled
+    likeliest: bool = False  # score only the LIKELIEST code rows' offers
     roomy: int = 0  # n: score only the offers with a code under one of n prefixes of the best level (:b<i>), the
     # ROOMIEST code rows' offers of the divisions and the labelled (of those under the :g<i> prefixes)
 
@@ -129,11 +130,10 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
     capacities and the labelled are scored (_roomiest_first): enough when the offers left out can neither
     score as much as the SPLIT_BEST-th best of them nor be among the largest capacities.
 
-    With the delivery place's coordinates, the best level is first scored on the offers of its NEAREST code
-    rows (chosen on matching_offer_code's places, before any offer is read), with those without a place and
-    the labelled: when their `limit`-th best `low` beats what an offer farther away could score and one of
-    them surely covers the quantity, the rest is left unread (the reads then stay about constant as the site
-    grows)."""
+    With the delivery place's coordinates, the best level is first scored on the offers of its LIKELIEST code
+    rows (chosen on matching_offer_code's bounds, before any offer is read): when their `limit`-th best `low`
+    beats what an offer left out could score and one of them surely covers the quantity, the rest is left
+    unread (only the best level's code rows are read in full as the site grows)."""
     dialect = conn.dialect.name
     if limit > 0 and not request.label_required:
         levels = [points for points, _ in _cpv_levels(sorted({significant_prefix(c) for c in request.cpv_codes}))]
@@ -151,10 +151,10 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
             below = max([points for points in levels if points < tier] + [DIVISION_POINTS])
             rows = None
             if shape.coordinates == "sqrt" and not shape.spare and tier == levels[0]:  # the best fits only
-                rows = _execute(conn, replace(shape, nearest=True), params, limit)
+                rows = _execute(conn, replace(shape, likeliest=True), params, limit)
                 if rows and rows[0].reach is not None:  # some offers were left out
-                    if _nearest_suffice(request, supporters_possible, rows[0], tier, below):
-                        return _answer(conn, replace(shape, nearest=True), params, rows, request)
+                    if _likeliest_suffice(request, supporters_possible, rows[0], below):
+                        return _answer(conn, replace(shape, likeliest=True), params, rows, request)
                     rows = None
             if rows is None:
                 rows = _execute(conn, shape, params, limit)
@@ -167,8 +167,8 @@ def cut(conn: Connection, request: MatchRequest, limit: int, supporters_possible
 
 
 def _execute(conn: Connection, shape: _Shape, params: dict, limit: int) -> list:
-    values = {**params, "k": limit, "ns": SPLIT_BEST, "m": NEAREST, "mc": ROOMIEST}
-    if not (shape.nearest and shape.dialect == "postgresql"):
+    values = {**params, "k": limit, "ns": SPLIT_BEST, "m": LIKELIEST, "mc": ROOMIEST}
+    if not (shape.likeliest and shape.dialect == "postgresql"):
         return conn.execute(_cut_statement(shape), values).all()
     # Its custom plan costs far less than the generic one as estimated (the code rows' range is estimated
     # from its parameters), so PostgreSQL plans it anew on every call (about 1 ms, as long as the statement
@@ -228,19 +228,16 @@ def _roomiest_suffice(request: MatchRequest, supporters_possible: bool, first, b
         threshold > _best_below(request, supporters_possible, first.most, below_tier)
 
 
-def _nearest_suffice(request: MatchRequest, supporters_possible: bool, first, tier: int, below: int) -> bool:
-    """Whether the offers scored nearest the delivery place, of those fitting at the request's best level
-    (`tier`), hold the top: their `limit`-th best `low` beats what an offer left out could score (unlabelled,
-    at least `reach` away on the unit sphere) and what an offer fitting less well could, and one of them surely
-    covers the quantity (when one is asked)."""
+def _likeliest_suffice(request: MatchRequest, supporters_possible: bool, first, below: int) -> bool:
+    """Whether the offers of the LIKELIEST code rows, of those fitting at the request's best level, hold the
+    top: their `limit`-th best `low` beats what an offer left out could score (`reach`, the best bound of the
+    code rows left out) and what an offer fitting less well could, and one of them surely covers the quantity
+    (when one is asked)."""
     threshold, best_low, most, reach = first._mapping["t"], first.best, first.most, first.reach
     if threshold is None or (request.quantity is not None and request.quantity > 0
                              and (best_low is None or best_low < float(request.quantity))):
         return False
-    km = EARTH_RADIUS_KM * math.sqrt(max(reach, 0.0)) - KM_SLACK  # a chord is shorter than its arc
-    farther = DISTANCE_MAX * max(0.0, 1 - km / DISTANCE_ZERO_KM)
-    return threshold > max(_best_below(request, supporters_possible, most, below),
-                           _best_below(request, supporters_possible, most, tier, label=0, distance=farther))
+    return threshold > max(reach, _best_below(request, supporters_possible, most, below))
 
 
 def _best_below(request: MatchRequest, supporters_possible: bool, most_per_week, cpv_points: int,
@@ -409,21 +406,23 @@ def _scored_sql(shape: _Shape) -> str:
                 "FROM matching_label l WHERE l.status = 'valid' AND l.valid_until >= :today)")
     codes = f"matching_offer_code c WHERE c.division IN ({divisions}){near}"
     fits = f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM {codes} GROUP BY c.offer_id"
-    if shape.nearest:
-        # The NEAREST code rows (by chord squared), those without a place (d2 NULL), and the labelled. The range's
-        # rows are read once (`placed`, a CTE read twice: materialised), for `reach` and for the offers' levels.
-        d2 = "(c.ux - :x) * (c.ux - :x) + (c.uy - :y) * (c.uy - :y) + (c.uz - :z) * (c.uz - :z)"
-        nearest_rows = (f"placed AS (SELECT c.offer_id, c.prefix, {d2} AS d2 FROM {codes}),\n"
-                        f"reach AS (SELECT d2 FROM placed WHERE d2 IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET :m),\n")
-        fits = (f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM placed c WHERE c.d2 IS NULL "
-                f"OR c.d2 < COALESCE((SELECT d2 FROM reach), 1e18) OR c.offer_id IN ({labelled}) GROUP BY c.offer_id")
+    if shape.likeliest:
+        # The LIKELIEST code rows: the LIKELIEST best bounds (`ub`) of their offers' scores, from the row alone
+        # (_likeliest_bound); the rows left out bound at most `reach`. The range's rows are read once (`bounded`,
+        # a CTE read twice: materialised). An offer's rows differ only in their level: those left out of an
+        # offer read fit no better than those read.
+        first_rows = (f"bounded AS (SELECT c.offer_id, c.prefix, {_likeliest_bound(shape, cpv, labelled)} AS ub "
+                        f"FROM {codes}),\n"
+                        f"reach AS (SELECT ub FROM bounded ORDER BY 1 DESC LIMIT 1 OFFSET :m),\n")
+        fits = (f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM bounded c "
+                f"WHERE c.ub > COALESCE((SELECT ub FROM reach), -1e18) GROUP BY c.offer_id")
     if shape.roomy:
         # Each branch is an index range: the best level's code rows (their offers fit there, the best), every
         # code row (within `near`) of the offers of the ROOMIEST code rows of the divisions by weekly capacity (all
         # rows of an offer carry its capacity; read in the order of ix_matching_offer_code_capacity, `near` only
         # filtering, not a range the planner might prefer) and of the labelled offers. An offer's level is the
         # best of the rows read.
-        nearest_rows = (f"roomy AS (SELECT c.capacity_per_week AS cap FROM matching_offer_code c "
+        first_rows = (f"roomy AS (SELECT c.capacity_per_week AS cap FROM matching_offer_code c "
                         f"WHERE c.division IN ({divisions}) AND c.capacity_per_week IS NOT NULL "
                         f"ORDER BY 1 DESC LIMIT 1 OFFSET :mc),\n")
         patterns = " OR ".join(f"c.prefix LIKE :g{i}" for i in range(shape.near))
@@ -461,7 +460,32 @@ def _scored_sql(shape: _Shape) -> str:
     CASE WHEN cl THEN free - {CAPACITY_SLACK} ELSE 0.0 END AS ulow,
     CASE WHEN ch THEN free + {CAPACITY_SLACK} ELSE 0.0 END AS uhigh
   FROM (SELECT r.*, gross - CAST(committed AS FLOAT) AS free, label_number IS NOT NULL AS lab FROM r) r2)"""
-    return f"WITH {nearest_rows if shape.nearest or shape.roomy else ''}{r},\n{s}\n"
+    return f"WITH {first_rows if shape.likeliest or shape.roomy else ''}{r},\n{s}\n"
+
+
+def _likeliest_bound(shape: _Shape, cpv: str, labelled: str) -> str:
+    """The most an offer can score, from one of its code rows (c) alone: the row's level, the label when the
+    offer's organisation holds a valid one, its segment, the capacity points of its weekly capacity over the
+    whole period (before lead time and commitments, in the same unit), the distance points of its place at the
+    near end (15 without one: the NUTS points are no more), no delivery radius, ROUNDING and the supporter's
+    points when the registry may grant them."""
+    d = shape.dialect
+    segment = " ".join(f"WHEN '{name}' THEN {points}" for name, points in SEGMENT_POINTS.items())
+    gross = f"CAST(c.capacity_per_week AS FLOAT) * {_greatest(d, ':days', '0')} / 7.0 + {CAPACITY_SLACK}"
+    capacity = (f"{CAPACITY_MAX} * {_least(d, '1.0', f'({gross}) / :q')}" if shape.quantity
+                else f"{float(CAPACITY_MAX)}")
+    chord = "sqrt((c.ux - :x) * (c.ux - :x) + (c.uy - :y) * (c.uy - :y) + (c.uz - :z) * (c.uz - :z))"
+    near = f"{DISTANCE_MAX} * (1 - ({EARTH_RADIUS_KM} * {chord} - {KM_SLACK}) / {DISTANCE_ZERO_KM})"
+    distance = (f"CASE WHEN c.ux IS NULL OR c.uy IS NULL OR c.uz IS NULL THEN {float(DISTANCE_MAX)} "
+                f"ELSE {_greatest(d, near, '0.0')} END")
+    bound = (f"CASE {cpv} END + CASE WHEN c.offer_id IN ({labelled}) THEN {LABEL_HELD} ELSE 0 END"
+             f" + CASE c.labour_market_segment {segment} ELSE 0 END"
+             f" + CASE WHEN c.capacity_per_week > 0 THEN {capacity} ELSE 0.0 END + {distance} + {ROUNDING}")
+    return f"{bound} + {SUPPORTER}" if shape.supporters_possible else bound
+
+
+def _least(dialect: str, a: str, b: str) -> str:
+    return f"min({a}, {b})" if dialect == "sqlite" else f"least({a}, {b})"
 
 
 def _ranges(like: str, low: str, high: str, n: int) -> str:
@@ -554,7 +578,7 @@ def _cut_statement(shape: _Shape) -> TextClause:
   WINDOW b AS (ORDER BY supply DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) w) y"""
     sql = _scored_sql(shape) + f"""SELECT {everyone} AS everyone, labelled, best, {picked} AS picked, t, {most} AS most,
   {sure} AS split_sure, {spare} AS spare, {known_from} AS known_from,
-  {"(SELECT d2 FROM reach)" if shape.nearest else "NULL"} AS reach, {"x.cmin" if shape.spare else "NULL"} AS cmin,
+  {"(SELECT ub FROM reach)" if shape.likeliest else "NULL"} AS reach, {"x.cmin" if shape.spare else "NULL"} AS cmin,
   {"(SELECT cap FROM roomy)" if shape.roomy else "NULL"} AS roomy, {_SELECTED} FROM ({scored}) x
 {_JOINED} WHERE n = 1 OR ({picked}) OR ({spare})"""
     return text(sql).columns(**_TYPES)

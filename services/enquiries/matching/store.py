@@ -114,10 +114,10 @@ matching_division_count = Table(
 # Each CPV code of each offer by its significant prefix (`39110000` -> `3911`), under its division: the
 # shortlist's SQL finds an offer's best CPV level from prefix ranges (sql_ranking.py).
 # ux, uy, uz: the place of the offer's organisation (its unit vector; empty while unknown), kept by
-# refresh_eligibility in the transaction that changes the offer or the organisation: the shortlist scores
-# the offers nearest the delivery place first without reading their rows.
-# capacity_per_week: the offer's (kept by refresh_eligibility likewise): when a split is sure, the shortlist
-# reads the largest capacities of a division in index order.
+# refresh_eligibility in the transaction that changes the offer or the organisation; likewise
+# capacity_per_week and labour_market_segment, the offer's and its organisation's: the shortlist bounds an
+# offer's score from its code rows alone and scores the likeliest first without reading the others' rows,
+# and when a split is sure reads the largest capacities of a division in index order.
 matching_offer_code = Table(
     "matching_offer_code",
     metadata,
@@ -128,6 +128,7 @@ matching_offer_code = Table(
     Column("uy", Float),
     Column("uz", Float),
     Column("capacity_per_week", QUANTITY),
+    Column("labour_market_segment", String(32)),
     PrimaryKeyConstraint("division", "prefix", "offer_id"),
     Index("ix_matching_offer_code_capacity", "division", "capacity_per_week"),
     Index("ix_matching_offer_code_offer", "offer_id"),
@@ -197,7 +198,7 @@ def replace_offer_divisions(conn: Connection, offer_id: str, cpv_codes: list[str
 
 def refresh_eligibility(conn: Connection, offer_id: str | None = None, organisation_id: str | None = None) -> None:
     """Recompute `matching_offer_division.eligible` of one offer, or of all offers of one organisation, and
-    the place and weekly capacity of their rows in matching_offer_code."""
+    the place, segment and weekly capacity of their rows in matching_offer_code."""
     _refresh_places(conn, offer_id, organisation_id)
     div, offer, org = matching_offer_division, matching_offer, matching_organisation
     eligible = exists(select(offer.c.id).select_from(offer.join(org, org.c.id == offer.c.organisation_id))
@@ -226,7 +227,8 @@ def _refresh_places(conn: Connection, offer_id: str | None, organisation_id: str
 
     capacity = select(offer.c.capacity_per_week).where(offer.c.id == code.c.offer_id).scalar_subquery()
     conn.execute(update(code).where(scope).values(ux=of_organisation(org.c.ux), uy=of_organisation(org.c.uy),
-                                                  uz=of_organisation(org.c.uz), capacity_per_week=capacity))
+                                                  uz=of_organisation(org.c.uz), capacity_per_week=capacity,
+                                                  labour_market_segment=of_organisation(org.c.labour_market_segment)))
 
 
 def _count(conn: Connection, deltas: Counter, sign: int = 1) -> None:
