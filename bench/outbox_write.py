@@ -3,8 +3,8 @@
 The write is the registry's real use case services.registry.handlers.register_organisation (reference
 counter, duplicate check, organisation row, and its OrganisationRegistered event in the outbox), one
 transaction per write. With the outbox, the unit of work writes the event's row before the commit: on
-PostgreSQL one prepared statement, whose statement trigger calls pg_notify if the relay asks for it
-(services/common/outbox.write_and_commit). The baseline runs the same use case
+PostgreSQL `SELECT outbox_append('…'); COMMIT` in one message, the function calling pg_notify if the
+relay asks for it (services/common/outbox.write_and_commit). The baseline runs the same use case
 with a unit of work that drops the events instead of writing them to the outbox. Both alternate in chunks on the same schema, so table growth
 and machine noise hit both alike.
 

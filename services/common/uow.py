@@ -36,7 +36,8 @@ class UnitOfWork:
             uow.commit()
 
     The events' rows are built when recorded and written with the commit, as the transaction's last
-    statement, all of them by one prepared statement (services/common/outbox.write_and_commit).
+    statement, all of them at once and on PostgreSQL in the COMMIT's message
+    (services/common/outbox.write_and_commit).
     Rows a handler writes with outbox.append on `conn` directly come before them.
 
     A unit of work that joins a caller's transaction (`joining`: a consumer's, which commits it) writes

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select, text
 
+from services.common import outbox
 from services.common.outbox import WAKEUP_CHANNEL_SQL, outbox_wakeup
 from services.sync.relay_wakeup import RelayWakeup
 from services.workers import Workers, start_relay
@@ -164,3 +165,16 @@ def test_a_busy_relay_stops_asking_for_wake_ups_and_asks_again_when_the_writes_s
     finally:
         workers.shutdown()
     assert sorted(m.properties["message_id"] for m in taken) == sorted(written + last)
+
+
+def test_a_write_in_a_consumer_s_transaction_wakes_the_relay_when_it_commits(site_settings):
+    relay_side, writer = make_runtime(site_settings), make_runtime(site_settings)
+    with listening(relay_side) as (listener, wake):
+        wake.clear()
+        with writer.engine.connect() as conn:
+            conn.begin()
+            outbox.append(conn, writer.site_id, [statement_recorded()])  # as a joining unit of work does
+            assert not wake.wait(0.5), "the relay was woken before the transaction committed"
+            conn.commit()
+        assert wake.wait(10), "a committed outbox.append did not wake the relay"
+        assert listener.notifications == 1
