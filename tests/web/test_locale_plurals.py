@@ -19,6 +19,16 @@ def test_no_template_writes_a_count_before_a_noun_with_gettext():
              for match in COUNT_IN_GETTEXT.finditer(path.read_text(encoding="utf-8"))]
     assert found == []
 
+# An amount followed by its unit code as stored ("160 hours" on a Hungarian page): the quantity filter
+# says it in the page's language, with the plural form of the amount.
+AMOUNT_WITH_RAW_UNIT = re.compile(r"\|number }} {{ [\w.]*unit }}")
+
+
+def test_no_template_writes_an_amount_with_its_raw_unit():
+    found = [f"{path.relative_to(SERVICES)}: {match.group(0)}" for path in SERVICES.rglob("templates/**/*.html")
+             for match in AMOUNT_WITH_RAW_UNIT.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
+
 
 @pytest.mark.parametrize("lang, one, many", [
     ("de", "1 Angebot geprüft.", "2 Angebote geprüft."),
