@@ -407,13 +407,13 @@ def _scored_sql(shape: _Shape) -> str:
     codes = f"matching_offer_code c WHERE c.division IN ({divisions}){near}"
     fits = f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM {codes} GROUP BY c.offer_id"
     if shape.likeliest:
-        # The LIKELIEST code rows: the LIKELIEST best bounds (`ub`) of their offers' scores, from the row alone
+        # The code rows with the LIKELIEST best bounds (`ub`) of their offers' scores, from the row alone
         # (_likeliest_bound); the rows left out bound at most `reach`. The range's rows are read once (`bounded`,
         # a CTE read twice: materialised). An offer's rows differ only in their level: those left out of an
         # offer read fit no better than those read.
         first_rows = (f"bounded AS (SELECT c.offer_id, c.prefix, {_likeliest_bound(shape, cpv, labelled)} AS ub "
-                        f"FROM {codes}),\n"
-                        f"reach AS (SELECT ub FROM bounded ORDER BY 1 DESC LIMIT 1 OFFSET :m),\n")
+                      f"FROM {codes}),\n"
+                      f"reach AS (SELECT ub FROM bounded ORDER BY 1 DESC LIMIT 1 OFFSET :m),\n")
         fits = (f"SELECT c.offer_id, MAX(CASE {cpv} END) AS cpv FROM bounded c "
                 f"WHERE c.ub > COALESCE((SELECT ub FROM reach), -1e18) GROUP BY c.offer_id")
     if shape.roomy:
@@ -423,8 +423,8 @@ def _scored_sql(shape: _Shape) -> str:
         # filtering, not a range the planner might prefer) and of the labelled offers. An offer's level is the
         # best of the rows read.
         first_rows = (f"roomy AS (SELECT c.capacity_per_week AS cap FROM matching_offer_code c "
-                        f"WHERE c.division IN ({divisions}) AND c.capacity_per_week IS NOT NULL "
-                        f"ORDER BY 1 DESC LIMIT 1 OFFSET :mc),\n")
+                      f"WHERE c.division IN ({divisions}) AND c.capacity_per_week IS NOT NULL "
+                      f"ORDER BY 1 DESC LIMIT 1 OFFSET :mc),\n")
         patterns = " OR ".join(f"c.prefix LIKE :g{i}" for i in range(shape.near))
         fits = (f"SELECT u.offer_id, MAX(u.cpv) AS cpv FROM (\n"
                 f"    SELECT c.offer_id, CASE {cpv} END AS cpv FROM matching_offer_code c WHERE c.division IN "
