@@ -173,12 +173,12 @@ def _execute(conn: Connection, shape: _Shape, params: dict, limit: int) -> list:
     # Its custom plan costs far less than the generic one as estimated (the code rows' range is estimated
     # from its parameters), so PostgreSQL plans it anew on every call (about 1 ms, as long as the statement
     # runs); the generic plan is the same nested loops and runs as fast. Only for this statement: the
-    # caller's transaction gets its setting back.
+    # caller's transaction gets its setting back. (The setting is the transaction's: if the statement
+    # fails, the rollback takes it back, and another statement would only fail in the aborted transaction.)
     previous = conn.execute(_GENERIC_PLANS).scalar()
-    try:
-        return conn.execute(_cut_statement(shape), values).all()
-    finally:
-        conn.execute(_PLAN_CACHE_MODE, {"mode": previous})
+    rows = conn.execute(_cut_statement(shape), values).all()
+    conn.execute(_PLAN_CACHE_MODE, {"mode": previous})
+    return rows
 
 
 _GENERIC_PLANS = text("SELECT current_setting('plan_cache_mode'), "
