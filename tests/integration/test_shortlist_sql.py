@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 
 from services.common.ports import provide
 from services.contracts.ports import PlatformSupporters
@@ -330,3 +331,37 @@ def test_the_likeliest_first_cut_leaves_the_callers_plan_cache_mode_as_it_was(em
             for _ in range(7):  # past psycopg's prepare threshold
                 assert_same(conn, *near_request(2))
             assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == mode
+
+
+def test_the_code_rows_the_cut_reads_first_come_from_its_indexes_alone(filled, monkeypatch):
+    """On PostgreSQL (vacuumed, as autovacuum keeps it) the likeliest-first statement reads the best level's code
+    rows with an index-only scan of ix_matching_offer_code_bounds, and the roomiest-first statement the largest
+    capacities with one of ix_matching_offer_code_capacity: each index holds every column its bound or branch
+    reads (matching migration 0007), so the reads do not grow with the table's pages. Were a column missing, the
+    plan would read the table."""
+    runtime, _ = filled
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's index-only scans")
+    monkeypatch.setattr(sql_ranking, "ROOMY_FROM", 1)
+    with runtime.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE) matching_offer_code")
+    statements = []
+    base, _ = requests()[0]
+    with runtime.engine.connect() as conn:
+        def record(_conn, _cursor, sql, values, *_):
+            statements.append((sql, values))
+
+        event.listen(conn, "before_cursor_execute", record)
+        for request in (base, replace(base, quantity=Decimal(600))):  # the likeliest first; the roomiest first
+            assert_same(conn, request, 3)
+        event.remove(conn, "before_cursor_execute", record)
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the few test rows would rather be read whole
+        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        plans = {first: "\n".join(row[0] for sql, values in statements if first in sql
+                                  for row in conn.exec_driver_sql("EXPLAIN " + sql, values))
+                 for first in ("bounded AS", "roomy AS")}
+        conn.rollback()
+    likeliest = [line for line in plans["bounded AS"].splitlines() if " on matching_offer_code " in line]
+    assert likeliest and all("Index Only Scan using ix_matching_offer_code_bounds" in line for line in likeliest)
+    roomiest = [line for line in plans["roomy AS"].splitlines() if "ix_matching_offer_code_capacity" in line]
+    assert len(roomiest) == 2 and all("Index Only Scan" in line for line in roomiest)

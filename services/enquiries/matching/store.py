@@ -130,8 +130,12 @@ matching_offer_code = Table(
     Column("capacity_per_week", QUANTITY),
     Column("labour_market_segment", String(32)),
     PrimaryKeyConstraint("division", "prefix", "offer_id"),
-    Index("ix_matching_offer_code_capacity", "division", "capacity_per_week"),
+    # With the prefix and the offer: the largest capacities' rows come from the index alone (migration 0007).
+    Index("ix_matching_offer_code_capacity", "division", "capacity_per_week", "prefix", "offer_id"),
     Index("ix_matching_offer_code_offer", "offer_id"),
+    # Every column sql_ranking._likeliest_bound reads: a level's rows come from the index alone (migration 0007).
+    Index("ix_matching_offer_code_bounds", "division", "prefix", "offer_id", "ux", "uy", "uz", "capacity_per_week",
+          "labour_market_segment"),
 )
 
 # The site's labels "socio-ecologically produced", from the label service's events (never its tables).
