@@ -409,7 +409,8 @@ def _scored_sql(shape: _Shape) -> str:
     if shape.likeliest:
         # The code rows with the LIKELIEST best bounds (`ub`) of their offers' scores, from the row alone
         # (_likeliest_bound); the rows left out bound at most `reach`. The range's rows are read once (`bounded`,
-        # a CTE read twice: materialised). An offer's rows differ only in their level: those left out of an
+        # a CTE read twice: materialised), from ix_matching_offer_code_bounds alone: it holds every column read
+        # here (matching migration 0007; keep it so when the bound reads another). An offer's rows differ only in their level: those left out of an
         # offer read fit no better than those read.
         first_rows = (f"bounded AS (SELECT c.offer_id, c.prefix, {_likeliest_bound(shape, cpv, labelled)} AS ub "
                       f"FROM {codes}),\n"
