@@ -6,6 +6,7 @@ meant to send. A failed append must commit nothing of the transaction, and leave
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from contextlib import contextmanager
 
 import pytest
@@ -100,3 +101,17 @@ def test_a_lost_database_is_told_apart_from_a_refused_append(site):
         assert conn.invalidated
     with site.engine.connect() as conn:
         assert counts(conn) == (0, 0)
+
+
+def test_any_text_in_an_event_arrives_as_it_was_written(site):
+    """The rows travel as a quoted literal in the message: quotes, backslashes, escapes and any script
+    must come out of the outbox exactly as the event held them."""
+    recorded = statement_recorded()
+    hostile = "O'Brien \\ \"quoted\" \\u0041 '); COMMIT; DROP TABLE outbox; -- Győr ő ű 🌍 %s {}"
+    evt = replace(recorded.event, organisation_kind=hostile)
+    with site.uow() as uow:
+        uow.record_events([replace(recorded, event=evt)])
+        uow.commit()
+    with site.engine.connect() as conn:
+        (data,) = conn.execute(select(outbox.outbox.c.data)).scalars()
+    assert data["organisation_kind"] == hostile
