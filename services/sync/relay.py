@@ -11,10 +11,12 @@ For each stream, under a lock that only one relay process holds at a time:
    (services.common.bus.Publisher: at most `window` unconfirmed). The relay does not wait for a batch's
    confirms before sequencing and signing the next: the broker confirms batch N while the database
    works on batch N+1.
-3. *Mark* published, only after the confirms, the prefix of sent rows the broker has confirmed: with
-   one range UPDATE in the next batch's sequencing transaction, and once more at the end. On a refusal
-   or a timeout the confirmed prefix is marked and the rest stays pending. Marking a prefix keeps
-   "every seq below the first unpublished one is on the bus" true (the feed's published_seq).
+3. *Mark* published, only after the confirms, the prefix of sent rows the broker has confirmed: one
+   range UPDATE before each batch is sequenced, and once more at the end; on PostgreSQL on a connection
+   of its own, while the next batch is sequenced (services/sync/relay_marking.py), and waited for before
+   the stream is let go. On a refusal or a timeout the confirmed prefix is marked and the rest stays
+   pending. Marking a prefix keeps "every seq below the first unpublished one is on the bus" true (the
+   feed's published_seq).
 
 A relay starts each stream by publishing the rows sequenced but never marked. So one that dies
 between 2 and 3 publishes the same envelopes again on its next run; consumers
@@ -39,6 +41,7 @@ from services.common.db import is_postgres
 from services.common.envelope import dumps, routing_key, unsigned_fields
 from services.common.outbox import outbox, outbox_stream
 from services.common.signing import sign
+from services.sync.relay_marking import MarkingAlongside, MarkingNow
 
 log = logging.getLogger("sopro.relay")
 
@@ -154,39 +157,41 @@ class Relay:
 
     def relay_stream(self, conn: Connection, stream: str) -> int:
         """Publish the stream's unpublished rows, then sequence and publish batch after batch while the
-        confirms of the previous one are in flight; each batch's transaction marks what has been
-        confirmed so far. On a refusal or a timeout the confirmed prefix is marked and PublishError raised."""
+        confirms of the previous one are in flight; what has been confirmed is marked before each batch,
+        alongside it on PostgreSQL (services/sync/relay_marking.py). On a refusal or a timeout the confirmed
+        prefix is marked and PublishError raised."""
         in_flight = _InFlight(self.publisher)
-        marked = 0
-        try:
-            last = 0
-            while True:  # left over by a relay that died between publishing and marking: first, in seq order
-                rows = self._unpublished(conn, stream, after=last)
-                in_flight.send(self.site_id, rows)
-                if len(rows) < self.batch_size:
-                    break
-                last = rows[-1].seq
-            while True:
-                confirmed = self._confirmed(in_flight)
-                with conn.begin():
-                    marked += self._mark(conn, stream, confirmed)
-                    rows = self._sequence(conn, stream)
-                in_flight.send(self.site_id, rows)
-                if len(rows) < self.batch_size:
-                    break
-            self.publisher.flush()
-            confirmed = self._confirmed(in_flight)
-            with conn.begin():
-                marked += self._mark(conn, stream, confirmed)
-        except PublishError:  # raised outside the transactions: keep what the broker did confirm
-            confirmed = in_flight.take_confirmed()
-            if confirmed:
-                if self.after_confirm is not None:
-                    self.after_confirm(confirmed)
-                with conn.begin():
-                    self._mark(conn, stream, confirmed)
-            raise
-        return marked
+        with self._marking(conn, stream) as marking:
+            try:
+                last = 0
+                while True:  # left over by a relay that died between publishing and marking: first, in seq order
+                    rows = self._unpublished(conn, stream, after=last)
+                    in_flight.send(self.site_id, rows)
+                    if len(rows) < self.batch_size:
+                        break
+                    last = rows[-1].seq
+                while True:
+                    marking.mark(self._confirmed(in_flight))
+                    with conn.begin():
+                        rows = self._sequence(conn, stream)
+                    in_flight.send(self.site_id, rows)
+                    if len(rows) < self.batch_size:
+                        break
+                self.publisher.flush()
+                marking.mark(self._confirmed(in_flight))
+            except PublishError:  # raised outside the transactions: keep what the broker did confirm
+                confirmed = in_flight.take_confirmed()
+                if confirmed:
+                    if self.after_confirm is not None:
+                        self.after_confirm(confirmed)
+                    marking.mark(confirmed)
+                raise
+        return marking.marked
+
+    def _marking(self, conn: Connection, stream: str):
+        if is_postgres(conn):
+            return MarkingAlongside(self.engine, stream, utcnow)
+        return MarkingNow(conn, stream, utcnow)
 
     def _confirmed(self, in_flight: "_InFlight") -> list[int]:
         self.publisher.poll()
@@ -202,16 +207,6 @@ class Relay:
                 .where(outbox.c.stream == stream, outbox.c.seq > after, outbox.c.published_at.is_(None))
                 .order_by(outbox.c.seq).limit(self.batch_size)
             ).all()
-
-    @staticmethod
-    def _mark(conn: Connection, stream: str, seqs: list[int]) -> int:
-        """Mark published the rows of `seqs`: ascending and, but for rows already marked, contiguous
-        (rows go out in seq order and only a confirmed prefix is taken), so one range covers them."""
-        if not seqs:
-            return 0
-        conn.execute(update(outbox).where(outbox.c.stream == stream, outbox.c.seq.between(seqs[0], seqs[-1]),
-                                          outbox.c.published_at.is_(None)).values(published_at=utcnow()))
-        return len(seqs)
 
     def sequence(self, conn: Connection, stream: str) -> int:
         """Give committed, unsequenced rows of `stream` their seq and signed envelope (one batch)."""
