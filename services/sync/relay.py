@@ -178,19 +178,19 @@ class Relay:
                     if len(rows) < self.batch_size:
                         break
                 self.publisher.flush()
-                marking.mark(self._confirmed(in_flight))
+                marking.last(self._confirmed(in_flight))
             except PublishError:  # raised outside the transactions: keep what the broker did confirm
                 confirmed = in_flight.take_confirmed()
                 if confirmed:
                     if self.after_confirm is not None:
                         self.after_confirm(confirmed)
-                    marking.mark(confirmed)
+                    marking.last(confirmed)
                 raise
         return marking.marked
 
     def _marking(self, conn: Connection, stream: str):
         if is_postgres(conn):
-            return MarkingAlongside(self.engine, stream, utcnow)
+            return MarkingAlongside(self.engine, conn, stream, utcnow)
         return MarkingNow(conn, stream, utcnow)
 
     def _confirmed(self, in_flight: "_InFlight") -> list[int]:

@@ -6,7 +6,8 @@ for it (the relay bench ran 10 % faster, bench/README.md). The marks go in the o
 each a committed range of confirmed seqs, so "every seq below the first unpublished one is on the bus"
 holds at every commit. The relay waits for its marks before it lets go of the stream. After a failed mark
 the thread marks nothing more: the rows stay pending and the next run publishes them again, which the
-consumers absorb.
+consumers absorb. A run of one batch (a relay keeping up with a trickle of writes) has nothing to overlap:
+it marks on the relay's own connection, as SQLite does.
 
 SQLite (one process, one writer at a time) marks at once, on the relay's connection.
 """
@@ -47,36 +48,47 @@ class MarkingNow:
             with self.conn.begin():
                 self.marked += mark_published(self.conn, self.stream, seqs, self.clock())
 
-    def __enter__(self) -> "MarkingNow":
+    last = mark  # the stream's last mark: nothing follows it to overlap with
+
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         pass
 
 
-class MarkingAlongside:
-    """Marks on a connection of its own, on its own thread, in the order asked (PostgreSQL). Leaving the
-    block waits for every mark asked for; a failed mark is raised there (or at the next `mark`), unless
-    the block is already leaving with an error of its own."""
+class MarkingAlongside(MarkingNow):
+    """Marks on a connection of its own, on its own thread, in the order asked (PostgreSQL); started by the
+    first mark that has a batch after it, so a run of one batch marks on the relay's connection, with no
+    thread and no second connection. Leaving the block waits for every mark asked for; a failed mark is
+    raised there (or at the next `mark`), unless the block is already leaving with an error of its own."""
 
-    def __init__(self, engine: Engine, stream: str, clock: Callable[[], datetime]):
-        self.engine, self.stream, self.clock, self.marked = engine, stream, clock, 0
+    def __init__(self, engine: Engine, conn: Connection, stream: str, clock: Callable[[], datetime]):
+        super().__init__(conn, stream, clock)
+        self.engine = engine
         self._asked: queue.SimpleQueue = queue.SimpleQueue()
         self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name=f"relay-mark {stream}", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def mark(self, seqs: list[int]) -> None:
         if self._failure is not None:
             raise self._failure
         if seqs:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=f"relay-mark {self.stream}", daemon=True)
+                self._thread.start()
             self._asked.put((seqs, self.clock()))  # the time the broker's confirms were taken
             self.marked += len(seqs)
 
-    def __enter__(self) -> "MarkingAlongside":
-        self._thread.start()
-        return self
+    def last(self, seqs: list[int]) -> None:
+        if self._thread is None:
+            super().mark(seqs)
+        else:
+            self.mark(seqs)
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self._thread is None:
+            return
         self._asked.put(None)
         self._thread.join()
         if self._failure is not None and exc is not self._failure:

@@ -6,6 +6,7 @@ comes from another backend than the relay's, and a failed mark leaves the rows p
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 
 import pytest
@@ -77,3 +78,27 @@ def test_a_failed_mark_leaves_the_rest_pending_and_the_next_run_publishes_it(sit
     delivered = Counter(json.loads(m.body)["seq"] for m in drain_queue(amqp_url, QUEUE.name))
     assert set(delivered) == set(range(1, 121)), "a row was lost"
     assert all(delivered[seq] == 1 for seq in published), "a row marked published went out again"
+
+
+def test_a_run_of_one_batch_marks_on_the_relay_s_own_connection(site, amqp_url):
+    """Nothing follows the last batch to overlap with: no thread and no second connection for it."""
+    declare(amqp_url)
+    write_events(site, 30)
+    relay = relay_for(site, amqp_url, batch_size=50)
+    pids, listener = marking_backends(site.engine)
+    relay_pid: list[int] = []
+    sequence = relay._sequence
+
+    def sequencing(conn, stream):
+        relay_pid.append(conn.connection.driver_connection.info.backend_pid)
+        return sequence(conn, stream)
+
+    relay._sequence = sequencing
+    threads_before = threading.active_count()
+    try:
+        assert relay.run_once() == 30
+    finally:
+        event.remove(site.engine, "before_cursor_execute", listener)
+    assert published_seqs(site) == list(range(1, 31))
+    assert pids and set(pids) == set(relay_pid), "a single batch was marked from another connection"
+    assert threading.active_count() == threads_before
