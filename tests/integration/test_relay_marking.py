@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
@@ -19,35 +20,38 @@ from tests.support.sync import QUEUE, declare, drain_queue, relay_for, write_eve
 pytestmark = pytest.mark.services
 
 
-def marking_backends(engine) -> tuple[list[int], list]:
-    """(the backend pids that ran a mark, a listener to remove): from the statements themselves."""
-    pids: list[int] = []
+@contextmanager
+def backends(site, relay):
+    """(the backend pids that ran a mark, those the relay sequenced on), recorded while the block runs: from
+    the statements themselves and from the relay's own connection."""
+    marking: list[int] = []
+    relaying: list[int] = []
 
     def seen(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("UPDATE OUTBOX SET PUBLISHED_AT"):
-            pids.append(conn.connection.driver_connection.info.backend_pid)
+            marking.append(conn.connection.driver_connection.info.backend_pid)
 
-    event.listen(engine, "before_cursor_execute", seen)
-    return pids, seen
+    sequence = relay._sequence
+
+    def sequencing(conn, stream):
+        relaying.append(conn.connection.driver_connection.info.backend_pid)
+        return sequence(conn, stream)
+
+    relay._sequence = sequencing
+    event.listen(site.engine, "before_cursor_execute", seen)
+    try:
+        yield marking, relaying
+    finally:
+        event.remove(site.engine, "before_cursor_execute", seen)
+        relay._sequence = sequence
 
 
 def test_every_batch_is_marked_from_another_connection_before_the_stream_is_let_go(site, amqp_url):
     declare(amqp_url)
     write_events(site, 250)
     relay = relay_for(site, amqp_url, batch_size=50)
-    pids, listener = marking_backends(site.engine)
-    relay_pid: list[int] = []
-    sequence = relay._sequence
-
-    def sequencing(conn, stream):
-        relay_pid.append(conn.connection.driver_connection.info.backend_pid)
-        return sequence(conn, stream)
-
-    relay._sequence = sequencing
-    try:
+    with backends(site, relay) as (pids, relay_pid):
         assert relay.run_once() == 250
-    finally:
-        event.remove(site.engine, "before_cursor_execute", listener)
     assert published_seqs(site) == list(range(1, 251)), "the run returned before every mark was done"
     assert pids and set(relay_pid) and not set(pids) & set(relay_pid), "marked on the relay's own connection"
     assert len(drain_queue(amqp_url, QUEUE.name)) == 250
@@ -85,20 +89,9 @@ def test_a_run_of_one_batch_marks_on_the_relay_s_own_connection(site, amqp_url):
     declare(amqp_url)
     write_events(site, 30)
     relay = relay_for(site, amqp_url, batch_size=50)
-    pids, listener = marking_backends(site.engine)
-    relay_pid: list[int] = []
-    sequence = relay._sequence
-
-    def sequencing(conn, stream):
-        relay_pid.append(conn.connection.driver_connection.info.backend_pid)
-        return sequence(conn, stream)
-
-    relay._sequence = sequencing
     threads_before = threading.active_count()
-    try:
+    with backends(site, relay) as (pids, relay_pid):
         assert relay.run_once() == 30
-    finally:
-        event.remove(site.engine, "before_cursor_execute", listener)
     assert published_seqs(site) == list(range(1, 31))
     assert pids and set(pids) == set(relay_pid), "a single batch was marked from another connection"
     assert threading.active_count() == threads_before
