@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml requirements/test.lock
 run: $(STAMP)
 	$(BIN)/sopro demo
 
+# One worker per core (pytest-xdist); the browser tests and the fault suite each keep to one worker, one
+# test after another (ONE_WORKER_EACH in tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit

@@ -16,6 +16,29 @@ from tests.support.databases import pg_schemas
 from tests.support.services import AMQP_HOST, PG_ADDRESS, TEST_RATE_LIMIT, need, rabbitmqctl
 
 
+# Directories whose tests run one after another on one worker when the suite runs in parallel (`make test`:
+# pytest-xdist, `-n auto`). The browser tests share their worker's demo federation, and two chromiums with
+# two demo federations on a 2-core machine stretch pages past the tests' 10 s timeout. The fault suite
+# shares its worker's own broker node (restarted and alarmed by the tests) and times recoveries.
+ONE_WORKER_EACH = ("tests/browser/", "tests/faults/")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scope scheduling: each of ONE_WORKER_EACH is one scope, every other module one too, so
+    a module's tests run in their order on one worker, as they do in one process (a module's fixtures,
+    such as a member logged in once for the module, are not shared with another module's tests between
+    two of its own). xdist's `loadgroup` reads `xdist_group` marks by rewriting node ids, which pytest
+    9.2's node ids no longer allow. Scopes go out largest first, so the two directories start at once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerEach(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            directory = next((d for d in ONE_WORKER_EACH if nodeid.startswith(d)), None)
+            return directory or super()._split_scope(nodeid)
+
+    return OneWorkerEach(config, log)
+
+
 @pytest.fixture(scope="session")
 def federation_files(tmp_path_factory):
     """Throwaway keys for every site and a federation file listing their public keys."""
