@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml requirements/test.lock
 run: $(STAMP)
 	$(BIN)/sopro demo
 
-# One worker per core (pytest-xdist); the browser tests and the fault suite each keep to one worker, one
-# test after another (ONE_WORKER_EACH in tests/conftest.py).
+# One process. `.venv/bin/pytest -q -n auto` runs on one worker per core (ONE_WORKER_EACH in tests/conftest.py),
+# but two embedded federations started at once on two workers can take the same free port (README).
 test: $(STAMP)
-	$(BIN)/pytest -q -n auto
+	$(BIN)/pytest -q
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
