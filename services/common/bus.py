@@ -23,7 +23,7 @@ import amqp
 import kombu.exceptions
 from kombu import Connection, Exchange, Producer, Queue
 
-from services.common import amqp_reads
+from services.common import amqp_reads, memory_bus
 
 EVENTS_EXCHANGE = "sopro.events"
 UNROUTED_EXCHANGE = "sopro.unrouted"
@@ -85,6 +85,7 @@ def connect(url: str, heartbeat: float | None = None, **kwargs) -> Connection:
         url = "memory://localhost/"  # the in-memory transport warns about a URL without a host
     if url.startswith("memory"):
         heartbeat = 0
+        kwargs.setdefault("transport", memory_bus.Transport)  # a broker per virtual host
     kwargs["heartbeat"] = DEFAULT_HEARTBEAT_SECONDS if heartbeat is None else heartbeat
     kwargs.setdefault("connect_timeout", 10)
     if url.startswith("amqp://"):

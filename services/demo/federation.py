@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import time
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import requests
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app, start_consumers
+from services.common import memory_bus
 from services.common.mail import MailSettings
 from services.common.notifications import set_contact
 from services.common.users import add_user, auth_user, authenticate
@@ -63,6 +65,8 @@ class EmbeddedFederation:
         self.practice_letters: list[dict] = []
         # Every mail of the sites goes to this SMTP server on loopback (the demo mailbox page shows them).
         self.mail_server = MailServer(host)
+        # Its own in-memory broker: another federation in this process (a test run) has its own queues.
+        self.bus_url = f"memory://localhost/{uuid.uuid4().hex}"
 
     def _bind(self) -> Federation:
         """Bind every site's port, and return the federation with the bound ports and URLs."""
@@ -88,7 +92,7 @@ class EmbeddedFederation:
             settings = load_settings(
                 site_id, env={name: os.environ[name] for name in RATE_LIMIT_VARIABLES if os.environ.get(name)},
                 federation=self.federation, db_url=f"sqlite:///{self.var_dir / site_id}.sqlite",
-                bus_url="memory://", key_file=self.var_dir / "keys" / f"{site_id}.pem", var_dir=self.var_dir,
+                bus_url=self.bus_url, key_file=self.var_dir / "keys" / f"{site_id}.pem", var_dir=self.var_dir,
                 reconcile_interval_seconds=self.reconcile_interval, mail=self._mail_settings(site_id),
             )
             runtime = bootstrap(settings)
@@ -190,6 +194,7 @@ class EmbeddedFederation:
         for runtime in self.runtimes.values():
             runtime.engine.dispose()
         self.mail_server.stop()
+        memory_bus.forget(self.bus_url.rsplit("/", 1)[1])
 
 
 def demo_address(site_id: str, username: str) -> str:

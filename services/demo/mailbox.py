@@ -69,20 +69,57 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+class _BoundController(Controller):
+    """aiosmtpd on a socket bound beforehand. aiosmtpd binds `host:port` itself and then connects to that
+    port to check it is up, so it cannot be given port 0; a port asked of the system and released first
+    could be taken by another process in between (aiosmtpd then waits out its ready timeout)."""
+
+    def __init__(self, handler, sock: socket.socket):
+        host, port = sock.getsockname()[:2]
+        super().__init__(handler, hostname=host, port=port)
+        self._sock = sock
+
+    def _create_server(self):  # aiosmtpd's own extension point (its UnixSocketController overrides it too)
+        return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)
+
+
 class MailServer:
-    """The SMTP server on `host:port` (a free port if none); `start()`, `stop()`."""
+    """The SMTP server on `host:port` (a port of the system's choice if none, bound at once); `start()`,
+    `stop()`."""
 
     def __init__(self, host: str = "127.0.0.1", port: int | None = None, mailbox: Mailbox | None = None):
-        self.host, self.port = host, port or free_port(host)
+        self.host = host
+        self._sock = self._bind(port or 0)
+        self.port = self._sock.getsockname()[1]
         self.mailbox = mailbox or Mailbox()
         self._controller: Controller | None = None
 
+    def _bind(self, port: int) -> socket.socket:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart may follow a stop at once
+        try:
+            sock.bind((self.host, port))
+            sock.listen()  # from here on, no other socket can bind the port, with or without SO_REUSEADDR
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
     def start(self) -> "MailServer":
-        self._controller = Controller(self.mailbox, hostname=self.host, port=self.port)
-        self._controller.start()
+        sock, self._sock = self._sock or self._bind(self.port), None
+        self._controller = _BoundController(self.mailbox, sock)
+        try:
+            self._controller.start()
+        except BaseException:
+            sock.close()
+            self._controller = None
+            raise
         return self
 
     def stop(self) -> None:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+        if self._sock is not None:  # never started
+            self._sock.close()
+            self._sock = None

@@ -31,7 +31,7 @@ def open_letters(fed) -> list[dict]:
 
 def test_the_hub_dead_letters_each_forged_copy_with_its_reason(federation):
     letters = {letter["stream"]: letter for letter in open_letters(federation)}
-    assert set(letters) == {"AT12/registry", "HU22/registry"}
+    assert sorted(letter["stream"] for letter in open_letters(federation)) == ["AT12/registry", "HU22/registry"]
     for stream, letter in letters.items():
         site = stream.split("/")[0]
         assert letter["seq"] == 1
