@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml requirements/test.lock
 run: $(STAMP)
 	$(BIN)/sopro demo
 
-# One process. `.venv/bin/pytest -q -n auto` runs on one worker per core (ONE_WORKER_EACH in tests/conftest.py),
-# but two embedded federations started at once on two workers can take the same free port (README).
+# One pytest-xdist worker per core: each module on one worker in its order, the browser tests and the fault suite
+# each on one worker (ONE_WORKER_EACH in tests/conftest.py). `.venv/bin/pytest -q` runs it in one process.
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
