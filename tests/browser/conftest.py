@@ -107,6 +107,7 @@ def browser(demo):
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield AuditedBrowser(chromium)
         chromium.close()
+    page_audit.stop_validator()
 
 
 class AuditedBrowser:

