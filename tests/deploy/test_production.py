@@ -8,7 +8,6 @@ import os
 import re
 import runpy
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 import requests
+
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -31,12 +32,6 @@ def gunicorn_conf(monkeypatch, **env) -> dict:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(GUNICORN_CONF))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- gunicorn's configuration ------------------------------------------------------------------------------

