@@ -60,4 +60,5 @@ def test_a_server_never_started_gives_its_port_back():
     server = MailServer()
     port = server.port
     server.stop()
-    bind(port).close()
+    with bind(port) as sock:  # bind raises OSError if the server still held the port
+        assert sock.getsockname()[1] == port
