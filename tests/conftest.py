@@ -16,9 +16,8 @@ from tests.support.databases import pg_schemas
 from tests.support.services import AMQP_HOST, PG_ADDRESS, TEST_RATE_LIMIT, need, rabbitmqctl
 
 
-# Directories whose tests run one after another on one worker when the suite runs in parallel (pytest-xdist,
-# `pytest -n auto`; `make test` runs in one process, see the README). The browser tests share their
-# worker's demo federation, and two chromiums with two demo federations on a 2-core machine stretch pages
+# Directories whose tests run one after another on one worker when the suite runs in parallel (`make test`:
+# pytest-xdist, `-n auto`). The browser tests share their worker's demo federation, and two chromiums with two demo federations on a 2-core machine stretch pages
 # past the tests' 10 s timeout. The fault suite shares its worker's own broker node (restarted and alarmed
 # by the tests) and times recoveries.
 ONE_WORKER_EACH = ("tests/browser/", "tests/faults/")

@@ -23,10 +23,7 @@ KERNEL = Component("common", kernel_metadata, MIGRATIONS_DIR / "versions")
 
 
 def alembic_config(engine: Engine, components: list[Component]) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("version_locations", " ".join(str(c.versions_dir) for c in components))
-    cfg.set_main_option("path_separator", "space")
+    cfg = _config(_version_locations(components))
     cfg.attributes["engine"] = engine
     cfg.attributes["metadata"] = [c.metadata for c in components]
     return cfg
@@ -39,7 +36,7 @@ def upgrade(engine: Engine, components: list[Component]) -> None:
     components: Alembic's command reads and compiles every revision file on each call, which took a third of
     an upgrade's time (a test process upgrades hundreds of fresh schemas; a demo six)."""
     cfg = alembic_config(engine, components)
-    script = _script_directory(tuple(str(c.versions_dir) for c in components))
+    script = _script_directory(_version_locations(components))
     for component in components:
         target = f"{component.name}@head"
 
@@ -52,11 +49,19 @@ def upgrade(engine: Engine, components: list[Component]) -> None:
 
 @lru_cache(maxsize=None)
 def _script_directory(version_locations: tuple[str, ...]) -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config(version_locations))
+
+
+def _version_locations(components: list[Component]) -> tuple[str, ...]:
+    return tuple(str(c.versions_dir) for c in components)
+
+
+def _config(version_locations: tuple[str, ...]) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("version_locations", " ".join(version_locations))
     cfg.set_main_option("path_separator", "space")
-    return ScriptDirectory.from_config(cfg)
+    return cfg
 
 
 def revision(engine: Engine, components: list[Component], component: Component, message: str) -> None:

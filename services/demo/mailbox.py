@@ -63,12 +63,6 @@ class Mailbox:
         return unique
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 class _BoundController(Controller):
     """aiosmtpd on a socket bound beforehand. aiosmtpd binds `host:port` itself and then connects to that
     port to check it is up, so it cannot be given port 0; a port asked of the system and released first

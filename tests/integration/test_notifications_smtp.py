@@ -13,9 +13,10 @@ from services.common import notification_sender, notifications
 from services.common.clock import utcnow
 from services.common.mail import MailSettings, SmtpMailer, message_id
 from services.common.notifications import notification
-from services.demo.mailbox import MailServer, free_port
+from services.demo.mailbox import MailServer
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.lifecycle import IN_30_DAYS, LifecycleSite, enquiry_body
+from tests.support.ports import free_port
 from tests.support.web import Browser
 
 
