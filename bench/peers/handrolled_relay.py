@@ -79,8 +79,9 @@ class HandrolledRelay:
             last = row.last_seq if row else 0
             if row is None:
                 self.db.execute("INSERT INTO outbox_stream (stream, last_seq) VALUES (%s, 0)", (stream,))
-            rows = self.db.execute("SELECT * FROM outbox WHERE stream = %s AND seq IS NULL ORDER BY id LIMIT %s",
-                                   (stream, self.batch)).fetchall()
+            # Written to the outbox's index of pending rows (stream, seq, id), as the relay's own query is.
+            rows = self.db.execute("SELECT * FROM outbox WHERE stream = %s AND seq IS NULL AND published_at IS NULL "
+                                   "ORDER BY seq, id LIMIT %s", (stream, self.batch)).fetchall()
             if not rows:
                 return
             updates = []

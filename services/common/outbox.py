@@ -52,9 +52,10 @@ outbox = Table(
     Column("envelope", Text),
     Column("published_at", DateTime(timezone=True)),
     UniqueConstraint("stream", "seq"),
-    Index("ix_outbox_unsequenced", "stream", "id",
-          postgresql_where=text("seq IS NULL"), sqlite_where=text("seq IS NULL")),
-    Index("ix_outbox_unpublished", "stream", "seq",
+    # The rows the relay has yet to handle (kernel migration 0009): per stream, the sequenced ones in seq
+    # order, then the unsequenced ones (seq NULL sorts last) in id order. The relay sequences and publishes
+    # from it; the feed finds the end of the published prefix in it.
+    Index("ix_outbox_pending", "stream", "seq", "id",
           postgresql_where=text("published_at IS NULL"), sqlite_where=text("published_at IS NULL")),
 )
 

@@ -57,7 +57,7 @@ def read_page(conn: Connection, stream: str, after: int, limit: int) -> dict:
 
 def published_seq(conn: Connection, stream: str, last_seq: int) -> int:
     """The end of the stream's published prefix: the relay publishes in seq order, so every seq up to the
-    first sequenced row still unpublished is on the bus (ix_outbox_unpublished serves the lookup)."""
+    first sequenced row still unpublished is on the bus (ix_outbox_pending serves the lookup)."""
     first_unpublished = conn.execute(
         select(func.min(outbox.c.seq))
         .where(outbox.c.stream == stream, outbox.c.published_at.is_(None), outbox.c.seq.is_not(None))

@@ -220,9 +220,11 @@ class Relay:
         if last is None:
             conn.execute(outbox_stream.insert().values(stream=stream, last_seq=0))
             last = 0
+        # In id order: ordering by (seq, id), all seq NULL, reads ix_outbox_pending's tail under the stream
+        # as it is stored, where ORDER BY id alone would sort the whole backlog for each batch.
         rows = conn.execute(
-            select(outbox).where(outbox.c.stream == stream, outbox.c.seq.is_(None))
-            .order_by(outbox.c.id).limit(self.batch_size)
+            select(outbox).where(outbox.c.stream == stream, outbox.c.seq.is_(None), outbox.c.published_at.is_(None))
+            .order_by(outbox.c.seq, outbox.c.id).limit(self.batch_size)
         ).all()
         if not rows:
             return []
