@@ -31,12 +31,17 @@ auth_user = Table(
 )
 
 
-def add_user(conn: Connection, username: str, password: str, roles, organisation_id: str | None = None) -> None:
+def add_user(conn: Connection, username: str, password: str | None, roles, organisation_id: str | None = None,
+             *, password_hash: str | None = None) -> None:
+    """A new user with `password`, or with `password_hash` made earlier by hash_password (one hash for many
+    users with the same password: each hash costs scrypt's ~50 ms)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}")
+    if (password is None) == (password_hash is None):
+        raise ValueError("a user gets a password or a password hash, not both and not neither")
     conn.execute(auth_user.insert().values(
-        username=username, password_hash=hash_password(password), roles=sorted(roles),
+        username=username, password_hash=password_hash or hash_password(password), roles=sorted(roles),
         organisation_id=organisation_id, active=True,
     ))
 

@@ -6,6 +6,7 @@ each site's public API, as a broker would, and reaches the hub over the bus.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -22,7 +23,8 @@ from services.bootstrap import bootstrap, create_app, start_consumers
 from services.common import memory_bus
 from services.common.mail import MailSettings
 from services.common.notifications import set_contact
-from services.common.users import add_user, auth_user, authenticate
+from services.common.passwords import hash_password
+from services.common.users import add_user, auth_user
 from services.common.config import DEFAULT_FEDERATION_FILE, Federation, load_federation, load_settings
 from services.common.keys import generate_federation
 from services.demo import data, mailbox_pages
@@ -39,6 +41,12 @@ RATE_LIMIT_VARIABLES = ("SOPRO_RATE_LIMIT", "SOPRO_TOKEN_RATE_LIMIT", "SOPRO_PUB
 
 log = logging.getLogger("sopro.demo")
 
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo's one password, hashed once for its 40-odd users (scrypt costs ~50 ms a hash)."""
+    return hash_password(data.DEMO_PASSWORD)
 
 class LateApp:
     """A WSGI app set after its server has bound its port (the port goes into the federation first)."""
@@ -119,7 +127,7 @@ class EmbeddedFederation:
             existing = set(conn.execute(select(auth_user.c.username)).scalars())
             for username, roles in users:
                 if username not in existing:
-                    add_user(conn, username, data.DEMO_PASSWORD, roles)
+                    add_user(conn, username, None, roles, password_hash=demo_password_hash())
                 if not runtime.settings.is_hub:  # every site user gets mail, in the site's first language
                     set_contact(conn, username, demo_address(runtime.site_id, username))
 
@@ -148,9 +156,11 @@ class EmbeddedFederation:
 
     def _add_members(self, site_id: str, organisation_ids: dict[str, str]) -> None:
         with self.runtimes[site_id].engine.begin() as conn:
+            existing = set(conn.execute(select(auth_user.c.username)).scalars())
             for username, organisation in data.MEMBERS[site_id]:
-                if authenticate(conn, username, data.DEMO_PASSWORD) is None:
-                    add_user(conn, username, data.DEMO_PASSWORD, ["member"], organisation_ids[organisation])
+                if username not in existing:
+                    add_user(conn, username, None, ["member"], organisation_ids[organisation],
+                             password_hash=demo_password_hash())
                     set_contact(conn, username, demo_address(site_id, username))
 
     def _wait_for_hub_offers(self, expected: int, timeout: float = 30.0) -> None:

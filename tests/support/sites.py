@@ -5,12 +5,14 @@ label); the users, the calls and the matching projection are the same for all of
 """
 from __future__ import annotations
 
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
 from services.bootstrap import bootstrap, create_app
+from services.common.passwords import hash_password
 from services.common.users import add_user
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
@@ -19,6 +21,28 @@ from tests.support.tokens import PASSWORD, logged_in
 
 API = "/api/v1"
 STAFF = (("admin", ["site_admin"], None), ("broker", ["broker"], None))
+
+
+class Logins(dict):
+    """{username: Authorization header}, each user logged in through the API when a call first needs it.
+
+    A site's fixture makes users for every role its module needs, and each test calls as a few of them:
+    a login costs scrypt's verification (~50 ms), so only those are logged in. A user that a test
+    deactivates or changes before its first call therefore logs in afterwards, as a client would."""
+
+    def __init__(self, client, password: str):
+        super().__init__()
+        self.client, self.password = client, password
+
+    def __missing__(self, username: str) -> dict:
+        self[username] = logged_in(self.client, username, self.password)
+        return self[username]
+
+
+@functools.cache
+def password_hash(password: str) -> str:
+    """One scrypt hash per process for the tests' shared password (services.common.passwords)."""
+    return hash_password(password)
 
 
 class Site:
@@ -33,17 +57,15 @@ class Site:
         self.site_id = self.runtime.site_id
         self.app = create_app(self.runtime)
         self.client = self.app.test_client()
-        self.headers: dict[str, dict] = {}
+        self.headers = Logins(self.client, self.password)
         self._projected = 0
         for username, roles, organisation_id in users:
             self.add_user(username, roles, organisation_id)
 
-    def add_user(self, username: str, roles, organisation_id: str | None = None) -> dict:
-        """A user with a password, logged in through the API; returns (and keeps) its headers."""
+    def add_user(self, username: str, roles, organisation_id: str | None = None) -> None:
+        """A user with the site's password; `headers[username]` logs it in through the API when first used."""
         with self.runtime.engine.begin() as conn:
-            add_user(conn, username, self.password, roles, organisation_id)
-        self.headers[username] = logged_in(self.client, username, self.password)
-        return self.headers[username]
+            add_user(conn, username, None, roles, organisation_id, password_hash=password_hash(self.password))
 
     def call(self, method: str, path: str, as_: str | None = "", expect: int | None = None, client=None, **kwargs):
         """A call to the API as user `as_` ("" is `acting_as`). No call may fail with a server error."""
