@@ -5,6 +5,7 @@ Without PostgreSQL or RabbitMQ those tests skip with the reason, unless SOPRO_RE
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -37,6 +38,19 @@ def pytest_xdist_make_scheduler(config, log):
             return directory or super()._split_scope(nodeid)
 
     return OneWorkerEach(config, log)
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored():
+    """The root logger's handlers and level as they were before the test. Tests that run the CLI in-process
+    (`services.cli.main`) configure logging onto the test's captured stderr, which pytest closes after the
+    test; a thread of a later test (aiosmtpd's, logging a lost client) would then write to a closed file."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
