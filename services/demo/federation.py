@@ -42,11 +42,11 @@ RATE_LIMIT_VARIABLES = ("SOPRO_RATE_LIMIT", "SOPRO_TOKEN_RATE_LIMIT", "SOPRO_PUB
 log = logging.getLogger("sopro.demo")
 
 
-
 @functools.cache
 def demo_password_hash() -> str:
-    """The demo's one password, hashed once for its 40-odd users (scrypt costs ~50 ms a hash)."""
+    """The demo's one password, hashed once for its 42 users (scrypt costs ~50 ms a hash)."""
     return hash_password(data.DEMO_PASSWORD)
+
 
 class LateApp:
     """A WSGI app set after its server has bound its port (the port goes into the federation first)."""
