@@ -6,7 +6,6 @@ readiness probe."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ from services.cli import main
 from services.common.config import REPO_ROOT
 from services.health_probe import dependency_problems, heartbeat_problems
 from services.serving import AppServer, heartbeat_age, heartbeat_path, run_with_heartbeats, write_heartbeat
+from tests.support.ports import free_port
 
 
 @pytest.fixture
@@ -71,9 +71,7 @@ def test_a_broken_heartbeat_file_is_unhealthy(site_env):
 
 
 def test_an_unreachable_broker_is_unhealthy_unless_only_the_heartbeat_is_asked(site_env, monkeypatch, capsys):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     monkeypatch.setenv("SOPRO_BUS_URL", f"amqp://guest:guest@127.0.0.1:{port}//")
     beat(site_env, "relay")
     assert main(["health", "--role", "relay"]) == 1
