@@ -18,8 +18,8 @@ from tests.support.services import AMQP_HOST, PG_ADDRESS, TEST_RATE_LIMIT, need,
 
 
 # Directories whose tests run one after another on one worker when the suite runs in parallel (`make test`:
-# pytest-xdist, `-n auto`). The browser tests share their worker's demo federation, and two chromiums with two demo federations on a 2-core machine stretch pages
-# past the tests' 10 s timeout. The fault suite shares its worker's own broker node (restarted and alarmed
+# pytest-xdist, `-n auto`). The browser tests share their worker's demo federation, and two chromiums with two
+# demo federations on a 2-core machine stretch pages past the tests' 10 s timeout. The fault suite shares its worker's own broker node (restarted and alarmed
 # by the tests) and times recoveries.
 ONE_WORKER_EACH = ("tests/browser/", "tests/faults/")
 
