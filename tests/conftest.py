@@ -13,7 +13,8 @@ import pytest
 
 from services.common.config import DEFAULT_FEDERATION_FILE, load_federation, load_settings
 from services.common.keys import generate_federation
-from tests.support.databases import pg_schemas
+from tests.support.databases import compact_catalogs, pg_schemas
+from tests.support.schema_pool import SCHEMAS
 from tests.support.services import AMQP_HOST, PG_ADDRESS, TEST_RATE_LIMIT, need, rabbitmqctl
 
 
@@ -22,6 +23,13 @@ from tests.support.services import AMQP_HOST, PG_ADDRESS, TEST_RATE_LIMIT, need,
 # demo federations on a 2-core machine stretch pages past the tests' 10 s timeout. The fault suite shares its worker's own broker node (restarted and alarmed
 # by the tests) and times recoveries.
 ONE_WORKER_EACH = ("tests/browser/", "tests/faults/")
+
+
+def pytest_sessionstart(session):
+    # In the process that runs the tests, or in xdist's controller before its workers start (a worker has
+    # `workerinput`): no test holds a catalog lock yet.
+    if not hasattr(session.config, "workerinput"):
+        compact_catalogs()
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -51,6 +59,13 @@ def _root_logging_restored():
     for handler in [h for h in root.handlers if h not in handlers]:
         root.removeHandler(handler)
     root.setLevel(level)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _schema_pool():
+    """The process's kept test schemas (tests/support/schema_pool.py) are dropped when its tests are done."""
+    yield SCHEMAS
+    SCHEMAS.close()
 
 
 @pytest.fixture(scope="session")

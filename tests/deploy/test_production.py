@@ -101,7 +101,7 @@ def test_ids_stay_in_the_path_only_tokens_are_masked():
 
 @pytest.fixture
 def web_env(federation_files, tmp_path):
-    from services.bootstrap import bootstrap
+    from tests.support.migrated import bootstrap
     from services.common.config import load_settings
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SOPRO_FEDERATION_FILE": str(federation_files[0]),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.bootstrap import bootstrap
 from services.common import bus
 from tests.support.faults import broker
 from tests.support.faults.harness import HEARTBEAT_SECONDS, Hub, Site
+from tests.support.migrated import bootstrap
 from tests.support.services import REQUIRE
 
 

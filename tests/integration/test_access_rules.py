@@ -9,9 +9,10 @@ import re
 
 import pytest
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.auth import PUBLIC, access_rule
 from services.common.tokens import ROLES
+from tests.support.migrated import bootstrap
 from tests.support.tokens import bearer
 
 pytestmark = pytest.mark.services

@@ -14,7 +14,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, components, create_app
+from services.bootstrap import components, create_app
 from services.cli import main
 from services.common import bus, inbox
 from services.common.users import add_user
@@ -24,6 +24,7 @@ from services.common.outbox import outbox, outbox_stream
 from services.hub.register import store as hub_store
 from services.sync.relay import Relay
 from services.workers import site_members
+from tests.support.migrated import bootstrap
 from tests.support.sites import Site
 from tests.support.sync import FeedServer
 from tests.support.tokens import logged_in

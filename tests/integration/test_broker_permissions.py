@@ -20,13 +20,13 @@ import pytest
 from kombu import Connection
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap
 from services.common import bus, inbox
 from services.common.bus import REASON_HEADER
 from services.common.envelope import Envelope
 from services.common.signing import sign
 from services.sync.consumer import EventConsumer
 from services.workers import HUB_INGEST_QUEUE, hub_ingest
+from tests.support.migrated import bootstrap
 from tests.support.services import AMQP_HOST, rabbitmqctl
 from tests.support.sync import (
     RunningConsumer, drain_queue, make_runtime, processor_for, relay_for, write_events,

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from services import workers
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common import inbox
 from services.common.bus import REASON_HEADER
 from services.common.clock import utc_today
@@ -29,6 +29,7 @@ from services.label.store import criteria as label_criteria
 from services.hub.criteria.store import hub_criteria
 from tests.support.criteria_governance import next_version
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES
+from tests.support.migrated import bootstrap
 from tests.support.polling import eventually
 from tests.support.sync import RunningConsumer, declare, drain_queue, relay_for
 from tests.support.tokens import bearer

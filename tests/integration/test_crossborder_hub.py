@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from services.bootstrap import bootstrap
 from services.common.outbox import outbox
 from services.common.signing import load_private_key
 from services.contracts.events import enquiries as ev
@@ -20,6 +19,7 @@ from services.hub.crossborder import store as cs
 from services.workers import hub_ingest
 from tests.support.clock import in_days
 from tests.support.events import signed
+from tests.support.migrated import bootstrap
 
 pytestmark = pytest.mark.services
 

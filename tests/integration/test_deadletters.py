@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from services import cli
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common import inbox, logs
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.common.signing import sign
 from services.sync import deadletters
 from services.sync.processing import EventProcessor
+from tests.support.migrated import bootstrap
 from tests.support.sync import (
     EVENT_TYPE, FeedServer, applied_counts, make_runtime, probe_handler, relay_for, write_events,
 )

@@ -12,9 +12,10 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common import logs
 from services.common.migrate import KERNEL, alembic_config
+from tests.support.migrated import bootstrap
 from tests.support.services import AMQP_HOST, need
 from tests.support.tokens import bearer
 

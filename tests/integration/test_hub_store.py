@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap
 from services.hub.register import store
 from tests.support.events import envelope
 from tests.support.hub import apply
+from tests.support.migrated import bootstrap
 
 pytestmark = pytest.mark.services
 

@@ -7,9 +7,10 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.outbox import outbox
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES
+from tests.support.migrated import bootstrap
 from tests.support.sites import API, Site
 
 pytestmark = pytest.mark.services

@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap
 from services.common import notifications
 from services.common.clock import utcnow
 from services.common.errors import Conflict, Forbidden
@@ -22,6 +21,7 @@ from services.label import appeals, handlers as h
 from services.web.notify import MailSite
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES
+from tests.support.migrated import bootstrap
 from tests.support.sites import Site
 
 TODAY = date(2026, 3, 1)

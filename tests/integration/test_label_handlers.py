@@ -11,13 +11,13 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap
 from services.common.errors import Conflict
 from services.common.outbox import outbox
 from services.label import catalogues, handlers as h
 from services.contracts.events.label import LabelData
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES, V2
+from tests.support.migrated import bootstrap
 
 TODAY = date(2026, 3, 1)
 NOW = datetime(2026, 3, 1, 10, tzinfo=timezone.utc)

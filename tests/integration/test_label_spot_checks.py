@@ -13,13 +13,13 @@ from decimal import Decimal
 import pytest
 
 from services import jobs
-from services.bootstrap import bootstrap
 from services.common.errors import Conflict
 from services.composition import LABEL
 from services.contracts.label_policy import LabelPolicy
 from services.label import handlers as h, spot_check_draws, spot_checks
 from tests.support.databases import BACKENDS, pg_url_if
 from tests.support.labels import GOOD_EVIDENCE, GOOD_SCORES
+from tests.support.migrated import bootstrap
 
 TODAY = date(2026, 3, 1)
 NOW = datetime(2026, 3, 1, 10, tzinfo=timezone.utc)

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap
 from services.common import inbox
 from services.common.envelope import Envelope
 from services.common.errors import NotFound
@@ -18,6 +17,7 @@ from services.common.runtime import build_runtime
 from services.common.signing import sign
 from services.enquiries.crossborder import store
 from services.workers import site_inbox
+from tests.support.migrated import bootstrap
 
 pytestmark = pytest.mark.services
 

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from services import cli
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common import inbox
 from services.common.errors import Conflict, Unavailable
 from services.sync import moderation
 from services.sync.processing import EventProcessor
+from tests.support.migrated import bootstrap
 from tests.support.sync import (
     EVENT_TYPE, FeedServer, RunningConsumer, declare, make_runtime, reconciler_for, relay_for,
     write_events,

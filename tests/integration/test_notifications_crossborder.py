@@ -21,7 +21,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap
 from services.common import notifications
 from services.common.clock import utcnow
 from services.common.envelope import Envelope
@@ -38,6 +37,7 @@ from tests.support import consortium_snapshots as cs
 from tests.support.clock import in_days
 from tests.support.lifecycle import LifecycleSite, enquiry_body
 from tests.support.mail import deliver, link_in, mail_settings, mails_to
+from tests.support.migrated import bootstrap
 from tests.support.sites import Site
 
 pytestmark = pytest.mark.services

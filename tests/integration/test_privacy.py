@@ -11,7 +11,6 @@ import json
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap
 from services.common.errors import Conflict
 from services.hub.register import store as hub_store
 from services.privacy import erased_at_hub
@@ -19,6 +18,7 @@ from services.registry.statement_store import load_statement, save_statement
 from services.registry.statements import Person
 from services.registry.tables import support_statement
 from services.workers import hub_ingest
+from tests.support.migrated import bootstrap
 from tests.support.privacy import CONTACT, PERSON, export, file_statement, signed_events, site  # noqa: F401 - fixture
 from tests.support.sites import API
 

@@ -11,13 +11,13 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import inspect, select, text
 
-from services.bootstrap import bootstrap
 from services.common.outbox import outbox
 from services.hub import consumers
 from services.hub.enquiries import store as enquiry_store
 from services.sync.processing import EventProcessor
 from services.sync.relay import Relay
 from tests.support.lifecycle import LifecycleSite, enquiry_body
+from tests.support.migrated import bootstrap
 
 pytestmark = pytest.mark.services
 

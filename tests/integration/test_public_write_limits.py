@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from flask_smorest import Blueprint
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.access import route_rules
 from services.common.api import create_flask_app
 from services.common.auth import public
@@ -19,6 +19,7 @@ from services.common.users import add_user
 from services.common.config import DEFAULT_PUBLIC_WRITE_RATE_LIMIT, load_settings
 from services.common.ratelimit import READS
 from tests.support.limits import ELSEWHERE, ENQUIRY, HERE, assert_too_many
+from tests.support.migrated import bootstrap
 from tests.support.sync import make_runtime
 from tests.support.tokens import PASSWORD, logged_in
 

@@ -10,11 +10,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.users import add_user, set_password
 from services.common.runtime import build_runtime
 from services.common.sessions import web_session
 from tests.support.databases import BACKENDS, pg_url_if
+from tests.support.migrated import bootstrap
 from tests.support.tokens import PASSWORD, logged_in
 
 HTML = {"Accept": "text/html"}

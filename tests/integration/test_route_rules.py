@@ -12,13 +12,14 @@ import re
 import pytest
 from flask import Blueprint
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.cli import main as sopro
 from services.common.access import UNDECLARED, format_rules, route_rules
 from services.common.auth import roles
 from services.common.tokens import ROLES
 from services.common.config import load_settings
 from tests.support.databases import pg_schemas
+from tests.support.migrated import bootstrap
 from tests.support.services import TEST_RATE_LIMIT
 from tests.support.tokens import bearer
 

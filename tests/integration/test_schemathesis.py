@@ -27,10 +27,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.tokens import ROLES
 from services.common.config import load_settings
 from tests.support.databases import pg_schemas
+from tests.support.migrated import bootstrap
 from tests.support.seeding import events_of, seed_site
 from tests.support.services import TEST_RATE_LIMIT
 from tests.support.tokens import bearer

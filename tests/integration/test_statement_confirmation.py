@@ -10,13 +10,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.users import add_user
 from services.hub.register.stats import statistics
 from services.registry.confirmation_store import pending_confirmation_links
 from services.common.clock import utcnow
 from services.registry.tables import statement_confirmation
 from services.workers import hub_ingest
+from tests.support.migrated import bootstrap
 from tests.support.privacy import signed_events
 from tests.support.services import TEST_RATE_LIMIT
 from tests.support.tokens import PASSWORD, logged_in

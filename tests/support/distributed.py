@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from sqlalchemy import create_engine, text
 
-from services.bootstrap import components
 from services.common.config import load_settings
 from services.common.db import make_engine
-from services.common.migrate import upgrade
 from services.common.users import add_user
+from tests.support import migrated
+from tests.support.databases import schema_url
 from tests.support.polling import started
-from tests.support.services import PG_ADDRESS, PG_BASE, need, rabbitmqctl
+from tests.support.schema_pool import SCHEMAS
+from tests.support.services import PG_ADDRESS, need, rabbitmqctl
 from tests.support.tokens import http_session
 
 SITES = ("AT11", "AT12", "AT13", "AT22", "HU22")
@@ -73,14 +73,14 @@ class DistributedFederation:
         self.federation_file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
         self.urls = {s: f"http://127.0.0.1:{p}" for s, p in self.ports.items()}
         self.vhost = f"e2e-{uuid.uuid4().hex[:8]}"
-        self.schemas = {site_id: f"e2e_{site_id.lower()}_{uuid.uuid4().hex[:6]}" for site_id in doc["sites"]}
+        self.site_ids = list(doc["sites"])
+        self.schemas: dict[str, str] = {}  # site -> its PostgreSQL schema, made on entering
         self.procs: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, object] = {}
-        self.admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
 
     def env_for(self, site_id: str) -> dict:
         return {**os.environ, "SOPRO_SITE": site_id, "SOPRO_FEDERATION_FILE": str(self.federation_file),
-                "SOPRO_DB_URL": f"{PG_BASE}?options=-csearch_path%3D{self.schemas[site_id]}",
+                "SOPRO_DB_URL": schema_url(self.schemas[site_id]),
                 "SOPRO_BUS_URL": f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
                 "SOPRO_KEY_FILE": str(self.keys / f"{site_id}.pem"), "SOPRO_VAR_DIR": str(self.root),
                 "SOPRO_RECONCILE_SECONDS": "2"}
@@ -88,9 +88,7 @@ class DistributedFederation:
     def __enter__(self) -> "DistributedFederation":
         rabbitmqctl("add_vhost", self.vhost)
         rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
-        with self.admin.connect() as conn:
-            for schema in self.schemas.values():
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        self.schemas.update({site_id: SCHEMAS.create("e2e", site_id) for site_id in self.site_ids})
         try:
             self.prepare("EU")
             self.start("EU")  # the hub first, so its queue exists before the sites publish
@@ -108,12 +106,12 @@ class DistributedFederation:
         """The site's schema at head and its users, as `sopro db upgrade` and `sopro users add` make them; in this
         process, with the CLI's own functions (two fresh interpreters per site took most of a minute's setup)."""
         settings = load_settings(site_id, env=self.env_for(site_id))
+        migrated.prepare(settings)
+        users = {"e2e": "broker,site_admin"} if site_id != "EU" else {"e2e": "agency_viewer"}
+        if site_id == "HU22":  # the label's four eyes: one assesses, another approves
+            users.update({"e2e-assessor": "assessor", "e2e-approver": "approver"})
         engine = make_engine(settings.db_url)
         try:
-            upgrade(engine, components(settings))
-            users = {"e2e": "broker,site_admin"} if site_id != "EU" else {"e2e": "agency_viewer"}
-            if site_id == "HU22":  # the label's four eyes: one assesses, another approves
-                users.update({"e2e-assessor": "assessor", "e2e-approver": "approver"})
             with engine.begin() as conn:
                 for username, roles in users.items():
                     add_user(conn, username, PASSWORD, roles.split(","))
@@ -155,10 +153,8 @@ class DistributedFederation:
             self._reap(site_id)
         for log in self.logs.values():
             log.close()
-        with self.admin.connect() as conn:
-            for schema in self.schemas.values():
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        self.admin.dispose()
+        for schema in self.schemas.values():
+            SCHEMAS.give_back(schema)
         rabbitmqctl("delete_vhost", self.vhost)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from services.bootstrap import bootstrap
 from services.common.users import add_user
 from services.common.config import load_settings
 from tests.support.databases import pg_schemas
+from tests.support.migrated import bootstrap
 from tests.support.services import TEST_RATE_LIMIT
 from tests.support.tokens import logged_in
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.envelope import Envelope
 from services.hub.consumers import HANDLERS
 from tests.support import events
 from tests.support.databases import BACKENDS, pg_url_if
+from tests.support.migrated import bootstrap
 
 
 def apply(runtime, *envelopes: Envelope) -> None:

@@ -7,9 +7,10 @@ import uuid
 
 import pytest
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from tests.support import hub
 from tests.support.events import envelope
+from tests.support.migrated import bootstrap
 
 
 class Federation:

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert, select
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common import inbox
 from services.common.users import add_user
 from services.common.config import load_settings
@@ -26,6 +26,7 @@ from services.hub.crossborder import store as consortium_store
 from services.hub.enquiries import store as enquiry_store
 from services.hub.consumers import HANDLERS
 from tests.support.databases import pg_schemas
+from tests.support.migrated import bootstrap
 from tests.support.web import PASSWORD, Browser, WebSite
 
 IN_40_DAYS = (date.today() + timedelta(days=40)).isoformat()

@@ -7,12 +7,13 @@ import json
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.cli import main
 from services.common import config
 from services.common.users import add_user
 from services.common.outbox import outbox
 from services.sync.relay import Relay
+from tests.support.migrated import bootstrap
 from tests.support.sites import API
 from tests.support.tokens import PASSWORD, logged_in
 

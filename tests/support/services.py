@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 PG_BASE = os.environ.get("SOPRO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# The same database for psycopg itself (libpq's URI form), for the harness's own statements.
+PG_CONNINFO = make_url(PG_BASE).set(drivername="postgresql").render_as_string(hide_password=False)
 PG_ADDRESS = (make_url(PG_BASE).host or "127.0.0.1", make_url(PG_BASE).port or 5432)  # for need()
 AMQP_HOST = os.environ.get("SOPRO_TEST_AMQP_HOST", "127.0.0.1")
 REQUIRE = os.environ.get("SOPRO_REQUIRE_SERVICES") == "1"

@@ -11,12 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.passwords import hash_password
 from services.common.users import add_user
 from services.common.envelope import Envelope
 from services.common.outbox import outbox
 from services.enquiries.matching.consumers import HANDLERS as MATCHING_HANDLERS
+from tests.support.migrated import bootstrap
 from tests.support.tokens import PASSWORD, logged_in
 
 API = "/api/v1"

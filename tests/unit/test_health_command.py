@@ -129,7 +129,8 @@ def test_heartbeats_stop_when_a_worker_thread_dies(tmp_path):
 
 
 def test_the_api_role_asks_the_web_process_readiness(make_settings):
-    from services.bootstrap import bootstrap, create_app
+    from services.bootstrap import create_app
+    from tests.support.migrated import bootstrap
 
     server = AppServer(create_app(bootstrap(make_settings("AT12"))), "127.0.0.1", 0).start()
     try:

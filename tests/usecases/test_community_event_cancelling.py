@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap
 from services.common.clock import utcnow
 from services.common.errors import Conflict
 from services.common.notifications import notification
 from services.community.calendar import handlers, notices
+from tests.support.migrated import bootstrap
 from tests.support.sites import outbox_rows
 
 

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from services import jobs
-from services.bootstrap import bootstrap
 from services.composition import ENQUIRIES
 from services.common.envelope import Envelope
 from services.common.errors import Invalid, NotFound
@@ -23,6 +22,7 @@ from services.enquiries.crossborder.deadlines import fail_overdue_parts
 from services.enquiries.crossborder.production import Delivery, ImpactFigures
 from services.enquiries.matching import service as matching
 from tests.support.matching import publish_se
+from tests.support.migrated import bootstrap
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 DEADLINE = NOW.date() + timedelta(days=28)  # 70 a week: 280 free until then

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.community.platforms import store
 from services.demo.community_platforms import PLATFORM_MEMBERS, SUPPORTERS
 from services.registry.supporters import supporting
 from services.registry.tables import organisation
+from tests.support.migrated import bootstrap
 from tests.support.seeding import seed_site
 
 

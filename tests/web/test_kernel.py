@@ -237,7 +237,7 @@ def test_every_page_route_declares_its_access_and_a_browser_without_session_is_s
 
 
 def test_the_hub_gets_the_kernel_too_english_by_default_and_its_own_administration(module_settings):
-    from services.bootstrap import bootstrap
+    from tests.support.migrated import bootstrap
     from services.common.users import add_user
 
     runtime = bootstrap(module_settings("EU"))

@@ -8,10 +8,11 @@ import urllib.request
 import pytest
 from flask import request
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.auth import public
 from services.common.config import load_settings
 from services.serving import AppServer
+from tests.support.migrated import bootstrap
 
 HTML = {"Accept": "text/html"}
 POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "

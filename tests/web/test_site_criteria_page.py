@@ -6,11 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.clock import utc_today
 from services.contracts.events.criteria import CatalogueData
 from services.label import catalogues
 from tests.support.criteria_governance import next_version
+from tests.support.migrated import bootstrap
 from tests.support.web import Browser
 
 NOW = datetime.now(timezone.utc)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from flask import request, url_for
 
-from services.bootstrap import bootstrap, create_app
+from services.bootstrap import create_app
 from services.common.auth import public
 from services.common.config import load_settings
+from tests.support.migrated import bootstrap
 
 PROXIED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "at12.sopro.example"}
 
