@@ -113,6 +113,7 @@ def start_hub_ingest(runtime: Runtime, workers: Workers, ingest: tuple) -> None:
     spec, processor, streams = ingest
     reconciler = make_reconciler(runtime, processor, streams)
     heal_now = threading.Event()
+    workers.wakes.append(heal_now)  # a shutdown ends its wait between rounds (reconcile_interval_seconds)
 
     def on_outcome(outcome):
         if outcome.gaps:
