@@ -22,16 +22,22 @@ from tests.support.schema_pool import SchemaPool
 pytestmark = pytest.mark.services
 
 
+PREFIX = "pooltest"  # this module's schemas, whichever of them a failing test left behind
+
+
 @pytest.fixture
 def pool():
     made = SchemaPool()
     yield made
-    made.close()
+    left = made.connection.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{PREFIX}_%",))
+    for (schema,) in left.fetchall():
+        made.drop(schema)
+    made.close()  # and the kept ones
 
 
 def migrated(pool, make_settings, site_id: str, label: str):
     """A schema of `pool` migrated for real (services.bootstrap), with its runtime."""
-    schema = pool.create("pooltest", label)
+    schema = pool.create(PREFIX, label)
     return schema, composition_root.bootstrap(make_settings(site_id, db_url=schema_url(schema)))
 
 
@@ -86,7 +92,7 @@ def test_a_used_schema_comes_back_as_a_fresh_migration_leaves_it(pool, make_sett
 
     fresh, reference = migrated(pool, make_settings, site_id, "fresh")
     reference.engine.dispose()
-    target = pool.create("pooltest", "target")
+    target = pool.create(PREFIX, "target")
     assert pool.take(target, names(reference))
     assert state(pool, target) == state(pool, fresh) != dirty
     assert state(pool, target)["sequences"]  # there were sequences to put back
@@ -101,7 +107,7 @@ def test_a_schema_a_test_altered_is_dropped_and_never_handed_out(pool, make_sett
     pool.connection.execute(f'ALTER TABLE "{altered}".outbox ADD COLUMN extra integer')
     pool.give_back(altered)
     assert not pool.connection.execute("SELECT FROM pg_namespace WHERE nspname = %s", (altered,)).fetchall()
-    assert not pool.take(pool.create("pooltest", "target"), names(runtime))
+    assert not pool.take(pool.create(PREFIX, "target"), names(runtime))
 
 
 def test_a_set_whose_migrations_write_rows_is_never_kept(pool, make_settings):
@@ -112,7 +118,7 @@ def test_a_set_whose_migrations_write_rows_is_never_kept(pool, make_settings):
     pool.learn(seeded, names(runtime))
     pool.give_back(seeded)
     assert not pool.connection.execute("SELECT FROM pg_namespace WHERE nspname = %s", (seeded,)).fetchall()
-    assert not pool.take(pool.create("pooltest", "target"), names(runtime))
+    assert not pool.take(pool.create(PREFIX, "target"), names(runtime))
 
 
 def test_a_sqlite_file_already_there_is_migrated_for_real(make_settings, tmp_path):
