@@ -13,7 +13,6 @@ so a test that bootstraps its site twice, or upgrades from an older revision, se
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from services import bootstrap as composition_root
 from services.common.config import Settings
-from services.common.db import make_engine
+from services.common.db import Component, make_engine
 from services.common.migrate import upgrade
 from services.common.runtime import Runtime
 from tests.support.databases import schema_of
@@ -40,21 +39,26 @@ def bootstrap(settings: Settings) -> Runtime:
 def prepare(settings: Settings) -> None:
     """Bring the database of `settings` to the head of its components: from a copy when it is a fresh test
     database, otherwise through its migrations."""
-    components = tuple(c.name for c in composition_root.components(settings))
+    parts = composition_root.components(settings)
+    names = tuple(c.name for c in parts)
     fresh_file = _fresh_sqlite_file(settings.db_url)
     if fresh_file is not None:
-        shutil.copyfile(_sqlite_template(settings, components), fresh_file)
+        shutil.copyfile(_sqlite_template(names, parts), fresh_file)
         return
     schema = schema_of(settings.db_url)
-    if schema is not None and SCHEMAS.take(schema, components):
+    if schema is not None and SCHEMAS.take(schema, names):
         return
-    engine = make_engine(settings.db_url)
-    try:
-        upgrade(engine, composition_root.components(settings))
-    finally:
-        engine.dispose()
+    _migrate(settings.db_url, parts)
     if schema is not None:
-        SCHEMAS.learn(schema, components)
+        SCHEMAS.learn(schema, names)
+
+
+def _migrate(url: str, parts: list[Component]) -> None:
+    engine = make_engine(url)
+    try:
+        upgrade(engine, parts)
+    finally:
+        engine.dispose()  # on SQLite the last connection checkpoints the write-ahead log into the file
 
 
 def _fresh_sqlite_file(url: str) -> Path | None:
@@ -65,12 +69,11 @@ def _fresh_sqlite_file(url: str) -> Path | None:
     return path if not path.exists() else None
 
 
-def _sqlite_template(settings: Settings, components: tuple[str, ...]) -> Path:
-    if components not in _templates:
+def _sqlite_template(names: tuple[str, ...], parts: list[Component]) -> Path:
+    if names not in _templates:
         folder = Path(tempfile.mkdtemp(prefix="sopro-migrated-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         path = folder / "migrated.sqlite"
-        runtime = composition_root.bootstrap(dataclasses.replace(settings, db_url=f"sqlite:///{path}"))
-        runtime.engine.dispose()  # the last connection checkpoints the write-ahead log into the file
-        _templates[components] = path
-    return _templates[components]
+        _migrate(f"sqlite:///{path}", parts)
+        _templates[names] = path
+    return _templates[names]

@@ -87,7 +87,7 @@ class SchemaPool:
 
     @property
     def connection(self) -> psycopg.Connection:
-        if self._connection is None or self._connection.closed:
+        if self._connection is None or self._connection.closed or self._connection.broken:
             self._connection = psycopg.connect(PG_CONNINFO, autocommit=True)
         return self._connection
 
