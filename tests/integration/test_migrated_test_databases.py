@@ -49,15 +49,17 @@ def state(pool, schema: str) -> dict:
     """What a test could see of a schema: its structure, every table's rows counted, the revisions and
     every sequence's position."""
     conn = pool.connection
-    tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))]
-    sequences = [r[0] for r in conn.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = %s", (schema,))]
     return {
         "structure": pool.fingerprint(schema),
-        "rows": {t: conn.execute(f'SELECT count(*) FROM "{schema}"."{t}"').fetchone()[0] for t in tables},
+        "rows": {t: conn.execute(f'SELECT count(*) FROM "{schema}"."{t}"').fetchone()[0] for t in pool.tables(schema)},
         "revisions": sorted(r[0] for r in conn.execute(f'SELECT version_num FROM "{schema}".alembic_version')),
         "sequences": {s: conn.execute(f'SELECT last_value, is_called FROM "{schema}"."{s}"').fetchone()
-                      for s in sequences},
+                      for s in pool.sequences(schema)},
     }
+
+
+def exists(pool, schema: str) -> bool:
+    return bool(pool.connection.execute("SELECT FROM pg_namespace WHERE nspname = %s", (schema,)).fetchall())
 
 
 def use_the_hub(runtime) -> None:
@@ -97,7 +99,7 @@ def test_a_used_schema_comes_back_as_a_fresh_migration_leaves_it(pool, make_sett
     assert state(pool, target) == state(pool, fresh) != dirty
     assert state(pool, target)["sequences"]  # there were sequences to put back
     # What was kept went to the target under its name: nothing is left under the used schema's name.
-    assert not pool.connection.execute("SELECT FROM pg_namespace WHERE nspname = %s", (used,)).fetchall()
+    assert not exists(pool, used)
 
 
 def test_a_schema_a_test_altered_is_dropped_and_never_handed_out(pool, make_settings):
@@ -106,7 +108,7 @@ def test_a_schema_a_test_altered_is_dropped_and_never_handed_out(pool, make_sett
     runtime.engine.dispose()
     pool.connection.execute(f'ALTER TABLE "{altered}".outbox ADD COLUMN extra integer')
     pool.give_back(altered)
-    assert not pool.connection.execute("SELECT FROM pg_namespace WHERE nspname = %s", (altered,)).fetchall()
+    assert not exists(pool, altered)
     assert not pool.take(pool.create(PREFIX, "target"), names(runtime))
 
 
@@ -117,7 +119,7 @@ def test_a_set_whose_migrations_write_rows_is_never_kept(pool, make_settings):
     pool.connection.execute(f"INSERT INTO \"{seeded}\".outbox_stream (stream, last_seq) VALUES ('AT12/registry', 0)")
     pool.learn(seeded, names(runtime))
     pool.give_back(seeded)
-    assert not pool.connection.execute("SELECT FROM pg_namespace WHERE nspname = %s", (seeded,)).fetchall()
+    assert not exists(pool, seeded)
     assert not pool.take(pool.create(PREFIX, "target"), names(runtime))
 
 

@@ -101,7 +101,7 @@ class SchemaPool:
     def take(self, schema: str, components: tuple[str, ...]) -> bool:
         """Swap the empty `schema` for a kept one migrated for `components`; False if there is none."""
         kind = self._kinds.get(components)
-        if kind is None or not kind.kept or self._tables(schema):
+        if kind is None or not kind.kept or self.tables(schema):
             return False
         kept = kind.kept.pop()
         with self.connection.transaction():
@@ -113,11 +113,11 @@ class SchemaPool:
         """Note what `components`' migrations made of `schema`, just migrated for real, to keep such schemas."""
         if components in self._kinds:
             return
-        tables = self._tables(schema)
+        tables = self.tables(schema)
         with_rows = [t for t in tables if t != _VERSIONS and self._has_rows(schema, t)]
         self._kinds[components] = None if with_rows else Kind(
             self.fingerprint(schema), [t for t in tables if t != _VERSIONS],
-            [r[0] for r in self.connection.execute(_SEQUENCES, (schema,))])
+            self.sequences(schema))
 
     def give_back(self, schema: str) -> None:
         """Keep `schema` emptied if it is exactly as a learnt set's migrations made it; drop it otherwise."""
@@ -136,7 +136,7 @@ class SchemaPool:
 
     def fingerprint(self, schema: str) -> tuple[str, ...]:
         parts = [r[0] for r in self.connection.execute(_STRUCTURE, {"schema": schema})]
-        if _VERSIONS in self._tables(schema):
+        if _VERSIONS in self.tables(schema):
             parts += [f"revision {r[0]}" for r in self.connection.execute(
                 sql.SQL("SELECT version_num FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(_VERSIONS)))]
         return tuple(sorted(parts))
@@ -165,8 +165,11 @@ class SchemaPool:
             self.connection.execute(sql.SQL("; ").join(statements))
         return kept
 
-    def _tables(self, schema: str) -> list[str]:
+    def tables(self, schema: str) -> list[str]:
         return [r[0] for r in self.connection.execute(_TABLES, (schema,))]
+
+    def sequences(self, schema: str) -> list[str]:
+        return [r[0] for r in self.connection.execute(_SEQUENCES, (schema,))]
 
     def _has_rows(self, schema: str, table: str) -> bool:
         return self.connection.execute(sql.SQL("SELECT EXISTS (SELECT FROM {})").format(
