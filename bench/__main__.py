@@ -18,12 +18,13 @@ import traceback
 from collections import defaultdict
 
 from bench import (allocation, catchup, hub_ingest, hub_lists, impact_client_report, impact_comparison, label_trust,
-                   latency, library_search, mail_sender, outbox_write, relay_throughput, shortlist)
+                   latency, library_search, mail_sender, outbox_write, outbox_write_variants, relay_throughput,
+                   shortlist)
 from bench.common import BenchEnv, Result
 from bench.machine import LoadSampler
 
-BENCHMARKS = {m.NAME: m for m in (relay_throughput, hub_ingest, outbox_write, latency, shortlist, allocation,
-                                   mail_sender, label_trust, impact_client_report, impact_comparison,
+BENCHMARKS = {m.NAME: m for m in (relay_throughput, hub_ingest, outbox_write, outbox_write_variants, latency,
+                                   shortlist, allocation, mail_sender, label_trust, impact_client_report, impact_comparison,
                                    library_search, catchup, hub_lists)}
 # Goals of benchmarks that do not state theirs in Result.goal (issue 18's reports).
 TARGETS = {"impact_report_page": "<= 10", "impact_report_all_rows": "<= 10", "impact_report_get": "<= 10",
