@@ -338,13 +338,23 @@ def pika_consume_raw(params, queue: str, n: int, prefetch: int = BATCH, ack_ever
 def alternating_rounds(rounds: int, subject, baseline) -> tuple[list[float], list[float]]:
     """Seconds per call of `subject` and of `baseline`, alternating which goes first, `rounds` times (so
     that a machine getting busier or quieter weighs on both alike)."""
-    times: tuple[list[float], list[float]] = ([], [])
+    times = rotating_rounds(rounds, {"subject": lambda r: subject(), "baseline": lambda r: baseline()})
+    return times["subject"], times["baseline"]
+
+
+def rotating_rounds(rounds: int, works: dict, before=None) -> dict[str, list[float]]:
+    """Seconds of each of `works` (name -> work(round)) per round, `rounds` times, each round starting one
+    further along (the first goes first, then second, ...), so that a machine getting busier or quieter
+    weighs on all alike. `before(name)`, if given, runs untimed ahead of each work."""
+    names = list(works)
+    times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
-        order = ((0, subject), (1, baseline)) if r % 2 == 0 else ((1, baseline), (0, subject))
-        for slot, work in order:
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            if before is not None:
+                before(name)
             t0 = time.perf_counter()
-            work()
-            times[slot].append(time.perf_counter() - t0)
+            works[name](r)
+            times[name].append(time.perf_counter() - t0)
     return times
 
 

@@ -16,11 +16,10 @@ sleeping relay does, so that every write NOTIFYs, in chunks of its own in the sa
 from __future__ import annotations
 
 import datetime
-import time
 
 from sqlalchemy import delete
 
-from bench.common import BenchEnv, Result
+from bench.common import BenchEnv, Result, rotating_rounds
 from services.common.outbox import outbox_wakeup, want_wakeups
 from services.common.uow import UnitOfWork
 from services.registry import handlers
@@ -51,19 +50,19 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     for i in range(50):  # warm-up: connections, statement caches
         handlers.register_organisation(site.uow(), fields(i, "w"), today)
     kinds = ("outbox", "plain", "notify")
-    spent = dict.fromkeys(kinds, 0.0)
-    done = dict.fromkeys(kinds, 0)
-    for start in range(0, n, chunk):
-        turn = start // chunk
-        for kind in kinds[turn % 3:] + kinds[:turn % 3]:
-            wake_the_relay(site.engine, kind == "notify")
-            t0 = time.perf_counter()
-            for i in range(start, start + chunk):
+
+    def chunk_of(kind: str):
+        def write(turn: int) -> None:
+            for i in range(turn * chunk, (turn + 1) * chunk):
                 uow = site.uow() if kind != "plain" else NoOutboxUnitOfWork(site.engine, site.site_id, site.hooks)
                 handlers.register_organisation(uow, fields(i, kind[0]), today)
-            spent[kind] += time.perf_counter() - t0
-            done[kind] += chunk
+        return write
+
+    times = rotating_rounds(n // chunk, {kind: chunk_of(kind) for kind in kinds},
+                            before=lambda kind: wake_the_relay(site.engine, kind == "notify"))
     wake_the_relay(site.engine, False)
+    spent = {kind: sum(times[kind]) for kind in kinds}
+    done = {kind: chunk * len(times[kind]) for kind in kinds}
     per_write = {kind: 1000 * spent[kind] / done[kind] for kind in kinds}
     plain_rate = done["plain"] / spent["plain"]
     return [Result("outbox_write", f"register_organisation with outbox, {done['outbox']} tx (relay busy: no NOTIFY)",

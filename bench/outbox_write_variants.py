@@ -20,13 +20,12 @@ statement alive. Figures are printed, never asserted.
 from __future__ import annotations
 
 import datetime
-import time
 
 from psycopg import sql
 from psycopg.types.json import Json
 from sqlalchemy import event
 
-from bench.common import BenchEnv, Result
+from bench.common import BenchEnv, Result, rotating_rounds
 from bench.outbox_write import NoOutboxUnitOfWork, fields
 from services.common.outbox import WAKEUP_CHANNEL_SQL
 from services.common.uow import UnitOfWork
@@ -90,27 +89,25 @@ def run(env: BenchEnv, quick: bool = False) -> list[Result]:
     for kind, site in sites.items():  # warm-up: connections, statement caches, the prepared statement
         for i in range(50):
             handlers.register_organisation(variants[kind](site.engine, site.site_id, site.hooks), fields(i, "w"), today)
-    kinds = list(variants)
-    spent = dict.fromkeys(kinds, 0.0)
-    done = dict.fromkeys(kinds, 0)
-    for start in range(0, n, chunk):
-        turn = start // chunk
-        for kind in kinds[turn % len(kinds):] + kinds[:turn % len(kinds)]:
-            site, unit_of_work = sites[kind], variants[kind]
-            t0 = time.perf_counter()
-            for i in range(start, start + chunk):
+
+    def chunk_of(kind: str):
+        site, unit_of_work = sites[kind], variants[kind]
+
+        def write(turn: int) -> None:
+            for i in range(turn * chunk, (turn + 1) * chunk):
                 handlers.register_organisation(unit_of_work(site.engine, site.site_id, site.hooks), fields(i, "v"), today)
-            spent[kind] += time.perf_counter() - t0
-            done[kind] += chunk
-    ms = {kind: 1000 * spent[kind] / done[kind] for kind in kinds}
-    rate = {kind: done[kind] / spent[kind] for kind in kinds}
+        return write
+
+    times = rotating_rounds(n // chunk, {kind: chunk_of(kind) for kind in variants})
+    ms = {kind: 1000 * sum(times[kind]) / (chunk * len(times[kind])) for kind in variants}
+    rate = {kind: chunk * len(times[kind]) / sum(times[kind]) for kind in variants}
 
     def figure(kind: str, what: str, goal: str = "") -> Result:
         return Result(f"write_{kind}", what, "writes/s", rate[kind], "same use case, no outbox rows", rate["plain"],
                       goal=goal, note=f"{ms[kind]:.2f} vs {ms['plain']:.2f} ms/write "
                                       f"({1000 * (ms[kind] - ms['plain']):+.0f} us)")
 
-    return [figure("shipped", f"outbox_append + COMMIT in one message, {done['shipped']} tx", ">= 0.90"),
+    return [figure("shipped", f"outbox_append + COMMIT in one message, {n} tx", ">= 0.90"),
             figure("prepared", "a named prepared INSERT per row + COMMIT in one message (not shippable)"),
             figure("pipeline", "psycopg pipeline mode: INSERT with bound parameters + COMMIT in one flush"),
             figure("plain_unprepared", "no outbox rows, psycopg's automatic preparation off")]
